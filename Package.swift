@@ -1,0 +1,85 @@
+// swift-tools-version: 6.2
+// Signalbox: a terminal operations console for event-driven microservices, and the local,
+// AWS-wire-compatible stack it watches. Module boundaries follow ARCHITECTURE.md: a module
+// may only import the ones listed as its dependencies here.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "signalbox",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "signalbox", targets: ["signalbox"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // ncurses with its wide-character API; only Terminal imports it.
+        .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
+        // Cell buffer, widths, sanitiser, input decoding, ncurses backend. Knows nothing of the app.
+        .target(name: "Terminal", dependencies: ["CNcurses"], swiftSettings: strict),
+        // The one JSON value type (order-preserving, exact text round trip) every module shares.
+        .target(name: "JSON", dependencies: [
+            .product(name: "OrderedCollections", package: "swift-collections"),
+        ], swiftSettings: strict),
+        // EventBridge event patterns: parser and matcher (server routing, console filters). Pure.
+        .target(name: "Patterns", dependencies: ["JSON"], swiftSettings: strict),
+        // Amazon States Language: parser, validator, interpreter. Pure: no I/O, no clock of its own.
+        .target(name: "StatesLanguage", dependencies: ["JSON"], swiftSettings: strict),
+        // AWS JSON protocol shapes, errors and SigV4, shared by the console's client and the stack.
+        .target(name: "Wire", dependencies: [
+            "JSON",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strict),
+        // How the console sees a system: snapshot model and providers (local stack, AWS).
+        .target(name: "Provider", dependencies: [
+            "Wire", "Patterns", "JSON",
+        ], swiftSettings: strict),
+        // The TUI: app loop, panes, keymap, command bar, dialogs, themes.
+        .target(name: "Console", dependencies: [
+            "Terminal", "Provider", "Patterns",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ], swiftSettings: strict),
+        // The local services, their durable store and the HTTP front door.
+        .target(name: "Stack", dependencies: [
+            "Wire", "Patterns", "StatesLanguage", "JSON",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Collections", package: "swift-collections"),
+        ], swiftSettings: strict),
+        // The executable: argument parsing and wiring only.
+        .executableTarget(name: "signalbox", dependencies: [
+            "Console", "Stack", "Provider", "Terminal",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+
+        // signalbox-bench AREA: prints the figures behind the speed and size goals.
+        .executableTarget(name: "signalbox-bench", dependencies: [
+            "Console", "Terminal", "Patterns", "StatesLanguage", "Stack", "Wire", "JSON", "Provider",
+        ], path: "Sources/Bench", swiftSettings: strict),
+
+        .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strict),
+        .testTarget(name: "TerminalTests", dependencies: ["Terminal"], swiftSettings: strict),
+        .testTarget(name: "PatternsTests", dependencies: ["Patterns", "JSON"], swiftSettings: strict),
+        .testTarget(name: "StatesLanguageTests", dependencies: ["StatesLanguage", "JSON"], swiftSettings: strict),
+        .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strict),
+        .testTarget(name: "ProviderTests", dependencies: ["Provider"], swiftSettings: strict),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal"],
+                    resources: [.copy("Golden")], swiftSettings: strict),
+        .testTarget(name: "StackTests", dependencies: ["Stack", "Wire", "JSON"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

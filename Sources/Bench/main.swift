@@ -1,0 +1,20 @@
+// signalbox-bench AREA: prints the figures for one area's speed and size goals.
+// Each area registers one entry here; its code lives in its own file of this folder.
+import Foundation
+
+let areas: [(name: String, run: () async throws -> Void)] = [
+]
+
+let requested = Array(CommandLine.arguments.dropFirst())
+if requested.isEmpty || requested == ["--help"] {
+    print("usage: signalbox-bench AREA...   areas: \(areas.map(\.name).joined(separator: ", "))")
+    exit(requested.isEmpty ? 1 : 0)
+}
+for name in requested {
+    guard let area = areas.first(where: { $0.name == name }) else {
+        FileHandle.standardError.write(Data("signalbox-bench: unknown area '\(name)'\n".utf8))
+        exit(2)
+    }
+    print("== \(area.name)")
+    try await area.run()
+}
