@@ -79,7 +79,9 @@ let package = Package(
         .testTarget(name: "ProviderTests", dependencies: ["Provider"], swiftSettings: strict),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal"],
                     resources: [.copy("Golden")], swiftSettings: strict),
-        .testTarget(name: "StackTests", dependencies: ["Stack", "Wire", "JSON"], swiftSettings: strict),
+        .testTarget(name: "StackTests", dependencies: [
+            "Stack", "Wire", "JSON", .product(name: "GRDB", package: "GRDB.swift"),
+        ], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )
