@@ -106,10 +106,10 @@ def fresh_server(tmp_path):
     srv.stop()
 
 
-def make_client(service, endpoint, **config):
+def make_client(service, endpoint, access_key="AKIDSIGNALBOX", secret_key="signalbox-secret", **config):
     return boto3.client(
         service, endpoint_url=endpoint, region_name=REGION,
-        aws_access_key_id="AKIDSIGNALBOX", aws_secret_access_key="signalbox-secret",
+        aws_access_key_id=access_key, aws_secret_access_key=secret_key,
         config=Config(retries={"max_attempts": 1}, inject_host_prefix=False, **config))
 
 

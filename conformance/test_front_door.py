@@ -82,13 +82,9 @@ def test_sigv4_verification(tmp_path):
     srv = Server(tmp_path / "data", ["--auth", str(auth)])
     endpoint = srv.start()
     try:
-        good = make_client("sqs", endpoint)
-        good._request_signer._credentials.access_key = "AKIDGOOD"
-        good._request_signer._credentials.secret_key = "goodsecret"
+        good = make_client("sqs", endpoint, access_key="AKIDGOOD", secret_key="goodsecret")
         assert good.list_queues()["ResponseMetadata"]["HTTPStatusCode"] == 200
-        bad_secret = make_client("sqs", endpoint)
-        bad_secret._request_signer._credentials.access_key = "AKIDGOOD"
-        bad_secret._request_signer._credentials.secret_key = "wrong"
+        bad_secret = make_client("sqs", endpoint, access_key="AKIDGOOD", secret_key="wrong")
         with pytest.raises(bad_secret.exceptions.ClientError) as error:
             bad_secret.list_queues()
         assert error.value.response["Error"]["Code"] == "SignatureDoesNotMatch"
@@ -109,7 +105,8 @@ def test_sigv4_verification(tmp_path):
                 "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "AmazonSQS.ListQueues"})
             SigV4QueryAuth(Credentials("AKIDGOOD", secret), "sqs", "us-east-1", expires=60).add_auth(aws_request)
             prepared = aws_request.prepare()
-            request = urllib.request.Request(prepared.url, data=prepared.body, headers=dict(prepared.headers),
+            body = prepared.body.encode() if isinstance(prepared.body, str) else prepared.body
+            request = urllib.request.Request(prepared.url, data=body, headers=dict(prepared.headers),
                                              method="POST")
             try:
                 with urllib.request.urlopen(request, timeout=30) as response:

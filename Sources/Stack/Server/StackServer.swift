@@ -106,6 +106,8 @@ struct StackResponder<Fallback: HTTPResponder>: HTTPResponder where Fallback.Con
         }
         var headers: [(name: String, value: String)] = []
         headers.reserveCapacity(request.headers.count)
+        // HTTPTypes keeps Host as the request's authority, not among the fields; SigV4 signs it.
+        if let authority = request.head.authority { headers.append(("host", authority)) }
         for field in request.headers { headers.append((field.name.canonicalName, field.value)) }
         let frontRequest = FrontDoorRequest(
             method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "",

@@ -51,11 +51,11 @@ public final class StackStore: Sendable {
         self.directory = directory
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         pool = try DatabasePool(path: directory.appendingPathComponent("stack.sqlite").path,
                                 configuration: configuration)
+        // GRDB opens its writer with synchronous=NORMAL (a commit may be lost on power failure);
+        // the promise needs FULL. The pool keeps this one writer connection, so it sticks.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         var migrator = DatabaseMigrator()
         for migration in migrations {
             migrator.registerMigration(migration.identifier) { db in try migration.migrate(db) }
