@@ -92,7 +92,7 @@ public struct TaskResource: Sendable, Hashable, Codable {
 
     /// The `resource` of Task* history events: the action with its suffix (`sendMessage.waitForTaskToken`).
     public var resourceName: String {
-        if case .service = kind, let last = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false).last {
+        if case .service = kind, let last = arn.split(separator: ":", maxSplits: 6, omittingEmptySubsequences: false).last {
             return String(last)
         }
         return arn
