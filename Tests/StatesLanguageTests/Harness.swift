@@ -116,3 +116,8 @@ func machine(_ state: String, extraStates: String = "") -> String {
     {"StartAt": "S", "States": {"S": \(state)\(extraStates.isEmpty ? "" : ", " + extraStates)}}
     """
 }
+
+enum JSONEncoderShim {
+    static func encode(_ value: some Encodable) throws -> Data { try JSONEncoder().encode(value) }
+    static func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T { try JSONDecoder().decode(type, from: data) }
+}
