@@ -3,6 +3,7 @@
 import Foundation
 
 let areas: [(name: String, run: () async throws -> Void)] = [
+    ("patterns", { try PatternsBench.run() }),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())

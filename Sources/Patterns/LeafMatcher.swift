@@ -43,30 +43,53 @@ enum ValueTest: Hashable, Sendable {
     case exists
 }
 
-/// What one pattern field's array (`"state": ["a", {"prefix": "b"}, …]`) accepts: a leaf value
-/// matches when any entry accepts it. Equalities sit in hash sets so long value lists stay cheap.
-struct LeafMatcher: Hashable, Sendable {
+/// What one pattern field's array (`"state": ["a", {"prefix": "b"}, …]`) accepts, while the
+/// compiler collects it.
+struct LeafBuilder {
     var strings: Set<UTF8Key> = []
     var numbers: Set<Double> = []
-    /// String literals in the pattern that are IP addresses match any spelling of that address.
     var addresses: Set<IPAddress> = []
     var matchesNull = false
     var matchesTrue = false
     var matchesFalse = false
     var tests: [ValueTest] = []
-    /// `{"exists": false}` is present: the field matches when it has no leaf value.
     var matchesAbsence = false
+}
 
+/// What one pattern field's array accepts, compiled: a leaf value matches when any entry
+/// accepts it. Equalities sit in hash sets so long value lists stay cheap. A class, so the
+/// matcher walks the compiled tree without copying sets.
+final class LeafMatcher: Sendable {
+    let strings: Set<UTF8Key>
+    let numbers: Set<Double>
+    /// String literals in the pattern that are IP addresses match any spelling of that address.
+    let addresses: Set<IPAddress>
+    let matchesNull: Bool
+    let matchesTrue: Bool
+    let matchesFalse: Bool
+    let tests: [ValueTest]
+    /// `{"exists": false}` is present: the field matches when it has no leaf value.
+    let matchesAbsence: Bool
     /// True when the entry list holds nothing but `{"exists": false}`.
-    var isAbsenceOnly: Bool {
-        matchesAbsence && strings.isEmpty && numbers.isEmpty && addresses.isEmpty && !matchesNull
-            && !matchesTrue && !matchesFalse && tests.isEmpty
-    }
-
+    let isAbsenceOnly: Bool
     /// True when only exact string literals are accepted (the router can index those).
-    var isExactStringsOnly: Bool {
-        !strings.isEmpty && numbers.isEmpty && addresses.isEmpty && !matchesNull && !matchesTrue
-            && !matchesFalse && tests.isEmpty && !matchesAbsence
+    let isExactStringsOnly: Bool
+
+    init(_ built: LeafBuilder) {
+        strings = built.strings
+        numbers = built.numbers
+        addresses = built.addresses
+        matchesNull = built.matchesNull
+        matchesTrue = built.matchesTrue
+        matchesFalse = built.matchesFalse
+        tests = built.tests
+        matchesAbsence = built.matchesAbsence
+        let noValues = built.strings.isEmpty && built.numbers.isEmpty && built.addresses.isEmpty
+            && !built.matchesNull && !built.matchesTrue && !built.matchesFalse && built.tests.isEmpty
+        isAbsenceOnly = built.matchesAbsence && noValues
+        isExactStringsOnly = !built.strings.isEmpty && built.numbers.isEmpty && built.addresses.isEmpty
+            && !built.matchesNull && !built.matchesTrue && !built.matchesFalse && built.tests.isEmpty
+            && !built.matchesAbsence
     }
 
     func matches(_ value: JSONValue) -> Bool {
@@ -102,19 +125,19 @@ struct LeafMatcher: Hashable, Sendable {
             return true
         case .prefix(let prefix):
             guard case .string(let string) = value else { return false }
-            return string.utf8.starts(with: prefix.utf8)
+            return Bytes.hasPrefix(string, prefix)
         case .suffix(let suffix):
             guard case .string(let string) = value else { return false }
-            return string.utf8.reversed().starts(with: suffix.utf8.reversed())
+            return Bytes.hasSuffix(string, suffix)
         case .prefixIgnoringCase(let prefix):
             guard case .string(let string) = value else { return false }
-            return lower(string, &lowered).utf8.starts(with: prefix.utf8)
+            return Bytes.hasPrefix(lower(string, &lowered), prefix)
         case .suffixIgnoringCase(let suffix):
             guard case .string(let string) = value else { return false }
-            return lower(string, &lowered).utf8.reversed().starts(with: suffix.utf8.reversed())
+            return Bytes.hasSuffix(lower(string, &lowered), suffix)
         case .equalsIgnoringCase(let expected):
             guard case .string(let string) = value else { return false }
-            return lower(string, &lowered).utf8.elementsEqual(expected.utf8)
+            return Bytes.equal(lower(string, &lowered), expected)
         case .wildcard(let wildcard):
             guard case .string(let string) = value else { return false }
             return wildcard.matches(string)
@@ -140,10 +163,10 @@ struct LeafMatcher: Hashable, Sendable {
             return strings.contains(UTF8Key(string))
         case .prefixes(let prefixes):
             guard case .string(let string) = value else { return false }
-            return prefixes.contains { string.utf8.starts(with: $0.utf8) }
+            return prefixes.contains { Bytes.hasPrefix(string, $0) }
         case .suffixes(let suffixes):
             guard case .string(let string) = value else { return false }
-            return suffixes.contains { string.utf8.reversed().starts(with: $0.utf8.reversed()) }
+            return suffixes.contains { Bytes.hasSuffix(string, $0) }
         case .ignoringCase(let values):
             guard case .string(let string) = value else { return false }
             return values.contains(lower(string, &lowered))

@@ -1,34 +1,51 @@
 import JSON
 
+/// A pattern object while the compiler collects it.
+struct ObjectBuilder {
+    var fields: [ObjectMatcher.Field] = []
+    var orGroups: [[ObjectMatcher]] = []
+}
+
 /// A compiled pattern object: every field must match, and in every `$or` group one alternative
-/// must match, all against the same event object.
-struct ObjectMatcher: Hashable, Sendable {
-    enum Body: Hashable, Sendable {
+/// must match, all against the same event object. A class, so matching walks the compiled tree
+/// without copying it.
+final class ObjectMatcher: Sendable {
+    enum Body: Sendable {
         case object(ObjectMatcher)
         case leaf(LeafMatcher)
     }
 
-    struct Field: Hashable, Sendable {
+    struct Field: Sendable {
         let key: String
         let body: Body
     }
 
-    var fields: [Field] = []
-    var orGroups: [[ObjectMatcher]] = []
+    let fields: [Field]
+    /// The fields' keys and bodies side by side, so matching reads them without copying fields.
+    private let keys: [String]
+    private let bodies: [Body]
+    let orGroups: [[ObjectMatcher]]
 
     /// True when the object only asks for absences (`{"exists": false}` everywhere under it).
     /// Such an object is satisfied by an array only when no element has any of the fields, as in
     /// AWS, where an absence is absence from the whole array unless another field pinned one
     /// element.
-    private(set) var isAbsenceOnly = false
+    let isAbsenceOnly: Bool
 
-    mutating func finish() {
-        isAbsenceOnly = fields.allSatisfy { field in
+    init(_ built: ObjectBuilder) {
+        // Cheap, selective checks first: leaves before nested objects; `$or` groups come last.
+        let leaves = built.fields.filter { if case .leaf = $0.body { true } else { false } }
+        let objects = built.fields.filter { if case .object = $0.body { true } else { false } }
+        fields = leaves + objects
+        keys = fields.map(\.key)
+        bodies = fields.map(\.body)
+        orGroups = built.orGroups
+        isAbsenceOnly = built.fields.allSatisfy { field in
             switch field.body {
             case .object(let object): object.isAbsenceOnly
             case .leaf(let leaf): leaf.isAbsenceOnly
             }
-        } && orGroups.allSatisfy { group in group.allSatisfy(\.isAbsenceOnly) }
+        } && built.orGroups.allSatisfy { group in group.allSatisfy(\.isAbsenceOnly) }
     }
 
     /// Matches this object against the event value found at its path (nil when missing).
@@ -48,9 +65,9 @@ struct ObjectMatcher: Hashable, Sendable {
     }
 
     private func matchesFields(_ object: JSONObject?) -> Bool {
-        for field in fields {
-            let value = object?[field.key]
-            switch field.body {
+        for index in keys.indices {
+            let value = object?[keys[index]]
+            switch bodies[index] {
             case .object(let nested):
                 if !nested.matches(value) { return false }
             case .leaf(let leaf):

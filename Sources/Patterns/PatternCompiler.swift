@@ -21,7 +21,7 @@ struct PatternCompiler {
 
     mutating func compileObject(_ object: JSONObject, insideOr: Bool) throws(EventPatternError) -> ObjectMatcher {
         guard !object.isEmpty else { throw fail("Empty objects are not allowed") }
-        var matcher = ObjectMatcher()
+        var matcher = ObjectBuilder()
         for (key, value) in object {
             if key == "$or" {
                 matcher.orGroups.append(try compileOr(value, insideOr: insideOr))
@@ -42,11 +42,7 @@ struct PatternCompiler {
             }
         }
         // Cheap, selective checks first: leaves before nested objects, `$or` last.
-        let leaves = matcher.fields.filter { if case .leaf = $0.body { true } else { false } }
-        let objects = matcher.fields.filter { if case .object = $0.body { true } else { false } }
-        matcher.fields = leaves + objects
-        matcher.finish()
-        return matcher
+        return ObjectMatcher(matcher)
     }
 
     mutating func compileOr(_ value: JSONValue, insideOr: Bool) throws(EventPatternError) -> [ObjectMatcher] {
@@ -64,7 +60,7 @@ struct PatternCompiler {
 
     func compileLeaf(_ entries: [JSONValue]) throws(EventPatternError) -> LeafMatcher {
         guard !entries.isEmpty else { throw fail("Empty arrays are not allowed") }
-        var leaf = LeafMatcher()
+        var leaf = LeafBuilder()
         for entry in entries {
             switch entry {
             case .string(let string):
@@ -89,11 +85,11 @@ struct PatternCompiler {
                 }
             }
         }
-        return leaf
+        return LeafMatcher(leaf)
     }
 
     /// One `{"operator": operand}` entry.
-    func addExpression(_ expression: JSONObject, to leaf: inout LeafMatcher) throws(PatternFault) {
+    func addExpression(_ expression: JSONObject, to leaf: inout LeafBuilder) throws(PatternFault) {
         guard let (name, operand) = expression.elements.first else { throw PatternFault("Match expression name not found") }
         let onlyOneKey = "Only one key allowed in match expression"
         switch name {

@@ -7,23 +7,12 @@ import JSON
 /// The index files each such rule under its most selective pinned field and value, so an event
 /// only meets the rules filed under its own values, plus the few rules that pin nothing; each
 /// candidate is then matched in full, so answers never differ from `EventPattern.matches`.
+/// Mutations refile every rule (microseconds per rule): rules change rarely, events often.
 public struct PatternIndex<ID: Hashable & Sendable>: Sendable {
-    private struct Rule: Sendable {
-        let id: ID
-        let pattern: EventPattern
-    }
-
-    /// Rules filed under one field path: event value → rule positions.
-    private struct PathTable: Sendable {
-        let path: [String]
-        var rules: [UTF8Key: [Int]] = [:]
-    }
-
-    private var rules: [Rule] = []
+    private var ids: [ID] = []
+    private var patterns: [EventPattern] = []
     private var positions: [ID: Int] = [:]
-    private var tables: [PathTable] = []
-    /// Rules that pin no field to exact strings: tried for every event.
-    private var unfiled: [Int] = []
+    private var table = RuleTable(roots: [])
 
     public init() {}
 
@@ -33,12 +22,13 @@ public struct PatternIndex<ID: Hashable & Sendable>: Sendable {
         rebuild()
     }
 
-    public var count: Int { rules.count }
-    public var isEmpty: Bool { rules.isEmpty }
-    public var ids: [ID] { rules.map(\.id) }
+    public var count: Int { ids.count }
+    public var isEmpty: Bool { ids.isEmpty }
+    /// The ids in insertion order.
+    public var allIDs: [ID] { ids }
 
     public func pattern(for id: ID) -> EventPattern? {
-        positions[id].map { rules[$0].pattern }
+        positions[id].map { patterns[$0] }
     }
 
     /// Adds a rule, or replaces the pattern of an id already present (keeping its place).
@@ -51,50 +41,57 @@ public struct PatternIndex<ID: Hashable & Sendable>: Sendable {
     @discardableResult
     public mutating func remove(_ id: ID) -> Bool {
         guard let position = positions.removeValue(forKey: id) else { return false }
-        rules.remove(at: position)
-        for index in position..<rules.count { positions[rules[index].id] = index }
+        ids.remove(at: position)
+        patterns.remove(at: position)
+        for index in position..<ids.count { positions[ids[index]] = index }
         rebuild()
         return true
     }
 
     /// The ids of the rules the event matches, in insertion order.
     public func matches(_ event: JSONValue) -> [ID] {
-        var candidates = unfiled
-        for table in tables {
-            PatternIndex.forEachString(at: table.path[...], in: event) { string in
-                if let filed = table.rules[UTF8Key(string)] { candidates.append(contentsOf: filed) }
-            }
-        }
-        if candidates.isEmpty { return [] }
-        candidates.sort()
-        var result: [ID] = []
-        var previous = -1
-        for position in candidates where position != previous {
-            previous = position
-            let rule = rules[position]
-            if rule.pattern.matches(event) { result.append(rule.id) }
-        }
-        return result
+        table.matchingPositions(event).map { ids[$0] }
     }
 
-    /// How many rules an event meets before full matching, at worst: the unfiled ones. Shown by
-    /// the benchmark and useful for spotting buses whose rules pin nothing.
-    public var unfiledCount: Int { unfiled.count }
+    /// How many rules pin no exact field and so are tried on every event. Shown by the
+    /// benchmark; useful for spotting buses whose rules defeat the index.
+    public var unfiledCount: Int { table.unfiled.count }
 
     private mutating func store(_ pattern: EventPattern, for id: ID) {
         if let position = positions[id] {
-            rules[position] = Rule(id: id, pattern: pattern)
+            patterns[position] = pattern
         } else {
-            positions[id] = rules.count
-            rules.append(Rule(id: id, pattern: pattern))
+            positions[id] = ids.count
+            ids.append(id)
+            patterns.append(pattern)
         }
     }
 
-    /// Refiles every rule. Each rule goes under the pinned field whose values are shared by the
-    /// fewest other rules, so a bus where every rule says `"source": ["shop"]` still spreads
-    /// its rules by `detail-type`.
     private mutating func rebuild() {
-        let keysByRule = rules.map { PatternIndex.pinnedFields($0.pattern.root) }
+        table = RuleTable(roots: patterns.map(\.root))
+    }
+}
+
+/// The index proper, by rule position. Not generic, so it is compiled once, specialised, in
+/// this module, whatever the caller's id type.
+final class RuleTable: Sendable {
+    /// Rules filed under one field path: event value → rule positions.
+    struct PathTable: Sendable {
+        let path: [String]
+        var rules: [UTF8Key: [Int]] = [:]
+    }
+
+    let roots: [ObjectMatcher]
+    let tables: [PathTable]
+    /// Rules that pin no field to exact strings: tried for every event.
+    let unfiled: [Int]
+
+    /// Files each rule under the pinned field whose values are shared by the fewest other
+    /// rules, so a bus where every rule says `"source": ["shop"]` still spreads its rules by
+    /// `detail-type`.
+    init(roots: [ObjectMatcher]) {
+        self.roots = roots
+        let keysByRule = roots.map { RuleTable.pinnedFields($0) }
         var sharing: [[String]: [UTF8Key: Int]] = [:]
         for keys in keysByRule {
             for (path, values) in keys {
@@ -105,12 +102,11 @@ public struct PatternIndex<ID: Hashable & Sendable>: Sendable {
         var tables: [PathTable] = []
         var unfiled: [Int] = []
         for (position, keys) in keysByRule.enumerated() {
-            let best = keys.min { a, b in
-                let costA = a.values.reduce(0) { $0 + (sharing[a.path]?[$1] ?? 0) }
-                let costB = b.values.reduce(0) { $0 + (sharing[b.path]?[$1] ?? 0) }
-                return costA < costB
+            let costs = keys.map { key in key.values.reduce(0) { $0 + (sharing[key.path]?[$1] ?? 0) } }
+            guard let best = costs.indices.min(by: { costs[$0] < costs[$1] }).map({ keys[$0] }) else {
+                unfiled.append(position)
+                continue
             }
-            guard let best else { unfiled.append(position); continue }
             let index: Int
             if let existing = tableIndex[best.path] {
                 index = existing
@@ -125,9 +121,27 @@ public struct PatternIndex<ID: Hashable & Sendable>: Sendable {
         self.unfiled = unfiled
     }
 
+    func matchingPositions(_ event: JSONValue) -> [Int] {
+        var candidates = unfiled
+        for table in tables {
+            RuleTable.forEachString(at: table.path[...], in: event) { string in
+                if let filed = table.rules[UTF8Key(string)] { candidates.append(contentsOf: filed) }
+            }
+        }
+        if candidates.isEmpty { return [] }
+        candidates.sort()
+        var result: [Int] = []
+        var previous = -1
+        for position in candidates where position != previous {
+            previous = position
+            if roots[position].matches(event) { result.append(position) }
+        }
+        return result
+    }
+
     /// The fields a pattern pins to exact strings outside `$or`: any match must have one of the
     /// values at that path (through arrays), so the rule can be filed under them.
-    private static func pinnedFields(_ root: ObjectMatcher) -> [(path: [String], values: Set<UTF8Key>)] {
+    static func pinnedFields(_ root: ObjectMatcher) -> [(path: [String], values: Set<UTF8Key>)] {
         var result: [(path: [String], values: Set<UTF8Key>)] = []
         func walk(_ object: ObjectMatcher, _ path: [String]) {
             guard !object.isAbsenceOnly else { return }
@@ -146,7 +160,7 @@ public struct PatternIndex<ID: Hashable & Sendable>: Sendable {
         return result
     }
 
-    private static func forEachString(at path: ArraySlice<String>, in value: JSONValue, _ body: (String) -> Void) {
+    static func forEachString(at path: ArraySlice<String>, in value: JSONValue, _ body: (String) -> Void) {
         switch value {
         case .array(let elements):
             for element in elements { forEachString(at: path, in: element, body) }
