@@ -131,13 +131,13 @@ final class LeafMatcher: Sendable {
             return Bytes.hasSuffix(string, suffix)
         case .prefixIgnoringCase(let prefix):
             guard case .string(let string) = value else { return false }
-            return Bytes.hasPrefix(lower(string, &lowered), prefix)
+            return Bytes.hasPrefixIgnoringCase(string, lowered: prefix)
         case .suffixIgnoringCase(let suffix):
             guard case .string(let string) = value else { return false }
-            return Bytes.hasSuffix(lower(string, &lowered), suffix)
+            return Bytes.hasSuffixIgnoringCase(string, lowered: suffix)
         case .equalsIgnoringCase(let expected):
             guard case .string(let string) = value else { return false }
-            return Bytes.equal(lower(string, &lowered), expected)
+            return Bytes.equalIgnoringCase(string, lowered: expected)
         case .wildcard(let wildcard):
             guard case .string(let string) = value else { return false }
             return wildcard.matches(string)
