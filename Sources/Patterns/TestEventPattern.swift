@@ -1,11 +1,19 @@
 import JSON
 
 /// What `TestEventPattern` can refuse: the pattern (`InvalidEventPatternException`) or the
-/// event (AWS answers `InvalidEventPatternException` "Parameter Event is not valid." too).
+/// event (`ValidationException`, "Parameter Event is not valid.").
 public enum TestEventPatternError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidPattern(EventPatternError)
-    /// Why the event is not a usable EventBridge event.
+    /// Why the event is not a usable EventBridge event; sent as `ValidationException`.
     case invalidEvent(String)
+
+    /// The AWS error code for the wire.
+    public var errorType: String {
+        switch self {
+        case .invalidPattern: EventPatternError.exceptionType
+        case .invalidEvent: "ValidationException"
+        }
+    }
 
     public var description: String {
         switch self {
@@ -31,9 +39,8 @@ extension EventPattern {
         guard case .object(let object)? = try? JSONValue(parsing: event) else {
             throw .invalidEvent("Parameter Event is not valid.")
         }
-        let missing = requiredEventFields.filter { object[$0] == nil }
-        guard missing.isEmpty else {
-            throw .invalidEvent("Parameter Event is not valid. Missing: \(missing.joined(separator: ", "))")
+        if let missing = requiredEventFields.first(where: { object[$0] == nil }) {
+            throw .invalidEvent("Parameter Event is not valid. Reason: Provided Event is missing required field \(missing).")
         }
         return compiled.matches(.object(object))
     }

@@ -109,11 +109,12 @@ import Testing
     }
 
     @Test func eventMustCarryTheEnvelope() {
-        #expect(throws: TestEventPatternError.invalidEvent("Parameter Event is not valid. Missing: id, account, time, region, detail-type")) {
+        #expect(throws: TestEventPatternError.invalidEvent("Parameter Event is not valid. Reason: Provided Event is missing required field id.")) {
             try EventPattern.test(pattern: #"{"source": ["orders"]}"#, event: #"{"source": "orders"}"#)
         }
         #expect(throws: TestEventPatternError.invalidEvent("Parameter Event is not valid.")) {
             try EventPattern.test(pattern: #"{"source": ["orders"]}"#, event: "[1]")
         }
+        #expect(TestEventPatternError.invalidEvent("x").errorType == "ValidationException")
     }
 }
