@@ -4,6 +4,7 @@ import Foundation
 
 let areas: [(name: String, run: () async throws -> Void)] = [
     ("stack", StackBench.run),
+    ("patterns", { try PatternsBench.run() }),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())
