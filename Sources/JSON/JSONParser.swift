@@ -13,11 +13,8 @@ extension JSONValue {
 
     /// Parses one JSON document (RFC 8259). Trailing non-whitespace is an error.
     public init(parsing text: String) throws(JSONParseError) {
-        var text = text
-        self = try text.withUTF8 { bytes throws(JSONParseError) in
-            var parser = JSONParser(bytes: bytes)
-            return try parser.parseDocument()
-        }
+        // String.withUTF8 rethrows untyped errors; go through the byte initialiser instead.
+        self = try JSONValue(parsing: text.utf8)
     }
 
     public init(parsing bytes: some Collection<UInt8>) throws(JSONParseError) {
