@@ -7,10 +7,6 @@
 #include <locale.h>
 #include <wchar.h>
 #include <stdio.h>
-#include <signal.h>
-#include <string.h>
-#include <termios.h>
-#include <unistd.h>
 #include <ncursesw/ncurses.h>
 
 // Attribute macros do not import into Swift.
@@ -50,58 +46,4 @@ static inline int sb_read_cell(int y, int x, wchar_t *out, int max) {
     return n;
 }
 
-// Signals: handlers that only set a flag the terminal thread polls (async-signal-safe),
-// installed without SA_RESTART so a blocked read returns at once.
-static volatile sig_atomic_t sb_signal_received = 0;
-static inline void sb_signal_flag_handler(int sig) { sb_signal_received = sig; }
-static inline int sb_install_signal(int sig) {
-    struct sigaction action;
-    memset(&action, 0, sizeof action);
-    action.sa_handler = sb_signal_flag_handler;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = 0;
-    return sigaction(sig, &action, NULL);
-}
-static inline int sb_take_signal(void) {
-    int sig = sb_signal_received;
-    sb_signal_received = 0;
-    return sig;
-}
-static inline int sb_restore_default_signal(int sig) {
-    struct sigaction action;
-    memset(&action, 0, sizeof action);
-    action.sa_handler = SIG_DFL;
-    sigemptyset(&action.sa_mask);
-    return sigaction(sig, &action, NULL);
-}
-
-// Last-resort restore when the process dies of a fatal signal (a Swift trap is SIGILL or
-// SIGTRAP): put the tty modes back, leave the alternate screen, show the cursor, re-raise.
-// Only async-signal-safe calls.
-static struct termios sb_saved_tty;
-static int sb_saved_tty_valid = 0;
-static inline void sb_crash_handler(int sig) {
-    if (sb_saved_tty_valid) tcsetattr(STDIN_FILENO, TCSANOW, &sb_saved_tty);
-    static const char restore[] = "\033[0m\033[?1049l\033[?25h\r\n";
-    ssize_t ignored = write(STDOUT_FILENO, restore, sizeof restore - 1);
-    (void)ignored;
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-static inline void sb_install_crash_restore(void) {
-    if (tcgetattr(STDIN_FILENO, &sb_saved_tty) == 0) sb_saved_tty_valid = 1;
-    int signals[] = { SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGABRT, SIGFPE };
-    for (unsigned i = 0; i < sizeof signals / sizeof signals[0]; i++) {
-        struct sigaction action;
-        memset(&action, 0, sizeof action);
-        action.sa_handler = sb_crash_handler;
-        sigemptyset(&action.sa_mask);
-        action.sa_flags = SA_RESETHAND;
-        sigaction(signals[i], &action, NULL);
-    }
-}
-static inline void sb_remove_crash_restore(void) {
-    int signals[] = { SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGABRT, SIGFPE };
-    for (unsigned i = 0; i < sizeof signals / sizeof signals[0]; i++) signal(signals[i], SIG_DFL);
-}
 #endif

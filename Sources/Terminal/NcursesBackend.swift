@@ -1,4 +1,5 @@
 import CNcurses
+import CTerminalSupport
 #if canImport(Glibc)
 import Glibc
 #endif
