@@ -5,6 +5,7 @@ import Foundation
 let areas: [(name: String, run: () async throws -> Void)] = [
     ("stack", StackBench.run),
     ("patterns", { try PatternsBench.run() }),
+    ("console", ConsoleBench.run),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())
