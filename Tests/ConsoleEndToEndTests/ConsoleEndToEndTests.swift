@@ -10,7 +10,8 @@ import Glibc
     /// stays open so the screen after exit can be read.
     func command(_ binary: String, env: String = "", args: String = "") -> String {
         let config = FileManager.default.temporaryDirectory.appendingPathComponent("sbx-e2e-config-\(UUID().uuidString)").path
-        let inner = "\(env) XDG_CONFIG_HOME=\(shellQuote(config)) \(shellQuote(binary)) \(args); echo \"EXIT=$?\"; "
+        // The test runner may export NO_COLOR itself; each test states the colour it wants.
+        let inner = "unset NO_COLOR; \(env) XDG_CONFIG_HOME=\(shellQuote(config)) \(shellQuote(binary)) \(args); echo \"EXIT=$?\"; "
             + "stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(echo|icanon)$' | tr '\\n' ' '; echo MODES; sleep 600"
         return "sh -c " + shellQuote(inner)
     }
@@ -112,6 +113,7 @@ import Glibc
         defer { try? FileManager.default.removeItem(at: directory) }
         var environment = ProcessInfo.processInfo.environment
         environment["XDG_CONFIG_HOME"] = directory.path
+        environment["NO_COLOR"] = nil
 
         let unknownTheme = spawnAndWait(binary, ["--theme", "nope"], environment: environment)
         #expect(unknownTheme.status == 2)
