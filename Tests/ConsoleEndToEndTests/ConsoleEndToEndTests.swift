@@ -106,6 +106,31 @@ import Glibc
         try restored(tmux)
     }
 
+    @Test func themeChoiceLiveSwitchAndReadOnly() throws {
+        let binary = try signalboxBinary()
+        let tmux = try TmuxSession(command: command(binary, env: "SIGNALBOX_THEME=light", args: "--readonly"),
+                                   columns: 120, rows: 40)
+        defer { tmux.kill() }
+        let screen = try tmux.waitFor(text: "theme light")
+        #expect(screen.contains("READ-ONLY"))
+        let lightFrame = tmux.capture(escapes: true)
+        tmux.type(":theme high")
+        tmux.send("Tab")
+        try tmux.waitFor(text: ":theme high-contrast")
+        tmux.send("Enter")
+        try tmux.waitFor(text: "theme high-contrast")
+        #expect(tmux.capture(escapes: true) != lightFrame, "switching theme must change the colours on screen")
+        tmux.type(":theme no-such-theme")
+        tmux.send("Enter")
+        try tmux.waitFor(text: "theme not applied")
+        tmux.send("4")
+        tmux.send("o")
+        try tmux.waitFor(text: "nothing selected")
+        tmux.send("C-c")
+        try tmux.waitFor(text: "EXIT=0")
+        try restored(tmux)
+    }
+
     @Test func badInputIsReportedOnStderr() throws {
         let binary = try signalboxBinary()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sbx-bad-\(UUID().uuidString)")
