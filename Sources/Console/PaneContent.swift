@@ -9,12 +9,16 @@ public struct Column: Sendable, Hashable {
     /// Columns with `flex` > 0 share the spare width in proportion.
     public var flex: Int
     public var alignRight: Bool
+    /// When the pane is too narrow, columns with the highest number are dropped first, so the
+    /// state an operator triages by survives on a small terminal.
+    public var priority: Int
 
-    public init(_ title: String, width: Int, flex: Int = 0, alignRight: Bool = false) {
+    public init(_ title: String, width: Int, flex: Int = 0, alignRight: Bool = false, priority: Int = 5) {
         self.title = title
         self.width = width
         self.flex = flex
         self.alignRight = alignRight
+        self.priority = priority
     }
 }
 
@@ -77,8 +81,8 @@ public struct PaneTable: Sendable, Hashable {
             rows.append(PaneRow(id: node.id, cells: [node.name, "", "", node.kind.rawValue, "no routes"],
                                 roles: [.text, .muted, .muted, .muted, .muted]))
         }
-        return PaneTable(columns: [Column("FROM", width: 12, flex: 2), Column("", width: 2), Column("TO", width: 12, flex: 2),
-                                   Column("KIND", width: 13), Column("VIA", width: 10, flex: 1)],
+        return PaneTable(columns: [Column("FROM", width: 12, flex: 2, priority: 0), Column("", width: 2, priority: 0), Column("TO", width: 12, flex: 2, priority: 0),
+                                   Column("KIND", width: 13, priority: 4), Column("VIA", width: 10, flex: 1, priority: 3)],
                          rows: rows, emptyMessage: "No buses, queues or state machines on this endpoint.",
                          summary: topology.nodes.isEmpty ? nil : "\(topology.nodes.count) resources, \(topology.edges.count) routes")
     }
@@ -92,8 +96,8 @@ public struct PaneTable: Sendable, Hashable {
         }
         var summary = "\(s.recentEvents.count) recent events"
         if s.droppedEvents > 0 { summary += " · \(s.droppedEvents) dropped (viewer fell behind)" }
-        return PaneTable(columns: [Column("TIME", width: 8), Column("BUS", width: 8, flex: 1), Column("SOURCE", width: 10, flex: 2),
-                                   Column("DETAIL-TYPE", width: 12, flex: 3), Column("RULES", width: 8, flex: 2)],
+        return PaneTable(columns: [Column("TIME", width: 8, priority: 1), Column("BUS", width: 8, flex: 1, priority: 4), Column("SOURCE", width: 10, flex: 2, priority: 2),
+                                   Column("DETAIL-TYPE", width: 12, flex: 3, priority: 0), Column("RULES", width: 8, flex: 2, priority: 3)],
                          rows: Array(rows), emptyMessage: "No events yet. Waiting for traffic…",
                          summary: s.recentEvents.isEmpty && s.droppedEvents == 0 ? nil : summary)
     }
@@ -107,9 +111,9 @@ public struct PaneTable: Sendable, Hashable {
                                    q.deadLetterTargetArn.map { Topology.shortName(ofArn: $0) + " @\(q.maxReceiveCount ?? 0)" } ?? "-"],
                            roles: [q.isDeadLetterQueue ? .warn : .text, backlogRole, .text, .muted, .text, .muted])
         }
-        return PaneTable(columns: [Column("QUEUE", width: 12, flex: 3), Column("VISIBLE", width: 7, alignRight: true),
-                                   Column("IN FLIGHT", width: 9, alignRight: true), Column("DELAYED", width: 7, alignRight: true),
-                                   Column("OLDEST", width: 6, alignRight: true), Column("DLQ", width: 8, flex: 2)],
+        return PaneTable(columns: [Column("QUEUE", width: 12, flex: 3, priority: 0), Column("VISIBLE", width: 7, alignRight: true, priority: 1),
+                                   Column("IN FLIGHT", width: 9, alignRight: true, priority: 2), Column("DELAYED", width: 7, alignRight: true, priority: 5),
+                                   Column("OLDEST", width: 6, alignRight: true, priority: 3), Column("DLQ", width: 8, flex: 2, priority: 4)],
                          rows: rows, emptyMessage: "No queues on this endpoint.",
                          summary: nil)
     }
@@ -129,9 +133,9 @@ public struct PaneTable: Sendable, Hashable {
                            roles: [.text, .muted, role, b.failureCount > 0 ? .warn : .text, .sparkline])
         }
         let open = s.breakers.filter { $0.state != .closed || $0.override != nil }.count
-        return PaneTable(columns: [Column("BREAKER", width: 10, flex: 2), Column("SERVICE", width: 8, flex: 1),
-                                   Column("STATE", width: 13), Column("FAILS", width: 5, alignRight: true),
-                                   Column("TREND", width: 8, flex: 1)],
+        return PaneTable(columns: [Column("BREAKER", width: 10, flex: 2, priority: 0), Column("SERVICE", width: 8, flex: 1, priority: 3),
+                                   Column("STATE", width: 13, priority: 1), Column("FAILS", width: 5, alignRight: true, priority: 2),
+                                   Column("TREND", width: 8, flex: 1, priority: 4)],
                          rows: rows, emptyMessage: "No circuit breakers reported.",
                          summary: s.breakers.isEmpty ? nil : "\(s.breakers.count) breakers, \(open) not closed")
     }
@@ -152,9 +156,9 @@ public struct PaneTable: Sendable, Hashable {
                            roles: [.text, .muted, role, .text, .muted])
         }
         let stuck = s.executions.filter { $0.sagaState(now: now) == .stuck }.count
-        return PaneTable(columns: [Column("EXECUTION", width: 10, flex: 3), Column("MACHINE", width: 8, flex: 2),
-                                   Column("STATUS", width: 12), Column("STATE", width: 8, flex: 2),
-                                   Column("AGE", width: 6, alignRight: true)],
+        return PaneTable(columns: [Column("EXECUTION", width: 10, flex: 3, priority: 0), Column("MACHINE", width: 8, flex: 2, priority: 4),
+                                   Column("STATUS", width: 12, priority: 1), Column("STATE", width: 8, flex: 2, priority: 2),
+                                   Column("AGE", width: 6, alignRight: true, priority: 3)],
                          rows: rows, emptyMessage: "No saga executions.",
                          summary: s.executions.isEmpty ? nil : "\(s.executions.count) executions" + (stuck > 0 ? ", \(stuck) stuck" : ""))
     }
@@ -177,9 +181,9 @@ public struct PaneTable: Sendable, Hashable {
                                     roles: [.text, .muted, .text, .text, role]))
             }
         }
-        return PaneTable(columns: [Column("SERVICE", width: 10, flex: 2), Column("NAMESPACE", width: 9, flex: 1),
-                                   Column("INSTANCE", width: 8, flex: 2), Column("ADDRESS", width: 9, flex: 2),
-                                   Column("HEALTH", width: 9)],
+        return PaneTable(columns: [Column("SERVICE", width: 10, flex: 2, priority: 0), Column("NAMESPACE", width: 9, flex: 1, priority: 4),
+                                   Column("INSTANCE", width: 8, flex: 2, priority: 2), Column("ADDRESS", width: 9, flex: 2, priority: 3),
+                                   Column("HEALTH", width: 9, priority: 1)],
                          rows: rows, emptyMessage: "No services registered.", summary: nil)
     }
 }

@@ -222,27 +222,32 @@ public enum Screen {
         buffer.put(text, x: x, y: y, role: role, maxWidth: width)
     }
 
-    /// Column widths for `available` columns (one space between columns): minimums first,
-    /// columns that do not fit are dropped from the right, spare width goes to flex columns.
+    /// Column widths for `available` columns (one space between columns): minimums first;
+    /// while they do not fit, the least important column is dropped (width 0); spare width goes
+    /// to flex columns.
     static func columnWidths(_ columns: [Column], available: Int) -> [Int] {
-        var widths = columns.map(\.width)
-        var count = columns.count
-        while count > 1 && widths.prefix(count).reduce(0, +) + (count - 1) > available { count -= 1 }
-        for i in count..<columns.count { widths[i] = 0 }
-        let used = widths.prefix(count).reduce(0, +) + (count - 1)
-        var spare = max(0, available - used)
-        if count == 1 { widths[0] = available; return widths }
-        let flexTotal = columns.prefix(count).map(\.flex).reduce(0, +)
+        var kept = Array(columns.indices)
+        func needed() -> Int { kept.map { columns[$0].width }.reduce(0, +) + max(0, kept.count - 1) }
+        while kept.count > 1 && needed() > available {
+            let drop = kept.max { (columns[$0].priority, $0) < (columns[$1].priority, $1) }!
+            kept.removeAll { $0 == drop }
+        }
+        var widths = Array(repeating: 0, count: columns.count)
+        for i in kept { widths[i] = columns[i].width }
+        if kept.count == 1 { widths[kept[0]] = available; return widths }
+        var spare = max(0, available - needed())
+        let flexible = kept.filter { columns[$0].flex > 0 }
+        let flexTotal = flexible.map { columns[$0].flex }.reduce(0, +)
         if flexTotal > 0 {
             let share = spare
-            for i in 0..<count where columns[i].flex > 0 {
+            for i in flexible {
                 let extra = share * columns[i].flex / flexTotal
                 widths[i] += extra
                 spare -= extra
             }
-            if let last = (0..<count).last(where: { columns[$0].flex > 0 }) { widths[last] += spare }
+            widths[flexible.last!] += spare
         } else {
-            widths[count - 1] += spare
+            widths[kept.last!] += spare
         }
         return widths
     }

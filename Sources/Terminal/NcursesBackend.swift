@@ -65,6 +65,8 @@ public final class NcursesBackend {
         nonl()
         keypad(sb_stdscr(), true)
         intrflush(sb_stdscr(), false)
+        // The cursor is hidden: let ncurses leave it wherever the last write ended (no moves).
+        leaveok(sb_stdscr(), true)
         curs_set(0)
         for signal in [SIGINT, SIGTERM, SIGHUP] { sb_install_signal(signal) }
         colorDepth = .none

@@ -10,7 +10,8 @@ import Glibc
     /// stays open so the screen after exit can be read.
     func command(_ binary: String, env: String = "", args: String = "") -> String {
         let config = FileManager.default.temporaryDirectory.appendingPathComponent("sbx-e2e-config-\(UUID().uuidString)").path
-        let inner = "\(env) XDG_CONFIG_HOME=\(shellQuote(config)) \(shellQuote(binary)) \(args); echo \"EXIT=$?\"; "
+        // The test runner may export NO_COLOR itself; each test states the colour it wants.
+        let inner = "unset NO_COLOR; \(env) XDG_CONFIG_HOME=\(shellQuote(config)) \(shellQuote(binary)) \(args); echo \"EXIT=$?\"; "
             + "stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(echo|icanon)$' | tr '\\n' ' '; echo MODES; sleep 600"
         return "sh -c " + shellQuote(inner)
     }
@@ -105,6 +106,31 @@ import Glibc
         try restored(tmux)
     }
 
+    @Test func themeChoiceLiveSwitchAndReadOnly() throws {
+        let binary = try signalboxBinary()
+        let tmux = try TmuxSession(command: command(binary, env: "SIGNALBOX_THEME=light", args: "--readonly"),
+                                   columns: 120, rows: 40)
+        defer { tmux.kill() }
+        let screen = try tmux.waitFor(text: "theme light")
+        #expect(screen.contains("READ-ONLY"))
+        let lightFrame = tmux.capture(escapes: true)
+        tmux.type(":theme high")
+        tmux.send("Tab")
+        try tmux.waitFor(text: ":theme high-contrast")
+        tmux.send("Enter")
+        try tmux.waitFor(text: "theme high-contrast")
+        #expect(tmux.capture(escapes: true) != lightFrame, "switching theme must change the colours on screen")
+        tmux.type(":theme no-such-theme")
+        tmux.send("Enter")
+        try tmux.waitFor(text: "theme not applied")
+        tmux.send("4")
+        tmux.send("o")
+        try tmux.waitFor(text: "nothing selected")
+        tmux.send("C-c")
+        try tmux.waitFor(text: "EXIT=0")
+        try restored(tmux)
+    }
+
     @Test func badInputIsReportedOnStderr() throws {
         let binary = try signalboxBinary()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sbx-bad-\(UUID().uuidString)")
@@ -112,6 +138,7 @@ import Glibc
         defer { try? FileManager.default.removeItem(at: directory) }
         var environment = ProcessInfo.processInfo.environment
         environment["XDG_CONFIG_HOME"] = directory.path
+        environment["NO_COLOR"] = nil
 
         let unknownTheme = spawnAndWait(binary, ["--theme", "nope"], environment: environment)
         #expect(unknownTheme.status == 2)

@@ -75,6 +75,7 @@ final class TmuxSession {
         throw E2EError("timed out waiting for \(what); screen was:\n\(screen)")
     }
 
+    @discardableResult
     func waitFor(text: String, timeout: Double = 60) throws -> String {
         try waitFor("\"\(text)\"", timeout: timeout) { $0.contains(text) }
     }

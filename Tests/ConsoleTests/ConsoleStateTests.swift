@@ -175,9 +175,10 @@ import Terminal
     @Test func toastsExpire() {
         var state = Fixtures.state()
         state.showToast("hello")
-        #expect(!state.tick(now: Fixtures.now.addingTimeInterval(0.5)) || state.toast != nil)
+        _ = state.tick(now: Fixtures.now.addingTimeInterval(0.5))
         #expect(state.toast != nil)
-        #expect(state.tick(now: Fixtures.now.addingTimeInterval(5)))
+        let changed = state.tick(now: Fixtures.now.addingTimeInterval(5))
+        #expect(changed)
         #expect(state.toast == nil)
     }
 
@@ -187,7 +188,20 @@ import Terminal
             let lines = state.frame(columns, rows).textLines()
             #expect(lines.count == rows)
             #expect(lines.allSatisfy { DisplayWidth.of($0) <= columns })
-            #expect(lines[rows - 1].contains("08:26:40 UTC"))
+            #expect(lines[rows - 1].contains("11:06:40 UTC"))
         }
+    }
+}
+
+@Suite struct ColumnLayoutTests {
+    @Test func narrowPanesKeepTheStateColumn() {
+        let table = PaneTable.make(.circuits, snapshot: Fixtures.snapshot(), now: Fixtures.now)
+        let widths = Screen.columnWidths(table.columns, available: 30)
+        let shown = zip(table.columns, widths).filter { $0.1 > 0 }.map(\.0.title)
+        #expect(shown == ["BREAKER", "STATE", "FAILS"])
+        #expect(widths.reduce(0, +) + shown.count - 1 == 30)
+        let wide = Screen.columnWidths(table.columns, available: 120)
+        #expect(wide.allSatisfy { $0 > 0 })
+        #expect(wide.reduce(0, +) + wide.count - 1 == 120)
     }
 }

@@ -7,7 +7,7 @@ import Terminal
 /// A small order-fulfilment system as a provider would report it. Test data only: the console
 /// itself never invents rows.
 enum Fixtures {
-    static let now = Date(timeIntervalSince1970: 1_795_000_000) // 2026-11-18 08:26:40 UTC
+    static let now = Date(timeIntervalSince1970: 1_795_000_000) // 2026-11-18 11:06:40 UTC
     static let region = "arn:aws:sqs:us-east-1:000000000000:"
 
     static func snapshot() -> SystemSnapshot {
@@ -30,12 +30,13 @@ enum Fixtures {
             Rule(name: "legacy-audit", arn: "arn:aws:events:us-east-1:000000000000:rule/orders/c", eventBusName: "orders",
                  state: .disabled, targets: [RuleTarget(id: "1", arn: region + "在庫-通知")]),
         ]
-        let events = (0..<5).map { i in
-            FlowEvent(id: "evt-\(i)", time: t.addingTimeInterval(Double(i - 5)), eventBusName: "orders",
-                      source: i == 3 ? "payment\u{1B}[2J" : "com.shop.orders",
-                      detailType: i % 2 == 0 ? "OrderPlaced" : "PaymentCharged",
-                      detail: .object(["orderId": .string("o-\(100 + i)"), "amount": .number(42.5), "items": .array([.string("sku-1")])]),
-                      matchedRules: i == 4 ? [] : ["order-placed-to-inventory"])
+        let events: [FlowEvent] = (0..<5).map { (i: Int) -> FlowEvent in
+            let detail: JSONValue = .object(["orderId": .string("o-\(100 + i)"), "amount": .number(42.5), "items": .array([.string("sku-1")])])
+            let source = i == 3 ? "payment\u{1B}[2J" : "com.shop.orders"
+            let detailType = i % 2 == 0 ? "OrderPlaced" : "PaymentCharged"
+            let matched: [String] = i == 4 ? [] : ["order-placed-to-inventory"]
+            return FlowEvent(id: "evt-\(i)", time: t.addingTimeInterval(Double(i - 5)), eventBusName: "orders",
+                             source: source, detailType: detailType, detail: detail, matchedRules: matched)
         }
         let breakers = [
             Breaker(name: "payment-api", service: "payment", state: .open, failureCount: 5, failureThreshold: 5,

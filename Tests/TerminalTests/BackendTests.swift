@@ -27,7 +27,13 @@ import Testing
 
         backend.present(frame)
         fflush(out)
-        #expect(ftell(out) == afterFirst, "an unchanged frame must write nothing")
+        if ftell(out) != afterFirst {
+            fseek(out, afterFirst, SEEK_SET)
+            var extra = [UInt8](repeating: 0, count: 64)
+            let n = fread(&extra, 1, 64, out)
+            Issue.record("an unchanged frame wrote \(Array(extra.prefix(n)))")
+            fseek(out, 0, SEEK_END)
+        }
 
         frame.put("X", x: 0, y: 0, role: .text)
         backend.present(frame)

@@ -49,16 +49,24 @@ import Testing
     @Test func burstOfResizesAppliesOnceAfterQuiet() {
         var debouncer = ResizeDebouncer(quietPeriod: .milliseconds(60))
         let start = ContinuousClock.now
-        #expect(!debouncer.shouldApply(at: start))
+        var applied: [Int] = []
+        func ask(_ ms: Int) -> Bool {
+            let due = debouncer.shouldApply(at: start + .milliseconds(ms))
+            if due { applied.append(ms) }
+            return due
+        }
+        _ = ask(0)
         for step in 0..<20 {
             debouncer.noteResize(at: start + .milliseconds(step * 10))
-            #expect(!debouncer.shouldApply(at: start + .milliseconds(step * 10 + 5)))
+            _ = ask(step * 10 + 5)
         }
-        let last = start + .milliseconds(190)
-        #expect(debouncer.timeUntilDue(at: last) == .milliseconds(60))
-        #expect(!debouncer.shouldApply(at: last + .milliseconds(59)))
-        #expect(debouncer.shouldApply(at: last + .milliseconds(60)))
-        #expect(!debouncer.shouldApply(at: last + .milliseconds(200)))
+        #expect(applied.isEmpty, "no redraw while the window is dragged")
+        #expect(debouncer.timeUntilDue(at: start + .milliseconds(190)) == .milliseconds(60))
+        _ = ask(249)
+        #expect(applied.isEmpty)
+        _ = ask(250)
+        _ = ask(400)
+        #expect(applied == [250], "exactly one re-layout, once the size settled")
         #expect(!debouncer.isPending)
     }
 }
