@@ -13,11 +13,7 @@ extension JSONValue {
 
     /// Parses one JSON document (RFC 8259). Trailing non-whitespace is an error.
     public init(parsing text: String) throws(JSONParseError) {
-        var text = text
-        self = try text.withUTF8 { bytes throws(JSONParseError) in
-            var parser = JSONParser(bytes: bytes)
-            return try parser.parseDocument()
-        }
+        try self.init(parsing: text.utf8)
     }
 
     public init(parsing bytes: some Collection<UInt8>) throws(JSONParseError) {
