@@ -35,6 +35,13 @@ enum PatternsBench {
         guard matched500 == naive else { throw BenchFailure("index and per-pattern matching disagree") }
         report("500 rules", "\(matched500.count) match this event; \(index500.unfiledCount) rules pin no exact field")
 
+        var growing = index500
+        let extra = try EventPattern(parsing: #"{"source":["shop.orders"],"detail-type":["Extra"]}"#)
+        let insertTime = try measure {
+            for round in 0..<20 { growing.insert(extra, for: 1000 + round) }
+        }
+        report("insert into 500-rule index", "\(format(insertTime / 20 * 1e3, 2)) ms (every rule is refiled)")
+
         let indexRate = try rate { _ = index500.matches(event) }
         report("index, 500 rules", "\(format(indexRate, 0)) events/s (parsed event)")
         let naiveRate = try rate { for pattern in compiled where pattern.matches(event) { _ = pattern } }
@@ -50,6 +57,11 @@ enum PatternsBench {
         report("index, 500 rules, 64 events", "\(format(mixedRate, 0)) events/s (parsed events)")
 
         let index100 = PatternIndex(compiled.prefix(100).enumerated().map { ($0.offset, $0.element) })
+        let index100Rate = try rate {
+            _ = index100.matches(events[cursor & 63])
+            cursor &+= 1
+        }
+        report("index, 100 rules, 64 events", "\(format(index100Rate, 0)) events/s (parsed events)")
         let eventTexts = (0..<64).map { orderEvent(index: $0) }
         var total = 0
         let parsedRate = try rate {

@@ -3,7 +3,7 @@ import Patterns
 import Testing
 
 /// Compiles `pattern` and matches `event`, both JSON text.
-func match(_ pattern: String, _ event: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Bool {
+func match(_ pattern: String, _ event: String) throws -> Bool {
     let compiled = try EventPattern(parsing: pattern)
     let value = try JSONValue(parsing: event)
     return compiled.matches(value)
