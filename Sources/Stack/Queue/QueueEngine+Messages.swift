@@ -99,9 +99,9 @@ extension QueueEngine {
             let dedup = message.deduplicationId
                 ?? SigV4.hexSHA256(Array(message.body.utf8))
             dedupKey = queue.settings.deduplicationPerGroup ? "\(message.groupId ?? "")\u{0}\(dedup)" : dedup
-            try db.execute(sql: "DELETE FROM sqs_dedup WHERE queue = ? AND expires_at <= ?", arguments: [queue.name, now])
-            if let row = try Row.fetchOne(db, sql: "SELECT message_id, seq FROM sqs_dedup WHERE queue = ? AND dedup_key = ?",
-                                          arguments: [queue.name, dedupKey]) {
+            // Expired entries are ignored here and replaced below; the sweeper removes the rest.
+            if let row = try Row.fetchOne(db, sql: "SELECT message_id, seq FROM sqs_dedup WHERE queue = ? AND dedup_key = ? AND expires_at > ?",
+                                          arguments: [queue.name, dedupKey, now]) {
                 return SentMessage(messageId: row[0], md5OfBody: md5Body, md5OfAttributes: md5Attributes,
                                    md5OfSystemAttributes: md5System, sequenceNumber: Self.sequenceNumber(row[1]))
             }
@@ -120,7 +120,7 @@ extension QueueEngine {
             ])
         let seq = db.lastInsertedRowID
         if let dedupKey {
-            try db.execute(sql: "INSERT INTO sqs_dedup (queue, dedup_key, message_id, seq, expires_at) VALUES (?, ?, ?, ?, ?)",
+            try db.execute(sql: "INSERT OR REPLACE INTO sqs_dedup (queue, dedup_key, message_id, seq, expires_at) VALUES (?, ?, ?, ?, ?)",
                            arguments: [queue.name, dedupKey, messageId, seq, now + Self.dedupWindowMillis])
         }
         return SentMessage(messageId: messageId, md5OfBody: md5Body, md5OfAttributes: md5Attributes,
@@ -137,19 +137,19 @@ extension QueueEngine {
     /// instead. FIFO queues never hand out a message while an earlier one of its group is in
     /// flight or delayed.
     func receive(_ db: Database, queue: QueueRecord, limit: Int, visibility: Int, now: Int64) throws -> [ReceivedMessage] {
-        try db.execute(sql: "DELETE FROM sqs_message WHERE queue = ? AND expires_at <= ?", arguments: [queue.name, now])
         let redrive = queue.settings.redrive
         let dlq = try redrive.flatMap { policy in
             try naming.name(fromARN: policy.deadLetterTargetArn).flatMap { try QueueRecord.find(db, name: $0) }
         }
         var picked: [Int64] = []
-        let columns = "seq, receive_count, group_id, visible_at"
+        let columns = "seq, receive_count, group_id, visible_at, expires_at"
         if queue.fifo {
             var blocked = Set<String>()
             let rows = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM sqs_message WHERE queue = ? ORDER BY seq",
                                            arguments: [queue.name])
             var toMove: [Int64] = []
             while picked.count < limit, let row = try rows.next() {
+                if (row[4] as Int64) <= now { continue } // past retention: invisible, swept later
                 let group: String = row[2] ?? ""
                 if blocked.contains(group) { continue }
                 let visibleAt: Int64 = row[3]
@@ -164,8 +164,8 @@ extension QueueEngine {
         } else {
             while picked.count < limit {
                 let rows = try Row.fetchAll(
-                    db, sql: "SELECT \(columns) FROM sqs_message WHERE queue = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?",
-                    arguments: [queue.name, now, limit - picked.count])
+                    db, sql: "SELECT \(columns) FROM sqs_message WHERE queue = ? AND visible_at <= ? AND expires_at > ? ORDER BY visible_at, seq LIMIT ?",
+                    arguments: [queue.name, now, now, limit - picked.count])
                 if rows.isEmpty { break }
                 var moved = false
                 for row in rows {
