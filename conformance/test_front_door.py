@@ -122,3 +122,20 @@ def test_sigterm_shuts_down_cleanly(tmp_path):
     srv = Server(tmp_path / "data")
     srv.start()
     assert srv.stop() == 0
+
+
+def test_peer_disconnecting_mid_request_changes_nothing(endpoint, sqs):
+    import socket
+    from urllib.parse import urlparse
+    parsed = urlparse(endpoint)
+    body = json.dumps({"QueueName": "half-sent"}).encode()
+    head = (f"POST / HTTP/1.1\r\nHost: {parsed.netloc}\r\nContent-Type: application/x-amz-json-1.0\r\n"
+            f"X-Amz-Target: AmazonSQS.CreateQueue\r\nContent-Length: {len(body) + 100}\r\n\r\n").encode()
+    for _ in range(5):
+        with socket.create_connection((parsed.hostname, parsed.port)) as connection:
+            connection.sendall(head + body)
+    # The server still answers, and the half-sent request created nothing.
+    with urllib.request.urlopen(endpoint + "/_signalbox/health", timeout=10) as response:
+        assert response.status == 200
+    with pytest.raises(sqs.exceptions.QueueDoesNotExist):
+        sqs.get_queue_url(QueueName="half-sent")

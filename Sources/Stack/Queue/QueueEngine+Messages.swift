@@ -99,16 +99,16 @@ extension QueueEngine {
             let dedup = message.deduplicationId
                 ?? SigV4.hexSHA256(Array(message.body.utf8))
             dedupKey = queue.settings.deduplicationPerGroup ? "\(message.groupId ?? "")\u{0}\(dedup)" : dedup
-            try db.execute(sql: "DELETE FROM sqs_dedup WHERE queue = ? AND expires_at <= ?", arguments: [queue.name, now])
-            if let row = try Row.fetchOne(db, sql: "SELECT message_id, seq FROM sqs_dedup WHERE queue = ? AND dedup_key = ?",
-                                          arguments: [queue.name, dedupKey]) {
+            // Expired entries are ignored here and replaced below; the sweeper removes the rest.
+            if let row = try db.fetchRow("SELECT message_id, seq FROM sqs_dedup WHERE queue = ? AND dedup_key = ? AND expires_at > ?",
+                                          arguments: [queue.name, dedupKey, now]) {
                 return SentMessage(messageId: row[0], md5OfBody: md5Body, md5OfAttributes: md5Attributes,
                                    md5OfSystemAttributes: md5System, sequenceNumber: Self.sequenceNumber(row[1]))
             }
         }
         let messageId = UUID().uuidString.lowercased()
         let delay = message.delaySeconds ?? queue.settings.delaySeconds
-        try db.execute(sql: """
+        try db.run("""
             INSERT INTO sqs_message (queue, id, body, attributes, md5_body, trace_header, sender_id, sent_at,
                                      visible_at, expires_at, group_id, dedup_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -120,7 +120,7 @@ extension QueueEngine {
             ])
         let seq = db.lastInsertedRowID
         if let dedupKey {
-            try db.execute(sql: "INSERT INTO sqs_dedup (queue, dedup_key, message_id, seq, expires_at) VALUES (?, ?, ?, ?, ?)",
+            try db.run("INSERT OR REPLACE INTO sqs_dedup (queue, dedup_key, message_id, seq, expires_at) VALUES (?, ?, ?, ?, ?)",
                            arguments: [queue.name, dedupKey, messageId, seq, now + Self.dedupWindowMillis])
         }
         return SentMessage(messageId: messageId, md5OfBody: md5Body, md5OfAttributes: md5Attributes,
@@ -137,19 +137,19 @@ extension QueueEngine {
     /// instead. FIFO queues never hand out a message while an earlier one of its group is in
     /// flight or delayed.
     func receive(_ db: Database, queue: QueueRecord, limit: Int, visibility: Int, now: Int64) throws -> [ReceivedMessage] {
-        try db.execute(sql: "DELETE FROM sqs_message WHERE queue = ? AND expires_at <= ?", arguments: [queue.name, now])
         let redrive = queue.settings.redrive
         let dlq = try redrive.flatMap { policy in
             try naming.name(fromARN: policy.deadLetterTargetArn).flatMap { try QueueRecord.find(db, name: $0) }
         }
         var picked: [Int64] = []
-        let columns = "seq, receive_count, group_id, visible_at"
+        let columns = "seq, receive_count, group_id, visible_at, expires_at"
         if queue.fifo {
             var blocked = Set<String>()
             let rows = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM sqs_message WHERE queue = ? ORDER BY seq",
                                            arguments: [queue.name])
             var toMove: [Int64] = []
             while picked.count < limit, let row = try rows.next() {
+                if (row[4] as Int64) <= now { continue } // past retention: invisible, swept later
                 let group: String = row[2] ?? ""
                 if blocked.contains(group) { continue }
                 let visibleAt: Int64 = row[3]
@@ -164,8 +164,8 @@ extension QueueEngine {
         } else {
             while picked.count < limit {
                 let rows = try Row.fetchAll(
-                    db, sql: "SELECT \(columns) FROM sqs_message WHERE queue = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?",
-                    arguments: [queue.name, now, limit - picked.count])
+                    db, sql: "SELECT \(columns) FROM sqs_message WHERE queue = ? AND visible_at <= ? AND expires_at > ? ORDER BY visible_at, seq LIMIT ?",
+                    arguments: [queue.name, now, now, limit - picked.count])
                 if rows.isEmpty { break }
                 var moved = false
                 for row in rows {
@@ -184,11 +184,11 @@ extension QueueEngine {
         let visibleAt = now + Int64(visibility) * 1000
         for seq in picked {
             let nonce = ReceiptHandle.newNonce()
-            try db.execute(sql: """
+            try db.run("""
                 UPDATE sqs_message SET receive_count = receive_count + 1, receipt = ?, received_at = ?, visible_at = ?,
                     first_received_at = COALESCE(first_received_at, ?) WHERE seq = ?
                 """, arguments: [nonce, now, visibleAt, now, seq])
-            guard let row = try Row.fetchOne(db, sql: """
+            guard let row = try db.fetchRow("""
                 SELECT id, body, attributes, md5_body, trace_header, sender_id, sent_at, receive_count, first_received_at,
                        group_id, dedup_id, dlq_source_arn FROM sqs_message WHERE seq = ?
                 """, arguments: [seq]) else { continue }
@@ -215,7 +215,7 @@ extension QueueEngine {
     /// Moves one message to a dead-letter queue: visible there at once, its receive count kept,
     /// the source recorded (for `DeadLetterQueueSourceArn` and move tasks back to the source).
     func moveToDeadLetter(_ db: Database, seq: Int64, from source: QueueRecord, to dlq: QueueRecord, now: Int64) throws {
-        try db.execute(sql: """
+        try db.run("""
             UPDATE sqs_message SET queue = ?, visible_at = ?, receipt = NULL, received_at = NULL,
                 dlq_source_arn = ?, expires_at = sent_at + ? WHERE seq = ?
             """, arguments: [dlq.name, now, naming.arn(source.name), Int64(dlq.settings.retentionSeconds) * 1000, seq])
@@ -225,12 +225,12 @@ extension QueueEngine {
     /// message that was received again, or of a message already deleted, succeeds and deletes
     /// nothing, as SQS does.
     func delete(_ db: Database, queue: QueueRecord, handle: ReceiptHandle) throws {
-        try db.execute(sql: "DELETE FROM sqs_message WHERE seq = ? AND queue = ? AND receipt = ?",
+        try db.run("DELETE FROM sqs_message WHERE seq = ? AND queue = ? AND receipt = ?",
                        arguments: [handle.seq, queue.name, handle.nonce])
     }
 
     func changeVisibility(_ db: Database, queue: QueueRecord, handle: ReceiptHandle, timeout: Int, now: Int64) throws {
-        guard let row = try Row.fetchOne(db, sql: "SELECT receipt, visible_at, received_at FROM sqs_message WHERE seq = ? AND queue = ?",
+        guard let row = try db.fetchRow("SELECT receipt, visible_at, received_at FROM sqs_message WHERE seq = ? AND queue = ?",
                                          arguments: [handle.seq, queue.name]) else {
             throw QueueError.invalidParameter(
                 "Value \(handle.encoded) for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.")
@@ -244,12 +244,25 @@ extension QueueEngine {
             throw QueueError.invalidValue(String(timeout), parameter: "VisibilityTimeout",
                                           reason: "Total VisibilityTimeout for the message is beyond the limit [43200 seconds]")
         }
-        try db.execute(sql: "UPDATE sqs_message SET visible_at = ? WHERE seq = ?", arguments: [newVisibleAt, handle.seq])
+        try db.run("UPDATE sqs_message SET visible_at = ? WHERE seq = ?", arguments: [newVisibleAt, handle.seq])
     }
 
     /// When the next message of the queue becomes visible (a long poll sleeps until then).
     func nextVisibleAt(_ db: Database, queue: String, now: Int64) throws -> Int64? {
         try Int64.fetchOne(db, sql: "SELECT MIN(visible_at) FROM sqs_message WHERE queue = ? AND visible_at > ?",
                            arguments: [queue, now])
+    }
+}
+
+extension Database {
+    /// Executes a statement compiled once per connection: the message hot paths run the same
+    /// few statements thousands of times a second.
+    func run(_ sql: String, arguments: StatementArguments = StatementArguments()) throws {
+        try cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+
+    /// Fetches one row through a statement compiled once per connection.
+    func fetchRow(_ sql: String, arguments: StatementArguments = StatementArguments()) throws -> Row? {
+        try Row.fetchOne(cachedStatement(sql: sql), arguments: arguments)
     }
 }

@@ -18,8 +18,8 @@ struct QueueRecord: Sendable {
     }
 
     static func find(_ db: Database, name: String) throws -> QueueRecord? {
-        guard let row = try Row.fetchOne(
-            db, sql: "SELECT name, fifo, settings, tags, created_at, modified_at, purged_at FROM sqs_queue WHERE name = ?",
+        guard let row = try db.fetchRow(
+            "SELECT name, fifo, settings, tags, created_at, modified_at, purged_at FROM sqs_queue WHERE name = ?",
             arguments: [name]) else { return nil }
         return QueueRecord(row: row)
     }
