@@ -3,6 +3,7 @@
 import Foundation
 
 let areas: [(name: String, run: () async throws -> Void)] = [
+    ("asl", { try StatesLanguageBench.run() }),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())
