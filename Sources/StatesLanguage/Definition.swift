@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import JSON
+import Synchronization
 
 /// A parsed, validated state machine definition. Every state of every scope (branches, item
 /// processors) is in `states`, keyed by its name, which is unique across the whole machine.
@@ -51,11 +52,16 @@ extension StateMachineDefinition: Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
+        if let cached = DefinitionCache.shared.lookup(text) {
+            self = cached
+            return
+        }
         do {
             self = try StateMachineDefinition(parsing: text)
         } catch {
             throw DecodingError.dataCorruptedError(in: container, debugDescription: error.message)
         }
+        DefinitionCache.shared.store(self)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -701,5 +707,24 @@ struct DefinitionParser {
         guard let body = parseBody(processor, at: processorLocation) else { return nil }
         return .map(MapSpec(itemsPath: itemsPath, itemSelector: selector, processor: body, maxConcurrency: maxConcurrency,
                             toleratedFailureCount: count, toleratedFailurePercentage: percentage))
+    }
+}
+
+/// Decoded executions of one state machine share its parsed definition: a stored execution
+/// carries the definition text, and parsing it again on every reload would dominate.
+final class DefinitionCache: Sendable {
+    static let shared = DefinitionCache()
+    private let entries = Mutex<[String: StateMachineDefinition]>([:])
+    private static let capacity = 256
+
+    func lookup(_ source: String) -> StateMachineDefinition? {
+        entries.withLock { $0[source] }
+    }
+
+    func store(_ definition: StateMachineDefinition) {
+        entries.withLock { entries in
+            if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+            entries[definition.source] = definition
+        }
     }
 }
