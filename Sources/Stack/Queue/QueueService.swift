@@ -354,6 +354,7 @@ public final class QueueService: StackService {
                 return try engine.receive(db, queue: queue, limit: limit, visibility: visibility, now: now)
             }
             if !messages.isEmpty || now >= deadline || Task.isCancelled { break }
+            if await wake.closed { break }
             let next = try await store.read { db in try engine.nextVisibleAt(db, queue: name, now: now) }
             let until = min(deadline, next ?? deadline)
             await wake.wait(queue: name, timeout: .milliseconds(max(1, until - now)))
@@ -502,6 +503,10 @@ public final class QueueService: StackService {
         }
     }
 
+    public func beginShutdown() async {
+        await wake.close()
+    }
+
     public func metricLines() async -> [String] {
         let now = clock()
         let rows = (try? await store.read { db in
@@ -515,6 +520,9 @@ public final class QueueService: StackService {
                 """, arguments: [now]).map { row in (row[0] as String, row[1] as Int, row[2] as Int, row[3] as Int) }
         }) ?? []
         var lines = [
+            "# HELP signalbox_sqs_long_polls_waiting ReceiveMessage calls parked waiting for a message.",
+            "# TYPE signalbox_sqs_long_polls_waiting gauge",
+            "signalbox_sqs_long_polls_waiting \(await wake.waiting)",
             "# HELP signalbox_sqs_messages Messages in each queue by state (visible, in flight, delayed).",
             "# TYPE signalbox_sqs_messages gauge",
         ]
