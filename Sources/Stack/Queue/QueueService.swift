@@ -341,8 +341,11 @@ public final class QueueService: StackService {
                                           reason: "WaitTimeSeconds must be >= 0 and <= 20, if provided.")
         let systemNames = Set((try input.stringList("AttributeNames") ?? []) + (try input.stringList("MessageSystemAttributeNames") ?? []))
         let attributeNames = try input.stringList("MessageAttributeNames") ?? []
+        let attemptId = try input.string("ReceiveRequestAttemptId")
+        if let attemptId { try QueueEngine.checkFifoToken(attemptId, parameter: "ReceiveRequestAttemptId") }
         let engine = self.engine
         let queue = try await store.read { db in try QueueRecord.load(db, name: name) }
+        let fifoAttempt = queue.fifo ? attemptId : nil
         let visibility = requestedVisibility ?? queue.settings.visibilityTimeout
         let wait = requestedWait ?? queue.settings.receiveWaitSeconds
         let deadline = clock() + Int64(wait) * 1000
@@ -351,7 +354,14 @@ public final class QueueService: StackService {
             let now = clock()
             messages = try await store.write { db in
                 let queue = try QueueRecord.load(db, name: name)
-                return try engine.receive(db, queue: queue, limit: limit, visibility: visibility, now: now)
+                if let fifoAttempt, let repeated = try engine.repeatedAttempt(db, queue: queue, attemptId: fifoAttempt, now: now) {
+                    return repeated
+                }
+                let messages = try engine.receive(db, queue: queue, limit: limit, visibility: visibility, now: now)
+                if let fifoAttempt, !messages.isEmpty {
+                    try engine.recordAttempt(db, queue: queue, attemptId: fifoAttempt, messages: messages, now: now)
+                }
+                return messages
             }
             if !messages.isEmpty || now >= deadline || Task.isCancelled { break }
             if await wake.closed { break }
