@@ -70,6 +70,12 @@ import Testing
             _ = try run.execution.redrive(at: run.clock)
         }
         #expect(ExecutionInputError.notRedrivable("").awsErrorCode == "ExecutionNotRedrivable")
+        #expect(run.execution.redriveStatus == "NOT_REDRIVABLE")
+        var failed = try Harness(machine(#"{"Type": "Fail", "Error": "E"}"#))
+        #expect(failed.execution.redriveStatus == "REDRIVABLE")
+        failed.apply(try failed.execution.redrive(at: failed.clock))
+        #expect(failed.execution.redriveStatus == "REDRIVABLE", "a Fail state fails again")
+        #expect(failed.execution.redriveCount == 1)
     }
 
     @Test func redriveContextCountsRedrives() throws {
