@@ -52,25 +52,18 @@ enum StatesLanguageBench {
 
     /// Runs one saga; `failAt` names the function that fails (nil: the happy path).
     /// `store` encodes and decodes the execution after every input, as a durable host would.
-    enum Storage { case none, jsonEncoder, storageText }
-
-    static func runSaga(_ definition: StateMachineDefinition, input: JSONValue, seed: UInt64, failAt: String?, store: Storage) throws -> Int {
+    static func runSaga(_ definition: StateMachineDefinition, input: JSONValue, seed: UInt64, failAt: String?, store: Bool) throws -> Int {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         var (execution, step) = Execution.start(definition: definition, context: context, input: input, at: now, seed: seed)
         var count = transitions(step.events)
         let encoder = JSONEncoder()
         var stored: Data?
-        var storedText: String?
         while execution.status == .running {
             guard let task = step.effects.compactMap({ effect -> TaskRequest? in
                 if case .scheduleTask(let request) = effect { return request }
                 return nil
             }).first else { break }
-            switch store {
-            case .none: break
-            case .jsonEncoder: stored = try encoder.encode(execution)
-            case .storageText: storedText = try execution.storageText()
-            }
+            if store { stored = try encoder.encode(execution) }
             if let failAt, task.resource.arn.hasSuffix(failAt) {
                 step = try execution.taskFailed(token: task.token, error: "Injected", cause: "bench", at: now)
             } else {
@@ -80,10 +73,6 @@ enum StatesLanguageBench {
         }
         if let stored {
             let reloaded = try JSONDecoder().decode(Execution.self, from: stored)
-            precondition(reloaded.lastEventId > 0)
-        }
-        if let storedText {
-            let reloaded = try Execution(storageText: storedText)
             precondition(reloaded.lastEventId > 0)
         }
         return count
@@ -104,13 +93,8 @@ enum StatesLanguageBench {
         let saga = try StateMachineDefinition(parsing: orderSaga)
         let input: JSONValue = ["orderId": "o-1", "sku": "WIDGET", "quantity": 2, "amount": 1999]
         let scenarios: [(String, String?)] = [("happy", nil), ("payment fails", "payment-charge"), ("shipping fails", "shipping-create")]
-        let modes: [(Storage, Int, String)] = [
-            (.none, 3000, ""),
-            (.jsonEncoder, 600, ", Foundation JSONEncoder after every input, reloaded once"),
-            (.storageText, 3000, ", storageText() after every input, reloaded once"),
-        ]
-        for (store, count, label) in modes {
-            try measure("order saga (\(count) executions, 3 scenarios, in-memory workers\(label))") {
+        for (store, count) in [(false, 3000), (true, 600)] {
+            try measure("order saga (\(count) executions, 3 scenarios, in-memory workers\(store ? ", encoded after every input and reloaded once" : ""))") {
                 var total = 0
                 for seed in 0..<count {
                     let scenario = scenarios[seed % scenarios.count]
