@@ -48,6 +48,14 @@ public struct Execution: Sendable {
         case execute(run: Int)
     }
 
+    /// DescribeExecution's `redriveStatus`: whether RedriveExecution would be accepted now.
+    public var redriveStatus: String {
+        switch status {
+        case .failed, .timedOut, .aborted: "REDRIVABLE"
+        default: "NOT_REDRIVABLE"
+        }
+    }
+
     /// Timers the host must keep, by id, with their deadlines (re-arm them after a restart).
     public var pendingTimers: [String: Date] { timers.mapValues(\.deadline) }
 
