@@ -60,6 +60,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Collections", package: "swift-collections"),
         ], swiftSettings: strict),
+        // Circuit breakers for services' outbound calls (resilience4j/pybreaker state machine,
+        // injected clock, JSON snapshot for the breaker board). Pure: no I/O.
+        .target(name: "CircuitBreaker", dependencies: ["JSON"], swiftSettings: strict),
         // The executable: argument parsing and wiring only.
         .executableTarget(name: "signalbox", dependencies: [
             "Console", "Stack", "Provider", "Terminal",
@@ -69,6 +72,7 @@ let package = Package(
         // signalbox-bench AREA: prints the figures behind the speed and size goals.
         .executableTarget(name: "signalbox-bench", dependencies: [
             "Console", "Terminal", "Patterns", "StatesLanguage", "Stack", "Wire", "JSON", "Provider",
+            "CircuitBreaker",
         ], path: "Sources/Bench", swiftSettings: strict),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strict),
@@ -80,6 +84,7 @@ let package = Package(
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal"],
                     resources: [.copy("Golden")], swiftSettings: strict),
         .testTarget(name: "StackTests", dependencies: ["Stack", "Wire", "JSON"], swiftSettings: strict),
+        .testTarget(name: "CircuitBreakerTests", dependencies: ["CircuitBreaker", "JSON"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

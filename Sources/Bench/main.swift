@@ -3,6 +3,7 @@
 import Foundation
 
 let areas: [(name: String, run: () async throws -> Void)] = [
+    ("breaker", CircuitBreakerBench.run),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())
