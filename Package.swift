@@ -28,7 +28,10 @@ let package = Package(
         // ncurses with its wide-character API; only Terminal imports it.
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
         // Cell buffer, widths, sanitiser, input decoding, ncurses backend. Knows nothing of the app.
-        .target(name: "Terminal", dependencies: ["CNcurses"], swiftSettings: strict),
+        .target(name: "Terminal", dependencies: ["CNcurses", "CTerminalSupport"], swiftSettings: strict),
+        // Async-signal-safe handlers for the terminal layer (flag on SIGINT/SIGTERM/SIGHUP,
+        // tty restore on a crash): C, because signal handlers cannot be written in Swift.
+        .target(name: "CTerminalSupport"),
         // The one JSON value type (order-preserving, exact text round trip) every module shares.
         .target(name: "JSON", dependencies: [
             .product(name: "OrderedCollections", package: "swift-collections"),
@@ -83,7 +86,11 @@ let package = Package(
         .testTarget(name: "ProviderTests", dependencies: ["Provider"], swiftSettings: strict),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal"],
                     resources: [.copy("Golden")], swiftSettings: strict),
-        .testTarget(name: "StackTests", dependencies: ["Stack", "Wire", "JSON"], swiftSettings: strict),
+        .testTarget(name: "StackTests", dependencies: [
+            "Stack", "Wire", "JSON", .product(name: "GRDB", package: "GRDB.swift"),
+        ], swiftSettings: strict),
+        // The real `signalbox` binary driven in tmux (private -L socket), as a user would.
+        .testTarget(name: "ConsoleEndToEndTests", swiftSettings: strict),
         .testTarget(name: "CircuitBreakerTests", dependencies: ["CircuitBreaker", "JSON"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -3,6 +3,10 @@
 import Foundation
 
 let areas: [(name: String, run: () async throws -> Void)] = [
+    ("stack", StackBench.run),
+    ("patterns", { try PatternsBench.run() }),
+    ("console", ConsoleBench.run),
+    ("asl", { try StatesLanguageBench.run() }),
     ("breaker", CircuitBreakerBench.run),
 ]
 

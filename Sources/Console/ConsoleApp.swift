@@ -1,0 +1,128 @@
+import Foundation
+import Provider
+import Terminal
+
+/// The console's run loop. The terminal is driven from one dedicated thread; the provider's
+/// snapshots and action results reach it through a `Mailbox`, never by calling ncurses.
+public enum ConsoleApp {
+    public struct Options: Sendable {
+        public var theme: Theme
+        public var catalog: ThemeCatalog
+        public var readOnly: Bool
+        public var noColor: Bool
+        public var keymap: Keymap
+
+        public init(theme: Theme, catalog: ThemeCatalog, readOnly: Bool, noColor: Bool, keymap: Keymap) {
+            self.theme = theme
+            self.catalog = catalog
+            self.readOnly = readOnly
+            self.noColor = noColor
+            self.keymap = keymap
+        }
+    }
+
+    /// How the console ended.
+    public enum Outcome: Sendable, Equatable {
+        case quit
+        case signal(Int32)
+    }
+
+    /// Runs until the operator quits or a termination signal arrives. The terminal is restored
+    /// before this returns or throws.
+    public static func run(provider: any SystemProvider, options: Options) async throws -> Outcome {
+        let mailbox = Mailbox()
+        let feed = Task {
+            for await snapshot in provider.snapshots() { mailbox.post(snapshot) }
+            mailbox.finish()
+        }
+        defer { feed.cancel() }
+        return try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                do {
+                    let outcome = try loop(provider: provider, options: options, mailbox: mailbox)
+                    continuation.resume(returning: outcome)
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+            thread.name = "signalbox-terminal"
+            thread.start()
+        }
+    }
+
+    /// The terminal thread: read keys, apply them, draw when something changed.
+    static func loop(provider: any SystemProvider, options: Options, mailbox: Mailbox) throws -> Outcome {
+        let backend = try NcursesBackend(noColor: options.noColor)
+        defer { backend.stop() }
+        backend.apply(styles: options.theme.resolvedStyles)
+
+        var state = ConsoleState(snapshot: .notConnected(endpoint: provider.endpoint, reason: "waiting for the provider"),
+                                 now: Date(), readOnly: options.readOnly, themeName: options.theme.name,
+                                 availableThemes: options.catalog.names, keymap: options.keymap)
+        var debouncer = ResizeDebouncer()
+        var dirty = true
+        let clock = ContinuousClock()
+
+        while true {
+            if let signal = backend.takeSignal() { return .signal(signal) }
+            let inbox = mailbox.drain()
+            if let snapshot = inbox.snapshot { state.snapshot = snapshot; dirty = true }
+            for (text, level) in inbox.messages { state.showToast(text, level: level); dirty = true }
+            if state.tick(now: Date()) { dirty = true }
+            if debouncer.shouldApply(at: clock.now) {
+                backend.invalidate()
+                dirty = true
+            }
+            if dirty && !debouncer.isPending {
+                let (frame, pageSize) = Screen.render(state, size: backend.size)
+                state.pageSize = pageSize
+                backend.present(frame)
+                dirty = false
+            }
+
+            // Sleep until a key, the next clock second, or the resize settling; at most 200 ms
+            // so snapshots from the provider show promptly. Idle cost: a few wake-ups a second.
+            let untilSecond = Int((1 - Date().timeIntervalSince1970.truncatingRemainder(dividingBy: 1)) * 1000) + 1
+            var timeout = min(200, untilSecond)
+            if let due = debouncer.timeUntilDue(at: clock.now) {
+                timeout = min(timeout, Int(due.components.attoseconds / 1_000_000_000_000_000) + 1)
+            }
+            guard let key = backend.readKey(timeoutMilliseconds: max(1, timeout)) else { continue }
+            if key == .resize {
+                debouncer.noteResize(at: clock.now)
+                continue
+            }
+            state.now = Date()
+            let effects = state.handle(key)
+            dirty = true
+            for effect in effects {
+                switch effect {
+                case .quit:
+                    return .quit
+                case .perform(let action):
+                    Task {
+                        do {
+                            let result = try await provider.perform(action)
+                            mailbox.post(message: result, level: .info)
+                        } catch {
+                            mailbox.post(message: "failed: \(action.summary): \(error)", level: .error)
+                        }
+                    }
+                case .applyTheme(let spec):
+                    do {
+                        let theme = try options.catalog.theme(named: spec)
+                        if options.noColor && theme.name != "mono" {
+                            state.showToast("NO_COLOR is set: colours stay off", level: .warn)
+                        } else {
+                            backend.apply(styles: theme.resolvedStyles)
+                            state.themeName = theme.name
+                            state.showToast("theme: \(theme.name)")
+                        }
+                    } catch {
+                        state.showToast("theme not applied: \(error)", level: .error)
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import Terminal
+import TOMLKit
+
+/// Where the console keeps its files, following the XDG base directory convention.
+public enum ConsolePaths {
+    /// `$XDG_CONFIG_HOME/signalbox`, else `~/.config/signalbox`.
+    public static var configDirectory: String? {
+        let environment = ProcessInfo.processInfo.environment
+        if let xdg = environment["XDG_CONFIG_HOME"], !xdg.isEmpty { return xdg + "/signalbox" }
+        if let home = environment["HOME"], !home.isEmpty { return home + "/.config/signalbox" }
+        return nil
+    }
+
+    public static var configFile: String? { configDirectory.map { $0 + "/config.toml" } }
+}
+
+/// A named endpoint from the configuration file.
+public struct EndpointConfig: Sendable, Hashable {
+    public var name: String
+    public var url: String
+    public var region: String?
+    public var profile: String?
+}
+
+/// The operator's settings from `config.toml`; command-line flags override them.
+///
+/// ```toml
+/// theme = "default"
+/// refresh_ms = 1000
+/// endpoint = "local"
+/// readonly = false
+///
+/// [keys]
+/// quit = "x"
+/// help = ["?", "F1"]
+///
+/// [endpoints.staging]
+/// url = "http://localhost:4566"
+/// region = "eu-west-1"
+/// ```
+public struct ConsoleConfig: Sendable, Hashable {
+    public var theme: String?
+    public var refreshMilliseconds: Int = 1000
+    public var endpoint: String?
+    public var readOnly: Bool = false
+    /// Action name → the keys that trigger it (replacing the default keys).
+    public var keyOverrides: [String: [Key]] = [:]
+    public var endpoints: [String: EndpointConfig] = [:]
+    /// The file this came from, when there was one.
+    public var source: String?
+
+    public init() {}
+
+    /// Reads `path`; a missing file at the default location is not an error (defaults apply),
+    /// a missing file named explicitly is.
+    public static func load(path: String?, explicit: Bool) throws(ConfigError) -> ConsoleConfig {
+        guard let path else { return ConsoleConfig() }
+        guard FileManager.default.fileExists(atPath: path) else {
+            if explicit { throw ConfigError(file: path, line: nil, key: nil, message: "no such file") }
+            return ConsoleConfig()
+        }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: path, line: nil, key: nil, message: "cannot read the file as UTF-8 text")
+        }
+        return try parse(text, file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> ConsoleConfig {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigError(file: file, line: error.source.begin.line, key: nil, message: error.description)
+        } catch {
+            throw ConfigError(file: file, line: nil, key: nil, message: "\(error)")
+        }
+        let lines = SourceLines(text)
+        func fail(_ key: String, _ message: String) -> ConfigError {
+            ConfigError(file: file, line: lines.line(ofKey: key.split(separator: ".").last.map(String.init) ?? key),
+                        key: key, message: message)
+        }
+        var config = ConsoleConfig()
+        config.source = file
+        for key in table.keys {
+            let value = table[key]!
+            switch key {
+            case "theme":
+                guard let name = value.string, !name.isEmpty else { throw fail(key, "must be a theme name or path (a string)") }
+                config.theme = name
+            case "refresh_ms":
+                guard let ms = value.int, (100...60_000).contains(ms) else {
+                    throw fail(key, "must be a whole number of milliseconds between 100 and 60000")
+                }
+                config.refreshMilliseconds = ms
+            case "endpoint":
+                guard let name = value.string, !name.isEmpty else { throw fail(key, "must be an endpoint name or URL (a string)") }
+                config.endpoint = name
+            case "readonly":
+                guard let flag = value.bool else { throw fail(key, "must be true or false") }
+                config.readOnly = flag
+            case "keys":
+                guard let keys = value.table else { throw fail(key, "must be a table of action = key(s)") }
+                for action in keys.keys {
+                    guard KeyAction(rawValue: action) != nil else {
+                        throw fail("keys.\(action)", "unknown action (known: \(KeyAction.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    }
+                    let specs: [String]
+                    if let one = keys[action]?.string {
+                        specs = [one]
+                    } else if let many = keys[action]?.array {
+                        specs = many.compactMap { $0.string }
+                        guard specs.count == many.count, !specs.isEmpty else {
+                            throw fail("keys.\(action)", "must be a key or a list of keys, e.g. \"x\" or [\"?\", \"F1\"]")
+                        }
+                    } else {
+                        throw fail("keys.\(action)", "must be a key or a list of keys, e.g. \"x\" or [\"?\", \"F1\"]")
+                    }
+                    var parsed: [Key] = []
+                    for spec in specs {
+                        guard let k = Key(spec: spec) else {
+                            throw fail("keys.\(action)", "not a key: \"\(Sanitizer.sanitize(spec))\" (e.g. q, Ctrl-R, F5, PgDn, Enter)")
+                        }
+                        parsed.append(k)
+                    }
+                    config.keyOverrides[action] = parsed
+                }
+            case "endpoints":
+                guard let endpoints = value.table else { throw fail(key, "must be a table of named endpoints") }
+                for name in endpoints.keys {
+                    guard let entry = endpoints[name]?.table else {
+                        throw fail("endpoints.\(name)", "must be a table with url (and optional region, profile)")
+                    }
+                    guard let url = entry["url"]?.string, url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                        throw fail("endpoints.\(name)", "needs url = \"http://…\" or \"https://…\"")
+                    }
+                    for field in entry.keys where !["url", "region", "profile"].contains(field) {
+                        throw fail("endpoints.\(name).\(field)", "unknown field (expected url, region, profile)")
+                    }
+                    config.endpoints[name] = EndpointConfig(name: name, url: url, region: entry["region"]?.string,
+                                                            profile: entry["profile"]?.string)
+                }
+            default:
+                throw fail(key, "unknown setting (expected theme, refresh_ms, endpoint, readonly, [keys], [endpoints.NAME])")
+            }
+        }
+        return config
+    }
+}
+
+/// Why a configuration file was refused.
+public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var file: String
+    public var line: Int?
+    public var key: String?
+    public var message: String
+
+    public var description: String {
+        var location = file
+        if let line { location += ":\(line)" }
+        if let key { return "\(location): \(key): \(message)" }
+        return "\(location): \(message)"
+    }
+}

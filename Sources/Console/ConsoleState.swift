@@ -1,0 +1,421 @@
+import Foundation
+import Provider
+import Terminal
+
+/// Per-pane view state: which row is selected and what the pane is filtered by.
+public struct PaneState: Sendable, Hashable {
+    public var selected = 0
+    public var filter = ""
+    public init() {}
+}
+
+/// One level of drill-down: the pane and row opened with Enter.
+public struct DrillFrame: Sendable, Hashable {
+    public var pane: PaneKind
+    public var rowID: String
+    public var title: String
+    public var scroll = 0
+}
+
+/// A confirmation for a dangerous action. Cancel is focused until the operator moves to
+/// Confirm on purpose: Enter on an unread dialog must never change the live system.
+public struct ConfirmDialog: Sendable, Hashable {
+    public var title: String
+    public var message: String
+    public var action: OperatorAction
+    public var confirmFocused = false
+}
+
+/// A transient message shown above the status bar.
+public struct Toast: Sendable, Hashable {
+    public enum Level: Sendable, Hashable { case info, warn, error }
+    public var text: String
+    public var level: Level
+    public var expires: Date
+}
+
+/// The command bar's edit state.
+public struct CommandBar: Sendable, Hashable {
+    public var text = ""
+    /// Position in history while browsing with ↑/↓ (nil: editing a new line).
+    public var historyIndex: Int?
+    /// Completions offered by the last Tab.
+    public var candidates: [String] = []
+}
+
+/// What the console is doing with the keyboard.
+public enum Mode: Sendable, Hashable {
+    case normal
+    case command(CommandBar)
+    case filter(String)
+    case help(scroll: Int)
+    case confirm(ConfirmDialog)
+}
+
+/// What the app loop must do after a key: the state itself is already updated.
+public enum ConsoleEffect: Sendable, Hashable {
+    case quit
+    case perform(OperatorAction)
+    /// Load and apply a theme by name or path; the loop reports failures as a toast.
+    case applyTheme(String)
+}
+
+/// The whole view state of the console: a value, changed only by `handle(_:)` and the app
+/// loop, rendered by `Screen`. Tests drive it with keys and read frames, no terminal needed.
+public struct ConsoleState: Sendable, Hashable {
+    public var slots: [PaneKind] = PaneKind.dashboard
+    public var focusedSlot = 0
+    public var zoomed = false
+    public var panes: [PaneKind: PaneState] = [:]
+    public var drill: [DrillFrame] = []
+    public var mode: Mode = .normal
+    public var toast: Toast?
+    public var readOnly: Bool
+    public var themeName: String
+    public var availableThemes: [String]
+    public var history: [String] = []
+    public var keymap: Keymap
+    public var snapshot: SystemSnapshot
+    public var now: Date
+    /// Rows a page moves; the renderer's layout sets it from the focused pane's height.
+    public var pageSize = 10
+    /// How long toasts stay.
+    public var toastSeconds: TimeInterval = 4
+
+    public init(snapshot: SystemSnapshot, now: Date, readOnly: Bool = false, themeName: String = "default",
+                availableThemes: [String] = ["default"], keymap: Keymap = Keymap()) {
+        self.snapshot = snapshot
+        self.now = now
+        self.readOnly = readOnly
+        self.themeName = themeName
+        self.availableThemes = availableThemes
+        self.keymap = keymap
+    }
+
+    public var focusedPane: PaneKind { slots[focusedSlot] }
+
+    public func paneState(_ pane: PaneKind) -> PaneState { panes[pane] ?? PaneState() }
+
+    public func table(for pane: PaneKind) -> PaneTable {
+        PaneTable.make(pane, snapshot: snapshot, now: now, filter: paneState(pane).filter)
+    }
+
+    /// The commands `:` understands, for completion and help.
+    public static let commands = ["topology", "flows", "queues", "circuits", "sagas", "registry",
+                                  "theme", "zoom", "help", "quit", "q"]
+
+    public mutating func showToast(_ text: String, level: Toast.Level = .info) {
+        toast = Toast(text: text, level: level, expires: now.addingTimeInterval(toastSeconds))
+    }
+
+    /// Advances the clock; expires toasts. Returns whether anything visible changed.
+    public mutating func tick(now: Date) -> Bool {
+        let secondChanged = Int(now.timeIntervalSince1970) != Int(self.now.timeIntervalSince1970)
+        self.now = now
+        if let toast, toast.expires <= now {
+            self.toast = nil
+            return true
+        }
+        return secondChanged
+    }
+
+    // MARK: keys
+
+    /// Applies one key. Returns what the app loop must do beyond redrawing.
+    public mutating func handle(_ key: Key) -> [ConsoleEffect] {
+        if key == .ctrl("c") { return [.quit] }
+        switch mode {
+        case .confirm(var dialog):
+            switch key {
+            case .tab, .backTab, .left, .right, .character("h"), .character("l"):
+                dialog.confirmFocused.toggle()
+                mode = .confirm(dialog)
+            case .escape, .character("n"), .character("q"):
+                mode = .normal
+                showToast("cancelled: \(dialog.action.summary)")
+            case .enter:
+                mode = .normal
+                if dialog.confirmFocused {
+                    showToast("sent: \(dialog.action.summary)")
+                    return [.perform(dialog.action)]
+                }
+                showToast("cancelled: \(dialog.action.summary)")
+            default:
+                break
+            }
+            return []
+        case .help(let scroll):
+            switch key {
+            case .escape, .character("q"), .character("?"), .function(1), .enter: mode = .normal
+            case .character("j"), .down: mode = .help(scroll: scroll + 1)
+            case .character("k"), .up: mode = .help(scroll: max(0, scroll - 1))
+            case .pageDown, .character(" "): mode = .help(scroll: scroll + pageSize)
+            case .pageUp: mode = .help(scroll: max(0, scroll - pageSize))
+            case .character("g"), .home: mode = .help(scroll: 0)
+            default: break
+            }
+            return []
+        case .command(var bar):
+            return handleCommandKey(key, bar: &bar)
+        case .filter(var text):
+            switch key {
+            case .escape:
+                setFilter("")
+                mode = .normal
+            case .enter:
+                mode = .normal
+            case .backspace:
+                if text.isEmpty { mode = .normal } else { text.removeLast(); mode = .filter(text); setFilter(text) }
+            case .ctrl("u"):
+                mode = .filter(""); setFilter("")
+            case .character(let c):
+                text.append(c); mode = .filter(text); setFilter(text)
+            default:
+                break
+            }
+            return []
+        case .normal:
+            break
+        }
+
+        guard let binding = keymap.binding(for: key, pane: focusedPane) else { return [] }
+        if binding.dangerous {
+            requestDangerous(binding)
+            return []
+        }
+        switch binding.action {
+        case .quit, .forceQuit: return [.quit]
+        case .help: mode = .help(scroll: 0)
+        case .command: mode = .command(CommandBar())
+        case .filter: mode = .filter(paneState(focusedPane).filter)
+        case .nextPane: focus(slot: (focusedSlot + 1) % slots.count)
+        case .previousPane: focus(slot: (focusedSlot + slots.count - 1) % slots.count)
+        case .focus1, .focus2, .focus3, .focus4, .focus5, .focus6:
+            let index = Int(binding.action.rawValue.split(separator: "-").last!)! - 1
+            show(PaneKind.allCases[index])
+        case .up: moveSelection(by: -1)
+        case .down: moveSelection(by: 1)
+        case .pageUp: moveSelection(by: -pageSize)
+        case .pageDown: moveSelection(by: pageSize)
+        case .top: moveSelection(to: 0)
+        case .bottom: moveSelection(to: Int.max)
+        case .open: openSelected()
+        case .back: back()
+        case .zoom: zoomed.toggle()
+        default: break
+        }
+        return []
+    }
+
+    /// Focuses `pane`: in place when it is on the dashboard, otherwise it takes the focused slot.
+    public mutating func show(_ pane: PaneKind) {
+        drill.removeAll()
+        if let slot = slots.firstIndex(of: pane) {
+            focusedSlot = slot
+        } else {
+            slots[focusedSlot] = pane
+        }
+    }
+
+    private mutating func focus(slot: Int) {
+        drill.removeAll()
+        focusedSlot = slot
+    }
+
+    private mutating func setFilter(_ text: String) {
+        var state = paneState(focusedPane)
+        state.filter = text
+        state.selected = 0
+        panes[focusedPane] = state
+    }
+
+    private mutating func moveSelection(by delta: Int) {
+        if var frame = drill.last, frame.pane == focusedPane {
+            frame.scroll = max(0, frame.scroll + delta)
+            drill[drill.count - 1] = frame
+            return
+        }
+        let current = paneState(focusedPane).selected
+        moveSelection(to: delta < 0 ? max(0, current + delta) : current + delta)
+    }
+
+    private mutating func moveSelection(to index: Int) {
+        if var frame = drill.last, frame.pane == focusedPane {
+            frame.scroll = index == 0 ? 0 : frame.scroll
+            drill[drill.count - 1] = frame
+            return
+        }
+        let count = table(for: focusedPane).rows.count
+        var state = paneState(focusedPane)
+        state.selected = max(0, min(index, count - 1))
+        panes[focusedPane] = state
+    }
+
+    private mutating func openSelected() {
+        guard drill.isEmpty else { return }
+        let table = table(for: focusedPane)
+        let index = paneState(focusedPane).selected
+        guard table.rows.indices.contains(index) else {
+            showToast("nothing to open in \(focusedPane.title)", level: .warn)
+            return
+        }
+        let row = table.rows[index]
+        drill.append(DrillFrame(pane: focusedPane, rowID: row.id, title: row.cells.first ?? row.id))
+    }
+
+    private mutating func back() {
+        if !drill.isEmpty { drill.removeLast(); return }
+        if zoomed { zoomed = false; return }
+        if !paneState(focusedPane).filter.isEmpty { setFilter("") }
+    }
+
+    /// The id of the row an action applies to: the opened detail, else the selected row.
+    func targetRowID() -> String? {
+        if let frame = drill.last, frame.pane == focusedPane { return frame.rowID }
+        let rows = table(for: focusedPane).rows
+        let index = paneState(focusedPane).selected
+        return rows.indices.contains(index) ? rows[index].id : nil
+    }
+
+    private mutating func requestDangerous(_ binding: KeyBinding) {
+        guard let id = targetRowID() else {
+            showToast("\(binding.help.lowercased()): nothing selected", level: .warn)
+            return
+        }
+        let action: OperatorAction
+        switch binding.action {
+        case .forceOpen: action = .forceBreaker(name: id, .forcedOpen)
+        case .forceClosed: action = .forceBreaker(name: id, .forcedClosed)
+        case .releaseBreaker: action = .releaseBreaker(name: id)
+        case .redriveQueue:
+            guard let queue = snapshot.queues.first(where: { $0.arn == id }), queue.isDeadLetterQueue else {
+                showToast("not a dead-letter queue: nothing to redrive", level: .warn)
+                return
+            }
+            action = .redriveDeadLetterQueue(arn: id)
+        case .purgeQueue:
+            guard let queue = snapshot.queues.first(where: { $0.arn == id }) else { return }
+            action = .purgeQueue(url: queue.url)
+        case .stopExecution:
+            guard let execution = snapshot.executions.first(where: { $0.arn == id }), execution.status == .running else {
+                showToast("only a running execution can be stopped", level: .warn)
+                return
+            }
+            action = .stopExecution(arn: id, cause: "stopped by operator from signalbox")
+        case .redriveExecution:
+            guard let execution = snapshot.executions.first(where: { $0.arn == id }),
+                  [.failed, .timedOut, .aborted].contains(execution.status) else {
+                showToast("only a failed, timed-out or aborted execution can be redriven", level: .warn)
+                return
+            }
+            action = .redriveExecution(arn: id)
+        default:
+            return
+        }
+        if readOnly {
+            showToast("read-only: refused to \(action.summary)", level: .error)
+            return
+        }
+        mode = .confirm(ConfirmDialog(title: binding.help, message: action.summary, action: action))
+    }
+
+    // MARK: command bar
+
+    private mutating func handleCommandKey(_ key: Key, bar: inout CommandBar) -> [ConsoleEffect] {
+        switch key {
+        case .escape:
+            mode = .normal
+        case .enter:
+            mode = .normal
+            let line = bar.text.trimmingCharacters(in: .whitespaces)
+            guard !line.isEmpty else { return [] }
+            if history.last != line { history.append(line) }
+            if history.count > 100 { history.removeFirst(history.count - 100) }
+            return execute(line)
+        case .backspace:
+            if bar.text.isEmpty { mode = .normal; return [] }
+            bar.text.removeLast()
+            bar.candidates = []
+            mode = .command(bar)
+        case .ctrl("u"):
+            bar.text = ""
+            mode = .command(bar)
+        case .up:
+            guard !history.isEmpty else { return [] }
+            let index = max(0, (bar.historyIndex ?? history.count) - 1)
+            bar.historyIndex = index
+            bar.text = history[index]
+            mode = .command(bar)
+        case .down:
+            guard let index = bar.historyIndex else { return [] }
+            if index + 1 < history.count {
+                bar.historyIndex = index + 1
+                bar.text = history[index + 1]
+            } else {
+                bar.historyIndex = nil
+                bar.text = ""
+            }
+            mode = .command(bar)
+        case .tab:
+            complete(&bar)
+            mode = .command(bar)
+        case .character(let c):
+            bar.text.append(c)
+            bar.candidates = []
+            mode = .command(bar)
+        default:
+            break
+        }
+        return []
+    }
+
+    /// Completes the command word, or the theme name after `theme `.
+    func completions(for text: String) -> (prefix: String, options: [String]) {
+        if text.hasPrefix("theme ") {
+            let partial = String(text.dropFirst(6))
+            return ("theme ", availableThemes.filter { $0.hasPrefix(partial) })
+        }
+        if text.contains(" ") { return (text, []) }
+        return ("", ConsoleState.commands.filter { $0.hasPrefix(text) && $0 != "q" })
+    }
+
+    private func complete(_ bar: inout CommandBar) {
+        let (prefix, options) = completions(for: bar.text)
+        bar.candidates = options
+        guard let first = options.first else { return }
+        if options.count == 1 {
+            bar.text = prefix + first + (prefix.isEmpty && first == "theme" ? " " : "")
+            bar.candidates = []
+            return
+        }
+        var common = first
+        for option in options.dropFirst() {
+            while !option.hasPrefix(common) { common.removeLast() }
+        }
+        if (prefix + common).count > bar.text.count { bar.text = prefix + common }
+    }
+
+    private mutating func execute(_ line: String) -> [ConsoleEffect] {
+        let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        let name = words[0]
+        if let pane = PaneKind(rawValue: name), words.count == 1 {
+            show(pane)
+            return []
+        }
+        switch (name, words.count) {
+        case ("q", 1), ("quit", 1), ("q!", 1), ("qa", 1):
+            return [.quit]
+        case ("help", 1):
+            mode = .help(scroll: 0)
+        case ("zoom", 1):
+            zoomed.toggle()
+        case ("theme", 1):
+            showToast("theme: \(themeName) (available: \(availableThemes.joined(separator: ", ")))")
+        case ("theme", 2):
+            return [.applyTheme(words[1])]
+        default:
+            showToast("unknown command: \(line) — try :help, :queues, :theme NAME, :q", level: .error)
+        }
+        return []
+    }
+}

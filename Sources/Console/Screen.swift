@@ -1,0 +1,313 @@
+import Foundation
+import Provider
+import Terminal
+
+/// Renders the console: a pure function from the view state and a size to a cell buffer.
+/// No I/O, no clock of its own (the state carries `now`), so frames are golden-testable.
+public enum Screen {
+    /// Below this the console shows a "terminal too small" screen instead of a broken layout.
+    public static let minimumSize = Size(columns: 60, rows: 16)
+
+    /// The frame for `state` at `size`, and the page size of the focused pane's list.
+    public static func render(_ state: ConsoleState, size: Size) -> (buffer: CellBuffer, pageSize: Int) {
+        var buffer = CellBuffer(size: size)
+        guard size.columns >= minimumSize.columns, size.rows >= minimumSize.rows else {
+            renderTooSmall(into: &buffer)
+            return (buffer, 1)
+        }
+        let bounds = buffer.bounds
+        let (header, rest) = bounds.splitTop(1)
+        let (middle, status) = rest.splitBottom(1)
+        let (paneArea, messageLine) = middle.splitBottom(1)
+
+        renderHeader(state, into: &buffer, rect: header)
+        var pageSize = 1
+        if state.zoomed || !state.drill.isEmpty {
+            pageSize = renderPane(state.focusedPane, state: state, focused: true, rect: paneArea, into: &buffer)
+        } else {
+            let (top, bottom) = paneArea.splitTop(paneArea.height / 2)
+            let leftWidth = paneArea.width * 45 / 100
+            let (a, b) = top.splitLeft(leftWidth)
+            let (c, d) = bottom.splitLeft(leftWidth)
+            for (slot, rect) in [a, b, c, d].enumerated() where slot < state.slots.count {
+                let focused = slot == state.focusedSlot
+                let rows = renderPane(state.slots[slot], state: state, focused: focused, rect: rect, into: &buffer)
+                if focused { pageSize = rows }
+            }
+        }
+        renderMessageLine(state, into: &buffer, rect: messageLine)
+        renderStatusBar(state, into: &buffer, rect: status)
+
+        switch state.mode {
+        case .help(let scroll): renderHelp(state, scroll: scroll, into: &buffer, area: paneArea)
+        case .confirm(let dialog): renderConfirm(dialog, into: &buffer, area: paneArea)
+        default: break
+        }
+        return (buffer, max(1, pageSize))
+    }
+
+    // MARK: chrome
+
+    static func renderTooSmall(into buffer: inout CellBuffer) {
+        let b = buffer.bounds
+        let lines = [
+            "Terminal too small",
+            "\(b.width)×\(b.height) — needs at least \(minimumSize.columns)×\(minimumSize.rows)",
+            "Enlarge the window, or press q to quit.",
+        ]
+        let top = max(0, b.height / 2 - 1)
+        for (i, line) in lines.enumerated() where top + i < b.height {
+            let width = DisplayWidth.of(line)
+            buffer.put(line, x: max(0, (b.width - width) / 2), y: top + i, role: i == 0 ? .warn : .text, maxWidth: b.width)
+        }
+    }
+
+    static func renderHeader(_ state: ConsoleState, into buffer: inout CellBuffer, rect: Rect) {
+        buffer.fill(rect, role: .statusBar)
+        var x = rect.x + 1
+        x += buffer.put("signalbox", x: x, y: rect.y, role: .statusBar)
+        var crumbs = [state.zoomed || !state.drill.isEmpty ? state.focusedPane.title : "Dashboard"]
+        crumbs += state.drill.map(\.title)
+        let hint = "?:help  :cmd  /:filter  q:quit "
+        let hintWidth = DisplayWidth.of(hint)
+        let crumbText = "  " + crumbs.joined(separator: " › ")
+        buffer.put(crumbText, x: x, y: rect.y, role: .statusBar, maxWidth: rect.maxX - x - hintWidth - 1)
+        if rect.width > hintWidth + 30 {
+            buffer.put(hint, x: rect.maxX - hintWidth, y: rect.y, role: .statusBar)
+        }
+    }
+
+    static func renderMessageLine(_ state: ConsoleState, into buffer: inout CellBuffer, rect: Rect) {
+        buffer.fill(rect, role: .background)
+        switch state.mode {
+        case .command(let bar):
+            var x = rect.x
+            x += buffer.put(":" + bar.text, x: x, y: rect.y, role: .commandBar, maxWidth: rect.width - 1)
+            buffer.put(" ", x: x, y: rect.y, role: .selection)
+            if !bar.candidates.isEmpty {
+                buffer.put("  " + bar.candidates.joined(separator: "  "), x: x + 1, y: rect.y, role: .muted,
+                           maxWidth: rect.maxX - x - 1)
+            }
+        case .filter(let text):
+            var x = rect.x
+            x += buffer.put("/" + text, x: x, y: rect.y, role: .commandBar, maxWidth: rect.width - 1)
+            buffer.put(" ", x: x, y: rect.y, role: .selection)
+            buffer.put("  Enter keep · Esc clear", x: x + 1, y: rect.y, role: .muted, maxWidth: rect.maxX - x - 1)
+        default:
+            if let toast = state.toast {
+                let role: Role = switch toast.level {
+                case .info: .info
+                case .warn: .warn
+                case .error: .error
+                }
+                buffer.put(toast.text, x: rect.x + 1, y: rect.y, role: role, maxWidth: rect.width - 2)
+            } else {
+                buffer.put("Tab focus · 1-6 panes · j/k move · Enter open · Esc back · z zoom", x: rect.x + 1, y: rect.y,
+                           role: .muted, maxWidth: rect.width - 2)
+            }
+        }
+    }
+
+    static func renderStatusBar(_ state: ConsoleState, into buffer: inout CellBuffer, rect: Rect) {
+        buffer.fill(rect, role: .statusBar)
+        let s = state.snapshot
+        var parts = [s.endpoint.name + (s.endpoint.url.map { " " + $0 } ?? "")]
+        var connection = "● " + s.connection.label
+        if case .connected = s.connection {} else if let detail = s.connection.detail { connection += ": " + detail }
+        parts.append(connection)
+        if state.readOnly { parts.append("READ-ONLY") }
+        parts.append("theme " + state.themeName)
+        let clock = Format.clock(state.now) + " UTC "
+        let clockWidth = DisplayWidth.of(clock)
+        buffer.put(" " + parts.joined(separator: " │ "), x: rect.x, y: rect.y, role: .statusBar,
+                   maxWidth: rect.width - clockWidth - 1)
+        buffer.put(clock, x: rect.maxX - clockWidth, y: rect.y, role: .statusBar)
+    }
+
+    // MARK: panes
+
+    /// Draws one pane; returns how many list rows it shows (the page size).
+    @discardableResult
+    static func renderPane(_ pane: PaneKind, state: ConsoleState, focused: Bool, rect: Rect,
+                           into buffer: inout CellBuffer) -> Int {
+        let paneState = state.paneState(pane)
+        var title = "\(pane.number) \(pane.title)"
+        if !paneState.filter.isEmpty { title += " /" + paneState.filter }
+        buffer.fill(rect, role: .background)
+        buffer.box(rect, role: focused ? .borderFocus : .border, title: title,
+                   titleRole: focused ? .titleFocus : .title, heavy: focused)
+        let inner = Rect(x: rect.x + 2, y: rect.y + 1, width: rect.width - 4, height: rect.height - 2)
+        guard !inner.isEmpty else { return 1 }
+
+        if let frame = state.drill.last, frame.pane == pane {
+            let lines = PaneDetail.lines(for: frame, snapshot: state.snapshot, now: state.now)
+            let scroll = min(frame.scroll, max(0, lines.count - inner.height))
+            for (i, line) in lines.dropFirst(scroll).prefix(inner.height).enumerated() {
+                buffer.put(line.text, x: inner.x, y: inner.y + i, role: line.role, maxWidth: inner.width)
+            }
+            if lines.count > inner.height {
+                buffer.put(" \(scroll + 1)-\(min(lines.count, scroll + inner.height)) of \(lines.count) ",
+                           x: rect.maxX - 20, y: rect.maxY - 1, role: .muted, maxWidth: 18)
+            }
+            return inner.height
+        }
+
+        let table = state.table(for: pane)
+        if table.rows.isEmpty {
+            renderEmpty(pane, state: state, table: table, filter: paneState.filter, inner: inner, into: &buffer)
+            return 1
+        }
+        var y = inner.y
+        if let summary = table.summary, inner.height > 3 {
+            buffer.put(summary, x: inner.x, y: y, role: .muted, maxWidth: inner.width)
+            y += 1
+        }
+        let widths = columnWidths(table.columns, available: inner.width)
+        var x = inner.x
+        for (column, width) in zip(table.columns, widths) where width > 0 {
+            putAligned(column.title, x: x, y: y, width: width, right: column.alignRight, role: .title, into: &buffer)
+            x += width + 1
+        }
+        y += 1
+        let visible = max(1, inner.maxY - y)
+        let selected = min(paneState.selected, table.rows.count - 1)
+        let offset = max(0, selected - visible + 1)
+        for (i, row) in table.rows.dropFirst(offset).prefix(visible).enumerated() {
+            let isSelected = focused && offset + i == selected
+            if isSelected { buffer.fill(Rect(x: inner.x - 1, y: y + i, width: inner.width + 2, height: 1), role: .selection) }
+            var x = inner.x
+            for (index, width) in widths.enumerated() where width > 0 && index < row.cells.count {
+                putAligned(row.cells[index], x: x, y: y + i, width: width, right: table.columns[index].alignRight,
+                           role: isSelected ? .selection : row.roles[index], into: &buffer)
+                x += width + 1
+            }
+        }
+        if table.rows.count > visible {
+            let label = " \(offset + 1)-\(min(table.rows.count, offset + visible)) of \(table.rows.count) "
+            let width = DisplayWidth.of(label)
+            buffer.put(label, x: rect.maxX - width - 2, y: rect.maxY - 1, role: .muted)
+        }
+        return visible
+    }
+
+    static func renderEmpty(_ pane: PaneKind, state: ConsoleState, table: PaneTable, filter: String, inner: Rect,
+                            into buffer: inout CellBuffer) {
+        let s = state.snapshot
+        var lines: [(String, Role)]
+        if !filter.isEmpty && !PaneTable.make(pane, snapshot: s, now: state.now).rows.isEmpty {
+            lines = [("No rows match /\(filter)", .warn), ("Esc clears the filter.", .muted)]
+        } else if s.connection.isLive {
+            lines = [(table.emptyMessage, .muted)]
+        } else {
+            lines = [(s.connection.label, .warn)]
+            if let detail = s.connection.detail { lines.append((detail, .muted)) }
+            lines.append(("endpoint: " + s.endpoint.name, .muted))
+        }
+        let top = inner.y + max(0, (inner.height - lines.count) / 2)
+        for (i, line) in lines.enumerated() where top + i < inner.maxY {
+            let width = min(DisplayWidth.of(line.0), inner.width)
+            buffer.put(line.0, x: inner.x + (inner.width - width) / 2, y: top + i, role: line.1, maxWidth: inner.width)
+        }
+    }
+
+    static func putAligned(_ text: String, x: Int, y: Int, width: Int, right: Bool, role: Role,
+                           into buffer: inout CellBuffer) {
+        if right {
+            let w = DisplayWidth.of(Sanitizer.sanitize(text))
+            if w < width {
+                buffer.put(text, x: x + width - w, y: y, role: role, maxWidth: w)
+                return
+            }
+        }
+        buffer.put(text, x: x, y: y, role: role, maxWidth: width)
+    }
+
+    /// Column widths for `available` columns (one space between columns): minimums first;
+    /// while they do not fit, the least important column is dropped (width 0); spare width goes
+    /// to flex columns.
+    static func columnWidths(_ columns: [Column], available: Int) -> [Int] {
+        var kept = Array(columns.indices)
+        func needed() -> Int { kept.map { columns[$0].width }.reduce(0, +) + max(0, kept.count - 1) }
+        while kept.count > 1 && needed() > available {
+            let drop = kept.max { (columns[$0].priority, $0) < (columns[$1].priority, $1) }!
+            kept.removeAll { $0 == drop }
+        }
+        var widths = Array(repeating: 0, count: columns.count)
+        for i in kept { widths[i] = columns[i].width }
+        if kept.count == 1 { widths[kept[0]] = available; return widths }
+        var spare = max(0, available - needed())
+        let flexible = kept.filter { columns[$0].flex > 0 }
+        let flexTotal = flexible.map { columns[$0].flex }.reduce(0, +)
+        if flexTotal > 0 {
+            let share = spare
+            for i in flexible {
+                let extra = share * columns[i].flex / flexTotal
+                widths[i] += extra
+                spare -= extra
+            }
+            widths[flexible.last!] += spare
+        } else {
+            widths[kept.last!] += spare
+        }
+        return widths
+    }
+
+    // MARK: overlays
+
+    /// Help lines, generated from the keymap: each binding's keys and its help text.
+    static func helpLines(_ state: ConsoleState) -> [(String, Role)] {
+        var lines: [(String, Role)] = []
+        for group in state.keymap.groups {
+            if !lines.isEmpty { lines.append(("", .dialog)) }
+            lines.append((group.scope.title + (group.scope == .global ? "" : " pane"), .titleFocus))
+            for binding in group.bindings {
+                let keys = binding.keys.map(\.description).joined(separator: " ")
+                let keyColumn = keys.padding(toLength: max(14, keys.count), withPad: " ", startingAt: 0)
+                var text = "  " + keyColumn + "  " + binding.help
+                if binding.dangerous { text += state.readOnly ? "  ⚠ refused: read-only" : "  ⚠ asks to confirm" }
+                lines.append((text, binding.dangerous ? .warn : .dialog))
+            }
+        }
+        lines.append(("", .dialog))
+        lines.append(("Commands", .titleFocus))
+        lines.append(("  :" + ConsoleState.commands.filter { $0 != "q" && $0 != "theme" }.joined(separator: " :") + " :theme NAME", .dialog))
+        lines.append(("  Tab completes, ↑/↓ recall history.", .dialog))
+        return lines
+    }
+
+    static func renderHelp(_ state: ConsoleState, scroll: Int, into buffer: inout CellBuffer, area: Rect) {
+        let lines = helpLines(state)
+        let width = min(area.width - 4, 76)
+        let height = min(area.height, lines.count + 2)
+        let rect = area.centered(width: width, height: height)
+        buffer.fill(rect, role: .dialog)
+        buffer.box(rect, role: .borderFocus, title: "Help — Esc closes", titleRole: .titleFocus, heavy: true)
+        let inner = Rect(x: rect.x + 2, y: rect.y + 1, width: rect.width - 4, height: rect.height - 2)
+        let start = min(scroll, max(0, lines.count - inner.height))
+        for (i, line) in lines.dropFirst(start).prefix(inner.height).enumerated() {
+            buffer.put(line.0, x: inner.x, y: inner.y + i, role: line.1, maxWidth: inner.width)
+        }
+        if lines.count > inner.height {
+            buffer.put(" j/k scroll \(start + 1)-\(start + inner.height)/\(lines.count) ", x: rect.maxX - 26,
+                       y: rect.maxY - 1, role: .muted, maxWidth: 24)
+        }
+    }
+
+    static func renderConfirm(_ dialog: ConfirmDialog, into buffer: inout CellBuffer, area: Rect) {
+        let width = min(area.width - 4, 64)
+        let rect = area.centered(width: width, height: 9)
+        buffer.fill(rect, role: .dialog)
+        buffer.box(rect, role: .borderFocus, title: "Confirm: " + dialog.title, titleRole: .titleFocus, heavy: true)
+        let inner = Rect(x: rect.x + 2, y: rect.y + 1, width: rect.width - 4, height: rect.height - 2)
+        buffer.put(dialog.message, x: inner.x, y: inner.y + 1, role: .dialog, maxWidth: inner.width)
+        buffer.put("This changes the live system.", x: inner.x, y: inner.y + 2, role: .warn, maxWidth: inner.width)
+        let cancel = dialog.confirmFocused ? "  Cancel  " : "[ Cancel ]"
+        let confirm = dialog.confirmFocused ? "[ Confirm ]" : "  Confirm  "
+        let buttonsWidth = DisplayWidth.of(cancel) + 3 + DisplayWidth.of(confirm)
+        var x = inner.x + max(0, (inner.width - buttonsWidth) / 2)
+        x += buffer.put(cancel, x: x, y: inner.y + 4, role: dialog.confirmFocused ? .dialogButton : .dialogButtonDefault)
+        x += 3
+        buffer.put(confirm, x: x, y: inner.y + 4, role: dialog.confirmFocused ? .dialogButtonDefault : .dialogButton)
+        buffer.put("Tab switches · Enter chooses · Esc cancels", x: inner.x, y: inner.y + 6, role: .muted, maxWidth: inner.width)
+    }
+}

@@ -1,0 +1,71 @@
+/// How the console sees a system. The app loop consumes `snapshots()` and sends operator
+/// actions through `perform`; everything behind it (local stack, moto, LocalStack, a real AWS
+/// account) speaks the same wire protocols.
+public protocol SystemProvider: Sendable {
+    var endpoint: EndpointDescription { get }
+    /// Successive snapshots, each complete. The stream ends when the provider shuts down.
+    func snapshots() -> AsyncStream<SystemSnapshot>
+    /// Carries out an operator action; returns a one-line result for the operator.
+    func perform(_ action: OperatorAction) async throws -> String
+}
+
+/// Actions an operator takes on the watched system. Dangerous ones are confirmed and refused
+/// in read-only mode by the console before they reach a provider.
+public enum OperatorAction: Sendable, Hashable {
+    case forceBreaker(name: String, Breaker.Override)
+    case releaseBreaker(name: String)
+    case redriveDeadLetterQueue(arn: String)
+    case purgeQueue(url: String)
+    case stopExecution(arn: String, cause: String)
+    case redriveExecution(arn: String)
+
+    /// A one-line description for confirmation dialogs and the audit trail.
+    public var summary: String {
+        switch self {
+        case .forceBreaker(let name, .forcedOpen): "force breaker \(name) OPEN"
+        case .forceBreaker(let name, .forcedClosed): "force breaker \(name) CLOSED"
+        case .releaseBreaker(let name): "release breaker \(name) to automatic"
+        case .redriveDeadLetterQueue(let arn): "redrive messages from \(Topology.shortName(ofArn: arn)) to their source queues"
+        case .purgeQueue(let url): "purge every message in \(Topology.shortName(ofArn: url))"
+        case .stopExecution(let arn, _): "stop execution \(Topology.shortName(ofArn: arn))"
+        case .redriveExecution(let arn): "redrive execution \(Topology.shortName(ofArn: arn))"
+        }
+    }
+}
+
+/// Errors a provider reports for an action.
+public enum ProviderError: Error, Sendable, CustomStringConvertible {
+    case notConnected(String)
+    case rejected(String)
+
+    public var description: String {
+        switch self {
+        case .notConnected(let why): "not connected: \(why)"
+        case .rejected(let why): why
+        }
+    }
+}
+
+/// The provider used until a real one is attached: one honest "not connected" snapshot, and
+/// every action refused with the reason.
+public struct DisconnectedProvider: SystemProvider {
+    public let endpoint: EndpointDescription
+    public let reason: String
+
+    public init(endpoint: EndpointDescription, reason: String) {
+        self.endpoint = endpoint
+        self.reason = reason
+    }
+
+    public func snapshots() -> AsyncStream<SystemSnapshot> {
+        let snapshot = SystemSnapshot.notConnected(endpoint: endpoint, reason: reason)
+        return AsyncStream { continuation in
+            continuation.yield(snapshot)
+            continuation.finish()
+        }
+    }
+
+    public func perform(_ action: OperatorAction) async throws -> String {
+        throw ProviderError.notConnected(reason)
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+
+/// Everything the console shows, at one instant, as immutable values.
+///
+/// Providers build it from the AWS wire APIs (EventBridge, SQS, Step Functions, Cloud Map) and
+/// the stack's breaker board; panes render it and never fetch anything themselves. The empty
+/// snapshot is honest: no invented rows, and the connection state says why it is empty.
+public struct SystemSnapshot: Sendable, Hashable {
+    public var connection: ConnectionState
+    public var endpoint: EndpointDescription
+    /// When the provider finished building this snapshot.
+    public var takenAt: Date?
+
+    public var buses: [EventBus]
+    public var rules: [Rule]
+    /// The most recent events seen on the buses, newest last, bounded by the provider.
+    public var recentEvents: [FlowEvent]
+    /// Events the live stream dropped for this viewer because it fell behind.
+    public var droppedEvents: Int
+    public var queues: [Queue]
+    public var breakers: [Breaker]
+    public var stateMachines: [StateMachine]
+    public var executions: [Execution]
+    public var registry: [RegistryService]
+
+    public init(connection: ConnectionState = .notConnected(reason: "no provider attached"),
+                endpoint: EndpointDescription = EndpointDescription(name: "none"),
+                takenAt: Date? = nil, buses: [EventBus] = [], rules: [Rule] = [],
+                recentEvents: [FlowEvent] = [], droppedEvents: Int = 0, queues: [Queue] = [],
+                breakers: [Breaker] = [], stateMachines: [StateMachine] = [],
+                executions: [Execution] = [], registry: [RegistryService] = []) {
+        self.connection = connection
+        self.endpoint = endpoint
+        self.takenAt = takenAt
+        self.buses = buses
+        self.rules = rules
+        self.recentEvents = recentEvents
+        self.droppedEvents = droppedEvents
+        self.queues = queues
+        self.breakers = breakers
+        self.stateMachines = stateMachines
+        self.executions = executions
+        self.registry = registry
+    }
+
+    /// A snapshot for a console with nothing attached.
+    public static func notConnected(endpoint: EndpointDescription, reason: String) -> SystemSnapshot {
+        SystemSnapshot(connection: .notConnected(reason: reason), endpoint: endpoint)
+    }
+
+    /// Whether the snapshot holds no resources at all.
+    public var isEmpty: Bool {
+        buses.isEmpty && rules.isEmpty && recentEvents.isEmpty && queues.isEmpty && breakers.isEmpty
+            && stateMachines.isEmpty && executions.isEmpty && registry.isEmpty
+    }
+
+    /// The system as a graph: buses, queues, state machines and services, joined by rules and
+    /// their targets, derived from the other fields so it can never disagree with them.
+    public var topology: Topology { Topology(snapshot: self) }
+}

@@ -1,0 +1,105 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a program and waits for it, output to a temporary file (a `Pipe` would never reach EOF
+/// because the tmux server inherits it; see NOTES.md).
+struct Spawned {
+    var status: Int32
+    var output: String
+}
+
+func spawnAndWait(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) -> Spawned {
+    let outPath = FileManager.default.temporaryDirectory.appendingPathComponent("sbx-spawn-\(UUID().uuidString)").path
+    defer { unlink(outPath) }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    let env = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer { env.forEach { free($0) } }
+    var pid: pid_t = 0
+    guard posix_spawn(&pid, executable, &actions, nil, argv, env) == 0 else {
+        return Spawned(status: -1, output: "cannot spawn \(executable)")
+    }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+    let output = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+    let exitStatus = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+    return Spawned(status: exitStatus, output: output)
+}
+
+/// A private tmux server (its own `-L` socket) holding one session that runs a command, as a
+/// user's terminal would. Always `kill()` it.
+final class TmuxSession {
+    let socket = "sbx-e2e-\(getpid())-\(UUID().uuidString.prefix(8))"
+    let tmux = ["/usr/bin/tmux", "/usr/local/bin/tmux"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "tmux"
+
+    init(command: String, columns: Int, rows: Int) throws {
+        let result = run(["-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "\(columns)", "-y", "\(rows)", command])
+        guard result.status == 0 else { throw E2EError("tmux new-session failed: \(result.output)") }
+        _ = run(["set-option", "-t", "t", "remain-on-exit", "on"])
+    }
+
+    @discardableResult
+    func run(_ arguments: [String]) -> Spawned {
+        spawnAndWait(tmux, ["-L", socket] + arguments)
+    }
+
+    func capture(escapes: Bool = false) -> String {
+        run(["capture-pane", "-p", "-t", "t"] + (escapes ? ["-e"] : [])).output
+    }
+
+    func send(_ keys: String...) { run(["send-keys", "-t", "t"] + keys) }
+    func type(_ text: String) { run(["send-keys", "-t", "t", "-l", text]) }
+    func resize(columns: Int, rows: Int) { run(["resize-window", "-t", "t", "-x", "\(columns)", "-y", "\(rows)"]) }
+    func display(_ format: String) -> String {
+        run(["display-message", "-p", "-t", "t", format]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Polls the screen until `predicate` holds; generous timeout for a loaded 2-core machine.
+    @discardableResult
+    func waitFor(_ what: String, timeout: Double = 60, _ predicate: (String) -> Bool) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var screen = ""
+        while Date() < deadline {
+            screen = capture()
+            if predicate(screen) { return screen }
+            usleep(100_000)
+        }
+        throw E2EError("timed out waiting for \(what); screen was:\n\(screen)")
+    }
+
+    @discardableResult
+    func waitFor(text: String, timeout: Double = 60) throws -> String {
+        try waitFor("\"\(text)\"", timeout: timeout) { $0.contains(text) }
+    }
+
+    func kill() { run(["kill-server"]) }
+}
+
+struct E2EError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The binary under test: `$SIGNALBOX_BIN`, else `signalbox` beside the test executable.
+func signalboxBinary() throws -> String {
+    if let path = ProcessInfo.processInfo.environment["SIGNALBOX_BIN"], !path.isEmpty { return path }
+    var candidates: [URL] = []
+    let argv0 = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    candidates.append(argv0.deletingLastPathComponent().appendingPathComponent("signalbox"))
+    candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("signalbox"))
+    candidates.append(Bundle.main.bundleURL.appendingPathComponent("signalbox"))
+    for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate.path) {
+        return candidate.path
+    }
+    throw E2EError("signalbox binary not found (tried \(candidates.map(\.path))); build it or set SIGNALBOX_BIN")
+}
+
+func shellQuote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
