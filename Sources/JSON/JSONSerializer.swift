@@ -1,19 +1,21 @@
 extension JSONValue {
     /// Compact JSON text (no insignificant whitespace), keys in their stored order.
-    public var serialized: String {
-        var output = ""
-        write(to: &output, indent: nil, level: 0)
-        return output
-    }
+    public var serialized: String { String(decoding: utf8Bytes, as: UTF8.self) }
 
     /// Indented JSON text for people: detail views, golden files.
     public func serialized(indent: Int) -> String {
-        var output = ""
+        var output: [UInt8] = []
         write(to: &output, indent: indent, level: 0)
-        return output
+        return String(decoding: output, as: UTF8.self)
     }
 
-    public var utf8Bytes: [UInt8] { Array(serialized.utf8) }
+    /// Compact JSON as UTF-8: what goes on the wire and into the store.
+    public var utf8Bytes: [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(64)
+        write(to: &output, indent: nil, level: 0)
+        return output
+    }
 
     /// Integral numbers print without a fraction ("5", not "5.0") as AWS and JSONPath do.
     public static func format(number value: Double) -> String {
@@ -23,66 +25,66 @@ extension JSONValue {
         return "\(value)"
     }
 
-    private func write(to output: inout String, indent: Int?, level: Int) {
+    private func write(to output: inout [UInt8], indent: Int?, level: Int) {
         switch self {
-        case .null: output += "null"
-        case .bool(let value): output += value ? "true" : "false"
-        case .number(let value): output += Self.format(number: value)
+        case .null: output.append(contentsOf: "null".utf8)
+        case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
+        case .number(let value): output.append(contentsOf: Self.format(number: value).utf8)
         case .string(let value): Self.writeString(value, to: &output)
         case .array(let values):
-            guard !values.isEmpty else { output += "[]"; return }
-            output += "["
+            guard !values.isEmpty else { output.append(contentsOf: "[]".utf8); return }
+            output.append(UInt8(ascii: "["))
             for (offset, value) in values.enumerated() {
-                if offset > 0 { output += "," }
+                if offset > 0 { output.append(UInt8(ascii: ",")) }
                 Self.newline(&output, indent: indent, level: level + 1)
                 value.write(to: &output, indent: indent, level: level + 1)
             }
             Self.newline(&output, indent: indent, level: level)
-            output += "]"
+            output.append(UInt8(ascii: "]"))
         case .object(let object):
-            guard !object.isEmpty else { output += "{}"; return }
-            output += "{"
+            guard !object.isEmpty else { output.append(contentsOf: "{}".utf8); return }
+            output.append(UInt8(ascii: "{"))
             for (offset, element) in object.enumerated() {
-                if offset > 0 { output += "," }
+                if offset > 0 { output.append(UInt8(ascii: ",")) }
                 Self.newline(&output, indent: indent, level: level + 1)
                 Self.writeString(element.key, to: &output)
-                output += indent == nil ? ":" : ": "
+                output.append(UInt8(ascii: ":"))
+                if indent != nil { output.append(UInt8(ascii: " ")) }
                 element.value.write(to: &output, indent: indent, level: level + 1)
             }
             Self.newline(&output, indent: indent, level: level)
-            output += "}"
+            output.append(UInt8(ascii: "}"))
         }
     }
 
-    private static func newline(_ output: inout String, indent: Int?, level: Int) {
+    private static func newline(_ output: inout [UInt8], indent: Int?, level: Int) {
         guard let indent else { return }
-        output += "\n"
-        output += String(repeating: " ", count: indent * level)
+        output.append(UInt8(ascii: "\n"))
+        output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * level))
     }
 
-    private static let hexDigits = Array("0123456789abcdef")
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    static func writeString(_ value: String, to output: inout String) {
-        output += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case "\u{08}": output += "\\b"
-            case "\u{0C}": output += "\\f"
-            default:
-                if scalar.value < 0x20 {
-                    let code = Int(scalar.value)
-                    output += "\\u00" + String(hexDigits[code >> 4]) + String(hexDigits[code & 0xF])
-                } else {
-                    output.unicodeScalars.append(scalar)
-                }
+    /// Escapes what JSON requires (quote, backslash, C0 controls); everything else is copied
+    /// byte for byte, so non-ASCII text stays readable.
+    static func writeString(_ value: String, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): output.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): output.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: output.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x08: output.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x0C: output.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0x00..<0x20:
+                output.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                                           hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]])
+            default: output.append(byte)
             }
         }
-        output += "\""
+        output.append(UInt8(ascii: "\""))
     }
 }
 
