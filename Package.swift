@@ -82,9 +82,11 @@ let package = Package(
         .testTarget(name: "ProviderTests", dependencies: ["Provider"], swiftSettings: strict),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal"],
                     resources: [.copy("Golden")], swiftSettings: strict),
+        .testTarget(name: "StackTests", dependencies: [
+            "Stack", "Wire", "JSON", .product(name: "GRDB", package: "GRDB.swift"),
+        ], swiftSettings: strict),
         // The real `signalbox` binary driven in tmux (private -L socket), as a user would.
         .testTarget(name: "ConsoleEndToEndTests", swiftSettings: strict),
-        .testTarget(name: "StackTests", dependencies: ["Stack", "Wire", "JSON"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

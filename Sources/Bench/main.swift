@@ -3,7 +3,10 @@
 import Foundation
 
 let areas: [(name: String, run: () async throws -> Void)] = [
+    ("stack", StackBench.run),
+    ("patterns", { try PatternsBench.run() }),
     ("console", ConsoleBench.run),
+    ("asl", { try StatesLanguageBench.run() }),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())

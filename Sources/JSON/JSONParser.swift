@@ -13,8 +13,7 @@ extension JSONValue {
 
     /// Parses one JSON document (RFC 8259). Trailing non-whitespace is an error.
     public init(parsing text: String) throws(JSONParseError) {
-        // String.withUTF8 rethrows untyped errors; go through the byte initialiser instead.
-        self = try JSONValue(parsing: text.utf8)
+        try self.init(parsing: text.utf8)
     }
 
     public init(parsing bytes: some Collection<UInt8>) throws(JSONParseError) {

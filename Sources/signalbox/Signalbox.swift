@@ -10,7 +10,7 @@ struct Signalbox: AsyncParsableCommand {
         commandName: "signalbox",
         abstract: "A terminal operations console for event-driven microservices, and the local AWS-compatible stack it watches.",
         version: version,
-        subcommands: [ConsoleCommand.self],
+        subcommands: [ConsoleCommand.self, ServeCommand.self],
         defaultSubcommand: ConsoleCommand.self
     )
 }

@@ -1,0 +1,268 @@
+import Crypto
+import Foundation
+import GRDB
+import JSON
+import Wire
+
+/// A validated message to enqueue.
+struct OutgoingMessage: Sendable {
+    var body: String
+    var attributes: [String: MessageAttribute]
+    var traceHeader: String?
+    var delaySeconds: Int?
+    var groupId: String?
+    var deduplicationId: String?
+}
+
+/// What SendMessage answers.
+struct SentMessage: Sendable {
+    var messageId: String
+    var md5OfBody: String
+    var md5OfAttributes: String?
+    var md5OfSystemAttributes: String?
+    var sequenceNumber: String?
+}
+
+/// One message handed out by a receive.
+struct ReceivedMessage: Sendable {
+    var messageId: String
+    var receiptHandle: String
+    var body: String
+    var md5OfBody: String
+    var attributes: [String: MessageAttribute]
+    var system: [String: String]
+}
+
+extension QueueEngine {
+    static let dedupWindowMillis: Int64 = 5 * 60 * 1000
+
+    /// Checks a message against the queue's rules (size, type-specific parameters) before the
+    /// write; the same checks every path in (SendMessage, batches, bus deliveries) goes through.
+    func validate(_ message: OutgoingMessage, queue: QueueRecord) throws(AWSError) {
+        guard !message.body.isEmpty else { throw QueueError.missingParameter("MessageBody") }
+        try MessageBody.validateCharacters(message.body, what: "message body")
+        let size = message.body.utf8.count
+            + message.attributes.reduce(0) { $0 + $1.key.utf8.count + $1.value.size }
+        guard size <= queue.settings.maximumMessageSize else {
+            throw QueueError.invalidParameter(
+                "One or more parameters are invalid. Reason: Message must be shorter than \(queue.settings.maximumMessageSize) bytes.")
+        }
+        if let delay = message.delaySeconds {
+            guard (0...900).contains(delay) else {
+                throw QueueError.invalidValue(String(delay), parameter: "DelaySeconds",
+                                              reason: "DelaySeconds must be >= 0 and <= 900.")
+            }
+            if queue.fifo {
+                throw QueueError.invalidValue(String(delay), parameter: "DelaySeconds",
+                                              reason: "The request include parameter that is not valid for this queue type.")
+            }
+        }
+        if queue.fifo {
+            guard let group = message.groupId else { throw QueueError.missingParameter("MessageGroupId") }
+            try Self.checkFifoToken(group, parameter: "MessageGroupId")
+            if let dedup = message.deduplicationId {
+                try Self.checkFifoToken(dedup, parameter: "MessageDeduplicationId")
+            } else if !queue.settings.contentBasedDeduplication {
+                throw QueueError.invalidParameter(
+                    "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
+            }
+        } else {
+            if let dedup = message.deduplicationId {
+                throw QueueError.invalidValue(dedup, parameter: "MessageDeduplicationId",
+                                              reason: "The request include parameter that is not valid for this queue type")
+            }
+            if let group = message.groupId { try Self.checkFifoToken(group, parameter: "MessageGroupId") }
+        }
+    }
+
+    /// Group and deduplication ids: 1–128 characters of letters, digits and punctuation.
+    static func checkFifoToken(_ value: String, parameter: String) throws(AWSError) {
+        let valid = !value.isEmpty && value.utf8.count <= 128
+            && value.utf8.allSatisfy { $0 >= 0x21 && $0 <= 0x7E }
+        guard valid else {
+            throw QueueError.invalidValue(value, parameter: parameter,
+                                          reason: "\(parameter) can only include alphanumeric and punctuation characters. 1 to 128 in length.")
+        }
+    }
+
+    /// Enqueues one validated message; FIFO duplicates within the 5-minute window answer with
+    /// the original message's id and sequence number and enqueue nothing.
+    func send(_ db: Database, queue: QueueRecord, message: OutgoingMessage, senderId: String,
+              now: Int64) throws -> SentMessage {
+        let md5Body = MessageAttributes.md5(body: message.body)
+        let md5Attributes = message.attributes.isEmpty ? nil : MessageAttributes.md5(message.attributes)
+        let md5System = message.traceHeader.map {
+            MessageAttributes.md5(["AWSTraceHeader": MessageAttribute(dataType: "String", stringValue: $0)])
+        }
+        var dedupKey: String?
+        if queue.fifo {
+            let dedup = message.deduplicationId
+                ?? SigV4.hexSHA256(Array(message.body.utf8))
+            dedupKey = queue.settings.deduplicationPerGroup ? "\(message.groupId ?? "")\u{0}\(dedup)" : dedup
+            // Expired entries are ignored here and replaced below; the sweeper removes the rest.
+            if let row = try db.fetchRow("SELECT message_id, seq FROM sqs_dedup WHERE queue = ? AND dedup_key = ? AND expires_at > ?",
+                                          arguments: [queue.name, dedupKey, now]) {
+                return SentMessage(messageId: row[0], md5OfBody: md5Body, md5OfAttributes: md5Attributes,
+                                   md5OfSystemAttributes: md5System, sequenceNumber: Self.sequenceNumber(row[1]))
+            }
+        }
+        let messageId = UUID().uuidString.lowercased()
+        let delay = message.delaySeconds ?? queue.settings.delaySeconds
+        try db.run("""
+            INSERT INTO sqs_message (queue, id, body, attributes, md5_body, trace_header, sender_id, sent_at,
+                                     visible_at, expires_at, group_id, dedup_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [
+                queue.name, messageId, message.body, MessageAttributes.encode(message.attributes), md5Body,
+                message.traceHeader, senderId, now, now + Int64(delay) * 1000,
+                now + Int64(queue.settings.retentionSeconds) * 1000, message.groupId,
+                queue.fifo ? (message.deduplicationId ?? dedupKey) : nil,
+            ])
+        let seq = db.lastInsertedRowID
+        if let dedupKey {
+            try db.run("INSERT OR REPLACE INTO sqs_dedup (queue, dedup_key, message_id, seq, expires_at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [queue.name, dedupKey, messageId, seq, now + Self.dedupWindowMillis])
+        }
+        return SentMessage(messageId: messageId, md5OfBody: md5Body, md5OfAttributes: md5Attributes,
+                           md5OfSystemAttributes: md5System, sequenceNumber: queue.fifo ? Self.sequenceNumber(seq) : nil)
+    }
+
+    static func sequenceNumber(_ seq: Int64) -> String {
+        let digits = String(seq)
+        return String(repeating: "0", count: max(0, 20 - digits.count)) + digits
+    }
+
+    /// Hands out up to `limit` visible messages, making each invisible for `visibility`
+    /// seconds. Messages past their queue's `maxReceiveCount` move to the dead-letter queue
+    /// instead. FIFO queues never hand out a message while an earlier one of its group is in
+    /// flight or delayed.
+    func receive(_ db: Database, queue: QueueRecord, limit: Int, visibility: Int, now: Int64) throws -> [ReceivedMessage] {
+        let redrive = queue.settings.redrive
+        let dlq = try redrive.flatMap { policy in
+            try naming.name(fromARN: policy.deadLetterTargetArn).flatMap { try QueueRecord.find(db, name: $0) }
+        }
+        var picked: [Int64] = []
+        let columns = "seq, receive_count, group_id, visible_at, expires_at"
+        if queue.fifo {
+            var blocked = Set<String>()
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM sqs_message WHERE queue = ? ORDER BY seq",
+                                           arguments: [queue.name])
+            var toMove: [Int64] = []
+            while picked.count < limit, let row = try rows.next() {
+                if (row[4] as Int64) <= now { continue } // past retention: invisible, swept later
+                let group: String = row[2] ?? ""
+                if blocked.contains(group) { continue }
+                let visibleAt: Int64 = row[3]
+                if visibleAt > now { blocked.insert(group); continue }
+                if let redrive, dlq != nil, (row[1] as Int) >= redrive.maxReceiveCount {
+                    toMove.append(row[0])
+                    continue
+                }
+                picked.append(row[0])
+            }
+            if let dlq { for seq in toMove { try moveToDeadLetter(db, seq: seq, from: queue, to: dlq, now: now) } }
+        } else {
+            while picked.count < limit {
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT \(columns) FROM sqs_message WHERE queue = ? AND visible_at <= ? AND expires_at > ? ORDER BY visible_at, seq LIMIT ?",
+                    arguments: [queue.name, now, now, limit - picked.count])
+                if rows.isEmpty { break }
+                var moved = false
+                for row in rows {
+                    if let redrive, let dlq, (row[1] as Int) >= redrive.maxReceiveCount {
+                        try moveToDeadLetter(db, seq: row[0], from: queue, to: dlq, now: now)
+                        moved = true
+                    } else {
+                        picked.append(row[0])
+                    }
+                }
+                if !moved { break }
+            }
+        }
+        var out: [ReceivedMessage] = []
+        out.reserveCapacity(picked.count)
+        let visibleAt = now + Int64(visibility) * 1000
+        for seq in picked {
+            let nonce = ReceiptHandle.newNonce()
+            try db.run("""
+                UPDATE sqs_message SET receive_count = receive_count + 1, receipt = ?, received_at = ?, visible_at = ?,
+                    first_received_at = COALESCE(first_received_at, ?) WHERE seq = ?
+                """, arguments: [nonce, now, visibleAt, now, seq])
+            guard let row = try db.fetchRow("""
+                SELECT id, body, attributes, md5_body, trace_header, sender_id, sent_at, receive_count, first_received_at,
+                       group_id, dedup_id, dlq_source_arn FROM sqs_message WHERE seq = ?
+                """, arguments: [seq]) else { continue }
+            var system: [String: String] = [
+                "SenderId": row[5],
+                "SentTimestamp": String(row[6] as Int64),
+                "ApproximateReceiveCount": String(row[7] as Int),
+                "ApproximateFirstReceiveTimestamp": String(row[8] as Int64),
+            ]
+            if let trace: String = row[4] { system["AWSTraceHeader"] = trace }
+            if let group: String = row[9] { system["MessageGroupId"] = group }
+            if queue.fifo {
+                system["SequenceNumber"] = Self.sequenceNumber(seq)
+                if let dedup: String = row[10] { system["MessageDeduplicationId"] = dedup }
+            }
+            if let source: String = row[11] { system["DeadLetterQueueSourceArn"] = source }
+            out.append(ReceivedMessage(
+                messageId: row[0], receiptHandle: ReceiptHandle(queue: queue.name, seq: seq, nonce: nonce).encoded,
+                body: row[1], md5OfBody: row[3], attributes: MessageAttributes.decode(row[2]), system: system))
+        }
+        return out
+    }
+
+    /// Moves one message to a dead-letter queue: visible there at once, its receive count kept,
+    /// the source recorded (for `DeadLetterQueueSourceArn` and move tasks back to the source).
+    func moveToDeadLetter(_ db: Database, seq: Int64, from source: QueueRecord, to dlq: QueueRecord, now: Int64) throws {
+        try db.run("""
+            UPDATE sqs_message SET queue = ?, visible_at = ?, receipt = NULL, received_at = NULL,
+                dlq_source_arn = ?, expires_at = sent_at + ? WHERE seq = ?
+            """, arguments: [dlq.name, now, naming.arn(source.name), Int64(dlq.settings.retentionSeconds) * 1000, seq])
+    }
+
+    /// Deletes the message a current receipt handle names. A handle from an earlier receive of a
+    /// message that was received again, or of a message already deleted, succeeds and deletes
+    /// nothing, as SQS does.
+    func delete(_ db: Database, queue: QueueRecord, handle: ReceiptHandle) throws {
+        try db.run("DELETE FROM sqs_message WHERE seq = ? AND queue = ? AND receipt = ?",
+                       arguments: [handle.seq, queue.name, handle.nonce])
+    }
+
+    func changeVisibility(_ db: Database, queue: QueueRecord, handle: ReceiptHandle, timeout: Int, now: Int64) throws {
+        guard let row = try db.fetchRow("SELECT receipt, visible_at, received_at FROM sqs_message WHERE seq = ? AND queue = ?",
+                                         arguments: [handle.seq, queue.name]) else {
+            throw QueueError.invalidParameter(
+                "Value \(handle.encoded) for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.")
+        }
+        let receipt: String? = row[0]
+        let visibleAt: Int64 = row[1]
+        guard receipt == handle.nonce, visibleAt > now else { throw QueueError.messageNotInflight() }
+        let receivedAt: Int64 = row[2] ?? now
+        let newVisibleAt = now + Int64(timeout) * 1000
+        guard newVisibleAt - receivedAt <= 43_200 * 1000 else {
+            throw QueueError.invalidValue(String(timeout), parameter: "VisibilityTimeout",
+                                          reason: "Total VisibilityTimeout for the message is beyond the limit [43200 seconds]")
+        }
+        try db.run("UPDATE sqs_message SET visible_at = ? WHERE seq = ?", arguments: [newVisibleAt, handle.seq])
+    }
+
+    /// When the next message of the queue becomes visible (a long poll sleeps until then).
+    func nextVisibleAt(_ db: Database, queue: String, now: Int64) throws -> Int64? {
+        try Int64.fetchOne(db, sql: "SELECT MIN(visible_at) FROM sqs_message WHERE queue = ? AND visible_at > ?",
+                           arguments: [queue, now])
+    }
+}
+
+extension Database {
+    /// Executes a statement compiled once per connection: the message hot paths run the same
+    /// few statements thousands of times a second.
+    func run(_ sql: String, arguments: StatementArguments = StatementArguments()) throws {
+        try cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+
+    /// Fetches one row through a statement compiled once per connection.
+    func fetchRow(_ sql: String, arguments: StatementArguments = StatementArguments()) throws -> Row? {
+        try Row.fetchOne(cachedStatement(sql: sql), arguments: arguments)
+    }
+}

@@ -1,0 +1,72 @@
+import GRDB
+import JSON
+import Wire
+
+/// One queue as stored.
+struct QueueRecord: Sendable {
+    var name: String
+    var fifo: Bool
+    var settings: QueueSettings
+    var tags: [String: String]
+    var createdAt: Int64
+    var modifiedAt: Int64
+    var purgedAt: Int64?
+
+    static func load(_ db: Database, name: String) throws -> QueueRecord {
+        guard let record = try find(db, name: name) else { throw QueueError.queueDoesNotExist() }
+        return record
+    }
+
+    static func find(_ db: Database, name: String) throws -> QueueRecord? {
+        guard let row = try db.fetchRow(
+            "SELECT name, fifo, settings, tags, created_at, modified_at, purged_at FROM sqs_queue WHERE name = ?",
+            arguments: [name]) else { return nil }
+        return QueueRecord(row: row)
+    }
+
+    init(name: String, fifo: Bool, settings: QueueSettings, tags: [String: String], createdAt: Int64,
+         modifiedAt: Int64, purgedAt: Int64? = nil) {
+        self.name = name
+        self.fifo = fifo
+        self.settings = settings
+        self.tags = tags
+        self.createdAt = createdAt
+        self.modifiedAt = modifiedAt
+        self.purgedAt = purgedAt
+    }
+
+    init(row: Row) {
+        name = row[0]
+        fifo = row[1]
+        settings = QueueSettings(values: Self.decodeMap(row[2]))
+        tags = Self.decodeMap(row[3])
+        createdAt = row[4]
+        modifiedAt = row[5]
+        purgedAt = row[6]
+    }
+
+    func insert(_ db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO sqs_queue (name, fifo, settings, tags, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [name, fifo, Self.encodeMap(settings.values), Self.encodeMap(tags), createdAt, modifiedAt])
+    }
+
+    func update(_ db: Database) throws {
+        try db.execute(
+            sql: "UPDATE sqs_queue SET settings = ?, tags = ?, modified_at = ?, purged_at = ? WHERE name = ?",
+            arguments: [Self.encodeMap(settings.values), Self.encodeMap(tags), modifiedAt, purgedAt, name])
+    }
+
+    static func encodeMap(_ map: [String: String]) -> String {
+        var object = JSONObject()
+        for key in map.keys.sorted() { object[key] = .string(map[key]!) }
+        return JSONValue.object(object).serialized
+    }
+
+    static func decodeMap(_ text: String) -> [String: String] {
+        guard let object = (try? JSONValue(parsing: text))?.objectValue else { return [:] }
+        var out: [String: String] = [:]
+        for (key, value) in object { out[key] = value.stringValue }
+        return out
+    }
+}

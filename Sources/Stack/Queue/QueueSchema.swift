@@ -1,0 +1,62 @@
+import GRDB
+
+/// The SQS tables. Times are Unix milliseconds; queue settings and tags are JSON text.
+enum QueueSchema {
+    static let migrations: [StoreMigration] = [
+        StoreMigration("sqs-v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE sqs_queue (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    fifo INTEGER NOT NULL,
+                    settings TEXT NOT NULL,
+                    tags TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    modified_at INTEGER NOT NULL,
+                    purged_at INTEGER
+                );
+                CREATE TABLE sqs_message (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    queue TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    attributes TEXT,
+                    md5_body TEXT NOT NULL,
+                    trace_header TEXT,
+                    sender_id TEXT NOT NULL,
+                    sent_at INTEGER NOT NULL,
+                    visible_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    receive_count INTEGER NOT NULL DEFAULT 0,
+                    first_received_at INTEGER,
+                    received_at INTEGER,
+                    receipt TEXT,
+                    group_id TEXT,
+                    dedup_id TEXT,
+                    dlq_source_arn TEXT
+                );
+                CREATE INDEX sqs_message_ready ON sqs_message(queue, visible_at);
+                CREATE INDEX sqs_message_order ON sqs_message(queue, seq);
+                CREATE TABLE sqs_dedup (
+                    queue TEXT NOT NULL,
+                    dedup_key TEXT NOT NULL,
+                    message_id TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    PRIMARY KEY (queue, dedup_key)
+                ) WITHOUT ROWID;
+                CREATE TABLE sqs_move_task (
+                    task_id TEXT PRIMARY KEY NOT NULL,
+                    source_arn TEXT NOT NULL,
+                    destination_arn TEXT,
+                    max_per_second INTEGER,
+                    status TEXT NOT NULL,
+                    moved INTEGER NOT NULL DEFAULT 0,
+                    to_move INTEGER NOT NULL,
+                    failure_reason TEXT,
+                    started_at INTEGER NOT NULL
+                );
+                CREATE INDEX sqs_move_task_source ON sqs_move_task(source_arn, started_at);
+                """)
+        },
+    ]
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// Wakes long polls: a `ReceiveMessage` waiting on an empty queue parks here and is resumed when
+/// a message is sent to (or made visible in) that queue, or when its timeout passes — whichever
+/// comes first. No polling of the store while nothing changes.
+actor WakeBoard {
+    private var waiters: [String: [UUID: CheckedContinuation<Void, Never>]] = [:]
+
+    /// Returns after `signal(queue)` or after `timeout`, or at once if the task is cancelled.
+    func wait(queue: String, timeout: Duration) async {
+        let id = UUID()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                waiters[queue, default: [:]][id] = continuation
+                Task { [weak self] in
+                    try? await Task.sleep(for: timeout)
+                    await self?.resume(queue: queue, id: id)
+                }
+            }
+        } onCancel: {
+            Task { await self.resume(queue: queue, id: id) }
+        }
+    }
+
+    func signal(_ queue: String) {
+        guard let parked = waiters.removeValue(forKey: queue) else { return }
+        for continuation in parked.values { continuation.resume() }
+    }
+
+    private func resume(queue: String, id: UUID) {
+        guard let continuation = waiters[queue]?.removeValue(forKey: id) else { return }
+        if waiters[queue]?.isEmpty == true { waiters[queue] = nil }
+        continuation.resume()
+    }
+
+    var waiting: Int { waiters.values.reduce(0) { $0 + $1.count } }
+}

@@ -1,0 +1,42 @@
+import Foundation
+
+/// Everything `signalbox serve` is told at start; one account id and region for every ARN and
+/// queue URL the services mint, so they agree across services.
+public struct StackConfiguration: Sendable {
+    public var host: String
+    /// 0 asks the kernel for an ephemeral port; the bound one is reported once listening.
+    public var port: Int
+    /// Where the SQLite database lives (created if missing).
+    public var dataDirectory: URL
+    public var accountId: String
+    public var region: String
+    /// Access key id → secret; nil accepts any signature (or none) unverified.
+    public var credentials: [String: String]?
+    /// The largest request body accepted; AWS's own limits are enforced per operation.
+    public var maximumBodyBytes: Int
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 4599, dataDirectory: URL,
+        accountId: String = "000000000000", region: String = "us-east-1",
+        credentials: [String: String]? = nil, maximumBodyBytes: Int = 4 * 1024 * 1024
+    ) {
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.accountId = accountId
+        self.region = region
+        self.credentials = credentials
+        self.maximumBodyBytes = maximumBodyBytes
+    }
+
+    /// `$XDG_DATA_HOME/signalbox`, else `~/.local/share/signalbox`.
+    public static var defaultDataDirectory: URL {
+        let environment = ProcessInfo.processInfo.environment
+        if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty {
+            return URL(fileURLWithPath: xdg).appendingPathComponent("signalbox")
+        }
+        let home = environment["HOME"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser
+        return home.appendingPathComponent(".local/share/signalbox")
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import Wire
+
+/// The stack's HTTP server: one loopback port for every service and extension.
+///
+/// `POST` to any path goes to the `FrontDoor` (AWS JSON). `GET /_signalbox/health` and
+/// `GET /metrics` are built in; extensions add their own routes (and WebSocket upgrades).
+public struct StackServer: Sendable {
+    public let configuration: StackConfiguration
+    public let frontDoor: FrontDoor
+    public let services: [any StackService]
+    public let extensions: [any StackRouteExtension]
+    let logger: Logger
+
+    public init(configuration: StackConfiguration, services: [any StackService],
+                extensions: [any StackRouteExtension] = [], logger: Logger = Logger(label: "signalbox.stack")) {
+        self.configuration = configuration
+        self.services = services
+        self.extensions = extensions
+        self.logger = logger
+        self.frontDoor = FrontDoor(
+            services: services, accountId: configuration.accountId, region: configuration.region,
+            credentials: configuration.credentials,
+            endpoint: "http://\(configuration.host):\(configuration.port)", logger: logger)
+    }
+
+    /// Serves until cancelled or, with `handleSignals`, until SIGTERM or SIGINT arrives (graceful
+    /// shutdown: in-flight requests finish). `onListening` receives the bound port (useful with
+    /// port 0) after the endpoint is set, before the first request is accepted.
+    public func run(handleSignals: Bool = false,
+                    onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let router = Router(context: StackRequestContext.self)
+        for routeExtension in extensions { routeExtension.addRoutes(to: router) }
+        let responder = StackResponder(
+            frontDoor: frontDoor, services: services, maximumBodyBytes: configuration.maximumBodyBytes,
+            fallback: router.buildResponder())
+        let frontDoor = self.frontDoor
+        let host = configuration.host
+        let app = Application(
+            responder: responder,
+            server: .http1WebSocketUpgrade(webSocketRouter: router),
+            configuration: .init(address: .hostname(host, port: configuration.port), serverName: nil),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                let shownHost = host.contains(":") ? "[\(host)]" : host
+                frontDoor.endpoint = "http://\(shownHost):\(port)"
+                await onListening(port)
+            },
+            logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for service in services {
+                group.addTask { await service.runBackground() }
+            }
+            group.addTask {
+                if handleSignals { try await app.runService() } else { try await app.run() }
+            }
+            // The server finishing (signal or error) ends the background work too.
+            defer { group.cancelAll() }
+            _ = try await group.next()
+        }
+    }
+}
+
+/// Answers every request: the AWS front door for `POST`, health and metrics, else the router.
+struct StackResponder<Fallback: HTTPResponder>: HTTPResponder where Fallback.Context == StackRequestContext {
+    typealias Context = StackRequestContext
+    let frontDoor: FrontDoor
+    let services: [any StackService]
+    let maximumBodyBytes: Int
+    let fallback: Fallback
+
+    func respond(to request: Request, context: StackRequestContext) async throws -> Response {
+        let path = request.uri.path
+        if request.method == .post, !path.hasPrefix("/_signalbox/") {
+            return await awsRequest(request)
+        }
+        if request.method == .get, path == "/_signalbox/health" {
+            return Self.text(200, "{\"status\":\"ok\",\"services\":[\(frontDoor.services.keys.sorted().map { "\"\($0)\"" }.joined(separator: ","))]}",
+                             contentType: "application/json")
+        }
+        if request.method == .get, path == "/metrics" {
+            var lines = frontDoor.metrics.lines()
+            for service in services { lines += await service.metricLines() }
+            return Self.text(200, lines.joined(separator: "\n") + "\n", contentType: "text/plain; version=0.0.4")
+        }
+        return try await fallback.respond(to: request, context: context)
+    }
+
+    private func awsRequest(_ request: Request) async -> Response {
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: maximumBodyBytes)
+        } catch let error where Self.isTooLarge(error) {
+            let aws = AWSError.requestTooLarge(limit: maximumBodyBytes)
+            return Self.response(FrontDoorResponse(
+                status: aws.status, headers: [("Content-Type", "application/x-amz-json-1.0")],
+                body: AWSJSONCodec.encodeBody(aws.body)))
+        } catch {
+            // The peer went away mid-body: nothing was handled, nothing changed.
+            return Self.text(400, "incomplete request body", contentType: "text/plain")
+        }
+        var headers: [(name: String, value: String)] = []
+        headers.reserveCapacity(request.headers.count)
+        // HTTPTypes keeps Host as the request's authority, not among the fields; SigV4 signs it.
+        if let authority = request.head.authority { headers.append(("host", authority)) }
+        for field in request.headers { headers.append((field.name.canonicalName, field.value)) }
+        let frontRequest = FrontDoorRequest(
+            method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "",
+            headers: headers, body: Array(buffer: body))
+        return Self.response(await frontDoor.respond(to: frontRequest))
+    }
+
+    static func isTooLarge(_ error: any Error) -> Bool {
+        if error is NIOTooManyBytesError { return true }
+        if let error = error as? HTTPError { return error.status == .contentTooLarge }
+        return false
+    }
+
+    static func response(_ front: FrontDoorResponse) -> Response {
+        var fields = HTTPFields()
+        for (name, value) in front.headers {
+            // HTTPTypes' field type, reached through HTTPFields (Hummingbird re-exports only that).
+            if let field = HTTPFields.Element.Name(name) { fields.append(HTTPFields.Element(name: field, value: value)) }
+        }
+        return Response(status: .init(code: front.status), headers: fields,
+                         body: .init(byteBuffer: ByteBuffer(bytes: front.body)))
+    }
+
+    static func text(_ status: Int, _ text: String, contentType: String) -> Response {
+        Response(status: .init(code: status), headers: [.contentType: contentType],
+                 body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import Logging
+
+/// The one list of services and extensions the stack runs, and their store migrations.
+/// A new service adds itself here (and its migrations) — nowhere else.
+public enum StackAssembly {
+    /// Opens (or creates) the store in the configured data directory and builds the server.
+    public static func makeServer(configuration: StackConfiguration,
+                                  logger: Logger = StackAssembly.quietLogger) throws -> StackServer {
+        let store = try StackStore(directory: configuration.dataDirectory, migrations: migrations)
+        return StackServer(configuration: configuration, services: services(store: store, configuration: configuration),
+                           extensions: extensions(store: store, configuration: configuration), logger: logger)
+    }
+
+    /// Warnings and errors only: `signalbox serve` prints its own one line per start.
+    public static var quietLogger: Logger {
+        var logger = Logger(label: "signalbox.stack")
+        logger.logLevel = .warning
+        return logger
+    }
+
+    /// Every service's migrations, in a fixed order (identifiers are prefixed by service).
+    public static var migrations: [StoreMigration] {
+        QueueService.migrations
+    }
+
+    public static func services(store: StackStore, configuration: StackConfiguration) -> [any StackService] {
+        let queues = QueueService(store: store, accountId: configuration.accountId, region: configuration.region)
+        return [queues]
+    }
+
+    public static func extensions(store: StackStore, configuration: StackConfiguration) -> [any StackRouteExtension] {
+        []
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import GRDB
+import Synchronization
+import Wire
+
+/// One service's schema change, applied once, in order, by identifier.
+public struct StoreMigration: Sendable {
+    public var identifier: String
+    public var migrate: @Sendable (Database) throws -> Void
+
+    public init(_ identifier: String, migrate: @escaping @Sendable (Database) throws -> Void) {
+        self.identifier = identifier
+        self.migrate = migrate
+    }
+}
+
+/// The stack's durable state: one SQLite database (`stack.sqlite`) in WAL mode, owned here.
+///
+/// Durability promise: every write goes through `write`, which returns only after its
+/// transaction committed with `synchronous = FULL` — the WAL is fsynced at every commit, so
+/// a committed change survives a process kill and a power loss. Services answer 200 only
+/// after `write` returned, hence "acknowledged means durable". Readers never block the writer.
+///
+/// Group commit: writes that arrive while a commit is in progress are gathered and committed
+/// together in one transaction (one fsync), each inside its own savepoint, so one write's
+/// failure rolls back only that write. Each caller still resumes only after the commit that
+/// contains its write.
+public final class StackStore: Sendable {
+    public let pool: DatabasePool
+    public let directory: URL
+    private let pending = Mutex(PendingWrites())
+
+    struct PendingWrites {
+        var jobs: [WriteJob] = []
+        var draining = false
+    }
+
+    /// One queued write: runs inside the batch transaction and returns how to resume its caller
+    /// once the batch committed; `fail` resumes it if the batch could not commit.
+    struct WriteJob: Sendable {
+        var run: @Sendable (Database) -> @Sendable () -> Void
+        var fail: @Sendable (any Error) -> Void
+    }
+
+    /// Statistics for benchmarks: how many writes went through how many commits.
+    public var commitStatistics: (writes: Int, commits: Int) { statistics.withLock { $0 } }
+    private let statistics = Mutex((writes: 0, commits: 0))
+
+    public init(directory: URL, migrations: [StoreMigration]) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        self.directory = directory
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        pool = try DatabasePool(path: directory.appendingPathComponent("stack.sqlite").path,
+                                configuration: configuration)
+        // GRDB opens its writer with synchronous=NORMAL (a commit may be lost on power failure);
+        // the promise needs FULL. The pool keeps this one writer connection, so it sticks.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        var migrator = DatabaseMigrator()
+        for migration in migrations {
+            migrator.registerMigration(migration.identifier) { db in try migration.migrate(db) }
+        }
+        try migrator.migrate(pool)
+    }
+
+    /// Runs `body` as one atomic write; returns once it committed. An `AWSError` thrown by
+    /// `body` rolls back its changes and is rethrown as is; any database failure is
+    /// `InternalFailure`.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(AWSError) -> T {
+        do {
+            return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                let job = WriteJob(run: { db in
+                    do {
+                        var value: T?
+                        try db.inSavepoint {
+                            value = try body(db)
+                            return .commit
+                        }
+                        let result = value!
+                        return { continuation.resume(returning: result) }
+                    } catch {
+                        return { continuation.resume(throwing: error) }
+                    }
+                }, fail: { error in continuation.resume(throwing: error) })
+                enqueue(job)
+            }
+        } catch let error as AWSError {
+            throw error
+        } catch {
+            throw AWSError.internalFailure("store write failed: \(error)")
+        }
+    }
+
+    private func enqueue(_ job: WriteJob) {
+        let startDrain = pending.withLock { state -> Bool in
+            state.jobs.append(job)
+            if state.draining { return false }
+            state.draining = true
+            return true
+        }
+        if startDrain { Task { await self.drain() } }
+    }
+
+    /// Commits queued writes in batches until none are left.
+    private func drain() async {
+        while true {
+            let jobs = pending.withLock { state -> [WriteJob] in
+                let jobs = state.jobs
+                state.jobs = []
+                if jobs.isEmpty { state.draining = false }
+                return jobs
+            }
+            if jobs.isEmpty { return }
+            do {
+                let resumers = try await pool.writeWithoutTransaction { db -> [@Sendable () -> Void] in
+                    var resumers: [@Sendable () -> Void] = []
+                    resumers.reserveCapacity(jobs.count)
+                    try db.inTransaction(.immediate) {
+                        for job in jobs { resumers.append(job.run(db)) }
+                        return .commit
+                    }
+                    return resumers
+                }
+                statistics.withLock { $0.writes += jobs.count; $0.commits += 1 }
+                for resume in resumers { resume() }
+            } catch {
+                for job in jobs { job.fail(error) }
+            }
+        }
+    }
+
+    /// Runs `body` on a consistent snapshot, concurrently with writes.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(AWSError) -> T {
+        do {
+            return try await pool.read(body)
+        } catch let error as AWSError {
+            throw error
+        } catch {
+            throw AWSError.internalFailure("store read failed: \(error)")
+        }
+    }
+
+    /// The journal and synchronous modes in force (tests assert the durability settings).
+    public func durabilitySettings() throws -> (journalMode: String, synchronous: Int) {
+        try pool.write { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
+             try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1)
+        }
+    }
+}

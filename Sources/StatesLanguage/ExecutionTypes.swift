@@ -1,0 +1,192 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import JSON
+
+/// Who the execution is: the values of `$$.Execution` and `$$.StateMachine`, and the region
+/// that Task* history events report.
+public struct ExecutionContext: Sendable, Hashable, Codable {
+    public var executionArn: String
+    public var name: String
+    public var stateMachineArn: String
+    public var stateMachineName: String
+    public var roleArn: String
+
+    public init(executionArn: String, name: String, stateMachineArn: String, stateMachineName: String, roleArn: String) {
+        self.executionArn = executionArn
+        self.name = name
+        self.stateMachineArn = stateMachineArn
+        self.stateMachineName = stateMachineName
+        self.roleArn = roleArn
+    }
+
+    /// The region field of the execution ARN (`arn:aws:states:REGION:…`).
+    public var region: String {
+        let parts = executionArn.split(separator: ":", omittingEmptySubsequences: false)
+        return parts.count > 3 ? String(parts[3]) : ""
+    }
+}
+
+/// DescribeExecution's status values.
+public enum ExecutionStatus: String, Sendable, Hashable, Codable {
+    case running = "RUNNING"
+    case succeeded = "SUCCEEDED"
+    case failed = "FAILED"
+    case timedOut = "TIMED_OUT"
+    case aborted = "ABORTED"
+}
+
+/// A unit of work the host must hand to whoever performs the Resource: an activity worker
+/// (GetActivityTask), a queue (sqs:sendMessage), the bus (events:putEvents)…
+public struct TaskRequest: Sendable, Hashable, Codable {
+    /// Identifies this attempt in SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat and in
+    /// the interpreter's inputs. A retry gets a new token.
+    public let token: String
+    public let resource: TaskResource
+    /// The effective input after InputPath and Parameters: what a worker receives.
+    public var input: JSONValue { storedInput.wrappedValue }
+    private let storedInput: StoredJSON
+    public let stateName: String
+    public let timeoutSeconds: Double?
+    public let heartbeatSeconds: Double?
+    public let scheduledAt: Date
+
+    init(token: String, resource: TaskResource, input: JSONValue, stateName: String, timeoutSeconds: Double?,
+         heartbeatSeconds: Double?, scheduledAt: Date) {
+        self.token = token
+        self.resource = resource
+        self.storedInput = StoredJSON(wrappedValue: input)
+        self.stateName = stateName
+        self.timeoutSeconds = timeoutSeconds
+        self.heartbeatSeconds = heartbeatSeconds
+        self.scheduledAt = scheduledAt
+    }
+}
+
+/// How an execution ended.
+public enum ExecutionOutcome: Sendable, Hashable {
+    case succeeded(output: JSONValue)
+    case failed(StatesError)
+    case timedOut(StatesError)
+    case aborted(StatesError)
+}
+
+/// What the host must do after an input, in order.
+public enum Effect: Sendable, Hashable {
+    /// Offer the task to its performer. Its own timeouts are the interpreter's timers.
+    case scheduleTask(TaskRequest)
+    /// The task no longer matters (timed out, aborted, its branch failed): withdraw it and
+    /// treat its token as unknown from now on.
+    case cancelTask(token: String)
+    /// Call `timerFired(id:)` at `deadline` (and after a restart, as soon as it is past).
+    case startTimer(id: String, deadline: Date)
+    case cancelTimer(id: String)
+    /// The execution reached a final status; nothing more will be scheduled.
+    case finished(ExecutionOutcome)
+}
+
+/// The result of one input: new history events (ids continue the execution's history) and the
+/// effects to perform.
+public struct Step: Sendable, Hashable {
+    public var events: [HistoryEvent] = []
+    public var effects: [Effect] = []
+    public init() {}
+}
+
+/// Why an input was refused; the execution is unchanged. `awsErrorCode` is the wire code.
+public enum ExecutionInputError: Error, Sendable, Hashable, CustomStringConvertible {
+    case taskDoesNotExist(token: String)
+    case executionNotRunning(ExecutionStatus)
+    case notRedrivable(String)
+    case invalidOutput(String)
+
+    public var awsErrorCode: String {
+        switch self {
+        case .taskDoesNotExist: "TaskDoesNotExist"
+        case .executionNotRunning: "ExecutionDoesNotExist"
+        case .notRedrivable: "ExecutionNotRedrivable"
+        case .invalidOutput: "InvalidOutput"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .taskDoesNotExist: "Task does not exist anymore"
+        case .executionNotRunning(let status): "Execution is not running (status \(status.rawValue))"
+        case .notRedrivable(let reason): reason
+        case .invalidOutput(let reason): reason
+        }
+    }
+}
+
+/// A timer the host must keep: what firing it means to the interpreter.
+struct PendingTimer: Sendable, Hashable, Codable {
+    enum Purpose: Sendable, Hashable, Codable {
+        case taskTimeout(token: String)
+        case heartbeat(token: String)
+        case retry
+        case wait
+        case executionTimeout
+    }
+    let run: Int
+    let purpose: Purpose
+    let deadline: Date
+}
+
+/// One run of a body: the machine itself (run 0), a Parallel branch or a Map iteration.
+struct Run: Sendable, Codable {
+    enum Status: String, Sendable, Codable { case running, succeeded, failed, aborted }
+    let parent: Int?
+    let slot: Int
+    var status: Status = .running
+    var stateName: String
+    @StoredJSON var stateInput: JSONValue
+    var enteredTime: Date
+    var lastEventId: Int
+    var retryAttempts: [Int] = []
+    var phase: Phase = .idle
+    @StoredOptionalJSON var output: JSONValue? = nil
+    var error: StatesError? = nil
+
+    init(parent: Int?, slot: Int, stateName: String, stateInput: JSONValue, enteredTime: Date, lastEventId: Int) {
+        self.parent = parent
+        self.slot = slot
+        self.stateName = stateName
+        self.stateInput = stateInput
+        self.enteredTime = enteredTime
+        self.lastEventId = lastEventId
+    }
+}
+
+struct TaskPhase: Sendable, Codable, Hashable {
+    var token: String
+    var timeoutTimer: String?
+    var heartbeatTimer: String?
+    var heartbeatSeconds: Double?
+    var started = false
+}
+
+struct FanOutPhase: Sendable, Codable, Hashable {
+    /// Child run ids by slot; nil for Map items not started yet.
+    var children: [Int?]
+    /// Inputs of the Map items (empty for Parallel, whose branches share one input).
+    var itemInputs: [StoredJSON]
+    @StoredJSON var branchInput: JSONValue
+    var results: [StoredOptionalJSON]
+    var failures = 0
+    var maxConcurrency = 0
+    var toleratedCount: Double?
+    var toleratedPercentage: Double?
+    var nextItem = 0
+    var isMap: Bool
+}
+
+enum Phase: Sendable, Codable, Hashable {
+    case idle
+    case task(TaskPhase)
+    case retryWait(timer: String)
+    case wait(timer: String, output: StoredJSON)
+    case fanOut(FanOutPhase)
+}

@@ -1,0 +1,545 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import JSON
+
+/// The state-by-state semantics: entering, running and leaving states, data flow through the
+/// path fields, Retry and Catch, and the fan-out of Parallel and Map.
+extension Execution {
+    mutating func drain() {
+        var index = 0
+        while index < agenda.count {
+            let work = agenda[index]
+            index += 1
+            if status != .running { break }
+            switch work {
+            case .enter(let run, let state, let input): enter(run: run, state: state, input: input)
+            case .execute(let run): execute(run: run)
+            }
+            if index > 4096, index * 2 > agenda.count {
+                agenda.removeFirst(index)
+                index = 0
+            }
+        }
+        agenda.removeAll(keepingCapacity: true)
+    }
+
+    // MARK: Entering
+
+    mutating func enter(run: Int, state name: String, input: JSONValue) {
+        guard runs[run].status == .running else { return }
+        if lastEventId >= Self.historyEventLimit - 1 {
+            failExecution(StatesError(StatesErrorName.runtime,
+                                      "The execution reached the maximum number of history events (\(Self.historyEventLimit))."))
+            return
+        }
+        let state = definition.states[name]!
+        runs[run].stateName = name
+        runs[run].stateInput = input
+        runs[run].enteredTime = now
+        runs[run].retryAttempts = Array(repeating: 0, count: state.retry.count)
+        runs[run].phase = .idle
+        var details = JSONObject()
+        details["name"] = .string(name)
+        details["input"] = .string(input.serialized)
+        details["inputDetails"] = ["truncated": false]
+        emit(state.typeName + "StateEntered", details, run: run)
+        execute(run: run)
+    }
+
+    /// Runs the current state's work: first time, or again after a retry interval.
+    mutating func execute(run: Int) {
+        guard runs[run].status == .running else { return }
+        let state = definition.states[runs[run].stateName]!
+        let raw = runs[run].stateInput
+        do throws(StatesError) {
+            switch state.kind {
+            case .pass(let result):
+                let effective = try applyInputPath(state, raw)
+                var value = effective
+                if let parameters = state.parameters {
+                    value = try parameters.evaluate(data: effective, context: contextObject(run: run), random: &random)
+                }
+                if let result { value = result }
+                let merged = try applyResultPath(state.resultPath, raw: raw, result: value)
+                exit(run: run, output: try applyOutputPath(state, merged))
+            case .succeed:
+                let effective = try applyInputPath(state, raw)
+                exit(run: run, output: try applyOutputPath(state, effective))
+            case .fail(let errorSource, let causeSource):
+                let error = try resolve(errorSource, raw: raw, run: run, field: "ErrorPath")
+                let cause = try resolve(causeSource, raw: raw, run: run, field: "CausePath")
+                failRun(run: run, StatesError(error ?? "", cause))
+            case .choice(let choices, let defaultNext):
+                let effective = try applyInputPath(state, raw)
+                let context = contextObject(run: run)
+                var target: String?
+                for rule in choices where try rule.condition.evaluate(effective, context: context) {
+                    target = rule.next
+                    break
+                }
+                guard let next = target ?? defaultNext else {
+                    throw StatesError(StatesErrorName.noChoiceMatched, "No Choice Rules matched and no Default was specified in the state '\(state.name)'")
+                }
+                exit(run: run, output: try applyOutputPath(state, effective), next: next)
+            case .wait(let duration):
+                let effective = try applyInputPath(state, raw)
+                let deadline = try waitDeadline(duration, input: effective)
+                let output = try applyOutputPath(state, effective)
+                let seconds = deadline.timeIntervalSince(now)
+                if seconds <= 0 {
+                    exit(run: run, output: output)
+                } else {
+                    let timer = startTimer(run: run, purpose: .wait, seconds: seconds)
+                    runs[run].phase = .wait(timer: timer, output: StoredJSON(wrappedValue: output))
+                }
+            case .task(let spec):
+                try scheduleTask(run: run, state: state, spec: spec, raw: raw)
+            case .parallel(let branches):
+                let effective = try applyInputPath(state, raw)
+                var branchInput = effective
+                if let parameters = state.parameters {
+                    branchInput = try parameters.evaluate(data: effective, context: contextObject(run: run), random: &random)
+                }
+                startParallel(run: run, branches: branches, input: branchInput)
+            case .map(let spec):
+                try startMap(run: run, state: state, spec: spec, raw: raw)
+            }
+        } catch {
+            fail(run: run, error)
+        }
+    }
+
+    func applyInputPath(_ state: State, _ raw: JSONValue) throws(StatesError) -> JSONValue {
+        switch state.inputPath {
+        case .whole: return raw
+        case .discard: return .object([:])
+        case .path(let path):
+            guard let value = path.select(in: raw, context: .null) else {
+                throw StatesError(StatesErrorName.runtime,
+                                  "An error occurred while executing the state '\(state.name)'. Invalid path '\(path.text)' : No results for path: \(path.normalized)")
+            }
+            return value
+        }
+    }
+
+    func applyOutputPath(_ state: State, _ value: JSONValue) throws(StatesError) -> JSONValue {
+        switch state.outputPath {
+        case .whole: return value
+        case .discard: return .object([:])
+        case .path(let path):
+            guard let selected = path.select(in: value, context: .null) else {
+                throw StatesError(StatesErrorName.runtime,
+                                  "An error occurred while executing the state '\(state.name)'. Invalid path '\(path.text)' : No results for path: \(path.normalized)")
+            }
+            return selected
+        }
+    }
+
+    func applyResultPath(_ setting: ResultPathSetting, raw: JSONValue, result: JSONValue) throws(StatesError) -> JSONValue {
+        switch setting {
+        case .replace: return result
+        case .discard: return raw
+        case .path(let path): return try path.assign(result, into: raw)
+        }
+    }
+
+    mutating func resolve(_ source: StringSource?, raw: JSONValue, run: Int, field: String) throws(StatesError) -> String? {
+        guard let source else { return nil }
+        switch source {
+        case .value(let text): return text
+        case .path(let path):
+            guard case .string(let text) = path.select(in: raw, context: contextObject(run: run)) ?? .null else {
+                throw StatesError(StatesErrorName.runtime, "The \(field) '\(path.text)' must select a string in the input")
+            }
+            return text
+        case .intrinsic(let call):
+            guard case .string(let text) = try call.evaluate(data: raw, context: contextObject(run: run), random: &random) else {
+                throw StatesError(StatesErrorName.runtime, "The \(field) intrinsic function must produce a string")
+            }
+            return text
+        }
+    }
+
+    func number(_ source: NumberSource?, input: JSONValue, field: String) throws(StatesError) -> Double? {
+        guard let source else { return nil }
+        switch source {
+        case .value(let value): return value
+        case .path(let path):
+            guard case .number(let value) = path.select(in: input, context: .null) ?? .null, value >= 0 else {
+                throw StatesError(StatesErrorName.runtime, "The \(field) '\(path.text)' must select a non-negative number in the input")
+            }
+            return value
+        }
+    }
+
+    func waitDeadline(_ duration: WaitDuration, input: JSONValue) throws(StatesError) -> Date {
+        switch duration {
+        case .seconds(let seconds): return now.addingTimeInterval(seconds)
+        case .timestamp(let date): return date
+        case .secondsPath(let path):
+            guard let seconds = path.select(in: input, context: .null)?.intValue, seconds >= 0 else {
+                throw StatesError(StatesErrorName.runtime, "The SecondsPath '\(path.text)' must select a non-negative integer in the input")
+            }
+            return now.addingTimeInterval(Double(seconds))
+        case .timestampPath(let path):
+            guard let text = path.select(in: input, context: .null)?.stringValue, let date = RFC3339.parse(text) else {
+                throw StatesError(StatesErrorName.runtime, "The TimestampPath '\(path.text)' must select an RFC 3339 timestamp in the input")
+            }
+            return date
+        }
+    }
+
+    /// `$$`: the context object for the run's current state.
+    func contextObject(run: Int, taskToken: String? = nil, mapItem: (Int, JSONValue)? = nil) -> JSONValue {
+        var execution = JSONObject()
+        execution["Id"] = .string(context.executionArn)
+        execution["Input"] = input
+        execution["Name"] = .string(context.name)
+        execution["RoleArn"] = .string(context.roleArn)
+        execution["StartTime"] = .string(RFC3339.format(startDate))
+        execution["RedriveCount"] = .number(Double(redriveCount))
+        if let redriveDate { execution["RedriveTime"] = .string(RFC3339.format(redriveDate)) }
+        var stateObject = JSONObject()
+        stateObject["EnteredTime"] = .string(RFC3339.format(runs[run].enteredTime))
+        stateObject["Name"] = .string(runs[run].stateName)
+        stateObject["RetryCount"] = .number(Double(runs[run].retryAttempts.reduce(0, +)))
+        var object = JSONObject()
+        object["Execution"] = .object(execution)
+        object["State"] = .object(stateObject)
+        object["StateMachine"] = ["Id": .string(context.stateMachineArn), "Name": .string(context.stateMachineName)]
+        if let taskToken { object["Task"] = ["Token": .string(taskToken)] }
+        if let (index, value) = mapItem { object["Map"] = ["Item": ["Index": .number(Double(index)), "Value": value]] }
+        return .object(object)
+    }
+
+    // MARK: Task
+
+    mutating func scheduleTask(run: Int, state: State, spec: TaskSpec, raw: JSONValue) throws(StatesError) {
+        let effective = try applyInputPath(state, raw)
+        let token = newToken()
+        var input = effective
+        if let parameters = state.parameters {
+            input = try parameters.evaluate(data: effective, context: contextObject(run: run, taskToken: token), random: &random)
+        }
+        let timeout = try number(spec.timeoutSeconds, input: effective, field: "TimeoutSecondsPath")
+        let heartbeat = try number(spec.heartbeatSeconds, input: effective, field: "HeartbeatSecondsPath")
+        let inputText = input.serialized
+        guard inputText.utf8.count <= Self.payloadLimit else {
+            throw StatesError(StatesErrorName.dataLimitExceeded, "The state/task '\(state.name)' has an input with a size exceeding the maximum number of bytes service limit.")
+        }
+        let resource = spec.resource
+        var details = JSONObject()
+        switch resource.kind {
+        case .activity, .lambdaFunction:
+            details["resource"] = .string(resource.arn)
+            details["input"] = .string(inputText)
+            details["inputDetails"] = ["truncated": false]
+            if let timeout { details["timeoutInSeconds"] = .number(timeout) }
+            if case .activity = resource.kind, let heartbeat { details["heartbeatInSeconds"] = .number(heartbeat) }
+        default:
+            details["resourceType"] = .string(resource.resourceType ?? "")
+            details["resource"] = .string(resource.resourceName)
+            details["region"] = .string(context.region)
+            details["parameters"] = .string(inputText)
+            if let timeout { details["timeoutInSeconds"] = .number(timeout) }
+            if let heartbeat { details["heartbeatInSeconds"] = .number(heartbeat) }
+        }
+        emit(eventPrefix(resource) + "Scheduled", details, run: run)
+        let request = TaskRequest(token: token, resource: resource, input: input, stateName: state.name,
+                                  timeoutSeconds: timeout, heartbeatSeconds: heartbeat, scheduledAt: now)
+        pendingTasks[token] = request
+        taskRuns[token] = run
+        step.effects.append(.scheduleTask(request))
+        var phase = TaskPhase(token: token, heartbeatSeconds: heartbeat)
+        if let timeout { phase.timeoutTimer = startTimer(run: run, purpose: .taskTimeout(token: token), seconds: timeout) }
+        restartHeartbeat(&phase, run: run)
+        runs[run].phase = .task(phase)
+    }
+
+    // MARK: Leaving
+
+    /// A Task, Parallel or Map produced its result: ResultSelector, ResultPath, OutputPath.
+    mutating func complete(run: Int, result: JSONValue) {
+        let state = definition.states[runs[run].stateName]!
+        runs[run].phase = .idle
+        do throws(StatesError) {
+            var value = result
+            if let selector = state.resultSelector {
+                value = try selector.evaluate(data: result, context: contextObject(run: run), random: &random)
+            }
+            let merged = try applyResultPath(state.resultPath, raw: runs[run].stateInput, result: value)
+            exit(run: run, output: try applyOutputPath(state, merged))
+        } catch {
+            fail(run: run, error)
+        }
+    }
+
+    /// Writes `…StateExited` and moves to `next` (or the state's Next), or ends the run.
+    mutating func exit(run: Int, output: JSONValue, next explicitNext: String? = nil) {
+        let state = definition.states[runs[run].stateName]!
+        let text = output.serialized
+        if text.utf8.count > Self.payloadLimit {
+            failRun(run: run, StatesError(StatesErrorName.dataLimitExceeded,
+                                          "The state/task '\(state.name)' returned a result with a size exceeding the maximum number of bytes service limit."))
+            return
+        }
+        var details = JSONObject()
+        details["name"] = .string(state.name)
+        details["output"] = .string(text)
+        details["outputDetails"] = ["truncated": false]
+        emit(state.typeName + "StateExited", details, run: run)
+        if let next = explicitNext ?? state.next {
+            agenda.append(.enter(run: run, state: next, input: output))
+        } else {
+            runSucceeded(run: run, output: output)
+        }
+    }
+
+    // MARK: Errors
+
+    /// An error in the current state: the first matching Retrier (while it has attempts left),
+    /// else the first matching Catcher, else the run fails.
+    mutating func fail(run: Int, _ error: StatesError) {
+        guard runs[run].status == .running else { return }
+        let state = definition.states[runs[run].stateName]!
+        if let index = state.retry.firstIndex(where: { error.matches($0.errorEquals) }) {
+            let retrier = state.retry[index]
+            let attempt = runs[run].retryAttempts[index]
+            if attempt < retrier.maxAttempts {
+                runs[run].retryAttempts[index] += 1
+                var delay = retrier.delay(forAttempt: attempt)
+                if retrier.jitter == .full { delay = Double(random.next() >> 11) / Double(1 << 53) * delay }
+                if delay <= 0 {
+                    runs[run].phase = .idle
+                    agenda.append(.execute(run: run))
+                } else {
+                    runs[run].phase = .retryWait(timer: startTimer(run: run, purpose: .retry, seconds: delay))
+                }
+                return
+            }
+        }
+        if let catcher = state.catchers.first(where: { error.matches($0.errorEquals) }) {
+            do throws(StatesError) {
+                let output = try applyResultPath(catcher.resultPath, raw: runs[run].stateInput, result: error.errorOutput)
+                runs[run].phase = .idle
+                exit(run: run, output: output, next: catcher.next)
+            } catch {
+                failRun(run: run, error)
+            }
+            return
+        }
+        failRun(run: run, error)
+    }
+
+    mutating func failRun(run: Int, _ error: StatesError) {
+        guard runs[run].status == .running else { return }
+        runs[run].status = .failed
+        runs[run].error = error
+        guard let parent = runs[run].parent else {
+            failExecution(error)
+            return
+        }
+        childFailed(parent: parent, child: run, error: error)
+    }
+
+    mutating func failExecution(_ error: StatesError) {
+        abortAll()
+        var details = JSONObject()
+        if !error.error.isEmpty { details["error"] = .string(error.error) }
+        if let cause = error.cause { details["cause"] = .string(cause) }
+        emit("ExecutionFailed", details, run: nil)
+        finish(.failed, failure: error, outcome: .failed(error))
+    }
+
+    mutating func runSucceeded(run: Int, output: JSONValue) {
+        runs[run].status = .succeeded
+        runs[run].output = output
+        guard let parent = runs[run].parent else {
+            var details = JSONObject()
+            details["output"] = .string(output.serialized)
+            details["outputDetails"] = ["truncated": false]
+            emit("ExecutionSucceeded", details, run: run)
+            self.output = output
+            finish(.succeeded, failure: nil, outcome: .succeeded(output: output))
+            return
+        }
+        childSucceeded(parent: parent, child: run, output: output)
+    }
+
+    // MARK: Parallel and Map
+
+    mutating func startParallel(run: Int, branches: [StateMachineBody], input: JSONValue) {
+        emit("ParallelStateStarted", nil, run: run)
+        var fan = FanOutPhase(children: [], itemInputs: [], branchInput: input,
+                              results: Array(repeating: StoredOptionalJSON(wrappedValue: nil), count: branches.count), isMap: false)
+        for (slot, branch) in branches.enumerated() {
+            let child = runs.count
+            runs.append(Run(parent: run, slot: slot, stateName: branch.startAt, stateInput: input, enteredTime: now,
+                            lastEventId: runs[run].lastEventId))
+            fan.children.append(child)
+            agenda.append(.enter(run: child, state: branch.startAt, input: input))
+        }
+        runs[run].phase = .fanOut(fan)
+    }
+
+    mutating func startMap(run: Int, state: State, spec: MapSpec, raw: JSONValue) throws(StatesError) {
+        let effective = try applyInputPath(state, raw)
+        let itemsValue: JSONValue?
+        if let path = spec.itemsPath { itemsValue = path.select(in: effective, context: contextObject(run: run)) } else { itemsValue = effective }
+        guard case .array(let items) = itemsValue ?? .null else {
+            throw StatesError(StatesErrorName.runtime,
+                              "An error occurred while executing the state '\(state.name)'. The ItemsPath '\(spec.itemsPath?.text ?? "$")' must select a JSON array, got \(itemsValue?.typeName ?? "nothing")")
+        }
+        let selector = spec.itemSelector ?? state.parameters
+        var inputs: [StoredJSON] = []
+        inputs.reserveCapacity(items.count)
+        for (index, item) in items.enumerated() {
+            if let selector {
+                let context = contextObject(run: run, mapItem: (index, item))
+                inputs.append(StoredJSON(wrappedValue: try selector.evaluate(data: effective, context: context, random: &random)))
+            } else {
+                inputs.append(StoredJSON(wrappedValue: item))
+            }
+        }
+        var fan = FanOutPhase(children: Array(repeating: nil, count: items.count), itemInputs: inputs, branchInput: .null,
+                              results: Array(repeating: StoredOptionalJSON(wrappedValue: nil), count: items.count), isMap: true)
+        fan.maxConcurrency = Int(try number(spec.maxConcurrency, input: effective, field: "MaxConcurrencyPath") ?? 0)
+        fan.toleratedCount = try number(spec.toleratedFailureCount, input: effective, field: "ToleratedFailureCountPath")
+        fan.toleratedPercentage = try number(spec.toleratedFailurePercentage, input: effective, field: "ToleratedFailurePercentagePath")
+        emit("MapStateStarted", ["length": .number(Double(items.count))], run: run)
+        runs[run].phase = .fanOut(fan)
+        if items.isEmpty {
+            emit("MapStateSucceeded", nil, run: run)
+            complete(run: run, result: .array([]))
+            return
+        }
+        startMapItems(run: run)
+    }
+
+    /// Starts Map iterations until MaxConcurrency are running.
+    mutating func startMapItems(run: Int) {
+        guard case .fanOut(var fan) = runs[run].phase else { return }
+        guard case .map(let spec) = definition.states[runs[run].stateName]!.kind else { return }
+        var running = fan.children.compactMap { $0 }.filter { runs[$0].status == .running }.count
+        while fan.nextItem < fan.children.count, fan.maxConcurrency == 0 || running < fan.maxConcurrency {
+            let slot = fan.nextItem
+            fan.nextItem += 1
+            if let existing = fan.children[slot], runs[existing].status == .succeeded { continue }
+            let child = runs.count
+            let started = emit("MapIterationStarted", ["name": .string(runs[run].stateName), "index": .number(Double(slot))], run: run)
+            let input = fan.itemInputs[slot].wrappedValue
+            runs.append(Run(parent: run, slot: slot, stateName: spec.processor.startAt, stateInput: input, enteredTime: now, lastEventId: started))
+            fan.children[slot] = child
+            agenda.append(.enter(run: child, state: spec.processor.startAt, input: input))
+            running += 1
+        }
+        runs[run].phase = .fanOut(fan)
+    }
+
+    mutating func childSucceeded(parent: Int, child: Int, output: JSONValue) {
+        guard runs[parent].status == .running, case .fanOut(var fan) = runs[parent].phase, fan.children[runs[child].slot] == child else { return }
+        let slot = runs[child].slot
+        fan.results[slot] = StoredOptionalJSON(wrappedValue: output)
+        runs[parent].phase = .fanOut(fan)
+        if fan.isMap {
+            let id = emit("MapIterationSucceeded", ["name": .string(runs[parent].stateName), "index": .number(Double(slot))], run: child)
+            runs[parent].lastEventId = id
+            startMapItems(run: parent)
+        }
+        guard case .fanOut(let current) = runs[parent].phase else { return }
+        let done = current.children.allSatisfy { id in id.map { runs[$0].status != .running } ?? false }
+        guard done else { return }
+        if current.isMap {
+            emit("MapStateSucceeded", nil, run: parent)
+        } else {
+            runs[parent].lastEventId = runs[child].lastEventId
+            emit("ParallelStateSucceeded", nil, run: parent)
+        }
+        complete(run: parent, result: .array(current.results.map { $0.wrappedValue ?? .null }))
+    }
+
+    mutating func childFailed(parent: Int, child: Int, error: StatesError) {
+        guard runs[parent].status == .running, case .fanOut(var fan) = runs[parent].phase, fan.children[runs[child].slot] == child else { return }
+        let slot = runs[child].slot
+        if fan.isMap {
+            let id = emit("MapIterationFailed", ["name": .string(runs[parent].stateName), "index": .number(Double(slot))], run: child)
+            runs[parent].lastEventId = id
+            fan.failures += 1
+            fan.results[slot] = StoredOptionalJSON(wrappedValue: error.errorOutput)
+            let total = Double(fan.children.count)
+            let tolerant = fan.toleratedCount != nil || fan.toleratedPercentage != nil
+            var exceeded = !tolerant
+            if let count = fan.toleratedCount, Double(fan.failures) > count { exceeded = true }
+            if let percentage = fan.toleratedPercentage, Double(fan.failures) / total * 100 > percentage { exceeded = true }
+            runs[parent].phase = .fanOut(fan)
+            if !exceeded {
+                startMapItems(run: parent)
+                childSucceededCheck(parent: parent)
+                return
+            }
+            let failure = tolerant
+                ? StatesError(StatesErrorName.exceedToleratedFailureThreshold, "The specified tolerated failure threshold was exceeded")
+                : error
+            abortChildren(parent: parent)
+            emit("MapStateFailed", nil, run: parent)
+            fail(run: parent, failure)
+        } else {
+            runs[parent].lastEventId = runs[child].lastEventId
+            abortChildren(parent: parent)
+            emit("ParallelStateFailed", nil, run: parent)
+            fail(run: parent, error)
+        }
+    }
+
+    /// After a tolerated Map failure, the Map may be complete.
+    mutating func childSucceededCheck(parent: Int) {
+        guard case .fanOut(let fan) = runs[parent].phase else { return }
+        let done = fan.children.allSatisfy { id in id.map { runs[$0].status != .running } ?? false }
+        guard done else { return }
+        emit("MapStateSucceeded", nil, run: parent)
+        complete(run: parent, result: .array(fan.results.map { $0.wrappedValue ?? .null }))
+    }
+
+    mutating func abortChildren(parent: Int) {
+        guard case .fanOut(let fan) = runs[parent].phase else { return }
+        for child in fan.children.compactMap({ $0 }) where runs[child].status == .running {
+            abort(run: child, emitEvents: true)
+            if fan.isMap {
+                let id = emit("MapIterationAborted", ["name": .string(runs[parent].stateName), "index": .number(Double(runs[child].slot))], run: child)
+                runs[parent].lastEventId = id
+            }
+        }
+    }
+
+    // MARK: Redrive
+
+    /// Continues a run that did not succeed: fan-outs resume their unfinished children,
+    /// anything else enters its current state again with the input it had.
+    mutating func resume(run: Int) {
+        guard runs[run].status != .succeeded else { return }
+        runs[run].status = .running
+        runs[run].error = nil
+        if case .fanOut(var fan) = runs[run].phase {
+            if fan.isMap {
+                fan.failures = 0
+                for (slot, child) in fan.children.enumerated() {
+                    guard let child, runs[child].status != .succeeded else { continue }
+                    fan.results[slot] = StoredOptionalJSON(wrappedValue: nil)
+                }
+                runs[run].phase = .fanOut(fan)
+            }
+            emit(fan.isMap ? "MapStateStarted" : "ParallelStateStarted",
+                 fan.isMap ? ["length": .number(Double(fan.children.count))] : nil, run: run)
+            for child in fan.children.compactMap({ $0 }) where runs[child].status != .succeeded {
+                runs[child].lastEventId = runs[run].lastEventId
+                resume(run: child)
+            }
+            if fan.isMap { startMapItems(run: run) }
+            return
+        }
+        agenda.append(.enter(run: run, state: runs[run].stateName, input: runs[run].stateInput))
+    }
+}

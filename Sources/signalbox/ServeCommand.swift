@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import Stack
+
+/// `signalbox serve`: the local AWS-compatible stack on one port, durable in SQLite.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the local stack: EventBridge, SQS, Step Functions and Cloud Map wire protocols on one port."
+    )
+
+    @Option(help: "Address to bind; loopback unless told otherwise.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on; 0 picks a free one (the log line says which).")
+    var port = 4599
+
+    @Option(help: "Directory for the durable store (default: $XDG_DATA_HOME/signalbox).")
+    var data: String?
+
+    @Option(help: "File of 'ACCESS_KEY_ID SECRET' lines (or a JSON object): verify every SigV4 signature.")
+    var auth: String?
+
+    @Option(name: .customLong("account-id"), help: "The 12-digit account id in every ARN and queue URL.")
+    var accountId = "000000000000"
+
+    @Option(help: "The region in every ARN.")
+    var region = "us-east-1"
+
+    func validate() throws {
+        guard accountId.count == 12, accountId.allSatisfy(\.isASCII), accountId.allSatisfy(\.isNumber) else {
+            throw ValidationError("--account-id must be 12 digits, got '\(accountId)'")
+        }
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535, got \(port)") }
+        guard !region.isEmpty, region.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
+            throw ValidationError("--region must look like 'us-east-1', got '\(region)'")
+        }
+    }
+
+    func run() async throws {
+        let credentials = try auth.map { try AuthFile.load(path: $0) }
+        let directory = data.map { URL(fileURLWithPath: $0) } ?? StackConfiguration.defaultDataDirectory
+        let configuration = StackConfiguration(
+            host: host, port: port, dataDirectory: directory, accountId: accountId, region: region,
+            credentials: credentials)
+        let server = try StackAssembly.makeServer(configuration: configuration)
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        let authNote = credentials.map { "SigV4 verified, \($0.count) keys" } ?? "signatures not verified"
+        try await server.run(handleSignals: true) { port in
+            // Written unbuffered: scripts and tests read the port from this line through a pipe.
+            let line = "signalbox serve: listening on http://\(shownHost):\(port) (data \(directory.path), account \(accountId), region \(region), \(authNote))\n"
+            FileHandle.standardOutput.write(Data(line.utf8))
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import JSON
+import Synchronization
+import Wire
+@testable import Stack
+
+/// A clock tests move by hand, so time-dependent behaviour is tested without sleeping.
+final class ManualClock: Sendable {
+    private let millis = Mutex<Int64>(1_700_000_000_000)
+    var now: Int64 { millis.withLock { $0 } }
+    func advance(seconds: Double) { millis.withLock { $0 += Int64(seconds * 1000) } }
+    var read: @Sendable () -> Int64 { { self.now } }
+}
+
+/// A fresh store in its own temporary directory, removed when the harness goes away.
+final class TemporaryStack: Sendable {
+    let directory: URL
+    let store: StackStore
+    let clock = ManualClock()
+    let queues: QueueService
+    let frontDoor: FrontDoor
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("signalbox-test-\(UUID().uuidString)")
+        store = try StackStore(directory: directory, migrations: StackAssembly.migrations)
+        queues = QueueService(store: store, accountId: "000000000000", region: "us-east-1", clock: clock.read)
+        frontDoor = FrontDoor(services: [queues], accountId: "000000000000", region: "us-east-1", credentials: nil,
+                              endpoint: "http://127.0.0.1:4599")
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    /// Calls an SQS operation through the front door, as a client would.
+    @discardableResult
+    func sqs(_ operation: String, _ input: JSONValue) async -> (status: Int, body: JSONValue, headers: [String: String]) {
+        let response = await frontDoor.respond(to: FrontDoorRequest(headers: [
+            ("Content-Type", "application/x-amz-json-1.0"), ("X-Amz-Target", "AmazonSQS.\(operation)"),
+        ], body: Array(input.serialized.utf8)))
+        var headers: [String: String] = [:]
+        for (name, value) in response.headers { headers[name.lowercased()] = value }
+        return (response.status, (try? JSONValue(parsing: response.body)) ?? .null, headers)
+    }
+
+    func ok(_ operation: String, _ input: JSONValue) async throws -> JSONValue {
+        let result = await sqs(operation, input)
+        guard result.status == 200 else {
+            throw TestFailure("\(operation) answered \(result.status): \(result.body.serialized)")
+        }
+        return result.body
+    }
+
+    func createQueue(_ name: String, _ attributes: JSONValue = [:]) async throws -> String {
+        try await ok("CreateQueue", ["QueueName": .string(name), "Attributes": attributes])["QueueUrl"]?.stringValue ?? ""
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

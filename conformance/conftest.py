@@ -1,0 +1,129 @@
+"""Shared fixtures for the conformance suites: a real `signalbox serve` on an ephemeral port.
+
+Every suite drives the server through boto3 or the AWS CLI with only an endpoint override,
+exactly as a user would. The binary is $SIGNALBOX_BIN, else the debug build's `signalbox`.
+"""
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.config import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+LISTENING = re.compile(r"listening on (http://\S+)")
+REGION = "us-east-1"
+ACCOUNT = "000000000000"
+
+
+def signalbox_bin() -> str:
+    if os.environ.get("SIGNALBOX_BIN"):
+        return os.environ["SIGNALBOX_BIN"]
+    out = subprocess.run(["swift", "build", "--show-bin-path"], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout.strip()
+    return str(Path(out) / "signalbox")
+
+
+class Server:
+    """One running `signalbox serve` process; restartable on the same data directory."""
+
+    def __init__(self, data_dir: Path, extra_args=()):
+        self.data_dir = data_dir
+        self.extra_args = list(extra_args)
+        self.proc = None
+        self.endpoint = None
+        self.log_lines = []
+
+    def start(self, timeout=60.0):
+        self.proc = subprocess.Popen(
+            [signalbox_bin(), "serve", "--port", "0", "--data", str(self.data_dir), *self.extra_args],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + timeout
+        found = threading.Event()
+
+        def pump():
+            for line in self.proc.stdout:
+                self.log_lines.append(line.rstrip("\n"))
+                match = LISTENING.search(line)
+                if match and not found.is_set():
+                    self.endpoint = match.group(1)
+                    found.set()
+
+        threading.Thread(target=pump, daemon=True).start()
+        while not found.wait(0.05):
+            if self.proc.poll() is not None:
+                raise RuntimeError("signalbox serve exited early:\n" + "\n".join(self.log_lines))
+            if time.monotonic() > deadline:
+                self.proc.kill()
+                raise RuntimeError("signalbox serve did not log its endpoint:\n" + "\n".join(self.log_lines))
+        return self.endpoint
+
+    def kill9(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=30)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode if self.proc else None
+
+
+@pytest.fixture(scope="session")
+def server():
+    """A session-wide server; yields its object (`.endpoint`)."""
+    data = Path(tempfile.mkdtemp(prefix="signalbox-conformance-"))
+    srv = Server(data)
+    srv.start()
+    yield srv
+    srv.stop()
+    shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def endpoint(server):
+    """The base URL of the session's server, e.g. http://127.0.0.1:41234."""
+    return server.endpoint
+
+
+@pytest.fixture
+def fresh_server(tmp_path):
+    """A server of its own on a fresh data directory (for restart and crash tests)."""
+    srv = Server(tmp_path / "data")
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+def make_client(service, endpoint, access_key="AKIDSIGNALBOX", secret_key="signalbox-secret", **config):
+    return boto3.client(
+        service, endpoint_url=endpoint, region_name=REGION,
+        aws_access_key_id=access_key, aws_secret_access_key=secret_key,
+        config=Config(retries={"max_attempts": 1}, inject_host_prefix=False, **config))
+
+
+@pytest.fixture
+def sqs(endpoint):
+    return make_client("sqs", endpoint)
+
+
+def aws_cli(endpoint, *args, check=True):
+    """Runs the AWS CLI against the server; returns the CompletedProcess (JSON on stdout)."""
+    env = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDSIGNALBOX", AWS_SECRET_ACCESS_KEY="signalbox-secret",
+               AWS_DEFAULT_REGION=REGION, AWS_PAGER="", AWS_MAX_ATTEMPTS="1")
+    result = subprocess.run(["aws", "--endpoint-url", endpoint, "--output", "json", *args],
+                            capture_output=True, text=True, env=env, timeout=120)
+    if check and result.returncode != 0:
+        raise AssertionError(f"aws {' '.join(args)} failed: {result.stderr}")
+    return result
