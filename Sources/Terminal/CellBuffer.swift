@@ -88,21 +88,20 @@ public struct CellBuffer: Sendable, Hashable {
         guard y >= clip.y, y < clip.maxY else { return 0 }
         let limitX = min(clip.maxX, maxWidth.map { x + max(0, $0) } ?? Int.max)
         guard x < limitX else { return 0 }
-        let safe = Sanitizer.sanitize(text)
         let available = limitX - x
 
-        // Fast path: ASCII text.
-        if safe.utf8.allSatisfy({ $0 < 0x80 }) {
-            let count = safe.utf8.count
-            let fits = count <= available
-            let shown = fits ? count : (ellipsis ? available - 1 : available)
+        // Fast path: printable ASCII within the sanitiser's limit needs no sanitising and is
+        // one column per byte.
+        var source = text
+        let asciiWritten: Int? = source.withUTF8 { bytes -> Int? in
+            guard bytes.count <= Sanitizer.defaultLimit else { return nil }
+            for byte in bytes where byte < 0x20 || byte >= 0x7F { return nil }
+            let fits = bytes.count <= available
+            let shown = fits ? bytes.count : (ellipsis ? available - 1 : available)
             var column = x
-            var i = 0
-            for byte in safe.utf8 {
-                if i >= shown { break }
-                if column >= clip.x { set(column, y, Cell(CellBuffer.ascii[Int(byte)], role: role)) }
+            for i in 0..<max(0, shown) {
+                if column >= clip.x { set(column, y, Cell(CellBuffer.ascii[Int(bytes[i])], role: role)) }
                 column += 1
-                i += 1
             }
             if !fits && ellipsis && available >= 1 {
                 if column >= clip.x { set(column, y, Cell("…", role: role)) }
@@ -110,7 +109,9 @@ public struct CellBuffer: Sendable, Hashable {
             }
             return column - x
         }
+        if let asciiWritten { return asciiWritten }
 
+        let safe = Sanitizer.sanitize(text)
         let total = DisplayWidth.of(safe)
         let fits = total <= available
         let budget = fits ? available : (ellipsis ? available - 1 : available)
