@@ -6,6 +6,7 @@ let areas: [(name: String, run: () async throws -> Void)] = [
     ("stack", StackBench.run),
     ("patterns", { try PatternsBench.run() }),
     ("console", ConsoleBench.run),
+    ("bus", BusBench.run),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())
