@@ -175,7 +175,7 @@ def test_targets(events, queue):
     assert code(error) == "ValidationException"
     with pytest.raises(ClientError) as error:
         events.put_targets(Rule=rule, Targets=[{"Id": "q", "Arn": queue_arn(qname),
-                                                 "RetryPolicy": {"MaximumEventAgeInSeconds": 10}}])
+                                                 "RetryPolicy": {"MaximumRetryAttempts": 200}}])
     assert code(error) == "ValidationException"
     removed = events.remove_targets(Rule=rule, Ids=["q", "ghost"])
     assert removed["FailedEntryCount"] == 1
