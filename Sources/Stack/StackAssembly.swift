@@ -8,8 +8,9 @@ public enum StackAssembly {
     public static func makeServer(configuration: StackConfiguration,
                                   logger: Logger = StackAssembly.quietLogger) throws -> StackServer {
         let store = try StackStore(directory: configuration.dataDirectory, migrations: migrations)
-        return StackServer(configuration: configuration, services: services(store: store, configuration: configuration),
-                           extensions: extensions(store: store, configuration: configuration), logger: logger)
+        let hub = StreamHub()
+        return StackServer(configuration: configuration, services: services(store: store, configuration: configuration, hub: hub),
+                           extensions: extensions(store: store, configuration: configuration, hub: hub), logger: logger)
     }
 
     /// Warnings and errors only: `signalbox serve` prints its own one line per start.
@@ -21,15 +22,20 @@ public enum StackAssembly {
 
     /// Every service's migrations, in a fixed order (identifiers are prefixed by service).
     public static var migrations: [StoreMigration] {
-        QueueService.migrations
+        QueueService.migrations + BusService.migrations
     }
 
-    public static func services(store: StackStore, configuration: StackConfiguration) -> [any StackService] {
+    /// `hub` is the live stream the services publish to (shared with `extensions`).
+    public static func services(store: StackStore, configuration: StackConfiguration,
+                                hub: StreamHub = StreamHub()) -> [any StackService] {
         let queues = QueueService(store: store, accountId: configuration.accountId, region: configuration.region)
-        return [queues]
+        let bus = BusService(store: store, accountId: configuration.accountId, region: configuration.region,
+                             queues: queues, hub: hub)
+        return [queues, bus]
     }
 
-    public static func extensions(store: StackStore, configuration: StackConfiguration) -> [any StackRouteExtension] {
-        []
+    public static func extensions(store: StackStore, configuration: StackConfiguration,
+                                  hub: StreamHub = StreamHub()) -> [any StackRouteExtension] {
+        [StreamRoute(hub: hub)]
     }
 }

@@ -1,0 +1,106 @@
+import Foundation
+import JSON
+import Stack
+
+/// The "bus" area: PutEvents throughput through the front door (no HTTP) on a real durable
+/// store, with 100 rules of mixed operators whose matches are delivered to SQS queues in the
+/// same transaction. For wire-level figures side by side with moto_server, see
+/// conformance/bench_events.py.
+enum BusBench {
+    static func run() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("signalbox-bench-bus-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try StackStore(directory: directory, migrations: StackAssembly.migrations)
+        let hub = StreamHub()
+        let services = StackAssembly.services(
+            store: store, configuration: StackConfiguration(dataDirectory: directory), hub: hub)
+        let door = FrontDoor(services: services, accountId: "000000000000", region: "us-east-1", credentials: nil)
+
+        @Sendable func call(_ target: String, _ operation: String, _ input: JSONValue) async -> JSONValue {
+            let version = target == "AWSEvents" ? "1.1" : "1.0"
+            let response = await door.respond(to: FrontDoorRequest(headers: [
+                ("Content-Type", "application/x-amz-json-\(version)"), ("X-Amz-Target", "\(target).\(operation)"),
+            ], body: Array(input.serialized.utf8)))
+            let body = (try? JSONValue(parsing: response.body)) ?? .null
+            if response.status != 200 { print("  ! \(operation): \(body.serialized.prefix(200))") }
+            return body
+        }
+
+        for queue in 0..<10 { _ = await call("AmazonSQS", "CreateQueue", ["QueueName": .string("bench-\(queue)")]) }
+        for (index, pattern) in rulePatterns().enumerated() {
+            _ = await call("AWSEvents", "PutRule", ["Name": .string("rule-\(index)"), "EventPattern": .string(pattern.serialized)])
+            _ = await call("AWSEvents", "PutTargets", ["Rule": .string("rule-\(index)"), "Targets": [
+                ["Id": "q", "Arn": .string("arn:aws:sqs:us-east-1:000000000000:bench-\(index % 10)")],
+            ]])
+        }
+
+        let pad = String(repeating: "p", count: 700)
+        let batches = 600, senders = 8
+        let before = store.commitStatistics
+        let started = ContinuousClock.now
+        await withTaskGroup(of: Void.self) { group in
+            for sender in 0..<senders {
+                group.addTask {
+                    for batch in stride(from: sender, to: batches, by: senders) {
+                        let entries: [JSONValue] = (0..<10).map { index in
+                            let n = batch * 10 + index
+                            let detail: JSONValue = [
+                                "orderId": .string("o-\(n)"), "total": .number(Double(n % 500)),
+                                "status": .string(["placed", "paid", "shipped", "cancelled"][n % 4]),
+                                "customer": ["tier": .string(n % 7 == 0 ? "gold" : "standard"), "ip": .string("10.0.\(n % 4).\(n % 250)")],
+                                "items": [["sku": .string("SKU-\(n % 40)"), "qty": .number(Double(n % 3 + 1))]],
+                                "pad": .string(pad),
+                            ]
+                            return ["Source": .string("svc.\(["orders", "payments", "shipping", "inventory", "notify"][n % 5])"),
+                                    "DetailType": .string(["OrderPlaced", "PaymentTaken", "Shipped", "Reserved"][n % 4]),
+                                    "Detail": .string(detail.serialized)]
+                        }
+                        _ = await call("AWSEvents", "PutEvents", ["Entries": .array(entries)])
+                    }
+                }
+            }
+        }
+        let elapsed = seconds(ContinuousClock.now - started)
+        let after = store.commitStatistics
+        let events = batches * 10
+        var delivered = 0
+        for queue in 0..<10 {
+            let attributes = await call("AmazonSQS", "GetQueueAttributes", [
+                "QueueUrl": .string("http://127.0.0.1:4599/000000000000/bench-\(queue)"), "AttributeNames": ["ApproximateNumberOfMessages"]])
+            delivered += Int(attributes["Attributes"]?["ApproximateNumberOfMessages"]?.stringValue ?? "") ?? 0
+        }
+        print(String(format: "PutEvents (durable, 100 mixed rules, SQS targets, %d senders, 10/batch, ~1 KB): %d events in %.2f s = %.0f events/s",
+                     senders, events, elapsed, Double(events) / elapsed))
+        print(String(format: "  deliveries committed to SQS: %d (%.1f per event), %.0f deliveries/s; %d writes in %d commits",
+                     delivered, Double(delivered) / Double(events), Double(delivered) / elapsed,
+                     after.writes - before.writes, after.commits - before.commits))
+        print("  goal: >= 20,000 events/s through PutEvents (issue 3); moto_server side by side: conformance/bench_events.py")
+    }
+
+    /// 100 rules over the operators users mix: exact, prefix, suffix, anything-but, numeric,
+    /// exists, cidr, equals-ignore-case, wildcard and $or.
+    static func rulePatterns() -> [JSONValue] {
+        let sources = ["svc.orders", "svc.payments", "svc.shipping", "svc.inventory", "svc.notify"]
+        var out: [JSONValue] = []
+        for index in 0..<100 {
+            let source = JSONValue.string(sources[index % 5])
+            switch index % 10 {
+            case 0: out.append(["source": [source], "detail": ["status": ["placed"]]])
+            case 1: out.append(["source": [source], "detail": ["total": [["numeric": [">", .number(Double(index * 4)), "<=", .number(Double(index * 4 + 50))]]]]])
+            case 2: out.append(["source": [source], "detail-type": [["prefix": "Order"]]])
+            case 3: out.append(["source": [source], "detail": ["status": [["anything-but": ["cancelled", "placed"]]]]])
+            case 4: out.append(["source": [source], "detail": ["customer": ["tier": ["gold"]]]])
+            case 5: out.append(["source": [source], "detail": ["customer": ["ip": [["cidr": .string("10.0.\(index % 4).0/26")]]]]])
+            case 6: out.append(["source": [source], "detail": ["items": ["sku": [["suffix": .string("-\(index % 40)")]]]]])
+            case 7: out.append(["source": [source], "detail-type": [["equals-ignore-case": "shipped"]], "detail": ["orderId": [["exists": true]]]])
+            case 8: out.append(["source": [source], "detail": ["orderId": [["wildcard": .string("o-*\(index % 10)")]]]])
+            default: out.append(["source": [source], "$or": [["detail": ["total": [["numeric": ["<", 10]]]]], ["detail": ["status": ["paid"]]]]])
+            }
+        }
+        return out
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

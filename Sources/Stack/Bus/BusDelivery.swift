@@ -1,0 +1,225 @@
+import GRDB
+import JSON
+import Wire
+
+/// An event on its way through a bus: the envelope AWS delivers (version, id, detail-type,
+/// source, account, time, region, resources, detail) and its serialized text, made once.
+struct BusEvent: Sendable {
+    var id: String
+    var bus: String
+    var envelope: JSONValue
+    var text: String
+    var traceHeader: String?
+    var ingestionTime: String
+    /// How many bus-to-bus hops brought it here (loops stop at `BusDeliverer.maximumDepth`).
+    var depth: Int = 0
+}
+
+/// What became of one delivery to one target. Every delivery has exactly one outcome; none is
+/// dropped unseen: failures are counted, streamed, and kept in `eb_delivery`.
+struct DeliveryOutcome: Sendable, Equatable {
+    enum Status: String, Sendable {
+        /// Committed into the target (queue message written, bus routed).
+        case delivered
+        /// Failed for now; retried by the background worker per the target's RetryPolicy.
+        case retrying
+        /// Retries exhausted (or not retryable); sent to the target's dead-letter queue.
+        case deadLettered = "dead-lettered"
+        /// Retries exhausted and no usable dead-letter queue; kept as a failed delivery.
+        case failed
+    }
+
+    var eventId: String
+    var bus: String
+    var rule: String
+    var targetId: String
+    var targetArn: String
+    var status: Status
+    var errorCode: String?
+    var errorMessage: String?
+
+    var json: JSONValue {
+        var object: JSONObject = [
+            "bus": .string(bus), "rule": .string(rule), "targetId": .string(targetId),
+            "targetArn": .string(targetArn), "status": .string(status.rawValue),
+        ]
+        if let errorCode { object["errorCode"] = .string(errorCode) }
+        if let errorMessage { object["errorMessage"] = .string(errorMessage) }
+        return .object(object)
+    }
+}
+
+/// Everything one write delivered: outcomes, the rules each event matched on each bus, and the
+/// queues to wake once the transaction committed.
+struct DeliveryReport: Sendable {
+    var outcomes: [DeliveryOutcome] = []
+    /// Per event id: `(bus, rule)` pairs matched, in order, including bus-to-bus hops.
+    var matched: [String: [(bus: String, rule: String)]] = [:]
+    var queues: Set<String> = []
+}
+
+/// A delivery destination other than SQS and EventBridge (Step Functions, with the saga
+/// service): it receives the payload inside the PutEvents transaction, so it must only write
+/// to the store through `db` and throw an `AWSError` on failure (retried per RetryPolicy).
+public protocol BusTargetSink: Sendable {
+    /// The ARN service segment this sink handles, e.g. `states`.
+    var arnService: String { get }
+    func deliver(_ db: Database, targetArn: String, payload: String, eventId: String, now: Int64) throws
+}
+
+/// Delivers events to targets inside a write transaction; the one target-kind dispatch.
+struct BusDeliverer: Sendable {
+    let naming: BusNaming
+    let queues: QueueService?
+    let sinks: [String: any BusTargetSink]
+
+    static let maximumDepth = 5
+
+    /// The body a target receives: the whole event, `Input`, the `InputPath` selection, or the
+    /// `InputTransformer` rendering.
+    func payload(for target: BusTarget, ruleName: String, ruleArn: String, event: BusEvent) -> String {
+        if let input = target.input { return input }
+        if let path = target.inputPath {
+            return JSONPathLite(path)?.resolve(event.envelope)?.serialized ?? "null"
+        }
+        if let transformer = target.transformer {
+            return transformer.render(.init(event: event.envelope, eventText: event.text, ruleArn: ruleArn,
+                                            ruleName: ruleName, ingestionTime: event.ingestionTime))
+        }
+        return event.text
+    }
+
+    /// Routes an event through the rules it matched on its bus, delivering to every target.
+    /// A delivery that fails is isolated in a savepoint and recorded for retry (or dead-lettered).
+    func route(_ db: Database, event: BusEvent, rules: [RoutedRule], buses: [String: BusRoutes], now: Int64,
+               report: inout DeliveryReport) throws {
+        for rule in rules {
+            report.matched[event.id, default: []].append((event.bus, rule.name))
+            for target in rule.targets {
+                let payload = self.payload(for: target, ruleName: rule.name, ruleArn: rule.arn, event: event)
+                var nested = DeliveryReport()
+                var failure: AWSError?
+                do {
+                    try db.inSavepoint {
+                        try attempt(db, target: target, event: event, payload: payload, buses: buses, now: now, report: &nested)
+                        return .commit
+                    }
+                } catch let error as AWSError {
+                    failure = error
+                } catch let error as DatabaseError {
+                    throw error
+                } catch {
+                    failure = AWSError.internalFailure("\(error)")
+                }
+                if let failure {
+                    let status = try recordFailure(db, event: event, rule: rule.name, target: target, payload: payload,
+                                                   attempts: 0, firstAt: now, now: now, error: failure)
+                    report.outcomes.append(DeliveryOutcome(
+                        eventId: event.id, bus: event.bus, rule: rule.name, targetId: target.id, targetArn: target.arn,
+                        status: status, errorCode: failure.code, errorMessage: failure.message))
+                } else {
+                    report.outcomes.append(DeliveryOutcome(eventId: event.id, bus: event.bus, rule: rule.name,
+                                                           targetId: target.id, targetArn: target.arn, status: .delivered))
+                    report.outcomes += nested.outcomes
+                    report.queues.formUnion(nested.queues)
+                    for (id, pairs) in nested.matched { report.matched[id, default: []] += pairs }
+                }
+            }
+        }
+    }
+
+    /// One try at one target; throws the target's error.
+    func attempt(_ db: Database, target: BusTarget, event: BusEvent, payload: String,
+                 buses: [String: BusRoutes], now: Int64, report: inout DeliveryReport) throws {
+        switch target.kind(naming: naming) {
+        case .queue(let name)?:
+            guard let queues else { throw BusError.notFound("No queue service in this stack.") }
+            _ = try queues.enqueueFromBus(db, queueName: name, body: payload, groupId: target.messageGroupId,
+                                          deduplicationId: event.id, traceHeader: event.traceHeader, now: now)
+            report.queues.insert(name)
+        case .bus(let name)?:
+            guard let routes = buses[name] else { throw BusError.busNotFound(name) }
+            guard event.depth + 1 < Self.maximumDepth else {
+                throw BusError.validation("Event \(event.id) crossed \(Self.maximumDepth) buses: delivery loop stopped at \(name).")
+            }
+            var forwarded = event
+            forwarded.bus = name
+            forwarded.depth += 1
+            try route(db, event: forwarded, rules: routes.matches(event.envelope), buses: buses, now: now, report: &report)
+        case .sink(let service)?:
+            guard let sink = sinks[service] else {
+                throw BusError.validation("Targets of service \(service) are not supported by this stack.")
+            }
+            try sink.deliver(db, targetArn: target.arn, payload: payload, eventId: event.id, now: now)
+        case nil:
+            throw BusError.validation("Target ARN \(target.arn) is not valid.")
+        }
+    }
+
+    /// Missing destinations are worth retrying (they may be created); refused payloads are not.
+    static func isRetryable(_ error: AWSError) -> Bool {
+        ["QueueDoesNotExist", "ResourceNotFoundException", "InternalFailure", "ThrottlingException"].contains(error.code)
+    }
+
+    /// Retry delay after `attempts` failed tries: 1 s doubling to at most 32 s.
+    static func backoffMillis(attempts: Int) -> Int64 {
+        Int64(1000) << Int64(min(attempts, 5))
+    }
+
+    /// Records a failed try: pending for retry, or dead-lettered / failed when out of retries.
+    func recordFailure(_ db: Database, event: BusEvent, rule: String, target: BusTarget, payload: String,
+                       attempts: Int, firstAt: Int64, now: Int64, error: AWSError, existing seq: Int64? = nil) throws -> DeliveryOutcome.Status {
+        let exhausted = !Self.isRetryable(error) || attempts >= target.maximumRetryAttempts
+            || now - firstAt >= Int64(target.maximumEventAgeSeconds) * 1000
+        var state = "pending"
+        var status = DeliveryOutcome.Status.retrying
+        if exhausted {
+            status = deadLetter(db, event: event, rule: rule, target: target, attempts: attempts, error: error, now: now) ? .deadLettered : .failed
+            state = status == .deadLettered ? "done" : "failed"
+        }
+        if let seq {
+            if state == "done" {
+                try db.execute(sql: "DELETE FROM eb_delivery WHERE seq = ?", arguments: [seq])
+            } else {
+                try db.execute(sql: """
+                    UPDATE eb_delivery SET attempts = ?, next_at = ?, state = ?, error_code = ?, error_message = ? WHERE seq = ?
+                    """, arguments: [attempts, now + Self.backoffMillis(attempts: attempts), state, error.code, error.message, seq])
+            }
+        } else if state != "done" {
+            try db.execute(sql: """
+                INSERT INTO eb_delivery (event_id, bus, rule, target_id, target_arn, spec, event, payload, depth,
+                                         attempts, first_at, next_at, state, error_code, error_message)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [event.id, event.bus, rule, target.id, target.arn, target.spec.serialized, event.text,
+                                 payload, event.depth, attempts, firstAt, now + Self.backoffMillis(attempts: attempts),
+                                 state, error.code, error.message])
+        }
+        return status
+    }
+
+    /// Sends the event to the target's dead-letter queue with AWS's attributes naming the rule,
+    /// target and error; false when there is none or it refused the message.
+    func deadLetter(_ db: Database, event: BusEvent, rule: String, target: BusTarget, attempts: Int,
+                    error: AWSError, now: Int64) -> Bool {
+        guard let arn = target.deadLetterArn, case .queue(let name)? = BusTarget.kind(arn: arn, naming: naming),
+              let queues else { return false }
+        let attributes: [String: MessageAttribute] = [
+            "RULE_ARN": .init(dataType: "String", stringValue: naming.ruleArn(rule, bus: event.bus)),
+            "TARGET_ARN": .init(dataType: "String", stringValue: target.arn),
+            "ERROR_CODE": .init(dataType: "String", stringValue: error.code),
+            "ERROR_MESSAGE": .init(dataType: "String", stringValue: String(error.message.prefix(1000))),
+            "RETRY_ATTEMPTS": .init(dataType: "String", stringValue: String(attempts)),
+        ]
+        do {
+            try db.inSavepoint {
+                _ = try queues.enqueueFromBus(db, queueName: name, body: event.text, groupId: "dead-letter",
+                                              deduplicationId: "\(event.id)-\(target.id)", traceHeader: event.traceHeader,
+                                              attributes: attributes, now: now)
+                return .commit
+            }
+            return true
+        } catch {
+            return false
+        }
+    }
+}

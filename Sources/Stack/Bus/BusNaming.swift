@@ -1,0 +1,52 @@
+/// EventBridge ARNs for one account and region: buses, rules (the default bus's rules have no
+/// bus segment, as AWS mints them), and the parsing of bus names given as names or ARNs.
+struct BusNaming: Sendable {
+    let accountId: String
+    let region: String
+
+    static let defaultBus = "default"
+
+    func busArn(_ bus: String) -> String { "arn:aws:events:\(region):\(accountId):event-bus/\(bus)" }
+
+    func ruleArn(_ rule: String, bus: String) -> String {
+        bus == Self.defaultBus
+            ? "arn:aws:events:\(region):\(accountId):rule/\(rule)"
+            : "arn:aws:events:\(region):\(accountId):rule/\(bus)/\(rule)"
+    }
+
+    /// A bus named by name or ARN; nil (absent) is the default bus. An ARN of another account or
+    /// region names a bus that does not exist here.
+    func busName(_ nameOrArn: String?) -> String {
+        guard let nameOrArn, !nameOrArn.isEmpty else { return Self.defaultBus }
+        guard nameOrArn.hasPrefix("arn:") else { return nameOrArn }
+        return busName(fromArn: nameOrArn) ?? nameOrArn
+    }
+
+    func busName(fromArn arn: String) -> String? {
+        let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[0] == "arn", parts[2] == "events", String(parts[3]) == region,
+              String(parts[4]) == accountId, parts[5].hasPrefix("event-bus/") else { return nil }
+        let name = parts[5].dropFirst("event-bus/".count)
+        return name.isEmpty ? nil : String(name)
+    }
+
+    /// `(bus, rule)` from a rule ARN of this account and region.
+    func rule(fromArn arn: String) -> (bus: String, rule: String)? {
+        let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[0] == "arn", parts[2] == "events", String(parts[3]) == region,
+              String(parts[4]) == accountId, parts[5].hasPrefix("rule/") else { return nil }
+        let path = parts[5].dropFirst("rule/".count).split(separator: "/", omittingEmptySubsequences: false)
+        switch path.count {
+        case 1: return (Self.defaultBus, String(path[0]))
+        case 2: return (String(path[0]), String(path[1]))
+        default: return nil
+        }
+    }
+
+    /// Custom bus names: 1–256 of letters, digits, `.`, `-`, `_`, `/`-free; `aws.` is reserved
+    /// for partner buses.
+    static func isValidBusName(_ name: String) -> Bool {
+        guard !name.isEmpty, name.utf8.count <= 256 else { return false }
+        return name.utf8.allSatisfy(BusInput.isNameByte)
+    }
+}

@@ -1,0 +1,67 @@
+import GRDB
+
+/// The EventBridge tables. Times are Unix milliseconds; a target is kept as the JSON AWS accepted
+/// (so ListTargetsByRule returns it as given); tags are JSON objects.
+///
+/// `eb_delivery` is the delivery outbox: a delivery that could not complete inside the
+/// PutEvents transaction (its queue or bus missing, …) is written there in that same
+/// transaction and retried by the background worker until it succeeds, runs out of retries or
+/// age (then it goes to the target's dead-letter queue), so nothing acknowledged is lost.
+/// Rows with `state = 'failed'` are terminal failures without a usable DLQ, kept for operators.
+enum BusSchema {
+    static let migrations: [StoreMigration] = [
+        StoreMigration("events-v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE eb_bus (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    description TEXT,
+                    tags TEXT NOT NULL DEFAULT '{}',
+                    created_at INTEGER NOT NULL,
+                    modified_at INTEGER NOT NULL
+                );
+                CREATE TABLE eb_rule (
+                    bus TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    pattern TEXT,
+                    schedule TEXT,
+                    state TEXT NOT NULL,
+                    description TEXT,
+                    role_arn TEXT,
+                    tags TEXT NOT NULL DEFAULT '{}',
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (bus, name)
+                ) WITHOUT ROWID;
+                CREATE TABLE eb_target (
+                    bus TEXT NOT NULL,
+                    rule TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    arn TEXT NOT NULL,
+                    spec TEXT NOT NULL,
+                    position INTEGER NOT NULL,
+                    PRIMARY KEY (bus, rule, id)
+                ) WITHOUT ROWID;
+                CREATE INDEX eb_target_arn ON eb_target(arn);
+                CREATE TABLE eb_delivery (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    event_id TEXT NOT NULL,
+                    bus TEXT NOT NULL,
+                    rule TEXT NOT NULL,
+                    target_id TEXT NOT NULL,
+                    target_arn TEXT NOT NULL,
+                    spec TEXT NOT NULL,
+                    event TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    depth INTEGER NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    first_at INTEGER NOT NULL,
+                    next_at INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    error_code TEXT,
+                    error_message TEXT
+                );
+                CREATE INDEX eb_delivery_due ON eb_delivery(state, next_at);
+                """)
+            try db.execute(sql: "INSERT INTO eb_bus (name, created_at, modified_at) VALUES ('default', 0, 0)")
+        },
+    ]
+}

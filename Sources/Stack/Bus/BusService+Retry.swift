@@ -1,0 +1,101 @@
+import GRDB
+import JSON
+import Wire
+
+/// The outbox worker: retries deliveries that failed inside PutEvents, per each target's
+/// RetryPolicy, until they are delivered, dead-lettered or failed for good. Runs at start too,
+/// so deliveries pending at a crash resume.
+extension BusService {
+    struct PendingDelivery: Sendable {
+        var seq: Int64
+        var event: BusEvent
+        var rule: String
+        var target: BusTarget
+        var payload: String
+        var attempts: Int
+        var firstAt: Int64
+    }
+
+    /// Tries every delivery now due (up to `limit`); returns how many were tried.
+    @discardableResult
+    func retryDue(limit: Int = 200) async throws(AWSError) -> Int {
+        let now = clock()
+        let due = try await store.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT seq, event_id, bus, rule, spec, event, payload, depth, attempts, first_at
+                FROM eb_delivery WHERE state = 'pending' AND next_at <= ? ORDER BY next_at LIMIT ?
+                """, arguments: [now, limit]).map { row -> PendingDelivery? in
+                let specText: String = row[4], eventText: String = row[5]
+                guard let spec = try? JSONValue(parsing: specText), let target = try? BusTarget(spec),
+                      let envelope = try? JSONValue(parsing: eventText) else { return nil }
+                let event = BusEvent(id: row[1], bus: row[2], envelope: envelope, text: eventText,
+                                     traceHeader: nil, ingestionTime: envelope["time"]?.stringValue ?? "", depth: row[7])
+                return PendingDelivery(seq: row[0], event: event, rule: row[3], target: target, payload: row[6],
+                                       attempts: row[8], firstAt: row[9])
+            }
+        }
+        guard !due.isEmpty else { return 0 }
+        let deliverer = self.deliverer, buses = router.snapshot()
+        let report = try await store.write { db in
+            var report = DeliveryReport()
+            for pending in due {
+                guard let pending else { continue }
+                // Another worker pass may have settled it meanwhile.
+                guard try String.fetchOne(db, sql: "SELECT state FROM eb_delivery WHERE seq = ?", arguments: [pending.seq]) == "pending" else { continue }
+                var nested = DeliveryReport()
+                var failure: AWSError?
+                do {
+                    try db.inSavepoint {
+                        try deliverer.attempt(db, target: pending.target, event: pending.event, payload: pending.payload,
+                                              buses: buses, now: now, report: &nested)
+                        return .commit
+                    }
+                } catch let error as AWSError {
+                    failure = error
+                } catch let error as DatabaseError {
+                    throw error
+                } catch {
+                    failure = AWSError.internalFailure("\(error)")
+                }
+                let event = pending.event
+                if let failure {
+                    let status = try deliverer.recordFailure(
+                        db, event: event, rule: pending.rule, target: pending.target, payload: pending.payload,
+                        attempts: pending.attempts + 1, firstAt: pending.firstAt, now: now, error: failure, existing: pending.seq)
+                    report.outcomes.append(DeliveryOutcome(
+                        eventId: event.id, bus: event.bus, rule: pending.rule, targetId: pending.target.id,
+                        targetArn: pending.target.arn, status: status, errorCode: failure.code, errorMessage: failure.message))
+                } else {
+                    try db.execute(sql: "DELETE FROM eb_delivery WHERE seq = ?", arguments: [pending.seq])
+                    report.outcomes.append(DeliveryOutcome(
+                        eventId: event.id, bus: event.bus, rule: pending.rule, targetId: pending.target.id,
+                        targetArn: pending.target.arn, status: .delivered))
+                    report.outcomes += nested.outcomes
+                    report.queues.formUnion(nested.queues)
+                }
+            }
+            return report
+        }
+        if let queues, !report.queues.isEmpty { await queues.wakeReceivers(report.queues) }
+        counters.record(put: 0, failedEntries: 0, matched: 0, outcomes: report.outcomes)
+        if let hub, hub.hasSubscribers(StreamHub.eventsTopic) {
+            let envelopes = Dictionary(due.compactMap { $0.map { ($0.event.id, $0.event.envelope) } }, uniquingKeysWith: { a, _ in a })
+            for outcome in report.outcomes {
+                var data = outcome.json.objectValue ?? [:]
+                data["eventId"] = .string(outcome.eventId)
+                hub.publish(topic: StreamHub.eventsTopic, type: "delivery", data: .object(data), subject: envelopes[outcome.eventId])
+            }
+        }
+        return due.count
+    }
+
+    /// Deliveries in the outbox by state (tests and the console).
+    func outbox() async throws(AWSError) -> [(eventId: String, targetId: String, state: String, attempts: Int, errorCode: String?)] {
+        try await store.read { db in
+            try Row.fetchAll(db, sql: "SELECT event_id, target_id, state, attempts, error_code FROM eb_delivery ORDER BY seq")
+                .map { row -> (eventId: String, targetId: String, state: String, attempts: Int, errorCode: String?) in
+                    (row[0], row[1], row[2], row[3], row[4])
+                }
+        }
+    }
+}

@@ -1,0 +1,269 @@
+import Foundation
+import GRDB
+import JSON
+import Patterns
+import Synchronization
+import Wire
+
+/// Amazon EventBridge on the AWS JSON 1.1 protocol (`X-Amz-Target: AWSEvents.*`).
+///
+/// Durability: PutEvents routes its events and writes every resulting delivery (queue messages,
+/// bus-to-bus hops, and the outbox rows of deliveries that must be retried) in one store
+/// transaction; the 200 is sent after it committed. A crash before the commit loses nothing
+/// acknowledged; after it, every delivery is either done or in the outbox, which the
+/// background worker resumes at restart (at-least-once).
+public final class BusService: StackService {
+    public let targetPrefix = "AWSEvents"
+    public let jsonVersion = AWSJSONVersion.v1_1
+
+    let store: StackStore
+    let naming: BusNaming
+    let router = BusRouter()
+    let deliverer: BusDeliverer
+    let queues: QueueService?
+    let hub: StreamHub?
+    let counters = BusCounters()
+    /// Unix milliseconds; injectable so tests can move time without sleeping.
+    let clock: @Sendable () -> Int64
+    /// How often the retry worker looks for due deliveries.
+    let retryInterval: Duration
+
+    public static var migrations: [StoreMigration] { BusSchema.migrations }
+
+    public init(store: StackStore, accountId: String, region: String, queues: QueueService?,
+                hub: StreamHub? = nil, sinks: [any BusTargetSink] = [],
+                clock: @escaping @Sendable () -> Int64 = QueueService.systemMillis,
+                retryInterval: Duration = .seconds(1)) {
+        let naming = BusNaming(accountId: accountId, region: region)
+        self.store = store
+        self.naming = naming
+        self.queues = queues
+        self.hub = hub
+        self.clock = clock
+        self.retryInterval = retryInterval
+        var byService: [String: any BusTargetSink] = [:]
+        for sink in sinks { byService[sink.arnService] = sink }
+        self.deliverer = BusDeliverer(naming: naming, queues: queues, sinks: byService)
+        loadRoutes()
+    }
+
+    /// Loads every bus's routes at start (the store was just opened and migrated).
+    private func loadRoutes() {
+        let naming = self.naming
+        let all = (try? store.pool.read { db -> [(String, BusRoutes)] in
+            try String.fetchAll(db, sql: "SELECT name FROM eb_bus").map { ($0, try BusRoutes.load(db, bus: $0, naming: naming)) }
+        }) ?? [(BusNaming.defaultBus, BusRoutes())]
+        for (bus, routes) in all { router.install(routes, bus: bus, generation: router.generation()) }
+    }
+
+    public func handle(operation: String, input: JSONValue, context: ServiceContext) async throws(AWSError) -> JSONValue {
+        let input = BusInput(input)
+        switch operation {
+        case "PutEvents": return try await putEvents(input)
+        case "TestEventPattern": return try testEventPattern(input)
+        case "CreateEventBus": return try await createEventBus(input)
+        case "DescribeEventBus": return try await describeEventBus(input)
+        case "ListEventBuses": return try await listEventBuses(input)
+        case "DeleteEventBus": return try await deleteEventBus(input)
+        case "UpdateEventBus": return try await updateEventBus(input)
+        case "PutRule": return try await putRule(input)
+        case "DescribeRule": return try await describeRule(input)
+        case "ListRules": return try await listRules(input)
+        case "DeleteRule": return try await deleteRule(input)
+        case "EnableRule": return try await setRuleState(input, "ENABLED")
+        case "DisableRule": return try await setRuleState(input, "DISABLED")
+        case "ListRuleNamesByTarget": return try await listRuleNamesByTarget(input)
+        case "PutTargets": return try await putTargets(input)
+        case "RemoveTargets": return try await removeTargets(input)
+        case "ListTargetsByRule": return try await listTargetsByRule(input)
+        case "TagResource": return try await tagResource(input)
+        case "UntagResource": return try await untagResource(input)
+        case "ListTagsForResource": return try await listTagsForResource(input)
+        default: throw BusError.unknownOperation(operation)
+        }
+    }
+
+    /// Runs `body` in a write and swaps in the bus's routes as they stand after it.
+    func controlWrite<T: Sendable>(bus: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(AWSError) -> T {
+        let naming = self.naming, router = self.router
+        let (value, routes, generation) = try await store.write { db -> (T, BusRoutes?, Int) in
+            let value = try body(db)
+            let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM eb_bus WHERE name = ?", arguments: [bus]) ?? false
+            let routes = exists ? try BusRoutes.load(db, bus: bus, naming: naming) : nil
+            return (value, routes, router.generation())
+        }
+        router.install(routes, bus: bus, generation: generation)
+        return value
+    }
+
+    static func busExists(_ db: Database, _ bus: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM eb_bus WHERE name = ?", arguments: [bus]) ?? false
+    }
+
+    // MARK: Events
+
+    private func putEvents(_ input: BusInput) async throws(AWSError) -> JSONValue {
+        guard let entries = try input.objects("Entries") else {
+            throw BusError.constraint("null", member: "entries", "Member must not be null")
+        }
+        guard !entries.isEmpty else {
+            throw BusError.constraint("[]", member: "entries", "Member must have length greater than or equal to 1")
+        }
+        guard entries.count <= 10 else {
+            throw BusError.constraint("[\(entries.count) entries]", member: "entries", "Member must have length less than or equal to 10")
+        }
+        let total = entries.reduce(0) { $0 + BusEvents.entrySize($1) }
+        guard total <= BusEvents.maximumRequestBytes else {
+            throw BusError.validation("Total size of the entries in the request is over the limit.")
+        }
+        let now = clock()
+        let ingestion = BusEvents.iso8601(millis: now)
+        let buses = router.snapshot()
+        var results: [JSONValue] = []
+        var routed: [(event: BusEvent, rules: [RoutedRule])] = []
+        for entry in entries {
+            let id = UUID().uuidString.lowercased()
+            do throws(BusEvents.EntryError) {
+                let busGiven = try? BusInput(entry).string("EventBusName")
+                let bus = naming.busName(busGiven ?? nil)
+                let (envelope, _) = try BusEvents.envelope(entry, id: id, accountId: naming.accountId,
+                                                           region: naming.region, nowMillis: now)
+                guard let routes = buses[bus] else {
+                    throw BusEvents.EntryError(code: "InvalidArgument", message: "Event bus \(bus) does not exist.")
+                }
+                let event = BusEvent(id: id, bus: bus, envelope: envelope, text: envelope.serialized,
+                                     traceHeader: entry["TraceHeader"]?.stringValue, ingestionTime: ingestion)
+                routed.append((event, routes.matches(envelope)))
+                results.append(["EventId": .string(id)])
+            } catch {
+                results.append(["ErrorCode": .string(error.code), "ErrorMessage": .string(error.message)])
+            }
+        }
+        var report = DeliveryReport()
+        if routed.contains(where: { !$0.rules.isEmpty }) {
+            let deliverer = self.deliverer, work = routed
+            report = try await store.write { db in
+                var report = DeliveryReport()
+                for (event, rules) in work where !rules.isEmpty {
+                    try deliverer.route(db, event: event, rules: rules, buses: buses, now: now, report: &report)
+                }
+                return report
+            }
+        }
+        if let queues, !report.queues.isEmpty { await queues.wakeReceivers(report.queues) }
+        counters.record(put: routed.count, failedEntries: entries.count - routed.count,
+                        matched: routed.filter { !$0.rules.isEmpty }.count, outcomes: report.outcomes)
+        publish(routed.map(\.event), report: report)
+        let failed = entries.count - routed.count
+        return ["FailedEntryCount": .number(Double(failed)), "Entries": .array(results)]
+    }
+
+    /// Sends each event, the rules it matched and its deliveries' outcomes to stream viewers.
+    private func publish(_ events: [BusEvent], report: DeliveryReport) {
+        guard let hub, hub.hasSubscribers(StreamHub.eventsTopic) else { return }
+        var outcomesByEvent: [String: [JSONValue]] = [:]
+        for outcome in report.outcomes { outcomesByEvent[outcome.eventId, default: []].append(outcome.json) }
+        for event in events {
+            let matched = (report.matched[event.id] ?? []).map { pair -> JSONValue in
+                ["bus": .string(pair.bus), "rule": .string(pair.rule)]
+            }
+            hub.publish(topic: StreamHub.eventsTopic, type: "event", data: [
+                "bus": .string(event.bus), "event": event.envelope, "matched": .array(matched),
+                "deliveries": .array(outcomesByEvent[event.id] ?? []),
+            ], subject: event.envelope)
+        }
+    }
+
+    private func testEventPattern(_ input: BusInput) throws(AWSError) -> JSONValue {
+        let pattern = try input.requiredString("EventPattern")
+        let event = try input.requiredString("Event")
+        do throws(TestEventPatternError) {
+            return ["Result": .bool(try EventPattern.test(pattern: pattern, event: event))]
+        } catch {
+            switch error {
+            case .invalidPattern(let reason): throw BusError.invalidPattern(reason.message)
+            case .invalidEvent(let reason): throw BusError.validation(reason)
+            }
+        }
+    }
+
+    // MARK: Background and metrics
+
+    public func runBackground() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.runRetries() }
+            if let hub, let queues {
+                group.addTask { await QueueStatisticsPublisher(queues: queues, hub: hub).run() }
+            }
+        }
+    }
+
+    private func runRetries() async {
+        while !Task.isCancelled {
+            while !Task.isCancelled, let done = try? await retryDue(), done > 0 {}
+            try? await Task.sleep(for: retryInterval)
+        }
+    }
+
+    public func metricLines() async -> [String] {
+        let pending = (try? await store.read { db in
+            try Row.fetchAll(db, sql: "SELECT state, COUNT(*) FROM eb_delivery GROUP BY state").map { ($0[0] as String, $0[1] as Int) }
+        }) ?? []
+        return counters.lines(rules: router.ruleCount, outbox: pending)
+    }
+}
+
+/// The bus's counters for `/metrics`: events in, entries refused, deliveries by outcome.
+final class BusCounters: Sendable {
+    struct Totals: Sendable {
+        var put = 0
+        var failedEntries = 0
+        var matched = 0
+        var outcomes: [DeliveryOutcome.Status: Int] = [:]
+    }
+
+    private let totals = Mutex(Totals())
+
+    var snapshot: Totals { totals.withLock { $0 } }
+
+    func record(put: Int, failedEntries: Int, matched: Int, outcomes: [DeliveryOutcome]) {
+        totals.withLock { totals in
+            totals.put += put
+            totals.failedEntries += failedEntries
+            totals.matched += matched
+            for outcome in outcomes { totals.outcomes[outcome.status, default: 0] += 1 }
+        }
+    }
+
+    func lines(rules: Int, outbox: [(String, Int)]) -> [String] {
+        let totals = snapshot
+        var out = [
+            "# HELP signalbox_events_put_total Events accepted by PutEvents.",
+            "# TYPE signalbox_events_put_total counter",
+            "signalbox_events_put_total \(totals.put)",
+            "# HELP signalbox_events_failed_entries_total PutEvents entries refused (per-entry errors).",
+            "# TYPE signalbox_events_failed_entries_total counter",
+            "signalbox_events_failed_entries_total \(totals.failedEntries)",
+            "# HELP signalbox_events_matched_total Events that matched at least one rule.",
+            "# TYPE signalbox_events_matched_total counter",
+            "signalbox_events_matched_total \(totals.matched)",
+            "# HELP signalbox_events_deliveries_total Deliveries to targets by outcome (delivered, retrying, dead-lettered, failed).",
+            "# TYPE signalbox_events_deliveries_total counter",
+        ]
+        for status in [DeliveryOutcome.Status.delivered, .retrying, .deadLettered, .failed] {
+            out.append("signalbox_events_deliveries_total{outcome=\"\(status.rawValue)\"} \(totals.outcomes[status] ?? 0)")
+        }
+        out += [
+            "# HELP signalbox_events_rules Enabled rules with an event pattern, over all buses.",
+            "# TYPE signalbox_events_rules gauge",
+            "signalbox_events_rules \(rules)",
+            "# HELP signalbox_events_outbox Deliveries kept in the outbox: pending retry or failed for good.",
+            "# TYPE signalbox_events_outbox gauge",
+        ]
+        let byState = Dictionary(outbox, uniquingKeysWith: +)
+        for state in ["pending", "failed"] {
+            out.append("signalbox_events_outbox{state=\"\(state)\"} \(byState[state] ?? 0)")
+        }
+        return out
+    }
+}

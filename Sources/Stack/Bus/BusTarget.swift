@@ -1,0 +1,87 @@
+import JSON
+import Wire
+
+/// Where a target's events go. Queues and buses are delivered inside the PutEvents
+/// transaction; other services are reached through a `BusTargetSink` registered for their ARN
+/// service (Step Functions, with the saga service), the one seam new target kinds plug into.
+enum BusTargetKind: Sendable, Equatable {
+    case queue(name: String)
+    case bus(name: String)
+    case sink(service: String)
+}
+
+/// A target as PutTargets accepted it, with what delivery needs parsed out once.
+struct BusTarget: Sendable, Equatable {
+    var id: String
+    var arn: String
+    /// The target exactly as given (members AWS accepts but the stack does not act on are kept).
+    var spec: JSONValue
+    var input: String?
+    var inputPath: String?
+    var transformer: InputTransformer?
+    var maximumRetryAttempts: Int
+    var maximumEventAgeSeconds: Int
+    var deadLetterArn: String?
+    var messageGroupId: String?
+
+    static let defaultRetryAttempts = 185
+    static let defaultEventAgeSeconds = 86_400
+
+    /// Validates one target of a PutTargets call; errors name the target.
+    init(_ value: JSONValue) throws(AWSError) {
+        let input = BusInput(value)
+        let id = try input.name("Id")
+        let arn = try input.requiredString("Arn")
+        guard !arn.isEmpty, arn.utf8.count <= 1600 else {
+            throw BusError.constraint(arn, member: "targets.arn", "Member must have length between 1 and 1600")
+        }
+        let constant = try input.string("Input")
+        let inputPath = try input.string("InputPath")
+        let transformerInput = try input.object("InputTransformer")
+        let given = [constant != nil, inputPath != nil, transformerInput != nil].filter { $0 }.count
+        guard given <= 1 else {
+            throw BusError.validation("Only one of Input, InputPath, or InputTransformer must be provided for target \(id).")
+        }
+        if let text = constant {
+            guard text.utf8.count <= 8192, (try? JSONValue(parsing: text)) != nil else {
+                throw BusError.validation("Target \(id): Input is not a valid JSON text.")
+            }
+        }
+        if let path = inputPath {
+            guard path.utf8.count <= 256, JSONPathLite(path) != nil else {
+                throw BusError.validation("Target \(id): InputPath is not a valid JSON path: \(path)")
+            }
+        }
+        var transformer: InputTransformer?
+        if let transformerInput { transformer = try InputTransformer(transformerInput, targetId: id) }
+        self.id = id
+        self.arn = arn
+        self.spec = value
+        self.input = constant
+        self.inputPath = inputPath
+        self.transformer = transformer
+        let retry = try input.object("RetryPolicy")
+        maximumRetryAttempts = try retry?.int("MaximumRetryAttempts", in: 0...185) ?? Self.defaultRetryAttempts
+        maximumEventAgeSeconds = try retry?.int("MaximumEventAgeInSeconds", in: 60...86_400) ?? Self.defaultEventAgeSeconds
+        deadLetterArn = try input.object("DeadLetterConfig")?.string("Arn")
+        messageGroupId = try input.object("SqsParameters")?.string("MessageGroupId")
+    }
+
+    func kind(naming: BusNaming) -> BusTargetKind? {
+        Self.kind(arn: arn, naming: naming)
+    }
+
+    static func kind(arn: String, naming: BusNaming) -> BusTargetKind? {
+        let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[0] == "arn", !parts[2].isEmpty else { return nil }
+        switch parts[2] {
+        case "sqs":
+            guard String(parts[3]) == naming.region, String(parts[4]) == naming.accountId, !parts[5].isEmpty else { return nil }
+            return .queue(name: String(parts[5]))
+        case "events":
+            return naming.busName(fromArn: arn).map { .bus(name: $0) }
+        default:
+            return .sink(service: String(parts[2]))
+        }
+    }
+}

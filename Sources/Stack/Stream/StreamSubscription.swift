@@ -1,0 +1,124 @@
+import DequeModule
+import Patterns
+import Synchronization
+
+/// One viewer's bounded queue of frames. Publishing never waits: when the buffer is full the
+/// frame is counted instead, and the viewer later receives one `dropped` frame with the count,
+/// placed where the gap is. Control frames (acknowledgements, errors) bypass the bound.
+public final class StreamSubscription: Sendable, AsyncSequence {
+    public typealias Element = String
+
+    struct Filter: Sendable {
+        var topics: Set<String>
+        var pattern: EventPattern?
+    }
+
+    private struct State {
+        var buffer = Deque<String>()
+        var dropped = 0
+        var totalDropped = 0
+        var filter: Filter
+        var waiter: CheckedContinuation<String?, Never>?
+        var finished = false
+    }
+
+    public let id: UInt64
+    public let capacity: Int
+    private let state: Mutex<State>
+
+    init(id: UInt64, capacity: Int, topics: Set<String>, pattern: EventPattern?) {
+        self.id = id
+        self.capacity = Swift.max(1, capacity)
+        self.state = Mutex(State(filter: Filter(topics: topics, pattern: pattern)))
+    }
+
+    var filter: Filter { state.withLock { $0.filter } }
+
+    /// Replaces the topics and pattern (a new `subscribe` message from the viewer).
+    func setFilter(topics: Set<String>, pattern: EventPattern?) {
+        state.withLock { $0.filter = Filter(topics: topics, pattern: pattern) }
+    }
+
+    /// How many frames this viewer has lost so far (tests, metrics).
+    public var droppedTotal: Int { state.withLock { $0.totalDropped } }
+
+    /// Frames waiting to be written.
+    public var buffered: Int { state.withLock { $0.buffer.count } }
+
+    /// Offers a data frame; never blocks. Returns false when it was dropped.
+    @discardableResult
+    func offer(_ frame: String) -> Bool {
+        let (accepted, resume) = state.withLock { state -> (Bool, CheckedContinuation<String?, Never>?) in
+            if state.finished { return (false, nil) }
+            if let waiter = state.waiter, state.buffer.isEmpty, state.dropped == 0 {
+                state.waiter = nil
+                return (true, waiter)
+            }
+            if state.buffer.count >= capacity {
+                state.dropped += 1
+                state.totalDropped += 1
+                return (false, nil)
+            }
+            if state.dropped > 0 {
+                state.buffer.append(StreamFrames.dropped(state.dropped))
+                state.dropped = 0
+            }
+            state.buffer.append(frame)
+            return (true, nil)
+        }
+        resume?.resume(returning: frame)
+        return accepted
+    }
+
+    /// Queues a control frame regardless of the bound (they are few and the viewer asked).
+    func control(_ frame: String) {
+        let resume = state.withLock { state -> CheckedContinuation<String?, Never>? in
+            if state.finished { return nil }
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return waiter
+            }
+            state.buffer.append(frame)
+            return nil
+        }
+        resume?.resume(returning: frame)
+    }
+
+    /// Ends the sequence: the viewer left or the server stops.
+    func finish() {
+        let resume = state.withLock { state -> CheckedContinuation<String?, Never>? in
+            state.finished = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        resume?.resume(returning: nil)
+    }
+
+    /// The next frame to write, waiting for one; nil once finished or cancelled.
+    func next() async -> String? {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
+                let ready = state.withLock { state -> String?? in
+                    if let frame = state.buffer.popFirst() { return .some(frame) }
+                    if state.dropped > 0 {
+                        defer { state.dropped = 0 }
+                        return .some(StreamFrames.dropped(state.dropped))
+                    }
+                    if state.finished || Task.isCancelled { return .some(nil) }
+                    state.waiter = continuation
+                    return .none
+                }
+                if let ready { continuation.resume(returning: ready) }
+            }
+        } onCancel: {
+            finish()
+        }
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let subscription: StreamSubscription
+        public mutating func next() async -> String? { await subscription.next() }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(subscription: self) }
+}
