@@ -21,12 +21,13 @@ public enum StackAssembly {
 
     /// Every service's migrations, in a fixed order (identifiers are prefixed by service).
     public static var migrations: [StoreMigration] {
-        QueueService.migrations
+        QueueService.migrations + RegistryService.migrations
     }
 
     public static func services(store: StackStore, configuration: StackConfiguration) -> [any StackService] {
         let queues = QueueService(store: store, accountId: configuration.accountId, region: configuration.region)
-        return [queues]
+        let registry = RegistryService(store: store, accountId: configuration.accountId, region: configuration.region)
+        return [queues, registry]
     }
 
     public static func extensions(store: StackStore, configuration: StackConfiguration) -> [any StackRouteExtension] {
