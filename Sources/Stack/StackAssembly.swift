@@ -22,7 +22,7 @@ public enum StackAssembly {
 
     /// Every service's migrations, in a fixed order (identifiers are prefixed by service).
     public static var migrations: [StoreMigration] {
-        QueueService.migrations + BusService.migrations
+        QueueService.migrations + BusService.migrations + RegistryService.migrations
     }
 
     /// `hub` is the live stream the services publish to (shared with `extensions`).
@@ -31,7 +31,8 @@ public enum StackAssembly {
         let queues = QueueService(store: store, accountId: configuration.accountId, region: configuration.region)
         let bus = BusService(store: store, accountId: configuration.accountId, region: configuration.region,
                              queues: queues, hub: hub)
-        return [queues, bus]
+        let registry = RegistryService(store: store, accountId: configuration.accountId, region: configuration.region)
+        return [queues, bus, registry]
     }
 
     public static func extensions(store: StackStore, configuration: StackConfiguration,

@@ -1,0 +1,222 @@
+import GRDB
+import JSON
+import Wire
+
+extension RegistryService {
+    /// Checks the health settings AWS accepts for an HTTP namespace's service and returns the
+    /// config to store.
+    func serviceConfig(_ input: RegistryInput) throws(AWSError) -> JSONObject {
+        var config = JSONObject()
+        if input.member("DnsConfig") != nil {
+            throw RegistryError.invalidInput("DnsConfig is not allowed for a service in an HTTP namespace")
+        }
+        if let type = try input.string("Type") {
+            guard type == "HTTP" else {
+                throw RegistryError.invalidInput("Type must be HTTP for a service in an HTTP namespace, not \(RegistryValidation.quoted(type))")
+            }
+            config["Type"] = .string(type)
+        }
+        if let check = try input.object("HealthCheckConfig") {
+            config["HealthCheckConfig"] = .object(try healthCheckConfig(check))
+        }
+        if let custom = try input.object("HealthCheckCustomConfig") {
+            if config["HealthCheckConfig"] != nil {
+                throw RegistryError.invalidInput("A service takes HealthCheckConfig or HealthCheckCustomConfig, not both")
+            }
+            var stored = JSONObject()
+            if let threshold = try RegistryInput(.object(custom)).int("FailureThreshold", in: 1...10) {
+                stored["FailureThreshold"] = .number(Double(threshold))
+            }
+            config["HealthCheckCustomConfig"] = .object(stored)
+        }
+        return config
+    }
+
+    func healthCheckConfig(_ object: JSONObject) throws(AWSError) -> JSONObject {
+        let check = RegistryInput(.object(object))
+        let type = try check.requiredString("Type")
+        guard ["HTTP", "HTTPS", "TCP"].contains(type) else {
+            throw RegistryError.invalidInput("HealthCheckConfig.Type must be HTTP, HTTPS or TCP, not \(RegistryValidation.quoted(type))")
+        }
+        var out: JSONObject = ["Type": .string(type)]
+        if let path = try check.string("ResourcePath") {
+            guard type != "TCP" else { throw RegistryError.invalidInput("HealthCheckConfig.ResourcePath is not allowed with Type TCP") }
+            guard path.count <= 255 else { throw RegistryError.invalidInput("HealthCheckConfig.ResourcePath is longer than 255 characters") }
+            out["ResourcePath"] = .string(path)
+        }
+        if let threshold = try check.int("FailureThreshold", in: 1...10) { out["FailureThreshold"] = .number(Double(threshold)) }
+        return out
+    }
+
+    func serviceJSON(_ service: ServiceRecord, instanceCount: Int, full: Bool) -> JSONValue {
+        var out: JSONObject = ["Id": .string(service.id), "Arn": .string(serviceArn(service.id)), "Name": .string(service.name)]
+        if full { out["NamespaceId"] = .string(service.namespaceId) }
+        if let description = service.description { out["Description"] = .string(description) }
+        out["InstanceCount"] = .number(Double(instanceCount))
+        for key in ["Type", "HealthCheckConfig", "HealthCheckCustomConfig"] {
+            if let value = service.config[key] { out[key] = value }
+        }
+        out["CreateDate"] = RegistryJSON.timestamp(service.createdAt)
+        if full, let creator = service.creatorRequestId { out["CreatorRequestId"] = .string(creator) }
+        return .object(out)
+    }
+
+    static func instanceCount(_ db: Database, serviceId: String) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cm_instance WHERE service_id = ?", arguments: [serviceId]) ?? 0
+    }
+
+    func createService(_ input: RegistryInput) async throws(AWSError) -> JSONValue {
+        let name = try input.requiredString("Name")
+        try RegistryValidation.serviceName(name)
+        guard let namespaceId = try input.string("NamespaceId") else {
+            throw RegistryError.invalidInput("NamespaceId is required: services live in an HTTP namespace")
+        }
+        let description = try input.string("Description")
+        try RegistryValidation.description(description)
+        let creatorRequestId = try input.string("CreatorRequestId")
+        let config = try serviceConfig(input)
+        let tags = try input.tags()
+        let now = clock()
+        let service = try await store.write { db -> ServiceRecord in
+            _ = try NamespaceRecord.load(db, id: namespaceId)
+            if let row = try Row.fetchOne(db, sql: "SELECT * FROM cm_service WHERE namespace_id = ? AND name = ?",
+                                          arguments: [namespaceId, name]) {
+                let existing = ServiceRecord(row: row)
+                if let creatorRequestId, existing.creatorRequestId == creatorRequestId { return existing }
+                throw RegistryError.serviceAlreadyExists(name, id: existing.id)
+            }
+            let service = ServiceRecord(id: RegistryIdentifiers.service(), namespaceId: namespaceId, name: name,
+                                        description: description, creatorRequestId: creatorRequestId, config: config,
+                                        tags: tags, createdAt: now)
+            try service.insert(db)
+            return service
+        }
+        let count = try await store.read { db in try Self.instanceCount(db, serviceId: service.id) }
+        return ["Service": serviceJSON(service, instanceCount: count, full: true)]
+    }
+
+    func getService(_ input: RegistryInput) async throws(AWSError) -> JSONValue {
+        let id = try input.requiredString("Id")
+        let (service, count) = try await store.read { db in
+            (try ServiceRecord.load(db, id: id), try Self.instanceCount(db, serviceId: id))
+        }
+        return ["Service": serviceJSON(service, instanceCount: count, full: true)]
+    }
+
+    func listServices(_ input: RegistryInput) async throws(AWSError) -> JSONValue {
+        let filters = try input.filters()
+        for filter in filters {
+            guard filter.name == "NAMESPACE_ID" else {
+                throw RegistryError.invalidInput("Unknown service filter \(RegistryValidation.quoted(filter.name)); use NAMESPACE_ID")
+            }
+            try filter.validate(allowed: ["EQ", "IN"])
+        }
+        let rows = try await store.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT s.*, (SELECT COUNT(*) FROM cm_instance i WHERE i.service_id = s.id) AS instance_count
+                FROM cm_service s ORDER BY s.created_at, s.id
+                """).map { (ServiceRecord(row: $0), $0["instance_count"] as Int) }
+        }
+        let matching = rows.filter { service, _ in filters.allSatisfy { $0.matches(service.namespaceId) } }
+        let (items, next) = try page(matching, input: input)
+        var out: JSONObject = ["Services": .array(items.map { serviceJSON($0.0, instanceCount: $0.1, full: false) })]
+        if let next { out["NextToken"] = .string(next) }
+        return .object(out)
+    }
+
+    func updateService(_ input: RegistryInput) async throws(AWSError) -> JSONValue {
+        let id = try input.requiredString("Id")
+        guard let change = try input.object("Service") else { throw RegistryError.invalidInput("Missing required parameter Service") }
+        let update = RegistryInput(.object(change))
+        if update.member("DnsConfig") != nil {
+            throw RegistryError.invalidInput("DnsConfig is not allowed for a service in an HTTP namespace")
+        }
+        let description = try update.string("Description")
+        try RegistryValidation.description(description)
+        let healthCheck = try update.object("HealthCheckConfig").map { object throws(AWSError) in try healthCheckConfig(object) }
+        let now = clock()
+        let operation = try await store.write { db -> OperationRecord in
+            var service = try ServiceRecord.load(db, id: id)
+            if let healthCheck {
+                guard !service.hasCustomHealth else {
+                    throw RegistryError.invalidInput("Service \(id) uses HealthCheckCustomConfig; HealthCheckConfig cannot be added")
+                }
+                service.config["HealthCheckConfig"] = .object(healthCheck)
+            }
+            if let description { service.description = description }
+            try db.execute(sql: "UPDATE cm_service SET description = ?, config = ? WHERE id = ?",
+                           arguments: [service.description, JSONValue.object(service.config).serialized, id])
+            let operation = OperationRecord(id: RegistryIdentifiers.operation(), type: "UPDATE_SERVICE",
+                                            targets: [("SERVICE", id)], now: now)
+            try operation.insert(db)
+            return operation
+        }
+        return operationResponse(operation)
+    }
+
+    func deleteService(_ input: RegistryInput) async throws(AWSError) -> JSONValue {
+        let id = try input.requiredString("Id")
+        try await store.write { db in
+            _ = try ServiceRecord.load(db, id: id)
+            let instances = try Self.instanceCount(db, serviceId: id)
+            guard instances == 0 else {
+                throw RegistryError.resourceInUse("Service \(id) still has \(instances) registered instance(s); deregister them first")
+            }
+            try db.execute(sql: "DELETE FROM cm_service WHERE id = ?", arguments: [id])
+        }
+        return [:]
+    }
+
+    // MARK: Tags
+
+    /// Resolves a namespace or service ARN of this stack to its table and id.
+    func taggable(_ arn: String) throws(AWSError) -> (table: String, id: String) {
+        let prefix = "arn:aws:servicediscovery:\(region):\(accountId):"
+        guard arn.hasPrefix(prefix) else { throw RegistryError.resourceNotFound(arn) }
+        let rest = arn.dropFirst(prefix.count)
+        if rest.hasPrefix("namespace/") { return ("cm_namespace", String(rest.dropFirst("namespace/".count))) }
+        if rest.hasPrefix("service/") { return ("cm_service", String(rest.dropFirst("service/".count))) }
+        throw RegistryError.resourceNotFound(arn)
+    }
+
+    private func currentTags(_ db: Database, table: String, id: String, arn: String) throws -> [RegistryTag] {
+        guard let text = try String.fetchOne(db, sql: "SELECT tags FROM \(table) WHERE id = ?", arguments: [id]) else {
+            throw RegistryError.resourceNotFound(arn)
+        }
+        return RegistryJSON.decodeTags(text)
+    }
+
+    func tagResource(_ input: RegistryInput) async throws(AWSError) -> JSONValue {
+        let arn = try input.requiredString("ResourceARN")
+        let (table, id) = try taggable(arn)
+        let tags = try input.tags()
+        try await store.write { db in
+            var current = try self.currentTags(db, table: table, id: id, arn: arn)
+            for tag in tags {
+                current.removeAll { $0.key == tag.key }
+                current.append(tag)
+            }
+            if current.count > 200 { throw RegistryError.tooManyTags() }
+            try db.execute(sql: "UPDATE \(table) SET tags = ? WHERE id = ?", arguments: [RegistryJSON.encodeTags(current), id])
+        }
+        return [:]
+    }
+
+    func untagResource(_ input: RegistryInput) async throws(AWSError) -> JSONValue {
+        let arn = try input.requiredString("ResourceARN")
+        let (table, id) = try taggable(arn)
+        let keys = Set(try input.stringList("TagKeys") ?? [])
+        try await store.write { db in
+            let current = try self.currentTags(db, table: table, id: id, arn: arn).filter { !keys.contains($0.key) }
+            try db.execute(sql: "UPDATE \(table) SET tags = ? WHERE id = ?", arguments: [RegistryJSON.encodeTags(current), id])
+        }
+        return [:]
+    }
+
+    func listTagsForResource(_ input: RegistryInput) async throws(AWSError) -> JSONValue {
+        let arn = try input.requiredString("ResourceARN")
+        let (table, id) = try taggable(arn)
+        let tags = try await store.read { db in try self.currentTags(db, table: table, id: id, arn: arn) }
+        return ["Tags": .array(tags.map { ["Key": .string($0.key), "Value": .string($0.value)] })]
+    }
+}
