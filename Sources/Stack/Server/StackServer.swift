@@ -64,15 +64,14 @@ public struct StackServer: Sendable {
         } : []
         defer { signalSources.forEach { $0.cancel() } }
         try await withThrowingTaskGroup(of: Void.self) { group in
+            // Background work may also finish early (a service with none returns at once):
+            // only the server finishing (signal or error) ends the stack, and then it ends
+            // the background work too.
             for service in services {
                 group.addTask { await service.runBackground() }
             }
-            group.addTask {
-                if handleSignals { try await app.runService() } else { try await app.run() }
-            }
-            // The server finishing (signal or error) ends the background work too.
             defer { group.cancelAll() }
-            _ = try await group.next()
+            if handleSignals { try await app.runService() } else { try await app.run() }
         }
     }
 }
