@@ -21,12 +21,14 @@ public enum StackAssembly {
 
     /// Every service's migrations, in a fixed order (identifiers are prefixed by service).
     public static var migrations: [StoreMigration] {
-        QueueService.migrations
+        QueueService.migrations + SagaService.migrations
     }
 
     public static func services(store: StackStore, configuration: StackConfiguration) -> [any StackService] {
         let queues = QueueService(store: store, accountId: configuration.accountId, region: configuration.region)
-        return [queues]
+        let sagas = SagaService(store: store, accountId: configuration.accountId, region: configuration.region,
+                                queues: queues)
+        return [queues, sagas]
     }
 
     public static func extensions(store: StackStore, configuration: StackConfiguration) -> [any StackRouteExtension] {
