@@ -63,6 +63,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Collections", package: "swift-collections"),
         ], swiftSettings: strict),
+        // Circuit breakers for services' outbound calls (resilience4j/pybreaker state machine,
+        // injected clock, JSON snapshot for the breaker board). Pure: no I/O.
+        .target(name: "CircuitBreaker", dependencies: ["JSON"], swiftSettings: strict),
         // The executable: argument parsing and wiring only.
         .executableTarget(name: "signalbox", dependencies: [
             "Console", "Stack", "Provider", "Terminal",
@@ -72,6 +75,7 @@ let package = Package(
         // signalbox-bench AREA: prints the figures behind the speed and size goals.
         .executableTarget(name: "signalbox-bench", dependencies: [
             "Console", "Terminal", "Patterns", "StatesLanguage", "Stack", "Wire", "JSON", "Provider",
+            "CircuitBreaker",
         ], path: "Sources/Bench", swiftSettings: strict),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strict),
@@ -87,6 +91,7 @@ let package = Package(
         ], swiftSettings: strict),
         // The real `signalbox` binary driven in tmux (private -L socket), as a user would.
         .testTarget(name: "ConsoleEndToEndTests", swiftSettings: strict),
+        .testTarget(name: "CircuitBreakerTests", dependencies: ["CircuitBreaker", "JSON"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

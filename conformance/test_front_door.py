@@ -139,3 +139,33 @@ def test_peer_disconnecting_mid_request_changes_nothing(endpoint, sqs):
         assert response.status == 200
     with pytest.raises(sqs.exceptions.QueueDoesNotExist):
         sqs.get_queue_url(QueueName="half-sent")
+
+
+def test_sigterm_releases_long_polls(tmp_path):
+    import threading
+    srv = Server(tmp_path / "data")
+    endpoint = srv.start()
+    sqs = make_client("sqs", endpoint, read_timeout=60)
+    url = sqs.create_queue(QueueName="waiting")["QueueUrl"]
+    result = {}
+
+    def poll():
+        result["response"] = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=20)
+
+    thread = threading.Thread(target=poll)
+    thread.start()
+    # Wait until the poll is parked on the server, then ask it to stop.
+    import urllib.request as request
+    parked = False
+    for _ in range(200):
+        with request.urlopen(endpoint + "/metrics", timeout=10) as response:
+            if "signalbox_sqs_long_polls_waiting 1" in response.read().decode():
+                parked = True
+                break
+        threading.Event().wait(0.05)
+    assert parked, "the long poll never showed up as waiting"
+    srv.proc.send_signal(__import__("signal").SIGTERM)
+    # The parked poll is answered (empty) and the server exits well before the poll's 20 s.
+    assert srv.proc.wait(timeout=10) == 0
+    thread.join(timeout=5)
+    assert "Messages" not in result["response"]

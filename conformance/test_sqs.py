@@ -543,3 +543,17 @@ def test_aws_cli_round_trip(endpoint):
     missing = aws_cli(endpoint, "sqs", "get-queue-url", "--queue-name", name("missing"), check=False)
     assert missing.returncode != 0 and "NonExistentQueue" in missing.stderr
     aws_cli(endpoint, "sqs", "delete-queue", "--queue-url", url)
+
+
+def test_fifo_receive_request_attempt_id(sqs, fifo):
+    for i in range(3):
+        sqs.send_message(QueueUrl=fifo, MessageBody=f"m{i}", MessageGroupId="g", MessageDeduplicationId=f"d{i}")
+    first = sqs.receive_message(QueueUrl=fifo, MaxNumberOfMessages=2, ReceiveRequestAttemptId="attempt-1")["Messages"]
+    again = sqs.receive_message(QueueUrl=fifo, MaxNumberOfMessages=2, ReceiveRequestAttemptId="attempt-1")["Messages"]
+    assert [m["ReceiptHandle"] for m in again] == [m["ReceiptHandle"] for m in first]
+    # Once one of them is deleted, the same attempt id is a new receive (the group is still busy).
+    sqs.delete_message(QueueUrl=fifo, ReceiptHandle=first[0]["ReceiptHandle"])
+    assert "Messages" not in sqs.receive_message(QueueUrl=fifo, ReceiveRequestAttemptId="attempt-1")
+    with pytest.raises(ClientError) as error:
+        sqs.receive_message(QueueUrl=fifo, ReceiveRequestAttemptId="bad id with spaces")
+    assert code(error) == "InvalidParameterValue"

@@ -8,6 +8,7 @@ let areas: [(name: String, run: () async throws -> Void)] = [
     ("console", ConsoleBench.run),
     ("asl", { try StatesLanguageBench.run() }),
     ("saga", SagaBench.run),
+    ("breaker", CircuitBreakerBench.run),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())

@@ -11,8 +11,12 @@ public enum ConsoleApp {
         public var readOnly: Bool
         public var noColor: Bool
         public var keymap: Keymap
+        /// Where actions sent to the system are recorded (nil: not recorded).
+        public var audit: AuditTrail?
 
-        public init(theme: Theme, catalog: ThemeCatalog, readOnly: Bool, noColor: Bool, keymap: Keymap) {
+        public init(theme: Theme, catalog: ThemeCatalog, readOnly: Bool, noColor: Bool, keymap: Keymap,
+                    audit: AuditTrail? = AuditTrail.defaultPath.map(AuditTrail.init(path:))) {
+            self.audit = audit
             self.theme = theme
             self.catalog = catalog
             self.readOnly = readOnly
@@ -100,12 +104,22 @@ public enum ConsoleApp {
                 case .quit:
                     return .quit
                 case .perform(let action):
+                    let audit = options.audit
                     Task {
+                        let outcome: String
                         do {
                             let result = try await provider.perform(action)
+                            outcome = "done: " + result
                             mailbox.post(message: result, level: .info)
                         } catch {
+                            outcome = "failed: \(error)"
                             mailbox.post(message: "failed: \(action.summary): \(error)", level: .error)
+                        }
+                        do {
+                            try audit?.append(AuditTrail.Entry(time: Date(), user: AuditTrail.currentUser,
+                                                               endpoint: provider.endpoint, action: action, outcome: outcome))
+                        } catch {
+                            mailbox.post(message: "audit trail not written: \(error)", level: .error)
                         }
                     }
                 case .applyTheme(let spec):

@@ -193,8 +193,10 @@ enum Format {
     static func clock(_ date: Date) -> String {
         let seconds = Int(date.timeIntervalSince1970.rounded(.down))
         let s = ((seconds % 86_400) + 86_400) % 86_400
-        return String(format: "%02d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60)
+        return twoDigits(s / 3600) + ":" + twoDigits((s / 60) % 60) + ":" + twoDigits(s % 60)
     }
+
+    private static func twoDigits(_ n: Int) -> String { n < 10 ? "0" + String(n) : String(n) }
 
     static func duration(_ d: Duration) -> String {
         let total = Int(d.components.seconds)

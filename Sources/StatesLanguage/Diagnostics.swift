@@ -40,6 +40,8 @@ public struct InvalidDefinition: Error, Sendable, Hashable, CustomStringConverti
 public struct ValidationReport: Sendable, Hashable {
     public let diagnostics: [Diagnostic]
     public var result: String { diagnostics.contains { $0.severity == .error } ? "FAIL" : "OK" }
+    /// Every diagnostic found is reported, so the answer is never truncated.
+    public var truncated: Bool { false }
 }
 
 enum DiagnosticCode {

@@ -55,6 +55,14 @@ public struct Execution: Sendable {
         return phase.started
     }
 
+    /// DescribeExecution's `redriveStatus`: whether RedriveExecution would be accepted now.
+    public var redriveStatus: String {
+        switch status {
+        case .failed, .timedOut, .aborted: "REDRIVABLE"
+        default: "NOT_REDRIVABLE"
+        }
+    }
+
     /// Timers the host must keep, by id, with their deadlines (re-arm them after a restart).
     public var pendingTimers: [String: Date] { timers.mapValues(\.deadline) }
 

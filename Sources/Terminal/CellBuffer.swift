@@ -67,8 +67,15 @@ public struct CellBuffer: Sendable, Hashable {
         let area = rect.intersection(clip)
         guard !area.isEmpty else { return }
         let cell = Cell(text, role: role)
-        for y in area.y..<area.maxY {
-            for x in area.x..<area.maxX { set(x, y, cell) }
+        let columns = size.columns
+        cells.withUnsafeMutableBufferPointer { cells in
+            for y in area.y..<area.maxY {
+                let row = y * columns
+                // Only the edges can cut a wide grapheme in half; the inside is overwritten whole.
+                if area.x > 0 && cells[row + area.x].isContinuation { cells[row + area.x - 1].text = " " }
+                if area.maxX < columns && cells[row + area.maxX].isContinuation { cells[row + area.maxX].text = " " }
+                for index in (row + area.x)..<(row + area.maxX) { cells[index] = cell }
+            }
         }
     }
 

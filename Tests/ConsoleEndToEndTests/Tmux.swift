@@ -80,6 +80,14 @@ final class TmuxSession {
         try waitFor("\"\(text)\"", timeout: timeout) { $0.contains(text) }
     }
 
+    /// Waits until every text is on screen at once: a capture can land mid-frame.
+    @discardableResult
+    func waitFor(all texts: [String], timeout: Double = 60) throws -> String {
+        try waitFor(texts.map { "\"\($0)\"" }.joined(separator: " and "), timeout: timeout) { screen in
+            texts.allSatisfy { screen.contains($0) }
+        }
+    }
+
     func kill() { run(["kill-server"]) }
 }
 

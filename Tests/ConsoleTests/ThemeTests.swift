@@ -1,4 +1,5 @@
 import Foundation
+import Provider
 import Testing
 import Terminal
 @testable import Console
@@ -128,5 +129,27 @@ import Terminal
     @Test func missingDefaultFileIsFineButMissingExplicitFileIsNot() throws {
         #expect(try ConsoleConfig.load(path: "/nonexistent/signalbox.toml", explicit: false) == ConsoleConfig())
         #expect(throws: ConfigError.self) { try ConsoleConfig.load(path: "/nonexistent/signalbox.toml", explicit: true) }
+    }
+}
+
+@Suite struct AuditTrailTests {
+    @Test func appendsOneJSONLinePerAction() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sbx-audit-\(UUID())/audit.log").path
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let trail = AuditTrail(path: path)
+        let endpoint = EndpointDescription(name: "local", url: "http://127.0.0.1:4566")
+        try trail.append(.init(time: Fixtures.now, user: "oncall", endpoint: endpoint,
+                               action: .forceBreaker(name: "payment-api", .forcedOpen), outcome: "done: forced"))
+        try trail.append(.init(time: Fixtures.now, user: "oncall", endpoint: endpoint,
+                               action: .releaseBreaker(name: "payment-api"), outcome: "failed: not connected"))
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+        let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: String]
+        #expect(first?["user"] == "oncall")
+        #expect(first?["action"] == "force breaker payment-api OPEN")
+        #expect(first?["endpoint"] == "http://127.0.0.1:4566")
+        #expect(first?["time"] == "2026-11-18T11:06:40.000Z")
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
     }
 }

@@ -70,6 +70,12 @@ import Testing
             _ = try run.execution.redrive(at: run.clock)
         }
         #expect(ExecutionInputError.notRedrivable("").awsErrorCode == "ExecutionNotRedrivable")
+        #expect(run.execution.redriveStatus == "NOT_REDRIVABLE")
+        var failed = try Harness(machine(#"{"Type": "Fail", "Error": "E"}"#))
+        #expect(failed.execution.redriveStatus == "REDRIVABLE")
+        failed.apply(try failed.execution.redrive(at: failed.clock))
+        #expect(failed.execution.redriveStatus == "REDRIVABLE", "a Fail state fails again")
+        #expect(failed.execution.redriveCount == 1)
     }
 
     @Test func redriveContextCountsRedrives() throws {
@@ -112,6 +118,42 @@ import Testing
         #expect(run.succeededOutput == ["z": 1, "a": 2, "lines": ["X", "Y"], "reservation": ["id": "r-1", "b": 2]])
         #expect(run.succeededOutput?.serialized == #"{"z":1,"a":2,"lines":["X","Y"],"reservation":{"id":"r-1","b":2}}"#)
         #expect(run.history.map(\.id) == Array(1...run.history.count))
+    }
+
+    @Test func codableRoundTripInEveryPhase() throws {
+        let definition = #"""
+        {"StartAt": "P", "States": {"P": {"Type": "Parallel", "Next": "M", "Branches": [
+            {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "\#(Self.activity)", "TimeoutSeconds": 50, "HeartbeatSeconds": 5, "End": true}}},
+            {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3, "End": true}}},
+            {"StartAt": "R", "States": {"R": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "Retry": [{"ErrorEquals": ["States.ALL"]}], "End": true}}}]},
+          "M": {"Type": "Map", "MaxConcurrency": 1, "End": true, "ItemsPath": "$[0].items",
+                "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Task", "Resource": "\#(Self.activity)", "End": true}}}}}}
+        """#
+        var run = try Harness(definition, input: ["b": 1, "a": ["z": 2, "y": 3]])
+        func reload() throws {
+            let data = try JSONEncoder().encode(run.execution)
+            let restored = try JSONDecoder().decode(Execution.self, from: data)
+            #expect(restored.pendingTasks == run.execution.pendingTasks)
+            #expect(restored.pendingTimers == run.execution.pendingTimers)
+            #expect(restored.lastEventId == run.execution.lastEventId && restored.input.serialized == run.execution.input.serialized)
+            run.execution = restored
+        }
+        try reload()
+        try run.failTask("sendMessage.waitForTaskToken", error: "Throttled")
+        try reload()
+        try run.fireNextTimer()   // the retry (1 s) comes before the Wait (3 s)
+        try reload()
+        try run.succeed("sendMessage.waitForTaskToken", output: "sent")
+        try run.succeed(":w", output: ["items": ["p", "q"]])
+        try reload()
+        try run.fireNextTimer()   // the Wait
+        try reload()
+        try run.succeed(":w", output: "P")
+        try reload()
+        try run.succeed(":w", output: "Q")
+        #expect(run.succeededOutput == ["P", "Q"])
+        #expect(run.history.map(\.id) == Array(1...run.history.count))
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(Execution.self, from: Data(#"{"runs": 1}"#.utf8)) }
     }
 
     @Test func storedHistoryEventsKeepKeyOrder() throws {

@@ -188,28 +188,66 @@ extension QueueEngine {
                 UPDATE sqs_message SET receive_count = receive_count + 1, receipt = ?, received_at = ?, visible_at = ?,
                     first_received_at = COALESCE(first_received_at, ?) WHERE seq = ?
                 """, arguments: [nonce, now, visibleAt, now, seq])
-            guard let row = try db.fetchRow("""
-                SELECT id, body, attributes, md5_body, trace_header, sender_id, sent_at, receive_count, first_received_at,
-                       group_id, dedup_id, dlq_source_arn FROM sqs_message WHERE seq = ?
-                """, arguments: [seq]) else { continue }
-            var system: [String: String] = [
-                "SenderId": row[5],
-                "SentTimestamp": String(row[6] as Int64),
-                "ApproximateReceiveCount": String(row[7] as Int),
-                "ApproximateFirstReceiveTimestamp": String(row[8] as Int64),
-            ]
-            if let trace: String = row[4] { system["AWSTraceHeader"] = trace }
-            if let group: String = row[9] { system["MessageGroupId"] = group }
-            if queue.fifo {
-                system["SequenceNumber"] = Self.sequenceNumber(seq)
-                if let dedup: String = row[10] { system["MessageDeduplicationId"] = dedup }
-            }
-            if let source: String = row[11] { system["DeadLetterQueueSourceArn"] = source }
-            out.append(ReceivedMessage(
-                messageId: row[0], receiptHandle: ReceiptHandle(queue: queue.name, seq: seq, nonce: nonce).encoded,
-                body: row[1], md5OfBody: row[3], attributes: MessageAttributes.decode(row[2]), system: system))
+            if let message = try received(db, queue: queue, seq: seq, nonce: nonce) { out.append(message) }
         }
         return out
+    }
+
+    /// The message `seq` as a receive answers it, with the receipt handle for `nonce`.
+    func received(_ db: Database, queue: QueueRecord, seq: Int64, nonce: String) throws -> ReceivedMessage? {
+        guard let row = try db.fetchRow("""
+            SELECT id, body, attributes, md5_body, trace_header, sender_id, sent_at, receive_count, first_received_at,
+                   group_id, dedup_id, dlq_source_arn FROM sqs_message WHERE seq = ?
+            """, arguments: [seq]) else { return nil }
+        var system: [String: String] = [
+            "SenderId": row[5],
+            "SentTimestamp": String(row[6] as Int64),
+            "ApproximateReceiveCount": String(row[7] as Int),
+            "ApproximateFirstReceiveTimestamp": String(row[8] as Int64),
+        ]
+        if let trace: String = row[4] { system["AWSTraceHeader"] = trace }
+        if let group: String = row[9] { system["MessageGroupId"] = group }
+        if queue.fifo {
+            system["SequenceNumber"] = Self.sequenceNumber(seq)
+            if let dedup: String = row[10] { system["MessageDeduplicationId"] = dedup }
+        }
+        if let source: String = row[11] { system["DeadLetterQueueSourceArn"] = source }
+        return ReceivedMessage(
+            messageId: row[0], receiptHandle: ReceiptHandle(queue: queue.name, seq: seq, nonce: nonce).encoded,
+            body: row[1], md5OfBody: row[3], attributes: MessageAttributes.decode(row[2]), system: system)
+    }
+
+    /// FIFO `ReceiveRequestAttemptId`: a retried receive within 5 minutes answers the same
+    /// messages and receipt handles, as long as none of them was deleted, made visible again or
+    /// had its visibility changed; otherwise it is a new receive. Returns nil for a new receive.
+    func repeatedAttempt(_ db: Database, queue: QueueRecord, attemptId: String, now: Int64) throws -> [ReceivedMessage]? {
+        guard let row = try db.fetchRow(
+            "SELECT entries FROM sqs_receive_attempt WHERE queue = ? AND attempt_id = ? AND created_at > ?",
+            arguments: [queue.name, attemptId, now - Self.dedupWindowMillis]) else { return nil }
+        var out: [ReceivedMessage] = []
+        for entry in (row[0] as String).split(separator: ",") {
+            let parts = entry.split(separator: ":")
+            guard parts.count == 2, let seq = Int64(parts[0]) else { return nil }
+            let nonce = String(parts[1])
+            guard let state = try db.fetchRow("SELECT receipt, visible_at FROM sqs_message WHERE seq = ? AND queue = ?",
+                                              arguments: [seq, queue.name]),
+                  (state[0] as String?) == nonce, (state[1] as Int64) > now,
+                  let message = try received(db, queue: queue, seq: seq, nonce: nonce) else { return nil }
+            out.append(message)
+        }
+        return out
+    }
+
+    /// Remembers which messages (and receives) a FIFO receive attempt handed out.
+    func recordAttempt(_ db: Database, queue: QueueRecord, attemptId: String, messages: [ReceivedMessage], now: Int64) throws {
+        let entries = messages.compactMap { message -> String? in
+            guard let data = Data(base64Encoded: message.receiptHandle) else { return nil }
+            let parts = String(decoding: data, as: UTF8.self).split(separator: "\n")
+            return parts.count == 4 ? "\(parts[2]):\(parts[3])" : nil
+        }.joined(separator: ",")
+        try db.run("DELETE FROM sqs_receive_attempt WHERE created_at <= ?", arguments: [now - Self.dedupWindowMillis])
+        try db.run("INSERT OR REPLACE INTO sqs_receive_attempt (queue, attempt_id, created_at, entries) VALUES (?, ?, ?, ?)",
+                   arguments: [queue.name, attemptId, now, entries])
     }
 
     /// Moves one message to a dead-letter queue: visible there at once, its receive count kept,

@@ -58,5 +58,17 @@ enum QueueSchema {
                 CREATE INDEX sqs_move_task_source ON sqs_move_task(source_arn, started_at);
                 """)
         },
+        StoreMigration("sqs-v2-receive-attempts") { db in
+            // FIFO ReceiveRequestAttemptId: which seq:receipt pairs an attempt handed out.
+            try db.execute(sql: """
+                CREATE TABLE sqs_receive_attempt (
+                    queue TEXT NOT NULL,
+                    attempt_id TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    entries TEXT NOT NULL,
+                    PRIMARY KEY (queue, attempt_id)
+                ) WITHOUT ROWID;
+                """)
+        },
     ]
 }

@@ -341,8 +341,11 @@ public final class QueueService: StackService {
                                           reason: "WaitTimeSeconds must be >= 0 and <= 20, if provided.")
         let systemNames = Set((try input.stringList("AttributeNames") ?? []) + (try input.stringList("MessageSystemAttributeNames") ?? []))
         let attributeNames = try input.stringList("MessageAttributeNames") ?? []
+        let attemptId = try input.string("ReceiveRequestAttemptId")
+        if let attemptId { try QueueEngine.checkFifoToken(attemptId, parameter: "ReceiveRequestAttemptId") }
         let engine = self.engine
         let queue = try await store.read { db in try QueueRecord.load(db, name: name) }
+        let fifoAttempt = queue.fifo ? attemptId : nil
         let visibility = requestedVisibility ?? queue.settings.visibilityTimeout
         let wait = requestedWait ?? queue.settings.receiveWaitSeconds
         let deadline = clock() + Int64(wait) * 1000
@@ -351,9 +354,17 @@ public final class QueueService: StackService {
             let now = clock()
             messages = try await store.write { db in
                 let queue = try QueueRecord.load(db, name: name)
-                return try engine.receive(db, queue: queue, limit: limit, visibility: visibility, now: now)
+                if let fifoAttempt, let repeated = try engine.repeatedAttempt(db, queue: queue, attemptId: fifoAttempt, now: now) {
+                    return repeated
+                }
+                let messages = try engine.receive(db, queue: queue, limit: limit, visibility: visibility, now: now)
+                if let fifoAttempt, !messages.isEmpty {
+                    try engine.recordAttempt(db, queue: queue, attemptId: fifoAttempt, messages: messages, now: now)
+                }
+                return messages
             }
             if !messages.isEmpty || now >= deadline || Task.isCancelled { break }
+            if await wake.closed { break }
             let next = try await store.read { db in try engine.nextVisibleAt(db, queue: name, now: now) }
             let until = min(deadline, next ?? deadline)
             await wake.wait(queue: name, timeout: .milliseconds(max(1, until - now)))
@@ -502,6 +513,10 @@ public final class QueueService: StackService {
         }
     }
 
+    public func beginShutdown() async {
+        await wake.close()
+    }
+
     public func metricLines() async -> [String] {
         let now = clock()
         let rows = (try? await store.read { db in
@@ -515,6 +530,9 @@ public final class QueueService: StackService {
                 """, arguments: [now]).map { row in (row[0] as String, row[1] as Int, row[2] as Int, row[3] as Int) }
         }) ?? []
         var lines = [
+            "# HELP signalbox_sqs_long_polls_waiting ReceiveMessage calls parked waiting for a message.",
+            "# TYPE signalbox_sqs_long_polls_waiting gauge",
+            "signalbox_sqs_long_polls_waiting \(await wake.waiting)",
             "# HELP signalbox_sqs_messages Messages in each queue by state (visible, in flight, delayed).",
             "# TYPE signalbox_sqs_messages gauge",
         ]

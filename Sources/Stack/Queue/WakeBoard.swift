@@ -5,12 +5,23 @@ import Foundation
 /// comes first. No polling of the store while nothing changes.
 actor WakeBoard {
     private var waiters: [String: [UUID: CheckedContinuation<Void, Never>]] = [:]
+    /// Once set, waits return at once: the server is shutting down.
+    private(set) var closed = false
+
+    /// Releases every waiter and makes later waits return immediately.
+    func close() {
+        closed = true
+        let all = waiters
+        waiters = [:]
+        for parked in all.values { for continuation in parked.values { continuation.resume() } }
+    }
 
     /// Returns after `signal(queue)` or after `timeout`, or at once if the task is cancelled.
     func wait(queue: String, timeout: Duration) async {
         let id = UUID()
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                if closed { continuation.resume(); return }
                 waiters[queue, default: [:]][id] = continuation
                 Task { [weak self] in
                     try? await Task.sleep(for: timeout)

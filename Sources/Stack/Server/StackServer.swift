@@ -51,6 +51,18 @@ public struct StackServer: Sendable {
                 await onListening(port)
             },
             logger: logger)
+        // Observe the shutdown signals beside Hummingbird's own handling (dispatch delivers a
+        // signal to every source), to release long polls as soon as shutdown begins.
+        let signalSources: [any DispatchSourceSignal] = handleSignals ? [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN) // the sources below (and Hummingbird's) handle it
+            let source = DispatchSource.makeSignalSource(signal: number)
+            source.setEventHandler { [services] in
+                Task { for service in services { await service.beginShutdown() } }
+            }
+            source.resume()
+            return source
+        } : []
+        defer { signalSources.forEach { $0.cancel() } }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for service in services {
                 group.addTask { await service.runBackground() }

@@ -22,12 +22,17 @@ public protocol StackService: Sendable {
 
     /// Prometheus text lines (with `# TYPE` lines) this service adds to `/metrics`.
     func metricLines() async -> [String]
+
+    /// Called once when a graceful shutdown starts (SIGTERM): finish waiting requests now (long
+    /// polls answer empty) so the server stops promptly instead of after their full wait.
+    func beginShutdown() async
 }
 
 extension StackService {
     public var queryCompatible: Bool { false }
     public func runBackground() async {}
     public func metricLines() async -> [String] { [] }
+    public func beginShutdown() async {}
 }
 
 /// What a service knows about the request it is handling.
