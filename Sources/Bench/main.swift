@@ -7,6 +7,7 @@ let areas: [(name: String, run: () async throws -> Void)] = [
     ("patterns", { try PatternsBench.run() }),
     ("console", ConsoleBench.run),
     ("asl", { try StatesLanguageBench.run() }),
+    ("saga", SagaBench.run),
     ("breaker", CircuitBreakerBench.run),
     ("bus", BusBench.run),
 ]

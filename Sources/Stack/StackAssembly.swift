@@ -22,7 +22,7 @@ public enum StackAssembly {
 
     /// Every service's migrations, in a fixed order (identifiers are prefixed by service).
     public static var migrations: [StoreMigration] {
-        QueueService.migrations + BusService.migrations + RegistryService.migrations
+        QueueService.migrations + BusService.migrations + RegistryService.migrations + SagaService.migrations
     }
 
     /// `hub` is the live stream the services publish to (shared with `extensions`).
@@ -32,7 +32,9 @@ public enum StackAssembly {
         let bus = BusService(store: store, accountId: configuration.accountId, region: configuration.region,
                              queues: queues, hub: hub)
         let registry = RegistryService(store: store, accountId: configuration.accountId, region: configuration.region)
-        return [queues, bus, registry]
+        let sagas = SagaService(store: store, accountId: configuration.accountId, region: configuration.region,
+                                queues: queues)
+        return [queues, bus, registry, sagas]
     }
 
     public static func extensions(store: StackStore, configuration: StackConfiguration,

@@ -48,6 +48,13 @@ public struct Execution: Sendable {
         case execute(run: Int)
     }
 
+    /// Whether a worker already took the task (its `…Started` event is written). After a restart
+    /// the host offers again only tasks nobody took; a taken task's own timers decide its fate.
+    public func isTaskStarted(token: String) -> Bool {
+        guard let run = taskRuns[token], case .task(let phase) = runs[run].phase else { return false }
+        return phase.started
+    }
+
     /// DescribeExecution's `redriveStatus`: whether RedriveExecution would be accepted now.
     public var redriveStatus: String {
         switch status {

@@ -1,0 +1,54 @@
+import GRDB
+
+/// The Step Functions tables. Times are Unix milliseconds. An execution's whole interpreter
+/// state is one JSON document (`state`), rewritten with its new history events in the same
+/// transaction, so a restart resumes exactly where the last acknowledged input left it.
+enum SagaSchema {
+    static let migrations: [StoreMigration] = [
+        StoreMigration("sfn-v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE sfn_state_machine (
+                    arn TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    definition TEXT NOT NULL,
+                    role_arn TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    revision INTEGER NOT NULL DEFAULT 1
+                );
+                CREATE TABLE sfn_execution (
+                    arn TEXT PRIMARY KEY NOT NULL,
+                    machine_arn TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    input TEXT NOT NULL,
+                    started_at INTEGER NOT NULL,
+                    stopped_at INTEGER,
+                    version INTEGER NOT NULL,
+                    state TEXT NOT NULL
+                );
+                CREATE INDEX sfn_execution_machine ON sfn_execution(machine_arn, started_at);
+                CREATE INDEX sfn_execution_status ON sfn_execution(status);
+                CREATE TABLE sfn_history (
+                    execution_arn TEXT NOT NULL,
+                    id INTEGER NOT NULL,
+                    previous_id INTEGER NOT NULL,
+                    timestamp REAL NOT NULL,
+                    type TEXT NOT NULL,
+                    details TEXT,
+                    PRIMARY KEY (execution_arn, id)
+                ) WITHOUT ROWID;
+                CREATE TABLE sfn_token (
+                    token TEXT PRIMARY KEY NOT NULL,
+                    execution_arn TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX sfn_token_execution ON sfn_token(execution_arn);
+                CREATE TABLE sfn_activity (
+                    arn TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                """)
+        },
+    ]
+}

@@ -1,0 +1,482 @@
+import Foundation
+import GRDB
+import JSON
+import StatesLanguage
+import Wire
+
+/// AWS Step Functions on the AWS JSON 1.0 protocol (`X-Amz-Target: AWSStepFunctions.*`), with
+/// the StatesLanguage interpreter behind it and every execution durable in the stack's store.
+///
+/// Task resources: activities; Lambda function ARNs, dispatched as the activity of the
+/// function's NAME (there is no Lambda here, so workers poll that activity);
+/// `arn:aws:states:::sqs:sendMessage[.waitForTaskToken]` into the local queue service.
+/// Other integrations fail the task with States.Runtime naming the resource.
+public final class SagaService: StackService {
+    public let targetPrefix = "AWSStepFunctions"
+    public let jsonVersion = AWSJSONVersion.v1_0
+
+    let store: StackStore
+    let naming: SagaNaming
+    let engine: SagaEngine
+    let now: @Sendable () -> Date
+    /// GetActivityTask's long poll; AWS holds it for up to 60 seconds.
+    let activityPollLimit: Duration
+
+    public static var migrations: [StoreMigration] { SagaSchema.migrations }
+
+    /// 60 seconds as AWS, unless `SIGNALBOX_SFN_ACTIVITY_POLL_SECONDS` says otherwise (test
+    /// suites shorten it so idle workers notice they should stop).
+    public static var defaultActivityPollLimit: Duration {
+        if let text = ProcessInfo.processInfo.environment["SIGNALBOX_SFN_ACTIVITY_POLL_SECONDS"],
+           let seconds = Double(text), seconds >= 0, seconds <= 60 {
+            return .milliseconds(Int64(seconds * 1000))
+        }
+        return .seconds(60)
+    }
+
+    public init(store: StackStore, accountId: String, region: String, queues: (any StackService)? = nil,
+                activityPollLimit: Duration = SagaService.defaultActivityPollLimit, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.naming = SagaNaming(accountId: accountId, region: region)
+        self.engine = SagaEngine(store: store, naming: naming, queues: queues, now: now)
+        self.now = now
+        self.activityPollLimit = activityPollLimit
+    }
+
+    /// Recovers running executions at start (offers, timers), then stays until the server
+    /// stops: the server treats a background task's return as its end.
+    public func runBackground() async {
+        await engine.ensureLoaded()
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(3600))
+        }
+    }
+
+    public func metricLines() async -> [String] {
+        let running = await engine.runningCount, transitions = await engine.transitions
+        let queued = await engine.board.queued
+        return [
+            "# TYPE signalbox_sfn_running_executions gauge", "signalbox_sfn_running_executions \(running)",
+            "# TYPE signalbox_sfn_history_events_total counter", "signalbox_sfn_history_events_total \(transitions)",
+            "# TYPE signalbox_sfn_activity_tasks_queued gauge", "signalbox_sfn_activity_tasks_queued \(queued)",
+        ]
+    }
+
+    public func handle(operation: String, input: JSONValue, context: ServiceContext) async throws(AWSError) -> JSONValue {
+        let input = SagaInput(input)
+        switch operation {
+        case "CreateStateMachine": return try await createStateMachine(input)
+        case "DescribeStateMachine": return try await describeStateMachine(input)
+        case "ListStateMachines": return try await listStateMachines(input)
+        case "UpdateStateMachine": return try await updateStateMachine(input)
+        case "DeleteStateMachine": return try await deleteStateMachine(input)
+        case "ValidateStateMachineDefinition": return try validateDefinition(input)
+        case "StartExecution":
+            await engine.noteEndpoint(context.endpoint)
+            return try await startExecution(input)
+        case "DescribeExecution": return try await describeExecution(input)
+        case "DescribeStateMachineForExecution": return try await describeMachineForExecution(input)
+        case "ListExecutions": return try await listExecutions(input)
+        case "GetExecutionHistory": return try await getExecutionHistory(input)
+        case "StopExecution": return try await stopExecution(input)
+        case "RedriveExecution": return try await redriveExecution(input)
+        case "CreateActivity": return try await createActivity(input)
+        case "DescribeActivity": return try await describeActivity(input)
+        case "ListActivities": return try await listActivities(input)
+        case "DeleteActivity": return try await deleteActivity(input)
+        case "GetActivityTask": return try await getActivityTask(input)
+        case "SendTaskSuccess": return try await sendTaskSuccess(input)
+        case "SendTaskFailure": return try await sendTaskFailure(input)
+        case "SendTaskHeartbeat": return try await sendTaskHeartbeat(input)
+        default: throw SagaError.unknownOperation(operation)
+        }
+    }
+
+    // MARK: State machines
+
+    struct Machine: Sendable {
+        var arn: String
+        var name: String
+        var definition: String
+        var roleArn: String
+        var type: String
+        var createdAt: Int64
+
+        init(row: Row) {
+            arn = row["arn"]; name = row["name"]; definition = row["definition"]
+            roleArn = row["role_arn"]; type = row["type"]; createdAt = row["created_at"]
+        }
+    }
+
+    private func parse(_ definition: String) throws(AWSError) -> StateMachineDefinition {
+        do {
+            return try StateMachineDefinition(parsing: definition)
+        } catch {
+            throw SagaError.invalidDefinition(error.message)
+        }
+    }
+
+    private func machineArn(_ input: SagaInput, _ member: String = "stateMachineArn") throws(AWSError) -> String {
+        let arn = try input.required(member, maxLength: 256)
+        guard naming.name(fromArn: arn, kind: "stateMachine") != nil else { throw SagaError.invalidArn(arn) }
+        return arn
+    }
+
+    private func loadMachine(_ arn: String) async throws(AWSError) -> Machine {
+        let machine = try await store.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM sfn_state_machine WHERE arn = ?", arguments: [arn]).map(Machine.init)
+        }
+        guard let machine else { throw SagaError.machineMissing(arn) }
+        return machine
+    }
+
+    private func roleArn(_ input: SagaInput, required: Bool) throws(AWSError) -> String? {
+        let given: String?
+        if required { given = try input.required("roleArn", maxLength: 256) } else { given = try input.string("roleArn", maxLength: 256) }
+        guard let role = given else { return nil }
+        let parts = role.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count >= 6, parts[0] == "arn", parts[2] == "iam" else { throw SagaError.invalidArn(role) }
+        return role
+    }
+
+    private func createStateMachine(_ input: SagaInput) async throws(AWSError) -> JSONValue {
+        let name = try input.required("name", maxLength: 80)
+        guard SagaNaming.isValidName(name) else { throw SagaError.invalidName(name) }
+        let definition = try input.required("definition", maxLength: 1_048_576)
+        let role = try roleArn(input, required: true)!
+        let type = try input.string("type") ?? "STANDARD"
+        guard type == "STANDARD" || type == "EXPRESS" else {
+            throw SagaError.validation("1 validation error detected: Value '\(type)' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]")
+        }
+        _ = try parse(definition)
+        let arn = naming.machineArn(name), at = now().millis
+        let created = try await store.write { db throws -> Int64 in
+            if let existing = try Row.fetchOne(db, sql: "SELECT * FROM sfn_state_machine WHERE arn = ?", arguments: [arn]).map(Machine.init) {
+                guard existing.definition == definition, existing.roleArn == role, existing.type == type else {
+                    throw SagaError.machineExists(arn)
+                }
+                return existing.createdAt
+            }
+            try db.execute(sql: "INSERT INTO sfn_state_machine (arn, name, definition, role_arn, type, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [arn, name, definition, role, type, at])
+            return at
+        }
+        return ["stateMachineArn": .string(arn), "creationDate": Date(millis: created).epochSeconds]
+    }
+
+    private func describeStateMachine(_ input: SagaInput) async throws(AWSError) -> JSONValue {
+        let machine = try await loadMachine(try machineArn(input))
+        return [
+            "stateMachineArn": .string(machine.arn), "name": .string(machine.name), "status": "ACTIVE",
+            "definition": .string(machine.definition), "roleArn": .string(machine.roleArn), "type": .string(machine.type),
+            "creationDate": Date(millis: machine.createdAt).epochSeconds,
+            "loggingConfiguration": ["level": "OFF", "includeExecutionData": false],
+            "tracingConfiguration": ["enabled": false],
+        ]
+    }
+
+    private func listStateMachines(_ input: SagaInput) async throws(AWSError) -> JSONValue {
+        let limit = try input.int("maxResults", in: 0...1000).flatMap { $0 == 0 ? nil : $0 } ?? 100
+        let offset = try input.pageToken().flatMap(Int.init) ?? 0
+        let rows = try await store.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM sfn_state_machine ORDER BY name LIMIT ? OFFSET ?", arguments: [limit + 1, offset])
+                .map(Machine.init)
+        }
+        var out: JSONObject = ["stateMachines": .array(rows.prefix(limit).map { machine in
+            ["stateMachineArn": .string(machine.arn), "name": .string(machine.name), "type": .string(machine.type),
+             "creationDate": Date(millis: machine.createdAt).epochSeconds]
+        })]
+        if rows.count > limit { out["nextToken"] = SagaInput.pageToken(String(offset + limit)) }
+        return .object(out)
+    }
+
+    private func updateStateMachine(_ input: SagaInput) async throws(AWSError) -> JSONValue {
+        let arn = try machineArn(input)
+        let definition = try input.string("definition", maxLength: 1_048_576)
+        let role = try roleArn(input, required: false)
+        guard definition != nil || role != nil else {
+            throw SagaError.make("MissingRequiredParameter", "Either the definition or the roleArn must be specified.")
+        }
+        if let definition { _ = try parse(definition) }
+        let at = now()
+        try await store.write { db in
+            guard try Row.fetchOne(db, sql: "SELECT arn FROM sfn_state_machine WHERE arn = ?", arguments: [arn]) != nil else {
+                throw SagaError.machineMissing(arn)
+            }
+            if let definition { try db.execute(sql: "UPDATE sfn_state_machine SET definition = ?, revision = revision + 1 WHERE arn = ?", arguments: [definition, arn]) }
+            if let role { try db.execute(sql: "UPDATE sfn_state_machine SET role_arn = ? WHERE arn = ?", arguments: [role, arn]) }
+        }
+        return ["updateDate": at.epochSeconds]
+    }
+
+    private func deleteStateMachine(_ input: SagaInput) async throws(AWSError) -> JSONValue {
+        let arn = try machineArn(input)
+        // As AWS: deleting a machine that is not there succeeds; its executions keep running
+        // on the definition they started with.
+        try await store.write { db in try db.execute(sql: "DELETE FROM sfn_state_machine WHERE arn = ?", arguments: [arn]) }
+        return [:]
+    }
+
+    private func validateDefinition(_ input: SagaInput) throws(AWSError) -> JSONValue {
+        let definition = try input.required("definition", maxLength: 1_048_576)
+        let report = StateMachineDefinition.validate(definition)
+        return ["result": .string(report.result), "diagnostics": .array(report.diagnostics.map { diagnostic in
+            var object: JSONObject = ["severity": .string(diagnostic.severity.rawValue), "code": .string(diagnostic.code),
+                                      "message": .string(diagnostic.message)]
+            if let location = diagnostic.location { object["location"] = .string(location) }
+            return .object(object)
+        }), "truncated": false]
+    }
+
+    // MARK: Executions
+
+    private func executionArn(_ input: SagaInput) throws(AWSError) -> String {
+        let arn = try input.required("executionArn", maxLength: 256)
+        guard naming.executionParts(arn) != nil else { throw SagaError.invalidArn(arn) }
+        return arn
+    }
+
+    private func startExecution(_ input: SagaInput) async throws(AWSError) -> JSONValue {
+        let arn = try machineArn(input)
+        let name = try input.string("name", maxLength: 80) ?? UUID().uuidString.lowercased()
+        guard SagaNaming.isValidName(name) else { throw SagaError.invalidName(name) }
+        let text = try input.string("input", maxLength: Execution.payloadLimit) ?? "{}"
+        let value: JSONValue
+        do {
+            value = try JSONValue(parsing: text)
+        } catch {
+            throw SagaError.invalidInput("Invalid State Machine Execution Input: '\(error)'")
+        }
+        let machine = try await loadMachine(arn)
+        let definition = try parse(machine.definition)
+        let executionArn = naming.executionArn(machine: machine.name, name: name)
+        let context = ExecutionContext(executionArn: executionArn, name: name, stateMachineArn: arn,
+                                       stateMachineName: machine.name, roleArn: machine.roleArn)
+        let started = try await engine.start(definition: definition, context: context, input: value)
+        return ["executionArn": .string(executionArn), "startDate": started.epochSeconds]
+    }
+
+    private func loadExecution(_ arn: String) async throws(AWSError) -> Execution {
+        guard let execution = try await engine.execution(arn) else { throw SagaError.executionMissing(arn) }
+        return execution
+    }
+
+    private func describeExecution(_ input: SagaInput) async throws(AWSError) -> JSONValue {
+        let execution = try await loadExecution(try executionArn(input))
+        let context = execution.context
+        var out: JSONObject = [
+            "executionArn": .string(context.executionArn), "stateMachineArn": .string(context.stateMachineArn),
+            "name": .string(context.name), "status": .string(execution.status.rawValue),
+            "startDate": execution.startDate.epochSeconds,
+            "input": .string(execution.input.serialized), "inputDetails": ["included": true],
+            "redriveCount": .number(Double(execution.redriveCount)),
+        ]
+        if let stop = execution.stopDate { out["stopDate"] = stop.epochSeconds }
+        if let output = execution.output {
+            out["output"] = .string(output.serialized)
+            out["outputDetails"] = ["included": true]
+        }
+        if let failure = execution.failure, execution.status != .succeeded {
+            if !failure.error.isEmpty { out["error"] = .string(failure.error) }
+            if let cause = failure.cause { out["cause"] = .string(cause) }
+        }
+        if let redriveDate = execution.redriveDate { out["redriveDate"] = redriveDate.epochSeconds }
+        switch execution.status {
+        case .running, .succeeded:
+            out["redriveStatus"] = "NOT_REDRIVABLE"
+            out["redriveStatusReason"] = .string(execution.status == .running ? "Execution is RUNNING and cannot be redriven" : "Execution is SUCCEEDED and cannot be redriven")
+        default:
+            out["redriveStatus"] = "REDRIVABLE"
+        }
+        return .object(out)
+    }
+
+    private func describeMachineForExecution(_ input: SagaInput) async throws(AWSError) -> JSONValue {
+        let execution = try await loadExecution(try executionArn(input))
+        return [
+            "stateMachineArn": .string(execution.context.stateMachineArn), "name": .string(execution.context.stateMachineName),
+            "definition": .string(execution.definition.source), "roleArn": .string(execution.context.roleArn),
+            "updateDate": execution.startDate.epochSeconds,
+            "loggingConfiguration": ["level": "OFF", "includeExecutionData": false],
+            "tracingConfiguration": ["enabled": false],
+        ]
+    }
+
+    private func listExecutions(_ input: SagaInput) async throws(AWSError) -> JSONValue {
+        let arn = try machineArn(input)
+        let statuses = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"]
+        let filter = try input.string("statusFilter")
+        if let filter, !statuses.contains(filter) {
+            throw SagaError.validation("1 validation error detected: Value '\(filter)' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [\(statuses.joined(separator: ", "))]")
+        }
+        let limit = try input.int("maxResults", in: 0...1000).flatMap { $0 == 0 ? nil : $0 } ?? 100
+        let offset = try input.pageToken().flatMap(Int.init) ?? 0
+        _ = try await loadMachine(arn)
+        let rows = try await store.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT arn, name, status, started_at, stopped_at FROM sfn_execution
+                WHERE machine_arn = ? AND (? IS NULL OR status = ?) ORDER BY started_at DESC, arn LIMIT ? OFFSET ?
+                """, arguments: [arn, filter, filter, limit + 1, offset]).map { row -> JSONValue in
+                var item: JSONObject = ["executionArn": .string(row["arn"]), "stateMachineArn": .string(arn), "name": .string(row["name"]),
+                                        "status": .string(row["status"]), "startDate": Date(millis: row["started_at"]).epochSeconds]
+                if let stopped = row["stopped_at"] as Int64? { item["stopDate"] = Date(millis: stopped).epochSeconds }
+                return .object(item)
+            }
+        }
+        var out: JSONObject = ["executions": .array(Array(rows.prefix(limit)))]
+        if rows.count > limit { out["nextToken"] = SagaInput.pageToken(String(offset + limit)) }
+        return .object(out)
+    }
+
+    private func getExecutionHistory(_ input: SagaInput) async throws(AWSError) -> JSONValue {
+        let arn = try executionArn(input)
+        let limit = try input.int("maxResults", in: 0...1000).flatMap { $0 == 0 ? nil : $0 } ?? 100
+        let reverse = try input.bool("reverseOrder") ?? false
+        let includeData = try input.bool("includeExecutionData") ?? true
+        let after = try input.pageToken().flatMap(Int.init)
+        let exists = try await store.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM sfn_execution WHERE arn = ?", arguments: [arn]) ?? false
+        }
+        guard exists else { throw SagaError.executionMissing(arn) }
+        let events = try await store.read { db in
+            let sql = reverse
+                ? "SELECT * FROM sfn_history WHERE execution_arn = ? AND id < ? ORDER BY id DESC LIMIT ?"
+                : "SELECT * FROM sfn_history WHERE execution_arn = ? AND id > ? ORDER BY id LIMIT ?"
+            return try Row.fetchAll(db, sql: sql, arguments: [arn, after ?? (reverse ? Int.max : 0), limit + 1]).map { row in
+                let details: String? = row["details"]
+                var object: JSONObject? = nil
+                if let details, case .object(let parsed)? = try? JSONValue(parsing: details) { object = parsed }
+                return HistoryEvent(id: row["id"], previousEventId: row["previous_id"],
+                                    timestamp: Date(timeIntervalSince1970: row["timestamp"]), type: row["type"], details: object)
+            }
+        }
+        var out: JSONObject = ["events": .array(events.prefix(limit).map { .object($0.wireObject(includeExecutionData: includeData)) })]
+        if events.count > limit, let last = events.prefix(limit).last { out["nextToken"] = SagaInput.pageToken(String(last.id)) }
+        return .object(out)
+    }
+
+    private func stopExecution(_ input: SagaInput) async throws(AWSError) -> JSONValue {
+        let arn = try executionArn(input)
+        let error = try input.string("error", maxLength: 256)
+        let cause = try input.string("cause", maxLength: 32_768)
+        let at = now()
+        do {
+            try await engine.apply(arn) { (execution: inout Execution) throws(ExecutionInputError) -> Step in try execution.stop(error: error, cause: cause, at: at) }
+        } catch let failure where failure.code == "ExecutionDoesNotExist" {
+            // Stopping a closed execution is accepted by AWS; an unknown one is not.
+            guard try await engine.execution(arn) != nil else { throw SagaError.executionMissing(arn) }
+        }
+        return ["stopDate": at.epochSeconds]
+    }
+
+    private func redriveExecution(_ input: SagaInput) async throws(AWSError) -> JSONValue {
+        let arn = try executionArn(input)
+        let date = try await engine.redrive(arn)
+        return ["redriveDate": date.epochSeconds]
+    }
+
+    // MARK: Activities
+
+    private func activityArn(_ input: SagaInput) throws(AWSError) -> (arn: String, name: String) {
+        let arn = try input.required("activityArn", maxLength: 256)
+        guard let name = naming.name(fromArn: arn, kind: "activity") else { throw SagaError.invalidArn(arn) }
+        return (arn, name)
+    }
+
+    private func createActivity(_ input: SagaInput) async throws(AWSError) -> JSONValue {
+        let name = try input.required("name", maxLength: 80)
+        guard SagaNaming.isValidName(name) else { throw SagaError.invalidName(name) }
+        let arn = naming.activityArn(name), at = now().millis
+        let created = try await store.write { db throws -> Int64 in
+            if let existing = try Int64.fetchOne(db, sql: "SELECT created_at FROM sfn_activity WHERE arn = ?", arguments: [arn]) {
+                return existing
+            }
+            try db.execute(sql: "INSERT INTO sfn_activity (arn, name, created_at) VALUES (?, ?, ?)", arguments: [arn, name, at])
+            return at
+        }
+        return ["activityArn": .string(arn), "creationDate": Date(millis: created).epochSeconds]
+    }
+
+    private func activityCreated(_ arn: String) async throws(AWSError) -> Int64 {
+        let created = try await store.read { db in
+            try Int64.fetchOne(db, sql: "SELECT created_at FROM sfn_activity WHERE arn = ?", arguments: [arn])
+        }
+        guard let created else { throw SagaError.activityMissing(arn) }
+        return created
+    }
+
+    private func describeActivity(_ input: SagaInput) async throws(AWSError) -> JSONValue {
+        let (arn, name) = try activityArn(input)
+        let created = try await activityCreated(arn)
+        return ["activityArn": .string(arn), "name": .string(name), "creationDate": Date(millis: created).epochSeconds]
+    }
+
+    private func listActivities(_ input: SagaInput) async throws(AWSError) -> JSONValue {
+        let limit = try input.int("maxResults", in: 0...1000).flatMap { $0 == 0 ? nil : $0 } ?? 100
+        let offset = try input.pageToken().flatMap(Int.init) ?? 0
+        let rows = try await store.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM sfn_activity ORDER BY name LIMIT ? OFFSET ?", arguments: [limit + 1, offset])
+                .map { row -> JSONValue in
+                    ["activityArn": .string(row["arn"]), "name": .string(row["name"]), "creationDate": Date(millis: row["created_at"]).epochSeconds]
+                }
+        }
+        var out: JSONObject = ["activities": .array(Array(rows.prefix(limit)))]
+        if rows.count > limit { out["nextToken"] = SagaInput.pageToken(String(offset + limit)) }
+        return .object(out)
+    }
+
+    private func deleteActivity(_ input: SagaInput) async throws(AWSError) -> JSONValue {
+        let (arn, _) = try activityArn(input)
+        try await store.write { db in try db.execute(sql: "DELETE FROM sfn_activity WHERE arn = ?", arguments: [arn]) }
+        return [:]
+    }
+
+    private func getActivityTask(_ input: SagaInput) async throws(AWSError) -> JSONValue {
+        let (arn, name) = try activityArn(input)
+        let worker = try input.string("workerName", maxLength: 80)
+        _ = try await activityCreated(arn)
+        let deadline = ContinuousClock.now + activityPollLimit
+        guard let offer = await engine.takeTask(activity: name, workerName: worker, until: deadline) else { return [:] }
+        return ["taskToken": .string(offer.token), "input": .string(offer.input)]
+    }
+
+    // MARK: Task outcomes
+
+    private func taskToken(_ input: SagaInput) throws(AWSError) -> String {
+        let token = try input.required("taskToken", maxLength: 2048)
+        guard token.utf8.count == 64, token.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else {
+            throw SagaError.invalidToken("Invalid Token: '\(token.prefix(100))'")
+        }
+        return token
+    }
+
+    private func sendTaskSuccess(_ input: SagaInput) async throws(AWSError) -> JSONValue {
+        let token = try taskToken(input)
+        let text = try input.required("output", maxLength: Execution.payloadLimit)
+        let output: JSONValue
+        do {
+            output = try JSONValue(parsing: text)
+        } catch {
+            throw SagaError.invalidOutput("Invalid Output: '\(error)'")
+        }
+        let at = now()
+        try await engine.task(token: token) { (execution: inout Execution) throws(ExecutionInputError) -> Step in try execution.taskSucceeded(token: token, output: output, at: at) }
+        return [:]
+    }
+
+    private func sendTaskFailure(_ input: SagaInput) async throws(AWSError) -> JSONValue {
+        let token = try taskToken(input)
+        let error = try input.string("error", maxLength: 256)
+        let cause = try input.string("cause", maxLength: 32_768)
+        let at = now()
+        try await engine.task(token: token) { (execution: inout Execution) throws(ExecutionInputError) -> Step in try execution.taskFailed(token: token, error: error, cause: cause, at: at) }
+        return [:]
+    }
+
+    private func sendTaskHeartbeat(_ input: SagaInput) async throws(AWSError) -> JSONValue {
+        let token = try taskToken(input)
+        let at = now()
+        try await engine.task(token: token) { (execution: inout Execution) throws(ExecutionInputError) -> Step in try execution.taskHeartbeat(token: token, at: at) }
+        return [:]
+    }
+}
