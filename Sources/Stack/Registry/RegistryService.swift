@@ -65,12 +65,6 @@ public final class RegistryService: StackService {
         }
     }
 
-    /// Nothing runs in the background (heartbeat expiry is derived when read), but the server
-    /// stops when any service's background work returns, so this waits for cancellation.
-    public func runBackground() async {
-        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
-    }
-
     public func metricLines() async -> [String] {
         let now = clock()
         guard let counts = try? await store.read({ db -> (Int, Int, Int, Int) in

@@ -43,13 +43,9 @@ public final class SagaService: StackService {
         self.activityPollLimit = activityPollLimit
     }
 
-    /// Recovers running executions at start (offers, timers), then stays until the server
-    /// stops: the server treats a background task's return as its end.
+    /// Recovers running executions at start: re-offers untaken tasks and re-arms timers.
     public func runBackground() async {
         await engine.ensureLoaded()
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(3600))
-        }
     }
 
     public func metricLines() async -> [String] {

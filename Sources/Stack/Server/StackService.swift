@@ -16,8 +16,8 @@ public protocol StackService: Sendable {
 
     func handle(operation: String, input: JSONValue, context: ServiceContext) async throws(AWSError) -> JSONValue
 
-    /// Long-running work (message move tasks, deliveries); runs until the server stops
-    /// (task cancellation).
+    /// Background work (message move tasks, deliveries, recovery after a restart). It is
+    /// cancelled when the server stops; returning early is fine and does not stop the server.
     func runBackground() async
 
     /// Prometheus text lines (with `# TYPE` lines) this service adds to `/metrics`.
