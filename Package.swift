@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // ncurses with its wide-character API; only Terminal imports it.
@@ -48,6 +49,14 @@ let package = Package(
         // How the console sees a system: snapshot model and providers (local stack, AWS).
         .target(name: "Provider", dependencies: [
             "Wire", "Patterns", "JSON",
+        ], swiftSettings: strict),
+        // The client side of the wire: AWS JSON calls (SigV4), the stack's REST extensions and its
+        // live stream. The console's providers and the demo reach any endpoint through it only.
+        .target(name: "StackClient", dependencies: [
+            "Wire", "JSON",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         // The TUI: app loop, panes, keymap, command bar, dialogs, themes.
         .target(name: "Console", dependencies: [
@@ -91,6 +100,8 @@ let package = Package(
         ], swiftSettings: strict),
         // The real `signalbox` binary driven in tmux (private -L socket), as a user would.
         .testTarget(name: "ConsoleEndToEndTests", swiftSettings: strict),
+        .testTarget(name: "StackClientTests", dependencies: ["StackClient", "Stack", "Wire", "JSON"],
+                    swiftSettings: strict),
         .testTarget(name: "CircuitBreakerTests", dependencies: ["CircuitBreaker", "JSON"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,54 @@
+import Foundation
+import Wire
+
+/// Where a client's calls go: the local stack on loopback, moto, LocalStack, or a real AWS
+/// account. One value carries everything a call needs, so the console, the demo and tests hand
+/// the same thing around instead of URL, region and keys separately.
+public struct StackEndpoint: Sendable, Hashable {
+    /// The endpoint override every service is reached at (`http://127.0.0.1:4599`), or nil for
+    /// AWS's own per-service endpoints (`https://sqs.REGION.amazonaws.com`, …).
+    public var url: URL?
+    public var region: String
+    public var credentials: AWSCredentials
+
+    /// What the stack accepts when it runs without `--auth`: any key signs, but SDKs always
+    /// sign, so the client does too.
+    public static let localCredentials = AWSCredentials(accessKeyId: "signalbox", secretAccessKey: "signalbox")
+
+    public init(url: URL?, region: String = "us-east-1", credentials: AWSCredentials = StackEndpoint.localCredentials) {
+        self.url = url
+        self.region = region
+        self.credentials = credentials
+    }
+
+    /// Parses an endpoint override as users type it (`http://127.0.0.1:4599`, with or without a
+    /// trailing slash). Only http and https URLs with a host are endpoints.
+    public init(parsing text: String, region: String = "us-east-1",
+                credentials: AWSCredentials = StackEndpoint.localCredentials) throws(StackClientError) {
+        guard let url = URL(string: text.hasSuffix("/") ? String(text.dropLast()) : text),
+              let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = url.host, !host.isEmpty
+        else {
+            throw .invalidEndpoint("'\(text)' is not an http:// or https:// URL with a host")
+        }
+        self.init(url: url, region: region, credentials: credentials)
+    }
+
+    /// The base URL for `service`'s AWS JSON calls.
+    public func baseURL(for service: AWSService) -> String {
+        if let url { return url.absoluteString }
+        return "https://\(service.signingName).\(region).amazonaws.com"
+    }
+
+    /// The base URL of the stack's own extensions (`/_signalbox/...`); nil against AWS, which
+    /// has none.
+    public var extensionBaseURL: String? { url?.absoluteString }
+
+    /// The `Host` header value (and SigV4's signed host) for a base URL.
+    static func hostHeader(of base: String) -> String {
+        guard let components = URLComponents(string: base), let host = components.host else { return base }
+        let bracketed = host.contains(":") ? "[\(host)]" : host
+        if let port = components.port { return "\(bracketed):\(port)" }
+        return bracketed
+    }
+}
