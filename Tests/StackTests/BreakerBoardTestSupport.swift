@@ -21,12 +21,16 @@ final class BreakerBoardHarness: Sendable {
     let readOnly: Bool
     private let current: Mutex<(store: StackStore, api: BreakerBoardAPI)>
 
-    init(readOnly: Bool = false, directory: URL? = nil) throws {
+    let maximumBreakers: Int
+
+    init(readOnly: Bool = false, maximumBreakers: Int = BreakerBoard.defaultMaximumBreakers, directory: URL? = nil) throws {
+        self.maximumBreakers = maximumBreakers
         self.directory = directory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("signalbox-breakers-test-\(UUID().uuidString)")
         self.readOnly = readOnly
         let store = try StackStore(directory: self.directory, migrations: StackAssembly.migrations)
-        let board = BreakerBoard(store: store, hub: hub, readOnly: readOnly, clock: clock.read)
+        let board = BreakerBoard(store: store, hub: hub, readOnly: readOnly, maximumBreakers: maximumBreakers,
+                                 clock: clock.read)
         current = Mutex((store, BreakerBoardAPI(board: board)))
     }
 
@@ -36,7 +40,8 @@ final class BreakerBoardHarness: Sendable {
     /// A new store and board on the same directory (the old store's files stay as written).
     func reopen(readOnly: Bool? = nil) throws {
         let store = try StackStore(directory: directory, migrations: StackAssembly.migrations)
-        let board = BreakerBoard(store: store, hub: hub, readOnly: readOnly ?? self.readOnly, clock: clock.read)
+        let board = BreakerBoard(store: store, hub: hub, readOnly: readOnly ?? self.readOnly,
+                                 maximumBreakers: maximumBreakers, clock: clock.read)
         current.withLock { $0 = (store, BreakerBoardAPI(board: board)) }
     }
 

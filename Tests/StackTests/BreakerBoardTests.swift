@@ -279,6 +279,19 @@ struct BreakerBoardTests {
         #expect(await board.call("GET", base + "/\(String(repeating: "a", count: 128))/gateway").status == 404)
     }
 
+    @Test("a full board refuses new breakers but keeps taking reports from known ones")
+    func boardLimit() async throws {
+        let board = try BreakerBoardHarness(maximumBreakers: 2)
+        defer { board.removeFiles() }
+        #expect(await board.report(try breakerSnapshot("a", "x")).status == 200)
+        #expect(await board.report(try breakerSnapshot("b", "x")).status == 200)
+        let refused = await board.report(try breakerSnapshot("c", "x"))
+        #expect(refused.status == 400)
+        #expect(refused.body["__type"] == "LimitExceededException")
+        #expect(await board.report(try breakerSnapshot("a", "x", state: .open)).status == 200)
+        #expect(await board.call("GET", base).body["breakers"]?.arrayValue?.count == 2)
+    }
+
     @Test("a read-only board refuses overrides with 403 and records nothing")
     func readOnly() async throws {
         let board = try BreakerBoardHarness(readOnly: true)

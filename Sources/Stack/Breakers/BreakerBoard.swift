@@ -18,6 +18,8 @@ public actor BreakerBoard {
     public static let topic = "breakers"
     /// A breaker whose service has not reported for longer than this is shown as stale.
     public static let defaultStaleAfter = 10.0
+    /// A bound on memory and on the board's size: a misbehaving client cannot grow it forever.
+    public static let defaultMaximumBreakers = 10_000
 
     public static var migrations: [StoreMigration] { BreakerBoardSchema.migrations }
 
@@ -39,6 +41,7 @@ public actor BreakerBoard {
     /// Whether overrides are refused (`signalbox serve --readonly`).
     public nonisolated let readOnly: Bool
     let staleAfter: Double
+    let maximumBreakers: Int
     /// Wall clock, seconds since 1970; injectable so tests decide staleness without sleeping.
     let clock: @Sendable () -> Double
     private var records: [BreakerID: Record] = [:]
@@ -46,11 +49,13 @@ public actor BreakerBoard {
 
     public init(store: StackStore, hub: StreamHub, readOnly: Bool = false,
                 staleAfter: Double = BreakerBoard.defaultStaleAfter,
+                maximumBreakers: Int = BreakerBoard.defaultMaximumBreakers,
                 clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
         self.store = store
         self.hub = hub
         self.readOnly = readOnly
         self.staleAfter = staleAfter
+        self.maximumBreakers = maximumBreakers
         self.clock = clock
     }
 
@@ -63,6 +68,7 @@ public actor BreakerBoard {
         let id = snapshot.id
         let now = clock()
         let previous = records[id]
+        if previous == nil, records.count >= maximumBreakers { throw .boardFull(maximumBreakers) }
         let changed = previous?.snapshot.state != snapshot.state
         var record = previous ?? Record(snapshot: snapshot, reportedAt: now)
         record.snapshot = snapshot

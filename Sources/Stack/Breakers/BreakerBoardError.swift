@@ -31,6 +31,11 @@ public struct BreakerBoardError: Error, Sendable, Hashable, CustomStringConverti
                           message: "This stack was started with --readonly: breaker overrides are refused")
     }
 
+    static func boardFull(_ maximum: Int) -> BreakerBoardError {
+        BreakerBoardError(status: 400, type: "LimitExceededException",
+                          message: "The board already holds \(maximum) breakers, its maximum: a new breaker cannot be added")
+    }
+
     static func noRoute(method: String, path: String) -> BreakerBoardError {
         BreakerBoardError(status: 404, type: "UnknownOperationException",
                           message: "No breaker board route for \(method) \(path.prefix(200))")
