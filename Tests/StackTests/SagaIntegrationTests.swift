@@ -166,4 +166,18 @@ import Testing
         // Polls after shutdown began do not wait either.
         #expect(try await stack.poll(activity) == nil)
     }
+
+    @Test func startsFollowUpdatesAndDeletesOfTheMachine() async throws {
+        let stack = try SagaStack()
+        defer { stack.remove() }
+        let machine = try await stack.createMachine("versioned", #"{"StartAt":"P","States":{"P":{"Type":"Pass","Result":1,"End":true}}}"#)
+        let first = try await stack.start(machine, name: "one")
+        _ = try await stack.sfn("UpdateStateMachine", ["stateMachineArn": .string(machine),
+                                                       "definition": #"{"StartAt":"P","States":{"P":{"Type":"Pass","Result":2,"End":true}}}"#])
+        let second = try await stack.start(machine, name: "two")
+        #expect(try await stack.sfn("DescribeExecution", ["executionArn": .string(first)])["output"]?.stringValue == "1")
+        #expect(try await stack.sfn("DescribeExecution", ["executionArn": .string(second)])["output"]?.stringValue == "2")
+        _ = try await stack.sfn("DeleteStateMachine", ["stateMachineArn": .string(machine)])
+        #expect(await stack.sfnError("StartExecution", ["stateMachineArn": .string(machine), "name": "three"]) == "StateMachineDoesNotExist")
+    }
 }

@@ -21,6 +21,7 @@ public final class SagaService: StackService {
     let store: StackStore
     let naming: SagaNaming
     let engine: SagaEngine
+    let machines = MachineCache()
     let now: @Sendable () -> Date
     /// GetActivityTask's long poll; AWS holds it for up to 60 seconds.
     let activityPollLimit: Duration
@@ -209,6 +210,7 @@ public final class SagaService: StackService {
         }
         if let definition { _ = try parse(definition) }
         let at = now()
+        defer { machines.invalidate(arn) }
         try await store.write { db in
             guard try Row.fetchOne(db, sql: "SELECT arn FROM sfn_state_machine WHERE arn = ?", arguments: [arn]) != nil else {
                 throw SagaError.machineMissing(arn)
@@ -223,6 +225,7 @@ public final class SagaService: StackService {
         let arn = try machineArn(input)
         // As AWS: deleting a machine that is not there succeeds; its executions keep running
         // on the definition they started with.
+        defer { machines.invalidate(arn) }
         try await store.write { db in try db.execute(sql: "DELETE FROM sfn_state_machine WHERE arn = ?", arguments: [arn]) }
         return [:]
     }
@@ -257,13 +260,22 @@ public final class SagaService: StackService {
         } catch {
             throw SagaError.invalidInput("Invalid State Machine Execution Input: '\(error)'")
         }
-        let machine = try await loadMachine(arn)
-        let definition = try parse(machine.definition)
+        let (machine, definition) = try await startable(arn)
         let executionArn = naming.executionArn(machine: machine.name, name: name)
         let context = ExecutionContext(executionArn: executionArn, name: name, stateMachineArn: arn,
                                        stateMachineName: machine.name, roleArn: machine.roleArn)
         let started = try await engine.start(definition: definition, context: context, input: value)
         return ["executionArn": .string(executionArn), "startDate": started.epochSeconds]
+    }
+
+    /// The machine and its parsed definition, from the cache when it holds them.
+    private func startable(_ arn: String) async throws(AWSError) -> (Machine, StateMachineDefinition) {
+        if let cached = machines.entry(arn) { return (cached.machine, cached.definition) }
+        let generation = machines.generation
+        let machine = try await loadMachine(arn)
+        let definition = try parse(machine.definition)
+        machines.keep(.init(machine: machine, definition: definition), arn: arn, loadedAt: generation)
+        return (machine, definition)
     }
 
     private func loadExecution(_ arn: String) async throws(AWSError) -> Execution {
