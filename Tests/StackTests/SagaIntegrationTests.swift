@@ -180,4 +180,48 @@ import Testing
         _ = try await stack.sfn("DeleteStateMachine", ["stateMachineArn": .string(machine)])
         #expect(await stack.sfnError("StartExecution", ["stateMachineArn": .string(machine), "name": "three"]) == "StateMachineDoesNotExist")
     }
+
+    @Test func executionStartedByARuleSurvivesReopeningTheStore() async throws {
+        let first = try SagaStack()
+        defer { first.remove() }
+        let activity = try await first.createActivity("fulfil")
+        let machine = try await first.createMachine("fulfilment", #"{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"\#(activity)","End":true}}}"#)
+        try await route(first, rule: "fulfil", source: "shop.orders", to: machine, extra: ["InputPath": "$.detail"])
+        try await first.events("PutEvents", ["Entries": [["Source": "shop.orders", "DetailType": "OrderPlaced", "Detail": #"{"orderId":"o-5"}"#]]])
+
+        // A restart right after PutEvents answered: the execution is there and its task offered.
+        let second = try SagaStack(directory: first.directory)
+        let task = try #require(try await second.poll(activity))
+        #expect(task.input == ["orderId": "o-5"])
+        _ = try await second.sfn("SendTaskSuccess", ["taskToken": .string(task.token), "output": #"{"shipped":true}"#])
+        let execution = try #require(try await second.sfn("ListExecutions", ["stateMachineArn": .string(machine)])["executions"]?
+            .arrayValue?.first?["executionArn"]?.stringValue)
+        #expect(try await second.waitForEnd(execution) == "SUCCEEDED")
+    }
+
+    @Test func redriveIsStreamedAsRunningAgain() async throws {
+        let stack = try SagaStack()
+        defer { stack.remove() }
+        let activity = try await stack.createActivity("once-failing")
+        let machine = try await stack.createMachine("redriven", #"{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"\#(activity)","End":true}}}"#)
+        let execution = try await stack.start(machine, name: "r1")
+        let failing = try #require(try await stack.poll(activity))
+        _ = try await stack.sfn("SendTaskFailure", ["taskToken": .string(failing.token), "error": "Flaky"])
+        #expect(try await stack.waitForEnd(execution) == "FAILED")
+        let subscription = stack.hub.subscribe(topics: [ExecutionFrames.topic])
+        _ = try await stack.sfn("RedriveExecution", ["executionArn": .string(execution)])
+        let retry = try #require(try await stack.poll(activity))
+        _ = try await stack.sfn("SendTaskSuccess", ["taskToken": .string(retry.token), "output": "{}"])
+        var frames: [JSONValue] = []
+        for await text in subscription {
+            let frame = try JSONValue(parsing: text)
+            frames.append(frame)
+            if frame["type"]?.stringValue == "execution", frame["data"]?["status"]?.stringValue == "SUCCEEDED" { break }
+        }
+        stack.hub.unsubscribe(subscription)
+        #expect(frames.first?["type"]?.stringValue == "execution")
+        #expect(frames.first?["data"]?["status"]?.stringValue == "RUNNING")
+        #expect(frames.first?["data"]?["redriveCount"]?.intValue == 1)
+        #expect(frames.dropFirst().first?["data"]?["event"]?["type"]?.stringValue == "ExecutionRedriven")
+    }
 }
