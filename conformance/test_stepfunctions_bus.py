@@ -81,7 +81,9 @@ def test_put_events_step_to_missing_bus_fails_with_eventbridge_error(endpoint):
     execution = sfn.start_execution(stateMachineArn=machine)["executionArn"]
     described = wait_end(sfn, execution)
     assert described["status"] == "SUCCEEDED"
-    assert json.loads(described["output"])["error"]["Error"].startswith("EventBridge.")
+    caught = json.loads(described["output"])["error"]
+    assert caught["Error"] == "EventBridge.FailedEntry"
+    assert json.loads(caught["Cause"])["Entries"][0]["ErrorCode"] == "InvalidArgument"
 
 
 def test_rule_with_state_machine_target_started_by_put_events(endpoint):

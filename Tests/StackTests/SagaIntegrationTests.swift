@@ -58,7 +58,7 @@ import Testing
         #expect(try await stack.waitForEnd(execution) == "FAILED")
         let described = try await stack.sfn("DescribeExecution", ["executionArn": .string(execution)])
         let error = described["error"]?.stringValue ?? ""
-        #expect(error.hasPrefix("EventBridge."), "error was \(error)")
+        #expect(error == "EventBridge.FailedEntry", "error was \(error)")
         #expect(try await stack.historyTypes(execution).contains("TaskFailed"))
     }
 
