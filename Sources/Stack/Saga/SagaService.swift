@@ -9,8 +9,11 @@ import Wire
 ///
 /// Task resources: activities; Lambda function ARNs, dispatched as the activity of the
 /// function's NAME (there is no Lambda here, so workers poll that activity);
-/// `arn:aws:states:::sqs:sendMessage[.waitForTaskToken]` into the local queue service.
-/// Other integrations fail the task with States.Runtime naming the resource.
+/// `arn:aws:states:::sqs:sendMessage[.waitForTaskToken]` into the local queue service;
+/// `arn:aws:states:::events:putEvents[.waitForTaskToken]` onto the local bus. Other
+/// integrations fail the task with States.Runtime naming the resource. Bus rules reach state
+/// machines through `stateMachineSink`; history events go live to the stream hub's
+/// `executions` topic.
 public final class SagaService: StackService {
     public let targetPrefix = "AWSStepFunctions"
     public let jsonVersion = AWSJSONVersion.v1_0
@@ -18,6 +21,7 @@ public final class SagaService: StackService {
     let store: StackStore
     let naming: SagaNaming
     let engine: SagaEngine
+    let machines = MachineCache()
     let now: @Sendable () -> Date
     /// GetActivityTask's long poll; AWS holds it for up to 60 seconds.
     let activityPollLimit: Duration
@@ -34,11 +38,14 @@ public final class SagaService: StackService {
         return .seconds(60)
     }
 
+    /// `bus` is a link rather than the bus itself because the bus is built after this service
+    /// (it needs `stateMachineSink`); bind it once the bus exists.
     public init(store: StackStore, accountId: String, region: String, queues: (any StackService)? = nil,
+                bus: ServiceLink? = nil, hub: StreamHub? = nil,
                 activityPollLimit: Duration = SagaService.defaultActivityPollLimit, now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
         self.naming = SagaNaming(accountId: accountId, region: region)
-        self.engine = SagaEngine(store: store, naming: naming, queues: queues, now: now)
+        self.engine = SagaEngine(store: store, naming: naming, queues: queues, bus: bus, hub: hub, now: now)
         self.now = now
         self.activityPollLimit = activityPollLimit
     }
@@ -46,6 +53,14 @@ public final class SagaService: StackService {
     /// Recovers running executions at start: re-offers untaken tasks and re-arms timers.
     public func runBackground() async {
         await engine.ensureLoaded()
+    }
+
+    /// The bus's delivery sink for rule targets that are state machines of this stack.
+    public var stateMachineSink: any BusTargetSink { StateMachineTargetSink(engine: engine, naming: naming) }
+
+    /// SIGTERM: open GetActivityTask polls answer empty at once so the server stops promptly.
+    public func beginShutdown() async {
+        await engine.board.close()
     }
 
     public func metricLines() async -> [String] {
@@ -195,6 +210,7 @@ public final class SagaService: StackService {
         }
         if let definition { _ = try parse(definition) }
         let at = now()
+        defer { machines.invalidate(arn) }
         try await store.write { db in
             guard try Row.fetchOne(db, sql: "SELECT arn FROM sfn_state_machine WHERE arn = ?", arguments: [arn]) != nil else {
                 throw SagaError.machineMissing(arn)
@@ -209,6 +225,7 @@ public final class SagaService: StackService {
         let arn = try machineArn(input)
         // As AWS: deleting a machine that is not there succeeds; its executions keep running
         // on the definition they started with.
+        defer { machines.invalidate(arn) }
         try await store.write { db in try db.execute(sql: "DELETE FROM sfn_state_machine WHERE arn = ?", arguments: [arn]) }
         return [:]
     }
@@ -243,13 +260,22 @@ public final class SagaService: StackService {
         } catch {
             throw SagaError.invalidInput("Invalid State Machine Execution Input: '\(error)'")
         }
-        let machine = try await loadMachine(arn)
-        let definition = try parse(machine.definition)
+        let (machine, definition) = try await startable(arn)
         let executionArn = naming.executionArn(machine: machine.name, name: name)
         let context = ExecutionContext(executionArn: executionArn, name: name, stateMachineArn: arn,
                                        stateMachineName: machine.name, roleArn: machine.roleArn)
         let started = try await engine.start(definition: definition, context: context, input: value)
         return ["executionArn": .string(executionArn), "startDate": started.epochSeconds]
+    }
+
+    /// The machine and its parsed definition, from the cache when it holds them.
+    private func startable(_ arn: String) async throws(AWSError) -> (Machine, StateMachineDefinition) {
+        if let cached = machines.entry(arn) { return (cached.machine, cached.definition) }
+        let generation = machines.generation
+        let machine = try await loadMachine(arn)
+        let definition = try parse(machine.definition)
+        machines.keep(.init(machine: machine, definition: definition), arn: arn, loadedAt: generation)
+        return (machine, definition)
     }
 
     private func loadExecution(_ arn: String) async throws(AWSError) -> Execution {
