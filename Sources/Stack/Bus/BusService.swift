@@ -151,8 +151,9 @@ public final class BusService: StackService {
             let deliverer = self.deliverer, work = routed
             report = try await store.write { db in
                 var report = DeliveryReport()
+                let lookups = DeliveryLookups()
                 for (event, rules) in work where !rules.isEmpty {
-                    try deliverer.route(db, event: event, rules: rules, buses: buses, now: now, report: &report)
+                    try deliverer.route(db, event: event, rules: rules, buses: buses, now: now, report: &report, lookups: lookups)
                 }
                 return report
             }
