@@ -68,6 +68,13 @@ import Testing
         #expect(throws: JSONParseError.self) { try JSONValue(parsing: bytes, keeping: Self.tree([["keep"]])) }
     }
 
+    @Test func stringsAreValidatedUnlessPlainASCII() throws {
+        #expect(throws: JSONParseError.self) { try JSONValue(parsing: [0x22, 0x61, 0xC3, 0x22]) }
+        #expect(throws: JSONParseError.self) { try JSONValue(parsing: [0x22, 0xED, 0xA0, 0x80, 0x22]) }
+        #expect(try JSONValue(parsing: [0x22, 0x61, 0xC3, 0xA9, 0x22]) == "aé")
+        #expect(try JSONValue(parsing: #""plain ascii""#) == "plain ascii")
+    }
+
     @Test func hostileNestingInASkippedMemberIsRefused() {
         let deep = #"{"skip":"# + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000) + "}"
         #expect(throws: JSONParseError.self) { try JSONValue(parsing: deep, keeping: Self.tree([["keep"]])) }
