@@ -17,24 +17,61 @@ extension JSONValue {
     }
 
     public init(parsing bytes: some Collection<UInt8>) throws(JSONParseError) {
-        let array = Array(bytes)
-        self = try array.withUnsafeBufferPointer { buffer throws(JSONParseError) in
+        self = try Self.withBuffer(bytes) { buffer throws(JSONParseError) in
             var parser = JSONParser(bytes: buffer)
             return try parser.parseDocument()
         }
     }
+
+    /// Parses a document keeping only the object members `fields` names (through arrays, at any
+    /// depth); every other member is checked for syntax and skipped without building values,
+    /// and an object below a kept leaf member comes out empty. Made for matchers that read a
+    /// few fields of large events: it costs a fraction of a full parse. Kept members are
+    /// exactly as a full parse gives them (duplicate keys: the last wins, in the first's place).
+    public init(parsing text: String, keeping fields: JSONFieldTree) throws(JSONParseError) {
+        try self.init(parsing: text.utf8, keeping: fields)
+    }
+
+    public init(parsing bytes: some Collection<UInt8>, keeping fields: JSONFieldTree) throws(JSONParseError) {
+        self = try Self.withBuffer(bytes) { buffer throws(JSONParseError) in
+            var parser = JSONParser(bytes: buffer, fields: fields)
+            return try parser.parseDocument()
+        }
+    }
+
+    /// Runs `body` on contiguous bytes, copying only when the collection has no contiguous storage.
+    static func withBuffer(_ bytes: some Collection<UInt8>,
+                           _ body: (UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue) throws(JSONParseError) -> JSONValue {
+        var failure: JSONParseError?
+        let direct = bytes.withContiguousStorageIfAvailable { buffer -> JSONValue? in
+            do throws(JSONParseError) { return try body(buffer) } catch { failure = error; return nil }
+        }
+        if let failure { throw failure }
+        if let direct, let value = direct { return value }
+        let array = Array(bytes)
+        return try array.withUnsafeBufferPointer { buffer throws(JSONParseError) in try body(buffer) }
+    }
 }
 
-private struct JSONParser {
+struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
     var depth = 0
+    /// For a pruned parse: which members to keep. Node numbers: `keepAll` parses everything,
+    /// `leafOnly` keeps scalars and arrays but empties objects, others are tree nodes.
+    let fields: JSONFieldTree?
 
-    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    static let keepAll = -1
+    static let leafOnly = -2
+
+    init(bytes: UnsafeBufferPointer<UInt8>, fields: JSONFieldTree? = nil) {
+        self.bytes = bytes
+        self.fields = fields
+    }
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
         skipWhitespace()
-        let value = try parseValue()
+        let value = try parseValue(node: fields == nil ? Self.keepAll : 0)
         skipWhitespace()
         guard index == bytes.count else { throw fail("unexpected data after the JSON value") }
         return value
@@ -51,11 +88,14 @@ private struct JSONParser {
         }
     }
 
-    mutating func parseValue() throws(JSONParseError) -> JSONValue {
+    mutating func parseValue(node: Int) throws(JSONParseError) -> JSONValue {
         guard index < bytes.count else { throw fail("unexpected end of input") }
         switch bytes[index] {
-        case UInt8(ascii: "{"): return try parseObject()
-        case UInt8(ascii: "["): return try parseArray()
+        case UInt8(ascii: "{"):
+            if node == Self.keepAll { return try parseObject() }
+            if node == Self.leafOnly { try skipValue(); return .object([:]) }
+            return try parsePrunedObject(node: node)
+        case UInt8(ascii: "["): return try parseArray(node: node)
         case UInt8(ascii: "\""): return .string(try parseString())
         case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
         case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
@@ -99,7 +139,7 @@ private struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':' after key") }
             index += 1
             skipWhitespace()
-            object[key] = try parseValue()
+            object[key] = try parseValue(node: Self.keepAll)
             skipWhitespace()
             guard index < bytes.count else { throw fail("unterminated object") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
@@ -108,7 +148,7 @@ private struct JSONParser {
         }
     }
 
-    mutating func parseArray() throws(JSONParseError) -> JSONValue {
+    mutating func parseArray(node: Int) throws(JSONParseError) -> JSONValue {
         try enter()
         defer { depth -= 1 }
         index += 1
@@ -117,7 +157,7 @@ private struct JSONParser {
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(array) }
         while true {
             skipWhitespace()
-            array.append(try parseValue())
+            array.append(try parseValue(node: node))
             skipWhitespace()
             guard index < bytes.count else { throw fail("unterminated array") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
@@ -126,25 +166,49 @@ private struct JSONParser {
         }
     }
 
+    /// Exact powers of ten: a decimal with at most 15 significant digits and at most 22
+    /// fraction digits converts exactly with one correctly rounded division (Clinger's fast path).
+    static let powersOfTen: [Double] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22]
+
     mutating func parseNumber() throws(JSONParseError) -> Double {
         let start = index
-        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        let negative = bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
         guard index < bytes.count, isDigit(bytes[index]) else { throw fail("invalid number") }
+        var mantissa: UInt64 = 0
+        var digits = 0
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
         } else {
-            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            while index < bytes.count, isDigit(bytes[index]) {
+                mantissa = mantissa &* 10 &+ UInt64(bytes[index] &- UInt8(ascii: "0"))
+                digits += 1
+                index += 1
+            }
         }
+        var fractionDigits = 0
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             index += 1
             guard index < bytes.count, isDigit(bytes[index]) else { throw fail("invalid number: digits expected after '.'") }
-            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            while index < bytes.count, isDigit(bytes[index]) {
+                mantissa = mantissa &* 10 &+ UInt64(bytes[index] &- UInt8(ascii: "0"))
+                if mantissa != 0 { digits += 1 }
+                fractionDigits += 1
+                index += 1
+            }
         }
+        var exponent = false
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            exponent = true
             index += 1
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
             guard index < bytes.count, isDigit(bytes[index]) else { throw fail("invalid number: digits expected in exponent") }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        }
+        if !exponent, digits <= 15, fractionDigits <= 22 {
+            let magnitude = Double(mantissa) / Self.powersOfTen[fractionDigits]
+            return negative ? -magnitude : magnitude
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         guard let value = Double(text), value.isFinite else {
@@ -159,16 +223,19 @@ private struct JSONParser {
     mutating func parseString() throws(JSONParseError) -> String {
         index += 1
         let start = index
-        // Fast path: no escapes.
+        // Fast path: no escapes; ASCII text needs no UTF-8 validation.
+        var high: UInt8 = 0
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
+                if high < 0x80 { return String(decoding: slice, as: UTF8.self) }
                 return try validUTF8(slice, at: start)
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw fail("unescaped control character in string") }
+            high |= byte
             index += 1
         }
         var scalars = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))

@@ -17,6 +17,8 @@ public struct EventPattern: Sendable, Hashable, CustomStringConvertible {
     /// The pattern as given, for echoing back (`DescribeRule`) and display.
     public let json: JSONValue
     let root: ObjectMatcher
+    /// The members this pattern reads, so event text is parsed no further than needed.
+    let fields: JSONFieldTree
 
     /// Compiles a pattern's JSON text. Text longer than `maximumLength` UTF-16 code units
     /// (AWS counts characters) is refused; pass nil for no limit (console filters).
@@ -38,6 +40,7 @@ public struct EventPattern: Sendable, Hashable, CustomStringConvertible {
         var compiler = PatternCompiler()
         self.root = try compiler.compileRoot(json)
         self.json = json
+        self.fields = RuleTable.fieldTree([root])
     }
 
     /// Whether the event (a whole envelope: `source`, `detail-type`, `detail`, …) matches.
@@ -45,9 +48,10 @@ public struct EventPattern: Sendable, Hashable, CustomStringConvertible {
         root.matches(event)
     }
 
-    /// Parses the event text and matches it; false when the text is not JSON.
+    /// Parses the event text and matches it; false when the text is not JSON. Only the
+    /// members the pattern reads are built, so large events cost little more than a scan.
     public func matches(eventText: String) -> Bool {
-        guard let event = try? JSONValue(parsing: eventText) else { return false }
+        guard let event = try? JSONValue(parsing: eventText, keeping: fields) else { return false }
         return matches(event)
     }
 

@@ -53,6 +53,25 @@ public struct PatternIndex<ID: Hashable & Sendable>: Sendable {
         table.matchingPositions(event).map { ids[$0] }
     }
 
+    /// Parses the event text and answers as `matches(_:)` does, building only the fields some
+    /// rule reads (`fields`): the fast way in when the event arrives as text. Throws when the
+    /// text is not JSON.
+    public func matches(eventText: String) throws(JSONParseError) -> [ID] {
+        try matches(event: JSONValue(parsing: eventText.utf8, keeping: table.fields))
+    }
+
+    public func matches(eventBytes: some Collection<UInt8>) throws(JSONParseError) -> [ID] {
+        try matches(event: JSONValue(parsing: eventBytes, keeping: table.fields))
+    }
+
+    private func matches(event: JSONValue) -> [ID] {
+        table.matchingPositions(event).map { ids[$0] }
+    }
+
+    /// The members of an event any rule here reads: a parse keeping only these is enough to
+    /// match (see `JSONValue(parsing:keeping:)`).
+    public var fields: JSONFieldTree { table.fields }
+
     /// How many rules pin no exact field and so are tried on every event. Shown by the
     /// benchmark; useful for spotting buses whose rules defeat the index.
     public var unfiledCount: Int { table.unfiled.count }
@@ -83,6 +102,8 @@ final class RuleTable: Sendable {
 
     let roots: [ObjectMatcher]
     let tables: [PathTable]
+    /// Every member any rule reads, for pruned parsing of event text.
+    let fields: JSONFieldTree
     /// Rules that pin no field to exact strings: tried for every event.
     let unfiled: [Int]
 
@@ -91,6 +112,7 @@ final class RuleTable: Sendable {
     /// `detail-type`.
     init(roots: [ObjectMatcher]) {
         self.roots = roots
+        self.fields = RuleTable.fieldTree(roots)
         let keysByRule = roots.map { RuleTable.pinnedFields($0) }
         var sharing: [[String]: [UTF8Key: Int]] = [:]
         for keys in keysByRule {
@@ -137,6 +159,23 @@ final class RuleTable: Sendable {
             if roots[position].matches(event) { result.append(position) }
         }
         return result
+    }
+
+    /// The members the rules read, as a tree from the event's root (`$or` alternatives read
+    /// members of the object they sit in).
+    static func fieldTree(_ roots: [ObjectMatcher]) -> JSONFieldTree {
+        var tree = JSONFieldTree()
+        func walk(_ object: ObjectMatcher, _ node: Int) {
+            for field in object.fields {
+                let child = tree.child(field.key, of: node)
+                if case .object(let nested) = field.body { walk(nested, child) }
+            }
+            for group in object.orGroups {
+                for alternative in group { walk(alternative, node) }
+            }
+        }
+        for root in roots { walk(root, JSONFieldTree.root) }
+        return tree
     }
 
     /// The fields a pattern pins to exact strings outside `$or`: any match must have one of the

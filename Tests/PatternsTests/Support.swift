@@ -2,11 +2,17 @@ import JSON
 import Patterns
 import Testing
 
-/// Compiles `pattern` and matches `event`, both JSON text.
+/// Compiles `pattern` and matches `event`, both JSON text. Every way in must agree: the parsed
+/// event, the event text (parsed keeping only what the pattern reads) and an index over it.
 func match(_ pattern: String, _ event: String) throws -> Bool {
     let compiled = try EventPattern(parsing: pattern)
     let value = try JSONValue(parsing: event)
-    return compiled.matches(value)
+    let verdict = compiled.matches(value)
+    #expect(compiled.matches(eventText: event) == verdict, "text path disagrees: \(pattern) on \(event)")
+    let index = PatternIndex([(0, compiled)])
+    #expect(index.matches(value) == (verdict ? [0] : []), "index disagrees: \(pattern) on \(event)")
+    #expect(try index.matches(eventText: event) == (verdict ? [0] : []), "index text path disagrees: \(pattern) on \(event)")
+    return verdict
 }
 
 /// The reason AWS would give for refusing `pattern`; nil when it compiles.

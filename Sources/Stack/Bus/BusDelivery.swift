@@ -92,7 +92,7 @@ struct BusDeliverer: Sendable {
     /// Routes an event through the rules it matched on its bus, delivering to every target.
     /// A delivery that fails is isolated in a savepoint and recorded for retry (or dead-lettered).
     func route(_ db: Database, event: BusEvent, rules: [RoutedRule], buses: [String: BusRoutes], now: Int64,
-               report: inout DeliveryReport) throws {
+               report: inout DeliveryReport, lookups: DeliveryLookups = DeliveryLookups()) throws {
         for rule in rules {
             report.matched[event.id, default: []].append((event.bus, rule.name))
             for target in rule.targets {
@@ -100,9 +100,16 @@ struct BusDeliverer: Sendable {
                 var nested = DeliveryReport()
                 var failure: AWSError?
                 do {
-                    try db.inSavepoint {
-                        try attempt(db, target: target, event: event, payload: payload, buses: buses, now: now, report: &nested)
-                        return .commit
+                    if case .queue? = target.kind(naming: naming) {
+                        // One write after all checks: nothing to roll back when it is refused.
+                        try attempt(db, target: target, event: event, payload: payload, buses: buses, now: now,
+                                    report: &nested, lookups: lookups)
+                    } else {
+                        try db.inSavepoint {
+                            try attempt(db, target: target, event: event, payload: payload, buses: buses, now: now,
+                                        report: &nested, lookups: lookups)
+                            return .commit
+                        }
                     }
                 } catch let error as AWSError {
                     failure = error
@@ -130,12 +137,14 @@ struct BusDeliverer: Sendable {
 
     /// One try at one target; throws the target's error.
     func attempt(_ db: Database, target: BusTarget, event: BusEvent, payload: String,
-                 buses: [String: BusRoutes], now: Int64, report: inout DeliveryReport) throws {
+                 buses: [String: BusRoutes], now: Int64, report: inout DeliveryReport,
+                 lookups: DeliveryLookups = DeliveryLookups()) throws {
         switch target.kind(naming: naming) {
         case .queue(let name)?:
             guard let queues else { throw BusError.notFound("No queue service in this stack.") }
             _ = try queues.enqueueFromBus(db, queueName: name, body: payload, groupId: target.messageGroupId,
-                                          deduplicationId: event.id, traceHeader: event.traceHeader, now: now)
+                                          deduplicationId: event.id, traceHeader: event.traceHeader, now: now,
+                                          lookups: lookups, bodyDigest: lookups.digest(of: payload, event: event))
             report.queues.insert(name)
         case .bus(let name)?:
             guard let routes = buses[name] else { throw BusError.busNotFound(name) }
@@ -145,7 +154,8 @@ struct BusDeliverer: Sendable {
             var forwarded = event
             forwarded.bus = name
             forwarded.depth += 1
-            try route(db, event: forwarded, rules: routes.matches(event.envelope), buses: buses, now: now, report: &report)
+            try route(db, event: forwarded, rules: routes.matches(event.envelope), buses: buses, now: now, report: &report,
+                      lookups: lookups)
         case .sink(let service)?:
             guard let sink = sinks[service] else {
                 throw BusError.validation("Targets of service \(service) are not supported by this stack.")

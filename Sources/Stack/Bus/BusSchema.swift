@@ -63,5 +63,14 @@ enum BusSchema {
                 """)
             try db.execute(sql: "INSERT INTO eb_bus (name, created_at, modified_at) VALUES ('default', 0, 0)")
         },
+        // Schedule rules fire from here: the next fire time (schedule time, Unix ms) is stored
+        // with the rule and advanced in the same transaction that delivers the fire, so a
+        // restart neither repeats nor loses a fire.
+        StoreMigration("events-v2-schedules") { db in
+            try db.execute(sql: """
+                ALTER TABLE eb_rule ADD COLUMN next_fire_at INTEGER;
+                CREATE INDEX eb_rule_next_fire ON eb_rule(next_fire_at) WHERE schedule IS NOT NULL;
+                """)
+        },
     ]
 }

@@ -3,7 +3,7 @@ import JSON
 import Patterns
 import Wire
 
-/// Rules: an event pattern (or a schedule, stored for the console), ENABLED or DISABLED.
+/// Rules: an event pattern or a schedule (fired by `BusService+Schedules`), ENABLED or DISABLED.
 extension BusService {
     static let maximumRulesPerBus = 300
     static let ruleStates: Set<String> = ["ENABLED", "DISABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"]
@@ -27,13 +27,15 @@ extension BusService {
         if let patternText {
             do throws(EventPatternError) { _ = try EventPattern(parsing: patternText) } catch { throw BusError.invalidPattern(error.message) }
         }
+        var nextFire: Int64?
         if let schedule {
             guard bus == BusNaming.defaultBus else {
                 throw BusError.validation("ScheduleExpression is supported only on the default event bus.")
             }
-            guard (schedule.hasPrefix("rate(") || schedule.hasPrefix("cron(")) && schedule.hasSuffix(")") else {
-                throw BusError.validation("Parameter ScheduleExpression is not valid.")
+            guard let expression = ScheduleExpression(schedule) else {
+                throw BusError.validation(ScheduleExpression.invalidMessage)
             }
+            nextFire = expression.next(after: scheduleNow())
         }
         let state = try input.string("State") ?? "ENABLED"
         guard Self.ruleStates.contains(state) else {
@@ -46,6 +48,7 @@ extension BusService {
         let roleArn = try input.string("RoleArn")
         let tags = try input.tags() ?? []
         let now = clock()
+        let firstFire = nextFire
         try await controlWrite(bus: bus) { db in
             guard try Self.busExists(db, bus) else { throw BusError.busNotFound(bus) }
             let existing = try String.fetchOne(db, sql: "SELECT tags FROM eb_rule WHERE bus = ? AND name = ?", arguments: [bus, name])
@@ -57,11 +60,12 @@ extension BusService {
             }
             let tagText = Self.encodeTags(tags, into: Self.decodeTags(existing))
             try db.execute(sql: """
-                INSERT INTO eb_rule (bus, name, pattern, schedule, state, description, role_arn, tags, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO eb_rule (bus, name, pattern, schedule, state, description, role_arn, tags, created_at, next_fire_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (bus, name) DO UPDATE SET pattern = excluded.pattern, schedule = excluded.schedule,
-                  state = excluded.state, description = excluded.description, role_arn = excluded.role_arn, tags = excluded.tags
-                """, arguments: [bus, name, patternText, schedule, state, description, roleArn, tagText, now])
+                  state = excluded.state, description = excluded.description, role_arn = excluded.role_arn, tags = excluded.tags,
+                  next_fire_at = excluded.next_fire_at
+                """, arguments: [bus, name, patternText, schedule, state, description, roleArn, tagText, now, firstFire])
         }
         return ["RuleArn": .string(naming.ruleArn(name, bus: bus))]
     }
@@ -120,9 +124,17 @@ extension BusService {
     func setRuleState(_ input: BusInput, _ state: String) async throws(AWSError) -> JSONValue {
         let name = try input.name("Name")
         let bus = try busName(input)
+        let scheduleNow = self.scheduleNow()
         try await controlWrite(bus: bus) { db in
             try db.execute(sql: "UPDATE eb_rule SET state = ? WHERE bus = ? AND name = ?", arguments: [state, bus, name])
             guard db.changesCount > 0 else { throw BusError.ruleNotFound(name, bus: bus) }
+            // A re-enabled schedule fires at its next time from now, not for the time it was off.
+            if state != "DISABLED",
+               let text = try String.fetchOne(db, sql: "SELECT schedule FROM eb_rule WHERE bus = ? AND name = ?", arguments: [bus, name]),
+               let expression = ScheduleExpression(text) {
+                try db.execute(sql: "UPDATE eb_rule SET next_fire_at = ? WHERE bus = ? AND name = ?",
+                               arguments: [expression.next(after: scheduleNow), bus, name])
+            }
         }
         return [:]
     }

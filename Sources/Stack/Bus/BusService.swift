@@ -27,13 +27,18 @@ public final class BusService: StackService {
     let clock: @Sendable () -> Int64
     /// How often the retry worker looks for due deliveries.
     let retryInterval: Duration
+    /// How fast schedule time runs against `clock`: 1 in production; a test suite driving a
+    /// real server sets `SIGNALBOX_SCHEDULE_CLOCK_RATE` (e.g. 60: a minute per second) so
+    /// `rate(1 minute)` fires without waiting minutes. Schedule time starts equal to `clock`.
+    let scheduleClockRate: Double
+    let scheduleClockAnchor: Int64
 
     public static var migrations: [StoreMigration] { BusSchema.migrations }
 
     public init(store: StackStore, accountId: String, region: String, queues: QueueService?,
                 hub: StreamHub? = nil, sinks: [any BusTargetSink] = [],
                 clock: @escaping @Sendable () -> Int64 = QueueService.systemMillis,
-                retryInterval: Duration = .seconds(1)) {
+                retryInterval: Duration = .seconds(1), scheduleClockRate: Double? = nil) {
         let naming = BusNaming(accountId: accountId, region: region)
         self.store = store
         self.naming = naming
@@ -41,6 +46,8 @@ public final class BusService: StackService {
         self.hub = hub
         self.clock = clock
         self.retryInterval = retryInterval
+        self.scheduleClockRate = scheduleClockRate ?? Self.scheduleClockRateFromEnvironment()
+        self.scheduleClockAnchor = clock()
         var byService: [String: any BusTargetSink] = [:]
         for sink in sinks { byService[sink.arnService] = sink }
         self.deliverer = BusDeliverer(naming: naming, queues: queues, sinks: byService)
@@ -144,8 +151,9 @@ public final class BusService: StackService {
             let deliverer = self.deliverer, work = routed
             report = try await store.write { db in
                 var report = DeliveryReport()
+                let lookups = DeliveryLookups()
                 for (event, rules) in work where !rules.isEmpty {
-                    try deliverer.route(db, event: event, rules: rules, buses: buses, now: now, report: &report)
+                    try deliverer.route(db, event: event, rules: rules, buses: buses, now: now, report: &report, lookups: lookups)
                 }
                 return report
             }
@@ -159,7 +167,7 @@ public final class BusService: StackService {
     }
 
     /// Sends each event, the rules it matched and its deliveries' outcomes to stream viewers.
-    private func publish(_ events: [BusEvent], report: DeliveryReport) {
+    func publish(_ events: [BusEvent], report: DeliveryReport) {
         guard let hub, hub.hasSubscribers(StreamHub.eventsTopic) else { return }
         var outcomesByEvent: [String: [JSONValue]] = [:]
         for outcome in report.outcomes { outcomesByEvent[outcome.eventId, default: []].append(outcome.json) }
@@ -192,6 +200,7 @@ public final class BusService: StackService {
     public func runBackground() async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.runRetries() }
+            group.addTask { await self.runSchedules() }
             if let hub, let queues {
                 group.addTask { await QueueStatisticsPublisher(queues: queues, hub: hub).run() }
             }

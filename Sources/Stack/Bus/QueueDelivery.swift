@@ -1,19 +1,47 @@
 import GRDB
 import Wire
 
+/// What one write transaction of deliveries has already looked up: queue rows (a PutEvents
+/// with 10 events and dozens of matches reads each target queue once) and the MD5 digest of
+/// each event's text (the body most targets receive). Lives inside one transaction only, so it
+/// can never serve a stale row.
+final class DeliveryLookups {
+    private var queues: [String: QueueRecord] = [:]
+    private var digests: [String: String] = [:]
+
+    func queue(_ db: Database, name: String) throws -> QueueRecord {
+        if let record = queues[name] { return record }
+        let record = try QueueRecord.load(db, name: name)
+        queues[name] = record
+        return record
+    }
+
+    /// The body's MD5 when the body is the event's text (digested once per event).
+    func digest(of body: String, event: BusEvent) -> String? {
+        guard body.utf8.count == event.text.utf8.count, body == event.text else { return nil }
+        if let digest = digests[event.id] { return digest }
+        let digest = MessageAttributes.md5(body: body)
+        digests[event.id] = digest
+        return digest
+    }
+}
+
 /// The bus's way into SQS: enqueue one delivery inside the caller's transaction, through the
 /// same validation and send path as SendMessage (size, FIFO rules, digests), so a PutEvents
-/// commit and its queue deliveries are one atomic write.
+/// commit and its queue deliveries are one atomic write. Every check runs before the one
+/// write, so a refused delivery leaves nothing behind (no savepoint needed).
 extension QueueService {
     func enqueueFromBus(_ db: Database, queueName: String, body: String, groupId: String?,
                         deduplicationId: String?, traceHeader: String?,
-                        attributes: [String: MessageAttribute] = [:], now: Int64) throws -> String {
-        let queue = try QueueRecord.load(db, name: queueName)
+                        attributes: [String: MessageAttribute] = [:], now: Int64,
+                        lookups: DeliveryLookups? = nil, bodyDigest: String? = nil) throws -> String {
+        let queue = try lookups?.queue(db, name: queueName) ?? QueueRecord.load(db, name: queueName)
         let message = OutgoingMessage(body: body, attributes: attributes, traceHeader: traceHeader,
                                       delaySeconds: nil, groupId: queue.fifo ? groupId : nil,
                                       deduplicationId: queue.fifo ? deduplicationId : nil)
         try engine.validate(message, queue: queue)
-        return try engine.send(db, queue: queue, message: message, senderId: "events.amazonaws.com", now: now).messageId
+        return try engine.send(db, queue: queue, message: message, senderId: "events.amazonaws.com", now: now,
+                               bodyDigest: bodyDigest).messageId
     }
 
     /// Wakes long polls on queues that just received bus deliveries (after the commit).

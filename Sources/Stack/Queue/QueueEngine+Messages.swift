@@ -87,9 +87,10 @@ extension QueueEngine {
 
     /// Enqueues one validated message; FIFO duplicates within the 5-minute window answer with
     /// the original message's id and sequence number and enqueue nothing.
+    /// `bodyDigest` is the body's MD5 when the caller already has it.
     func send(_ db: Database, queue: QueueRecord, message: OutgoingMessage, senderId: String,
-              now: Int64) throws -> SentMessage {
-        let md5Body = MessageAttributes.md5(body: message.body)
+              now: Int64, bodyDigest: String? = nil) throws -> SentMessage {
+        let md5Body = bodyDigest ?? MessageAttributes.md5(body: message.body)
         let md5Attributes = message.attributes.isEmpty ? nil : MessageAttributes.md5(message.attributes)
         let md5System = message.traceHeader.map {
             MessageAttributes.md5(["AWSTraceHeader": MessageAttribute(dataType: "String", stringValue: $0)])
@@ -164,7 +165,7 @@ extension QueueEngine {
         } else {
             while picked.count < limit {
                 let rows = try Row.fetchAll(
-                    db, sql: "SELECT \(columns) FROM sqs_message WHERE queue = ? AND visible_at <= ? AND expires_at > ? ORDER BY visible_at, seq LIMIT ?",
+                    db.cachedStatement(sql: "SELECT \(columns) FROM sqs_message WHERE queue = ? AND visible_at <= ? AND expires_at > ? ORDER BY visible_at, seq LIMIT ?"),
                     arguments: [queue.name, now, now, limit - picked.count])
                 if rows.isEmpty { break }
                 var moved = false
@@ -184,21 +185,32 @@ extension QueueEngine {
         let visibleAt = now + Int64(visibility) * 1000
         for seq in picked {
             let nonce = ReceiptHandle.newNonce()
-            try db.run("""
+            // One statement per message: the update hands back what the answer needs.
+            if let row = try db.fetchRow("""
                 UPDATE sqs_message SET receive_count = receive_count + 1, receipt = ?, received_at = ?, visible_at = ?,
                     first_received_at = COALESCE(first_received_at, ?) WHERE seq = ?
-                """, arguments: [nonce, now, visibleAt, now, seq])
-            if let message = try received(db, queue: queue, seq: seq, nonce: nonce) { out.append(message) }
+                RETURNING \(Self.receivedColumns)
+                """, arguments: [nonce, now, visibleAt, now, seq]) {
+                out.append(received(row, queue: queue, seq: seq, nonce: nonce))
+            }
         }
         return out
     }
 
+    static let receivedColumns = """
+        id, body, attributes, md5_body, trace_header, sender_id, sent_at, receive_count, first_received_at, \
+        group_id, dedup_id, dlq_source_arn
+        """
+
     /// The message `seq` as a receive answers it, with the receipt handle for `nonce`.
     func received(_ db: Database, queue: QueueRecord, seq: Int64, nonce: String) throws -> ReceivedMessage? {
-        guard let row = try db.fetchRow("""
-            SELECT id, body, attributes, md5_body, trace_header, sender_id, sent_at, receive_count, first_received_at,
-                   group_id, dedup_id, dlq_source_arn FROM sqs_message WHERE seq = ?
-            """, arguments: [seq]) else { return nil }
+        guard let row = try db.fetchRow("SELECT \(Self.receivedColumns) FROM sqs_message WHERE seq = ?",
+                                        arguments: [seq]) else { return nil }
+        return received(row, queue: queue, seq: seq, nonce: nonce)
+    }
+
+    /// A message row (`receivedColumns`) as a receive answers it.
+    func received(_ row: Row, queue: QueueRecord, seq: Int64, nonce: String) -> ReceivedMessage {
         var system: [String: String] = [
             "SenderId": row[5],
             "SentTimestamp": String(row[6] as Int64),

@@ -1,5 +1,6 @@
 import GRDB
 import JSON
+import Synchronization
 import Wire
 
 /// One queue as stored.
@@ -63,7 +64,22 @@ struct QueueRecord: Sendable {
         return JSONValue.object(object).serialized
     }
 
+    /// Decoded settings and tags by their stored text: every message operation loads its queue
+    /// row, and the same few texts would otherwise be parsed as JSON thousands of times a second.
+    /// A pure memo (text → value), so it can never be stale; bounded by clearing.
+    private static let decoded = Mutex([String: [String: String]]())
+
     static func decodeMap(_ text: String) -> [String: String] {
+        if let known = decoded.withLock({ $0[text] }) { return known }
+        let map = parseMap(text)
+        decoded.withLock { cache in
+            if cache.count >= 1024 { cache.removeAll(keepingCapacity: true) }
+            cache[text] = map
+        }
+        return map
+    }
+
+    static func parseMap(_ text: String) -> [String: String] {
         guard let object = (try? JSONValue(parsing: text))?.objectValue else { return [:] }
         var out: [String: String] = [:]
         for (key, value) in object { out[key] = value.stringValue }

@@ -1,0 +1,91 @@
+import JSON
+import Testing
+
+@Suite struct JSONPrunedParsingTests {
+    static let document = #"""
+    {"id":"e-1","source":"shop","detail":{"total":19.99,"customer":{"tier":"gold","email":"a@b.c"},
+     "items":[{"sku":"A","qty":1,"extra":{"x":[1,2]}},{"sku":"B","qty":2},"loose",[{"sku":"C"}]],
+     "notes":"n\u00e9\"q\"","big":{"deep":[{"a":{"b":{"c":1}}}]}},"resources":["r1","r2"],"pad":[true,false,null,-0,1e3]}
+    """#
+
+    static func tree(_ paths: [[String]]) -> JSONFieldTree {
+        var tree = JSONFieldTree()
+        for path in paths { tree.insert(path: path) }
+        return tree
+    }
+
+    @Test func keepsOnlyTheNamedMembersThroughArrays() throws {
+        let tree = Self.tree([["source"], ["detail", "items", "sku"], ["detail", "customer", "tier"], ["resources"]])
+        let pruned = try JSONValue(parsing: Self.document, keeping: tree)
+        let expected: JSONValue = [
+            "source": "shop",
+            "detail": ["customer": ["tier": "gold"], "items": [["sku": "A"], ["sku": "B"], "loose", [["sku": "C"]]]],
+            "resources": ["r1", "r2"],
+        ]
+        #expect(pruned == expected)
+    }
+
+    @Test func aLeafMemberKeepsScalarsAndArraysButEmptiesObjects() throws {
+        let pruned = try JSONValue(parsing: Self.document, keeping: Self.tree([["detail", "items"], ["pad"]]))
+        #expect(pruned["detail"]?["items"] == [[:], [:], "loose", [[:]]])
+        #expect(pruned["pad"] == [true, false, .null, .number(-0.0), 1000])
+    }
+
+    @Test func keptValuesEqualTheFullParse() throws {
+        let full = try JSONValue(parsing: Self.document)
+        var tree = Self.tree([["detail", "notes"], ["detail", "total"], ["id"]])
+        tree.keepWhole(tree.insert(path: ["detail", "big"]))
+        let pruned = try JSONValue(parsing: Self.document, keeping: tree)
+        #expect(pruned["detail"]?["notes"] == full["detail"]?["notes"])
+        #expect(pruned["detail"]?["notes"] == "né\"q\"")
+        #expect(pruned["detail"]?["total"] == full["detail"]?["total"])
+        #expect(pruned["detail"]?["big"] == full["detail"]?["big"])
+        #expect(pruned["id"] == "e-1")
+        #expect(pruned["source"] == nil)
+    }
+
+    @Test func escapedKeysAndDuplicatesBehaveAsInAFullParse() throws {
+        let text = #"{"a\u0062":1,"ab":2,"x":{"k":1},"x":{"k":3}}"#
+        let pruned = try JSONValue(parsing: text, keeping: Self.tree([["ab"], ["x", "k"]]))
+        let full = try JSONValue(parsing: text)
+        #expect(pruned == full)
+        #expect(pruned["ab"] == 2)
+        #expect(pruned["x"]?["k"] == 3)
+    }
+
+    @Test(arguments: [
+        #"{"skip":[1,2,}"#, #"{"skip":"unterminated}"#, #"{"skip":tru}"#, #"{"skip":{"a" 1}}"#,
+        #"{"skip":"\q"}"#, #"{"skip":01}"#, #"{"skip":1e999}"#, #"{"skip":"\u12"}"#, "{\"skip\":\"\u{01}\"}",
+        #"{"skip":{}} x"#, #"{"skip" {}}"#, #"{"keep":1,}"#,
+    ])
+    func skippedMembersAreStillCheckedForSyntax(text: String) {
+        #expect(throws: JSONParseError.self) { try JSONValue(parsing: text, keeping: Self.tree([["keep"]])) }
+        #expect(throws: JSONParseError.self) { try JSONValue(parsing: text) }
+    }
+
+    @Test func invalidUTF8InASkippedStringIsRefused() {
+        let bytes: [UInt8] = Array(#"{"skip":""#.utf8) + [0xFF, 0x22, 0x7D]
+        #expect(throws: JSONParseError.self) { try JSONValue(parsing: bytes, keeping: Self.tree([["keep"]])) }
+    }
+
+    @Test func stringsAreValidatedUnlessPlainASCII() throws {
+        #expect(throws: JSONParseError.self) { try JSONValue(parsing: [0x22, 0x61, 0xC3, 0x22]) }
+        #expect(throws: JSONParseError.self) { try JSONValue(parsing: [0x22, 0xED, 0xA0, 0x80, 0x22]) }
+        #expect(try JSONValue(parsing: [0x22, 0x61, 0xC3, 0xA9, 0x22]) == "aé")
+        #expect(try JSONValue(parsing: #""plain ascii""#) == "plain ascii")
+    }
+
+    @Test func hostileNestingInASkippedMemberIsRefused() {
+        let deep = #"{"skip":"# + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000) + "}"
+        #expect(throws: JSONParseError.self) { try JSONValue(parsing: deep, keeping: Self.tree([["keep"]])) }
+    }
+
+    @Test(arguments: ["0", "-0", "19.99", "0.1", "123456789012345", "1234567890123456789", "0.000001",
+                      "3.141592653589793", "1e21", "-2.5E-3", "9007199254740993", "0.30000000000000004",
+                      "1.0000000000000002", "12345.678901234567890123"])
+    func numbersConvertExactlyAsTheStandardLibrary(text: String) throws {
+        let parsed = try JSONValue(parsing: text)
+        let expected = try #require(Double(text))
+        #expect(parsed.doubleValue?.bitPattern == expected.bitPattern)
+    }
+}
