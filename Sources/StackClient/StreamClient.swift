@@ -22,9 +22,9 @@ public struct StreamClient: Sendable {
             throw .invalidEndpoint("the live stream is a Signalbox extension; this endpoint is AWS itself")
         }
         let url = Self.streamURL(base: base, buffer: buffer)
-        var subscribe: JSONValue = ["type": "subscribe", "topics": .array(topics.map { .string($0) })]
+        var subscribe: JSONObject = ["type": "subscribe", "topics": .array(topics.map { .string($0) })]
         if let pattern { subscribe["pattern"] = pattern }
-        let subscription = subscribe.serialized
+        let subscription = JSONValue.object(subscribe).serialized
         var logger = Logger(label: "signalbox.stream-client")
         logger.logLevel = .critical
         let quietLogger = logger

@@ -56,7 +56,8 @@ import Terminal
         #expect(state.toast?.text.hasPrefix("cancelled") == true)
         // Moving to Confirm on purpose sends the action.
         state.press(.character("o"), .tab)
-        #expect(state.press(.enter) == [.perform(.forceBreaker(name: "payment-api", .forcedOpen))])
+        #expect(state.press(.enter) == [.perform(.forceBreaker(service: "payment", dependency: "payment-api", .open,
+                                                               reason: "set from the signalbox console"))])
     }
 
     @Test func readOnlyRefusesDangerousActions() {
