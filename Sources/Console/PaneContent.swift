@@ -91,8 +91,8 @@ public struct PaneTable: Sendable, Hashable {
         let rows = s.recentEvents.reversed().map { event in
             PaneRow(id: event.id,
                     cells: [Format.clock(event.time), event.eventBusName, event.source, event.detailType,
-                            (event.matchedRules.isEmpty ? "unmatched" : event.matchedRules.joined(separator: ","))
-                                + (event.hasFailedDelivery ? " ✗" : "")],
+                            (event.hasFailedDelivery ? "✗ " : "")
+                                + (event.matchedRules.isEmpty ? "unmatched" : event.matchedRules.joined(separator: ","))],
                     roles: [.muted, .muted, .accent, .text, event.hasFailedDelivery ? .error : (event.matchedRules.isEmpty ? .warn : .text)])
         }
         var summary = "\(s.recentEvents.count) recent events"
@@ -125,18 +125,19 @@ public struct PaneTable: Sendable, Hashable {
             let rateRole: Role = (b.failureRate ?? 0) >= b.failureRateThreshold ? .error : ((b.failureRate ?? 0) > 0 ? .warn : .text)
             let seen = b.reportedAt.map { Format.duration(.seconds(max(0, now.timeIntervalSince($0)))) } ?? "-"
             return PaneRow(id: b.id,
-                           cells: [b.displayName, b.state.rawValue.uppercased(), rate, String(b.calls), String(b.shortCircuited),
-                                   b.p99Latency.map(Format.milliseconds) ?? "-", b.stale ? "stale " + seen : seen,
+                           cells: [b.dependency, b.service, b.state.rawValue.uppercased(), rate, String(b.calls), String(b.shortCircuited),
+                                   b.p99Latency.map(Format.milliseconds) ?? "-", b.stale ? "STALE" : seen,
                                    Format.sparkline(b.recentFailureRates)],
-                           roles: [.text, Self.role(of: b.state), rateRole, .text, b.shortCircuited > 0 ? .warn : .text, .muted,
+                           roles: [.text, .muted, Self.role(of: b.state), rateRole, .text, b.shortCircuited > 0 ? .warn : .text, .muted,
                                    b.stale ? .warn : .muted, .sparkline])
         }
         let notClosed = s.breakers.filter { $0.state != .closed }.count
         let stale = s.breakers.filter(\.stale).count
-        return PaneTable(columns: [Column("BREAKER", width: 14, flex: 3, priority: 0), Column("STATE", width: 13, priority: 1),
-                                   Column("FAIL%", width: 5, alignRight: true, priority: 2), Column("CALLS", width: 5, alignRight: true, priority: 5),
-                                   Column("SHORT", width: 5, alignRight: true, priority: 4), Column("P99", width: 7, alignRight: true, priority: 6),
-                                   Column("SEEN", width: 5, flex: 1, priority: 3), Column("TREND", width: 8, flex: 1, priority: 7)],
+        return PaneTable(columns: [Column("BREAKER", width: 10, flex: 3, priority: 0), Column("SERVICE", width: 8, flex: 1, priority: 4),
+                                   Column("STATE", width: 13, priority: 1),
+                                   Column("FAIL%", width: 5, alignRight: true, priority: 2), Column("CALLS", width: 5, alignRight: true, priority: 7),
+                                   Column("SHORT", width: 5, alignRight: true, priority: 5), Column("P99", width: 7, alignRight: true, priority: 6),
+                                   Column("SEEN", width: 5, priority: 3), Column("TREND", width: 8, flex: 1, priority: 8)],
                          rows: rows, emptyMessage: "No circuit breakers reported.",
                          summary: s.breakers.isEmpty ? nil
                              : "\(s.breakers.count) breakers, \(notClosed) not closed" + (stale > 0 ? ", \(stale) stale" : ""))

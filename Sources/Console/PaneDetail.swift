@@ -78,7 +78,7 @@ enum PaneDetail {
             if let retry = b.retryAt { lines.append(("trial calls at " + Format.clock(retry) + " UTC", .text)) }
             let reported = b.reportedAt.map { Format.clock($0) + " UTC" } ?? "-"
             lines.append(("reported       " + reported + (b.stale ? "  STALE: the service has not reported since" : ""), b.stale ? .warn : .text))
-            lines.append(("trend          " + Format.sparkline(b.recentFailureRates), .sparkline))
+            lines.append(("trend          " + (b.recentFailureRates.isEmpty ? "-" : Format.sparkline(b.recentFailureRates)), .sparkline))
             return lines
         case .sagas:
             guard let e = s.executions.first(where: { $0.arn == frame.rowID }) else { return gone(frame) }

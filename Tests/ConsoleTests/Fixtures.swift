@@ -35,8 +35,12 @@ enum Fixtures {
             let source = i == 3 ? "payment\u{1B}[2J" : "com.shop.orders"
             let detailType = i % 2 == 0 ? "OrderPlaced" : "PaymentCharged"
             let matched: [String] = i == 4 ? [] : ["order-placed-to-inventory"]
+            let deliveries: [Delivery] = i == 4 ? [] : [
+                Delivery(rule: "order-placed-to-inventory", targetId: "1", targetArn: region + "inventory-requests",
+                         status: i == 3 ? .deadLettered : .delivered, error: i == 3 ? "ThrottlingException: rate exceeded" : nil),
+            ]
             return FlowEvent(id: "evt-\(i)", time: t.addingTimeInterval(Double(i - 5)), eventBusName: "orders",
-                             source: source, detailType: detailType, detail: detail, matchedRules: matched)
+                             source: source, detailType: detailType, detail: detail, matchedRules: matched, deliveries: deliveries)
         }
         let breakers = [
             Breaker(service: "payment", dependency: "payment-api", state: .open, failureRate: 62, failureRateThreshold: 50,
