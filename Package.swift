@@ -49,6 +49,7 @@ let package = Package(
         // How the console sees a system: snapshot model and providers (local stack, AWS).
         .target(name: "Provider", dependencies: [
             "Wire", "Patterns", "JSON", "StackClient", "CircuitBreaker",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], swiftSettings: strict),
         // The client side of the wire: AWS JSON calls (SigV4), the stack's REST extensions and its
         // live stream. The console's providers and the demo reach any endpoint through it only.

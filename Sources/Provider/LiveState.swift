@@ -153,8 +153,10 @@ struct LiveState: Sendable {
     }
 
     /// Which executions need history fetched now, most urgent first, at most `budget`:
-    /// running ones (new events), ones never fetched, and ones that ended since their last fetch.
-    /// An execution that ended and was fetched after it ended is never fetched again.
+    /// running ones (new events), ones never fetched, and ended ones whose history does not end
+    /// yet (the listing can see the new status before the closing event is readable). Once the
+    /// closing event is in — or after a few tries on an endpoint that never writes one — an
+    /// ended execution is never fetched again.
     func historyPlan(budget: Int) -> [(arn: String, after: Int?)] {
         var running: [(String, Int?)] = []
         var others: [(String, Int?)] = []
@@ -162,8 +164,12 @@ struct LiveState: Sendable {
             let cached = histories[execution.arn]
             if execution.status == .running {
                 running.append((execution.arn, cached?.lastEventId))
-            } else if cached == nil || cached?.fetchedStatus != execution.status {
-                others.append((execution.arn, cached?.lastEventId))
+            } else if let cached {
+                if !cached.isClosed && cached.fetchesAfterEnd < ExecutionHistory.maximumFetchesAfterEnd {
+                    others.append((execution.arn, cached.lastEventId))
+                }
+            } else {
+                others.append((execution.arn, nil))
             }
         }
         return Array((running + others).prefix(budget)).map { (arn: $0.0, after: $0.1) }
@@ -181,6 +187,7 @@ struct LiveState: Sendable {
         }
         if history.entries.count > timelineLimit { history.entries.removeFirst(history.entries.count - timelineLimit) }
         history.fetchedStatus = status
+        history.fetchesAfterEnd = status == .running ? 0 : history.fetchesAfterEnd + 1
         histories[arn] = history
     }
 
@@ -228,4 +235,13 @@ struct ExecutionHistory: Sendable, Hashable {
     var currentState: String?
     /// The execution's status when the history was last fetched.
     var fetchedStatus: Execution.Status?
+    /// Fetches made while the listing said the execution had ended.
+    var fetchesAfterEnd = 0
+
+    /// Tries to read an ended execution's closing event before giving up (moto never writes one).
+    static let maximumFetchesAfterEnd = 5
+    static let closingEvents: Set<String> = ["ExecutionSucceeded", "ExecutionFailed", "ExecutionAborted", "ExecutionTimedOut"]
+
+    /// The history ends with the execution's closing event.
+    var isClosed: Bool { entries.last.map { Self.closingEvents.contains($0.type) } ?? false }
 }

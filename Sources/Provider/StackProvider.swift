@@ -67,8 +67,8 @@ public actor StackProvider: SystemProvider {
         self.endpoint = endpoint
         self.stackEndpoint = stack
         self.options = options
-        let aws = AWSClient(endpoint: stack, timeout: options.requestTimeout)
-        let extensions = ExtensionClient(endpoint: stack, timeout: options.requestTimeout)
+        let aws = AWSClient(endpoint: stack, timeout: options.requestTimeout, httpClient: PollingHTTPClient.shared)
+        let extensions = ExtensionClient(endpoint: stack, timeout: options.requestTimeout, httpClient: PollingHTTPClient.shared)
         self.poller = StackPoller(aws: aws, extensions: extensions, executionsPerMachine: options.executionsPerMachine)
         self.actions = StackActions(aws: aws, extensions: extensions, actor: options.actor)
         self.state = LiveState(eventLimit: options.recentEventLimit, timelineLimit: options.timelineLimit)
@@ -339,9 +339,15 @@ public actor StackProvider: SystemProvider {
         }
     }
 
-    private static func transportReason(_ error: StackClientError) -> String {
-        if case .transport(let why) = error { return why }
-        return error.description
+    /// The cause of a failed connection in the operator's words (NIO's errors are verbose).
+    static func transportReason(_ error: StackClientError) -> String {
+        guard case .transport(let why) = error else { return error.description }
+        let lowered = why.lowercased()
+        if lowered.contains("connection refused") { return "connection refused" }
+        if lowered.contains("getaddrinfo") || lowered.contains("dns") || lowered.contains("no such host") { return "host not found" }
+        if lowered.contains("connection reset") { return "connection reset" }
+        if lowered.contains("network is unreachable") { return "network unreachable" }
+        return why.count <= 120 ? why : String(why.prefix(119)) + "…"
     }
 
     /// Extends the timelines the plan asks for; a failure leaves the cached part as it was.

@@ -158,8 +158,8 @@ struct StackProviderTests {
             }
             let stopped = try await provider.perform(.stopExecution(arn: stuck, cause: "stuck in Charge"))
             #expect(stopped.contains("stuck"))
-            let aborted = try await watcher.wait("the execution aborted") { s in
-                s.executions.first { $0.arn == stuck }?.status == .aborted
+            let aborted = try await watcher.wait("the execution aborted, to the end of its history") { s in
+                s.executions.first { $0.arn == stuck }.map { $0.status == .aborted && $0.timeline.last?.type == "ExecutionAborted" } == true
             }
             let timeline = try #require(aborted.executions.first { $0.arn == stuck }?.timeline)
             #expect(timeline.last?.type == "ExecutionAborted")
@@ -169,8 +169,8 @@ struct StackProviderTests {
             let failing = try await aws.call(.stepFunctions, "StartExecution", ["stateMachineArn": .string(machine), "name": "failing"])["executionArn"]?.stringValue ?? ""
             let task = try await aws.call(.stepFunctions, "GetActivityTask", ["activityArn": .string(activity)])
             _ = try await aws.call(.stepFunctions, "SendTaskFailure", ["taskToken": task["taskToken"] ?? "", "error": "CardDeclined"])
-            let failed = try await watcher.wait("the execution failed") { s in
-                s.executions.first { $0.arn == failing }?.status == .failed
+            let failed = try await watcher.wait("the execution failed, to the end of its history") { s in
+                s.executions.first { $0.arn == failing }.map { $0.status == .failed && $0.timeline.last?.type == "ExecutionFailed" } == true
             }
             #expect(failed.executions.first { $0.arn == failing }?.timeline.contains { $0.detail?.hasPrefix("CardDeclined") == true } == true)
             _ = try await provider.perform(.redriveExecution(arn: failing))
@@ -265,6 +265,31 @@ struct StackProviderTests {
         #expect(breaker.lastTransition?.reason == "forced open by alice: incident 9")
         #expect(breaker.stale)
         #expect(breaker.recentFailureRates == [40, 60])
+    }
+
+    @Test("an ended execution's history is re-read until its closing event is in, then never again")
+    func historyPlan() {
+        var state = LiveState(eventLimit: 10, timelineLimit: 10)
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        func event(_ id: Int, _ type: String) -> JSONValue {
+            ["id": .number(Double(id)), "type": .string(type), "timestamp": 1_800_000_000]
+        }
+        state.applyExecutions([Execution(name: "a", arn: "arn:a", stateMachineName: "m", status: .running, startDate: start),
+                               Execution(name: "b", arn: "arn:b", stateMachineName: "m", status: .succeeded, startDate: start)])
+        #expect(state.historyPlan(budget: 10).map(\.arn) == ["arn:a", "arn:b"])
+        #expect(state.historyPlan(budget: 1).map(\.arn) == ["arn:a"])
+        state.applyHistory([event(1, "ExecutionStarted"), event(2, "PassStateEntered")], arn: "arn:a", status: .running)
+        state.applyHistory([event(1, "ExecutionStarted"), event(2, "ExecutionSucceeded")], arn: "arn:b", status: .succeeded)
+        // Running: always extended from the last event seen; closed: done.
+        #expect(state.historyPlan(budget: 10).map(\.arn) == ["arn:a"])
+        #expect(state.historyPlan(budget: 10).first?.after == 2)
+        // Listed as ended before its closing event can be read: asked again, a bounded number of times.
+        state.executions[0].status = .aborted
+        state.applyHistory([], arn: "arn:a", status: .aborted)
+        #expect(state.historyPlan(budget: 10).map(\.arn) == ["arn:a"])
+        state.applyHistory([event(3, "ExecutionAborted")], arn: "arn:a", status: .aborted)
+        #expect(state.historyPlan(budget: 10).isEmpty)
+        #expect(state.executionsWithTimelines[0].timeline.map(\.id) == [1, 2, 3])
     }
 
     @Test("breaker overrides address the board by percent-encoded service and dependency")
