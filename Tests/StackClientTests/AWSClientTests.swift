@@ -27,9 +27,9 @@ struct AWSClientTests {
             do {
                 _ = try await client.call(.eventBridge, "DescribeRule", ["Name": "missing"])
                 Issue.record("DescribeRule of a missing rule succeeded")
-            } catch {
-                #expect((error as? StackClientError)?.code == "ResourceNotFoundException")
-                #expect("\(error)".contains("missing"))
+            } catch let error as StackClientError {
+                #expect(error.code == "ResourceNotFoundException")
+                #expect(error.description.contains("missing"))
             }
         }
     }
