@@ -64,7 +64,9 @@ struct LiveState: Sendable {
                     ?? data["arn"]?.stringValue
                 return arn.map(FrameEffect.refreshExecution) ?? .ignored
             case "breakers":
-                if data["breaker"]?.objectValue != nil, let breaker = try? WireDecoding.breaker(data, history: []) {
+                // `breaker` frames carry a board entry; `breaker-override` frames wrap it in `breaker`.
+                let entry = frame["type"]?.stringValue == "breaker-override" ? data["breaker"] ?? .null : data
+                if entry["breaker"]?.objectValue != nil, let breaker = try? WireDecoding.breaker(entry, history: []) {
                     upsert(breaker)
                     return .changed
                 }

@@ -235,21 +235,8 @@ struct StackProviderTests {
     func boardEntries() throws {
         var state = LiveState(eventLimit: 10, timelineLimit: 10)
         func entry(rate: Double, stale: Bool) -> JSONValue {
-            ["breaker": [
-                "version": 1, "service": "payment", "dependency": "payment-gateway", "state": "forced-open",
-                "config": ["slidingWindow": ["kind": "count", "size": 20], "minimumNumberOfCalls": 10, "failureRateThreshold": 50,
-                           "slowCallRateThreshold": 80, "slowCallDurationThresholdMs": 2000, "waitDurationInOpenMs": 30000,
-                           "permittedCallsInHalfOpen": 5, "maxWaitDurationInHalfOpenMs": nil, "callTimeoutMs": 5000],
-                "window": ["kind": "count", "size": 20, "minimumCalls": 10, "belowMinimumCalls": false, "calls": 20, "successes": 8,
-                           "failures": 12, "timeouts": 3, "slowCalls": 2, "failureRate": .number(rate), "slowCallRate": 10, "shortCircuited": 41],
-                "latency": ["samples": 20, "p50Ms": 212.4, "p95Ms": 4870.1, "p99Ms": 5000],
-                "totals": ["calls": 1840, "successes": 1790, "failures": 50, "timeouts": 3, "slowCalls": 9, "ignored": 0, "shortCircuited": 41],
-                "halfOpen": nil, "retryAt": nil,
-                "lastTransition": ["from": "open", "to": "forced-open", "at": 1800000000.5, "reason": "forced open by alice: incident 9"],
-                "override": ["mode": "force-open", "reason": "incident 9", "actor": "alice", "at": 1800000000],
-                "takenAt": 1800000012.25,
-            ], "reportedAt": 1800000012.5, "stale": .bool(stale),
-             "override": ["mode": "force-open", "reason": "incident 9", "actor": "alice", "at": 1800000000]]
+            ["breaker": Self.breakerSnapshot(state: "forced-open", rate: rate, override: true), "reportedAt": 1800000012.5,
+             "stale": .bool(stale), "override": ["mode": "force-open", "reason": "incident 9", "actor": "alice", "at": 1800000000]]
         }
         #expect(state.applyBoard([entry(rate: 40, stale: false)]) == nil)
         #expect(state.applyBoard([entry(rate: 60, stale: true), ["breaker": ["version": 2]]])?.contains("entry 1") == true)
@@ -290,6 +277,70 @@ struct StackProviderTests {
         state.applyHistory([event(3, "ExecutionAborted")], arn: "arn:a", status: .aborted)
         #expect(state.historyPlan(budget: 10).isEmpty)
         #expect(state.executionsWithTimelines[0].timeline.map(\.id) == [1, 2, 3])
+    }
+
+    /// A `BreakerSnapshot` v1 as a service reports it to the board.
+    static func breakerSnapshot(service: String = "payment", dependency: String = "payment-gateway", state: String,
+                                rate: Double, override: Bool = false) -> JSONValue {
+        [
+            "version": 1, "service": .string(service), "dependency": .string(dependency), "state": .string(state),
+            "config": ["slidingWindow": ["kind": "count", "size": 20], "minimumNumberOfCalls": 10, "failureRateThreshold": 50,
+                       "slowCallRateThreshold": 80, "slowCallDurationThresholdMs": 2000, "waitDurationInOpenMs": 30000,
+                       "permittedCallsInHalfOpen": 5, "maxWaitDurationInHalfOpenMs": nil, "callTimeoutMs": 5000],
+            "window": ["kind": "count", "size": 20, "minimumCalls": 10, "belowMinimumCalls": false, "calls": 20, "successes": 8,
+                       "failures": 12, "timeouts": 3, "slowCalls": 2, "failureRate": .number(rate), "slowCallRate": 10, "shortCircuited": 41],
+            "latency": ["samples": 20, "p50Ms": 212.4, "p95Ms": 4870.1, "p99Ms": 5000],
+            "totals": ["calls": 1840, "successes": 1790, "failures": 50, "timeouts": 3, "slowCalls": 9, "ignored": 0, "shortCircuited": 41],
+            "halfOpen": nil, "retryAt": nil,
+            "lastTransition": override
+                ? ["from": "open", "to": "forced-open", "at": 1800000000.5, "reason": "forced open by alice: incident 9"]
+                : ["from": "closed", "to": .string(state), "at": 1800000000.5, "reason": "failure rate over threshold"],
+            "override": override ? ["mode": "force-open", "reason": "incident 9", "actor": "alice", "at": 1800000000] : nil,
+            "takenAt": 1800000012.25,
+        ]
+    }
+
+    @Test("breakers reported to the board show, change through the stream, and are forced and released from the console")
+    func breakerBoard() async throws {
+        try await withRunningStack { endpoint in
+            let board = ExtensionClient(endpoint: endpoint)
+            let path = "/_signalbox/breakers/payment/payment-gateway"
+            _ = try await board.request(.put, path, body: Self.breakerSnapshot(state: "closed", rate: 10))
+            // A slow poll: the state change below can only arrive through the stream.
+            let provider = provider(endpoint, refresh: .seconds(30))
+            let watcher = await SnapshotWatcher.watching(provider)
+            defer { Task { await watcher.stop(); await provider.shutdown() } }
+            let first = try await watcher.wait("the reported breaker") { $0.breakers.count == 1 }
+            let breaker = try #require(first.breakers.first)
+            #expect(breaker.id == "payment/payment-gateway")
+            #expect(breaker.state == .closed)
+            #expect(breaker.failureRate == 10)
+            #expect(breaker.override == nil)
+            while await !provider.streamIsLive { try await Task.sleep(for: .milliseconds(20)) }
+            _ = try await board.request(.put, path, body: Self.breakerSnapshot(state: "open", rate: 60))
+            let opened = try await watcher.wait("the breaker open") { $0.breakers.first?.state == .open }
+            #expect(opened.breakers.first?.failureRate == 60)
+
+            let forced = try await provider.perform(.forceBreaker(service: "payment", dependency: "payment-gateway", .open,
+                                                                  reason: "incident 42"))
+            #expect(forced.contains("OPEN"))
+            let overridden = try await watcher.wait("the override") { $0.breakers.first?.override != nil }
+            #expect(overridden.breakers.first?.override?.force == .open)
+            #expect(overridden.breakers.first?.override?.actor == "tester")
+            #expect(overridden.breakers.first?.override?.reason == "incident 42")
+            let audit = try await board.request(.get, "/_signalbox/breakers/audit?service=payment")
+            #expect(audit["entries"]?[0]?["actor"] == "tester")
+            #expect(audit["entries"]?[0]?["mode"] == "force-open")
+
+            _ = try await provider.perform(.releaseBreaker(service: "payment", dependency: "payment-gateway", reason: "over"))
+            _ = try await watcher.wait("the override released") { $0.breakers.first.map { $0.override == nil } == true }
+            do {
+                _ = try await provider.perform(.forceBreaker(service: "payment", dependency: "nope", .closed, reason: "x"))
+                Issue.record("forcing an unknown breaker succeeded")
+            } catch {
+                #expect("\(error)".contains("BreakerNotFoundException"))
+            }
+        }
     }
 
     @Test("breaker overrides address the board by percent-encoded service and dependency")
