@@ -86,7 +86,7 @@ let package = Package(
         // signalbox-bench AREA: prints the figures behind the speed and size goals.
         .executableTarget(name: "signalbox-bench", dependencies: [
             "Console", "Terminal", "Patterns", "StatesLanguage", "Stack", "Wire", "JSON", "Provider",
-            "CircuitBreaker",
+            "CircuitBreaker", "StackClient",
         ], path: "Sources/Bench", swiftSettings: strict),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strict),
