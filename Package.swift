@@ -48,7 +48,8 @@ let package = Package(
         ], swiftSettings: strict),
         // How the console sees a system: snapshot model and providers (local stack, AWS).
         .target(name: "Provider", dependencies: [
-            "Wire", "Patterns", "JSON",
+            "Wire", "Patterns", "JSON", "StackClient", "CircuitBreaker",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], swiftSettings: strict),
         // The client side of the wire: AWS JSON calls (SigV4), the stack's REST extensions and its
         // live stream. The console's providers and the demo reach any endpoint through it only.
@@ -78,14 +79,14 @@ let package = Package(
         .target(name: "CircuitBreaker", dependencies: ["JSON"], swiftSettings: strict),
         // The executable: argument parsing and wiring only.
         .executableTarget(name: "signalbox", dependencies: [
-            "Console", "Stack", "Provider", "Terminal",
+            "Console", "Stack", "Provider", "Terminal", "StackClient", "Wire",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
         // signalbox-bench AREA: prints the figures behind the speed and size goals.
         .executableTarget(name: "signalbox-bench", dependencies: [
             "Console", "Terminal", "Patterns", "StatesLanguage", "Stack", "Wire", "JSON", "Provider",
-            "CircuitBreaker",
+            "CircuitBreaker", "StackClient",
         ], path: "Sources/Bench", swiftSettings: strict),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strict),
@@ -93,7 +94,8 @@ let package = Package(
         .testTarget(name: "PatternsTests", dependencies: ["Patterns", "JSON"], swiftSettings: strict),
         .testTarget(name: "StatesLanguageTests", dependencies: ["StatesLanguage", "JSON"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strict),
-        .testTarget(name: "ProviderTests", dependencies: ["Provider"], swiftSettings: strict),
+        .testTarget(name: "ProviderTests", dependencies: ["Provider", "StackClient", "Stack", "JSON"],
+                    swiftSettings: strict),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal"],
                     resources: [.copy("Golden")], swiftSettings: strict),
         .testTarget(name: "StackTests", dependencies: [

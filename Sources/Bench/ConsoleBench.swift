@@ -128,8 +128,8 @@ enum ConsoleBench {
                       detailType: i % 3 == 0 ? "OrderPlaced" : "PaymentCharged", matchedRules: ["r\(i % 5)"])
         }
         let breakers = (0..<30).map { i in
-            Breaker(name: "breaker-\(i)", service: "svc-\(i % 6)", state: i % 4 == 0 ? .open : .closed, failureCount: i % 6,
-                    recentFailures: (0..<8).map { ($0 * i) % 7 })
+            Breaker(service: "svc-\(i % 6)", dependency: "breaker-\(i)", state: i % 4 == 0 ? .open : .closed,
+                    failureRate: Double(i % 6 * 10), calls: 20, failures: i % 6, recentFailureRates: (0..<8).map { ($0 * i) % 7 })
         }
         let executions = (0..<200).map { i in
             Execution(name: "order-\(i)", arn: "arn:aws:states:us-east-1:000000000000:execution:order-saga:\(i)",

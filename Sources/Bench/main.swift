@@ -10,6 +10,7 @@ let areas: [(name: String, run: () async throws -> Void)] = [
     ("saga", SagaBench.run),
     ("breaker", CircuitBreakerBench.run),
     ("bus", BusBench.run),
+    ("provider", ProviderBench.run),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())

@@ -284,9 +284,14 @@ public struct ConsoleState: Sendable, Hashable {
         }
         let action: OperatorAction
         switch binding.action {
-        case .forceOpen: action = .forceBreaker(name: id, .forcedOpen)
-        case .forceClosed: action = .forceBreaker(name: id, .forcedClosed)
-        case .releaseBreaker: action = .releaseBreaker(name: id)
+        case .forceOpen, .forceClosed, .releaseBreaker:
+            guard let breaker = snapshot.breakers.first(where: { $0.id == id }) else { return }
+            let reason = "set from the signalbox console"
+            switch binding.action {
+            case .forceOpen: action = .forceBreaker(service: breaker.service, dependency: breaker.dependency, .open, reason: reason)
+            case .forceClosed: action = .forceBreaker(service: breaker.service, dependency: breaker.dependency, .closed, reason: reason)
+            default: action = .releaseBreaker(service: breaker.service, dependency: breaker.dependency, reason: reason)
+            }
         case .redriveQueue:
             guard let queue = snapshot.queues.first(where: { $0.arn == id }), queue.isDeadLetterQueue else {
                 showToast("not a dead-letter queue: nothing to redrive", level: .warn)

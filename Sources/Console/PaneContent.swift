@@ -57,7 +57,7 @@ public struct PaneTable: Sendable, Hashable {
         case .topology: table = topology(snapshot)
         case .flows: table = flows(snapshot)
         case .queues: table = queues(snapshot, now: now)
-        case .circuits: table = circuits(snapshot)
+        case .circuits: table = circuits(snapshot, now: now)
         case .sagas: table = sagas(snapshot, now: now)
         case .registry: table = registry(snapshot)
         }
@@ -91,8 +91,9 @@ public struct PaneTable: Sendable, Hashable {
         let rows = s.recentEvents.reversed().map { event in
             PaneRow(id: event.id,
                     cells: [Format.clock(event.time), event.eventBusName, event.source, event.detailType,
-                            event.matchedRules.isEmpty ? "unmatched" : event.matchedRules.joined(separator: ",")],
-                    roles: [.muted, .muted, .accent, .text, event.matchedRules.isEmpty ? .warn : .text])
+                            (event.hasFailedDelivery ? "✗ " : "")
+                                + (event.matchedRules.isEmpty ? "unmatched" : event.matchedRules.joined(separator: ","))],
+                    roles: [.muted, .muted, .accent, .text, event.hasFailedDelivery ? .error : (event.matchedRules.isEmpty ? .warn : .text)])
         }
         var summary = "\(s.recentEvents.count) recent events"
         if s.droppedEvents > 0 { summary += " · \(s.droppedEvents) dropped (viewer fell behind)" }
@@ -118,26 +119,38 @@ public struct PaneTable: Sendable, Hashable {
                          summary: nil)
     }
 
-    static func circuits(_ s: SystemSnapshot) -> PaneTable {
+    static func circuits(_ s: SystemSnapshot, now: Date) -> PaneTable {
         let rows = s.breakers.map { b in
-            let stateRole: Role = switch b.state {
-            case .closed: .breakerClosed
-            case .open: .breakerOpen
-            case .halfOpen: .breakerHalfOpen
-            }
-            let role: Role = b.override != nil ? .breakerForced : stateRole
-            let state = b.override?.rawValue ?? b.state.rawValue
-            return PaneRow(id: b.name,
-                           cells: [b.name, b.service, state.uppercased(), "\(b.failureCount)/\(b.failureThreshold)",
-                                   Format.sparkline(b.recentFailures)],
-                           roles: [.text, .muted, role, b.failureCount > 0 ? .warn : .text, .sparkline])
+            let rate = b.failureRate.map { Format.percent($0) } ?? "-"
+            let rateRole: Role = (b.failureRate ?? 0) >= b.failureRateThreshold ? .error : ((b.failureRate ?? 0) > 0 ? .warn : .text)
+            let seen = b.reportedAt.map { Format.duration(.seconds(max(0, now.timeIntervalSince($0)))) } ?? "-"
+            return PaneRow(id: b.id,
+                           cells: [b.dependency, b.service, b.state.rawValue.uppercased(), rate, String(b.calls), String(b.shortCircuited),
+                                   b.p99Latency.map(Format.milliseconds) ?? "-", b.stale ? "STALE" : seen,
+                                   Format.sparkline(b.recentFailureRates)],
+                           roles: [.text, .muted, Self.role(of: b.state), rateRole, .text, b.shortCircuited > 0 ? .warn : .text, .muted,
+                                   b.stale ? .warn : .muted, .sparkline])
         }
-        let open = s.breakers.filter { $0.state != .closed || $0.override != nil }.count
-        return PaneTable(columns: [Column("BREAKER", width: 10, flex: 2, priority: 0), Column("SERVICE", width: 8, flex: 1, priority: 3),
-                                   Column("STATE", width: 13, priority: 1), Column("FAILS", width: 5, alignRight: true, priority: 2),
-                                   Column("TREND", width: 8, flex: 1, priority: 4)],
+        let notClosed = s.breakers.filter { $0.state != .closed }.count
+        let stale = s.breakers.filter(\.stale).count
+        return PaneTable(columns: [Column("BREAKER", width: 10, flex: 3, priority: 0), Column("SERVICE", width: 8, flex: 1, priority: 4),
+                                   Column("STATE", width: 13, priority: 1),
+                                   Column("FAIL%", width: 5, alignRight: true, priority: 2), Column("CALLS", width: 5, alignRight: true, priority: 7),
+                                   Column("SHORT", width: 5, alignRight: true, priority: 5), Column("P99", width: 7, alignRight: true, priority: 6),
+                                   Column("SEEN", width: 5, priority: 3), Column("TREND", width: 8, flex: 1, priority: 8)],
                          rows: rows, emptyMessage: "No circuit breakers reported.",
-                         summary: s.breakers.isEmpty ? nil : "\(s.breakers.count) breakers, \(open) not closed")
+                         summary: s.breakers.isEmpty ? nil
+                             : "\(s.breakers.count) breakers, \(notClosed) not closed" + (stale > 0 ? ", \(stale) stale" : ""))
+    }
+
+    /// The theme role of a breaker state (forced ones share one, so an override stands out).
+    static func role(of state: Breaker.State) -> Role {
+        switch state {
+        case .closed: .breakerClosed
+        case .open: .breakerOpen
+        case .halfOpen: .breakerHalfOpen
+        case .forcedOpen, .forcedClosed: .breakerForced
+        }
     }
 
     static func sagas(_ s: SystemSnapshot, now: Date) -> PaneTable {
@@ -204,6 +217,18 @@ enum Format {
         if total < 3600 { return "\(total / 60)m\(total % 60 > 0 ? "\(total % 60)s" : "")" }
         if total < 86_400 { return "\(total / 3600)h\((total / 60) % 60)m" }
         return "\(total / 86_400)d\((total / 3600) % 24)h"
+    }
+
+    /// `62%`, `7.5%`: whole percents unless below ten.
+    static func percent(_ value: Double) -> String {
+        value >= 10 || value == value.rounded() ? "\(Int(value.rounded()))%" : String(format: "%.1f%%", value)
+    }
+
+    /// `212ms`, `4.9s`.
+    static func milliseconds(_ d: Duration) -> String {
+        let ms = Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+        if ms < 1000 { return "\(Int(ms.rounded()))ms" }
+        return String(format: "%.1fs", ms / 1000)
     }
 
     static let bars: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]

@@ -18,6 +18,15 @@ enum PaneDetail {
                 ("rules        " + (e.matchedRules.isEmpty ? "none matched" : e.matchedRules.joined(separator: ", ")), .text),
             ]
             if !e.resources.isEmpty { lines.append(("resources    " + e.resources.joined(separator: ", "), .text)) }
+            for d in e.deliveries {
+                let role: Role = switch d.status {
+                case .delivered: .ok
+                case .retrying: .warn
+                case .deadLettered, .failed: .error
+                }
+                lines.append(("delivery     \(d.rule) → \(Topology.shortName(ofArn: d.targetArn)): \(d.status.rawValue)"
+                              + (d.error.map { " (" + $0 + ")" } ?? ""), role))
+            }
             lines.append(("", .text))
             lines.append(("detail", .title))
             lines += prettyJSON(e.detail).map { ($0, Role.text) }
@@ -39,16 +48,38 @@ enum PaneDetail {
             }
             return lines
         case .circuits:
-            guard let b = s.breakers.first(where: { $0.name == frame.rowID }) else { return gone(frame) }
-            return [
-                ("service        " + b.service, .text),
-                ("state          " + b.state.rawValue.uppercased(), .text),
-                ("override       " + (b.override?.rawValue ?? "none (automatic)"), b.override == nil ? .text : .breakerForced),
-                ("failures       \(b.failureCount) of \(b.failureThreshold) to open", .text),
-                ("reset timeout  " + Format.duration(b.resetTimeout), .text),
-                ("last change    " + (b.lastTransition.map { Format.clock($0) + " UTC" } ?? "-"), .text),
-                ("trend          " + Format.sparkline(b.recentFailures), .sparkline),
+            guard let b = s.breakers.first(where: { $0.id == frame.rowID }) else { return gone(frame) }
+            var lines: [Line] = [
+                ("breaker        " + b.displayName, .text),
+                ("state          " + b.state.rawValue.uppercased(), PaneTable.role(of: b.state)),
             ]
+            if let o = b.override {
+                let when = o.at.map { " at " + Format.clock($0) + " UTC" } ?? ""
+                lines.append(("override       \(o.force.rawValue) by \(o.actor)\(when)" + (o.reason.isEmpty ? "" : ": " + o.reason), .breakerForced))
+            } else {
+                lines.append(("override       none (automatic)", .text))
+            }
+            if let rate = b.failureRate {
+                lines.append(("failure rate   \(Format.percent(rate)) (opens at \(Format.percent(b.failureRateThreshold))) over \(b.calls) calls",
+                              rate >= b.failureRateThreshold ? .error : .text))
+            } else {
+                lines.append(("failure rate   - (\(b.calls) of \(b.minimumCalls) calls needed; opens at \(Format.percent(b.failureRateThreshold)))", .text))
+            }
+            lines.append(("failures       \(b.failures) in window", b.failures > 0 ? .warn : .text))
+            lines.append(("slow calls     \(b.slowCalls)" + (b.slowCallRate.map { " (" + Format.percent($0) + ")" } ?? ""), .text))
+            lines.append(("short-circuit  \(b.shortCircuited) rejected without a call", b.shortCircuited > 0 ? .warn : .text))
+            lines.append(("p99 latency    " + (b.p99Latency.map(Format.milliseconds) ?? "-"), .text))
+            if let t = b.lastTransition {
+                lines.append(("last change    \(t.from.rawValue) → \(t.to.rawValue) at \(Format.clock(t.at)) UTC", .text))
+                lines.append(("  why          " + t.reason, .muted))
+            } else {
+                lines.append(("last change    -", .text))
+            }
+            if let retry = b.retryAt { lines.append(("trial calls at " + Format.clock(retry) + " UTC", .text)) }
+            let reported = b.reportedAt.map { Format.clock($0) + " UTC" } ?? "-"
+            lines.append(("reported       " + reported + (b.stale ? "  STALE: the service has not reported since" : ""), b.stale ? .warn : .text))
+            lines.append(("trend          " + (b.recentFailureRates.isEmpty ? "-" : Format.sparkline(b.recentFailureRates)), .sparkline))
+            return lines
         case .sagas:
             guard let e = s.executions.first(where: { $0.arn == frame.rowID }) else { return gone(frame) }
             var lines: [Line] = [

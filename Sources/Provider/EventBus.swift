@@ -61,9 +61,12 @@ public struct FlowEvent: Sendable, Hashable, Identifiable {
     public var resources: [String]
     /// Names of the rules whose patterns matched.
     public var matchedRules: [String]
+    /// What happened to each target delivery, when the provider saw it (live stream only).
+    public var deliveries: [Delivery]
 
     public init(id: String, time: Date, eventBusName: String = "default", source: String, detailType: String,
-                detail: JSONValue = .null, resources: [String] = [], matchedRules: [String] = []) {
+                detail: JSONValue = .null, resources: [String] = [], matchedRules: [String] = [],
+                deliveries: [Delivery] = []) {
         self.id = id
         self.time = time
         self.eventBusName = eventBusName
@@ -72,5 +75,35 @@ public struct FlowEvent: Sendable, Hashable, Identifiable {
         self.detail = detail
         self.resources = resources
         self.matchedRules = matchedRules
+        self.deliveries = deliveries
+    }
+
+    /// Whether any delivery of this event failed or ended in a dead-letter queue.
+    public var hasFailedDelivery: Bool { deliveries.contains { $0.status == .failed || $0.status == .deadLettered } }
+}
+
+/// One delivery of an event to a rule's target, as the stack's live stream reports it.
+public struct Delivery: Sendable, Hashable {
+    /// The stream's delivery `status` values.
+    public enum Status: String, Sendable, Hashable {
+        case delivered
+        case retrying
+        case deadLettered = "dead-lettered"
+        case failed
+    }
+
+    public var rule: String
+    public var targetId: String
+    public var targetArn: String
+    public var status: Status
+    /// The target's error, when the delivery did not succeed (`QueueDoesNotExist: …`).
+    public var error: String?
+
+    public init(rule: String, targetId: String, targetArn: String, status: Status, error: String? = nil) {
+        self.rule = rule
+        self.targetId = targetId
+        self.targetArn = targetArn
+        self.status = status
+        self.error = error
     }
 }

@@ -12,8 +12,10 @@ public protocol SystemProvider: Sendable {
 /// Actions an operator takes on the watched system. Dangerous ones are confirmed and refused
 /// in read-only mode by the console before they reach a provider.
 public enum OperatorAction: Sendable, Hashable {
-    case forceBreaker(name: String, Breaker.Override)
-    case releaseBreaker(name: String)
+    /// Forces a breaker open or closed on the breaker board; `reason` goes to the board's audit.
+    case forceBreaker(service: String, dependency: String, Breaker.Force, reason: String)
+    /// Returns a breaker to automatic (its thresholds decide again).
+    case releaseBreaker(service: String, dependency: String, reason: String)
     case redriveDeadLetterQueue(arn: String)
     case purgeQueue(url: String)
     case stopExecution(arn: String, cause: String)
@@ -22,9 +24,9 @@ public enum OperatorAction: Sendable, Hashable {
     /// A one-line description for confirmation dialogs and the audit trail.
     public var summary: String {
         switch self {
-        case .forceBreaker(let name, .forcedOpen): "force breaker \(name) OPEN"
-        case .forceBreaker(let name, .forcedClosed): "force breaker \(name) CLOSED"
-        case .releaseBreaker(let name): "release breaker \(name) to automatic"
+        case .forceBreaker(let service, let dependency, .open, _): "force breaker \(service) → \(dependency) OPEN"
+        case .forceBreaker(let service, let dependency, .closed, _): "force breaker \(service) → \(dependency) CLOSED"
+        case .releaseBreaker(let service, let dependency, _): "release breaker \(service) → \(dependency) to automatic"
         case .redriveDeadLetterQueue(let arn): "redrive messages from \(Topology.shortName(ofArn: arn)) to their source queues"
         case .purgeQueue(let url): "purge every message in \(Topology.shortName(ofArn: url))"
         case .stopExecution(let arn, _): "stop execution \(Topology.shortName(ofArn: arn))"

@@ -1,93 +1,20 @@
 import ArgumentParser
-import Console
-import Foundation
-import Provider
-import Terminal
 
-/// `signalbox console`: opens the TUI.
+/// `signalbox console`: opens the TUI on an endpoint (the local stack by default).
 struct ConsoleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "console",
         abstract: "Open the operations console.",
         discussion: """
         Settings come from $XDG_CONFIG_HOME/signalbox/config.toml (or --config); flags override it. \
-        NO_COLOR (any value) turns colour off. SIGNALBOX_THEME names a theme when --theme is not given.
+        NO_COLOR (any value) turns colour off. SIGNALBOX_THEME names a theme when --theme is not given. \
+        The endpoint is polled through the AWS JSON APIs; the local stack's live stream is used when present.
         """
     )
 
-    @Option(help: "Theme name (default, light, high-contrast, mono, colorblind) or path to a theme .toml file.")
-    var theme: String?
-
-    @Flag(help: "Refuse every action that changes the watched system.")
-    var readonly = false
-
-    @Option(help: "Configuration file (default: $XDG_CONFIG_HOME/signalbox/config.toml).")
-    var config: String?
-
-    @Option(help: "Endpoint to watch: a name from the configuration's [endpoints] or a URL.")
-    var endpoint: String?
-
-    @Option(name: .customLong("refresh-ms"), help: "How often providers poll, in milliseconds (100-60000).")
-    var refreshMilliseconds: Int?
-
-    func validate() throws {
-        if let refreshMilliseconds, !(100...60_000).contains(refreshMilliseconds) {
-            throw ValidationError("--refresh-ms must be between 100 and 60000, not \(refreshMilliseconds)")
-        }
-    }
+    @OptionGroup var console: ConsoleOptions
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let settings: ConsoleConfig
-        let keymap: Keymap
-        let chosenTheme: Theme
-        let catalog = ThemeCatalog()
-        let noColor = environment["NO_COLOR"] != nil
-        do {
-            settings = try ConsoleConfig.load(path: config ?? ConsolePaths.configFile, explicit: config != nil)
-            keymap = try Keymap(overrides: settings.keyOverrides)
-            let themeSpec = noColor ? "mono" : (theme ?? environment["SIGNALBOX_THEME"].flatMap { $0.isEmpty ? nil : $0 }
-                ?? settings.theme ?? "default")
-            chosenTheme = try catalog.theme(named: themeSpec)
-        } catch let error as ConfigError {
-            fail("configuration error: \(error)")
-        } catch let error as KeymapError {
-            fail("configuration error: \(settingsFile): [keys]: \(error)")
-        } catch let error as ThemeError {
-            fail("theme error: \(error)")
-        }
-
-        let endpointName = endpoint ?? settings.endpoint ?? "local"
-        let description: EndpointDescription
-        if let named = settings.endpoints[endpointName] {
-            description = EndpointDescription(name: named.name, url: named.url, region: named.region)
-        } else if endpointName.hasPrefix("http://") || endpointName.hasPrefix("https://") {
-            description = EndpointDescription(name: URL(string: endpointName)?.host ?? endpointName, url: endpointName)
-        } else if endpointName == "local" {
-            description = EndpointDescription(name: "local")
-        } else {
-            fail("unknown endpoint '\(Sanitizer.sanitize(endpointName))': not a URL and not in [endpoints] of \(settingsFile)")
-        }
-
-        let provider = DisconnectedProvider(endpoint: description, reason: "no provider for this endpoint yet")
-        let options = ConsoleApp.Options(theme: chosenTheme, catalog: catalog, readOnly: readonly || settings.readOnly,
-                                         noColor: noColor, keymap: keymap)
-        let outcome: ConsoleApp.Outcome
-        do {
-            outcome = try await ConsoleApp.run(provider: provider, options: options)
-        } catch {
-            fail("\(error)")
-        }
-        if case .signal(let signal) = outcome {
-            FileHandle.standardError.write(Data("signalbox: stopped by \(ProcessSignals.name(signal))\n".utf8))
-            throw ExitCode(128 + signal)
-        }
-    }
-
-    private var settingsFile: String { config ?? ConsolePaths.configFile ?? "config.toml" }
-
-    private func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("signalbox: \(message)\n".utf8))
-        Foundation.exit(2)
+        try await console.openConsole()
     }
 }

@@ -56,7 +56,8 @@ import Terminal
         #expect(state.toast?.text.hasPrefix("cancelled") == true)
         // Moving to Confirm on purpose sends the action.
         state.press(.character("o"), .tab)
-        #expect(state.press(.enter) == [.perform(.forceBreaker(name: "payment-api", .forcedOpen))])
+        #expect(state.press(.enter) == [.perform(.forceBreaker(service: "payment", dependency: "payment-api", .open,
+                                                               reason: "set from the signalbox console"))])
     }
 
     @Test func readOnlyRefusesDangerousActions() {
@@ -198,7 +199,7 @@ import Terminal
         let table = PaneTable.make(.circuits, snapshot: Fixtures.snapshot(), now: Fixtures.now)
         let widths = Screen.columnWidths(table.columns, available: 30)
         let shown = zip(table.columns, widths).filter { $0.1 > 0 }.map(\.0.title)
-        #expect(shown == ["BREAKER", "STATE", "FAILS"])
+        #expect(shown == ["BREAKER", "STATE", "FAIL%"])
         #expect(widths.reduce(0, +) + shown.count - 1 == 30)
         let wide = Screen.columnWidths(table.columns, available: 120)
         #expect(wide.allSatisfy { $0 > 0 })

@@ -35,16 +35,25 @@ enum Fixtures {
             let source = i == 3 ? "payment\u{1B}[2J" : "com.shop.orders"
             let detailType = i % 2 == 0 ? "OrderPlaced" : "PaymentCharged"
             let matched: [String] = i == 4 ? [] : ["order-placed-to-inventory"]
+            let deliveries: [Delivery] = i == 4 ? [] : [
+                Delivery(rule: "order-placed-to-inventory", targetId: "1", targetArn: region + "inventory-requests",
+                         status: i == 3 ? .deadLettered : .delivered, error: i == 3 ? "ThrottlingException: rate exceeded" : nil),
+            ]
             return FlowEvent(id: "evt-\(i)", time: t.addingTimeInterval(Double(i - 5)), eventBusName: "orders",
-                             source: source, detailType: detailType, detail: detail, matchedRules: matched)
+                             source: source, detailType: detailType, detail: detail, matchedRules: matched, deliveries: deliveries)
         }
         let breakers = [
-            Breaker(name: "payment-api", service: "payment", state: .open, failureCount: 5, failureThreshold: 5,
-                    lastTransition: t.addingTimeInterval(-30), recentFailures: [0, 0, 1, 2, 5, 5]),
-            Breaker(name: "inventory-db", service: "inventory", state: .closed, failureCount: 1,
-                    recentFailures: [0, 1, 0, 0, 1, 0]),
-            Breaker(name: "shipping-api", service: "shipping", state: .halfOpen, failureCount: 0),
-            Breaker(name: "配送-api", service: "配送", state: .closed, override: .forcedClosed),
+            Breaker(service: "payment", dependency: "payment-api", state: .open, failureRate: 62, failureRateThreshold: 50,
+                    calls: 20, failures: 12, slowCalls: 2, shortCircuited: 41, p99Latency: .milliseconds(4870),
+                    lastTransition: Breaker.Transition(from: .closed, to: .open, at: t.addingTimeInterval(-30),
+                                                       reason: "failure rate 62% ≥ 50% over 20 calls"),
+                    retryAt: t.addingTimeInterval(30), reportedAt: t.addingTimeInterval(-2), recentFailureRates: [0, 0, 10, 25, 62, 62]),
+            Breaker(service: "inventory", dependency: "inventory-db", state: .closed, failureRate: 5, calls: 20, failures: 1,
+                    p99Latency: .milliseconds(212), reportedAt: t.addingTimeInterval(-1), recentFailureRates: [0, 5, 0, 0, 5, 0]),
+            Breaker(service: "shipping", dependency: "shipping-api", state: .halfOpen, calls: 3, reportedAt: t.addingTimeInterval(-4)),
+            Breaker(service: "配送", dependency: "配送-api", state: .forcedClosed,
+                    override: Breaker.Override(force: .closed, actor: "alice", reason: "incident 123", at: t.addingTimeInterval(-300)),
+                    reportedAt: t.addingTimeInterval(-95), stale: true),
         ]
         let machine = StateMachine(name: "order-saga", arn: "arn:aws:states:us-east-1:000000000000:stateMachine:order-saga")
         func arn(_ name: String) -> String { "arn:aws:states:us-east-1:000000000000:execution:order-saga:" + name }

@@ -46,6 +46,16 @@ import Terminal
         Golden.check(state.frame(columns, rows), "saga-detail-\(columns)x\(rows)")
     }
 
+    @Test(arguments: sizes) func breakerAndEventDetail(columns: Int, rows: Int) {
+        var state = Fixtures.state()
+        state.press(.character("4"), .enter)
+        Golden.check(state.frame(columns, rows), "breaker-detail-\(columns)x\(rows)")
+        state.press(.escape, .character("j"), .character("j"), .character("j"), .enter)
+        Golden.check(state.frame(columns, rows), "breaker-forced-detail-\(columns)x\(rows)")
+        state.press(.escape, .character("2"), .character("j"), .enter)
+        Golden.check(state.frame(columns, rows), "event-detail-\(columns)x\(rows)")
+    }
+
     @Test func tooSmall() {
         Golden.check(Fixtures.state().frame(50, 12), "too-small-50x12")
         let frame = Fixtures.state().frame(59, 24).textLines().joined(separator: "\n")

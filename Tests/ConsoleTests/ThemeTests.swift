@@ -139,14 +139,14 @@ import Terminal
         let trail = AuditTrail(path: path)
         let endpoint = EndpointDescription(name: "local", url: "http://127.0.0.1:4566")
         try trail.append(.init(time: Fixtures.now, user: "oncall", endpoint: endpoint,
-                               action: .forceBreaker(name: "payment-api", .forcedOpen), outcome: "done: forced"))
+                               action: .forceBreaker(service: "payment", dependency: "payment-api", .open, reason: "incident"), outcome: "done: forced"))
         try trail.append(.init(time: Fixtures.now, user: "oncall", endpoint: endpoint,
-                               action: .releaseBreaker(name: "payment-api"), outcome: "failed: not connected"))
+                               action: .releaseBreaker(service: "payment", dependency: "payment-api", reason: "over"), outcome: "failed: not connected"))
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 2)
         let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: String]
         #expect(first?["user"] == "oncall")
-        #expect(first?["action"] == "force breaker payment-api OPEN")
+        #expect(first?["action"] == "force breaker payment → payment-api OPEN")
         #expect(first?["endpoint"] == "http://127.0.0.1:4566")
         #expect(first?["time"] == "2026-11-18T11:06:40.000Z")
         let attributes = try FileManager.default.attributesOfItem(atPath: path)

@@ -51,7 +51,7 @@ import Testing
         for await snapshot in provider.snapshots() { received.append(snapshot) }
         #expect(received.count == 1)
         #expect(received.first?.connection == .notConnected(reason: "nothing attached"))
-        await #expect(throws: ProviderError.self) { try await provider.perform(.releaseBreaker(name: "x")) }
+        await #expect(throws: ProviderError.self) { try await provider.perform(.releaseBreaker(service: "x", dependency: "y", reason: "z")) }
     }
 
     @Test func registryAddress() {

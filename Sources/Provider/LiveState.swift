@@ -1,0 +1,249 @@
+import Foundation
+import JSON
+
+/// What the stack provider knows about the system, merged from polls and live-stream frames.
+/// A value with no I/O: the provider's actor owns the one instance, tests drive it directly.
+struct LiveState: Sendable {
+    var buses: [EventBus] = []
+    var rules: [Rule] = []
+    var queues: [Queue] = []
+    var machines: [StateMachine] = []
+    /// The executions listed by the last poll, newest first, timelines not yet attached.
+    var executions: [Execution] = []
+    var histories: [String: ExecutionHistory] = [:]
+    var registry: [RegistryService] = []
+    var breakers: [Breaker] = []
+    /// Failure rate per breaker id at recent polls (sparkline), oldest first.
+    var breakerRates: [String: [Int]] = [:]
+    /// Recent events, newest last, at most `eventLimit`.
+    var events: [FlowEvent] = []
+    var dropped = 0
+
+    let eventLimit: Int
+    let timelineLimit: Int
+
+    init(eventLimit: Int, timelineLimit: Int) {
+        self.eventLimit = eventLimit
+        self.timelineLimit = timelineLimit
+    }
+
+    /// What a frame asks of the provider besides the state change already applied.
+    enum FrameEffect: Sendable, Equatable {
+        case ignored
+        case changed
+        /// The stream acknowledged the subscription: it is live.
+        case subscribed
+        /// An execution changed: fetch its status and new history.
+        case refreshExecution(String)
+        /// A breaker changed in a way the frame does not carry: re-read the board.
+        case refreshBreakers
+    }
+
+    // MARK: live stream
+
+    mutating func apply(frame: JSONValue) -> FrameEffect {
+        let data = frame["data"] ?? .null
+        switch frame["type"]?.stringValue {
+        case "subscribed":
+            return .subscribed
+        case "event":
+            guard let event = WireDecoding.flowEvent(data) else { return .ignored }
+            append(event)
+            return .changed
+        case "delivery":
+            return applyDelivery(data) ? .changed : .ignored
+        case "queue-stats":
+            return applyQueueStats(data) ? .changed : .ignored
+        case "dropped":
+            dropped += frame["count"]?.intValue ?? 0
+            return .changed
+        default:
+            switch frame["topic"]?.stringValue {
+            case "executions":
+                let arn = data["executionArn"]?.stringValue ?? data["execution"]?["executionArn"]?.stringValue
+                    ?? data["arn"]?.stringValue
+                return arn.map(FrameEffect.refreshExecution) ?? .ignored
+            case "breakers":
+                // `breaker` frames carry a board entry; `breaker-override` frames wrap it in `breaker`.
+                let entry = frame["type"]?.stringValue == "breaker-override" ? data["breaker"] ?? .null : data
+                if entry["breaker"]?.objectValue != nil, let breaker = try? WireDecoding.breaker(entry, history: []) {
+                    upsert(breaker)
+                    return .changed
+                }
+                return .refreshBreakers
+            default:
+                return .ignored
+            }
+        }
+    }
+
+    mutating func append(_ event: FlowEvent) {
+        if let index = events.lastIndex(where: { $0.id == event.id }) {
+            events[index] = event
+            return
+        }
+        events.append(event)
+        if events.count > eventLimit { events.removeFirst(events.count - eventLimit) }
+    }
+
+    /// A later outcome of a retried delivery: replaces that target's entry on the event.
+    private mutating func applyDelivery(_ data: JSONValue) -> Bool {
+        guard let eventId = data["eventId"]?.stringValue, let delivery = WireDecoding.delivery(data),
+              let index = events.lastIndex(where: { $0.id == eventId })
+        else { return false }
+        var deliveries = events[index].deliveries
+        if let existing = deliveries.firstIndex(where: { $0.rule == delivery.rule && $0.targetId == delivery.targetId }) {
+            deliveries[existing] = delivery
+        } else {
+            deliveries.append(delivery)
+        }
+        events[index].deliveries = deliveries
+        return true
+    }
+
+    private mutating func applyQueueStats(_ data: JSONValue) -> Bool {
+        var changed = false
+        for stats in data["queues"]?.arrayValue ?? [] {
+            guard let name = stats["name"]?.stringValue, let index = queues.firstIndex(where: { $0.name == name }) else { continue }
+            var queue = queues[index]
+            queue.visibleMessages = stats["visible"]?.intValue ?? queue.visibleMessages
+            queue.inFlightMessages = stats["inFlight"]?.intValue ?? queue.inFlightMessages
+            queue.delayedMessages = stats["delayed"]?.intValue ?? queue.delayedMessages
+            if queue != queues[index] {
+                queues[index] = queue
+                changed = true
+            }
+        }
+        return changed
+    }
+
+    private mutating func upsert(_ breaker: Breaker) {
+        var breaker = breaker
+        breaker.recentFailureRates = breakerRates[breaker.id] ?? []
+        if let index = breakers.firstIndex(where: { $0.id == breaker.id }) {
+            breakers[index] = breaker
+        } else {
+            breakers.append(breaker)
+            breakers.sort { $0.id < $1.id }
+        }
+    }
+
+    // MARK: polls
+
+    /// The board's entries from a poll; each breaker's failure rate joins its sparkline. An
+    /// entry this reader cannot use is named in the returned error and left out.
+    mutating func applyBoard(_ entries: [JSONValue]) -> String? {
+        var breakers: [Breaker] = []
+        var problem: String?
+        var rates: [String: [Int]] = [:]
+        for (index, entry) in entries.enumerated() {
+            do {
+                var breaker = try WireDecoding.breaker(entry, history: [])
+                var history = breakerRates[breaker.id] ?? []
+                history.append(Int((breaker.failureRate ?? 0).rounded()))
+                if history.count > 30 { history.removeFirst(history.count - 30) }
+                rates[breaker.id] = history
+                breaker.recentFailureRates = history
+                breakers.append(breaker)
+            } catch {
+                problem = problem ?? "breaker board entry \(index): \(error)"
+            }
+        }
+        breakerRates = rates
+        self.breakers = breakers.sorted { $0.id < $1.id }
+        return problem
+    }
+
+    /// Which executions need history fetched now, most urgent first, at most `budget`:
+    /// running ones (new events), ones never fetched, and ended ones whose history does not end
+    /// yet (the listing can see the new status before the closing event is readable). Once the
+    /// closing event is in — or after a few tries on an endpoint that never writes one — an
+    /// ended execution is never fetched again.
+    func historyPlan(budget: Int) -> [(arn: String, after: Int?)] {
+        var running: [(String, Int?)] = []
+        var others: [(String, Int?)] = []
+        for execution in executions {
+            let cached = histories[execution.arn]
+            if execution.status == .running {
+                running.append((execution.arn, cached?.lastEventId))
+            } else if let cached {
+                if !cached.isClosed && cached.fetchesAfterEnd < ExecutionHistory.maximumFetchesAfterEnd {
+                    others.append((execution.arn, cached.lastEventId))
+                }
+            } else {
+                others.append((execution.arn, nil))
+            }
+        }
+        return Array((running + others).prefix(budget)).map { (arn: $0.0, after: $0.1) }
+    }
+
+    /// New history events (oldest first) of an execution whose status was `status` when asked.
+    mutating func applyHistory(_ events: [JSONValue], arn: String, status: Execution.Status) {
+        var history = histories[arn] ?? ExecutionHistory()
+        for event in events {
+            guard let entry = WireDecoding.timelineEntry(event, state: history.currentState) else { continue }
+            if let last = history.lastEventId, entry.id <= last { continue }
+            if entry.type.hasSuffix("StateEntered") { history.currentState = entry.stateName }
+            history.entries.append(entry)
+            history.lastEventId = entry.id
+        }
+        if history.entries.count > timelineLimit { history.entries.removeFirst(history.entries.count - timelineLimit) }
+        history.fetchedStatus = status
+        history.fetchesAfterEnd = status == .running ? 0 : history.fetchesAfterEnd + 1
+        histories[arn] = history
+    }
+
+    /// A fresh execution list from a poll; histories of executions no longer listed are dropped.
+    mutating func applyExecutions(_ listed: [Execution]) {
+        executions = listed
+        let shown = Set(listed.map(\.arn))
+        histories = histories.filter { shown.contains($0.key) }
+    }
+
+    /// One execution re-described after a stream frame said it changed.
+    mutating func update(_ execution: Execution) {
+        if let index = executions.firstIndex(where: { $0.arn == execution.arn }) {
+            executions[index].status = execution.status
+            executions[index].stopDate = execution.stopDate
+        } else {
+            executions.insert(execution, at: 0)
+        }
+    }
+
+    /// The executions with their timelines and current state attached.
+    var executionsWithTimelines: [Execution] {
+        executions.map { execution in
+            var execution = execution
+            if let history = histories[execution.arn] {
+                execution.timeline = history.entries
+                execution.currentState = history.currentState
+            }
+            return execution
+        }
+    }
+
+    func snapshot(connection: ConnectionState, endpoint: EndpointDescription, at time: Date) -> SystemSnapshot {
+        SystemSnapshot(connection: connection, endpoint: endpoint, takenAt: time, buses: buses, rules: rules,
+                       recentEvents: events, droppedEvents: dropped, queues: queues, breakers: breakers,
+                       stateMachines: machines, executions: executionsWithTimelines, registry: registry)
+    }
+}
+
+/// The part of an execution's history the provider holds: the newest `timelineLimit` entries
+/// and where to continue from.
+struct ExecutionHistory: Sendable, Hashable {
+    var lastEventId: Int?
+    var entries: [TimelineEntry] = []
+    var currentState: String?
+    /// The execution's status when the history was last fetched.
+    var fetchedStatus: Execution.Status?
+    /// Fetches made while the listing said the execution had ended.
+    var fetchesAfterEnd = 0
+
+    /// Tries to read an ended execution's closing event before giving up (moto never writes one).
+    static let maximumFetchesAfterEnd = 5
+    static let closingEvents: Set<String> = ["ExecutionSucceeded", "ExecutionFailed", "ExecutionAborted", "ExecutionTimedOut"]
+
+    /// The history ends with the execution's closing event.
+    var isClosed: Bool { entries.last.map { Self.closingEvents.contains($0.type) } ?? false }
+}

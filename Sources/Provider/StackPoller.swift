@@ -1,0 +1,245 @@
+import Foundation
+import JSON
+import StackClient
+
+/// A call that failed during a poll, named the way the status bar shows it
+/// ("SQS GetQueueAttributes: AccessDenied: …").
+struct APIFailure: Error, Sendable {
+    /// `Service Operation`, e.g. `EventBridge ListRules`.
+    var api: String
+    var error: StackClientError
+
+    /// No answer at all (refused, reset, timed out), as opposed to an error the service sent.
+    var isTransport: Bool {
+        if case .transport = error { return true }
+        return false
+    }
+
+    var description: String { "\(api): \(error)" }
+}
+
+/// The polling half of the stack provider: one method per service, each listing everything the
+/// console shows through that service's public AWS JSON API. It holds no state; the provider
+/// decides what to keep when a section fails (the last data seen, marked degraded).
+struct StackPoller: Sendable {
+    let aws: AWSClient
+    let extensions: ExtensionClient
+    /// Most recent executions listed per state machine.
+    let executionsPerMachine: Int
+
+    /// Per-item calls (attributes of each queue, targets of each rule) run this many at once.
+    static let concurrency = 4
+    /// Pages followed per list call: bounds a poll against a huge account.
+    static let maxPages = 20
+
+    static func name(of service: AWSService) -> String {
+        switch service.targetPrefix {
+        case AWSService.sqs.targetPrefix: "SQS"
+        case AWSService.eventBridge.targetPrefix: "EventBridge"
+        case AWSService.stepFunctions.targetPrefix: "Step Functions"
+        case AWSService.cloudMap.targetPrefix: "Cloud Map"
+        default: service.targetPrefix
+        }
+    }
+
+    func call(_ service: AWSService, _ operation: String, _ input: JSONValue = [:]) async throws(APIFailure) -> JSONValue {
+        do throws(StackClientError) {
+            return try await aws.call(service, operation, input)
+        } catch {
+            throw APIFailure(api: "\(Self.name(of: service)) \(operation)", error: error)
+        }
+    }
+
+    /// Every item of a paginated list call (`itemsKey`), following `tokenKey` up to `maxPages`.
+    func paged(_ service: AWSService, _ operation: String, _ input: JSONObject = [:], itemsKey: String,
+               tokenKey: String = "NextToken", maxPages: Int = StackPoller.maxPages) async throws(APIFailure) -> [JSONValue] {
+        var items: [JSONValue] = []
+        var request = input
+        for _ in 0..<maxPages {
+            let page = try await call(service, operation, .object(request))
+            items += page[itemsKey]?.arrayValue ?? []
+            guard let token = page[tokenKey]?.stringValue, !token.isEmpty else { break }
+            request[tokenKey] = .string(token)
+        }
+        return items
+    }
+
+    /// Runs `body` for each element, `concurrency` at a time, keeping the input order. The first
+    /// failure (in input order) is thrown after all have finished.
+    func each<T: Sendable, R: Sendable>(_ elements: [T],
+                                        _ body: @escaping @Sendable (T) async throws(APIFailure) -> R?) async throws(APIFailure) -> [R] {
+        var results = [Result<R?, APIFailure>?](repeating: nil, count: elements.count)
+        await withTaskGroup(of: (Int, Result<R?, APIFailure>).self) { group in
+            var next = 0
+            func start() {
+                let index = next
+                let element = elements[index]
+                next += 1
+                group.addTask {
+                    do throws(APIFailure) { return (index, .success(try await body(element))) }
+                    catch { return (index, .failure(error)) }
+                }
+            }
+            while next < min(Self.concurrency, elements.count) { start() }
+            while let finished = await group.next() {
+                results[finished.0] = finished.1
+                if next < elements.count { start() }
+            }
+        }
+        var out: [R] = []
+        for result in results {
+            switch result {
+            case .success(let value?)?: out.append(value)
+            case .failure(let failure)?: throw failure
+            default: continue
+            }
+        }
+        return out
+    }
+
+    // MARK: EventBridge
+
+    func eventBridge() async throws(APIFailure) -> (buses: [EventBus], rules: [Rule]) {
+        let buses = try await paged(.eventBridge, "ListEventBuses", ["Limit": 100], itemsKey: "EventBuses")
+            .compactMap(WireDecoding.bus)
+        let perBus = try await each(buses) { (bus: EventBus) async throws(APIFailure) -> [Rule]? in
+            let listed = try await paged(.eventBridge, "ListRules", ["EventBusName": .string(bus.name), "Limit": 100],
+                                         itemsKey: "Rules").compactMap { WireDecoding.rule($0, bus: bus.name) }
+            return try await each(listed) { (rule: Rule) async throws(APIFailure) -> Rule? in
+                var rule = rule
+                do throws(APIFailure) {
+                    rule.targets = try await paged(.eventBridge, "ListTargetsByRule",
+                                                   ["Rule": .string(rule.name), "EventBusName": .string(bus.name), "Limit": 100],
+                                                   itemsKey: "Targets").compactMap(WireDecoding.target)
+                } catch where isServiceError(error, "ResourceNotFoundException") {
+                    return nil  // deleted between the list and this call
+                }
+                return rule
+            }
+        }
+        return (buses, perBus.flatMap { $0 })
+    }
+
+    // MARK: SQS
+
+    func sqs() async throws(APIFailure) -> [Queue] {
+        let urls = try await paged(.sqs, "ListQueues", ["MaxResults": 1000], itemsKey: "QueueUrls").compactMap(\.stringValue)
+        let queues = try await each(urls) { (url: String) async throws(APIFailure) -> Queue? in
+            do throws(APIFailure) {
+                let answer = try await call(.sqs, "GetQueueAttributes", ["QueueUrl": .string(url), "AttributeNames": ["All"]])
+                return WireDecoding.queue(url: url, attributes: answer["Attributes"])
+            } catch where isServiceError(error, "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist") {
+                return nil
+            }
+        }
+        return WireDecoding.linkDeadLetterQueues(queues.sorted { $0.name < $1.name })
+    }
+
+    // MARK: Step Functions
+
+    /// State machines and their most recent executions (newest first), without timelines.
+    func stepFunctions() async throws(APIFailure) -> (machines: [StateMachine], executions: [Execution]) {
+        let machines = try await paged(.stepFunctions, "ListStateMachines", ["maxResults": 1000], itemsKey: "stateMachines",
+                                       tokenKey: "nextToken").compactMap(WireDecoding.stateMachine)
+        let limit = executionsPerMachine
+        let perMachine = try await each(machines) { (machine: StateMachine) async throws(APIFailure) -> [Execution]? in
+            do throws(APIFailure) {
+                let page = try await call(.stepFunctions, "ListExecutions",
+                                          ["stateMachineArn": .string(machine.arn), "maxResults": .number(Double(limit))])
+                return (page["executions"]?.arrayValue ?? []).compactMap { WireDecoding.execution($0, machineName: machine.name) }
+            } catch where isServiceError(error, "StateMachineDoesNotExist") {
+                return nil
+            }
+        }
+        let executions = perMachine.flatMap { $0 }.sorted { ($0.startDate, $0.arn) > ($1.startDate, $1.arn) }
+        return (machines.sorted { $0.name < $1.name }, executions)
+    }
+
+    /// The history events of `arn` newer than `after` (all when nil), oldest first, at most
+    /// `limit` of the newest. Pages backwards from the newest so a long history costs one page
+    /// per poll once it is cached.
+    func history(of arn: String, after: Int?, limit: Int) async throws(APIFailure) -> [JSONValue] {
+        var newestFirst: [JSONValue] = []
+        var request: JSONObject = ["executionArn": .string(arn), "reverseOrder": true, "maxResults": 100,
+                                  "includeExecutionData": false]
+        pages: for _ in 0..<Self.maxPages {
+            let page = try await call(.stepFunctions, "GetExecutionHistory", .object(request))
+            for event in page["events"]?.arrayValue ?? [] {
+                if let after, let id = event["id"]?.intValue, id <= after { break pages }
+                newestFirst.append(event)
+                if newestFirst.count >= limit { break pages }
+            }
+            guard let token = page["nextToken"]?.stringValue, !token.isEmpty else { break }
+            request["nextToken"] = .string(token)
+        }
+        return newestFirst.reversed()
+    }
+
+    /// `DescribeExecution`, for an execution the live stream says changed.
+    func describe(execution arn: String, machineName: String) async throws(APIFailure) -> Execution? {
+        let answer = try await call(.stepFunctions, "DescribeExecution", ["executionArn": .string(arn)])
+        return WireDecoding.execution(answer, machineName: machineName)
+    }
+
+    // MARK: Cloud Map
+
+    func cloudMap() async throws(APIFailure) -> [RegistryService] {
+        let namespaces = try await paged(.cloudMap, "ListNamespaces", ["MaxResults": 100], itemsKey: "Namespaces")
+        var namespaceNames: [String: String] = [:]
+        for namespace in namespaces {
+            if let id = namespace["Id"]?.stringValue { namespaceNames[id] = namespace["Name"]?.stringValue ?? id }
+        }
+        let names = namespaceNames
+        let services = try await paged(.cloudMap, "ListServices", ["MaxResults": 100], itemsKey: "Services")
+        let listed = try await each(services) { (service: JSONValue) async throws(APIFailure) -> RegistryService? in
+            guard let id = service["Id"]?.stringValue, let name = service["Name"]?.stringValue else { return nil }
+            let namespaceId = service["NamespaceId"]?.stringValue ?? ""
+            do throws(APIFailure) {
+                let instances = try await paged(.cloudMap, "ListInstances", ["ServiceId": .string(id), "MaxResults": 100],
+                                                itemsKey: "Instances")
+                var health: [String: String] = [:]
+                if !instances.isEmpty {
+                    let status = try await call(.cloudMap, "GetInstancesHealthStatus", ["ServiceId": .string(id)])
+                    for (instance, value) in status["Status"]?.objectValue ?? [:] { health[instance] = value.stringValue }
+                }
+                return RegistryService(name: name, id: id, namespace: names[namespaceId] ?? namespaceId,
+                                       instances: instances.compactMap { WireDecoding.instance($0, health: health) })
+            } catch where isServiceError(error, "ServiceNotFound") {
+                return nil
+            }
+        }
+        return listed.sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
+    }
+
+    // MARK: Signalbox extensions
+
+    /// Whether the endpoint serves Signalbox's extensions: `GET /_signalbox/health` answers.
+    /// nil when the endpoint did not answer at all (unknown yet).
+    func hasExtensions() async -> Bool? {
+        guard aws.endpoint.extensionBaseURL != nil else { return false }
+        do throws(StackClientError) {
+            _ = try await extensions.request(.get, "/_signalbox/health")
+            return true
+        } catch {
+            if case .transport = error { return nil }
+            return false
+        }
+    }
+
+    /// The breaker board's entries; nil when this stack has no board (404).
+    func breakerBoard() async throws(APIFailure) -> [JSONValue]? {
+        do throws(StackClientError) {
+            let board = try await extensions.request(.get, "/_signalbox/breakers")
+            return board["breakers"]?.arrayValue ?? []
+        } catch {
+            if case .service(let answer) = error, answer.status == 404, answer.code != "BreakerNotFoundException" { return nil }
+            throw APIFailure(api: "breaker board", error: error)
+        }
+    }
+}
+
+/// Whether a failure is the service saying one of `codes` (a resource that vanished mid-poll).
+func isServiceError(_ failure: APIFailure, _ codes: String...) -> Bool {
+    guard case .service(let error) = failure.error else { return false }
+    return codes.contains(error.code) || error.queryCode.map(codes.contains) == true
+}

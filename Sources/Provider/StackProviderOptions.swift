@@ -1,0 +1,65 @@
+import Foundation
+
+/// How a `StackProvider` polls and what it keeps. The bounds keep one console's cost on the
+/// watched system and its own memory flat however busy the system is.
+public struct StackProviderOptions: Sendable, Hashable {
+    /// How often every API is polled (the console's `--refresh-ms`).
+    public var refreshInterval: Duration
+    /// Events kept for the Flows pane, newest last.
+    public var recentEventLimit: Int
+    /// Most recent executions listed per state machine.
+    public var executionsPerMachine: Int
+    /// Execution histories fetched (or extended) per poll; the rest wait for the next poll.
+    public var historyFetchesPerPoll: Int
+    /// History entries kept per execution (the newest).
+    public var timelineLimit: Int
+    /// Who breaker overrides are recorded as set by: `$USER`, else `operator`.
+    public var actor: String
+    /// Whether to use the stack's live stream when the endpoint has it.
+    public var useLiveStream: Bool
+    /// Longest a single poll call may take before it counts as no answer.
+    public var requestTimeout: Duration
+
+    public init(refreshInterval: Duration = .seconds(1), recentEventLimit: Int = 500, executionsPerMachine: Int = 50,
+                historyFetchesPerPoll: Int = 20, timelineLimit: Int = 500,
+                actor: String = StackProviderOptions.defaultActor, useLiveStream: Bool = true,
+                requestTimeout: Duration = .seconds(10)) {
+        self.refreshInterval = refreshInterval
+        self.recentEventLimit = recentEventLimit
+        self.executionsPerMachine = executionsPerMachine
+        self.historyFetchesPerPoll = historyFetchesPerPoll
+        self.timelineLimit = timelineLimit
+        self.actor = actor
+        self.useLiveStream = useLiveStream
+        self.requestTimeout = requestTimeout
+    }
+
+    /// `$USER` (or `$LOGNAME`) when set, else `operator`.
+    public static var defaultActor: String {
+        let environment = ProcessInfo.processInfo.environment
+        for key in ["USER", "LOGNAME"] {
+            if let name = environment[key]?.trimmingCharacters(in: .whitespaces), !name.isEmpty { return name }
+        }
+        return "operator"
+    }
+}
+
+/// Exponential backoff for reconnecting: doubles from `initial` up to `maximum`.
+struct Backoff: Sendable {
+    let initial: Duration
+    let maximum: Duration
+    private var current: Duration?
+
+    init(initial: Duration, maximum: Duration) {
+        self.initial = initial
+        self.maximum = max(initial, maximum)
+    }
+
+    mutating func next() -> Duration {
+        let delay = current.map { min($0 * 2, maximum) } ?? initial
+        current = delay
+        return delay
+    }
+
+    mutating func reset() { current = nil }
+}

@@ -1,0 +1,190 @@
+import CircuitBreaker
+import Foundation
+import JSON
+
+/// Reads the AWS JSON responses and stream frames a provider receives into snapshot values.
+/// Every reader is lenient about what it does not need (AWS adds fields) and skips an item it
+/// cannot use rather than failing the whole list: one odd queue must not blank the pane.
+enum WireDecoding {
+    /// AWS JSON timestamps are epoch seconds; EventBridge envelopes carry ISO 8601 text.
+    static func date(_ value: JSONValue?) -> Date? {
+        switch value {
+        case .number(let seconds)?: return Date(timeIntervalSince1970: seconds)
+        case .string(let text)?:
+            if let seconds = Double(text) { return Date(timeIntervalSince1970: seconds) }
+            return try? Date(text, strategy: .iso8601)
+        default: return nil
+        }
+    }
+
+    static func strings(_ value: JSONValue?) -> [String] {
+        value?.arrayValue?.compactMap(\.stringValue) ?? []
+    }
+
+    // MARK: EventBridge
+
+    static func bus(_ json: JSONValue) -> EventBus? {
+        guard let name = json["Name"]?.stringValue else { return nil }
+        return EventBus(name: name, arn: json["Arn"]?.stringValue ?? "bus:" + name)
+    }
+
+    static func rule(_ json: JSONValue, bus: String) -> Rule? {
+        guard let name = json["Name"]?.stringValue else { return nil }
+        return Rule(name: name, arn: json["Arn"]?.stringValue ?? name,
+                    eventBusName: json["EventBusName"]?.stringValue ?? bus,
+                    state: json["State"]?.stringValue.flatMap(Rule.State.init(rawValue:)) ?? .enabled,
+                    eventPattern: json["EventPattern"]?.stringValue,
+                    scheduleExpression: json["ScheduleExpression"]?.stringValue)
+    }
+
+    static func target(_ json: JSONValue) -> RuleTarget? {
+        guard let id = json["Id"]?.stringValue, let arn = json["Arn"]?.stringValue else { return nil }
+        return RuleTarget(id: id, arn: arn)
+    }
+
+    // MARK: SQS
+
+    /// A queue from its URL and `GetQueueAttributes` (`All`). Dead-letter sources are filled in
+    /// afterwards, from the other queues' redrive policies.
+    static func queue(url: String, attributes: JSONValue?) -> Queue {
+        let name = url.split(separator: "/").last.map(String.init) ?? url
+        func int(_ key: String) -> Int { attributes?[key]?.stringValue.flatMap { Int($0) } ?? attributes?[key]?.intValue ?? 0 }
+        var queue = Queue(name: name, url: url, arn: attributes?["QueueArn"]?.stringValue ?? url,
+                          isFIFO: attributes?["FifoQueue"]?.stringValue == "true" || name.hasSuffix(".fifo"),
+                          visibleMessages: int("ApproximateNumberOfMessages"),
+                          inFlightMessages: int("ApproximateNumberOfMessagesNotVisible"),
+                          delayedMessages: int("ApproximateNumberOfMessagesDelayed"),
+                          visibilityTimeout: attributes?["VisibilityTimeout"] == nil ? 30 : int("VisibilityTimeout"))
+        if let text = attributes?["RedrivePolicy"]?.stringValue, let policy = try? JSONValue(parsing: text) {
+            queue.deadLetterTargetArn = policy["deadLetterTargetArn"]?.stringValue
+            queue.maxReceiveCount = policy["maxReceiveCount"]?.intValue ?? policy["maxReceiveCount"]?.stringValue.flatMap { Int($0) }
+        }
+        return queue
+    }
+
+    /// Marks each queue that some other queue's redrive policy names as its dead-letter queue.
+    static func linkDeadLetterQueues(_ queues: [Queue]) -> [Queue] {
+        var sources: [String: [String]] = [:]
+        for queue in queues { if let dlq = queue.deadLetterTargetArn { sources[dlq, default: []].append(queue.arn) } }
+        return queues.map { queue in
+            var queue = queue
+            queue.deadLetterSourceArns = sources[queue.arn] ?? []
+            return queue
+        }
+    }
+
+    // MARK: Step Functions
+
+    static func stateMachine(_ json: JSONValue) -> StateMachine? {
+        guard let name = json["name"]?.stringValue, let arn = json["stateMachineArn"]?.stringValue else { return nil }
+        return StateMachine(name: name, arn: arn, kind: json["type"]?.stringValue.flatMap(StateMachine.Kind.init(rawValue:)) ?? .standard)
+    }
+
+    static func execution(_ json: JSONValue, machineName: String) -> Execution? {
+        guard let arn = json["executionArn"]?.stringValue, let name = json["name"]?.stringValue,
+              let status = json["status"]?.stringValue.flatMap(Execution.Status.init(rawValue:)),
+              let started = date(json["startDate"])
+        else { return nil }
+        return Execution(name: name, arn: arn, stateMachineName: machineName, status: status, startDate: started,
+                         stopDate: date(json["stopDate"]))
+    }
+
+    /// One `HistoryEvent` as a timeline entry. `state` is the state the execution was in
+    /// before this event (task events name no state of their own).
+    static func timelineEntry(_ json: JSONValue, state: String?) -> TimelineEntry? {
+        guard let id = json["id"]?.intValue, let type = json["type"]?.stringValue,
+              let timestamp = date(json["timestamp"])
+        else { return nil }
+        let details = json.objectValue?.first { $0.key.hasSuffix("EventDetails") }?.value
+        let named = details?["name"]?.stringValue
+        var detail: String?
+        if let error = details?["error"]?.stringValue {
+            let cause = details?["cause"]?.stringValue.map { ": " + clip($0, 200) } ?? ""
+            detail = error + cause
+        } else if let cause = details?["cause"]?.stringValue {
+            detail = clip(cause, 200)
+        } else if let resource = details?["resource"]?.stringValue {
+            detail = details?["resourceType"]?.stringValue.map { $0 + ":" + resource } ?? resource
+        }
+        return TimelineEntry(id: id, type: type, timestamp: timestamp, stateName: named ?? state, detail: detail)
+    }
+
+    private static func clip(_ text: String, _ limit: Int) -> String {
+        text.count <= limit ? text : String(text.prefix(limit - 1)) + "…"
+    }
+
+    // MARK: Cloud Map
+
+    static func instance(_ json: JSONValue, health: [String: String]) -> RegistryInstance? {
+        guard let id = json["Id"]?.stringValue else { return nil }
+        var attributes: [String: String] = [:]
+        for (key, value) in json["Attributes"]?.objectValue ?? [:] { if let text = value.stringValue { attributes[key] = text } }
+        return RegistryInstance(id: id, attributes: attributes,
+                                health: health[id].flatMap(RegistryInstance.Health.init(rawValue:)) ?? .unknown)
+    }
+
+    // MARK: live stream
+
+    /// An `event` frame's `data` as a flow event.
+    static func flowEvent(_ data: JSONValue) -> FlowEvent? {
+        guard let envelope = data["event"], let id = envelope["id"]?.stringValue else { return nil }
+        let bus = data["bus"]?.stringValue ?? "default"
+        var matched: [String] = []
+        for match in data["matched"]?.arrayValue ?? [] {
+            guard let rule = match["rule"]?.stringValue else { continue }
+            let onBus = match["bus"]?.stringValue ?? bus
+            let name = onBus == bus ? rule : onBus + "/" + rule
+            if !matched.contains(name) { matched.append(name) }
+        }
+        return FlowEvent(id: id, time: date(envelope["time"]) ?? Date(), eventBusName: bus,
+                         source: envelope["source"]?.stringValue ?? "", detailType: envelope["detail-type"]?.stringValue ?? "",
+                         detail: envelope["detail"] ?? .null, resources: strings(envelope["resources"]),
+                         matchedRules: matched, deliveries: (data["deliveries"]?.arrayValue ?? []).compactMap(delivery))
+    }
+
+    /// A delivery outcome (inside an `event` frame, or a later `delivery` frame's `data`).
+    static func delivery(_ json: JSONValue) -> Delivery? {
+        guard let rule = json["rule"]?.stringValue, let status = json["status"]?.stringValue.flatMap(Delivery.Status.init(rawValue:))
+        else { return nil }
+        var error: String?
+        if let code = json["errorCode"]?.stringValue {
+            error = code + (json["errorMessage"]?.stringValue.map { ": " + $0 } ?? "")
+        } else {
+            error = json["errorMessage"]?.stringValue
+        }
+        return Delivery(rule: rule, targetId: json["targetId"]?.stringValue ?? "", targetArn: json["targetArn"]?.stringValue ?? "",
+                        status: status, error: error)
+    }
+
+    // MARK: breaker board
+
+    /// One entry of `GET /_signalbox/breakers`: the breaker's snapshot (JSON v1, read by the
+    /// CircuitBreaker module's own decoder), whether the board considers it stale, and the
+    /// override with who set it and why.
+    static func breaker(_ entry: JSONValue, history: [Int]) throws(BreakerDecodingError) -> Breaker {
+        let snapshot = try BreakerSnapshot(json: entry["breaker"] ?? .null, path: "breaker")
+        var breaker = Breaker(service: snapshot.service, dependency: snapshot.dependency,
+                              state: Breaker.State(rawValue: snapshot.state.rawValue) ?? .closed,
+                              failureRate: snapshot.window.belowMinimumCalls ? nil : snapshot.window.failureRate,
+                              failureRateThreshold: snapshot.configuration.failureRateThreshold,
+                              slowCallRate: snapshot.window.belowMinimumCalls ? nil : snapshot.window.slowCallRate,
+                              calls: snapshot.window.calls, minimumCalls: snapshot.window.minimumCalls,
+                              failures: snapshot.window.failures, slowCalls: snapshot.window.slowCalls,
+                              shortCircuited: snapshot.window.shortCircuited, p99Latency: snapshot.latency.p99,
+                              retryAt: snapshot.retryAt.map(Date.init(timeIntervalSince1970:)),
+                              reportedAt: date(entry["reportedAt"]) ?? Date(timeIntervalSince1970: snapshot.takenAt),
+                              stale: entry["stale"]?.boolValue ?? false, recentFailureRates: history)
+        if let transition = snapshot.lastTransition {
+            breaker.lastTransition = Breaker.Transition(from: Breaker.State(rawValue: transition.from.rawValue) ?? .closed,
+                                                        to: Breaker.State(rawValue: transition.to.rawValue) ?? .closed,
+                                                        at: Date(timeIntervalSince1970: transition.at), reason: transition.reason)
+        }
+        // The board's own override record (who, why, when) wins over the copy in the report.
+        let boardOverride = entry["override"].flatMap { $0.isNull ? nil : try? BreakerOverride(json: $0, path: "override") }
+        if let override = boardOverride ?? snapshot.override, let force = Breaker.Force(rawValue: override.mode.rawValue) {
+            breaker.override = Breaker.Override(force: force, actor: override.actor, reason: override.reason,
+                                                at: override.at.map(Date.init(timeIntervalSince1970:)))
+        }
+        return breaker
+    }
+}

@@ -1,0 +1,160 @@
+import ArgumentParser
+import Console
+import Foundation
+import Provider
+import StackClient
+import Terminal
+import Wire
+
+/// The console's flags, as an option group so that any command that ends in the console
+/// (`signalbox console`, and bare `signalbox`, which first starts the stack in-process) takes
+/// the same flags and opens it the same way.
+struct ConsoleOptions: ParsableArguments {
+    @Option(help: "Theme name (default, light, high-contrast, mono, colorblind) or path to a theme .toml file.")
+    var theme: String?
+
+    @Flag(help: "Refuse every action that changes the watched system.")
+    var readonly = false
+
+    @Option(help: "Configuration file (default: $XDG_CONFIG_HOME/signalbox/config.toml).")
+    var config: String?
+
+    @Option(help: "Endpoint to watch: a name from the configuration's [endpoints], a URL, or local (http://127.0.0.1:4599).")
+    var endpoint: String?
+
+    @Option(name: .customLong("refresh-ms"), help: "How often providers poll, in milliseconds (100-60000).")
+    var refreshMilliseconds: Int?
+
+    /// `signalbox serve`'s default port: `local` means a stack started with no flags.
+    static let localURL = "http://127.0.0.1:4599"
+
+    func validate() throws {
+        if let refreshMilliseconds, !(100...60_000).contains(refreshMilliseconds) {
+            throw ValidationError("--refresh-ms must be between 100 and 60000, not \(refreshMilliseconds)")
+        }
+    }
+
+    /// Opens the console on the endpoint the flags and configuration name (`local` by default).
+    func openConsole() async throws {
+        let settings = loadSettings()
+        let endpointName = endpoint ?? settings.config.endpoint ?? "local"
+        switch Self.resolve(endpointName, config: settings.config) {
+        case .success(let target):
+            try await run(settings: settings, stack: target.stack, description: target.description)
+        case .failure(let problem):
+            fail(problem.message + (problem.unknown ? " of \(settingsFile)" : ""))
+        }
+    }
+
+    struct Target: Sendable {
+        var stack: StackEndpoint
+        var description: EndpointDescription
+    }
+
+    struct EndpointProblem: Error {
+        var message: String
+        /// Not a URL and not a configured name.
+        var unknown = false
+    }
+
+    /// A configured name, an http(s) URL, or `local`, as the endpoint to watch.
+    static func resolve(_ name: String, config: ConsoleConfig) -> Result<Target, EndpointProblem> {
+        let shown = Sanitizer.sanitize(name)
+        var url = name
+        var region = environmentRegion
+        var displayName = name
+        if let named = config.endpoints[name] {
+            url = named.url
+            region = named.region ?? region
+            displayName = named.name
+        } else if name == "local" {
+            url = localURL
+        } else if !(name.hasPrefix("http://") || name.hasPrefix("https://")) {
+            return .failure(EndpointProblem(message: "unknown endpoint '\(shown)': not a URL and not in [endpoints]", unknown: true))
+        }
+        guard let stack = try? StackEndpoint(parsing: url, region: region, credentials: name == "local" ? StackEndpoint.localCredentials : credentials(for: url)) else {
+            return .failure(EndpointProblem(message: "endpoint '\(shown)': '\(Sanitizer.sanitize(url))' is not an http:// or https:// URL with a host"))
+        }
+        if displayName == url { displayName = stack.url?.host ?? url }
+        return .success(Target(stack: stack, description: EndpointDescription(name: displayName, url: url, region: region)))
+    }
+
+    /// Opens the console on a stack this process started itself (bare `signalbox`): the
+    /// operator's theme, keys and flags apply; the endpoint is the one given.
+    func openConsole(on stack: StackEndpoint, name: String = "local") async throws {
+        let description = EndpointDescription(name: name, url: stack.url?.absoluteString, region: stack.region)
+        try await run(settings: loadSettings(), stack: stack, description: description)
+    }
+
+    private struct Settings {
+        var config: ConsoleConfig
+        var options: ConsoleApp.Options
+    }
+
+    private func loadSettings() -> Settings {
+        let environment = ProcessInfo.processInfo.environment
+        let catalog = ThemeCatalog()
+        let noColor = environment["NO_COLOR"] != nil
+        do {
+            let config = try ConsoleConfig.load(path: self.config ?? ConsolePaths.configFile, explicit: self.config != nil)
+            let keymap = try Keymap(overrides: config.keyOverrides)
+            let themeSpec = noColor ? "mono" : (theme ?? environment["SIGNALBOX_THEME"].flatMap { $0.isEmpty ? nil : $0 }
+                ?? config.theme ?? "default")
+            let chosenTheme = try catalog.theme(named: themeSpec)
+            let options = ConsoleApp.Options(theme: chosenTheme, catalog: catalog, readOnly: readonly || config.readOnly,
+                                             noColor: noColor, keymap: keymap)
+            return Settings(config: config, options: options)
+        } catch let error as ConfigError {
+            fail("configuration error: \(error)")
+        } catch let error as KeymapError {
+            fail("configuration error: \(settingsFile): [keys]: \(error)")
+        } catch let error as ThemeError {
+            fail("theme error: \(error)")
+        } catch {
+            fail("\(error)")
+        }
+    }
+
+    private func run(settings: Settings, stack: StackEndpoint, description: EndpointDescription) async throws {
+        let refresh = refreshMilliseconds ?? settings.config.refreshMilliseconds
+        let provider = StackProvider(endpoint: description, stack: stack,
+                                     options: StackProviderOptions(refreshInterval: .milliseconds(refresh)))
+        let outcome: ConsoleApp.Outcome
+        do {
+            outcome = try await ConsoleApp.run(provider: provider, options: settings.options)
+        } catch {
+            await provider.shutdown()
+            fail("\(error)")
+        }
+        await provider.shutdown()
+        if case .signal(let signal) = outcome {
+            FileHandle.standardError.write(Data("signalbox: stopped by \(ProcessSignals.name(signal))\n".utf8))
+            throw ExitCode(128 + signal)
+        }
+    }
+
+    /// `AWS_REGION`, `AWS_DEFAULT_REGION`, else us-east-1 (as the SDKs resolve it).
+    static var environmentRegion: String {
+        let environment = ProcessInfo.processInfo.environment
+        return environment["AWS_REGION"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? environment["AWS_DEFAULT_REGION"].flatMap { $0.isEmpty ? nil : $0 } ?? "us-east-1"
+    }
+
+    /// Keys from `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` (+ session token) when set; the
+    /// local stack's keys otherwise (it accepts any signature unless started with `--auth`).
+    static func credentials(for url: String) -> AWSCredentials {
+        let environment = ProcessInfo.processInfo.environment
+        if let key = environment["AWS_ACCESS_KEY_ID"], !key.isEmpty,
+           let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty {
+            return AWSCredentials(accessKeyId: key, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"])
+        }
+        return StackEndpoint.localCredentials
+    }
+
+    private var settingsFile: String { config ?? ConsolePaths.configFile ?? "config.toml" }
+
+    private func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("signalbox: \(message)\n".utf8))
+        Foundation.exit(2)
+    }
+}
