@@ -29,11 +29,15 @@ public enum StackAssembly {
     public static func services(store: StackStore, configuration: StackConfiguration,
                                 hub: StreamHub = StreamHub()) -> [any StackService] {
         let queues = QueueService(store: store, accountId: configuration.accountId, region: configuration.region)
-        let bus = BusService(store: store, accountId: configuration.accountId, region: configuration.region,
-                             queues: queues, hub: hub)
-        let registry = RegistryService(store: store, accountId: configuration.accountId, region: configuration.region)
+        // Bus and sagas reach each other (rules start executions, tasks put events): the saga
+        // service is built first with a link the bus is bound to once it exists.
+        let busLink = ServiceLink()
         let sagas = SagaService(store: store, accountId: configuration.accountId, region: configuration.region,
-                                queues: queues)
+                                queues: queues, bus: busLink, hub: hub)
+        let bus = BusService(store: store, accountId: configuration.accountId, region: configuration.region,
+                             queues: queues, hub: hub, sinks: [sagas.stateMachineSink])
+        busLink.bind(bus)
+        let registry = RegistryService(store: store, accountId: configuration.accountId, region: configuration.region)
         return [queues, bus, registry, sagas]
     }
 

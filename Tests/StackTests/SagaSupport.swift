@@ -3,23 +3,30 @@ import JSON
 import Wire
 @testable import Stack
 
-/// A store with the queue and saga services behind a front door, reopenable on the same
-/// directory to test what survives a restart.
+/// A store with the queue, bus and saga services behind a front door, wired as
+/// `StackAssembly` wires them (bus rules start executions, tasks put events, history goes to
+/// the hub), reopenable on the same directory to test what survives a restart.
 final class SagaStack: Sendable {
     let directory: URL
     let store: StackStore
     let queues: QueueService
+    let bus: BusService
     let sagas: SagaService
+    let hub = StreamHub()
     let frontDoor: FrontDoor
 
-    init(directory: URL? = nil) throws {
+    init(directory: URL? = nil, activityPollLimit: Duration = .milliseconds(300)) throws {
         let directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("signalbox-saga-\(UUID().uuidString)")
         self.directory = directory
         store = try StackStore(directory: directory, migrations: StackAssembly.migrations)
         queues = QueueService(store: store, accountId: "000000000000", region: "us-east-1")
+        let link = ServiceLink()
         sagas = SagaService(store: store, accountId: "000000000000", region: "us-east-1", queues: queues,
-                            activityPollLimit: .milliseconds(300))
-        frontDoor = FrontDoor(services: [queues, sagas], accountId: "000000000000", region: "us-east-1", credentials: nil,
+                            bus: link, hub: hub, activityPollLimit: activityPollLimit)
+        bus = BusService(store: store, accountId: "000000000000", region: "us-east-1", queues: queues, hub: hub,
+                         sinks: [sagas.stateMachineSink])
+        link.bind(bus)
+        frontDoor = FrontDoor(services: [queues, bus, sagas], accountId: "000000000000", region: "us-east-1", credentials: nil,
                               endpoint: "http://127.0.0.1:4599")
     }
 
@@ -27,8 +34,9 @@ final class SagaStack: Sendable {
 
     /// Calls an operation through the front door, as a client would.
     func call(_ target: String, _ operation: String, _ input: JSONValue) async -> (status: Int, body: JSONValue) {
+        let contentType = target == "AWSEvents" ? "application/x-amz-json-1.1" : "application/x-amz-json-1.0"
         let response = await frontDoor.respond(to: FrontDoorRequest(headers: [
-            ("Content-Type", "application/x-amz-json-1.0"), ("X-Amz-Target", "\(target).\(operation)"),
+            ("Content-Type", contentType), ("X-Amz-Target", "\(target).\(operation)"),
         ], body: Array(input.serialized.utf8)))
         return (response.status, (try? JSONValue(parsing: response.body)) ?? .null)
     }
@@ -37,6 +45,40 @@ final class SagaStack: Sendable {
         let result = await call("AWSStepFunctions", operation, input)
         guard result.status == 200 else { throw TestFailure("\(operation) answered \(result.status): \(result.body.serialized)") }
         return result.body
+    }
+
+    /// An EventBridge call that must succeed.
+    @discardableResult
+    func events(_ operation: String, _ input: JSONValue) async throws -> JSONValue {
+        let result = await call("AWSEvents", operation, input)
+        guard result.status == 200 else { throw TestFailure("\(operation) answered \(result.status): \(result.body.serialized)") }
+        return result.body
+    }
+
+    /// An SQS call that must succeed.
+    @discardableResult
+    func sqs(_ operation: String, _ input: JSONValue) async throws -> JSONValue {
+        let result = await call("AmazonSQS", operation, input)
+        guard result.status == 200 else { throw TestFailure("\(operation) answered \(result.status): \(result.body.serialized)") }
+        return result.body
+    }
+
+    /// Creates a queue; returns its URL and ARN.
+    func createQueue(_ name: String) async throws -> (url: String, arn: String) {
+        let url = try await sqs("CreateQueue", ["QueueName": .string(name)])["QueueUrl"]?.stringValue ?? ""
+        return (url, "arn:aws:sqs:us-east-1:000000000000:\(name)")
+    }
+
+    /// Long-polls a queue for one message body (nil after `attempts` empty polls).
+    func receiveBody(_ url: String, attempts: Int = 20) async throws -> (body: String, attributes: JSONValue)? {
+        for _ in 0..<attempts {
+            let answer = try await sqs("ReceiveMessage", ["QueueUrl": .string(url), "WaitTimeSeconds": 1,
+                                                          "MessageAttributeNames": ["All"]])
+            if let message = answer["Messages"]?.arrayValue?.first, let body = message["Body"]?.stringValue {
+                return (body, message["MessageAttributes"] ?? .null)
+            }
+        }
+        return nil
     }
 
     /// The error code (without namespace) of a call expected to fail.

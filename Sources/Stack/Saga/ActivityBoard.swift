@@ -15,6 +15,8 @@ actor ActivityBoard {
     private var offers: [String: [ActivityOffer]] = [:]
     private var heads: [String: Int] = [:]
     private var waiters: [String: [UUID: CheckedContinuation<Void, Never>]] = [:]
+    /// Set at shutdown: every poll, parked or new, answers empty at once.
+    private var closed = false
 
     func offer(_ offer: ActivityOffer, activity: String) {
         offers[activity, default: []].append(offer)
@@ -26,6 +28,7 @@ actor ActivityBoard {
     /// The oldest offer for `activity`, or nil once `deadline` passed with none.
     func take(activity: String, until deadline: ContinuousClock.Instant) async -> ActivityOffer? {
         while true {
+            if closed { return nil }
             if let offer = pop(activity) { return offer }
             let remaining = deadline - .now
             if remaining <= .zero || Task.isCancelled { return nil }
@@ -71,6 +74,18 @@ actor ActivityBoard {
         guard let continuation = waiters[activity]?.removeValue(forKey: id) else { return }
         if waiters[activity]?.isEmpty == true { waiters[activity] = nil }
         continuation.resume()
+    }
+
+    /// Shutdown: parked polls return empty now (as AWS answers at a poll's end) and new ones
+    /// do not wait, so the server stops promptly. Offers stay, for no one: the tasks are
+    /// offered again from the store at the next start.
+    func close() {
+        closed = true
+        let parked = waiters
+        waiters = [:]
+        for continuations in parked.values {
+            for continuation in continuations.values { continuation.resume() }
+        }
     }
 
     /// Offers not yet taken, for metrics.

@@ -24,6 +24,10 @@ actor SagaEngine {
     let now: @Sendable () -> Date
     /// Where queue operations go (`sqs:sendMessage` tasks); nil without a queue service.
     let queues: (any StackService)?
+    /// Where `events:putEvents` tasks go, bound once the bus exists (it delivers to us too).
+    let bus: ServiceLink?
+    /// The live stream: committed history events and status changes go to `executions`.
+    let hub: StreamHub?
     private(set) var endpoint = "http://127.0.0.1"
 
     private var running: [String: Running] = [:]
@@ -33,10 +37,13 @@ actor SagaEngine {
     private var loading: Task<Void, Never>?
     private(set) var transitions = 0
 
-    init(store: StackStore, naming: SagaNaming, queues: (any StackService)?, now: @escaping @Sendable () -> Date) {
+    init(store: StackStore, naming: SagaNaming, queues: (any StackService)?, bus: ServiceLink? = nil, hub: StreamHub? = nil,
+         now: @escaping @Sendable () -> Date) {
         self.store = store
         self.naming = naming
         self.queues = queues
+        self.bus = bus
+        self.hub = hub
         self.now = now
     }
 
@@ -111,34 +118,62 @@ actor SagaEngine {
         let (execution, step) = Execution.start(definition: definition, context: context, input: input, at: now(),
                                                  seed: UInt64.random(in: .min ... .max))
         let state = try encode(execution)
-        let tokens = step.scheduledTokens
-        let started = execution.startDate
-        let machineArn = context.stateMachineArn, name = context.name
+        let frames = streamFrames(execution, step: step, previousStatus: nil)
+        let hub = self.hub
         let result = try await store.write { db throws -> StartResult in
             if let row = try Row.fetchOne(db, sql: "SELECT status, input, started_at FROM sfn_execution WHERE arn = ?", arguments: [arn]) {
                 let status: String = row["status"], storedInput: String = row["input"], at: Int64 = row["started_at"]
                 if status == "RUNNING", storedInput == inputText { return .existing(Date(millis: at)) }
                 throw SagaError.executionExists(arn)
             }
-            try db.execute(sql: """
-                INSERT INTO sfn_execution (arn, machine_arn, name, status, input, started_at, stopped_at, version, state)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)
-                """, arguments: [arn, machineArn, name, execution.status.rawValue, inputText, started.millis,
-                                 execution.stopDate?.millis, state])
-            try Self.append(db, arn: arn, events: step.events, tokens: tokens)
-            return .started(started)
+            try Self.insertStarted(db, execution: execution, state: state, step: step)
+            Self.publishOnCommit(db, frames, hub: hub)
+            return .started(execution.startDate)
         }
         switch result {
         case .existing(let date): return date
         case .started(let date):
-            transitions += step.events.count
-            if execution.status == .running {
-                running[arn] = Running(execution: execution, version: 1, tokens: tokens)
-                for token in tokens { tokenOwner[token] = arn }
-            }
-            await perform(step, arn: arn)
+            await started(execution, step: step)
             return date
         }
+    }
+
+    /// Writes a just-started execution: its row, first history events and tokens. Used by
+    /// StartExecution and by bus rules targeting a state machine (inside PutEvents' transaction).
+    static func insertStarted(_ db: Database, execution: Execution, state: String, step: Step) throws {
+        let context = execution.context
+        try db.execute(sql: """
+            INSERT INTO sfn_execution (arn, machine_arn, name, status, input, started_at, stopped_at, version, state)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)
+            """, arguments: [context.executionArn, context.stateMachineArn, context.name, execution.status.rawValue,
+                             execution.input.serialized, execution.startDate.millis, execution.stopDate?.millis, state])
+        try append(db, arn: context.executionArn, events: step.events, tokens: step.scheduledTokens)
+    }
+
+    /// Takes a committed new execution into the running set and performs its first effects.
+    private func started(_ execution: Execution, step: Step) async {
+        let arn = execution.context.executionArn
+        let tokens = step.scheduledTokens
+        transitions += step.events.count
+        if execution.status == .running {
+            running[arn] = Running(execution: execution, version: 1, tokens: tokens)
+            for token in tokens { tokenOwner[token] = arn }
+        }
+        await perform(step, arn: arn)
+    }
+
+    /// An execution a bus rule started inside PutEvents' transaction, handed over once that
+    /// committed. Recovery may have loaded it already (then there is nothing to do); if the
+    /// enclosing write was rolled back after all, the row is not there and it is dropped.
+    func adopt(_ execution: Execution, step: Step) async {
+        await ensureLoaded()
+        let arn = execution.context.executionArn
+        guard running[arn] == nil else { return }
+        let stored = try? await store.read { db in
+            try Int.fetchOne(db, sql: "SELECT version FROM sfn_execution WHERE arn = ?", arguments: [arn])
+        }
+        guard stored == 1, running[arn] == nil else { return }
+        await started(execution, step: step)
     }
 
     // MARK: Inputs
@@ -153,10 +188,10 @@ actor SagaEngine {
         } catch {
             throw Self.wire(error)
         }
-        try await commit(arn: arn, entry: &entry, step: step)
+        try await commit(arn: arn, entry: &entry, step: step, previousStatus: .running)
     }
 
-    private func commit(arn: String, entry: inout Running, step: Step) async throws(AWSError) {
+    private func commit(arn: String, entry: inout Running, step: Step, previousStatus: ExecutionStatus) async throws(AWSError) {
         entry.version += 1
         let tokens = step.scheduledTokens
         entry.tokens += tokens
@@ -170,11 +205,14 @@ actor SagaEngine {
         }
         let state = try encode(execution)
         let version = entry.version
+        let frames = streamFrames(execution, step: step, previousStatus: previousStatus)
+        let hub = self.hub
         try await store.write { db in
             try db.execute(sql: """
                 UPDATE sfn_execution SET status = ?, stopped_at = ?, version = ?, state = ? WHERE arn = ? AND version < ?
                 """, arguments: [execution.status.rawValue, execution.stopDate?.millis, version, state, arn, version])
             try Self.append(db, arn: arn, events: step.events, tokens: tokens)
+            Self.publishOnCommit(db, frames, hub: hub)
         }
         transitions += step.events.count
         await perform(step, arn: arn)
@@ -214,6 +252,7 @@ actor SagaEngine {
         guard var execution = try? JSONDecoder().decode(Execution.self, from: Data(row.state.utf8)) else {
             throw AWSError.internalFailure("stored execution \(arn) cannot be read")
         }
+        let previousStatus = execution.status
         let step: Step
         do {
             step = try execution.redrive(at: now())
@@ -221,7 +260,7 @@ actor SagaEngine {
             throw Self.wire(error)
         }
         var entry = Running(execution: execution, version: row.version)
-        try await commit(arn: arn, entry: &entry, step: step)
+        try await commit(arn: arn, entry: &entry, step: step, previousStatus: previousStatus)
         return execution.redriveDate ?? now()
     }
 
@@ -283,8 +322,10 @@ actor SagaEngine {
         }
     }
 
-    /// Performs a service integration: `sqs:sendMessage` (request-response or with a task token)
-    /// into the local queue. Anything else fails the task with States.Runtime, saying why.
+    /// Performs a service integration — `sqs:sendMessage` into the local queue, `events:putEvents`
+    /// onto the local bus, either as request-response or with a task token — and feeds its
+    /// outcome back: the call has committed before the task succeeds. Errors become task
+    /// failures named as AWS names them (`SQS.QueueDoesNotExist`, `EventBridge.FailedEntry`).
     private func callService(service: String, action: String, request: TaskRequest, token: String, arn: String) async {
         let at = now()
         do {
@@ -292,22 +333,20 @@ actor SagaEngine {
         } catch {
             return
         }
+        let context = ServiceContext(requestId: UUID().uuidString, accountId: naming.accountId, region: naming.region,
+                                     endpoint: endpoint)
+        let integration = ServiceIntegration(service: service, action: action)
         let outcome: Result<JSONValue, AWSError>
-        if service == "sqs", action == "sendMessage", let queues {
-            let context = ServiceContext(requestId: UUID().uuidString, accountId: naming.accountId, region: naming.region,
-                                         endpoint: endpoint)
-            var input = request.input
-            if case .object(var object) = input, let body = object["MessageBody"], body.stringValue == nil {
-                object["MessageBody"] = .string(body.serialized)
-                input = .object(object)
-            }
-            do {
-                outcome = .success(try await queues.handle(operation: "SendMessage", input: input, context: context))
-            } catch {
-                outcome = .failure(error)
-            }
-        } else {
-            outcome = .failure(AWSError(code: "States.Runtime",
+        switch integration.target {
+        case .queue:
+            outcome = await ServiceIntegration.call(queues, "SendMessage", ServiceIntegration.sendMessageInput(request.input), context)
+        case .bus:
+            let machineArn = running[arn]?.execution.context.stateMachineArn
+            outcome = await ServiceIntegration.call(bus?.service, "PutEvents",
+                                                    ServiceIntegration.putEventsInput(request.input, executionArn: arn, machineArn: machineArn),
+                                                    context).flatMap(ServiceIntegration.checkPutEvents)
+        case nil:
+            outcome = .failure(AWSError(code: StatesErrorName.runtime,
                                         message: "The service integration arn:aws:states:::\(service):\(action) is not supported by the local stack."))
         }
         let done = now()
@@ -319,7 +358,7 @@ actor SagaEngine {
                 return try execution.taskSucceeded(token: token, output: output, at: done)
             }
         case .failure(let error):
-            let name = error.code == "States.Runtime" ? StatesErrorName.runtime : "\(service.uppercased()).\(error.code)"
+            let name = integration.errorName(error)
             try? await apply(arn) { (execution: inout Execution) throws(ExecutionInputError) -> Step in
                 try execution.taskFailed(token: token, error: name, cause: error.message, at: done)
             }
@@ -348,6 +387,11 @@ actor SagaEngine {
     // MARK: Storage helpers
 
     private func encode(_ execution: Execution) throws(AWSError) -> String {
+        try Self.encodeState(execution)
+    }
+
+    /// An execution's storage form (the `state` column).
+    static func encodeState(_ execution: Execution) throws(AWSError) -> String {
         do {
             return String(decoding: try JSONEncoder().encode(execution), as: UTF8.self)
         } catch {
@@ -367,6 +411,24 @@ actor SagaEngine {
             let insertToken = try db.cachedStatement(sql: "INSERT OR IGNORE INTO sfn_token (token, execution_arn) VALUES (?, ?)")
             for token in tokens { try insertToken.execute(arguments: [token, arn]) }
         }
+    }
+
+    /// The stream frames of a step about to be committed; none when nobody watches `executions`.
+    private func streamFrames(_ execution: Execution, step: Step, previousStatus: ExecutionStatus?) -> [ExecutionFrames.Frame] {
+        guard let hub, hub.hasSubscribers(ExecutionFrames.topic) else { return [] }
+        return ExecutionFrames.frames(for: execution, events: step.events, previousStatus: previousStatus)
+    }
+
+    /// Publishes `frames` right after the transaction holding them commits, on the writer's
+    /// queue: viewers see history events exactly in commit order, and never one that was not
+    /// committed. Publishing never waits (slow viewers lose frames, see StreamHub).
+    static func publishOnCommit(_ db: Database, _ frames: [ExecutionFrames.Frame], hub: StreamHub?) {
+        guard let hub, !frames.isEmpty else { return }
+        db.afterNextTransaction(onCommit: { _ in
+            for frame in frames {
+                hub.publish(topic: ExecutionFrames.topic, type: frame.type, data: frame.data, subject: frame.data)
+            }
+        })
     }
 
     private static func timerKey(_ arn: String, _ id: String) -> String { arn + "\u{0}" + id }

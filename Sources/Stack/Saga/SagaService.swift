@@ -9,8 +9,11 @@ import Wire
 ///
 /// Task resources: activities; Lambda function ARNs, dispatched as the activity of the
 /// function's NAME (there is no Lambda here, so workers poll that activity);
-/// `arn:aws:states:::sqs:sendMessage[.waitForTaskToken]` into the local queue service.
-/// Other integrations fail the task with States.Runtime naming the resource.
+/// `arn:aws:states:::sqs:sendMessage[.waitForTaskToken]` into the local queue service;
+/// `arn:aws:states:::events:putEvents[.waitForTaskToken]` onto the local bus. Other
+/// integrations fail the task with States.Runtime naming the resource. Bus rules reach state
+/// machines through `stateMachineSink`; history events go live to the stream hub's
+/// `executions` topic.
 public final class SagaService: StackService {
     public let targetPrefix = "AWSStepFunctions"
     public let jsonVersion = AWSJSONVersion.v1_0
@@ -34,11 +37,14 @@ public final class SagaService: StackService {
         return .seconds(60)
     }
 
+    /// `bus` is a link rather than the bus itself because the bus is built after this service
+    /// (it needs `stateMachineSink`); bind it once the bus exists.
     public init(store: StackStore, accountId: String, region: String, queues: (any StackService)? = nil,
+                bus: ServiceLink? = nil, hub: StreamHub? = nil,
                 activityPollLimit: Duration = SagaService.defaultActivityPollLimit, now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
         self.naming = SagaNaming(accountId: accountId, region: region)
-        self.engine = SagaEngine(store: store, naming: naming, queues: queues, now: now)
+        self.engine = SagaEngine(store: store, naming: naming, queues: queues, bus: bus, hub: hub, now: now)
         self.now = now
         self.activityPollLimit = activityPollLimit
     }
@@ -46,6 +52,14 @@ public final class SagaService: StackService {
     /// Recovers running executions at start: re-offers untaken tasks and re-arms timers.
     public func runBackground() async {
         await engine.ensureLoaded()
+    }
+
+    /// The bus's delivery sink for rule targets that are state machines of this stack.
+    public var stateMachineSink: any BusTargetSink { StateMachineTargetSink(engine: engine, naming: naming) }
+
+    /// SIGTERM: open GetActivityTask polls answer empty at once so the server stops promptly.
+    public func beginShutdown() async {
+        await engine.board.close()
     }
 
     public func metricLines() async -> [String] {

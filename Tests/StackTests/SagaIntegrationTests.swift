@@ -1,0 +1,169 @@
+import Foundation
+import JSON
+import Testing
+@testable import Stack
+
+/// The saga engine with the bus: `events:putEvents` tasks, rules that start executions, the
+/// `executions` stream topic and a prompt shutdown of activity long polls.
+@Suite struct SagaIntegrationTests {
+    /// A rule on the default bus for `source`, delivering to `queueArn`.
+    func route(_ stack: SagaStack, rule: String, source: String, to targetArn: String, extra: JSONObject = [:]) async throws {
+        try await stack.events("PutRule", ["Name": .string(rule), "EventPattern": .string(#"{"source":["\#(source)"]}"#)])
+        var target: JSONObject = ["Id": "t1", "Arn": .string(targetArn)]
+        for (key, value) in extra { target[key] = value }
+        try await stack.events("PutTargets", ["Rule": .string(rule), "Targets": [.object(target)]])
+    }
+
+    func putEventsMachine(_ stack: SagaStack, name: String, resource: String = "arn:aws:states:::events:putEvents",
+                          detail: String = #"{"orderId.$":"$.orderId"}"#, bus: String = "default") async throws -> String {
+        try await stack.createMachine(name, #"""
+            {"StartAt":"Announce","States":{"Announce":{"Type":"Task","Resource":"\#(resource)",
+             "Parameters":{"Entries":[{"Detail":\#(detail),"DetailType":"OrderShipped","Source":"saga.test","EventBusName":"\#(bus)"}]},
+             "End":true}}}
+            """#)
+    }
+
+    @Test func putEventsTaskCommitsTheEventBeforeSucceeding() async throws {
+        let stack = try SagaStack()
+        defer { stack.remove() }
+        let queue = try await stack.createQueue("shipped")
+        try await route(stack, rule: "to-queue", source: "saga.test", to: queue.arn)
+        let machine = try await putEventsMachine(stack, name: "announce")
+        let execution = try await stack.start(machine, name: "o-7", input: #"{"orderId":"o-7"}"#)
+        #expect(try await stack.waitForEnd(execution) == "SUCCEEDED")
+
+        let described = try await stack.sfn("DescribeExecution", ["executionArn": .string(execution)])
+        let output = try JSONValue(parsing: described["output"]?.stringValue ?? "")
+        #expect(output["FailedEntryCount"]?.intValue == 0)
+        let eventId = output["Entries"]?.arrayValue?.first?["EventId"]?.stringValue
+        #expect(eventId != nil)
+        // The event is already in the queue, with the execution and machine in Resources.
+        let message = try #require(try await stack.receiveBody(queue.url))
+        let event = try JSONValue(parsing: message.body)
+        #expect(event["id"]?.stringValue == eventId)
+        #expect(event["detail-type"]?.stringValue == "OrderShipped")
+        #expect(event["detail"]?["orderId"]?.stringValue == "o-7")
+        #expect(event["resources"]?.arrayValue?.compactMap(\.stringValue) == [machine, execution])
+        #expect(try await stack.historyTypes(execution) == [
+            "ExecutionStarted", "TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskSucceeded", "TaskStateExited", "ExecutionSucceeded",
+        ])
+    }
+
+    @Test func putEventsFailuresFailTheTaskWithEventBridgeErrorNames() async throws {
+        let stack = try SagaStack()
+        defer { stack.remove() }
+        // A bus that does not exist: the entry is refused, so the task fails.
+        let machine = try await putEventsMachine(stack, name: "nowhere", bus: "no-such-bus")
+        let execution = try await stack.start(machine, name: "x", input: #"{"orderId":"o-1"}"#)
+        #expect(try await stack.waitForEnd(execution) == "FAILED")
+        let described = try await stack.sfn("DescribeExecution", ["executionArn": .string(execution)])
+        let error = described["error"]?.stringValue ?? ""
+        #expect(error.hasPrefix("EventBridge."), "error was \(error)")
+        #expect(try await stack.historyTypes(execution).contains("TaskFailed"))
+    }
+
+    @Test func putEventsWaitForTaskTokenWaitsForTheCallback() async throws {
+        let stack = try SagaStack()
+        defer { stack.remove() }
+        let queue = try await stack.createQueue("callbacks")
+        try await route(stack, rule: "callbacks", source: "saga.test", to: queue.arn)
+        let machine = try await putEventsMachine(stack, name: "callback", resource: "arn:aws:states:::events:putEvents.waitForTaskToken",
+                                                 detail: #"{"token.$":"$$.Task.Token"}"#)
+        let execution = try await stack.start(machine, name: "cb")
+        let message = try #require(try await stack.receiveBody(queue.url))
+        let token = try #require(try JSONValue(parsing: message.body)["detail"]?["token"]?.stringValue)
+        #expect(try await stack.status(execution) == "RUNNING")
+        _ = try await stack.sfn("SendTaskSuccess", ["taskToken": .string(token), "output": #"{"confirmed":true}"#])
+        #expect(try await stack.waitForEnd(execution) == "SUCCEEDED")
+        let described = try await stack.sfn("DescribeExecution", ["executionArn": .string(execution)])
+        #expect(described["output"]?.stringValue == #"{"confirmed":true}"#)
+    }
+
+    @Test func ruleWithStateMachineTargetStartsAnExecutionWithTheEvent() async throws {
+        let stack = try SagaStack()
+        defer { stack.remove() }
+        let machine = try await stack.createMachine("on-order", #"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#)
+        try await route(stack, rule: "start-saga", source: "shop.orders", to: machine,
+                        extra: ["RoleArn": "arn:aws:iam::000000000000:role/events-to-sfn"])
+        let put = try await stack.events("PutEvents", ["Entries": [[
+            "Source": "shop.orders", "DetailType": "OrderPlaced", "Detail": #"{"orderId":"o-42"}"#,
+        ]]])
+        let eventId = try #require(put["Entries"]?.arrayValue?.first?["EventId"]?.stringValue)
+        // Acknowledged means started: the execution is there as soon as PutEvents answered.
+        let listed = try await stack.sfn("ListExecutions", ["stateMachineArn": .string(machine)])["executions"]?.arrayValue ?? []
+        #expect(listed.count == 1)
+        let execution = try #require(listed.first?["executionArn"]?.stringValue)
+        #expect(try await stack.waitForEnd(execution) == "SUCCEEDED")
+        let described = try await stack.sfn("DescribeExecution", ["executionArn": .string(execution)])
+        let input = try JSONValue(parsing: described["input"]?.stringValue ?? "")
+        #expect(input["id"]?.stringValue == eventId)
+        #expect(input["source"]?.stringValue == "shop.orders")
+        #expect(input["detail-type"]?.stringValue == "OrderPlaced")
+        #expect(input["detail"]?["orderId"]?.stringValue == "o-42")
+    }
+
+    @Test func ruleTargetInputPathSelectsTheExecutionInput() async throws {
+        let stack = try SagaStack()
+        defer { stack.remove() }
+        let machine = try await stack.createMachine("detail-only", #"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#)
+        try await route(stack, rule: "detail", source: "shop.orders", to: machine, extra: ["InputPath": "$.detail"])
+        try await stack.events("PutEvents", ["Entries": [["Source": "shop.orders", "DetailType": "OrderPlaced", "Detail": #"{"orderId":"o-1"}"#]]])
+        let execution = try #require(try await stack.sfn("ListExecutions", ["stateMachineArn": .string(machine)])["executions"]?
+            .arrayValue?.first?["executionArn"]?.stringValue)
+        let described = try await stack.sfn("DescribeExecution", ["executionArn": .string(execution)])
+        #expect(described["input"]?.stringValue == #"{"orderId":"o-1"}"#)
+    }
+
+    @Test func missingStateMachineIsDeadLetteredAsTheBusRulesSay() async throws {
+        let stack = try SagaStack()
+        defer { stack.remove() }
+        let dlq = try await stack.createQueue("saga-dlq")
+        try await route(stack, rule: "to-missing", source: "shop.orders", to: "arn:aws:states:us-east-1:000000000000:stateMachine:gone",
+                        extra: ["RetryPolicy": ["MaximumRetryAttempts": 0], "DeadLetterConfig": ["Arn": .string(dlq.arn)]])
+        let put = try await stack.events("PutEvents", ["Entries": [["Source": "shop.orders", "DetailType": "X", "Detail": "{}"]]])
+        #expect(put["FailedEntryCount"]?.intValue == 0)
+        let message = try #require(try await stack.receiveBody(dlq.url))
+        #expect(message.attributes["ERROR_CODE"]?["StringValue"]?.stringValue == "ResourceNotFoundException")
+    }
+
+    @Test func streamCarriesEveryCommittedHistoryEventAndStatusChanges() async throws {
+        let stack = try SagaStack()
+        defer { stack.remove() }
+        let subscription = stack.hub.subscribe(topics: [ExecutionFrames.topic])
+        let machine = try await stack.createMachine("streamed", #"{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","End":true}}}"#)
+        let execution = try await stack.start(machine, name: "s1")
+        #expect(try await stack.waitForEnd(execution) == "SUCCEEDED")
+        var frames: [JSONValue] = []
+        for await text in subscription {
+            let frame = try JSONValue(parsing: text)
+            frames.append(frame)
+            if frame["type"]?.stringValue == "execution", frame["data"]?["status"]?.stringValue == "SUCCEEDED" { break }
+        }
+        stack.hub.unsubscribe(subscription)
+        let history = try await stack.sfn("GetExecutionHistory", ["executionArn": .string(execution), "maxResults": 1000])["events"]?.arrayValue ?? []
+        let streamed = frames.filter { $0["type"]?.stringValue == "history" }
+        #expect(streamed.map { $0["data"]?["event"] ?? .null } == history)
+        #expect(streamed.allSatisfy { $0["data"]?["executionArn"]?.stringValue == execution && $0["data"]?["stateMachineArn"]?.stringValue == machine })
+        #expect(streamed.last?["data"]?["status"]?.stringValue == "SUCCEEDED")
+        #expect(streamed.first?["data"]?["status"]?.stringValue == "RUNNING")
+        let statuses = frames.filter { $0["type"]?.stringValue == "execution" }.compactMap { $0["data"]?["status"]?.stringValue }
+        #expect(statuses == ["RUNNING", "SUCCEEDED"])
+        #expect(frames.allSatisfy { $0["topic"]?.stringValue == "executions" && $0["v"]?.intValue == 1 })
+    }
+
+    @Test func beginShutdownAnswersOpenActivityPollsAtOnce() async throws {
+        let stack = try SagaStack(activityPollLimit: .seconds(60))
+        defer { stack.remove() }
+        let activity = try await stack.createActivity("idle")
+        let started = ContinuousClock.now
+        let poll = Task { try await stack.poll(activity) }
+        // Let the poll park (it answers empty either way; only shutdown makes it early).
+        try await Task.sleep(for: .milliseconds(200))
+        await stack.sagas.beginShutdown()
+        let task = try await poll.value
+        #expect(task == nil)
+        #expect(ContinuousClock.now - started < .seconds(30), "the poll waited for its full minute")
+        // Polls after shutdown began do not wait either.
+        #expect(try await stack.poll(activity) == nil)
+    }
+}
