@@ -65,7 +65,7 @@ let package = Package(
         ], swiftSettings: strict),
         // The local services, their durable store and the HTTP front door.
         .target(name: "Stack", dependencies: [
-            "Wire", "Patterns", "StatesLanguage", "JSON",
+            "Wire", "Patterns", "StatesLanguage", "JSON", "CircuitBreaker",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -97,6 +97,7 @@ let package = Package(
                     resources: [.copy("Golden")], swiftSettings: strict),
         .testTarget(name: "StackTests", dependencies: [
             "Stack", "Wire", "JSON", .product(name: "GRDB", package: "GRDB.swift"),
+            "CircuitBreaker", .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         // The real `signalbox` binary driven in tmux (private -L socket), as a user would.
         .testTarget(name: "ConsoleEndToEndTests", swiftSettings: strict),

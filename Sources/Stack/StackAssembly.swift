@@ -23,6 +23,7 @@ public enum StackAssembly {
     /// Every service's migrations, in a fixed order (identifiers are prefixed by service).
     public static var migrations: [StoreMigration] {
         QueueService.migrations + BusService.migrations + RegistryService.migrations + SagaService.migrations
+            + BreakerBoard.migrations
     }
 
     /// `hub` is the live stream the services publish to (shared with `extensions`).
@@ -43,6 +44,7 @@ public enum StackAssembly {
 
     public static func extensions(store: StackStore, configuration: StackConfiguration,
                                   hub: StreamHub = StreamHub()) -> [any StackRouteExtension] {
-        [StreamRoute(hub: hub)]
+        [StreamRoute(hub: hub),
+         BreakerBoardRoute(board: BreakerBoard(store: store, hub: hub, readOnly: configuration.readOnly))]
     }
 }

@@ -27,6 +27,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The region in every ARN.")
     var region = "us-east-1"
 
+    @Flag(name: .customLong("readonly"), help: "Refuse breaker overrides (403): for a stack others may only watch.")
+    var readOnly = false
+
     func validate() throws {
         guard accountId.count == 12, accountId.allSatisfy(\.isASCII), accountId.allSatisfy(\.isNumber) else {
             throw ValidationError("--account-id must be 12 digits, got '\(accountId)'")
@@ -42,10 +45,11 @@ struct ServeCommand: AsyncParsableCommand {
         let directory = data.map { URL(fileURLWithPath: $0) } ?? StackConfiguration.defaultDataDirectory
         let configuration = StackConfiguration(
             host: host, port: port, dataDirectory: directory, accountId: accountId, region: region,
-            credentials: credentials)
+            credentials: credentials, readOnly: readOnly)
         let server = try StackAssembly.makeServer(configuration: configuration)
         let shownHost = host.contains(":") ? "[\(host)]" : host
-        let authNote = credentials.map { "SigV4 verified, \($0.count) keys" } ?? "signatures not verified"
+        let authNote = (credentials.map { "SigV4 verified, \($0.count) keys" } ?? "signatures not verified")
+            + (readOnly ? ", read-only" : "")
         try await server.run(handleSignals: true) { port in
             // Written unbuffered: scripts and tests read the port from this line through a pipe.
             let line = "signalbox serve: listening on http://\(shownHost):\(port) (data \(directory.path), account \(accountId), region \(region), \(authNote))\n"

@@ -14,11 +14,15 @@ public struct StackConfiguration: Sendable {
     public var credentials: [String: String]?
     /// The largest request body accepted; AWS's own limits are enforced per operation.
     public var maximumBodyBytes: Int
+    /// `--readonly`: operators may look but not act — breaker overrides are refused (403).
+    /// The AWS APIs are not affected (yet).
+    public var readOnly: Bool
 
     public init(
         host: String = "127.0.0.1", port: Int = 4599, dataDirectory: URL,
         accountId: String = "000000000000", region: String = "us-east-1",
-        credentials: [String: String]? = nil, maximumBodyBytes: Int = 4 * 1024 * 1024
+        credentials: [String: String]? = nil, maximumBodyBytes: Int = 4 * 1024 * 1024,
+        readOnly: Bool = false
     ) {
         self.host = host
         self.port = port
@@ -27,6 +31,7 @@ public struct StackConfiguration: Sendable {
         self.region = region
         self.credentials = credentials
         self.maximumBodyBytes = maximumBodyBytes
+        self.readOnly = readOnly
     }
 
     /// `$XDG_DATA_HOME/signalbox`, else `~/.local/share/signalbox`.
