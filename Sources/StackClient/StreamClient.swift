@@ -2,6 +2,7 @@ import Foundation
 import HummingbirdWSClient
 import JSON
 import Logging
+import OrderedCollections
 
 /// A viewer of the stack's live stream (`/_signalbox/stream`, frames v1 as the README
 /// documents): subscribes to topics, optionally filtered server-side by an event pattern, and
@@ -22,9 +23,9 @@ public struct StreamClient: Sendable {
             throw .invalidEndpoint("the live stream is a Signalbox extension; this endpoint is AWS itself")
         }
         let url = Self.streamURL(base: base, buffer: buffer)
-        var subscribe: JSONValue = ["type": "subscribe", "topics": .array(topics.map { .string($0) })]
+        var subscribe: OrderedDictionary<String, JSONValue> = ["type": "subscribe", "topics": .array(topics.map { .string($0) })]
         if let pattern { subscribe["pattern"] = pattern }
-        let subscription = subscribe.serialized
+        let subscription = JSONValue.object(subscribe).serialized
         var logger = Logger(label: "signalbox.stream-client")
         logger.logLevel = .critical
         let quietLogger = logger

@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Stack
 import StackClient
 import Testing
 import Wire
@@ -26,7 +27,7 @@ struct AWSClientTests {
             do {
                 _ = try await client.call(.eventBridge, "DescribeRule", ["Name": "missing"])
                 Issue.record("DescribeRule of a missing rule succeeded")
-            } catch {
+            } catch let error as StackClientError {
                 #expect(error.code == "ResourceNotFoundException")
                 #expect(error.description.contains("missing"))
             }
@@ -37,7 +38,7 @@ struct AWSClientTests {
     func signedRequestsVerify() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("signalbox-auth-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let server = try Stack.StackAssembly.makeServer(configuration: .init(
+        let server = try StackAssembly.makeServer(configuration: StackConfiguration(
             port: 0, dataDirectory: directory, credentials: ["AKIDEXAMPLE": "secret"]))
         let (ports, sink) = AsyncStream.makeStream(of: Int.self)
         let serving = Task { try await server.run { sink.yield($0) } }
