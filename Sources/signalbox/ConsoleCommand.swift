@@ -37,6 +37,26 @@ struct ConsoleCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        do {
+            try await open(prepare(), endpointOverride: nil)
+        } catch let failure as Failure {
+            fail(failure.message)
+        }
+    }
+
+    /// Settings, keymap and theme, loaded and checked before anything starts: a bad
+    /// configuration exits 2 here, with nothing to clean up.
+    struct Prepared {
+        var settings: ConsoleConfig
+        var options: ConsoleApp.Options
+    }
+
+    /// The console could not run (not a terminal, …); the message is for stderr.
+    struct Failure: Error {
+        var message: String
+    }
+
+    func prepare() -> Prepared {
         let environment = ProcessInfo.processInfo.environment
         let settings: ConsoleConfig
         let keymap: Keymap
@@ -55,9 +75,21 @@ struct ConsoleCommand: AsyncParsableCommand {
             fail("configuration error: \(settingsFile): [keys]: \(error)")
         } catch let error as ThemeError {
             fail("theme error: \(error)")
+        } catch {
+            fail("\(error)")
         }
+        let options = ConsoleApp.Options(theme: chosenTheme, catalog: catalog, readOnly: readonly || settings.readOnly,
+                                         noColor: noColor, keymap: keymap)
+        return Prepared(settings: settings, options: options)
+    }
 
-        let endpointName = endpoint ?? settings.endpoint ?? "local"
+    /// Opens the console on `endpointOverride` (a URL) instead of the configured endpoint:
+    /// bare `signalbox` opens it on the stack it has just started. The provider for a URL is
+    /// chosen below, in the one place that maps endpoints to providers.
+    /// - Throws: `Failure` when the console cannot run; `ExitCode` after a signal.
+    func open(_ prepared: Prepared, endpointOverride: String?) async throws {
+        let settings = prepared.settings
+        let endpointName = endpointOverride ?? endpoint ?? settings.endpoint ?? "local"
         let description: EndpointDescription
         if let named = settings.endpoints[endpointName] {
             description = EndpointDescription(name: named.name, url: named.url, region: named.region)
@@ -69,14 +101,16 @@ struct ConsoleCommand: AsyncParsableCommand {
             fail("unknown endpoint '\(Sanitizer.sanitize(endpointName))': not a URL and not in [endpoints] of \(settingsFile)")
         }
 
+        // HOOK for the live provider (branch console): build it here for URL endpoints. Bare
+        // `signalbox` reaches this line with the URL of the stack it started, so it gets the
+        // live provider with no further change.
         let provider = DisconnectedProvider(endpoint: description, reason: "no provider for this endpoint yet")
-        let options = ConsoleApp.Options(theme: chosenTheme, catalog: catalog, readOnly: readonly || settings.readOnly,
-                                         noColor: noColor, keymap: keymap)
+        let options = prepared.options
         let outcome: ConsoleApp.Outcome
         do {
             outcome = try await ConsoleApp.run(provider: provider, options: options)
         } catch {
-            fail("\(error)")
+            throw Failure(message: "\(error)")
         }
         if case .signal(let signal) = outcome {
             FileHandle.standardError.write(Data("signalbox: stopped by \(ProcessSignals.name(signal))\n".utf8))
