@@ -75,3 +75,38 @@ import Testing
         #expect(aws.path == "/_signalbox/breakers/payment/payment-gateway")
     }
 }
+
+/// The reporter against the stack's real breaker board.
+@Suite(.serialized) struct BreakerReporterTests {
+    @Test func anOverrideOnTheBoardReachesTheBreakerAndIsReportedBack() async throws {
+        try await withRunningStack { endpoint in
+            let client = ExtensionClient(endpoint: endpoint)
+            let breaker = try CircuitBreaker(id: BreakerID(service: "payment", dependency: "payment-gateway"))
+            let reporter = BreakerReporter(client: client, breaker: breaker)
+            #expect(await reporter.reportOnce() == .reported(applied: nil))
+            let entry = try await client.request(.get, reporter.path)
+            #expect(entry["breaker"]?["state"] == "closed")
+
+            _ = try await client.request(.post, reporter.path + "/override", body: [
+                "mode": "force-closed", "reason": "gateway fixed", "actor": "alice",
+            ])
+            guard case .reported(let applied?) = await reporter.reportOnce() else {
+                Issue.record("the override was not applied")
+                return
+            }
+            #expect(applied.mode == .forceClosed && applied.actor == "alice")
+            #expect(breaker.state == .forcedClosed)
+            // Applying is idempotent: the board repeats the override, nothing changes.
+            #expect(await reporter.reportOnce() == .reported(applied: nil))
+            #expect(try await client.request(.get, reporter.path)["breaker"]?["state"] == "forced-closed")
+            let audit = try await client.request(.get, "/_signalbox/breakers/audit")
+            #expect(audit["entries"]?.arrayValue?.contains { $0["actor"] == "alice" && $0["mode"] == "force-closed" } == true)
+
+            _ = try await client.request(.post, reporter.path + "/override", body: [
+                "mode": "automatic", "reason": "incident over", "actor": "alice",
+            ])
+            _ = await reporter.reportOnce()
+            #expect(breaker.state == .closed)
+        }
+    }
+}
