@@ -4,6 +4,11 @@ import JSON
 import StackClient
 
 /// A task failure as the saga's Catch sees it: `error` is the name ErrorEquals matches.
+///
+/// The seed's Catch clauses have no ResultPath, so the compensating step receives only
+/// `{"Error", "Cause"}`. The cause therefore carries the order as JSON
+/// (`{"message": "...", "order": {...}}`), so that compensations know what to undo and the
+/// correlation id survives the failure.
 public struct TaskFailure: Error, Sendable {
     public var error: String
     public var cause: String
@@ -11,6 +16,20 @@ public struct TaskFailure: Error, Sendable {
     public init(error: String, cause: String) {
         self.error = error
         self.cause = cause
+    }
+
+    public init(error: String, message: String, order: JSONValue) {
+        self.init(error: error, cause: JSONValue.object(["message": .string(message), "order": order]).serialized)
+    }
+
+    /// The order a compensating step works on: from the cause of the failure it follows, or
+    /// the input itself when it follows a successful step.
+    public static func order(inCompensationInput input: JSONValue) -> JSONValue {
+        if let cause = input["Cause"]?.stringValue, let parsed = try? JSONValue(parsing: cause),
+           let order = parsed["order"], order.objectValue != nil {
+            return order
+        }
+        return input
     }
 }
 

@@ -21,13 +21,14 @@ struct InventoryService: Sendable {
         let spec = context.chaos.current
         await context.pause(spec.latency("inventory"))
         if Dice.roll(spec.errorProbability("inventory")) {
-            throw TaskFailure(error: "InventoryUnavailable", cause: "no stock for order \(order["orderId"]?.stringValue ?? "?") (injected fault)")
+            throw TaskFailure(error: "InventoryUnavailable", message: "no stock for the order (injected fault)", order: order)
         }
         context.counters.add(.reserved)
         return order.adding(["reservationId": .string(Dice.identifier("res"))])
     }
 
-    func release(_ order: JSONValue) async -> JSONValue {
+    func release(_ input: JSONValue) async -> JSONValue {
+        let order = TaskFailure.order(inCompensationInput: input)
         await context.pause(context.chaos.current.latency("inventory"))
         context.counters.add(.released)
         await context.events.publish(source: "shop.inventory", detailType: "Inventory Released", order: order)

@@ -43,14 +43,14 @@ struct PaymentService: Sendable {
             if let breakerError = error as? CircuitBreakerError {
                 if breakerError.isShortCircuit {
                     context.counters.add(.shortCircuited)
-                    failure = TaskFailure(error: "PaymentGatewayUnavailable", cause: breakerError.description)
+                    failure = TaskFailure(error: "PaymentGatewayUnavailable", message: breakerError.description, order: order)
                 } else {
                     context.counters.add(.chargeFailed)
-                    failure = TaskFailure(error: "PaymentGatewayTimeout", cause: breakerError.description)
+                    failure = TaskFailure(error: "PaymentGatewayTimeout", message: breakerError.description, order: order)
                 }
             } else {
                 context.counters.add(.chargeFailed)
-                failure = TaskFailure(error: "PaymentDeclined", cause: "\(error)")
+                failure = TaskFailure(error: "PaymentDeclined", message: "\(error)", order: order)
             }
             await context.events.publish(source: "shop.payments", detailType: "Payment Failed", order: order,
                                          ["error": .string(failure.error)])
@@ -58,7 +58,8 @@ struct PaymentService: Sendable {
         }
     }
 
-    func refund(_ order: JSONValue) async -> JSONValue {
+    func refund(_ input: JSONValue) async -> JSONValue {
+        let order = TaskFailure.order(inCompensationInput: input)
         await context.pause(context.chaos.current.latency("payment"))
         context.counters.add(.refunded)
         await context.events.publish(source: "shop.payments", detailType: "Payment Refunded", order: order)

@@ -87,9 +87,7 @@ struct AnalyticsService: Sendable {
         let chaos = context.chaos
         return QueueConsumer(context: context, service: "analytics", queueURL: context.resources.analyticsQueueURL,
                              handled: .analyzed) { messageId, body in
-            if Dice.stable(messageId) < chaos.current.poisonProbability("analytics") { return .poison }
-            // An event without a correlation id cannot be attributed: a real pipeline rejects it.
-            return body["detail"]?["correlationId"]?.stringValue == nil ? .poison : .handled
+            Dice.stable(messageId) < chaos.current.poisonProbability("analytics") ? .poison : .handled
         }
     }
 }

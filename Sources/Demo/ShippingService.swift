@@ -18,7 +18,7 @@ struct ShippingService: Sendable {
         let spec = context.chaos.current
         await context.pause(spec.latency("shipping"))
         if Dice.roll(spec.errorProbability("shipping")) {
-            throw TaskFailure(error: "ShipmentRejected", cause: "carrier refused order \(order["orderId"]?.stringValue ?? "?") (injected fault)")
+            throw TaskFailure(error: "ShipmentRejected", message: "the carrier refused the shipment (injected fault)", order: order)
         }
         let tracking = Dice.identifier("trk")
         context.counters.add(.shipped)

@@ -91,7 +91,10 @@ struct ConsoleCommand: AsyncParsableCommand {
         let settings = prepared.settings
         let endpointName = endpointOverride ?? endpoint ?? settings.endpoint ?? "local"
         let description: EndpointDescription
-        if let named = settings.endpoints[endpointName] {
+        if let endpointOverride {
+            // The stack bare `signalbox` started: the local endpoint, at its ephemeral port.
+            description = EndpointDescription(name: "local", url: endpointOverride)
+        } else if let named = settings.endpoints[endpointName] {
             description = EndpointDescription(name: named.name, url: named.url, region: named.region)
         } else if endpointName.hasPrefix("http://") || endpointName.hasPrefix("https://") {
             description = EndpointDescription(name: URL(string: endpointName)?.host ?? endpointName, url: endpointName)
@@ -104,7 +107,8 @@ struct ConsoleCommand: AsyncParsableCommand {
         // HOOK for the live provider (branch console): build it here for URL endpoints. Bare
         // `signalbox` reaches this line with the URL of the stack it started, so it gets the
         // live provider with no further change.
-        let provider = DisconnectedProvider(endpoint: description, reason: "no provider for this endpoint yet")
+        let provider = DisconnectedProvider(
+            endpoint: description, reason: endpointOverride == nil ? "no provider for this endpoint yet" : "no live provider yet")
         let options = prepared.options
         let outcome: ConsoleApp.Outcome
         do {

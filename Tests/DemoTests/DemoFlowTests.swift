@@ -67,6 +67,13 @@ import Testing
                 #expect(entered.contains("ChargePayment"))
                 #expect(entered.contains("CompensateInventory"))
                 #expect(!entered.contains("ShipOrder"))
+                // The compensation still knows the order: the correlation id survives the failure.
+                let described = try await client.call(.stepFunctions, "DescribeExecution", ["executionArn": failed["executionArn"]!])
+                let input = try JSONValue(parsing: try #require(described["input"]?.stringValue))
+                let released = try #require(events.first { $0["stateExitedEventDetails"]?["name"] == "CompensateInventory" })
+                let output = try JSONValue(parsing: try #require(released["stateExitedEventDetails"]?["output"]?.stringValue))
+                #expect(output["correlationId"] == input["correlationId"])
+                #expect(output["inventoryReleased"] == true)
                 #expect(system.counters[.shipped] == 0)
                 // Every charge fails, so the payment breaker opens and short-circuits.
                 _ = try await eventually("the payment breaker to open") {
