@@ -41,6 +41,8 @@ struct ConsoleCommand: AsyncParsableCommand {
             try await open(prepare(), endpointOverride: nil)
         } catch let failure as Failure {
             fail(failure.message)
+        } catch let stopped as Stopped {
+            throw stopped.report()
         }
     }
 
@@ -54,6 +56,18 @@ struct ConsoleCommand: AsyncParsableCommand {
     /// The console could not run (not a terminal, …); the message is for stderr.
     struct Failure: Error {
         var message: String
+    }
+
+    /// A signal ended the console. Thrown rather than reported, so that a caller cleans up
+    /// first: after SIGHUP the terminal may be gone.
+    struct Stopped: Error {
+        var signal: Int32
+
+        /// Says so on stderr (if it is still there) and gives the exit code 128 + signal.
+        func report() -> ExitCode {
+            try? FileHandle.standardError.write(contentsOf: Data("signalbox: stopped by \(ProcessSignals.name(signal))\n".utf8))
+            return ExitCode(128 + signal)
+        }
     }
 
     func prepare() -> Prepared {
@@ -86,7 +100,7 @@ struct ConsoleCommand: AsyncParsableCommand {
     /// Opens the console on `endpointOverride` (a URL) instead of the configured endpoint:
     /// bare `signalbox` opens it on the stack it has just started. The provider for a URL is
     /// chosen below, in the one place that maps endpoints to providers.
-    /// - Throws: `Failure` when the console cannot run; `ExitCode` after a signal.
+    /// - Throws: `Failure` when the console cannot run; `Stopped` after a signal.
     func open(_ prepared: Prepared, endpointOverride: String?) async throws {
         let settings = prepared.settings
         let endpointName = endpointOverride ?? endpoint ?? settings.endpoint ?? "local"
@@ -116,10 +130,7 @@ struct ConsoleCommand: AsyncParsableCommand {
         } catch {
             throw Failure(message: "\(error)")
         }
-        if case .signal(let signal) = outcome {
-            FileHandle.standardError.write(Data("signalbox: stopped by \(ProcessSignals.name(signal))\n".utf8))
-            throw ExitCode(128 + signal)
-        }
+        if case .signal(let signal) = outcome { throw Stopped(signal: signal) }
     }
 
     private var settingsFile: String { config ?? ConsolePaths.configFile ?? "config.toml" }

@@ -76,11 +76,13 @@ struct StartCommand: AsyncParsableCommand {
         switch outcome {
         case .success:
             if case .failure(let error) = stack, !(error is CancellationError) {
-                FileHandle.standardError.write(Data("signalbox: the local stack stopped: \(error)\n".utf8))
+                try? FileHandle.standardError.write(contentsOf: Data("signalbox: the local stack stopped: \(error)\n".utf8))
             }
         case .failure(let failure as ConsoleCommand.Failure):
-            FileHandle.standardError.write(Data("signalbox: \(failure.message)\n".utf8))
+            try? FileHandle.standardError.write(contentsOf: Data("signalbox: \(failure.message)\n".utf8))
             throw ExitCode(2)
+        case .failure(let stopped as ConsoleCommand.Stopped):
+            throw stopped.report()
         case .failure(let error):
             throw error
         }
