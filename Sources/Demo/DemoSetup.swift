@@ -47,14 +47,9 @@ public struct DemoSetup: Sendable {
 
     // MARK: Steps
 
-    /// The account id, read from the ARN of the dead-letter queue's neighbour: an activity's ARN
-    /// (CreateActivity is idempotent, and every endpoint answers with a full ARN).
+    /// The account id, read from an activity's ARN (every endpoint answers with a full ARN).
     private func accountId() async throws(DemoError) -> String {
-        let answer = try await call("CreateActivity", .stepFunctions, "CreateActivity",
-                                    ["name": .string(DemoNames.Activity.inventoryReserve)])
-        guard let arn = answer["activityArn"]?.stringValue else {
-            throw .unexpected("CreateActivity answered without an activityArn")
-        }
+        let arn = try await activity(DemoNames.Activity.inventoryReserve)
         let fields = arn.split(separator: ":", omittingEmptySubsequences: false)
         return fields.count > 4 && !fields[4].isEmpty ? String(fields[4]) : "000000000000"
     }
@@ -62,13 +57,37 @@ public struct DemoSetup: Sendable {
     private func activities() async throws(DemoError) -> [String: String] {
         var arns: [String: String] = [:]
         for name in DemoNames.Activity.all {
-            let answer = try await call("CreateActivity \(name)", .stepFunctions, "CreateActivity", ["name": .string(name)])
-            guard let arn = answer["activityArn"]?.stringValue else {
-                throw .unexpected("CreateActivity \(name) answered without an activityArn")
-            }
-            arns[name] = arn
+            arns[name] = try await activity(name)
         }
         return arns
+    }
+
+    /// CreateActivity is idempotent on AWS and the local stack; some endpoints (moto) answer
+    /// ActivityAlreadyExists instead, and the ARN is then looked up.
+    private func activity(_ name: String) async throws(DemoError) -> String {
+        do {
+            let answer = try await client.call(.stepFunctions, "CreateActivity", ["name": .string(name)])
+            if let arn = answer["activityArn"]?.stringValue { return arn }
+            throw DemoError.unexpected("CreateActivity \(name) answered without an activityArn")
+        } catch let error as StackClientError where error.code == "ActivityAlreadyExists" {
+            var token: String?
+            repeat {
+                var input: JSONValue = ["maxResults": 1000]
+                if let token { input = ["maxResults": 1000, "nextToken": .string(token)] }
+                let page = try await call("ListActivities", .stepFunctions, "ListActivities", input)
+                for activity in page["activities"]?.arrayValue ?? [] where activity["name"]?.stringValue == name {
+                    if let arn = activity["activityArn"]?.stringValue { return arn }
+                }
+                token = page["nextToken"]?.stringValue
+            } while token != nil
+            throw .unexpected("activity \(name) exists but ListActivities does not list it")
+        } catch let error as StackClientError {
+            throw .setup(step: "CreateActivity \(name)", error)
+        } catch let error as DemoError {
+            throw error
+        } catch {
+            throw .unexpected("\(error)")
+        }
     }
 
     private func stateMachine(role: String) async throws(DemoError) -> String {

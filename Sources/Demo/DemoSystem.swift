@@ -142,7 +142,15 @@ public final class DemoSystem: Sendable {
         line += " notified \(value(.notified)) analytics \(value(.analyzed)) poison \(value(.poisoned))"
         line += " | breaker \(breaker) | chaos \(chaos)"
         let errors = value(.callErrors) - (previous[.callErrors] ?? 0)
-        if errors > 0 { line += " | \(errors) failed calls, last: \(lastError ?? "?")" }
+        if errors > 0 { line += " | \(errors) failed calls, last: \(oneLine(lastError ?? "?"))" }
         return line
+    }
+
+    /// An endpoint's error text (an HTML page, say) as one short line of printable text.
+    static func oneLine(_ text: String, limit: Int = 160) -> String {
+        let words = text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : String($0) }.joined()
+            .split(whereSeparator: \.isWhitespace)
+        let line = words.joined(separator: " ")
+        return line.count > limit ? String(line.prefix(limit)) + "…" : line
     }
 }

@@ -1,4 +1,5 @@
-import Demo
+import Chaos
+@testable import Demo
 import JSON
 import StackClient
 import Testing
@@ -45,5 +46,24 @@ import Testing
         for bad in ["", "20", "20/", "/s", "0/s", "-1/s", "1.5/s", "20/d", "20/s/s", "501/s", "twenty/s"] {
             #expect(throws: DemoError.self, "\(bad)") { _ = try OrderRate(parsing: bad) }
         }
+    }
+}
+
+@Suite struct DemoLogLineTests {
+    @Test func errorsFromTheEndpointBecomeOneShortLine() {
+        let html = "HTTP500: <!doctype html>\n<html lang=en>\r\n<title>500\u{1B}[2J Internal</title>\t" + String(repeating: "x", count: 400)
+        let line = DemoSystem.oneLine(html)
+        #expect(!line.contains("\n") && !line.contains("\r") && !line.contains("\u{1B}") && !line.contains("\t"))
+        #expect(line.hasPrefix("HTTP500: <!doctype html> <html lang=en> <title>500 [2J Internal</title>"))
+        #expect(line.count == 161 && line.hasSuffix("…"))
+    }
+
+    @Test func countsLineShowsTotalsTheNewOrdersAndTheChaos() throws {
+        let line = DemoSystem.countsLine(now: [.ordersPlaced: 12, .shipped: 7, .callErrors: 3],
+                                         previous: [.ordersPlaced: 7, .callErrors: 1], breaker: "open",
+                                         chaos: try ChaosSpec(parsing: "payment.error=0.5"), lastError: "boom")
+        #expect(line.hasPrefix("demo: orders 12 (+5)"))
+        #expect(line.contains("shipped 7"))
+        #expect(line.contains("| breaker open | chaos payment.error=0.5 | 2 failed calls, last: boom"))
     }
 }
