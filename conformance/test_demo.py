@@ -98,9 +98,11 @@ def test_demo_under_chaos_and_recovery(demo):
     sqs = make_client("sqs", endpoint)
     sd = make_client("servicediscovery", endpoint)
 
-    # The chaos given at start is on the stack, where operators change it.
-    status, chaos = rest(endpoint, "GET", "/_signalbox/chaos")
-    assert status == 200 and chaos["spec"] == CHAOS
+    # The chaos given at start reaches the stack (once the demo has set up), where operators change it.
+    eventually("the starting chaos on /_signalbox/chaos",
+               lambda: rest(endpoint, "GET", "/_signalbox/chaos") == (200, {"spec": CHAOS, "faults": [
+                   {"service": "payment", "fault": "error", "probability": 0.5},
+                   {"service": "analytics", "fault": "poison", "probability": 0.2}]}))
 
     # Half the charges fail: the payment breaker opens on the board.
     def opened():
