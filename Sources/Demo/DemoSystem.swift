@@ -18,7 +18,7 @@ public struct DemoOptions: Sendable {
     /// Receives one line per `logEvery` and one per notable change (setup, chaos, breaker).
     public var log: @Sendable (String) -> Void
 
-    public init(rate: OrderRate = OrderRate(count: 5, per: .second), chaos: ChaosSpec? = nil,
+    public init(rate: OrderRate = OrderRate(count: 2, per: .second), chaos: ChaosSpec? = nil,
                 pollersPerActivity: Int = 3, roleArn: String? = nil, logEvery: Duration = .seconds(1),
                 log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.rate = rate

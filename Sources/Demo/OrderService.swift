@@ -13,25 +13,40 @@ struct OrderService: Sendable {
         ("SKU-KETTLE", 39.5), ("SKU-MUG", 12), ("SKU-TEAPOT", 54), ("SKU-FILTER", 6.25), ("SKU-GRINDER", 89),
     ]
 
+    /// Orders in flight at once: placing one is a PutEvents round trip, so a slow endpoint
+    /// would otherwise cap the rate at one order per round trip.
+    static let maximumInFlight = 32
+
     func run() async {
         let clock = ContinuousClock()
         let interval = rate.interval
         var next = clock.now
-        while !Task.isCancelled {
-            next += interval
-            // Fallen more than a second behind (a slow endpoint): resume the steady pace from
-            // now rather than bursting to catch up.
-            if clock.now - next > .seconds(1) { next = clock.now }
-            try? await Task.sleep(until: next, clock: clock)
-            if Task.isCancelled { return }
-            let spec = context.chaos.current
-            if spec.isDown("order") { continue }
-            await context.pause(spec.latency("order"))
-            if Dice.roll(spec.errorProbability("order")) {
-                context.counters.add(.ordersRejected)
-                continue
+        await withTaskGroup(of: Void.self) { group in
+            var unreaped = 0
+            while !Task.isCancelled {
+                next += interval
+                // Fallen more than a second behind (a slow endpoint): resume the steady pace
+                // from now rather than bursting to catch up.
+                if clock.now - next > .seconds(1) { next = clock.now }
+                try? await Task.sleep(until: next, clock: clock)
+                if Task.isCancelled { break }
+                let spec = context.chaos.current
+                if spec.isDown("order") { continue }
+                if unreaped >= Self.maximumInFlight {
+                    await group.next()
+                    unreaped -= 1
+                }
+                unreaped += 1
+                group.addTask {
+                    await context.pause(spec.latency("order"))
+                    if Dice.roll(spec.errorProbability("order")) {
+                        context.counters.add(.ordersRejected)
+                        return
+                    }
+                    await place(Self.makeOrder())
+                }
             }
-            await place(Self.makeOrder())
+            group.cancelAll()
         }
     }
 

@@ -5,7 +5,7 @@ import Demo
 /// `--rate` and `--chaos`, shared by `demo`, `serve --demo` and bare `signalbox`, validated
 /// before anything starts so a typo is refused with the part at fault named.
 struct DemoFlags: ParsableArguments {
-    @Option(help: "Orders placed per second, minute or hour: 20/s, 5/m, 30/h (default 5/s).")
+    @Option(help: "Orders placed per second, minute or hour: 20/s, 5/m, 30/h (default 2/s).")
     var rate: String?
 
     @Option(help: ArgumentHelp(
@@ -13,7 +13,7 @@ struct DemoFlags: ParsableArguments {
         discussion: "service.fault[=value]; services order, inventory, payment, shipping, notification, analytics; faults error=P, latency=800ms|2s, poison=P (analytics), down."))
     var chaos: String?
 
-    static let defaultRate = OrderRate(count: 5, per: .second)
+    static let defaultRate = OrderRate(count: 2, per: .second)
 
     func validate() throws {
         if let rate {
