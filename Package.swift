@@ -68,6 +68,7 @@ let package = Package(
         // The local services, their durable store and the HTTP front door.
         .target(name: "Stack", dependencies: [
             "Wire", "Patterns", "StatesLanguage", "JSON", "CircuitBreaker",
+            "Chaos",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -77,9 +78,19 @@ let package = Package(
         // Circuit breakers for services' outbound calls (resilience4j/pybreaker state machine,
         // injected clock, JSON snapshot for the breaker board). Pure: no I/O.
         .target(name: "CircuitBreaker", dependencies: ["JSON"], swiftSettings: strict),
+        // The demo's fault-injection grammar (`payment.error=0.3,inventory.down`), shared by the
+        // stack's /_signalbox/chaos extension and the demo. Pure.
+        .target(name: "Chaos", dependencies: ["JSON"], swiftSettings: strict),
+        // The order-fulfilment demo system: public APIs only (StackClient), so it runs on any endpoint.
+        .target(name: "Demo", dependencies: [
+            "StackClient", "CircuitBreaker", "Chaos", "JSON",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ], swiftSettings: strict),
         // The executable: argument parsing and wiring only.
         .executableTarget(name: "signalbox", dependencies: [
-            "Console", "Stack", "Provider", "Terminal", "StackClient", "Wire",
+            "Console", "Stack", "Provider", "Terminal",
+            "Demo", "StackClient", "Chaos", "Wire",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
@@ -107,6 +118,10 @@ let package = Package(
         .testTarget(name: "StackClientTests", dependencies: ["StackClient", "Stack", "Wire", "JSON"],
                     swiftSettings: strict),
         .testTarget(name: "CircuitBreakerTests", dependencies: ["CircuitBreaker", "JSON"], swiftSettings: strict),
+        .testTarget(name: "ChaosTests", dependencies: ["Chaos", "JSON"], swiftSettings: strict),
+        .testTarget(name: "DemoTests", dependencies: [
+            "Demo", "Stack", "StackClient", "Chaos", "CircuitBreaker", "JSON",
+        ], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -45,6 +45,7 @@ public enum StackAssembly {
     public static func extensions(store: StackStore, configuration: StackConfiguration,
                                   hub: StreamHub = StreamHub()) -> [any StackRouteExtension] {
         [StreamRoute(hub: hub),
-         BreakerBoardRoute(board: BreakerBoard(store: store, hub: hub, readOnly: configuration.readOnly))]
+         BreakerBoardRoute(board: BreakerBoard(store: store, hub: hub, readOnly: configuration.readOnly)),
+         ChaosRoute(board: ChaosBoard(), readOnly: configuration.readOnly)]
     }
 }

@@ -36,13 +36,36 @@ struct ConsoleOptions: ParsableArguments {
 
     /// Opens the console on the endpoint the flags and configuration name (`local` by default).
     func openConsole() async throws {
-        let settings = loadSettings()
+        let settings = prepare()
         let endpointName = endpoint ?? settings.config.endpoint ?? "local"
         switch Self.resolve(endpointName, config: settings.config) {
         case .success(let target):
-            try await run(settings: settings, stack: target.stack, description: target.description)
+            do {
+                try await run(settings: settings, stack: target.stack, description: target.description)
+            } catch let failure as Failure {
+                fail(failure.message)
+            } catch let stopped as Stopped {
+                throw stopped.report()
+            }
         case .failure(let problem):
             fail(problem.message + (problem.unknown ? " of \(settingsFile)" : ""))
+        }
+    }
+
+    /// The console could not run (not a terminal, …); the message is for stderr.
+    struct Failure: Error {
+        var message: String
+    }
+
+    /// A signal ended the console. Thrown rather than reported, so that a caller that started
+    /// something (bare `signalbox`'s stack) cleans up first: after SIGHUP the terminal may be gone.
+    struct Stopped: Error {
+        var signal: Int32
+
+        /// Says so on stderr (if it is still there) and gives the exit code 128 + signal.
+        func report() -> ExitCode {
+            try? FileHandle.standardError.write(contentsOf: Data("signalbox: stopped by \(ProcessSignals.name(signal))\n".utf8))
+            return ExitCode(128 + signal)
         }
     }
 
@@ -81,17 +104,21 @@ struct ConsoleOptions: ParsableArguments {
 
     /// Opens the console on a stack this process started itself (bare `signalbox`): the
     /// operator's theme, keys and flags apply; the endpoint is the one given.
-    func openConsole(on stack: StackEndpoint, name: String = "local") async throws {
+    /// `settings` come from `prepare()`, called before the stack started so that a bad
+    /// configuration exits with nothing to clean up.
+    /// - Throws: `Failure` when the console cannot run; `Stopped` after a signal.
+    func openConsole(on stack: StackEndpoint, name: String = "local", settings: Settings) async throws {
         let description = EndpointDescription(name: name, url: stack.url?.absoluteString, region: stack.region)
-        try await run(settings: loadSettings(), stack: stack, description: description)
+        try await run(settings: settings, stack: stack, description: description)
     }
 
-    private struct Settings {
+    struct Settings {
         var config: ConsoleConfig
         var options: ConsoleApp.Options
     }
 
-    private func loadSettings() -> Settings {
+    /// Configuration, keymap and theme, loaded and checked; a bad one exits 2 here.
+    func prepare() -> Settings {
         let environment = ProcessInfo.processInfo.environment
         let catalog = ThemeCatalog()
         let noColor = environment["NO_COLOR"] != nil
@@ -124,13 +151,10 @@ struct ConsoleOptions: ParsableArguments {
             outcome = try await ConsoleApp.run(provider: provider, options: settings.options)
         } catch {
             await provider.shutdown()
-            fail("\(error)")
+            throw Failure(message: "\(error)")
         }
         await provider.shutdown()
-        if case .signal(let signal) = outcome {
-            FileHandle.standardError.write(Data("signalbox: stopped by \(ProcessSignals.name(signal))\n".utf8))
-            throw ExitCode(128 + signal)
-        }
+        if case .signal(let signal) = outcome { throw Stopped(signal: signal) }
     }
 
     /// `AWS_REGION`, `AWS_DEFAULT_REGION`, else us-east-1 (as the SDKs resolve it).

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import Demo
 import Stack
+import Wire
 
 /// `signalbox serve`: the local AWS-compatible stack on one port, durable in SQLite.
 struct ServeCommand: AsyncParsableCommand {
@@ -27,8 +29,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The region in every ARN.")
     var region = "us-east-1"
 
-    @Flag(name: .customLong("readonly"), help: "Refuse breaker overrides (403): for a stack others may only watch.")
+    @Flag(name: .customLong("readonly"), help: "Refuse breaker overrides and chaos changes (403): for a stack others may only watch.")
     var readOnly = false
+
+    @Flag(help: "Also run the order-fulfilment demo against this stack (see `signalbox demo`).")
+    var demo = false
+
+    @OptionGroup var demoFlags: DemoFlags
 
     func validate() throws {
         guard accountId.count == 12, accountId.allSatisfy(\.isASCII), accountId.allSatisfy(\.isNumber) else {
@@ -38,6 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard !region.isEmpty, region.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
             throw ValidationError("--region must look like 'us-east-1', got '\(region)'")
         }
+        if demoFlags.given, !demo { throw ValidationError("--rate and --chaos go with --demo") }
     }
 
     func run() async throws {
@@ -50,10 +58,25 @@ struct ServeCommand: AsyncParsableCommand {
         let shownHost = host.contains(":") ? "[\(host)]" : host
         let authNote = (credentials.map { "SigV4 verified, \($0.count) keys" } ?? "signatures not verified")
             + (readOnly ? ", read-only" : "")
-        try await server.run(handleSignals: true) { port in
+        let announce: @Sendable (Int) async -> Void = { port in
             // Written unbuffered: scripts and tests read the port from this line through a pipe.
             let line = "signalbox serve: listening on http://\(shownHost):\(port) (data \(directory.path), account \(accountId), region \(region), \(authNote))\n"
             FileHandle.standardOutput.write(Data(line.utf8))
+        }
+        guard demo else {
+            try await server.run(handleSignals: true, onListening: announce)
+            return
+        }
+        do {
+            try await server.runWithDemo(
+                handleSignals: true,
+                options: DemoOptions(rate: demoFlags.orderRate, chaos: demoFlags.chaosSpec, log: DemoRunner.standardOutput),
+                region: region, credentials: credentials?.min { $0.key < $1.key }.map {
+                    AWSCredentials(accessKeyId: $0.key, secretAccessKey: $0.value)
+                }, onListening: announce)
+        } catch let error as DemoError {
+            FileHandle.standardError.write(Data("signalbox serve: demo: \(error)\n".utf8))
+            throw ExitCode(1)
         }
     }
 }

@@ -1,7 +1,8 @@
 import ArgumentParser
 
 /// The `signalbox` executable: argument parsing and wiring only. Each subcommand lives in its
-/// own file; `console` is the default so that a bare `signalbox` opens the console.
+/// own file; `start` is the default: a bare `signalbox` starts the stack and the demo and
+/// opens the console on them.
 @main
 struct Signalbox: AsyncParsableCommand {
     static let version = "0.1.0"
@@ -10,7 +11,7 @@ struct Signalbox: AsyncParsableCommand {
         commandName: "signalbox",
         abstract: "A terminal operations console for event-driven microservices, and the local AWS-compatible stack it watches.",
         version: version,
-        subcommands: [ConsoleCommand.self, ServeCommand.self],
-        defaultSubcommand: ConsoleCommand.self
+        subcommands: [StartCommand.self, ConsoleCommand.self, ServeCommand.self, DemoCommand.self],
+        defaultSubcommand: StartCommand.self
     )
 }
