@@ -112,11 +112,11 @@ public enum Screen {
         buffer.fill(rect, role: .statusBar)
         let s = state.snapshot
         var parts = [s.endpoint.name + (s.endpoint.url.map { " " + $0 } ?? "")]
-        var connection = "● " + s.connection.label
-        if case .connected = s.connection {} else if let detail = s.connection.detail { connection += ": " + detail }
-        parts.append(connection)
+        parts.append("● " + s.connection.label)
         if state.readOnly { parts.append("READ-ONLY") }
         parts.append("theme " + state.themeName)
+        // The reason goes last: it can be long, and what is before it must never be cut off.
+        if case .connected = s.connection {} else if let detail = s.connection.detail { parts.append(detail) }
         let clock = Format.clock(state.now) + " UTC "
         let clockWidth = DisplayWidth.of(clock)
         buffer.put(" " + parts.joined(separator: " │ "), x: rect.x, y: rect.y, role: .statusBar,
