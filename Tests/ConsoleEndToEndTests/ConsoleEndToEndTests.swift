@@ -16,65 +16,66 @@ import Glibc
         return "sh -c " + shellQuote(inner)
     }
 
-    func restored(_ tmux: TmuxSession) throws {
-        let screen = try tmux.waitFor(text: "MODES")
+    func restored(_ tmux: TmuxSession) async throws {
+        let screen = try await tmux.waitFor(text: "MODES")
         #expect(screen.contains("echo icanon") || screen.contains("icanon echo"), "tty modes not restored: \(screen)")
         #expect(tmux.display("#{alternate_on}") == "0", "still on the alternate screen")
         #expect(tmux.display("#{cursor_flag}") == "1", "cursor left hidden")
     }
 
-    @Test func newUserSession() throws {
+    @Test func newUserSession() async throws {
         let binary = try signalboxBinary()
         let tmux = try TmuxSession(command: command(binary), columns: 120, rows: 40)
         defer { tmux.kill() }
 
-        var screen = try tmux.waitFor(all: ["not connected", "1 Topology", "2 Flows", "4 Circuits", "5 Sagas"])
+        // Bare `signalbox`: the stack and the demo start in-process, and their traffic shows.
+        var screen = try await tmux.waitFor(all: ["shop-bus", "1 Topology", "2 Flows", "4 Circuits", "5 Sagas"])
         #expect(tmux.display("#{alternate_on}") == "1")
 
         tmux.send("Tab")
-        try tmux.waitFor(text: "┏━ 2 Flows")
+        try await tmux.waitFor(text: "┏━ 2 Flows")
 
         tmux.send("?")
-        try tmux.waitFor(all: ["Help — Esc closes", "Force the breaker OPEN"])
+        try await tmux.waitFor(all: ["Help — Esc closes", "Force the breaker OPEN"])
         tmux.send("Escape")
-        try tmux.waitFor("help to close") { !$0.contains("Help — Esc closes") }
+        try await tmux.waitFor("help to close") { !$0.contains("Help — Esc closes") }
 
         tmux.type(":")
         tmux.type("que")
         tmux.send("Tab")
-        try tmux.waitFor(text: ":queues")
+        try await tmux.waitFor(text: ":queues")
         tmux.send("Enter")
-        try tmux.waitFor(text: "┏━ 3 Queues")
+        try await tmux.waitFor(text: "┏━ 3 Queues")
 
         tmux.type(":bogus")
         tmux.send("Enter")
-        try tmux.waitFor(text: "unknown command: bogus")
+        try await tmux.waitFor(text: "unknown command: bogus")
 
         tmux.resize(columns: 80, rows: 24)
-        screen = try tmux.waitFor("the 80×24 layout") { s in
+        screen = try await tmux.waitFor("the 80×24 layout") { s in
             let lines = s.split(separator: "\n", omittingEmptySubsequences: false)
             return lines.count >= 24 && lines[23].contains("UTC") && (lines[1].hasSuffix("┐") || lines[1].hasSuffix("┓")) && lines[1].count == 80
         }
         tmux.resize(columns: 50, rows: 12)
-        try tmux.waitFor(text: "Terminal too small")
+        try await tmux.waitFor(text: "Terminal too small")
         tmux.resize(columns: 100, rows: 30)
-        try tmux.waitFor("the 100×30 layout") { s in
+        try await tmux.waitFor("the 100×30 layout") { s in
             let lines = s.split(separator: "\n", omittingEmptySubsequences: false)
             return lines.count >= 30 && lines[29].contains("UTC") && lines[1].count == 100
         }
 
         tmux.send("q")
-        screen = try tmux.waitFor(text: "EXIT=")
+        screen = try await tmux.waitFor(text: "EXIT=")
         #expect(screen.contains("EXIT=0"))
-        try restored(tmux)
+        try await restored(tmux)
     }
 
-    @Test func noColorDrawsNoColourEscapes() throws {
+    @Test func noColorDrawsNoColourEscapes() async throws {
         let binary = try signalboxBinary()
         for noColor in [false, true] {
             let tmux = try TmuxSession(command: command(binary, env: noColor ? "NO_COLOR=1" : ""), columns: 100, rows: 30)
             defer { tmux.kill() }
-            try tmux.waitFor(text: "not connected")
+            try await tmux.waitFor(all: ["1 Topology", "shop-bus"])
             let colours = colourParameters(in: tmux.capture(escapes: true))
             if noColor {
                 #expect(colours.isEmpty, "NO_COLOR frame has colour escapes: \(colours.prefix(5))")
@@ -82,16 +83,16 @@ import Glibc
                 #expect(!colours.isEmpty, "the default theme should draw colour (else this test proves nothing)")
             }
             tmux.send("q")
-            try tmux.waitFor(text: "EXIT=0")
+            try await tmux.waitFor(text: "EXIT=0")
         }
     }
 
     @Test(arguments: [SIGTERM, SIGHUP, SIGINT])
-    func signalRestoresTheTerminal(signal: Int32) throws {
+    func signalRestoresTheTerminal(signal: Int32) async throws {
         let binary = try signalboxBinary()
         let tmux = try TmuxSession(command: command(binary), columns: 100, rows: 30)
         defer { tmux.kill() }
-        try tmux.waitFor(text: "not connected")
+        try await tmux.waitFor(all: ["1 Topology", "shop-bus"])
         let shell = tmux.display("#{pane_pid}")
         let children = (try? String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)) ?? ""
         guard let pid = children.split(separator: " ").compactMap({ Int32($0) }).first else {
@@ -99,36 +100,36 @@ import Glibc
             return
         }
         #expect(kill(pid, signal) == 0)
-        let screen = try tmux.waitFor(text: "EXIT=")
+        let screen = try await tmux.waitFor(text: "EXIT=")
         #expect(screen.contains("EXIT=\(128 + signal)"))
-        try restored(tmux)
+        try await restored(tmux)
     }
 
-    @Test func themeChoiceLiveSwitchAndReadOnly() throws {
+    @Test func themeChoiceLiveSwitchAndReadOnly() async throws {
         let binary = try signalboxBinary()
         let tmux = try TmuxSession(command: command(binary, env: "SIGNALBOX_THEME=light", args: "--readonly"),
                                    columns: 120, rows: 40)
         defer { tmux.kill() }
-        try tmux.waitFor(all: ["theme light", "READ-ONLY"])
+        try await tmux.waitFor(all: ["theme light", "READ-ONLY"])
         let lightFrame = tmux.capture(escapes: true)
         tmux.type(":theme high")
         tmux.send("Tab")
-        try tmux.waitFor(text: ":theme high-contrast")
+        try await tmux.waitFor(text: ":theme high-contrast")
         tmux.send("Enter")
-        try tmux.waitFor(text: "theme high-contrast")
+        try await tmux.waitFor(text: "theme high-contrast")
         #expect(tmux.capture(escapes: true) != lightFrame, "switching theme must change the colours on screen")
         tmux.type(":theme no-such-theme")
         tmux.send("Enter")
-        try tmux.waitFor(text: "theme not applied")
+        try await tmux.waitFor(text: "theme not applied")
         tmux.send("4")
         tmux.send("o")
-        try tmux.waitFor(text: "nothing selected")
+        try await tmux.waitFor(text: "nothing selected")
         tmux.send("C-c")
-        try tmux.waitFor(text: "EXIT=0")
-        try restored(tmux)
+        try await tmux.waitFor(text: "EXIT=0")
+        try await restored(tmux)
     }
 
-    @Test func badInputIsReportedOnStderr() throws {
+    @Test func badInputIsReportedOnStderr() async throws {
         let binary = try signalboxBinary()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sbx-bad-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

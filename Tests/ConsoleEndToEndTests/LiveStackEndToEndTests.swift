@@ -24,7 +24,7 @@ import Glibc
         guard result.status == 0 else { throw E2EError("boto3 script failed (\(result.status)): \(result.output)") }
     }
 
-    @Test func consoleShowsWhatTheStackHolds() throws {
+    @Test func consoleShowsWhatTheStackHolds() async throws {
         let binary = try signalboxBinary()
         let port = try freePort()
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("sbx-e2e-data-\(UUID().uuidString)").path
@@ -35,11 +35,11 @@ import Glibc
         let tmux = try TmuxSession(command: "sh -c " + shellQuote(console), columns: 160, rows: 45)
         defer { tmux.kill() }
         // Nobody listens yet: the console says so, naming the endpoint.
-        try tmux.waitFor(all: ["not connected", "127.0.0.1:\(port)"])
+        try await tmux.waitFor(all: ["not connected", "127.0.0.1:\(port)"])
 
         let serve = "\(shellQuote(binary)) serve --port \(port) --data \(shellQuote(data)) 2>&1; sleep 600"
         tmux.run(["new-window", "-d", "-t", "t:9", "sh -c " + shellQuote(serve)])
-        try tmux.waitFor(text: "● connected")
+        try await tmux.waitFor(text: "● connected")
 
         try boto3(port, """
         url = sqs.create_queue(QueueName="e2e-orders")["QueueUrl"]
@@ -50,25 +50,25 @@ import Glibc
         events.put_targets(Rule="e2e-route", Targets=[{"Id": "q", "Arn": arn}])
         """)
         tmux.send("3")
-        let queues = try tmux.waitFor("the queue with its three messages") { screen in
+        let queues = try await tmux.waitFor("the queue with its three messages") { screen in
             screen.split(separator: "\n").contains { $0.contains("e2e-orders") && $0.contains(" 3 ") }
         }
         #expect(queues.contains("┏━ 3 Queues"))
 
         // An event routed by the rule shows in Flows with the rule that matched it.
         tmux.send("2")
-        try tmux.waitFor(text: "┏━ 2 Flows")
+        try await tmux.waitFor(text: "┏━ 2 Flows")
         try boto3(port, """
         events.put_events(Entries=[{"Source": "e2e.shop", "DetailType": "E2EOrderPlaced", "Detail": json.dumps({"orderId": "o-1"})}])
         """)
-        try tmux.waitFor("the event in Flows") { screen in
+        try await tmux.waitFor("the event in Flows") { screen in
             screen.split(separator: "\n").contains { $0.contains("E2EOrderPlaced") && $0.contains("e2e-route") }
         }
         tmux.send("1")
-        try tmux.waitFor(all: ["e2e-route", "e2e-orders"])
+        try await tmux.waitFor(all: ["e2e-route", "e2e-orders"])
 
         tmux.send("q")
-        let screen = try tmux.waitFor(text: "EXIT=")
+        let screen = try await tmux.waitFor(text: "EXIT=")
         #expect(screen.contains("EXIT=0"))
     }
 }

@@ -63,27 +63,29 @@ final class TmuxSession {
     }
 
     /// Polls the screen until `predicate` holds; generous timeout for a loaded 2-core machine.
+    /// Sleeps without blocking a thread: every suite shares one process, and on 2 cores the
+    /// cooperative pool has 2 threads that the in-process stacks of other suites need.
     @discardableResult
-    func waitFor(_ what: String, timeout: Double = 60, _ predicate: (String) -> Bool) throws -> String {
+    func waitFor(_ what: String, timeout: Double = 60, _ predicate: (String) -> Bool) async throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         var screen = ""
         while Date() < deadline {
             screen = capture()
             if predicate(screen) { return screen }
-            usleep(100_000)
+            try await Task.sleep(for: .milliseconds(100))
         }
         throw E2EError("timed out waiting for \(what); screen was:\n\(screen)")
     }
 
     @discardableResult
-    func waitFor(text: String, timeout: Double = 60) throws -> String {
-        try waitFor("\"\(text)\"", timeout: timeout) { $0.contains(text) }
+    func waitFor(text: String, timeout: Double = 60) async throws -> String {
+        try await waitFor("\"\(text)\"", timeout: timeout) { $0.contains(text) }
     }
 
     /// Waits until every text is on screen at once: a capture can land mid-frame.
     @discardableResult
-    func waitFor(all texts: [String], timeout: Double = 60) throws -> String {
-        try waitFor(texts.map { "\"\($0)\"" }.joined(separator: " and "), timeout: timeout) { screen in
+    func waitFor(all texts: [String], timeout: Double = 60) async throws -> String {
+        try await waitFor(texts.map { "\"\($0)\"" }.joined(separator: " and "), timeout: timeout) { screen in
             texts.allSatisfy { screen.contains($0) }
         }
     }
