@@ -121,9 +121,11 @@ import Glibc
         tmux.type(":theme no-such-theme")
         tmux.send("Enter")
         try await tmux.waitFor(text: "theme not applied")
+        // The demo's payment breaker, selected in Circuits: forcing it is refused in read-only.
         tmux.send("4")
+        try await tmux.waitFor(text: "payment-gate")
         tmux.send("o")
-        try await tmux.waitFor(text: "nothing selected")
+        try await tmux.waitFor(text: "read-only: refused to force breaker")
         tmux.send("C-c")
         try await tmux.waitFor(text: "EXIT=0")
         try await restored(tmux)
