@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import Synchronization
 import NIOCore
 import Wire
 
@@ -52,11 +53,19 @@ public struct StackServer: Sendable {
             },
             logger: logger)
         // Observe the shutdown signals beside Hummingbird's own handling (dispatch delivers a
-        // signal to every source), to release long polls as soon as shutdown begins.
+        // signal to every source), to release long polls as soon as shutdown begins. A second
+        // signal while the graceful shutdown is still waiting on busy clients exits at once:
+        // everything acknowledged is already committed, so this is as safe as a crash.
+        let signalsSeen = SignalTally()
         let signalSources: [any DispatchSourceSignal] = handleSignals ? [SIGTERM, SIGINT].map { number in
             signal(number, SIG_IGN) // the sources below (and Hummingbird's) handle it
             let source = DispatchSource.makeSignalSource(signal: number)
             source.setEventHandler { [services] in
+                if signalsSeen.next() > 1 {
+                    FileHandle.standardError.write(Data(
+                        "signalbox serve: second signal during shutdown; exiting now (acknowledged data is committed)\n".utf8))
+                    _exit(128 + number)
+                }
                 Task { for service in services { await service.beginShutdown() } }
             }
             source.resume()
@@ -145,5 +154,18 @@ struct StackResponder<Fallback: HTTPResponder>: HTTPResponder where Fallback.Con
     static func text(_ status: Int, _ text: String, contentType: String) -> Response {
         Response(status: .init(code: status), headers: [.contentType: contentType],
                  body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+/// Counts the shutdown signals a server received: the second one forces the exit.
+final class SignalTally: Sendable {
+    private let count = Mutex(0)
+
+    /// Records one more signal and returns how many there have been.
+    func next() -> Int {
+        count.withLock { count in
+            count += 1
+            return count
+        }
     }
 }
