@@ -73,7 +73,7 @@ enum PatternsBench {
             total &+= try index100.matches(eventText: eventTexts[cursor & 63]).count
             cursor &+= 1
         }
-        report("parse + index, 100 rules", "\(format(textRate, 0)) events/s (1 KB JSON text in, pruned parse, goal 200,000)")
+        report("parse + index, 100 rules", "\(format(textRate, 0)) events/s (1 KB JSON text in, document parse, goal 200,000)")
         let parsedRate = try rate {
             let value = try JSONValue(parsing: eventTexts[cursor & 63])
             total &+= index100.matches(value).count
@@ -81,10 +81,10 @@ enum PatternsBench {
         }
         report("full parse + index, 100 rules", "\(format(parsedRate, 0)) events/s (1 KB JSON text in, every member built)")
         let prunedRate = try rate {
-            _ = try JSONValue(parsing: eventTexts[cursor & 63], keeping: index100.fields)
+            _ = try JSONDocument(parsing: eventTexts[cursor & 63].utf8, keeping: index100.fields)
             cursor &+= 1
         }
-        report("pruned parse alone", "\(format(prunedRate, 0)) events/s (members the 100 rules read)")
+        report("document parse alone", "\(format(prunedRate, 0)) events/s (members the 100 rules read)")
         let parseRate = try rate {
             _ = try JSONValue(parsing: eventTexts[cursor & 63])
             cursor &+= 1

@@ -1,7 +1,7 @@
-/// The object members a pruned parse keeps (`JSONValue(parsing:keeping:)`): a tree of member
-/// names from the document's root. Arrays are transparent, as in EventBridge patterns: the
-/// children of a member apply to every object in an array under it. A member with no children
-/// is a leaf: its scalars and arrays are kept, objects under it come out empty.
+/// The object members a `JSONDocument` keeps: a tree of member names from the document's root.
+/// Arrays are transparent, as in EventBridge patterns: the children of a member apply to every
+/// object in an array under it. A member with no children is a leaf: its scalars and arrays are
+/// kept, objects under it come out empty.
 public struct JSONFieldTree: Sendable, Equatable {
     struct Child: Sendable, Equatable {
         var key: [UInt8]
@@ -10,8 +10,6 @@ public struct JSONFieldTree: Sendable, Equatable {
 
     /// Node 0 is the root object; each node lists its kept members.
     var nodes: [[Child]] = [[]]
-    /// Nodes whose whole object values are kept (no pruning below them).
-    var keepsWhole: [Bool] = [false]
 
     public init() {}
 
@@ -24,7 +22,6 @@ public struct JSONFieldTree: Sendable, Equatable {
         let bytes = Array(key.utf8)
         if let existing = nodes[node].first(where: { $0.key == bytes }) { return existing.node }
         nodes.append([])
-        keepsWhole.append(false)
         nodes[node].append(Child(key: bytes, node: nodes.count - 1))
         return nodes.count - 1
     }
@@ -37,12 +34,15 @@ public struct JSONFieldTree: Sendable, Equatable {
         return node
     }
 
-    /// Keeps everything under `node`, objects included.
-    public mutating func keepWhole(_ node: Int) {
-        keepsWhole[node] = true
-    }
-
     public var nodeCount: Int { nodes.count }
+
+    /// The member name of `node` (empty for the root).
+    public func name(of node: Int) -> String {
+        for children in nodes {
+            if let child = children.first(where: { $0.node == node }) { return String(decoding: child.key, as: UTF8.self) }
+        }
+        return ""
+    }
 
     /// The child of `node` whose name is exactly these bytes.
     @inline(__always)
@@ -63,56 +63,6 @@ public struct JSONFieldTree: Sendable, Equatable {
 }
 
 extension JSONParser {
-    /// The parse node for the value of a kept member `child`.
-    func valueNode(_ child: Int) -> Int {
-        guard let fields else { return Self.keepAll }
-        if fields.keepsWhole[child] { return Self.keepAll }
-        return fields.nodes[child].isEmpty ? Self.leafOnly : child
-    }
-
-    /// An object where only the tree's members of `node` are kept.
-    mutating func parsePrunedObject(node: Int) throws(JSONParseError) -> JSONValue {
-        try enter()
-        defer { depth -= 1 }
-        index += 1
-        var object = JSONObject()
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(object) }
-        while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
-            let child: Int?
-            var key: String? = nil
-            if let plain = plainStringEnd(from: index + 1) {
-                let slice = UnsafeBufferPointer(rebasing: bytes[(index + 1)..<plain])
-                child = fields?.lookup(node, slice)
-                if child != nil {
-                    key = try parseString()
-                } else {
-                    try skipString()
-                }
-            } else {
-                let decoded = try parseString()
-                child = Array(decoded.utf8).withUnsafeBufferPointer { fields?.lookup(node, $0) }
-                key = decoded
-            }
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':' after key") }
-            index += 1
-            skipWhitespace()
-            if let child, let key {
-                object[key] = try parseValue(node: valueNode(child))
-            } else {
-                try skipValue()
-            }
-            skipWhitespace()
-            guard index < bytes.count else { throw fail("unterminated object") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(object) }
-            throw fail("expected ',' or '}' in object")
-        }
-    }
-
     /// Where a string starting at `start` (after its quote) ends, when it has no escapes.
     func plainStringEnd(from start: Int) -> Int? {
         var position = start
@@ -170,7 +120,7 @@ extension JSONParser {
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             _ = try parseNumber()
         default:
-            _ = try parseValue(node: Self.leafOnly)
+            _ = try parseValue()
         }
     }
 

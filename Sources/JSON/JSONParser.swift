@@ -23,22 +23,6 @@ extension JSONValue {
         }
     }
 
-    /// Parses a document keeping only the object members `fields` names (through arrays, at any
-    /// depth); every other member is checked for syntax and skipped without building values,
-    /// and an object below a kept leaf member comes out empty. Made for matchers that read a
-    /// few fields of large events: it costs a fraction of a full parse. Kept members are
-    /// exactly as a full parse gives them (duplicate keys: the last wins, in the first's place).
-    public init(parsing text: String, keeping fields: JSONFieldTree) throws(JSONParseError) {
-        try self.init(parsing: text.utf8, keeping: fields)
-    }
-
-    public init(parsing bytes: some Collection<UInt8>, keeping fields: JSONFieldTree) throws(JSONParseError) {
-        self = try Self.withBuffer(bytes) { buffer throws(JSONParseError) in
-            var parser = JSONParser(bytes: buffer, fields: fields)
-            return try parser.parseDocument()
-        }
-    }
-
     /// Runs `body` on contiguous bytes, copying only when the collection has no contiguous storage.
     static func withBuffer(_ bytes: some Collection<UInt8>,
                            _ body: (UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue) throws(JSONParseError) -> JSONValue {
@@ -57,12 +41,8 @@ struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
     var depth = 0
-    /// For a pruned parse: which members to keep. Node numbers: `keepAll` parses everything,
-    /// `leafOnly` keeps scalars and arrays but empties objects, others are tree nodes.
+    /// For a `JSONDocument` parse: which members to keep.
     let fields: JSONFieldTree?
-
-    static let keepAll = -1
-    static let leafOnly = -2
 
     init(bytes: UnsafeBufferPointer<UInt8>, fields: JSONFieldTree? = nil) {
         self.bytes = bytes
@@ -71,7 +51,7 @@ struct JSONParser {
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
         skipWhitespace()
-        let value = try parseValue(node: fields == nil ? Self.keepAll : 0)
+        let value = try parseValue()
         skipWhitespace()
         guard index == bytes.count else { throw fail("unexpected data after the JSON value") }
         return value
@@ -88,14 +68,11 @@ struct JSONParser {
         }
     }
 
-    mutating func parseValue(node: Int) throws(JSONParseError) -> JSONValue {
+    mutating func parseValue() throws(JSONParseError) -> JSONValue {
         guard index < bytes.count else { throw fail("unexpected end of input") }
         switch bytes[index] {
-        case UInt8(ascii: "{"):
-            if node == Self.keepAll { return try parseObject() }
-            if node == Self.leafOnly { try skipValue(); return .object([:]) }
-            return try parsePrunedObject(node: node)
-        case UInt8(ascii: "["): return try parseArray(node: node)
+        case UInt8(ascii: "{"): return try parseObject()
+        case UInt8(ascii: "["): return try parseArray()
         case UInt8(ascii: "\""): return .string(try parseString())
         case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
         case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
@@ -139,7 +116,7 @@ struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':' after key") }
             index += 1
             skipWhitespace()
-            object[key] = try parseValue(node: Self.keepAll)
+            object[key] = try parseValue()
             skipWhitespace()
             guard index < bytes.count else { throw fail("unterminated object") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
@@ -148,7 +125,7 @@ struct JSONParser {
         }
     }
 
-    mutating func parseArray(node: Int) throws(JSONParseError) -> JSONValue {
+    mutating func parseArray() throws(JSONParseError) -> JSONValue {
         try enter()
         defer { depth -= 1 }
         index += 1
@@ -157,7 +134,7 @@ struct JSONParser {
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(array) }
         while true {
             skipWhitespace()
-            array.append(try parseValue(node: node))
+            array.append(try parseValue())
             skipWhitespace()
             guard index < bytes.count else { throw fail("unterminated array") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }

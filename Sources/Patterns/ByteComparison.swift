@@ -1,4 +1,5 @@
-/// Byte-level string operations on contiguous UTF-8, as AWS's matcher works on bytes.
+/// Byte-level string operations on contiguous UTF-8, as AWS's matcher works on bytes. Event
+/// values arrive as byte buffers (from a `JSONDocument`); pattern operands are `String`s.
 enum Bytes {
     @inline(__always)
     static func with<R>(_ string: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
@@ -11,53 +12,39 @@ enum Bytes {
         return with(a) { x in with(b) { y in memoryEqual(x, 0, y) } }
     }
 
-    static func hasPrefix(_ string: String, _ prefix: String) -> Bool {
-        let count = prefix.utf8.count
-        guard string.utf8.count >= count else { return false }
-        return with(string) { x in with(prefix) { y in memoryEqual(x, 0, y) } }
+    static func hasPrefix(_ value: UnsafeBufferPointer<UInt8>, _ prefix: String) -> Bool {
+        with(prefix) { y in value.count >= y.count && memoryEqual(value, 0, y) }
     }
 
-    static func hasSuffix(_ string: String, _ suffix: String) -> Bool {
-        let count = suffix.utf8.count
-        let total = string.utf8.count
-        guard total >= count else { return false }
-        return with(string) { x in with(suffix) { y in memoryEqual(x, total - count, y) } }
+    static func hasSuffix(_ value: UnsafeBufferPointer<UInt8>, _ suffix: String) -> Bool {
+        with(suffix) { y in value.count >= y.count && memoryEqual(value, value.count - y.count, y) }
     }
 
     /// Case-insensitive comparisons against an already lowercased operand. ASCII text is
     /// compared byte by byte without allocating; other text is lowercased with Unicode rules.
-    static func equalIgnoringCase(_ string: String, lowered operand: String) -> Bool {
-        if let ascii = asciiCompare(string, operand, { x, y in
-            x.count == y.count && lowerEqual(x, 0, y)
-        }) { return ascii }
-        return equal(string.lowercased(), operand)
-    }
-
-    static func hasPrefixIgnoringCase(_ string: String, lowered operand: String) -> Bool {
-        if let ascii = asciiCompare(string, operand, { x, y in
-            x.count >= y.count && lowerEqual(x, 0, y)
-        }) { return ascii }
-        return hasPrefix(string.lowercased(), operand)
-    }
-
-    static func hasSuffixIgnoringCase(_ string: String, lowered operand: String) -> Bool {
-        if let ascii = asciiCompare(string, operand, { x, y in
-            x.count >= y.count && lowerEqual(x, x.count - y.count, y)
-        }) { return ascii }
-        return hasSuffix(string.lowercased(), operand)
-    }
-
-    /// Runs `body` when both strings are ASCII; nil otherwise.
-    private static func asciiCompare(
-        _ string: String, _ operand: String,
-        _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Bool
-    ) -> Bool? {
-        with(string) { x in
-            with(operand) { y in
-                guard isASCII(x), isASCII(y) else { return nil }
-                return body(x, y)
-            }
+    static func equalIgnoringCase(_ value: UnsafeBufferPointer<UInt8>, lowered operand: String) -> Bool {
+        with(operand) { y in
+            guard isASCII(value), isASCII(y) else { return equal(lowercased(value), operand) }
+            return value.count == y.count && lowerEqual(value, 0, y)
         }
+    }
+
+    static func hasPrefixIgnoringCase(_ value: UnsafeBufferPointer<UInt8>, lowered operand: String) -> Bool {
+        with(operand) { y in
+            guard isASCII(value), isASCII(y) else { return lowercased(value).utf8.starts(with: operand.utf8) }
+            return value.count >= y.count && lowerEqual(value, 0, y)
+        }
+    }
+
+    static func hasSuffixIgnoringCase(_ value: UnsafeBufferPointer<UInt8>, lowered operand: String) -> Bool {
+        with(operand) { y in
+            guard isASCII(value), isASCII(y) else { return lowercased(value).utf8.reversed().starts(with: operand.utf8.reversed()) }
+            return value.count >= y.count && lowerEqual(value, value.count - y.count, y)
+        }
+    }
+
+    static func lowercased(_ value: UnsafeBufferPointer<UInt8>) -> String {
+        String(decoding: value, as: UTF8.self).lowercased()
     }
 
     private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {

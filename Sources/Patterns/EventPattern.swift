@@ -19,6 +19,7 @@ public struct EventPattern: Sendable, Hashable, CustomStringConvertible {
     let root: ObjectMatcher
     /// The members this pattern reads, so event text is parsed no further than needed.
     let fields: JSONFieldTree
+    private let bound: BoundMatcher
 
     /// Compiles a pattern's JSON text. Text longer than `maximumLength` UTF-16 code units
     /// (AWS counts characters) is refused; pass nil for no limit (console filters).
@@ -40,19 +41,21 @@ public struct EventPattern: Sendable, Hashable, CustomStringConvertible {
         var compiler = PatternCompiler()
         self.root = try compiler.compileRoot(json)
         self.json = json
-        self.fields = RuleTable.fieldTree([root])
+        var tree = JSONFieldTree()
+        self.bound = BoundMatcher(root, tree: &tree, node: JSONFieldTree.root)
+        self.fields = tree
     }
 
     /// Whether the event (a whole envelope: `source`, `detail-type`, `detail`, …) matches.
     public func matches(_ event: JSONValue) -> Bool {
-        root.matches(event)
+        bound.matches(JSONDocument(event, keeping: fields), JSONDocument.root)
     }
 
     /// Parses the event text and matches it; false when the text is not JSON. Only the
     /// members the pattern reads are built, so large events cost little more than a scan.
     public func matches(eventText: String) -> Bool {
-        guard let event = try? JSONValue(parsing: eventText, keeping: fields) else { return false }
-        return matches(event)
+        guard let event = try? JSONDocument(parsing: eventText.utf8, keeping: fields) else { return false }
+        return bound.matches(event, JSONDocument.root)
     }
 
     /// The pattern's compact JSON text.

@@ -14,8 +14,12 @@ struct IPAddress: Hashable, Sendable, Comparable {
     /// zone ids, prefixes). Cheap to call on arbitrary event strings: it fails on the first byte
     /// that cannot belong to an address.
     init?(_ text: some StringProtocol) {
-        let bytes = Array(text.utf8)
-        guard !bytes.isEmpty, bytes.count <= 45 else { return nil }
+        self.init(bytes: text.utf8)
+    }
+
+    init?(bytes text: some Collection<UInt8>) {
+        guard !text.isEmpty, text.count <= 45 else { return nil }
+        let bytes = Array(text)
         if bytes.contains(UInt8(ascii: ":")) {
             guard let (high, low) = IPAddress.parseV6(bytes) else { return nil }
             // ::ffff:a.b.c.d is the IPv4 address a.b.c.d.

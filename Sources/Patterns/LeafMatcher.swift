@@ -16,7 +16,7 @@ struct NumericRange: Hashable, Sendable {
 /// The forms `anything-but` takes. Each excludes what its inner test matches; every other leaf
 /// value (of any JSON type) matches, as in AWS.
 enum AnythingBut: Hashable, Sendable {
-    case strings(Set<UTF8Key>)
+    case strings(ByteStringTable)
     case numbers(Set<Double>)
     case prefixes([String])
     case suffixes([String])
@@ -60,7 +60,10 @@ struct LeafBuilder {
 /// accepts it. Equalities sit in hash sets so long value lists stay cheap. A class, so the
 /// matcher walks the compiled tree without copying sets.
 final class LeafMatcher: Sendable {
+    /// The exact strings, for the router's index.
     let strings: Set<UTF8Key>
+    /// The same, probed with an event value's bytes.
+    private let exactStrings: ByteStringTable
     let numbers: Set<Double>
     /// String literals in the pattern that are IP addresses match any spelling of that address.
     let addresses: Set<IPAddress>
@@ -77,6 +80,7 @@ final class LeafMatcher: Sendable {
 
     init(_ built: LeafBuilder) {
         strings = built.strings
+        exactStrings = ByteStringTable(built.strings)
         numbers = built.numbers
         addresses = built.addresses
         matchesNull = built.matchesNull
@@ -92,87 +96,71 @@ final class LeafMatcher: Sendable {
             && !built.matchesAbsence
     }
 
-    func matches(_ value: JSONValue) -> Bool {
-        switch value {
-        case .string(let string):
-            if !strings.isEmpty, strings.contains(UTF8Key(string)) { return true }
-            if !addresses.isEmpty, let address = IPAddress(string), addresses.contains(address) { return true }
-        case .number(let number):
-            if !numbers.isEmpty, numbers.contains(number) { return true }
+    /// Whether the leaf value in `slot` (a scalar) is accepted.
+    func matches(_ document: JSONDocument, _ slot: JSONDocument.Slot) -> Bool {
+        switch slot.kind {
+        case .string:
+            return document.withBytes(of: slot) { bytes in matches(string: bytes) }
+        case .number:
+            if !numbers.isEmpty, numbers.contains(slot.number) { return true }
         case .null:
             if matchesNull { return true }
-        case .bool(let flag):
-            if flag ? matchesTrue : matchesFalse { return true }
+        case .bool:
+            if slot.flag ? matchesTrue : matchesFalse { return true }
         case .array, .object:
             return false
         }
-        if tests.isEmpty { return false }
-        var lowered: String? = nil
-        for test in tests where LeafMatcher.passes(test, value, &lowered) { return true }
+        for test in tests where LeafMatcher.passes(test, slot) { return true }
         return false
     }
 
-    private static func lower(_ string: String, _ cache: inout String?) -> String {
-        if let cache { return cache }
-        let result = string.lowercased()
-        cache = result
-        return result
+    private func matches(string bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        if !exactStrings.isEmpty, exactStrings.contains(bytes) { return true }
+        if !addresses.isEmpty, let address = IPAddress(bytes: bytes), addresses.contains(address) { return true }
+        for test in tests where LeafMatcher.passes(test, string: bytes) { return true }
+        return false
     }
 
-    private static func passes(_ test: ValueTest, _ value: JSONValue, _ lowered: inout String?) -> Bool {
+    /// A test on a number, boolean or null (string tests never pass these).
+    private static func passes(_ test: ValueTest, _ slot: JSONDocument.Slot) -> Bool {
         switch test {
         case .exists:
             return true
-        case .prefix(let prefix):
-            guard case .string(let string) = value else { return false }
-            return Bytes.hasPrefix(string, prefix)
-        case .suffix(let suffix):
-            guard case .string(let string) = value else { return false }
-            return Bytes.hasSuffix(string, suffix)
-        case .prefixIgnoringCase(let prefix):
-            guard case .string(let string) = value else { return false }
-            return Bytes.hasPrefixIgnoringCase(string, lowered: prefix)
-        case .suffixIgnoringCase(let suffix):
-            guard case .string(let string) = value else { return false }
-            return Bytes.hasSuffixIgnoringCase(string, lowered: suffix)
-        case .equalsIgnoringCase(let expected):
-            guard case .string(let string) = value else { return false }
-            return Bytes.equalIgnoringCase(string, lowered: expected)
-        case .wildcard(let wildcard):
-            guard case .string(let string) = value else { return false }
-            return wildcard.matches(string)
         case .numeric(let range):
-            guard case .number(let number) = value else { return false }
-            return range.contains(number)
-        case .cidr(let range):
-            guard case .string(let string) = value, let address = IPAddress(string) else { return false }
-            return range.contains(address)
+            return slot.kind == .number && range.contains(slot.number)
         case .anythingBut(let excluded):
-            return !excludes(excluded, value, &lowered)
+            if case .numbers(let numbers) = excluded, slot.kind == .number { return !numbers.contains(slot.number) }
+            return true
+        default:
+            return false
         }
     }
 
-    /// Whether `anything-but`'s inner test matches the value (so the value is excluded).
-    private static func excludes(_ excluded: AnythingBut, _ value: JSONValue, _ lowered: inout String?) -> Bool {
-        switch excluded {
-        case .numbers(let numbers):
-            guard case .number(let number) = value else { return false }
-            return numbers.contains(number)
-        case .strings(let strings):
-            guard case .string(let string) = value else { return false }
-            return strings.contains(UTF8Key(string))
-        case .prefixes(let prefixes):
-            guard case .string(let string) = value else { return false }
-            return prefixes.contains { Bytes.hasPrefix(string, $0) }
-        case .suffixes(let suffixes):
-            guard case .string(let string) = value else { return false }
-            return suffixes.contains { Bytes.hasSuffix(string, $0) }
-        case .ignoringCase(let values):
-            guard case .string(let string) = value else { return false }
-            return values.contains(lower(string, &lowered))
-        case .wildcards(let wildcards):
-            guard case .string(let string) = value else { return false }
-            return wildcards.contains { $0.matches(string) }
+    private static func passes(_ test: ValueTest, string value: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch test {
+        case .exists: true
+        case .prefix(let prefix): Bytes.hasPrefix(value, prefix)
+        case .suffix(let suffix): Bytes.hasSuffix(value, suffix)
+        case .prefixIgnoringCase(let prefix): Bytes.hasPrefixIgnoringCase(value, lowered: prefix)
+        case .suffixIgnoringCase(let suffix): Bytes.hasSuffixIgnoringCase(value, lowered: suffix)
+        case .equalsIgnoringCase(let expected): Bytes.equalIgnoringCase(value, lowered: expected)
+        case .wildcard(let wildcard): wildcard.matches(bytes: value)
+        case .numeric: false
+        case .cidr(let range): IPAddress(bytes: value).map(range.contains) ?? false
+        case .anythingBut(let excluded): !excludes(excluded, string: value)
         }
     }
+
+    /// Whether `anything-but`'s inner test matches a string (so the value is excluded).
+    private static func excludes(_ excluded: AnythingBut, string value: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch excluded {
+        case .numbers: false
+        case .strings(let strings): strings.contains(value)
+        case .prefixes(let prefixes): prefixes.contains { Bytes.hasPrefix(value, $0) }
+        case .suffixes(let suffixes): suffixes.contains { Bytes.hasSuffix(value, $0) }
+        case .ignoringCase(let values): values.contains(Bytes.lowercased(value))
+        case .wildcards(let wildcards): wildcards.contains { $0.matches(bytes: value) }
+        }
+    }
+
 }

@@ -198,7 +198,7 @@ struct PatternCompiler {
     static func anythingBut(_ operand: JSONValue) throws(PatternFault) -> AnythingBut {
         switch operand {
         case .string(let string):
-            return .strings([UTF8Key(string)])
+            return .strings(ByteStringTable([UTF8Key(string)]))
         case .number(let number):
             return .numbers([number])
         case .array(let values):
@@ -214,7 +214,7 @@ struct PatternCompiler {
             guard strings.isEmpty != numbers.isEmpty else {
                 throw PatternFault("Inside anything but list, either all values are number or string, mixed type is not supported")
             }
-            return strings.isEmpty ? .numbers(numbers) : .strings(strings)
+            return strings.isEmpty ? .numbers(numbers) : .strings(ByteStringTable(strings))
         case .object(let inner):
             guard let (name, innerOperand) = inner.elements.first else {
                 throw PatternFault("Anything-But expression name not found")

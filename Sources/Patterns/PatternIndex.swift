@@ -50,26 +50,27 @@ public struct PatternIndex<ID: Hashable & Sendable>: Sendable {
 
     /// The ids of the rules the event matches, in insertion order.
     public func matches(_ event: JSONValue) -> [ID] {
-        table.matchingPositions(event).map { ids[$0] }
+        matches(document: JSONDocument(event, keeping: table.fields))
     }
 
-    /// Parses the event text and answers as `matches(_:)` does, building only the fields some
+    /// Parses the event text and answers as `matches(_:)` does, reading only the fields some
     /// rule reads (`fields`): the fast way in when the event arrives as text. Throws when the
     /// text is not JSON.
     public func matches(eventText: String) throws(JSONParseError) -> [ID] {
-        try matches(event: JSONValue(parsing: eventText.utf8, keeping: table.fields))
+        try matches(eventBytes: eventText.utf8)
     }
 
     public func matches(eventBytes: some Collection<UInt8>) throws(JSONParseError) -> [ID] {
-        try matches(event: JSONValue(parsing: eventBytes, keeping: table.fields))
+        matches(document: try JSONDocument(parsing: eventBytes, keeping: table.fields))
     }
 
-    private func matches(event: JSONValue) -> [ID] {
-        table.matchingPositions(event).map { ids[$0] }
+    /// Matches an event already parsed with `fields`.
+    public func matches(document: JSONDocument) -> [ID] {
+        table.matchingPositions(document).map { ids[$0] }
     }
 
-    /// The members of an event any rule here reads: a parse keeping only these is enough to
-    /// match (see `JSONValue(parsing:keeping:)`).
+    /// The members of an event any rule here reads: a `JSONDocument` keeping only these is
+    /// enough to match.
     public var fields: JSONFieldTree { table.fields }
 
     /// How many rules pin no exact field and so are tried on every event. Shown by the
@@ -94,16 +95,24 @@ public struct PatternIndex<ID: Hashable & Sendable>: Sendable {
 /// The index proper, by rule position. Not generic, so it is compiled once, specialised, in
 /// this module, whatever the caller's id type.
 final class RuleTable: Sendable {
-    /// Rules filed under one field path: event value → rule positions.
-    struct PathTable: Sendable {
-        let path: [String]
-        var rules: [UTF8Key: [Int]] = [:]
+    /// Rules filed under one field: event value → rule positions.
+    struct ValueTable: Sendable {
+        var values = ByteStringTable()
+        var rules: [[Int]] = []
+
+        mutating func file(_ value: UTF8Key, rule: Int) {
+            let position = values.insert(Array(value.string.utf8))
+            if position == rules.count { rules.append([]) }
+            rules[position].append(rule)
+        }
     }
 
-    let roots: [ObjectMatcher]
-    let tables: [PathTable]
-    /// Every member any rule reads, for pruned parsing of event text.
+    let roots: [BoundMatcher]
+    /// Every member any rule reads; documents are parsed with it.
     let fields: JSONFieldTree
+    let tables: [ValueTable]
+    /// Per field-tree node: its table in `tables`, or -1.
+    let tableByNode: [Int]
     /// Rules that pin no field to exact strings: tried for every event.
     let unfiled: [Int]
 
@@ -111,8 +120,8 @@ final class RuleTable: Sendable {
     /// rules, so a bus where every rule says `"source": ["shop"]` still spreads its rules by
     /// `detail-type`.
     init(roots: [ObjectMatcher]) {
-        self.roots = roots
-        self.fields = RuleTable.fieldTree(roots)
+        var tree = JSONFieldTree()
+        self.roots = roots.map { BoundMatcher($0, tree: &tree, node: JSONFieldTree.root) }
         let keysByRule = roots.map { RuleTable.pinnedFields($0) }
         var sharing: [[String]: [UTF8Key: Int]] = [:]
         for keys in keysByRule {
@@ -120,8 +129,8 @@ final class RuleTable: Sendable {
                 for value in values { sharing[path, default: [:]][value, default: 0] += 1 }
             }
         }
-        var tableIndex: [[String]: Int] = [:]
-        var tables: [PathTable] = []
+        var tableByNode: [Int: Int] = [:]
+        var tables: [ValueTable] = []
         var unfiled: [Int] = []
         for (position, keys) in keysByRule.enumerated() {
             let costs = keys.map { key in key.values.reduce(0) { $0 + (sharing[key.path]?[$1] ?? 0) } }
@@ -129,25 +138,35 @@ final class RuleTable: Sendable {
                 unfiled.append(position)
                 continue
             }
+            let node = tree.insert(path: best.path)
             let index: Int
-            if let existing = tableIndex[best.path] {
+            if let existing = tableByNode[node] {
                 index = existing
             } else {
                 index = tables.count
-                tableIndex[best.path] = index
-                tables.append(PathTable(path: best.path))
+                tableByNode[node] = index
+                tables.append(ValueTable())
             }
-            for value in best.values { tables[index].rules[value, default: []].append(position) }
+            for value in best.values { tables[index].file(value, rule: position) }
         }
+        self.fields = tree
         self.tables = tables
+        self.tableByNode = (0..<tree.nodeCount).map { tableByNode[$0] ?? -1 }
         self.unfiled = unfiled
     }
 
-    func matchingPositions(_ event: JSONValue) -> [Int] {
+    func matchingPositions(_ document: JSONDocument) -> [Int] {
         var candidates = unfiled
-        for table in tables {
-            RuleTable.forEachString(at: table.path[...], in: event) { string in
-                if let filed = table.rules[UTF8Key(string)] { candidates.append(contentsOf: filed) }
+        if !tables.isEmpty {
+            document.strings.withUnsafeBufferPointer { strings in
+                for slot in document.slots where slot.kind == .string && slot.node != JSONDocument.noNode {
+                    let table = tableByNode[Int(slot.node)]
+                    if table < 0 { continue }
+                    let bytes = UnsafeBufferPointer(rebasing: strings[Int(slot.start)..<Int(slot.start + slot.count)])
+                    if let position = tables[table].values.position(of: bytes) {
+                        candidates.append(contentsOf: tables[table].rules[position])
+                    }
+                }
             }
         }
         if candidates.isEmpty { return [] }
@@ -156,26 +175,9 @@ final class RuleTable: Sendable {
         var previous = -1
         for position in candidates where position != previous {
             previous = position
-            if roots[position].matches(event) { result.append(position) }
+            if roots[position].matches(document, JSONDocument.root) { result.append(position) }
         }
         return result
-    }
-
-    /// The members the rules read, as a tree from the event's root (`$or` alternatives read
-    /// members of the object they sit in).
-    static func fieldTree(_ roots: [ObjectMatcher]) -> JSONFieldTree {
-        var tree = JSONFieldTree()
-        func walk(_ object: ObjectMatcher, _ node: Int) {
-            for field in object.fields {
-                let child = tree.child(field.key, of: node)
-                if case .object(let nested) = field.body { walk(nested, child) }
-            }
-            for group in object.orGroups {
-                for alternative in group { walk(alternative, node) }
-            }
-        }
-        for root in roots { walk(root, JSONFieldTree.root) }
-        return tree
     }
 
     /// The fields a pattern pins to exact strings outside `$or`: any match must have one of the
@@ -197,19 +199,5 @@ final class RuleTable: Sendable {
         }
         walk(root, [])
         return result
-    }
-
-    static func forEachString(at path: ArraySlice<String>, in value: JSONValue, _ body: (String) -> Void) {
-        switch value {
-        case .array(let elements):
-            for element in elements { forEachString(at: path, in: element, body) }
-        case .object(let object):
-            guard let key = path.first, let next = object[key] else { return }
-            forEachString(at: path.dropFirst(), in: next, body)
-        case .string(let string):
-            if path.isEmpty { body(string) }
-        default:
-            return
-        }
     }
 }

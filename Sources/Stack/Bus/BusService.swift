@@ -129,7 +129,7 @@ public final class BusService: StackService {
         var results: [JSONValue] = []
         var routed: [(event: BusEvent, rules: [RoutedRule])] = []
         for entry in entries {
-            let id = UUID().uuidString.lowercased()
+            let id = RandomIdentifier.uuid()
             do throws(BusEvents.EntryError) {
                 let busGiven = try? BusInput(entry).string("EventBusName")
                 let bus = naming.busName(busGiven ?? nil)

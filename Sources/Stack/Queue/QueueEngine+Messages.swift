@@ -107,7 +107,7 @@ extension QueueEngine {
                                    md5OfSystemAttributes: md5System, sequenceNumber: Self.sequenceNumber(row[1]))
             }
         }
-        let messageId = UUID().uuidString.lowercased()
+        let messageId = RandomIdentifier.uuid()
         let delay = message.delaySeconds ?? queue.settings.delaySeconds
         try db.run("""
             INSERT INTO sqs_message (queue, id, body, attributes, md5_body, trace_header, sender_id, sent_at,

@@ -26,6 +26,6 @@ struct ReceiptHandle: Sendable, Equatable {
     }
 
     static func newNonce() -> String {
-        UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        RandomIdentifier.hex(bytes: 16)
     }
 }

@@ -333,7 +333,7 @@ actor SagaEngine {
         } catch {
             return
         }
-        let context = ServiceContext(requestId: UUID().uuidString, accountId: naming.accountId, region: naming.region,
+        let context = ServiceContext(requestId: RandomIdentifier.uuid(), accountId: naming.accountId, region: naming.region,
                                      endpoint: endpoint)
         let integration = ServiceIntegration(service: service, action: action)
         let outcome: Result<JSONValue, AWSError>

@@ -251,7 +251,7 @@ public final class SagaService: StackService {
 
     private func startExecution(_ input: SagaInput) async throws(AWSError) -> JSONValue {
         let arn = try machineArn(input)
-        let name = try input.string("name", maxLength: 80) ?? UUID().uuidString.lowercased()
+        let name = try input.string("name", maxLength: 80) ?? RandomIdentifier.uuid()
         guard SagaNaming.isValidName(name) else { throw SagaError.invalidName(name) }
         let text = try input.string("input", maxLength: Execution.payloadLimit) ?? "{}"
         let value: JSONValue

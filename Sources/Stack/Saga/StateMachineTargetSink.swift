@@ -44,7 +44,7 @@ struct StateMachineTargetSink: BusTargetSink {
         let definition = try definitions.parse(row["definition"])
         // AWS names executions started by EventBridge with a generated id; a delivery is
         // written at most once (its transaction either commits or leaves it in the outbox).
-        let name = UUID().uuidString.lowercased()
+        let name = RandomIdentifier.uuid()
         let context = ExecutionContext(executionArn: naming.executionArn(machine: machineName, name: name), name: name,
                                        stateMachineArn: targetArn, stateMachineName: machineName, roleArn: row["role_arn"])
         let (execution, step) = Execution.start(definition: definition, context: context, input: input,

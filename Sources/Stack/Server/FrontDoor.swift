@@ -71,7 +71,7 @@ public final class FrontDoor: Sendable {
 
     public func respond(to request: FrontDoorRequest) async -> FrontDoorResponse {
         let started = ContinuousClock.now
-        let requestId = UUID().uuidString.lowercased()
+        let requestId = RandomIdentifier.uuid()
         let targetHeader = request.header("X-Amz-Target")
         let target = targetHeader.flatMap(AWSTarget.init(header:))
         let service = target.flatMap { services[$0.prefix] }

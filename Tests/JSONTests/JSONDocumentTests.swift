@@ -1,7 +1,7 @@
 import JSON
 import Testing
 
-@Suite struct JSONPrunedParsingTests {
+@Suite struct JSONDocumentTests {
     static let document = #"""
     {"id":"e-1","source":"shop","detail":{"total":19.99,"customer":{"tier":"gold","email":"a@b.c"},
      "items":[{"sku":"A","qty":1,"extra":{"x":[1,2]}},{"sku":"B","qty":2},"loose",[{"sku":"C"}]],
@@ -14,9 +14,14 @@ import Testing
         return tree
     }
 
+    /// The document as a value, for comparing with what a full parse gives.
+    static func parse(_ text: String, _ paths: [[String]]) throws -> JSONValue {
+        let fields = tree(paths)
+        return try JSONDocument(parsing: text.utf8, keeping: fields).value(JSONDocument.root, tree: fields)
+    }
+
     @Test func keepsOnlyTheNamedMembersThroughArrays() throws {
-        let tree = Self.tree([["source"], ["detail", "items", "sku"], ["detail", "customer", "tier"], ["resources"]])
-        let pruned = try JSONValue(parsing: Self.document, keeping: tree)
+        let pruned = try Self.parse(Self.document, [["source"], ["detail", "items", "sku"], ["detail", "customer", "tier"], ["resources"]])
         let expected: JSONValue = [
             "source": "shop",
             "detail": ["customer": ["tier": "gold"], "items": [["sku": "A"], ["sku": "B"], "loose", [["sku": "C"]]]],
@@ -26,27 +31,29 @@ import Testing
     }
 
     @Test func aLeafMemberKeepsScalarsAndArraysButEmptiesObjects() throws {
-        let pruned = try JSONValue(parsing: Self.document, keeping: Self.tree([["detail", "items"], ["pad"]]))
+        let pruned = try Self.parse(Self.document, [["detail", "items"], ["pad"]])
         #expect(pruned["detail"]?["items"] == [[:], [:], "loose", [[:]]])
         #expect(pruned["pad"] == [true, false, .null, .number(-0.0), 1000])
     }
 
     @Test func keptValuesEqualTheFullParse() throws {
         let full = try JSONValue(parsing: Self.document)
-        var tree = Self.tree([["detail", "notes"], ["detail", "total"], ["id"]])
-        tree.keepWhole(tree.insert(path: ["detail", "big"]))
-        let pruned = try JSONValue(parsing: Self.document, keeping: tree)
+        let paths = [["detail", "notes"], ["detail", "total"], ["id"], ["detail", "big", "deep", "a", "b", "c"]]
+        let pruned = try Self.parse(Self.document, paths)
         #expect(pruned["detail"]?["notes"] == full["detail"]?["notes"])
         #expect(pruned["detail"]?["notes"] == "né\"q\"")
         #expect(pruned["detail"]?["total"] == full["detail"]?["total"])
         #expect(pruned["detail"]?["big"] == full["detail"]?["big"])
+        // Converting a parsed value keeps the same members.
+        let fields = Self.tree(paths)
+        #expect(JSONDocument(full, keeping: fields).value(JSONDocument.root, tree: fields) == pruned)
         #expect(pruned["id"] == "e-1")
         #expect(pruned["source"] == nil)
     }
 
     @Test func escapedKeysAndDuplicatesBehaveAsInAFullParse() throws {
         let text = #"{"a\u0062":1,"ab":2,"x":{"k":1},"x":{"k":3}}"#
-        let pruned = try JSONValue(parsing: text, keeping: Self.tree([["ab"], ["x", "k"]]))
+        let pruned = try Self.parse(text, [["ab"], ["x", "k"]])
         let full = try JSONValue(parsing: text)
         #expect(pruned == full)
         #expect(pruned["ab"] == 2)
@@ -59,13 +66,15 @@ import Testing
         #"{"skip":{}} x"#, #"{"skip" {}}"#, #"{"keep":1,}"#,
     ])
     func skippedMembersAreStillCheckedForSyntax(text: String) {
-        #expect(throws: JSONParseError.self) { try JSONValue(parsing: text, keeping: Self.tree([["keep"]])) }
+        #expect(throws: JSONParseError.self) { try Self.parse(text, [["keep"]]) }
         #expect(throws: JSONParseError.self) { try JSONValue(parsing: text) }
     }
 
     @Test func invalidUTF8InASkippedStringIsRefused() {
         let bytes: [UInt8] = Array(#"{"skip":""#.utf8) + [0xFF, 0x22, 0x7D]
-        #expect(throws: JSONParseError.self) { try JSONValue(parsing: bytes, keeping: Self.tree([["keep"]])) }
+        #expect(throws: JSONParseError.self) { try JSONDocument(parsing: bytes, keeping: Self.tree([["keep"]])) }
+        let kept: [UInt8] = Array(#"{"keep":""#.utf8) + [0xFF, 0x22, 0x7D]
+        #expect(throws: JSONParseError.self) { try JSONDocument(parsing: kept, keeping: Self.tree([["keep"]])) }
     }
 
     @Test func stringsAreValidatedUnlessPlainASCII() throws {
@@ -77,7 +86,9 @@ import Testing
 
     @Test func hostileNestingInASkippedMemberIsRefused() {
         let deep = #"{"skip":"# + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000) + "}"
-        #expect(throws: JSONParseError.self) { try JSONValue(parsing: deep, keeping: Self.tree([["keep"]])) }
+        #expect(throws: JSONParseError.self) { try Self.parse(deep, [["keep"]]) }
+        let kept = #"{"keep":"# + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000) + "}"
+        #expect(throws: JSONParseError.self) { try Self.parse(kept, [["keep"]]) }
     }
 
     @Test(arguments: ["0", "-0", "19.99", "0.1", "123456789012345", "1234567890123456789", "0.000001",

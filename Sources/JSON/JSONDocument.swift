@@ -1,0 +1,189 @@
+/// A read-only parse of only the members a `JSONFieldTree` names, laid out flat in two arrays:
+/// what the event-pattern matcher reads instead of a `JSONValue`.
+///
+/// Matching a bus's rules against a 1 KB event must cost a few microseconds. A `JSONValue` tree
+/// costs an allocation per object, array and long string, plus string hashing per member
+/// lookup. Here values are slots in one array, linked first-child/next-sibling; every member
+/// is tagged with its field-tree node, so a matcher finds a member by comparing integers, and
+/// string bytes sit side by side in one byte array. Members the tree doesn't name are checked
+/// for syntax and skipped; an object under a member with no named children has no members.
+public struct JSONDocument: Sendable {
+    public enum Kind: UInt8, Sendable {
+        case null, bool, number, string, array, object
+    }
+
+    /// One value. `node` is the field-tree node of the member holding it (elements of an
+    /// array share the array's node); `noNode` marks the root and members dropped as
+    /// duplicates (the last duplicate key wins, as in a full parse).
+    public struct Slot: Sendable {
+        public internal(set) var kind: Kind
+        public internal(set) var flag: Bool
+        public internal(set) var node: Int32
+        /// The next element or member of the same parent; `none` at the end.
+        public internal(set) var next: Int32
+        /// The first element or member of an array or object; `none` when empty.
+        public internal(set) var first: Int32
+        /// A string's bytes in `strings`.
+        public internal(set) var start: Int32
+        public internal(set) var count: Int32
+        public internal(set) var number: Double
+
+        init(kind: Kind, node: Int32, flag: Bool = false, number: Double = 0, start: Int32 = 0, count: Int32 = 0) {
+            self.kind = kind
+            self.flag = flag
+            self.node = node
+            self.next = JSONDocument.none
+            self.first = JSONDocument.none
+            self.start = start
+            self.count = count
+            self.number = number
+        }
+    }
+
+    public static let none: Int32 = -1
+    public static let noNode: Int32 = -1
+    /// The document's top-level value.
+    public static let root: Int32 = 0
+
+    public internal(set) var slots: [Slot] = []
+    /// The UTF-8 bytes of every string value, unescaped.
+    public internal(set) var strings: [UInt8] = []
+
+    init(capacity: Int) {
+        slots.reserveCapacity(capacity)
+        strings.reserveCapacity(capacity * 8)
+    }
+
+    /// Parses JSON text keeping the members `fields` names. Throws what a full parse throws:
+    /// the whole text is checked.
+    public init(parsing bytes: some Collection<UInt8>, keeping fields: JSONFieldTree) throws(JSONParseError) {
+        var document = JSONDocument(capacity: 32)
+        var failure: JSONParseError?
+        let parsed: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            do throws(JSONParseError) {
+                var parser = JSONParser(bytes: buffer, fields: fields)
+                try parser.parseDocument(into: &document)
+            } catch { failure = error }
+        }
+        if parsed == nil {
+            let copy = Array(bytes)
+            copy.withUnsafeBufferPointer { buffer in
+                do throws(JSONParseError) {
+                    var parser = JSONParser(bytes: buffer, fields: fields)
+                    try parser.parseDocument(into: &document)
+                } catch { failure = error }
+            }
+        }
+        if let failure { throw failure }
+        self = document
+    }
+
+    /// The same document built from a value already parsed (console filters, stream subjects).
+    public init(_ value: JSONValue, keeping fields: JSONFieldTree) {
+        self.init(capacity: 16)
+        append(value, node: Self.noNode, tree: fields, treeNode: JSONFieldTree.root, hasMembers: true)
+    }
+
+    /// The bytes of a string slot, valid while `body` runs.
+    @inline(__always)
+    public func withBytes<R>(of slot: Slot, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        strings.withUnsafeBufferPointer { all in
+            body(UnsafeBufferPointer(rebasing: all[Int(slot.start)..<Int(slot.start + slot.count)]))
+        }
+    }
+
+    /// A slot as a `JSONValue` (objects hold their kept members only): for tests and display.
+    public func value(_ slot: Int32, tree: JSONFieldTree) -> JSONValue {
+        let value = slots[Int(slot)]
+        switch value.kind {
+        case .null: return .null
+        case .bool: return .bool(value.flag)
+        case .number: return .number(value.number)
+        case .string: return .string(withBytes(of: value) { String(decoding: $0, as: UTF8.self) })
+        case .array, .object:
+            var elements: [JSONValue] = []
+            var members = JSONObject()
+            var child = value.first
+            while child != Self.none {
+                let node = slots[Int(child)].node
+                if value.kind == .array {
+                    elements.append(self.value(child, tree: tree))
+                } else if node != Self.noNode {
+                    members[tree.name(of: Int(node))] = self.value(child, tree: tree)
+                }
+                child = slots[Int(child)].next
+            }
+            return value.kind == .array ? .array(elements) : .object(members)
+        }
+    }
+
+    /// The member of object slot `object` tagged `node`, if any.
+    @inline(__always)
+    public func member(_ object: Int32, node: Int32) -> Int32? {
+        var child = slots[Int(object)].first
+        while child != Self.none {
+            if slots[Int(child)].node == node { return child }
+            child = slots[Int(child)].next
+        }
+        return nil
+    }
+
+    /// Appends a slot as the next child of `parent` after `previous` (`none` for the first).
+    @inline(__always)
+    mutating func link(_ slot: Slot, parent: Int32, previous: Int32) -> Int32 {
+        let index = Int32(slots.count)
+        slots.append(slot)
+        if previous == Self.none {
+            if parent != Self.none { slots[Int(parent)].first = index }
+        } else {
+            slots[Int(previous)].next = index
+        }
+        return index
+    }
+
+    /// Drops an earlier member with the same key: its slots (contiguous, up to its next
+    /// sibling) lose their nodes, so neither lookups nor the index see them.
+    mutating func retire(member: Int32) {
+        let next = slots[Int(member)].next
+        let end = next == Self.none ? slots.count : Int(next)
+        for index in Int(member)..<end { slots[index].node = Self.noNode }
+    }
+
+    /// Appends `value` under `parent` after `previous`; returns its slot.
+    @discardableResult
+    private mutating func append(_ value: JSONValue, node: Int32, tree: JSONFieldTree, treeNode: Int,
+                                 hasMembers: Bool, parent: Int32 = JSONDocument.none,
+                                 previous: Int32 = JSONDocument.none) -> Int32 {
+        switch value {
+        case .null:
+            return link(Slot(kind: .null, node: node), parent: parent, previous: previous)
+        case .bool(let flag):
+            return link(Slot(kind: .bool, node: node, flag: flag), parent: parent, previous: previous)
+        case .number(let number):
+            return link(Slot(kind: .number, node: node, number: number), parent: parent, previous: previous)
+        case .string(let string):
+            let start = Int32(strings.count)
+            strings.append(contentsOf: string.utf8)
+            return link(Slot(kind: .string, node: node, start: start, count: Int32(strings.count) - start),
+                        parent: parent, previous: previous)
+        case .array(let elements):
+            let array = link(Slot(kind: .array, node: node), parent: parent, previous: previous)
+            var last = Self.none
+            for element in elements {
+                last = append(element, node: node, tree: tree, treeNode: treeNode, hasMembers: hasMembers,
+                              parent: array, previous: last)
+            }
+            return array
+        case .object(let members):
+            let object = link(Slot(kind: .object, node: node), parent: parent, previous: previous)
+            guard hasMembers else { return object }
+            var last = Self.none
+            for (key, member) in members {
+                guard let child = Array(key.utf8).withUnsafeBufferPointer({ tree.lookup(treeNode, $0) }) else { continue }
+                last = append(member, node: Int32(child), tree: tree, treeNode: child,
+                              hasMembers: !tree.nodes[child].isEmpty, parent: object, previous: last)
+            }
+            return object
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import JSON
+
+/// A pattern object bound to a field tree: its keys are the tree's node numbers, so matching a
+/// `JSONDocument` parsed with that tree compares integers, never strings. Rules of one router
+/// share one tree; a lone `EventPattern` has its own.
+final class BoundMatcher: Sendable {
+    enum Body: Sendable {
+        case object(BoundMatcher)
+        case leaf(LeafMatcher)
+    }
+
+    private let nodes: [Int32]
+    private let bodies: [Body]
+    private let orGroups: [[BoundMatcher]]
+    private let isAbsenceOnly: Bool
+
+    /// Binds `object`, which sits at `node` of `tree`, adding the members it reads to the tree.
+    init(_ object: ObjectMatcher, tree: inout JSONFieldTree, node: Int) {
+        var nodes: [Int32] = []
+        var bodies: [Body] = []
+        for field in object.fields {
+            let child = tree.child(field.key, of: node)
+            nodes.append(Int32(child))
+            switch field.body {
+            case .object(let nested): bodies.append(.object(BoundMatcher(nested, tree: &tree, node: child)))
+            case .leaf(let leaf): bodies.append(.leaf(leaf))
+            }
+        }
+        // `$or` alternatives read members of the object they sit in.
+        self.orGroups = object.orGroups.map { group in group.map { BoundMatcher($0, tree: &tree, node: node) } }
+        self.nodes = nodes
+        self.bodies = bodies
+        self.isAbsenceOnly = object.isAbsenceOnly
+    }
+
+    /// Matches this object against the value in `slot` (nil when the member is missing).
+    /// Arrays are crushed: any element may match (array-consistently, since one element is
+    /// chosen for all of this object's fields); an empty array or a scalar has no fields.
+    func matches(_ document: JSONDocument, _ slot: Int32?) -> Bool {
+        guard let slot else { return matchesFields(document, nil) }
+        let value = document.slots[Int(slot)]
+        switch value.kind {
+        case .object:
+            return matchesFields(document, slot)
+        case .array:
+            var element = value.first
+            if element == JSONDocument.none { return matchesFields(document, nil) }
+            while element != JSONDocument.none {
+                let matched = matches(document, element)
+                if isAbsenceOnly, !matched { return false }
+                if !isAbsenceOnly, matched { return true }
+                element = document.slots[Int(element)].next
+            }
+            return isAbsenceOnly
+        default:
+            return matchesFields(document, nil)
+        }
+    }
+
+    private func matchesFields(_ document: JSONDocument, _ object: Int32?) -> Bool {
+        for index in nodes.indices {
+            let value = object.flatMap { document.member($0, node: nodes[index]) }
+            switch bodies[index] {
+            case .object(let nested):
+                if !nested.matches(document, value) { return false }
+            case .leaf(let leaf):
+                if !BoundMatcher.leafMatches(leaf, document, value) { return false }
+            }
+        }
+        for group in orGroups where !group.contains(where: { $0.matchesFields(document, object) }) {
+            return false
+        }
+        return true
+    }
+
+    /// A leaf field matches when any leaf value under it (arrays flattened, nested objects
+    /// ignored: they are not leaves) is accepted, or, with `exists: false`, when there is none.
+    private static func leafMatches(_ leaf: LeafMatcher, _ document: JSONDocument, _ slot: Int32?) -> Bool {
+        guard let slot else { return leaf.matchesAbsence }
+        var sawLeaf = false
+        if anyLeaf(document, slot, leaf, &sawLeaf) { return true }
+        return !sawLeaf && leaf.matchesAbsence
+    }
+
+    private static func anyLeaf(_ document: JSONDocument, _ slot: Int32, _ leaf: LeafMatcher, _ sawLeaf: inout Bool) -> Bool {
+        let value = document.slots[Int(slot)]
+        switch value.kind {
+        case .array:
+            var element = value.first
+            while element != JSONDocument.none {
+                if anyLeaf(document, element, leaf, &sawLeaf) { return true }
+                element = document.slots[Int(element)].next
+            }
+            return false
+        case .object:
+            return false
+        default:
+            sawLeaf = true
+            return leaf.matches(document, value)
+        }
+    }
+}
