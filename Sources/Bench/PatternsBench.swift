@@ -93,6 +93,19 @@ enum PatternsBench {
         _ = total
     }
 
+    /// `signalbox-bench patterns-fixed`: exactly 20,000 events through "parse + index, 100
+    /// rules", for `valgrind --tool=callgrind`, whose instruction counts stay the same on a
+    /// noisy machine where events/s do not (the figure to compare changes with).
+    static func runFixed() throws {
+        let index = PatternIndex(try makeRules(count: 100).enumerated().map { ($0.offset, try EventPattern(parsing: $0.element.text)) })
+        let texts = (0..<64).map { orderEvent(index: $0) }
+        var matched = 0
+        let time = try measure {
+            for round in 0..<20_000 { matched &+= try index.matches(eventText: texts[round & 63]).count }
+        }
+        report("parse + index, 100 rules", "20000 events, \(matched) matches, \(format(20_000 / time, 0)) events/s")
+    }
+
     struct BenchFailure: Error, CustomStringConvertible {
         let description: String
         init(_ description: String) { self.description = description }

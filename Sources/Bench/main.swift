@@ -5,6 +5,7 @@ import Foundation
 let areas: [(name: String, run: () async throws -> Void)] = [
     ("stack", StackBench.run),
     ("patterns", { try PatternsBench.run() }),
+    ("patterns-fixed", { try PatternsBench.runFixed() }),
     ("console", ConsoleBench.run),
     ("asl", { try StatesLanguageBench.run() }),
     ("saga", SagaBench.run),

@@ -23,7 +23,7 @@ extension JSONParser {
         switch bytes[index] {
         case UInt8(ascii: "{"):
             let object = document.link(Slot(kind: .object, node: node), parent: parent, previous: previous)
-            if treeNode == Self.noMembers || tree.nodes[treeNode].isEmpty {
+            if treeNode == Self.noMembers || !tree.hasMembers(treeNode) {
                 try skipValue()
             } else {
                 try appendMembers(into: &document, tree: tree, object: object, treeNode: treeNode)
@@ -47,9 +47,8 @@ extension JSONParser {
                 throw fail("expected ',' or ']' in array")
             }
         case UInt8(ascii: "\""):
-            let start = Int32(document.strings.count)
-            try appendString(into: &document)
-            return document.link(Slot(kind: .string, node: node, start: start, count: Int32(document.strings.count) - start),
+            let (start, count) = try stringBytes(into: &document)
+            return document.link(Slot(kind: .string, node: node, start: start, count: count),
                                  parent: parent, previous: previous)
         case UInt8(ascii: "t"):
             try expectLiteral("true")
@@ -77,13 +76,13 @@ extension JSONParser {
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return }
         var last = JSONDocument.none
+        var seen: UInt64 = 0
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
             let child: Int?
-            if let plain = plainStringEnd(from: index + 1) {
-                child = tree.lookup(treeNode, UnsafeBufferPointer(rebasing: bytes[(index + 1)..<plain]))
-                try skipString()
+            if let plain = try scanPlainString() {
+                child = tree.lookup(treeNode, plain)
             } else {
                 let decoded = try parseString()
                 child = Array(decoded.utf8).withUnsafeBufferPointer { tree.lookup(treeNode, $0) }
@@ -94,11 +93,14 @@ extension JSONParser {
             skipWhitespace()
             if let child {
                 let tag = Int32(child)
-                if let earlier = document.member(object, node: tag) {
+                // Duplicate keys are rare: a bit per node (below 64) rules most out without a walk.
+                let bit: UInt64 = child < 64 ? 1 << UInt64(child) : 0
+                if bit == 0 || seen & bit != 0, let earlier = document.member(object, node: tag) {
                     document.retire(member: earlier)
                 }
+                seen |= bit
                 last = try appendValue(into: &document, tree: tree, node: tag,
-                                       treeNode: tree.nodes[child].isEmpty ? Self.noMembers : child,
+                                       treeNode: tree.hasMembers(child) ? child : Self.noMembers,
                                        parent: object, previous: last)
             } else {
                 try skipValue()
@@ -111,8 +113,10 @@ extension JSONParser {
         }
     }
 
-    /// Copies a string's unescaped bytes into the document, with a full parse's checks.
-    private mutating func appendString(into document: inout JSONDocument) throws(JSONParseError) {
+    /// Moves past a string without escapes and answers its bytes, with a full parse's checks;
+    /// nil, not moving, when it has escapes.
+    @inline(__always)
+    private mutating func scanPlainString() throws(JSONParseError) -> UnsafeBufferPointer<UInt8>? {
         let start = index + 1
         var position = start
         var high: UInt8 = 0
@@ -121,11 +125,10 @@ extension JSONParser {
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<position])
                 if high >= 0x80 { _ = try validUTF8(slice, at: start) }
-                document.strings.append(contentsOf: slice)
                 index = position + 1
-                return
+                return slice
             }
-            if byte == UInt8(ascii: "\\") { break }
+            if byte == UInt8(ascii: "\\") { return nil }
             if byte < 0x20 {
                 index = position
                 throw fail("unescaped control character in string")
@@ -133,8 +136,19 @@ extension JSONParser {
             high |= byte
             position += 1
         }
-        // Escapes (rare): the full decoder.
+        index = position
+        throw fail("unterminated string")
+    }
+
+    /// Where a string's unescaped bytes are in the document's `strings`, with a full parse's
+    /// checks: in the copied text for a plain string, appended after it for one with escapes.
+    private mutating func stringBytes(into document: inout JSONDocument) throws(JSONParseError) -> (Int32, Int32) {
+        if let plain = try scanPlainString() {
+            return (Int32(plain.baseAddress! - bytes.baseAddress!), Int32(plain.count))
+        }
         let decoded = try parseString()
+        let start = Int32(document.strings.count)
         document.strings.append(contentsOf: decoded.utf8)
+        return (start, Int32(document.strings.count) - start)
     }
 }

@@ -46,20 +46,21 @@ public struct JSONDocument: Sendable {
     public static let root: Int32 = 0
 
     public internal(set) var slots: [Slot] = []
-    /// The UTF-8 bytes of every string value, unescaped.
+    /// The bytes string slots point into: a parse copies the whole text here once (a plain
+    /// string is its bytes in the text) and appends the unescaped form of strings with escapes.
     public internal(set) var strings: [UInt8] = []
 
     init(capacity: Int) {
         slots.reserveCapacity(capacity)
-        strings.reserveCapacity(capacity * 8)
     }
 
     /// Parses JSON text keeping the members `fields` names. Throws what a full parse throws:
     /// the whole text is checked.
     public init(parsing bytes: some Collection<UInt8>, keeping fields: JSONFieldTree) throws(JSONParseError) {
-        var document = JSONDocument(capacity: 32)
+        var document = JSONDocument(capacity: max(16, bytes.count / 12))
         var failure: JSONParseError?
         let parsed: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            document.strings = Array(buffer)
             do throws(JSONParseError) {
                 var parser = JSONParser(bytes: buffer, fields: fields)
                 try parser.parseDocument(into: &document)
@@ -67,6 +68,7 @@ public struct JSONDocument: Sendable {
         }
         if parsed == nil {
             let copy = Array(bytes)
+            document.strings = copy
             copy.withUnsafeBufferPointer { buffer in
                 do throws(JSONParseError) {
                     var parser = JSONParser(bytes: buffer, fields: fields)
@@ -85,7 +87,7 @@ public struct JSONDocument: Sendable {
     }
 
     /// The bytes of a string slot, valid while `body` runs.
-    @inline(__always)
+    @inlinable
     public func withBytes<R>(of slot: Slot, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         strings.withUnsafeBufferPointer { all in
             body(UnsafeBufferPointer(rebasing: all[Int(slot.start)..<Int(slot.start + slot.count)]))
@@ -118,7 +120,7 @@ public struct JSONDocument: Sendable {
     }
 
     /// The member of object slot `object` tagged `node`, if any.
-    @inline(__always)
+    @inlinable
     public func member(_ object: Int32, node: Int32) -> Int32? {
         var child = slots[Int(object)].first
         while child != Self.none {
@@ -181,7 +183,7 @@ public struct JSONDocument: Sendable {
             for (key, member) in members {
                 guard let child = Array(key.utf8).withUnsafeBufferPointer({ tree.lookup(treeNode, $0) }) else { continue }
                 last = append(member, node: Int32(child), tree: tree, treeNode: child,
-                              hasMembers: !tree.nodes[child].isEmpty, parent: object, previous: last)
+                              hasMembers: tree.hasMembers(child), parent: object, previous: last)
             }
             return object
         }

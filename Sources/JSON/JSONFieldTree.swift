@@ -3,13 +3,25 @@
 /// object in an array under it. A member with no children is a leaf: its scalars and arrays are
 /// kept, objects under it come out empty.
 public struct JSONFieldTree: Sendable, Equatable {
-    struct Child: Sendable, Equatable {
-        var key: [UInt8]
-        var node: Int
+    /// One kept member: its name (bytes in `keyBytes`), its node, and the next member of the
+    /// same parent. Flat arrays of plain values, so a lookup during parsing never retains.
+    struct Member: Sendable, Equatable {
+        var start: Int32
+        var count: Int32
+        var node: Int32
+        var next: Int32
     }
 
-    /// Node 0 is the root object; each node lists its kept members.
-    var nodes: [[Child]] = [[]]
+    private var keyBytes: [UInt8] = []
+    private var members: [Member] = []
+    /// Per node: its first member in `members`, or -1. Node 0 is the root object.
+    private var firstMember: [Int32] = [-1]
+    /// Per node: a small open-addressing hash table of its members (in `buckets`, from
+    /// `tableStart`, `tableMask + 1` entries of member positions or -1), rebuilt when a member
+    /// is added, so a lookup costs one hash of the name and about one comparison.
+    private var tableStart: [Int32] = [0]
+    private var tableMask: [Int32] = [0]
+    private var buckets: [Int32] = [-1]
 
     public init() {}
 
@@ -20,10 +32,48 @@ public struct JSONFieldTree: Sendable, Equatable {
     @discardableResult
     public mutating func child(_ key: String, of node: Int) -> Int {
         let bytes = Array(key.utf8)
-        if let existing = nodes[node].first(where: { $0.key == bytes }) { return existing.node }
-        nodes.append([])
-        nodes[node].append(Child(key: bytes, node: nodes.count - 1))
-        return nodes.count - 1
+        if let existing = bytes.withUnsafeBufferPointer({ lookup(node, $0) }) { return existing }
+        let child = firstMember.count
+        firstMember.append(-1)
+        members.append(Member(start: Int32(keyBytes.count), count: Int32(bytes.count), node: Int32(child),
+                              next: firstMember[node]))
+        keyBytes.append(contentsOf: bytes)
+        firstMember[node] = Int32(members.count - 1)
+        rebuildTables()
+        return child
+    }
+
+    private mutating func rebuildTables() {
+        tableStart = []
+        tableMask = []
+        buckets = []
+        for node in firstMember.indices {
+            var count = 0
+            var position = firstMember[node]
+            while position >= 0 { count += 1; position = members[Int(position)].next }
+            var size = 1
+            while size < count * 2 { size *= 2 }
+            let start = buckets.count
+            tableStart.append(Int32(start))
+            tableMask.append(Int32(size - 1))
+            buckets.append(contentsOf: repeatElement(-1, count: size))
+            position = firstMember[node]
+            while position >= 0 {
+                let member = members[Int(position)]
+                var slot = keyBytes.withUnsafeBufferPointer { all in
+                    Self.hash(UnsafeBufferPointer(rebasing: all[Int(member.start)..<Int(member.start + member.count)]))
+                } & (size - 1)
+                while buckets[start + slot] >= 0 { slot = (slot + 1) & (size - 1) }
+                buckets[start + slot] = position
+                position = member.next
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func hash(_ key: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let first = key.first, let last = key.last else { return 0 }
+        return (key.count &* 31) &+ (Int(first) &* 7) &+ Int(last) &* 131
     }
 
     /// Adds a path of member names from the root; returns its last node.
@@ -34,47 +84,40 @@ public struct JSONFieldTree: Sendable, Equatable {
         return node
     }
 
-    public var nodeCount: Int { nodes.count }
+    public var nodeCount: Int { firstMember.count }
+
+    /// Whether objects at `node` keep any member.
+    public func hasMembers(_ node: Int) -> Bool { firstMember[node] >= 0 }
 
     /// The member name of `node` (empty for the root).
     public func name(of node: Int) -> String {
-        for children in nodes {
-            if let child = children.first(where: { $0.node == node }) { return String(decoding: child.key, as: UTF8.self) }
-        }
-        return ""
+        guard let member = members.first(where: { $0.node == Int32(node) }) else { return "" }
+        return String(decoding: keyBytes[Int(member.start)..<Int(member.start + member.count)], as: UTF8.self)
     }
 
     /// The child of `node` whose name is exactly these bytes.
     @inline(__always)
     func lookup(_ node: Int, _ key: UnsafeBufferPointer<UInt8>) -> Int? {
-        for child in nodes[node] where child.key.count == key.count {
-            let equal = child.key.withUnsafeBufferPointer { stored in
-                var index = 0
-                while index < key.count {
-                    if stored[index] != key[index] { return false }
-                    index += 1
+        let mask = Int(tableMask[node]), start = Int(tableStart[node])
+        var slot = Self.hash(key) & mask
+        return keyBytes.withUnsafeBufferPointer { names in
+            while true {
+                let position = buckets[start + slot]
+                if position < 0 { return nil }
+                let member = members[Int(position)]
+                if Int(member.count) == key.count {
+                    var index = 0
+                    let from = Int(member.start)
+                    while index < key.count, names[from + index] == key[index] { index += 1 }
+                    if index == key.count { return Int(member.node) }
                 }
-                return true
+                slot = (slot + 1) & mask
             }
-            if equal { return child.node }
         }
-        return nil
     }
 }
 
 extension JSONParser {
-    /// Where a string starting at `start` (after its quote) ends, when it has no escapes.
-    func plainStringEnd(from start: Int) -> Int? {
-        var position = start
-        while position < bytes.count {
-            let byte = bytes[position]
-            if byte == UInt8(ascii: "\"") { return position }
-            if byte == UInt8(ascii: "\\") { return nil }
-            position += 1
-        }
-        return nil
-    }
-
     /// Checks one value's syntax and moves past it without building it.
     mutating func skipValue() throws(JSONParseError) {
         guard index < bytes.count else { throw fail("unexpected end of input") }

@@ -4,32 +4,35 @@ import JSON
 /// `JSONDocument` parsed with that tree compares integers, never strings. Rules of one router
 /// share one tree; a lone `EventPattern` has its own.
 final class BoundMatcher: Sendable {
-    enum Body: Sendable {
-        case object(BoundMatcher)
-        case leaf(LeafMatcher)
-    }
-
-    private let nodes: [Int32]
-    private let bodies: [Body]
+    /// Leaf fields (cheap, selective) are checked before nested objects, `$or` groups last.
+    private let leafNodes: [Int32]
+    private let leaves: [LeafMatcher]
+    private let objectNodes: [Int32]
+    private let objects: [BoundMatcher]
     private let orGroups: [[BoundMatcher]]
     private let isAbsenceOnly: Bool
 
     /// Binds `object`, which sits at `node` of `tree`, adding the members it reads to the tree.
     init(_ object: ObjectMatcher, tree: inout JSONFieldTree, node: Int) {
-        var nodes: [Int32] = []
-        var bodies: [Body] = []
+        var leafNodes: [Int32] = [], leaves: [LeafMatcher] = []
+        var objectNodes: [Int32] = [], objects: [BoundMatcher] = []
         for field in object.fields {
             let child = tree.child(field.key, of: node)
-            nodes.append(Int32(child))
             switch field.body {
-            case .object(let nested): bodies.append(.object(BoundMatcher(nested, tree: &tree, node: child)))
-            case .leaf(let leaf): bodies.append(.leaf(leaf))
+            case .object(let nested):
+                objectNodes.append(Int32(child))
+                objects.append(BoundMatcher(nested, tree: &tree, node: child))
+            case .leaf(let leaf):
+                leafNodes.append(Int32(child))
+                leaves.append(leaf)
             }
         }
         // `$or` alternatives read members of the object they sit in.
         self.orGroups = object.orGroups.map { group in group.map { BoundMatcher($0, tree: &tree, node: node) } }
-        self.nodes = nodes
-        self.bodies = bodies
+        self.leafNodes = leafNodes
+        self.leaves = leaves
+        self.objectNodes = objectNodes
+        self.objects = objects
         self.isAbsenceOnly = object.isAbsenceOnly
     }
 
@@ -58,14 +61,13 @@ final class BoundMatcher: Sendable {
     }
 
     private func matchesFields(_ document: JSONDocument, _ object: Int32?) -> Bool {
-        for index in nodes.indices {
-            let value = object.flatMap { document.member($0, node: nodes[index]) }
-            switch bodies[index] {
-            case .object(let nested):
-                if !nested.matches(document, value) { return false }
-            case .leaf(let leaf):
-                if !BoundMatcher.leafMatches(leaf, document, value) { return false }
-            }
+        for index in leafNodes.indices {
+            let value = object.flatMap { document.member($0, node: leafNodes[index]) }
+            if !BoundMatcher.leafMatches(leaves[index], document, value) { return false }
+        }
+        for index in objectNodes.indices {
+            let value = object.flatMap { document.member($0, node: objectNodes[index]) }
+            if !objects[index].matches(document, value) { return false }
         }
         for group in orGroups where !group.contains(where: { $0.matchesFields(document, object) }) {
             return false

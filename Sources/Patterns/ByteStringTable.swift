@@ -2,7 +2,14 @@
 /// pattern leaves and the router's rule index are probed with bytes straight out of a
 /// `JSONDocument`. A few entries are compared one by one; more go through a hash of the bytes.
 struct ByteStringTable: Sendable, Hashable {
-    private var keys: [[UInt8]] = []
+    private struct Key: Sendable, Hashable {
+        var start: Int
+        var count: Int
+    }
+
+    /// Every key's bytes end to end: probing reads plain values, nothing is retained.
+    private var bytes: [UInt8] = []
+    private var keys: [Key] = []
     private var byHash: [UInt64: [Int]] = [:]
     private static let linearLimit = 6
 
@@ -18,32 +25,34 @@ struct ByteStringTable: Sendable, Hashable {
     /// Adds a key if new; returns its position either way.
     mutating func insert(_ key: [UInt8]) -> Int {
         if let existing = key.withUnsafeBufferPointer({ position(of: $0) }) { return existing }
-        keys.append(key)
-        byHash[Self.hash(key.withUnsafeBufferPointer { $0 }), default: []].append(keys.count - 1)
+        keys.append(Key(start: bytes.count, count: key.count))
+        bytes.append(contentsOf: key)
+        byHash[key.withUnsafeBufferPointer { Self.hash($0) }, default: []].append(keys.count - 1)
         return keys.count - 1
     }
 
     /// The position of the key with exactly these bytes.
     @inline(__always)
-    func position(of bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        if keys.count <= Self.linearLimit {
-            for index in keys.indices where Self.equal(keys[index], bytes) { return index }
+    func position(of value: UnsafeBufferPointer<UInt8>) -> Int? {
+        bytes.withUnsafeBufferPointer { stored in
+            if keys.count <= Self.linearLimit {
+                for index in keys.indices where Self.equal(stored, keys[index], value) { return index }
+                return nil
+            }
+            guard let candidates = byHash[Self.hash(value)] else { return nil }
+            for index in candidates where Self.equal(stored, keys[index], value) { return index }
             return nil
         }
-        guard let candidates = byHash[Self.hash(bytes)] else { return nil }
-        for index in candidates where Self.equal(keys[index], bytes) { return index }
-        return nil
     }
 
     @inline(__always)
-    func contains(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        position(of: bytes) != nil
+    func contains(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        position(of: value) != nil
     }
 
     @inline(__always)
-    private static func equal(_ key: [UInt8], _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard key.count == bytes.count else { return false }
-        return key.withUnsafeBufferPointer { Bytes.memoryEqual(bytes, 0, $0) }
+    private static func equal(_ stored: UnsafeBufferPointer<UInt8>, _ key: Key, _ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        key.count == value.count && Bytes.memoryEqual(stored, key.start, value)
     }
 
     /// FNV-1a: keys are the rules' own values, so an event cannot crowd a bucket.

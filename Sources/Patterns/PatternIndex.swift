@@ -9,10 +9,10 @@ import JSON
 /// candidate is then matched in full, so answers never differ from `EventPattern.matches`.
 /// Mutations refile every rule (microseconds per rule): rules change rarely, events often.
 public struct PatternIndex<ID: Hashable & Sendable>: Sendable {
-    private var ids: [ID] = []
+    @usableFromInline var ids: [ID] = []
     private var patterns: [EventPattern] = []
     private var positions: [ID: Int] = [:]
-    private var table = RuleTable(roots: [])
+    @usableFromInline var table = RuleTable(roots: [])
 
     public init() {}
 
@@ -56,17 +56,24 @@ public struct PatternIndex<ID: Hashable & Sendable>: Sendable {
     /// Parses the event text and answers as `matches(_:)` does, reading only the fields some
     /// rule reads (`fields`): the fast way in when the event arrives as text. Throws when the
     /// text is not JSON.
+    @inlinable
     public func matches(eventText: String) throws(JSONParseError) -> [ID] {
         try matches(eventBytes: eventText.utf8)
     }
 
+    @inlinable
     public func matches(eventBytes: some Collection<UInt8>) throws(JSONParseError) -> [ID] {
         matches(document: try JSONDocument(parsing: eventBytes, keeping: table.fields))
     }
 
     /// Matches an event already parsed with `fields`.
+    @inlinable
     public func matches(document: JSONDocument) -> [ID] {
-        table.matchingPositions(document).map { ids[$0] }
+        let positions = table.matchingPositions(document)
+        var result: [ID] = []
+        result.reserveCapacity(positions.count)
+        for position in positions { result.append(ids[position]) }
+        return result
     }
 
     /// The members of an event any rule here reads: a `JSONDocument` keeping only these is
@@ -94,6 +101,7 @@ public struct PatternIndex<ID: Hashable & Sendable>: Sendable {
 
 /// The index proper, by rule position. Not generic, so it is compiled once, specialised, in
 /// this module, whatever the caller's id type.
+@usableFromInline
 final class RuleTable: Sendable {
     /// Rules filed under one field: event value → rule positions.
     struct ValueTable: Sendable {
@@ -109,7 +117,7 @@ final class RuleTable: Sendable {
 
     let roots: [BoundMatcher]
     /// Every member any rule reads; documents are parsed with it.
-    let fields: JSONFieldTree
+    @usableFromInline let fields: JSONFieldTree
     let tables: [ValueTable]
     /// Per field-tree node: its table in `tables`, or -1.
     let tableByNode: [Int]
@@ -155,29 +163,43 @@ final class RuleTable: Sendable {
         self.unfiled = unfiled
     }
 
+    @usableFromInline
     func matchingPositions(_ document: JSONDocument) -> [Int] {
-        var candidates = unfiled
-        if !tables.isEmpty {
-            document.strings.withUnsafeBufferPointer { strings in
-                for slot in document.slots where slot.kind == .string && slot.node != JSONDocument.noNode {
-                    let table = tableByNode[Int(slot.node)]
-                    if table < 0 { continue }
-                    let bytes = UnsafeBufferPointer(rebasing: strings[Int(slot.start)..<Int(slot.start + slot.count)])
-                    if let position = tables[table].values.position(of: bytes) {
-                        candidates.append(contentsOf: tables[table].rules[position])
+        // Candidates are marked in a bitset on the stack: sorted and deduplicated for free.
+        let words = (roots.count + 63) / 64
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(words, 1)) { marks in
+            marks.initialize(repeating: 0)
+            var any = false
+            for position in unfiled {
+                marks[position >> 6] |= 1 << UInt64(position & 63)
+                any = true
+            }
+            if !tables.isEmpty {
+                document.strings.withUnsafeBufferPointer { strings in
+                    for slot in document.slots where slot.kind == .string && slot.node != JSONDocument.noNode {
+                        let table = tableByNode[Int(slot.node)]
+                        if table < 0 { continue }
+                        let bytes = UnsafeBufferPointer(rebasing: strings[Int(slot.start)..<Int(slot.start + slot.count)])
+                        guard let position = tables[table].values.position(of: bytes) else { continue }
+                        for rule in tables[table].rules[position] {
+                            marks[rule >> 6] |= 1 << UInt64(rule & 63)
+                            any = true
+                        }
                     }
                 }
             }
+            guard any else { return [] }
+            var result: [Int] = []
+            for word in 0..<words {
+                var bits = marks[word]
+                while bits != 0 {
+                    let position = word << 6 | bits.trailingZeroBitCount
+                    bits &= bits - 1
+                    if roots[position].matches(document, JSONDocument.root) { result.append(position) }
+                }
+            }
+            return result
         }
-        if candidates.isEmpty { return [] }
-        candidates.sort()
-        var result: [Int] = []
-        var previous = -1
-        for position in candidates where position != previous {
-            previous = position
-            if roots[position].matches(document, JSONDocument.root) { result.append(position) }
-        }
-        return result
     }
 
     /// The fields a pattern pins to exact strings outside `$or`: any match must have one of the

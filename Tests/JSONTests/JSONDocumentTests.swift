@@ -51,6 +51,17 @@ import Testing
         #expect(pruned["source"] == nil)
     }
 
+    /// Many members of one object, with names alike in length and first and last bytes (the
+    /// tree's member tables hash those): each is found, and names not kept are not.
+    @Test func manySimilarMemberNamesAreEachFound() throws {
+        let names = (0..<60).map { "k" + String(repeating: "x", count: $0 % 7) + "\($0)" + "z" }
+        let text = "{" + names.enumerated().map { "\"\($0.element)\":\($0.offset)" }.joined(separator: ",") + ",\"other\":1,\"kz\":2}"
+        let kept = try Self.parse(text, names.map { [$0] })
+        #expect(kept.objectValue?.count == names.count)
+        for (offset, name) in names.enumerated() { #expect(kept[name] == .number(Double(offset))) }
+        #expect(kept["other"] == nil)
+    }
+
     @Test func escapedKeysAndDuplicatesBehaveAsInAFullParse() throws {
         let text = #"{"a\u0062":1,"ab":2,"x":{"k":1},"x":{"k":3}}"#
         let pruned = try Self.parse(text, [["ab"], ["x", "k"]])

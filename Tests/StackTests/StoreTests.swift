@@ -12,6 +12,20 @@ import Wire
         #expect(settings.synchronous == 2) // FULL: the WAL is fsynced at every commit
     }
 
+    /// A batch of `.committed` writes skips the fsync (synchronous NORMAL); the next `.synced`
+    /// write puts the writer back to FULL, and both kinds of write are there after reopening.
+    @Test func committedWritesSkipTheFsyncAndSyncedOnesRestoreIt() async throws {
+        let stack = try TemporaryStack()
+        let insert = "INSERT INTO sqs_queue (name, fifo, settings, tags, created_at, modified_at) VALUES (?, 0, '{}', '{}', 0, 0)"
+        try await stack.store.write(durability: .committed) { db in try db.execute(sql: insert, arguments: ["relaxed"]) }
+        #expect(try stack.store.durabilitySettings().synchronous == 1) // NORMAL
+        try await stack.store.write { db in try db.execute(sql: insert, arguments: ["flushed"]) }
+        #expect(try stack.store.durabilitySettings().synchronous == 2) // FULL again
+        let reopened = try StackStore(directory: stack.directory, migrations: StackAssembly.migrations)
+        let names = try await reopened.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqs_queue ORDER BY name") }
+        #expect(names == ["flushed", "relaxed"])
+    }
+
     @Test func migrationsRunOnceAndDataSurvivesReopening() async throws {
         let stack = try TemporaryStack()
         _ = try await stack.createQueue("kept")

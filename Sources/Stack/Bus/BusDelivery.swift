@@ -95,18 +95,18 @@ struct BusDeliverer: Sendable {
                report: inout DeliveryReport, lookups: DeliveryLookups = DeliveryLookups()) throws {
         for rule in rules {
             report.matched[event.id, default: []].append((event.bus, rule.name))
-            for target in rule.targets {
+            for (target, kind) in zip(rule.targets, rule.kinds) {
                 let payload = self.payload(for: target, ruleName: rule.name, ruleArn: rule.arn, event: event)
                 var nested = DeliveryReport()
                 var failure: AWSError?
                 do {
-                    if case .queue? = target.kind(naming: naming) {
+                    if case .queue? = kind {
                         // One write after all checks: nothing to roll back when it is refused.
-                        try attempt(db, target: target, event: event, payload: payload, buses: buses, now: now,
+                        try attempt(db, target: target, kind: kind, event: event, payload: payload, buses: buses, now: now,
                                     report: &nested, lookups: lookups)
                     } else {
                         try db.inSavepoint {
-                            try attempt(db, target: target, event: event, payload: payload, buses: buses, now: now,
+                            try attempt(db, target: target, kind: kind, event: event, payload: payload, buses: buses, now: now,
                                         report: &nested, lookups: lookups)
                             return .commit
                         }
@@ -136,10 +136,10 @@ struct BusDeliverer: Sendable {
     }
 
     /// One try at one target; throws the target's error.
-    func attempt(_ db: Database, target: BusTarget, event: BusEvent, payload: String,
+    func attempt(_ db: Database, target: BusTarget, kind: BusTargetKind?, event: BusEvent, payload: String,
                  buses: [String: BusRoutes], now: Int64, report: inout DeliveryReport,
                  lookups: DeliveryLookups = DeliveryLookups()) throws {
-        switch target.kind(naming: naming) {
+        switch kind {
         case .queue(let name)?:
             guard let queues else { throw BusError.notFound("No queue service in this stack.") }
             _ = try queues.enqueueFromBus(db, queueName: name, body: payload, groupId: target.messageGroupId,

@@ -8,6 +8,15 @@ struct RoutedRule: Sendable {
     var name: String
     var arn: String
     var targets: [BusTarget]
+    /// Each target's kind, resolved from its ARN once rather than per event.
+    var kinds: [BusTargetKind?]
+
+    init(name: String, arn: String, targets: [BusTarget], naming: BusNaming) {
+        self.name = name
+        self.arn = arn
+        self.targets = targets
+        self.kinds = targets.map { $0.kind(naming: naming) }
+    }
 }
 
 /// The enabled, pattern-bearing rules of one bus, ready to match events against.
@@ -35,7 +44,7 @@ struct BusRoutes: Sendable {
             let text: String = row[1]
             guard let pattern = try? EventPattern(parsing: text, maximumLength: nil) else { continue }
             entries.append((name, pattern))
-            routes.rules[name] = RoutedRule(name: name, arn: naming.ruleArn(name, bus: bus), targets: targetsByRule[name] ?? [])
+            routes.rules[name] = RoutedRule(name: name, arn: naming.ruleArn(name, bus: bus), targets: targetsByRule[name] ?? [], naming: naming)
         }
         routes.index = PatternIndex(entries)
         return routes

@@ -46,7 +46,7 @@ extension BusService {
                 var failure: AWSError?
                 do {
                     try db.inSavepoint {
-                        try deliverer.attempt(db, target: pending.target, event: pending.event, payload: pending.payload,
+                        try deliverer.attempt(db, target: pending.target, kind: pending.target.kind(naming: deliverer.naming), event: pending.event, payload: pending.payload,
                                               buses: buses, now: now, report: &nested)
                         return .commit
                     }

@@ -63,7 +63,7 @@ extension BusService {
                     if let json = try? JSONValue(parsing: spec), let target = try? BusTarget(json) { targets.append(target) }
                 }
                 let event = self.scheduledEvent(rule: name, id: UUID().uuidString.lowercased(), millis: fireAt)
-                let rule = RoutedRule(name: name, arn: naming.ruleArn(name, bus: BusNaming.defaultBus), targets: targets)
+                let rule = RoutedRule(name: name, arn: naming.ruleArn(name, bus: BusNaming.defaultBus), targets: targets, naming: naming)
                 try deliverer.route(db, event: event, rules: [rule], buses: buses, now: now, report: &report)
                 events.append(event)
                 try db.execute(sql: "UPDATE eb_rule SET next_fire_at = ? WHERE bus = ? AND name = ?",

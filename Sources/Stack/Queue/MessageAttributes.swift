@@ -183,6 +183,11 @@ enum MessageAttributes {
 /// Message body rules: not empty, only the characters XML 1.0 allows (as SQS requires).
 enum MessageBody {
     static func validateCharacters(_ text: String, what: String) throws(AWSError) {
+        // Most bodies are printable ASCII (JSON events): one pass over the bytes settles them.
+        let printableASCII = text.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.allSatisfy { ($0 >= 0x20 && $0 < 0x80) || $0 == 0x9 || $0 == 0xA || $0 == 0xD }
+        }
+        if printableASCII == true { return }
         for scalar in text.unicodeScalars {
             let value = scalar.value
             let allowed = value == 0x9 || value == 0xA || value == 0xD || (0x20...0xD7FF).contains(value)

@@ -352,7 +352,8 @@ public final class QueueService: StackService {
         var messages: [ReceivedMessage] = []
         while true {
             let now = clock()
-            messages = try await store.write { db in
+            // A receive lost to a power loss only makes its messages visible again: at-least-once.
+            messages = try await store.write(durability: .committed) { db in
                 let queue = try QueueRecord.load(db, name: name)
                 if let fifoAttempt, let repeated = try engine.repeatedAttempt(db, queue: queue, attemptId: fifoAttempt, now: now) {
                     return repeated
@@ -393,11 +394,18 @@ public final class QueueService: StackService {
         })]
     }
 
+    /// A delete on a standard queue lost to a power loss means the message may be received
+    /// once more, which SQS's at-least-once delivery allows; a FIFO queue promises exactly-once
+    /// processing, so its deletes reach the disk before the answer.
+    static func deleteDurability(_ queueName: String) -> WriteDurability {
+        queueName.hasSuffix(".fifo") ? .synced : .committed
+    }
+
     private func deleteMessage(_ input: QueueInput) async throws(AWSError) -> JSONValue {
         let name = try queueName(input)
         let handle = try ReceiptHandle.decode(input.requiredString("ReceiptHandle"), queue: name)
         let engine = self.engine
-        try await store.write { db in
+        try await store.write(durability: Self.deleteDurability(name)) { db in
             let queue = try QueueRecord.load(db, name: name)
             try engine.delete(db, queue: queue, handle: handle)
         }
@@ -418,7 +426,7 @@ public final class QueueService: StackService {
         }
         let engine = self.engine
         let batch = parsed
-        try await store.write { db in
+        try await store.write(durability: Self.deleteDurability(name)) { db in
             let queue = try QueueRecord.load(db, name: name)
             for case (_, .success(let handle)) in batch { try engine.delete(db, queue: queue, handle: handle) }
         }

@@ -179,7 +179,8 @@ actor SagaEngine {
     // MARK: Inputs
 
     /// Applies one input to a running execution, stores the result, then performs its effects.
-    func apply(_ arn: String, _ input: @Sendable (inout Execution) throws(ExecutionInputError) -> Step) async throws(AWSError) {
+    func apply(_ arn: String, durability: WriteDurability = .synced,
+               _ input: @Sendable (inout Execution) throws(ExecutionInputError) -> Step) async throws(AWSError) {
         await ensureLoaded()
         guard var entry = running[arn] else { throw SagaError.executionMissing(arn) }
         let step: Step
@@ -188,10 +189,11 @@ actor SagaEngine {
         } catch {
             throw Self.wire(error)
         }
-        try await commit(arn: arn, entry: &entry, step: step, previousStatus: .running)
+        try await commit(arn: arn, entry: &entry, step: step, previousStatus: .running, durability: durability)
     }
 
-    private func commit(arn: String, entry: inout Running, step: Step, previousStatus: ExecutionStatus) async throws(AWSError) {
+    private func commit(arn: String, entry: inout Running, step: Step, previousStatus: ExecutionStatus,
+                        durability: WriteDurability = .synced) async throws(AWSError) {
         entry.version += 1
         let tokens = step.scheduledTokens
         entry.tokens += tokens
@@ -207,7 +209,7 @@ actor SagaEngine {
         let version = entry.version
         let frames = streamFrames(execution, step: step, previousStatus: previousStatus)
         let hub = self.hub
-        try await store.write { db in
+        try await store.write(durability: durability) { db in
             try db.execute(sql: """
                 UPDATE sfn_execution SET status = ?, stopped_at = ?, version = ?, state = ? WHERE arn = ? AND version < ?
                 """, arguments: [execution.status.rawValue, execution.stopDate?.millis, version, state, arn, version])
@@ -373,7 +375,9 @@ actor SagaEngine {
         while let offer = await board.take(activity: activity, until: deadline) {
             let at = now(), token = offer.token
             do {
-                try await apply(offer.executionArn) { (execution: inout Execution) throws(ExecutionInputError) -> Step in
+                // Handing a task out, if lost to a power loss, only means it is offered again
+                // (workers must be idempotent, as with AWS): the fsync can wait for the outcome.
+                try await apply(offer.executionArn, durability: .committed) { (execution: inout Execution) throws(ExecutionInputError) -> Step in
                     try execution.taskStarted(token: token, workerName: workerName, at: at)
                 }
                 return offer

@@ -3,6 +3,19 @@ import GRDB
 import Synchronization
 import Wire
 
+/// How far a write must reach before its caller resumes.
+public enum WriteDurability: Sendable {
+    /// Committed and the WAL fsynced: survives a process kill and a power loss. What a 200
+    /// means for every write that creates or changes data (SendMessage, PutEvents, …).
+    case synced
+    /// Committed to the WAL in the OS's page cache, not yet fsynced: survives a process kill
+    /// (`kill -9`), may be lost with a power loss, in which case the write never happened.
+    /// Only for writes whose loss SQS's at-least-once contract already allows: a receive (the
+    /// message becomes visible again) or a delete on a standard queue (it may be received once
+    /// more). The next synced commit flushes these too.
+    case committed
+}
+
 /// One service's schema change, applied once, in order, by identifier.
 public struct StoreMigration: Sendable {
     public var identifier: String
@@ -24,7 +37,8 @@ public struct StoreMigration: Sendable {
 /// Group commit: writes that arrive while a commit is in progress are gathered and committed
 /// together in one transaction (one fsync), each inside its own savepoint, so one write's
 /// failure rolls back only that write. Each caller still resumes only after the commit that
-/// contains its write.
+/// contains its write. A batch of only `.committed` writes skips the fsync
+/// (`synchronous = NORMAL` for that commit); any `.synced` write in a batch makes it FULL.
 public final class StackStore: Sendable {
     public let pool: DatabasePool
     public let directory: URL
@@ -35,9 +49,13 @@ public final class StackStore: Sendable {
         var draining = false
     }
 
+    /// Whether the writer connection is at `synchronous = FULL`; touched by the drain only.
+    private let writerSynced = Mutex(true)
+
     /// One queued write: runs inside the batch transaction and returns how to resume its caller
     /// once the batch committed; `fail` resumes it if the batch could not commit.
     struct WriteJob: Sendable {
+        var durability: WriteDurability
         var run: @Sendable (Database) -> @Sendable () -> Void
         var fail: @Sendable (any Error) -> Void
     }
@@ -63,13 +81,14 @@ public final class StackStore: Sendable {
         try migrator.migrate(pool)
     }
 
-    /// Runs `body` as one atomic write; returns once it committed. An `AWSError` thrown by
-    /// `body` rolls back its changes and is rethrown as is; any database failure is
-    /// `InternalFailure`.
-    public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(AWSError) -> T {
+    /// Runs `body` as one atomic write; returns once it committed (and, `.synced`, reached the
+    /// disk). An `AWSError` thrown by `body` rolls back its changes and is rethrown as is; any
+    /// database failure is `InternalFailure`.
+    public func write<T: Sendable>(durability: WriteDurability = .synced,
+                                   _ body: @escaping @Sendable (Database) throws -> T) async throws(AWSError) -> T {
         do {
             return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-                let job = WriteJob(run: { db in
+                let job = WriteJob(durability: durability, run: { db in
                     do {
                         var value: T?
                         try db.inSavepoint {
@@ -111,8 +130,10 @@ public final class StackStore: Sendable {
                 return jobs
             }
             if jobs.isEmpty { return }
+            let synced = jobs.contains { $0.durability == .synced }
             do {
                 let resumers = try await pool.writeWithoutTransaction { db -> [@Sendable () -> Void] in
+                    try self.setSynchronous(db, full: synced)
                     var resumers: [@Sendable () -> Void] = []
                     resumers.reserveCapacity(jobs.count)
                     try db.inTransaction(.immediate) {
@@ -127,6 +148,12 @@ public final class StackStore: Sendable {
                 for job in jobs { job.fail(error) }
             }
         }
+    }
+
+    private func setSynchronous(_ db: Database, full: Bool) throws {
+        guard writerSynced.withLock({ $0 }) != full else { return }
+        try db.execute(sql: full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+        writerSynced.withLock { $0 = full }
     }
 
     /// Runs `body` on a consistent snapshot, concurrently with writes.
