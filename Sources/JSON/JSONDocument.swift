@@ -5,7 +5,7 @@
 /// costs an allocation per object, array and long string, plus string hashing per member
 /// lookup. Here values are slots in one array, linked first-child/next-sibling; every member
 /// is tagged with its field-tree node, so a matcher finds a member by comparing integers, and
-/// string bytes sit side by side in one byte array. Members the tree doesn't name are checked
+/// strings are ranges of one copy of the text. Members the tree doesn't name are checked
 /// for syntax and skipped; an object under a member with no named children has no members.
 public struct JSONDocument: Sendable {
     public enum Kind: UInt8, Sendable {

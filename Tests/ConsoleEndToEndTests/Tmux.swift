@@ -40,10 +40,14 @@ final class TmuxSession {
     let socket = "sbx-e2e-\(getpid())-\(UUID().uuidString.prefix(8))"
     let tmux = ["/usr/bin/tmux", "/usr/local/bin/tmux"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "tmux"
 
+    /// The tmux server's process.
+    private var serverPid: pid_t = 0
+
     init(command: String, columns: Int, rows: Int) throws {
         let result = run(["-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "\(columns)", "-y", "\(rows)", command])
         guard result.status == 0 else { throw E2EError("tmux new-session failed: \(result.output)") }
         _ = run(["set-option", "-t", "t", "remain-on-exit", "on"])
+        serverPid = pid_t(display("#{pid}")) ?? 0
     }
 
     @discardableResult
@@ -90,7 +94,15 @@ final class TmuxSession {
         }
     }
 
-    func kill() { run(["kill-server"]) }
+    /// Ends the server and everything its panes started (each pane leads its own process
+    /// group). `kill-server` alone has left servers and their programs running after a run, so
+    /// the groups and the server are also killed by pid.
+    func kill() {
+        let panes = run(["list-panes", "-a", "-F", "#{pane_pid}"]).output.split(separator: "\n").compactMap { pid_t($0) }
+        run(["kill-server"])
+        for pane in panes where pane > 0 { Glibc.kill(-pane, SIGKILL) }
+        if serverPid > 0 { Glibc.kill(serverPid, SIGKILL) }
+    }
 }
 
 struct E2EError: Error, CustomStringConvertible {

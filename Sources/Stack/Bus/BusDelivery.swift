@@ -144,7 +144,8 @@ struct BusDeliverer: Sendable {
             guard let queues else { throw BusError.notFound("No queue service in this stack.") }
             _ = try queues.enqueueFromBus(db, queueName: name, body: payload, groupId: target.messageGroupId,
                                           deduplicationId: event.id, traceHeader: event.traceHeader, now: now,
-                                          lookups: lookups, bodyDigest: lookups.digest(of: payload, event: event))
+                                          lookups: lookups, bodyDigest: lookups.digest(of: payload, event: event),
+                                          bodyChecked: lookups.bodyChecked(payload, event: event))
             report.queues.insert(name)
         case .bus(let name)?:
             guard let routes = buses[name] else { throw BusError.busNotFound(name) }

@@ -149,9 +149,10 @@ public final class BusService: StackService {
         var report = DeliveryReport()
         if routed.contains(where: { !$0.rules.isEmpty }) {
             let deliverer = self.deliverer, work = routed
+            let checks = BodyChecks(routed.filter { !$0.rules.isEmpty }.map(\.event))
             report = try await store.write { db in
                 var report = DeliveryReport()
-                let lookups = DeliveryLookups()
+                let lookups = DeliveryLookups(checks)
                 for (event, rules) in work where !rules.isEmpty {
                     try deliverer.route(db, event: event, rules: rules, buses: buses, now: now, report: &report, lookups: lookups)
                 }

@@ -8,6 +8,19 @@ import Wire
 final class DeliveryLookups {
     private var queues: [String: QueueRecord] = [:]
     private var digests: [String: String] = [:]
+    /// Events whose text was digested and found valid as a message body before the
+    /// transaction (`BodyChecks`), so the single writer does not redo it per delivery.
+    private let checked: Set<String>
+
+    init(_ checks: BodyChecks = BodyChecks()) {
+        digests = checks.digests
+        checked = Set(checks.digests.keys)
+    }
+
+    /// Whether the body is the event's text, already checked for SQS's character rules.
+    func bodyChecked(_ body: String, event: BusEvent) -> Bool {
+        checked.contains(event.id) && body.utf8.count == event.text.utf8.count && body == event.text
+    }
 
     func queue(_ db: Database, name: String) throws -> QueueRecord {
         if let record = queues[name] { return record }
@@ -26,6 +39,21 @@ final class DeliveryLookups {
     }
 }
 
+/// The MD5 digests of event texts that are valid SQS bodies, computed by the PutEvents caller
+/// outside the write transaction: the store has one writer, the callers run in parallel.
+struct BodyChecks: Sendable {
+    var digests: [String: String] = [:]
+
+    init() {}
+
+    init(_ events: [BusEvent]) {
+        for event in events {
+            guard (try? MessageBody.validateCharacters(event.text, what: "message body")) != nil else { continue }
+            digests[event.id] = MessageAttributes.md5(body: event.text)
+        }
+    }
+}
+
 /// The bus's way into SQS: enqueue one delivery inside the caller's transaction, through the
 /// same validation and send path as SendMessage (size, FIFO rules, digests), so a PutEvents
 /// commit and its queue deliveries are one atomic write. Every check runs before the one
@@ -34,12 +62,13 @@ extension QueueService {
     func enqueueFromBus(_ db: Database, queueName: String, body: String, groupId: String?,
                         deduplicationId: String?, traceHeader: String?,
                         attributes: [String: MessageAttribute] = [:], now: Int64,
-                        lookups: DeliveryLookups? = nil, bodyDigest: String? = nil) throws -> String {
+                        lookups: DeliveryLookups? = nil, bodyDigest: String? = nil,
+                        bodyChecked: Bool = false) throws -> String {
         let queue = try lookups?.queue(db, name: queueName) ?? QueueRecord.load(db, name: queueName)
         let message = OutgoingMessage(body: body, attributes: attributes, traceHeader: traceHeader,
                                       delaySeconds: nil, groupId: queue.fifo ? groupId : nil,
                                       deduplicationId: queue.fifo ? deduplicationId : nil)
-        try engine.validate(message, queue: queue)
+        try engine.validate(message, queue: queue, charactersChecked: bodyChecked)
         return try engine.send(db, queue: queue, message: message, senderId: "events.amazonaws.com", now: now,
                                bodyDigest: bodyDigest).messageId
     }

@@ -38,9 +38,9 @@ extension QueueEngine {
 
     /// Checks a message against the queue's rules (size, type-specific parameters) before the
     /// write; the same checks every path in (SendMessage, batches, bus deliveries) goes through.
-    func validate(_ message: OutgoingMessage, queue: QueueRecord) throws(AWSError) {
+    func validate(_ message: OutgoingMessage, queue: QueueRecord, charactersChecked: Bool = false) throws(AWSError) {
         guard !message.body.isEmpty else { throw QueueError.missingParameter("MessageBody") }
-        try MessageBody.validateCharacters(message.body, what: "message body")
+        if !charactersChecked { try MessageBody.validateCharacters(message.body, what: "message body") }
         let size = message.body.utf8.count
             + message.attributes.reduce(0) { $0 + $1.key.utf8.count + $1.value.size }
         guard size <= queue.settings.maximumMessageSize else {
