@@ -344,26 +344,29 @@ public final class QueueService: StackService {
         let attemptId = try input.string("ReceiveRequestAttemptId")
         if let attemptId { try QueueEngine.checkFifoToken(attemptId, parameter: "ReceiveRequestAttemptId") }
         let engine = self.engine
-        let queue = try await store.read { db in try QueueRecord.load(db, name: name) }
-        let fifoAttempt = queue.fifo ? attemptId : nil
-        let visibility = requestedVisibility ?? queue.settings.visibilityTimeout
-        let wait = requestedWait ?? queue.settings.receiveWaitSeconds
-        let deadline = clock() + Int64(wait) * 1000
+        // The queue's settings are read inside each receive's own write: no separate read
+        // (and no extra hop to the reader pool) before the first attempt.
+        let started = clock()
         var messages: [ReceivedMessage] = []
         while true {
             let now = clock()
             // A receive lost to a power loss only makes its messages visible again: at-least-once.
-            messages = try await store.write(durability: .committed) { db in
+            let (received, waitSeconds) = try await store.write(durability: .committed) { db in
                 let queue = try QueueRecord.load(db, name: name)
+                let wait = requestedWait ?? queue.settings.receiveWaitSeconds
+                let fifoAttempt = queue.fifo ? attemptId : nil
                 if let fifoAttempt, let repeated = try engine.repeatedAttempt(db, queue: queue, attemptId: fifoAttempt, now: now) {
-                    return repeated
+                    return (repeated, wait)
                 }
+                let visibility = requestedVisibility ?? queue.settings.visibilityTimeout
                 let messages = try engine.receive(db, queue: queue, limit: limit, visibility: visibility, now: now)
                 if let fifoAttempt, !messages.isEmpty {
                     try engine.recordAttempt(db, queue: queue, attemptId: fifoAttempt, messages: messages, now: now)
                 }
-                return messages
+                return (messages, wait)
             }
+            messages = received
+            let deadline = started + Int64(waitSeconds) * 1000
             if !messages.isEmpty || now >= deadline || Task.isCancelled { break }
             if await wake.closed { break }
             let next = try await store.read { db in try engine.nextVisibleAt(db, queue: name, now: now) }
