@@ -180,21 +180,23 @@ extension QueueEngine {
                 if !moved { break }
             }
         }
-        var out: [ReceivedMessage] = []
-        out.reserveCapacity(picked.count)
+        guard !picked.isEmpty else { return [] }
         let visibleAt = now + Int64(visibility) * 1000
-        for seq in picked {
-            let nonce = ReceiptHandle.newNonce()
-            // One statement per message: the update hands back what the answer needs.
-            if let row = try db.fetchRow("""
-                UPDATE sqs_message SET receive_count = receive_count + 1, receipt = ?, received_at = ?, visible_at = ?,
-                    first_received_at = COALESCE(first_received_at, ?) WHERE seq = ?
-                RETURNING \(Self.receivedColumns)
-                """, arguments: [nonce, now, visibleAt, now, seq]) {
-                out.append(received(row, queue: queue, seq: seq, nonce: nonce))
-            }
-        }
-        return out
+        // One statement for the whole receive; it hands back what the answer needs. One nonce
+        // per receive is enough: a handle names its message's seq too, so each stays unique,
+        // and any later receive of the message changes the nonce it must carry.
+        let nonce = ReceiptHandle.newNonce()
+        let placeholders = repeatElement("?", count: picked.count).joined(separator: ",")
+        var arguments: [(any DatabaseValueConvertible)?] = [nonce, now, visibleAt, now]
+        arguments += picked.map { $0 }
+        let rows = try Row.fetchAll(db.cachedStatement(sql: """
+            UPDATE sqs_message SET receive_count = receive_count + 1, receipt = ?, received_at = ?, visible_at = ?,
+                first_received_at = COALESCE(first_received_at, ?) WHERE seq IN (\(placeholders))
+            RETURNING \(Self.receivedColumns), seq
+            """), arguments: StatementArguments(arguments))
+        var bySeq: [Int64: Row] = [:]
+        for row in rows { bySeq[row[12]] = row }
+        return picked.compactMap { seq in bySeq[seq].map { received($0, queue: queue, seq: seq, nonce: nonce) } }
     }
 
     static let receivedColumns = """
