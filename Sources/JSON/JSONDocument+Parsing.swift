@@ -116,7 +116,7 @@ extension JSONParser {
     /// Moves past a string without escapes and answers its bytes, with a full parse's checks;
     /// nil, not moving, when it has escapes.
     @inline(__always)
-    private mutating func scanPlainString() throws(JSONParseError) -> UnsafeBufferPointer<UInt8>? {
+    mutating func scanPlainString() throws(JSONParseError) -> UnsafeBufferPointer<UInt8>? {
         let start = index + 1
         var position = start
         var high: UInt8 = 0

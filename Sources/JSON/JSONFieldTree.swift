@@ -169,31 +169,8 @@ extension JSONParser {
 
     /// Moves past a string, checking escapes, control characters and UTF-8 as a parse would.
     mutating func skipString() throws(JSONParseError) {
-        let start = index + 1
-        var position = start
-        var high: UInt8 = 0
-        while position < bytes.count {
-            let byte = bytes[position]
-            if byte == UInt8(ascii: "\"") {
-                if high >= 0x80 {
-                    _ = try validUTF8(UnsafeBufferPointer(rebasing: bytes[start..<position]), at: start)
-                }
-                index = position + 1
-                return
-            }
-            if byte == UInt8(ascii: "\\") {
-                // Rare in keys and values: the full decoder checks the escapes.
-                _ = try parseString()
-                return
-            }
-            if byte < 0x20 {
-                index = position
-                throw fail("unescaped control character in string")
-            }
-            high |= byte
-            position += 1
-        }
-        index = position
-        throw fail("unterminated string")
+        if try scanPlainString() != nil { return }
+        // Escapes (rare): the full decoder checks them.
+        _ = try parseString()
     }
 }
