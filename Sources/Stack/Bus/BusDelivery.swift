@@ -142,10 +142,12 @@ struct BusDeliverer: Sendable {
         switch kind {
         case .queue(let name)?:
             guard let queues else { throw BusError.notFound("No queue service in this stack.") }
+            let digest = lookups.digest(of: payload, event: event)
             _ = try queues.enqueueFromBus(db, queueName: name, body: payload, groupId: target.messageGroupId,
                                           deduplicationId: event.id, traceHeader: event.traceHeader, now: now,
-                                          lookups: lookups, bodyDigest: lookups.digest(of: payload, event: event),
-                                          bodyChecked: lookups.bodyChecked(payload, event: event))
+                                          lookups: lookups, bodyDigest: digest,
+                                          bodyChecked: lookups.bodyChecked(payload, event: event),
+                                          event: digest == nil ? nil : event)
             report.queues.insert(name)
         case .bus(let name)?:
             guard let routes = buses[name] else { throw BusError.busNotFound(name) }

@@ -29,6 +29,29 @@ final class DeliveryLookups {
         return record
     }
 
+    /// Events whose text a delivery in this transaction already stored: the event id, and the
+    /// `sqs_shared_body` row once a second delivery made one.
+    private var storedTexts: [String: Int64?] = [:]
+
+    /// Where a message carrying the event's text keeps its body: nil for the first delivery
+    /// (the message holds its own copy), then one shared copy that every further delivery names,
+    /// counted in its `refs`. An event matched by five rules is written twice, not five times.
+    func sharedBody(_ db: Database, event: BusEvent) throws -> Int64? {
+        guard let stored = storedTexts[event.id] else {
+            storedTexts[event.id] = .some(nil)
+            return nil
+        }
+        if let id = stored {
+            try db.run("UPDATE sqs_shared_body SET refs = refs + 1 WHERE id = ?", arguments: [id])
+            // A savepoint rolled back since (a failed bus-to-bus hop) may have taken the row.
+            if db.changesCount == 1 { return id }
+        }
+        try db.run("INSERT INTO sqs_shared_body (body, refs) VALUES (?, 1)", arguments: [event.text])
+        let id = db.lastInsertedRowID
+        storedTexts[event.id] = id
+        return id
+    }
+
     /// The body's MD5 when the body is the event's text (digested once per event).
     func digest(of body: String, event: BusEvent) -> String? {
         guard body.utf8.count == event.text.utf8.count, body == event.text else { return nil }
@@ -59,18 +82,23 @@ struct BodyChecks: Sendable {
 /// commit and its queue deliveries are one atomic write. Every check runs before the one
 /// write, so a refused delivery leaves nothing behind (no savepoint needed).
 extension QueueService {
+    /// `event` is given when the body is that event's text: messages on standard queues then
+    /// share one stored copy of it (`DeliveryLookups.sharedBody`). FIFO queues keep their own
+    /// copy, since a deduplicated send stores no message to count.
     func enqueueFromBus(_ db: Database, queueName: String, body: String, groupId: String?,
                         deduplicationId: String?, traceHeader: String?,
                         attributes: [String: MessageAttribute] = [:], now: Int64,
                         lookups: DeliveryLookups? = nil, bodyDigest: String? = nil,
-                        bodyChecked: Bool = false) throws -> String {
+                        bodyChecked: Bool = false, event: BusEvent? = nil) throws -> String {
         let queue = try lookups?.queue(db, name: queueName) ?? QueueRecord.load(db, name: queueName)
         let message = OutgoingMessage(body: body, attributes: attributes, traceHeader: traceHeader,
                                       delaySeconds: nil, groupId: queue.fifo ? groupId : nil,
                                       deduplicationId: queue.fifo ? deduplicationId : nil)
         try engine.validate(message, queue: queue, charactersChecked: bodyChecked)
+        var shared: Int64?
+        if let lookups, let event, !queue.fifo { shared = try lookups.sharedBody(db, event: event) }
         return try engine.send(db, queue: queue, message: message, senderId: "events.amazonaws.com", now: now,
-                               bodyDigest: bodyDigest).messageId
+                               bodyDigest: bodyDigest, sharedBody: shared).messageId
     }
 
     /// Wakes long polls on queues that just received bus deliveries (after the commit).

@@ -87,9 +87,11 @@ extension QueueEngine {
 
     /// Enqueues one validated message; FIFO duplicates within the 5-minute window answer with
     /// the original message's id and sequence number and enqueue nothing.
-    /// `bodyDigest` is the body's MD5 when the caller already has it.
+    /// `bodyDigest` is the body's MD5 when the caller already has it. `sharedBody` is the id of
+    /// an `sqs_shared_body` row holding the body (the caller made it and counts this message
+    /// in its `refs`): the message then stores no copy of its own.
     func send(_ db: Database, queue: QueueRecord, message: OutgoingMessage, senderId: String,
-              now: Int64, bodyDigest: String? = nil) throws -> SentMessage {
+              now: Int64, bodyDigest: String? = nil, sharedBody: Int64? = nil) throws -> SentMessage {
         let md5Body = bodyDigest ?? MessageAttributes.md5(body: message.body)
         let md5Attributes = message.attributes.isEmpty ? nil : MessageAttributes.md5(message.attributes)
         let md5System = message.traceHeader.map {
@@ -111,13 +113,13 @@ extension QueueEngine {
         let delay = message.delaySeconds ?? queue.settings.delaySeconds
         try db.run("""
             INSERT INTO sqs_message (queue, id, body, attributes, md5_body, trace_header, sender_id, sent_at,
-                                     visible_at, expires_at, group_id, dedup_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                     visible_at, expires_at, group_id, dedup_id, body_ref)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [
-                queue.name, messageId, message.body, MessageAttributes.encode(message.attributes), md5Body,
+                queue.name, messageId, sharedBody == nil ? message.body : "", MessageAttributes.encode(message.attributes), md5Body,
                 message.traceHeader, senderId, now, now + Int64(delay) * 1000,
                 now + Int64(queue.settings.retentionSeconds) * 1000, message.groupId,
-                queue.fifo ? (message.deduplicationId ?? dedupKey) : nil,
+                queue.fifo ? (message.deduplicationId ?? dedupKey) : nil, sharedBody,
             ])
         let seq = db.lastInsertedRowID
         if let dedupKey {
@@ -200,7 +202,8 @@ extension QueueEngine {
     }
 
     static let receivedColumns = """
-        id, body, attributes, md5_body, trace_header, sender_id, sent_at, receive_count, first_received_at, \
+        id, CASE WHEN body_ref IS NULL THEN body ELSE (SELECT body FROM sqs_shared_body WHERE id = body_ref) END, \
+        attributes, md5_body, trace_header, sender_id, sent_at, receive_count, first_received_at, \
         group_id, dedup_id, dlq_source_arn
         """
 

@@ -70,5 +70,24 @@ enum QueueSchema {
                 ) WITHOUT ROWID;
                 """)
         },
+        StoreMigration("sqs-v3-shared-bodies") { db in
+            // One copy of a body that many messages carry (an event delivered by several rules):
+            // such messages store an empty `body` and name the copy in `body_ref`. `refs` counts
+            // the messages naming it; the trigger releases the copy with the last of them, on
+            // every path a message leaves by (delete, purge, retention, queue deletion).
+            try db.execute(sql: """
+                CREATE TABLE sqs_shared_body (
+                    id INTEGER PRIMARY KEY,
+                    body TEXT NOT NULL,
+                    refs INTEGER NOT NULL
+                );
+                ALTER TABLE sqs_message ADD COLUMN body_ref INTEGER;
+                CREATE TRIGGER sqs_message_release_body AFTER DELETE ON sqs_message
+                WHEN old.body_ref IS NOT NULL BEGIN
+                    UPDATE sqs_shared_body SET refs = refs - 1 WHERE id = old.body_ref;
+                    DELETE FROM sqs_shared_body WHERE id = old.body_ref AND refs <= 0;
+                END;
+                """)
+        },
     ]
 }

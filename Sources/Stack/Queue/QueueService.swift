@@ -515,12 +515,17 @@ public final class QueueService: StackService {
     /// Deletes messages past their retention period once a minute (receives also drop them).
     private func sweepExpired() async {
         while !Task.isCancelled {
-            let now = clock()
-            _ = try? await store.write { db in
-                try db.execute(sql: "DELETE FROM sqs_message WHERE expires_at <= ?", arguments: [now])
-                try db.execute(sql: "DELETE FROM sqs_dedup WHERE expires_at <= ?", arguments: [now])
-            }
+            try? await deleteExpired()
             try? await Task.sleep(for: .seconds(60))
+        }
+    }
+
+    /// One pass of the retention sweep: messages and deduplication entries past their time.
+    func deleteExpired() async throws(AWSError) {
+        let now = clock()
+        try await store.write { db in
+            try db.execute(sql: "DELETE FROM sqs_message WHERE expires_at <= ?", arguments: [now])
+            try db.execute(sql: "DELETE FROM sqs_dedup WHERE expires_at <= ?", arguments: [now])
         }
     }
 
