@@ -152,10 +152,11 @@ public final class BusService: StackService {
             let checks = BodyChecks(routed.filter { !$0.rules.isEmpty }.map(\.event))
             report = try await store.write { db in
                 var report = DeliveryReport()
-                let lookups = DeliveryLookups(checks)
+                let lookups = DeliveryLookups(checks, sharesBodies: true)
                 for (event, rules) in work where !rules.isEmpty {
                     try deliverer.route(db, event: event, rules: rules, buses: buses, now: now, report: &report, lookups: lookups)
                 }
+                try lookups.settleSharedBodies(db)
                 return report
             }
         }

@@ -12,7 +12,8 @@ final class DeliveryLookups {
     /// transaction (`BodyChecks`), so the single writer does not redo it per delivery.
     private let checked: Set<String>
 
-    init(_ checks: BodyChecks = BodyChecks()) {
+    init(_ checks: BodyChecks = BodyChecks(), sharesBodies: Bool = false) {
+        self.sharesBodies = sharesBodies
         digests = checks.digests
         checked = Set(checks.digests.keys)
     }
@@ -29,27 +30,41 @@ final class DeliveryLookups {
         return record
     }
 
-    /// Events whose text a delivery in this transaction already stored: the event id, and the
-    /// `sqs_shared_body` row once a second delivery made one.
-    private var storedTexts: [String: Int64?] = [:]
+    /// Whether messages carrying an event's text may share one stored copy of it: only for a
+    /// caller that settles the copies' counts before its transaction ends (PutEvents).
+    private let sharesBodies: Bool
+    /// Events whose first delivery stored the text in its own message.
+    private var storedInline: Set<String> = []
+    /// Shared copies made in this transaction, by event id, with how many messages name each.
+    private var shared: [String: (id: Int64, refs: Int)] = [:]
 
     /// Where a message carrying the event's text keeps its body: nil for the first delivery
-    /// (the message holds its own copy), then one shared copy that every further delivery names,
-    /// counted in its `refs`. An event matched by five rules is written twice, not five times.
+    /// (the message holds its own copy), then one shared copy that every further delivery names.
+    /// An event matched by five rules is written twice, not five times. Bus-to-bus hops keep
+    /// their own copies: they run in savepoints, and a rolled-back one could take a copy that
+    /// later messages name.
     func sharedBody(_ db: Database, event: BusEvent) throws -> Int64? {
-        guard let stored = storedTexts[event.id] else {
-            storedTexts[event.id] = .some(nil)
+        guard sharesBodies, event.depth == 0 else { return nil }
+        if let copy = shared[event.id] {
+            shared[event.id] = (copy.id, copy.refs + 1)
+            return copy.id
+        }
+        guard storedInline.contains(event.id) else {
+            storedInline.insert(event.id)
             return nil
         }
-        if let id = stored {
-            try db.run("UPDATE sqs_shared_body SET refs = refs + 1 WHERE id = ?", arguments: [id])
-            // A savepoint rolled back since (a failed bus-to-bus hop) may have taken the row.
-            if db.changesCount == 1 { return id }
-        }
-        try db.run("INSERT INTO sqs_shared_body (body, refs) VALUES (?, 1)", arguments: [event.text])
+        try db.run("INSERT INTO sqs_shared_body (body, refs) VALUES (?, 0)", arguments: [event.text])
         let id = db.lastInsertedRowID
-        storedTexts[event.id] = id
+        shared[event.id] = (id, 1)
         return id
+    }
+
+    /// Writes each shared copy's count of messages (once, rather than once per message); must
+    /// run after the transaction's last delivery, or the copies would be released too early.
+    func settleSharedBodies(_ db: Database) throws {
+        for copy in shared.values {
+            try db.run("UPDATE sqs_shared_body SET refs = ? WHERE id = ?", arguments: [copy.refs, copy.id])
+        }
     }
 
     /// The body's MD5 when the body is the event's text (digested once per event).
