@@ -280,8 +280,22 @@ extension QueueEngine {
     /// message that was received again, or of a message already deleted, succeeds and deletes
     /// nothing, as SQS does.
     func delete(_ db: Database, queue: QueueRecord, handle: ReceiptHandle) throws {
-        try db.run("DELETE FROM sqs_message WHERE seq = ? AND queue = ? AND receipt = ?",
-                       arguments: [handle.seq, queue.name, handle.nonce])
+        try Self.deleteMessages(db, where: "seq = ? AND queue = ? AND receipt = ?",
+                                arguments: [handle.seq, queue.name, handle.nonce])
+    }
+
+    /// Deletes the messages `condition` selects and releases the shared body copies they named
+    /// (a copy goes with the last message naming it). Every way a message leaves goes through
+    /// here: delete, purge, queue deletion, retention.
+    static func deleteMessages(_ db: Database, where condition: String, arguments: StatementArguments) throws {
+        let refs = try Int64?.fetchAll(db.cachedStatement(sql: "DELETE FROM sqs_message WHERE \(condition) RETURNING body_ref"),
+                                       arguments: arguments)
+        var released: [Int64: Int] = [:]
+        for case let ref? in refs { released[ref, default: 0] += 1 }
+        for (id, count) in released {
+            try db.run("UPDATE sqs_shared_body SET refs = refs - ? WHERE id = ?", arguments: [count, id])
+            try db.run("DELETE FROM sqs_shared_body WHERE id = ? AND refs <= 0", arguments: [id])
+        }
     }
 
     func changeVisibility(_ db: Database, queue: QueueRecord, handle: ReceiptHandle, timeout: Int, now: Int64) throws {

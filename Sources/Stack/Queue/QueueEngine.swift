@@ -82,7 +82,7 @@ struct QueueEngine: Sendable {
 
     func deleteQueue(_ db: Database, name: String) throws {
         _ = try QueueRecord.load(db, name: name)
-        try db.execute(sql: "DELETE FROM sqs_message WHERE queue = ?", arguments: [name])
+        try Self.deleteMessages(db, where: "queue = ?", arguments: [name])
         try db.execute(sql: "DELETE FROM sqs_dedup WHERE queue = ?", arguments: [name])
         try db.execute(sql: "DELETE FROM sqs_queue WHERE name = ?", arguments: [name])
     }
@@ -161,7 +161,7 @@ struct QueueEngine: Sendable {
         if let purgedAt = queue.purgedAt, now - purgedAt < 60_000 {
             throw QueueError.purgeInProgress(naming.arn(name))
         }
-        try db.execute(sql: "DELETE FROM sqs_message WHERE queue = ?", arguments: [name])
+        try Self.deleteMessages(db, where: "queue = ?", arguments: [name])
         queue.purgedAt = now
         try queue.update(db)
     }

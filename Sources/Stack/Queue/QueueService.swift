@@ -524,7 +524,7 @@ public final class QueueService: StackService {
     func deleteExpired() async throws(AWSError) {
         let now = clock()
         try await store.write { db in
-            try db.execute(sql: "DELETE FROM sqs_message WHERE expires_at <= ?", arguments: [now])
+            try QueueEngine.deleteMessages(db, where: "expires_at <= ?", arguments: [now])
             try db.execute(sql: "DELETE FROM sqs_dedup WHERE expires_at <= ?", arguments: [now])
         }
     }
