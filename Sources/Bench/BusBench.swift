@@ -45,7 +45,7 @@ enum BusBench {
     static func putEvents(senders: Int, store: StackStore,
                           call: @escaping @Sendable (String, String, JSONValue) async -> JSONValue) async throws {
         let pad = String(repeating: "p", count: 700)
-        let batches = 600
+        let batches = 1200
         var delivered = 0
         for queue in 0..<10 {
             let attributes = await call("AmazonSQS", "GetQueueAttributes", [
@@ -53,6 +53,7 @@ enum BusBench {
             delivered -= Int(attributes["Attributes"]?["ApproximateNumberOfMessages"]?.stringValue ?? "") ?? 0
         }
         let before = store.commitStatistics
+        let cpuBefore = processCPUSeconds()
         let started = ContinuousClock.now
         await withTaskGroup(of: Void.self) { group in
             for sender in 0..<senders {
@@ -77,6 +78,7 @@ enum BusBench {
             }
         }
         let elapsed = seconds(ContinuousClock.now - started)
+        let cpu = processCPUSeconds() - cpuBefore
         let after = store.commitStatistics
         let events = batches * 10
         for queue in 0..<10 {
@@ -86,9 +88,13 @@ enum BusBench {
         }
         print(String(format: "PutEvents (durable, 100 mixed rules, SQS targets, %d senders, 10/batch, ~1 KB): %d events in %.2f s = %.0f events/s",
                      senders, events, elapsed, Double(events) / elapsed))
-        print(String(format: "  deliveries committed to SQS: %d (%.1f per event), %.0f deliveries/s; %d writes in %d commits",
+        let busy = seconds(after.writerBusy - before.writerBusy)
+        print(String(format: "  deliveries committed to SQS: %d (%.1f per event), %.0f deliveries/s; %d writes in %d commits; store writer busy %.0f%% (%.1f µs per delivery)",
                      delivered, Double(delivered) / Double(events), Double(delivered) / elapsed,
-                     after.writes - before.writes, after.commits - before.commits))
+                     after.writes - before.writes, after.commits - before.commits,
+                     100 * busy / elapsed, 1e6 * busy / Double(delivered)))
+        print(String(format: "  CPU per event: %.0f µs in the process (both cores, client side included), %.0f µs of it in the store writer",
+                     1e6 * cpu / Double(events), 1e6 * busy / Double(events)))
     }
 
     /// 100 rules over the operators users mix: exact, prefix, suffix, anything-but, numeric,
@@ -112,6 +118,14 @@ enum BusBench {
             }
         }
         return out
+    }
+
+    /// CPU seconds of the whole process: with the writer's busy time, it tells whether the writer
+    /// or the request handling on the other core bounds the rate.
+    static func processCPUSeconds() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 
     static func seconds(_ duration: Duration) -> Double {

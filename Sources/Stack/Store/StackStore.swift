@@ -60,9 +60,10 @@ public final class StackStore: Sendable {
         var fail: @Sendable (any Error) -> Void
     }
 
-    /// Statistics for benchmarks: how many writes went through how many commits.
-    public var commitStatistics: (writes: Int, commits: Int) { statistics.withLock { $0 } }
-    private let statistics = Mutex((writes: 0, commits: 0))
+    /// Statistics for benchmarks: how many writes went through how many commits, and how long
+    /// the single writer was busy running and committing them (the bus's and queues' ceiling).
+    public var commitStatistics: (writes: Int, commits: Int, writerBusy: Duration) { statistics.withLock { $0 } }
+    private let statistics = Mutex((writes: 0, commits: 0, writerBusy: Duration.zero))
 
     public init(directory: URL, migrations: [StoreMigration]) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -133,6 +134,8 @@ public final class StackStore: Sendable {
             let synced = jobs.contains { $0.durability == .synced }
             do {
                 let resumers = try await pool.writeWithoutTransaction { db -> [@Sendable () -> Void] in
+                    let started = ContinuousClock.now
+                    defer { self.statistics.withLock { $0.writerBusy += ContinuousClock.now - started } }
                     try self.setSynchronous(db, full: synced)
                     var resumers: [@Sendable () -> Void] = []
                     resumers.reserveCapacity(jobs.count)
