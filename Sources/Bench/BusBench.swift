@@ -93,7 +93,7 @@ enum BusBench {
                      delivered, Double(delivered) / Double(events), Double(delivered) / elapsed,
                      after.writes - before.writes, after.commits - before.commits,
                      100 * busy / elapsed, 1e6 * busy / Double(delivered)))
-        print(String(format: "  CPU per event: %.0f µs in the process (both cores, client side included), %.0f µs of it in the store writer",
+        print(String(format: "  per event: %.0f µs of CPU in the process (both cores, client side included); store writer busy %.0f µs (wall time, fsync included)",
                      1e6 * cpu / Double(events), 1e6 * busy / Double(events)))
     }
 

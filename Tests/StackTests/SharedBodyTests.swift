@@ -4,10 +4,11 @@ import JSON
 import Testing
 @testable import Stack
 
-/// An event delivered to several queues is stored once more, not once per queue: the messages
-/// after the first name one shared copy. These tests hold the copy to the promises a message
-/// body has (every receiver reads it whole, with its digest; it outlives a restart) and check
-/// that it is released with the last message naming it, whichever way that message leaves.
+/// An event delivered to several queues is stored once, not once per queue: the messages name
+/// one shared copy (an event with a single delivery keeps its body in its message). These
+/// tests hold the copy to the promises a message body has (every receiver reads it whole, with
+/// its digest; it outlives a restart) and check that it is released with the last message
+/// naming it, whichever way that message leaves.
 @Suite("Shared message bodies")
 struct SharedBodyTests {
     /// Three rules match every `orders` event, each delivering to its own queue.
@@ -44,14 +45,14 @@ struct SharedBodyTests {
         }
     }
 
-    @Test("every queue receives the whole envelope; one shared copy serves the second and third")
+    @Test("every queue receives the whole envelope from one shared copy")
     func fanOutSharesOneCopy() async throws {
         let stack = try BusTestStack()
         defer { stack.removeFiles() }
         let urls = try await Self.fanOut(stack)
         let put = try await stack.putEvent(detail: ["orderId": "o-1", "note": .string(String(repeating: "x", count: 900))])
         let id = put["Entries"]?[0]?["EventId"]?.stringValue
-        #expect(try await Self.sharedRows(stack) == (1, 2))
+        #expect(try await Self.sharedRows(stack) == (1, 3))
         var texts: Set<String> = []
         for url in urls {
             let bodies = try await stack.bodies(url)
@@ -63,10 +64,35 @@ struct SharedBodyTests {
 
         // Released with the last message naming it, whichever queue it is in.
         #expect(try await Self.drain(stack, urls[1]) == Array(texts))
-        #expect(try await Self.sharedRows(stack) == (1, 1))
+        #expect(try await Self.sharedRows(stack) == (1, 2))
         #expect(try await Self.drain(stack, urls[2]) == Array(texts))
-        #expect(try await Self.sharedRows(stack) == (0, 0))
+        #expect(try await Self.sharedRows(stack) == (1, 1))
         #expect(try await Self.drain(stack, urls[0]) == Array(texts))
+        #expect(try await Self.sharedRows(stack) == (0, 0))
+    }
+
+    @Test("an event with one delivery, or delivered to FIFO queues, keeps its body in its messages")
+    func singleAndFifoDeliveriesKeepTheirOwnCopy() async throws {
+        let stack = try BusTestStack()
+        defer { stack.removeFiles() }
+        let url = try await stack.createQueue("only")
+        try await stack.events("PutRule", ["Name": "only", "EventPattern": #"{"source":["billing"]}"#])
+        try await stack.events("PutTargets", ["Rule": "only", "Targets": [["Id": "q", "Arn": .string(stack.queueArn("only"))]]])
+        for name in ["f1.fifo", "f2.fifo"] {
+            _ = try await stack.createQueue(name, ["FifoQueue": "true"])
+            try await stack.events("PutRule", ["Name": .string("to-\(name.prefix(2))"), "EventPattern": #"{"source":["ledger"]}"#])
+            try await stack.events("PutTargets", ["Rule": .string("to-\(name.prefix(2))"), "Targets": [
+                ["Id": "q", "Arn": .string(stack.queueArn(name)), "SqsParameters": ["MessageGroupId": "g"]],
+            ]])
+        }
+        _ = try await stack.putEvent(source: "billing", detail: ["n": 1])
+        _ = try await stack.putEvent(source: "ledger", detail: ["n": 2])
+        #expect(try await Self.sharedRows(stack) == (0, 0))
+        #expect(try await stack.bodies(url).count == 1)
+        for name in ["f1.fifo", "f2.fifo"] {
+            let bodies = try await stack.bodies("http://127.0.0.1:4599/000000000000/\(name)")
+            #expect(bodies.count == 1)
+        }
     }
 
     @Test("purge, queue deletion and retention release shared copies too")
@@ -75,21 +101,27 @@ struct SharedBodyTests {
         defer { stack.removeFiles() }
         let urls = try await Self.fanOut(stack)
         for index in 0..<5 { _ = try await stack.putEvent(detail: ["n": .number(Double(index))]) }
-        #expect(try await Self.sharedRows(stack) == (5, 10))
+        #expect(try await Self.sharedRows(stack) == (5, 15))
         try await stack.sqs("PurgeQueue", ["QueueUrl": .string(urls[1])])
-        #expect(try await Self.sharedRows(stack) == (5, 5))
+        #expect(try await Self.sharedRows(stack) == (5, 10))
         try await stack.sqs("DeleteQueue", ["QueueUrl": .string(urls[2])])
-        #expect(try await Self.sharedRows(stack) == (0, 0))
+        #expect(try await Self.sharedRows(stack) == (5, 5))
         #expect(try await stack.bodies(urls[0]).count == 5)
+        try await stack.sqs("PurgeQueue", ["QueueUrl": .string(urls[0])])
+        #expect(try await Self.sharedRows(stack) == (0, 0))
 
-        try await stack.sqs("SetQueueAttributes", ["QueueUrl": .string(urls[1]), "Attributes": ["MessageRetentionPeriod": "60"]])
-        #expect(try await stack.createQueue("c", ["MessageRetentionPeriod": "60"]) == urls[2])
+        for url in urls.prefix(2) {
+            try await stack.sqs("SetQueueAttributes", ["QueueUrl": .string(url), "Attributes": ["MessageRetentionPeriod": "60"]])
+        }
+        #expect(try await stack.createQueue("c", ["MessageRetentionPeriod": "120"]) == urls[2])
         _ = try await stack.putEvent(detail: ["n": 9])
-        #expect(try await Self.sharedRows(stack) == (1, 2))
+        #expect(try await Self.sharedRows(stack) == (1, 3))
         stack.clock.advance(seconds: 61)
         try await stack.queues.deleteExpired()
+        #expect(try await Self.sharedRows(stack) == (1, 1))
+        stack.clock.advance(seconds: 60)
+        try await stack.queues.deleteExpired()
         #expect(try await Self.sharedRows(stack) == (0, 0))
-        #expect(try await stack.bodies(urls[0]).count == 6)
     }
 
     @Test("shared copies survive reopening the store, and dead-letter moves keep theirs")
@@ -117,6 +149,8 @@ struct SharedBodyTests {
         #expect(movedCount == 0)
         #expect(try await Self.drain(reopened, url("dlq")).sorted() == expected)
         #expect(try await Self.drain(reopened, url("b")).sorted() == expected)
+        #expect(try await Self.sharedRows(reopened) == (3, 3)) // queue a still holds its messages
+        #expect(try await Self.drain(reopened, url("a")).sorted() == expected)
         #expect(try await Self.sharedRows(reopened) == (0, 0))
     }
 }

@@ -149,7 +149,7 @@ public final class BusService: StackService {
         var report = DeliveryReport()
         if routed.contains(where: { !$0.rules.isEmpty }) {
             let deliverer = self.deliverer, work = routed
-            let checks = BodyChecks(routed.filter { !$0.rules.isEmpty }.map(\.event))
+            let checks = BodyChecks(routed.filter { !$0.rules.isEmpty })
             report = try await store.write { db in
                 var report = DeliveryReport()
                 let lookups = DeliveryLookups(checks, sharesBodies: true)

@@ -24,6 +24,9 @@ struct BusTarget: Sendable, Equatable {
     var deadLetterArn: String?
     var messageGroupId: String?
 
+    /// Whether the target receives the event itself (no `Input`, `InputPath` or `InputTransformer`).
+    var deliversEventText: Bool { input == nil && inputPath == nil && transformer == nil }
+
     static let defaultRetryAttempts = 185
     static let defaultEventAgeSeconds = 86_400
 

@@ -16,12 +16,23 @@ final class DeliveryLookups {
         self.sharesBodies = sharesBodies
         digests = checks.digests
         checked = Set(checks.digests.keys)
+        sharedDeliveries = checks.sharedDeliveries
     }
 
     /// Whether the body is the event's text, already checked for SQS's character rules.
     func bodyChecked(_ body: String, event: BusEvent) -> Bool {
         checked.contains(event.id) && body.utf8.count == event.text.utf8.count && body == event.text
     }
+
+    /// The send statements every delivery of this transaction shares.
+    func statements(_ db: Database) throws -> SendStatements {
+        if let sendStatements { return sendStatements }
+        let made = try SendStatements(db)
+        sendStatements = made
+        return made
+    }
+
+    private var sendStatements: SendStatements?
 
     func queue(_ db: Database, name: String) throws -> QueueRecord {
         if let record = queues[name] { return record }
@@ -33,28 +44,24 @@ final class DeliveryLookups {
     /// Whether messages carrying an event's text may share one stored copy of it: only for a
     /// caller that settles the copies' counts before its transaction ends (PutEvents).
     private let sharesBodies: Bool
-    /// Events whose first delivery stored the text in its own message.
-    private var storedInline: Set<String> = []
+    /// By event id, how many of its deliveries carry its text to a standard queue.
+    private let sharedDeliveries: [String: Int]
     /// Shared copies made in this transaction, by event id, with how many messages name each.
     private var shared: [String: (id: Int64, refs: Int)] = [:]
 
-    /// Where a message carrying the event's text keeps its body: nil for the first delivery
-    /// (the message holds its own copy), then one shared copy that every further delivery names.
-    /// An event matched by five rules is written twice, not five times. Bus-to-bus hops keep
-    /// their own copies: they run in savepoints, and a rolled-back one could take a copy that
-    /// later messages name.
+    /// Where a message carrying the event's text keeps its body: nil when it is the event's only
+    /// such delivery (the message holds its own copy), else one shared copy that all of them
+    /// name. An event matched by five rules is written once, not five times. Bus-to-bus hops
+    /// keep their own copies: they run in savepoints, and a rolled-back one could take a copy
+    /// that later messages name.
     func sharedBody(_ db: Database, event: BusEvent) throws -> Int64? {
         guard sharesBodies, event.depth == 0 else { return nil }
         if let copy = shared[event.id] {
             shared[event.id] = (copy.id, copy.refs + 1)
             return copy.id
         }
-        guard storedInline.contains(event.id) else {
-            storedInline.insert(event.id)
-            return nil
-        }
-        try db.run("INSERT INTO sqs_shared_body (body, refs) VALUES (?, 0)", arguments: [event.text])
-        let id = db.lastInsertedRowID
+        guard sharedDeliveries[event.id, default: 0] > 1 else { return nil }
+        let id = try statements(db).insertSharedBody(db, event.text)
         shared[event.id] = (id, 1)
         return id
     }
@@ -77,17 +84,26 @@ final class DeliveryLookups {
     }
 }
 
-/// The MD5 digests of event texts that are valid SQS bodies, computed by the PutEvents caller
-/// outside the write transaction: the store has one writer, the callers run in parallel.
+/// What the PutEvents caller works out about its events outside the write transaction (the
+/// store has one writer, the callers run in parallel): the MD5 digests of event texts that are
+/// valid SQS bodies, and how many deliveries will carry each text to a standard queue.
 struct BodyChecks: Sendable {
     var digests: [String: String] = [:]
+    var sharedDeliveries: [String: Int] = [:]
 
     init() {}
 
-    init(_ events: [BusEvent]) {
-        for event in events {
+    init(_ routed: [(event: BusEvent, rules: [RoutedRule])]) {
+        for (event, rules) in routed {
             guard (try? MessageBody.validateCharacters(event.text, what: "message body")) != nil else { continue }
             digests[event.id] = MessageAttributes.md5(body: event.text)
+            var count = 0
+            for rule in rules {
+                for (target, kind) in zip(rule.targets, rule.kinds) where target.deliversEventText {
+                    if case .queue(let name)? = kind, !QueueNaming.isFifo(name) { count += 1 }
+                }
+            }
+            sharedDeliveries[event.id] = count
         }
     }
 }
@@ -113,7 +129,7 @@ extension QueueService {
         var shared: Int64?
         if let lookups, let event, !queue.fifo { shared = try lookups.sharedBody(db, event: event) }
         return try engine.send(db, queue: queue, message: message, senderId: "events.amazonaws.com", now: now,
-                               bodyDigest: bodyDigest, sharedBody: shared).messageId
+                               bodyDigest: bodyDigest, sharedBody: shared, statements: lookups?.statements(db)).messageId
     }
 
     /// Wakes long polls on queues that just received bus deliveries (after the commit).

@@ -158,14 +158,14 @@ extension QueueService {
                     try db.execute(sql: "UPDATE sqs_move_task SET status = ?, failure_reason = ? WHERE task_id = ?",
                                    arguments: [status, reason, task.taskId])
                 }
-                guard let source = naming.name(fromARN: task.sourceArn), try QueueRecord.find(db, name: source) != nil else {
+                guard let source = naming.name(fromARN: task.sourceArn), let sourceQueue = try QueueRecord.find(db, name: source) else {
                     try finish("FAILED", "The source queue no longer exists.")
                     continue
                 }
                 let budget = min(task.maxPerSecond ?? Self.defaultMoveRate, task.toMove - task.moved)
                 let rows = budget <= 0 ? [] : try Row.fetchAll(db, sql: """
                     SELECT seq, dlq_source_arn FROM sqs_message WHERE queue = ? AND visible_at <= ? AND expires_at > ?
-                    ORDER BY seq LIMIT ?
+                    \(sourceQueue.fifo ? "AND dedup_id IS NOT NULL ORDER BY seq" : "ORDER BY visible_at, seq") LIMIT ?
                     """, arguments: [source, now, now, budget])
                 var moved = 0
                 var failure: String?

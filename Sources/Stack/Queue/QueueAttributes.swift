@@ -4,7 +4,26 @@ import Wire
 /// The attributes of a queue that callers set, as SQS stores them: strings, validated against
 /// AWS's ranges and rules when set. Read-only attributes (counts, timestamps, ARN) are computed.
 struct QueueSettings: Sendable, Equatable {
-    var values: [String: String]
+    var values: [String: String] { didSet { sendLimits = SendLimits(values) } }
+    /// The settings every send reads, parsed once rather than once per message.
+    private(set) var sendLimits: SendLimits
+
+    struct SendLimits: Sendable, Equatable {
+        var delaySeconds: Int
+        var maximumMessageSize: Int
+        var retentionSeconds: Int
+
+        init(_ values: [String: String]) {
+            delaySeconds = QueueSettings.int(values, "DelaySeconds")
+            maximumMessageSize = QueueSettings.int(values, "MaximumMessageSize")
+            retentionSeconds = QueueSettings.int(values, "MessageRetentionPeriod")
+        }
+    }
+
+    init(values: [String: String]) {
+        self.values = values
+        sendLimits = SendLimits(values)
+    }
 
     static let standardDefaults: [String: String] = [
         "DelaySeconds": "0",
@@ -38,12 +57,13 @@ struct QueueSettings: Sendable, Equatable {
 
     static var all: Set<String> { settable.union(readOnly) }
 
-    func int(_ name: String) -> Int { values[name].flatMap { Int($0) } ?? 0 }
+    func int(_ name: String) -> Int { Self.int(values, name) }
+    static func int(_ values: [String: String], _ name: String) -> Int { values[name].flatMap { Int($0) } ?? 0 }
     func bool(_ name: String) -> Bool { values[name] == "true" }
 
-    var delaySeconds: Int { int("DelaySeconds") }
-    var maximumMessageSize: Int { int("MaximumMessageSize") }
-    var retentionSeconds: Int { int("MessageRetentionPeriod") }
+    var delaySeconds: Int { sendLimits.delaySeconds }
+    var maximumMessageSize: Int { sendLimits.maximumMessageSize }
+    var retentionSeconds: Int { sendLimits.retentionSeconds }
     var receiveWaitSeconds: Int { int("ReceiveMessageWaitTimeSeconds") }
     var visibilityTimeout: Int { int("VisibilityTimeout") }
     var contentBasedDeduplication: Bool { bool("ContentBasedDeduplication") }

@@ -33,6 +33,29 @@ struct ReceivedMessage: Sendable {
     var system: [String: String]
 }
 
+/// The statements of a send, looked up once for a run of sends in one transaction (a PutEvents
+/// writes dozens of messages) rather than once per message.
+final class SendStatements {
+    let insertMessage: DirectStatement
+    /// A body copy several messages share (`sqs_shared_body`); made on first use.
+    private var sharedBodyInsert: DirectStatement?
+
+    init(_ db: Database) throws {
+        insertMessage = try DirectStatement(db, sql: """
+            INSERT INTO sqs_message (queue, id, body, attributes, md5_body, trace_header, sender_id, sent_at,
+                                     visible_at, expires_at, group_id, dedup_id, body_ref)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+    }
+
+    /// Stores one copy of `body` for messages to share, counted by the caller; returns its id.
+    func insertSharedBody(_ db: Database, _ body: String) throws -> Int64 {
+        let statement = try sharedBodyInsert ?? DirectStatement(db, sql: "INSERT INTO sqs_shared_body (body, refs) VALUES (?, 0)")
+        sharedBodyInsert = statement
+        return try statement.execute { $0.bind(body) }
+    }
+}
+
 extension QueueEngine {
     static let dedupWindowMillis: Int64 = 5 * 60 * 1000
 
@@ -89,9 +112,11 @@ extension QueueEngine {
     /// the original message's id and sequence number and enqueue nothing.
     /// `bodyDigest` is the body's MD5 when the caller already has it. `sharedBody` is the id of
     /// an `sqs_shared_body` row holding the body (the caller made it and counts this message
-    /// in its `refs`): the message then stores no copy of its own.
+    /// in its `refs`): the message then stores no copy of its own. `statements` are the ones a
+    /// run of sends in one transaction shares.
     func send(_ db: Database, queue: QueueRecord, message: OutgoingMessage, senderId: String,
-              now: Int64, bodyDigest: String? = nil, sharedBody: Int64? = nil) throws -> SentMessage {
+              now: Int64, bodyDigest: String? = nil, sharedBody: Int64? = nil,
+              statements: SendStatements? = nil) throws -> SentMessage {
         let md5Body = bodyDigest ?? MessageAttributes.md5(body: message.body)
         let md5Attributes = message.attributes.isEmpty ? nil : MessageAttributes.md5(message.attributes)
         let md5System = message.traceHeader.map {
@@ -111,17 +136,21 @@ extension QueueEngine {
         }
         let messageId = RandomIdentifier.uuid()
         let delay = message.delaySeconds ?? queue.settings.delaySeconds
-        try db.run("""
-            INSERT INTO sqs_message (queue, id, body, attributes, md5_body, trace_header, sender_id, sent_at,
-                                     visible_at, expires_at, group_id, dedup_id, body_ref)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [
-                queue.name, messageId, sharedBody == nil ? message.body : "", MessageAttributes.encode(message.attributes), md5Body,
-                message.traceHeader, senderId, now, now + Int64(delay) * 1000,
-                now + Int64(queue.settings.retentionSeconds) * 1000, message.groupId,
-                queue.fifo ? (message.deduplicationId ?? dedupKey) : nil, sharedBody,
-            ])
-        let seq = db.lastInsertedRowID
+        let seq = try (statements ?? SendStatements(db)).insertMessage.execute { row in
+            row.bind(queue.name)
+            row.bind(messageId)
+            row.bind(sharedBody == nil ? message.body : "")
+            row.bind(MessageAttributes.encode(message.attributes))
+            row.bind(md5Body)
+            row.bind(message.traceHeader)
+            row.bind(senderId)
+            row.bind(now)
+            row.bind(now + Int64(delay) * 1000)
+            row.bind(now + Int64(queue.settings.retentionSeconds) * 1000)
+            row.bind(message.groupId)
+            row.bind(queue.fifo ? (message.deduplicationId ?? dedupKey) : nil)
+            row.bind(sharedBody)
+        }
         if let dedupKey {
             try db.run("INSERT OR REPLACE INTO sqs_dedup (queue, dedup_key, message_id, seq, expires_at) VALUES (?, ?, ?, ?, ?)",
                            arguments: [queue.name, dedupKey, messageId, seq, now + Self.dedupWindowMillis])
@@ -148,7 +177,8 @@ extension QueueEngine {
         let columns = "seq, receive_count, group_id, visible_at, expires_at"
         if queue.fifo {
             var blocked = Set<String>()
-            let rows = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM sqs_message WHERE queue = ? ORDER BY seq",
+            // `dedup_id IS NOT NULL` holds for every FIFO message and selects the order index.
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(columns) FROM sqs_message WHERE queue = ? AND dedup_id IS NOT NULL ORDER BY seq",
                                            arguments: [queue.name])
             var toMove: [Int64] = []
             while picked.count < limit, let row = try rows.next() {

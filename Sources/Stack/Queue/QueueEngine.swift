@@ -16,7 +16,7 @@ struct QueueEngine: Sendable {
                 "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length")
         }
         let fifoRequested = attributes.first { $0.0 == "FifoQueue" }?.1 == "true"
-        let fifo = name.hasSuffix(".fifo")
+        let fifo = QueueNaming.isFifo(name)
         if fifoRequested != fifo {
             throw QueueError.invalidParameter(fifo
                 ? "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length. Set the FifoQueue attribute to true."

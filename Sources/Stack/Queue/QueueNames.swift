@@ -33,6 +33,9 @@ struct QueueNaming: Sendable {
         return String(parts[5])
     }
 
+    /// Whether a queue of this name is FIFO: SQS requires FIFO queues, and only them, to end in `.fifo`.
+    static func isFifo(_ name: String) -> Bool { name.hasSuffix(".fifo") }
+
     /// 1–80 characters of letters, digits, `-` and `_`; FIFO names end in `.fifo` (counted).
     static func isValidName(_ name: String) -> Bool {
         guard !name.isEmpty, name.utf8.count <= 80 else { return false }

@@ -19,11 +19,38 @@ struct QueueRecord: Sendable {
     }
 
     static func find(_ db: Database, name: String) throws -> QueueRecord? {
-        guard let row = try db.fetchRow(
-            "SELECT name, fifo, settings, tags, created_at, modified_at, purged_at FROM sqs_queue WHERE name = ?",
-            arguments: [name]) else { return nil }
-        return QueueRecord(row: row)
+        let query = try DirectStatement(db, sql: """
+            SELECT fifo, settings, tags, created_at, modified_at, purged_at FROM sqs_queue WHERE name = ?
+            """)
+        return try query.fetchFirst({ $0.bind(name) }) { columns in
+            let stored = Stored(fifo: columns.int64(0) != 0, settings: columns.text(1), tags: columns.text(2),
+                                createdAt: columns.int64(3), modifiedAt: columns.int64(4), purgedAt: columns.optionalInt64(5))
+            if let known = decodedRecords.withLock({ $0[name] }), known.stored == stored { return known.record }
+            let record = QueueRecord(name: name, fifo: stored.fifo, settings: QueueSettings(values: decodeMap(stored.settings)),
+                                     tags: decodeMap(stored.tags), createdAt: stored.createdAt,
+                                     modifiedAt: stored.modifiedAt, purgedAt: stored.purgedAt)
+            decodedRecords.withLock { cache in
+                if cache.count >= 1024 { cache.removeAll(keepingCapacity: true) }
+                cache[name] = (stored, record)
+            }
+            return record
+        }
     }
+
+    /// A queue row as stored.
+    private struct Stored: Equatable {
+        var fifo: Bool
+        var settings: String
+        var tags: String
+        var createdAt: Int64
+        var modifiedAt: Int64
+        var purgedAt: Int64?
+    }
+
+    /// The last decoded record of each queue with the row it came from: every delivery and send
+    /// loads its queue, and a row equal to the remembered one (compared whole, so never stale)
+    /// is not decoded again.
+    private static let decodedRecords = Mutex([String: (stored: Stored, record: QueueRecord)]())
 
     init(name: String, fifo: Bool, settings: QueueSettings, tags: [String: String], createdAt: Int64,
          modifiedAt: Int64, purgedAt: Int64? = nil) {
@@ -34,16 +61,6 @@ struct QueueRecord: Sendable {
         self.createdAt = createdAt
         self.modifiedAt = modifiedAt
         self.purgedAt = purgedAt
-    }
-
-    init(row: Row) {
-        name = row[0]
-        fifo = row[1]
-        settings = QueueSettings(values: Self.decodeMap(row[2]))
-        tags = Self.decodeMap(row[3])
-        createdAt = row[4]
-        modifiedAt = row[5]
-        purgedAt = row[6]
     }
 
     func insert(_ db: Database) throws {

@@ -85,5 +85,14 @@ enum QueueSchema {
                 ALTER TABLE sqs_message ADD COLUMN body_ref INTEGER;
                 """)
         },
+        StoreMigration("sqs-v4-fifo-order-index") { db in
+            // Only FIFO queues read messages in send order (standard receives and move tasks go
+            // by visibility), and only FIFO messages carry a deduplication id: indexing just
+            // those spares every standard send and delete one index update.
+            try db.execute(sql: """
+                DROP INDEX sqs_message_order;
+                CREATE INDEX sqs_message_fifo_order ON sqs_message(queue, seq) WHERE dedup_id IS NOT NULL;
+                """)
+        },
     ]
 }
