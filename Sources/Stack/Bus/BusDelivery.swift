@@ -13,6 +13,10 @@ struct BusEvent: Sendable {
     var ingestionTime: String
     /// How many bus-to-bus hops brought it here (loops stop at `BusDeliverer.maximumDepth`).
     var depth: Int = 0
+    /// What PutEvents works out before its write transaction (`checkForQueues`), so the single
+    /// store writer does not redo it per delivery: the MD5 of `text` when it is a valid SQS
+    /// body, and how many deliveries carry `text` to standard queues.
+    var queueBody = QueueBodyCheck()
 }
 
 /// What became of one delivery to one target. Every delivery has exactly one outcome; none is
@@ -101,9 +105,10 @@ struct BusDeliverer: Sendable {
                 var failure: AWSError?
                 do {
                     if case .queue? = kind {
-                        // One write after all checks: nothing to roll back when it is refused.
+                        // One write after all checks: nothing to roll back when it is refused,
+                        // and nothing reported (its queue) unless it was written.
                         try attempt(db, target: target, kind: kind, event: event, payload: payload, buses: buses, now: now,
-                                    report: &nested, lookups: lookups)
+                                    report: &report, lookups: lookups)
                     } else {
                         try db.inSavepoint {
                             try attempt(db, target: target, kind: kind, event: event, payload: payload, buses: buses, now: now,
@@ -127,9 +132,11 @@ struct BusDeliverer: Sendable {
                 } else {
                     report.outcomes.append(DeliveryOutcome(eventId: event.id, bus: event.bus, rule: rule.name,
                                                            targetId: target.id, targetArn: target.arn, status: .delivered))
-                    report.outcomes += nested.outcomes
-                    report.queues.formUnion(nested.queues)
-                    for (id, pairs) in nested.matched { report.matched[id, default: []] += pairs }
+                    if !nested.outcomes.isEmpty || !nested.queues.isEmpty {
+                        report.outcomes += nested.outcomes
+                        report.queues.formUnion(nested.queues)
+                        for (id, pairs) in nested.matched { report.matched[id, default: []] += pairs }
+                    }
                 }
             }
         }

@@ -138,9 +138,11 @@ public final class BusService: StackService {
                 guard let routes = buses[bus] else {
                     throw BusEvents.EntryError(code: "InvalidArgument", message: "Event bus \(bus) does not exist.")
                 }
-                let event = BusEvent(id: id, bus: bus, envelope: envelope, text: envelope.serialized,
+                var event = BusEvent(id: id, bus: bus, envelope: envelope, text: envelope.serialized,
                                      traceHeader: entry["TraceHeader"]?.stringValue, ingestionTime: ingestion)
-                routed.append((event, routes.matches(envelope)))
+                let rules = routes.matches(envelope)
+                if !rules.isEmpty { event.checkForQueues(rules) }
+                routed.append((event, rules))
                 results.append(["EventId": .string(id)])
             } catch {
                 results.append(["ErrorCode": .string(error.code), "ErrorMessage": .string(error.message)])
@@ -149,10 +151,9 @@ public final class BusService: StackService {
         var report = DeliveryReport()
         if routed.contains(where: { !$0.rules.isEmpty }) {
             let deliverer = self.deliverer, work = routed
-            let checks = BodyChecks(routed.filter { !$0.rules.isEmpty })
             report = try await store.write { db in
                 var report = DeliveryReport()
-                let lookups = DeliveryLookups(checks, sharesBodies: true)
+                let lookups = DeliveryLookups(sharesBodies: true)
                 for (event, rules) in work where !rules.isEmpty {
                     try deliverer.route(db, event: event, rules: rules, buses: buses, now: now, report: &report, lookups: lookups)
                 }

@@ -2,26 +2,20 @@ import GRDB
 import Wire
 
 /// What one write transaction of deliveries has already looked up: queue rows (a PutEvents
-/// with 10 events and dozens of matches reads each target queue once) and the MD5 digest of
-/// each event's text (the body most targets receive). Lives inside one transaction only, so it
-/// can never serve a stale row.
+/// with 10 events and dozens of matches reads each target queue once), send statements, and
+/// the MD5 digests of event texts not checked beforehand. Lives inside one transaction only, so
+/// it can never serve a stale row.
 final class DeliveryLookups {
     private var queues: [String: QueueRecord] = [:]
     private var digests: [String: String] = [:]
-    /// Events whose text was digested and found valid as a message body before the
-    /// transaction (`BodyChecks`), so the single writer does not redo it per delivery.
-    private let checked: Set<String>
 
-    init(_ checks: BodyChecks = BodyChecks(), sharesBodies: Bool = false) {
+    init(sharesBodies: Bool = false) {
         self.sharesBodies = sharesBodies
-        digests = checks.digests
-        checked = Set(checks.digests.keys)
-        sharedDeliveries = checks.sharedDeliveries
     }
 
     /// Whether the body is the event's text, already checked for SQS's character rules.
     func bodyChecked(_ body: String, event: BusEvent) -> Bool {
-        checked.contains(event.id) && body.utf8.count == event.text.utf8.count && body == event.text
+        event.queueBody.digest != nil && body.utf8.count == event.text.utf8.count && body == event.text
     }
 
     /// The send statements every delivery of this transaction shares.
@@ -44,8 +38,6 @@ final class DeliveryLookups {
     /// Whether messages carrying an event's text may share one stored copy of it: only for a
     /// caller that settles the copies' counts before its transaction ends (PutEvents).
     private let sharesBodies: Bool
-    /// By event id, how many of its deliveries carry its text to a standard queue.
-    private let sharedDeliveries: [String: Int]
     /// Shared copies made in this transaction, by event id, with how many messages name each.
     private var shared: [String: (id: Int64, refs: Int)] = [:]
 
@@ -55,12 +47,11 @@ final class DeliveryLookups {
     /// keep their own copies: they run in savepoints, and a rolled-back one could take a copy
     /// that later messages name.
     func sharedBody(_ db: Database, event: BusEvent) throws -> Int64? {
-        guard sharesBodies, event.depth == 0 else { return nil }
+        guard sharesBodies, event.depth == 0, event.queueBody.standardQueueDeliveries > 1 else { return nil }
         if let copy = shared[event.id] {
             shared[event.id] = (copy.id, copy.refs + 1)
             return copy.id
         }
-        guard sharedDeliveries[event.id, default: 0] > 1 else { return nil }
         let id = try statements(db).insertSharedBody(db, event.text)
         shared[event.id] = (id, 1)
         return id
@@ -77,34 +68,34 @@ final class DeliveryLookups {
     /// The body's MD5 when the body is the event's text (digested once per event).
     func digest(of body: String, event: BusEvent) -> String? {
         guard body.utf8.count == event.text.utf8.count, body == event.text else { return nil }
-        if let digest = digests[event.id] { return digest }
+        if let digest = event.queueBody.digest ?? digests[event.id] { return digest }
         let digest = MessageAttributes.md5(body: body)
         digests[event.id] = digest
         return digest
     }
 }
 
-/// What the PutEvents caller works out about its events outside the write transaction (the
-/// store has one writer, the callers run in parallel): the MD5 digests of event texts that are
-/// valid SQS bodies, and how many deliveries will carry each text to a standard queue.
-struct BodyChecks: Sendable {
-    var digests: [String: String] = [:]
-    var sharedDeliveries: [String: Int] = [:]
+/// What the PutEvents caller works out about an event's text outside the write transaction
+/// (the store has one writer, the callers run in parallel).
+struct QueueBodyCheck: Sendable {
+    /// The text's MD5 when it is a valid SQS message body; nil when unchecked or invalid.
+    var digest: String?
+    /// How many of the event's deliveries carry its text to a standard queue.
+    var standardQueueDeliveries = 0
+}
 
-    init() {}
-
-    init(_ routed: [(event: BusEvent, rules: [RoutedRule])]) {
-        for (event, rules) in routed {
-            guard (try? MessageBody.validateCharacters(event.text, what: "message body")) != nil else { continue }
-            digests[event.id] = MessageAttributes.md5(body: event.text)
-            var count = 0
-            for rule in rules {
-                for (target, kind) in zip(rule.targets, rule.kinds) where target.deliversEventText {
-                    if case .queue(let name)? = kind, !QueueNaming.isFifo(name) { count += 1 }
-                }
+extension BusEvent {
+    /// Checks the text as a message body and counts the deliveries of it to standard queues
+    /// among the targets of `rules` (the rules it matched on its bus).
+    mutating func checkForQueues(_ rules: [RoutedRule]) {
+        guard (try? MessageBody.validateCharacters(text, what: "message body")) != nil else { return }
+        var count = 0
+        for rule in rules {
+            for (target, kind) in zip(rule.targets, rule.kinds) where target.deliversEventText {
+                if case .queue(let name)? = kind, !QueueNaming.isFifo(name) { count += 1 }
             }
-            sharedDeliveries[event.id] = count
         }
+        queueBody = QueueBodyCheck(digest: MessageAttributes.md5(body: text), standardQueueDeliveries: count)
     }
 }
 
