@@ -71,6 +71,20 @@ struct SharedBodyTests {
         #expect(try await Self.sharedRows(stack) == (0, 0))
     }
 
+    @Test("a copy stored for three deliveries of which one is refused is counted for two")
+    func refusedDeliveryIsNotCounted() async throws {
+        let stack = try BusTestStack()
+        defer { stack.removeFiles() }
+        let urls = try await Self.fanOut(stack)
+        try await stack.sqs("SetQueueAttributes", ["QueueUrl": .string(urls[2]), "Attributes": ["MaximumMessageSize": "1024"]])
+        _ = try await stack.putEvent(detail: ["note": .string(String(repeating: "x", count: 1500))])
+        #expect(try await Self.sharedRows(stack) == (1, 2))
+        #expect(try await stack.bodies(urls[2]).isEmpty)
+        #expect(try await Self.drain(stack, urls[0]).count == 1)
+        #expect(try await Self.drain(stack, urls[1]).count == 1)
+        #expect(try await Self.sharedRows(stack) == (0, 0))
+    }
+
     @Test("an event with one delivery, or delivered to FIFO queues, keeps its body in its messages")
     func singleAndFifoDeliveriesKeepTheirOwnCopy() async throws {
         let stack = try BusTestStack()

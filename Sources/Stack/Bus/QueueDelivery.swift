@@ -38,8 +38,9 @@ final class DeliveryLookups {
     /// Whether messages carrying an event's text may share one stored copy of it: only for a
     /// caller that settles the copies' counts before its transaction ends (PutEvents).
     private let sharesBodies: Bool
-    /// Shared copies made in this transaction, by event id, with how many messages name each.
-    private var shared: [String: (id: Int64, refs: Int)] = [:]
+    /// Shared copies made in this transaction, by event id: the count each was stored with
+    /// (the deliveries expected to name it) and the messages that did.
+    private var shared: [String: (id: Int64, stored: Int, refs: Int)] = [:]
 
     /// Where a message carrying the event's text keeps its body: nil when it is the event's only
     /// such delivery (the message holds its own copy), else one shared copy that all of them
@@ -47,20 +48,23 @@ final class DeliveryLookups {
     /// keep their own copies: they run in savepoints, and a rolled-back one could take a copy
     /// that later messages name.
     func sharedBody(_ db: Database, event: BusEvent) throws -> Int64? {
-        guard sharesBodies, event.depth == 0, event.queueBody.standardQueueDeliveries > 1 else { return nil }
+        let expected = event.queueBody.standardQueueDeliveries
+        guard sharesBodies, event.depth == 0, expected > 1 else { return nil }
         if let copy = shared[event.id] {
-            shared[event.id] = (copy.id, copy.refs + 1)
+            shared[event.id]?.refs = copy.refs + 1
             return copy.id
         }
-        let id = try statements(db).insertSharedBody(db, event.text)
-        shared[event.id] = (id, 1)
+        let id = try statements(db).insertSharedBody(db, event.text, refs: expected)
+        shared[event.id] = (id, expected, 1)
         return id
     }
 
-    /// Writes each shared copy's count of messages (once, rather than once per message); must
-    /// run after the transaction's last delivery, or the copies would be released too early.
+    /// Corrects the count of each shared copy that fewer messages named than expected (a
+    /// delivery was refused); must run after the transaction's last delivery. A count that is
+    /// never corrected is too high, never too low: a copy can outlive its messages, not leave
+    /// one without a body.
     func settleSharedBodies(_ db: Database) throws {
-        for copy in shared.values {
+        for copy in shared.values where copy.refs != copy.stored {
             try db.run("UPDATE sqs_shared_body SET refs = ? WHERE id = ?", arguments: [copy.refs, copy.id])
         }
     }

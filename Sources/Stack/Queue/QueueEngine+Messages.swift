@@ -48,11 +48,12 @@ final class SendStatements {
             """)
     }
 
-    /// Stores one copy of `body` for messages to share, counted by the caller; returns its id.
-    func insertSharedBody(_ db: Database, _ body: String) throws -> Int64 {
-        let statement = try sharedBodyInsert ?? DirectStatement(db, sql: "INSERT INTO sqs_shared_body (body, refs) VALUES (?, 0)")
+    /// Stores one copy of `body` for `refs` messages to share (the caller corrects the count if
+    /// fewer name it); returns its id.
+    func insertSharedBody(_ db: Database, _ body: String, refs: Int) throws -> Int64 {
+        let statement = try sharedBodyInsert ?? DirectStatement(db, sql: "INSERT INTO sqs_shared_body (body, refs) VALUES (?, ?)")
         sharedBodyInsert = statement
-        return try statement.execute { $0.bind(body) }
+        return try statement.execute { $0.bind(body); $0.bind(Int64(refs)) }
     }
 }
 
