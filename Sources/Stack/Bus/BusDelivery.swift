@@ -5,18 +5,46 @@ import Wire
 /// An event on its way through a bus: the envelope AWS delivers (version, id, detail-type,
 /// source, account, time, region, resources, detail) and its serialized text, made once.
 struct BusEvent: Sendable {
-    var id: String
+    /// What stays the same on the event's way through buses and targets, behind one reference:
+    /// the store's single writer copies an event for every delivery, and one retain is cheaper
+    /// than one per field.
+    private final class Content: Sendable {
+        let id: String
+        let envelope: JSONValue
+        let text: String
+        let traceHeader: String?
+        let ingestionTime: String
+
+        init(id: String, envelope: JSONValue, text: String, traceHeader: String?, ingestionTime: String) {
+            self.id = id
+            self.envelope = envelope
+            self.text = text
+            self.traceHeader = traceHeader
+            self.ingestionTime = ingestionTime
+        }
+    }
+
+    private let content: Content
     var bus: String
-    var envelope: JSONValue
-    var text: String
-    var traceHeader: String?
-    var ingestionTime: String
     /// How many bus-to-bus hops brought it here (loops stop at `BusDeliverer.maximumDepth`).
     var depth: Int = 0
     /// What PutEvents works out before its write transaction (`checkForQueues`), so the single
     /// store writer does not redo it per delivery: the MD5 of `text` when it is a valid SQS
     /// body, and how many deliveries carry `text` to standard queues.
     var queueBody = QueueBodyCheck()
+
+    var id: String { content.id }
+    var envelope: JSONValue { content.envelope }
+    var text: String { content.text }
+    var traceHeader: String? { content.traceHeader }
+    var ingestionTime: String { content.ingestionTime }
+
+    init(id: String, bus: String, envelope: JSONValue, text: String, traceHeader: String?, ingestionTime: String,
+         depth: Int = 0) {
+        content = Content(id: id, envelope: envelope, text: text, traceHeader: traceHeader, ingestionTime: ingestionTime)
+        self.bus = bus
+        self.depth = depth
+    }
 }
 
 /// What became of one delivery to one target. Every delivery has exactly one outcome; none is
