@@ -20,9 +20,11 @@ final class TemporaryStack: Sendable {
     let queues: QueueService
     let frontDoor: FrontDoor
 
-    init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("signalbox-test-\(UUID().uuidString)")
-        store = try StackStore(directory: directory, migrations: StackAssembly.migrations)
+    /// A fresh directory unless one is given (to reopen a store another harness wrote).
+    init(directory: URL? = nil) throws {
+        self.directory = directory
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("signalbox-test-\(UUID().uuidString)")
+        store = try StackStore(directory: self.directory, migrations: StackAssembly.migrations)
         queues = QueueService(store: store, accountId: "000000000000", region: "us-east-1", clock: clock.read)
         frontDoor = FrontDoor(services: [queues], accountId: "000000000000", region: "us-east-1", credentials: nil,
                               endpoint: "http://127.0.0.1:4599")

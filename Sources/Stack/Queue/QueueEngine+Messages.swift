@@ -43,8 +43,8 @@ final class SendStatements {
     init(_ db: Database) throws {
         insertMessage = try DirectStatement(db, sql: """
             INSERT INTO sqs_message (queue, id, body, attributes, md5_body, trace_header, sender_id, sent_at,
-                                     visible_at, expires_at, group_id, dedup_id, body_ref)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                     visible_at, expires_at, group_id, dedup_id, body_ref, sequence_number)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
     }
 
@@ -137,7 +137,8 @@ extension QueueEngine {
         }
         let messageId = RandomIdentifier.uuid()
         let delay = message.delaySeconds ?? queue.settings.delaySeconds
-        let seq = try (statements ?? SendStatements(db)).insertMessage.execute { row in
+        let sequence = queue.fifo ? try Self.nextFifoSequence(db) : nil
+        try (statements ?? SendStatements(db)).insertMessage.execute { row in
             row.bind(queue.name)
             row.bind(messageId)
             row.bind(sharedBody == nil ? message.body : "")
@@ -151,13 +152,24 @@ extension QueueEngine {
             row.bind(message.groupId)
             row.bind(queue.fifo ? (message.deduplicationId ?? dedupKey) : nil)
             row.bind(sharedBody)
+            row.bind(sequence)
         }
-        if let dedupKey {
+        if let dedupKey, let sequence {
             try db.run("INSERT OR REPLACE INTO sqs_dedup (queue, dedup_key, message_id, seq, expires_at) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [queue.name, dedupKey, messageId, seq, now + Self.dedupWindowMillis])
+                           arguments: [queue.name, dedupKey, messageId, sequence, now + Self.dedupWindowMillis])
         }
         return SentMessage(messageId: messageId, md5OfBody: md5Body, md5OfAttributes: md5Attributes,
-                           md5OfSystemAttributes: md5System, sequenceNumber: queue.fifo ? Self.sequenceNumber(seq) : nil)
+                           md5OfSystemAttributes: md5System, sequenceNumber: sequence.map(Self.sequenceNumber))
+    }
+
+    /// The next FIFO sequence number: one counter for the store, so numbers only ever grow,
+    /// across queues, deletions and restarts.
+    static func nextFifoSequence(_ db: Database) throws -> Int64 {
+        guard let next = try Int64.fetchOne(db.cachedStatement(
+            sql: "UPDATE sqs_fifo_sequence SET last = last + 1 WHERE id = 1 RETURNING last")) else {
+            throw AWSError.internalFailure("The FIFO sequence counter is missing from the store.")
+        }
+        return next
     }
 
     static func sequenceNumber(_ seq: Int64) -> String {
@@ -228,14 +240,14 @@ extension QueueEngine {
             RETURNING \(Self.receivedColumns), seq
             """), arguments: StatementArguments(arguments))
         var bySeq: [Int64: Row] = [:]
-        for row in rows { bySeq[row[12]] = row }
+        for row in rows { bySeq[row[13]] = row }
         return picked.compactMap { seq in bySeq[seq].map { received($0, queue: queue, seq: seq, nonce: nonce) } }
     }
 
     static let receivedColumns = """
         id, CASE WHEN body_ref IS NULL THEN body ELSE (SELECT body FROM sqs_shared_body WHERE id = body_ref) END, \
         attributes, md5_body, trace_header, sender_id, sent_at, receive_count, first_received_at, \
-        group_id, dedup_id, dlq_source_arn
+        group_id, dedup_id, dlq_source_arn, sequence_number
         """
 
     /// The message `seq` as a receive answers it, with the receipt handle for `nonce`.
@@ -256,7 +268,7 @@ extension QueueEngine {
         if let trace: String = row[4] { system["AWSTraceHeader"] = trace }
         if let group: String = row[9] { system["MessageGroupId"] = group }
         if queue.fifo {
-            system["SequenceNumber"] = Self.sequenceNumber(seq)
+            system["SequenceNumber"] = Self.sequenceNumber(row[12] ?? seq)
             if let dedup: String = row[10] { system["MessageDeduplicationId"] = dedup }
         }
         if let source: String = row[11] { system["DeadLetterQueueSourceArn"] = source }
