@@ -56,11 +56,11 @@ public final class BusService: StackService {
 
     /// Loads every bus's routes at start (the store was just opened and migrated).
     private func loadRoutes() {
-        let naming = self.naming
-        let all = (try? store.pool.read { db -> [(String, BusRoutes)] in
-            try String.fetchAll(db, sql: "SELECT name FROM eb_bus").map { ($0, try BusRoutes.load(db, bus: $0, naming: naming)) }
-        }) ?? [(BusNaming.defaultBus, BusRoutes())]
-        for (bus, routes) in all { router.install(routes, bus: bus, generation: router.generation()) }
+        let stored = (try? store.pool.read { db -> [BusRoutes.Stored] in
+            try String.fetchAll(db, sql: "SELECT name FROM eb_bus").map { try BusRoutes.Stored(db, bus: $0) }
+        }) ?? []
+        if stored.isEmpty { router.install(BusRoutes(), bus: BusNaming.defaultBus, generation: router.generation()) }
+        for bus in stored { router.install(BusRoutes(bus, naming: naming), bus: bus.bus, generation: router.generation()) }
     }
 
     public func handle(operation: String, input: JSONValue, context: ServiceContext) async throws(AWSError) -> JSONValue {
@@ -90,16 +90,16 @@ public final class BusService: StackService {
         }
     }
 
-    /// Runs `body` in a write and swaps in the bus's routes as they stand after it.
+    /// Runs `body` in a write and swaps in the bus's routes as they stand after it (read in the
+    /// write, compiled after it, so a rule change does not hold up the store's writer).
     func controlWrite<T: Sendable>(bus: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(AWSError) -> T {
-        let naming = self.naming, router = self.router
-        let (value, routes, generation) = try await store.write { db -> (T, BusRoutes?, Int) in
+        let router = self.router
+        let (value, stored, generation) = try await store.write { db -> (T, BusRoutes.Stored?, Int) in
             let value = try body(db)
-            let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM eb_bus WHERE name = ?", arguments: [bus]) ?? false
-            let routes = exists ? try BusRoutes.load(db, bus: bus, naming: naming) : nil
-            return (value, routes, router.generation())
+            let stored = try Self.busExists(db, bus) ? try BusRoutes.Stored(db, bus: bus) : nil
+            return (value, stored, router.generation())
         }
-        router.install(routes, bus: bus, generation: generation)
+        router.install(stored.map { BusRoutes($0, naming: naming) }, bus: bus, generation: generation)
         return value
     }
 
