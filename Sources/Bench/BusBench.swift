@@ -40,6 +40,23 @@ enum BusBench {
             try await putEvents(senders: senders, store: store, call: call)
         }
         print("  goal: >= 20,000 events/s through PutEvents (issue 3); moto_server side by side: conformance/bench_events.py")
+        try await ruleChanges(store: store, call: call)
+    }
+
+    /// How long a rule change takes on this 100-rule bus, and how much of it the store's writer
+    /// (which every PutEvents waits for) spends on it.
+    static func ruleChanges(store: StackStore, call: @escaping @Sendable (String, String, JSONValue) async -> JSONValue) async throws {
+        let patterns = rulePatterns()
+        let changes = 100
+        let before = store.commitStatistics
+        let started = ContinuousClock.now
+        for index in 0..<changes {
+            _ = await call("AWSEvents", "PutRule", ["Name": .string("rule-\(index)"), "EventPattern": .string(patterns[index].serialized)])
+        }
+        let elapsed = seconds(ContinuousClock.now - started)
+        let busy = seconds(store.commitStatistics.writerBusy - before.writerBusy)
+        print(String(format: "PutRule on a bus with 100 rules: %.2f ms per call, of which the store writer %.2f ms (fsync included)",
+                     1000 * elapsed / Double(changes), 1000 * busy / Double(changes)))
     }
 
     static func putEvents(senders: Int, store: StackStore,
