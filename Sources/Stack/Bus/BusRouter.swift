@@ -48,8 +48,8 @@ struct BusRoutes: Sendable {
 
     init() {}
 
-    /// Compiles stored rules and targets (rows that no longer parse are skipped, as at write time
-    /// they were checked).
+    /// Compiles stored rules and targets. Every row was checked when it was written; one that
+    /// fails to parse now is skipped rather than taking the whole bus down.
     init(_ stored: Stored, naming: BusNaming) {
         var targetsByRule: [String: [BusTarget]] = [:]
         for (rule, text) in stored.targets {
