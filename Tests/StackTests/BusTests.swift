@@ -313,4 +313,20 @@ struct BusTests {
         #expect(second["data"]?["matched"] == [])
         #expect(filtered.buffered == 1)
     }
+
+    @Test("a bus-to-bus hop reports the rules it matched on the next bus, even one without targets")
+    func streamFramesNameRulesMatchedAfterAHop() async throws {
+        let stack = try BusTestStack()
+        defer { stack.removeFiles() }
+        try await stack.events("CreateEventBus", ["Name": "audit"])
+        try await stack.events("PutRule", ["Name": "forward", "EventPattern": #"{"source":["orders"]}"#])
+        try await stack.events("PutTargets", ["Rule": "forward", "Targets": [
+            ["Id": "audit", "Arn": "arn:aws:events:us-east-1:000000000000:event-bus/audit"],
+        ]])
+        try await stack.events("PutRule", ["Name": "watch", "EventBusName": "audit", "EventPattern": #"{"source":["orders"]}"#])
+        let viewer = stack.hub.subscribe(topics: ["events"])
+        _ = try await stack.putEvent(detail: ["n": 1])
+        let frame = try JSONValue(parsing: await viewer.next() ?? "")
+        #expect(frame["data"]?["matched"] == [["bus": "default", "rule": "forward"], ["bus": "audit", "rule": "watch"]])
+    }
 }

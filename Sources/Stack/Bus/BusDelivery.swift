@@ -160,11 +160,9 @@ struct BusDeliverer: Sendable {
                 } else {
                     report.outcomes.append(DeliveryOutcome(eventId: event.id, bus: event.bus, rule: rule.name,
                                                            targetId: target.id, targetArn: target.arn, status: .delivered))
-                    if !nested.outcomes.isEmpty || !nested.queues.isEmpty {
-                        report.outcomes += nested.outcomes
-                        report.queues.formUnion(nested.queues)
-                        for (id, pairs) in nested.matched { report.matched[id, default: []] += pairs }
-                    }
+                    report.outcomes += nested.outcomes
+                    report.queues.formUnion(nested.queues)
+                    for (id, pairs) in nested.matched { report.matched[id, default: []] += pairs }
                 }
             }
         }
