@@ -33,6 +33,10 @@ let package = Package(
         // Async-signal-safe handlers for the terminal layer (flag on SIGINT/SIGTERM/SIGHUP,
         // tty restore on a crash): C, because signal handlers cannot be written in Swift.
         .target(name: "CTerminalSupport"),
+        // Time: the one clock protocol (`TimeSource`: a Swift `Clock` that also tells wall-clock
+        // time; `SystemClock`, `ManualClock` for tests), `UnixTime`, and the one civil-calendar
+        // implementation (`CivilCalendar`, `CivilTime`). Pure apart from reading the system clock.
+        .target(name: "Timekeeping", swiftSettings: strict),
         // The one JSON value type (order-preserving, exact text round trip) every module shares.
         .target(name: "JSON", dependencies: [
             .product(name: "OrderedCollections", package: "swift-collections"),
@@ -40,15 +44,15 @@ let package = Package(
         // EventBridge event patterns: parser and matcher (server routing, console filters). Pure.
         .target(name: "Patterns", dependencies: ["JSON"], swiftSettings: strict),
         // Amazon States Language: parser, validator, interpreter. Pure: no I/O, no clock of its own.
-        .target(name: "StatesLanguage", dependencies: ["JSON"], swiftSettings: strict),
+        .target(name: "StatesLanguage", dependencies: ["JSON", "Timekeeping"], swiftSettings: strict),
         // AWS JSON protocol shapes, errors and SigV4, shared by the console's client and the stack.
         .target(name: "Wire", dependencies: [
-            "JSON",
+            "JSON", "Timekeeping",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         // How the console sees a system: snapshot model and providers (local stack, AWS).
         .target(name: "Provider", dependencies: [
-            "Wire", "Patterns", "JSON", "StackClient", "CircuitBreaker",
+            "Wire", "Patterns", "JSON", "StackClient", "CircuitBreaker", "Timekeeping",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], swiftSettings: strict),
         // The client side of the wire: AWS JSON calls (SigV4), the stack's REST extensions and its
@@ -62,12 +66,12 @@ let package = Package(
         ], swiftSettings: strict),
         // The TUI: app loop, panes, keymap, command bar, dialogs, themes.
         .target(name: "Console", dependencies: [
-            "Terminal", "Provider", "Patterns",
+            "Terminal", "Provider", "Patterns", "Timekeeping",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ], swiftSettings: strict),
         // The local services, their durable store and the HTTP front door.
         .target(name: "Stack", dependencies: [
-            "Wire", "Patterns", "StatesLanguage", "JSON", "CircuitBreaker",
+            "Wire", "Patterns", "StatesLanguage", "JSON", "CircuitBreaker", "Timekeeping",
             "Chaos",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -78,13 +82,13 @@ let package = Package(
         ], swiftSettings: strict),
         // Circuit breakers for services' outbound calls (resilience4j/pybreaker state machine,
         // injected clock, JSON snapshot for the breaker board). Pure: no I/O.
-        .target(name: "CircuitBreaker", dependencies: ["JSON"], swiftSettings: strict),
+        .target(name: "CircuitBreaker", dependencies: ["JSON", "Timekeeping"], swiftSettings: strict),
         // The demo's fault-injection grammar (`payment.error=0.3,inventory.down`), shared by the
         // stack's /_signalbox/chaos extension and the demo. Pure.
         .target(name: "Chaos", dependencies: ["JSON"], swiftSettings: strict),
         // The order-fulfilment demo system: public APIs only (StackClient), so it runs on any endpoint.
         .target(name: "Demo", dependencies: [
-            "StackClient", "CircuitBreaker", "Chaos", "JSON",
+            "StackClient", "CircuitBreaker", "Chaos", "JSON", "Timekeeping",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], swiftSettings: strict),
         // The executable: argument parsing and wiring only.
@@ -111,14 +115,16 @@ let package = Package(
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal"],
                     resources: [.copy("Golden")], swiftSettings: strict),
         .testTarget(name: "StackTests", dependencies: [
-            "Stack", "Wire", "JSON", .product(name: "GRDB", package: "GRDB.swift"),
+            "Stack", "Wire", "JSON", "Timekeeping", .product(name: "GRDB", package: "GRDB.swift"),
             "CircuitBreaker", .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         // The real `signalbox` binary driven in tmux (private -L socket), as a user would.
         .testTarget(name: "ConsoleEndToEndTests", swiftSettings: strict),
         .testTarget(name: "StackClientTests", dependencies: ["StackClient", "Stack", "Wire", "JSON"],
                     swiftSettings: strict),
-        .testTarget(name: "CircuitBreakerTests", dependencies: ["CircuitBreaker", "JSON"], swiftSettings: strict),
+        .testTarget(name: "CircuitBreakerTests", dependencies: ["CircuitBreaker", "JSON", "Timekeeping"],
+                    swiftSettings: strict),
+        .testTarget(name: "TimekeepingTests", dependencies: ["Timekeeping"], swiftSettings: strict),
         .testTarget(name: "ChaosTests", dependencies: ["Chaos", "JSON"], swiftSettings: strict),
         .testTarget(name: "DemoTests", dependencies: [
             "Demo", "Stack", "StackClient", "Chaos", "CircuitBreaker", "JSON",

@@ -1,4 +1,5 @@
 import JSON
+import Timekeeping
 
 /// A breaker's thresholds and timings: resilience4j's settings, with its defaults.
 ///

@@ -1,3 +1,5 @@
+import Timekeeping
+
 /// The breaker's state machine as a plain value: every input carries the moment it happened,
 /// and nothing here takes a lock. `CircuitBreaker` owns one behind a mutex.
 ///
@@ -14,9 +16,9 @@ struct BreakerCore: Sendable {
     /// if a transition or a report needs it (most calls need neither).
     struct Moment {
         let now: MonotonicInstant
-        let clock: any BreakerClock
+        let clock: any TimeSource
 
-        var wall: Double { clock.wallClockNow() }
+        var wall: Double { clock.wallClockNow.seconds }
     }
 
     let id: BreakerID

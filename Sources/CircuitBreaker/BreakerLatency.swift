@@ -1,4 +1,5 @@
 import JSON
+import Timekeeping
 
 /// Latency percentiles over the calls in the current window, from a fixed-bucket histogram
 /// (four buckets per doubling: a percentile is within about 10% of the true value).

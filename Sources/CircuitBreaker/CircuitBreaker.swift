@@ -1,4 +1,5 @@
 import Synchronization
+import Timekeeping
 
 /// A circuit breaker guarding one service's calls to one dependency.
 ///
@@ -24,7 +25,7 @@ public final class CircuitBreaker: Sendable {
     public let id: BreakerID
     public let configuration: BreakerConfiguration
     public let classifier: ErrorClassifier
-    private let clock: any BreakerClock
+    private let clock: any TimeSource
 
     private struct Locked: Sendable {
         var core: BreakerCore
@@ -37,14 +38,14 @@ public final class CircuitBreaker: Sendable {
     /// - Throws: `BreakerConfigurationError` naming the first setting (or name) that cannot work.
     public init(id: BreakerID, configuration: BreakerConfiguration = BreakerConfiguration(),
                 classifier: ErrorClassifier = .standard,
-                clock: any BreakerClock = SystemBreakerClock()) throws(BreakerConfigurationError) {
+                clock: any TimeSource = SystemClock()) throws(BreakerConfigurationError) {
         try id.validate()
         try configuration.validate()
         self.id = id
         self.configuration = configuration
         self.classifier = classifier
         self.clock = clock
-        locked = Mutex(Locked(core: BreakerCore(id: id, configuration: configuration, now: clock.now())))
+        locked = Mutex(Locked(core: BreakerCore(id: id, configuration: configuration, now: clock.now)))
     }
 
     deinit {
@@ -150,24 +151,24 @@ public final class CircuitBreaker: Sendable {
     public func run<T: Sendable>(timeout: Duration? = nil,
                                  _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         let permit = try acquirePermission()
-        let start = clock.now()
+        let start = clock.now
         guard let limit = timeout ?? configuration.callTimeout else {
             do {
                 let value = try await operation()
-                onSuccess(permit, duration: clock.now() - start)
+                onSuccess(permit, duration: clock.now - start)
                 return value
             } catch {
-                onError(permit, duration: clock.now() - start, error: error)
+                onError(permit, duration: clock.now - start, error: error)
                 throw error
             }
         }
         let outcome = await Self.race(operation, deadline: start + limit, clock: clock)
         switch outcome {
         case .value(let value):
-            onSuccess(permit, duration: clock.now() - start)
+            onSuccess(permit, duration: clock.now - start)
             return value
         case .error(let error):
-            onError(permit, duration: clock.now() - start, error: error)
+            onError(permit, duration: clock.now - start, error: error)
             throw error
         case .timedOut:
             onTimeout(permit, duration: limit)
@@ -183,7 +184,7 @@ public final class CircuitBreaker: Sendable {
 
     private static func race<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T,
                                           deadline: MonotonicInstant,
-                                          clock: any BreakerClock) async -> RaceOutcome<T> {
+                                          clock: any TimeSource) async -> RaceOutcome<T> {
         await withTaskGroup(of: RaceOutcome<T>?.self) { group in
             group.addTask {
                 do { return .value(try await operation()) } catch { return .error(error) }
@@ -212,7 +213,7 @@ public final class CircuitBreaker: Sendable {
     /// that inputs reach the state machine in time order, then hands out its transitions.
     private func withCore<R>(_ body: (inout BreakerCore, BreakerCore.Moment) -> R) -> R {
         locked.withLock { locked in
-            let result = body(&locked.core, BreakerCore.Moment(now: clock.now(), clock: clock))
+            let result = body(&locked.core, BreakerCore.Moment(now: clock.now, clock: clock))
             if !locked.core.pendingTransitions.isEmpty {
                 for transition in locked.core.pendingTransitions {
                     for continuation in locked.subscribers.values { continuation.yield(transition) }

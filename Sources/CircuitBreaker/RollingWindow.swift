@@ -1,3 +1,5 @@
+import Timekeeping
+
 /// One recorded call outcome, as small as possible: a count window holds up to 100 000.
 struct CallRecord: Sendable, Hashable {
     enum Result: UInt8, Sendable { case success, failure, timeout }

@@ -1,3 +1,5 @@
+import Timekeeping
+
 /// Number and duration text for transition reasons and error messages, written for a person
 /// on call: "62%", "1.5 s", "800 ms".
 enum Text {

@@ -1,8 +1,9 @@
 import CircuitBreaker
 import Testing
+import Timekeeping
 
 @Suite struct ClosedStateTests {
-    let clock = ManualBreakerClock()
+    let clock = ManualClock()
 
     @Test func opensWhenFailureRateReachesThresholdExactly() throws {
         let breaker = try makeBreaker(.init(slidingWindow: .count(size: 10), minimumNumberOfCalls: 10,

@@ -1,9 +1,10 @@
 import CircuitBreaker
 import Testing
+import Timekeeping
 
 @Suite struct ConcurrencyTests {
     @Test func concurrentCallsAreAllCounted() async throws {
-        let clock = ManualBreakerClock()
+        let clock = ManualClock()
         let breaker = try makeBreaker(.init(slidingWindow: .count(size: 100_000), minimumNumberOfCalls: 100_000),
                                       clock: clock)
         let tasks = 8, callsPerTask = 2_000
@@ -29,7 +30,7 @@ import Testing
     }
 
     @Test func halfOpenGrantsExactlyThePermittedTrialsUnderContention() async throws {
-        let clock = ManualBreakerClock()
+        let clock = ManualClock()
         let breaker = try makeBreaker(.init(slidingWindow: .count(size: 2), minimumNumberOfCalls: 2,
                                             waitDurationInOpen: .seconds(1), permittedCallsInHalfOpen: 5),
                                       clock: clock)
@@ -55,7 +56,7 @@ import Testing
     }
 
     @Test func tripsExactlyOnceUnderConcurrentFailures() async throws {
-        let clock = ManualBreakerClock()
+        let clock = ManualClock()
         let breaker = try makeBreaker(.init(slidingWindow: .count(size: 50), minimumNumberOfCalls: 50,
                                             waitDurationInOpen: .seconds(60)), clock: clock)
         let stream = breaker.transitions()

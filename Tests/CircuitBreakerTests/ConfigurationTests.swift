@@ -1,5 +1,6 @@
 import CircuitBreaker
 import Testing
+import Timekeeping
 
 @Suite struct ConfigurationTests {
     @Test func defaultsAreResilience4js() throws {
@@ -28,7 +29,7 @@ import Testing
     ])
     func invalidSettingsAreNamed(configuration: BreakerConfiguration, message: String) {
         let error = #expect(throws: BreakerConfigurationError.self) {
-            try CircuitBreaker(id: gateway, configuration: configuration, clock: ManualBreakerClock())
+            try CircuitBreaker(id: gateway, configuration: configuration, clock: ManualClock())
         }
         #expect(error?.description == message)
     }
@@ -40,7 +41,7 @@ import Testing
             (BreakerID(service: "pay\nment", dependency: "x"), "service must not contain control character U+000A"),
         ] {
             let error = #expect(throws: BreakerConfigurationError.self) {
-                try CircuitBreaker(id: id, clock: ManualBreakerClock())
+                try CircuitBreaker(id: id, clock: ManualClock())
             }
             #expect(error?.description == message)
         }

@@ -1,9 +1,10 @@
 import CircuitBreaker
 import Testing
+import Timekeeping
 
 @Suite struct LatencyTests {
     @Test func percentilesFollowTheWindow() throws {
-        let clock = ManualBreakerClock()
+        let clock = ManualClock()
         let breaker = try makeBreaker(.init(slidingWindow: .count(size: 100), minimumNumberOfCalls: 100,
                                             slowCallDurationThreshold: .seconds(10)), clock: clock)
         #expect(breaker.snapshot().latency == BreakerLatency(samples: 0, p50: nil, p95: nil, p99: nil))
@@ -27,7 +28,7 @@ import Testing
     }
 
     @Test func extremesStayInTheEdgeBuckets() throws {
-        let clock = ManualBreakerClock()
+        let clock = ManualClock()
         let breaker = try makeBreaker(.init(slidingWindow: .count(size: 10), minimumNumberOfCalls: 10,
                                             slowCallRateThreshold: 100, slowCallDurationThreshold: .seconds(3600)),
                                       clock: clock)

@@ -1,8 +1,9 @@
 import CircuitBreaker
 import Testing
+import Timekeeping
 
 @Suite struct OverrideTests {
-    let clock = ManualBreakerClock()
+    let clock = ManualClock()
     let configuration = BreakerConfiguration(slidingWindow: .count(size: 4), minimumNumberOfCalls: 4,
                                              waitDurationInOpen: .seconds(30), permittedCallsInHalfOpen: 2)
 
@@ -36,7 +37,7 @@ import Testing
         #expect(snapshot.state == .forcedClosed)
         #expect(snapshot.window.failures == 4 && snapshot.window.failureRate == 100)
         #expect(snapshot.lastTransition == BreakerTransition(
-            from: .open, to: .forcedClosed, at: clock.wallClockNow(), reason: "forced closed by bob: gateway fine, false alarms"))
+            from: .open, to: .forcedClosed, at: clock.wallClockNow.seconds, reason: "forced closed by bob: gateway fine, false alarms"))
     }
 
     @Test func automaticReturnsToClosedWithAFreshWindow() throws {

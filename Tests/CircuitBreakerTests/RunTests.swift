@@ -1,8 +1,9 @@
 import CircuitBreaker
 import Testing
+import Timekeeping
 
 @Suite struct RunTests {
-    let clock = ManualBreakerClock()
+    let clock = ManualClock()
     let configuration = BreakerConfiguration(
         slidingWindow: .count(size: 4), minimumNumberOfCalls: 4, failureRateThreshold: 50,
         slowCallRateThreshold: 50, slowCallDurationThreshold: .seconds(1), waitDurationInOpen: .seconds(30))
@@ -55,7 +56,7 @@ import Testing
         let call = Task {
             try await breaker.run(timeout: .seconds(5)) { () async throws -> Int in
                 do {
-                    try await clock.sleep(until: clock.now() + .seconds(3600))  // a call that hangs
+                    try await clock.sleep(until: clock.now + .seconds(3600))  // a call that hangs
                 } catch {
                     cancelled.update { $0 = true }
                     throw error

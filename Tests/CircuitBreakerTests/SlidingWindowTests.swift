@@ -1,8 +1,9 @@
 import CircuitBreaker
 import Testing
+import Timekeeping
 
 @Suite struct SlidingWindowTests {
-    let clock = ManualBreakerClock()
+    let clock = ManualClock()
 
     @Test func countWindowKeepsOnlyTheLastCalls() throws {
         let breaker = try makeBreaker(.init(slidingWindow: .count(size: 5), minimumNumberOfCalls: 5,

@@ -2,11 +2,12 @@ import CircuitBreaker
 import Foundation
 import JSON
 import Testing
+import Timekeeping
 
 @Suite struct SnapshotJSONTests {
     /// A payment breaker that tripped: the shape the breaker board stores and serves.
     func trippedSnapshot() throws -> BreakerSnapshot {
-        let clock = ManualBreakerClock(wallClock: 1_800_000_000)
+        let clock = ManualClock(wallClock: UnixTime(milliseconds: 1_800_000_000_000))
         let breaker = try makeBreaker(.init(
             slidingWindow: .count(size: 10), minimumNumberOfCalls: 5, failureRateThreshold: 50,
             slowCallRateThreshold: 80, slowCallDurationThreshold: .seconds(2),

@@ -1,12 +1,13 @@
 import Synchronization
 import CircuitBreaker
+import Timekeeping
 
 let gateway = BreakerID(service: "payment", dependency: "payment-gateway")
 
 struct GatewayError: Error, Equatable {}
 struct BadRequest: Error, Equatable {}
 
-func makeBreaker(_ configuration: BreakerConfiguration, clock: ManualBreakerClock,
+func makeBreaker(_ configuration: BreakerConfiguration, clock: ManualClock,
                  classifier: ErrorClassifier = .standard) throws -> CircuitBreaker {
     try CircuitBreaker(id: gateway, configuration: configuration, classifier: classifier, clock: clock)
 }

@@ -1,9 +1,10 @@
 import CircuitBreaker
 import Testing
+import Timekeeping
 
 @Suite struct TransitionStreamTests {
     @Test func streamsEveryTransitionInOrderToEverySubscriber() async throws {
-        let clock = ManualBreakerClock()
+        let clock = ManualClock()
         let breaker = try makeBreaker(.init(slidingWindow: .count(size: 2), minimumNumberOfCalls: 2,
                                             waitDurationInOpen: .seconds(10), permittedCallsInHalfOpen: 1),
                                       clock: clock)
@@ -34,7 +35,7 @@ import Testing
     }
 
     @Test func streamEndsWhenTheBreakerGoesAway() async throws {
-        var breaker: CircuitBreaker? = try makeBreaker(.init(), clock: ManualBreakerClock())
+        var breaker: CircuitBreaker? = try makeBreaker(.init(), clock: ManualClock())
         let stream = try #require(breaker).transitions()
         breaker?.apply(.forceOpen(by: "a", reason: ""))
         breaker = nil
@@ -44,7 +45,7 @@ import Testing
     }
 
     @Test func slowSubscriberKeepsTheNewest() async throws {
-        let breaker = try makeBreaker(.init(), clock: ManualBreakerClock())
+        let breaker = try makeBreaker(.init(), clock: ManualClock())
         let stream = breaker.transitions(bufferLimit: 2)
         for index in 0..<5 {
             breaker.apply(index.isMultiple(of: 2) ? .forceOpen(by: "op\(index)", reason: "")

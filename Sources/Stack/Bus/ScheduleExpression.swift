@@ -1,3 +1,5 @@
+import Timekeeping
+
 /// An EventBridge `ScheduleExpression`: `rate(5 minutes)` or `cron(0 12 * * ? *)`, parsed once
 /// and asked for its next fire time. All times are UTC Unix milliseconds, as AWS schedules in
 /// UTC. Invalid text is refused with AWS's own message, so a rule that was accepted can fire.
@@ -185,15 +187,15 @@ struct CronSchedule: Sendable, Equatable {
         if millis < 0 { return nil }
         for _ in 0..<2_000_000 {
             let days = minute / 1440
-            let (year, month, day) = Civil.date(days: days)
+            let (year, month, day) = CivilCalendar.date(days: days)
             if year > 2199 { return nil }
             if !years.contains(year) {
-                minute = Civil.days(year: year + 1, month: 1, day: 1) * 1440
+                minute = CivilCalendar.days(year: year + 1, month: 1, day: 1) * 1440
                 continue
             }
             if !months.contains(month) {
                 let (y, m) = month == 12 ? (year + 1, 1) : (year, month + 1)
-                minute = Civil.days(year: y, month: m, day: 1) * 1440
+                minute = CivilCalendar.days(year: y, month: m, day: 1) * 1440
                 continue
             }
             if !dayMatches(year: year, month: month, day: day, days: days) {
@@ -215,8 +217,8 @@ struct CronSchedule: Sendable, Equatable {
     }
 
     func dayMatches(year: Int, month: Int, day: Int, days: Int64) -> Bool {
-        let length = Civil.daysInMonth(year: year, month: month)
-        let weekday = Civil.weekday(days: days)
+        let length = CivilCalendar.daysInMonth(year: year, month: month)
+        let weekday = CivilCalendar.weekday(days: days)
         switch dayOfMonth {
         case .any: break
         case .days(let set): return set.contains(day)
@@ -235,47 +237,12 @@ struct CronSchedule: Sendable, Equatable {
     /// The weekday nearest `target` within its month (Saturday → Friday, Sunday → Monday, not
     /// crossing the month's ends).
     static func nearestWeekday(to target: Int, year: Int, month: Int) -> Int {
-        let length = Civil.daysInMonth(year: year, month: month)
-        let weekday = Civil.weekday(days: Civil.days(year: year, month: month, day: target))
+        let length = CivilCalendar.daysInMonth(year: year, month: month)
+        let weekday = CivilCalendar.weekday(days: CivilCalendar.days(year: year, month: month, day: target))
         switch weekday {
         case 7: return target == 1 ? 3 : target - 1
         case 1: return target == length ? target - 2 : target + 1
         default: return target
         }
-    }
-}
-
-/// Proleptic Gregorian calendar arithmetic on days since 1970-01-01 (UTC), without Foundation.
-enum Civil {
-    static func days(year: Int, month: Int, day: Int) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return Int64(era * 146_097 + doe - 719_468)
-    }
-
-    static func date(days: Int64) -> (year: Int, month: Int, day: Int) {
-        let z = Int(days) + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
-    /// 1 = Sunday … 7 = Saturday (1970-01-01 was a Thursday).
-    static func weekday(days: Int64) -> Int {
-        Int(((days % 7) + 7 + 4) % 7) + 1
-    }
-
-    static func daysInMonth(year: Int, month: Int) -> Int {
-        let (y, m) = month == 12 ? (year + 1, 1) : (year, month + 1)
-        return Int(days(year: y, month: m, day: 1) - days(year: year, month: month, day: 1))
     }
 }

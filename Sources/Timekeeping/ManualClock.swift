@@ -1,11 +1,11 @@
 import Synchronization
 
-/// A clock that moves only when told to. Tests and simulations use it to drive breakers
-/// through waits, windows and timeouts exactly, with no real sleeping.
+/// A clock that moves only when told to. Tests and simulations use it to drive waits, windows,
+/// timeouts, backoffs and timestamps exactly, with no real sleeping.
 ///
 /// `advance(by:)` moves the monotonic and the wall-clock time together and wakes every
 /// `sleep(until:)` whose deadline it reached.
-public final class ManualBreakerClock: BreakerClock {
+public final class ManualClock: TimeSource {
     private enum Sleeper {
         case starting
         case cancelledBeforeWaiting
@@ -14,7 +14,7 @@ public final class ManualBreakerClock: BreakerClock {
 
     private struct State {
         var now: MonotonicInstant
-        var wall: Double
+        var wall: UnixTime
         var nextSleeperID: UInt64 = 0
         var sleepers: [UInt64: Sleeper] = [:]
     }
@@ -23,15 +23,15 @@ public final class ManualBreakerClock: BreakerClock {
 
     /// - Parameters:
     ///   - start: the first monotonic instant.
-    ///   - wallClock: the wall-clock time (seconds since 1970) at `start`.
+    ///   - wallClock: the wall-clock time at `start` (default 2027-01-15T08:00:00Z).
     public init(start: MonotonicInstant = MonotonicInstant(nanosecondsSinceOrigin: 0),
-                wallClock: Double = 1_800_000_000) {
+                wallClock: UnixTime = UnixTime(milliseconds: 1_800_000_000_000)) {
         state = Mutex(State(now: start, wall: wallClock))
     }
 
-    public func now() -> MonotonicInstant { state.withLock { $0.now } }
+    public var now: MonotonicInstant { state.withLock { $0.now } }
 
-    public func wallClockNow() -> Double { state.withLock { $0.wall } }
+    public var wallClockNow: UnixTime { state.withLock { $0.wall } }
 
     /// How many `sleep(until:)` calls are suspended right now. Tests wait for a sleeper to be
     /// in place before advancing the clock past its deadline.
@@ -46,7 +46,7 @@ public final class ManualBreakerClock: BreakerClock {
         let due: [CheckedContinuation<Void, any Error>] = state.withLock { state in
             guard duration > .zero else { return [] }
             state.now = state.now + duration
-            state.wall += Double(duration.clampedNanoseconds) / 1e9
+            state.wall = state.wall + duration
             var due: [CheckedContinuation<Void, any Error>] = []
             for (id, sleeper) in state.sleepers {
                 if case .waiting(let deadline, let continuation) = sleeper, deadline <= state.now {
@@ -59,7 +59,7 @@ public final class ManualBreakerClock: BreakerClock {
         for continuation in due { continuation.resume() }
     }
 
-    public func sleep(until deadline: MonotonicInstant) async throws {
+    public func sleep(until deadline: MonotonicInstant, tolerance: Duration?) async throws {
         try Task.checkCancellation()
         let id: UInt64 = state.withLock { state in
             let id = state.nextSleeperID
