@@ -4,11 +4,15 @@
 public struct SigV4Verifier: Sendable {
     /// Access key id → secret access key.
     public var secrets: [String: String]
+    /// Access key id → the session token its requests must carry, signed (temporary keys, as
+    /// STS issues them). A key without one here must not send a token at all.
+    public var sessionTokens: [String: String]
     /// How far the request's clock may be from ours, as AWS allows (15 minutes).
     public var allowedSkewSeconds: Int64
 
-    public init(secrets: [String: String], allowedSkewSeconds: Int64 = 900) {
+    public init(secrets: [String: String], sessionTokens: [String: String] = [:], allowedSkewSeconds: Int64 = 900) {
         self.secrets = secrets
+        self.sessionTokens = sessionTokens
         self.allowedSkewSeconds = allowedSkewSeconds
     }
 
@@ -80,6 +84,8 @@ public struct SigV4Verifier: Sendable {
             throw AWSError.incompleteSignature("SignedHeaders must include 'host'")
         }
         guard let secret = secrets[credential.accessKeyId] else { throw AWSError.unrecognizedClient() }
+        try checkSessionToken(request.header("X-Amz-Security-Token"), signed: signedHeaders.contains("x-amz-security-token"),
+                              accessKeyId: credential.accessKeyId)
         var payloaded = request
         if let declared = request.header("X-Amz-Content-Sha256"), declared == "UNSIGNED-PAYLOAD" {
             payloaded.payloadHash = declared
@@ -119,6 +125,9 @@ public struct SigV4Verifier: Sendable {
             throw AWSError.signatureExpired("Request has expired: signed at \(amzDate), valid for \(expires) s")
         }
         guard let secret = secrets[credential.accessKeyId] else { throw AWSError.unrecognizedClient() }
+        // In the presigned form the token travels in the query, which the signature covers.
+        try checkSessionToken(value("X-Amz-Security-Token") ?? request.header("X-Amz-Security-Token"),
+                              signed: value("X-Amz-Security-Token") != nil, accessKeyId: credential.accessKeyId)
         let signedHeaders = signedText.split(separator: ";").map { String($0) }
         // Non-S3 presigned requests hash the actual body unless a hash header says otherwise.
         var presigned = request
@@ -132,6 +141,18 @@ public struct SigV4Verifier: Sendable {
             key: key)
         guard constantTimeEqual(expected, signature) else { throw AWSError.signatureDoesNotMatch() }
         return Identity(accessKeyId: credential.accessKeyId, region: credential.region, service: credential.service)
+    }
+
+    /// Temporary keys are only good with their token, and the token only counts when the
+    /// signature covers it (else anyone could swap it); permanent keys carry none.
+    private func checkSessionToken(_ token: String?, signed: Bool, accessKeyId: String) throws(AWSError) {
+        switch (sessionTokens[accessKeyId], token) {
+        case (nil, nil): return
+        case (let expected?, let token?) where signed && constantTimeEqual(expected, token): return
+        case (_?, _?) where !signed:
+            throw AWSError.incompleteSignature("X-Amz-Security-Token must be among the signed headers")
+        default: throw AWSError.unrecognizedClient()
+        }
     }
 
     private func constantTimeEqual(_ a: String, _ b: String) -> Bool {

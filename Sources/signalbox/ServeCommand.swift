@@ -20,7 +20,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Directory for the durable store (default: $XDG_DATA_HOME/signalbox).")
     var data: String?
 
-    @Option(help: "File of 'ACCESS_KEY_ID SECRET' lines (or a JSON object): verify every SigV4 signature.")
+    @Option(help: "File of 'ACCESS_KEY_ID SECRET [SESSION_TOKEN]' lines (or a JSON object): verify every SigV4 signature.")
     var auth: String?
 
     @Option(name: .customLong("account-id"), help: "The 12-digit account id in every ARN and queue URL.")
@@ -49,11 +49,13 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let credentials = try auth.map { try AuthFile.load(path: $0) }
+        let keys = try auth.map { try AuthFile.load(path: $0) }
+        let credentials = keys?.secrets
         let directory = data.map { URL(fileURLWithPath: $0) } ?? StackConfiguration.defaultDataDirectory
-        let configuration = StackConfiguration(
+        var configuration = StackConfiguration(
             host: host, port: port, dataDirectory: directory, accountId: accountId, region: region,
             credentials: credentials, readOnly: readOnly)
+        configuration.sessionTokens = keys?.sessionTokens ?? [:]
         let server = try StackAssembly.makeServer(configuration: configuration)
         let shownHost = host.contains(":") ? "[\(host)]" : host
         let authNote = (credentials.map { "SigV4 verified, \($0.count) keys" } ?? "signatures not verified")
@@ -72,7 +74,7 @@ struct ServeCommand: AsyncParsableCommand {
                 handleSignals: true,
                 options: DemoOptions(rate: demoFlags.orderRate, chaos: demoFlags.chaosSpec, log: DemoRunner.standardOutput),
                 region: region, credentials: credentials?.min { $0.key < $1.key }.map {
-                    AWSCredentials(accessKeyId: $0.key, secretAccessKey: $0.value)
+                    AWSCredentials(accessKeyId: $0.key, secretAccessKey: $0.value, sessionToken: keys?.sessionTokens[$0.key])
                 }, onListening: announce)
         } catch let error as DemoError {
             FileHandle.standardError.write(Data("signalbox serve: demo: \(error)\n".utf8))

@@ -49,7 +49,8 @@ public final class FrontDoor: Sendable {
     private let endpointBox: Mutex<String>
 
     public init(services: [any StackService], accountId: String, region: String,
-                credentials: [String: String]?, metrics: StackMetrics = StackMetrics(),
+                credentials: [String: String]?, sessionTokens: [String: String] = [:],
+                metrics: StackMetrics = StackMetrics(),
                 endpoint: String = "http://127.0.0.1:4599",
                 logger: Logger = Logger(label: "signalbox.stack")) {
         var byPrefix: [String: any StackService] = [:]
@@ -58,7 +59,7 @@ public final class FrontDoor: Sendable {
         self.metrics = metrics
         self.accountId = accountId
         self.region = region
-        self.verifier = credentials.map { SigV4Verifier(secrets: $0) }
+        self.verifier = credentials.map { SigV4Verifier(secrets: $0, sessionTokens: sessionTokens) }
         self.logger = logger
         self.endpointBox = Mutex(endpoint)
     }

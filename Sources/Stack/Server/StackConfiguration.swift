@@ -12,6 +12,8 @@ public struct StackConfiguration: Sendable {
     public var region: String
     /// Access key id → secret; nil accepts any signature (or none) unverified.
     public var credentials: [String: String]?
+    /// Access key id → the session token its requests must carry (temporary keys).
+    public var sessionTokens: [String: String] = [:]
     /// The largest request body accepted; AWS's own limits are enforced per operation.
     public var maximumBodyBytes: Int
     /// `--readonly`: operators may look but not act — breaker overrides are refused (403).

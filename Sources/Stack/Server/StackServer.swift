@@ -25,7 +25,7 @@ public struct StackServer: Sendable {
         self.logger = logger
         self.frontDoor = FrontDoor(
             services: services, accountId: configuration.accountId, region: configuration.region,
-            credentials: configuration.credentials,
+            credentials: configuration.credentials, sessionTokens: configuration.sessionTokens,
             endpoint: "http://\(configuration.host):\(configuration.port)", logger: logger)
     }
 
