@@ -64,6 +64,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "OrderedCollections", package: "swift-collections"),
         ], swiftSettings: strict),
+        // Attaching to AWS as the AWS CLI does: ~/.aws profiles, the credential chain (STS,
+        // IAM Identity Center, credential_process) with refresh, endpoint overrides. Parsing and
+        // choosing are pure; fetching is the one I/O part.
+        .target(name: "AWSConfig", dependencies: [
+            "StackClient", "Wire", "JSON", "Timekeeping",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strict),
         // The TUI: app loop, panes, keymap, command bar, dialogs, themes.
         .target(name: "Console", dependencies: [
             "Terminal", "Provider", "Patterns", "Timekeeping",
@@ -94,7 +102,7 @@ let package = Package(
         // The executable: argument parsing and wiring only.
         .executableTarget(name: "signalbox", dependencies: [
             "Console", "Stack", "Provider", "Terminal",
-            "Demo", "StackClient", "Chaos", "Wire",
+            "Demo", "StackClient", "Chaos", "Wire", "AWSConfig",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
@@ -122,6 +130,10 @@ let package = Package(
         .testTarget(name: "ConsoleEndToEndTests", swiftSettings: strict),
         .testTarget(name: "StackClientTests", dependencies: ["StackClient", "Stack", "Wire", "JSON"],
                     swiftSettings: strict),
+        .testTarget(name: "AWSConfigTests", dependencies: [
+            "AWSConfig", "StackClient", "Stack", "Wire", "JSON", "Timekeeping",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ], swiftSettings: strict),
         .testTarget(name: "CircuitBreakerTests", dependencies: ["CircuitBreaker", "JSON", "Timekeeping"],
                     swiftSettings: strict),
         .testTarget(name: "TimekeepingTests", dependencies: ["Timekeeping"], swiftSettings: strict),

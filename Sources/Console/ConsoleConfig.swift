@@ -18,7 +18,8 @@ public enum ConsolePaths {
 /// A named endpoint from the configuration file.
 public struct EndpointConfig: Sendable, Hashable {
     public var name: String
-    public var url: String
+    /// nil: AWS itself (the profile's endpoint overrides, else AWS's own endpoints).
+    public var url: String?
     public var region: String?
     public var profile: String?
 }
@@ -37,6 +38,10 @@ public struct EndpointConfig: Sendable, Hashable {
 ///
 /// [endpoints.staging]
 /// url = "http://localhost:4566"
+/// region = "eu-west-1"
+///
+/// [endpoints.prod]          # no url: AWS, with the profile's credentials
+/// profile = "prod"
 /// region = "eu-west-1"
 /// ```
 public struct ConsoleConfig: Sendable, Hashable {
@@ -131,8 +136,12 @@ public struct ConsoleConfig: Sendable, Hashable {
                     guard let entry = endpoints[name]?.table else {
                         throw fail("endpoints.\(name)", "must be a table with url (and optional region, profile)")
                     }
-                    guard let url = entry["url"]?.string, url.hasPrefix("http://") || url.hasPrefix("https://") else {
-                        throw fail("endpoints.\(name)", "needs url = \"http://…\" or \"https://…\"")
+                    let url = entry["url"]?.string
+                    if entry["url"] != nil, !(url.map { $0.hasPrefix("http://") || $0.hasPrefix("https://") } ?? false) {
+                        throw fail("endpoints.\(name)", "url must be \"http://…\" or \"https://…\" (leave it out for AWS itself)")
+                    }
+                    for field in ["region", "profile"] where entry[field] != nil && entry[field]?.string?.isEmpty != false {
+                        throw fail("endpoints.\(name).\(field)", "must be a non-empty string")
                     }
                     for field in entry.keys where !["url", "region", "profile"].contains(field) {
                         throw fail("endpoints.\(name).\(field)", "unknown field (expected url, region, profile)")

@@ -69,7 +69,7 @@ public final class ChaosControl: Sendable {
         case .invalidEndpoint: true
         case .service(let aws): aws.status == 404 || aws.status == 405 || aws.status == 501
         case .badResponse: true
-        case .transport: false
+        case .transport, .credentials: false
         }
     }
 }

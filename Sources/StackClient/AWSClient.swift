@@ -32,7 +32,8 @@ public struct AWSClient: Sendable {
             (name: "Content-Type", value: service.version.contentType),
             (name: "X-Amz-Target", value: "\(service.targetPrefix).\(operation)"),
         ]
-        let signer = SigV4Signer(credentials: endpoint.credentials, region: endpoint.region, service: service.signingName)
+        let credentials = try await endpoint.currentCredentials()
+        let signer = SigV4Signer(credentials: credentials, region: endpoint.region, service: service.signingName)
         let signed = signer.sign(SigV4Request(method: "POST", path: "/", headers: headers, body: body),
                                  unixSeconds: Int64(Date().timeIntervalSince1970))
         headers = signed.headers
@@ -54,13 +55,13 @@ public struct AWSClient: Sendable {
 }
 
 /// One request/response round trip with the body collected, errors mapped to
-/// `StackClientError.transport`.
-enum HTTPExchange {
+/// `StackClientError.transport`. Public for the credential chain's STS and SSO calls.
+public enum HTTPExchange {
     /// Largest response body a client collects (a ListExecutions page with includeExecutionData
     /// can be several MiB).
     static let maxResponseBytes = 64 << 20
 
-    static func send(_ request: HTTPClientRequest, on http: HTTPClient,
+    public static func send(_ request: HTTPClientRequest, on http: HTTPClient,
                      timeout: Duration) async throws(StackClientError) -> (Int, [String: String], [UInt8]) {
         do {
             let response = try await http.execute(request, timeout: .nanoseconds(timeout.nanoseconds))

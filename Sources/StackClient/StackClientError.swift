@@ -11,6 +11,9 @@ public enum StackClientError: Error, Sendable, CustomStringConvertible {
     case badResponse(String)
     /// The endpoint itself cannot be used (not a URL, no extension API on AWS).
     case invalidEndpoint(String)
+    /// No keys to sign with: a missing profile, an expired SSO token, a refused AssumeRole.
+    /// The text says what to do (`run 'aws sso login --profile dev'`).
+    case credentials(String)
 
     /// The AWS error code when the service answered with one.
     public var code: String? {
@@ -24,6 +27,7 @@ public enum StackClientError: Error, Sendable, CustomStringConvertible {
         case .transport(let why): "no answer: \(why)"
         case .badResponse(let why): "unexpected answer: \(why)"
         case .invalidEndpoint(let why): "invalid endpoint: \(why)"
+        case .credentials(let why): "credentials: \(why)"
         }
     }
 }

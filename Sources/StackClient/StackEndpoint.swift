@@ -9,7 +9,15 @@ public struct StackEndpoint: Sendable, Hashable {
     /// AWS's own per-service endpoints (`https://sqs.REGION.amazonaws.com`, …).
     public var url: URL?
     public var region: String
+    /// The keys calls are signed with, unless `credentialProvider` supplies fresher ones.
     public var credentials: AWSCredentials
+    /// Per-service endpoint overrides by SDK service id (`SQS`, `EventBridge`, `SFN`,
+    /// `ServiceDiscovery`), as `AWS_ENDPOINT_URL_SQS` or a profile's `services` section give
+    /// them; they win over `url` for that service's AWS JSON calls.
+    public var serviceURLs: [String: URL] = [:]
+    /// Temporary credentials that refresh themselves (AssumeRole, SSO, `credential_process`);
+    /// asked before every call. Nil: `credentials` never change.
+    public var credentialProvider: (any AWSCredentialProvider)?
 
     /// What the stack accepts when it runs without `--auth`: any key signs, but SDKs always
     /// sign, so the client does too.
@@ -36,8 +44,34 @@ public struct StackEndpoint: Sendable, Hashable {
 
     /// The base URL for `service`'s AWS JSON calls.
     public func baseURL(for service: AWSService) -> String {
+        if let override = serviceURLs[service.serviceId] { return Self.trimmed(override) }
         if let url { return url.absoluteString }
-        return "https://\(service.signingName).\(region).amazonaws.com"
+        return "https://\(service.endpointPrefix).\(region).amazonaws.com"
+    }
+
+    /// The keys to sign the next call with.
+    public func currentCredentials() async throws(StackClientError) -> AWSCredentials {
+        guard let credentialProvider else { return credentials }
+        return try await credentialProvider.credentials()
+    }
+
+    public static func == (lhs: StackEndpoint, rhs: StackEndpoint) -> Bool {
+        lhs.url == rhs.url && lhs.region == rhs.region && lhs.credentials == rhs.credentials
+            && lhs.serviceURLs == rhs.serviceURLs && lhs.credentialProvider === rhs.credentialProvider
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(url)
+        hasher.combine(region)
+        hasher.combine(credentials)
+        hasher.combine(serviceURLs)
+        hasher.combine(credentialProvider.map(ObjectIdentifier.init))
+    }
+
+    /// `http://host:port/` as `http://host:port`: requests append their own `/`.
+    private static func trimmed(_ url: URL) -> String {
+        let text = url.absoluteString
+        return text.hasSuffix("/") ? String(text.dropLast()) : text
     }
 
     /// The base URL of the stack's own extensions (`/_signalbox/...`); nil against AWS, which
@@ -45,7 +79,7 @@ public struct StackEndpoint: Sendable, Hashable {
     public var extensionBaseURL: String? { url?.absoluteString }
 
     /// The `Host` header value (and SigV4's signed host) for a base URL.
-    static func hostHeader(of base: String) -> String {
+    public static func hostHeader(of base: String) -> String {
         guard let components = URLComponents(string: base), let host = components.host else { return base }
         let bracketed = host.contains(":") ? "[\(host)]" : host
         if let port = components.port { return "\(bracketed):\(port)" }

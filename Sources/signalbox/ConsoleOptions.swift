@@ -1,4 +1,5 @@
 import ArgumentParser
+import AWSConfig
 import Console
 import Foundation
 import Provider
@@ -19,8 +20,14 @@ struct ConsoleOptions: ParsableArguments {
     @Option(help: "Configuration file (default: $XDG_CONFIG_HOME/signalbox/config.toml).")
     var config: String?
 
-    @Option(help: "Endpoint to watch: a name from the configuration's [endpoints], a URL, or local (http://127.0.0.1:4599).")
+    @Option(help: "Endpoint to watch: a name from the configuration's [endpoints], a URL, local (http://127.0.0.1:4599), or aws (AWS's own endpoints, or the profile's endpoint overrides).")
     var endpoint: String?
+
+    @Option(help: "AWS profile from ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE, else default); credentials resolve as the AWS CLI resolves them.")
+    var profile: String?
+
+    @Option(help: "AWS region (default: the endpoint's configured region, AWS_REGION, AWS_DEFAULT_REGION, the profile's region, us-east-1).")
+    var region: String?
 
     @Option(name: .customLong("refresh-ms"), help: "How often providers poll, in milliseconds (100-60000).")
     var refreshMilliseconds: Int?
@@ -38,7 +45,8 @@ struct ConsoleOptions: ParsableArguments {
     func openConsole() async throws {
         let settings = prepare()
         let endpointName = endpoint ?? settings.config.endpoint ?? "local"
-        switch Self.resolve(endpointName, config: settings.config) {
+        switch await Self.resolve(endpointName, config: settings.config, profile: profile, region: region,
+                                  environment: ProcessInfo.processInfo.environment) {
         case .success(let target):
             do {
                 try await run(settings: settings, stack: target.stack, description: target.description)
@@ -72,6 +80,8 @@ struct ConsoleOptions: ParsableArguments {
     struct Target: Sendable {
         var stack: StackEndpoint
         var description: EndpointDescription
+        /// The AWS profile in effect, when the endpoint was reached through the credential chain.
+        var profile: String?
     }
 
     struct EndpointProblem: Error {
@@ -80,26 +90,57 @@ struct ConsoleOptions: ParsableArguments {
         var unknown = false
     }
 
-    /// A configured name, an http(s) URL, or `local`, as the endpoint to watch.
-    static func resolve(_ name: String, config: ConsoleConfig) -> Result<Target, EndpointProblem> {
+    /// A configured name, an http(s) URL, `local` or `aws`, as the endpoint to watch, with the
+    /// credentials the AWS CLI would use for it (the local stack's keys for `local`). Runs before
+    /// the console takes the terminal: an MFA code is asked for here, and a missing profile or
+    /// an expired SSO token is reported with its one-line fix.
+    static func resolve(_ name: String, config: ConsoleConfig, profile: String?, region: String?,
+                        environment: [String: String]) async -> Result<Target, EndpointProblem> {
         let shown = Sanitizer.sanitize(name)
-        var url = name
-        var region = environmentRegion
+        var url: String? = name
+        var chosenProfile = profile
+        var chosenRegion = region
         var displayName = name
         if let named = config.endpoints[name] {
             url = named.url
-            region = named.region ?? region
+            chosenProfile = profile ?? named.profile
+            chosenRegion = region ?? named.region
             displayName = named.name
         } else if name == "local" {
-            url = localURL
+            guard profile == nil else {
+                return .failure(EndpointProblem(message: "--profile goes with an AWS endpoint (aws, a URL or a configured name), not local"))
+            }
+            let stack = StackEndpoint(url: URL(string: localURL), region: region ?? environmentRegion)
+            return .success(Target(stack: stack, description: EndpointDescription(name: "local", url: localURL, region: stack.region)))
+        } else if name == "aws" {
+            url = nil
         } else if !(name.hasPrefix("http://") || name.hasPrefix("https://")) {
-            return .failure(EndpointProblem(message: "unknown endpoint '\(shown)': not a URL and not in [endpoints]", unknown: true))
+            return .failure(EndpointProblem(message: "unknown endpoint '\(shown)': not a URL, local, aws, or in [endpoints]", unknown: true))
         }
-        guard let stack = try? StackEndpoint(parsing: url, region: region, credentials: name == "local" ? StackEndpoint.localCredentials : credentials(for: url)) else {
-            return .failure(EndpointProblem(message: "endpoint '\(shown)': '\(Sanitizer.sanitize(url))' is not an http:// or https:// URL with a host"))
+        var parsedURL: URL?
+        if let url {
+            guard let parsed = try? StackEndpoint(parsing: url).url else {
+                return .failure(EndpointProblem(message: "endpoint '\(shown)': '\(Sanitizer.sanitize(url))' is not an http:// or https:// URL with a host"))
+            }
+            parsedURL = parsed
         }
-        if displayName == url { displayName = stack.url?.host ?? url }
-        return .success(Target(stack: stack, description: EndpointDescription(name: displayName, url: url, region: region)))
+        let request = AWSAttachment.Request(url: parsedURL, profile: chosenProfile, region: chosenRegion)
+        // A URL with no profile anywhere keeps working as before: the stack without --auth
+        // accepts any signature, so the local keys sign when the chain has nothing.
+        let fallback = parsedURL != nil && chosenProfile == nil && environment["AWS_PROFILE"].map(\.isEmpty) != false
+            ? StackEndpoint.localCredentials : nil
+        let attachment: AWSAttachment
+        do {
+            attachment = try await AWSAttachment.attach(request, environment: environment, fallback: fallback,
+                                                        mfaCode: TerminalPrompt.mfaCode)
+        } catch {
+            return .failure(EndpointProblem(message: "endpoint '\(shown)': \(error)"))
+        }
+        let stack = attachment.endpoint
+        if displayName == url { displayName = stack.url?.host ?? displayName }
+        let shownURL = url ?? stack.url?.absoluteString
+        return .success(Target(stack: stack, description: EndpointDescription(name: displayName, url: shownURL, region: stack.region),
+                               profile: attachment.usedFallback ? nil : attachment.profile))
     }
 
     /// Opens the console on a stack this process started itself (bare `signalbox`): the
@@ -162,17 +203,6 @@ struct ConsoleOptions: ParsableArguments {
         let environment = ProcessInfo.processInfo.environment
         return environment["AWS_REGION"].flatMap { $0.isEmpty ? nil : $0 }
             ?? environment["AWS_DEFAULT_REGION"].flatMap { $0.isEmpty ? nil : $0 } ?? "us-east-1"
-    }
-
-    /// Keys from `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` (+ session token) when set; the
-    /// local stack's keys otherwise (it accepts any signature unless started with `--auth`).
-    static func credentials(for url: String) -> AWSCredentials {
-        let environment = ProcessInfo.processInfo.environment
-        if let key = environment["AWS_ACCESS_KEY_ID"], !key.isEmpty,
-           let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty {
-            return AWSCredentials(accessKeyId: key, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"])
-        }
-        return StackEndpoint.localCredentials
     }
 
     private var settingsFile: String { config ?? ConsolePaths.configFile ?? "config.toml" }
