@@ -85,12 +85,13 @@ public struct AWSAttachment: Sendable {
             }
         }
         return AWSAttachment(endpoint: endpoint, profile: profile, source: source,
-                             stsURL: try overrides.url(serviceId: "STS"))
+                             stsURL: try overrides.url(serviceId: "STS") ?? request.url)
     }
 
     /// The account the keys belong to (STS GetCallerIdentity), for the status bar.
     public func accountId() async throws(StackClientError) -> String {
-        let sts = STSClient(region: endpoint.region, endpoint: stsURL)
+        var sts = STSClient(region: endpoint.region, endpoint: stsURL)
+        sts.timeout = .seconds(5)
         return try await sts.callerIdentity(try await endpoint.currentCredentials()).account
     }
 }

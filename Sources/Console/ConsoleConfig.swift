@@ -22,6 +22,9 @@ public struct EndpointConfig: Sendable, Hashable {
     public var url: String?
     public var region: String?
     public var profile: String?
+    /// A `signalbox serve` whose breaker board the console shows while the rest is watched at
+    /// `url` or on AWS.
+    public var board: String?
 }
 
 /// The operator's settings from `config.toml`; command-line flags override them.
@@ -140,14 +143,18 @@ public struct ConsoleConfig: Sendable, Hashable {
                     if entry["url"] != nil, !(url.map { $0.hasPrefix("http://") || $0.hasPrefix("https://") } ?? false) {
                         throw fail("endpoints.\(name)", "url must be \"http://…\" or \"https://…\" (leave it out for AWS itself)")
                     }
+                    let board = entry["board"]?.string
+                    if entry["board"] != nil, !(board.map { $0.hasPrefix("http://") || $0.hasPrefix("https://") } ?? false) {
+                        throw fail("endpoints.\(name)", "board must be \"http://…\" or \"https://…\" (a signalbox serve)")
+                    }
                     for field in ["region", "profile"] where entry[field] != nil && entry[field]?.string?.isEmpty != false {
                         throw fail("endpoints.\(name).\(field)", "must be a non-empty string")
                     }
-                    for field in entry.keys where !["url", "region", "profile"].contains(field) {
-                        throw fail("endpoints.\(name).\(field)", "unknown field (expected url, region, profile)")
+                    for field in entry.keys where !["url", "region", "profile", "board"].contains(field) {
+                        throw fail("endpoints.\(name).\(field)", "unknown field (expected url, region, profile, board)")
                     }
                     config.endpoints[name] = EndpointConfig(name: name, url: url, region: entry["region"]?.string,
-                                                            profile: entry["profile"]?.string)
+                                                            profile: entry["profile"]?.string, board: board)
                 }
             default:
                 throw fail(key, "unknown setting (expected theme, refresh_ms, endpoint, readonly, [keys], [endpoints.NAME])")

@@ -138,7 +138,9 @@ public struct PaneTable: Sendable, Hashable {
                                    Column("FAIL%", width: 5, alignRight: true, priority: 2), Column("CALLS", width: 5, alignRight: true, priority: 7),
                                    Column("SHORT", width: 5, alignRight: true, priority: 5), Column("P99", width: 7, alignRight: true, priority: 6),
                                    Column("SEEN", width: 5, priority: 3), Column("TREND", width: 8, flex: 1, priority: 8)],
-                         rows: rows, emptyMessage: "No circuit breakers reported.",
+                         rows: rows, emptyMessage: s.endpoint.isAWS && s.endpoint.board == nil
+                             ? "AWS has no breaker board. Run `signalbox serve` as one and set board = URL in [endpoints.NAME]."
+                             : "No circuit breakers reported.",
                          summary: s.breakers.isEmpty ? nil
                              : "\(s.breakers.count) breakers, \(notClosed) not closed" + (stale > 0 ? ", \(stale) stale" : ""))
     }

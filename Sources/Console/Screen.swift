@@ -112,8 +112,19 @@ public enum Screen {
         buffer.fill(rect, role: .statusBar)
         let s = state.snapshot
         var parts = [s.endpoint.name + (s.endpoint.url.map { " " + $0 } ?? "")]
+        if let profile = s.endpoint.profile {
+            // An account: who the keys are, and where; the region matters as much as the account.
+            parts.append("profile " + Sanitizer.sanitize(profile)
+                + (s.endpoint.account.map { " · account " + $0 } ?? "")
+                + (s.endpoint.region.map { " · " + $0 } ?? ""))
+        }
         parts.append("● " + s.connection.label)
-        if state.readOnly { parts.append("READ-ONLY") }
+        if state.readOnly {
+            parts.append("READ-ONLY")
+        } else if s.endpoint.profile?.lowercased().contains("prod") == true {
+            // A suggestion, not a decision: the operator chose to act.
+            parts.append("prod profile: --readonly suggested")
+        }
         parts.append("theme " + state.themeName)
         // The reason goes last: it can be long, and what is before it must never be cut off.
         if case .connected = s.connection {} else if let detail = s.connection.detail { parts.append(detail) }

@@ -43,13 +43,26 @@ public enum ConnectionState: Sendable, Hashable {
 public struct EndpointDescription: Sendable, Hashable {
     /// A short name: a configured endpoint name, `local`, or the URL's host.
     public var name: String
-    /// The URL, when there is one.
+    /// The URL, when there is one; nil for AWS's own endpoints.
     public var url: String?
     public var region: String?
+    /// The AWS profile whose credentials sign the calls, when one does.
+    public var profile: String?
+    /// The account those credentials belong to (STS GetCallerIdentity), when it answered.
+    public var account: String?
+    /// A separate breaker board (`[endpoints.NAME] board = URL`), when one is configured.
+    public var board: String?
 
-    public init(name: String, url: String? = nil, region: String? = nil) {
+    public init(name: String, url: String? = nil, region: String? = nil, profile: String? = nil,
+                account: String? = nil, board: String? = nil) {
         self.name = name
         self.url = url
         self.region = region
+        self.profile = profile
+        self.account = account
+        self.board = board
     }
+
+    /// AWS itself, with no Signalbox stack behind it: no stream, and no board unless `board`.
+    public var isAWS: Bool { url == nil }
 }

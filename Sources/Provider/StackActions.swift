@@ -49,7 +49,7 @@ struct StackActions: Sendable {
     /// `POST /_signalbox/breakers/{service}/{dependency}/override`.
     private func override(service: String, dependency: String, mode: String,
                           reason: String) async throws(ProviderError) -> JSONValue {
-        guard extensions.endpoint.extensionBaseURL != nil else {
+        guard extensions.endpoint.extensionBaseURL(for: "/_signalbox/breakers") != nil else {
             throw ProviderError.rejected("breakers are on Signalbox's breaker board; this endpoint is AWS itself, which has none")
         }
         let path = "/_signalbox/breakers/\(Self.pathSegment(service))/\(Self.pathSegment(dependency))/override"

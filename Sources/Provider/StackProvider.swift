@@ -95,8 +95,9 @@ public actor StackProvider: SystemProvider {
     }
 
     public func perform(_ action: OperatorAction) async throws -> String {
-        if case .forceBreaker = action, hasExtensions == false { throw noBoard }
-        if case .releaseBreaker = action, hasExtensions == false { throw noBoard }
+        let boardElsewhere = stackEndpoint.boardURL != nil
+        if case .forceBreaker = action, hasExtensions == false, !boardElsewhere { throw noBoard }
+        if case .releaseBreaker = action, hasExtensions == false, !boardElsewhere { throw noBoard }
         let result = try await actions.perform(action)
         requestPoll()
         return result
@@ -265,7 +266,7 @@ public actor StackProvider: SystemProvider {
             if probed != nil { lastExtensionProbe = Date() }
             hasExtensions = probed ?? hasExtensions
         }
-        let askBoard = hasExtensions == true
+        let askBoard = hasExtensions == true || stackEndpoint.boardURL != nil
         async let bus = Self.capture { () async throws(APIFailure) in try await poller.eventBridge() }
         async let sqs = Self.capture { () async throws(APIFailure) in try await poller.sqs() }
         async let sfn = Self.capture { () async throws(APIFailure) in try await poller.stepFunctions() }

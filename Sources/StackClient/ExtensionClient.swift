@@ -25,7 +25,7 @@ public struct ExtensionClient: Sendable {
     /// Sends `body` (if any) to `path` (starting with `/_signalbox/`, query included) and
     /// returns the JSON answer (`{}` when the body is empty).
     public func request(_ method: Method, _ path: String, body: JSONValue? = nil) async throws(StackClientError) -> JSONValue {
-        guard let base = endpoint.extensionBaseURL else {
+        guard let base = endpoint.extensionBaseURL(for: path) else {
             throw .invalidEndpoint("\(path) is a Signalbox extension; this endpoint is AWS itself")
         }
         var request = HTTPClientRequest(url: base + path)

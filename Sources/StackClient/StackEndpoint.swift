@@ -18,6 +18,9 @@ public struct StackEndpoint: Sendable, Hashable {
     /// Temporary credentials that refresh themselves (AssumeRole, SSO, `credential_process`);
     /// asked before every call. Nil: `credentials` never change.
     public var credentialProvider: (any AWSCredentialProvider)?
+    /// A breaker board elsewhere (`[endpoints.NAME] board = URL`, a `signalbox serve`): breaker
+    /// calls go there while everything else goes to `url` or AWS.
+    public var boardURL: URL?
 
     /// What the stack accepts when it runs without `--auth`: any key signs, but SDKs always
     /// sign, so the client does too.
@@ -58,6 +61,7 @@ public struct StackEndpoint: Sendable, Hashable {
     public static func == (lhs: StackEndpoint, rhs: StackEndpoint) -> Bool {
         lhs.url == rhs.url && lhs.region == rhs.region && lhs.credentials == rhs.credentials
             && lhs.serviceURLs == rhs.serviceURLs && lhs.credentialProvider === rhs.credentialProvider
+            && lhs.boardURL == rhs.boardURL
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -65,6 +69,7 @@ public struct StackEndpoint: Sendable, Hashable {
         hasher.combine(region)
         hasher.combine(credentials)
         hasher.combine(serviceURLs)
+        hasher.combine(boardURL)
         hasher.combine(credentialProvider.map(ObjectIdentifier.init))
     }
 
@@ -77,6 +82,13 @@ public struct StackEndpoint: Sendable, Hashable {
     /// The base URL of the stack's own extensions (`/_signalbox/...`); nil against AWS, which
     /// has none.
     public var extensionBaseURL: String? { url?.absoluteString }
+
+    /// Where an extension path is served: the board's paths (`/_signalbox/breakers…`) at
+    /// `boardURL` when there is one, the rest at `extensionBaseURL`.
+    public func extensionBaseURL(for path: String) -> String? {
+        if path.hasPrefix("/_signalbox/breakers"), let boardURL { return Self.trimmed(boardURL) }
+        return extensionBaseURL
+    }
 
     /// The `Host` header value (and SigV4's signed host) for a base URL.
     public static func hostHeader(of base: String) -> String {

@@ -101,8 +101,15 @@ struct ConsoleOptions: ParsableArguments {
         var chosenProfile = profile
         var chosenRegion = region
         var displayName = name
+        var board: URL?
         if let named = config.endpoints[name] {
             url = named.url
+            if let text = named.board {
+                guard let parsed = try? StackEndpoint(parsing: text).url else {
+                    return .failure(EndpointProblem(message: "endpoint '\(shown)': board '\(Sanitizer.sanitize(text))' is not an http:// or https:// URL with a host"))
+                }
+                board = parsed
+            }
             chosenProfile = profile ?? named.profile
             chosenRegion = region ?? named.region
             displayName = named.name
@@ -136,11 +143,17 @@ struct ConsoleOptions: ParsableArguments {
         } catch {
             return .failure(EndpointProblem(message: "endpoint '\(shown)': \(error)"))
         }
-        let stack = attachment.endpoint
+        var stack = attachment.endpoint
+        stack.boardURL = board
         if displayName == url { displayName = stack.url?.host ?? displayName }
         let shownURL = url ?? stack.url?.absoluteString
-        return .success(Target(stack: stack, description: EndpointDescription(name: displayName, url: shownURL, region: stack.region),
-                               profile: attachment.usedFallback ? nil : attachment.profile))
+        let profile = attachment.usedFallback ? nil : attachment.profile
+        // Who the keys are, for the status bar; an endpoint without STS (the stack, LocalStack
+        // without it) simply leaves the account out.
+        let account = profile == nil ? nil : try? await attachment.accountId()
+        return .success(Target(stack: stack, description: EndpointDescription(
+            name: displayName, url: shownURL, region: stack.region, profile: profile, account: account,
+            board: board?.absoluteString), profile: profile))
     }
 
     /// Opens the console on a stack this process started itself (bare `signalbox`): the
