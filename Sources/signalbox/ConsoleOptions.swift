@@ -80,8 +80,6 @@ struct ConsoleOptions: ParsableArguments {
     struct Target: Sendable {
         var stack: StackEndpoint
         var description: EndpointDescription
-        /// The AWS profile in effect, when the endpoint was reached through the credential chain.
-        var profile: String?
     }
 
     struct EndpointProblem: Error {
@@ -134,8 +132,7 @@ struct ConsoleOptions: ParsableArguments {
         let request = AWSAttachment.Request(url: parsedURL, profile: chosenProfile, region: chosenRegion)
         // A URL with no profile anywhere keeps working as before: the stack without --auth
         // accepts any signature, so the local keys sign when the chain has nothing.
-        let fallback = parsedURL != nil && chosenProfile == nil && environment["AWS_PROFILE"].map(\.isEmpty) != false
-            ? StackEndpoint.localCredentials : nil
+        let fallback = parsedURL != nil ? StackEndpoint.localCredentials : nil
         let attachment: AWSAttachment
         do {
             attachment = try await AWSAttachment.attach(request, environment: environment, fallback: fallback,
@@ -153,7 +150,7 @@ struct ConsoleOptions: ParsableArguments {
         let account = profile == nil ? nil : try? await attachment.accountId()
         return .success(Target(stack: stack, description: EndpointDescription(
             name: displayName, url: shownURL, region: stack.region, profile: profile, account: account,
-            board: board?.absoluteString), profile: profile))
+            board: board?.absoluteString)))
     }
 
     /// Opens the console on a stack this process started itself (bare `signalbox`): the

@@ -155,34 +155,28 @@ struct CredentialFetchTests {
             // sha1("corp"), the name `aws sso login` gives the file.
             #expect(cache == home.path + "/.aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json")
             let environment = home.environment(["AWS_ENDPOINT_URL_SSO": portal.absoluteString])
-            // No token yet: the fix, before anything else happens.
-            do {
-                _ = try await AWSAttachment.attach(.init(url: nil, profile: "dev", region: nil), environment: environment, mfaCode: noMFA)
-                Issue.record("attached without a token")
-            } catch {
-                #expect("\(error)".hasSuffix("run: aws sso login --profile dev"), "\(error)")
+            let request = AWSAttachment.Request(url: nil, profile: "dev", region: nil)
+            func cacheToken(_ json: String) throws { try Data(json.utf8).write(to: URL(fileURLWithPath: cache)) }
+            func expectRefusal(_ expected: String) async {
+                do {
+                    _ = try await AWSAttachment.attach(request, environment: environment, mfaCode: noMFA)
+                    Issue.record("attached; expected: \(expected)")
+                } catch {
+                    #expect("\(error)".contains(expected), "\(error)")
+                }
             }
-            // An expired token: the same fix.
-            try Data(#"{"accessToken": "cached-token", "expiresAt": "2020-01-01T00:00:00Z"}"#.utf8).write(to: URL(fileURLWithPath: cache))
-            do {
-                _ = try await AWSAttachment.attach(.init(url: nil, profile: "dev", region: nil), environment: environment, mfaCode: noMFA)
-                Issue.record("attached with an expired token")
-            } catch {
-                #expect("\(error)".contains("expired at 2020-01-01T00:00:00Z; run: aws sso login --profile dev"), "\(error)")
-            }
-            try Data(#"{"accessToken": "cached-token", "expiresAt": "2099-01-01T00:00:00UTC"}"#.utf8).write(to: URL(fileURLWithPath: cache))
-            let attached = try await AWSAttachment.attach(.init(url: nil, profile: "dev", region: nil), environment: environment, mfaCode: noMFA)
+            // No token yet, an expired one, one the portal no longer accepts: each gives the fix.
+            await expectRefusal("no IAM Identity Center token for profile 'dev'; run: aws sso login --profile dev")
+            try cacheToken(#"{"accessToken": "cached-token", "expiresAt": "2020-01-01T00:00:00Z"}"#)
+            await expectRefusal("expired at 2020-01-01T00:00:00Z; run: aws sso login --profile dev")
+            try cacheToken(#"{"accessToken": "revoked", "expiresAt": "2099-01-01T00:00:00Z"}"#)
+            await expectRefusal("refused the token for profile 'dev' (HTTP 401); run: aws sso login --profile dev")
+            // The cached token (older CLIs write a UTC suffix), then the role's keys from the portal.
+            try cacheToken(#"{"accessToken": "cached-token", "expiresAt": "2099-01-01T00:00:00UTC"}"#)
+            let attached = try await AWSAttachment.attach(request, environment: environment, mfaCode: noMFA)
             #expect(attached.endpoint.region == "ap-southeast-2")
             #expect(try await attached.endpoint.currentCredentials()
                 == AWSCredentials(accessKeyId: "ASIASSO", secretAccessKey: "sso-secret", sessionToken: "sso-session"))
-            // A token the portal no longer accepts.
-            try Data(#"{"accessToken": "revoked", "expiresAt": "2099-01-01T00:00:00Z"}"#.utf8).write(to: URL(fileURLWithPath: cache))
-            do {
-                _ = try await AWSAttachment.attach(.init(url: nil, profile: "dev", region: nil), environment: environment, mfaCode: noMFA)
-                Issue.record("attached with a revoked token")
-            } catch {
-                #expect("\(error)".contains("refused the token for profile 'dev' (HTTP 401); run: aws sso login --profile dev"), "\(error)")
-            }
         }
     }
 

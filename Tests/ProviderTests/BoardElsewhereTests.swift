@@ -13,12 +13,7 @@ struct BoardElsewhereTests {
     func boardElsewhere() async throws {
         try await withRunningStack { boardStack in
             let port = try freeLoopbackPort()
-            let moto = Process()
-            moto.executableURL = URL(fileURLWithPath: try #require(motoServer))
-            moto.arguments = ["-H", "127.0.0.1", "-p", "\(port)"]
-            moto.standardOutput = FileHandle.nullDevice
-            moto.standardError = FileHandle.nullDevice
-            try moto.run()
+            let moto = try launchMoto(port: port)
             defer { kill(moto.processIdentifier, SIGKILL); moto.waitUntilExit() }
 
             let board = ExtensionClient(endpoint: boardStack)

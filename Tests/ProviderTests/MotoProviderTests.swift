@@ -12,13 +12,7 @@ struct MotoProviderTests {
     @Test("a queue and a rule made on moto show, the connection is connected, breakers empty")
     func pollsMoto() async throws {
         let port = try freeLoopbackPort()
-        let moto = Process()
-        moto.executableURL = URL(fileURLWithPath: try #require(motoServer))
-        moto.arguments = ["-H", "127.0.0.1", "-p", "\(port)"]
-        moto.standardOutput = FileHandle.nullDevice
-        moto.standardError = FileHandle.nullDevice
-        try moto.run()
-        // SIGKILL: the test runner's blocked-signal mask is inherited, so moto never sees SIGTERM.
+        let moto = try launchMoto(port: port)
         defer { kill(moto.processIdentifier, SIGKILL) }
         let endpoint = try StackEndpoint(parsing: "http://127.0.0.1:\(port)")
         let provider = StackProvider(endpoint: EndpointDescription(name: "moto"), stack: endpoint,
