@@ -1,6 +1,6 @@
 // swift-tools-version: 6.2
 // Signalbox: a terminal operations console for event-driven microservices, and the local,
-// AWS-wire-compatible stack it watches. Module boundaries follow ARCHITECTURE.md: a module
+// AWS-wire-compatible stack it watches. Module boundaries follow docs/ARCHITECTURE.md: a module
 // may only import the ones listed as its dependencies here.
 import PackageDescription
 
