@@ -29,7 +29,8 @@ let package = Package(
         // ncurses with its wide-character API; only Terminal imports it.
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
         // Cell buffer, widths, sanitiser, input decoding, ncurses backend. Knows nothing of the app.
-        .target(name: "Terminal", dependencies: ["CNcurses", "CTerminalSupport"], swiftSettings: strict),
+        .target(name: "Terminal", dependencies: ["CNcurses", "CTerminalSupport", "Timekeeping"],
+                swiftSettings: strict),
         // Async-signal-safe handlers for the terminal layer (flag on SIGINT/SIGTERM/SIGHUP,
         // tty restore on a crash): C, because signal handlers cannot be written in Swift.
         .target(name: "CTerminalSupport"),
@@ -58,7 +59,7 @@ let package = Package(
         // The client side of the wire: AWS JSON calls (SigV4), the stack's REST extensions and its
         // live stream. The console's providers and the demo reach any endpoint through it only.
         .target(name: "StackClient", dependencies: [
-            "Wire", "JSON",
+            "Wire", "JSON", "Timekeeping",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             .product(name: "Logging", package: "swift-log"),
@@ -114,7 +115,7 @@ let package = Package(
         ], path: "Sources/Bench", swiftSettings: strict),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strict),
-        .testTarget(name: "TerminalTests", dependencies: ["Terminal"], swiftSettings: strict),
+        .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Timekeeping"], swiftSettings: strict),
         .testTarget(name: "PatternsTests", dependencies: ["Patterns", "JSON"], swiftSettings: strict),
         .testTarget(name: "StatesLanguageTests", dependencies: ["StatesLanguage", "JSON"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strict),

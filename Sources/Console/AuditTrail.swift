@@ -1,5 +1,6 @@
 import Foundation
 import Provider
+import Timekeeping
 
 /// An append-only record of every action the operator sent to a watched system: who, what,
 /// when, against which endpoint, and how it ended. One JSON object per line, so it can be
@@ -29,10 +30,8 @@ public struct AuditTrail: Sendable {
 
     /// Appends one entry; creates the file (mode 0600) and its directory when missing.
     public func append(_ entry: Entry) throws {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         let object: [String: String] = [
-            "time": formatter.string(from: entry.time),
+            "time": CivilTime(UnixTime(entry.time)).rfc3339Milliseconds,
             "user": entry.user,
             "endpoint": entry.endpoint.url ?? entry.endpoint.name,
             "action": entry.action.summary,

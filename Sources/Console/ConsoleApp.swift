@@ -1,6 +1,7 @@
 import Foundation
 import Provider
 import Terminal
+import Timekeeping
 
 /// The console's run loop. The terminal is driven from one dedicated thread; the provider's
 /// snapshots and action results reach it through a `Mailbox`, never by calling ncurses.
@@ -13,10 +14,15 @@ public enum ConsoleApp {
         public var keymap: Keymap
         /// Where actions sent to the system are recorded (nil: not recorded).
         public var audit: AuditTrail?
+        /// The loop's one source of time: the status-bar clock, toasts' expiry, resize
+        /// settling and audit times.
+        public var clock: any TimeSource
 
         public init(theme: Theme, catalog: ThemeCatalog, readOnly: Bool, noColor: Bool, keymap: Keymap,
-                    audit: AuditTrail? = AuditTrail.defaultPath.map(AuditTrail.init(path:))) {
+                    audit: AuditTrail? = AuditTrail.defaultPath.map(AuditTrail.init(path:)),
+                    clock: any TimeSource = SystemClock()) {
             self.audit = audit
+            self.clock = clock
             self.theme = theme
             self.catalog = catalog
             self.readOnly = readOnly
@@ -60,19 +66,19 @@ public enum ConsoleApp {
         defer { backend.stop() }
         backend.apply(styles: options.theme.resolvedStyles)
 
+        let clock = options.clock
         var state = ConsoleState(snapshot: .notConnected(endpoint: provider.endpoint, reason: "waiting for the provider"),
-                                 now: Date(), readOnly: options.readOnly, themeName: options.theme.name,
+                                 now: clock.wallClockNow.date, readOnly: options.readOnly, themeName: options.theme.name,
                                  availableThemes: options.catalog.names, keymap: options.keymap)
         var debouncer = ResizeDebouncer()
         var dirty = true
-        let clock = ContinuousClock()
 
         while true {
             if let signal = backend.takeSignal() { return .signal(signal) }
             let inbox = mailbox.drain()
             if let snapshot = inbox.snapshot { state.snapshot = snapshot; dirty = true }
             for (text, level) in inbox.messages { state.showToast(text, level: level); dirty = true }
-            if state.tick(now: Date()) { dirty = true }
+            if state.tick(now: clock.wallClockNow.date) { dirty = true }
             if debouncer.shouldApply(at: clock.now) {
                 backend.invalidate()
                 dirty = true
@@ -86,7 +92,7 @@ public enum ConsoleApp {
 
             // Sleep until a key, the next clock second, or the resize settling; at most 200 ms
             // so snapshots from the provider show promptly. Idle cost: a few wake-ups a second.
-            let untilSecond = Int((1 - Date().timeIntervalSince1970.truncatingRemainder(dividingBy: 1)) * 1000) + 1
+            let untilSecond = 1000 - Int(clock.wallClockNow.milliseconds % 1000) + 1
             var timeout = min(200, untilSecond)
             if let due = debouncer.timeUntilDue(at: clock.now) {
                 timeout = min(timeout, Int(due.components.attoseconds / 1_000_000_000_000_000) + 1)
@@ -96,7 +102,7 @@ public enum ConsoleApp {
                 debouncer.noteResize(at: clock.now)
                 continue
             }
-            state.now = Date()
+            state.now = clock.wallClockNow.date
             let effects = state.handle(key)
             dirty = true
             for effect in effects {
@@ -116,7 +122,7 @@ public enum ConsoleApp {
                             mailbox.post(message: "failed: \(action.summary): \(error)", level: .error)
                         }
                         do {
-                            try audit?.append(AuditTrail.Entry(time: Date(), user: AuditTrail.currentUser,
+                            try audit?.append(AuditTrail.Entry(time: clock.wallClockNow.date, user: AuditTrail.currentUser,
                                                                endpoint: provider.endpoint, action: action, outcome: outcome))
                         } catch {
                             mailbox.post(message: "audit trail not written: \(error)", level: .error)

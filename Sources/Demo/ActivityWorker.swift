@@ -2,6 +2,7 @@ import Chaos
 import Foundation
 import JSON
 import StackClient
+import Timekeeping
 
 /// A task failure as the saga's Catch sees it: `error` is the name ErrorEquals matches.
 ///
@@ -48,6 +49,7 @@ struct ActivityWorker: Sendable {
     let chaos: ChaosControl
     let counters: DemoCounters
     let pollers: Int
+    let clock: any TimeSource
     let handler: Handler
 
     /// Longer than GetActivityTask's 60-second hold, so a long poll is never cut short by us.
@@ -65,7 +67,7 @@ struct ActivityWorker: Sendable {
     private func poll(worker: String) async {
         while !Task.isCancelled {
             if chaos.current.isDown(service) {
-                try? await Task.sleep(for: .milliseconds(500))
+                try? await clock.sleep(for: .milliseconds(500))
                 continue
             }
             let answer: JSONValue
@@ -76,7 +78,7 @@ struct ActivityWorker: Sendable {
             } catch {
                 if Task.isCancelled { return }
                 counters.callFailed("GetActivityTask \(activity): \(error)")
-                try? await Task.sleep(for: .seconds(1))
+                try? await clock.sleep(for: .seconds(1))
                 continue
             }
             guard let token = answer["taskToken"]?.stringValue, !token.isEmpty else { continue }
@@ -86,10 +88,10 @@ struct ActivityWorker: Sendable {
     }
 
     private func handle(token: String, input: JSONValue) async {
-        let client = self.client
+        let client = self.client, clock = self.clock
         let heartbeats = Task {
             while true {
-                try await Task.sleep(for: Self.heartbeatEvery)
+                try await clock.sleep(for: Self.heartbeatEvery)
                 _ = try? await client.call(.stepFunctions, "SendTaskHeartbeat", ["taskToken": .string(token)])
             }
         }

@@ -2,6 +2,7 @@ import CircuitBreaker
 import Foundation
 import JSON
 import StackClient
+import Timekeeping
 
 /// Reports a circuit breaker to the stack's breaker board and applies the operator's
 /// override the board answers with.
@@ -15,11 +16,14 @@ public struct BreakerReporter: Sendable {
     public let client: ExtensionClient
     public let breaker: CircuitBreaker
     public var interval: Duration
+    public var clock: any TimeSource
 
-    public init(client: ExtensionClient, breaker: CircuitBreaker, interval: Duration = .milliseconds(500)) {
+    public init(client: ExtensionClient, breaker: CircuitBreaker, interval: Duration = .milliseconds(500),
+                clock: any TimeSource = SystemClock()) {
         self.client = client
         self.breaker = breaker
         self.interval = interval
+        self.clock = clock
     }
 
     /// Why reporting ended.
@@ -39,7 +43,7 @@ public struct BreakerReporter: Sendable {
             case .noBoard: return .noBoard
             case .reported, .failed: break
             }
-            try? await Task.sleep(for: interval)
+            try? await clock.sleep(for: interval)
         }
         return .cancelled
     }

@@ -2,6 +2,7 @@ import Chaos
 import JSON
 import StackClient
 import Synchronization
+import Timekeeping
 
 /// The faults the demo's services obey right now. Services read `current` on every unit of
 /// work (a lock, no await), so a change applies to the very next order, message or task.
@@ -46,7 +47,7 @@ public final class ChaosControl: Sendable {
     /// Polls `GET /_signalbox/chaos` every `interval` until cancelled, applying what it says.
     /// Returns at once on an endpoint without the extension; a transient failure keeps the
     /// spec in force and tries again.
-    public func follow(_ client: ExtensionClient, interval: Duration = .seconds(1),
+    public func follow(_ client: ExtensionClient, interval: Duration = .seconds(1), clock: any TimeSource = SystemClock(),
                        onChange: @escaping @Sendable (ChaosSpec) -> Void = { _ in }) async {
         while !Task.isCancelled {
             do {
@@ -58,7 +59,7 @@ public final class ChaosControl: Sendable {
             } catch {
                 if Self.lacksExtension(error) { return }
             }
-            try? await Task.sleep(for: interval)
+            try? await clock.sleep(for: interval)
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import StackClient
+import Timekeeping
 
 /// Creates the demo's resources on an endpoint, or finds them when they exist: running setup
 /// twice changes nothing and yields the same identifiers. Public API calls only, so it works
@@ -10,10 +11,13 @@ public struct DemoSetup: Sendable {
     /// The IAM role EventBridge assumes to start executions and Step Functions runs as. The
     /// local stack accepts any role ARN of the right shape; on AWS pass a real one.
     public var roleArn: String?
+    /// What the wait for an asynchronous namespace creation sleeps on.
+    public var clock: any TimeSource
 
-    public init(client: AWSClient, roleArn: String? = nil) {
+    public init(client: AWSClient, roleArn: String? = nil, clock: any TimeSource = SystemClock()) {
         self.client = client
         self.roleArn = roleArn
+        self.clock = clock
     }
 
     public func run() async throws(DemoError) -> DemoResources {
@@ -248,7 +252,7 @@ public struct DemoSetup: Sendable {
             case "FAIL":
                 throw .unexpected("creating namespace \(DemoNames.namespace) failed: \(answer["Operation"]?["ErrorMessage"]?.stringValue ?? "no reason given")")
             default:
-                try? await Task.sleep(for: .milliseconds(500))
+                try? await clock.sleep(for: .milliseconds(500))
             }
         }
         throw .unexpected("creating namespace \(DemoNames.namespace) did not finish within a minute")

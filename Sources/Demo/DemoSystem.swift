@@ -3,6 +3,7 @@ import Chaos
 import CircuitBreaker
 import Foundation
 import StackClient
+import Timekeeping
 
 /// How the demo runs: its order rate and starting faults, and where its log lines go.
 public struct DemoOptions: Sendable {
@@ -17,16 +18,20 @@ public struct DemoOptions: Sendable {
     public var logEvery: Duration
     /// Receives one line per `logEvery` and one per notable change (setup, chaos, breaker).
     public var log: @Sendable (String) -> Void
+    /// The demo's one source of time: order pacing, injected latency, polling and heartbeat
+    /// intervals, and the payment breaker.
+    public var clock: any TimeSource
 
     public init(rate: OrderRate = OrderRate(count: 2, per: .second), chaos: ChaosSpec? = nil,
                 pollersPerActivity: Int = 3, roleArn: String? = nil, logEvery: Duration = .seconds(1),
-                log: @escaping @Sendable (String) -> Void = { _ in }) {
+                log: @escaping @Sendable (String) -> Void = { _ in }, clock: any TimeSource = SystemClock()) {
         self.rate = rate
         self.chaos = chaos
         self.pollersPerActivity = pollersPerActivity
         self.roleArn = roleArn
         self.logEvery = logEvery
         self.log = log
+        self.clock = clock
     }
 }
 
@@ -48,7 +53,7 @@ public final class DemoSystem: Sendable {
         // The configuration is a constant known to be valid: a failure here is a programming error.
         paymentBreaker = try! CircuitBreaker(
             id: BreakerID(service: DemoNames.paymentBreakerService, dependency: DemoNames.paymentBreakerDependency),
-            configuration: PaymentService.breakerConfiguration)
+            configuration: PaymentService.breakerConfiguration, clock: options.clock)
     }
 
     /// Sets up (idempotently) and runs until cancelled.
@@ -60,9 +65,10 @@ public final class DemoSystem: Sendable {
         configuration.connectionPool = .init(idleTimeout: .seconds(90), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
         let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         defer { Task { try? await http.shutdown() } }
-        let client = AWSClient(endpoint: endpoint, httpClient: http)
+        let clock = options.clock
+        let client = AWSClient(endpoint: endpoint, httpClient: http, clock: clock)
         let extensions = ExtensionClient(endpoint: endpoint, httpClient: http)
-        let resources = try await DemoSetup(client: client, roleArn: options.roleArn).run()
+        let resources = try await DemoSetup(client: client, roleArn: options.roleArn, clock: clock).run()
         let log = options.log
         log("demo: set up on \(endpoint.url?.absoluteString ?? "AWS \(endpoint.region)"): bus \(resources.busName), saga \(DemoNames.stateMachine), queues notification and analytics (DLQ analytics-dlq), namespace \(DemoNames.namespace)")
         if resources.sagaTrigger == .direct {
@@ -82,8 +88,8 @@ public final class DemoSystem: Sendable {
         }
         log("demo: placing orders at \(options.rate); chaos: \(chaos.current)")
         let context = ServiceContext(client: client, resources: resources, chaos: chaos, counters: counters,
-                                     pollersPerActivity: options.pollersPerActivity)
-        let payment = PaymentService(context: context, breaker: paymentBreaker, gateway: PaymentGateway(chaos: chaos))
+                                     pollersPerActivity: options.pollersPerActivity, clock: clock)
+        let payment = PaymentService(context: context, breaker: paymentBreaker, gateway: PaymentGateway(chaos: chaos, clock: clock))
         let workers = InventoryService(context: context).workers() + payment.workers()
             + ShippingService(context: context).workers()
         let breaker = paymentBreaker
@@ -93,14 +99,14 @@ public final class DemoSystem: Sendable {
         let rate = options.rate
         await withDiscardingTaskGroup { group in
             if followEndpoint {
-                group.addTask { await chaos.follow(extensions) { spec in log("demo: chaos now \(spec)") } }
+                group.addTask { await chaos.follow(extensions, clock: clock) { spec in log("demo: chaos now \(spec)") } }
             }
             group.addTask { await ServiceInstances(context: context).run() }
             for worker in workers { group.addTask { await worker.run() } }
             group.addTask { await NotificationService(context: context).consumer.run() }
             group.addTask { await AnalyticsService(context: context).consumer.run() }
             group.addTask {
-                if await BreakerReporter(client: extensions, breaker: breaker).run() == .noBoard {
+                if await BreakerReporter(client: extensions, breaker: breaker, clock: clock).run() == .noBoard {
                     log("demo: no breaker board on this endpoint; the payment breaker is not reported")
                 }
             }
@@ -110,18 +116,21 @@ public final class DemoSystem: Sendable {
                 }
             }
             group.addTask { await OrderService(context: context, rate: rate).run() }
-            group.addTask { await Self.logCounts(counters: counters, breaker: breaker, chaos: chaos, every: logEvery, log: log) }
+            group.addTask {
+                await Self.logCounts(counters: counters, breaker: breaker, chaos: chaos, every: logEvery, clock: clock, log: log)
+            }
             // Every child runs until cancelled; wait here for that.
-            while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+            while !Task.isCancelled { try? await clock.sleep(for: .seconds(3600)) }
             group.cancelAll()
         }
     }
 
     private static func logCounts(counters: DemoCounters, breaker: CircuitBreaker, chaos: ChaosControl,
-                                  every interval: Duration, log: @Sendable (String) -> Void) async {
+                                  every interval: Duration, clock: any TimeSource,
+                                  log: @Sendable (String) -> Void) async {
         var previous = counters.snapshot()
         while !Task.isCancelled {
-            try? await Task.sleep(for: interval)
+            try? await clock.sleep(for: interval)
             let now = counters.snapshot()
             log(countsLine(now: now, previous: previous, breaker: breaker.state.rawValue, chaos: chaos.current,
                            lastError: counters.takeLastError()))

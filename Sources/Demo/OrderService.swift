@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import StackClient
+import Timekeeping
 
 /// Places orders at a steady rate: each is an `Order Created` event (source `shop.orders`) on
 /// `shop-bus`, whose rule starts the order saga. Every order carries a fresh correlation id
@@ -18,7 +19,7 @@ struct OrderService: Sendable {
     static let maximumInFlight = 32
 
     func run() async {
-        let clock = ContinuousClock()
+        let clock = context.clock
         let interval = rate.interval
         var next = clock.now
         await withTaskGroup(of: Void.self) { group in
@@ -28,7 +29,7 @@ struct OrderService: Sendable {
                 // Fallen more than a second behind (a slow endpoint): resume the steady pace
                 // from now rather than bursting to catch up.
                 if clock.now - next > .seconds(1) { next = clock.now }
-                try? await Task.sleep(until: next, clock: clock)
+                try? await clock.sleep(until: next)
                 if Task.isCancelled { break }
                 let spec = context.chaos.current
                 if spec.isDown("order") { continue }

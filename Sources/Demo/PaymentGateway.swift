@@ -1,3 +1,5 @@
+import Timekeeping
+
 /// The simulated payment gateway the payment service calls: a few milliseconds per charge,
 /// plus `payment.latency`, failing with probability `payment.error`. It is the dependency the
 /// payment service's circuit breaker protects.
@@ -8,10 +10,11 @@ struct PaymentGateway: Sendable {
     }
 
     let chaos: ChaosControl
+    let clock: any TimeSource
 
     func charge(orderId: String, amount: Double) async throws -> String {
         let spec = chaos.current
-        try await Task.sleep(for: .milliseconds(Int.random(in: 5...25)) + spec.latency("payment"))
+        try await clock.sleep(for: .milliseconds(Int.random(in: 5...25)) + spec.latency("payment"))
         if Dice.roll(spec.errorProbability("payment")) { throw Declined(orderId: orderId) }
         return Dice.identifier("pay")
     }

@@ -1,5 +1,6 @@
 import JSON
 import StackClient
+import Timekeeping
 
 /// Consumes one SQS queue the way a service does: long-poll ReceiveMessage, handle each
 /// message, DeleteMessageBatch the ones handled. A message left undeleted comes back after
@@ -24,7 +25,7 @@ struct QueueConsumer: Sendable {
         while !Task.isCancelled {
             let spec = context.chaos.current
             if spec.isDown(service) {
-                try? await Task.sleep(for: .milliseconds(500))
+                try? await context.clock.sleep(for: .milliseconds(500))
                 continue
             }
             let answer: JSONValue
@@ -35,7 +36,7 @@ struct QueueConsumer: Sendable {
             } catch {
                 if Task.isCancelled { return }
                 context.counters.callFailed("ReceiveMessage \(service): \(error)")
-                try? await Task.sleep(for: .seconds(1))
+                try? await context.clock.sleep(for: .seconds(1))
                 continue
             }
             let messages = answer["Messages"]?.arrayValue ?? []

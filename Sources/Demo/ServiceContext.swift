@@ -1,4 +1,5 @@
 import StackClient
+import Timekeeping
 
 /// What every demo service shares: the endpoint, the chaos in force, the counters, and the
 /// bus for its domain events.
@@ -8,6 +9,7 @@ struct ServiceContext: Sendable {
     let chaos: ChaosControl
     let counters: DemoCounters
     let pollersPerActivity: Int
+    let clock: any TimeSource
 
     var events: DomainEvents { DomainEvents(client: client, counters: counters) }
 
@@ -15,12 +17,12 @@ struct ServiceContext: Sendable {
                 handler: @escaping ActivityWorker.Handler) -> ActivityWorker {
         ActivityWorker(client: client, activity: activity, activityArn: resources.activityArns[activity] ?? activity,
                        service: service, chaos: chaos, counters: counters, pollers: pollersPerActivity,
-                       handler: handler)
+                       clock: clock, handler: handler)
     }
 
     /// Injected latency; returns early when the demo is stopping.
     func pause(_ duration: Duration) async {
         guard duration > .zero else { return }
-        try? await Task.sleep(for: duration)
+        try? await clock.sleep(for: duration)
     }
 }

@@ -1,5 +1,6 @@
 import JSON
 import StackClient
+import Timekeeping
 
 /// Registers one instance of every demo service in Cloud Map (`shop.local`) and keeps it
 /// healthy with UpdateInstanceCustomHealthStatus. The instances carry
@@ -16,7 +17,7 @@ struct ServiceInstances: Sendable {
             await register(service, port: 8080 + index)
         }
         while !Task.isCancelled {
-            try? await Task.sleep(for: Self.heartbeatEvery)
+            try? await context.clock.sleep(for: Self.heartbeatEvery)
             let spec = context.chaos.current
             for (index, service) in DemoNames.services.enumerated() where !spec.isDown(service) {
                 await heartbeat(service, port: 8080 + index)

@@ -29,23 +29,27 @@ public enum StackAssembly {
     /// `hub` is the live stream the services publish to (shared with `extensions`).
     public static func services(store: StackStore, configuration: StackConfiguration,
                                 hub: StreamHub = StreamHub()) -> [any StackService] {
-        let queues = QueueService(store: store, accountId: configuration.accountId, region: configuration.region)
+        let clock = configuration.clock
+        let queues = QueueService(store: store, accountId: configuration.accountId, region: configuration.region,
+                                  clock: clock)
         // Bus and sagas reach each other (rules start executions, tasks put events): the saga
         // service is built first with a link the bus is bound to once it exists.
         let busLink = ServiceLink()
         let sagas = SagaService(store: store, accountId: configuration.accountId, region: configuration.region,
-                                queues: queues, bus: busLink, hub: hub)
+                                queues: queues, bus: busLink, hub: hub, clock: clock)
         let bus = BusService(store: store, accountId: configuration.accountId, region: configuration.region,
-                             queues: queues, hub: hub, sinks: [sagas.stateMachineSink])
+                             queues: queues, hub: hub, sinks: [sagas.stateMachineSink], clock: clock)
         busLink.bind(bus)
-        let registry = RegistryService(store: store, accountId: configuration.accountId, region: configuration.region)
+        let registry = RegistryService(store: store, accountId: configuration.accountId, region: configuration.region,
+                                       clock: clock)
         return [queues, bus, registry, sagas]
     }
 
     public static func extensions(store: StackStore, configuration: StackConfiguration,
                                   hub: StreamHub = StreamHub()) -> [any StackRouteExtension] {
         [StreamRoute(hub: hub),
-         BreakerBoardRoute(board: BreakerBoard(store: store, hub: hub, readOnly: configuration.readOnly)),
+         BreakerBoardRoute(board: BreakerBoard(store: store, hub: hub, readOnly: configuration.readOnly,
+                                               clock: configuration.clock)),
          ChaosRoute(board: ChaosBoard(), readOnly: configuration.readOnly)]
     }
 }

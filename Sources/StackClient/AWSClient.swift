@@ -3,6 +3,7 @@ import Foundation
 import JSON
 import NIOCore
 import NIOHTTP1
+import Timekeeping
 import Wire
 
 /// Calls AWS JSON services (SQS, EventBridge, Step Functions, Cloud Map) the way the SDKs do:
@@ -14,12 +15,16 @@ public struct AWSClient: Sendable {
     /// How long a call may take unless the caller says otherwise; long polls pass their own.
     public var timeout: Duration
     private let http: HTTPClient
+    /// Signatures are dated by its wall clock.
+    private let clock: any TimeSource
 
     /// Uses the process-wide shared HTTP client, which needs no shutdown.
-    public init(endpoint: StackEndpoint, timeout: Duration = .seconds(30), httpClient: HTTPClient = .shared) {
+    public init(endpoint: StackEndpoint, timeout: Duration = .seconds(30), httpClient: HTTPClient = .shared,
+                clock: any TimeSource = SystemClock()) {
         self.endpoint = endpoint
         self.timeout = timeout
         self.http = httpClient
+        self.clock = clock
     }
 
     /// Calls `operation` on `service` and returns the response body (`{}` when empty).
@@ -35,7 +40,7 @@ public struct AWSClient: Sendable {
         let credentials = try await endpoint.currentCredentials()
         let signer = SigV4Signer(credentials: credentials, region: endpoint.region, service: service.signingName)
         let signed = signer.sign(SigV4Request(method: "POST", path: "/", headers: headers, body: body),
-                                 unixSeconds: Int64(Date().timeIntervalSince1970))
+                                 unixSeconds: clock.wallClockNow.wholeSeconds)
         headers = signed.headers
         var request = HTTPClientRequest(url: base + "/")
         request.method = .POST

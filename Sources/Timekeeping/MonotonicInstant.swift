@@ -20,6 +20,8 @@ public struct MonotonicInstant: InstantProtocol, CustomStringConvertible {
         return MonotonicInstant(nanosecondsSinceOrigin: overflow ? (rhs < .zero ? .min : .max) : sum)
     }
 
+    public static func += (lhs: inout MonotonicInstant, rhs: Duration) { lhs = lhs + rhs }
+
     public static func - (lhs: MonotonicInstant, rhs: Duration) -> MonotonicInstant {
         lhs + (.zero - rhs)
     }

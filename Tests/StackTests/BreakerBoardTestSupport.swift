@@ -2,21 +2,15 @@ import CircuitBreaker
 import Foundation
 import JSON
 import Synchronization
+import Timekeeping
 @testable import Stack
-
-/// A wall clock in seconds that tests move by hand (staleness without sleeping).
-final class ManualWallClock: Sendable {
-    private let seconds = Mutex<Double>(1_800_000_000)
-    var now: Double { seconds.withLock { $0 } }
-    func advance(_ delta: Double) { seconds.withLock { $0 += delta } }
-    var read: @Sendable () -> Double { { self.now } }
-}
 
 /// A breaker board on a real store in a temporary directory, driven through its HTTP API
 /// without sockets. `reopen()` builds a new board on the same files, as a restart would.
 final class BreakerBoardHarness: Sendable {
     let directory: URL
-    let clock = ManualWallClock()
+    /// Moved by hand: staleness without sleeping.
+    let clock = ManualClock()
     let hub = StreamHub()
     let readOnly: Bool
     private let current: Mutex<(store: StackStore, api: BreakerBoardAPI)>
@@ -30,7 +24,7 @@ final class BreakerBoardHarness: Sendable {
         self.readOnly = readOnly
         let store = try StackStore(directory: self.directory, migrations: StackAssembly.migrations)
         let board = BreakerBoard(store: store, hub: hub, readOnly: readOnly, maximumBreakers: maximumBreakers,
-                                 clock: clock.read)
+                                 clock: clock)
         current = Mutex((store, BreakerBoardAPI(board: board)))
     }
 
@@ -41,7 +35,7 @@ final class BreakerBoardHarness: Sendable {
     func reopen(readOnly: Bool? = nil) throws {
         let store = try StackStore(directory: directory, migrations: StackAssembly.migrations)
         let board = BreakerBoard(store: store, hub: hub, readOnly: readOnly ?? self.readOnly,
-                                 maximumBreakers: maximumBreakers, clock: clock.read)
+                                 maximumBreakers: maximumBreakers, clock: clock)
         current.withLock { $0 = (store, BreakerBoardAPI(board: board)) }
     }
 

@@ -2,6 +2,7 @@ import CircuitBreaker
 import Foundation
 import JSON
 import Testing
+import Timekeeping
 @testable import Stack
 
 @Suite("Breaker board")
@@ -26,7 +27,7 @@ struct BreakerBoardTests {
         }
         #expect(names == ["payment/gateway", "payment/vault", "shipping/carrier"])
         let first = try #require(list.body["breakers"]?[0])
-        #expect(first["reportedAt"]?.doubleValue == board.clock.now)
+        #expect(first["reportedAt"]?.doubleValue == board.clock.wallClockNow.seconds)
         #expect(first["stale"] == false)
         #expect(first["override"] == .null)
         #expect(first["breaker"]?["state"] == "closed")
@@ -49,7 +50,7 @@ struct BreakerBoardTests {
         #expect(set.status == 200)
         #expect(set.body["breaker"]?["override"]?["mode"] == "force-open")
         #expect(set.body["breaker"]?["override"]?["actor"] == "alice")
-        #expect(set.body["breaker"]?["override"]?["at"]?.doubleValue == board.clock.now)
+        #expect(set.body["breaker"]?["override"]?["at"]?.doubleValue == board.clock.wallClockNow.seconds)
         let audit = try #require(set.body["audit"])
         #expect(audit["from"] == "closed")
         #expect(audit["to"] == "forced-open")
@@ -127,7 +128,7 @@ struct BreakerBoardTests {
         _ = await board.report(try breakerSnapshot("shipping", "carrier"))
         #expect(await board.override("payment", "gateway", ["mode": "force-closed", "reason": "r1", "actor": "bob"]).status == 200)
         #expect(await board.override("shipping", "carrier", ["mode": "automatic", "reason": "r2"]).status == 200)
-        board.clock.advance(60)
+        board.clock.advance(by: .seconds(60))
         try board.reopen()
         let list = await board.call("GET", base)
         let entries = try #require(list.body["breakers"]?.arrayValue)
@@ -155,9 +156,9 @@ struct BreakerBoardTests {
         let board = try BreakerBoardHarness()
         defer { board.removeFiles() }
         _ = await board.report(try breakerSnapshot("payment", "gateway"))
-        board.clock.advance(10)
+        board.clock.advance(by: .seconds(10))
         #expect(await board.call("GET", base + "/payment/gateway").body["stale"] == false)
-        board.clock.advance(0.5)
+        board.clock.advance(by: .seconds(0.5))
         #expect(await board.call("GET", base + "/payment/gateway").body["stale"] == true)
         _ = await board.report(try breakerSnapshot("payment", "gateway"))
         #expect(await board.call("GET", base + "/payment/gateway").body["stale"] == false)
@@ -172,7 +173,7 @@ struct BreakerBoardTests {
         _ = await board.report(try breakerSnapshot("shipping", "carrier"))
         for (index, target) in [("payment", "gateway"), ("payment", "vault"), ("shipping", "carrier"),
                                 ("payment", "gateway")].enumerated() {
-            board.clock.advance(1)
+            board.clock.advance(by: .seconds(1))
             let answer = await board.override(target.0, target.1, ["mode": "force-open", "reason": .string("n\(index)")])
             #expect(answer.status == 200)
         }

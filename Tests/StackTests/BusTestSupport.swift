@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Timekeeping
 import Wire
 @testable import Stack
 
@@ -17,9 +18,9 @@ final class BusTestStack: Sendable {
         self.directory = directory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("signalbox-bus-test-\(UUID().uuidString)")
         store = try StackStore(directory: self.directory, migrations: StackAssembly.migrations)
-        queues = QueueService(store: store, accountId: "000000000000", region: "us-east-1", clock: clock.read)
+        queues = QueueService(store: store, accountId: "000000000000", region: "us-east-1", clock: clock)
         bus = BusService(store: store, accountId: "000000000000", region: "us-east-1", queues: queues, hub: hub,
-                         clock: clock.read)
+                         clock: clock)
         frontDoor = FrontDoor(services: [queues, bus], accountId: "000000000000", region: "us-east-1",
                               credentials: nil, endpoint: "http://127.0.0.1:4599")
     }

@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import Testing
+import Timekeeping
 @testable import Stack
 
 @Suite("EventBridge service")
@@ -114,7 +115,7 @@ struct BusTests {
         #expect(envelope["region"] == "us-east-1")
         #expect(envelope["resources"] == ["arn:x"])
         #expect(envelope["detail"]?["total"] == 150)
-        #expect(envelope["time"]?.stringValue == BusEvents.iso8601(millis: stack.clock.now))
+        #expect(envelope["time"]?.stringValue == BusEvents.iso8601(millis: stack.clock.wallClockNow.milliseconds))
         try await stack.events("DisableRule", ["Name": "placed"])
         _ = try await stack.putEvent(detail: ["total": 500])
         #expect(try await stack.bodies(url).count == 1)
@@ -200,12 +201,12 @@ struct BusTests {
         #expect(outbox.first?.state == "pending")
         #expect(outbox.first?.errorCode == "QueueDoesNotExist")
         #expect(try await stack.bus.retryDue() == 0)
-        stack.clock.advance(seconds: 1)
+        stack.clock.advance(by: .seconds(1))
         #expect(try await stack.bus.retryDue() == 1)
         outbox = try await stack.bus.outbox()
         #expect(outbox.first?.attempts == 1)
         let url = try await stack.createQueue("later")
-        stack.clock.advance(seconds: 2)
+        stack.clock.advance(by: .seconds(2))
         #expect(try await stack.bus.retryDue() == 1)
         #expect(try await stack.bus.outbox().isEmpty)
         #expect(try await stack.bodies(url).count == 1)
@@ -258,7 +259,7 @@ struct BusTests {
         #expect(try await reopened.bodies("http://127.0.0.1:4599/000000000000/kept").count == 20)
         #expect(try await reopened.bus.outbox().count == 20)
         let later = try await reopened.createQueue("later")
-        reopened.clock.advance(seconds: 5)
+        reopened.clock.advance(by: .seconds(5))
         #expect(try await reopened.bus.retryDue() == 20)
         #expect(try await reopened.bodies(later).count == 20)
         // Routing was rebuilt from the store: a new event is still delivered.

@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import Testing
+import Timekeeping
 @testable import Stack
 
 @Suite struct QueueDigestTests {
@@ -58,7 +59,7 @@ import Testing
         #expect(try await receive(stack, url, visibility: 30).count == 1)
         #expect(try await receive(stack, url).isEmpty)
         #expect(try await count(stack, url)["ApproximateNumberOfMessagesNotVisible"] == "1")
-        stack.clock.advance(seconds: 30)
+        stack.clock.advance(by: .seconds(30))
         let again = try await receive(stack, url)
         #expect(again.first?["Attributes"]?["ApproximateReceiveCount"] == "2")
     }
@@ -70,7 +71,7 @@ import Testing
         _ = try await send(stack, url, "sooner", ["DelaySeconds": 0])
         #expect(try await count(stack, url)["ApproximateNumberOfMessagesDelayed"] == "1")
         #expect(try await receive(stack, url).map { $0["Body"] } == ["sooner"])
-        stack.clock.advance(seconds: 10)
+        stack.clock.advance(by: .seconds(10))
         #expect(try await receive(stack, url).map { $0["Body"] } == ["later"])
     }
 
@@ -78,7 +79,7 @@ import Testing
         let stack = try TemporaryStack()
         let url = try await stack.createQueue("retention", ["MessageRetentionPeriod": "60"])
         _ = try await send(stack, url, "short-lived")
-        stack.clock.advance(seconds: 61)
+        stack.clock.advance(by: .seconds(61))
         #expect(try await count(stack, url)["ApproximateNumberOfMessages"] == "0")
         #expect(try await receive(stack, url).isEmpty)
     }
@@ -112,7 +113,7 @@ import Testing
         #expect(try await receive(stack, url).isEmpty)
         _ = try await stack.ok("DeleteMessage", ["QueueUrl": .string(url), "ReceiptHandle": first[0]["ReceiptHandle"]!])
         #expect(try await receive(stack, url, max: 10, visibility: 30).map { $0["Body"] } == ["a1", "a2"])
-        stack.clock.advance(seconds: 30)
+        stack.clock.advance(by: .seconds(30))
         // Everything timed out: each group resumes at its oldest message, in send order.
         #expect(try await receive(stack, url, max: 10).map { $0["Body"] } == ["b0", "a1", "b1", "a2", "b2"])
     }
@@ -124,7 +125,7 @@ import Testing
         let one = try await send(stack, url, "x", extra)
         let two = try await send(stack, url, "x", extra)
         #expect(one["MessageId"] == two["MessageId"])
-        stack.clock.advance(seconds: 301)
+        stack.clock.advance(by: .seconds(301))
         let three = try await send(stack, url, "x", extra)
         #expect(three["MessageId"] != one["MessageId"])
         #expect(try await count(stack, url)["ApproximateNumberOfMessages"] == "2")

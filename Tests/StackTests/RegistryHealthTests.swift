@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import Testing
+import Timekeeping
 @testable import Stack
 
 /// Health and the heartbeat TTL, driven by a hand-moved clock: nothing here sleeps.
@@ -30,9 +31,9 @@ import Testing
         #expect(start.ids == ["pay-1", "pay-2"])
 
         // pay-2 keeps heartbeating, pay-1 goes silent.
-        stack.clock.advance(seconds: 6)
+        stack.clock.advance(by: .seconds(6))
         try await stack.heartbeat(svc, "pay-2")
-        stack.clock.advance(seconds: 6)
+        stack.clock.advance(by: .seconds(6))
         #expect(try await stack.health(svc) == ["pay-1": "UNHEALTHY", "pay-2": "HEALTHY"])
         let degraded = try await stack.discover("shop.local", "payment")
         #expect(degraded.ids == ["pay-2"])
@@ -48,7 +49,7 @@ import Testing
         #expect(recovered.revision > degraded.revision)
 
         // Everyone silent: HEALTHY_OR_ELSE_ALL falls back to all instances.
-        stack.clock.advance(seconds: 11)
+        stack.clock.advance(by: .seconds(11))
         #expect(try await stack.discover("shop.local", "payment").ids.isEmpty)
         #expect(try await stack.discover("shop.local", "payment", ["HealthStatus": "HEALTHY_OR_ELSE_ALL"]).ids == ["pay-1", "pay-2"])
     }
@@ -61,13 +62,13 @@ import Testing
         try await stack.register(svc, "a", ["SIGNALBOX_HEARTBEAT_TTL": "5"])
         var last = try await stack.discover("rev.local", "api").revision
         // expire → heartbeat → expire → deregister: each step must strictly raise the revision.
-        stack.clock.advance(seconds: 6)
+        stack.clock.advance(by: .seconds(6))
         var next = try await stack.discover("rev.local", "api").revision
         #expect(next > last); last = next
         try await stack.heartbeat(svc, "a")
         next = try await stack.discover("rev.local", "api").revision
         #expect(next > last); last = next
-        stack.clock.advance(seconds: 6)
+        stack.clock.advance(by: .seconds(6))
         next = try await stack.discover("rev.local", "api").revision
         #expect(next > last); last = next
         _ = try await stack.ok("DeregisterInstance", ["ServiceId": .string(svc), "InstanceId": "a"])
@@ -107,7 +108,7 @@ import Testing
         // Without health checks the instance is UNKNOWN and discoverable as healthy.
         try await stack.register(plain, "p1", ["AWS_INSTANCE_PORT": "80"])
         #expect(try await stack.health(plain) == ["p1": "UNKNOWN"])
-        stack.clock.advance(seconds: 100_000)
+        stack.clock.advance(by: .seconds(100_000))
         #expect(try await stack.discover("ttl.local", "plain").ids == ["p1"])
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Timekeeping
 import Wire
 @testable import Stack
 
@@ -16,7 +17,7 @@ final class RegistryHarness: Sendable {
         self.directory = directory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("signalbox-registry-test-\(UUID().uuidString)")
         store = try StackStore(directory: self.directory, migrations: StackAssembly.migrations)
-        registry = RegistryService(store: store, accountId: "000000000000", region: "us-east-1", clock: clock.read)
+        registry = RegistryService(store: store, accountId: "000000000000", region: "us-east-1", clock: clock)
         frontDoor = FrontDoor(services: [registry], accountId: "000000000000", region: "us-east-1", credentials: nil,
                               endpoint: "http://127.0.0.1:4599")
     }

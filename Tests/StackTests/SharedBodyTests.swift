@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import JSON
 import Testing
+import Timekeeping
 @testable import Stack
 
 /// An event delivered to several queues is stored once, not once per queue: the messages name
@@ -130,10 +131,10 @@ struct SharedBodyTests {
         #expect(try await stack.createQueue("c", ["MessageRetentionPeriod": "120"]) == urls[2])
         _ = try await stack.putEvent(detail: ["n": 9])
         #expect(try await Self.sharedRows(stack) == (1, 3))
-        stack.clock.advance(seconds: 61)
+        stack.clock.advance(by: .seconds(61))
         try await stack.queues.deleteExpired()
         #expect(try await Self.sharedRows(stack) == (1, 1))
-        stack.clock.advance(seconds: 60)
+        stack.clock.advance(by: .seconds(60))
         try await stack.queues.deleteExpired()
         #expect(try await Self.sharedRows(stack) == (0, 0))
     }

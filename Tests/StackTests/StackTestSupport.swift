@@ -1,21 +1,14 @@
 import Foundation
 import JSON
-import Synchronization
+import Timekeeping
 import Wire
 @testable import Stack
-
-/// A clock tests move by hand, so time-dependent behaviour is tested without sleeping.
-final class ManualClock: Sendable {
-    private let millis = Mutex<Int64>(1_700_000_000_000)
-    var now: Int64 { millis.withLock { $0 } }
-    func advance(seconds: Double) { millis.withLock { $0 += Int64(seconds * 1000) } }
-    var read: @Sendable () -> Int64 { { self.now } }
-}
 
 /// A fresh store in its own temporary directory, removed when the harness goes away.
 final class TemporaryStack: Sendable {
     let directory: URL
     let store: StackStore
+    /// Moved by hand: message times, visibility and retention without sleeping.
     let clock = ManualClock()
     let queues: QueueService
     let frontDoor: FrontDoor
@@ -25,7 +18,7 @@ final class TemporaryStack: Sendable {
         self.directory = directory
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("signalbox-test-\(UUID().uuidString)")
         store = try StackStore(directory: self.directory, migrations: StackAssembly.migrations)
-        queues = QueueService(store: store, accountId: "000000000000", region: "us-east-1", clock: clock.read)
+        queues = QueueService(store: store, accountId: "000000000000", region: "us-east-1", clock: clock)
         frontDoor = FrontDoor(services: [queues], accountId: "000000000000", region: "us-east-1", credentials: nil,
                               endpoint: "http://127.0.0.1:4599")
     }

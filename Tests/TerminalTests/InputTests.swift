@@ -1,4 +1,5 @@
 import Testing
+import Timekeeping
 @testable import Terminal
 
 @Suite struct KeyDecoderTests {
@@ -48,7 +49,7 @@ import Testing
 @Suite struct ResizeDebouncerTests {
     @Test func burstOfResizesAppliesOnceAfterQuiet() {
         var debouncer = ResizeDebouncer(quietPeriod: .milliseconds(60))
-        let start = ContinuousClock.now
+        let start = MonotonicInstant(nanosecondsSinceOrigin: 0)
         var applied: [Int] = []
         func ask(_ ms: Int) -> Bool {
             let due = debouncer.shouldApply(at: start + .milliseconds(ms))

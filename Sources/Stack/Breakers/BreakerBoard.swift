@@ -2,6 +2,7 @@ import CircuitBreaker
 import Foundation
 import GRDB
 import JSON
+import Timekeeping
 import Wire
 
 /// The breaker board: services report their breakers here, operators read them and set
@@ -42,15 +43,16 @@ public actor BreakerBoard {
     public nonisolated let readOnly: Bool
     let staleAfter: Double
     let maximumBreakers: Int
-    /// Wall clock, seconds since 1970; injectable so tests decide staleness without sleeping.
-    let clock: @Sendable () -> Double
+    /// Report and override times are its wall clock's seconds since 1970 (tests move it to
+    /// decide staleness without sleeping).
+    let clock: any TimeSource
     private var records: [BreakerID: Record] = [:]
     private var loaded = false
 
     public init(store: StackStore, hub: StreamHub, readOnly: Bool = false,
                 staleAfter: Double = BreakerBoard.defaultStaleAfter,
                 maximumBreakers: Int = BreakerBoard.defaultMaximumBreakers,
-                clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+                clock: any TimeSource = SystemClock()) {
         self.store = store
         self.hub = hub
         self.readOnly = readOnly
@@ -66,7 +68,7 @@ public actor BreakerBoard {
     public func report(_ snapshot: BreakerSnapshot) async throws(BreakerBoardError) -> BreakerOverride? {
         try ensureLoaded()
         let id = snapshot.id
-        let now = clock()
+        let now = clock.wallClockNow.seconds
         let previous = records[id]
         if previous == nil, records.count >= maximumBreakers { throw .boardFull(maximumBreakers) }
         let changed = previous?.snapshot.state != snapshot.state
@@ -108,7 +110,7 @@ public actor BreakerBoard {
         if readOnly { throw .readOnly }
         try ensureLoaded()
         guard let record = records[id] else { throw .notFound(service: id.service, dependency: id.dependency) }
-        let at = clock()
+        let at = clock.wallClockNow.seconds
         let override = BreakerOverride(mode: request.mode, reason: request.reason, actor: request.actor, at: at)
         let from = record.snapshot.state
         let to = override.targetState
@@ -186,7 +188,7 @@ public actor BreakerBoard {
 
     private func entry(for id: BreakerID, record: Record) -> BreakerBoardEntry {
         BreakerBoardEntry(snapshot: record.snapshot, reportedAt: record.reportedAt,
-                          stale: clock() - record.reportedAt > staleAfter, override: record.override?.value)
+                          stale: clock.wallClockNow.seconds - record.reportedAt > staleAfter, override: record.override?.value)
     }
 
     private func subject(_ snapshot: BreakerSnapshot) -> JSONValue {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import JSON
+import Timekeeping
 import Wire
 
 /// Event buses: the `default` bus always exists and cannot be deleted.
@@ -20,7 +21,7 @@ extension BusService {
             throw BusError.constraint(description, member: "description", "Member must have length less than or equal to 512")
         }
         let tags = try input.tags() ?? []
-        let now = clock()
+        let now = clock.wallClockNow.milliseconds
         try await controlWrite(bus: name) { db in
             guard try !Self.busExists(db, name) else { throw BusError.alreadyExists("Event bus \(name) already exists.") }
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM eb_bus") ?? 0
@@ -82,7 +83,7 @@ extension BusService {
     func updateEventBus(_ input: BusInput) async throws(AWSError) -> JSONValue {
         let name = naming.busName(try input.string("Name"))
         let description = try input.string("Description")
-        let now = clock()
+        let now = clock.wallClockNow.milliseconds
         try await controlWrite(bus: name) { db in
             guard try Self.busExists(db, name) else { throw BusError.busNotFound(name) }
             try db.execute(sql: "UPDATE eb_bus SET description = ?, modified_at = ? WHERE name = ?", arguments: [description, now, name])

@@ -1,5 +1,6 @@
 import GRDB
 import JSON
+import Timekeeping
 import Wire
 
 /// The outbox worker: retries deliveries that failed inside PutEvents, per each target's
@@ -19,7 +20,7 @@ extension BusService {
     /// Tries every delivery now due (up to `limit`); returns how many were tried.
     @discardableResult
     func retryDue(limit: Int = 200) async throws(AWSError) -> Int {
-        let now = clock()
+        let now = clock.wallClockNow.milliseconds
         let due = try await store.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT seq, event_id, bus, rule, spec, event, payload, depth, attempts, first_at

@@ -1,6 +1,7 @@
 import GRDB
 import JSON
 import Patterns
+import Timekeeping
 import Wire
 
 /// Rules: an event pattern or a schedule (fired by `BusService+Schedules`), ENABLED or DISABLED.
@@ -47,7 +48,7 @@ extension BusService {
         }
         let roleArn = try input.string("RoleArn")
         let tags = try input.tags() ?? []
-        let now = clock()
+        let now = clock.wallClockNow.milliseconds
         let firstFire = nextFire
         try await controlWrite(bus: bus) { db in
             guard try Self.busExists(db, bus) else { throw BusError.busNotFound(bus) }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import JSON
+import Timekeeping
 import Wire
 
 /// Schedule rules: each enabled rule with a `ScheduleExpression` sends AWS's scheduled event
@@ -19,7 +20,7 @@ extension BusService {
 
     /// Schedule time in Unix milliseconds: `clock` itself unless the clock rate speeds it up.
     func scheduleNow() -> Int64 {
-        let now = clock()
+        let now = clock.wallClockNow.milliseconds
         if scheduleClockRate == 1 { return now }
         return scheduleClockAnchor + Int64((Double(now - scheduleClockAnchor) * scheduleClockRate).rounded(.down))
     }
@@ -40,7 +41,7 @@ extension BusService {
     @discardableResult
     func fireDueSchedules() async throws(AWSError) -> Int {
         let due = scheduleNow()
-        let now = clock()
+        let now = clock.wallClockNow.milliseconds
         let deliverer = self.deliverer, buses = router.snapshot(), naming = self.naming
         let (events, report) = try await store.write { db -> ([BusEvent], DeliveryReport) in
             var report = DeliveryReport()
@@ -78,7 +79,7 @@ extension BusService {
         return events.count
     }
 
-    /// Real time until the earliest enabled schedule is due, between 10 ms and 1 s (so rules
+    /// Service-clock time until the earliest enabled schedule is due, between 10 ms and 1 s (so rules
     /// added meanwhile are seen within a second).
     func nextScheduleDelay() async -> Duration {
         let next = try? await store.read { db in
@@ -94,7 +95,7 @@ extension BusService {
     func runSchedules() async {
         while !Task.isCancelled {
             _ = try? await fireDueSchedules()
-            try? await Task.sleep(for: await nextScheduleDelay())
+            try? await clock.sleep(for: await nextScheduleDelay())
         }
     }
 

@@ -3,6 +3,7 @@ import GRDB
 import JSON
 import Patterns
 import Synchronization
+import Timekeeping
 import Wire
 
 /// Amazon EventBridge on the AWS JSON 1.1 protocol (`X-Amz-Target: AWSEvents.*`).
@@ -23,8 +24,9 @@ public final class BusService: StackService {
     let queues: QueueService?
     let hub: StreamHub?
     let counters = BusCounters()
-    /// Unix milliseconds; injectable so tests can move time without sleeping.
-    let clock: @Sendable () -> Int64
+    /// Event and delivery times are its wall clock's Unix milliseconds; retries and schedules
+    /// sleep on it.
+    let clock: any TimeSource
     /// How often the retry worker looks for due deliveries.
     let retryInterval: Duration
     /// How fast schedule time runs against `clock`: 1 in production; a test suite driving a
@@ -37,7 +39,7 @@ public final class BusService: StackService {
 
     public init(store: StackStore, accountId: String, region: String, queues: QueueService?,
                 hub: StreamHub? = nil, sinks: [any BusTargetSink] = [],
-                clock: @escaping @Sendable () -> Int64 = QueueService.systemMillis,
+                clock: any TimeSource = SystemClock(),
                 retryInterval: Duration = .seconds(1), scheduleClockRate: Double? = nil) {
         let naming = BusNaming(accountId: accountId, region: region)
         self.store = store
@@ -47,7 +49,7 @@ public final class BusService: StackService {
         self.clock = clock
         self.retryInterval = retryInterval
         self.scheduleClockRate = scheduleClockRate ?? Self.scheduleClockRateFromEnvironment()
-        self.scheduleClockAnchor = clock()
+        self.scheduleClockAnchor = clock.wallClockNow.milliseconds
         var byService: [String: any BusTargetSink] = [:]
         for sink in sinks { byService[sink.arnService] = sink }
         self.deliverer = BusDeliverer(naming: naming, queues: queues, sinks: byService)
@@ -123,7 +125,7 @@ public final class BusService: StackService {
         guard total <= BusEvents.maximumRequestBytes else {
             throw BusError.validation("Total size of the entries in the request is over the limit.")
         }
-        let now = clock()
+        let now = clock.wallClockNow.milliseconds
         let ingestion = BusEvents.iso8601(millis: now)
         let buses = router.snapshot()
         var results: [JSONValue] = []
@@ -205,7 +207,7 @@ public final class BusService: StackService {
             group.addTask { await self.runRetries() }
             group.addTask { await self.runSchedules() }
             if let hub, let queues {
-                group.addTask { await QueueStatisticsPublisher(queues: queues, hub: hub).run() }
+                group.addTask { await QueueStatisticsPublisher(queues: queues, hub: hub, clock: self.clock).run() }
             }
         }
     }
@@ -213,7 +215,7 @@ public final class BusService: StackService {
     private func runRetries() async {
         while !Task.isCancelled {
             while !Task.isCancelled, let done = try? await retryDue(), done > 0 {}
-            try? await Task.sleep(for: retryInterval)
+            try? await clock.sleep(for: retryInterval)
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import JSON
+import Timekeeping
 import Wire
 
 /// DLQ redrive: `StartMessageMoveTask` moves a dead-letter queue's messages back to their
@@ -44,7 +45,7 @@ extension QueueService {
         let destinationArn = try input.string("DestinationArn")
         let rate = try input.int("MaxNumberOfMessagesPerSecond", in: 1...500,
                                  reason: "MaxNumberOfMessagesPerSecond must be between 1 and 500.")
-        let naming = self.naming, engine = self.engine, now = clock()
+        let naming = self.naming, engine = self.engine, now = clock.wallClockNow.milliseconds
         guard let source = naming.name(fromARN: sourceArn) else {
             throw QueueError.resourceNotFound("The resource that you specified for the SourceArn parameter doesn't exist.")
         }
@@ -142,13 +143,13 @@ extension QueueService {
             } catch {
                 // A store failure leaves the task RUNNING; the next tick retries.
             }
-            try? await Task.sleep(for: busy ? .seconds(1) : .milliseconds(250))
+            try? await clock.sleep(for: busy ? .seconds(1) : .milliseconds(250))
         }
     }
 
     /// One tick over all running tasks; returns whether any task is still running.
     func moveTick() async throws(AWSError) -> Bool {
-        let naming = self.naming, now = clock()
+        let naming = self.naming, now = clock.wallClockNow.milliseconds
         let touched = try await store.write { db -> (running: Bool, queues: Set<String>) in
             let tasks = try Row.fetchAll(db, sql: "SELECT * FROM sqs_move_task WHERE status = 'RUNNING'").map(MoveTask.init(row:))
             var queues = Set<String>()
@@ -231,7 +232,7 @@ extension QueueService {
         let message = OutgoingMessage(body: delivery.body, attributes: attributes, traceHeader: delivery.traceHeader,
                                       delaySeconds: nil, groupId: delivery.messageGroupId,
                                       deduplicationId: delivery.messageDeduplicationId)
-        let engine = self.engine, now = clock()
+        let engine = self.engine, now = clock.wallClockNow.milliseconds
         let sent = try await store.write { db in
             let queue = try QueueRecord.load(db, name: name)
             try engine.validate(message, queue: queue)

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import JSON
+import Timekeeping
 import Wire
 
 /// Amazon SQS on the AWS JSON 1.0 protocol (`X-Amz-Target: AmazonSQS.*`), durable in the
@@ -12,21 +13,17 @@ public final class QueueService: StackService {
 
     let store: StackStore
     let engine: QueueEngine
-    let wake = WakeBoard()
-    /// Unix milliseconds; injectable so tests can move time without sleeping.
-    let clock: @Sendable () -> Int64
+    let wake: WakeBoard
+    /// Message times are its wall clock's Unix milliseconds; waits and sweeps sleep on it.
+    let clock: any TimeSource
 
     public static var migrations: [StoreMigration] { QueueSchema.migrations }
 
-    public init(store: StackStore, accountId: String, region: String,
-                clock: @escaping @Sendable () -> Int64 = QueueService.systemMillis) {
+    public init(store: StackStore, accountId: String, region: String, clock: any TimeSource = SystemClock()) {
         self.store = store
         self.engine = QueueEngine(naming: QueueNaming(accountId: accountId, region: region))
         self.clock = clock
-    }
-
-    @Sendable public static func systemMillis() -> Int64 {
-        Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        self.wake = WakeBoard(clock: clock)
     }
 
     var naming: QueueNaming { engine.naming }
@@ -70,7 +67,7 @@ public final class QueueService: StackService {
     private func simple(_ input: QueueInput,
                         _ body: @escaping @Sendable (QueueEngine, Database, String, Int64) throws -> Void) async throws(AWSError) -> JSONValue {
         let name = try queueName(input)
-        let engine = self.engine, now = clock()
+        let engine = self.engine, now = clock.wallClockNow.milliseconds
         try await store.write { db in try body(engine, db, name, now) }
         return [:]
     }
@@ -81,7 +78,7 @@ public final class QueueService: StackService {
         var tagList = try input.stringMap("tags") ?? []
         if tagList.isEmpty { tagList = try input.stringMap("Tags") ?? [] }
         let tags = tagList
-        let engine = self.engine, now = clock()
+        let engine = self.engine, now = clock.wallClockNow.milliseconds
         let created = try await store.write { db in
             try engine.createQueue(db, name: name, attributes: attributes, tags: tags, now: now)
         }
@@ -124,7 +121,7 @@ public final class QueueService: StackService {
     private func getQueueAttributes(_ input: QueueInput) async throws(AWSError) -> JSONValue {
         let name = try queueName(input)
         let requested = try input.stringList("AttributeNames") ?? []
-        let engine = self.engine, now = clock()
+        let engine = self.engine, now = clock.wallClockNow.milliseconds
         let attributes = try await store.read { db in
             try engine.attributes(db, name: name, requested: requested, now: now)
         }
@@ -137,7 +134,7 @@ public final class QueueService: StackService {
     private func setQueueAttributes(_ input: QueueInput) async throws(AWSError) -> JSONValue {
         let name = try queueName(input)
         guard let changes = try input.stringMap("Attributes") else { throw QueueError.missingParameter("Attributes") }
-        let engine = self.engine, now = clock()
+        let engine = self.engine, now = clock.wallClockNow.milliseconds
         try await store.write { db in try engine.setAttributes(db, name: name, changes: changes, now: now) }
         return [:]
     }
@@ -241,7 +238,7 @@ public final class QueueService: StackService {
         let name = try queueName(input)
         let message = try outgoing(input)
         let sender = context.accessKeyId ?? context.accountId
-        let engine = self.engine, now = clock()
+        let engine = self.engine, now = clock.wallClockNow.milliseconds
         let sent = try await store.write { db in
             let queue = try QueueRecord.load(db, name: name)
             try engine.validate(message, queue: queue)
@@ -293,7 +290,7 @@ public final class QueueService: StackService {
         }
         guard total <= 1_048_576 else { throw QueueError.batchTooLong(1_048_576) }
         let sender = context.accessKeyId ?? context.accountId
-        let engine = self.engine, now = clock()
+        let engine = self.engine, now = clock.wallClockNow.milliseconds
         let batch = parsed
         let results = try await store.write { db -> [(String, Result<SentMessage, AWSError>)] in
             let queue = try QueueRecord.load(db, name: name)
@@ -346,10 +343,10 @@ public final class QueueService: StackService {
         let engine = self.engine
         // The queue's settings are read inside each receive's own write: no separate read
         // (and no extra hop to the reader pool) before the first attempt.
-        let started = clock()
+        let started = clock.wallClockNow.milliseconds
         var messages: [ReceivedMessage] = []
         while true {
-            let now = clock()
+            let now = clock.wallClockNow.milliseconds
             // A receive lost to a power loss only makes its messages visible again: at-least-once.
             let (received, waitSeconds) = try await store.write(durability: .committed) { db in
                 let queue = try QueueRecord.load(db, name: name)
@@ -450,7 +447,7 @@ public final class QueueService: StackService {
                                           reason: "VisibilityTimeout must be an integer between 0 and 43200.") else {
             throw QueueError.missingParameter("VisibilityTimeout")
         }
-        let engine = self.engine, now = clock()
+        let engine = self.engine, now = clock.wallClockNow.milliseconds
         try await store.write { db in
             let queue = try QueueRecord.load(db, name: name)
             try engine.changeVisibility(db, queue: queue, handle: handle, timeout: timeout, now: now)
@@ -476,7 +473,7 @@ public final class QueueService: StackService {
                 parsed.append((id, .failure(error)))
             }
         }
-        let engine = self.engine, now = clock()
+        let engine = self.engine, now = clock.wallClockNow.milliseconds
         let batch = parsed
         let results = try await store.write { db -> [(String, AWSError?)] in
             let queue = try QueueRecord.load(db, name: name)
@@ -516,13 +513,13 @@ public final class QueueService: StackService {
     private func sweepExpired() async {
         while !Task.isCancelled {
             try? await deleteExpired()
-            try? await Task.sleep(for: .seconds(60))
+            try? await clock.sleep(for: .seconds(60))
         }
     }
 
     /// One pass of the retention sweep: messages and deduplication entries past their time.
     func deleteExpired() async throws(AWSError) {
-        let now = clock()
+        let now = clock.wallClockNow.milliseconds
         try await store.write { db in
             try QueueEngine.deleteMessages(db, where: "expires_at <= ?", arguments: [now])
             try db.execute(sql: "DELETE FROM sqs_dedup WHERE expires_at <= ?", arguments: [now])
@@ -534,7 +531,7 @@ public final class QueueService: StackService {
     }
 
     public func metricLines() async -> [String] {
-        let now = clock()
+        let now = clock.wallClockNow.milliseconds
         let rows = (try? await store.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT q.name,

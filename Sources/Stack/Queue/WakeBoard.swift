@@ -1,12 +1,19 @@
 import Foundation
+import Timekeeping
 
 /// Wakes long polls: a `ReceiveMessage` waiting on an empty queue parks here and is resumed when
 /// a message is sent to (or made visible in) that queue, or when its timeout passes — whichever
 /// comes first. No polling of the store while nothing changes.
 actor WakeBoard {
+    /// The clock a wait's timeout runs on (the queue service's).
+    private let clock: any TimeSource
     private var waiters: [String: [UUID: CheckedContinuation<Void, Never>]] = [:]
     /// Once set, waits return at once: the server is shutting down.
     private(set) var closed = false
+
+    init(clock: any TimeSource) {
+        self.clock = clock
+    }
 
     /// Releases every waiter and makes later waits return immediately.
     func close() {
@@ -23,8 +30,8 @@ actor WakeBoard {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 if closed { continuation.resume(); return }
                 waiters[queue, default: [:]][id] = continuation
-                Task { [weak self] in
-                    try? await Task.sleep(for: timeout)
+                Task { [weak self, clock] in
+                    try? await clock.sleep(for: timeout)
                     await self?.resume(queue: queue, id: id)
                 }
             }

@@ -1,5 +1,6 @@
 import GRDB
 import JSON
+import Timekeeping
 import Wire
 
 extension RegistryService {
@@ -32,7 +33,7 @@ extension RegistryService {
         guard ["HEALTHY", "UNHEALTHY", "ALL", "HEALTHY_OR_ELSE_ALL"].contains(healthFilter) else {
             throw RegistryError.invalidInput("HealthStatus must be HEALTHY, UNHEALTHY, ALL or HEALTHY_OR_ELSE_ALL, not \(RegistryValidation.quoted(healthFilter))")
         }
-        let now = clock()
+        let now = clock.wallClockNow.milliseconds
         let (namespace, service, instances) = try await discoverable(input)
         let selection = Self.select(instances, query: query, optional: optional, health: healthFilter, now: now)
         let items = selection.prefix(maxResults).map { instance -> JSONValue in
@@ -46,7 +47,7 @@ extension RegistryService {
     }
 
     func discoverInstancesRevision(_ input: RegistryInput) async throws(AWSError) -> JSONValue {
-        let now = clock()
+        let now = clock.wallClockNow.milliseconds
         let (_, service, instances) = try await discoverable(input)
         return ["InstancesRevision": .number(Double(revision(service, instances, now: now)))]
     }

@@ -1,5 +1,6 @@
 import GRDB
 import JSON
+import Timekeeping
 import Wire
 
 extension RegistryService {
@@ -11,7 +12,7 @@ extension RegistryService {
         guard let attributes = try input.stringMap("Attributes") else {
             throw RegistryError.invalidInput("Missing required parameter Attributes")
         }
-        let now = clock()
+        let now = clock.wallClockNow.milliseconds
         let operation = try await store.write { db -> OperationRecord in
             let service = try ServiceRecord.load(db, id: serviceId)
             try RegistryValidation.attributes(attributes, customHealth: service.hasCustomHealth)
@@ -40,7 +41,7 @@ extension RegistryService {
     func deregisterInstance(_ input: RegistryInput) async throws(AWSError) -> JSONValue {
         let serviceId = try input.requiredString("ServiceId")
         let instanceId = try input.requiredString("InstanceId")
-        let now = clock()
+        let now = clock.wallClockNow.milliseconds
         let operation = try await store.write { db -> OperationRecord in
             _ = try ServiceRecord.load(db, id: serviceId)
             _ = try InstanceRecord.load(db, serviceId: serviceId, id: instanceId)
@@ -87,7 +88,7 @@ extension RegistryService {
         if let wanted, !(1...10).contains(wanted.count) {
             throw RegistryError.invalidInput("Instances must list 1 to 10 instance ids, got \(wanted.count)")
         }
-        let now = clock()
+        let now = clock.wallClockNow.milliseconds
         let instances = try await store.read { db -> [InstanceRecord] in
             _ = try ServiceRecord.load(db, id: serviceId)
             let all = try InstanceRecord.all(db, serviceId: serviceId)
@@ -115,7 +116,7 @@ extension RegistryService {
         guard status == "HEALTHY" || status == "UNHEALTHY" else {
             throw RegistryError.invalidInput("Status must be HEALTHY or UNHEALTHY, not \(RegistryValidation.quoted(status))")
         }
-        let now = clock()
+        let now = clock.wallClockNow.milliseconds
         try await store.write { db in
             let service = try ServiceRecord.load(db, id: serviceId)
             guard service.hasCustomHealth else { throw RegistryError.customHealthNotFound(serviceId) }

@@ -1,5 +1,6 @@
 import GRDB
 import JSON
+import Timekeeping
 import Wire
 
 extension RegistryService {
@@ -10,7 +11,7 @@ extension RegistryService {
         try RegistryValidation.description(description)
         let creatorRequestId = try input.string("CreatorRequestId")
         let tags = try input.tags()
-        let now = clock()
+        let now = clock.wallClockNow.milliseconds
         let operation = try await store.write { db -> OperationRecord in
             if let existing = try NamespaceRecord.load(db, name: name) {
                 // A retried request (same CreatorRequestId) gets the original operation back.
@@ -99,7 +100,7 @@ extension RegistryService {
 
     func deleteNamespace(_ input: RegistryInput) async throws(AWSError) -> JSONValue {
         let id = try input.requiredString("Id")
-        let now = clock()
+        let now = clock.wallClockNow.milliseconds
         let operation = try await store.write { db -> OperationRecord in
             _ = try NamespaceRecord.load(db, id: id)
             let services = try Self.serviceCount(db, namespaceId: id)

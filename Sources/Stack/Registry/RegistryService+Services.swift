@@ -1,5 +1,6 @@
 import GRDB
 import JSON
+import Timekeeping
 import Wire
 
 extension RegistryService {
@@ -76,7 +77,7 @@ extension RegistryService {
         let creatorRequestId = try input.string("CreatorRequestId")
         let config = try serviceConfig(input)
         let tags = try input.tags()
-        let now = clock()
+        let now = clock.wallClockNow.milliseconds
         let service = try await store.write { db -> ServiceRecord in
             _ = try NamespaceRecord.load(db, id: namespaceId)
             if let row = try Row.fetchOne(db, sql: "SELECT * FROM cm_service WHERE namespace_id = ? AND name = ?",
@@ -134,7 +135,7 @@ extension RegistryService {
         let description = try update.string("Description")
         try RegistryValidation.description(description)
         let healthCheck = try update.object("HealthCheckConfig").map { object throws(AWSError) in try healthCheckConfig(object) }
-        let now = clock()
+        let now = clock.wallClockNow.milliseconds
         let operation = try await store.write { db -> OperationRecord in
             var service = try ServiceRecord.load(db, id: id)
             if let healthCheck {

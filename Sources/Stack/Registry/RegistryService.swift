@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import JSON
+import Timekeeping
 import Wire
 
 /// AWS Cloud Map on the AWS JSON 1.1 protocol (`X-Amz-Target: Route53AutoNaming_v20170314.*`),
@@ -17,21 +18,16 @@ public final class RegistryService: StackService {
     let store: StackStore
     let accountId: String
     let region: String
-    /// Unix milliseconds; injectable so tests move time (heartbeat TTLs) without sleeping.
-    let clock: @Sendable () -> Int64
+    /// Record times are its wall clock's Unix milliseconds (tests move it: heartbeat TTLs).
+    let clock: any TimeSource
 
     public static var migrations: [StoreMigration] { RegistrySchema.migrations }
 
-    public init(store: StackStore, accountId: String, region: String,
-                clock: @escaping @Sendable () -> Int64 = RegistryService.systemMillis) {
+    public init(store: StackStore, accountId: String, region: String, clock: any TimeSource = SystemClock()) {
         self.store = store
         self.accountId = accountId
         self.region = region
         self.clock = clock
-    }
-
-    @Sendable public static func systemMillis() -> Int64 {
-        Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
     }
 
     public func handle(operation: String, input: JSONValue, context: ServiceContext) async throws(AWSError) -> JSONValue {
@@ -66,7 +62,7 @@ public final class RegistryService: StackService {
     }
 
     public func metricLines() async -> [String] {
-        let now = clock()
+        let now = clock.wallClockNow.milliseconds
         guard let counts = try? await store.read({ db -> (Int, Int, Int, Int) in
             let namespaces = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cm_namespace") ?? 0
             let services = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cm_service") ?? 0

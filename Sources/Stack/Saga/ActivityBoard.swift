@@ -1,4 +1,5 @@
 import Foundation
+import Timekeeping
 
 /// A task waiting for a worker: what GetActivityTask hands out.
 struct ActivityOffer: Sendable {
@@ -12,11 +13,17 @@ struct ActivityOffer: Sendable {
 /// on them. In memory only: after a restart the saga engine offers again every task of a running
 /// execution that no worker took.
 actor ActivityBoard {
+    /// The clock poll deadlines are on (the saga service's).
+    private let clock: any TimeSource
     private var offers: [String: [ActivityOffer]] = [:]
     private var heads: [String: Int] = [:]
     private var waiters: [String: [UUID: CheckedContinuation<Void, Never>]] = [:]
     /// Set at shutdown: every poll, parked or new, answers empty at once.
     private var closed = false
+
+    init(clock: any TimeSource) {
+        self.clock = clock
+    }
 
     func offer(_ offer: ActivityOffer, activity: String) {
         offers[activity, default: []].append(offer)
@@ -26,11 +33,11 @@ actor ActivityBoard {
     }
 
     /// The oldest offer for `activity`, or nil once `deadline` passed with none.
-    func take(activity: String, until deadline: ContinuousClock.Instant) async -> ActivityOffer? {
+    func take(activity: String, until deadline: MonotonicInstant) async -> ActivityOffer? {
         while true {
             if closed { return nil }
             if let offer = pop(activity) { return offer }
-            let remaining = deadline - .now
+            let remaining = deadline - clock.now
             if remaining <= .zero || Task.isCancelled { return nil }
             await park(activity: activity, for: remaining)
         }
@@ -60,8 +67,8 @@ actor ActivityBoard {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 waiters[activity, default: [:]][id] = continuation
-                Task { [weak self] in
-                    try? await Task.sleep(for: duration)
+                Task { [weak self, clock] in
+                    try? await clock.sleep(for: duration)
                     await self?.resume(activity: activity, id: id)
                 }
             }

@@ -1,4 +1,5 @@
 import Foundation
+import Timekeeping
 import GRDB
 import JSON
 import StatesLanguage
@@ -20,8 +21,9 @@ actor SagaEngine {
 
     let store: StackStore
     let naming: SagaNaming
-    let board = ActivityBoard()
-    let now: @Sendable () -> Date
+    let board: ActivityBoard
+    /// Execution and history times are its wall clock; Wait-state timers sleep on it.
+    let clock: any TimeSource
     /// Where queue operations go (`sqs:sendMessage` tasks); nil without a queue service.
     let queues: (any StackService)?
     /// Where `events:putEvents` tasks go, bound once the bus exists (it delivers to us too).
@@ -38,14 +40,17 @@ actor SagaEngine {
     private(set) var transitions = 0
 
     init(store: StackStore, naming: SagaNaming, queues: (any StackService)?, bus: ServiceLink? = nil, hub: StreamHub? = nil,
-         now: @escaping @Sendable () -> Date) {
+         clock: any TimeSource) {
         self.store = store
         self.naming = naming
         self.queues = queues
         self.bus = bus
         self.hub = hub
-        self.now = now
+        self.clock = clock
+        self.board = ActivityBoard(clock: clock)
     }
+
+    nonisolated func now() -> Date { clock.wallClockNow.date }
 
     func noteEndpoint(_ endpoint: String) { self.endpoint = endpoint }
 
@@ -289,9 +294,9 @@ actor SagaEngine {
         let key = Self.timerKey(arn, id)
         timers[key]?.cancel()
         let delay = max(0, deadline.timeIntervalSince(now()))
-        timers[key] = Task { [weak self] in
+        timers[key] = Task { [weak self, clock] in
             if delay > 0 {
-                do { try await Task.sleep(for: .milliseconds(Int64((delay * 1000).rounded(.up)))) } catch { return }
+                do { try await clock.sleep(for: .milliseconds(Int64((delay * 1000).rounded(.up)))) } catch { return }
             }
             await self?.fire(arn: arn, id: id, key: key)
         }
@@ -370,7 +375,7 @@ actor SagaEngine {
     // MARK: Activities
 
     /// GetActivityTask: the next offer for `activity` whose task is still pending, marked started.
-    func takeTask(activity: String, workerName: String?, until deadline: ContinuousClock.Instant) async -> ActivityOffer? {
+    func takeTask(activity: String, workerName: String?, until deadline: MonotonicInstant) async -> ActivityOffer? {
         await ensureLoaded()
         while let offer = await board.take(activity: activity, until: deadline) {
             let at = now(), token = offer.token

@@ -1,4 +1,5 @@
 import Foundation
+import Timekeeping
 import GRDB
 import JSON
 import StatesLanguage
@@ -22,7 +23,8 @@ public final class SagaService: StackService {
     let naming: SagaNaming
     let engine: SagaEngine
     let machines = MachineCache()
-    let now: @Sendable () -> Date
+    /// Execution and history times are its wall clock; activity long polls wait on it.
+    let clock: any TimeSource
     /// GetActivityTask's long poll; AWS holds it for up to 60 seconds.
     let activityPollLimit: Duration
 
@@ -42,13 +44,15 @@ public final class SagaService: StackService {
     /// (it needs `stateMachineSink`); bind it once the bus exists.
     public init(store: StackStore, accountId: String, region: String, queues: (any StackService)? = nil,
                 bus: ServiceLink? = nil, hub: StreamHub? = nil,
-                activityPollLimit: Duration = SagaService.defaultActivityPollLimit, now: @escaping @Sendable () -> Date = { Date() }) {
+                activityPollLimit: Duration = SagaService.defaultActivityPollLimit, clock: any TimeSource = SystemClock()) {
         self.store = store
         self.naming = SagaNaming(accountId: accountId, region: region)
-        self.engine = SagaEngine(store: store, naming: naming, queues: queues, bus: bus, hub: hub, now: now)
-        self.now = now
+        self.engine = SagaEngine(store: store, naming: naming, queues: queues, bus: bus, hub: hub, clock: clock)
+        self.clock = clock
         self.activityPollLimit = activityPollLimit
     }
+
+    func now() -> Date { clock.wallClockNow.date }
 
     /// Recovers running executions at start: re-offers untaken tasks and re-arms timers.
     public func runBackground() async {
@@ -457,7 +461,7 @@ public final class SagaService: StackService {
         let (arn, name) = try activityArn(input)
         let worker = try input.string("workerName", maxLength: 80)
         _ = try await activityCreated(arn)
-        let deadline = ContinuousClock.now + activityPollLimit
+        let deadline = clock.now + activityPollLimit
         guard let offer = await engine.takeTask(activity: name, workerName: worker, until: deadline) else { return [:] }
         return ["taskToken": .string(offer.token), "input": .string(offer.input)]
     }

@@ -2,6 +2,7 @@ import Foundation
 import JSON
 import Logging
 import Synchronization
+import Timekeeping
 import Wire
 
 /// An HTTP request as the front door sees it: transport-neutral, so the dispatch logic is
@@ -46,13 +47,15 @@ public final class FrontDoor: Sendable {
     let region: String
     let verifier: SigV4Verifier?
     let logger: Logger
+    /// Signature times are checked against its wall clock; request latencies are timed on it.
+    let clock: any TimeSource
     private let endpointBox: Mutex<String>
 
     public init(services: [any StackService], accountId: String, region: String,
                 credentials: [String: String]?, sessionTokens: [String: String] = [:],
                 metrics: StackMetrics = StackMetrics(),
                 endpoint: String = "http://127.0.0.1:4599",
-                logger: Logger = Logger(label: "signalbox.stack")) {
+                logger: Logger = Logger(label: "signalbox.stack"), clock: any TimeSource = SystemClock()) {
         var byPrefix: [String: any StackService] = [:]
         for service in services { byPrefix[service.targetPrefix] = service }
         self.services = byPrefix
@@ -61,6 +64,7 @@ public final class FrontDoor: Sendable {
         self.region = region
         self.verifier = credentials.map { SigV4Verifier(secrets: $0, sessionTokens: sessionTokens) }
         self.logger = logger
+        self.clock = clock
         self.endpointBox = Mutex(endpoint)
     }
 
@@ -71,7 +75,7 @@ public final class FrontDoor: Sendable {
     }
 
     public func respond(to request: FrontDoorRequest) async -> FrontDoorResponse {
-        let started = ContinuousClock.now
+        let started = clock.now
         let requestId = RandomIdentifier.uuid()
         let targetHeader = request.header("X-Amz-Target")
         let target = targetHeader.flatMap(AWSTarget.init(header:))
@@ -94,14 +98,14 @@ public final class FrontDoor: Sendable {
                                          endpoint: endpoint, accessKeyId: identity)
             let output = try await service.handle(operation: target.operation, input: input, context: context)
             metrics.record(service: target.prefix, operation: target.operation, code: "OK",
-                           seconds: Self.seconds(since: started))
+                           seconds: (clock.now - started).seconds)
             return FrontDoorResponse(
                 status: 200,
                 headers: [("Content-Type", version.contentType), ("x-amzn-RequestId", requestId)],
                 body: AWSJSONCodec.encodeBody(output))
         } catch {
             metrics.record(service: target?.prefix ?? "unknown", operation: target?.operation ?? "unknown",
-                           code: error.code, seconds: Self.seconds(since: started))
+                           code: error.code, seconds: (clock.now - started).seconds)
             if error.status >= 500 {
                 logger.error("request failed", metadata: ["requestId": "\(requestId)", "error": "\(error)"])
             }
@@ -123,7 +127,7 @@ public final class FrontDoor: Sendable {
         }
         let sigRequest = SigV4Request(method: request.method, path: request.path, query: request.query,
                                       headers: request.headers, body: request.body)
-        let now = Int64(Date().timeIntervalSince1970)
+        let now = clock.wallClockNow.wholeSeconds
         return try verifier.verify(sigRequest, nowUnixSeconds: now).accessKeyId
     }
 
@@ -131,10 +135,5 @@ public final class FrontDoor: Sendable {
         guard let range = header.range(of: "Credential=") else { return nil }
         let rest = header[range.upperBound...]
         return rest.split(separator: "/").first.map(String.init)
-    }
-
-    static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Timekeeping
 
 /// Everything `signalbox serve` is told at start; one account id and region for every ARN and
 /// queue URL the services mint, so they agree across services.
@@ -19,12 +20,15 @@ public struct StackConfiguration: Sendable {
     /// `--readonly`: operators may look but not act — breaker overrides are refused (403).
     /// The AWS APIs are not affected (yet).
     public var readOnly: Bool
+    /// The one clock every service, extension and the front door read and sleep on (a
+    /// `ManualClock` in tests that move time by hand).
+    public var clock: any TimeSource
 
     public init(
         host: String = "127.0.0.1", port: Int = 4599, dataDirectory: URL,
         accountId: String = "000000000000", region: String = "us-east-1",
         credentials: [String: String]? = nil, maximumBodyBytes: Int = 4 * 1024 * 1024,
-        readOnly: Bool = false
+        readOnly: Bool = false, clock: any TimeSource = SystemClock()
     ) {
         self.host = host
         self.port = port
@@ -34,6 +38,7 @@ public struct StackConfiguration: Sendable {
         self.credentials = credentials
         self.maximumBodyBytes = maximumBodyBytes
         self.readOnly = readOnly
+        self.clock = clock
     }
 
     /// `$XDG_DATA_HOME/signalbox`, else `~/.local/share/signalbox`.

@@ -4,6 +4,7 @@ import HummingbirdWebSocket
 import Logging
 import Synchronization
 import NIOCore
+import Timekeeping
 import Wire
 
 /// The stack's HTTP server: one loopback port for every service and extension.
@@ -26,7 +27,8 @@ public struct StackServer: Sendable {
         self.frontDoor = FrontDoor(
             services: services, accountId: configuration.accountId, region: configuration.region,
             credentials: configuration.credentials, sessionTokens: configuration.sessionTokens,
-            endpoint: "http://\(configuration.host):\(configuration.port)", logger: logger)
+            endpoint: "http://\(configuration.host):\(configuration.port)", logger: logger,
+            clock: configuration.clock)
     }
 
     /// Serves until cancelled or, with `handleSignals`, until SIGTERM or SIGINT arrives (graceful

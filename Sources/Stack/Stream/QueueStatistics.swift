@@ -1,11 +1,13 @@
 import GRDB
 import JSON
+import Timekeeping
 
 /// The `queues` topic: per-queue counts (visible, in flight, delayed), published when they
 /// change and retained so a new viewer sees the current picture at once.
 struct QueueStatisticsPublisher: Sendable {
     let queues: QueueService
     let hub: StreamHub
+    let clock: any TimeSource
     var interval: Duration = .seconds(1)
 
     struct Row: Sendable, Equatable {
@@ -24,7 +26,7 @@ struct QueueStatisticsPublisher: Sendable {
                     last = rows
                 }
             }
-            try? await Task.sleep(for: interval)
+            try? await clock.sleep(for: interval)
         }
     }
 
@@ -40,7 +42,7 @@ struct QueueStatisticsPublisher: Sendable {
 extension QueueService {
     /// Every queue's message counts now, by name.
     func statistics() async throws -> [QueueStatisticsPublisher.Row] {
-        let now = clock()
+        let now = clock.wallClockNow.milliseconds
         return try await store.read { db in
             try GRDB.Row.fetchAll(db, sql: """
                 SELECT q.name,
