@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Timekeeping
 import Wire
 
 /// Turning PutEvents entries into event envelopes, with AWS's per-entry checks and size rule.
@@ -69,15 +70,7 @@ enum BusEvents {
 
     /// `2026-11-23T03:05:00Z`: EventBridge's envelope time (UTC, whole seconds).
     static func iso8601(millis: Int64) -> String {
-        var seconds = time_t(millis / 1000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))Z"
+        CivilTime(UnixTime(milliseconds: millis)).rfc3339Seconds
     }
 
     static func parseISO(_ text: String) -> Double? {
