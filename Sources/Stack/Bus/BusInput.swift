@@ -1,29 +1,23 @@
 import JSON
 import Wire
 
-/// Typed access to an EventBridge operation's input: a wrong type is a `SerializationException`
-/// naming the member, a missing required member or a value outside AWS's constraints is a
+/// An EventBridge operation's input: a wrong type is a `SerializationException` naming the
+/// member, a missing required member or a value outside AWS's constraints is a
 /// `ValidationException` worded as AWS words it.
-struct BusInput {
-    let value: JSONValue
+typealias BusInput = OperationInput<BusInputErrors>
 
-    init(_ value: JSONValue) { self.value = value }
-
-    func string(_ name: String) throws(AWSError) -> String? {
-        guard let member = value[name], member != .null else { return nil }
-        guard let text = member.stringValue else {
-            throw AWSError.serialization("Parameter \(name) must be a string, not \(member.typeName)")
-        }
-        return text
+enum BusInputErrors: InputVocabulary {
+    static func missing(_ name: String) -> AWSError {
+        BusError.constraint("null", member: BusInput.member(name), "Member must not be null")
     }
 
-    func requiredString(_ name: String) throws(AWSError) -> String {
-        guard let text = try string(name) else {
-            throw BusError.constraint("null", member: Self.member(name), "Member must not be null")
-        }
-        return text
+    static func outOfRange(_ name: String, _ value: Int, in range: ClosedRange<Int>, member: JSONValue) -> AWSError {
+        BusError.constraint(String(value), member: BusInput.member(name),
+                            "Member must have value between \(range.lowerBound) and \(range.upperBound)")
     }
+}
 
+extension OperationInput where Vocabulary == BusInputErrors {
     /// A resource name: 1–64 of letters, digits, `.`, `-`, `_` (AWS's rule and target id syntax).
     func name(_ name: String, maxLength: Int = 64) throws(AWSError) -> String {
         let text = try requiredString(name)
@@ -43,55 +37,6 @@ struct BusInput {
     static func isNameByte(_ byte: UInt8) -> Bool {
         (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122)
             || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
-    }
-
-    func int(_ name: String, in range: ClosedRange<Int>) throws(AWSError) -> Int? {
-        guard let member = value[name], member != .null else { return nil }
-        guard let number = member.intValue else {
-            throw AWSError.serialization("Parameter \(name) must be an integer, not \(member.typeName)")
-        }
-        guard range.contains(number) else {
-            throw BusError.constraint(String(number), member: Self.member(name),
-                                      "Member must have value between \(range.lowerBound) and \(range.upperBound)")
-        }
-        return number
-    }
-
-    func bool(_ name: String) throws(AWSError) -> Bool? {
-        guard let member = value[name], member != .null else { return nil }
-        guard let flag = member.boolValue else {
-            throw AWSError.serialization("Parameter \(name) must be a boolean, not \(member.typeName)")
-        }
-        return flag
-    }
-
-    func stringList(_ name: String) throws(AWSError) -> [String]? {
-        guard let member = value[name], member != .null else { return nil }
-        guard let items = member.arrayValue else {
-            throw AWSError.serialization("Parameter \(name) must be a list of strings")
-        }
-        var out: [String] = []
-        for item in items {
-            guard let text = item.stringValue else { throw AWSError.serialization("Parameter \(name) must be a list of strings") }
-            out.append(text)
-        }
-        return out
-    }
-
-    func objects(_ name: String) throws(AWSError) -> [JSONValue]? {
-        guard let member = value[name], member != .null else { return nil }
-        guard let items = member.arrayValue, items.allSatisfy({ $0.objectValue != nil }) else {
-            throw AWSError.serialization("Parameter \(name) must be a list of structures")
-        }
-        return items
-    }
-
-    func object(_ name: String) throws(AWSError) -> BusInput? {
-        guard let member = value[name], member != .null else { return nil }
-        guard member.objectValue != nil else {
-            throw AWSError.serialization("Parameter \(name) must be a structure, not \(member.typeName)")
-        }
-        return BusInput(member)
     }
 
     /// AWS names members in lower camel case in validation messages (`eventBusName`).

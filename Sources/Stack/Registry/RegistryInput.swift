@@ -1,81 +1,23 @@
 import JSON
 import Wire
 
-/// Typed access to a Cloud Map operation's input: a wrong type is a SerializationException, a
-/// missing or out-of-range member is InvalidInput naming the parameter.
-struct RegistryInput {
-    let value: JSONValue
+/// A Cloud Map operation's input: a wrong type is a SerializationException, a missing or
+/// out-of-range member is InvalidInput naming the parameter.
+typealias RegistryInput = OperationInput<RegistryInputErrors>
 
-    init(_ value: JSONValue) { self.value = value }
-
-    func member(_ name: String) -> JSONValue? {
-        guard let member = value[name], member != .null else { return nil }
-        return member
+enum RegistryInputErrors: InputVocabulary {
+    static func missing(_ name: String) -> AWSError {
+        RegistryError.invalidInput("Missing required parameter \(name)")
     }
 
-    func string(_ name: String) throws(AWSError) -> String? {
-        guard let member = member(name) else { return nil }
-        guard let text = member.stringValue else {
-            throw AWSError.serialization("Parameter \(name) must be a string, not \(member.typeName)")
-        }
-        return text
+    static func outOfRange(_ name: String, _ value: Int, in range: ClosedRange<Int>, member: JSONValue) -> AWSError {
+        RegistryError.invalidInput("\(name) must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
     }
 
-    func requiredString(_ name: String) throws(AWSError) -> String {
-        guard let text = try string(name), !text.isEmpty else {
-            throw RegistryError.invalidInput("Missing required parameter \(name)")
-        }
-        return text
-    }
+    static var emptyRequiredStringIsMissing: Bool { true }
+}
 
-    func int(_ name: String, in range: ClosedRange<Int>) throws(AWSError) -> Int? {
-        guard let member = member(name) else { return nil }
-        guard let number = member.intValue else {
-            throw AWSError.serialization("Parameter \(name) must be an integer, not \(member.typeName)")
-        }
-        guard range.contains(number) else {
-            throw RegistryError.invalidInput("\(name) must be between \(range.lowerBound) and \(range.upperBound), got \(number)")
-        }
-        return number
-    }
-
-    /// A map of strings, in the order given.
-    func stringMap(_ name: String) throws(AWSError) -> [(String, String)]? {
-        guard let member = member(name) else { return nil }
-        guard let object = member.objectValue else {
-            throw AWSError.serialization("Parameter \(name) must be a map of strings, not \(member.typeName)")
-        }
-        var out: [(String, String)] = []
-        for (key, item) in object {
-            guard let text = item.stringValue else {
-                throw AWSError.serialization("Parameter \(name).\(key) must be a string, not \(item.typeName)")
-            }
-            out.append((key, text))
-        }
-        return out
-    }
-
-    func object(_ name: String) throws(AWSError) -> JSONObject? {
-        guard let member = member(name) else { return nil }
-        guard let object = member.objectValue else {
-            throw AWSError.serialization("Parameter \(name) must be a structure, not \(member.typeName)")
-        }
-        return object
-    }
-
-    func stringList(_ name: String) throws(AWSError) -> [String]? {
-        guard let member = member(name) else { return nil }
-        guard let items = member.arrayValue else {
-            throw AWSError.serialization("Parameter \(name) must be a list of strings")
-        }
-        var out: [String] = []
-        for item in items {
-            guard let text = item.stringValue else { throw AWSError.serialization("Parameter \(name) must be a list of strings") }
-            out.append(text)
-        }
-        return out
-    }
-
+extension OperationInput where Vocabulary == RegistryInputErrors {
     /// `Filters: [{Name, Values, Condition}]` of the List operations.
     func filters(_ name: String = "Filters") throws(AWSError) -> [RegistryFilter] {
         guard let member = member(name) else { return [] }

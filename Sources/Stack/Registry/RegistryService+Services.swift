@@ -25,7 +25,7 @@ extension RegistryService {
                 throw RegistryError.invalidInput("A service takes HealthCheckConfig or HealthCheckCustomConfig, not both")
             }
             var stored = JSONObject()
-            if let threshold = try RegistryInput(.object(custom)).int("FailureThreshold", in: 1...10) {
+            if let threshold = try custom.int("FailureThreshold", in: 1...10) {
                 stored["FailureThreshold"] = .number(Double(threshold))
             }
             config["HealthCheckCustomConfig"] = .object(stored)
@@ -33,8 +33,7 @@ extension RegistryService {
         return config
     }
 
-    func healthCheckConfig(_ object: JSONObject) throws(AWSError) -> JSONObject {
-        let check = RegistryInput(.object(object))
+    func healthCheckConfig(_ check: RegistryInput) throws(AWSError) -> JSONObject {
         let type = try check.requiredString("Type")
         guard ["HTTP", "HTTPS", "TCP"].contains(type) else {
             throw RegistryError.invalidInput("HealthCheckConfig.Type must be HTTP, HTTPS or TCP, not \(RegistryValidation.quoted(type))")
@@ -127,14 +126,13 @@ extension RegistryService {
 
     func updateService(_ input: RegistryInput) async throws(AWSError) -> JSONValue {
         let id = try input.requiredString("Id")
-        guard let change = try input.object("Service") else { throw RegistryError.invalidInput("Missing required parameter Service") }
-        let update = RegistryInput(.object(change))
+        guard let update = try input.object("Service") else { throw RegistryError.invalidInput("Missing required parameter Service") }
         if update.member("DnsConfig") != nil {
             throw RegistryError.invalidInput("DnsConfig is not allowed for a service in an HTTP namespace")
         }
         let description = try update.string("Description")
         try RegistryValidation.description(description)
-        let healthCheck = try update.object("HealthCheckConfig").map { object throws(AWSError) in try healthCheckConfig(object) }
+        let healthCheck = try update.object("HealthCheckConfig").map { check throws(AWSError) in try healthCheckConfig(check) }
         let now = clock.wallClockNow.milliseconds
         let operation = try await store.write { db -> OperationRecord in
             var service = try ServiceRecord.load(db, id: id)

@@ -2,47 +2,40 @@ import Foundation
 import JSON
 import Wire
 
-/// Reads a Step Functions request's members, answering a wrong or missing one with AWS's
+/// A Step Functions request's members: a wrong, missing or too long one is answered with AWS's
 /// ValidationException wording.
-struct SagaInput {
-    let value: JSONValue
+typealias SagaInput = OperationInput<SagaInputErrors>
 
-    init(_ value: JSONValue) { self.value = value }
-
-    func string(_ name: String, maxLength: Int = 262_144) throws(AWSError) -> String? {
-        guard let member = value[name], !member.isNull else { return nil }
-        guard let text = member.stringValue else {
-            throw SagaError.validation("1 validation error detected: Value at '\(name)' must be a string")
+enum SagaInputErrors: InputVocabulary {
+    static func wrongType(_ name: String, expected shape: InputShape, found member: JSONValue) -> AWSError {
+        switch shape {
+        case .string: SagaError.validation("1 validation error detected: Value at '\(name)' must be a string")
+        case .boolean: SagaError.validation("1 validation error detected: Value at '\(name)' must be a boolean")
+        case .integer(let range?): outOfRange(name, 0, in: range, member: member)
+        case .integer(nil): SagaError.validation("1 validation error detected: Value '\(member.serialized)' at '\(name)' must be an integer")
+        case .stringList, .stringMap, .structure, .structureList: shape.serializationError(name, found: member)
         }
-        guard text.utf8.count <= maxLength else {
-            throw SagaError.validation("1 validation error detected: Value at '\(name)' failed to satisfy constraint: Member must have length less than or equal to \(maxLength)")
-        }
-        return text
     }
 
-    func required(_ name: String, maxLength: Int = 262_144) throws(AWSError) -> String {
-        guard let text = try string(name, maxLength: maxLength), !text.isEmpty else {
-            throw SagaError.validation("1 validation error detected: Value null at '\(name)' failed to satisfy constraint: Member must not be null")
-        }
-        return text
+    static func missing(_ name: String) -> AWSError {
+        SagaError.validation("1 validation error detected: Value null at '\(name)' failed to satisfy constraint: Member must not be null")
     }
 
-    func bool(_ name: String) throws(AWSError) -> Bool? {
-        guard let member = value[name], !member.isNull else { return nil }
-        guard let flag = member.boolValue else {
-            throw SagaError.validation("1 validation error detected: Value at '\(name)' must be a boolean")
-        }
-        return flag
+    static func outOfRange(_ name: String, _ value: Int, in range: ClosedRange<Int>, member: JSONValue) -> AWSError {
+        SagaError.validation("1 validation error detected: Value '\(member.serialized)' at '\(name)' failed to satisfy constraint: Member must have value between \(range.lowerBound) and \(range.upperBound)")
     }
 
-    func int(_ name: String, in range: ClosedRange<Int>) throws(AWSError) -> Int? {
-        guard let member = value[name], !member.isNull else { return nil }
-        guard let number = member.intValue, range.contains(number) else {
-            throw SagaError.validation("1 validation error detected: Value '\(member.serialized)' at '\(name)' failed to satisfy constraint: Member must have value between \(range.lowerBound) and \(range.upperBound)")
-        }
-        return number
+    static var emptyRequiredStringIsMissing: Bool { true }
+
+    static func tooLong(_ name: String, maxLength: Int) -> AWSError {
+        SagaError.validation("1 validation error detected: Value at '\(name)' failed to satisfy constraint: Member must have length less than or equal to \(maxLength)")
     }
 
+    /// 256 KiB, Step Functions' payload size.
+    static var defaultMaximumStringLength: Int? { 262_144 }
+}
+
+extension OperationInput where Vocabulary == SagaInputErrors {
     /// A page's start: `NextToken`s are opaque to clients; here they carry an offset or key.
     func pageToken(_ name: String = "nextToken") throws(AWSError) -> String? {
         guard let token = try string(name, maxLength: 1024) else { return nil }

@@ -132,7 +132,7 @@ public final class SagaService: StackService {
     }
 
     private func machineArn(_ input: SagaInput, _ member: String = "stateMachineArn") throws(AWSError) -> String {
-        let arn = try input.required(member, maxLength: 256)
+        let arn = try input.requiredString(member, maxLength: 256)
         guard naming.name(fromArn: arn, kind: "stateMachine") != nil else { throw SagaError.invalidArn(arn) }
         return arn
     }
@@ -147,7 +147,7 @@ public final class SagaService: StackService {
 
     private func roleArn(_ input: SagaInput, required: Bool) throws(AWSError) -> String? {
         let given: String?
-        if required { given = try input.required("roleArn", maxLength: 256) } else { given = try input.string("roleArn", maxLength: 256) }
+        if required { given = try input.requiredString("roleArn", maxLength: 256) } else { given = try input.string("roleArn", maxLength: 256) }
         guard let role = given else { return nil }
         let parts = role.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count >= 6, parts[0] == "arn", parts[2] == "iam" else { throw SagaError.invalidArn(role) }
@@ -155,9 +155,9 @@ public final class SagaService: StackService {
     }
 
     private func createStateMachine(_ input: SagaInput) async throws(AWSError) -> JSONValue {
-        let name = try input.required("name", maxLength: 80)
+        let name = try input.requiredString("name", maxLength: 80)
         guard SagaNaming.isValidName(name) else { throw SagaError.invalidName(name) }
-        let definition = try input.required("definition", maxLength: 1_048_576)
+        let definition = try input.requiredString("definition", maxLength: 1_048_576)
         let role = try roleArn(input, required: true)!
         let type = try input.string("type") ?? "STANDARD"
         guard type == "STANDARD" || type == "EXPRESS" else {
@@ -235,7 +235,7 @@ public final class SagaService: StackService {
     }
 
     private func validateDefinition(_ input: SagaInput) throws(AWSError) -> JSONValue {
-        let definition = try input.required("definition", maxLength: 1_048_576)
+        let definition = try input.requiredString("definition", maxLength: 1_048_576)
         let report = StateMachineDefinition.validate(definition)
         return ["result": .string(report.result), "diagnostics": .array(report.diagnostics.map { diagnostic in
             var object: JSONObject = ["severity": .string(diagnostic.severity.rawValue), "code": .string(diagnostic.code),
@@ -248,7 +248,7 @@ public final class SagaService: StackService {
     // MARK: Executions
 
     private func executionArn(_ input: SagaInput) throws(AWSError) -> String {
-        let arn = try input.required("executionArn", maxLength: 256)
+        let arn = try input.requiredString("executionArn", maxLength: 256)
         guard naming.executionParts(arn) != nil else { throw SagaError.invalidArn(arn) }
         return arn
     }
@@ -404,13 +404,13 @@ public final class SagaService: StackService {
     // MARK: Activities
 
     private func activityArn(_ input: SagaInput) throws(AWSError) -> (arn: String, name: String) {
-        let arn = try input.required("activityArn", maxLength: 256)
+        let arn = try input.requiredString("activityArn", maxLength: 256)
         guard let name = naming.name(fromArn: arn, kind: "activity") else { throw SagaError.invalidArn(arn) }
         return (arn, name)
     }
 
     private func createActivity(_ input: SagaInput) async throws(AWSError) -> JSONValue {
-        let name = try input.required("name", maxLength: 80)
+        let name = try input.requiredString("name", maxLength: 80)
         guard SagaNaming.isValidName(name) else { throw SagaError.invalidName(name) }
         let arn = naming.activityArn(name), at = now().millis
         let created = try await store.write { db throws -> Int64 in
@@ -469,7 +469,7 @@ public final class SagaService: StackService {
     // MARK: Task outcomes
 
     private func taskToken(_ input: SagaInput) throws(AWSError) -> String {
-        let token = try input.required("taskToken", maxLength: 2048)
+        let token = try input.requiredString("taskToken", maxLength: 2048)
         guard token.utf8.count == 64, token.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else {
             throw SagaError.invalidToken("Invalid Token: '\(token.prefix(100))'")
         }
@@ -478,7 +478,7 @@ public final class SagaService: StackService {
 
     private func sendTaskSuccess(_ input: SagaInput) async throws(AWSError) -> JSONValue {
         let token = try taskToken(input)
-        let text = try input.required("output", maxLength: Execution.payloadLimit)
+        let text = try input.requiredString("output", maxLength: Execution.payloadLimit)
         let output: JSONValue
         do {
             output = try JSONValue(parsing: text)
