@@ -114,22 +114,26 @@ let package = Package(
             "CircuitBreaker", "StackClient",
         ], path: "Sources/Bench", swiftSettings: strict),
 
+        // What the test targets share: a real stack on loopback for the length of a test,
+        // `eventually`, a provider's snapshot watcher. Test code only.
+        .target(name: "SignalboxTestSupport", dependencies: ["Stack", "StackClient", "Provider", "Timekeeping"],
+                path: "Tests/SignalboxTestSupport", swiftSettings: strict),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strict),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Timekeeping"], swiftSettings: strict),
         .testTarget(name: "PatternsTests", dependencies: ["Patterns", "JSON"], swiftSettings: strict),
-        .testTarget(name: "StatesLanguageTests", dependencies: ["StatesLanguage", "JSON"], swiftSettings: strict),
+        .testTarget(name: "StatesLanguageTests", dependencies: ["StatesLanguage", "JSON", "Demo"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strict),
-        .testTarget(name: "ProviderTests", dependencies: ["Provider", "StackClient", "Stack", "JSON"],
+        .testTarget(name: "ProviderTests", dependencies: ["Provider", "StackClient", "Stack", "JSON", "SignalboxTestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal"],
                     resources: [.copy("Golden")], swiftSettings: strict),
         .testTarget(name: "StackTests", dependencies: [
             "Stack", "Wire", "JSON", "Timekeeping", .product(name: "GRDB", package: "GRDB.swift"),
-            "CircuitBreaker", .product(name: "Logging", package: "swift-log"),
+            "CircuitBreaker", "Demo", .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         // The real `signalbox` binary driven in tmux (private -L socket), as a user would.
         .testTarget(name: "ConsoleEndToEndTests", swiftSettings: strict),
-        .testTarget(name: "StackClientTests", dependencies: ["StackClient", "Stack", "Wire", "JSON"],
+        .testTarget(name: "StackClientTests", dependencies: ["StackClient", "Stack", "Wire", "JSON", "SignalboxTestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "AWSConfigTests", dependencies: [
             "AWSConfig", "StackClient", "Stack", "Wire", "JSON", "Timekeeping",
@@ -140,7 +144,7 @@ let package = Package(
         .testTarget(name: "TimekeepingTests", dependencies: ["Timekeeping"], swiftSettings: strict),
         .testTarget(name: "ChaosTests", dependencies: ["Chaos", "JSON"], swiftSettings: strict),
         .testTarget(name: "DemoTests", dependencies: [
-            "Demo", "Stack", "StackClient", "Chaos", "CircuitBreaker", "JSON",
+            "Demo", "Stack", "StackClient", "Chaos", "CircuitBreaker", "JSON", "SignalboxTestSupport",
         ], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

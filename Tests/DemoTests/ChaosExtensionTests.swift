@@ -3,6 +3,7 @@ import CircuitBreaker
 import Demo
 import JSON
 import StackClient
+import SignalboxTestSupport
 import Testing
 
 /// `/_signalbox/chaos` on a real stack, and the demo's side of the extensions.

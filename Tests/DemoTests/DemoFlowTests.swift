@@ -2,6 +2,7 @@ import Chaos
 import Demo
 import JSON
 import StackClient
+import SignalboxTestSupport
 import Testing
 
 /// The demo running against a real stack: orders flow through the saga, and injected faults

@@ -2,6 +2,7 @@ import Chaos
 @testable import Demo
 import JSON
 import StackClient
+import SignalboxTestSupport
 import Testing
 
 @Suite(.serialized) struct DemoSetupTests {

@@ -2,6 +2,7 @@ import Foundation
 import JSON
 @testable import Provider
 import StackClient
+import SignalboxTestSupport
 import Testing
 
 /// `[endpoints.NAME] board = URL`: the AWS APIs on one endpoint (moto here, standing in for

@@ -2,6 +2,7 @@ import Foundation
 import JSON
 @testable import Provider
 import StackClient
+import SignalboxTestSupport
 import Testing
 
 /// The provider against moto, an AWS-compatible endpoint without Signalbox's extensions: it

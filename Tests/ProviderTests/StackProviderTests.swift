@@ -2,6 +2,7 @@ import Foundation
 import JSON
 @testable import Provider
 import StackClient
+import SignalboxTestSupport
 import Testing
 
 /// The stack provider against a real stack on loopback: what the console shows must be what

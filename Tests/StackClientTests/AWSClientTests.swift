@@ -2,6 +2,7 @@ import Foundation
 import JSON
 import Stack
 import StackClient
+import SignalboxTestSupport
 import Testing
 import Wire
 

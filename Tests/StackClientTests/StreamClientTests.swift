@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import StackClient
+import SignalboxTestSupport
 import Testing
 
 @Suite("Live stream client against a running stack")

@@ -1,3 +1,4 @@
+import Demo
 import Foundation
 import JSON
 import Testing
@@ -8,7 +9,7 @@ import Testing
 
     /// Runs the seed's order saga with one outcome per activity; returns the execution ARN.
     func runOrder(_ stack: SagaStack, name: String, fail: Set<String>) async throws -> String {
-        let machine = try await stack.createMachine("order-saga", sagaOrderDefinition)
+        let machine = try await stack.createMachine("order-saga", OrderSaga.definition)
         var activities: [String: String] = [:]
         for activity in ["inventory-reserve", "payment-charge", "shipping-create", "inventory-release", "payment-refund"] {
             activities[activity] = try await stack.createActivity(activity)

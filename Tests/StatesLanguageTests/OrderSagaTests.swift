@@ -1,3 +1,4 @@
+import Demo
 import JSON
 import StatesLanguage
 import Testing
@@ -8,17 +9,17 @@ import Testing
     let order: JSONValue = ["orderId": "o-1", "sku": "WIDGET", "quantity": 2, "amount": 1999]
 
     @Test func parsesUnchanged() throws {
-        let definition = try StateMachineDefinition(parsing: orderSagaDefinition)
+        let definition = try StateMachineDefinition(parsing: OrderSaga.definition)
         #expect(definition.body.startAt == "ReserveInventory")
         #expect(definition.states.count == 6)
         guard case .task(let spec) = definition["ChargePayment"]?.kind else { Issue.record("not a task"); return }
         #expect(spec.resource.kind == .lambdaFunction(name: "payment-charge"))
         #expect(spec.resource.pattern == .requestResponse)
-        #expect(StateMachineDefinition.validate(orderSagaDefinition).result == "OK")
+        #expect(StateMachineDefinition.validate(OrderSaga.definition).result == "OK")
     }
 
     @Test func happyPath() throws {
-        var saga = try Harness(orderSagaDefinition, input: order)
+        var saga = try Harness(OrderSaga.definition, input: order)
         #expect(saga.types == ["ExecutionStarted", "TaskStateEntered", "LambdaFunctionScheduled"])
         #expect(saga.detail("LambdaFunctionScheduled", "resource") == "arn:aws:lambda:ap-northeast-1:123456789012:function:inventory-reserve")
         #expect(saga.detail("LambdaFunctionScheduled", "input") == .string(order.serialized))
@@ -44,7 +45,7 @@ import Testing
     }
 
     @Test func paymentFailureReleasesInventory() throws {
-        var saga = try Harness(orderSagaDefinition, input: order)
+        var saga = try Harness(OrderSaga.definition, input: order)
         try saga.succeed("inventory-reserve", output: ["orderId": "o-1", "reservationId": "r-9"])
         try saga.failTask("payment-charge", error: "PaymentDeclined", cause: "card expired")
         // The Catch (no ResultPath) hands the error object to CompensateInventory.
@@ -64,7 +65,7 @@ import Testing
     }
 
     @Test func shippingFailureRefundsThenReleases() throws {
-        var saga = try Harness(orderSagaDefinition, input: order)
+        var saga = try Harness(OrderSaga.definition, input: order)
         try saga.succeed("inventory-reserve", output: ["orderId": "o-1"])
         try saga.succeed("payment-charge", output: ["orderId": "o-1", "paymentId": "p-3"])
         try saga.failTask("shipping-create", error: "NoCarrier", cause: "no carrier for the address")

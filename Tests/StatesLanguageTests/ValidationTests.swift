@@ -1,3 +1,4 @@
+import Demo
 import JSON
 import StatesLanguage
 import Testing
@@ -135,7 +136,7 @@ import Testing
     }
 
     @Test func definitionCodableRoundTrip() throws {
-        let definition = try StateMachineDefinition(parsing: orderSagaDefinition)
+        let definition = try StateMachineDefinition(parsing: OrderSaga.definition)
         let data = try JSONEncoderShim.encode(definition)
         let decoded = try JSONEncoderShim.decode(StateMachineDefinition.self, data)
         #expect(decoded.source == definition.source)
