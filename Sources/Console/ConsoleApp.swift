@@ -84,6 +84,7 @@ public enum ConsoleApp {
                 dirty = true
             }
             if dirty && !debouncer.isPending {
+                provider.watch(state.visibleSections)
                 let (frame, pageSize) = Screen.render(state, size: backend.size)
                 state.pageSize = pageSize
                 backend.present(frame)

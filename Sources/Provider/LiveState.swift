@@ -128,7 +128,15 @@ struct LiveState: Sendable {
         }
     }
 
-    // MARK: polls
+    // MARK: polls and answers
+
+    /// A board entry an action's answer carries (the committed override): replaces that
+    /// breaker's row. False when the entry cannot be read.
+    mutating func applyBoardEntry(_ entry: JSONValue) -> Bool {
+        guard let breaker = try? WireDecoding.breaker(entry, history: []) else { return false }
+        upsert(breaker)
+        return true
+    }
 
     /// The board's entries from a poll; each breaker's failure rate joins its sparkline. An
     /// entry this reader cannot use is named in the returned error and left out.

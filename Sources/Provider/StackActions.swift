@@ -4,37 +4,52 @@ import StackClient
 
 /// Carries out operator actions through the same public APIs a user's own tooling would:
 /// SQS for queues, Step Functions for executions, the breaker board for breakers. Each returns
-/// the one line the console shows; failures carry the service's own code and message.
+/// the one line the console shows and what the answer tells about the system; failures carry
+/// the service's own code and message.
 struct StackActions: Sendable {
     let aws: AWSClient
     let extensions: ExtensionClient
     /// Who the breaker board's audit trail names as having set an override.
     let actor: String
 
-    func perform(_ action: OperatorAction) async throws(ProviderError) -> String {
+    /// What an action's answer tells about the system, besides the line for the operator.
+    struct Outcome: Sendable {
+        /// The one line the console shows.
+        var message: String
+        /// The board's committed entry of an overridden breaker (`{"breaker": snapshot, …}`).
+        var breakerEntry: JSONValue?
+        /// The parts whose data the action changed and its answer does not carry.
+        var changed: Set<PollPart>
+    }
+
+    func perform(_ action: OperatorAction) async throws(ProviderError) -> Outcome {
         switch action {
         case .forceBreaker(let service, let dependency, let force, let reason):
             let name = "\(service) → \(dependency)"
-            _ = try await override(service: service, dependency: dependency, mode: force.rawValue, reason: reason)
-            return "breaker \(name) forced \(force == .open ? "OPEN" : "CLOSED") by \(actor)"
+            let answer = try await override(service: service, dependency: dependency, mode: force.rawValue, reason: reason)
+            return Outcome(message: "breaker \(name) forced \(force == .open ? "OPEN" : "CLOSED") by \(actor)",
+                           breakerEntry: answer["breaker"], changed: [])
         case .releaseBreaker(let service, let dependency, let reason):
-            _ = try await override(service: service, dependency: dependency, mode: "automatic", reason: reason)
-            return "breaker \(service) → \(dependency) released to automatic by \(actor)"
+            let answer = try await override(service: service, dependency: dependency, mode: "automatic", reason: reason)
+            return Outcome(message: "breaker \(service) → \(dependency) released to automatic by \(actor)",
+                           breakerEntry: answer["breaker"], changed: [])
         case .redriveDeadLetterQueue(let arn):
             let answer = try await call(.sqs, "StartMessageMoveTask", ["SourceArn": .string(arn)])
             let name = Topology.shortName(ofArn: arn)
             let handle = answer["TaskHandle"]?.stringValue.map { " (task \(Self.clip($0, 24)))" } ?? ""
-            return "redrive started: messages in \(name) move back to their source queues\(handle)"
+            return Outcome(message: "redrive started: messages in \(name) move back to their source queues\(handle)",
+                           changed: [.queues])
         case .purgeQueue(let url):
             _ = try await call(.sqs, "PurgeQueue", ["QueueUrl": .string(url)])
-            return "purged \(Topology.shortName(ofArn: url))"
+            return Outcome(message: "purged \(Topology.shortName(ofArn: url))", changed: [.queues])
         case .stopExecution(let arn, let cause):
             _ = try await call(.stepFunctions, "StopExecution",
                                ["executionArn": .string(arn), "error": "Signalbox.OperatorStop", "cause": .string(cause)])
-            return "stopped execution \(Topology.shortName(ofArn: arn))"
+            return Outcome(message: "stopped execution \(Topology.shortName(ofArn: arn))", changed: [.executions])
         case .redriveExecution(let arn):
             _ = try await call(.stepFunctions, "RedriveExecution", ["executionArn": .string(arn)])
-            return "redriven execution \(Topology.shortName(ofArn: arn)): it resumes from the state that failed"
+            return Outcome(message: "redriven execution \(Topology.shortName(ofArn: arn)): it resumes from the state that failed",
+                           changed: [.executions])
         }
     }
 

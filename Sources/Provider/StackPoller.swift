@@ -137,10 +137,12 @@ struct StackPoller: Sendable {
 
     // MARK: Step Functions
 
-    /// State machines and their most recent executions (newest first), without timelines.
-    func stepFunctions() async throws(APIFailure) -> (machines: [StateMachine], executions: [Execution]) {
+    /// State machines and, with `executions`, their most recent executions (newest first),
+    /// without timelines.
+    func stepFunctions(executions: Bool = true) async throws(APIFailure) -> (machines: [StateMachine], executions: [Execution]?) {
         let machines = try await paged(.stepFunctions, "ListStateMachines", ["maxResults": 1000], itemsKey: "stateMachines",
                                        tokenKey: "nextToken").compactMap(WireDecoding.stateMachine)
+        guard executions else { return (machines.sorted { $0.name < $1.name }, nil) }
         let limit = executionsPerMachine
         let perMachine = try await each(machines) { (machine: StateMachine) async throws(APIFailure) -> [Execution]? in
             do throws(APIFailure) {

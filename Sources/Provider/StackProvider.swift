@@ -1,18 +1,25 @@
 import Foundation
 import JSON
 import StackClient
+import Synchronization
+import Timekeeping
 
 /// The console's view of a live system: the local stack, moto, LocalStack, or any endpoint
 /// speaking the AWS JSON protocols.
 ///
-/// It polls every API the panes need at the refresh interval and, when the endpoint is the
-/// Signalbox stack, also follows its live stream (events with their matched rules and delivery
-/// outcomes, queue counts between polls, execution and breaker changes). One actor owns the
-/// latest state; each change is published as a complete `SystemSnapshot`, coalesced to at most
-/// ten a second. The connection state is honest: "not connected" with the reason until the
-/// endpoint answers, "degraded" naming the API or stream that fails, "disconnected" with the
+/// It polls the APIs the panes need at the refresh interval (those of panes not on screen less
+/// often) and, when the endpoint is the Signalbox stack, also follows its live stream (events
+/// with their matched rules and delivery outcomes, queue counts between polls, execution and
+/// breaker changes). Each change is published as a complete `SystemSnapshot`, coalesced to at
+/// most ten a second. The connection state is honest: "not connected" with the reason until
+/// the endpoint answers, "degraded" naming the API or stream that fails, "disconnected" with the
 /// time of the last data when it stops answering. Against endpoints without Signalbox's
 /// extensions it polls only, and says nothing about the missing extension.
+///
+/// Every decision is made by `ProviderCore`, a value; this actor only runs its effects. All
+/// its work runs in one task (started by the first subscriber) whose children are the polls,
+/// timers and the stream: ending that task — the last subscriber leaving, or `shutdown()` —
+/// cancels all of them.
 public actor StackProvider: SystemProvider {
     public nonisolated let endpoint: EndpointDescription
     public nonisolated let stackEndpoint: StackEndpoint
@@ -20,58 +27,42 @@ public actor StackProvider: SystemProvider {
 
     private let poller: StackPoller
     private let actions: StackActions
-    private var state: LiveState
+    private let clock: any TimeSource
+    private var core: ProviderCore
 
-    private var subscribers: [UUID: AsyncStream<SystemSnapshot>.Continuation] = [:]
-    private var ended: Set<UUID> = []
-    private var pollTask: Task<Void, Never>?
-    private var streamTask: Task<Void, Never>?
+    /// Starts a child of the running task; nil while not running.
+    private var spawner: AsyncStream<Job>.Continuation?
+    private typealias Job = @Sendable () async -> Void
 
-    // Publishing: at most one pending publish, at least `minimumGap` apart.
-    private static let minimumGap: Duration = .milliseconds(100)
-    private let clock = ContinuousClock()
-    private var publishScheduled = false
-    private var lastPublish: ContinuousClock.Instant?
+    /// Subscribers and the running task, kept outside the actor so that subscribing and
+    /// `watch` are synchronous.
+    private nonisolated let hub = Mutex(Hub())
+    private nonisolated let watched = Mutex(Set(DataSection.allCases))
 
-    // Waking the poll loop early (after an action).
-    private var waiter: CheckedContinuation<Void, Never>?
-    private var waiterID = 0
-    private var pollRequested = false
-
-    // Connection bookkeeping.
-    private var everAnswered = false
-    private var lastAnswer: Date?
-    /// Why the last poll got no answer at all; nil when it got one.
-    private var unreachable: String?
-    /// The failing API of each section in the last poll (section → description).
-    private var failures: [String: String] = [:]
-    /// Whether the endpoint serves `/_signalbox/` (nil: not known yet).
-    private var hasExtensions: Bool?
-    private var lastExtensionProbe: Date?
-    private var hasBoard = true
-    private var stream: StreamStatus = .off
-    private var connectionLabel = ""
-    private var connectionSince = Date()
-
-    // Stream-triggered refreshes.
-    private var executionsToRefresh: Set<String> = []
-    private var refreshingExecutions = false
-    private var boardRefreshPending = false
-
-    enum StreamStatus: Sendable, Equatable {
-        case off, connecting, up
-        case down(String)
+    private struct Hub {
+        var subscribers: [UUID: AsyncStream<SystemSnapshot>.Continuation] = [:]
+        var latest: SystemSnapshot?
+        var running: Task<Void, Never>?
+        /// The run cancelled last; the next one waits for it to end before taking over.
+        var stopping: Task<Void, Never>?
     }
 
     public init(endpoint: EndpointDescription, stack: StackEndpoint, options: StackProviderOptions = StackProviderOptions()) {
+        self.init(endpoint: endpoint, stack: stack, options: options, clock: SystemClock())
+    }
+
+    init(endpoint: EndpointDescription, stack: StackEndpoint, options: StackProviderOptions, clock: any TimeSource) {
         self.endpoint = endpoint
         self.stackEndpoint = stack
         self.options = options
+        self.clock = clock
         let aws = AWSClient(endpoint: stack, timeout: options.requestTimeout, httpClient: PollingHTTPClient.shared)
         let extensions = ExtensionClient(endpoint: stack, timeout: options.requestTimeout, httpClient: PollingHTTPClient.shared)
         self.poller = StackPoller(aws: aws, extensions: extensions, executionsPerMachine: options.executionsPerMachine)
         self.actions = StackActions(aws: aws, extensions: extensions, actor: options.actor)
-        self.state = LiveState(eventLimit: options.recentEventLimit, timelineLimit: options.timelineLimit)
+        self.core = ProviderCore(endpoint: endpoint, endpointName: stack.url?.absoluteString ?? "AWS (\(stack.region))",
+                                 extensionsPossible: stack.extensionBaseURL != nil, boardElsewhere: stack.boardURL != nil,
+                                 options: options, at: Moment(clock))
     }
 
     /// A provider for an endpoint URL as a user types it (`http://127.0.0.1:4599`).
@@ -89,255 +80,185 @@ public actor StackProvider: SystemProvider {
     public nonisolated func snapshots() -> AsyncStream<SystemSnapshot> {
         let (stream, continuation) = AsyncStream.makeStream(of: SystemSnapshot.self, bufferingPolicy: .bufferingNewest(1))
         let id = UUID()
-        continuation.onTermination = { _ in Task { await self.removeSubscriber(id) } }
-        Task { await self.addSubscriber(id, continuation) }
+        hub.withLock { hub in
+            hub.subscribers[id] = continuation
+            if let latest = hub.latest { continuation.yield(latest) }
+            if hub.running == nil {
+                let previous = hub.stopping
+                hub.running = Task {
+                    await previous?.value
+                    await self.run()
+                }
+            }
+        }
+        continuation.onTermination = { [weak self] _ in self?.unsubscribe(id) }
         return stream
     }
 
+    public nonisolated func watch(_ sections: Set<DataSection>) {
+        watched.withLock { $0 = sections }
+    }
+
     public func perform(_ action: OperatorAction) async throws -> String {
-        let boardElsewhere = stackEndpoint.boardURL != nil
-        if case .forceBreaker = action, hasExtensions == false, !boardElsewhere { throw noBoard }
-        if case .releaseBreaker = action, hasExtensions == false, !boardElsewhere { throw noBoard }
-        let result = try await actions.perform(action)
-        requestPoll()
-        return result
-    }
-
-    private var noBoard: ProviderError {
-        .rejected("this endpoint has no Signalbox breaker board (breakers are a Signalbox extension)")
-    }
-
-    /// Stops polling and streaming and ends every subscriber's stream.
-    public func shutdown() {
-        pollTask?.cancel()
-        streamTask?.cancel()
-        pollTask = nil
-        streamTask = nil
-        wakePollLoop()
-        for continuation in subscribers.values { continuation.finish() }
-        subscribers = [:]
-    }
-
-    // MARK: subscribers
-
-    private func addSubscriber(_ id: UUID, _ continuation: AsyncStream<SystemSnapshot>.Continuation) {
-        if ended.remove(id) != nil { return }
-        subscribers[id] = continuation
-        continuation.yield(currentSnapshot())
-        if pollTask == nil {
-            pollTask = Task { await self.pollLoop() }
+        switch action {
+        case .forceBreaker, .releaseBreaker:
+            if core.hasExtensions == false, stackEndpoint.boardURL == nil { throw ProviderError.rejected(Self.noBoard) }
+        default:
+            break
         }
-    }
-
-    private func removeSubscriber(_ id: UUID) {
-        guard subscribers.removeValue(forKey: id) != nil else {
-            ended.insert(id)
-            return
+        let outcome = try await actions.perform(action)
+        if spawner != nil {
+            receive(.actionAnswered(breakerEntry: outcome.breakerEntry, changed: outcome.changed))
         }
-        if subscribers.isEmpty {
-            pollTask?.cancel()
-            streamTask?.cancel()
-            pollTask = nil
-            streamTask = nil
-            stream = .off
-            wakePollLoop()
-        }
+        return outcome.message
     }
 
-    // MARK: publishing
+    private static let noBoard = "this endpoint has no Signalbox breaker board (breakers are a Signalbox extension)"
 
-    private func currentSnapshot() -> SystemSnapshot {
-        let now = Date()
-        return state.snapshot(connection: connection(now: now), endpoint: endpoint, at: now)
-    }
-
-    /// Publishes soon: changes within `minimumGap` of the last snapshot share the next one.
-    private func changed() {
-        guard !publishScheduled else { return }
-        publishScheduled = true
-        let wait = lastPublish.map { Self.minimumGap - (clock.now - $0) } ?? .zero
-        Task {
-            if wait > .zero { try? await Task.sleep(for: wait) }
-            self.publish()
-        }
-    }
-
-    private func publish() {
-        publishScheduled = false
-        lastPublish = clock.now
-        let snapshot = currentSnapshot()
-        for continuation in subscribers.values { continuation.yield(snapshot) }
-    }
-
-    /// The connection as the status bar shows it; `since` only moves when the label does.
-    private func connection(now: Date) -> ConnectionState {
-        let url = stackEndpoint.url?.absoluteString ?? "AWS (\(stackEndpoint.region))"
-        let retry = "retrying"
-        let state: ConnectionState
-        if let unreachable {
-            if everAnswered {
-                state = .disconnected(reason: "\(url) stopped answering (\(unreachable)); \(retry)", lastSeen: lastAnswer)
-            } else {
-                state = .notConnected(reason: "no answer from \(url) (\(unreachable)); \(retry)")
+    /// Stops polling and streaming, ends every subscriber's stream, and returns once every task
+    /// the provider started has ended.
+    public func shutdown() async {
+        // Finishing a stream calls its termination handler, which takes the lock: finish outside it.
+        let (subscribers, running) = hub.withLock { hub in
+            defer {
+                hub.subscribers = [:]
+                hub.running = nil
             }
-        } else if !everAnswered {
-            state = .connecting
-        } else {
-            var problems = failures.keys.sorted().compactMap { failures[$0] }
-            if case .down(let why) = stream {
-                problems.append("live stream down (\(why)); polling every \(Self.format(options.refreshInterval))")
-            }
-            if problems.isEmpty {
-                state = .connected(since: since(label: "connected", now: now))
-            } else {
-                state = .degraded(reason: problems.joined(separator: "; "), since: since(label: "degraded", now: now))
-            }
+            return (Array(hub.subscribers.values), hub.running ?? hub.stopping)
         }
-        if case .connected = state {} else if case .degraded = state {} else { _ = since(label: state.label, now: now) }
-        return state
+        for continuation in subscribers { continuation.finish() }
+        running?.cancel()
+        await running?.value
     }
 
-    private func since(label: String, now: Date) -> Date {
-        if label != connectionLabel {
-            connectionLabel = label
-            connectionSince = now
-        }
-        return connectionSince
-    }
+    /// Whether the live stream is subscribed right now (tests wait for it before publishing).
+    var streamIsLive: Bool { core.connection.stream == .up }
 
-    static func format(_ duration: Duration) -> String {
-        let ms = Int(duration.components.seconds) * 1000 + Int(duration.components.attoseconds / 1_000_000_000_000_000)
-        return ms % 1000 == 0 ? "\(ms / 1000)s" : "\(ms)ms"
-    }
-
-    // MARK: polling
-
-    private func pollLoop() async {
-        let refresh = max(options.refreshInterval, .milliseconds(50))
-        var backoff = Backoff(initial: refresh, maximum: max(refresh, .seconds(5)))
-        while !Task.isCancelled {
-            await pollOnce()
-            if Task.isCancelled { break }
-            let delay: Duration
-            if unreachable != nil {
-                delay = backoff.next()
-            } else {
-                backoff.reset()
-                delay = refresh
-            }
-            await sleep(for: delay)
+    private nonisolated func unsubscribe(_ id: UUID) {
+        hub.withLock { hub in
+            guard hub.subscribers.removeValue(forKey: id) != nil, hub.subscribers.isEmpty else { return }
+            hub.running?.cancel()
+            hub.stopping = hub.running
+            hub.running = nil
         }
     }
 
-    private func requestPoll() {
-        if waiter != nil { wakePollLoop() } else { pollRequested = true }
+    private nonisolated func publish(_ snapshot: SystemSnapshot) {
+        hub.withLock { hub in
+            hub.latest = snapshot
+            for continuation in hub.subscribers.values { continuation.yield(snapshot) }
+        }
     }
 
-    private func wakePollLoop() {
-        waiter?.resume()
-        waiter = nil
+    // MARK: running the core
+
+    /// The provider's one task: its children do the I/O the core asks for, and end with it.
+    private func run() async {
+        if Task.isCancelled { return }
+        let (jobs, spawner) = AsyncStream.makeStream(of: Job.self)
+        self.spawner = spawner
+        core.watch(watched.withLock { $0 })
+        execute(core.start(at: Moment(clock)))
+        await withDiscardingTaskGroup { group in
+            for await job in jobs { group.addTask(operation: job) }
+        }
+        self.spawner = nil
     }
 
-    /// Sleeps for `delay`, or less when an action asks for a fresh poll.
-    private func sleep(for delay: Duration) async {
-        if pollRequested {
-            pollRequested = false
-            return
-        }
-        waiterID += 1
-        let id = waiterID
-        let timer = Task {
-            try? await Task.sleep(for: delay)
-            self.timerFired(id)
-        }
-        await withCheckedContinuation { continuation in waiter = continuation }
-        timer.cancel()
+    /// One input to the core, its effects run. Inputs from a cancelled run are dropped.
+    private func receive(_ input: ProviderCore.Input) {
+        guard spawner != nil, !Task.isCancelled else { return }
+        core.watch(watched.withLock { $0 })
+        execute(core.handle(input, at: Moment(clock)))
     }
 
-    private func timerFired(_ id: Int) {
-        if id == waiterID { wakePollLoop() }
-    }
-
-    private func pollOnce() async {
-        let poller = self.poller
-        if stackEndpoint.extensionBaseURL != nil, hasExtensions != true,
-           lastExtensionProbe.map({ Date().timeIntervalSince($0) > 30 }) ?? true || hasExtensions == nil {
-            let probed = await poller.hasExtensions()
-            if probed != nil { lastExtensionProbe = Date() }
-            hasExtensions = probed ?? hasExtensions
-        }
-        let askBoard = hasExtensions == true || stackEndpoint.boardURL != nil
-        async let bus = Self.capture { () async throws(APIFailure) in try await poller.eventBridge() }
-        async let sqs = Self.capture { () async throws(APIFailure) in try await poller.sqs() }
-        async let sfn = Self.capture { () async throws(APIFailure) in try await poller.stepFunctions() }
-        async let map = Self.capture { () async throws(APIFailure) in try await poller.cloudMap() }
-        async let board = Self.capture { () async throws(APIFailure) -> [JSONValue]? in
-            if askBoard { return try await poller.breakerBoard() }
-            return nil
-        }
-        let results = await (bus: bus, sqs: sqs, sfn: sfn, map: map, board: board)
-
-        var answered = false
-        var transport: String?
-        func note<T>(_ section: String, _ result: Result<T, APIFailure>) -> T? {
-            switch result {
-            case .success(let value):
-                answered = true
-                failures[section] = nil
-                return value
-            case .failure(let failure):
-                if failure.isTransport {
-                    transport = transport ?? Self.transportReason(failure.error)
-                } else {
-                    answered = true
+    private func execute(_ effects: [ProviderCore.Effect]) {
+        for effect in effects {
+            switch effect {
+            case .publish(let snapshot):
+                publish(snapshot)
+            case .startTimer(let timer, let delay):
+                let clock = self.clock
+                spawn {
+                    do { try await clock.sleep(for: delay) } catch { return }
+                    await self.receive(.timer(timer))
                 }
-                failures[section] = failure.description
-                return nil
+            case .poll(let request):
+                let poller = self.poller
+                spawn { await self.receive(.polled(await poller.poll(request))) }
+            case .fetchHistories(let plan):
+                let statuses = Dictionary(core.state.executions.map { ($0.arn, $0.status) }, uniquingKeysWith: { first, _ in first })
+                let poller = self.poller
+                let limit = options.timelineLimit
+                spawn {
+                    let result = await Self.fetchHistories(plan, poller: poller, limit: limit)
+                    await self.receive(.historiesFetched(result, statuses: statuses))
+                }
+            case .refreshExecutions(let items):
+                let poller = self.poller
+                let limit = options.timelineLimit
+                spawn {
+                    let refreshed = try? await poller.each(items) { (item: ProviderCore.ExecutionRefresh) async throws(APIFailure)
+                        -> (Execution, [JSONValue])? in
+                        guard let execution = try await poller.describe(execution: item.arn, machineName: item.machine) else { return nil }
+                        return (execution, try await poller.history(of: item.arn, after: item.after, limit: limit))
+                    }
+                    await self.receive(.executionsRefreshed(refreshed ?? []))
+                }
+            case .refreshBoard:
+                let poller = self.poller
+                spawn {
+                    let result: Result<[JSONValue]?, APIFailure>
+                    do throws(APIFailure) { result = .success(try await poller.breakerBoard()) } catch { result = .failure(error) }
+                    await self.receive(.boardRefreshed(result))
+                }
+            case .openStream:
+                let client = StreamClient(endpoint: stackEndpoint)
+                spawn { await self.follow(client) }
             }
         }
-        if let found = note("1 EventBridge", results.bus) {
-            state.buses = found.buses
-            state.rules = found.rules
-        }
-        if let queues = note("2 SQS", results.sqs) {
-            state.queues = queues
-        }
-        if let found = note("3 Step Functions", results.sfn) {
-            state.machines = found.machines
-            state.applyExecutions(found.executions)
-        }
-        if let registry = note("4 Cloud Map", results.map) {
-            state.registry = registry
-        }
-        if askBoard, let entries = note("5 breaker board", results.board) {
-            hasBoard = entries != nil
-            if let entries {
-                failures["5 breaker board"] = state.applyBoard(entries)
-            } else {
-                state.breakers = []
-            }
-        }
-
-        if answered {
-            unreachable = nil
-            everAnswered = true
-            lastAnswer = Date()
-            await fetchHistories()
-            startStreamIfUseful()
-        } else {
-            unreachable = transport ?? "no answer"
-            // With nothing answering, the per-API failures say the same thing again.
-            failures = [:]
-        }
-        changed()
     }
 
-    private static func capture<T>(_ body: () async throws(APIFailure) -> T) async -> Result<T, APIFailure> {
+    private func spawn(_ job: @escaping Job) {
+        spawner?.yield(job)
+    }
+
+    private static func fetchHistories(_ plan: [(arn: String, after: Int?)], poller: StackPoller,
+                                       limit: Int) async -> Result<[(String, [JSONValue])], APIFailure> {
         do throws(APIFailure) {
-            return .success(try await body())
+            return .success(try await poller.each(plan) { (item: (arn: String, after: Int?)) async throws(APIFailure) -> (String, [JSONValue])? in
+                do throws(APIFailure) {
+                    return (item.arn, try await poller.history(of: item.arn, after: item.after, limit: limit))
+                } catch where isServiceError(error, "ExecutionDoesNotExist") {
+                    return nil
+                }
+            })
         } catch {
             return .failure(error)
         }
+    }
+
+    /// Follows the live stream until it ends or the task is cancelled. Each frame waits for the
+    /// actor, so a slow console slows the stream client, whose bounded buffer then drops (and
+    /// the stack reports the drop) instead of memory growing here.
+    private nonisolated func follow(_ client: StreamClient) async {
+        let reason: String
+        do {
+            let frames = try client.frames(topics: ["events", "queues", "executions", "breakers"], buffer: 4096)
+            for try await frame in frames { await receive(.frame(frame)) }
+            reason = "the stack closed it"
+        } catch {
+            reason = Self.streamReason(error)
+        }
+        if Task.isCancelled { return }
+        await receive(.streamEnded(reason: reason))
+    }
+
+    private static func streamReason(_ error: any Error) -> String {
+        if let error = error as? StackClientError, case .transport(let why) = error {
+            return why.hasPrefix("live stream: ") ? String(why.dropFirst("live stream: ".count)) : why
+        }
+        return "\(error)"
     }
 
     /// The cause of a failed connection in the operator's words (NIO's errors are verbose).
@@ -349,145 +270,5 @@ public actor StackProvider: SystemProvider {
         if lowered.contains("connection reset") { return "connection reset" }
         if lowered.contains("network is unreachable") { return "network unreachable" }
         return why.count <= 120 ? why : String(why.prefix(119)) + "…"
-    }
-
-    /// Extends the timelines the plan asks for; a failure leaves the cached part as it was.
-    private func fetchHistories() async {
-        let plan = state.historyPlan(budget: options.historyFetchesPerPoll)
-        guard !plan.isEmpty else {
-            failures["6 Step Functions history"] = nil
-            return
-        }
-        let statuses = Dictionary(state.executions.map { ($0.arn, $0.status) }, uniquingKeysWith: { first, _ in first })
-        let poller = self.poller
-        let limit = options.timelineLimit
-        let fetched: [(String, [JSONValue])]
-        do throws(APIFailure) {
-            fetched = try await poller.each(plan) { (item: (arn: String, after: Int?)) async throws(APIFailure) -> (String, [JSONValue])? in
-                do throws(APIFailure) {
-                    return (item.arn, try await poller.history(of: item.arn, after: item.after, limit: limit))
-                } catch where isServiceError(error, "ExecutionDoesNotExist") {
-                    return nil
-                }
-            }
-            failures["6 Step Functions history"] = nil
-        } catch {
-            failures["6 Step Functions history"] = error.description
-            return
-        }
-        for (arn, events) in fetched {
-            state.applyHistory(events, arn: arn, status: statuses[arn] ?? .running)
-        }
-    }
-
-    // MARK: live stream
-
-    /// Whether the live stream is subscribed right now (tests wait for it before publishing).
-    var streamIsLive: Bool { stream == .up }
-
-    private func startStreamIfUseful() {
-        guard options.useLiveStream, hasExtensions == true, streamTask == nil, !subscribers.isEmpty else { return }
-        stream = .connecting
-        streamTask = Task { await self.streamLoop() }
-    }
-
-    private func streamLoop() async {
-        var backoff = Backoff(initial: .milliseconds(500), maximum: .seconds(15))
-        let client = StreamClient(endpoint: stackEndpoint)
-        while !Task.isCancelled {
-            do {
-                let frames = try client.frames(topics: ["events", "queues", "executions", "breakers"], buffer: 4096)
-                for try await frame in frames {
-                    if handle(frame) { backoff.reset() }
-                }
-                if Task.isCancelled { break }
-                stream = .down("the stack closed it")
-            } catch {
-                if Task.isCancelled { break }
-                stream = .down(Self.streamReason(error))
-            }
-            changed()
-            try? await Task.sleep(for: backoff.next())
-            if !Task.isCancelled { stream = .connecting }
-        }
-    }
-
-    private static func streamReason(_ error: any Error) -> String {
-        if let error = error as? StackClientError, case .transport(let why) = error {
-            return why.hasPrefix("live stream: ") ? String(why.dropFirst("live stream: ".count)) : why
-        }
-        return "\(error)"
-    }
-
-    /// Applies one frame; true when it was the subscription's acknowledgement.
-    private func handle(_ frame: JSONValue) -> Bool {
-        switch state.apply(frame: frame) {
-        case .ignored:
-            return false
-        case .changed:
-            changed()
-        case .subscribed:
-            stream = .up
-            changed()
-            return true
-        case .refreshExecution(let arn):
-            executionsToRefresh.insert(arn)
-            if !refreshingExecutions {
-                refreshingExecutions = true
-                Task { await self.refreshExecutions() }
-            }
-        case .refreshBreakers:
-            if !boardRefreshPending {
-                boardRefreshPending = true
-                Task { await self.refreshBoard() }
-            }
-        }
-        return false
-    }
-
-    /// Re-reads the executions the stream said changed, a batch at a time.
-    private func refreshExecutions() async {
-        try? await Task.sleep(for: Self.minimumGap)
-        let batch = Array(executionsToRefresh.prefix(options.historyFetchesPerPoll))
-        executionsToRefresh.subtract(batch)
-        let poller = self.poller
-        let limit = options.timelineLimit
-        let known = Dictionary(state.executions.map { ($0.arn, $0.stateMachineName) }, uniquingKeysWith: { first, _ in first })
-        let cached = state.histories.mapValues(\.lastEventId)
-        let items = batch.map { (arn: $0, machine: known[$0] ?? Self.machineName(ofExecution: $0), after: cached[$0] ?? nil) }
-        let results = try? await poller.each(items) { (item: (arn: String, machine: String, after: Int?)) async throws(APIFailure)
-            -> (Execution, [JSONValue])? in
-            guard let execution = try await poller.describe(execution: item.arn, machineName: item.machine) else { return nil }
-            return (execution, try await poller.history(of: item.arn, after: item.after, limit: limit))
-        }
-        for (execution, events) in results ?? [] {
-            state.update(execution)
-            state.applyHistory(events, arn: execution.arn, status: execution.status)
-        }
-        changed()
-        if executionsToRefresh.isEmpty {
-            refreshingExecutions = false
-        } else {
-            Task { await self.refreshExecutions() }
-        }
-    }
-
-    /// `arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME` → `MACHINE`.
-    static func machineName(ofExecution arn: String) -> String {
-        let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
-        return parts.count >= 8 ? String(parts[6]) : ""
-    }
-
-    private func refreshBoard() async {
-        try? await Task.sleep(for: Self.minimumGap)
-        boardRefreshPending = false
-        do throws(APIFailure) {
-            if let entries = try await poller.breakerBoard() {
-                failures["5 breaker board"] = state.applyBoard(entries)
-            }
-        } catch {
-            failures["5 breaker board"] = error.description
-        }
-        changed()
     }
 }

@@ -19,11 +19,13 @@ public struct StackProviderOptions: Sendable, Hashable {
     public var useLiveStream: Bool
     /// Longest a single poll call may take before it counts as no answer.
     public var requestTimeout: Duration
+    /// APIs whose data no section on screen shows are polled this many times less often.
+    public var unwatchedPollFactor: Int
 
     public init(refreshInterval: Duration = .seconds(1), recentEventLimit: Int = 500, executionsPerMachine: Int = 50,
                 historyFetchesPerPoll: Int = 20, timelineLimit: Int = 500,
                 actor: String = StackProviderOptions.defaultActor, useLiveStream: Bool = true,
-                requestTimeout: Duration = .seconds(10)) {
+                requestTimeout: Duration = .seconds(10), unwatchedPollFactor: Int = 10) {
         self.refreshInterval = refreshInterval
         self.recentEventLimit = recentEventLimit
         self.executionsPerMachine = executionsPerMachine
@@ -32,6 +34,7 @@ public struct StackProviderOptions: Sendable, Hashable {
         self.actor = actor
         self.useLiveStream = useLiveStream
         self.requestTimeout = requestTimeout
+        self.unwatchedPollFactor = max(1, unwatchedPollFactor)
     }
 
     /// `$USER` (or `$LOGNAME`) when set, else `operator`.
@@ -42,24 +45,4 @@ public struct StackProviderOptions: Sendable, Hashable {
         }
         return "operator"
     }
-}
-
-/// Exponential backoff for reconnecting: doubles from `initial` up to `maximum`.
-struct Backoff: Sendable {
-    let initial: Duration
-    let maximum: Duration
-    private var current: Duration?
-
-    init(initial: Duration, maximum: Duration) {
-        self.initial = initial
-        self.maximum = max(initial, maximum)
-    }
-
-    mutating func next() -> Duration {
-        let delay = current.map { min($0 * 2, maximum) } ?? initial
-        current = delay
-        return delay
-    }
-
-    mutating func reset() { current = nil }
 }

@@ -7,6 +7,14 @@ public protocol SystemProvider: Sendable {
     func snapshots() -> AsyncStream<SystemSnapshot>
     /// Carries out an operator action; returns a one-line result for the operator.
     func perform(_ action: OperatorAction) async throws -> String
+    /// The sections on screen now; a provider may fetch the others less often. Cheap and
+    /// synchronous: a console calls it whenever its layout may have changed.
+    func watch(_ sections: Set<DataSection>)
+}
+
+extension SystemProvider {
+    /// A provider that fetches nothing on its own ignores what is on screen.
+    public func watch(_ sections: Set<DataSection>) {}
 }
 
 /// Actions an operator takes on the watched system. Dangerous ones are confirmed and refused

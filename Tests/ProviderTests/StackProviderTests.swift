@@ -202,6 +202,20 @@ struct StackProviderTests {
         }
     }
 
+    @Test("shutdown ends every subscriber's stream and returns once the provider's tasks have ended")
+    func shutdownEndsStreams() async throws {
+        let port = try freeLoopbackPort()
+        let provider = provider(try StackEndpoint(parsing: "http://127.0.0.1:\(port)"))
+        var first = provider.snapshots().makeAsyncIterator()
+        var second = provider.snapshots().makeAsyncIterator()
+        #expect(await first.next() != nil)
+        #expect(await second.next() != nil)
+        await provider.shutdown()
+        while await first.next() != nil {}
+        while await second.next() != nil {}
+        #expect(await !provider.streamIsLive)
+    }
+
     @Test("stream frames: delivery outcomes update the event, dropped frames are counted, the ring is bounded")
     func frames() throws {
         var state = LiveState(eventLimit: 3, timelineLimit: 10)

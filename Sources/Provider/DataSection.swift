@@ -1,0 +1,47 @@
+/// The kinds of data a console shows, as the provider fetches them. A console tells its
+/// provider which sections are on screen (`SystemProvider.watch`); the provider polls the APIs
+/// behind the others less often.
+public enum DataSection: String, Sendable, Hashable, CaseIterable {
+    /// Buses, rules and their targets, queues with their dead-letter links, state machines and
+    /// registry services: the graph.
+    case topology
+    case queues
+    /// State machines, their executions and the executions' histories.
+    case sagas
+    case registry
+    case breakers
+    /// Events on the buses; they arrive through the live stream only, never by polling.
+    case flows
+}
+
+/// One group of API calls a poll round makes; each is polled at the refresh interval while a
+/// watched section needs it, and every `StackProviderOptions.unwatchedPollFactor` intervals
+/// otherwise.
+enum PollPart: Int, Sendable, Hashable, CaseIterable, Comparable {
+    /// EventBridge `ListEventBuses`, `ListRules`, `ListTargetsByRule`.
+    case eventBridge = 1
+    /// SQS `ListQueues`, `GetQueueAttributes`.
+    case queues
+    /// Step Functions `ListStateMachines`.
+    case stateMachines
+    /// Step Functions `ListExecutions` per machine and `GetExecutionHistory`.
+    case executions
+    /// Cloud Map `ListNamespaces`, `ListServices`, `ListInstances`, `GetInstancesHealthStatus`.
+    case registry
+    /// `GET /_signalbox/breakers` (only on an endpoint with Signalbox's extensions).
+    case breakers
+
+    static func < (lhs: PollPart, rhs: PollPart) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// The sections that show this part's data.
+    var shownIn: Set<DataSection> {
+        switch self {
+        case .eventBridge: [.topology]
+        case .queues: [.topology, .queues]
+        case .stateMachines: [.topology, .sagas]
+        case .executions: [.sagas]
+        case .registry: [.topology, .registry]
+        case .breakers: [.breakers]
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import JSON
+
+/// What one poll round asks for.
+struct PollRequest: Sendable, Hashable {
+    var parts: Set<PollPart>
+    /// Ask `GET /_signalbox/health` first (whether the endpoint has Signalbox's extensions).
+    var probe: Bool
+    /// What the last probe found (nil: not known).
+    var knownExtensions: Bool?
+    /// The board is elsewhere (`[endpoints.NAME] board = URL`): ask it whatever the probe says.
+    var boardElsewhere = false
+}
+
+/// What one poll round got: one result per part asked for (nil: not asked).
+struct PollResults: Sendable {
+    var request: PollRequest
+    /// The probe's finding; nil when not probed or the endpoint did not answer it.
+    var probed: Bool?
+    var eventBridge: Result<(buses: [EventBus], rules: [Rule]), APIFailure>?
+    var queues: Result<[Queue], APIFailure>?
+    /// `executions` is nil when only the machines were asked for.
+    var stepFunctions: Result<(machines: [StateMachine], executions: [Execution]?), APIFailure>?
+    var registry: Result<[RegistryService], APIFailure>?
+    /// nil inside: the endpoint has no breaker board.
+    var breakers: Result<[JSONValue]?, APIFailure>?
+
+    init(request: PollRequest, probed: Bool? = nil) {
+        self.request = request
+        self.probed = probed
+    }
+}
+
+extension StackPoller {
+    /// One round: the probe (when asked), then every part asked for at once. The board is asked
+    /// only of an endpoint known to have the extensions, or when it is configured elsewhere.
+    func poll(_ request: PollRequest) async -> PollResults {
+        let probed = request.probe ? await hasExtensions() : nil
+        var results = PollResults(request: request, probed: probed)
+        let parts = request.parts
+        let askBoard = parts.contains(.breakers) && ((probed ?? request.knownExtensions) == true || request.boardElsewhere)
+        let machinesOnly = !parts.contains(.executions)
+        async let bus = parts.contains(.eventBridge) ? Self.capture { () async throws(APIFailure) in try await eventBridge() } : nil
+        async let sqs = parts.contains(.queues) ? Self.capture { () async throws(APIFailure) in try await self.sqs() } : nil
+        async let sfn = parts.contains(.stateMachines) || parts.contains(.executions)
+            ? Self.capture { () async throws(APIFailure) in try await stepFunctions(executions: !machinesOnly) } : nil
+        async let map = parts.contains(.registry) ? Self.capture { () async throws(APIFailure) in try await cloudMap() } : nil
+        async let board = askBoard ? Self.capture { () async throws(APIFailure) in try await breakerBoard() } : nil
+        (results.eventBridge, results.queues, results.stepFunctions, results.registry, results.breakers)
+            = await (bus, sqs, sfn, map, board)
+        return results
+    }
+
+    private static func capture<T>(_ body: () async throws(APIFailure) -> T) async -> Result<T, APIFailure> {
+        do throws(APIFailure) {
+            return .success(try await body())
+        } catch {
+            return .failure(error)
+        }
+    }
+}

@@ -1,0 +1,320 @@
+import Foundation
+import JSON
+
+/// Everything the stack provider decides, as one value: what the system looks like
+/// (`LiveState`), how the connection is doing (`ConnectionTracker`), when to poll what
+/// (`PollSchedule`), when to publish (`PublishGate`) and when to reopen the live stream. It
+/// takes inputs with the moment they happened and returns effects; it reads no clock, starts no
+/// task and does no I/O. `StackProvider` runs the effects and feeds their outcomes back.
+struct ProviderCore: Sendable {
+    /// The timers the core asks for; each fires as `Input.timer`.
+    enum Timer: Sendable, Hashable {
+        /// The poll tick (numbered: only the newest counts).
+        case poll(Int)
+        /// A coalesced snapshot is due.
+        case publish
+        /// Reopen the live stream after its backoff.
+        case streamRetry
+        /// Re-read the executions live-stream frames said changed.
+        case refreshExecutions
+        /// Re-read the breaker board after a frame it cannot apply.
+        case refreshBoard
+    }
+
+    /// An execution to re-read: its arn, machine name and the last history event held.
+    struct ExecutionRefresh: Sendable, Hashable {
+        var arn: String
+        var machine: String
+        var after: Int?
+    }
+
+    enum Effect: Sendable {
+        /// Hand this snapshot to every subscriber.
+        case publish(SystemSnapshot)
+        case startTimer(Timer, after: Duration)
+        case poll(PollRequest)
+        /// Fetch these executions' histories (after the event id given); answer `historiesFetched`.
+        case fetchHistories([(arn: String, after: Int?)])
+        /// DescribeExecution and new history for each; answer `executionsRefreshed`.
+        case refreshExecutions([ExecutionRefresh])
+        /// Read the breaker board; answer `boardRefreshed`.
+        case refreshBoard
+        /// Follow the live stream; its frames come as `frame`, its end as `streamEnded`.
+        case openStream
+    }
+
+    enum Input: Sendable {
+        case timer(Timer)
+        case polled(PollResults)
+        /// Histories fetched for the round in flight, with each execution's status when asked.
+        case historiesFetched(Result<[(String, [JSONValue])], APIFailure>, statuses: [String: Execution.Status])
+        case executionsRefreshed([(Execution, [JSONValue])])
+        case boardRefreshed(Result<[JSONValue]?, APIFailure>)
+        case frame(JSONValue)
+        case streamEnded(reason: String)
+        /// An operator action succeeded with this answer.
+        case actionAnswered(breakerEntry: JSONValue?, changed: Set<PollPart>)
+    }
+
+    private(set) var state: LiveState
+    private(set) var connection: ConnectionTracker
+    private(set) var schedule: PollSchedule
+    private var gate = PublishGate()
+    private var streamBackoff = StreamRetry.backoff
+
+    let endpoint: EndpointDescription
+    let options: StackProviderOptions
+    /// Whether the endpoint can have Signalbox's extensions at all (AWS itself cannot).
+    let extensionsPossible: Bool
+    /// Breakers are read from a board elsewhere (`[endpoints.NAME] board = URL`), whatever
+    /// the endpoint itself serves.
+    let boardElsewhere: Bool
+    /// Whether the endpoint serves `/_signalbox/` (nil: not known yet).
+    private(set) var hasExtensions: Bool?
+    private var lastProbe: Date?
+
+    private var executionsToRefresh: Set<String> = []
+    private var refreshingExecutions = false
+    private var boardRefreshPending = false
+
+    /// Seconds between probes of an endpoint that answered without the extensions.
+    static let probeInterval: TimeInterval = 30
+    /// Frames arriving within this of each other share one re-read.
+    static let refreshDelay: Duration = .milliseconds(100)
+
+    enum StreamRetry {
+        static var backoff: Backoff { Backoff(initial: .milliseconds(500), maximum: .seconds(15)) }
+    }
+
+    init(endpoint: EndpointDescription, endpointName: String, extensionsPossible: Bool, boardElsewhere: Bool = false,
+         options: StackProviderOptions, at start: Moment) {
+        self.endpoint = endpoint
+        self.options = options
+        self.extensionsPossible = extensionsPossible
+        self.boardElsewhere = boardElsewhere
+        self.state = LiveState(eventLimit: options.recentEventLimit, timelineLimit: options.timelineLimit)
+        self.connection = ConnectionTracker(endpointName: endpointName, refreshInterval: options.refreshInterval, at: start.date)
+        self.schedule = PollSchedule(refresh: options.refreshInterval, unwatchedFactor: options.unwatchedPollFactor)
+    }
+
+    // MARK: running
+
+    /// The provider starts (its first subscriber came): publish what is known and poll at once.
+    /// Whatever an earlier run left in flight is forgotten; what it learned is kept.
+    mutating func start(at now: Moment) -> [Effect] {
+        let watched = schedule.watched
+        schedule = PollSchedule(refresh: options.refreshInterval, unwatchedFactor: options.unwatchedPollFactor)
+        schedule.watch(watched)
+        gate = PublishGate()
+        streamBackoff = StreamRetry.backoff
+        connection.stream = .off
+        executionsToRefresh = []
+        refreshingExecutions = false
+        boardRefreshPending = false
+        return changed(at: now) + step(schedule.ticked(schedule.tick, at: now.instant, unreachable: false), at: now)
+    }
+
+    /// The sections a console shows; parts no watched section needs are polled less often from
+    /// the next tick on.
+    mutating func watch(_ sections: Set<DataSection>) {
+        if sections != schedule.watched { schedule.watch(sections) }
+    }
+
+    mutating func handle(_ input: Input, at now: Moment) -> [Effect] {
+        switch input {
+        case .timer(let timer):
+            return fired(timer, at: now)
+        case .polled(let results):
+            return polled(results, at: now)
+        case .historiesFetched(let result, let statuses):
+            switch result {
+            case .success(let fetched):
+                connection.recordHistory(failure: nil)
+                for (arn, events) in fetched { state.applyHistory(events, arn: arn, status: statuses[arn] ?? .running) }
+            case .failure(let failure):
+                connection.recordHistory(failure: failure.description)
+            }
+            return changed(at: now) + step(schedule.roundEnded(at: now.instant, answered: true), at: now)
+        case .executionsRefreshed(let refreshed):
+            for (execution, events) in refreshed {
+                state.update(execution)
+                state.applyHistory(events, arn: execution.arn, status: execution.status)
+            }
+            var effects = changed(at: now)
+            if executionsToRefresh.isEmpty {
+                refreshingExecutions = false
+            } else {
+                effects.append(.startTimer(.refreshExecutions, after: Self.refreshDelay))
+            }
+            return effects
+        case .boardRefreshed(let result):
+            switch result {
+            case .success(let entries?): connection.record(.breakers, failure: state.applyBoard(entries))
+            case .success(nil): break
+            case .failure(let failure): connection.record(.breakers, failure: failure.description)
+            }
+            return changed(at: now)
+        case .frame(let frame):
+            return received(frame, at: now)
+        case .streamEnded(let reason):
+            connection.stream = .down(reason)
+            return changed(at: now) + [.startTimer(.streamRetry, after: streamBackoff.next())]
+        case .actionAnswered(let entry, let parts):
+            var parts = parts
+            var effects: [Effect] = []
+            if let entry {
+                if state.applyBoardEntry(entry) { effects += changed(at: now) } else { parts.insert(.breakers) }
+            }
+            return effects + step(schedule.ask(parts, at: now.instant), at: now)
+        }
+    }
+
+    /// The snapshot to publish at `now`.
+    mutating func snapshot(at now: Moment) -> SystemSnapshot {
+        state.snapshot(connection: connection.state(at: now.date), endpoint: endpoint, at: now.date)
+    }
+
+    // MARK: publishing
+
+    private mutating func changed(at now: Moment) -> [Effect] {
+        switch gate.changed(at: now.instant) {
+        case .now: [.publish(snapshot(at: now))]
+        case .after(let wait): [.startTimer(.publish, after: wait)]
+        case .pending: []
+        }
+    }
+
+    private mutating func fired(_ timer: Timer, at now: Moment) -> [Effect] {
+        switch timer {
+        case .publish:
+            gate.fired(at: now.instant)
+            return [.publish(snapshot(at: now))]
+        case .poll(let tick):
+            return step(schedule.ticked(tick, at: now.instant, unreachable: connection.isUnreachable), at: now)
+        case .streamRetry:
+            connection.stream = .connecting
+            return [.openStream]
+        case .refreshExecutions:
+            let batch = Array(executionsToRefresh.sorted().prefix(options.historyFetchesPerPoll))
+            executionsToRefresh.subtract(batch)
+            let machines = Dictionary(state.executions.map { ($0.arn, $0.stateMachineName) }, uniquingKeysWith: { first, _ in first })
+            return [.refreshExecutions(batch.map { arn in
+                ExecutionRefresh(arn: arn, machine: machines[arn] ?? Self.machineName(ofExecution: arn),
+                                 after: state.histories[arn]?.lastEventId)
+            })]
+        case .refreshBoard:
+            boardRefreshPending = false
+            return [.refreshBoard]
+        }
+    }
+
+    // MARK: polling
+
+    private mutating func step(_ step: PollSchedule.Step, at now: Moment) -> [Effect] {
+        switch step {
+        case .none:
+            return []
+        case .wait(let delay, let tick):
+            return [.startTimer(.poll(tick), after: delay)]
+        case .poll(let parts):
+            let probe = extensionsPossible && hasExtensions != true
+                && (hasExtensions == nil || lastProbe.map { now.date.timeIntervalSince($0) > Self.probeInterval } ?? true)
+            return [.poll(PollRequest(parts: parts, probe: probe, knownExtensions: hasExtensions, boardElsewhere: boardElsewhere))]
+        }
+    }
+
+    private mutating func polled(_ results: PollResults, at now: Moment) -> [Effect] {
+        if results.request.probe, let found = results.probed {
+            hasExtensions = found
+            lastProbe = now.date
+        }
+        var answered = false
+        var transport: String?
+        func note<T>(_ part: PollPart, _ result: Result<T, APIFailure>?) -> T? {
+            switch result {
+            case nil:
+                return nil
+            case .success(let value)?:
+                answered = true
+                connection.record(part, failure: nil)
+                return value
+            case .failure(let failure)?:
+                if failure.isTransport {
+                    transport = transport ?? StackProvider.transportReason(failure.error)
+                } else {
+                    answered = true
+                }
+                connection.record(part, failure: failure.description)
+                return nil
+            }
+        }
+        if let found = note(.eventBridge, results.eventBridge) {
+            state.buses = found.buses
+            state.rules = found.rules
+        }
+        if let queues = note(.queues, results.queues) {
+            state.queues = queues
+        }
+        var executionsListed = false
+        if let found = note(results.request.parts.contains(.executions) ? .executions : .stateMachines, results.stepFunctions) {
+            state.machines = found.machines
+            if let executions = found.executions {
+                state.applyExecutions(executions)
+                executionsListed = true
+            }
+        }
+        if let registry = note(.registry, results.registry) {
+            state.registry = registry
+        }
+        if let entries = note(.breakers, results.breakers) {
+            if let entries {
+                connection.record(.breakers, failure: state.applyBoard(entries))
+            } else {
+                state.breakers = []
+            }
+        }
+        connection.roundEnded(answered: answered, transportReason: transport, at: now.date)
+
+        var effects = changed(at: now)
+        if answered, options.useLiveStream, hasExtensions == true, connection.stream == .off {
+            connection.stream = .connecting
+            effects.append(.openStream)
+        }
+        if answered, executionsListed {
+            let plan = state.historyPlan(budget: options.historyFetchesPerPoll)
+            if !plan.isEmpty { return effects + [.fetchHistories(plan)] }  // the round ends with the histories
+            connection.recordHistory(failure: nil)
+        }
+        return effects + step(schedule.roundEnded(at: now.instant, answered: answered), at: now)
+    }
+
+    // MARK: live stream
+
+    private mutating func received(_ frame: JSONValue, at now: Moment) -> [Effect] {
+        switch state.apply(frame: frame) {
+        case .ignored:
+            return []
+        case .changed:
+            return changed(at: now)
+        case .subscribed:
+            connection.stream = .up
+            streamBackoff.reset()
+            return changed(at: now)
+        case .refreshExecution(let arn):
+            executionsToRefresh.insert(arn)
+            guard !refreshingExecutions else { return [] }
+            refreshingExecutions = true
+            return [.startTimer(.refreshExecutions, after: Self.refreshDelay)]
+        case .refreshBreakers:
+            guard !boardRefreshPending else { return [] }
+            boardRefreshPending = true
+            return [.startTimer(.refreshBoard, after: Self.refreshDelay)]
+        }
+    }
+
+    /// `arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME` → `MACHINE`.
+    static func machineName(ofExecution arn: String) -> String {
+        let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
+        return parts.count >= 8 ? String(parts[6]) : ""
+    }
+}

@@ -1,0 +1,335 @@
+import Foundation
+import JSON
+@testable import Provider
+import StackClient
+import Testing
+import Timekeeping
+
+/// The provider's decisions as values, driven through injected time: no stack, no sleeping.
+/// `CoreDriver` plays the actor's part — it keeps the timers the core asks for and fires them
+/// as the test moves a `ManualClock` — and the test plays the network by answering poll requests.
+@Suite("ProviderCore with an injected clock")
+struct ProviderCoreTests {
+    @Test("connecting, not connected with the reason, connected, degraded naming the API, disconnected keeping the data")
+    func connectionStates() throws {
+        var driver = CoreDriver()
+        driver.start()
+        #expect(driver.published.last?.connection == .connecting)
+        let first = try driver.takePoll()
+        #expect(first.parts == Set(PollPart.allCases))
+        #expect(first.probe)
+
+        // Nothing answers: not connected, naming the endpoint and the transport's reason.
+        driver.answer(first, .unreachable)
+        driver.advance(by: .seconds(1))
+        guard case .notConnected(let reason) = driver.latest.connection else {
+            Issue.record("expected not connected, got \(driver.latest.connection)")
+            return
+        }
+        #expect(reason == "no answer from http://127.0.0.1:4599 (connection refused); retrying")
+
+        // Everything answers: connected since that moment.
+        let second = try driver.takePoll()
+        let answeredAt = driver.now.date
+        driver.answer(second, .everything)
+        driver.advance(by: .milliseconds(100))
+        #expect(driver.latest.connection == .connected(since: answeredAt))
+        #expect(driver.latest.queues.map(\.name) == ["orders"])
+
+        // One API answers with an error: degraded, naming it; the rest carries on.
+        driver.advance(by: .seconds(1))
+        let third = try driver.takePoll()
+        driver.answer(third, .everything(except: .queues))
+        driver.advance(by: .milliseconds(100))
+        guard case .degraded(let why, _) = driver.latest.connection else {
+            Issue.record("expected degraded, got \(driver.latest.connection)")
+            return
+        }
+        #expect(why == "SQS ListQueues: unexpected answer: not JSON")
+        #expect(driver.latest.queues.map(\.name) == ["orders"], "the last queues seen stay")
+
+        // The live stream goes down: degraded names it while polling carries on.
+        driver.advance(by: .seconds(1))
+        let fourth = try driver.takePoll()
+        driver.answer(fourth, .everything)
+        driver.send(.streamEnded(reason: "connection reset"))
+        driver.advance(by: .milliseconds(100))
+        #expect(driver.latest.connection.detail == "live stream down (connection reset); polling every 1s")
+
+        // The endpoint stops answering: disconnected, with the last answer's time; data kept.
+        driver.advance(by: .seconds(1))
+        let lastAnswer = driver.lastAnswer
+        let fifth = try driver.takePoll()
+        driver.answer(fifth, .unreachable)
+        driver.advance(by: .milliseconds(100))
+        #expect(driver.latest.connection == .disconnected(
+            reason: "http://127.0.0.1:4599 stopped answering (connection refused); retrying", lastSeen: lastAnswer))
+        #expect(driver.latest.queues.map(\.name) == ["orders"])
+        #expect(driver.latest.rules.map(\.name) == ["to-orders"])
+    }
+
+    @Test("with nothing answering, polls back off from the refresh interval to every 5 s, and return to it on an answer")
+    func pollBackoff() throws {
+        var driver = CoreDriver()
+        driver.start()
+        var gaps: [Duration] = []
+        var previous = driver.now.instant
+        for round in 0..<7 {
+            let poll = try driver.takePoll()
+            if round > 0 {
+                gaps.append(driver.now.instant - previous)
+                #expect(poll.parts == Set(PollPart.allCases), "every part, since any answer counts")
+            }
+            previous = driver.now.instant
+            driver.answer(poll, .unreachable)
+            driver.advanceToNextPoll()
+        }
+        #expect(gaps == [.seconds(1), .seconds(2), .seconds(4), .seconds(5), .seconds(5), .seconds(5)])
+        let poll = try driver.takePoll()
+        driver.answer(poll, .everything)
+        let before = driver.now.instant
+        driver.advanceToNextPoll()
+        #expect(driver.now.instant - before == .seconds(1))
+    }
+
+    @Test("the live stream is reopened with backoff from 0.5 s to 15 s, reset once it subscribes")
+    func streamBackoff() throws {
+        var driver = CoreDriver()
+        driver.start()
+        let poll = try driver.takePoll()
+        driver.answer(poll, .everything)
+        #expect(driver.streamOpenings == 1)
+        var delays: [Duration] = []
+        for _ in 0..<7 {
+            let delay = driver.endStream("refused")
+            delays.append(try #require(delay))
+        }
+        #expect(delays == [.milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(15), .seconds(15)])
+        #expect(driver.streamOpenings == 8)
+        driver.send(.frame(["v": 1, "type": "subscribed", "topics": ["events"]]))
+        #expect(driver.core.connection.stream == .up)
+        let delay = driver.endStream("closed")
+        #expect(delay == .milliseconds(500))
+    }
+
+    @Test("a burst of stream frames reaches subscribers as at most ten snapshots a second, the last one complete")
+    func coalescing() throws {
+        var driver = CoreDriver()
+        driver.start()
+        let poll = try driver.takePoll()
+        driver.answer(poll, .everything)
+        driver.advance(by: .milliseconds(300))
+        let before = driver.published.count
+        let burstStart = driver.now.instant
+        // 2,000 events over two seconds, one a millisecond.
+        for index in 0..<2000 {
+            driver.send(.frame(CoreDriver.eventFrame(id: "e\(index)")))
+            driver.advance(by: .milliseconds(1))
+        }
+        driver.advance(by: .milliseconds(200))
+        let times = driver.publishedAt[before...].map { $0 - burstStart }
+        #expect(times.count >= 19 && times.count <= 21, "\(times.count) snapshots for 2 s of events")
+        for (earlier, later) in zip(times, times.dropFirst()) {
+            #expect(later - earlier >= .milliseconds(100), "snapshots \(earlier) and \(later) closer than 100 ms")
+        }
+        // Within any one second, at most ten.
+        for first in times {
+            #expect(times.filter { $0 >= first && $0 < first + .seconds(1) }.count <= 10)
+        }
+        #expect(driver.latest.recentEvents.last?.id == "e1999", "nothing is left unpublished")
+    }
+
+    @Test("a quiet provider publishes a change at once")
+    func firstChangePublishesImmediately() throws {
+        var driver = CoreDriver()
+        driver.start()
+        let poll = try driver.takePoll()
+        driver.answer(poll, .everything)
+        driver.advance(by: .seconds(2))
+        let count = driver.published.count
+        driver.send(.frame(CoreDriver.eventFrame(id: "only")))
+        #expect(driver.published.count == count + 1)
+        #expect(driver.latest.recentEvents.last?.id == "only")
+    }
+
+    @Test("parts no pane on screen shows are polled ten times less often; a newly shown one at the next tick")
+    func perSectionPolling() throws {
+        var driver = CoreDriver()
+        driver.core.watch([.queues])
+        driver.start()
+        let poll = try driver.takePoll()
+        driver.answer(poll, .everything)
+        var polled: [Set<PollPart>] = []
+        for _ in 0..<10 {
+            driver.advanceToNextPoll()
+            let poll = try driver.takePoll()
+            polled.append(poll.parts)
+            driver.answer(poll, .everything)
+        }
+        #expect(polled.prefix(9).allSatisfy { $0 == [.queues] }, "\(polled)")
+        #expect(polled[9] == Set(PollPart.allCases), "the unwatched parts come round after ten intervals")
+
+        driver.core.watch([.sagas, .breakers])
+        driver.advanceToNextPoll()
+        let next = try driver.takePoll()
+        #expect(next.parts == [.stateMachines, .executions, .breakers])
+    }
+
+    @Test("a breaker override's answer updates the breaker without polling; a purge polls SQS only")
+    func actionAnswers() throws {
+        var driver = CoreDriver()
+        driver.start()
+        let poll = try driver.takePoll()
+        driver.answer(poll, .everything)
+        driver.advance(by: .milliseconds(500))
+        let entry: JSONValue = ["breaker": StackProviderTests.breakerSnapshot(state: "forced-open", rate: 55, override: true),
+                                "reportedAt": 1800000012.5, "stale": false,
+                                "override": ["mode": "force-open", "reason": "incident 9", "actor": "alice", "at": 1800000000]]
+        driver.send(.actionAnswered(breakerEntry: entry, changed: []))
+        #expect(driver.pollRequests.isEmpty)
+        #expect(driver.latest.breakers.first?.state == .forcedOpen)
+        #expect(driver.latest.breakers.first?.override?.actor == "alice")
+
+        driver.send(.actionAnswered(breakerEntry: nil, changed: [.queues]))
+        let purgePoll = try driver.takePoll()
+        #expect(purgePoll.parts == [.queues])
+    }
+
+    @Test("an action during a poll round is polled right after it, not alongside")
+    func actionDuringRound() throws {
+        var driver = CoreDriver()
+        driver.start()
+        let round = try driver.takePoll()
+        driver.send(.actionAnswered(breakerEntry: nil, changed: [.executions]))
+        #expect(driver.pollRequests.isEmpty)
+        driver.answer(round, .everything)
+        let after = try driver.takePoll()
+        #expect(after.parts == [.executions])
+    }
+}
+
+/// Plays the actor around a `ProviderCore`: keeps the timers it asks for and fires them as the
+/// test advances the injected clock; records what it publishes and the I/O it asks for.
+struct CoreDriver {
+    enum Answer {
+        case unreachable
+        case everything(except: PollPart?)
+        static let everything = Answer.everything(except: nil)
+    }
+
+    var core: ProviderCore
+    let clock = ManualClock()
+    var timers: [(due: MonotonicInstant, timer: ProviderCore.Timer)] = []
+    var published: [SystemSnapshot] = []
+    var publishedAt: [MonotonicInstant] = []
+    var pollRequests: [PollRequest] = []
+    var streamOpenings = 0
+    var lastAnswer: Date?
+
+    init() {
+        let endpoint = EndpointDescription(name: "local", url: "http://127.0.0.1:4599")
+        core = ProviderCore(endpoint: endpoint, endpointName: "http://127.0.0.1:4599", extensionsPossible: true,
+                            options: StackProviderOptions(refreshInterval: .seconds(1)), at: Moment(clock))
+    }
+
+    var now: Moment { Moment(clock) }
+
+    var latest: SystemSnapshot { published.last ?? SystemSnapshot() }
+
+    mutating func start() { run(core.start(at: now)) }
+
+    mutating func send(_ input: ProviderCore.Input) { run(core.handle(input, at: now)) }
+
+    struct NoPollRequested: Error {}
+
+    /// The oldest poll request not yet answered; throws when there is none.
+    mutating func takePoll() throws -> PollRequest {
+        guard !pollRequests.isEmpty else { throw NoPollRequested() }
+        return pollRequests.removeFirst()
+    }
+
+    /// Moves the clock forward, firing every timer that falls due on the way, in order.
+    mutating func advance(by duration: Duration) {
+        let end = clock.now + duration
+        while let next = timers.enumerated().filter({ $0.element.due <= end }).min(by: { $0.element.due < $1.element.due }) {
+            timers.remove(at: next.offset)
+            clock.advance(by: next.element.due - clock.now)
+            send(.timer(next.element.timer))
+        }
+        clock.advance(by: end - clock.now)
+    }
+
+    /// Moves the clock to the next poll request.
+    mutating func advanceToNextPoll() {
+        while pollRequests.isEmpty, let due = timers.map(\.due).min() {
+            advance(by: due - clock.now)
+        }
+    }
+
+    /// Ends the live stream; returns the delay before it is reopened (then reopens it).
+    mutating func endStream(_ reason: String) -> Duration? {
+        send(.streamEnded(reason: reason))
+        guard let retry = timers.first(where: { $0.timer == .streamRetry }) else { return nil }
+        let delay = retry.due - clock.now
+        advance(by: delay)
+        return delay
+    }
+
+    mutating func answer(_ request: PollRequest, _ answer: Answer) {
+        var results = PollResults(request: request)
+        switch answer {
+        case .unreachable:
+            let down = APIFailure(api: "EventBridge ListEventBuses", error: .transport("connect: Connection refused (errno 111)"))
+            if request.probe { results.probed = nil }
+            results.eventBridge = request.parts.contains(.eventBridge) ? .failure(down) : nil
+            results.queues = request.parts.contains(.queues) ? .failure(down) : nil
+            results.registry = request.parts.contains(.registry) ? .failure(down) : nil
+        case .everything(let failing):
+            if request.probe { results.probed = true }
+            lastAnswer = now.date
+            func result<T>(_ part: PollPart, _ value: T, api: String) -> Result<T, APIFailure>? {
+                guard request.parts.contains(part) else { return nil }
+                return part == failing ? .failure(APIFailure(api: api, error: .badResponse("not JSON"))) : .success(value)
+            }
+            results.eventBridge = result(.eventBridge, (buses: [EventBus(name: "default", arn: "bus:default")],
+                                                        rules: [Rule(name: "to-orders", arn: "r", eventBusName: "default")]),
+                                         api: "EventBridge ListEventBuses")
+            results.queues = result(.queues, [Queue(name: "orders", url: "u", arn: "arn:aws:sqs:us-east-1:0:orders")],
+                                    api: "SQS ListQueues")
+            if request.parts.contains(.stateMachines) || request.parts.contains(.executions) {
+                results.stepFunctions = .success((machines: [], executions: request.parts.contains(.executions) ? [] : nil))
+            }
+            results.registry = result(.registry, [], api: "Cloud Map ListServices")
+            if request.parts.contains(.breakers), (results.probed ?? request.knownExtensions) == true {
+                results.breakers = result(.breakers, [], api: "breaker board")
+            }
+        }
+        send(.polled(results))
+    }
+
+    private mutating func run(_ effects: [ProviderCore.Effect]) {
+        for effect in effects {
+            switch effect {
+            case .publish(let snapshot):
+                published.append(snapshot)
+                publishedAt.append(clock.now)
+            case .startTimer(let timer, let delay):
+                timers.append((clock.now + delay, timer))
+            case .poll(let request):
+                pollRequests.append(request)
+            case .openStream:
+                streamOpenings += 1
+            case .fetchHistories, .refreshExecutions, .refreshBoard:
+                break
+            }
+        }
+    }
+
+    static func eventFrame(id: String) -> JSONValue {
+        ["v": 1, "type": "event", "topic": "events", "seq": 1, "data": [
+            "bus": "default",
+            "event": ["id": .string(id), "time": "2026-11-23T05:00:00Z", "source": "s", "detail-type": "T", "detail": [:]],
+            "matched": [], "deliveries": [],
+        ]]
+    }
+}
