@@ -12,9 +12,13 @@ enum BusBench {
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try StackStore(directory: directory, migrations: StackAssembly.migrations)
         let hub = StreamHub()
+        // One metrics registry for the services and the front door, as in `signalbox serve`: the
+        // figures include the cost of counting.
+        let metrics = StackMetrics()
         let services = StackAssembly.services(
-            store: store, configuration: StackConfiguration(dataDirectory: directory), hub: hub)
-        let door = FrontDoor(services: services, accountId: "000000000000", region: "us-east-1", credentials: nil)
+            store: store, configuration: StackConfiguration(dataDirectory: directory), hub: hub, metrics: metrics)
+        let door = FrontDoor(services: services, accountId: "000000000000", region: "us-east-1", credentials: nil,
+                             metrics: metrics)
 
         @Sendable func call(_ target: String, _ operation: String, _ input: JSONValue) async -> JSONValue {
             let version = target == "AWSEvents" ? "1.1" : "1.0"

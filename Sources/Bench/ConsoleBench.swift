@@ -7,7 +7,8 @@ import Glibc
 #endif
 
 /// `signalbox-bench console`: render time of a full 200×60 frame, bytes written to the
-/// terminal per frame (unchanged, one pane changed), and the real console's idle CPU.
+/// terminal per frame (unchanged, one pane changed), and the real console's CPU attached to an
+/// idle stack and to the demo (ConsoleCPUBench).
 enum ConsoleBench {
     static func run() async throws {
         let now = Date()
@@ -52,8 +53,8 @@ enum ConsoleBench {
         fclose(input)
         print("bytes written: first full frame \(first), unchanged frame \(unchanged), one pane changed (selection moved) \(onePane)")
 
-        // 3. Idle CPU of the real console in tmux over 10 s.
-        try idleCPU()
+        // 3. The real console's CPU, idle and under the demo.
+        try ConsoleCPUBench.run()
     }
 
     static var buildKind: String {
@@ -62,58 +63,6 @@ enum ConsoleBench {
         #else
         "release"
         #endif
-    }
-
-    static func idleCPU() throws {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            .deletingLastPathComponent().appendingPathComponent("signalbox").path
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            print("idle CPU: skipped (no signalbox binary beside the bench at \(binary); run swift build first)")
-            return
-        }
-        let socket = "sbx-bench-\(getpid())"
-        func tmux(_ args: [String]) -> String { runCommand("/usr/bin/tmux", ["-L", socket] + args) }
-        _ = tmux(["-f", "/dev/null", "new-session", "-d", "-s", "b", "-x", "200", "-y", "60", binary])
-        defer { _ = tmux(["kill-server"]) }
-        var pid: Int32?
-        for _ in 0..<600 {
-            usleep(100_000)
-            let shell = tmux(["display-message", "-p", "-t", "b", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
-            if let p = Int32(shell), tmux(["capture-pane", "-p", "-t", "b"]).contains("Topology") { pid = p; break }
-        }
-        guard let pid else { print("idle CPU: skipped (console did not start in tmux)"); return }
-        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-        let start = cpuTicks(pid), wallStart = Date()
-        sleep(10)
-        let used = Double(cpuTicks(pid) - start) / ticks
-        let wall = Date().timeIntervalSince(wallStart)
-        print(String(format: "idle CPU over %.1f s: %.2f%% of one core (%.3f s CPU)", wall, used / wall * 100, used))
-    }
-
-    static func cpuTicks(_ pid: Int32) -> Int {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return 0 }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        // After the command name: state is field 3; utime and stime are fields 14 and 15.
-        return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
-    }
-
-    static func runCommand(_ executable: String, _ arguments: [String]) -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sbx-bench-\(UUID().uuidString)").path
-        defer { unlink(path) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, executable, &actions, nil, argv, environ) == 0 else { return "" }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
     }
 
     /// A busy system to render: benchmark load, not shown to any operator.

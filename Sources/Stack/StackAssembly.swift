@@ -9,8 +9,11 @@ public enum StackAssembly {
                                   logger: Logger = StackAssembly.quietLogger) throws -> StackServer {
         let store = try StackStore(directory: configuration.dataDirectory, migrations: migrations)
         let hub = StreamHub()
-        return StackServer(configuration: configuration, services: services(store: store, configuration: configuration, hub: hub),
-                           extensions: extensions(store: store, configuration: configuration, hub: hub), logger: logger)
+        let metrics = StackMetrics()
+        return StackServer(configuration: configuration,
+                           services: services(store: store, configuration: configuration, hub: hub, metrics: metrics),
+                           extensions: extensions(store: store, configuration: configuration, hub: hub),
+                           metrics: metrics, logger: logger)
     }
 
     /// Warnings and errors only: `signalbox serve` prints its own one line per start.
@@ -26,9 +29,10 @@ public enum StackAssembly {
             + BreakerBoard.migrations
     }
 
-    /// `hub` is the live stream the services publish to (shared with `extensions`).
+    /// `hub` is the live stream the services publish to (shared with `extensions`); `metrics`
+    /// is what they count on (the server's `/metrics` serves it).
     public static func services(store: StackStore, configuration: StackConfiguration,
-                                hub: StreamHub = StreamHub()) -> [any StackService] {
+                                hub: StreamHub = StreamHub(), metrics: StackMetrics = StackMetrics()) -> [any StackService] {
         let clock = configuration.clock
         let queues = QueueService(store: store, accountId: configuration.accountId, region: configuration.region,
                                   clock: clock)
@@ -36,9 +40,9 @@ public enum StackAssembly {
         // service is built first with a link the bus is bound to once it exists.
         let busLink = ServiceLink()
         let sagas = SagaService(store: store, accountId: configuration.accountId, region: configuration.region,
-                                queues: queues, bus: busLink, hub: hub, clock: clock)
+                                queues: queues, bus: busLink, hub: hub, metrics: metrics, clock: clock)
         let bus = BusService(store: store, accountId: configuration.accountId, region: configuration.region,
-                             queues: queues, hub: hub, sinks: [sagas.stateMachineSink], clock: clock)
+                             queues: queues, hub: hub, sinks: [sagas.stateMachineSink], metrics: metrics, clock: clock)
         busLink.bind(bus)
         let registry = RegistryService(store: store, accountId: configuration.accountId, region: configuration.region,
                                        clock: clock)

@@ -12,6 +12,7 @@ final class BusTestStack: Sendable {
     let queues: QueueService
     let bus: BusService
     let hub = StreamHub()
+    let metrics = StackMetrics()
     let frontDoor: FrontDoor
 
     init(directory: URL? = nil) throws {
@@ -20,9 +21,9 @@ final class BusTestStack: Sendable {
         store = try StackStore(directory: self.directory, migrations: StackAssembly.migrations)
         queues = QueueService(store: store, accountId: "000000000000", region: "us-east-1", clock: clock)
         bus = BusService(store: store, accountId: "000000000000", region: "us-east-1", queues: queues, hub: hub,
-                         clock: clock)
+                         metrics: metrics, clock: clock)
         frontDoor = FrontDoor(services: [queues, bus], accountId: "000000000000", region: "us-east-1",
-                              credentials: nil, endpoint: "http://127.0.0.1:4599")
+                              credentials: nil, metrics: metrics, endpoint: "http://127.0.0.1:4599")
     }
 
     func removeFiles() { try? FileManager.default.removeItem(at: directory) }

@@ -210,9 +210,9 @@ struct BusTests {
         #expect(try await stack.bus.retryDue() == 1)
         #expect(try await stack.bus.outbox().isEmpty)
         #expect(try await stack.bodies(url).count == 1)
-        let totals = stack.bus.counters.snapshot
-        #expect(totals.outcomes[.retrying] == 2)
-        #expect(totals.outcomes[.delivered] == 1)
+        let samples = stack.metrics.samples()
+        #expect(samples.contains(.init(name: "signalbox_events_deliveries_total", labels: ["outcome": "retrying"], value: 2)))
+        #expect(samples.contains(.init(name: "signalbox_events_deliveries_total", labels: ["outcome": "delivered"], value: 1)))
     }
 
     @Test("out of retries: to the dead-letter queue with AWS's attributes, or kept as failed")
@@ -235,8 +235,9 @@ struct BusTests {
         let outbox = try await stack.bus.outbox()
         #expect(outbox.map { $0.targetId } == ["noDLQ"])
         #expect(outbox.first?.state == "failed")
-        #expect(await stack.bus.metricLines().contains("signalbox_events_deliveries_total{outcome=\"failed\"} 1"))
-        #expect(await stack.bus.metricLines().contains("signalbox_events_deliveries_total{outcome=\"dead-lettered\"} 1"))
+        let samples = stack.metrics.samples()
+        #expect(samples.contains(.init(name: "signalbox_events_deliveries_total", labels: ["outcome": "failed"], value: 1)))
+        #expect(samples.contains(.init(name: "signalbox_events_deliveries_total", labels: ["outcome": "dead-lettered"], value: 1)))
         #expect(await stack.eventsError("PutTargets", ["Rule": "r", "Targets": [["Id": "x", "Arn": .string(stack.queueArn("q")),
             "RetryPolicy": ["MaximumRetryAttempts": 200]]]]) == "ValidationException")
     }

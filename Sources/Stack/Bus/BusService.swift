@@ -1,8 +1,8 @@
+import CoreMetrics
 import Foundation
 import GRDB
 import JSON
 import Patterns
-import Synchronization
 import Timekeeping
 import Wire
 
@@ -23,7 +23,7 @@ public final class BusService: StackService {
     let deliverer: BusDeliverer
     let queues: QueueService?
     let hub: StreamHub?
-    let counters = BusCounters()
+    let counters: BusCounters
     /// Event and delivery times are its wall clock's Unix milliseconds; retries and schedules
     /// sleep on it.
     let clock: any TimeSource
@@ -38,7 +38,7 @@ public final class BusService: StackService {
     public static var migrations: [StoreMigration] { BusSchema.migrations }
 
     public init(store: StackStore, accountId: String, region: String, queues: QueueService?,
-                hub: StreamHub? = nil, sinks: [any BusTargetSink] = [],
+                hub: StreamHub? = nil, sinks: [any BusTargetSink] = [], metrics: StackMetrics = StackMetrics(),
                 clock: any TimeSource = SystemClock(),
                 retryInterval: Duration = .seconds(1), scheduleClockRate: Double? = nil) {
         let naming = BusNaming(accountId: accountId, region: region)
@@ -46,6 +46,7 @@ public final class BusService: StackService {
         self.naming = naming
         self.queues = queues
         self.hub = hub
+        self.counters = BusCounters(metrics: metrics)
         self.clock = clock
         self.retryInterval = retryInterval
         self.scheduleClockRate = scheduleClockRate ?? Self.scheduleClockRateFromEnvironment()
@@ -219,65 +220,51 @@ public final class BusService: StackService {
         }
     }
 
-    public func metricLines() async -> [String] {
+    public func gaugeReadings() async -> [GaugeReading] {
         let pending = (try? await store.read { db in
             try Row.fetchAll(db, sql: "SELECT state, COUNT(*) FROM eb_delivery GROUP BY state").map { ($0[0] as String, $0[1] as Int) }
         }) ?? []
-        return counters.lines(rules: router.ruleCount, outbox: pending)
+        let byState = Dictionary(pending, uniquingKeysWith: +)
+        return [GaugeReading(.eventsRules, router.ruleCount)]
+            + ["pending", "failed"].map { GaugeReading(.eventsOutbox, [("state", $0)], byState[$0] ?? 0) }
     }
 }
 
 /// The bus's counters for `/metrics`: events in, entries refused, deliveries by outcome.
 final class BusCounters: Sendable {
-    struct Totals: Sendable {
-        var put = 0
-        var failedEntries = 0
-        var matched = 0
-        var outcomes: [DeliveryOutcome.Status: Int] = [:]
+    let put: CoreMetrics.Counter
+    let failedEntries: CoreMetrics.Counter
+    let matched: CoreMetrics.Counter
+    let delivered: CoreMetrics.Counter
+    let retrying: CoreMetrics.Counter
+    let deadLettered: CoreMetrics.Counter
+    let failed: CoreMetrics.Counter
+
+    init(metrics: StackMetrics) {
+        put = metrics.counter(.eventsPut)
+        failedEntries = metrics.counter(.eventsFailedEntries)
+        matched = metrics.counter(.eventsMatched)
+        func outcome(_ status: DeliveryOutcome.Status) -> CoreMetrics.Counter {
+            metrics.counter(.eventsDeliveries, [("outcome", status.rawValue)])
+        }
+        delivered = outcome(.delivered)
+        retrying = outcome(.retrying)
+        deadLettered = outcome(.deadLettered)
+        failed = outcome(.failed)
     }
 
-    private let totals = Mutex(Totals())
-
-    var snapshot: Totals { totals.withLock { $0 } }
-
+    /// Called once per PutEvents call (and retry or schedule pass): a few atomic adds.
     func record(put: Int, failedEntries: Int, matched: Int, outcomes: [DeliveryOutcome]) {
-        totals.withLock { totals in
-            totals.put += put
-            totals.failedEntries += failedEntries
-            totals.matched += matched
-            for outcome in outcomes { totals.outcomes[outcome.status, default: 0] += 1 }
+        if put > 0 { self.put.increment(by: put) }
+        if failedEntries > 0 { self.failedEntries.increment(by: failedEntries) }
+        if matched > 0 { self.matched.increment(by: matched) }
+        for outcome in outcomes {
+            switch outcome.status {
+            case .delivered: delivered.increment()
+            case .retrying: retrying.increment()
+            case .deadLettered: deadLettered.increment()
+            case .failed: failed.increment()
+            }
         }
-    }
-
-    func lines(rules: Int, outbox: [(String, Int)]) -> [String] {
-        let totals = snapshot
-        var out = [
-            "# HELP signalbox_events_put_total Events accepted by PutEvents.",
-            "# TYPE signalbox_events_put_total counter",
-            "signalbox_events_put_total \(totals.put)",
-            "# HELP signalbox_events_failed_entries_total PutEvents entries refused (per-entry errors).",
-            "# TYPE signalbox_events_failed_entries_total counter",
-            "signalbox_events_failed_entries_total \(totals.failedEntries)",
-            "# HELP signalbox_events_matched_total Events that matched at least one rule.",
-            "# TYPE signalbox_events_matched_total counter",
-            "signalbox_events_matched_total \(totals.matched)",
-            "# HELP signalbox_events_deliveries_total Deliveries to targets by outcome (delivered, retrying, dead-lettered, failed).",
-            "# TYPE signalbox_events_deliveries_total counter",
-        ]
-        for status in [DeliveryOutcome.Status.delivered, .retrying, .deadLettered, .failed] {
-            out.append("signalbox_events_deliveries_total{outcome=\"\(status.rawValue)\"} \(totals.outcomes[status] ?? 0)")
-        }
-        out += [
-            "# HELP signalbox_events_rules Enabled rules with an event pattern, over all buses.",
-            "# TYPE signalbox_events_rules gauge",
-            "signalbox_events_rules \(rules)",
-            "# HELP signalbox_events_outbox Deliveries kept in the outbox: pending retry or failed for good.",
-            "# TYPE signalbox_events_outbox gauge",
-        ]
-        let byState = Dictionary(outbox, uniquingKeysWith: +)
-        for state in ["pending", "failed"] {
-            out.append("signalbox_events_outbox{state=\"\(state)\"} \(byState[state] ?? 0)")
-        }
-        return out
     }
 }

@@ -530,7 +530,7 @@ public final class QueueService: StackService {
         await wake.close()
     }
 
-    public func metricLines() async -> [String] {
+    public func gaugeReadings() async -> [GaugeReading] {
         let now = clock.wallClockNow.milliseconds
         let rows = (try? await store.read { db in
             try Row.fetchAll(db, sql: """
@@ -542,19 +542,12 @@ public final class QueueService: StackService {
                 GROUP BY q.name ORDER BY q.name
                 """, arguments: [now]).map { row in (row[0] as String, row[1] as Int, row[2] as Int, row[3] as Int) }
         }) ?? []
-        var lines = [
-            "# HELP signalbox_sqs_long_polls_waiting ReceiveMessage calls parked waiting for a message.",
-            "# TYPE signalbox_sqs_long_polls_waiting gauge",
-            "signalbox_sqs_long_polls_waiting \(await wake.waiting)",
-            "# HELP signalbox_sqs_messages Messages in each queue by state (visible, in flight, delayed).",
-            "# TYPE signalbox_sqs_messages gauge",
-        ]
-        for (name, visible, inFlight, delayed) in rows {
-            let queue = StackMetrics.escape(name)
-            lines.append("signalbox_sqs_messages{queue=\"\(queue)\",state=\"visible\"} \(visible)")
-            lines.append("signalbox_sqs_messages{queue=\"\(queue)\",state=\"in_flight\"} \(inFlight)")
-            lines.append("signalbox_sqs_messages{queue=\"\(queue)\",state=\"delayed\"} \(delayed)")
+        var readings = [GaugeReading(.sqsLongPollsWaiting, await wake.waiting)]
+        for (queue, visible, inFlight, delayed) in rows {
+            readings.append(GaugeReading(.sqsMessages, [("queue", queue), ("state", "visible")], visible))
+            readings.append(GaugeReading(.sqsMessages, [("queue", queue), ("state", "in_flight")], inFlight))
+            readings.append(GaugeReading(.sqsMessages, [("queue", queue), ("state", "delayed")], delayed))
         }
-        return lines
+        return readings
     }
 }

@@ -61,7 +61,7 @@ public final class RegistryService: StackService {
         }
     }
 
-    public func metricLines() async -> [String] {
+    public func gaugeReadings() async -> [GaugeReading] {
         let now = clock.wallClockNow.milliseconds
         guard let counts = try? await store.read({ db -> (Int, Int, Int, Int) in
             let namespaces = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cm_namespace") ?? 0
@@ -71,10 +71,8 @@ public final class RegistryService: StackService {
             return (namespaces, services, instances.count, unhealthy)
         }) else { return [] }
         return [
-            "# TYPE signalbox_registry_namespaces gauge", "signalbox_registry_namespaces \(counts.0)",
-            "# TYPE signalbox_registry_services gauge", "signalbox_registry_services \(counts.1)",
-            "# TYPE signalbox_registry_instances gauge", "signalbox_registry_instances \(counts.2)",
-            "# TYPE signalbox_registry_instances_unhealthy gauge", "signalbox_registry_instances_unhealthy \(counts.3)",
+            GaugeReading(.registryNamespaces, counts.0), GaugeReading(.registryServices, counts.1),
+            GaugeReading(.registryInstances, counts.2), GaugeReading(.registryInstancesUnhealthy, counts.3),
         ]
     }
 

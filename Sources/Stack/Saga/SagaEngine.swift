@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Timekeeping
 import GRDB
@@ -37,11 +38,13 @@ actor SagaEngine {
     private var timers: [String: Task<Void, Never>] = [:]
     private var loaded = false
     private var loading: Task<Void, Never>?
-    private(set) var transitions = 0
+    /// `signalbox_sfn_history_events_total`: history events committed.
+    let historyEvents: CoreMetrics.Counter
 
     init(store: StackStore, naming: SagaNaming, queues: (any StackService)?, bus: ServiceLink? = nil, hub: StreamHub? = nil,
-         clock: any TimeSource) {
+         historyEvents: CoreMetrics.Counter, clock: any TimeSource) {
         self.store = store
+        self.historyEvents = historyEvents
         self.naming = naming
         self.queues = queues
         self.bus = bus
@@ -159,7 +162,7 @@ actor SagaEngine {
     private func started(_ execution: Execution, step: Step) async {
         let arn = execution.context.executionArn
         let tokens = step.scheduledTokens
-        transitions += step.events.count
+        historyEvents.increment(by: step.events.count)
         if execution.status == .running {
             running[arn] = Running(execution: execution, version: 1, tokens: tokens)
             for token in tokens { tokenOwner[token] = arn }
@@ -221,7 +224,7 @@ actor SagaEngine {
             try Self.append(db, arn: arn, events: step.events, tokens: tokens)
             Self.publishOnCommit(db, frames, hub: hub)
         }
-        transitions += step.events.count
+        historyEvents.increment(by: step.events.count)
         await perform(step, arn: arn)
     }
 

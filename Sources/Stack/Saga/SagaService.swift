@@ -43,11 +43,12 @@ public final class SagaService: StackService {
     /// `bus` is a link rather than the bus itself because the bus is built after this service
     /// (it needs `stateMachineSink`); bind it once the bus exists.
     public init(store: StackStore, accountId: String, region: String, queues: (any StackService)? = nil,
-                bus: ServiceLink? = nil, hub: StreamHub? = nil,
+                bus: ServiceLink? = nil, hub: StreamHub? = nil, metrics: StackMetrics = StackMetrics(),
                 activityPollLimit: Duration = SagaService.defaultActivityPollLimit, clock: any TimeSource = SystemClock()) {
         self.store = store
         self.naming = SagaNaming(accountId: accountId, region: region)
-        self.engine = SagaEngine(store: store, naming: naming, queues: queues, bus: bus, hub: hub, clock: clock)
+        self.engine = SagaEngine(store: store, naming: naming, queues: queues, bus: bus, hub: hub,
+                                 historyEvents: metrics.counter(.sfnHistoryEvents), clock: clock)
         self.clock = clock
         self.activityPollLimit = activityPollLimit
     }
@@ -67,14 +68,9 @@ public final class SagaService: StackService {
         await engine.board.close()
     }
 
-    public func metricLines() async -> [String] {
-        let running = await engine.runningCount, transitions = await engine.transitions
-        let queued = await engine.board.queued
-        return [
-            "# TYPE signalbox_sfn_running_executions gauge", "signalbox_sfn_running_executions \(running)",
-            "# TYPE signalbox_sfn_history_events_total counter", "signalbox_sfn_history_events_total \(transitions)",
-            "# TYPE signalbox_sfn_activity_tasks_queued gauge", "signalbox_sfn_activity_tasks_queued \(queued)",
-        ]
+    public func gaugeReadings() async -> [GaugeReading] {
+        [GaugeReading(.sfnRunningExecutions, await engine.runningCount),
+         GaugeReading(.sfnActivityTasksQueued, await engine.board.queued)]
     }
 
     public func handle(operation: String, input: JSONValue, context: ServiceContext) async throws(AWSError) -> JSONValue {

@@ -18,15 +18,17 @@ public struct StackServer: Sendable {
     public let extensions: [any StackRouteExtension]
     let logger: Logger
 
+    /// `metrics` is the one the services count on (`StackAssembly` builds both from one).
     public init(configuration: StackConfiguration, services: [any StackService],
-                extensions: [any StackRouteExtension] = [], logger: Logger = Logger(label: "signalbox.stack")) {
+                extensions: [any StackRouteExtension] = [], metrics: StackMetrics = StackMetrics(),
+                logger: Logger = Logger(label: "signalbox.stack")) {
         self.configuration = configuration
         self.services = services
         self.extensions = extensions
         self.logger = logger
         self.frontDoor = FrontDoor(
             services: services, accountId: configuration.accountId, region: configuration.region,
-            credentials: configuration.credentials, sessionTokens: configuration.sessionTokens,
+            credentials: configuration.credentials, sessionTokens: configuration.sessionTokens, metrics: metrics,
             endpoint: "http://\(configuration.host):\(configuration.port)", logger: logger,
             clock: configuration.clock)
     }
@@ -105,9 +107,10 @@ struct StackResponder<Fallback: HTTPResponder>: HTTPResponder where Fallback.Con
                              contentType: "application/json")
         }
         if request.method == .get, path == "/metrics" {
-            var lines = frontDoor.metrics.lines()
-            for service in services { lines += await service.metricLines() }
-            return Self.text(200, lines.joined(separator: "\n") + "\n", contentType: "text/plain; version=0.0.4")
+            var readings: [GaugeReading] = []
+            for service in services { readings += await service.gaugeReadings() }
+            frontDoor.metrics.update(gauges: readings)
+            return Self.text(200, frontDoor.metrics.exposition(), contentType: "text/plain; version=0.0.4")
         }
         return try await fallback.respond(to: request, context: context)
     }

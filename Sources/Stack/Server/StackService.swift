@@ -20,8 +20,9 @@ public protocol StackService: Sendable {
     /// cancelled when the server stops; returning early is fine and does not stop the server.
     func runBackground() async
 
-    /// Prometheus text lines (with `# TYPE` lines) this service adds to `/metrics`.
-    func metricLines() async -> [String]
+    /// The gauges this service adds to `/metrics`, sampled when it is scraped. (Counters are
+    /// counted as things happen, on the stack's `StackMetrics`.)
+    func gaugeReadings() async -> [GaugeReading]
 
     /// Called once when a graceful shutdown starts (SIGTERM): finish waiting requests now (long
     /// polls answer empty) so the server stops promptly instead of after their full wait.
@@ -31,7 +32,7 @@ public protocol StackService: Sendable {
 extension StackService {
     public var queryCompatible: Bool { false }
     public func runBackground() async {}
-    public func metricLines() async -> [String] { [] }
+    public func gaugeReadings() async -> [GaugeReading] { [] }
     public func beginShutdown() async {}
 }
 
