@@ -75,6 +75,12 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
+        // The live topology map: graph from a snapshot, layered layout, edge routing, drawing
+        // into the cell buffer. Pure: no I/O, no clock.
+        .target(name: "TopologyLayout", dependencies: [
+            "Terminal", "Provider", "StatesLanguage", "JSON",
+            .product(name: "HeapModule", package: "swift-collections"),
+        ], swiftSettings: strict),
         // The TUI: app loop, panes, keymap, command bar, dialogs, themes.
         .target(name: "Console", dependencies: [
             "Terminal", "Provider", "Patterns", "Timekeeping",
@@ -116,7 +122,7 @@ let package = Package(
         // signalbox-bench AREA: prints the figures behind the speed and size goals.
         .executableTarget(name: "signalbox-bench", dependencies: [
             "Console", "Terminal", "Patterns", "StatesLanguage", "Stack", "Wire", "JSON", "Provider",
-            "CircuitBreaker", "StackClient",
+            "CircuitBreaker", "StackClient", "TopologyLayout",
         ], path: "Sources/Bench", swiftSettings: strict),
 
         // What the test targets share: a real stack on loopback for the length of a test,
@@ -147,6 +153,8 @@ let package = Package(
         .testTarget(name: "CircuitBreakerTests", dependencies: ["CircuitBreaker", "JSON", "Timekeeping"],
                     swiftSettings: strict),
         .testTarget(name: "TimekeepingTests", dependencies: ["Timekeeping"], swiftSettings: strict),
+        .testTarget(name: "TopologyLayoutTests", dependencies: ["TopologyLayout", "Provider", "Terminal"],
+                    swiftSettings: strict),
         .testTarget(name: "ChaosTests", dependencies: ["Chaos", "JSON"], swiftSettings: strict),
         .testTarget(name: "DemoTests", dependencies: [
             "Demo", "Stack", "StackClient", "Chaos", "CircuitBreaker", "JSON", "SignalboxTestSupport",

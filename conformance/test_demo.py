@@ -127,6 +127,34 @@ def test_demo_under_chaos_and_recovery(demo):
     # Poison analytics messages pile into the dead-letter queue.
     eventually("analytics-dlq to fill", lambda: dlq_depth(sqs) > 0)
 
+    # Every service calls its dependency through a breaker of its own, all on the board.
+    def board_pairs():
+        status, answer = rest(endpoint, "GET", "/_signalbox/breakers")
+        return {(e["breaker"]["service"], e["breaker"]["dependency"]) for e in answer["breakers"]} if status == 200 else set()
+    eventually("the four demo breakers on the board", lambda: board_pairs() == {
+        ("inventory", "warehouse-db"), ("payment", "payment-gateway"), ("shipping", "carrier-api"),
+        ("notification", "mail-provider")})
+
+    # A dependency's fault (same grammar, same wire shape) opens that service's breaker.
+    status, answer = rest(endpoint, "PUT", "/_signalbox/chaos", {"spec": CHAOS + ",carrier-api.error=1"})
+    assert status == 200
+    assert answer["faults"][-1] == {"service": "carrier-api", "fault": "error", "probability": 1}
+
+    def carrier_opened():
+        status, entry = rest(endpoint, "GET", "/_signalbox/breakers/shipping/carrier-api")
+        last = (entry.get("breaker") or {}).get("lastTransition") or {}
+        return status == 200 and (entry["breaker"]["state"] in ("open", "half-open") or last.get("to") == "open")
+    eventually("the shipping breaker to open on the board", carrier_opened)
+    rest(endpoint, "PUT", "/_signalbox/chaos", {"spec": CHAOS})
+
+    # The instances say what each service publishes and consumes (read by the topology map).
+    namespace = next(n for n in sd.list_namespaces()["Namespaces"] if n["Name"] == "shop.local")
+    services = sd.list_services(Filters=[{"Name": "NAMESPACE_ID", "Values": [namespace["Id"]], "Condition": "EQ"}])
+    payment = next(s for s in services["Services"] if s["Name"] == "payment")
+    attributes = sd.list_instances(ServiceId=payment["Id"])["Instances"][0]["Attributes"]
+    assert attributes["signalbox:publishes"] == "shop-bus"
+    assert attributes["signalbox:consumes"] == "payment-charge,payment-refund"
+
     # Bad specs at run time are refused whole, naming the bad part.
     status, error = rest(endpoint, "PUT", "/_signalbox/chaos", {"spec": "inventory.down,paymnet.error=1"})
     assert status == 400 and error["__type"].endswith("ValidationException")

@@ -12,6 +12,7 @@ let areas: [(name: String, run: () async throws -> Void)] = [
     ("breaker", CircuitBreakerBench.run),
     ("bus", BusBench.run),
     ("provider", ProviderBench.run),
+    ("topology", TopologyBench.run),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())

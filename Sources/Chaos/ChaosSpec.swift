@@ -5,12 +5,17 @@ import JSON
 ///
 /// ```
 /// spec    = "" | item *("," item)
-/// item    = service "." fault ["=" value]
+/// item    = target "." fault ["=" value]
+/// target  = service | dependency
 /// fault   = "error=" probability | "latency=" duration | "poison=" probability | "down"
 /// probability = decimal in 0...1          duration = decimal ("ms" | "s"), at most 60s
 /// ```
 ///
 /// e.g. `payment.error=0.3,payment.latency=800ms,shipping.error=0.05,analytics.poison=0.01,inventory.down`.
+/// A dependency (`payment-gateway.error=1`, `warehouse-db.down`, `carrier-api.latency=2s`) is
+/// what a service calls through its circuit breaker: its faults fail or slow those calls, so
+/// the service's breaker sees them. In the JSON a dependency is a `service` like any other
+/// target, so the wire shape is the same for both.
 /// Parsing is all-or-nothing: a spec with one bad item is refused whole, with an error naming
 /// that item, so a typo at 3 a.m. never half-applies.
 public struct ChaosSpec: Sendable, Hashable, CustomStringConvertible {
@@ -30,6 +35,19 @@ public struct ChaosSpec: Sendable, Hashable, CustomStringConvertible {
         ("notification", ["error", "latency", "down"]),
         ("analytics", ["error", "latency", "poison", "down"]),
     ]
+
+    /// The dependencies the demo's services call through circuit breakers, each with its
+    /// caller; they take `error`, `latency` and `down`.
+    public static let dependencies: [(name: String, caller: String)] = [
+        ("warehouse-db", "inventory"),
+        ("payment-gateway", "payment"),
+        ("carrier-api", "shipping"),
+        ("mail-provider", "notification"),
+    ]
+
+    /// Every target of the grammar: the services, then the dependencies.
+    public static let targets: [(name: String, faults: Set<String>)] = services
+        + dependencies.map { ($0.name, ["error", "latency", "down"]) }
 
     /// Longest spec accepted, in UTF-8 bytes.
     public static let maximumLength = 1024
@@ -87,9 +105,10 @@ public struct ChaosSpec: Sendable, Hashable, CustomStringConvertible {
         }
         let service = String(names[0])
         let faultName = String(names[1])
-        guard let known = services.first(where: { $0.name == service }) else {
+        guard let known = targets.first(where: { $0.name == service }) else {
             throw ChaosSpecError(part: part, reason: "unknown service '\(service)'; the services are "
-                                 + services.map(\.name).joined(separator: ", "))
+                                 + services.map(\.name).joined(separator: ", ") + " and the dependencies "
+                                 + dependencies.map(\.name).joined(separator: ", "))
         }
         guard ["error", "latency", "poison", "down"].contains(faultName) else {
             throw ChaosSpecError(part: part, reason: "unknown fault '\(faultName)'; the faults are error, latency, poison, down")

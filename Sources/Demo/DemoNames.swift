@@ -26,9 +26,19 @@ public enum DemoNames {
         public static let all = [inventoryReserve, paymentCharge, shippingCreate, inventoryRelease, paymentRefund]
     }
 
-    /// The payment service's breaker on the board.
-    public static let paymentBreakerService = "payment"
-    public static let paymentBreakerDependency = "payment-gateway"
+    /// What each service publishes to and consumes from, as its Cloud Map instances say in the
+    /// attributes `signalbox:publishes` and `signalbox:consumes` (comma-separated names): the
+    /// APIs cannot tell who sends events or polls an activity, so the topology map reads these.
+    public static let publishes: [String: String] = [
+        "order": bus, "inventory": bus, "payment": bus, "shipping": bus,
+    ]
+    public static let consumes: [String: String] = [
+        "inventory": Activity.inventoryReserve + "," + Activity.inventoryRelease,
+        "payment": Activity.paymentCharge + "," + Activity.paymentRefund,
+        "shipping": Activity.shippingCreate,
+        "notification": notificationQueue,
+        "analytics": analyticsQueue,
+    ]
 
     /// Seconds an instance may go without a heartbeat before the registry calls it UNHEALTHY.
     public static let heartbeatTTLSeconds = 6

@@ -43,17 +43,14 @@ public final class DemoSystem: Sendable {
     public let options: DemoOptions
     public let counters = DemoCounters()
     public let chaos: ChaosControl
-    /// payment → payment-gateway, reported to the breaker board.
-    public let paymentBreaker: CircuitBreaker
+    /// One breaker per service and outbound dependency, each reported to the breaker board.
+    public let breakers: DemoBreakers
 
     public init(endpoint: StackEndpoint, options: DemoOptions) {
         self.endpoint = endpoint
         self.options = options
         chaos = ChaosControl(options.chaos ?? .none)
-        // The configuration is a constant known to be valid: a failure here is a programming error.
-        paymentBreaker = try! CircuitBreaker(
-            id: BreakerID(service: DemoNames.paymentBreakerService, dependency: DemoNames.paymentBreakerDependency),
-            configuration: PaymentService.breakerConfiguration, clock: options.clock)
+        breakers = DemoBreakers(clock: options.clock)
     }
 
     /// Sets up (idempotently) and runs until cancelled.
@@ -89,10 +86,18 @@ public final class DemoSystem: Sendable {
         log("demo: placing orders at \(options.rate); chaos: \(chaos.current)")
         let context = ServiceContext(client: client, resources: resources, chaos: chaos, counters: counters,
                                      pollersPerActivity: options.pollersPerActivity, clock: clock)
-        let payment = PaymentService(context: context, breaker: paymentBreaker, gateway: PaymentGateway(chaos: chaos, clock: clock))
-        let workers = InventoryService(context: context).workers() + payment.workers()
-            + ShippingService(context: context).workers()
-        let breaker = paymentBreaker
+        let breakers = self.breakers
+        func dependency(of service: String, callerFaults: Bool = false) -> SimulatedDependency {
+            DemoBreakers.dependency(of: service, chaos: self.chaos, clock: clock, callerFaults: callerFaults)
+        }
+        let payment = PaymentService(context: context, breaker: breakers.of("payment"),
+                                     gateway: PaymentGateway(dependency: dependency(of: "payment", callerFaults: true)))
+        let inventory = InventoryService(context: context, breaker: breakers.of("inventory"),
+                                         warehouse: dependency(of: "inventory"))
+        let shipping = ShippingService(context: context, breaker: breakers.of("shipping"), carrier: dependency(of: "shipping"))
+        let notification = NotificationService(context: context, breaker: breakers.of("notification"),
+                                               mail: dependency(of: "notification"))
+        let workers = inventory.workers() + payment.workers() + shipping.workers()
         let counters = counters
         let chaos = chaos
         let logEvery = options.logEvery
@@ -103,21 +108,24 @@ public final class DemoSystem: Sendable {
             }
             group.addTask { await ServiceInstances(context: context).run() }
             for worker in workers { group.addTask { await worker.run() } }
-            group.addTask { await NotificationService(context: context).consumer.run() }
+            group.addTask { await notification.consumer.run() }
             group.addTask { await AnalyticsService(context: context).consumer.run() }
-            group.addTask {
-                if await BreakerReporter(client: extensions, breaker: breaker, clock: clock).run() == .noBoard {
-                    log("demo: no breaker board on this endpoint; the payment breaker is not reported")
+            for breaker in breakers.all {
+                group.addTask {
+                    if await BreakerReporter(client: extensions, breaker: breaker, clock: clock).run() == .noBoard,
+                       breaker.id == breakers.all[0].id {
+                        log("demo: no breaker board on this endpoint; the breakers are not reported")
+                    }
                 }
-            }
-            group.addTask {
-                for await transition in breaker.transitions() {
-                    log("demo: breaker \(breaker.id): \(transition.from) → \(transition.to) (\(transition.reason))")
+                group.addTask {
+                    for await transition in breaker.transitions() {
+                        log("demo: breaker \(breaker.id): \(transition.from) → \(transition.to) (\(transition.reason))")
+                    }
                 }
             }
             group.addTask { await OrderService(context: context, rate: rate).run() }
             group.addTask {
-                await Self.logCounts(counters: counters, breaker: breaker, chaos: chaos, every: logEvery, clock: clock, log: log)
+                await Self.logCounts(counters: counters, breakers: breakers, chaos: chaos, every: logEvery, clock: clock, log: log)
             }
             // Every child runs until cancelled; wait here for that.
             while !Task.isCancelled { try? await clock.sleep(for: .seconds(3600)) }
@@ -125,14 +133,17 @@ public final class DemoSystem: Sendable {
         }
     }
 
-    private static func logCounts(counters: DemoCounters, breaker: CircuitBreaker, chaos: ChaosControl,
+    private static func logCounts(counters: DemoCounters, breakers: DemoBreakers, chaos: ChaosControl,
                                   every interval: Duration, clock: any TimeSource,
                                   log: @Sendable (String) -> Void) async {
         var previous = counters.snapshot()
         while !Task.isCancelled {
             try? await clock.sleep(for: interval)
             let now = counters.snapshot()
-            log(countsLine(now: now, previous: previous, breaker: breaker.state.rawValue, chaos: chaos.current,
+            log(countsLine(now: now, previous: previous, breaker: breakers.of("payment").state.rawValue,
+                           others: breakers.all.filter { $0.state != .closed && $0.id.service != "payment" }
+                               .map { "\($0.id.service)→\($0.id.dependency) \($0.state.rawValue)" },
+                           chaos: chaos.current,
                            lastError: counters.takeLastError()))
             previous = now
         }
@@ -140,8 +151,10 @@ public final class DemoSystem: Sendable {
 
     /// `orders 120 (+5) reserved 118 charged 90 declined 20 short-circuited 8 …`: totals, with
     /// the last interval's new orders.
+    /// `breaker` is the payment breaker's state (the line has always shown it); `others` names
+    /// the other breakers that are not closed.
     static func countsLine(now: [DemoCounters.Key: Int], previous: [DemoCounters.Key: Int], breaker: String,
-                           chaos: ChaosSpec, lastError: String?) -> String {
+                           others: [String] = [], chaos: ChaosSpec, lastError: String?) -> String {
         func value(_ key: DemoCounters.Key) -> Int { now[key] ?? 0 }
         let newOrders = value(.ordersPlaced) - (previous[.ordersPlaced] ?? 0)
         var line = "demo: orders \(value(.ordersPlaced)) (+\(newOrders))"
@@ -149,7 +162,9 @@ public final class DemoSystem: Sendable {
         line += " short-circuited \(value(.shortCircuited)) shipped \(value(.shipped))"
         line += " refunded \(value(.refunded)) released \(value(.released))"
         line += " notified \(value(.notified)) analytics \(value(.analyzed)) poison \(value(.poisoned))"
-        line += " | breaker \(breaker) | chaos \(chaos)"
+        line += " | breaker \(breaker)"
+        if !others.isEmpty { line += " (" + others.joined(separator: ", ") + ")" }
+        line += " | chaos \(chaos)"
         let errors = value(.callErrors) - (previous[.callErrors] ?? 0)
         if errors > 0 { line += " | \(errors) failed calls, last: \(oneLine(lastError ?? "?"))" }
         return line

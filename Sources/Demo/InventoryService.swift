@@ -1,10 +1,16 @@
 import JSON
 
-/// Reserves stock for an order (`inventory-reserve`) and releases it when the saga
-/// compensates (`inventory-release`). Chaos: `inventory.error` fails reservations with
-/// `InventoryUnavailable`; `inventory.latency` slows both; `inventory.down` stops both.
+import CircuitBreaker
+
+/// Reserves stock for an order (`inventory-reserve`) in the warehouse database, behind the
+/// breaker inventory → warehouse-db, and releases it when the saga compensates
+/// (`inventory-release`). Chaos: `inventory.error` fails reservations with
+/// `InventoryUnavailable`; `inventory.latency` slows both; `inventory.down` stops both;
+/// `warehouse-db.*` fails or slows the database calls, which the breaker sees.
 struct InventoryService: Sendable {
     let context: ServiceContext
+    let breaker: CircuitBreaker
+    let warehouse: SimulatedDependency
 
     func workers() -> [ActivityWorker] {
         [
@@ -22,6 +28,12 @@ struct InventoryService: Sendable {
         await context.pause(spec.latency("inventory"))
         if Dice.roll(spec.errorProbability("inventory")) {
             throw TaskFailure(error: "InventoryUnavailable", message: "no stock for the order (injected fault)", order: order)
+        }
+        let warehouse = self.warehouse
+        do {
+            try await breaker.run { try await warehouse.call() }
+        } catch {
+            throw TaskFailure(error: "InventoryUnavailable", message: DependencyCall.describe(error), order: order)
         }
         context.counters.add(.reserved)
         return order.adding(["reservationId": .string(Dice.identifier("res"))])

@@ -10,13 +10,6 @@ struct PaymentService: Sendable {
     let breaker: CircuitBreaker
     let gateway: PaymentGateway
 
-    /// Trips after half of the last 20 charges failed (10 at least), or 80% took over a second;
-    /// tries again after 5 seconds with 3 trial charges.
-    static let breakerConfiguration = BreakerConfiguration(
-        slidingWindow: .count(size: 20), minimumNumberOfCalls: 10, failureRateThreshold: 50,
-        slowCallRateThreshold: 80, slowCallDurationThreshold: .seconds(1), waitDurationInOpen: .seconds(5),
-        permittedCallsInHalfOpen: 3, maxWaitDurationInHalfOpen: .seconds(30), callTimeout: .seconds(3))
-
     func workers() -> [ActivityWorker] {
         [
             context.worker(service: "payment", activity: DemoNames.Activity.paymentCharge) { input throws(TaskFailure) in

@@ -1,3 +1,4 @@
+import CircuitBreaker
 import JSON
 import StackClient
 import Timekeeping
@@ -18,7 +19,7 @@ struct QueueConsumer: Sendable {
     let queueURL: String
     let handled: DemoCounters.Key
     /// Decides each message; the default handles every message.
-    let decide: @Sendable (_ messageId: String, _ body: JSONValue) -> Outcome
+    let decide: @Sendable (_ messageId: String, _ body: JSONValue) async -> Outcome
 
     func run() async {
         let client = context.client
@@ -47,7 +48,7 @@ struct QueueConsumer: Sendable {
                 guard let handle = message["ReceiptHandle"]?.stringValue else { continue }
                 let messageId = message["MessageId"]?.stringValue ?? handle
                 let body = message["Body"]?.stringValue.flatMap { try? JSONValue(parsing: $0) } ?? .null
-                let outcome: Outcome = Dice.roll(spec.errorProbability(service)) ? .failed : decide(messageId, body)
+                let outcome: Outcome = Dice.roll(spec.errorProbability(service)) ? .failed : await decide(messageId, body)
                 switch outcome {
                 case .handled:
                     context.counters.add(handled)
@@ -68,13 +69,26 @@ struct QueueConsumer: Sendable {
     }
 }
 
-/// Tells customers about their orders: consumes the `notification` queue.
+/// Tells customers about their orders: consumes the `notification` queue and sends each
+/// message through the mail provider, behind the breaker notification → mail-provider. A
+/// message the provider did not take stays on the queue and comes back after its visibility
+/// timeout.
 struct NotificationService: Sendable {
     let context: ServiceContext
+    let breaker: CircuitBreaker
+    let mail: SimulatedDependency
 
     var consumer: QueueConsumer {
-        QueueConsumer(context: context, service: "notification", queueURL: context.resources.notificationQueueURL,
-                      handled: .notified) { _, _ in .handled }
+        let breaker = self.breaker, mail = self.mail
+        return QueueConsumer(context: context, service: "notification", queueURL: context.resources.notificationQueueURL,
+                             handled: .notified) { _, _ in
+            do {
+                try await breaker.run { try await mail.call() }
+                return .handled
+            } catch {
+                return .failed
+            }
+        }
     }
 }
 

@@ -31,16 +31,24 @@ struct ServiceInstances: Sendable {
             _ = try await context.client.call(.cloudMap, "RegisterInstance", [
                 "ServiceId": .string(serviceId), "InstanceId": .string(Self.instanceId(service)),
                 "CreatorRequestId": .string("signalbox-demo-\(service)-\(Dice.identifier("r"))"),
-                "Attributes": [
-                    "AWS_INSTANCE_IPV4": "127.0.0.1", "AWS_INSTANCE_PORT": .string(String(port)),
-                    "AWS_INIT_HEALTH_STATUS": "HEALTHY",
-                    "SIGNALBOX_HEARTBEAT_TTL": .string(String(DemoNames.heartbeatTTLSeconds)),
-                    "version": "1.0.0", "zone": "local-a",
-                ],
+                "Attributes": .object(Self.attributes(service, port: port)),
             ])
         } catch {
             context.counters.callFailed("RegisterInstance \(service): \(error)")
         }
+    }
+
+    /// The instance's attributes: address, heartbeat TTL, and what it publishes and consumes.
+    static func attributes(_ service: String, port: Int) -> JSONObject {
+        var attributes: JSONObject = [
+            "AWS_INSTANCE_IPV4": "127.0.0.1", "AWS_INSTANCE_PORT": .string(String(port)),
+            "AWS_INIT_HEALTH_STATUS": "HEALTHY",
+            "SIGNALBOX_HEARTBEAT_TTL": .string(String(DemoNames.heartbeatTTLSeconds)),
+            "version": "1.0.0", "zone": "local-a",
+        ]
+        if let publishes = DemoNames.publishes[service] { attributes["signalbox:publishes"] = .string(publishes) }
+        if let consumes = DemoNames.consumes[service] { attributes["signalbox:consumes"] = .string(consumes) }
+        return attributes
     }
 
     private func heartbeat(_ service: String, port: Int) async {

@@ -9,10 +9,14 @@ public struct StateMachine: Sendable, Hashable {
     public var name: String
     public var arn: String
     public var kind: Kind
-    public init(name: String, arn: String, kind: Kind = .standard) {
+    /// The Amazon States Language text (`DescribeStateMachine`), when the provider fetched it:
+    /// the topology map reads the Task states' resources from it.
+    public var definition: String?
+    public init(name: String, arn: String, kind: Kind = .standard, definition: String? = nil) {
         self.name = name
         self.arn = arn
         self.kind = kind
+        self.definition = definition
     }
 }
 

@@ -105,4 +105,33 @@ import Testing
             #expect(spec.errorProbability(service) == 0.2)
         }
     }
+
+    @Test func everyDependencyAcceptsDownErrorsAndLatencyButNotPoison() throws {
+        #expect(ChaosSpec.dependencies.map(\.name) == ["warehouse-db", "payment-gateway", "carrier-api", "mail-provider"])
+        for (dependency, caller) in ChaosSpec.dependencies {
+            let spec = try ChaosSpec(parsing: "\(dependency).down,\(dependency).error=0.25,\(dependency).latency=2s")
+            #expect(spec.isDown(dependency))
+            #expect(!spec.isDown(caller))
+            #expect(spec.errorProbability(dependency) == 0.25)
+            #expect(spec.latency(dependency) == .seconds(2))
+            #expect(throws: ChaosSpecError.self) { _ = try ChaosSpec(parsing: "\(dependency).poison=0.1") }
+        }
+    }
+
+    @Test func dependencyFaultsKeepTheWireShape() throws {
+        let spec = try ChaosSpec(parsing: "payment-gateway.error=1,mail-provider.down")
+        #expect(spec.text == "payment-gateway.error=1,mail-provider.down")
+        #expect(spec.json["faults"]?.arrayValue?.first == ["service": "payment-gateway", "fault": "error", "probability": 1])
+        #expect(try ChaosSpec(parsing: spec.text) == spec)
+    }
+
+    @Test func anUnknownTargetNamesServicesAndDependencies() {
+        do {
+            _ = try ChaosSpec(parsing: "payment-gatway.error=1")
+            Issue.record("accepted a misspelt dependency")
+        } catch {
+            #expect(error.reason.contains("unknown service 'payment-gatway'"))
+            #expect(error.reason.contains("payment-gateway"))
+        }
+    }
 }

@@ -119,4 +119,55 @@ import Testing
             }
         }
     }
+
+    /// Each service calls its dependency through its own breaker; a dependency's fault opens
+    /// that breaker on the board and leaves the others closed.
+    @Test func eachDependencyFaultOpensItsOwnBreakerOnTheBoard() async throws {
+        try await withRunningStack { endpoint in
+            try await withDemo(endpoint, chaos: "carrier-api.error=1,mail-provider.down") { system, client in
+                let board = ExtensionClient(endpoint: endpoint)
+                @Sendable func states() async throws -> [String: String] {
+                    let answer = try await board.request(.get, "/_signalbox/breakers")
+                    var states: [String: String] = [:]
+                    for entry in answer["breakers"]?.arrayValue ?? [] {
+                        guard let service = entry["breaker"]?["service"]?.stringValue,
+                              let dependency = entry["breaker"]?["dependency"]?.stringValue,
+                              let state = entry["breaker"]?["state"]?.stringValue else { continue }
+                        states[service + "/" + dependency] = state
+                    }
+                    return states
+                }
+                let open = try await eventually("shipping's and notification's breakers to open") { () -> [String: String]? in
+                    let now = try await states()
+                    return now["shipping/carrier-api"] == "open" && now["notification/mail-provider"] == "open" ? now : nil
+                }
+                #expect(Set(open.keys) == ["inventory/warehouse-db", "payment/payment-gateway", "shipping/carrier-api",
+                                           "notification/mail-provider"])
+                #expect(open["payment/payment-gateway"] == "closed")
+                #expect(open["inventory/warehouse-db"] == "closed")
+                #expect(system.counters[.shipped] == 0)
+                #expect(system.counters[.notified] == 0)
+            }
+        }
+    }
+
+    /// The instances say what each service publishes and consumes, for the topology map.
+    @Test func instancesCarryWhatTheyPublishAndConsume() async throws {
+        try await withRunningStack { endpoint in
+            try await withDemo(endpoint, chaos: nil, rate: "1/s") { _, client in
+                let resources = try await DemoSetup(client: client).run()
+                @Sendable func attributes(_ service: String) async throws -> JSONValue? {
+                    let answer = try await client.call(.cloudMap, "ListInstances",
+                                                       ["ServiceId": .string(resources.serviceIds[service]!)])
+                    return answer["Instances"]?.arrayValue?.first?["Attributes"]
+                }
+                let payment = try await eventually("payment-1 registered") { try await attributes("payment") }
+                #expect(payment["signalbox:publishes"] == "shop-bus")
+                #expect(payment["signalbox:consumes"] == "payment-charge,payment-refund")
+                let notification = try await eventually("notification-1 registered") { try await attributes("notification") }
+                #expect(notification["signalbox:consumes"] == "notification")
+                #expect(notification["signalbox:publishes"] == nil)
+            }
+        }
+    }
 }

@@ -1,0 +1,222 @@
+import Foundation
+import Provider
+
+extension MapDecorations {
+    /// How long the live labels look back: rates are events (or deliveries) per second over it.
+    public static let rateWindow: TimeInterval = 10
+
+    /// Badges, health, live labels and cascade marks for `graph` (built from `snapshot`).
+    ///
+    /// With the live stream (`liveStream`), edge labels count the deliveries and events it
+    /// reported over the last 10 s. Without it (AWS, moto) the only figures are the APIs'
+    /// counters: an edge into a state machine shows executions started per second from
+    /// ListExecutions, marked `~` as estimated; other edges have no rate and say nothing.
+    public init(snapshot: SystemSnapshot, graph: MapGraph, now: Date, liveStream: Bool) {
+        let since = now.addingTimeInterval(-Self.rateWindow)
+        var queues: [String: Queue] = [:]
+        for queue in snapshot.queues { queues[queue.arn] = queue }
+        var machines: [String: StateMachine] = [:]
+        for machine in snapshot.stateMachines { machines[machine.arn] = machine }
+        var services: [String: RegistryService] = [:]
+        for service in snapshot.registry { services[service.id] = service }
+        var breakerByDependency: [String: Breaker] = [:]
+        for breaker in snapshot.breakers { breakerByDependency["dependency:" + breaker.dependency] = breaker }
+        var rulesPerBus: [String: Int] = [:]
+        for rule in snapshot.rules { rulesPerBus[rule.eventBusName, default: 0] += 1 }
+        var executionsByMachine: [String: [Execution]] = [:]
+        for execution in snapshot.executions { executionsByMachine[execution.stateMachineName, default: []].append(execution) }
+        let recent = snapshot.recentEvents.filter { $0.time >= since }
+        var eventsBySource: [String: Int] = [:]
+        for event in recent { eventsBySource[event.source, default: 0] += 1 }
+
+        nodes = graph.nodes.map { node in
+            switch node.kind {
+            case .queue, .deadLetterQueue:
+                guard let queue = queues[node.id] else { return MapNodeDecoration(badge: "not listed") }
+                return Self.queueBadge(queue)
+            case .stateMachine:
+                return Self.machineBadge(executionsByMachine[machines[node.id]?.name ?? node.name] ?? [], now: now)
+            case .service:
+                if let service = services[node.id] { return Self.serviceBadge(service) }
+                return MapNodeDecoration(badge: "not in the registry")
+            case .dependency:
+                guard let breaker = breakerByDependency[node.id] else { return MapNodeDecoration() }
+                return Self.dependencyBadge(breaker)
+            case .bus:
+                let rules = rulesPerBus[node.name] ?? 0
+                return MapNodeDecoration(badge: "\(rules) rule\(rules == 1 ? "" : "s")", health: .unknown)
+            case .source:
+                let count = eventsBySource[node.name] ?? 0
+                return MapNodeDecoration(badge: "\(count) events/10s", health: .unknown)
+            case .task:
+                return MapNodeDecoration(badge: node.id.contains(":lambda:") ? "lambda" : "activity")
+            case .external:
+                return MapNodeDecoration(badge: "external")
+            }
+        }
+
+        // Live labels.
+        var deliveries: [String: (count: Int, failed: Int)] = [:]   // "rule\u{0}targetArn"
+        var observed: [String: Int] = [:]                              // "source\u{0}bus"
+        for event in recent {
+            observed[event.source + "\u{0}" + event.eventBusName, default: 0] += 1
+            for delivery in event.deliveries {
+                let key = delivery.rule + "\u{0}" + delivery.targetArn
+                let failed = delivery.status == .failed || delivery.status == .deadLettered ? 1 : 0
+                deliveries[key, default: (0, 0)].count += 1
+                deliveries[key, default: (0, 0)].failed += failed
+            }
+        }
+        var disabledRules = Set<String>()
+        for rule in snapshot.rules where rule.state == .disabled { disabledRules.insert(rule.name) }
+        var nodeNames: [String: String] = [:]
+        for node in graph.nodes { nodeNames[node.id] = node.name }
+        edges = graph.edges.map { edge in
+            switch edge.kind {
+            case .route, .busHop:
+                if disabledRules.contains(edge.via) { return MapEdgeDecoration(label: "off", state: .idle) }
+                if liveStream {
+                    let seen = deliveries[edge.via + "\u{0}" + edge.to] ?? (0, 0)
+                    return Self.rate(seen.count, failed: seen.failed, estimated: false)
+                }
+                if let machine = machines[edge.to] {
+                    let started = (executionsByMachine[machine.name] ?? []).filter { $0.startDate >= since }.count
+                    return Self.rate(started, failed: 0, estimated: true)
+                }
+                return MapEdgeDecoration(state: .unknown)
+            case .observed:
+                let bus = snapshot.buses.first { $0.arn == edge.to }?.name ?? nodeNames[edge.to] ?? ""
+                return Self.rate(observed[(nodeNames[edge.from] ?? "") + "\u{0}" + bus] ?? 0, failed: 0, estimated: false)
+            case .deadLetter:
+                let held = queues[edge.to]?.visibleMessages ?? 0
+                return MapEdgeDecoration(label: held > 0 ? "\(held) dead" : "", state: held > 0 ? .failing : .idle)
+            case .dependency:
+                guard let breaker = breakerByDependency[edge.to] else { return MapEdgeDecoration(state: .unknown) }
+                return Self.breakerLabel(breaker)
+            case .task, .publishes, .consumes:
+                return MapEdgeDecoration(state: .unknown)
+            }
+        }
+        Self.markCascades(&nodes, graph: graph)
+    }
+
+    static func rate(_ count: Int, failed: Int, estimated: Bool) -> MapEdgeDecoration {
+        guard count > 0 else { return MapEdgeDecoration(label: estimated ? "~0/s" : "0/s", state: .idle) }
+        let perSecond = Double(count) / rateWindow
+        let text = (estimated ? "~" : "") + Self.format(perSecond) + "/s" + (failed > 0 ? " ✖\(failed)" : "")
+        return MapEdgeDecoration(label: text, state: failed > 0 ? .failing : .active)
+    }
+
+    static func format(_ value: Double) -> String {
+        if value >= 1000 { return String(format: "%.1fk", value / 1000) }
+        if value >= 10 { return String(format: "%.0f", value) }
+        return String(format: "%.1f", value)
+    }
+
+    static func queueBadge(_ queue: Queue) -> MapNodeDecoration {
+        var badge = "\(queue.visibleMessages) msgs"
+        if queue.inFlightMessages > 0 { badge += " +\(queue.inFlightMessages) in flight" }
+        if let age = queue.oldestMessageAge, queue.visibleMessages > 0 { badge += " · " + Self.format(age) }
+        if queue.isDeadLetterQueue {
+            return MapNodeDecoration(badge: badge, health: queue.visibleMessages > 0 ? .failing : .healthy)
+        }
+        // Messages waiting over five minutes: the consumers are not keeping up.
+        let stale = (queue.oldestMessageAge ?? .zero) > .seconds(300) && queue.visibleMessages > 0
+        return MapNodeDecoration(badge: badge, health: stale ? .degraded : .healthy)
+    }
+
+    static func format(_ age: Duration) -> String {
+        let seconds = Int(age.components.seconds)
+        if seconds < 60 { return "\(seconds)s" }
+        if seconds < 3600 { return "\(seconds / 60)m" }
+        return "\(seconds / 3600)h"
+    }
+
+    /// Counts over the executions the provider listed (its most recent ones per machine).
+    static func machineBadge(_ executions: [Execution], now: Date) -> MapNodeDecoration {
+        var running = 0, failed = 0, stuck = 0
+        for execution in executions {
+            switch execution.sagaState(now: now) {
+            case .running, .compensating: running += 1
+            case .failed: failed += 1
+            case .stuck: stuck += 1
+            case .succeeded: break
+            }
+        }
+        var badge = "\(running) run · \(failed) failed"
+        if stuck > 0 { badge += " · \(stuck) stuck" }
+        let health: MapHealth = executions.isEmpty ? .unknown : (failed > 0 ? .failing : (stuck > 0 ? .degraded : .healthy))
+        return MapNodeDecoration(badge: badge, health: health)
+    }
+
+    static func serviceBadge(_ service: RegistryService) -> MapNodeDecoration {
+        let total = service.instances.count
+        let healthy = service.instances.filter { $0.health == .healthy }.count
+        let unhealthy = service.instances.filter { $0.health == .unhealthy }.count
+        let health: MapHealth = total == 0 ? .unknown : (unhealthy == 0 ? (healthy == total ? .healthy : .unknown)
+                                                                         : (healthy == 0 ? .failing : .degraded))
+        return MapNodeDecoration(badge: "\(healthy)/\(total) healthy", health: health)
+    }
+
+    static func dependencyBadge(_ breaker: Breaker) -> MapNodeDecoration {
+        var badge = "breaker " + breaker.state.rawValue
+        if let rate = breaker.failureRate { badge += " · \(Int(rate.rounded()))% fail" }
+        if breaker.stale { badge += " · stale" }
+        let health: MapHealth
+        switch breaker.state {
+        case .open, .forcedOpen: health = .failing
+        case .halfOpen: health = .degraded
+        case .closed, .forcedClosed: health = breaker.stale ? .unknown : .healthy
+        }
+        return MapNodeDecoration(badge: badge, health: health)
+    }
+
+    static func breakerLabel(_ breaker: Breaker) -> MapEdgeDecoration {
+        switch breaker.state {
+        case .open: MapEdgeDecoration(label: "⚡ OPEN", state: .failing)
+        case .forcedOpen: MapEdgeDecoration(label: "⚡ forced", state: .failing)
+        case .halfOpen: MapEdgeDecoration(label: "⚡ half", state: .active)
+        case .forcedClosed: MapEdgeDecoration(label: "forced", state: .active)
+        case .closed: MapEdgeDecoration(label: "closed", state: breaker.calls > 0 ? .active : .idle)
+        }
+    }
+
+    /// Marks every node upstream of a failing node with the failing node nearest downstream of
+    /// it (a breadth-first search backwards from all failing nodes at once), so the operator
+    /// sees the root of a cascade, not a row of red boxes. A failing node that has a failing
+    /// node downstream names that one: it is a symptom, not the root.
+    static func markCascades(_ nodes: inout [MapNodeDecoration], graph: MapGraph) {
+        let count = graph.nodes.count
+        var predecessors = Array(repeating: [Int](), count: count)
+        var successors = Array(repeating: [Int](), count: count)
+        for edge in graph.edges {
+            guard let from = graph.index(of: edge.from), let to = graph.index(of: edge.to), from != to else { continue }
+            predecessors[to].append(from)
+            successors[from].append(to)
+        }
+        var root = Array(repeating: -1, count: count)
+        var queue: [Int] = []
+        for index in 0..<count where nodes[index].health == .failing {
+            root[index] = index
+            queue.append(index)
+        }
+        guard !queue.isEmpty else { return }
+        var head = 0
+        while head < queue.count {
+            let node = queue[head]
+            head += 1
+            for previous in predecessors[node] where root[previous] == -1 {
+                root[previous] = root[node]
+                queue.append(previous)
+            }
+        }
+        for index in 0..<count {
+            var cause = root[index]
+            if cause == index {
+                // Failing itself: is there a failing root further downstream?
+                cause = successors[index].lazy.map { root[$0] }.first { $0 >= 0 && $0 != index } ?? -1
+            }
+            if cause >= 0 && cause != index { nodes[index].cascadeRoot = graph.nodes[cause].name }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Provider
+import Testing
+@testable import TopologyLayout
+
+@Suite struct DecorationTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    /// Breaker open, DLQ filling, a service unhealthy: each shows on its node, and the nodes
+    /// upstream name the root.
+    func failing() -> SystemSnapshot {
+        var snapshot = Fixtures.demo(now: now)
+        snapshot.breakers[0] = Breaker(service: "payment", dependency: "payment-gateway", state: .open, failureRate: 60)
+        snapshot.queues[1].visibleMessages = 7
+        snapshot.registry[3] = Fixtures.service("shipping", healthy: false, consumes: "shipping-create")
+        return snapshot
+    }
+
+    func decoration(_ decorations: MapDecorations, _ graph: MapGraph, _ id: String) -> MapNodeDecoration {
+        decorations.nodes[graph.index(of: id)!]
+    }
+
+    @Test func failuresShowOnTheirNodesAndEdges() {
+        let snapshot = failing()
+        let graph = MapGraph(snapshot: snapshot)
+        let decorations = MapDecorations(snapshot: snapshot, graph: graph, now: now, liveStream: true)
+        let gateway = decoration(decorations, graph, "dependency:payment-gateway")
+        #expect(gateway.health == .failing)
+        #expect(gateway.badge.contains("open"))
+        let dlq = decoration(decorations, graph, Fixtures.arn("sqs", "analytics-dlq"))
+        #expect(dlq.health == .failing)
+        #expect(dlq.badge.hasPrefix("7 msgs"))
+        #expect(decoration(decorations, graph, "srv-shipping").health == .failing)
+        #expect(decoration(decorations, graph, "srv-shipping").badge == "0/1 healthy")
+        #expect(decoration(decorations, graph, "srv-order").health == .healthy)
+        let breakerEdge = graph.edges.firstIndex { $0.kind == .dependency && $0.to == "dependency:payment-gateway" }!
+        #expect(decorations.edges[breakerEdge] == MapEdgeDecoration(label: "⚡ OPEN", state: .failing))
+        let redrive = graph.edges.firstIndex { $0.kind == .deadLetter }!
+        #expect(decorations.edges[redrive].state == .failing)
+    }
+
+    @Test func upstreamNodesNameTheRootOfTheCascade() {
+        let snapshot = failing()
+        let graph = MapGraph(snapshot: snapshot)
+        let decorations = MapDecorations(snapshot: snapshot, graph: graph, now: now, liveStream: true)
+        #expect(decoration(decorations, graph, "srv-payment").cascadeRoot == "payment-gateway")
+        #expect(decoration(decorations, graph, Fixtures.arn("states", "activity:payment-charge")).cascadeRoot != nil)
+        #expect(decoration(decorations, graph, Fixtures.arn("sqs", "analytics")).cascadeRoot == "analytics-dlq")
+        // The roots themselves carry no mark; nothing downstream of a root is marked by it.
+        #expect(decoration(decorations, graph, "dependency:payment-gateway").cascadeRoot == nil)
+        #expect(decoration(decorations, graph, "dependency:warehouse-db").cascadeRoot == nil)
+        // A healthy system has no marks at all.
+        let healthy = Fixtures.demo(now: now)
+        let plain = MapDecorations(snapshot: healthy, graph: MapGraph(snapshot: healthy), now: now, liveStream: true)
+        #expect(plain.nodes.allSatisfy { $0.cascadeRoot == nil })
+    }
+
+    @Test func liveLabelsCountTheLastTenSecondsOfDeliveries() {
+        var snapshot = Fixtures.demo(now: now)
+        let saga = Fixtures.arn("states", "stateMachine:order-saga")
+        snapshot.recentEvents = (0..<30).map { i in
+            FlowEvent(id: "e\(i)", time: now.addingTimeInterval(-Double(i)), eventBusName: "shop-bus", source: "shop.orders",
+                      detailType: "Order Created", matchedRules: ["order-created"],
+                      deliveries: [Delivery(rule: "order-created", targetId: "saga", targetArn: saga,
+                                            status: i % 5 == 0 ? .failed : .delivered)])
+        }
+        let graph = MapGraph(snapshot: snapshot)
+        let decorations = MapDecorations(snapshot: snapshot, graph: graph, now: now, liveStream: true)
+        let route = graph.edges.firstIndex { $0.kind == .route && $0.to == saga }!
+        // Events at 0…10 s ago: 11 deliveries, of which 3 failed (0, 5, 10 s).
+        #expect(decorations.edges[route] == MapEdgeDecoration(label: "1.1/s ✖3", state: .failing))
+        let observed = graph.edges.firstIndex { $0.kind == .observed }!
+        #expect(decorations.edges[observed] == MapEdgeDecoration(label: "1.1/s", state: .active))
+        let notification = graph.edges.firstIndex { $0.kind == .route && $0.to == Fixtures.arn("sqs", "notification") }!
+        #expect(decorations.edges[notification] == MapEdgeDecoration(label: "0/s", state: .idle))
+    }
+
+    @Test func withoutTheStreamRatesAreEstimatedFromExecutionsOrNotShown() {
+        var snapshot = Fixtures.demo(now: now)
+        snapshot.recentEvents = []
+        snapshot.executions = (0..<5).map { i in
+            Execution(name: "x\(i)", arn: "x\(i)", stateMachineName: "order-saga", status: .succeeded,
+                      startDate: now.addingTimeInterval(-Double(i) * 4))
+        }
+        let graph = MapGraph(snapshot: snapshot)
+        let decorations = MapDecorations(snapshot: snapshot, graph: graph, now: now, liveStream: false)
+        let saga = graph.edges.firstIndex { $0.kind == .route && $0.to == Fixtures.arn("states", "stateMachine:order-saga") }!
+        #expect(decorations.edges[saga] == MapEdgeDecoration(label: "~0.3/s", state: .active))   // 3 started in 10 s
+        let queue = graph.edges.firstIndex { $0.kind == .route && $0.to == Fixtures.arn("sqs", "notification") }!
+        #expect(decorations.edges[queue] == MapEdgeDecoration(label: "", state: .unknown))
+    }
+}
