@@ -46,8 +46,14 @@ let package = Package(
         ], swiftSettings: strict),
         // EventBridge event patterns: parser and matcher (server routing, console filters). Pure.
         .target(name: "Patterns", dependencies: ["JSON"], swiftSettings: strict),
+        // The JSONata query language (jsonata.org 2.0), hand-written: no Swift library for it exists
+        // here. Pure: the caller passes the clock reading and the random source.
+        .target(name: "JSONata", dependencies: [
+            "JSON", "Timekeeping",
+            .product(name: "OrderedCollections", package: "swift-collections"),
+        ], swiftSettings: strict),
         // Amazon States Language: parser, validator, interpreter. Pure: no I/O, no clock of its own.
-        .target(name: "StatesLanguage", dependencies: ["JSON", "Timekeeping"], swiftSettings: strict),
+        .target(name: "StatesLanguage", dependencies: ["JSON", "JSONata", "Timekeeping"], swiftSettings: strict),
         // AWS JSON protocol shapes, errors and SigV4, shared by the console's client and the stack.
         .target(name: "Wire", dependencies: [
             "JSON", "Timekeeping",
@@ -132,6 +138,7 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strict),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Timekeeping"], swiftSettings: strict),
         .testTarget(name: "PatternsTests", dependencies: ["Patterns", "JSON"], swiftSettings: strict),
+        .testTarget(name: "JSONataTests", dependencies: ["JSONata", "JSON"], swiftSettings: strict),
         .testTarget(name: "StatesLanguageTests", dependencies: ["StatesLanguage", "JSON", "Demo"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strict),
         .testTarget(name: "ProviderTests", dependencies: ["Provider", "StackClient", "Stack", "JSON", "SignalboxTestSupport"],

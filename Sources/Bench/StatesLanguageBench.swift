@@ -24,6 +24,36 @@ enum StatesLanguageBench {
       "SagaFailed": {"Type": "Fail"}}}
     """#
 
+    /// The same saga with JSONata and variables (as `conformance/test_order_saga_jsonata.py`
+    /// runs it): every Task builds its Arguments, two of them assign variables.
+    static let orderSagaJSONata = #"""
+    {"Comment": "Order Saga (JSONata)", "QueryLanguage": "JSONata", "StartAt": "ReserveInventory", "States": {
+      "ReserveInventory": {"Type": "Task", "Resource": "arn:aws:lambda:ap-northeast-1:123456789012:function:inventory-reserve",
+                           "Arguments": "{% $states.input %}", "Assign": {"order": "{% $states.input %}", "reserved": "{% $states.result %}"},
+                           "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "SagaFailed"}], "Next": "ChargePayment"},
+      "ChargePayment": {"Type": "Task", "Resource": "arn:aws:lambda:ap-northeast-1:123456789012:function:payment-charge",
+                        "Arguments": {"orderId": "{% $order.orderId %}", "amount": "{% $order.amount %}"},
+                        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "CompensateInventory"}], "Next": "ShipOrder"},
+      "ShipOrder": {"Type": "Task", "Resource": "arn:aws:lambda:ap-northeast-1:123456789012:function:shipping-create",
+                    "Arguments": {"orderId": "{% $order.orderId %}", "sku": "{% $order.sku %}", "quantity": "{% $order.quantity %}"},
+                    "Output": "{% $states.result %}",
+                    "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "CompensatePayment"}], "End": true},
+      "CompensateInventory": {"Type": "Task", "Resource": "arn:aws:lambda:ap-northeast-1:123456789012:function:inventory-release",
+                              "Arguments": "{% $states.input %}", "Next": "SagaFailed"},
+      "CompensatePayment": {"Type": "Task", "Resource": "arn:aws:lambda:ap-northeast-1:123456789012:function:payment-refund",
+                            "Arguments": "{% $states.input %}", "Next": "CompensateInventory"},
+      "SagaFailed": {"Type": "Fail"}}}
+    """#
+
+    /// The JSONata expressions evaluated: each entered state's Arguments, Output and Assign.
+    static func expressions(_ events: [HistoryEvent], _ definition: StateMachineDefinition) -> Int {
+        events.reduce(0) { total, event in
+            guard event.type.hasSuffix("StateEntered"), let name = event.details?["name"]?.stringValue,
+                  let state = definition[name] else { return total }
+            return total + state.jsonataExpressionCount
+        }
+    }
+
     static func passChain(length: Int) -> String {
         var states: [String] = []
         for index in 0..<length {
@@ -52,10 +82,12 @@ enum StatesLanguageBench {
 
     /// Runs one saga; `failAt` names the function that fails (nil: the happy path).
     /// `store` encodes and decodes the execution after every input, as a durable host would.
-    static func runSaga(_ definition: StateMachineDefinition, input: JSONValue, seed: UInt64, failAt: String?, store: Bool) throws -> Int {
+    static func runSaga(_ definition: StateMachineDefinition, input: JSONValue, seed: UInt64, failAt: String?, store: Bool,
+                        expressionCount: UnsafeMutablePointer<Int>? = nil) throws -> Int {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         var (execution, step) = Execution.start(definition: definition, context: context, input: input, at: now, seed: seed)
         var count = transitions(step.events)
+        expressionCount?.pointee += expressions(step.events, definition)
         let encoder = JSONEncoder()
         var stored: Data?
         while execution.status == .running {
@@ -70,6 +102,7 @@ enum StatesLanguageBench {
                 step = try execution.taskSucceeded(token: task.token, output: ["orderId": "o-1", "ok": true], at: now)
             }
             count += transitions(step.events)
+            expressionCount?.pointee += expressions(step.events, definition)
         }
         if let stored {
             let reloaded = try JSONDecoder().decode(Execution.self, from: stored)
@@ -103,5 +136,40 @@ enum StatesLanguageBench {
                 return total
             }
         }
+        try compareJSONata(saga, input: input, scenarios: scenarios)
+    }
+
+    /// The JSONata saga next to the JSONPath one, alternating in one run (this machine is
+    /// noisy: only a ratio measured side by side means anything). Goal: no worse than 2x.
+    static func compareJSONata(_ saga: StateMachineDefinition, input: JSONValue, scenarios: [(String, String?)]) throws {
+        let modern = try StateMachineDefinition(parsing: orderSagaJSONata)
+        let count = 1500, rounds = 4
+        var classicTime = 0.0, modernTime = 0.0, classicTransitions = 0, modernTransitions = 0, modernExpressions = 0
+        func cpu(_ body: () throws -> Void) rethrows -> Double {
+            let start = clock()
+            try body()
+            return Double(clock() - start) / Double(CLOCKS_PER_SEC)
+        }
+        for _ in 0..<rounds {
+            classicTime += try cpu {
+                for seed in 0..<count {
+                    classicTransitions += try runSaga(saga, input: input, seed: UInt64(seed), failAt: scenarios[seed % 3].1, store: false)
+                }
+            }
+            var expressions = 0
+            modernTime += try cpu {
+                for seed in 0..<count {
+                    modernTransitions += try runSaga(modern, input: input, seed: UInt64(seed), failAt: scenarios[seed % 3].1, store: false,
+                                                     expressionCount: &expressions)
+                }
+            }
+            modernExpressions += expressions
+        }
+        let classicRate = Double(classicTransitions) / classicTime
+        let modernRate = Double(modernTransitions) / modernTime
+        print("order saga, JSONPath vs JSONata + variables (\(count) executions x \(rounds) alternating rounds, 3 scenarios, CPU time): "
+              + "JSONPath \(Int(classicRate)) transitions/CPU-s; JSONata \(Int(modernRate)) transitions/CPU-s, "
+              + "\(Int(Double(modernExpressions) / modernTime)) JSONata expressions/CPU-s; "
+              + "JSONata takes \(String(format: "%.2f", classicRate / modernRate))x the JSONPath time per transition (goal: at most 2x)")
     }
 }

@@ -178,6 +178,15 @@ public indirect enum ChoiceCondition: Sendable, Hashable {
 
 /// A top-level Choice rule: a condition and the state to go to when it holds.
 public struct ChoiceRule: Sendable, Hashable {
-    public let condition: ChoiceCondition
+    /// A JSONPath state's comparison tree, or a JSONata state's `Condition`.
+    public enum Test: Sendable, Hashable {
+        case jsonPath(ChoiceCondition)
+        case jsonata(QueryTemplate)
+    }
+
+    public let test: Test
     public let next: String
+    /// JSONata states: the rule's own `Output` and `Assign`, used when it matches.
+    public let output: QueryTemplate?
+    public let assign: Assignment?
 }

@@ -76,6 +76,10 @@ struct DefinitionParser {
     var diagnostics: [Diagnostic] = []
     var states: [String: State] = [:]
     private var stateLocations: [String: String] = [:]
+    /// The machine's QueryLanguage: every state's, nested ones included, unless it sets its own.
+    var machineLanguage = QueryLanguage.jsonPath
+    /// The language of the state being parsed.
+    var language = QueryLanguage.jsonPath
 
     static let stateTypes = ["Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"]
 
@@ -108,8 +112,12 @@ struct DefinitionParser {
         for key in object.keys where !["Comment", "StartAt", "States", "TimeoutSeconds", "Version", "QueryLanguage"].contains(key) {
             schema("Field '\(key)' is not supported", at: "/")
         }
-        if let language = object["QueryLanguage"], language != .string("JSONPath") {
-            schema("The QueryLanguage '\(language.stringValue ?? language.serialized)' is not supported: only 'JSONPath' is available", at: "/QueryLanguage")
+        if let value = object["QueryLanguage"] {
+            if case .string(let text) = value, let language = QueryLanguage(rawValue: text) {
+                machineLanguage = language
+            } else {
+                schema("The field 'QueryLanguage' should have one of these values: [JSONPath, JSONata]", at: "/QueryLanguage")
+            }
         }
         let comment = optionalString(object, "Comment", at: "")
         var timeout: Double?
@@ -220,11 +228,20 @@ struct DefinitionParser {
             schema("The field 'Type' should have one of these values: [\(Self.stateTypes.joined(separator: ", "))]", at: "\(location)/Type")
             return nil
         }
-        let allowed = Self.commonFields.union(Self.allowedFields[type]!)
         let before = diagnostics.count
-        for key in object.keys where !allowed.contains(key) {
-            schema("Field '\(key)' is not supported", at: location)
+        language = machineLanguage
+        if let value = object["QueryLanguage"] {
+            if case .string(let text) = value, let own = QueryLanguage(rawValue: text) {
+                if machineLanguage == .jsonata, own == .jsonPath {
+                    schema("'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine", at: location)
+                }
+                language = own
+            } else {
+                schema("The field 'QueryLanguage' should have one of these values: [JSONPath, JSONata]", at: "\(location)/QueryLanguage")
+            }
         }
+        let stateLanguage = language
+        checkFields(object, type: type, at: location)
         _ = optionalString(object, "Comment", at: location)
 
         // Next / End
@@ -248,6 +265,9 @@ struct DefinitionParser {
             }
         }
 
+        let arguments = queryTemplate(object, "Arguments", at: location)
+        let output = queryTemplate(object, "Output", at: location)
+        let assign = parseAssign(object["Assign"], at: "\(location)/Assign")
         let inputPath = pathSetting(object, "InputPath", at: location)
         let outputPath = pathSetting(object, "OutputPath", at: location)
         let resultPath = resultPathSetting(object, "ResultPath", at: location)
@@ -259,7 +279,7 @@ struct DefinitionParser {
         let kind: State.Kind?
         switch type {
         case "Task": kind = parseTask(object, at: location)
-        case "Pass": kind = .pass(result: object["Result"])
+        case "Pass": kind = .pass(result: language == .jsonPath ? object["Result"] : nil)
         case "Choice": kind = parseChoice(object, at: location)
         case "Wait": kind = parseWait(object, at: location)
         case "Succeed": kind = .succeed
@@ -267,10 +287,13 @@ struct DefinitionParser {
         case "Parallel": kind = parseParallel(object, at: location)
         default: kind = parseMap(object, at: location)
         }
+        // Nested states (branches, item processors) were parsed in their own language.
+        language = stateLanguage
         guard let kind, diagnostics.count == before else { return nil }
         return State(name: name, kind: kind, next: next, inputPath: inputPath, outputPath: outputPath,
                      parameters: parameters, resultSelector: resultSelector, resultPath: resultPath,
-                     retry: retry, catchers: catchers)
+                     retry: retry, catchers: catchers, queryLanguage: language, arguments: arguments, output: output,
+                     assign: assign)
     }
 
     mutating func optionalString(_ object: JSONObject, _ key: String, at location: String) -> String? {
@@ -343,6 +366,9 @@ struct DefinitionParser {
             schema("Only one of these fields is allowed: [\(key), \(pathKey)]", at: location)
             return nil
         }
+        if let value, language == .jsonata, case .string(let text) = value, QueryTemplate.expressionText(text) != nil {
+            return queryTemplate(object, key, at: location).map(NumberSource.expression)
+        }
         if let value {
             guard case .number(let number) = value, number >= minimum, !integer || value.intValue != nil else {
                 schema("The value for the field '\(key)' must be \(integer ? "an integer" : "a number") greater than or equal to \(JSONValue.format(number: minimum))", at: "\(location)/\(key)")
@@ -402,8 +428,10 @@ struct DefinitionParser {
                 schema("These fields are required: [Next]", at: ruleLocation)
                 continue
             }
-            if let condition = parseCondition(rule, at: ruleLocation, topLevel: true) {
-                rules.append(ChoiceRule(condition: condition, next: next))
+            if language == .jsonata {
+                if let rule = parseJSONataRule(rule, next: next, at: ruleLocation) { rules.append(rule) }
+            } else if let condition = parseCondition(rule, at: ruleLocation, topLevel: true) {
+                rules.append(ChoiceRule(test: .jsonPath(condition), next: next, output: nil, assign: nil))
             }
         }
         let defaultNext = optionalString(object, "Default", at: location)
@@ -497,6 +525,10 @@ struct DefinitionParser {
             return nil
         }
         let value = object[key]!
+        if language == .jsonata, case .string(let text) = value, QueryTemplate.expressionText(text) != nil,
+           let template = queryTemplate(object, key, at: location) {
+            return .wait(key == "Seconds" ? .secondsExpression(template) : .timestampExpression(template))
+        }
         switch key {
         case "Seconds":
             guard let seconds = value.intValue, seconds >= 0, seconds <= 99_999_999 else {
@@ -523,6 +555,9 @@ struct DefinitionParser {
         if object[key] != nil, object[pathKey] != nil {
             schema("Only one of these fields is allowed: [\(key), \(pathKey)]", at: location)
             return nil
+        }
+        if language == .jsonata, case .string(let text)? = object[key], QueryTemplate.expressionText(text) != nil {
+            return queryTemplate(object, key, at: location).map(StringSource.expression)
         }
         if let text = optionalString(object, key, at: location) { return .value(text) }
         guard let expression = optionalString(object, pathKey, at: location) else { return nil }
@@ -586,7 +621,9 @@ struct DefinitionParser {
         if let text = optionalString(object, "ItemsPath", at: location), text != "$" {
             itemsPath = jsonPath(text, field: "ItemsPath", at: location)
         }
-        let selector = template(object, "ItemSelector", at: location)
+        let selector = language == .jsonPath ? template(object, "ItemSelector", at: location) : nil
+        let items = queryTemplate(object, "Items", at: location)
+        let itemTemplate = language == .jsonata ? queryTemplate(object, "ItemSelector", at: location) : nil
         let maxConcurrency = number(object, "MaxConcurrency", pathKey: "MaxConcurrencyPath", at: location, minimum: 0)
         let count = number(object, "ToleratedFailureCount", pathKey: "ToleratedFailureCountPath", at: location, minimum: 0)
         let percentage = number(object, "ToleratedFailurePercentage", pathKey: "ToleratedFailurePercentagePath", at: location, minimum: 0, integer: false)
@@ -595,7 +632,8 @@ struct DefinitionParser {
         }
         guard let body = parseBody(processor, at: processorLocation) else { return nil }
         return .map(MapSpec(itemsPath: itemsPath, itemSelector: selector, processor: body, maxConcurrency: maxConcurrency,
-                            toleratedFailureCount: count, toleratedFailurePercentage: percentage))
+                            toleratedFailureCount: count, toleratedFailurePercentage: percentage, items: items,
+                            itemTemplate: itemTemplate))
     }
 }
 

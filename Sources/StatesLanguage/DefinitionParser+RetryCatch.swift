@@ -97,8 +97,14 @@ extension DefinitionParser {
                 schema("A catcher must be a JSON object", at: itemLocation)
                 continue
             }
-            for key in object.keys where !["ErrorEquals", "Next", "ResultPath", "Comment"].contains(key) {
-                schema("Field '\(key)' is not supported", at: itemLocation)
+            let allowed: Set<String> = language == .jsonata ? ["ErrorEquals", "Next", "Output", "Assign", "Comment"]
+                                                            : ["ErrorEquals", "Next", "ResultPath", "Assign", "Comment"]
+            for key in object.keys where !allowed.contains(key) {
+                if key == "Output" || key == "ResultPath" {
+                    schema(Self.wrongLanguage(language, field: key), at: itemLocation)
+                } else {
+                    schema("Field '\(key)' is not supported", at: itemLocation)
+                }
             }
             let names = errorEquals(object, at: itemLocation, isLast: index == items.count - 1)
             guard case .string(let next) = object["Next"] ?? .null else {
@@ -106,7 +112,9 @@ extension DefinitionParser {
                 continue
             }
             let resultPath = resultPathSetting(object, "ResultPath", at: itemLocation)
-            catchers.append(Catcher(errorEquals: names, next: next, resultPath: resultPath))
+            let output = queryTemplate(object, "Output", at: itemLocation)
+            let assign = parseAssign(object["Assign"], at: "\(itemLocation)/Assign")
+            catchers.append(Catcher(errorEquals: names, next: next, resultPath: resultPath, output: output, assign: assign))
         }
         return catchers
     }

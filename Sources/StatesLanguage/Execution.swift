@@ -212,7 +212,9 @@ public struct Execution: Sendable {
         case .wait:
             if case .wait(let timerId, let output) = runs[run].phase, timerId == id {
                 runs[run].phase = .idle
-                exit(run: run, output: output.wrappedValue)
+                let assigned = runs[run].assignedOnExit?.wrappedValue.objectValue
+                runs[run].assignedOnExit = nil
+                exit(run: run, output: output.wrappedValue, assigned: assigned)
             }
         }
         drain()

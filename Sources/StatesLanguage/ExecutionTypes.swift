@@ -149,6 +149,11 @@ struct Run: Sendable, Codable {
     var phase: Phase = .idle
     @StoredOptionalJSON var output: JSONValue? = nil
     var error: StatesError? = nil
+    /// The workflow variables this run sees (an object; nil: none yet). Optional so that
+    /// executions stored before variables existed still load.
+    var variables: StoredJSON? = nil
+    /// Variables a Wait state assigned on entering, reported when it exits.
+    var assignedOnExit: StoredJSON? = nil
 
     init(parent: Int?, slot: Int, stateName: String, stateInput: JSONValue, enteredTime: Date, lastEventId: Int) {
         self.parent = parent

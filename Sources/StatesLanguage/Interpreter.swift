@@ -55,6 +55,10 @@ extension Execution {
         let state = definition.states[runs[run].stateName]!
         let raw = runs[run].stateInput
         do throws(StatesError) {
+            if state.queryLanguage == .jsonata {
+                try executeJSONata(run: run, state: state)
+                return
+            }
             switch state.kind {
             case .pass(let result):
                 let effective = try applyInputPath(state, raw)
@@ -64,7 +68,9 @@ extension Execution {
                 }
                 if let result { value = result }
                 let merged = try applyResultPath(state.resultPath, raw: raw, result: value)
-                exit(run: run, output: try applyOutputPath(state, merged))
+                let output = try applyOutputPath(state, merged)
+                let assigned = try assignJSONPath(state, run: run, data: value)
+                exit(run: run, output: output, assigned: assigned)
             case .succeed:
                 let effective = try applyInputPath(state, raw)
                 exit(run: run, output: try applyOutputPath(state, effective))
@@ -76,22 +82,29 @@ extension Execution {
                 let effective = try applyInputPath(state, raw)
                 let context = contextObject(run: run)
                 var target: String?
-                for rule in choices where try rule.condition.evaluate(effective, context: context) {
-                    target = rule.next
-                    break
+                for rule in choices {
+                    guard case .jsonPath(let condition) = rule.test else { continue }
+                    if try condition.evaluate(effective, context: context) {
+                        target = rule.next
+                        break
+                    }
                 }
                 guard let next = target ?? defaultNext else {
                     throw StatesError(StatesErrorName.noChoiceMatched, "No Choice Rules matched and no Default was specified in the state '\(state.name)'")
                 }
-                exit(run: run, output: try applyOutputPath(state, effective), next: next)
+                let output = try applyOutputPath(state, effective)
+                let assigned = try assignJSONPath(state, run: run, data: effective)
+                exit(run: run, output: output, next: next, assigned: assigned)
             case .wait(let duration):
                 let effective = try applyInputPath(state, raw)
                 let deadline = try waitDeadline(duration, input: effective)
                 let output = try applyOutputPath(state, effective)
+                let assigned = try assignJSONPath(state, run: run, data: effective)
                 let seconds = deadline.timeIntervalSince(now)
                 if seconds <= 0 {
-                    exit(run: run, output: output)
+                    exit(run: run, output: output, assigned: assigned)
                 } else {
+                    runs[run].assignedOnExit = assigned.map { StoredJSON(wrappedValue: .object($0)) }
                     let timer = startTimer(run: run, purpose: .wait, seconds: seconds)
                     runs[run].phase = .wait(timer: timer, output: StoredJSON(wrappedValue: output))
                 }
@@ -160,13 +173,24 @@ extension Execution {
                 throw StatesError(StatesErrorName.runtime, "The \(field) intrinsic function must produce a string")
             }
             return text
+        case .expression:
+            var scope = jsonataScope(run: run, input: raw)
+            return try text(source, scope: &scope, field: field)
         }
     }
 
-    func number(_ source: NumberSource?, input: JSONValue, field: String) throws(StatesError) -> Double? {
+    mutating func number(_ source: NumberSource?, input: JSONValue, field: String, run: Int) throws(StatesError) -> Double? {
         guard let source else { return nil }
         switch source {
         case .value(let value): return value
+        case .expression(let template):
+            let name = field.hasSuffix("Path") ? String(field.dropLast(4)) : field
+            var scope = jsonataScope(run: run, input: runs[run].stateInput)
+            let value = try evaluate(template, &scope, field: name)
+            guard case .number(let number) = value, number >= 0 else {
+                throw StatesError(StatesErrorName.queryEvaluationError, "The \(name) field must evaluate to a non-negative number, got \(value.serialized).")
+            }
+            return number
         case .path(let path):
             guard case .number(let value) = path.select(in: input, context: .null) ?? .null, value >= 0 else {
                 throw StatesError(StatesErrorName.runtime, "The \(field) '\(path.text)' must select a non-negative number in the input")
@@ -189,6 +213,9 @@ extension Execution {
                 throw StatesError(StatesErrorName.runtime, "The TimestampPath '\(path.text)' must select an RFC 3339 timestamp in the input")
             }
             return date
+        case .secondsExpression, .timestampExpression:
+            // Only JSONata states have these, and executeJSONata evaluates them itself.
+            throw StatesError(StatesErrorName.runtime, "A JSONata Wait duration needs its state's expression scope")
         }
     }
 
@@ -223,9 +250,12 @@ extension Execution {
         var input = effective
         if let parameters = state.parameters {
             input = try parameters.evaluate(data: effective, context: contextObject(run: run, taskToken: token), random: &random)
+        } else if let arguments = state.arguments {
+            var scope = jsonataScope(run: run, input: raw, context: contextObject(run: run, taskToken: token))
+            input = try evaluate(arguments, &scope, field: "Arguments")
         }
-        let timeout = try number(spec.timeoutSeconds, input: effective, field: "TimeoutSecondsPath")
-        let heartbeat = try number(spec.heartbeatSeconds, input: effective, field: "HeartbeatSecondsPath")
+        let timeout = try number(spec.timeoutSeconds, input: effective, field: "TimeoutSecondsPath", run: run)
+        let heartbeat = try number(spec.heartbeatSeconds, input: effective, field: "HeartbeatSecondsPath", run: run)
         let inputText = input.serialized
         guard inputText.utf8.count <= Self.payloadLimit else {
             throw StatesError(StatesErrorName.dataLimitExceeded, "The state/task '\(state.name)' has an input with a size exceeding the maximum number of bytes service limit.")
@@ -266,19 +296,25 @@ extension Execution {
         let state = definition.states[runs[run].stateName]!
         runs[run].phase = .idle
         do throws(StatesError) {
+            if state.queryLanguage == .jsonata {
+                try completeJSONata(run: run, state: state, result: result)
+                return
+            }
             var value = result
             if let selector = state.resultSelector {
                 value = try selector.evaluate(data: result, context: contextObject(run: run), random: &random)
             }
             let merged = try applyResultPath(state.resultPath, raw: runs[run].stateInput, result: value)
-            exit(run: run, output: try applyOutputPath(state, merged))
+            let output = try applyOutputPath(state, merged)
+            let assigned = try assignJSONPath(state, run: run, data: value)
+            exit(run: run, output: output, assigned: assigned)
         } catch {
             fail(run: run, error)
         }
     }
 
     /// Writes `…StateExited` and moves to `next` (or the state's Next), or ends the run.
-    mutating func exit(run: Int, output: JSONValue, next explicitNext: String? = nil) {
+    mutating func exit(run: Int, output: JSONValue, next explicitNext: String? = nil, assigned: JSONObject? = nil) {
         let state = definition.states[runs[run].stateName]!
         let text = output.serialized
         if text.utf8.count > Self.payloadLimit {
@@ -290,6 +326,10 @@ extension Execution {
         details["name"] = .string(state.name)
         details["output"] = .string(text)
         details["outputDetails"] = ["truncated": false]
+        if let assigned, !assigned.isEmpty {
+            details["assignedVariables"] = Self.assignedVariablesDetails(assigned)
+            details["assignedVariablesDetails"] = ["truncated": false]
+        }
         emit(state.typeName + "StateExited", details, run: run)
         if let next = explicitNext ?? state.next {
             agenda.append(.enter(run: run, state: next, input: output))
@@ -323,9 +363,7 @@ extension Execution {
         }
         if let catcher = state.catchers.first(where: { error.matches($0.errorEquals) }) {
             do throws(StatesError) {
-                let output = try applyResultPath(catcher.resultPath, raw: runs[run].stateInput, result: error.errorOutput)
-                runs[run].phase = .idle
-                exit(run: run, output: output, next: catcher.next)
+                try caught(run: run, state: state, catcher: catcher, error: error)
             } catch {
                 failRun(run: run, error)
             }
@@ -379,6 +417,7 @@ extension Execution {
             let child = runs.count
             runs.append(Run(parent: run, slot: slot, stateName: branch.startAt, stateInput: input, enteredTime: now,
                             lastEventId: runs[run].lastEventId))
+            inheritVariables(child: child, parent: run)
             fan.children.append(child)
             agenda.append(.enter(run: child, state: branch.startAt, input: input))
         }
@@ -388,7 +427,14 @@ extension Execution {
     mutating func startMap(run: Int, state: State, spec: MapSpec, raw: JSONValue) throws(StatesError) {
         let effective = try applyInputPath(state, raw)
         let itemsValue: JSONValue?
-        if let path = spec.itemsPath { itemsValue = path.select(in: effective, context: contextObject(run: run)) } else { itemsValue = effective }
+        if let template = spec.items {
+            var scope = jsonataScope(run: run, input: raw)
+            itemsValue = try evaluate(template, &scope, field: "Items")
+            guard case .array = itemsValue ?? .null else {
+                throw StatesError(StatesErrorName.queryEvaluationError,
+                                  "The Items field of the state '\(state.name)' must evaluate to a JSON array, got \(itemsValue?.typeName ?? "nothing").")
+            }
+        } else if let path = spec.itemsPath { itemsValue = path.select(in: effective, context: contextObject(run: run)) } else { itemsValue = effective }
         guard case .array(let items) = itemsValue ?? .null else {
             throw StatesError(StatesErrorName.runtime,
                               "An error occurred while executing the state '\(state.name)'. The ItemsPath '\(spec.itemsPath?.text ?? "$")' must select a JSON array, got \(itemsValue?.typeName ?? "nothing")")
@@ -397,7 +443,10 @@ extension Execution {
         var inputs: [StoredJSON] = []
         inputs.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {
-            if let selector {
+            if let template = spec.itemTemplate {
+                var scope = jsonataScope(run: run, input: raw, context: contextObject(run: run, mapItem: (index, item)))
+                inputs.append(StoredJSON(wrappedValue: try evaluate(template, &scope, field: "ItemSelector")))
+            } else if let selector {
                 let context = contextObject(run: run, mapItem: (index, item))
                 inputs.append(StoredJSON(wrappedValue: try selector.evaluate(data: effective, context: context, random: &random)))
             } else {
@@ -406,9 +455,9 @@ extension Execution {
         }
         var fan = FanOutPhase(children: Array(repeating: nil, count: items.count), itemInputs: inputs, branchInput: .null,
                               results: Array(repeating: StoredOptionalJSON(wrappedValue: nil), count: items.count), isMap: true)
-        fan.maxConcurrency = Int(try number(spec.maxConcurrency, input: effective, field: "MaxConcurrencyPath") ?? 0)
-        fan.toleratedCount = try number(spec.toleratedFailureCount, input: effective, field: "ToleratedFailureCountPath")
-        fan.toleratedPercentage = try number(spec.toleratedFailurePercentage, input: effective, field: "ToleratedFailurePercentagePath")
+        fan.maxConcurrency = Int(try number(spec.maxConcurrency, input: effective, field: "MaxConcurrencyPath", run: run) ?? 0)
+        fan.toleratedCount = try number(spec.toleratedFailureCount, input: effective, field: "ToleratedFailureCountPath", run: run)
+        fan.toleratedPercentage = try number(spec.toleratedFailurePercentage, input: effective, field: "ToleratedFailurePercentagePath", run: run)
         emit("MapStateStarted", ["length": .number(Double(items.count))], run: run)
         runs[run].phase = .fanOut(fan)
         if items.isEmpty {
@@ -432,6 +481,7 @@ extension Execution {
             let started = emit("MapIterationStarted", ["name": .string(runs[run].stateName), "index": .number(Double(slot))], run: run)
             let input = fan.itemInputs[slot].wrappedValue
             runs.append(Run(parent: run, slot: slot, stateName: spec.processor.startAt, stateInput: input, enteredTime: now, lastEventId: started))
+            inheritVariables(child: child, parent: run)
             fan.children[slot] = child
             agenda.append(.enter(run: child, state: spec.processor.startAt, input: input))
             running += 1
@@ -541,5 +591,16 @@ extension Execution {
             return
         }
         agenda.append(.enter(run: run, state: runs[run].stateName, input: runs[run].stateInput))
+    }
+}
+
+extension Execution {
+    /// A JSONPath state's Assign, stored at once: `data` is what `$` means there.
+    mutating func assignJSONPath(_ state: State, run: Int, data: JSONValue) throws(StatesError) -> JSONObject? {
+        guard state.assign != nil else { return nil }
+        var scope = jsonataScope(run: run, input: runs[run].stateInput)
+        let assigned = try evaluateAssign(state.assign, run: run, scope: &scope, data: data)
+        try commit(assigned, run: run)
+        return assigned
     }
 }

@@ -25,6 +25,8 @@ public enum ResultPathSetting: Sendable, Hashable {
 public enum NumberSource: Sendable, Hashable {
     case value(Double)
     case path(JSONPath)
+    /// A JSONata state's `{% … %}` value.
+    case expression(QueryTemplate)
 }
 
 /// A string given literally, read by a path, or computed by an intrinsic (Fail's Error/Cause).
@@ -32,6 +34,8 @@ public enum StringSource: Sendable, Hashable {
     case value(String)
     case path(JSONPath)
     case intrinsic(IntrinsicCall)
+    /// A JSONata state's `{% … %}` value.
+    case expression(QueryTemplate)
 }
 
 /// A Task's Resource ARN, classified so the host can dispatch it. The interpreter treats it as
@@ -128,6 +132,9 @@ public struct Catcher: Sendable, Hashable {
     public let errorEquals: [String]
     public let next: String
     public let resultPath: ResultPathSetting
+    /// JSONata states: what the next state gets (default: the error output).
+    public let output: QueryTemplate?
+    public let assign: Assignment?
 }
 
 /// A Wait state's duration.
@@ -136,6 +143,9 @@ public enum WaitDuration: Sendable, Hashable {
     case timestamp(Date)
     case secondsPath(JSONPath)
     case timestampPath(JSONPath)
+    /// JSONata states: `Seconds` / `Timestamp` written as `{% … %}`.
+    case secondsExpression(QueryTemplate)
+    case timestampExpression(QueryTemplate)
 }
 
 /// A list of states with a start: the machine itself, a Parallel branch, a Map's ItemProcessor.
@@ -157,6 +167,9 @@ public struct MapSpec: Sendable, Hashable {
     public let maxConcurrency: NumberSource?
     public let toleratedFailureCount: NumberSource?
     public let toleratedFailurePercentage: NumberSource?
+    /// JSONata states: `Items` (default: the state input) and `ItemSelector`.
+    public let items: QueryTemplate?
+    public let itemTemplate: QueryTemplate?
 }
 
 /// One state of a definition, with the fields every type may have and its type's own.
@@ -183,6 +196,19 @@ public struct State: Sendable, Hashable {
     public let resultPath: ResultPathSetting
     public let retry: [Retrier]
     public let catchers: [Catcher]
+    public let queryLanguage: QueryLanguage
+    /// JSONata states: a Task's or Parallel's `Arguments`, and `Output`.
+    public let arguments: QueryTemplate?
+    public let output: QueryTemplate?
+    /// Variables the state sets when it leaves (either language).
+    public let assign: Assignment?
+
+    /// How many JSONata expressions its Arguments, Output and Assign hold (for the bench).
+    public var jsonataExpressionCount: Int {
+        var count = (arguments?.expressionCount ?? 0) + (output?.expressionCount ?? 0)
+        if case .jsonata(_, let values) = assign { count += values.reduce(0) { $0 + $1.expressionCount } }
+        return count
+    }
 
     /// The type name as history events spell it: `Task`, `Pass`, …
     public var typeName: String {

@@ -130,9 +130,11 @@ import Testing
         #expect(found.contains(Diagnostic(code: "SCHEMA_VALIDATION_FAILED", message: message, location: location)), "got \(found)")
     }
 
-    @Test func jsonataIsRefusedClearly() {
-        expectOne(#"{"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Succeed"}}}"#, code: "SCHEMA_VALIDATION_FAILED",
-                  message: "The QueryLanguage 'JSONata' is not supported: only 'JSONPath' is available", location: "/QueryLanguage")
+    /// JSONata is supported now (issue #17, JSONataStateTests); a language that is neither is refused.
+    @Test func unknownQueryLanguageIsRefusedClearly() {
+        expectOne(#"{"QueryLanguage": "XPath", "StartAt": "A", "States": {"A": {"Type": "Succeed"}}}"#, code: "SCHEMA_VALIDATION_FAILED",
+                  message: "The field 'QueryLanguage' should have one of these values: [JSONPath, JSONata]", location: "/QueryLanguage")
+        #expect(StateMachineDefinition.validate(#"{"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Succeed"}}}"#).result == "OK")
     }
 
     @Test func definitionCodableRoundTrip() throws {
