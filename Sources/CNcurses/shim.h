@@ -26,6 +26,24 @@ static inline int sb_color_pairs(void) { return COLOR_PAIRS; }
 static inline int sb_key_f(int n) { return KEY_F(n); }
 static inline int sb_key_code_yes(void) { return KEY_CODE_YES; }
 
+// Mouse: mask macros do not import; MEVENT is read through one call.
+static inline int sb_key_mouse(void) { return KEY_MOUSE; }
+static inline mmask_t sb_mouse_left_pressed(void) { return BUTTON1_PRESSED; }
+static inline mmask_t sb_mouse_left_clicked(void) { return BUTTON1_CLICKED; }
+static inline mmask_t sb_mouse_wheel_up(void) { return BUTTON4_PRESSED; }
+static inline mmask_t sb_mouse_wheel_down(void) { return BUTTON5_PRESSED; }
+// Reports presses at once (no click-detection delay) for the left button and the wheel.
+static inline void sb_enable_mouse(void) {
+    mouseinterval(0);
+    mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+}
+static inline int sb_get_mouse(int *x, int *y, mmask_t *state) {
+    MEVENT event;
+    if (getmouse(&event) != OK) return ERR;
+    *x = event.x; *y = event.y; *state = event.bstate;
+    return OK;
+}
+
 // One cell: a grapheme cluster (up to CCHAR_MAX code points) with attributes and a colour pair.
 static inline int sb_put_cell(int y, int x, const wchar_t *wch, attr_t attrs, int pair) {
     cchar_t cell;

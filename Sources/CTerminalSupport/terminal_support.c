@@ -37,7 +37,8 @@ static const int fatal_signals[] = { SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGABRT, 
 
 static void crash_handler(int sig) {
     if (saved_tty_valid) tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
-    static const char restore[] = "\033[0m\033[?1049l\033[?25h\r\n";
+    // Attributes off, main screen, cursor shown, mouse reports off (SGR and normal tracking).
+    static const char restore[] = "\033[0m\033[?1049l\033[?25h\033[?1006l\033[?1000l\r\n";
     ssize_t ignored = write(STDOUT_FILENO, restore, sizeof restore - 1);
     (void)ignored;
     signal(sig, SIG_DFL);

@@ -50,9 +50,4 @@ public struct AuditTrail: Sendable {
         try handle.write(contentsOf: line)
     }
 
-    /// The operator's login name, for the `user` field.
-    public static var currentUser: String {
-        let environment = ProcessInfo.processInfo.environment
-        return environment["USER"] ?? environment["LOGNAME"] ?? "uid \(getuid())"
-    }
 }

@@ -12,17 +12,24 @@ public enum ConsoleApp {
         public var readOnly: Bool
         public var noColor: Bool
         public var keymap: Keymap
+        /// Clicks and the wheel (`mouse = false` in config.toml turns them off).
+        public var mouse: Bool
         /// Where actions sent to the system are recorded (nil: not recorded).
         public var audit: AuditTrail?
+        /// Who the operator is: the audit trail's `user`; the provider must send actions as the
+        /// same name.
+        public var operatorName: String
         /// The loop's one source of time: the status-bar clock, toasts' expiry, resize
         /// settling and audit times.
         public var clock: any TimeSource
 
-        public init(theme: Theme, catalog: ThemeCatalog, readOnly: Bool, noColor: Bool, keymap: Keymap,
+        public init(theme: Theme, catalog: ThemeCatalog, readOnly: Bool, noColor: Bool, keymap: Keymap, operatorName: String, mouse: Bool = true,
                     audit: AuditTrail? = AuditTrail.defaultPath.map(AuditTrail.init(path:)),
                     clock: any TimeSource = SystemClock()) {
             self.audit = audit
             self.clock = clock
+            self.operatorName = operatorName
+            self.mouse = mouse
             self.theme = theme
             self.catalog = catalog
             self.readOnly = readOnly
@@ -62,7 +69,7 @@ public enum ConsoleApp {
 
     /// The terminal thread: read keys, apply them, draw when something changed.
     static func loop(provider: any SystemProvider, options: Options, mailbox: Mailbox) throws -> Outcome {
-        let backend = try NcursesBackend(noColor: options.noColor)
+        let backend = try NcursesBackend(noColor: options.noColor, mouse: options.mouse)
         defer { backend.stop() }
         backend.apply(styles: options.theme.resolvedStyles)
 
@@ -87,6 +94,7 @@ public enum ConsoleApp {
                 provider.watch(state.visibleSections)
                 let (frame, pageSize) = Screen.render(state, size: backend.size)
                 state.pageSize = pageSize
+                state.screenSize = frame.size
                 backend.present(frame)
                 dirty = false
             }
@@ -111,7 +119,7 @@ public enum ConsoleApp {
                 case .quit:
                     return .quit
                 case .perform(let action):
-                    let audit = options.audit
+                    let audit = options.audit, user = options.operatorName
                     Task {
                         let outcome: String
                         do {
@@ -123,7 +131,7 @@ public enum ConsoleApp {
                             mailbox.post(message: "failed: \(action.summary): \(error)", level: .error)
                         }
                         do {
-                            try audit?.append(AuditTrail.Entry(time: clock.wallClockNow.date, user: AuditTrail.currentUser,
+                            try audit?.append(AuditTrail.Entry(time: clock.wallClockNow.date, user: user,
                                                                endpoint: provider.endpoint, action: action, outcome: outcome))
                         } catch {
                             mailbox.post(message: "audit trail not written: \(error)", level: .error)

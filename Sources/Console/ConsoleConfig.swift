@@ -34,6 +34,7 @@ public struct EndpointConfig: Sendable, Hashable {
 /// refresh_ms = 1000
 /// endpoint = "local"
 /// readonly = false
+/// mouse = true
 ///
 /// [keys]
 /// quit = "x"
@@ -52,6 +53,9 @@ public struct ConsoleConfig: Sendable, Hashable {
     public var refreshMilliseconds: Int = 1000
     public var endpoint: String?
     public var readOnly: Bool = false
+    /// Clicks focus and select, the wheel scrolls; false leaves the mouse to the terminal
+    /// (its own text selection).
+    public var mouse: Bool = true
     /// Action name → the keys that trigger it (replacing the default keys).
     public var keyOverrides: [String: [Key]] = [:]
     public var endpoints: [String: EndpointConfig] = [:]
@@ -62,30 +66,32 @@ public struct ConsoleConfig: Sendable, Hashable {
 
     /// Reads `path`; a missing file at the default location is not an error (defaults apply),
     /// a missing file named explicitly is.
-    public static func load(path: String?, explicit: Bool) throws(ConfigError) -> ConsoleConfig {
+    public static func load(path: String?, explicit: Bool) throws(SettingsFileError) -> ConsoleConfig {
         guard let path else { return ConsoleConfig() }
         guard FileManager.default.fileExists(atPath: path) else {
-            if explicit { throw ConfigError(file: path, line: nil, key: nil, message: "no such file") }
+            if explicit { throw SettingsFileError(file: path, line: nil, key: nil, message: "no such file") }
             return ConsoleConfig()
         }
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError(file: path, line: nil, key: nil, message: "cannot read the file as UTF-8 text")
+            throw SettingsFileError(file: path, line: nil, key: nil, message: "cannot read the file as UTF-8 text")
         }
         return try parse(text, file: path)
     }
 
-    public static func parse(_ text: String, file: String) throws(ConfigError) -> ConsoleConfig {
+    /// `actions` are the names `[keys]` accepts (the keymap's for the console's panes).
+    public static func parse(_ text: String, file: String,
+                             actions: [String] = Keymap(registry: .standard).actionNames) throws(SettingsFileError) -> ConsoleConfig {
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            throw ConfigError(file: file, line: error.source.begin.line, key: nil, message: error.description)
+            throw SettingsFileError(file: file, line: error.source.begin.line, key: nil, message: error.description)
         } catch {
-            throw ConfigError(file: file, line: nil, key: nil, message: "\(error)")
+            throw SettingsFileError(file: file, line: nil, key: nil, message: "\(error)")
         }
         let lines = SourceLines(text)
-        func fail(_ key: String, _ message: String) -> ConfigError {
-            ConfigError(file: file, line: lines.line(ofKey: key.split(separator: ".").last.map(String.init) ?? key),
+        func fail(_ key: String, _ message: String) -> SettingsFileError {
+            SettingsFileError(file: file, line: lines.line(ofKey: key.split(separator: ".").last.map(String.init) ?? key),
                         key: key, message: message)
         }
         var config = ConsoleConfig()
@@ -107,11 +113,14 @@ public struct ConsoleConfig: Sendable, Hashable {
             case "readonly":
                 guard let flag = value.bool else { throw fail(key, "must be true or false") }
                 config.readOnly = flag
+            case "mouse":
+                guard let flag = value.bool else { throw fail(key, "must be true or false") }
+                config.mouse = flag
             case "keys":
                 guard let keys = value.table else { throw fail(key, "must be a table of action = key(s)") }
                 for action in keys.keys {
-                    guard KeyAction(rawValue: action) != nil else {
-                        throw fail("keys.\(action)", "unknown action (known: \(KeyAction.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    guard actions.contains(action) else {
+                        throw fail("keys.\(action)", "unknown action (known: \(actions.joined(separator: ", ")))")
                     }
                     let specs: [String]
                     if let one = keys[action]?.string {
@@ -157,24 +166,9 @@ public struct ConsoleConfig: Sendable, Hashable {
                                                             profile: entry["profile"]?.string, board: board)
                 }
             default:
-                throw fail(key, "unknown setting (expected theme, refresh_ms, endpoint, readonly, [keys], [endpoints.NAME])")
+                throw fail(key, "unknown setting (expected theme, refresh_ms, endpoint, readonly, mouse, [keys], [endpoints.NAME])")
             }
         }
         return config
-    }
-}
-
-/// Why a configuration file was refused.
-public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var file: String
-    public var line: Int?
-    public var key: String?
-    public var message: String
-
-    public var description: String {
-        var location = file
-        if let line { location += ":\(line)" }
-        if let key { return "\(location): \(key): \(message)" }
-        return "\(location): \(message)"
     }
 }

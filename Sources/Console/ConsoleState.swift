@@ -2,17 +2,21 @@ import Foundation
 import Provider
 import Terminal
 
-/// Per-pane view state: which row is selected and what the pane is filtered by.
+/// Per-pane view state: which row is selected, what the pane is filtered by, and the pane's
+/// own view state (a canvas's pan, zoom, pause; opaque here, typed in the pane).
 public struct PaneState: Sendable, Hashable {
     public var selected = 0
     public var filter = ""
+    /// Nil until the pane's first view action: then the pane's `ViewState`.
+    public var view: OpaqueValue?
     public init() {}
 }
 
 /// One level of drill-down: the pane and row opened with Enter.
 public struct DrillFrame: Sendable, Hashable {
-    public var pane: PaneKind
-    public var rowID: String
+    public var pane: PaneID
+    /// The pane's typed row id, held opaque.
+    public var row: OpaqueValue
     public var title: String
     public var scroll = 0
 }
@@ -63,10 +67,13 @@ public enum ConsoleEffect: Sendable, Hashable {
 /// The whole view state of the console: a value, changed only by `handle(_:)` and the app
 /// loop, rendered by `Screen`. Tests drive it with keys and read frames, no terminal needed.
 public struct ConsoleState: Sendable, Hashable {
-    public var slots: [PaneKind] = PaneKind.dashboard
+    /// The panes this console has; keys, commands, help and the dashboard come from it.
+    public let registry: PaneRegistry
+    /// The panes on screen in the dashboard, in layout order.
+    public var slots: [PaneID]
     public var focusedSlot = 0
     public var zoomed = false
-    public var panes: [PaneKind: PaneState] = [:]
+    public var panes: [PaneID: PaneState] = [:]
     public var drill: [DrillFrame] = []
     public var mode: Mode = .normal
     public var toast: Toast?
@@ -79,30 +86,62 @@ public struct ConsoleState: Sendable, Hashable {
     public var now: Date
     /// Rows a page moves; the renderer's layout sets it from the focused pane's height.
     public var pageSize = 10
+    /// The terminal's size at the last render: a mouse position is resolved against the layout
+    /// the operator saw. Set by the app loop.
+    public var screenSize = Size(columns: 0, rows: 0)
     /// How long toasts stay.
     public var toastSeconds: TimeInterval = 4
 
+    /// `keymap` defaults to `registry`'s default keys; one given must have been made for
+    /// `registry`.
     public init(snapshot: SystemSnapshot, now: Date, readOnly: Bool = false, themeName: String = "default",
-                availableThemes: [String] = ["default"], keymap: Keymap = Keymap()) {
+                availableThemes: [String] = ["default"], registry: PaneRegistry = .standard, keymap: Keymap? = nil) {
+        self.registry = registry
+        self.slots = registry.dashboard.isEmpty ? Array(registry.ids.prefix(1)) : registry.dashboard
         self.snapshot = snapshot
         self.now = now
         self.readOnly = readOnly
         self.themeName = themeName
         self.availableThemes = availableThemes
-        self.keymap = keymap
+        self.keymap = keymap ?? Keymap(registry: registry)
     }
 
-    public var focusedPane: PaneKind { slots[focusedSlot] }
+    public var focusedPane: PaneID { slots[focusedSlot] }
 
-    public func paneState(_ pane: PaneKind) -> PaneState { panes[pane] ?? PaneState() }
+    public func paneState(_ pane: PaneID) -> PaneState { panes[pane] ?? PaneState() }
 
-    public func table(for pane: PaneKind) -> PaneTable {
-        PaneTable.make(pane, snapshot: snapshot, now: now, filter: paneState(pane).filter)
+    func context(for pane: PaneID, filtered: Bool = true) -> PaneContext {
+        PaneContext(snapshot: snapshot, now: now, filter: filtered ? paneState(pane).filter : "")
     }
 
-    /// The commands `:` understands, for completion and help.
-    public static let commands = ["topology", "flows", "queues", "circuits", "sagas", "registry",
-                                  "theme", "zoom", "help", "quit", "q"]
+    /// What `pane` shows now (a table already filtered by the pane's `/` filter).
+    func body(for pane: PaneID, filtered: Bool = true) -> PaneBody<OpaqueValue> {
+        guard let definition = registry.pane(pane) else { return .table(PaneTable(columns: [], rows: [], emptyMessage: "")) }
+        let context = self.context(for: pane, filtered: filtered)
+        switch definition.body(context, view: paneState(pane).view) {
+        case .table(let table): return .table(table.filtered(context.filter))
+        case .canvas(let canvas): return .canvas(canvas)
+        }
+    }
+
+    /// The table `pane` shows (empty for a canvas pane).
+    public func table(for pane: PaneID) -> PaneTable<OpaqueValue> {
+        if case .table(let table) = body(for: pane) { return table }
+        return PaneTable(columns: [], rows: [], emptyMessage: "")
+    }
+
+    /// What j/k walk and Enter opens in `pane`, with the title each gets in the breadcrumb.
+    func targets(for pane: PaneID) -> [(id: OpaqueValue, title: String)] {
+        switch body(for: pane) {
+        case .table(let table): table.rows.map { (id: $0.id, title: $0.cells.first ?? "") }
+        case .canvas(let canvas): canvas.targets.map { (id: $0.id, title: $0.title) }
+        }
+    }
+
+    public func title(of pane: PaneID) -> String { registry.pane(pane)?.title ?? pane.rawValue }
+
+    /// The commands `:` understands, for completion and help: one per pane, then the console's.
+    public var commands: [String] { registry.ids.map(\.rawValue) + ["theme", "zoom", "help", "quit", "q"] }
 
     public mutating func showToast(_ text: String, level: Toast.Level = .info) {
         toast = Toast(text: text, level: level, expires: now.addingTimeInterval(toastSeconds))
@@ -124,6 +163,10 @@ public struct ConsoleState: Sendable, Hashable {
     /// Applies one key. Returns what the app loop must do beyond redrawing.
     public mutating func handle(_ key: Key) -> [ConsoleEffect] {
         if key == .ctrl("c") { return [.quit] }
+        if case .mouse(let event) = key {
+            handleMouse(event)
+            return []
+        }
         switch mode {
         case .confirm(var dialog):
             switch key {
@@ -179,20 +222,22 @@ public struct ConsoleState: Sendable, Hashable {
         }
 
         guard let binding = keymap.binding(for: key, pane: focusedPane) else { return [] }
-        if binding.dangerous {
-            requestDangerous(binding)
-            return []
+        switch binding.command {
+        case .focus(let pane): show(pane)
+        case .pane(let pane, let action): performPaneAction(action, of: pane, binding: binding)
+        case .global(let action): return perform(action)
         }
-        switch binding.action {
+        return []
+    }
+
+    private mutating func perform(_ action: KeyAction) -> [ConsoleEffect] {
+        switch action {
         case .quit, .forceQuit: return [.quit]
         case .help: mode = .help(scroll: 0)
         case .command: mode = .command(CommandBar())
         case .filter: mode = .filter(paneState(focusedPane).filter)
         case .nextPane: focus(slot: (focusedSlot + 1) % slots.count)
         case .previousPane: focus(slot: (focusedSlot + slots.count - 1) % slots.count)
-        case .focus1, .focus2, .focus3, .focus4, .focus5, .focus6:
-            let index = Int(binding.action.rawValue.split(separator: "-").last!)! - 1
-            show(PaneKind.allCases[index])
         case .up: moveSelection(by: -1)
         case .down: moveSelection(by: 1)
         case .pageUp: moveSelection(by: -pageSize)
@@ -202,13 +247,44 @@ public struct ConsoleState: Sendable, Hashable {
         case .open: openSelected()
         case .back: back()
         case .zoom: zoomed.toggle()
-        default: break
         }
         return []
     }
 
+    /// Rows a wheel notch moves.
+    static let wheelStep = 3
+
+    /// A click focuses the pane under it and selects the row under it; the wheel moves the
+    /// selection (or scrolls a detail or the help) of the pane under it, focusing it. A click
+    /// never answers a dialog or edits a prompt.
+    private mutating func handleMouse(_ event: MouseEvent) {
+        switch mode {
+        case .help(let scroll):
+            switch event.kind {
+            case .wheelUp: mode = .help(scroll: max(0, scroll - Self.wheelStep))
+            case .wheelDown: mode = .help(scroll: scroll + Self.wheelStep)
+            case .press: break
+            }
+            return
+        case .normal: break
+        default: return
+        }
+        guard let hit = Screen.hit(self, x: event.x, y: event.y) else { return }
+        if hit.slot != focusedSlot { focus(slot: hit.slot) }
+        switch event.kind {
+        case .press:
+            if let row = hit.row {
+                var state = paneState(focusedPane)
+                state.selected = row
+                panes[focusedPane] = state
+            }
+        case .wheelUp: moveSelection(by: -Self.wheelStep)
+        case .wheelDown: moveSelection(by: Self.wheelStep)
+        }
+    }
+
     /// Focuses `pane`: in place when it is on the dashboard, otherwise it takes the focused slot.
-    public mutating func show(_ pane: PaneKind) {
+    public mutating func show(_ pane: PaneID) {
         drill.removeAll()
         if let slot = slots.firstIndex(of: pane) {
             focusedSlot = slot
@@ -245,7 +321,7 @@ public struct ConsoleState: Sendable, Hashable {
             drill[drill.count - 1] = frame
             return
         }
-        let count = table(for: focusedPane).rows.count
+        let count = targets(for: focusedPane).count
         var state = paneState(focusedPane)
         state.selected = max(0, min(index, count - 1))
         panes[focusedPane] = state
@@ -253,14 +329,13 @@ public struct ConsoleState: Sendable, Hashable {
 
     private mutating func openSelected() {
         guard drill.isEmpty else { return }
-        let table = table(for: focusedPane)
+        let targets = targets(for: focusedPane)
         let index = paneState(focusedPane).selected
-        guard table.rows.indices.contains(index) else {
-            showToast("nothing to open in \(focusedPane.title)", level: .warn)
+        guard targets.indices.contains(index) else {
+            showToast("nothing to open in \(title(of: focusedPane))", level: .warn)
             return
         }
-        let row = table.rows[index]
-        drill.append(DrillFrame(pane: focusedPane, rowID: row.id, title: row.cells.first ?? row.id))
+        drill.append(DrillFrame(pane: focusedPane, row: targets[index].id, title: targets[index].title))
     }
 
     private mutating func back() {
@@ -269,59 +344,39 @@ public struct ConsoleState: Sendable, Hashable {
         if !paneState(focusedPane).filter.isEmpty { setFilter("") }
     }
 
-    /// The id of the row an action applies to: the opened detail, else the selected row.
-    func targetRowID() -> String? {
-        if let frame = drill.last, frame.pane == focusedPane { return frame.rowID }
-        let rows = table(for: focusedPane).rows
+    /// The row an action applies to: the opened detail, else the selected row.
+    func targetRow() -> OpaqueValue? {
+        if let frame = drill.last, frame.pane == focusedPane { return frame.row }
+        let targets = targets(for: focusedPane)
         let index = paneState(focusedPane).selected
-        return rows.indices.contains(index) ? rows[index].id : nil
+        return targets.indices.contains(index) ? targets[index].id : nil
     }
 
-    private mutating func requestDangerous(_ binding: KeyBinding) {
-        guard let id = targetRowID() else {
+    /// Runs a pane's action: a view action changes the pane's view state; a system action
+    /// checks its row and asks to confirm (refused in read-only).
+    private mutating func performPaneAction(_ name: String, of pane: PaneID, binding: KeyBinding) {
+        guard let definition = registry.pane(pane) else { return }
+        let row = targetRow()
+        if binding.dangerous && row == nil {
             showToast("\(binding.help.lowercased()): nothing selected", level: .warn)
             return
         }
-        let action: OperatorAction
-        switch binding.action {
-        case .forceOpen, .forceClosed, .releaseBreaker:
-            guard let breaker = snapshot.breakers.first(where: { $0.id == id }) else { return }
-            let reason = "set from the signalbox console"
-            switch binding.action {
-            case .forceOpen: action = .forceBreaker(service: breaker.service, dependency: breaker.dependency, .open, reason: reason)
-            case .forceClosed: action = .forceBreaker(service: breaker.service, dependency: breaker.dependency, .closed, reason: reason)
-            default: action = .releaseBreaker(service: breaker.service, dependency: breaker.dependency, reason: reason)
-            }
-        case .redriveQueue:
-            guard let queue = snapshot.queues.first(where: { $0.arn == id }), queue.isDeadLetterQueue else {
-                showToast("not a dead-letter queue: nothing to redrive", level: .warn)
+        switch definition.perform(name, row: row, view: paneState(pane).view, context(for: pane)) {
+        case .viewChanged(let view):
+            var state = paneState(pane)
+            state.view = view
+            panes[pane] = state
+        case .refuse(let why):
+            showToast(why, level: .warn)
+        case .nothing:
+            break
+        case .ask(let action):
+            if readOnly {
+                showToast("read-only: refused to \(action.summary)", level: .error)
                 return
             }
-            action = .redriveDeadLetterQueue(arn: id)
-        case .purgeQueue:
-            guard let queue = snapshot.queues.first(where: { $0.arn == id }) else { return }
-            action = .purgeQueue(url: queue.url)
-        case .stopExecution:
-            guard let execution = snapshot.executions.first(where: { $0.arn == id }), execution.status == .running else {
-                showToast("only a running execution can be stopped", level: .warn)
-                return
-            }
-            action = .stopExecution(arn: id, cause: "stopped by operator from signalbox")
-        case .redriveExecution:
-            guard let execution = snapshot.executions.first(where: { $0.arn == id }),
-                  [.failed, .timedOut, .aborted].contains(execution.status) else {
-                showToast("only a failed, timed-out or aborted execution can be redriven", level: .warn)
-                return
-            }
-            action = .redriveExecution(arn: id)
-        default:
-            return
+            mode = .confirm(ConfirmDialog(title: binding.help, message: action.summary, action: action))
         }
-        if readOnly {
-            showToast("read-only: refused to \(action.summary)", level: .error)
-            return
-        }
-        mode = .confirm(ConfirmDialog(title: binding.help, message: action.summary, action: action))
     }
 
     // MARK: command bar
@@ -381,7 +436,7 @@ public struct ConsoleState: Sendable, Hashable {
             return ("theme ", availableThemes.filter { $0.hasPrefix(partial) })
         }
         if text.contains(" ") { return (text, []) }
-        return ("", ConsoleState.commands.filter { $0.hasPrefix(text) && $0 != "q" })
+        return ("", commands.filter { $0.hasPrefix(text) && $0 != "q" })
     }
 
     private func complete(_ bar: inout CommandBar) {
@@ -403,8 +458,8 @@ public struct ConsoleState: Sendable, Hashable {
     private mutating func execute(_ line: String) -> [ConsoleEffect] {
         let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         let name = words[0]
-        if let pane = PaneKind(rawValue: name), words.count == 1 {
-            show(pane)
+        if registry.pane(PaneID(name)) != nil, words.count == 1 {
+            show(PaneID(name))
             return []
         }
         switch (name, words.count) {

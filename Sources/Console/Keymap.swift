@@ -1,67 +1,74 @@
 import Provider
 import Terminal
 
-/// Everything a key can do. The raw value is the name used in `[keys]` of `config.toml`.
+/// The console's own actions, the same on every pane. The raw value is the name used in
+/// `[keys]` of `config.toml`. Focusing a pane (`pane-N`) and the panes' own actions are named
+/// by the `PaneRegistry`.
 public enum KeyAction: String, Sendable, Hashable, CaseIterable {
     case quit, forceQuit = "force-quit", help, command, filter
     case nextPane = "next-pane", previousPane = "previous-pane"
-    case focus1 = "pane-1", focus2 = "pane-2", focus3 = "pane-3", focus4 = "pane-4", focus5 = "pane-5", focus6 = "pane-6"
     case up, down, pageUp = "page-up", pageDown = "page-down", top, bottom
     case open, back, zoom
-    case forceOpen = "force-open", forceClosed = "force-closed", releaseBreaker = "release-breaker"
-    case redriveQueue = "redrive-dlq", purgeQueue = "purge-queue"
-    case stopExecution = "stop-execution", redriveExecution = "redrive-execution"
+}
+
+/// What a binding does.
+public enum KeyCommand: Sendable, Hashable {
+    case global(KeyAction)
+    /// Show this pane (`pane-N`).
+    case focus(PaneID)
+    /// The named action of a pane, while that pane has focus.
+    case pane(PaneID, action: String)
 }
 
 /// Where a binding applies: everywhere, or only when a given pane has focus.
 public enum KeyScope: Sendable, Hashable {
     case global
-    case pane(PaneKind)
-
-    public var title: String {
-        switch self {
-        case .global: "Global"
-        case .pane(let pane): pane.title
-        }
-    }
+    case pane(PaneID)
 }
 
 /// One key definition: the single place its keys, help text and danger are stated. The help
 /// overlay, the README's key table and the dispatcher all read these.
 public struct KeyBinding: Sendable, Hashable {
-    public var action: KeyAction
+    /// The name in `[keys]` of config.toml (`quit`, `pane-3`, `force-open`).
+    public var name: String
+    public var command: KeyCommand
     public var keys: [Key]
     public var help: String
-    public var scope: KeyScope
     /// A dangerous action changes the watched system: it asks for confirmation with Cancel as
     /// the default button, and is refused in `--readonly`.
     public var dangerous: Bool
 
-    public init(_ action: KeyAction, _ keys: [Key], _ help: String, scope: KeyScope = .global, dangerous: Bool = false) {
-        self.action = action
+    public init(_ action: KeyAction, _ keys: [Key], _ help: String) {
+        self.init(name: action.rawValue, command: .global(action), keys: keys, help: help)
+    }
+
+    public init(name: String, command: KeyCommand, keys: [Key], help: String, dangerous: Bool = false) {
+        self.name = name
+        self.command = command
         self.keys = keys
         self.help = help
-        self.scope = scope
         self.dangerous = dangerous
+    }
+
+    public var scope: KeyScope {
+        if case .pane(let pane, _) = command { return .pane(pane) }
+        return .global
     }
 }
 
-/// The console's keys (k9s/htop habits), with the operator's overrides applied.
+/// The console's keys (k9s/htop habits) for a set of panes, with the operator's overrides.
 public struct Keymap: Sendable, Hashable {
     public private(set) var bindings: [KeyBinding]
 
-    public static let defaults: [KeyBinding] = [
+    static let navigation: [KeyBinding] = [
         KeyBinding(.help, [.character("?"), .function(1)], "Show or hide this help"),
         KeyBinding(.command, [.character(":")], "Command bar (:queues, :theme light, :q …)"),
         KeyBinding(.filter, [.character("/")], "Filter the focused pane"),
         KeyBinding(.nextPane, [.tab], "Focus the next pane"),
         KeyBinding(.previousPane, [.backTab], "Focus the previous pane"),
-        KeyBinding(.focus1, [.character("1")], "Show the Topology pane"),
-        KeyBinding(.focus2, [.character("2")], "Show the Flows pane"),
-        KeyBinding(.focus3, [.character("3")], "Show the Queues pane"),
-        KeyBinding(.focus4, [.character("4")], "Show the Circuits pane"),
-        KeyBinding(.focus5, [.character("5")], "Show the Sagas pane"),
-        KeyBinding(.focus6, [.character("6")], "Show the Registry pane"),
+    ]
+
+    static let movement: [KeyBinding] = [
         KeyBinding(.up, [.character("k"), .up], "Move up"),
         KeyBinding(.down, [.character("j"), .down], "Move down"),
         KeyBinding(.pageUp, [.pageUp, .ctrl("b")], "Page up"),
@@ -73,57 +80,88 @@ public struct Keymap: Sendable, Hashable {
         KeyBinding(.zoom, [.character("z")], "Zoom the focused pane to full screen"),
         KeyBinding(.quit, [.character("q")], "Quit"),
         KeyBinding(.forceQuit, [.ctrl("c")], "Quit at once"),
-        KeyBinding(.forceOpen, [.character("o")], "Force the breaker OPEN", scope: .pane(.circuits), dangerous: true),
-        KeyBinding(.forceClosed, [.character("c")], "Force the breaker CLOSED", scope: .pane(.circuits), dangerous: true),
-        KeyBinding(.releaseBreaker, [.character("a")], "Release the breaker to automatic", scope: .pane(.circuits), dangerous: true),
-        KeyBinding(.redriveQueue, [.character("R")], "Redrive the dead-letter queue", scope: .pane(.queues), dangerous: true),
-        KeyBinding(.purgeQueue, [.character("P")], "Purge the queue", scope: .pane(.queues), dangerous: true),
-        KeyBinding(.stopExecution, [.character("S")], "Stop the execution", scope: .pane(.sagas), dangerous: true),
-        KeyBinding(.redriveExecution, [.character("R")], "Redrive the failed execution", scope: .pane(.sagas), dangerous: true),
     ]
 
-    public init(bindings: [KeyBinding] = Keymap.defaults) {
-        self.bindings = bindings
+    /// The default keys for `registry`: the console's own, one `pane-N` per pane (its
+    /// default key), then each pane's actions.
+    public static func defaults(for registry: PaneRegistry) -> [KeyBinding] {
+        var bindings = navigation
+        for (index, pane) in registry.panes.enumerated() {
+            bindings.append(KeyBinding(name: "pane-\(index + 1)", command: .focus(pane.id), keys: pane.defaultKey.map { [$0] } ?? [],
+                                       help: "Show the \(pane.title) pane"))
+        }
+        bindings += movement
+        for pane in registry.panes {
+            for action in pane.actionInfo {
+                bindings.append(KeyBinding(name: action.name, command: .pane(pane.id, action: action.name), keys: action.keys,
+                                           help: action.help, dangerous: action.changesSystem))
+            }
+        }
+        return bindings
     }
 
-    /// The defaults with `overrides` (action → keys) applied. A key bound twice where both
-    /// bindings could apply is refused, naming both actions.
-    public init(overrides: [String: [Key]]) throws(KeymapError) {
-        var bindings = Keymap.defaults
+    /// The defaults for `registry`, unchecked (the registry's own tests check them).
+    public init(registry: PaneRegistry = .standard) {
+        bindings = Keymap.defaults(for: registry)
+    }
+
+    /// The defaults with `overrides` (action name → keys) applied. A key bound twice where both
+    /// bindings could apply is refused, naming both actions; only a pane's view keys may shadow a
+    /// global key (a canvas's h/j/k/l), never a key that changes the system.
+    public init(registry: PaneRegistry = .standard, overrides: [String: [Key]]) throws(KeymapError) {
+        var bindings = Keymap.defaults(for: registry)
         for (name, keys) in overrides {
-            guard let action = KeyAction(rawValue: name) else { throw KeymapError(message: "unknown action \(name)") }
-            for index in bindings.indices where bindings[index].action == action {
+            guard bindings.contains(where: { $0.name == name }) else { throw KeymapError(message: "unknown action \(name)") }
+            for index in bindings.indices where bindings[index].name == name {
                 bindings[index].keys = keys
             }
         }
         for (i, a) in bindings.enumerated() {
             for b in bindings[(i + 1)...] {
-                let overlap = a.scope == .global || b.scope == .global || a.scope == b.scope
+                let overlap: Bool = switch (a.scope, b.scope) {
+                case (.global, .global): true
+                case (.pane(let x), .pane(let y)): x == y
+                case (.global, .pane): b.dangerous
+                case (.pane, .global): a.dangerous
+                }
                 if overlap, let key = a.keys.first(where: { b.keys.contains($0) }) {
-                    throw KeymapError(message: "key \(key) is bound to both \(a.action.rawValue) and \(b.action.rawValue)")
+                    throw KeymapError(message: "key \(key) is bound to both \(a.name) and \(b.name)")
                 }
             }
         }
         self.bindings = bindings
     }
 
+    /// Every action name `[keys]` accepts.
+    public var actionNames: [String] { bindings.map(\.name) }
+
     /// The binding `key` triggers with `pane` focused: pane bindings first, then global.
-    public func binding(for key: Key, pane: PaneKind?) -> KeyBinding? {
+    public func binding(for key: Key, pane: PaneID?) -> KeyBinding? {
         if let pane, let binding = bindings.first(where: { $0.scope == .pane(pane) && $0.keys.contains(key) }) {
             return binding
         }
         return bindings.first { $0.scope == .global && $0.keys.contains(key) }
     }
 
-    public func binding(for action: KeyAction) -> KeyBinding? {
-        bindings.first { $0.action == action }
+    public func binding(named name: String) -> KeyBinding? {
+        bindings.first { $0.name == name }
     }
 
-    /// Bindings grouped for the help overlay, global first.
-    public var groups: [(scope: KeyScope, bindings: [KeyBinding])] {
-        var order: [KeyScope] = [.global]
-        for binding in bindings where !order.contains(binding.scope) { order.append(binding.scope) }
-        return order.map { scope in (scope, bindings.filter { $0.scope == scope }) }
+    /// The binding that focuses `pane`.
+    public func focusBinding(for pane: PaneID) -> KeyBinding? {
+        bindings.first { $0.command == .focus(pane) }
+    }
+
+    /// Bindings grouped for the help overlay: global first, then each pane's (with the pane's
+    /// title), panes in alphabetical order so the overlay reads like an index.
+    public func groups(titles: (PaneID) -> String) -> [(title: String, global: Bool, bindings: [KeyBinding])] {
+        var panes: [PaneID] = []
+        for binding in bindings { if case .pane(let pane) = binding.scope, !panes.contains(pane) { panes.append(pane) } }
+        var groups: [(title: String, global: Bool, bindings: [KeyBinding])] = [(title: "Global", global: true, bindings: bindings.filter { $0.scope == .global })]
+        for pane in panes.sorted(by: { titles($0) < titles($1) }) {
+            groups.append((title: titles(pane), global: false, bindings: bindings.filter { $0.scope == .pane(pane) }))
+        }
+        return groups
     }
 }
 

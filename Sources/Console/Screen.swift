@@ -22,18 +22,10 @@ public enum Screen {
 
         renderHeader(state, into: &buffer, rect: header)
         var pageSize = 1
-        if state.zoomed || !state.drill.isEmpty {
-            pageSize = renderPane(state.focusedPane, state: state, focused: true, rect: paneArea, into: &buffer)
-        } else {
-            let (top, bottom) = paneArea.splitTop(paneArea.height / 2)
-            let leftWidth = paneArea.width * 45 / 100
-            let (a, b) = top.splitLeft(leftWidth)
-            let (c, d) = bottom.splitLeft(leftWidth)
-            for (slot, rect) in [a, b, c, d].enumerated() where slot < state.slots.count {
-                let focused = slot == state.focusedSlot
-                let rows = renderPane(state.slots[slot], state: state, focused: focused, rect: rect, into: &buffer)
-                if focused { pageSize = rows }
-            }
+        for (slot, rect) in paneRects(state, paneArea: paneArea) {
+            let focused = slot == state.focusedSlot
+            let rows = renderPane(state.slots[slot], state: state, focused: focused, rect: rect, into: &buffer)
+            if focused { pageSize = rows }
         }
         renderMessageLine(state, into: &buffer, rect: messageLine)
         renderStatusBar(state, into: &buffer, rect: status)
@@ -44,6 +36,34 @@ public enum Screen {
         default: break
         }
         return (buffer, max(1, pageSize))
+    }
+
+    /// The area between the header and the message line, where panes go.
+    static func paneArea(size: Size) -> Rect {
+        let (_, rest) = Rect(x: 0, y: 0, width: size.columns, height: size.rows).splitTop(1)
+        return rest.splitBottom(1).0.splitBottom(1).0
+    }
+
+    /// Where each visible slot is drawn: the focused one alone when zoomed or drilled into,
+    /// else the dashboard's slots two to a row (45% | 55%), rows sharing the height; a last
+    /// slot alone on its row takes the full width.
+    static func paneRects(_ state: ConsoleState, paneArea: Rect) -> [(slot: Int, rect: Rect)] {
+        if state.zoomed || !state.drill.isEmpty { return [(state.focusedSlot, paneArea)] }
+        var rects: [(slot: Int, rect: Rect)] = []
+        var remaining = paneArea
+        let rowCount = (state.slots.count + 1) / 2
+        for row in 0..<rowCount {
+            let (line, rest) = remaining.splitTop(remaining.height / (rowCount - row))
+            remaining = rest
+            let first = row * 2
+            if first + 1 < state.slots.count {
+                let (left, right) = line.splitLeft(line.width * 45 / 100)
+                rects += [(first, left), (first + 1, right)]
+            } else {
+                rects.append((first, line))
+            }
+        }
+        return rects
     }
 
     // MARK: chrome
@@ -66,7 +86,7 @@ public enum Screen {
         buffer.fill(rect, role: .statusBar)
         var x = rect.x + 1
         x += buffer.put("signalbox", x: x, y: rect.y, role: .statusBar)
-        var crumbs = [state.zoomed || !state.drill.isEmpty ? state.focusedPane.title : "Dashboard"]
+        var crumbs = [state.zoomed || !state.drill.isEmpty ? state.title(of: state.focusedPane) : "Dashboard"]
         crumbs += state.drill.map(\.title)
         let hint = "?:help  :cmd  /:filter  q:quit "
         let hintWidth = DisplayWidth.of(hint)
@@ -102,10 +122,17 @@ public enum Screen {
                 }
                 buffer.put(toast.text, x: rect.x + 1, y: rect.y, role: role, maxWidth: rect.width - 2)
             } else {
-                buffer.put("Tab focus · 1-6 panes · j/k move · Enter open · Esc back · z zoom", x: rect.x + 1, y: rect.y,
+                buffer.put("Tab focus · " + paneKeysHint(state) + "j/k move · Enter open · Esc back · z zoom", x: rect.x + 1, y: rect.y,
                            role: .muted, maxWidth: rect.width - 2)
             }
         }
+    }
+
+    /// `1-6 panes · `: the keys that focus the first and last pane, from the keymap.
+    static func paneKeysHint(_ state: ConsoleState) -> String {
+        let keys = state.registry.ids.compactMap { state.keymap.focusBinding(for: $0)?.keys.first?.description }
+        guard let first = keys.first, let last = keys.last else { return "" }
+        return (first == last ? first : first + "-" + last) + " panes · "
     }
 
     static func renderStatusBar(_ state: ConsoleState, into buffer: inout CellBuffer, rect: Rect) {
@@ -139,19 +166,22 @@ public enum Screen {
 
     /// Draws one pane; returns how many list rows it shows (the page size).
     @discardableResult
-    static func renderPane(_ pane: PaneKind, state: ConsoleState, focused: Bool, rect: Rect,
+    static func renderPane(_ pane: PaneID, state: ConsoleState, focused: Bool, rect: Rect,
                            into buffer: inout CellBuffer) -> Int {
         let paneState = state.paneState(pane)
-        var title = "\(pane.number) \(pane.title)"
+        var title = state.title(of: pane)
+        // The pane's focus key before its title ("4 Circuits"), when it is one character.
+        if let key = state.keymap.focusBinding(for: pane)?.keys.first, case .character = key { title = key.description + " " + title }
         if !paneState.filter.isEmpty { title += " /" + paneState.filter }
         buffer.fill(rect, role: .background)
         buffer.box(rect, role: focused ? .borderFocus : .border, title: title,
                    titleRole: focused ? .titleFocus : .title, heavy: focused)
-        let inner = Rect(x: rect.x + 2, y: rect.y + 1, width: rect.width - 4, height: rect.height - 2)
+        let inner = innerRect(of: rect)
         guard !inner.isEmpty else { return 1 }
 
         if let frame = state.drill.last, frame.pane == pane {
-            let lines = PaneDetail.lines(for: frame, snapshot: state.snapshot, now: state.now)
+            let lines = state.registry.pane(pane)?.detail(of: frame.row, state.context(for: pane))
+                ?? [("\(frame.title) is no longer in the latest snapshot.", .warn)]
             let scroll = min(frame.scroll, max(0, lines.count - inner.height))
             for (i, line) in lines.dropFirst(scroll).prefix(inner.height).enumerated() {
                 buffer.put(line.text, x: inner.x, y: inner.y + i, role: line.role, maxWidth: inner.width)
@@ -163,26 +193,30 @@ public enum Screen {
             return inner.height
         }
 
-        let table = state.table(for: pane)
+        let table: PaneTable<OpaqueValue>
+        switch state.body(for: pane) {
+        case .table(let t): table = t
+        case .canvas(let canvas):
+            let targets = canvas.targets
+            let selected = targets.isEmpty ? nil : targets[min(paneState.selected, targets.count - 1)].id
+            canvas.draw(&buffer, inner, selected, focused)
+            return inner.height
+        }
         if table.rows.isEmpty {
             renderEmpty(pane, state: state, table: table, filter: paneState.filter, inner: inner, into: &buffer)
             return 1
         }
-        var y = inner.y
-        if let summary = table.summary, inner.height > 3 {
-            buffer.put(summary, x: inner.x, y: y, role: .muted, maxWidth: inner.width)
-            y += 1
+        let layout = tableLayout(table, selected: paneState.selected, inner: inner)
+        if let summary = table.summary, let summaryY = layout.summaryY {
+            buffer.put(summary, x: inner.x, y: summaryY, role: .muted, maxWidth: inner.width)
         }
         let widths = columnWidths(table.columns, available: inner.width)
         var x = inner.x
         for (column, width) in zip(table.columns, widths) where width > 0 {
-            putAligned(column.title, x: x, y: y, width: width, right: column.alignRight, role: .title, into: &buffer)
+            putAligned(column.title, x: x, y: layout.headerY, width: width, right: column.alignRight, role: .title, into: &buffer)
             x += width + 1
         }
-        y += 1
-        let visible = max(1, inner.maxY - y)
-        let selected = min(paneState.selected, table.rows.count - 1)
-        let offset = max(0, selected - visible + 1)
+        let y = layout.firstRowY, visible = layout.visible, offset = layout.offset, selected = layout.selected
         for (i, row) in table.rows.dropFirst(offset).prefix(visible).enumerated() {
             let isSelected = focused && offset + i == selected
             if isSelected { buffer.fill(Rect(x: inner.x - 1, y: y + i, width: inner.width + 2, height: 1), role: .selection) }
@@ -201,11 +235,56 @@ public enum Screen {
         return visible
     }
 
-    static func renderEmpty(_ pane: PaneKind, state: ConsoleState, table: PaneTable, filter: String, inner: Rect,
+    /// Where a table's parts go inside a pane: shared by drawing and mouse hits.
+    struct TableLayout {
+        var summaryY: Int?
+        var headerY: Int
+        var firstRowY: Int
+        /// Rows that fit.
+        var visible: Int
+        /// The first row shown (the list scrolls to keep the selection on screen).
+        var offset: Int
+        var selected: Int
+    }
+
+    static func tableLayout(_ table: PaneTable<OpaqueValue>, selected: Int, inner: Rect) -> TableLayout {
+        let summaryY: Int? = table.summary != nil && inner.height > 3 ? inner.y : nil
+        let headerY = inner.y + (summaryY == nil ? 0 : 1)
+        let visible = max(1, inner.maxY - headerY - 1)
+        let selected = min(selected, table.rows.count - 1)
+        return TableLayout(summaryY: summaryY, headerY: headerY, firstRowY: headerY + 1, visible: visible,
+                           offset: max(0, selected - visible + 1), selected: selected)
+    }
+
+    /// The slot under (`x`, `y`) in the frame last drawn at `state.screenSize`, and the row of
+    /// its table there, if any.
+    static func hit(_ state: ConsoleState, x: Int, y: Int) -> (slot: Int, row: Int?)? {
+        let size = state.screenSize
+        guard size.columns >= minimumSize.columns, size.rows >= minimumSize.rows else { return nil }
+        guard let (slot, rect) = paneRects(state, paneArea: paneArea(size: size)).first(where: { $0.rect.contains(x: x, y: y) }) else {
+            return nil
+        }
+        let pane = state.slots[slot]
+        if state.drill.last?.pane == pane { return (slot, nil) }
+        guard case .table(let table) = state.body(for: pane), !table.rows.isEmpty else { return (slot, nil) }
+        let layout = tableLayout(table, selected: state.paneState(pane).selected, inner: innerRect(of: rect))
+        let index = y - layout.firstRowY
+        guard index >= 0, index < layout.visible, layout.offset + index < table.rows.count, x > rect.x, x < rect.maxX - 1 else {
+            return (slot, nil)
+        }
+        return (slot, layout.offset + index)
+    }
+
+    /// The inside of a pane's border, with a column of padding each side.
+    static func innerRect(of rect: Rect) -> Rect {
+        Rect(x: rect.x + 2, y: rect.y + 1, width: rect.width - 4, height: rect.height - 2)
+    }
+
+    static func renderEmpty(_ pane: PaneID, state: ConsoleState, table: PaneTable<OpaqueValue>, filter: String, inner: Rect,
                             into buffer: inout CellBuffer) {
         let s = state.snapshot
         var lines: [(String, Role)]
-        if !filter.isEmpty && !PaneTable.make(pane, snapshot: s, now: state.now).rows.isEmpty {
+        if !filter.isEmpty, case .table(let unfiltered) = state.body(for: pane, filtered: false), !unfiltered.rows.isEmpty {
             lines = [("No rows match /\(filter)", .warn), ("Esc clears the filter.", .muted)]
         } else if s.connection.isLive {
             lines = [(table.emptyMessage, .muted)]
@@ -268,9 +347,9 @@ public enum Screen {
     /// Help lines, generated from the keymap: each binding's keys and its help text.
     static func helpLines(_ state: ConsoleState) -> [(String, Role)] {
         var lines: [(String, Role)] = []
-        for group in state.keymap.groups {
+        for group in state.keymap.groups(titles: state.title(of:)) {
             if !lines.isEmpty { lines.append(("", .dialog)) }
-            lines.append((group.scope.title + (group.scope == .global ? "" : " pane"), .titleFocus))
+            lines.append((group.title + (group.global ? "" : " pane"), .titleFocus))
             for binding in group.bindings {
                 let keys = binding.keys.map(\.description).joined(separator: " ")
                 let keyColumn = keys.padding(toLength: max(14, keys.count), withPad: " ", startingAt: 0)
@@ -281,7 +360,7 @@ public enum Screen {
         }
         lines.append(("", .dialog))
         lines.append(("Commands", .titleFocus))
-        lines.append(("  :" + ConsoleState.commands.filter { $0 != "q" && $0 != "theme" }.joined(separator: " :") + " :theme NAME", .dialog))
+        lines.append(("  :" + state.commands.filter { $0 != "q" && $0 != "theme" }.joined(separator: " :") + " :theme NAME", .dialog))
         lines.append(("  Tab completes, ↑/↓ recall history.", .dialog))
         return lines
     }

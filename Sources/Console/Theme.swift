@@ -8,11 +8,15 @@ public struct Theme: Sendable, Hashable {
     public var description: String
     /// Every role has a style (roles a theme leaves out come from `default`).
     public var styles: [Role: Style]
+    /// The roles this theme styles for the backend: the chrome and the panes' (see
+    /// `PaneRegistry.themeRoles`).
+    public var roles: [Role]
 
-    public init(name: String, description: String, styles: [Role: Style]) {
+    public init(name: String, description: String, styles: [Role: Style], roles: [Role] = PaneRegistry.standard.themeRoles) {
         self.name = name
         self.description = description
         self.styles = styles
+        self.roles = roles
     }
 
     public func style(_ role: Role) -> Style { styles[role] ?? Style() }
@@ -22,7 +26,7 @@ public struct Theme: Sendable, Hashable {
     public var resolvedStyles: [Role: Style] {
         let base = style(.background).background
         var result: [Role: Style] = [:]
-        for role in Role.allCases {
+        for role in roles {
             var style = style(role)
             if style.background == .terminalDefault { style.background = base }
             result[role] = style
@@ -31,77 +35,65 @@ public struct Theme: Sendable, Hashable {
     }
 }
 
-/// Why a theme file was refused: the file, line and key, so the operator can fix it.
-public struct ThemeError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var file: String
-    public var line: Int?
-    public var key: String?
-    public var message: String
-
-    public var description: String {
-        var location = file
-        if let line { location += ":\(line)" }
-        if let key { return "\(location): \(key): \(message)" }
-        return "\(location): \(message)"
-    }
-}
-
 /// Parses theme files (TOML) into `Theme` values.
 public enum ThemeParser {
-    /// Parses `text` (from `file`, for messages). Roles it leaves out come from `fallback`.
-    public static func parse(_ text: String, file: String, fallback: Theme?) throws(ThemeError) -> Theme {
+    /// Parses `text` (from `file`, for messages). Roles it leaves out come from `fallback`;
+    /// `roles` are the names it accepts.
+    public static func parse(_ text: String, file: String, fallback: Theme?,
+                             roles known: [Role] = PaneRegistry.standard.themeRoles) throws(SettingsFileError) -> Theme {
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            throw ThemeError(file: file, line: error.source.begin.line, key: nil, message: error.description)
+            throw SettingsFileError(file: file, line: error.source.begin.line, key: nil, message: error.description)
         } catch {
-            throw ThemeError(file: file, line: nil, key: nil, message: "\(error)")
+            throw SettingsFileError(file: file, line: nil, key: nil, message: "\(error)")
         }
         let lines = SourceLines(text)
         for key in table.keys where !["name", "description", "roles"].contains(key) {
-            throw ThemeError(file: file, line: lines.line(ofKey: key), key: key,
+            throw SettingsFileError(file: file, line: lines.line(ofKey: key), key: key,
                              message: "unknown key (expected name, description, [roles])")
         }
         guard let name = table["name"]?.string, !name.isEmpty else {
-            throw ThemeError(file: file, line: lines.line(ofKey: "name"), key: "name", message: "a theme needs a name (a string)")
+            throw SettingsFileError(file: file, line: lines.line(ofKey: "name"), key: "name", message: "a theme needs a name (a string)")
         }
         let description = table["description"]?.string ?? ""
         var styles = fallback?.styles ?? [:]
         if let rolesValue = table["roles"] {
             guard let roles = rolesValue.table else {
-                throw ThemeError(file: file, line: lines.line(ofKey: "roles"), key: "roles", message: "must be a table")
+                throw SettingsFileError(file: file, line: lines.line(ofKey: "roles"), key: "roles", message: "must be a table")
             }
             for key in roles.keys {
                 let line = lines.line(ofKey: key)
-                guard let role = Role(name: key) else {
-                    throw ThemeError(file: file, line: line, key: "roles.\(key)",
-                                     message: "unknown role (known: \(Role.allCases.map(\.name).joined(separator: ", ")))")
+                let role = Role(key)
+                guard known.contains(role) else {
+                    throw SettingsFileError(file: file, line: line, key: "roles.\(key)",
+                                     message: "unknown role (known: \(known.map(\.name).joined(separator: ", ")))")
                 }
                 guard let spec = roles[key]?.table else {
-                    throw ThemeError(file: file, line: line, key: "roles.\(key)",
+                    throw SettingsFileError(file: file, line: line, key: "roles.\(key)",
                                      message: "must be a table such as { fg = \"#ffffff\", bold = true }")
                 }
                 styles[role] = try style(from: spec, key: "roles.\(key)", file: file, line: line)
             }
         }
-        return Theme(name: name, description: description, styles: styles)
+        return Theme(name: name, description: description, styles: styles, roles: known)
     }
 
-    private static func style(from spec: TOMLTable, key: String, file: String, line: Int?) throws(ThemeError) -> Style {
+    private static func style(from spec: TOMLTable, key: String, file: String, line: Int?) throws(SettingsFileError) -> Style {
         var style = Style()
         for field in spec.keys {
             let value = spec[field]
             switch field {
             case "fg", "bg":
                 guard let value, let color = parseColor(value) else {
-                    throw ThemeError(file: file, line: line, key: "\(key).\(field)",
+                    throw SettingsFileError(file: file, line: line, key: "\(key).\(field)",
                                      message: "not a colour: \(value.map { "\($0)" } ?? "nothing") (use \"#rrggbb\", 0-255, or an ANSI name such as \"bright-red\")")
                 }
                 if field == "fg" { style.foreground = color } else { style.background = color }
             case "bold", "dim", "reverse", "underline", "italic":
                 guard let flag = value?.bool else {
-                    throw ThemeError(file: file, line: line, key: "\(key).\(field)", message: "must be true or false")
+                    throw SettingsFileError(file: file, line: line, key: "\(key).\(field)", message: "must be true or false")
                 }
                 let attribute: Attributes = switch field {
                 case "bold": .bold
@@ -112,7 +104,7 @@ public enum ThemeParser {
                 }
                 if flag { style.attributes.insert(attribute) } else { style.attributes.remove(attribute) }
             default:
-                throw ThemeError(file: file, line: line, key: "\(key).\(field)",
+                throw SettingsFileError(file: file, line: line, key: "\(key).\(field)",
                                  message: "unknown field (expected fg, bg, bold, dim, reverse, underline, italic)")
             }
         }

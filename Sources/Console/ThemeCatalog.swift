@@ -30,7 +30,7 @@ public struct ThemeCatalog: Sendable {
     }
 
     /// A theme by name (built-in or user directory) or by path (anything with `/` or `.toml`).
-    public func theme(named spec: String) throws(ThemeError) -> Theme {
+    public func theme(named spec: String) throws(SettingsFileError) -> Theme {
         if spec.contains("/") || spec.hasSuffix(".toml") {
             return try load(path: spec)
         }
@@ -39,16 +39,16 @@ public struct ThemeCatalog: Sendable {
             if FileManager.default.fileExists(atPath: path) { return try load(path: path) }
         }
         if let theme = builtIn[spec] { return theme }
-        throw ThemeError(file: spec, line: nil, key: nil,
+        throw SettingsFileError(file: spec, line: nil, key: nil,
                          message: "unknown theme (available: \(names.joined(separator: ", ")))")
     }
 
-    public func load(path: String) throws(ThemeError) -> Theme {
+    public func load(path: String) throws(SettingsFileError) -> Theme {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ThemeError(file: path, line: nil, key: nil, message: "cannot read the file")
+            throw SettingsFileError(file: path, line: nil, key: nil, message: "cannot read the file")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw ThemeError(file: path, line: nil, key: nil, message: "not UTF-8 text")
+            throw SettingsFileError(file: path, line: nil, key: nil, message: "not UTF-8 text")
         }
         return try ThemeParser.parse(text, file: path, fallback: defaultTheme)
     }

@@ -192,10 +192,22 @@ struct StackPoller: Sendable {
             if let id = namespace["Id"]?.stringValue { namespaceNames[id] = namespace["Name"]?.stringValue ?? id }
         }
         let names = namespaceNames
-        let services = try await paged(.cloudMap, "ListServices", ["MaxResults": 100], itemsKey: "Services")
-        let listed = try await each(services) { (service: JSONValue) async throws(APIFailure) -> RegistryService? in
+        // AWS's ServiceSummary (ListServices) carries no NamespaceId: a service's namespace is
+        // known only by listing each namespace's services (filter NAMESPACE_ID). A server that
+        // ignores the filter but names the namespace in the summary (moto) is believed, and a
+        // service is listed once.
+        var services: [(summary: JSONValue, namespaceId: String)] = []
+        var seen: Set<String> = []
+        for namespaceId in namespaces.compactMap({ $0["Id"]?.stringValue }) {
+            let filter: JSONValue = ["Name": "NAMESPACE_ID", "Values": .array([.string(namespaceId)]), "Condition": "EQ"]
+            for summary in try await paged(.cloudMap, "ListServices", ["MaxResults": 100, "Filters": .array([filter])], itemsKey: "Services") {
+                guard let id = summary["Id"]?.stringValue, seen.insert(id).inserted else { continue }
+                services.append((summary, summary["NamespaceId"]?.stringValue ?? namespaceId))
+            }
+        }
+        let listed = try await each(services) { (entry: (summary: JSONValue, namespaceId: String)) async throws(APIFailure) -> RegistryService? in
+            let (service, namespaceId) = entry
             guard let id = service["Id"]?.stringValue, let name = service["Name"]?.stringValue else { return nil }
-            let namespaceId = service["NamespaceId"]?.stringValue ?? ""
             do throws(APIFailure) {
                 let instances = try await paged(.cloudMap, "ListInstances", ["ServiceId": .string(id), "MaxResults": 100],
                                                 itemsKey: "Instances")

@@ -13,6 +13,8 @@ public enum Key: Sendable, Hashable, CustomStringConvertible {
     case backspace
     /// The terminal changed size (delivered as a key by ncurses).
     case resize
+    /// A click or wheel turn (only when the backend was started with the mouse on).
+    case mouse(MouseEvent)
 
     /// How help and the keymap spell the key (`Ctrl-C`, `PgDn`, `F1`, `q`).
     public var description: String {
@@ -37,6 +39,7 @@ public enum Key: Sendable, Hashable, CustomStringConvertible {
         case .enter: "Enter"
         case .backspace: "Backspace"
         case .resize: "Resize"
+        case .mouse: "Mouse"
         }
     }
 
@@ -87,7 +90,7 @@ public enum KeyDecoder {
         public static let home: UInt32 = 0o406, backspace: UInt32 = 0o407, f0: UInt32 = 0o410
         public static let delete: UInt32 = 0o512, insert: UInt32 = 0o513
         public static let pageDown: UInt32 = 0o522, pageUp: UInt32 = 0o523, enter: UInt32 = 0o527
-        public static let backTab: UInt32 = 0o541, end: UInt32 = 0o550, resize: UInt32 = 0o632
+        public static let backTab: UInt32 = 0o541, end: UInt32 = 0o550, resize: UInt32 = 0o632, mouse: UInt32 = 0o631
     }
 
     /// Decodes one `get_wch` result: `isKeyCode` is true when it returned `KEY_CODE_YES`.
@@ -124,5 +127,55 @@ public enum KeyDecoder {
             guard let scalar = Unicode.Scalar(value) else { return nil }
             return .character(Character(scalar))
         }
+    }
+}
+
+/// A mouse event as the app sees it: where (cell coordinates, 0-based) and what.
+public struct MouseEvent: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        /// The left button went down (a click selects on press, as in htop).
+        case press
+        case wheelUp
+        case wheelDown
+    }
+
+    public var kind: Kind
+    public var x: Int
+    public var y: Int
+
+    public init(_ kind: Kind, x: Int, y: Int) {
+        self.kind = kind
+        self.x = x
+        self.y = y
+    }
+}
+
+/// Turns what ncurses' `getmouse` reported (its button-state bits) into a `MouseEvent`.
+///
+/// ncurses decodes the terminal's report itself (SGR 1006 `ESC [ < b ; x ; y M` on terminals
+/// whose terminfo says so, X10 `ESC [ M` otherwise); this maps its mask. Other buttons,
+/// releases and motion are nil: the console ignores them.
+public enum MouseDecoder {
+    /// ncurses' mask bits for the events the console uses (ncurses 6 mouse version 2 layout,
+    /// read from the shim so they always match the library).
+    public struct Masks: Sendable {
+        public var leftPressed: UInt32
+        public var leftClicked: UInt32
+        public var wheelUp: UInt32
+        public var wheelDown: UInt32
+
+        public init(leftPressed: UInt32, leftClicked: UInt32, wheelUp: UInt32, wheelDown: UInt32) {
+            self.leftPressed = leftPressed
+            self.leftClicked = leftClicked
+            self.wheelUp = wheelUp
+            self.wheelDown = wheelDown
+        }
+    }
+
+    public static func decode(state: UInt32, x: Int, y: Int, masks: Masks) -> MouseEvent? {
+        if state & masks.wheelUp != 0 { return MouseEvent(.wheelUp, x: x, y: y) }
+        if state & masks.wheelDown != 0 { return MouseEvent(.wheelDown, x: x, y: y) }
+        if state & (masks.leftPressed | masks.leftClicked) != 0 { return MouseEvent(.press, x: x, y: y) }
+        return nil
     }
 }

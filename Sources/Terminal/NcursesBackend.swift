@@ -37,8 +37,9 @@ public final class NcursesBackend {
     private var wchars = [wchar_t](repeating: 0, count: 8)
 
     /// Starts curses: raw mode, no echo, keypad decoding, hidden cursor, alternate screen.
-    /// `noColor` forces attribute-only output (`NO_COLOR`).
-    public init(output: Output = .tty, noColor: Bool = false) throws {
+    /// `noColor` forces attribute-only output (`NO_COLOR`); `mouse` turns on click and wheel
+    /// reports (`Key.mouse`); ncurses turns them off again in `endwin`.
+    public init(output: Output = .tty, noColor: Bool = false, mouse: Bool = false) throws {
         self.noColor = noColor
         if setlocale(LC_ALL, "") == nil || !CNcursesLocaleIsUTF8() {
             _ = setlocale(LC_ALL, "C.UTF-8")
@@ -68,6 +69,7 @@ public final class NcursesBackend {
         // The cursor is hidden: let ncurses leave it wherever the last write ended (no moves).
         leaveok(sb_stdscr(), true)
         curs_set(0)
+        if mouse { sb_enable_mouse() }
         for signal in [SIGINT, SIGTERM, SIGHUP] { sb_install_signal(signal) }
         colorDepth = .none
         if !noColor && has_colors() {
@@ -83,16 +85,18 @@ public final class NcursesBackend {
     public var size: Size { Size(columns: Int(sb_cols()), rows: Int(sb_lines())) }
 
     /// Applies a theme: each role becomes a colour pair plus attributes. Forces a full redraw.
+    /// Roles are open (the app declares its own), so pairs are numbered in name order; a role
+    /// missing from `styles` is drawn plain.
     public func apply(styles: [Role: Style]) {
         pairAttributes.removeAll()
-        for role in Role.allCases {
+        for (index, role) in styles.keys.sorted(by: { $0.name < $1.name }).enumerated() {
             let style = styles[role] ?? Style()
             var attributes = Self.attributes(style.attributes)
             var pair: Int32 = 0
-            if colorDepth != .none, Int(role.rawValue) + 1 < Int(sb_color_pairs()) {
+            if colorDepth != .none, index + 1 < Int(sb_color_pairs()) {
                 let fg = style.foreground.lowered(to: colorDepth).map(Self.colorNumber) ?? -1
                 let bg = style.background.lowered(to: colorDepth).map(Self.colorNumber) ?? -1
-                pair = Int32(role.rawValue) + 1
+                pair = Int32(index) + 1
                 if init_extended_pair(pair, fg, bg) == ERR { pair = 0 }
             } else if style.attributes.isEmpty && (role == .selection || role == .dialogButtonDefault) {
                 attributes |= sb_attr_reverse()
@@ -155,8 +159,17 @@ public final class NcursesBackend {
         var value: wint_t = 0
         let result = wget_wch(sb_stdscr(), &value)
         if result == ERR { return nil }
+        if result == sb_key_code_yes() && UInt32(value) == KeyDecoder.Code.mouse {
+            var x: Int32 = 0, y: Int32 = 0
+            var state: mmask_t = 0
+            guard sb_get_mouse(&x, &y, &state) == OK else { return nil }
+            return MouseDecoder.decode(state: UInt32(state), x: Int(x), y: Int(y), masks: Self.mouseMasks).map(Key.mouse)
+        }
         return KeyDecoder.decode(UInt32(value), isKeyCode: result == sb_key_code_yes())
     }
+
+    static let mouseMasks = MouseDecoder.Masks(leftPressed: UInt32(sb_mouse_left_pressed()), leftClicked: UInt32(sb_mouse_left_clicked()),
+                                               wheelUp: UInt32(sb_mouse_wheel_up()), wheelDown: UInt32(sb_mouse_wheel_down()))
 
     /// The termination signal (SIGINT, SIGTERM, SIGHUP) received since the last call, if any.
     public func takeSignal() -> Int32? {

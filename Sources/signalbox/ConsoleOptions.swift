@@ -173,30 +173,41 @@ struct ConsoleOptions: ParsableArguments {
         let environment = ProcessInfo.processInfo.environment
         let catalog = ThemeCatalog()
         let noColor = environment["NO_COLOR"] != nil
+        let config: ConsoleConfig
         do {
-            let config = try ConsoleConfig.load(path: self.config ?? ConsolePaths.configFile, explicit: self.config != nil)
-            let keymap = try Keymap(overrides: config.keyOverrides)
-            let themeSpec = noColor ? "mono" : (theme ?? environment["SIGNALBOX_THEME"].flatMap { $0.isEmpty ? nil : $0 }
-                ?? config.theme ?? "default")
-            let chosenTheme = try catalog.theme(named: themeSpec)
-            let options = ConsoleApp.Options(theme: chosenTheme, catalog: catalog, readOnly: readonly || config.readOnly,
-                                             noColor: noColor, keymap: keymap)
-            return Settings(config: config, options: options)
-        } catch let error as ConfigError {
-            fail("configuration error: \(error)")
-        } catch let error as KeymapError {
-            fail("configuration error: \(settingsFile): [keys]: \(error)")
-        } catch let error as ThemeError {
-            fail("theme error: \(error)")
+            config = try ConsoleConfig.load(path: self.config ?? ConsolePaths.configFile, explicit: self.config != nil)
         } catch {
-            fail("\(error)")
+            fail("configuration error: \(error)")
         }
+        let keymap: Keymap
+        do {
+            keymap = try Keymap(overrides: config.keyOverrides)
+        } catch {
+            fail("configuration error: \(settingsFile): [keys]: \(error)")
+        }
+        let themeSpec = noColor ? "mono" : (theme ?? environment["SIGNALBOX_THEME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? config.theme ?? "default")
+        let chosenTheme: Theme
+        do {
+            chosenTheme = try catalog.theme(named: themeSpec)
+        } catch {
+            fail("theme error: \(error)")
+        }
+        let options = ConsoleApp.Options(theme: chosenTheme, catalog: catalog, readOnly: readonly || config.readOnly,
+                                         noColor: noColor, keymap: keymap, operatorName: Self.operatorName,
+                                         mouse: config.mouse)
+        return Settings(config: config, options: options)
     }
+
+    /// Who the operator is, worked out once: breaker overrides are sent as this actor and the
+    /// audit trail records this user. `$USER` (or `$LOGNAME`), else `operator`.
+    static let operatorName = StackProviderOptions.defaultActor
 
     private func run(settings: Settings, stack: StackEndpoint, description: EndpointDescription) async throws {
         let refresh = refreshMilliseconds ?? settings.config.refreshMilliseconds
         let provider = StackProvider(endpoint: description, stack: stack,
-                                     options: StackProviderOptions(refreshInterval: .milliseconds(refresh)))
+                                     options: StackProviderOptions(refreshInterval: .milliseconds(refresh),
+                                                                   actor: settings.options.operatorName))
         let outcome: ConsoleApp.Outcome
         do {
             outcome = try await ConsoleApp.run(provider: provider, options: settings.options)

@@ -67,6 +67,19 @@ import Glibc
         tmux.send("1")
         try await tmux.waitFor(all: ["e2e-route", "e2e-orders"])
 
+        // A Cloud Map instance shows in Registry under its namespace's name.
+        try boto3(port, """
+        sd = boto3.client("servicediscovery", **kw)
+        sd.create_http_namespace(Name="e2e-ns")
+        ns = [n["Id"] for n in sd.list_namespaces()["Namespaces"] if n["Name"] == "e2e-ns"][0]
+        svc = sd.create_service(Name="e2e-svc", NamespaceId=ns)["Service"]["Id"]
+        sd.register_instance(ServiceId=svc, InstanceId="e2e-i1", Attributes={"AWS_INSTANCE_IPV4": "10.0.0.7"})
+        """)
+        tmux.send("6")
+        try await tmux.waitFor("the instance under its namespace") { screen in
+            screen.split(separator: "\n").contains { $0.contains("e2e-svc") && $0.contains("e2e-ns") && $0.contains("e2e-i1") }
+        }
+
         tmux.send("q")
         let screen = try await tmux.waitFor(text: "EXIT=")
         #expect(screen.contains("EXIT=0"))

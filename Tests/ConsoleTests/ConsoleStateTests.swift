@@ -144,7 +144,7 @@ import Terminal
         state.press(.character("?"))
         let lines = Screen.helpLines(state).map(\.0).joined(separator: "\n")
         for binding in state.keymap.bindings {
-            #expect(lines.contains(binding.help), "help lacks \(binding.action)")
+            #expect(lines.contains(binding.help), "help lacks \(binding.name)")
             #expect(lines.contains(binding.keys.map(\.description).joined(separator: " ")))
         }
         state.press(.escape)
@@ -196,7 +196,7 @@ import Terminal
 
 @Suite struct ColumnLayoutTests {
     @Test func narrowPanesKeepTheStateColumn() {
-        let table = PaneTable.make(.circuits, snapshot: Fixtures.snapshot(), now: Fixtures.now)
+        let table = Fixtures.state().table(for: .circuits)
         let widths = Screen.columnWidths(table.columns, available: 30)
         let shown = zip(table.columns, widths).filter { $0.1 > 0 }.map(\.0.title)
         #expect(shown == ["BREAKER", "STATE", "FAIL%"])
@@ -204,5 +204,65 @@ import Terminal
         let wide = Screen.columnWidths(table.columns, available: 120)
         #expect(wide.allSatisfy { $0 > 0 })
         #expect(wide.reduce(0, +) + wide.count - 1 == 120)
+    }
+}
+
+@testable import Console
+
+@Suite struct MouseTests {
+    /// A state drawn at 120×40, as the app loop leaves it after a render.
+    func drawn(_ state: ConsoleState = Fixtures.state()) -> ConsoleState {
+        var state = state
+        state.screenSize = Size(columns: 120, rows: 40)
+        return state
+    }
+
+    /// Where the Circuits pane (slot 2) is drawn, and the screen row of its table's row `n`.
+    func circuitsRow(_ state: ConsoleState, _ n: Int) -> (x: Int, y: Int) {
+        let rect = Screen.paneRects(state, paneArea: Screen.paneArea(size: state.screenSize))[2].rect
+        let layout = Screen.tableLayout(state.table(for: .circuits), selected: 0, inner: Screen.innerRect(of: rect))
+        return (rect.x + 4, layout.firstRowY + n)
+    }
+
+    @Test func clickFocusesThePaneAndSelectsTheRow() {
+        var state = drawn()
+        #expect(state.focusedPane == .topology)
+        let target = circuitsRow(state, 2)
+        state.press(.mouse(MouseEvent(.press, x: target.x, y: target.y)))
+        #expect(state.focusedPane == .circuits)
+        #expect(state.paneState(.circuits).selected == 2)
+        // What is selected is what actions apply to.
+        state.press(.character("o"))
+        guard case .confirm(let dialog) = state.mode else { Issue.record("no dialog"); return }
+        #expect(dialog.message.contains("shipping"))
+        // A click never answers the dialog.
+        state.press(.mouse(MouseEvent(.press, x: 60, y: 20)))
+        guard case .confirm = state.mode else { Issue.record("a click closed the dialog"); return }
+    }
+
+    @Test func clickOnTheBorderOrSummaryOnlyFocuses() {
+        var state = drawn()
+        let rect = Screen.paneRects(state, paneArea: Screen.paneArea(size: state.screenSize))[3].rect
+        state.press(.mouse(MouseEvent(.press, x: rect.x, y: rect.y + 1)))
+        #expect(state.focusedPane == .sagas)
+        #expect(state.paneState(.sagas).selected == 0)
+    }
+
+    @Test func wheelMovesTheSelectionOfThePaneUnderIt() {
+        var state = drawn()
+        let target = circuitsRow(state, 0)
+        state.press(.mouse(MouseEvent(.wheelDown, x: target.x, y: target.y)))
+        #expect(state.focusedPane == .circuits)
+        #expect(state.paneState(.circuits).selected == 3)
+        state.press(.mouse(MouseEvent(.wheelUp, x: target.x, y: target.y)))
+        #expect(state.paneState(.circuits).selected == 0)
+        state.press(.character("?"), .mouse(MouseEvent(.wheelDown, x: 1, y: 1)))
+        #expect(state.mode == .help(scroll: 3))
+    }
+
+    @Test func mouseSettingParses() throws {
+        #expect(try ConsoleConfig.parse("", file: "c.toml").mouse)
+        #expect(try !ConsoleConfig.parse("mouse = false\n", file: "c.toml").mouse)
+        #expect(throws: SettingsFileError.self) { try ConsoleConfig.parse("mouse = \"no\"\n", file: "c.toml") }
     }
 }

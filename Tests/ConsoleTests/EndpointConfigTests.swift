@@ -29,6 +29,6 @@ struct EndpointBoardConfigTests {
     func board() throws {
         let config = try ConsoleConfig.parse("[endpoints.prod]\nprofile = \"prod\"\nboard = \"http://board.internal:4599\"\n", file: "c.toml")
         #expect(config.endpoints["prod"]?.board == "http://board.internal:4599")
-        #expect(throws: ConfigError.self) { try ConsoleConfig.parse("[endpoints.prod]\nboard = \"ftp://x\"\n", file: "c.toml") }
+        #expect(throws: SettingsFileError.self) { try ConsoleConfig.parse("[endpoints.prod]\nboard = \"ftp://x\"\n", file: "c.toml") }
     }
 }

@@ -24,10 +24,10 @@ import Terminal
         for name in ["default", "light", "high-contrast", "mono", "colorblind"] {
             let theme = try catalog.theme(named: name)
             #expect(theme.name == name)
-            #expect(theme.styles.count == Role.allCases.count)
+            #expect(theme.styles.count == PaneRegistry.standard.themeRoles.count)
             // Each shipped theme states every role itself.
             let source = BuiltinThemes.sources[name]!
-            for role in Role.allCases { #expect(source.contains("\n\(role.name) = "), "\(name) lacks \(role.name)") }
+            for role in PaneRegistry.standard.themeRoles { #expect(source.contains("\n\(role.name) = "), "\(name) lacks \(role.name)") }
         }
         let mono = try catalog.theme(named: "mono")
         #expect(mono.styles.values.allSatisfy { $0.foreground == .terminalDefault && $0.background == .terminalDefault })
@@ -59,19 +59,19 @@ import Terminal
         #expect {
             try ThemeParser.parse(source, file: "bad.toml", fallback: nil)
         } throws: { error in
-            guard let error = error as? ThemeError else { return false }
+            guard let error = error as? SettingsFileError else { return false }
             return error.file == "bad.toml" && error.line == 3 && error.key == "roles.text.fg"
                 && error.description.hasPrefix("bad.toml:3: roles.text.fg: not a colour")
         }
         #expect {
             try ThemeParser.parse("name = \"x\"\n[roles]\nborder-fokus = {}\n", file: "t.toml", fallback: nil)
-        } throws: { ($0 as? ThemeError)?.key == "roles.border-fokus" && ($0 as? ThemeError)?.line == 3 }
+        } throws: { ($0 as? SettingsFileError)?.key == "roles.border-fokus" && ($0 as? SettingsFileError)?.line == 3 }
         #expect {
             try ThemeParser.parse("name = \"x\"\n[roles\n", file: "t.toml", fallback: nil)
-        } throws: { ($0 as? ThemeError)?.line == 2 }
+        } throws: { ($0 as? SettingsFileError)?.line == 2 }
         #expect {
             try ThemeParser.parse("[roles]\n", file: "t.toml", fallback: nil)
-        } throws: { ($0 as? ThemeError)?.key == "name" }
+        } throws: { ($0 as? SettingsFileError)?.key == "name" }
     }
 
     @Test func unknownThemeListsTheAvailableOnes() {
@@ -115,7 +115,7 @@ import Terminal
     }
 
     @Test func badConfigsSayWhatIsWrong() {
-        func error(_ text: String) -> ConfigError? {
+        func error(_ text: String) -> SettingsFileError? {
             do { _ = try ConsoleConfig.parse(text, file: "c.toml"); return nil } catch { return error }
         }
         #expect(error("refresh_ms = 5\n")?.description == "c.toml:1: refresh_ms: must be a whole number of milliseconds between 100 and 60000")
@@ -128,7 +128,7 @@ import Terminal
 
     @Test func missingDefaultFileIsFineButMissingExplicitFileIsNot() throws {
         #expect(try ConsoleConfig.load(path: "/nonexistent/signalbox.toml", explicit: false) == ConsoleConfig())
-        #expect(throws: ConfigError.self) { try ConsoleConfig.load(path: "/nonexistent/signalbox.toml", explicit: true) }
+        #expect(throws: SettingsFileError.self) { try ConsoleConfig.load(path: "/nonexistent/signalbox.toml", explicit: true) }
     }
 }
 

@@ -50,3 +50,32 @@ import Testing
         #expect(written.contains("\\x1b[2J"))
     }
 }
+
+
+/// Mouse reports decoded by the real ncurses, from the raw SGR 1006 bytes a terminal sends (in
+/// the serialized suite: ncurses is not reentrant).
+extension BackendTests {
+    @Test func sgrReportsBecomeClicksAndWheelTurns() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sbx-mouse-\(UUID().uuidString)").path
+        // Left press at column 10, row 5 (1-based); wheel up and down at column 3, row 2.
+        try Data("\u{1B}[<0;10;5M\u{1B}[<0;10;5m\u{1B}[<64;3;2M\u{1B}[<65;3;2M".utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let out = tmpfile()!, input = fopen(path, "r")!
+        defer { fclose(out); fclose(input) }
+        let backend = try NcursesBackend(output: .headless(terminalType: "xterm-256color", size: Size(columns: 40, rows: 10),
+                                                            output: out, input: input), mouse: true)
+        defer { backend.stop() }
+        var keys: [Key] = []
+        for _ in 0..<6 { if let key = backend.readKey(timeoutMilliseconds: 50) { keys.append(key) } }
+        #expect(keys == [.mouse(MouseEvent(.press, x: 9, y: 4)), .mouse(MouseEvent(.wheelUp, x: 2, y: 1)),
+                         .mouse(MouseEvent(.wheelDown, x: 2, y: 1))])
+    }
+
+    @Test func masksMapToEvents() {
+        let masks = MouseDecoder.Masks(leftPressed: 1 << 1, leftClicked: 1 << 2, wheelUp: 1 << 19, wheelDown: 1 << 25)
+        #expect(MouseDecoder.decode(state: 1 << 1, x: 1, y: 2, masks: masks) == MouseEvent(.press, x: 1, y: 2))
+        #expect(MouseDecoder.decode(state: 1 << 19, x: 0, y: 0, masks: masks)?.kind == .wheelUp)
+        #expect(MouseDecoder.decode(state: 1 << 25, x: 0, y: 0, masks: masks)?.kind == .wheelDown)
+        #expect(MouseDecoder.decode(state: 1 << 0, x: 0, y: 0, masks: masks) == nil)
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import JSON
+
+/// Small formatters shared by panes (fixed formats: goldens must not depend on locale).
+enum Format {
+    static func clock(_ date: Date) -> String {
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        let s = ((seconds % 86_400) + 86_400) % 86_400
+        return twoDigits(s / 3600) + ":" + twoDigits((s / 60) % 60) + ":" + twoDigits(s % 60)
+    }
+
+    private static func twoDigits(_ n: Int) -> String { n < 10 ? "0" + String(n) : String(n) }
+
+    static func duration(_ d: Duration) -> String {
+        let total = Int(d.components.seconds)
+        if total < 60 { return "\(total)s" }
+        if total < 3600 { return "\(total / 60)m\(total % 60 > 0 ? "\(total % 60)s" : "")" }
+        if total < 86_400 { return "\(total / 3600)h\((total / 60) % 60)m" }
+        return "\(total / 86_400)d\((total / 3600) % 24)h"
+    }
+
+    /// `62%`, `7.5%`: whole percents unless below ten.
+    static func percent(_ value: Double) -> String {
+        value >= 10 || value == value.rounded() ? "\(Int(value.rounded()))%" : String(format: "%.1f%%", value)
+    }
+
+    /// `212ms`, `4.9s`.
+    static func milliseconds(_ d: Duration) -> String {
+        let ms = Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+        if ms < 1000 { return "\(Int(ms.rounded()))ms" }
+        return String(format: "%.1fs", ms / 1000)
+    }
+
+    static let bars: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+
+    static func sparkline(_ values: [Int]) -> String {
+        guard let top = values.max(), top > 0 else { return String(repeating: "▁", count: min(values.count, 8)) }
+        return String(values.suffix(8).map { bars[min(7, $0 * 7 / top)] })
+    }
+
+    /// Indented JSON, one line per scalar or bracket, keys in document order.
+    static func prettyJSON(_ value: JSONValue, indent: String = "", key: String? = nil, last: Bool = true) -> [String] {
+        let lead = indent + (key.map { "\"\($0)\": " } ?? "")
+        let comma = last ? "" : ","
+        switch value {
+        case .object(let object):
+            if object.isEmpty { return [lead + "{}" + comma] }
+            var lines = [lead + "{"]
+            for (index, element) in object.enumerated() {
+                lines += prettyJSON(element.value, indent: indent + "  ", key: element.key, last: index == object.count - 1)
+            }
+            return lines + [indent + "}" + comma]
+        case .array(let array):
+            if array.isEmpty { return [lead + "[]" + comma] }
+            var lines = [lead + "["]
+            for (index, element) in array.enumerated() {
+                lines += prettyJSON(element, indent: indent + "  ", last: index == array.count - 1)
+            }
+            return lines + [indent + "]" + comma]
+        case .string(let text): return [lead + "\"" + text + "\"" + comma]
+        case .number(let n): return [lead + (n == n.rounded() && abs(n) < 1e15 ? String(Int(n)) : String(n)) + comma]
+        case .bool(let b): return [lead + (b ? "true" : "false") + comma]
+        case .null: return [lead + "null" + comma]
+        }
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+import Provider
+import Terminal
+
+// MARK: - Writing a pane
+//
+// A pane is one file in `Sources/Console/Panes/`: a value conforming to `Pane`, plus one line in
+// `PaneRegistry.standard` (PaneRegistry.swift). Nothing else changes: its digit key and
+// `pane-N` config name, its `:name` command, Tab completion, the `?` help overlay, the dashboard
+// layout and the theme roles it adds all come from the registry.
+//
+// What a pane states:
+// - `id` (its `:command` name), `title`, `defaultKey` (the key that focuses it), whether it is
+//   on the dashboard at start (`onDashboard`, in registry order).
+// - `RowID`: the typed id of what can be selected and opened (an ARN, an enum such as
+//   `TopologyPane.RowID.edge(from:to:via:)`). The console keeps it, opaque, in the selection and
+//   the drill-down breadcrumb and hands it back typed to `detail(of:)` and the actions, so
+//   nothing is ever encoded into a string and parsed back.
+// - `body(_:view:)`: how it renders, from the snapshot and its own view state:
+//   - `.table(PaneTable)`: columns and rows; the console draws it, filters it with `/`, moves
+//     the selection with j/k/PgUp/PgDn/g/G and drops columns by priority when narrow.
+//   - `.canvas(PaneCanvas)`: a free drawing into the cell buffer (a graph, a Gantt chart, a
+//     tail). The canvas lists the `targets` j/k walk and Enter opens, in order; `draw` gets
+//     its rectangle, the selected target and whether the pane has focus. Draw with the
+//     buffer's `put`, `fill`, `box`; text is sanitised by the buffer.
+// - `ViewState` (default `NoViewState`): the pane's own typed view state (pan offsets, zoom,
+//   paused, …), kept per pane by the console, starting at `initialViewState`.
+// - `detail(of:_:)`: the drill-down lines for a row, or nil when it is gone from the snapshot.
+// - `actions`: each with a config name (`[keys]` in config.toml), default keys and help text:
+//   - `.system`: changes the watched system. It returns `.ask(OperatorAction)`, and the console
+//     asks to confirm (the dialog's title is the help text, its message the action's
+//     `summary`, Cancel focused), refuses it in `--readonly`, audits it; or `.refuse(why)`.
+//   - `.view`: changes only the pane's `ViewState` (space pauses a tail, +/- zoom, hjkl pan).
+//   A pane's keys apply only while it has focus and win over global keys there (a canvas may
+//   take h/j/k/l), but only view actions may shadow a global key: a system action never
+//   hides one.
+// - `roles`: theme roles the pane introduces (`extension Role { static let … = Role("…") }`),
+//   so theme files can style them and the theme parser knows their names.
+
+/// A pane's identity: its `:command` name, also the key of its per-pane state.
+public struct PaneID: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(_ name: String) { self.rawValue = name }
+    public var description: String { rawValue }
+}
+
+/// What a pane renders from: the latest snapshot, the console's clock and the pane's filter.
+public struct PaneContext: Sendable {
+    public var snapshot: SystemSnapshot
+    public var now: Date
+    /// The `/` filter of this pane ("" when none). Tables are filtered by the console; a canvas
+    /// applies it itself.
+    public var filter: String
+
+    public init(snapshot: SystemSnapshot, now: Date, filter: String = "") {
+        self.snapshot = snapshot
+        self.now = now
+        self.filter = filter
+    }
+}
+
+/// One line of a detail view.
+public typealias DetailLine = (text: String, role: Role)
+
+/// The view state of a pane that has none of its own.
+public struct NoViewState: Sendable, Hashable {
+    public init() {}
+}
+
+/// One pane of the console. See "Writing a pane" above.
+public protocol Pane: Sendable {
+    associatedtype RowID: Hashable & Sendable
+    associatedtype ViewState: Hashable & Sendable = NoViewState
+
+    var id: PaneID { get }
+    var title: String { get }
+    /// The key that focuses this pane (bound as action `pane-N`, N its place in the registry).
+    var defaultKey: Key? { get }
+    /// Whether the pane is on the dashboard at start.
+    var onDashboard: Bool { get }
+    /// Theme roles this pane adds to the chrome roles.
+    var roles: [Role] { get }
+    var actions: [PaneAction<RowID, ViewState>] { get }
+    var initialViewState: ViewState { get }
+
+    func body(_ context: PaneContext, view: ViewState) -> PaneBody<RowID>
+    /// The drill-down view of `row`; nil when the row is no longer in the snapshot.
+    func detail(of row: RowID, _ context: PaneContext) -> [DetailLine]?
+}
+
+extension Pane {
+    public var onDashboard: Bool { false }
+    public var roles: [Role] { [] }
+    public var actions: [PaneAction<RowID, ViewState>] { [] }
+}
+
+extension Pane where ViewState == NoViewState {
+    public var initialViewState: NoViewState { NoViewState() }
+}
+
+/// How a pane renders.
+public enum PaneBody<RowID: Hashable & Sendable> {
+    case table(PaneTable<RowID>)
+    case canvas(PaneCanvas<RowID>)
+}
+
+/// A pane that draws freely into the cell buffer.
+public struct PaneCanvas<RowID: Hashable & Sendable> {
+    /// Something on the canvas that can be selected and opened; `title` names it in the
+    /// breadcrumb.
+    public struct Target {
+        public var id: RowID
+        public var title: String
+        public init(id: RowID, title: String) {
+            self.id = id
+            self.title = title
+        }
+    }
+
+    /// In the order j/k walk them.
+    public var targets: [Target]
+    /// Draws into `rect` (inside the pane's border). `selected` is the selected target when the
+    /// canvas has any.
+    public var draw: (_ buffer: inout CellBuffer, _ rect: Rect, _ selected: RowID?, _ focused: Bool) -> Void
+
+    public init(targets: [Target] = [],
+                draw: @escaping (_ buffer: inout CellBuffer, _ rect: Rect, _ selected: RowID?, _ focused: Bool) -> Void) {
+        self.targets = targets
+        self.draw = draw
+    }
+}
+
+/// A key-bound action of one pane.
+public struct PaneAction<RowID: Hashable & Sendable, ViewState: Hashable & Sendable>: Sendable {
+    /// What a system action decided for the selected row.
+    public enum Decision: Sendable {
+        /// Ask the operator to confirm this action (then send it).
+        case ask(OperatorAction)
+        /// Say why not, as a warning.
+        case refuse(String)
+        /// Do nothing (the row vanished between the key and the snapshot).
+        case nothing
+    }
+
+    public enum Effect: Sendable {
+        /// Changes the watched system: confirmed, refused in read-only, audited.
+        case system(@Sendable (RowID, PaneContext) -> Decision)
+        /// Changes only how this pane shows things.
+        case view(@Sendable (inout ViewState, PaneContext) -> Void)
+    }
+
+    /// The action's name in `[keys]` of config.toml (`force-open`); unique across panes.
+    public var name: String
+    public var keys: [Key]
+    /// The help overlay's text, and the confirmation dialog's title for a system action.
+    public var help: String
+    public var effect: Effect
+
+    public static func system(_ name: String, _ keys: [Key], _ help: String,
+                              _ decide: @escaping @Sendable (RowID, PaneContext) -> Decision) -> PaneAction {
+        PaneAction(name: name, keys: keys, help: help, effect: .system(decide))
+    }
+
+    public static func view(_ name: String, _ keys: [Key], _ help: String,
+                            _ change: @escaping @Sendable (inout ViewState, PaneContext) -> Void) -> PaneAction {
+        PaneAction(name: name, keys: keys, help: help, effect: .view(change))
+    }
+
+    public var changesSystem: Bool {
+        if case .system = effect { return true }
+        return false
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Provider
+import Terminal
+
+/// SQS queues: backlog, in flight, delayed, age of the oldest message, dead-letter wiring.
+struct QueuesPane: Pane {
+    /// The queue ARN.
+    typealias RowID = String
+
+    let id = PaneID.queues
+    let title = "Queues"
+    let defaultKey: Key? = .character("3")
+
+    var actions: [PaneAction<String, NoViewState>] {
+        [
+            .system("redrive-dlq", [.character("R")], "Redrive the dead-letter queue") { arn, context in
+                guard let queue = context.snapshot.queues.first(where: { $0.arn == arn }), queue.isDeadLetterQueue else {
+                    return .refuse("not a dead-letter queue: nothing to redrive")
+                }
+                return .ask(.redriveDeadLetterQueue(arn: arn))
+            },
+            .system("purge-queue", [.character("P")], "Purge the queue") { arn, context in
+                guard let queue = context.snapshot.queues.first(where: { $0.arn == arn }) else { return .nothing }
+                return .ask(.purgeQueue(url: queue.url))
+            },
+        ]
+    }
+
+    func body(_ context: PaneContext, view: NoViewState) -> PaneBody<String> {
+        let rows = context.snapshot.queues.map { q in
+            let backlogRole: Role = q.isDeadLetterQueue && q.visibleMessages > 0 ? .error : (q.visibleMessages > 0 ? .warn : .text)
+            return PaneRow(id: q.arn,
+                           cells: [q.name + (q.isDeadLetterQueue ? " (DLQ)" : ""), String(q.visibleMessages), String(q.inFlightMessages),
+                                   String(q.delayedMessages), q.oldestMessageAge.map(Format.duration) ?? "-",
+                                   q.deadLetterTargetArn.map { Topology.shortName(ofArn: $0) + " @\(q.maxReceiveCount ?? 0)" } ?? "-"],
+                           roles: [q.isDeadLetterQueue ? .warn : .text, backlogRole, .text, .muted, .text, .muted])
+        }
+        return .table(PaneTable(columns: [Column("QUEUE", width: 12, flex: 3, priority: 0), Column("VISIBLE", width: 7, alignRight: true, priority: 1),
+                                          Column("IN FLIGHT", width: 9, alignRight: true, priority: 2), Column("DELAYED", width: 7, alignRight: true, priority: 5),
+                                          Column("OLDEST", width: 6, alignRight: true, priority: 3), Column("DLQ", width: 8, flex: 2, priority: 4)],
+                                rows: rows, emptyMessage: "No queues on this endpoint."))
+    }
+
+    func detail(of row: String, _ context: PaneContext) -> [DetailLine]? {
+        guard let q = context.snapshot.queues.first(where: { $0.arn == row }) else { return nil }
+        var lines: [DetailLine] = [
+            ("url            " + q.url, .text), ("arn            " + q.arn, .muted),
+            ("type           " + (q.isFIFO ? "FIFO" : "standard"), .text),
+            ("visible        \(q.visibleMessages)", q.visibleMessages > 0 ? .warn : .text),
+            ("in flight      \(q.inFlightMessages)", .text), ("delayed        \(q.delayedMessages)", .text),
+            ("visibility     \(q.visibilityTimeout)s", .text),
+        ]
+        if let dlq = q.deadLetterTargetArn {
+            lines.append(("dead letters   → \(Topology.shortName(ofArn: dlq)) after \(q.maxReceiveCount ?? 0) receives", .text))
+        }
+        if q.isDeadLetterQueue {
+            lines.append(("dead-letter queue for " + q.deadLetterSourceArns.map(Topology.shortName(ofArn:)).joined(separator: ", "), .warn))
+        }
+        return lines
+    }
+}
+
+extension PaneID {
+    public static let queues = PaneID("queues")
+}
