@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import StackClient
+import StackProtocol
 
 /// The console's view of a live system: the local stack, moto, LocalStack, or any endpoint
 /// speaking the AWS JSON protocols.
@@ -271,7 +272,7 @@ public actor StackProvider: SystemProvider {
         async let sqs = Self.capture { () async throws(APIFailure) in try await poller.sqs() }
         async let sfn = Self.capture { () async throws(APIFailure) in try await poller.stepFunctions() }
         async let map = Self.capture { () async throws(APIFailure) in try await poller.cloudMap() }
-        async let board = Self.capture { () async throws(APIFailure) -> [JSONValue]? in
+        async let board = Self.capture { () async throws(APIFailure) -> BreakerBoardListing? in
             if askBoard { return try await poller.breakerBoard() }
             return nil
         }
@@ -396,7 +397,7 @@ public actor StackProvider: SystemProvider {
         let client = StreamClient(endpoint: stackEndpoint)
         while !Task.isCancelled {
             do {
-                let frames = try client.frames(topics: ["events", "queues", "executions", "breakers"], buffer: 4096)
+                let frames = try client.frames(topics: StreamTopic.all, buffer: 4096)
                 for try await frame in frames {
                     if handle(frame) { backoff.reset() }
                 }
@@ -420,7 +421,7 @@ public actor StackProvider: SystemProvider {
     }
 
     /// Applies one frame; true when it was the subscription's acknowledgement.
-    private func handle(_ frame: JSONValue) -> Bool {
+    private func handle(_ frame: StreamFrame) -> Bool {
         switch state.apply(frame: frame) {
         case .ignored:
             return false
