@@ -61,13 +61,13 @@ let package = Package(
         ], swiftSettings: strict),
         // How the console sees a system: snapshot model and providers (local stack, AWS).
         .target(name: "Provider", dependencies: [
-            "Wire", "Patterns", "JSON", "StackClient", "CircuitBreaker", "Timekeeping",
+            "Wire", "Patterns", "JSON", "StackClient", "StackProtocol", "CircuitBreaker", "Timekeeping",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], swiftSettings: strict),
         // The client side of the wire: AWS JSON calls (SigV4), the stack's REST extensions and its
         // live stream. The console's providers and the demo reach any endpoint through it only.
         .target(name: "StackClient", dependencies: [
-            "Wire", "JSON", "Timekeeping",
+            "Wire", "JSON", "StackProtocol", "CircuitBreaker", "Timekeeping",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             .product(name: "Logging", package: "swift-log"),
@@ -95,7 +95,7 @@ let package = Package(
         // The local services, their durable store and the HTTP front door.
         .target(name: "Stack", dependencies: [
             "Wire", "Patterns", "StatesLanguage", "JSON", "CircuitBreaker", "Timekeeping",
-            "Chaos",
+            "Chaos", "StackProtocol",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -112,9 +112,13 @@ let package = Package(
         // The demo's fault-injection grammar (`payment.error=0.3,inventory.down`), shared by the
         // stack's /_signalbox/chaos extension and the demo. Pure.
         .target(name: "Chaos", dependencies: ["JSON"], swiftSettings: strict),
+        // The stack's own extension protocol (docs/stream.md): live-stream topics and frames, the
+        // breaker board's, chaos's and health's requests and answers, their paths. One encoder and
+        // one decoder, shared by the stack, its client and the demo. Pure.
+        .target(name: "StackProtocol", dependencies: ["JSON", "CircuitBreaker", "Chaos"], swiftSettings: strict),
         // The order-fulfilment demo system: public APIs only (StackClient), so it runs on any endpoint.
         .target(name: "Demo", dependencies: [
-            "StackClient", "CircuitBreaker", "Chaos", "JSON", "Timekeeping",
+            "StackClient", "StackProtocol", "CircuitBreaker", "Chaos", "JSON", "Timekeeping",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], swiftSettings: strict),
         // The executable: argument parsing and wiring only.
@@ -141,17 +145,19 @@ let package = Package(
         .testTarget(name: "JSONataTests", dependencies: ["JSONata", "JSON"], swiftSettings: strict),
         .testTarget(name: "StatesLanguageTests", dependencies: ["StatesLanguage", "JSON", "Demo"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strict),
-        .testTarget(name: "ProviderTests", dependencies: ["Provider", "StackClient", "Stack", "JSON", "SignalboxTestSupport"],
+        .testTarget(name: "StackProtocolTests", dependencies: ["StackProtocol", "JSON", "CircuitBreaker", "Chaos"],
+                    swiftSettings: strict),
+        .testTarget(name: "ProviderTests", dependencies: ["Provider", "StackClient", "StackProtocol", "Stack", "JSON", "SignalboxTestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal"],
                     resources: [.copy("Golden")], swiftSettings: strict),
         .testTarget(name: "StackTests", dependencies: [
-            "Stack", "Wire", "JSON", "Timekeeping", .product(name: "GRDB", package: "GRDB.swift"),
+            "Stack", "StackProtocol", "Wire", "JSON", "Timekeeping", .product(name: "GRDB", package: "GRDB.swift"),
             "CircuitBreaker", "Demo", .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         // The real `signalbox` binary driven in tmux (private -L socket), as a user would.
         .testTarget(name: "ConsoleEndToEndTests", swiftSettings: strict),
-        .testTarget(name: "StackClientTests", dependencies: ["StackClient", "Stack", "Wire", "JSON", "SignalboxTestSupport"],
+        .testTarget(name: "StackClientTests", dependencies: ["StackClient", "StackProtocol", "Stack", "Wire", "JSON", "SignalboxTestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "AWSConfigTests", dependencies: [
             "AWSConfig", "StackClient", "Stack", "Wire", "JSON", "Timekeeping",
@@ -164,7 +170,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "ChaosTests", dependencies: ["Chaos", "JSON"], swiftSettings: strict),
         .testTarget(name: "DemoTests", dependencies: [
-            "Demo", "Stack", "StackClient", "Chaos", "CircuitBreaker", "JSON", "SignalboxTestSupport",
+            "Demo", "Stack", "StackClient", "StackProtocol", "Chaos", "CircuitBreaker", "JSON", "SignalboxTestSupport",
         ], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -43,6 +43,9 @@ enum BusBench {
         for senders in [8, 32] {
             try await putEvents(senders: senders, store: store, call: call)
         }
+        // The same with one live-stream viewer on `events` (what an attached console costs the
+        // bus: every event is encoded as a frame and queued for it).
+        try await putEvents(senders: 32, store: store, call: call, viewer: hub)
         print("  goal: >= 20,000 events/s through PutEvents (issue 3); moto_server side by side: conformance/bench_events.py")
         try await ruleChanges(store: store, call: call)
     }
@@ -64,7 +67,15 @@ enum BusBench {
     }
 
     static func putEvents(senders: Int, store: StackStore,
-                          call: @escaping @Sendable (String, String, JSONValue) async -> JSONValue) async throws {
+                          call: @escaping @Sendable (String, String, JSONValue) async -> JSONValue,
+                          viewer hub: StreamHub? = nil) async throws {
+        let subscription = hub?.subscribe(topics: ["events"])
+        let reader = Task {
+            var frames = 0
+            if let subscription { for await _ in subscription { frames += 1 } }
+            return frames
+        }
+        defer { if let subscription { hub?.unsubscribe(subscription) } }
         let pad = String(repeating: "p", count: 700)
         let batches = 1200
         var delivered = 0
@@ -107,7 +118,8 @@ enum BusBench {
                 "QueueUrl": .string("http://127.0.0.1:4599/000000000000/bench-\(queue)"), "AttributeNames": ["ApproximateNumberOfMessages"]])
             delivered += Int(attributes["Attributes"]?["ApproximateNumberOfMessages"]?.stringValue ?? "") ?? 0
         }
-        print(String(format: "PutEvents (durable, 100 mixed rules, SQS targets, %d senders, 10/batch, ~1 KB): %d events in %.2f s = %.0f events/s",
+        let viewerLabel = hub == nil ? "" : ", 1 stream viewer"
+        print(String(format: "PutEvents (durable, 100 mixed rules, SQS targets, %d senders, 10/batch, ~1 KB\(viewerLabel)): %d events in %.2f s = %.0f events/s",
                      senders, events, elapsed, Double(events) / elapsed))
         let busy = seconds(after.writerBusy - before.writerBusy)
         print(String(format: "  deliveries committed to SQS: %d (%.1f per event), %.0f deliveries/s; %d writes in %d commits; store writer busy %.0f%% (%.1f µs per delivery)",
@@ -116,6 +128,11 @@ enum BusBench {
                      100 * busy / elapsed, 1e6 * busy / Double(delivered)))
         print(String(format: "  per event: %.0f µs of CPU in the process (both cores, client side included); store writer busy %.0f µs (wall time, fsync included)",
                      1e6 * cpu / Double(events), 1e6 * busy / Double(events)))
+        if let hub, let subscription {
+            hub.unsubscribe(subscription)
+            let frames = await reader.value
+            print("  stream viewer: \(frames) frames read, \(subscription.droppedTotal) dropped for want of buffer")
+        }
     }
 
     /// 100 rules over the operators users mix: exact, prefix, suffix, anything-but, numeric,

@@ -1,7 +1,6 @@
 import CircuitBreaker
-import Foundation
-import JSON
 import StackClient
+import StackProtocol
 import Timekeeping
 
 /// Reports a circuit breaker to the stack's breaker board and applies the operator's
@@ -34,7 +33,7 @@ public struct BreakerReporter: Sendable {
     }
 
     public var path: String {
-        "/_signalbox/breakers/\(Self.escape(breaker.id.service))/\(Self.escape(breaker.id.dependency))"
+        ExtensionPaths.breaker(service: breaker.id.service, dependency: breaker.id.dependency)
     }
 
     public func run() async -> End {
@@ -58,32 +57,22 @@ public struct BreakerReporter: Sendable {
     /// One round trip: report the snapshot, apply the answer.
     public func reportOnce() async -> Report {
         let snapshot = breaker.snapshot()
-        let answer: JSONValue
-        do {
-            answer = try await client.request(.put, path, body: snapshot.json)
+        let answer: BreakerReportAnswer
+        do throws(StackClientError) {
+            answer = try await client.report(snapshot)
         } catch {
-            return ChaosControl.lacksExtension(error) ? .noBoard : .failed(error.description)
+            if case .noExtension = error { return .noBoard }
+            return .failed(error.description)
         }
-        let wanted: BreakerOverride?
-        switch answer["override"] {
-        case nil, .null?:
+        let wanted: BreakerOverride
+        if let standing = answer.override {
+            guard standing != snapshot.override else { return .reported(applied: nil) }
+            wanted = standing
+        } else {
             // No override on the board: a breaker still forced goes back to automatic.
             guard let inForce = snapshot.override, inForce.mode != .automatic else { return .reported(applied: nil) }
             wanted = .automatic(by: inForce.actor, reason: "override cleared on the breaker board")
-        case let value?:
-            guard let decoded = try? BreakerOverride(json: value) else {
-                return .failed("the board answered an override that is not one: \(value.serialized.prefix(200))")
-            }
-            guard decoded != snapshot.override else { return .reported(applied: nil) }
-            wanted = decoded
         }
-        guard let wanted else { return .reported(applied: nil) }
         return .reported(applied: breaker.apply(wanted) ? wanted : nil)
-    }
-
-    static func escape(_ name: String) -> String {
-        var allowed = CharacterSet.urlPathAllowed
-        allowed.remove("/")
-        return name.addingPercentEncoding(withAllowedCharacters: allowed) ?? name
     }
 }

@@ -1,6 +1,7 @@
 import Chaos
 import JSON
 import StackClient
+import StackProtocol
 import Synchronization
 import Timekeeping
 
@@ -35,11 +36,11 @@ public final class ChaosControl: Sendable {
 
     /// Puts the starting spec on the endpoint when it has the extension.
     public func publish(to client: ExtensionClient) async -> Publication {
-        do {
-            _ = try await client.request(.put, "/_signalbox/chaos", body: ["spec": .string(current.text)])
+        do throws(StackClientError) {
+            _ = try await client.setChaos(ChaosRequest(current))
             return .stored
         } catch {
-            if Self.lacksExtension(error) { return .noExtension }
+            if case .noExtension = error { return .noExtension }
             return .refused(error.description)
         }
     }
@@ -50,27 +51,16 @@ public final class ChaosControl: Sendable {
     public func follow(_ client: ExtensionClient, interval: Duration = .seconds(1), clock: any TimeSource = SystemClock(),
                        onChange: @escaping @Sendable (ChaosSpec) -> Void = { _ in }) async {
         while !Task.isCancelled {
-            do {
-                let answer = try await client.request(.get, "/_signalbox/chaos")
-                if let text = answer["spec"]?.stringValue, let spec = try? ChaosSpec(parsing: text), spec != current {
+            do throws(StackClientError) {
+                let spec = try await client.chaos().spec
+                if spec != current {
                     set(spec)
                     onChange(spec)
                 }
             } catch {
-                if Self.lacksExtension(error) { return }
+                if case .noExtension = error { return }
             }
             try? await clock.sleep(for: interval)
-        }
-    }
-
-    /// Whether `error` says the endpoint has no such extension (AWS itself, moto's 404s), as
-    /// opposed to a passing failure.
-    static func lacksExtension(_ error: StackClientError) -> Bool {
-        switch error {
-        case .invalidEndpoint: true
-        case .service(let aws): aws.status == 404 || aws.status == 405 || aws.status == 501
-        case .badResponse: true
-        case .transport, .credentials: false
         }
     }
 }

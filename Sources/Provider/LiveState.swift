@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import StackProtocol
 
 /// What the stack provider knows about the system, merged from polls and live-stream frames.
 /// A value with no I/O: the provider's actor owns the one instance, tests drive it directly.
@@ -41,35 +42,45 @@ struct LiveState: Sendable {
 
     // MARK: live stream
 
-    mutating func apply(frame: JSONValue) -> FrameEffect {
-        let data = frame["data"] ?? .null
-        switch frame["type"]?.stringValue {
-        case "subscribed":
+    mutating func apply(frame: StreamFrame) -> FrameEffect {
+        switch frame {
+        case .subscribed:
             return .subscribed
-        case "event":
-            guard let event = WireDecoding.flowEvent(data) else { return .ignored }
-            append(event)
+        case .dropped(let count):
+            dropped += count
             return .changed
-        case "delivery":
-            return applyDelivery(data) ? .changed : .ignored
-        case "queue-stats":
-            return applyQueueStats(data) ? .changed : .ignored
-        case "dropped":
-            dropped += frame["count"]?.intValue ?? 0
+        case .pong, .error:
+            return .ignored
+        case .published(let message, _):
+            return apply(message)
+        }
+    }
+
+    private mutating func apply(_ message: StreamMessage) -> FrameEffect {
+        switch message {
+        case .event(let frame):
+            append(WireDecoding.flowEvent(frame))
             return .changed
-        default:
-            switch frame["topic"]?.stringValue {
-            case "executions":
-                let arn = data["executionArn"]?.stringValue ?? data["execution"]?["executionArn"]?.stringValue
-                    ?? data["arn"]?.stringValue
-                return arn.map(FrameEffect.refreshExecution) ?? .ignored
-            case "breakers":
-                // `breaker` frames carry a board entry; `breaker-override` frames wrap it in `breaker`.
-                let entry = frame["type"]?.stringValue == "breaker-override" ? data["breaker"] ?? .null : data
-                if entry["breaker"]?.objectValue != nil, let breaker = try? WireDecoding.breaker(entry, history: []) {
-                    upsert(breaker)
-                    return .changed
-                }
+        case .delivery(let outcome):
+            return applyDelivery(outcome) ? .changed : .ignored
+        case .queueStatistics(let statistics):
+            return applyQueueStats(statistics) ? .changed : .ignored
+        case .execution(let change):
+            return .refreshExecution(change.execution.executionArn)
+        case .history(let event):
+            return .refreshExecution(event.execution.executionArn)
+        case .breaker(let change):
+            upsert(WireDecoding.breaker(change.entry, history: []))
+            return .changed
+        case .breakerOverride(let result):
+            upsert(WireDecoding.breaker(result.entry, history: []))
+            return .changed
+        case .other(_, let topic, let data):
+            // A message type newer than this reader: re-read what its topic is about.
+            switch topic {
+            case .executions:
+                return data["executionArn"]?.stringValue.map(FrameEffect.refreshExecution) ?? .ignored
+            case .breakers:
                 return .refreshBreakers
             default:
                 return .ignored
@@ -87,10 +98,9 @@ struct LiveState: Sendable {
     }
 
     /// A later outcome of a retried delivery: replaces that target's entry on the event.
-    private mutating func applyDelivery(_ data: JSONValue) -> Bool {
-        guard let eventId = data["eventId"]?.stringValue, let delivery = WireDecoding.delivery(data),
-              let index = events.lastIndex(where: { $0.id == eventId })
-        else { return false }
+    private mutating func applyDelivery(_ outcome: DeliveryOutcome) -> Bool {
+        guard let index = events.lastIndex(where: { $0.id == outcome.eventId }) else { return false }
+        let delivery = WireDecoding.delivery(outcome)
         var deliveries = events[index].deliveries
         if let existing = deliveries.firstIndex(where: { $0.rule == delivery.rule && $0.targetId == delivery.targetId }) {
             deliveries[existing] = delivery
@@ -101,14 +111,14 @@ struct LiveState: Sendable {
         return true
     }
 
-    private mutating func applyQueueStats(_ data: JSONValue) -> Bool {
+    private mutating func applyQueueStats(_ statistics: QueueStatistics) -> Bool {
         var changed = false
-        for stats in data["queues"]?.arrayValue ?? [] {
-            guard let name = stats["name"]?.stringValue, let index = queues.firstIndex(where: { $0.name == name }) else { continue }
+        for counts in statistics.queues {
+            guard let index = queues.firstIndex(where: { $0.name == counts.name }) else { continue }
             var queue = queues[index]
-            queue.visibleMessages = stats["visible"]?.intValue ?? queue.visibleMessages
-            queue.inFlightMessages = stats["inFlight"]?.intValue ?? queue.inFlightMessages
-            queue.delayedMessages = stats["delayed"]?.intValue ?? queue.delayedMessages
+            queue.visibleMessages = counts.visible
+            queue.inFlightMessages = counts.inFlight
+            queue.delayedMessages = counts.delayed
             if queue != queues[index] {
                 queues[index] = queue
                 changed = true
@@ -132,34 +142,28 @@ struct LiveState: Sendable {
 
     /// A board entry an action's answer carries (the committed override): replaces that
     /// breaker's row. False when the entry cannot be read.
-    mutating func applyBoardEntry(_ entry: JSONValue) -> Bool {
-        guard let breaker = try? WireDecoding.breaker(entry, history: []) else { return false }
-        upsert(breaker)
+    mutating func applyBoardEntry(_ entry: BreakerBoardEntry) -> Bool {
+        upsert(WireDecoding.breaker(entry, history: []))
         return true
     }
 
     /// The board's entries from a poll; each breaker's failure rate joins its sparkline. An
-    /// entry this reader cannot use is named in the returned error and left out.
-    mutating func applyBoard(_ entries: [JSONValue]) -> String? {
+    /// entry the protocol could not read is named in the returned error and left out.
+    mutating func applyBoard(_ listing: BreakerBoardListing) -> String? {
         var breakers: [Breaker] = []
-        var problem: String?
         var rates: [String: [Int]] = [:]
-        for (index, entry) in entries.enumerated() {
-            do {
-                var breaker = try WireDecoding.breaker(entry, history: [])
-                var history = breakerRates[breaker.id] ?? []
-                history.append(Int((breaker.failureRate ?? 0).rounded()))
-                if history.count > 30 { history.removeFirst(history.count - 30) }
-                rates[breaker.id] = history
-                breaker.recentFailureRates = history
-                breakers.append(breaker)
-            } catch {
-                problem = problem ?? "breaker board entry \(index): \(error)"
-            }
+        for entry in listing.breakers {
+            var breaker = WireDecoding.breaker(entry, history: [])
+            var history = breakerRates[breaker.id] ?? []
+            history.append(Int((breaker.failureRate ?? 0).rounded()))
+            if history.count > 30 { history.removeFirst(history.count - 30) }
+            rates[breaker.id] = history
+            breaker.recentFailureRates = history
+            breakers.append(breaker)
         }
         breakerRates = rates
         self.breakers = breakers.sorted { $0.id < $1.id }
-        return problem
+        return listing.unreadable.first.map { "breaker board entry \($0.index): \($0.problem)" }
     }
 
     /// Which executions need history fetched now, most urgent first, at most `budget`:

@@ -1,4 +1,5 @@
 import JSON
+import StackProtocol
 
 /// What one poll round asks for.
 struct PollRequest: Sendable, Hashable {
@@ -22,7 +23,7 @@ struct PollResults: Sendable {
     var stepFunctions: Result<(machines: [StateMachine], executions: [Execution]?), APIFailure>?
     var registry: Result<[RegistryService], APIFailure>?
     /// nil inside: the endpoint has no breaker board.
-    var breakers: Result<[JSONValue]?, APIFailure>?
+    var breakers: Result<BreakerBoardListing?, APIFailure>?
 
     init(request: PollRequest, probed: Bool? = nil) {
         self.request = request

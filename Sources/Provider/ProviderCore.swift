@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import StackProtocol
 
 /// Everything the stack provider decides, as one value: what the system looks like
 /// (`LiveState`), how the connection is doing (`ConnectionTracker`), when to poll what
@@ -49,11 +50,11 @@ struct ProviderCore: Sendable {
         /// Histories fetched for the round in flight, with each execution's status when asked.
         case historiesFetched(Result<[(String, [JSONValue])], APIFailure>, statuses: [String: Execution.Status])
         case executionsRefreshed([(Execution, [JSONValue])])
-        case boardRefreshed(Result<[JSONValue]?, APIFailure>)
-        case frame(JSONValue)
+        case boardRefreshed(Result<BreakerBoardListing?, APIFailure>)
+        case frame(StreamFrame)
         case streamEnded(reason: String)
         /// An operator action succeeded with this answer.
-        case actionAnswered(breakerEntry: JSONValue?, changed: Set<PollPart>)
+        case actionAnswered(breakerEntry: BreakerBoardEntry?, changed: Set<PollPart>)
     }
 
     private(set) var state: LiveState
@@ -290,7 +291,7 @@ struct ProviderCore: Sendable {
 
     // MARK: live stream
 
-    private mutating func received(_ frame: JSONValue, at now: Moment) -> [Effect] {
+    private mutating func received(_ frame: StreamFrame, at now: Moment) -> [Effect] {
         switch state.apply(frame: frame) {
         case .ignored:
             return []

@@ -1,6 +1,8 @@
+import CircuitBreaker
 import Foundation
 import JSON
 import StackClient
+import StackProtocol
 
 /// Carries out operator actions through the same public APIs a user's own tooling would:
 /// SQS for queues, Step Functions for executions, the breaker board for breakers. Each returns
@@ -16,8 +18,8 @@ struct StackActions: Sendable {
     struct Outcome: Sendable {
         /// The one line the console shows.
         var message: String
-        /// The board's committed entry of an overridden breaker (`{"breaker": snapshot, …}`).
-        var breakerEntry: JSONValue?
+        /// The board's committed entry of an overridden breaker.
+        var breakerEntry: BreakerBoardEntry?
         /// The parts whose data the action changed and its answer does not carry.
         var changed: Set<PollPart>
     }
@@ -26,13 +28,13 @@ struct StackActions: Sendable {
         switch action {
         case .forceBreaker(let service, let dependency, let force, let reason):
             let name = "\(service) → \(dependency)"
-            let answer = try await override(service: service, dependency: dependency, mode: force.rawValue, reason: reason)
+            let answer = try await override(service: service, dependency: dependency, mode: force == .open ? .forceOpen : .forceClosed, reason: reason)
             return Outcome(message: "breaker \(name) forced \(force == .open ? "OPEN" : "CLOSED") by \(actor)",
-                           breakerEntry: answer["breaker"], changed: [])
+                           breakerEntry: answer.entry, changed: [])
         case .releaseBreaker(let service, let dependency, let reason):
-            let answer = try await override(service: service, dependency: dependency, mode: "automatic", reason: reason)
+            let answer = try await override(service: service, dependency: dependency, mode: .automatic, reason: reason)
             return Outcome(message: "breaker \(service) → \(dependency) released to automatic by \(actor)",
-                           breakerEntry: answer["breaker"], changed: [])
+                           breakerEntry: answer.entry, changed: [])
         case .redriveDeadLetterQueue(let arn):
             let answer = try await call(.sqs, "StartMessageMoveTask", ["SourceArn": .string(arn)])
             let name = Topology.shortName(ofArn: arn)
@@ -62,31 +64,21 @@ struct StackActions: Sendable {
     }
 
     /// `POST /_signalbox/breakers/{service}/{dependency}/override`.
-    private func override(service: String, dependency: String, mode: String,
-                          reason: String) async throws(ProviderError) -> JSONValue {
-        guard extensions.endpoint.extensionBaseURL(for: "/_signalbox/breakers") != nil else {
+    private func override(service: String, dependency: String, mode: BreakerOverride.Mode,
+                          reason: String) async throws(ProviderError) -> BreakerOverrideResult {
+        guard extensions.endpoint.extensionBaseURL(for: ExtensionPaths.breakers) != nil else {
             throw ProviderError.rejected("breakers are on Signalbox's breaker board; this endpoint is AWS itself, which has none")
         }
-        let path = "/_signalbox/breakers/\(Self.pathSegment(service))/\(Self.pathSegment(dependency))/override"
         do throws(StackClientError) {
-            return try await extensions.request(.post, path, body: ["mode": .string(mode), "reason": .string(reason),
-                                                                    "actor": .string(actor)])
+            return try await extensions.override(service: service, dependency: dependency,
+                                                 BreakerOverrideRequest(mode: mode, reason: reason, actor: actor))
         } catch {
-            if case .service(let answer) = error, answer.status == 404, answer.code != "BreakerNotFoundException" {
-                throw ProviderError.rejected("this endpoint has no breaker board (\(error))")
+            if case .noExtension(let absence) = error {
+                throw ProviderError.rejected("this endpoint has no breaker board (\(absence.reason))")
             }
             throw ProviderError.rejected("breaker override: \(error)")
         }
     }
-
-    /// One URL path segment: everything but unreserved characters percent-encoded, so a name
-    /// with `/` or spaces addresses the right breaker.
-    static func pathSegment(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
-    }
-
-    /// RFC 3986's unreserved characters (ASCII only: other letters are encoded too).
-    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     private static func clip(_ text: String, _ limit: Int) -> String {
         text.count <= limit ? text : String(text.prefix(limit - 1)) + "…"

@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import StackClient
+import StackProtocol
 
 /// A call that failed during a poll, named the way the status bar shows it
 /// ("SQS GetQueueAttributes: AccessDenied: …").
@@ -232,7 +233,7 @@ struct StackPoller: Sendable {
     func hasExtensions() async -> Bool? {
         guard aws.endpoint.extensionBaseURL != nil else { return false }
         do throws(StackClientError) {
-            _ = try await extensions.request(.get, "/_signalbox/health")
+            _ = try await extensions.health()
             return true
         } catch {
             if case .transport = error { return nil }
@@ -240,13 +241,12 @@ struct StackPoller: Sendable {
         }
     }
 
-    /// The breaker board's entries; nil when this stack has no board (404).
-    func breakerBoard() async throws(APIFailure) -> [JSONValue]? {
+    /// The breaker board's listing; nil when this endpoint has no board.
+    func breakerBoard() async throws(APIFailure) -> BreakerBoardListing? {
         do throws(StackClientError) {
-            let board = try await extensions.request(.get, "/_signalbox/breakers")
-            return board["breakers"]?.arrayValue ?? []
+            return try await extensions.breakerBoard()
         } catch {
-            if case .service(let answer) = error, answer.status == 404, answer.code != "BreakerNotFoundException" { return nil }
+            if case .noExtension = error { return nil }
             throw APIFailure(api: "breaker board", error: error)
         }
     }

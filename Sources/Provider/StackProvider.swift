@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import StackClient
+import StackProtocol
 import Synchronization
 import Timekeeping
 
@@ -208,7 +209,7 @@ public actor StackProvider: SystemProvider {
             case .refreshBoard:
                 let poller = self.poller
                 spawn {
-                    let result: Result<[JSONValue]?, APIFailure>
+                    let result: Result<BreakerBoardListing?, APIFailure>
                     do throws(APIFailure) { result = .success(try await poller.breakerBoard()) } catch { result = .failure(error) }
                     await self.receive(.boardRefreshed(result))
                 }
@@ -244,7 +245,7 @@ public actor StackProvider: SystemProvider {
     private nonisolated func follow(_ client: StreamClient) async {
         let reason: String
         do {
-            let frames = try client.frames(topics: ["events", "queues", "executions", "breakers"], buffer: 4096)
+            let frames = try client.frames(topics: StreamTopic.all, buffer: 4096)
             for try await frame in frames { await receive(.frame(frame)) }
             reason = "the stack closed it"
         } catch {

@@ -1,10 +1,12 @@
 import CircuitBreaker
 import Foundation
 import JSON
+import StackProtocol
 
-/// Reads the AWS JSON responses and stream frames a provider receives into snapshot values.
-/// Every reader is lenient about what it does not need (AWS adds fields) and skips an item it
-/// cannot use rather than failing the whole list: one odd queue must not blank the pane.
+/// Reads the AWS JSON responses a provider receives, and the stack's extension messages
+/// (decoded by StackProtocol), into snapshot values. Every AWS reader is lenient about what it
+/// does not need (AWS adds fields) and skips an item it cannot use rather than failing the
+/// whole list: one odd queue must not blank the pane.
 enum WireDecoding {
     /// AWS JSON timestamps are epoch seconds; EventBridge envelopes carry ISO 8601 text.
     static func date(_ value: JSONValue?) -> Date? {
@@ -125,44 +127,44 @@ enum WireDecoding {
 
     // MARK: live stream
 
-    /// An `event` frame's `data` as a flow event.
-    static func flowEvent(_ data: JSONValue) -> FlowEvent? {
-        guard let envelope = data["event"], let id = envelope["id"]?.stringValue else { return nil }
-        let bus = data["bus"]?.stringValue ?? "default"
+    /// An `event` frame as a flow event. Matched rules are named `rule`, or `bus/rule` when
+    /// matched on another bus after a hop; each once.
+    static func flowEvent(_ frame: BusEventFrame) -> FlowEvent {
+        let envelope = frame.event.value
         var matched: [String] = []
-        for match in data["matched"]?.arrayValue ?? [] {
-            guard let rule = match["rule"]?.stringValue else { continue }
-            let onBus = match["bus"]?.stringValue ?? bus
-            let name = onBus == bus ? rule : onBus + "/" + rule
+        for match in frame.matched {
+            let name = match.bus == frame.bus ? match.rule : match.bus + "/" + match.rule
             if !matched.contains(name) { matched.append(name) }
         }
-        return FlowEvent(id: id, time: date(envelope["time"]) ?? Date(), eventBusName: bus,
+        return FlowEvent(id: frame.event.id ?? "", time: date(envelope["time"]) ?? Date(), eventBusName: frame.bus,
                          source: envelope["source"]?.stringValue ?? "", detailType: envelope["detail-type"]?.stringValue ?? "",
                          detail: envelope["detail"] ?? .null, resources: strings(envelope["resources"]),
-                         matchedRules: matched, deliveries: (data["deliveries"]?.arrayValue ?? []).compactMap(delivery))
+                         matchedRules: matched, deliveries: frame.deliveries.map(delivery))
     }
 
-    /// A delivery outcome (inside an `event` frame, or a later `delivery` frame's `data`).
-    static func delivery(_ json: JSONValue) -> Delivery? {
-        guard let rule = json["rule"]?.stringValue, let status = json["status"]?.stringValue.flatMap(Delivery.Status.init(rawValue:))
-        else { return nil }
+    /// A delivery outcome (inside an `event` frame, or a later `delivery` frame).
+    static func delivery(_ outcome: DeliveryOutcome) -> Delivery {
         var error: String?
-        if let code = json["errorCode"]?.stringValue {
-            error = code + (json["errorMessage"]?.stringValue.map { ": " + $0 } ?? "")
+        if let code = outcome.errorCode {
+            error = code + (outcome.errorMessage.map { ": " + $0 } ?? "")
         } else {
-            error = json["errorMessage"]?.stringValue
+            error = outcome.errorMessage
         }
-        return Delivery(rule: rule, targetId: json["targetId"]?.stringValue ?? "", targetArn: json["targetArn"]?.stringValue ?? "",
-                        status: status, error: error)
+        let status: Delivery.Status = switch outcome.status {
+        case .delivered: .delivered
+        case .retrying: .retrying
+        case .deadLettered: .deadLettered
+        case .failed: .failed
+        }
+        return Delivery(rule: outcome.rule, targetId: outcome.targetId, targetArn: outcome.targetArn, status: status, error: error)
     }
 
     // MARK: breaker board
 
-    /// One entry of `GET /_signalbox/breakers`: the breaker's snapshot (JSON v1, read by the
-    /// CircuitBreaker module's own decoder), whether the board considers it stale, and the
+    /// One board entry: the breaker's snapshot, whether the board considers it stale, and the
     /// override with who set it and why.
-    static func breaker(_ entry: JSONValue, history: [Int]) throws(BreakerDecodingError) -> Breaker {
-        let snapshot = try BreakerSnapshot(json: entry["breaker"] ?? .null, path: "breaker")
+    static func breaker(_ entry: BreakerBoardEntry, history: [Int]) -> Breaker {
+        let snapshot = entry.snapshot
         var breaker = Breaker(service: snapshot.service, dependency: snapshot.dependency,
                               state: Breaker.State(rawValue: snapshot.state.rawValue) ?? .closed,
                               failureRate: snapshot.window.belowMinimumCalls ? nil : snapshot.window.failureRate,
@@ -172,16 +174,15 @@ enum WireDecoding {
                               failures: snapshot.window.failures, slowCalls: snapshot.window.slowCalls,
                               shortCircuited: snapshot.window.shortCircuited, p99Latency: snapshot.latency.p99,
                               retryAt: snapshot.retryAt.map(Date.init(timeIntervalSince1970:)),
-                              reportedAt: date(entry["reportedAt"]) ?? Date(timeIntervalSince1970: snapshot.takenAt),
-                              stale: entry["stale"]?.boolValue ?? false, recentFailureRates: history)
+                              reportedAt: Date(timeIntervalSince1970: entry.reportedAt),
+                              stale: entry.stale, recentFailureRates: history)
         if let transition = snapshot.lastTransition {
             breaker.lastTransition = Breaker.Transition(from: Breaker.State(rawValue: transition.from.rawValue) ?? .closed,
                                                         to: Breaker.State(rawValue: transition.to.rawValue) ?? .closed,
                                                         at: Date(timeIntervalSince1970: transition.at), reason: transition.reason)
         }
         // The board's own override record (who, why, when) wins over the copy in the report.
-        let boardOverride = entry["override"].flatMap { $0.isNull ? nil : try? BreakerOverride(json: $0, path: "override") }
-        if let override = boardOverride ?? snapshot.override, let force = Breaker.Force(rawValue: override.mode.rawValue) {
+        if let override = entry.override ?? snapshot.override, let force = Breaker.Force(rawValue: override.mode.rawValue) {
             breaker.override = Breaker.Override(force: force, actor: override.actor, reason: override.reason,
                                                 at: override.at.map(Date.init(timeIntervalSince1970:)))
         }

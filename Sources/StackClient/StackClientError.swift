@@ -1,3 +1,4 @@
+import StackProtocol
 import Wire
 
 /// Why a call failed, split the way a caller acts on it: the service said no (an AWS error it
@@ -9,11 +10,13 @@ public enum StackClientError: Error, Sendable, CustomStringConvertible {
     case transport(String)
     /// An answer that is not what the protocol promises (not JSON, wrong top level).
     case badResponse(String)
-    /// The endpoint itself cannot be used (not a URL, no extension API on AWS).
+    /// The endpoint itself cannot be used (not a URL).
     case invalidEndpoint(String)
     /// No keys to sign with: a missing profile, an expired SSO token, a refused AssumeRole.
     /// The text says what to do (`run 'aws sso login --profile dev'`).
     case credentials(String)
+    /// The endpoint does not serve this Signalbox extension (AWS, moto, an older stack).
+    case noExtension(NoExtension)
 
     /// The AWS error code when the service answered with one.
     public var code: String? {
@@ -28,6 +31,7 @@ public enum StackClientError: Error, Sendable, CustomStringConvertible {
         case .badResponse(let why): "unexpected answer: \(why)"
         case .invalidEndpoint(let why): "invalid endpoint: \(why)"
         case .credentials(let why): "credentials: \(why)"
+        case .noExtension(let absence): absence.description
         }
     }
 }

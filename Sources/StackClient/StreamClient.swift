@@ -2,11 +2,11 @@ import Foundation
 import HummingbirdWSClient
 import JSON
 import Logging
-import OrderedCollections
+import StackProtocol
 
-/// A viewer of the stack's live stream (`/_signalbox/stream`, frames v1 as the README
-/// documents): subscribes to topics, optionally filtered server-side by an event pattern, and
-/// yields each frame as JSON. The stream is the local stack's extension; AWS has none.
+/// A viewer of the stack's live stream (`/_signalbox/stream`, frames v1, `docs/stream.md`):
+/// subscribes to topics, optionally filtered server-side by an event pattern, and yields each
+/// frame decoded by `StreamFrameCodec`. The stream is the local stack's extension; AWS has none.
 public struct StreamClient: Sendable {
     public let endpoint: StackEndpoint
 
@@ -15,17 +15,18 @@ public struct StreamClient: Sendable {
     }
 
     /// Connects and yields every frame the server sends (`subscribed`, `event`, `dropped`, …).
-    /// The sequence ends when the server closes the socket and throws when the connection
-    /// fails; cancelling the consuming task closes the socket.
-    public func frames(topics: [String], pattern: JSONValue? = nil,
-                       buffer: Int? = nil) throws(StackClientError) -> AsyncThrowingStream<JSONValue, any Error> {
+    /// A frame this reader cannot decode is yielded as an `error` frame with code
+    /// `StreamFailure.unreadableCode`, never skipped unseen. The sequence ends when the server
+    /// closes the socket and throws when the connection fails; cancelling the consuming task
+    /// closes the socket.
+    public func frames(topics: [StreamTopic], pattern: JSONValue? = nil,
+                       buffer: Int? = nil) throws(StackClientError) -> AsyncThrowingStream<StreamFrame, any Error> {
         guard let base = endpoint.extensionBaseURL else {
-            throw .invalidEndpoint("the live stream is a Signalbox extension; this endpoint is AWS itself")
+            throw .noExtension(NoExtension(path: ExtensionPaths.stream,
+                                           reason: "this endpoint is AWS itself, which has no Signalbox extensions"))
         }
         let url = Self.streamURL(base: base, buffer: buffer)
-        var subscribe: OrderedDictionary<String, JSONValue> = ["type": "subscribe", "topics": .array(topics.map { .string($0) })]
-        if let pattern { subscribe["pattern"] = pattern }
-        let subscription = JSONValue.object(subscribe).serialized
+        let subscription = StreamRequest.subscribe(topics: topics, pattern: pattern).text
         var logger = Logger(label: "signalbox.stream-client")
         logger.logLevel = .critical
         let quietLogger = logger
@@ -36,9 +37,7 @@ public struct StreamClient: Sendable {
                         try await outbound.write(.text(subscription))
                         for try await message in inbound.messages(maxSize: 16 << 20) {
                             guard case .text(let text) = message else { continue }
-                            if let frame = try? JSONValue(parsing: Array(text.utf8)) {
-                                continuation.yield(frame)
-                            }
+                            continuation.yield(Self.decode(text))
                         }
                     }
                     continuation.finish()
@@ -50,11 +49,20 @@ public struct StreamClient: Sendable {
         }
     }
 
+    /// One received text frame, or the reason it could not be read as an `error` frame.
+    static func decode(_ text: String) -> StreamFrame {
+        do throws(StackProtocolError) {
+            return try StreamFrameCodec.decode(text)
+        } catch {
+            return .error(StreamFailure(code: StreamFailure.unreadableCode, message: error.message))
+        }
+    }
+
     static func streamURL(base: String, buffer: Int?) -> String {
         var url = base
         if url.hasPrefix("https://") { url = "wss://" + url.dropFirst("https://".count) }
         else if url.hasPrefix("http://") { url = "ws://" + url.dropFirst("http://".count) }
-        url += "/_signalbox/stream"
+        url += ExtensionPaths.stream
         if let buffer { url += "?buffer=\(buffer)" }
         return url
     }

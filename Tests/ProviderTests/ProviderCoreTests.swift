@@ -2,6 +2,7 @@ import Foundation
 import JSON
 @testable import Provider
 import StackClient
+import StackProtocol
 import Testing
 import Timekeeping
 
@@ -106,7 +107,7 @@ struct ProviderCoreTests {
         }
         #expect(delays == [.milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(15), .seconds(15)])
         #expect(driver.streamOpenings == 8)
-        driver.send(.frame(["v": 1, "type": "subscribed", "topics": ["events"]]))
+        driver.send(.frame(try StreamFrameCodec.decode(["v": 1, "type": "subscribed", "topics": ["events"]] as JSONValue)))
         #expect(driver.core.connection.stream == .up)
         let delay = driver.endStream("closed")
         #expect(delay == .milliseconds(500))
@@ -123,7 +124,7 @@ struct ProviderCoreTests {
         let burstStart = driver.now.instant
         // 2,000 events over two seconds, one a millisecond.
         for index in 0..<2000 {
-            driver.send(.frame(CoreDriver.eventFrame(id: "e\(index)")))
+            driver.send(.frame(try CoreDriver.eventFrame(id: "e\(index)")))
             driver.advance(by: .milliseconds(1))
         }
         driver.advance(by: .milliseconds(200))
@@ -147,7 +148,7 @@ struct ProviderCoreTests {
         driver.answer(poll, .everything)
         driver.advance(by: .seconds(2))
         let count = driver.published.count
-        driver.send(.frame(CoreDriver.eventFrame(id: "only")))
+        driver.send(.frame(try CoreDriver.eventFrame(id: "only")))
         #expect(driver.published.count == count + 1)
         #expect(driver.latest.recentEvents.last?.id == "only")
     }
@@ -185,7 +186,7 @@ struct ProviderCoreTests {
         let entry: JSONValue = ["breaker": StackProviderTests.breakerSnapshot(state: "forced-open", rate: 55, override: true),
                                 "reportedAt": 1800000012.5, "stale": false,
                                 "override": ["mode": "force-open", "reason": "incident 9", "actor": "alice", "at": 1800000000]]
-        driver.send(.actionAnswered(breakerEntry: entry, changed: []))
+        driver.send(.actionAnswered(breakerEntry: try BreakerBoardEntry(json: entry), changed: []))
         #expect(driver.pollRequests.isEmpty)
         #expect(driver.latest.breakers.first?.state == .forcedOpen)
         #expect(driver.latest.breakers.first?.override?.actor == "alice")
@@ -301,7 +302,7 @@ struct CoreDriver {
             }
             results.registry = result(.registry, [], api: "Cloud Map ListServices")
             if request.parts.contains(.breakers), (results.probed ?? request.knownExtensions) == true {
-                results.breakers = result(.breakers, [], api: "breaker board")
+                results.breakers = result(.breakers, BreakerBoardListing(breakers: []), api: "breaker board")
             }
         }
         send(.polled(results))
@@ -325,11 +326,11 @@ struct CoreDriver {
         }
     }
 
-    static func eventFrame(id: String) -> JSONValue {
-        ["v": 1, "type": "event", "topic": "events", "seq": 1, "data": [
+    static func eventFrame(id: String) throws -> StreamFrame {
+        try StreamFrameCodec.decode(["v": 1, "type": "event", "topic": "events", "seq": 1, "data": [
             "bus": "default",
             "event": ["id": .string(id), "time": "2026-11-23T05:00:00Z", "source": "s", "detail-type": "T", "detail": [:]],
             "matched": [], "deliveries": [],
-        ]]
+        ]] as JSONValue)
     }
 }

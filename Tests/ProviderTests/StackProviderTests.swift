@@ -3,6 +3,7 @@ import JSON
 @testable import Provider
 import StackClient
 import SignalboxTestSupport
+import StackProtocol
 import Testing
 
 /// The stack provider against a real stack on loopback: what the console shows must be what
@@ -219,31 +220,34 @@ struct StackProviderTests {
     @Test("stream frames: delivery outcomes update the event, dropped frames are counted, the ring is bounded")
     func frames() throws {
         var state = LiveState(eventLimit: 3, timelineLimit: 10)
-        func event(_ id: String) -> JSONValue {
-            ["v": 1, "type": "event", "topic": "events", "seq": 1, "data": [
-                "bus": "default",
-                "event": ["id": .string(id), "time": "2026-11-23T05:00:00Z", "source": "s", "detail-type": "T", "detail": [:]],
-                "matched": [["bus": "default", "rule": "r"]],
-                "deliveries": [["bus": "default", "rule": "r", "targetId": "t", "targetArn": "arn:aws:sqs:us-east-1:0:q", "status": "retrying"]],
-            ]]
+        let arn = "arn:aws:sqs:us-east-1:0:q"
+        func event(_ id: String) -> StreamFrame {
+            let envelope: JSONValue = ["id": .string(id), "time": "2026-11-23T05:00:00Z", "source": "s", "detail-type": "T", "detail": [:]]
+            return .published(.event(BusEventFrame(
+                bus: "default", event: EventEnvelope(envelope), matched: [MatchedRule(bus: "default", rule: "r")],
+                deliveries: [DeliveryOutcome(eventId: id, bus: "default", rule: "r", targetId: "t", targetArn: arn, status: .retrying)])),
+                sequence: 1)
         }
         for id in ["e1", "e2", "e3", "e4"] { #expect(state.apply(frame: event(id)) == .changed) }
         #expect(state.events.map(\.id) == ["e2", "e3", "e4"])
         #expect(state.events.last?.time == Date(timeIntervalSince1970: 1_795_410_000))
-        let delivery: JSONValue = ["v": 1, "type": "delivery", "topic": "events", "data": [
-            "eventId": "e4", "bus": "default", "rule": "r", "targetId": "t", "targetArn": "arn:aws:sqs:us-east-1:0:q",
-            "status": "dead-lettered", "errorCode": "QueueDoesNotExist", "errorMessage": "gone"]]
+        let delivery = StreamFrame.published(.delivery(DeliveryOutcome(
+            eventId: "e4", bus: "default", rule: "r", targetId: "t", targetArn: arn, status: .deadLettered,
+            errorCode: "QueueDoesNotExist", errorMessage: "gone")), sequence: 2)
         #expect(state.apply(frame: delivery) == .changed)
-        #expect(state.events.last?.deliveries == [Delivery(rule: "r", targetId: "t", targetArn: "arn:aws:sqs:us-east-1:0:q",
+        #expect(state.events.last?.deliveries == [Delivery(rule: "r", targetId: "t", targetArn: arn,
                                                            status: .deadLettered, error: "QueueDoesNotExist: gone")])
         #expect(state.events.last?.hasFailedDelivery == true)
-        #expect(state.apply(frame: ["v": 1, "type": "dropped", "count": 7]) == .changed)
-        #expect(state.apply(frame: ["v": 1, "type": "dropped", "count": 2]) == .changed)
+        #expect(state.apply(frame: .dropped(count: 7)) == .changed)
+        #expect(state.apply(frame: .dropped(count: 2)) == .changed)
         #expect(state.dropped == 9)
-        #expect(state.apply(frame: ["v": 1, "type": "subscribed", "topics": ["events"]]) == .subscribed)
-        #expect(state.apply(frame: ["v": 1, "type": "update", "topic": "executions",
-                                    "data": ["executionArn": "arn:x"]]) == .refreshExecution("arn:x"))
-        #expect(state.apply(frame: ["v": 1, "type": "surprise", "topic": "elsewhere"]) == .ignored)
+        #expect(state.apply(frame: .subscribed(StreamSubscribed(topics: [.events], filtered: false, buffer: 16))) == .subscribed)
+        let execution = ExecutionIdentity(executionArn: "arn:x", stateMachineArn: "arn:m", name: "x")
+        #expect(state.apply(frame: .published(.execution(ExecutionChange(execution: execution, status: "RUNNING", startDate: 1,
+                                                                         redriveCount: 0)), sequence: 1)) == .refreshExecution("arn:x"))
+        #expect(state.apply(frame: .published(.other(type: "update", topic: .executions, data: ["executionArn": "arn:y"]),
+                                              sequence: 2)) == .refreshExecution("arn:y"))
+        #expect(state.apply(frame: .published(.other(type: "surprise", topic: "elsewhere", data: [:]), sequence: 1)) == .ignored)
     }
 
     @Test("board entries become breakers with override, stale flag and a failure-rate trend")
@@ -253,8 +257,12 @@ struct StackProviderTests {
             ["breaker": Self.breakerSnapshot(state: "forced-open", rate: rate, override: true), "reportedAt": 1800000012.5,
              "stale": .bool(stale), "override": ["mode": "force-open", "reason": "incident 9", "actor": "alice", "at": 1800000000]]
         }
-        #expect(state.applyBoard([entry(rate: 40, stale: false)]) == nil)
-        #expect(state.applyBoard([entry(rate: 60, stale: true), ["breaker": ["version": 2]]])?.contains("entry 1") == true)
+        // The listing is read by the protocol's decoder, entry by entry.
+        func listing(_ entries: [JSONValue]) throws -> BreakerBoardListing {
+            try BreakerBoardListing(json: ["version": 1, "breakers": .array(entries)])
+        }
+        #expect(state.applyBoard(try listing([entry(rate: 40, stale: false)])) == nil)
+        #expect(state.applyBoard(try listing([entry(rate: 60, stale: true), ["breaker": ["version": 2]]]))?.contains("entry 1") == true)
         let breaker = try #require(state.breakers.first)
         #expect(state.breakers.count == 1)
         #expect(breaker.id == "payment/payment-gateway")
@@ -356,12 +364,5 @@ struct StackProviderTests {
                 #expect("\(error)".contains("BreakerNotFoundException"))
             }
         }
-    }
-
-    @Test("breaker overrides address the board by percent-encoded service and dependency")
-    func pathSegments() {
-        #expect(StackActions.pathSegment("payment-gateway") == "payment-gateway")
-        #expect(StackActions.pathSegment("a/b c") == "a%2Fb%20c")
-        #expect(StackActions.pathSegment("配送") == "%E9%85%8D%E9%80%81")
     }
 }

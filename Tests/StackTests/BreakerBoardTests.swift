@@ -1,6 +1,7 @@
 import CircuitBreaker
 import Foundation
 import JSON
+import StackProtocol
 import Testing
 import Timekeeping
 @testable import Stack
@@ -310,23 +311,30 @@ struct BreakerBoardTests {
     func streamFrames() async throws {
         let board = try BreakerBoardHarness()
         defer { board.removeFiles() }
-        let viewer = board.hub.subscribe(topics: [BreakerBoard.topic])
+        let viewer = board.hub.subscribe(topics: [.breakers])
         _ = await board.report(try breakerSnapshot("payment", "gateway"))
         _ = await board.report(try breakerSnapshot("payment", "gateway")) // same state: no frame
         _ = await board.report(try breakerSnapshot("payment", "gateway", state: .open))
-        _ = await board.override("payment", "gateway", ["mode": "force-closed", "reason": "r", "actor": "carol"])
+        _ = await board.override("payment", "gateway", BreakerOverrideRequest(mode: .forceClosed, reason: "r", actor: "carol").json)
         #expect(viewer.buffered == 3)
-        var frames: [JSONValue] = []
-        for _ in 0..<3 { frames.append(try JSONValue(parsing: try #require(await viewer.next()))) }
-        #expect(frames.map { $0["type"]?.stringValue ?? "" } == ["breaker", "breaker", "breaker-override"])
-        #expect(frames.allSatisfy { $0["v"] == 1 && $0["topic"] == "breakers" })
-        #expect(frames[0]["data"]?["previousState"] == .null)
-        #expect(frames[0]["data"]?["breaker"]?["state"] == "closed")
-        #expect(frames[1]["data"]?["previousState"] == "closed")
-        #expect(frames[1]["data"]?["breaker"]?["state"] == "open")
-        #expect(frames[2]["data"]?["audit"]?["actor"] == "carol")
-        #expect(frames[2]["data"]?["audit"]?["from"] == "open")
-        #expect(frames[2]["data"]?["breaker"]?["override"]?["mode"] == "force-closed")
+        // Decoded by the protocol's one decoder, which checks `"v":1` and each type's shape.
+        var messages: [StreamMessage] = []
+        for _ in 0..<3 {
+            if case .published(let message, _) = try StreamFrameCodec.decode(try #require(await viewer.next())) {
+                messages.append(message)
+            }
+        }
+        #expect(messages.map(\.type) == ["breaker", "breaker", "breaker-override"])
+        #expect(messages.allSatisfy { $0.topic == .breakers })
+        guard messages.count == 3, case .breaker(let first) = messages[0], case .breaker(let second) = messages[1],
+              case .breakerOverride(let override) = messages[2] else { return }
+        #expect(first.previousState == nil)
+        #expect(first.entry.snapshot.state == .closed)
+        #expect(second.previousState == .closed)
+        #expect(second.entry.snapshot.state == .open)
+        #expect(override.audit.actor == "carol")
+        #expect(override.audit.from == .open)
+        #expect(override.entry.override?.mode == .forceClosed)
     }
 
     @Test("concurrent overrides: the board stands by the last one committed")

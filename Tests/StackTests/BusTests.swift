@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import StackProtocol
 import Testing
 import Timekeeping
 @testable import Stack
@@ -300,19 +301,17 @@ struct BusTests {
         try await stack.events("PutRule", ["Name": "r", "EventPattern": #"{"source":["orders"]}"#])
         try await stack.events("PutTargets", ["Rule": "r", "Targets": [["Id": "q", "Arn": .string(stack.queueArn("q"))],
                                                                        ["Id": "missing", "Arn": .string(stack.queueArn("missing"))]]])
-        let viewer = stack.hub.subscribe(topics: ["events"])
-        let filtered = stack.hub.subscribe(topics: ["events"], pattern: try .init(parsing: #"{"source":["payments"]}"#))
+        let viewer = stack.hub.subscribe(topics: [.events])
+        let filtered = stack.hub.subscribe(topics: [.events], pattern: try .init(parsing: #"{"source":["payments"]}"#))
         _ = try await stack.putEvent(detail: ["n": 1])
         _ = try await stack.putEvent(source: "payments", detail: ["n": 2])
-        let first = try JSONValue(parsing: await viewer.next() ?? "")
-        #expect(first["type"] == "event")
-        #expect(first["v"] == 1)
-        #expect(first["data"]?["matched"] == [["bus": "default", "rule": "r"]])
-        let statuses = first["data"]?["deliveries"]?.arrayValue?.compactMap { $0["status"]?.stringValue }
-        #expect(statuses == ["delivered", "retrying"])
-        let second = try JSONValue(parsing: await viewer.next() ?? "")
-        #expect(second["data"]?["event"]?["source"] == "payments")
-        #expect(second["data"]?["matched"] == [])
+        // Decoding checks `"v":1` and the `event` type's shape.
+        let first = try #require(try Self.eventFrame(await viewer.next()))
+        #expect(first.matched == [MatchedRule(bus: "default", rule: "r")])
+        #expect(first.deliveries.map(\.status) == [.delivered, .retrying])
+        let second = try #require(try Self.eventFrame(await viewer.next()))
+        #expect(second.event.value["source"] == "payments")
+        #expect(second.matched == [])
         #expect(filtered.buffered == 1)
     }
 
@@ -326,9 +325,15 @@ struct BusTests {
             ["Id": "audit", "Arn": "arn:aws:events:us-east-1:000000000000:event-bus/audit"],
         ]])
         try await stack.events("PutRule", ["Name": "watch", "EventBusName": "audit", "EventPattern": #"{"source":["orders"]}"#])
-        let viewer = stack.hub.subscribe(topics: ["events"])
+        let viewer = stack.hub.subscribe(topics: [.events])
         _ = try await stack.putEvent(detail: ["n": 1])
-        let frame = try JSONValue(parsing: await viewer.next() ?? "")
-        #expect(frame["data"]?["matched"] == [["bus": "default", "rule": "forward"], ["bus": "audit", "rule": "watch"]])
+        let frame = try #require(try Self.eventFrame(await viewer.next()))
+        #expect(frame.matched == [MatchedRule(bus: "default", rule: "forward"), MatchedRule(bus: "audit", rule: "watch")])
+    }
+
+    /// A stream frame's text decoded as an `event` frame; nil for any other frame.
+    static func eventFrame(_ text: String?) throws -> BusEventFrame? {
+        guard case .published(.event(let frame), _) = try StreamFrameCodec.decode(text ?? "") else { return nil }
+        return frame
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import StackProtocol
 import Testing
 @testable import Stack
 
@@ -129,26 +130,25 @@ import Testing
     @Test func streamCarriesEveryCommittedHistoryEventAndStatusChanges() async throws {
         let stack = try SagaStack()
         defer { stack.remove() }
-        let subscription = stack.hub.subscribe(topics: [ExecutionFrames.topic])
+        let subscription = stack.hub.subscribe(topics: [.executions])
         let machine = try await stack.createMachine("streamed", #"{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","End":true}}}"#)
         let execution = try await stack.start(machine, name: "s1")
         #expect(try await stack.waitForEnd(execution) == "SUCCEEDED")
-        var frames: [JSONValue] = []
-        for await text in subscription {
-            let frame = try JSONValue(parsing: text)
-            frames.append(frame)
-            if frame["type"]?.stringValue == "execution", frame["data"]?["status"]?.stringValue == "SUCCEEDED" { break }
-        }
-        stack.hub.unsubscribe(subscription)
+        // Decoded by the protocol's one decoder, which checks `"v":1` and each type's shape.
+        let messages = try await Self.executionMessages(subscription, stack: stack)
         let history = try await stack.sfn("GetExecutionHistory", ["executionArn": .string(execution), "maxResults": 1000])["events"]?.arrayValue ?? []
-        let streamed = frames.filter { $0["type"]?.stringValue == "history" }
-        #expect(streamed.map { $0["data"]?["event"] ?? .null } == history)
-        #expect(streamed.allSatisfy { $0["data"]?["executionArn"]?.stringValue == execution && $0["data"]?["stateMachineArn"]?.stringValue == machine })
-        #expect(streamed.last?["data"]?["status"]?.stringValue == "SUCCEEDED")
-        #expect(streamed.first?["data"]?["status"]?.stringValue == "RUNNING")
-        let statuses = frames.filter { $0["type"]?.stringValue == "execution" }.compactMap { $0["data"]?["status"]?.stringValue }
+        let streamed = messages.compactMap { message -> ExecutionHistoryEvent? in
+            if case .history(let event) = message { return event } else { return nil }
+        }
+        #expect(streamed.map(\.event) == history)
+        #expect(streamed.allSatisfy { $0.execution.executionArn == execution && $0.execution.stateMachineArn == machine })
+        #expect(streamed.last?.status == "SUCCEEDED")
+        #expect(streamed.first?.status == "RUNNING")
+        let statuses = messages.compactMap { message -> String? in
+            if case .execution(let change) = message { return change.status } else { return nil }
+        }
         #expect(statuses == ["RUNNING", "SUCCEEDED"])
-        #expect(frames.allSatisfy { $0["topic"]?.stringValue == "executions" && $0["v"]?.intValue == 1 })
+        #expect(messages.allSatisfy { $0.topic == .executions })
     }
 
     @Test func beginShutdownAnswersOpenActivityPollsAtOnce() async throws {
@@ -208,20 +208,33 @@ import Testing
         let failing = try #require(try await stack.poll(activity))
         _ = try await stack.sfn("SendTaskFailure", ["taskToken": .string(failing.token), "error": "Flaky"])
         #expect(try await stack.waitForEnd(execution) == "FAILED")
-        let subscription = stack.hub.subscribe(topics: [ExecutionFrames.topic])
+        let subscription = stack.hub.subscribe(topics: [.executions])
         _ = try await stack.sfn("RedriveExecution", ["executionArn": .string(execution)])
         let retry = try #require(try await stack.poll(activity))
         _ = try await stack.sfn("SendTaskSuccess", ["taskToken": .string(retry.token), "output": "{}"])
-        var frames: [JSONValue] = []
+        let messages = try await Self.executionMessages(subscription, stack: stack)
+        guard case .execution(let restarted)? = messages.first else {
+            Issue.record("the first frame is not an execution frame: \(String(describing: messages.first))")
+            return
+        }
+        #expect(restarted.status == "RUNNING")
+        #expect(restarted.redriveCount == 1)
+        guard case .history(let redriven)? = messages.dropFirst().first else {
+            Issue.record("the second frame is not a history frame")
+            return
+        }
+        #expect(redriven.event["type"] == "ExecutionRedriven")
+    }
+
+    /// The `executions` messages until the execution frame saying SUCCEEDED, then unsubscribes.
+    static func executionMessages(_ subscription: StreamSubscription, stack: SagaStack) async throws -> [StreamMessage] {
+        var messages: [StreamMessage] = []
         for await text in subscription {
-            let frame = try JSONValue(parsing: text)
-            frames.append(frame)
-            if frame["type"]?.stringValue == "execution", frame["data"]?["status"]?.stringValue == "SUCCEEDED" { break }
+            guard case .published(let message, _) = try StreamFrameCodec.decode(text) else { continue }
+            messages.append(message)
+            if case .execution(let change) = message, change.status == "SUCCEEDED" { break }
         }
         stack.hub.unsubscribe(subscription)
-        #expect(frames.first?["type"]?.stringValue == "execution")
-        #expect(frames.first?["data"]?["status"]?.stringValue == "RUNNING")
-        #expect(frames.first?["data"]?["redriveCount"]?.intValue == 1)
-        #expect(frames.dropFirst().first?["data"]?["event"]?["type"]?.stringValue == "ExecutionRedriven")
+        return messages
     }
 }

@@ -2,6 +2,7 @@ import CircuitBreaker
 import Foundation
 import GRDB
 import JSON
+import StackProtocol
 import Timekeeping
 import Wire
 
@@ -15,8 +16,6 @@ import Wire
 /// if its id is newer than the last one applied — so memory agrees with the store even when
 /// commits resume their callers out of order.
 public actor BreakerBoard {
-    /// The live stream topic of breaker changes.
-    public static let topic = "breakers"
     /// A breaker whose service has not reported for longer than this is shown as stale.
     public static let defaultStaleAfter = 10.0
     /// A bound on memory and on the board's size: a misbehaving client cannot grow it forever.
@@ -104,8 +103,8 @@ public actor BreakerBoard {
 
     /// Sets an operator's override on a reported breaker; returns the breaker's entry and the
     /// audit entry, both committed.
-    func setOverride(_ id: BreakerID, _ request: BreakerOverrideRequest) async throws(BreakerBoardError)
-        -> (entry: BreakerBoardEntry, audit: BreakerAuditEntry)
+    func setOverride(_ id: BreakerID, _ request: CheckedOverrideRequest) async throws(BreakerBoardError)
+        -> BreakerOverrideResult
     {
         if readOnly { throw .readOnly }
         try ensureLoaded()
@@ -139,9 +138,9 @@ public actor BreakerBoard {
                                       dependency: id.dependency, from: from, to: to, mode: request.mode,
                                       reason: request.reason)
         let entry = entry(for: id, record: records[id] ?? record)
-        hub.publish(topic: Self.topic, type: "breaker-override",
-                    data: ["breaker": entry.json, "audit": audit.json], subject: subject(entry.snapshot))
-        return (entry, audit)
+        let result = BreakerOverrideResult(entry: entry, audit: audit)
+        hub.publish(.breakerOverride(result), subject: subject(entry.snapshot))
+        return result
     }
 
     // MARK: Reading
@@ -198,13 +197,8 @@ public actor BreakerBoard {
 
     private func publishReport(_ id: BreakerID, previousState: BreakerState?) {
         guard let record = records[id] else { return }
-        let entry = entry(for: id, record: record)
-        var data = entry.json
-        if case .object(var object) = data {
-            object["previousState"] = previousState.map { .string($0.rawValue) } ?? .null
-            data = .object(object)
-        }
-        hub.publish(topic: Self.topic, type: "breaker", data: data, subject: subject(record.snapshot))
+        let change = BreakerChange(entry: entry(for: id, record: record), previousState: previousState)
+        hub.publish(.breaker(change), subject: subject(record.snapshot))
     }
 
     private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(BreakerBoardError) -> T {

@@ -1,21 +1,14 @@
 import CircuitBreaker
 import Foundation
 import JSON
+import StackProtocol
 
-/// The breaker board's HTTP API (version 1, documented in the README), transport-neutral:
-/// method, path, query and body in; status and JSON body out. The Hummingbird route is a thin
-/// adapter over it, and tests drive it with or without sockets.
-///
-/// | Request | Answer |
-/// |---|---|
-/// | `PUT /_signalbox/breakers/{service}/{dependency}` + snapshot v1 | `{"override": override or null}` |
-/// | `GET /_signalbox/breakers[?service=S]` | `{"version":1,"breakers":[entry…]}` |
-/// | `GET /_signalbox/breakers/{service}/{dependency}` | entry |
-/// | `POST /_signalbox/breakers/{service}/{dependency}/override` | `{"breaker": entry, "audit": audit}` |
-/// | `GET /_signalbox/breakers/audit[?limit=N&service=S&dependency=D]` | `{"entries":[audit…]}` |
+/// The breaker board's HTTP API (version 1, `docs/stream.md`; its requests and answers are
+/// StackProtocol's types), transport-neutral: method, path, query and body in; status and JSON
+/// body out. The Hummingbird route is a thin adapter over it, and tests drive it with or
+/// without sockets.
 public struct BreakerBoardAPI: Sendable {
-    public static let basePath = "/_signalbox/breakers"
-    public static let version = 1
+    public static let basePath = ExtensionPaths.breakers
     public static let defaultAuditLimit = 100
     public static let maximumAuditLimit = 1000
 
@@ -59,9 +52,8 @@ public struct BreakerBoardAPI: Sendable {
             guard method == "POST" else { throw .methodNotAllowed(method: method, path: path, allowed: "POST") }
             if board.readOnly { throw .readOnly }
             let id = try Self.breakerID(components[0], components[1])
-            let request = try BreakerOverrideRequest(body: body)
-            let result = try await board.setOverride(id, request)
-            return ["breaker": result.entry.json, "audit": result.audit.json]
+            let request = try CheckedOverrideRequest(body: body)
+            return try await board.setOverride(id, request).json
         default:
             throw .noRoute(method: method, path: path)
         }
@@ -79,15 +71,13 @@ public struct BreakerBoardAPI: Sendable {
         guard snapshot.service == id.service, snapshot.dependency == id.dependency else {
             throw .validation("The snapshot is for \(BreakerBoardText.excerpt(snapshot.service))/\(BreakerBoardText.excerpt(snapshot.dependency)) but was sent to \(id.service)/\(id.dependency)")
         }
-        let override = try await board.report(snapshot)
-        return ["override": override?.json ?? .null]
+        return BreakerReportAnswer(override: try await board.report(snapshot)).json
     }
 
     private func list(_ parameters: [String: String]) async throws(BreakerBoardError) -> JSONValue {
         let service = parameters["service"]
         if let service { try BreakerBoardText.validateName(service, field: "service") }
-        let entries = try await board.entries(service: service)
-        return ["version": .number(Double(Self.version)), "breakers": .array(entries.map(\.json))]
+        return BreakerBoardListing(breakers: try await board.entries(service: service)).json
     }
 
     private func audit(_ parameters: [String: String]) async throws(BreakerBoardError) -> JSONValue {
@@ -102,8 +92,7 @@ public struct BreakerBoardAPI: Sendable {
         let dependency = parameters["dependency"]
         if let service { try BreakerBoardText.validateName(service, field: "service") }
         if let dependency { try BreakerBoardText.validateName(dependency, field: "dependency") }
-        let entries = try await board.audit(limit: limit, service: service, dependency: dependency)
-        return ["entries": .array(entries.map(\.json))]
+        return BreakerAuditListing(entries: try await board.audit(limit: limit, service: service, dependency: dependency)).json
     }
 
     static func breakerID(_ service: String, _ dependency: String) throws(BreakerBoardError) -> BreakerID {

@@ -1,3 +1,5 @@
+import StackProtocol
+
 /// The board's rules for untrusted text: names that appear in URLs and on operators'
 /// terminals, and the free text (reason, actor) stored in the audit trail.
 enum BreakerBoardText {
@@ -35,9 +37,7 @@ enum BreakerBoardText {
         }
     }
 
-    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
-    }
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool { UntrustedText.isControl(scalar) }
 
     /// `'x'` for printable characters, `U+001B` for the others.
     static func describe(_ scalar: Unicode.Scalar) -> String {
@@ -49,9 +49,5 @@ enum BreakerBoardText {
     }
 
     /// The start of an offending value for an error message, with controls shown as `?`.
-    static func excerpt(_ text: String) -> String {
-        var out = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars.prefix(64) { out.append(isControl(scalar) ? "?" : scalar) }
-        return String(out) + (text.unicodeScalars.count > 64 ? "…" : "")
-    }
+    static func excerpt(_ text: String) -> String { UntrustedText.excerpt(text) }
 }

@@ -1,5 +1,6 @@
 import GRDB
 import JSON
+import StackProtocol
 import Wire
 
 /// An event on its way through a bus: the envelope AWS delivers (version, id, detail-type,
@@ -47,39 +48,9 @@ struct BusEvent: Sendable {
     }
 }
 
-/// What became of one delivery to one target. Every delivery has exactly one outcome; none is
-/// dropped unseen: failures are counted, streamed, and kept in `eb_delivery`.
-struct DeliveryOutcome: Sendable, Equatable {
-    enum Status: String, Sendable {
-        /// Committed into the target (queue message written, bus routed).
-        case delivered
-        /// Failed for now; retried by the background worker per the target's RetryPolicy.
-        case retrying
-        /// Retries exhausted (or not retryable); sent to the target's dead-letter queue.
-        case deadLettered = "dead-lettered"
-        /// Retries exhausted and no usable dead-letter queue; kept as a failed delivery.
-        case failed
-    }
-
-    var eventId: String
-    var bus: String
-    var rule: String
-    var targetId: String
-    var targetArn: String
-    var status: Status
-    var errorCode: String?
-    var errorMessage: String?
-
-    var json: JSONValue {
-        var object: JSONObject = [
-            "bus": .string(bus), "rule": .string(rule), "targetId": .string(targetId),
-            "targetArn": .string(targetArn), "status": .string(status.rawValue),
-        ]
-        if let errorCode { object["errorCode"] = .string(errorCode) }
-        if let errorMessage { object["errorMessage"] = .string(errorMessage) }
-        return .object(object)
-    }
-}
+// What became of one delivery to one target is `DeliveryOutcome` (StackProtocol): the stream
+// carries it as it is. Every delivery has exactly one outcome; none is dropped unseen: failures
+// are counted, streamed, and kept in `eb_delivery`.
 
 /// Everything one write delivered: outcomes, the rules each event matched on each bus, and the
 /// queues to wake once the transaction committed.

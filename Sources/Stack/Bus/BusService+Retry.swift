@@ -1,5 +1,6 @@
 import GRDB
 import JSON
+import StackProtocol
 import Timekeeping
 import Wire
 
@@ -79,12 +80,10 @@ extension BusService {
         }
         if let queues, !report.queues.isEmpty { await queues.wakeReceivers(report.queues) }
         counters.record(put: 0, failedEntries: 0, matched: 0, outcomes: report.outcomes)
-        if let hub, hub.hasSubscribers(StreamHub.eventsTopic) {
+        if let hub, hub.hasSubscribers(.events) {
             let envelopes = Dictionary(due.compactMap { $0.map { ($0.event.id, $0.event.envelope) } }, uniquingKeysWith: { a, _ in a })
             for outcome in report.outcomes {
-                var data = outcome.json.objectValue ?? [:]
-                data["eventId"] = .string(outcome.eventId)
-                hub.publish(topic: StreamHub.eventsTopic, type: "delivery", data: .object(data), subject: envelopes[outcome.eventId])
+                hub.publish(.delivery(outcome), subject: envelopes[outcome.eventId])
             }
         }
         return due.count

@@ -3,6 +3,8 @@ import Foundation
 import GRDB
 import JSON
 import Patterns
+import StackProtocol
+import Synchronization
 import Timekeeping
 import Wire
 
@@ -174,17 +176,15 @@ public final class BusService: StackService {
 
     /// Sends each event, the rules it matched and its deliveries' outcomes to stream viewers.
     func publish(_ events: [BusEvent], report: DeliveryReport) {
-        guard let hub, hub.hasSubscribers(StreamHub.eventsTopic) else { return }
-        var outcomesByEvent: [String: [JSONValue]] = [:]
-        for outcome in report.outcomes { outcomesByEvent[outcome.eventId, default: []].append(outcome.json) }
+        guard let hub, hub.hasSubscribers(.events) else { return }
+        var outcomesByEvent: [String: [DeliveryOutcome]] = [:]
+        for outcome in report.outcomes { outcomesByEvent[outcome.eventId, default: []].append(outcome) }
         for event in events {
-            let matched = (report.matched[event.id] ?? []).map { pair -> JSONValue in
-                ["bus": .string(pair.bus), "rule": .string(pair.rule)]
-            }
-            hub.publish(topic: StreamHub.eventsTopic, type: "event", data: [
-                "bus": .string(event.bus), "event": event.envelope, "matched": .array(matched),
-                "deliveries": .array(outcomesByEvent[event.id] ?? []),
-            ], subject: event.envelope)
+            let matched = (report.matched[event.id] ?? []).map { MatchedRule(bus: $0.bus, rule: $0.rule) }
+            // The envelope's text was made when the event was put: the frame reuses it.
+            let frame = BusEventFrame(bus: event.bus, event: EventEnvelope(event.envelope, serialized: event.text),
+                                      matched: matched, deliveries: outcomesByEvent[event.id] ?? [])
+            hub.publish(.event(frame), subject: event.envelope)
         }
     }
 

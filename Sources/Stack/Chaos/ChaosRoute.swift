@@ -2,16 +2,17 @@ import Chaos
 import Hummingbird
 import JSON
 import NIOCore
+import StackProtocol
 import Wire
 
 /// `/_signalbox/chaos`: run-time fault injection for the demo (README, "Demo").
 ///
-/// - `GET` → `{"spec": "...", "faults": [...]}`
-/// - `PUT {"spec": "payment.error=0.3"}` → validated and stored, answered like GET; a bad body
-///   or spec is a 400 `ValidationException` naming the bad part, and nothing changes
+/// - `GET` → `ChaosAnswer`
+/// - `PUT ChaosRequest` → validated and stored, answered like GET; a bad body or spec is a 400
+///   `ValidationException` naming the bad part, and nothing changes
 /// - `DELETE` → no faults, answered like GET
 public struct ChaosRoute: StackRouteExtension {
-    public static let path = "/_signalbox/chaos"
+    public static let path = ExtensionPaths.chaos
     static let maximumBodyBytes = 16 * 1024
     public let board: ChaosBoard
     /// A `--readonly` stack shows the spec but refuses to change it (403).
@@ -53,21 +54,22 @@ public struct ChaosRoute: StackRouteExtension {
 
     /// The spec a PUT body asks for, or why it cannot be applied.
     static func spec(from body: [UInt8]) -> Result<ChaosSpec, AWSError> {
-        guard case .object(let object)? = try? JSONValue(parsing: body) else {
-            return .failure(.validation("The body must be a JSON object: {\"spec\": \"payment.error=0.3\"}."))
-        }
-        guard let text = object["spec"]?.stringValue else {
-            return .failure(.validation("Member 'spec' must be a string, e.g. \"payment.error=0.3,inventory.down\" (\"\" for none)."))
+        let request: ChaosRequest
+        do throws(StackProtocolError) {
+            // Not JSON at all gets the same answer as JSON that is not an object.
+            request = try ChaosRequest(json: (try? JSONValue(parsing: body)) ?? .null)
+        } catch {
+            return .failure(.validation(error.message))
         }
         do {
-            return .success(try ChaosSpec(parsing: text))
+            return .success(try ChaosSpec(parsing: request.spec))
         } catch {
             return .failure(.validation(error.description))
         }
     }
 
     static func answer(_ spec: ChaosSpec) -> Response {
-        json(200, spec.json)
+        json(200, ChaosAnswer(spec: spec).json)
     }
 
     static var readOnlyRefusal: Response {

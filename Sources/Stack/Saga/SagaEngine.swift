@@ -3,6 +3,7 @@ import Foundation
 import Timekeeping
 import GRDB
 import JSON
+import StackProtocol
 import StatesLanguage
 import Wire
 
@@ -426,19 +427,19 @@ actor SagaEngine {
     }
 
     /// The stream frames of a step about to be committed; none when nobody watches `executions`.
-    private func streamFrames(_ execution: Execution, step: Step, previousStatus: ExecutionStatus?) -> [ExecutionFrames.Frame] {
-        guard let hub, hub.hasSubscribers(ExecutionFrames.topic) else { return [] }
-        return ExecutionFrames.frames(for: execution, events: step.events, previousStatus: previousStatus)
+    private func streamFrames(_ execution: Execution, step: Step, previousStatus: ExecutionStatus?) -> [StreamMessage] {
+        guard let hub, hub.hasSubscribers(.executions) else { return [] }
+        return ExecutionFrames.messages(for: execution, events: step.events, previousStatus: previousStatus)
     }
 
     /// Publishes `frames` right after the transaction holding them commits, on the writer's
     /// queue: viewers see history events exactly in commit order, and never one that was not
     /// committed. Publishing never waits (slow viewers lose frames, see StreamHub).
-    static func publishOnCommit(_ db: Database, _ frames: [ExecutionFrames.Frame], hub: StreamHub?) {
-        guard let hub, !frames.isEmpty else { return }
+    static func publishOnCommit(_ db: Database, _ messages: [StreamMessage], hub: StreamHub?) {
+        guard let hub, !messages.isEmpty else { return }
         db.afterNextTransaction(onCommit: { _ in
-            for frame in frames {
-                hub.publish(topic: ExecutionFrames.topic, type: frame.type, data: frame.data, subject: frame.data)
+            for message in messages {
+                hub.publish(message, subject: message.data)
             }
         })
     }

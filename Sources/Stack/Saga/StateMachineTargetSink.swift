@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import JSON
 import StatesLanguage
+import StackProtocol
 import Synchronization
 import Wire
 
@@ -51,8 +52,8 @@ struct StateMachineTargetSink: BusTargetSink {
                                                 at: Date(millis: now), seed: UInt64.random(in: .min ... .max))
         try SagaEngine.insertStarted(db, execution: execution, state: try SagaEngine.encodeState(execution), step: step)
         let engine = self.engine
-        if let hub = engine.hub, hub.hasSubscribers(ExecutionFrames.topic) {
-            SagaEngine.publishOnCommit(db, ExecutionFrames.frames(for: execution, events: step.events, previousStatus: nil), hub: hub)
+        if let hub = engine.hub, hub.hasSubscribers(.executions) {
+            SagaEngine.publishOnCommit(db, ExecutionFrames.messages(for: execution, events: step.events, previousStatus: nil), hub: hub)
         }
         db.afterNextTransaction(onCommit: { _ in
             Task { await engine.adopt(execution, step: step) }

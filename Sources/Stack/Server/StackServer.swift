@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import StackProtocol
 import Synchronization
 import NIOCore
 import Timekeeping
@@ -102,8 +103,8 @@ struct StackResponder<Fallback: HTTPResponder>: HTTPResponder where Fallback.Con
         if request.method == .post, !path.hasPrefix("/_signalbox/") {
             return await awsRequest(request)
         }
-        if request.method == .get, path == "/_signalbox/health" {
-            return Self.text(200, "{\"status\":\"ok\",\"services\":[\(frontDoor.services.keys.sorted().map { "\"\($0)\"" }.joined(separator: ","))]}",
+        if request.method == .get, path == ExtensionPaths.health {
+            return Self.text(200, HealthAnswer(services: frontDoor.services.keys.sorted()).json.serialized,
                              contentType: "application/json")
         }
         if request.method == .get, path == "/metrics" {

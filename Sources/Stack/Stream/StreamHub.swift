@@ -1,25 +1,24 @@
 import JSON
 import Patterns
+import StackProtocol
 import Synchronization
 
-/// The stack's live stream: publishers (the bus, queue statistics, later saga executions and
-/// breakers) publish frames on named topics; each viewer subscribes to some topics, optionally
-/// with an event pattern, and reads from its own bounded buffer.
+/// The stack's live stream: publishers (the bus, queue statistics, saga executions, the breaker
+/// board) publish typed messages (`StreamMessage`) on their topics; each viewer subscribes to
+/// some topics, optionally with an event pattern, and reads encoded frames from its own bounded
+/// buffer. Frames are written by `StreamFrameCodec` only (StackProtocol, `docs/stream.md`).
 ///
 /// "Never block the bus for a viewer": `publish` only appends to buffers under short locks and
 /// never awaits; a viewer that falls behind loses frames and is told how many.
 public final class StreamHub: Sendable {
-    /// The topics the stack publishes today; others may be added by new publishers.
-    public static let eventsTopic = "events"
-    public static let queuesTopic = "queues"
     public static let defaultCapacity = 1024
 
     private struct State {
         var subscribers: [UInt64: StreamSubscription] = [:]
         var nextId: UInt64 = 1
-        var sequence: [String: Int] = [:]
+        var sequence: [StreamTopic: Int] = [:]
         /// The last frame of retained topics (queue statistics), sent to every new subscriber.
-        var retained: [String: String] = [:]
+        var retained: [StreamTopic: String] = [:]
     }
 
     private let state = Mutex(State())
@@ -28,7 +27,7 @@ public final class StreamHub: Sendable {
     public init() {}
 
     /// A new subscription; it receives the retained frames of its topics first.
-    public func subscribe(topics: Set<String>, pattern: EventPattern? = nil,
+    public func subscribe(topics: Set<StreamTopic>, pattern: EventPattern? = nil,
                           capacity: Int = StreamHub.defaultCapacity) -> StreamSubscription {
         let (subscription, retained) = state.withLock { state -> (StreamSubscription, [String]) in
             let subscription = StreamSubscription(id: state.nextId, capacity: capacity, topics: topics, pattern: pattern)
@@ -41,7 +40,7 @@ public final class StreamHub: Sendable {
     }
 
     /// Replaces a subscription's topics and pattern, sending retained frames of new topics.
-    public func resubscribe(_ subscription: StreamSubscription, topics: Set<String>, pattern: EventPattern?) {
+    public func resubscribe(_ subscription: StreamSubscription, topics: Set<StreamTopic>, pattern: EventPattern?) {
         let old = subscription.filter.topics
         subscription.setFilter(topics: topics, pattern: pattern)
         let retained = state.withLock { state in topics.subtracting(old).sorted().compactMap { state.retained[$0] } }
@@ -56,20 +55,21 @@ public final class StreamHub: Sendable {
     public var subscriberCount: Int { state.withLock { $0.subscribers.count } }
 
     /// Whether anyone listens to `topic`: publishers skip building frames nobody reads.
-    public func hasSubscribers(_ topic: String) -> Bool {
+    public func hasSubscribers(_ topic: StreamTopic) -> Bool {
         state.withLock { state in state.subscribers.values.contains { $0.filter.topics.contains(topic) } }
     }
 
     /// Frames published since start (all topics).
     public var publishedCount: Int { published.withLock { $0 } }
 
-    /// Publishes `data` on `topic` as a versioned frame of `type`. `subject` is what subscribers'
-    /// event patterns are matched against (subscribers with a pattern receive only frames whose
-    /// subject matches; frames without a subject pass). `retain` keeps it for new subscribers.
+    /// Publishes `message` on its topic as the topic's next frame. `subject` is what
+    /// subscribers' event patterns are matched against (subscribers with a pattern receive only
+    /// frames whose subject matches; frames without a subject pass). `retain` keeps it for new
+    /// subscribers. The frame is encoded once, and only when someone receives or retains it.
     /// Returns how many subscribers it was offered to.
     @discardableResult
-    public func publish(topic: String, type: String, data: JSONValue, subject: JSONValue? = nil,
-                        retain: Bool = false) -> Int {
+    public func publish(_ message: StreamMessage, subject: JSONValue? = nil, retain: Bool = false) -> Int {
+        let topic = message.topic
         let (sequence, subscribers) = state.withLock { state -> (Int, [StreamSubscription]) in
             state.sequence[topic, default: 0] += 1
             return (state.sequence[topic]!, Array(state.subscribers.values))
@@ -78,7 +78,7 @@ public final class StreamHub: Sendable {
         var frame: String?
         func text() -> String {
             if let frame { return frame }
-            let made = StreamFrames.data(topic: topic, type: type, sequence: sequence, data: data)
+            let made = StreamFrameCodec.encode(.published(message, sequence: sequence))
             frame = made
             return made
         }
@@ -104,31 +104,5 @@ public final class StreamHub: Sendable {
             return Array(state.subscribers.values)
         }
         for subscription in all { subscription.finish() }
-    }
-}
-
-/// The stream's frames (version 1), documented in the README. Every frame is a JSON object
-/// with `"v":1` and a `type`.
-public enum StreamFrames {
-    public static let version = 1
-
-    static func data(topic: String, type: String, sequence: Int, data: JSONValue) -> String {
-        JSONValue.object(["v": .number(Double(version)), "type": .string(type), "topic": .string(topic),
-                          "seq": .number(Double(sequence)), "data": data]).serialized
-    }
-
-    static func dropped(_ count: Int) -> String {
-        "{\"v\":1,\"type\":\"dropped\",\"count\":\(count)}"
-    }
-
-    static func subscribed(topics: [String], pattern: Bool, capacity: Int) -> String {
-        JSONValue.object(["v": .number(Double(version)), "type": "subscribed",
-                          "topics": .array(topics.map { .string($0) }), "filtered": .bool(pattern),
-                          "buffer": .number(Double(capacity))]).serialized
-    }
-
-    static func error(_ code: String, _ message: String) -> String {
-        JSONValue.object(["v": .number(Double(version)), "type": "error", "code": .string(code),
-                          "message": .string(message)]).serialized
     }
 }

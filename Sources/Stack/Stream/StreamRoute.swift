@@ -3,16 +3,17 @@ import Hummingbird
 import HummingbirdWebSocket
 import JSON
 import Patterns
+import StackProtocol
 
-/// `GET /_signalbox/stream`: the live stream as a WebSocket (frames in the README, version 1).
+/// `GET /_signalbox/stream`: the live stream as a WebSocket (frames v1, `docs/stream.md`).
 ///
-/// A viewer may name its topics in the query (`?topics=events,queues&buffer=256`) and send
-/// `{"type":"subscribe","topics":[...],"pattern":{...}}` at any time to change them; it is
-/// answered `subscribed` or `error`. Frames are written from the viewer's own bounded buffer,
-/// so a slow socket only ever costs that viewer frames.
+/// A viewer may name its topics in the query (`?topics=events,queues&buffer=256`) and send a
+/// `StreamRequest` at any time to change them; it is answered `subscribed` or `error`. Frames
+/// are written from the viewer's own bounded buffer, so a slow socket only ever costs that
+/// viewer frames.
 public struct StreamRoute: StackRouteExtension {
     public let hub: StreamHub
-    public static let path = "/_signalbox/stream"
+    public static let path = ExtensionPaths.stream
     static let maximumMessageBytes = 64 * 1024
 
     public init(hub: StreamHub) { self.hub = hub }
@@ -22,11 +23,12 @@ public struct StreamRoute: StackRouteExtension {
         router.ws(RouterPath(stringLiteral: Self.path)) { inbound, outbound, context in
             let query = context.request.uri.queryParameters
             let capacity = query.get("buffer", as: Int.self).map { min(max($0, 1), 65_536) } ?? StreamHub.defaultCapacity
-            let topics = Set((query.get("topics") ?? "").split(separator: ",").map(String.init).filter { !$0.isEmpty })
+            let topics = Set((query.get("topics") ?? "").split(separator: ",").map { StreamTopic(String($0)) }
+                .filter { !$0.rawValue.isEmpty })
             let subscription = hub.subscribe(topics: [], capacity: capacity)
             if !topics.isEmpty {
                 // The acknowledgement first, then the topics' retained frames.
-                subscription.control(StreamFrames.subscribed(topics: topics.sorted(), pattern: false, capacity: capacity))
+                subscription.control(.subscribed(StreamSubscribed(topics: topics.sorted(), filtered: false, buffer: capacity)))
                 hub.resubscribe(subscription, topics: topics, pattern: nil)
             }
             defer { hub.unsubscribe(subscription) }
@@ -38,7 +40,7 @@ public struct StreamRoute: StackRouteExtension {
                 }
                 for try await message in inbound.messages(maxSize: Self.maximumMessageBytes) {
                     guard case .text(let text) = message else {
-                        subscription.control(StreamFrames.error("BadRequest", "Send text frames of JSON."))
+                        subscription.control(.error(StreamFailure(code: "BadRequest", message: "Send text frames of JSON.")))
                         continue
                     }
                     Self.handle(text, subscription: subscription, hub: hub)
@@ -51,18 +53,17 @@ public struct StreamRoute: StackRouteExtension {
 
     /// Applies one viewer message; answers with a control frame.
     static func handle(_ text: String, subscription: StreamSubscription, hub: StreamHub) {
-        guard case .object(let message)? = try? JSONValue(parsing: text) else {
-            subscription.control(StreamFrames.error("BadRequest", "Messages must be JSON objects."))
+        let request: StreamRequest
+        do throws(StreamFailure) {
+            request = try StreamRequest(text: text)
+        } catch {
+            subscription.control(.error(error))
             return
         }
-        switch message["type"]?.stringValue {
-        case "subscribe":
-            guard let list = message["topics"]?.arrayValue, list.allSatisfy({ $0.stringValue != nil }) else {
-                subscription.control(StreamFrames.error("BadRequest", "subscribe needs \"topics\": a list of topic names."))
-                return
-            }
+        switch request {
+        case .subscribe(let topics, let given):
             var pattern: EventPattern?
-            if let given = message["pattern"], given != .null {
+            if let given {
                 do throws(EventPatternError) {
                     if let text = given.stringValue {
                         pattern = try EventPattern(parsing: text)
@@ -70,18 +71,16 @@ public struct StreamRoute: StackRouteExtension {
                         pattern = try EventPattern(given)
                     }
                 } catch {
-                    subscription.control(StreamFrames.error(EventPatternError.exceptionType, error.message))
+                    subscription.control(.error(StreamFailure(code: EventPatternError.exceptionType, message: error.message)))
                     return
                 }
             }
-            let topics = Set(list.compactMap(\.stringValue))
-            subscription.control(StreamFrames.subscribed(topics: topics.sorted(), pattern: pattern != nil,
-                                                         capacity: subscription.capacity))
+            let topics = Set(topics)
+            subscription.control(.subscribed(StreamSubscribed(topics: topics.sorted(), filtered: pattern != nil,
+                                                              buffer: subscription.capacity)))
             hub.resubscribe(subscription, topics: topics, pattern: pattern)
-        case "ping":
-            subscription.control("{\"v\":1,\"type\":\"pong\"}")
-        default:
-            subscription.control(StreamFrames.error("BadRequest", "Unknown message type; expected subscribe or ping."))
+        case .ping:
+            subscription.control(.pong)
         }
     }
 }

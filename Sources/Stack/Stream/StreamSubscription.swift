@@ -1,5 +1,6 @@
 import DequeModule
 import Patterns
+import StackProtocol
 import Synchronization
 
 /// One viewer's bounded queue of frames. Publishing never waits: when the buffer is full the
@@ -9,7 +10,7 @@ public final class StreamSubscription: Sendable, AsyncSequence {
     public typealias Element = String
 
     struct Filter: Sendable {
-        var topics: Set<String>
+        var topics: Set<StreamTopic>
         var pattern: EventPattern?
     }
 
@@ -26,7 +27,7 @@ public final class StreamSubscription: Sendable, AsyncSequence {
     public let capacity: Int
     private let state: Mutex<State>
 
-    init(id: UInt64, capacity: Int, topics: Set<String>, pattern: EventPattern?) {
+    init(id: UInt64, capacity: Int, topics: Set<StreamTopic>, pattern: EventPattern?) {
         self.id = id
         self.capacity = Swift.max(1, capacity)
         self.state = Mutex(State(filter: Filter(topics: topics, pattern: pattern)))
@@ -35,7 +36,7 @@ public final class StreamSubscription: Sendable, AsyncSequence {
     var filter: Filter { state.withLock { $0.filter } }
 
     /// Replaces the topics and pattern (a new `subscribe` message from the viewer).
-    func setFilter(topics: Set<String>, pattern: EventPattern?) {
+    func setFilter(topics: Set<StreamTopic>, pattern: EventPattern?) {
         state.withLock { $0.filter = Filter(topics: topics, pattern: pattern) }
     }
 
@@ -60,7 +61,7 @@ public final class StreamSubscription: Sendable, AsyncSequence {
                 return (false, nil)
             }
             if state.dropped > 0 {
-                state.buffer.append(StreamFrames.dropped(state.dropped))
+                state.buffer.append(StreamFrameCodec.encode(.dropped(count: state.dropped)))
                 state.dropped = 0
             }
             state.buffer.append(frame)
@@ -70,8 +71,10 @@ public final class StreamSubscription: Sendable, AsyncSequence {
         return accepted
     }
 
-    /// Queues a control frame regardless of the bound (they are few and the viewer asked).
-    func control(_ frame: String) {
+    /// Queues a control frame (acknowledgement, error, pong) regardless of the bound: they are
+    /// few and the viewer asked.
+    func control(_ control: StreamFrame) {
+        let frame = StreamFrameCodec.encode(control)
         let resume = state.withLock { state -> CheckedContinuation<String?, Never>? in
             if state.finished { return nil }
             if let waiter = state.waiter {
@@ -102,7 +105,7 @@ public final class StreamSubscription: Sendable, AsyncSequence {
                     if let frame = state.buffer.popFirst() { return .some(frame) }
                     if state.dropped > 0 {
                         defer { state.dropped = 0 }
-                        return .some(StreamFrames.dropped(state.dropped))
+                        return .some(StreamFrameCodec.encode(.dropped(count: state.dropped)))
                     }
                     if state.finished || Task.isCancelled { return .some(nil) }
                     state.waiter = continuation

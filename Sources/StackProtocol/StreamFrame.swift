@@ -1,0 +1,155 @@
+import JSON
+
+/// One frame the stack sends a viewer on `/_signalbox/stream` (version 1, `docs/stream.md`).
+/// Every frame is a JSON object with `"v":1` and a `type`:
+///
+/// - `subscribed` — `{"topics":[…],"filtered":bool,"buffer":N}`: the subscription now in force.
+/// - `error` — `{"code","message"}`: a viewer message was refused; the subscription is unchanged.
+/// - `pong` — the answer to `ping`.
+/// - `dropped` — `{"count":N}`: N frames were lost here because the viewer's buffer was full.
+/// - a published message — `{"topic","seq","data"}` with `type` naming the message
+///   (`StreamMessage`); `seq` counts per topic from 1.
+///
+/// `StreamFrameCodec` is the one encoder and decoder of these frames.
+public enum StreamFrame: Sendable, Hashable {
+    case subscribed(StreamSubscribed)
+    case error(StreamFailure)
+    case pong
+    case dropped(count: Int)
+    case published(StreamMessage, sequence: Int)
+
+    /// The `type` member.
+    public var type: String {
+        switch self {
+        case .subscribed: "subscribed"
+        case .error: "error"
+        case .pong: "pong"
+        case .dropped: "dropped"
+        case .published(let message, _): message.type
+        }
+    }
+}
+
+/// The acknowledgement of a subscription: the topics (sorted), whether an event pattern
+/// filters them, and the viewer's buffer in frames.
+public struct StreamSubscribed: Sendable, Hashable {
+    public var topics: [StreamTopic]
+    public var filtered: Bool
+    public var buffer: Int
+
+    public init(topics: [StreamTopic], filtered: Bool, buffer: Int) {
+        self.topics = topics
+        self.filtered = filtered
+        self.buffer = buffer
+    }
+}
+
+/// A refused viewer message: an AWS-style error code and what was wrong.
+public struct StreamFailure: Sendable, Hashable, Error {
+    public var code: String
+    public var message: String
+
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// The code a client gives a frame it could not read (never sent by the stack).
+    public static let unreadableCode = "UnreadableFrame"
+}
+
+/// Encodes and decodes `StreamFrame`s: the only place their JSON is written or read.
+///
+/// Encoding writes members in the documented order, byte for byte what version 1 has always
+/// sent. The `event` frame — one per event on the bus's hot path — splices the envelope's
+/// text made when the event was put (`EventEnvelope.text`) instead of serializing it again.
+public enum StreamFrameCodec {
+    public static let version = ExtensionPaths.version
+
+    // MARK: encoding
+
+    public static func encode(_ frame: StreamFrame) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(256)
+        append("{\"v\":1,\"type\":", to: &output)
+        appendString(frame.type, to: &output)
+        switch frame {
+        case .subscribed(let subscribed):
+            append(",\"topics\":", to: &output)
+            append(JSONValue.array(subscribed.topics.map { .string($0.rawValue) }), to: &output)
+            append(",\"filtered\":\(subscribed.filtered),\"buffer\":\(subscribed.buffer)", to: &output)
+        case .error(let failure):
+            append(",\"code\":", to: &output)
+            appendString(failure.code, to: &output)
+            append(",\"message\":", to: &output)
+            appendString(failure.message, to: &output)
+        case .pong:
+            break
+        case .dropped(let count):
+            append(",\"count\":\(count)", to: &output)
+        case .published(let message, let sequence):
+            append(",\"topic\":", to: &output)
+            appendString(message.topic.rawValue, to: &output)
+            append(",\"seq\":\(sequence),\"data\":", to: &output)
+            message.writeData(to: &output)
+        }
+        output.append(UInt8(ascii: "}"))
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    // MARK: decoding
+
+    public static func decode(_ text: String) throws(StackProtocolError) -> StreamFrame {
+        try decode(bytes: Array(text.utf8))
+    }
+
+    public static func decode(bytes: some Collection<UInt8>) throws(StackProtocolError) -> StreamFrame {
+        let value: JSONValue
+        do { value = try JSONValue(parsing: bytes) } catch {
+            throw StackProtocolError("a stream frame must be JSON: \(error)")
+        }
+        return try decode(value)
+    }
+
+    public static func decode(_ value: JSONValue) throws(StackProtocolError) -> StreamFrame {
+        let fields = try ProtocolFields(value, path: "")
+        let version = try fields.integer("v")
+        guard version == Self.version else {
+            throw StackProtocolError("v \(version) is not a stream version this reader knows (\(Self.version))")
+        }
+        let type = try fields.string("type")
+        switch type {
+        case "subscribed":
+            return .subscribed(StreamSubscribed(
+                topics: try fields.list("topics") { item, path throws(StackProtocolError) in
+                    guard case .string(let name) = item else { throw StackProtocolError("\(path) must be a string") }
+                    return StreamTopic(name)
+                },
+                filtered: try fields.bool("filtered"), buffer: try fields.integer("buffer")))
+        case "error":
+            return .error(StreamFailure(code: try fields.string("code"), message: try fields.optionalString("message") ?? ""))
+        case "pong":
+            return .pong
+        case "dropped":
+            return .dropped(count: try fields.integer("count"))
+        default:
+            let topic = StreamTopic(try fields.string("topic"))
+            let message = try StreamMessage(type: type, topic: topic, data: fields.optional("data") ?? .null)
+            return .published(message, sequence: try fields.integer("seq"))
+        }
+    }
+
+    // MARK: writing helpers
+
+    static func append(_ text: String, to output: inout [UInt8]) {
+        output.append(contentsOf: text.utf8)
+    }
+
+    static func append(_ value: JSONValue, to output: inout [UInt8]) {
+        output.append(contentsOf: value.utf8Bytes)
+    }
+
+    static func appendString(_ text: String, to output: inout [UInt8]) {
+        output.append(contentsOf: JSONValue.string(text).utf8Bytes)
+    }
+}

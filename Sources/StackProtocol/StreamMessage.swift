@@ -1,0 +1,82 @@
+import JSON
+
+/// What a publisher puts on a topic: the `type` and `data` of a published frame. Each type
+/// belongs to one topic; `other` carries a type this reader does not know (a newer stack),
+/// so a viewer can skip it knowingly.
+public enum StreamMessage: Sendable, Hashable {
+    /// `event` on `events`.
+    case event(BusEventFrame)
+    /// `delivery` on `events`: a later outcome of a retried delivery.
+    case delivery(DeliveryOutcome)
+    /// `queue-stats` on `queues`.
+    case queueStatistics(QueueStatistics)
+    /// `execution` on `executions`.
+    case execution(ExecutionChange)
+    /// `history` on `executions`.
+    case history(ExecutionHistoryEvent)
+    /// `breaker` on `breakers`.
+    case breaker(BreakerChange)
+    /// `breaker-override` on `breakers`.
+    case breakerOverride(BreakerOverrideResult)
+    case other(type: String, topic: StreamTopic, data: JSONValue)
+
+    public var type: String {
+        switch self {
+        case .event: "event"
+        case .delivery: "delivery"
+        case .queueStatistics: "queue-stats"
+        case .execution: "execution"
+        case .history: "history"
+        case .breaker: "breaker"
+        case .breakerOverride: "breaker-override"
+        case .other(let type, _, _): type
+        }
+    }
+
+    public var topic: StreamTopic {
+        switch self {
+        case .event, .delivery: .events
+        case .queueStatistics: .queues
+        case .execution, .history: .executions
+        case .breaker, .breakerOverride: .breakers
+        case .other(_, let topic, _): topic
+        }
+    }
+
+    /// The frame's `data` member.
+    public var data: JSONValue {
+        switch self {
+        case .event(let event): event.json
+        case .delivery(let outcome): outcome.deliveryFrameJSON
+        case .queueStatistics(let statistics): statistics.json
+        case .execution(let change): change.json
+        case .history(let event): event.json
+        case .breaker(let change): change.json
+        case .breakerOverride(let result): result.json
+        case .other(_, _, let data): data
+        }
+    }
+
+    /// Writes `data` as compact JSON: the hot `event` frame without re-serializing its envelope.
+    func writeData(to output: inout [UInt8]) {
+        if case .event(let event) = self {
+            event.write(to: &output)
+        } else {
+            output.append(contentsOf: data.utf8Bytes)
+        }
+    }
+
+    /// Reads a published frame's `data` for `type`.
+    public init(type: String, topic: StreamTopic, data: JSONValue) throws(StackProtocolError) {
+        switch type {
+        case "event": self = .event(try BusEventFrame(json: data, path: "data"))
+        case "delivery": self = .delivery(try DeliveryOutcome(deliveryFrame: data, path: "data"))
+        case "queue-stats": self = .queueStatistics(try QueueStatistics(json: data, path: "data"))
+        case "execution": self = .execution(try ExecutionChange(json: data, path: "data"))
+        case "history": self = .history(try ExecutionHistoryEvent(json: data, path: "data"))
+        case "breaker": self = .breaker(try BreakerChange(json: data, path: "data"))
+        case "breaker-override": self = .breakerOverride(try BreakerOverrideResult(json: data, path: "data"))
+        default: self = .other(type: type, topic: topic, data: data)
+        }
+    }
+}

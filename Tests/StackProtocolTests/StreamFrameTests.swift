@@ -1,0 +1,103 @@
+import JSON
+import StackProtocol
+import Testing
+
+@Suite("Stream frames through the one encoder and decoder")
+struct StreamFrameTests {
+    @Test("every control frame survives encode then decode")
+    func controlFrames() throws {
+        let frames: [StreamFrame] = [
+            .subscribed(StreamSubscribed(topics: [.events, .queues], filtered: true, buffer: 256)),
+            .subscribed(StreamSubscribed(topics: [], filtered: false, buffer: 1)),
+            .error(StreamFailure(code: "InvalidEventPatternException", message: "bad \"pattern\"")),
+            .pong,
+            .dropped(count: 7),
+        ]
+        for frame in frames {
+            #expect(try StreamFrameCodec.decode(StreamFrameCodec.encode(frame)) == frame)
+        }
+    }
+
+    @Test("every published message type survives encode then decode, with its topic and sequence")
+    func publishedFrames() throws {
+        for (index, message) in try Fixtures.messages().enumerated() {
+            let frame = StreamFrame.published(message, sequence: index + 1)
+            let text = StreamFrameCodec.encode(frame)
+            let decoded = try StreamFrameCodec.decode(text)
+            #expect(decoded == frame, "\(text)")
+            guard case .published(let back, let sequence) = decoded else { continue }
+            #expect(back.type == message.type)
+            #expect(back.topic == message.topic)
+            #expect(sequence == index + 1)
+        }
+    }
+
+    @Test("the encoder writes version 1 byte for byte as the stack always has")
+    func bytes() throws {
+        #expect(StreamFrameCodec.encode(.dropped(count: 3)) == #"{"v":1,"type":"dropped","count":3}"#)
+        #expect(StreamFrameCodec.encode(.pong) == #"{"v":1,"type":"pong"}"#)
+        #expect(StreamFrameCodec.encode(.subscribed(StreamSubscribed(topics: ["events"], filtered: false, buffer: 1024)))
+            == #"{"v":1,"type":"subscribed","topics":["events"],"filtered":false,"buffer":1024}"#)
+        #expect(StreamFrameCodec.encode(.error(StreamFailure(code: "BadRequest", message: "Messages must be JSON objects.")))
+            == #"{"v":1,"type":"error","code":"BadRequest","message":"Messages must be JSON objects."}"#)
+        // Data frames: the members in the order version 1 documents, as JSONValue would write them.
+        for (index, message) in try Fixtures.messages().enumerated() {
+            let expected = JSONValue.object(["v": 1, "type": .string(message.type), "topic": .string(message.topic.rawValue),
+                                             "seq": .number(Double(index)), "data": message.data]).serialized
+            #expect(StreamFrameCodec.encode(.published(message, sequence: index)) == expected)
+        }
+        let event = StreamFrameCodec.encode(.published(.event(Fixtures.event), sequence: 1))
+        #expect(event.hasPrefix(#"{"v":1,"type":"event","topic":"events","seq":1,"data":{"bus":"default","event":{"version":"0","id":"e-1""#))
+        #expect(event.hasSuffix(#""status":"dead-lettered","errorCode":"QueueDoesNotExist","errorMessage":"gone \"quoted\"\n"}]}}"#))
+        let delivery = StreamFrameCodec.encode(.published(.delivery(Fixtures.delivered), sequence: 2))
+        #expect(delivery == #"{"v":1,"type":"delivery","topic":"events","seq":2,"data":{"bus":"default","rule":"orders","targetId":"q","targetArn":"arn:aws:sqs:us-east-1:000000000000:orders","status":"delivered","eventId":"e-1"}}"#)
+    }
+
+    @Test("an event frame reuses the envelope's text made when the event was put")
+    func envelopeText() throws {
+        let text = Fixtures.envelope.serialized
+        let frame = BusEventFrame(bus: "default", event: EventEnvelope(Fixtures.envelope, serialized: text), matched: [], deliveries: [])
+        let encoded = StreamFrameCodec.encode(.published(.event(frame), sequence: 9))
+        #expect(encoded.contains(#""event":"# + text + #","matched":[]"#))
+        #expect(try StreamFrameCodec.decode(encoded) == .published(.event(frame), sequence: 9))
+    }
+
+    @Test("frames that are not version 1's shape are refused with the member named", arguments: [
+        (#"{"v":2,"type":"pong"}"#, "v 2"),
+        (#"{"type":"pong"}"#, "v is required"),
+        (#"{"v":1,"type":"dropped"}"#, "count is required"),
+        (#"{"v":1,"type":"event","topic":"events","seq":1,"data":{"bus":"default","event":{}}}"#, "data.event"),
+        (#"{"v":1,"type":"queue-stats","topic":"queues","seq":1,"data":{"queues":[{"name":"q","visible":"3"}]}}"#,
+         "data.queues[0].visible"),
+        (#"{"v":1,"type":"delivery","topic":"events","seq":1,"data":{"eventId":"e","bus":"b","rule":"r","targetId":"t","targetArn":"a","status":"lost"}}"#,
+         "data.status"),
+        (#"{"v":1,"type":"breaker","topic":"breakers","seq":1,"data":{"breaker":{"version":1},"reportedAt":1}}"#, "breaker"),
+        ("not json", "must be JSON"),
+    ])
+    func refused(text: String, named: String) {
+        #expect {
+            _ = try StreamFrameCodec.decode(text)
+        } throws: { error in
+            (error as? StackProtocolError)?.message.contains(named) == true
+        }
+    }
+
+    @Test("viewer requests: subscribe with and without a pattern, ping, and what is refused")
+    func requests() throws {
+        let requests: [StreamRequest] = [
+            .subscribe(topics: StreamTopic.all, pattern: nil),
+            .subscribe(topics: [.events], pattern: ["source": ["shop.orders"]]),
+            .subscribe(topics: [.events], pattern: #"{"source":["shop.orders"]}"#),
+            .ping,
+        ]
+        for request in requests { #expect(try StreamRequest(text: request.text) == request) }
+        #expect(StreamRequest.subscribe(topics: [.events], pattern: nil).text == #"{"type":"subscribe","topics":["events"]}"#)
+        #expect(try StreamRequest(text: #"{"type":"subscribe","topics":["events"],"pattern":null}"#)
+            == .subscribe(topics: [.events], pattern: nil))
+        for (text, message) in [("[]", "Messages must be JSON objects."),
+                                (#"{"type":"subscribe","topics":[1]}"#, "subscribe needs \"topics\": a list of topic names."),
+                                (#"{"type":"shout"}"#, "Unknown message type; expected subscribe or ping.")] {
+            #expect(throws: StreamFailure(code: "BadRequest", message: message)) { try StreamRequest(text: text) }
+        }
+    }
+}
