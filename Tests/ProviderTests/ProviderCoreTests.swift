@@ -107,7 +107,7 @@ struct ProviderCoreTests {
         }
         #expect(delays == [.milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(15), .seconds(15)])
         #expect(driver.streamOpenings == 8)
-        driver.send(.frame(try StreamFrameCodec.decode(["v": 1, "type": "subscribed", "topics": ["events"]] as JSONValue)))
+        driver.send(.frame(try StreamFrameCodec.decode(["v": 1, "type": "subscribed", "topics": ["events"], "filtered": false, "buffer": 4096] as JSONValue)))
         #expect(driver.core.connection.stream == .up)
         let delay = driver.endStream("closed")
         #expect(delay == .milliseconds(500))
