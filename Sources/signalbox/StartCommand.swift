@@ -73,6 +73,13 @@ struct StartCommand: AsyncParsableCommand {
         }
         // Stop the stack (and the demo) and wait for it, then remove the temporary data.
         background.cancel()
+        if case .failure(let stopped as ConsoleOptions.Stopped) = outcome {
+            // A signal asks to stop now. Every acknowledged request is already committed, so the
+            // stack is not waited for: its graceful shutdown can be held up by the demo's own
+            // connections (see the README's known issue), and the operator asked to leave.
+            if temporary { try? FileManager.default.removeItem(at: directory) }
+            throw stopped.report()
+        }
         let stack = await background.result
         if temporary { try? FileManager.default.removeItem(at: directory) }
         switch outcome {
