@@ -160,7 +160,7 @@ let package = Package(
         .testTarget(name: "StackClientTests", dependencies: ["StackClient", "StackProtocol", "Stack", "Wire", "JSON", "SignalboxTestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "AWSConfigTests", dependencies: [
-            "AWSConfig", "StackClient", "Stack", "Wire", "JSON", "Timekeeping",
+            "AWSConfig", "StackClient", "Stack", "Wire", "JSON", "Timekeeping", "SignalboxTestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
         ], swiftSettings: strict),
         .testTarget(name: "CircuitBreakerTests", dependencies: ["CircuitBreaker", "JSON", "Timekeeping"],
