@@ -87,9 +87,12 @@ let package = Package(
             "Terminal", "Provider", "StatesLanguage", "JSON",
             .product(name: "HeapModule", package: "swift-collections"),
         ], swiftSettings: strict),
+        // Sagas as the operator sees them: business keys, the stuck rules, compensation paths
+        // from the definition, state spans for the timeline. Pure: no I/O, time is passed in.
+        .target(name: "SagaTimeline", dependencies: ["Provider", "StatesLanguage", "JSON"], swiftSettings: strict),
         // The TUI: app loop, panes, keymap, command bar, dialogs, themes.
         .target(name: "Console", dependencies: [
-            "Terminal", "Provider", "Patterns", "Timekeeping",
+            "Terminal", "Provider", "Patterns", "Timekeeping", "SagaTimeline",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ], swiftSettings: strict),
         // The local services, their durable store and the HTTP front door.
@@ -149,8 +152,8 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "ProviderTests", dependencies: ["Provider", "StackClient", "StackProtocol", "Stack", "JSON", "SignalboxTestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal"],
-                    resources: [.copy("Golden")], swiftSettings: strict),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "SagaTimeline"],
+                    resources: [.copy("Golden"), .copy("Sagas")], swiftSettings: strict),
         .testTarget(name: "StackTests", dependencies: [
             "Stack", "StackProtocol", "Wire", "JSON", "Timekeeping", .product(name: "GRDB", package: "GRDB.swift"),
             "CircuitBreaker", "Demo", .product(name: "Logging", package: "swift-log"),
@@ -167,6 +170,8 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "TimekeepingTests", dependencies: ["Timekeeping"], swiftSettings: strict),
         .testTarget(name: "TopologyLayoutTests", dependencies: ["TopologyLayout", "Provider", "Terminal"],
+                    swiftSettings: strict),
+        .testTarget(name: "SagaTimelineTests", dependencies: ["SagaTimeline", "Provider", "StatesLanguage", "JSON", "Demo"],
                     swiftSettings: strict),
         .testTarget(name: "ChaosTests", dependencies: ["Chaos", "JSON"], swiftSettings: strict),
         .testTarget(name: "DemoTests", dependencies: [

@@ -22,10 +22,13 @@ public enum ConsoleApp {
         /// The loop's one source of time: the status-bar clock, toasts' expiry, resize
         /// settling and audit times.
         public var clock: any TimeSource
+        /// The panes, configured (the Sagas pane's key paths and stuck rules).
+        public var registry: PaneRegistry
 
         public init(theme: Theme, catalog: ThemeCatalog, readOnly: Bool, noColor: Bool, keymap: Keymap, operatorName: String, mouse: Bool = true,
                     audit: AuditTrail? = AuditTrail.defaultPath.map(AuditTrail.init(path:)),
-                    clock: any TimeSource = SystemClock()) {
+                    clock: any TimeSource = SystemClock(), registry: PaneRegistry = .standard) {
+            self.registry = registry
             self.audit = audit
             self.clock = clock
             self.operatorName = operatorName
@@ -76,7 +79,7 @@ public enum ConsoleApp {
         let clock = options.clock
         var state = ConsoleState(snapshot: .notConnected(endpoint: provider.endpoint, reason: "waiting for the provider"),
                                  now: clock.wallClockNow.date, readOnly: options.readOnly, themeName: options.theme.name,
-                                 availableThemes: options.catalog.names, keymap: options.keymap)
+                                 availableThemes: options.catalog.names, registry: options.registry, keymap: options.keymap)
         var debouncer = ResizeDebouncer()
         var dirty = true
 

@@ -1,4 +1,5 @@
 import Foundation
+import SagaTimeline
 import Terminal
 import TOMLKit
 
@@ -35,6 +36,9 @@ public struct EndpointConfig: Sendable, Hashable {
 /// endpoint = "local"
 /// readonly = false
 /// mouse = true
+/// saga_key_paths = ["$.orderId", "$.detail.orderId", "$.order.orderId"]
+/// saga_stuck_factor = 3          # stuck past 3 × the state's recent p99
+/// saga_stuck_silence_s = 300     # stuck after 5 minutes without a history event
 ///
 /// [keys]
 /// quit = "x"
@@ -59,6 +63,9 @@ public struct ConsoleConfig: Sendable, Hashable {
     /// Action name → the keys that trigger it (replacing the default keys).
     public var keyOverrides: [String: [Key]] = [:]
     public var endpoints: [String: EndpointConfig] = [:]
+    /// `saga_key_paths`, `saga_stuck_factor`, `saga_stuck_silence_s`: the Sagas pane's
+    /// business keys and stuck rules.
+    public var sagas = SagaSettings()
     /// The file this came from, when there was one.
     public var source: String?
 
@@ -116,6 +123,27 @@ public struct ConsoleConfig: Sendable, Hashable {
             case "mouse":
                 guard let flag = value.bool else { throw fail(key, "must be true or false") }
                 config.mouse = flag
+            case "saga_key_paths":
+                guard let list = value.array, !list.isEmpty else {
+                    throw fail(key, "must be a list of JSONPaths, e.g. [\"$.orderId\", \"$.detail.orderId\"]")
+                }
+                let texts = list.compactMap { $0.string }
+                guard texts.count == list.count else { throw fail(key, "must be a list of JSONPath strings") }
+                do {
+                    config.sagas.keyPaths = try SagaSettings.keyPaths(texts)
+                } catch {
+                    throw fail(key, "\(error)")
+                }
+            case "saga_stuck_factor":
+                guard let factor = value.double ?? value.int.map(Double.init), factor >= 1, factor <= 1000 else {
+                    throw fail(key, "must be a number between 1 and 1000 (k in: stuck past k × the state's recent p99)")
+                }
+                config.sagas.stuckFactor = factor
+            case "saga_stuck_silence_s":
+                guard let seconds = value.int, (1...86_400).contains(seconds) else {
+                    throw fail(key, "must be a whole number of seconds between 1 and 86400")
+                }
+                config.sagas.silence = TimeInterval(seconds)
             case "keys":
                 guard let keys = value.table else { throw fail(key, "must be a table of action = key(s)") }
                 for action in keys.keys {
@@ -166,7 +194,8 @@ public struct ConsoleConfig: Sendable, Hashable {
                                                             profile: entry["profile"]?.string, board: board)
                 }
             default:
-                throw fail(key, "unknown setting (expected theme, refresh_ms, endpoint, readonly, mouse, [keys], [endpoints.NAME])")
+                throw fail(key, "unknown setting (expected theme, refresh_ms, endpoint, readonly, mouse, saga_key_paths, "
+                                + "saga_stuck_factor, saga_stuck_silence_s, [keys], [endpoints.NAME])")
             }
         }
         return config

@@ -146,6 +146,10 @@ public enum Screen {
                 + (s.endpoint.region.map { " · " + $0 } ?? ""))
         }
         parts.append("● " + s.connection.label)
+        // What a pane calls out ("Sagas 3 stuck") stays in sight whichever pane is shown.
+        for pane in state.registry.panes {
+            if let badge = pane.badge(state.context(for: pane.id, filtered: false)) { parts.append(pane.title + " " + badge) }
+        }
         if state.readOnly {
             parts.append("READ-ONLY")
         } else if s.endpoint.profile?.lowercased().contains("prod") == true {
@@ -172,6 +176,7 @@ public enum Screen {
         var title = state.title(of: pane)
         // The pane's focus key before its title ("4 Circuits"), when it is one character.
         if let key = state.keymap.focusBinding(for: pane)?.keys.first, case .character = key { title = key.description + " " + title }
+        if let badge = state.registry.pane(pane)?.badge(state.context(for: pane)) { title += " · " + badge }
         if !paneState.filter.isEmpty { title += " /" + paneState.filter }
         buffer.fill(rect, role: .background)
         buffer.box(rect, role: focused ? .borderFocus : .border, title: title,

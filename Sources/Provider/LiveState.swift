@@ -9,6 +9,8 @@ struct LiveState: Sendable {
     var rules: [Rule] = []
     var queues: [Queue] = []
     var machines: [StateMachine] = []
+    /// Definition text per state machine ARN, described once (LiveState+Sagas.swift).
+    var definitions: [String: String] = [:]
     /// The executions listed by the last poll, newest first, timelines not yet attached.
     var executions: [Execution] = []
     var histories: [String: ExecutionHistory] = [:]
@@ -237,7 +239,7 @@ struct LiveState: Sendable {
     func snapshot(connection: ConnectionState, endpoint: EndpointDescription, at time: Date) -> SystemSnapshot {
         SystemSnapshot(connection: connection, endpoint: endpoint, takenAt: time, buses: buses, rules: rules,
                        recentEvents: events, droppedEvents: dropped, queues: queues, breakers: breakers,
-                       stateMachines: machines, executions: executionsWithTimelines, registry: registry)
+                       stateMachines: machinesWithDefinitions, executions: executionsWithTimelines, registry: registry)
     }
 }
 

@@ -10,6 +10,8 @@ struct PollRequest: Sendable, Hashable {
     var knownExtensions: Bool?
     /// The board is elsewhere (`[endpoints.NAME] board = URL`): ask it whatever the probe says.
     var boardElsewhere = false
+    /// State machines whose definitions the provider holds (not described again).
+    var knownDefinitions: Set<String> = []
 }
 
 /// What one poll round got: one result per part asked for (nil: not asked).
@@ -43,7 +45,7 @@ extension StackPoller {
         async let bus = parts.contains(.eventBridge) ? Self.capture { () async throws(APIFailure) in try await eventBridge() } : nil
         async let sqs = parts.contains(.queues) ? Self.capture { () async throws(APIFailure) in try await self.sqs() } : nil
         async let sfn = parts.contains(.stateMachines) || parts.contains(.executions)
-            ? Self.capture { () async throws(APIFailure) in try await stepFunctions(executions: !machinesOnly) } : nil
+            ? Self.capture { () async throws(APIFailure) in try await stepFunctions(executions: !machinesOnly, knownDefinitions: request.knownDefinitions) } : nil
         async let map = parts.contains(.registry) ? Self.capture { () async throws(APIFailure) in try await cloudMap() } : nil
         async let board = askBoard ? Self.capture { () async throws(APIFailure) in try await breakerBoard() } : nil
         (results.eventBridge, results.queues, results.stepFunctions, results.registry, results.breakers)

@@ -220,7 +220,8 @@ struct ProviderCore: Sendable {
         case .poll(let parts):
             let probe = extensionsPossible && hasExtensions != true
                 && (hasExtensions == nil || lastProbe.map { now.date.timeIntervalSince($0) > Self.probeInterval } ?? true)
-            return [.poll(PollRequest(parts: parts, probe: probe, knownExtensions: hasExtensions, boardElsewhere: boardElsewhere))]
+            return [.poll(PollRequest(parts: parts, probe: probe, knownExtensions: hasExtensions, boardElsewhere: boardElsewhere,
+                                      knownDefinitions: state.knownDefinitions))]
         }
     }
 
@@ -258,7 +259,7 @@ struct ProviderCore: Sendable {
         }
         var executionsListed = false
         if let found = note(results.request.parts.contains(.executions) ? .executions : .stateMachines, results.stepFunctions) {
-            state.machines = found.machines
+            state.applyMachines(found.machines)
             if let executions = found.executions {
                 state.applyExecutions(executions)
                 executionsListed = true

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// A Step Functions state machine (`ListStateMachines`).
 public struct StateMachine: Sendable, Hashable {
@@ -86,12 +87,28 @@ public struct TimelineEntry: Sendable, Hashable {
     public var stateName: String?
     /// A short detail (error name and cause, resource) already extracted by the provider.
     public var detail: String?
+    /// The event this one follows (`previousEventId`); 0 or nil for the first.
+    public var previousEventId: Int?
+    /// The event's `…EventDetails` object as the API sent it (input, output, parameters,
+    /// error, cause, resource, timeouts), with string fields longer than
+    /// `TimelineEntry.payloadLimit` cut to it; `clipped` names those fields and their sizes.
+    public var details: JSONValue?
+    /// Fields of `details` that were cut, with their full size in UTF-8 bytes.
+    public var clipped: [String: Int]
 
-    public init(id: Int, type: String, timestamp: Date, stateName: String? = nil, detail: String? = nil) {
+    /// Longest payload string (input, output, …) kept per field, in UTF-8 bytes: a 256 KB input
+    /// is shown as its first 32 KB, and says so, instead of being held whole per event.
+    public static let payloadLimit = 32 * 1024
+
+    public init(id: Int, type: String, timestamp: Date, stateName: String? = nil, detail: String? = nil,
+                previousEventId: Int? = nil, details: JSONValue? = nil, clipped: [String: Int] = [:]) {
         self.id = id
         self.type = type
         self.timestamp = timestamp
         self.stateName = stateName
         self.detail = detail
+        self.previousEventId = previousEventId
+        self.details = details
+        self.clipped = clipped
     }
 }

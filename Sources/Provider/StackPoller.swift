@@ -138,37 +138,69 @@ struct StackPoller: Sendable {
 
     // MARK: Step Functions
 
-    /// State machines and, with `executions`, their most recent executions (newest first),
-    /// without timelines.
-    func stepFunctions(executions: Bool = true) async throws(APIFailure) -> (machines: [StateMachine], executions: [Execution]?) {
-        let machines = try await paged(.stepFunctions, "ListStateMachines", ["maxResults": 1000], itemsKey: "stateMachines",
-                                       tokenKey: "nextToken").compactMap(WireDecoding.stateMachine)
-        guard executions else { return (machines.sorted { $0.name < $1.name }, nil) }
-        let limit = executionsPerMachine
-        let perMachine = try await each(machines) { (machine: StateMachine) async throws(APIFailure) -> [Execution]? in
+    /// State machines (with the definitions of those not in `knownDefinitions`) and, with
+    /// `executions`, their executions without timelines: every running one first
+    /// (`statusFilter=RUNNING`, all pages), newest first, so a stuck saga is never hidden
+    /// behind fresh successes; then the most recent ended ones of each machine.
+    func stepFunctions(executions: Bool = true, knownDefinitions: Set<String> = []) async throws(APIFailure)
+        -> (machines: [StateMachine], executions: [Execution]?) {
+        let listed = try await paged(.stepFunctions, "ListStateMachines", ["maxResults": 1000], itemsKey: "stateMachines",
+                                     tokenKey: "nextToken").compactMap(WireDecoding.stateMachine)
+        let machines = try await each(listed) { (machine: StateMachine) async throws(APIFailure) -> StateMachine? in
+            guard !knownDefinitions.contains(machine.arn) else { return machine }
+            var machine = machine
             do throws(APIFailure) {
+                let answer = try await call(.stepFunctions, "DescribeStateMachine", ["stateMachineArn": .string(machine.arn)])
+                machine.definition = answer["definition"]?.stringValue
+            } catch where isServiceError(error, "StateMachineDoesNotExist") {
+                return nil
+            }
+            return machine
+        }.sorted { $0.name < $1.name }
+        guard executions else { return (machines, nil) }
+        let limit = executionsPerMachine
+        let perMachine = try await each(machines) { (machine: StateMachine) async throws(APIFailure) -> (running: [Execution], ended: [Execution])? in
+            do throws(APIFailure) {
+                let running = try await paged(.stepFunctions, "ListExecutions",
+                                              ["stateMachineArn": .string(machine.arn), "statusFilter": "RUNNING", "maxResults": 1000],
+                                              itemsKey: "executions", tokenKey: "nextToken")
+                    .compactMap { WireDecoding.execution($0, machineName: machine.name) }
                 let page = try await call(.stepFunctions, "ListExecutions",
                                           ["stateMachineArn": .string(machine.arn), "maxResults": .number(Double(limit))])
-                return (page["executions"]?.arrayValue ?? []).compactMap { WireDecoding.execution($0, machineName: machine.name) }
+                let ended = (page["executions"]?.arrayValue ?? []).compactMap { WireDecoding.execution($0, machineName: machine.name) }
+                    .filter { $0.status != .running }
+                return (running, ended)
             } catch where isServiceError(error, "StateMachineDoesNotExist") {
                 return nil
             }
         }
-        let executions = perMachine.flatMap { $0 }.sorted { ($0.startDate, $0.arn) > ($1.startDate, $1.arn) }
-        return (machines.sorted { $0.name < $1.name }, executions)
+        func newestFirst(_ list: [Execution]) -> [Execution] { list.sorted { ($0.startDate, $0.arn) > ($1.startDate, $1.arn) } }
+        return (machines, newestFirst(perMachine.flatMap(\.running)) + newestFirst(perMachine.flatMap(\.ended)))
     }
 
-    /// The history events of `arn` newer than `after` (all when nil), oldest first, at most
-    /// `limit` of the newest. Pages backwards from the newest so a long history costs one page
-    /// per poll once it is cached.
+    /// The history events of `arn` newer than `after`, oldest first, with their inputs and
+    /// outputs. The first fetch (`after` nil) pages from the oldest event, up to `limit`
+    /// events; later ones page backwards from the newest until `after`, so a long history
+    /// costs one small page per poll once it is cached.
     func history(of arn: String, after: Int?, limit: Int) async throws(APIFailure) -> [JSONValue] {
+        guard let after else {
+            var events: [JSONValue] = []
+            var request: JSONObject = ["executionArn": .string(arn), "maxResults": 1000, "includeExecutionData": true]
+            while events.count < limit {
+                let page = try await call(.stepFunctions, "GetExecutionHistory", .object(request))
+                events += (page["events"]?.arrayValue ?? []).prefix(limit - events.count)
+                guard let token = page["nextToken"]?.stringValue, !token.isEmpty else { break }
+                request["nextToken"] = .string(token)
+            }
+            return events
+        }
         var newestFirst: [JSONValue] = []
         var request: JSONObject = ["executionArn": .string(arn), "reverseOrder": true, "maxResults": 100,
-                                  "includeExecutionData": false]
-        pages: for _ in 0..<Self.maxPages {
+                                  "includeExecutionData": true]
+        pages: for _ in 0..<max(Self.maxPages, limit / 100 + 1) {
             let page = try await call(.stepFunctions, "GetExecutionHistory", .object(request))
             for event in page["events"]?.arrayValue ?? [] {
-                if let after, let id = event["id"]?.intValue, id <= after { break pages }
+                if let id = event["id"]?.intValue, id <= after { break pages }
                 newestFirst.append(event)
                 if newestFirst.count >= limit { break pages }
             }

@@ -11,7 +11,8 @@ public struct StackProviderOptions: Sendable, Hashable {
     public var executionsPerMachine: Int
     /// Execution histories fetched (or extended) per poll; the rest wait for the next poll.
     public var historyFetchesPerPoll: Int
-    /// History entries kept per execution (the newest).
+    /// History entries kept per execution (the newest); 25,000 is the most AWS keeps, so by
+    /// default the whole history is held, paged from the oldest.
     public var timelineLimit: Int
     /// Who breaker overrides are recorded as set by: `$USER`, else `operator`.
     public var actor: String
@@ -23,7 +24,7 @@ public struct StackProviderOptions: Sendable, Hashable {
     public var unwatchedPollFactor: Int
 
     public init(refreshInterval: Duration = .seconds(1), recentEventLimit: Int = 500, executionsPerMachine: Int = 50,
-                historyFetchesPerPoll: Int = 20, timelineLimit: Int = 500,
+                historyFetchesPerPoll: Int = 20, timelineLimit: Int = 25_000,
                 actor: String = StackProviderOptions.defaultActor, useLiveStream: Bool = true,
                 requestTimeout: Duration = .seconds(10), unwatchedPollFactor: Int = 10) {
         self.refreshInterval = refreshInterval

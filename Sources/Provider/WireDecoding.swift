@@ -108,7 +108,23 @@ enum WireDecoding {
         } else if let resource = details?["resource"]?.stringValue {
             detail = details?["resourceType"]?.stringValue.map { $0 + ":" + resource } ?? resource
         }
-        return TimelineEntry(id: id, type: type, timestamp: timestamp, stateName: named ?? state, detail: detail)
+        let (kept, clipped) = clipPayloads(details)
+        return TimelineEntry(id: id, type: type, timestamp: timestamp, stateName: named ?? state, detail: detail,
+                             previousEventId: json["previousEventId"]?.intValue, details: kept, clipped: clipped)
+    }
+
+    /// `details` with every string field longer than `TimelineEntry.payloadLimit` cut to it,
+    /// and the cut fields with their full sizes.
+    static func clipPayloads(_ details: JSONValue?) -> (JSONValue?, [String: Int]) {
+        guard case .object(var object)? = details else { return (details, [:]) }
+        var clipped: [String: Int] = [:]
+        let limit = TimelineEntry.payloadLimit
+        for (key, value) in object {
+            guard case .string(let text) = value, text.utf8.count > limit else { continue }
+            clipped[key] = text.utf8.count
+            object[key] = .string(String(decoding: text.utf8.prefix(limit), as: UTF8.self))
+        }
+        return (.object(object), clipped)
     }
 
     private static func clip(_ text: String, _ limit: Int) -> String {

@@ -195,7 +195,7 @@ struct ConsoleOptions: ParsableArguments {
         }
         let options = ConsoleApp.Options(theme: chosenTheme, catalog: catalog, readOnly: readonly || config.readOnly,
                                          noColor: noColor, keymap: keymap, operatorName: Self.operatorName,
-                                         mouse: config.mouse)
+                                         mouse: config.mouse, registry: .standard(sagas: config.sagas))
         return Settings(config: config, options: options)
     }
 

@@ -55,7 +55,8 @@ enum Fixtures {
                     override: Breaker.Override(force: .closed, actor: "alice", reason: "incident 123", at: t.addingTimeInterval(-300)),
                     reportedAt: t.addingTimeInterval(-95), stale: true),
         ]
-        let machine = StateMachine(name: "order-saga", arn: "arn:aws:states:us-east-1:000000000000:stateMachine:order-saga")
+        let machine = StateMachine(name: "order-saga", arn: "arn:aws:states:us-east-1:000000000000:stateMachine:order-saga",
+                                   definition: orderSagaDefinition)
         func arn(_ name: String) -> String { "arn:aws:states:us-east-1:000000000000:execution:order-saga:" + name }
         let executions = [
             Execution(name: "order-101", arn: arn("order-101"), stateMachineName: "order-saga", status: .running,
@@ -91,6 +92,10 @@ enum Fixtures {
                               queues: queues, breakers: breakers, stateMachines: [machine], executions: executions,
                               registry: registry)
     }
+
+    /// The seed's order saga (Sources/Demo/OrderSaga.swift), as DescribeStateMachine returns it.
+    static let orderSagaDefinition = try! String(contentsOf: Bundle.module.url(forResource: "order-saga.asl", withExtension: "json",
+                                                                               subdirectory: "Sagas")!, encoding: .utf8)
 
     static func notConnected() -> SystemSnapshot {
         .notConnected(endpoint: EndpointDescription(name: "local"), reason: "no provider for this endpoint yet")

@@ -26,6 +26,7 @@ import Terminal
 // - `ViewState` (default `NoViewState`): the pane's own typed view state (pan offsets, zoom,
 //   paused, …), kept per pane by the console, starting at `initialViewState`.
 // - `detail(of:_:)`: the drill-down lines for a row, or nil when it is gone from the snapshot.
+// - `badge(_:)` (optional): a short alert ("3 stuck") shown after the title and in the status bar.
 // - `actions`: each with a config name (`[keys]` in config.toml), default keys and help text:
 //   - `.system`: changes the watched system. It returns `.ask(OperatorAction)`, and the console
 //     asks to confirm (the dialog's title is the help text, its message the action's
@@ -85,6 +86,9 @@ public protocol Pane: Sendable {
     var initialViewState: ViewState { get }
 
     func body(_ context: PaneContext, view: ViewState) -> PaneBody<RowID>
+    /// A short alert after the pane's title and in the status bar ("3 stuck"); nil when there
+    /// is nothing to call out.
+    func badge(_ context: PaneContext) -> String?
     /// The drill-down view of `row`; nil when the row is no longer in the snapshot.
     func detail(of row: RowID, _ context: PaneContext) -> [DetailLine]?
 }
@@ -93,6 +97,7 @@ extension Pane {
     public var onDashboard: Bool { false }
     public var roles: [Role] { [] }
     public var actions: [PaneAction<RowID, ViewState>] { [] }
+    public func badge(_ context: PaneContext) -> String? { nil }
 }
 
 extension Pane where ViewState == NoViewState {

@@ -1,5 +1,6 @@
 import Foundation
 import Provider
+import SagaTimeline
 import Terminal
 
 /// The panes of the console, in order: the order gives their `pane-N` names and default place
@@ -7,14 +8,19 @@ import Terminal
 /// all derived from it. Injectable: tests build a registry with a pane of their own.
 public struct PaneRegistry: Sendable, Hashable {
     /// The built-in panes. Adding a pane: its file in Panes/ and one line here.
-    public static let standard = PaneRegistry([
-        TopologyPane(),
-        FlowsPane(),
-        QueuesPane(),
-        CircuitsPane(),
-        SagasPane(),
-        RegistryPane(),
-    ])
+    public static let standard = standard(sagas: SagaSettings())
+
+    /// The built-in panes, the Sagas pane with the operator's saga settings.
+    public static func standard(sagas: SagaSettings) -> PaneRegistry {
+        PaneRegistry([
+            TopologyPane(),
+            FlowsPane(),
+            QueuesPane(),
+            CircuitsPane(),
+            SagasPane(settings: sagas),
+            RegistryPane(),
+        ])
+    }
 
     public private(set) var panes: [AnyPane]
 
@@ -86,6 +92,7 @@ public struct AnyPane: Sendable, Hashable {
     let initialViewState: OpaqueValue
     private let render: @Sendable (PaneContext, OpaqueValue) -> PaneBody<OpaqueValue>
     private let describe: @Sendable (OpaqueValue, PaneContext) -> [DetailLine]?
+    private let alert: @Sendable (PaneContext) -> String?
     private let act: @Sendable (String, OpaqueValue?, OpaqueValue, PaneContext) -> PaneActionOutcome
 
     init<P: Pane>(_ pane: P) {
@@ -109,6 +116,7 @@ public struct AnyPane: Sendable, Hashable {
             }
         }
         describe = { row, context in row.typed(P.RowID.self).flatMap { pane.detail(of: $0, context) } }
+        alert = { context in pane.badge(context) }
         act = { name, row, state, context in
             guard let action = actions.first(where: { $0.name == name }) else { return .nothing }
             switch action.effect {
@@ -132,6 +140,8 @@ public struct AnyPane: Sendable, Hashable {
     }
 
     func detail(of row: OpaqueValue, _ context: PaneContext) -> [DetailLine]? { describe(row, context) }
+
+    func badge(_ context: PaneContext) -> String? { alert(context) }
 
     func perform(_ action: String, row: OpaqueValue?, view: OpaqueValue?, _ context: PaneContext) -> PaneActionOutcome {
         act(action, row, view ?? initialViewState, context)

@@ -1,20 +1,52 @@
 import Foundation
 import Provider
+import SagaTimeline
 import Terminal
 
-/// Step Functions executions as sagas: running, compensating, stuck, done.
+/// Step Functions executions as sagas: every running one first, then the recent ended ones;
+/// business key, what each waits for, stuck (by three stated rules) and compensating (from the
+/// definition's Catch paths).
 struct SagasPane: Pane {
     /// The execution ARN.
     typealias RowID = String
+
+    /// The list's status filter (`s` cycles) and sort order (`o` cycles).
+    struct ViewState: Sendable, Hashable {
+        enum Filter: String, Sendable, Hashable, CaseIterable {
+            /// In the order `s` cycles them, from `all`.
+            case running, failed, stuck, all
+        }
+        enum Sort: String, Sendable, Hashable, CaseIterable {
+            /// Running first, newest first: the provider's order.
+            case listed
+            case age, status, machine
+        }
+        var filter = Filter.all
+        var sort = Sort.listed
+    }
 
     let id = PaneID.sagas
     let title = "Sagas"
     let defaultKey: Key? = .character("5")
     let onDashboard = true
     let roles: [Role] = [.sagaRunning, .sagaSucceeded, .sagaFailed, .sagaCompensating, .sagaStuck]
+    let initialViewState = ViewState()
+    let settings: SagaSettings
 
-    var actions: [PaneAction<String, NoViewState>] {
+    init(settings: SagaSettings = SagaSettings()) {
+        self.settings = settings
+    }
+
+    var actions: [PaneAction<String, ViewState>] {
         [
+            .view("saga-status-filter", [.character("s")], "Show running / failed / stuck / all sagas") { view, _ in
+                let all = ViewState.Filter.allCases
+                view.filter = all[((all.firstIndex(of: view.filter) ?? 0) + 1) % all.count]
+            },
+            .view("saga-sort", [.character("o")], "Sort sagas by age / status / machine / as listed") { view, _ in
+                let all = ViewState.Sort.allCases
+                view.sort = all[((all.firstIndex(of: view.sort) ?? 0) + 1) % all.count]
+            },
             .system("stop-execution", [.character("S")], "Stop the execution") { arn, context in
                 guard let execution = context.snapshot.executions.first(where: { $0.arn == arn }), execution.status == .running else {
                     return .refuse("only a running execution can be stopped")
@@ -31,45 +63,77 @@ struct SagasPane: Pane {
         ]
     }
 
-    func body(_ context: PaneContext, view: NoViewState) -> PaneBody<String> {
-        let s = context.snapshot, now = context.now
-        let rows = s.executions.map { e in
-            let state = e.sagaState(now: now)
-            let role: Role = switch state {
-            case .running: .sagaRunning
-            case .succeeded: .sagaSucceeded
-            case .failed: .sagaFailed
-            case .compensating: .sagaCompensating
-            case .stuck: .sagaStuck
+    func badge(_ context: PaneContext) -> String? {
+        let stuck = SagaBoard(snapshot: context.snapshot, settings: settings, now: context.now).stuckCount
+        return stuck > 0 ? "\(stuck) stuck" : nil
+    }
+
+    func body(_ context: PaneContext, view: ViewState) -> PaneBody<String> {
+        let now = context.now
+        let board = SagaBoard(snapshot: context.snapshot, settings: settings, now: now)
+        var sagas = board.sagas.filter { saga in
+            switch view.filter {
+            case .all: true
+            case .running: saga.status.isRunning
+            case .failed: saga.status.isFailure
+            case .stuck: saga.status == .stuck
             }
-            return PaneRow(id: e.arn,
-                           cells: [e.name, e.stateMachineName, state.rawValue.uppercased(), e.currentState ?? "-",
-                                   Format.duration(Duration.seconds(max(0, (e.stopDate ?? now).timeIntervalSince(e.startDate))))],
-                           roles: [.text, .muted, role, .text, .muted])
         }
-        let stuck = s.executions.filter { $0.sagaState(now: now) == .stuck }.count
-        return .table(PaneTable(columns: [Column("EXECUTION", width: 10, flex: 3, priority: 0), Column("MACHINE", width: 8, flex: 2, priority: 4),
-                                          Column("STATUS", width: 12, priority: 1), Column("STATE", width: 8, flex: 2, priority: 2),
-                                          Column("AGE", width: 6, alignRight: true, priority: 3)],
-                                rows: rows, emptyMessage: "No saga executions.",
-                                summary: s.executions.isEmpty ? nil : "\(s.executions.count) executions" + (stuck > 0 ? ", \(stuck) stuck" : "")))
+        switch view.sort {
+        case .listed: break
+        case .age: sagas.sort { ($0.age(now: now), $0.execution.arn) > ($1.age(now: now), $1.execution.arn) }
+        case .status: sagas.sort { (Self.urgency($0.status), $0.execution.startDate) < (Self.urgency($1.status), $1.execution.startDate) }
+        case .machine: sagas.sort { ($0.execution.stateMachineName, $0.execution.startDate) < ($1.execution.stateMachineName, $1.execution.startDate) }
+        }
+        let rows = sagas.map { saga in
+            let e = saga.execution
+            return PaneRow(id: e.arn,
+                           cells: [e.name, saga.businessKey ?? "-", e.stateMachineName, saga.status.rawValue, saga.currentState ?? "-",
+                                   saga.waitingFor ?? "", SagaDuration.text(saga.age(now: now)), Self.clock(e.startDate)],
+                           roles: [.text, .accent, .muted, Self.role(saga.status), .text, .muted, .muted, .muted],
+                           searchText: e.arn + " " + (saga.businessKey ?? ""))
+        }
+        let running = board.sagas.filter(\.status.isRunning).count
+        var summary = "\(running) running, \(board.sagas.count - running) ended"
+        if board.stuckCount > 0 { summary += ", \(board.stuckCount) stuck" }
+        summary += " · \(view.filter.rawValue)" + (view.sort == .listed ? "" : " by \(view.sort.rawValue)") + " (s/o)"
+        return .table(PaneTable(columns: [Column("EXECUTION", width: 10, flex: 2, priority: 0), Column("KEY", width: 10, flex: 1, priority: 1),
+                                          Column("MACHINE", width: 8, flex: 1, priority: 5), Column("STATUS", width: 12, priority: 0),
+                                          Column("STATE", width: 8, flex: 2, priority: 2), Column("WAITING FOR", width: 11, flex: 2, priority: 4),
+                                          Column("AGE", width: 7, alignRight: true, priority: 3), Column("STARTED", width: 8, priority: 6)],
+                                rows: rows,
+                                emptyMessage: view.filter == .all ? "No saga executions." : "No \(view.filter.rawValue) sagas (s shows others).",
+                                summary: board.sagas.isEmpty ? nil : summary))
     }
 
     func detail(of row: String, _ context: PaneContext) -> [DetailLine]? {
-        guard let e = context.snapshot.executions.first(where: { $0.arn == row }) else { return nil }
-        var lines: [DetailLine] = [
-            ("execution      " + e.arn, .muted), ("state machine  " + e.stateMachineName, .text),
-            ("status         " + e.status.rawValue + " (" + e.sagaState(now: context.now).rawValue + ")", .text),
-            ("started        " + Format.clock(e.startDate) + " UTC", .text),
-            ("current state  " + (e.currentState ?? "-"), .text), ("", .text), ("timeline", .title),
-        ]
-        for entry in e.timeline {
-            let role: Role = entry.type.hasSuffix("Failed") || entry.type.hasSuffix("TimedOut") ? .error : .text
-            lines.append(("\(Format.clock(entry.timestamp))  \(entry.type)  \(entry.stateName ?? "")  \(entry.detail ?? "")", role))
-        }
-        if e.timeline.isEmpty { lines.append(("no history events", .muted)) }
-        return lines
+        let board = SagaBoard(snapshot: context.snapshot, settings: settings, now: context.now)
+        guard let saga = board.saga(row) else { return nil }
+        return SagaDetail.lines(saga, now: context.now)
     }
+
+    /// Stuck first, then compensating, running, failed, succeeded.
+    static func urgency(_ status: SagaAnalysis.Status) -> Int {
+        switch status {
+        case .stuck: 0
+        case .compensating: 1
+        case .running: 2
+        case .failed, .timedOut, .aborted, .pendingRedrive: 3
+        case .succeeded: 4
+        }
+    }
+
+    static func role(_ status: SagaAnalysis.Status) -> Role {
+        switch status {
+        case .running: .sagaRunning
+        case .compensating: .sagaCompensating
+        case .stuck: .sagaStuck
+        case .succeeded: .sagaSucceeded
+        case .failed, .timedOut, .aborted, .pendingRedrive: .sagaFailed
+        }
+    }
+
+    static func clock(_ date: Date) -> String { Format.clock(date) }
 }
 
 extension PaneID {

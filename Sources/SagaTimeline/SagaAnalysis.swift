@@ -1,0 +1,146 @@
+import Foundation
+import JSON
+import Provider
+
+/// How the operator sees one execution: its saga status (stuck and compensating included,
+/// each for a stated reason), business key, current state and what it waits for.
+public struct SagaAnalysis: Sendable, Hashable {
+    public enum Status: String, Sendable, Hashable, CaseIterable {
+        case running = "RUNNING"
+        case compensating = "COMPENSATING"
+        case stuck = "STUCK"
+        case succeeded = "SUCCEEDED"
+        case failed = "FAILED"
+        case timedOut = "TIMED_OUT"
+        case aborted = "ABORTED"
+        case pendingRedrive = "PENDING_REDRIVE"
+
+        /// Running in any way (running, compensating or stuck).
+        public var isRunning: Bool { self == .running || self == .compensating || self == .stuck }
+        /// Ended without succeeding.
+        public var isFailure: Bool { self == .failed || self == .timedOut || self == .aborted || self == .pendingRedrive }
+    }
+
+    public var execution: Execution
+    public var status: Status
+    public var spans: SagaSpans
+    /// The business key read from the input; nil with `keyProblem` saying why.
+    public var businessKey: String?
+    public var keyProblem: String?
+    /// The state the execution is in (or stopped in).
+    public var currentState: String?
+    public var waitingFor: String?
+    /// The stuck rules that fired (empty unless stuck).
+    public var stuck: [StuckReason]
+    /// The current state is on the definition's compensation path.
+    public var compensating: Bool
+    /// States on the definition's compensation path, to colour the timeline.
+    public var compensation: Set<String>
+    /// Why the definition could not be used (missing, or the parser's first diagnostic).
+    public var definitionProblem: String?
+
+    /// Age since start while running, duration once ended.
+    public func age(now: Date) -> TimeInterval { (execution.stopDate ?? now).timeIntervalSince(execution.startDate) }
+
+    /// "in ChargePayment 4m12s; p99 of the last 200 is 1.20s; heartbeat 60s missed".
+    public func stuckExplanation(now: Date) -> String? {
+        guard !stuck.isEmpty else { return nil }
+        var parts: [String] = []
+        if let span = spans.current { parts.append("in \(span.name) \(SagaDuration.text(now.timeIntervalSince(span.entered)))") }
+        parts += stuck.map(\.text)
+        return parts.joined(separator: "; ")
+    }
+
+    init(execution: Execution, definition: Result<SagaDefinition, SagaDefinitionProblem>, statistics: SagaStatistics,
+         settings: SagaSettings, now: Date) {
+        self.execution = execution
+        spans = SagaSpans(timeline: execution.timeline)
+        let saga = try? definition.get()
+        if case .failure(let problem) = definition { definitionProblem = problem.text }
+        compensation = saga?.compensation ?? []
+        let current = spans.current
+        currentState = current?.name ?? execution.currentState
+        (businessKey, keyProblem) = Self.key(spans.executionInput, clipped: spans.executionInputClipped, paths: settings)
+        compensating = false
+        stuck = []
+        waitingFor = nil
+        switch execution.status {
+        case .succeeded: status = .succeeded
+        case .failed: status = .failed
+        case .timedOut: status = .timedOut
+        case .aborted: status = .aborted
+        case .pendingRedrive: status = .pendingRedrive
+        case .running:
+            status = .running
+            waitingFor = current.map { Self.waitingFor($0, definition: saga) }
+            if let name = currentState, compensation.contains(name) {
+                compensating = true
+                status = .compensating
+            }
+            let recent = current.flatMap { statistics.sample(machine: execution.stateMachineName, state: $0.name) }
+            stuck = StuckRules.evaluate(current: current, lastEvent: spans.lastEvent ?? execution.timeline.last?.timestamp,
+                                        started: execution.startDate,
+                                        timeoutSeconds: current.flatMap { saga?.timeoutSeconds(of: $0.name) ?? $0.timeoutSeconds },
+                                        heartbeatSeconds: current.flatMap { saga?.heartbeatSeconds(of: $0.name) ?? $0.heartbeatSeconds },
+                                        recent: recent, settings: settings, now: now)
+            if !stuck.isEmpty { status = .stuck }
+        }
+    }
+
+    /// The first key path that selects a string or a number in the input.
+    static func key(_ input: String?, clipped: Int?, paths settings: SagaSettings) -> (String?, String?) {
+        guard let input else { return (nil, "the history's ExecutionStarted event is not held") }
+        if let clipped { return (nil, "input is \(clipped / 1024) KB; only the first \(TimelineEntry.payloadLimit / 1024) KB is held") }
+        guard let value = try? JSONValue(parsing: input) else { return (nil, "input is not JSON") }
+        for path in settings.keyPaths {
+            switch path.select(in: value) {
+            case .string(let text)?: return (text, nil)
+            case .number(let number)?: return (StuckRules.number(number), nil)
+            default: continue
+            }
+        }
+        return (nil, "no key at " + settings.keyPaths.map(\.text).joined(separator: ", "))
+    }
+
+    /// What a running state waits on, in words.
+    static func waitingFor(_ span: StateSpan, definition: SagaDefinition?) -> String {
+        switch span.waiting {
+        case .callback?: return "callback token" + (span.resource.map { " (" + shortResource($0) + ")" } ?? "")
+        case .worker?: return "worker for " + (span.resource.map(shortResource) ?? "activity")
+        default: break
+        }
+        if span.type == "Wait" {
+            if let seconds = definition?.waitSeconds(of: span.name) {
+                return "Wait until " + clock(span.entered.addingTimeInterval(seconds))
+            }
+            if let date = definition?.waitTimestamp(of: span.name) { return "Wait until " + clock(date) }
+            return "Wait"
+        }
+        if span.type == "Parallel" { return "Parallel branches" }
+        if span.type == "Map" { return "Map iterations" }
+        guard let resource = span.resource else { return span.type }
+        if resource.contains(":states:::states:startExecution") { return "child execution" }
+        return shortResource(resource)
+    }
+
+    /// `Lambda payment-charge`, `activity approve`, `sqs:sendMessage.waitForTaskToken`.
+    static func shortResource(_ arn: String) -> String {
+        let parts = arn.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        if parts.count >= 7, parts[2] == "lambda", parts[5] == "function" { return "Lambda " + parts[6] }
+        if parts.count >= 7, parts[2] == "states", parts[5] == "activity" { return "activity " + parts[6] }
+        if parts.count >= 7, parts[2] == "states", parts[3].isEmpty { return parts[5] + ":" + parts[6...].joined(separator: ":") }
+        return arn
+    }
+
+    static func clock(_ date: Date) -> String {
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        let s = ((seconds % 86_400) + 86_400) % 86_400
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return two(s / 3600) + ":" + two((s / 60) % 60) + ":" + two(s % 60) + " UTC"
+    }
+}
+
+/// Why a machine's definition cannot be read for an execution.
+public struct SagaDefinitionProblem: Error, Sendable, Hashable {
+    public var text: String
+}

@@ -1,0 +1,63 @@
+import Foundation
+import JSON
+@testable import Provider
+import StackClient
+import SignalboxTestSupport
+import Testing
+
+/// What the Sagas pane needs from the provider, against a real stack: every running execution
+/// before the recent ended ones, each machine's definition, and histories with their inputs.
+@Suite("Saga listing against a running stack", .serialized)
+struct SagaListingTests {
+    static let role: JSONValue = "arn:aws:iam::000000000000:role/saga"
+
+    @Test("running executions come first and all of them, past the per-machine limit; definitions and inputs are read")
+    func runningFirstWithDefinitionsAndInputs() async throws {
+        try await withRunningStack { endpoint in
+            let aws = AWSClient(endpoint: endpoint)
+            let activity = try await aws.call(.stepFunctions, "CreateActivity", ["name": "charge"])["activityArn"]?.stringValue ?? ""
+            let waiting = #"{"StartAt":"Charge","States":{"Charge":{"Type":"Task","Resource":"\#(activity)","HeartbeatSeconds":60,"End":true}}}"#
+            let quick = #"{"StartAt":"Done","States":{"Done":{"Type":"Pass","End":true}}}"#
+            let slowMachine = try await aws.call(.stepFunctions, "CreateStateMachine", ["name": "slow", "roleArn": Self.role,
+                                                                                        "definition": .string(waiting)])["stateMachineArn"]?.stringValue ?? ""
+            let quickMachine = try await aws.call(.stepFunctions, "CreateStateMachine", ["name": "quick", "roleArn": Self.role,
+                                                                                         "definition": .string(quick)])["stateMachineArn"]?.stringValue ?? ""
+            for index in 0..<4 {
+                _ = try await aws.call(.stepFunctions, "StartExecution", ["stateMachineArn": .string(slowMachine), "name": .string("slow-\(index)"),
+                                                                          "input": .string(#"{"orderId":"ord-\#(index)"}"#)])
+            }
+            // Ended after the running ones started: newer, yet listed after them.
+            for index in 0..<3 {
+                _ = try await aws.call(.stepFunctions, "StartExecution", ["stateMachineArn": .string(quickMachine), "name": .string("quick-\(index)")])
+            }
+
+            let provider = StackProvider(endpoint: EndpointDescription(name: "test", url: endpoint.url?.absoluteString), stack: endpoint,
+                                         options: StackProviderOptions(refreshInterval: .milliseconds(200), executionsPerMachine: 2,
+                                                                       actor: "tester", requestTimeout: .seconds(5)))
+            let watcher = await SnapshotWatcher.watching(provider)
+            defer { Task { await watcher.stop(); await provider.shutdown() } }
+            let snapshot = try await watcher.wait("four running, two ended, histories in") { s in
+                s.executions.count == 6 && s.executions.filter { $0.status == .running }.allSatisfy { !$0.timeline.isEmpty }
+                    && s.executions.contains { $0.status == .succeeded }
+            }
+            #expect(snapshot.executions.prefix(4).allSatisfy { $0.status == .running })
+            #expect(snapshot.executions.suffix(2).allSatisfy { $0.status == .succeeded && $0.stateMachineName == "quick" })
+            #expect(Set(snapshot.stateMachines.map(\.definition)) == [waiting, quick])
+            let first = try #require(snapshot.executions.first { $0.name == "slow-0" }?.timeline.first)
+            #expect(first.type == "ExecutionStarted")
+            #expect(first.details?["input"]?.stringValue == #"{"orderId":"ord-0"}"#)
+            #expect(first.previousEventId == 0)
+        }
+    }
+
+    @Test("a payload longer than the limit is cut and says how long it was")
+    func longPayloadsAreClipped() {
+        let big = String(repeating: "x", count: 300_000)
+        let event: JSONValue = ["id": 1, "previousEventId": 0, "type": "ExecutionStarted", "timestamp": 1_795_000_000,
+                                "executionStartedEventDetails": ["input": .string(big), "roleArn": "r"]]
+        let entry = try! #require(TimelineEntry.entries(fromHistory: [event]).first)
+        #expect(entry.clipped == ["input": 300_000])
+        #expect(entry.details?["input"]?.stringValue?.utf8.count == TimelineEntry.payloadLimit)
+        #expect(entry.details?["roleArn"]?.stringValue == "r")
+    }
+}

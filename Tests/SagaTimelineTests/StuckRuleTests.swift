@@ -1,0 +1,145 @@
+import Foundation
+import JSON
+import Provider
+import Testing
+@testable import SagaTimeline
+import StatesLanguage
+
+/// The stuck rules, each with the clock injected: the same saga is fine at one moment and stuck
+/// at a later one, for a stated reason.
+@Suite struct StuckRuleTests {
+    static let t0 = Date(timeIntervalSince1970: 1_795_000_000)
+    static let machine = "arn:aws:states:us-east-1:000000000000:stateMachine:m"
+
+    static let definition = """
+    {"StartAt": "Charge", "States": {
+      "Charge": {"Type": "Task", "Resource": "arn:aws:states:us-east-1:000000000000:activity:charge",
+                 "TimeoutSeconds": 600, "HeartbeatSeconds": 60,
+                 "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Refund"}], "Next": "Ship"},
+      "Ship": {"Type": "Task", "Resource": "arn:aws:states:us-east-1:000000000000:activity:ship", "End": true},
+      "Refund": {"Type": "Task", "Resource": "arn:aws:states:us-east-1:000000000000:activity:refund", "End": true}
+    }}
+    """
+
+    static func event(_ id: Int, _ type: String, at seconds: Double, _ details: JSONValue? = nil, previous: Int? = nil) -> TimelineEntry {
+        var name: String?
+        if type.hasSuffix("StateEntered") || type.hasSuffix("StateExited") { name = details?["name"]?.stringValue }
+        return TimelineEntry(id: id, type: type, timestamp: t0.addingTimeInterval(seconds), stateName: name,
+                             previousEventId: previous ?? id - 1, details: details)
+    }
+
+    /// An execution started at t0 that entered Charge at +1 s and whose worker started at +2 s.
+    static func inCharge(name: String = "e1", input: String = #"{"orderId":"ord-1"}"#) -> Provider.Execution {
+        Provider.Execution(name: name, arn: "arn:aws:states:us-east-1:000000000000:execution:m:" + name, stateMachineName: "m",
+                  status: .running, startDate: t0, timeline: [
+                      event(1, "ExecutionStarted", at: 0, ["input": .string(input)], previous: 0),
+                      event(2, "TaskStateEntered", at: 1, ["name": "Charge", "input": .string(input)]),
+                      event(3, "ActivityScheduled", at: 1, ["resource": "arn:aws:states:us-east-1:000000000000:activity:charge",
+                                                            "input": .string(input), "heartbeatInSeconds": 60]),
+                      event(4, "ActivityStarted", at: 2, ["workerName": "w"]),
+                  ])
+    }
+
+    /// Ended executions whose Charge state took `seconds` each.
+    static func history(_ durations: [Double]) -> [Provider.Execution] {
+        durations.enumerated().map { index, seconds in
+            Provider.Execution(name: "done-\(index)", arn: "arn:aws:states:us-east-1:000000000000:execution:m:done-\(index)", stateMachineName: "m",
+                      status: .succeeded, startDate: t0.addingTimeInterval(-1000 - Double(index)), timeline: [
+                          TimelineEntry(id: 2, type: "TaskStateEntered", timestamp: t0.addingTimeInterval(-1000), stateName: "Charge"),
+                          TimelineEntry(id: 6, type: "TaskStateExited", timestamp: t0.addingTimeInterval(-1000 + seconds), stateName: "Charge"),
+                      ])
+        }
+    }
+
+    static func board(_ executions: [Provider.Execution], at seconds: Double, settings: SagaSettings = SagaSettings()) -> SagaBoard {
+        let snapshot = SystemSnapshot(stateMachines: [StateMachine(name: "m", arn: machine, definition: definition)], executions: executions)
+        return SagaBoard(snapshot: snapshot, settings: settings, now: t0.addingTimeInterval(seconds))
+    }
+
+    @Test func aFreshSagaIsRunningAndNotStuck() throws {
+        let saga = try #require(Self.board([Self.inCharge()], at: 10).sagas.first)
+        #expect(saga.status == .running)
+        #expect(saga.stuck.isEmpty)
+        #expect(saga.businessKey == "ord-1")
+        #expect(saga.currentState == "Charge")
+        #expect(saga.waitingFor == "activity charge")
+    }
+
+    @Test func ruleAHeartbeatMissed() throws {
+        let saga = try #require(Self.board([Self.inCharge()], at: 70).sagas.first)
+        #expect(saga.status == .stuck)
+        #expect(saga.stuck.map(\.rule) == [.heartbeat])
+        #expect(saga.stuckExplanation(now: Self.t0.addingTimeInterval(70)) == "in Charge 1m09s; heartbeat 60s missed (last sign 1m08s ago)")
+    }
+
+    @Test func ruleATimeoutExceeded() throws {
+        let saga = try #require(Self.board([Self.inCharge()], at: 700, settings: SagaSettings(silence: 3600)).sagas.first)
+        #expect(saga.stuck.map(\.rule) == [.timeout, .heartbeat])
+        #expect(saga.stuck.first?.text == "TimeoutSeconds 600 exceeded")
+    }
+
+    @Test func ruleBSlowerThanTheStatesRecentP99() throws {
+        // 200 runs of Charge took 0.1 s … 1.2 s; k = 3 → stuck past 3.6 s, before the heartbeat.
+        let durations = (0..<200).map { 0.1 + Double($0) * 1.1 / 199 }
+        let executions = [Self.inCharge()] + Self.history(durations)
+        let fine = try #require(Self.board(executions, at: 4.5).sagas.first)
+        #expect(fine.status == .running)  // 3.5 s in Charge: under 3 × 1.2 s
+        let slow = try #require(Self.board(executions, at: 5).sagas.first)
+        #expect(slow.stuck.map(\.rule) == [.slowerThanUsual])
+        #expect(slow.stuckExplanation(now: Self.t0.addingTimeInterval(5)) == "in Charge 4.00s; p99 of the last 200 is 1.18s; 3× that is 3.56s")
+    }
+
+    @Test func ruleBNeedsEnoughSamples() throws {
+        let executions = [Self.inCharge()] + Self.history([0.1, 0.1, 0.1])
+        #expect(try #require(Self.board(executions, at: 30).sagas.first).status == .running)
+    }
+
+    @Test func ruleCNoHistoryEvent() throws {
+        // Ship has no TimeoutSeconds or HeartbeatSeconds: only the silence rule applies.
+        var execution = Self.inCharge()
+        execution.timeline = [execution.timeline[0], Self.event(2, "TaskStateEntered", at: 1, ["name": "Ship"])]
+        let settings = SagaSettings(silence: 300)
+        #expect(try #require(Self.board([execution], at: 300, settings: settings).sagas.first).status == .running)
+        let saga = try #require(Self.board([execution], at: 302, settings: settings).sagas.first)
+        #expect(saga.stuck.map(\.rule) == [.silent])
+        #expect(saga.stuckExplanation(now: Self.t0.addingTimeInterval(302)) == "in Ship 5m01s; no history event for 5m01s (threshold 5m00s)")
+    }
+
+    @Test func compensatingComesFromTheDefinition() throws {
+        var execution = Self.inCharge()
+        execution.timeline += [
+            Self.event(5, "ActivityFailed", at: 3, ["error": "Declined", "cause": "card"]),
+            Self.event(6, "TaskStateExited", at: 3, ["name": "Charge"]),
+            Self.event(7, "TaskStateEntered", at: 3, ["name": "Refund"]),
+        ]
+        let saga = try #require(Self.board([execution], at: 4).sagas.first)
+        #expect(saga.status == .compensating)
+        #expect(saga.spans.spans.map(\.outcome) == [.failed, .running])
+        #expect(saga.spans.spans.first?.error == "Declined")
+    }
+
+    @Test func businessKeysFromConfiguredPaths() throws {
+        let settings = SagaSettings()
+        #expect(SagaAnalysis.key(#"{"detail":{"orderId":"d-7"}}"#, clipped: nil, paths: settings).0 == "d-7")
+        #expect(SagaAnalysis.key(#"{"order":{"orderId":42}}"#, clipped: nil, paths: settings).0 == "42")
+        #expect(SagaAnalysis.key("not json", clipped: nil, paths: settings).1 == "input is not JSON")
+        #expect(SagaAnalysis.key(#"{"id":1}"#, clipped: nil, paths: settings).1 == "no key at $.orderId, $.detail.orderId, $.order.orderId")
+        #expect(SagaAnalysis.key("{", clipped: 262_144, paths: settings).1 == "input is 256 KB; only the first 32 KB is held")
+        let custom = SagaSettings(keyPaths: try SagaSettings.keyPaths(["$.customer.id"]))
+        #expect(SagaAnalysis.key(#"{"customer":{"id":"c-1"}}"#, clipped: nil, paths: custom).0 == "c-1")
+        #expect(throws: JSONPathError.self) { try SagaSettings.keyPaths(["orderId"]) }
+    }
+
+    @Test func retriesAreAttemptsAfterTheFirst() throws {
+        var execution = Self.inCharge()
+        execution.timeline += [
+            Self.event(5, "ActivityFailed", at: 3, ["error": "Busy"]),
+            Self.event(6, "ActivityScheduled", at: 4, ["resource": "arn:aws:states:us-east-1:000000000000:activity:charge"]),
+            Self.event(7, "ActivityStarted", at: 4.5),
+        ]
+        let span = try #require(SagaSpans(timeline: execution.timeline).current)
+        #expect(span.retries == [Self.t0.addingTimeInterval(4)])
+        #expect(span.outcome == .running)
+        #expect(span.error == nil)
+    }
+}
