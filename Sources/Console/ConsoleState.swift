@@ -91,6 +91,8 @@ public struct ConsoleState: Sendable, Hashable {
     public var screenSize = Size(columns: 0, rows: 0)
     /// How long toasts stay.
     public var toastSeconds: TimeInterval = 4
+    /// What panes keep between frames (the map's last layout).
+    public let memory = PaneMemory()
 
     /// `keymap` defaults to `registry`'s default keys; one given must have been made for
     /// `registry`.
@@ -111,7 +113,7 @@ public struct ConsoleState: Sendable, Hashable {
     public func paneState(_ pane: PaneID) -> PaneState { panes[pane] ?? PaneState() }
 
     func context(for pane: PaneID, filtered: Bool = true) -> PaneContext {
-        PaneContext(snapshot: snapshot, now: now, filter: filtered ? paneState(pane).filter : "")
+        PaneContext(snapshot: snapshot, now: now, filter: filtered ? paneState(pane).filter : "", memory: memory)
     }
 
     /// What `pane` shows now (a table already filtered by the pane's `/` filter).
@@ -221,7 +223,13 @@ public struct ConsoleState: Sendable, Hashable {
             break
         }
 
-        guard let binding = keymap.binding(for: key, pane: focusedPane) else { return [] }
+        guard var binding = keymap.binding(for: key, pane: focusedPane) else { return [] }
+        // An open detail is text: a pane's view keys (a map's h/j/k/l) give way to the global
+        // ones there, so j/k scroll the detail.
+        if case .pane = binding.command, !binding.dangerous, drill.last?.pane == focusedPane,
+           let global = keymap.binding(for: key, pane: nil) {
+            binding = global
+        }
         switch binding.command {
         case .focus(let pane): show(pane)
         case .pane(let pane, let action): performPaneAction(action, of: pane, binding: binding)
@@ -362,10 +370,14 @@ public struct ConsoleState: Sendable, Hashable {
             return
         }
         switch definition.perform(name, row: row, view: paneState(pane).view, context(for: pane)) {
-        case .viewChanged(let view):
+        case .viewChanged(let view, let select):
             var state = paneState(pane)
             state.view = view
             panes[pane] = state
+            if let select, let index = targets(for: pane).firstIndex(where: { $0.id == select }) {
+                state.selected = index
+                panes[pane] = state
+            }
         case .refuse(let why):
             showToast(why, level: .warn)
         case .nothing:

@@ -2,8 +2,9 @@
 /// provider which sections are on screen (`SystemProvider.watch`); the provider polls the APIs
 /// behind the others less often.
 public enum DataSection: String, Sendable, Hashable, CaseIterable {
-    /// Buses, rules and their targets, queues with their dead-letter links, state machines and
-    /// registry services: the graph.
+    /// Buses, rules and their targets, queues with their dead-letter links, state machines with
+    /// their definitions and registry services: the graph; executions and breakers for its
+    /// badges and edges.
     case topology
     case queues
     /// State machines, their executions and the executions' histories.
@@ -39,9 +40,9 @@ enum PollPart: Int, Sendable, Hashable, CaseIterable, Comparable {
         case .eventBridge: [.topology]
         case .queues: [.topology, .queues]
         case .stateMachines: [.topology, .sagas]
-        case .executions: [.sagas]
+        case .executions: [.sagas, .topology]
         case .registry: [.topology, .registry]
-        case .breakers: [.breakers]
+        case .breakers: [.breakers, .topology]
         }
     }
 }

@@ -172,7 +172,9 @@ struct ProviderCore: Sendable {
 
     /// The snapshot to publish at `now`.
     mutating func snapshot(at now: Moment) -> SystemSnapshot {
-        state.snapshot(connection: connection.state(at: now.date), endpoint: endpoint, at: now.date)
+        var snapshot = state.snapshot(connection: connection.state(at: now.date), endpoint: endpoint, at: now.date)
+        snapshot.liveStream = connection.stream == .up
+        return snapshot
     }
 
     // MARK: publishing

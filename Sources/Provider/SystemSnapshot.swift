@@ -22,13 +22,16 @@ public struct SystemSnapshot: Sendable, Hashable {
     public var stateMachines: [StateMachine]
     public var executions: [Execution]
     public var registry: [RegistryService]
+    /// Whether the live stream is following the endpoint: then `recentEvents` holds every event
+    /// and delivery of the last moments, and rates counted from them are measured, not estimated.
+    public var liveStream: Bool
 
     public init(connection: ConnectionState = .notConnected(reason: "no provider attached"),
                 endpoint: EndpointDescription = EndpointDescription(name: "none"),
                 takenAt: Date? = nil, buses: [EventBus] = [], rules: [Rule] = [],
                 recentEvents: [FlowEvent] = [], droppedEvents: Int = 0, queues: [Queue] = [],
                 breakers: [Breaker] = [], stateMachines: [StateMachine] = [],
-                executions: [Execution] = [], registry: [RegistryService] = []) {
+                executions: [Execution] = [], registry: [RegistryService] = [], liveStream: Bool = false) {
         self.connection = connection
         self.endpoint = endpoint
         self.takenAt = takenAt
@@ -41,6 +44,7 @@ public struct SystemSnapshot: Sendable, Hashable {
         self.stateMachines = stateMachines
         self.executions = executions
         self.registry = registry
+        self.liveStream = liveStream
     }
 
     /// A snapshot for a console with nothing attached.

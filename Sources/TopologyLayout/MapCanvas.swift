@@ -94,7 +94,7 @@ public enum MapCanvas {
     }
 
     /// `state` is a `MapEdgeState` raw value plus one (0: no edge).
-    static func lineRole(_ state: UInt8) -> Role {
+    public static func lineRole(_ state: UInt8) -> Role {
         switch Int(state) - 1 {
         case MapEdgeState.failing.rawValue: .error
         case MapEdgeState.active.rawValue: .accent
@@ -103,7 +103,7 @@ public enum MapCanvas {
         }
     }
 
-    static func healthRole(_ health: MapHealth) -> Role {
+    public static func healthRole(_ health: MapHealth) -> Role {
         switch health {
         case .unknown: .muted
         case .healthy: .ok
@@ -133,7 +133,7 @@ public enum MapCanvas {
     }
 
     /// A one-cell prefix naming the node's kind in its title.
-    static func kindMark(_ kind: MapNodeKind) -> String {
+    public static func kindMark(_ kind: MapNodeKind) -> String {
         switch kind {
         case .source: "◇ "
         case .service: "◆ "

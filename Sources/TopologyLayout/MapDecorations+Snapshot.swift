@@ -143,7 +143,7 @@ extension MapDecorations {
             case .succeeded: break
             }
         }
-        var badge = "\(running) run · \(failed) failed"
+        var badge = "\(running) run · \(failed) fail"
         if stuck > 0 { badge += " · \(stuck) stuck" }
         let health: MapHealth = executions.isEmpty ? .unknown : (failed > 0 ? .failing : (stuck > 0 ? .degraded : .healthy))
         return MapNodeDecoration(badge: badge, health: health)
@@ -159,7 +159,8 @@ extension MapDecorations {
     }
 
     static func dependencyBadge(_ breaker: Breaker) -> MapNodeDecoration {
-        var badge = "breaker " + breaker.state.rawValue
+        // The box is the dependency and the edge into it the breaker: the state needs no "breaker".
+        var badge = breaker.state.rawValue
         if let rate = breaker.failureRate { badge += " · \(Int(rate.rounded()))% fail" }
         if breaker.stale { badge += " · stale" }
         let health: MapHealth

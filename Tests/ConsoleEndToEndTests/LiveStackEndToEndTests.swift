@@ -64,8 +64,12 @@ import Glibc
         try await tmux.waitFor("the event in Flows") { screen in
             screen.split(separator: "\n").contains { $0.contains("E2EOrderPlaced") && $0.contains("e2e-route") }
         }
+        // The map folds rules into their edges: zoomed (the whole map in view), `r` labels the
+        // routes with their rules.
         tmux.send("1")
+        tmux.send("z", "r")
         try await tmux.waitFor(all: ["e2e-route", "e2e-orders"])
+        tmux.send("z")
 
         // A Cloud Map instance shows in Registry under its namespace's name.
         try boto3(port, """

@@ -1,5 +1,6 @@
 import Foundation
 import Provider
+import Synchronization
 import Terminal
 
 // MARK: - Writing a pane
@@ -32,6 +33,8 @@ import Terminal
 //     asks to confirm (the dialog's title is the help text, its message the action's
 //     `summary`, Cancel focused), refuses it in `--readonly`, audits it; or `.refuse(why)`.
 //   - `.view`: changes only the pane's `ViewState` (space pauses a tail, +/- zoom, hjkl pan).
+//   - `.move`: a view action that also reads the selected target and may select another (a
+//     map's hjkl walking from box to box); it returns the target to select, nil to keep it.
 //   A pane's keys apply only while it has focus and win over global keys there (a canvas may
 //   take h/j/k/l), but only view actions may shadow a global key: a system action never
 //   hides one.
@@ -53,12 +56,36 @@ public struct PaneContext: Sendable {
     /// The `/` filter of this pane ("" when none). Tables are filtered by the console; a canvas
     /// applies it itself.
     public var filter: String
+    /// The console's memory for panes (nil in a context made without a console).
+    public var memory: PaneMemory?
 
-    public init(snapshot: SystemSnapshot, now: Date, filter: String = "") {
+    public init(snapshot: SystemSnapshot, now: Date, filter: String = "", memory: PaneMemory? = nil) {
         self.snapshot = snapshot
         self.now = now
         self.filter = filter
+        self.memory = memory
     }
+}
+
+/// What a pane may keep from one frame to the next so its picture stays stable (the map's
+/// last layout, so that a new node does not reshuffle it) or is not recomputed for every
+/// call. One per console, shared by its copies; not part of the console's value (all
+/// memories compare equal). A pane must draw correctly without it.
+public final class PaneMemory: Sendable, Hashable {
+    private let values = Mutex<[PaneID: any Sendable]>([:])
+
+    public init() {}
+
+    public func value<T: Sendable>(for pane: PaneID, as type: T.Type = T.self) -> T? {
+        values.withLock { $0[pane] as? T }
+    }
+
+    public func set(_ value: some Sendable, for pane: PaneID) {
+        values.withLock { $0[pane] = value }
+    }
+
+    public static func == (a: PaneMemory, b: PaneMemory) -> Bool { true }
+    public func hash(into hasher: inout Hasher) {}
 }
 
 /// One line of a detail view.
@@ -153,6 +180,9 @@ public struct PaneAction<RowID: Hashable & Sendable, ViewState: Hashable & Senda
         case system(@Sendable (RowID, PaneContext) -> Decision)
         /// Changes only how this pane shows things.
         case view(@Sendable (inout ViewState, PaneContext) -> Void)
+        /// Changes how this pane shows things, from the selected row (nil when none), and
+        /// returns the row to select instead (nil keeps the selection).
+        case move(@Sendable (RowID?, inout ViewState, PaneContext) -> RowID?)
     }
 
     /// The action's name in `[keys]` of config.toml (`force-open`); unique across panes.
@@ -170,6 +200,11 @@ public struct PaneAction<RowID: Hashable & Sendable, ViewState: Hashable & Senda
     public static func view(_ name: String, _ keys: [Key], _ help: String,
                             _ change: @escaping @Sendable (inout ViewState, PaneContext) -> Void) -> PaneAction {
         PaneAction(name: name, keys: keys, help: help, effect: .view(change))
+    }
+
+    public static func move(_ name: String, _ keys: [Key], _ help: String,
+                            _ change: @escaping @Sendable (RowID?, inout ViewState, PaneContext) -> RowID?) -> PaneAction {
+        PaneAction(name: name, keys: keys, help: help, effect: .move(change))
     }
 
     public var changesSystem: Bool {

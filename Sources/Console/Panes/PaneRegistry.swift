@@ -76,7 +76,8 @@ enum PaneActionOutcome {
     case ask(OperatorAction)
     case refuse(String)
     case nothing
-    case viewChanged(OpaqueValue)
+    /// The pane's new view state, and the row to select when the action chose one.
+    case viewChanged(OpaqueValue, select: OpaqueValue? = nil)
 }
 
 /// A pane as the console holds it: its row ids and view state opaque. Built only from a
@@ -131,6 +132,10 @@ public struct AnyPane: Sendable, Hashable {
                 var value = view(state)
                 change(&value, context)
                 return .viewChanged(OpaqueValue(value))
+            case .move(let change):
+                var value = view(state)
+                let select = change(row?.typed(P.RowID.self), &value, context)
+                return .viewChanged(OpaqueValue(value), select: select.map { OpaqueValue($0) })
             }
         }
     }

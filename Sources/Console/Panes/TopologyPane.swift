@@ -1,13 +1,22 @@
 import Foundation
 import Provider
 import Terminal
+import TopologyLayout
 
-/// Buses, queues and state machines, and the routes between them (rules, DLQ redrives).
+/// The live map of the system (issue #13): buses, rules' targets, queues and their dead-letter
+/// queues, state machines and their tasks, services and the dependencies behind their breakers,
+/// drawn left to right with depths, health, breaker states and live rates on it. Every edge
+/// comes from an API answer (`MapGraph(snapshot:)`); layout and drawing are `TopologyLayout`'s.
+///
+/// Keys: h/j/k/l and the arrows walk from box to box (the map pans under the selection),
+/// H/J/K/L pan the window, `0` re-centres on the selection, Enter opens a node's detail, `f`
+/// shows only the selected node's neighbourhood (`+`/`-` hops), `/` filters by name, space
+/// collapses the selected node's group (namespace, or a bus's targets) into one node and back,
+/// `r` labels routes with their rules (folded into the edges otherwise).
+/// A pane too small for boxes shows the same nodes as a list of edges.
 struct TopologyPane: Pane {
     enum RowID: Hashable, Sendable {
-        /// A route; `via` is the rule (or `dead-letter`).
-        case edge(from: String, to: String, via: String)
-        /// A resource with no route in or out.
+        /// A node of the map: its id (an ARN, a service id, `group:namespace:shop.local`).
         case node(String)
     }
 
@@ -15,53 +24,99 @@ struct TopologyPane: Pane {
     let title = "Topology"
     let defaultKey: Key? = .character("1")
     let onDashboard = true
+    let initialViewState = TopologyView()
 
-    func body(_ context: PaneContext, view: NoViewState) -> PaneBody<RowID> {
-        let topology = context.snapshot.topology
-        var rows: [PaneRow<RowID>] = []
-        for edge in topology.edges {
-            let from = topology.node(edge.from)?.name ?? edge.from
-            let to = topology.node(edge.to)
-            let role: Role = edge.enabled ? .text : .muted
-            rows.append(PaneRow(id: .edge(from: edge.from, to: edge.to, via: edge.via),
-                                cells: [from, "─▶", to?.name ?? edge.to, to?.kind.rawValue ?? "", edge.via + (edge.enabled ? "" : " (disabled)")],
-                                roles: [.accent, .muted, role, .muted, role],
-                                searchText: edge.from + "→" + edge.to + "/" + edge.via))
+    /// Below this (inside the border) the map is drawn as a list of edges.
+    static let minimumMapSize = Size(columns: 44, rows: 9)
+    /// Cells H/J/K/L move the window by.
+    static let panStep = MapPoint(x: 16, y: 6)
+
+    var actions: [PaneAction<RowID, TopologyView>] {
+        [
+            Self.walk("map-left", [.character("h"), .left], "Map: select the box to the left", .left),
+            Self.walk("map-down", [.character("j"), .down], "Map: select the box below", .down),
+            Self.walk("map-up", [.character("k"), .up], "Map: select the box above", .up),
+            Self.walk("map-right", [.character("l"), .right], "Map: select the box to the right", .right),
+            Self.pan("map-pan-left", "H", "Map: pan left", MapPoint(x: -Self.panStep.x, y: 0)),
+            Self.pan("map-pan-down", "J", "Map: pan down", MapPoint(x: 0, y: Self.panStep.y)),
+            Self.pan("map-pan-up", "K", "Map: pan up", MapPoint(x: 0, y: -Self.panStep.y)),
+            Self.pan("map-pan-right", "L", "Map: pan right", MapPoint(x: Self.panStep.x, y: 0)),
+            .view("map-centre", [.character("0")], "Map: re-centre on the selection") { view, _ in
+                view.pan = MapPoint(x: 0, y: 0)
+            },
+            .move("map-focus", [.character("f")], "Map: only the selected node's neighbourhood (again: all)") { row, view, _ in
+                if view.focus != nil {
+                    view.focus = nil
+                } else if case .node(let id)? = row {
+                    view.focus = id
+                    view.pan = MapPoint(x: 0, y: 0)
+                }
+                return row
+            },
+            .view("map-more-hops", [.character("+"), .character("=")], "Map: one hop more around the focus") { view, _ in
+                view.hops = min(TopologyView.maximumHops, view.hops + 1)
+            },
+            .view("map-fewer-hops", [.character("-")], "Map: one hop less around the focus") { view, _ in
+                view.hops = max(1, view.hops - 1)
+            },
+            .view("map-rules", [.character("r")], "Map: label routes with their rules instead of rates (again: rates)") { view, _ in
+                view.showRules.toggle()
+            },
+            .move("map-collapse", [.character(" ")], "Map: collapse the selected node's group into one node, or expand it") { row, view, context in
+                guard case .node(let id)? = row else { return nil }
+                if id.hasPrefix(TopologyMap.groupPrefix) {
+                    let key = String(id.dropFirst(TopologyMap.groupPrefix.count))
+                    let first = TopologyMap.of(context, view: view).members[id]?.first?.id
+                    view.collapsed.remove(key)
+                    if view.focus == id { view.focus = nil }
+                    return first.map { .node($0) }
+                }
+                let snapshot = context.snapshot
+                guard let key = TopologyMap.groups(snapshot, graph: MapGraph(snapshot: snapshot))[id] else { return nil }
+                view.collapsed.insert(key)
+                if view.focus == id { view.focus = TopologyMap.groupPrefix + key }
+                return .node(TopologyMap.groupPrefix + key)
+            },
+        ]
+    }
+
+    static func walk(_ name: String, _ keys: [Key], _ help: String, _ direction: TopologyMap.Direction) -> PaneAction<RowID, TopologyView> {
+        .move(name, keys, help) { row, view, context in
+            let map = TopologyMap.of(context, view: view)
+            guard let first = map.order.first else { return nil }
+            view.pan = MapPoint(x: 0, y: 0)
+            guard case .node(let id)? = row, let from = map.graph.index(of: id) else { return .node(map.graph.nodes[first].id) }
+            return map.neighbour(of: from, direction).map { .node(map.graph.nodes[$0].id) }
         }
-        let routed = Set(topology.edges.flatMap { [$0.from, $0.to] })
-        for node in topology.nodes where !routed.contains(node.id) {
-            rows.append(PaneRow(id: .node(node.id), cells: [node.name, "", "", node.kind.rawValue, "no routes"],
-                                roles: [.text, .muted, .muted, .muted, .muted], searchText: node.id))
+    }
+
+    static func pan(_ name: String, _ key: Character, _ help: String, _ step: MapPoint) -> PaneAction<RowID, TopologyView> {
+        .view(name, [.character(key)], help) { view, _ in
+            view.pan = MapPoint(x: view.pan.x + step.x, y: view.pan.y + step.y)
         }
-        return .table(PaneTable(columns: [Column("FROM", width: 12, flex: 2, priority: 0), Column("", width: 2, priority: 0),
-                                          Column("TO", width: 12, flex: 2, priority: 0), Column("KIND", width: 13, priority: 4),
-                                          Column("VIA", width: 10, flex: 1, priority: 3)],
-                                rows: rows, emptyMessage: "No buses, queues or state machines on this endpoint.",
-                                summary: topology.nodes.isEmpty ? nil : "\(topology.nodes.count) resources, \(topology.edges.count) routes"))
+    }
+
+    func body(_ context: PaneContext, view: TopologyView) -> PaneBody<RowID> {
+        let map = TopologyMap.of(context, view: view)
+        let targets = map.order.map { index in
+            PaneCanvas<RowID>.Target(id: .node(map.graph.nodes[index].id), title: map.graph.nodes[index].name)
+        }
+        return .canvas(PaneCanvas(targets: targets) { buffer, rect, selected, focused in
+            var index: Int?
+            if case .node(let id)? = selected { index = map.graph.index(of: id) }
+            TopologyDrawing.draw(map, context: context, view: view, into: &buffer, rect: rect,
+                                 selected: index, focused: focused)
+        })
     }
 
     func detail(of row: RowID, _ context: PaneContext) -> [DetailLine]? {
-        let topology = context.snapshot.topology
-        let related: [Topology.Edge]
-        var lines: [DetailLine] = []
-        switch row {
-        case .edge(let from, let to, _):
-            // Every route between the two ends (several rules may join them).
-            related = topology.edges.filter { $0.from == from && $0.to == to }
-        case .node(let id):
-            related = topology.edges.filter { $0.from == id || $0.to == id }
-        }
-        for edge in related {
-            lines.append(("\(topology.node(edge.from)?.name ?? edge.from) ─▶ \(topology.node(edge.to)?.name ?? edge.to)", .text))
-            lines.append(("  via \(edge.via)\(edge.enabled ? "" : " (disabled)")", .muted))
-            lines.append(("  from \(edge.from)", .muted))
-            lines.append(("  to   \(edge.to)", .muted))
-        }
-        if case .node(let id) = row, let node = topology.node(id) {
-            lines.append((node.name + " (" + node.kind.rawValue + ")", .text))
-            lines.append(("  " + node.id, .muted))
-        }
-        return lines.isEmpty ? nil : lines
+        guard case .node(let id) = row else { return nil }
+        // The whole map, so a node's every edge is listed whatever the view hides.
+        let map = TopologyMap.of(PaneContext(snapshot: context.snapshot, now: context.now, memory: context.memory),
+                                 view: TopologyView(collapsed: id.hasPrefix(TopologyMap.groupPrefix)
+                                     ? [String(id.dropFirst(TopologyMap.groupPrefix.count))] : []))
+        guard let index = map.graph.index(of: id) else { return nil }
+        return TopologyDrawing.detail(of: index, map)
     }
 }
 
