@@ -92,7 +92,7 @@ let package = Package(
         .target(name: "SagaTimeline", dependencies: ["Provider", "StatesLanguage", "JSON"], swiftSettings: strict),
         // The TUI: app loop, panes, keymap, command bar, dialogs, themes.
         .target(name: "Console", dependencies: [
-            "Terminal", "Provider", "Patterns", "Timekeeping", "SagaTimeline", "TopologyLayout",
+            "Terminal", "Provider", "Patterns", "Timekeeping", "SagaTimeline", "TopologyLayout", "StatesLanguage",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ], swiftSettings: strict),
         // The local services, their durable store and the HTTP front door.

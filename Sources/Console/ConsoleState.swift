@@ -223,10 +223,12 @@ public struct ConsoleState: Sendable, Hashable {
             break
         }
 
-        guard var binding = keymap.binding(for: key, pane: focusedPane) else { return [] }
+        let opened = drill.last?.pane == focusedPane
+        guard var binding = keymap.binding(for: key, pane: focusedPane, opened: opened) else { return [] }
         // An open detail is text: a pane's view keys (a map's h/j/k/l) give way to the global
-        // ones there, so j/k scroll the detail.
-        if case .pane = binding.command, !binding.dangerous, drill.last?.pane == focusedPane,
+        // ones there, so j/k scroll the detail — except keys the pane binds for its opened row
+        // only (a saga timeline's g, +, -), which exist for the detail.
+        if case .pane = binding.command, !binding.dangerous, !binding.inDetailOnly, opened,
            let global = keymap.binding(for: key, pane: nil) {
             binding = global
         }

@@ -37,6 +37,8 @@ public struct KeyBinding: Sendable, Hashable {
     /// A dangerous action changes the watched system: it asks for confirmation with Cancel as
     /// the default button, and is refused in `--readonly`.
     public var dangerous: Bool
+    /// Applies only while a row of its pane is opened (a timeline's keys).
+    public var inDetailOnly = false
 
     public init(_ action: KeyAction, _ keys: [Key], _ help: String) {
         self.init(name: action.rawValue, command: .global(action), keys: keys, help: help)
@@ -93,8 +95,10 @@ public struct Keymap: Sendable, Hashable {
         bindings += movement
         for pane in registry.panes {
             for action in pane.actionInfo {
-                bindings.append(KeyBinding(name: action.name, command: .pane(pane.id, action: action.name), keys: action.keys,
-                                           help: action.help, dangerous: action.changesSystem))
+                var binding = KeyBinding(name: action.name, command: .pane(pane.id, action: action.name), keys: action.keys,
+                                         help: action.help, dangerous: action.changesSystem)
+                binding.inDetailOnly = action.inDetailOnly
+                bindings.append(binding)
             }
         }
         return bindings
@@ -135,9 +139,12 @@ public struct Keymap: Sendable, Hashable {
     /// Every action name `[keys]` accepts.
     public var actionNames: [String] { bindings.map(\.name) }
 
-    /// The binding `key` triggers with `pane` focused: pane bindings first, then global.
-    public func binding(for key: Key, pane: PaneID?) -> KeyBinding? {
-        if let pane, let binding = bindings.first(where: { $0.scope == .pane(pane) && $0.keys.contains(key) }) {
+    /// The binding `key` triggers with `pane` focused (`opened`: a row of it is opened): pane
+    /// bindings first, then global.
+    public func binding(for key: Key, pane: PaneID?, opened: Bool = false) -> KeyBinding? {
+        if let pane, let binding = bindings.first(where: {
+            $0.scope == .pane(pane) && $0.keys.contains(key) && (opened || !$0.inDetailOnly)
+        }) {
             return binding
         }
         return bindings.first { $0.scope == .global && $0.keys.contains(key) }

@@ -185,6 +185,10 @@ public enum Screen {
         guard !inner.isEmpty else { return 1 }
 
         if let frame = state.drill.last, frame.pane == pane {
+            if let canvas = state.registry.pane(pane)?.detailCanvas(of: frame.row, state.context(for: pane), view: paneState.view) {
+                canvas.draw(&buffer, inner, frame.scroll)
+                return inner.height
+            }
             let lines = state.registry.pane(pane)?.detail(of: frame.row, state.context(for: pane))
                 ?? [("\(frame.title) is no longer in the latest snapshot.", .warn)]
             let scroll = min(frame.scroll, max(0, lines.count - inner.height))

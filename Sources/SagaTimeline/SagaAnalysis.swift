@@ -38,6 +38,8 @@ public struct SagaAnalysis: Sendable, Hashable {
     public var compensation: Set<String>
     /// Why the definition could not be used (missing, or the parser's first diagnostic).
     public var definitionProblem: String?
+    /// The machine's definition text, when the provider has read it.
+    public var definitionText: String?
 
     /// Age since start while running, duration once ended.
     public func age(now: Date) -> TimeInterval { (execution.stopDate ?? now).timeIntervalSince(execution.startDate) }
@@ -51,9 +53,10 @@ public struct SagaAnalysis: Sendable, Hashable {
         return parts.joined(separator: "; ")
     }
 
-    init(execution: Execution, definition: Result<SagaDefinition, SagaDefinitionProblem>, statistics: SagaStatistics,
-         settings: SagaSettings, now: Date) {
+    init(execution: Execution, definitionText: String?, definition: Result<SagaDefinition, SagaDefinitionProblem>,
+         statistics: SagaStatistics, settings: SagaSettings, now: Date) {
         self.execution = execution
+        self.definitionText = definitionText
         spans = SagaSpans(timeline: execution.timeline)
         let saga = try? definition.get()
         if case .failure(let problem) = definition { definitionProblem = problem.text }

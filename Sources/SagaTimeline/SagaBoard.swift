@@ -10,7 +10,9 @@ public struct SagaBoard: Sendable {
 
     public init(snapshot: SystemSnapshot, settings: SagaSettings, now: Date) {
         var definitions: [String: Result<SagaDefinition, SagaDefinitionProblem>] = [:]
+        var texts: [String: String] = [:]
         for machine in snapshot.stateMachines {
+            texts[machine.name] = machine.definition
             guard let text = machine.definition else {
                 definitions[machine.name] = .failure(SagaDefinitionProblem(text: "the definition has not been read yet"))
                 continue
@@ -23,7 +25,7 @@ public struct SagaBoard: Sendable {
         let statistics = SagaStatistics(executions: snapshot.executions, window: settings.sampleWindow)
         self.statistics = statistics
         sagas = snapshot.executions.map { execution in
-            SagaAnalysis(execution: execution,
+            SagaAnalysis(execution: execution, definitionText: texts[execution.stateMachineName],
                          definition: definitions[execution.stateMachineName]
                              ?? .failure(SagaDefinitionProblem(text: "state machine \(execution.stateMachineName) is not listed")),
                          statistics: statistics, settings: settings, now: now)

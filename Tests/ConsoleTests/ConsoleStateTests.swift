@@ -39,7 +39,9 @@ import Terminal
         #expect(state.drill.map(\.title) == ["order-101"])
         let text = state.frame(120, 40).textLines().joined(separator: "\n")
         #expect(text.contains("Sagas › order-101"))
-        #expect(text.contains("TaskStateEntered  ChargePayment"))
+        #expect(text.contains("ChargePayment"))  // Enter opens the timeline…
+        state.press(.character("t"))              // …t the history, event by event
+        #expect(state.frame(120, 40).textLines().joined(separator: "\n").contains("TaskStateEntered  ChargePayment"))
         state.press(.escape)
         #expect(state.drill.isEmpty)
     }

@@ -25,6 +25,55 @@ import Testing
         Golden.check(state.frame(columns, rows), "saga-stuck-\(columns)x\(rows)")
     }
 
+    /// Rows: 0 stuck, 1 happy path, 2 payment failure, 3 shipping failure.
+    static func opened(_ row: Int, select state: Int = 0) -> ConsoleState {
+        var state0 = Self.state()
+        for _ in 0..<row { state0.press(.character("j")) }
+        state0.press(.enter)
+        for _ in 0..<state { state0.press(.character("j")) }
+        return state0
+    }
+
+    @Test(arguments: sizes) func timelineOfTheHappyPath(columns: Int, rows: Int) {
+        Golden.check(Self.opened(1).frame(columns, rows), "saga-timeline-happy-\(columns)x\(rows)")
+    }
+
+    @Test(arguments: sizes) func timelineOfAPaymentFailure(columns: Int, rows: Int) {
+        Golden.check(Self.opened(2, select: 1).frame(columns, rows), "saga-timeline-payment-failure-\(columns)x\(rows)")
+    }
+
+    @Test(arguments: sizes) func timelineOfAShippingFailure(columns: Int, rows: Int) {
+        Golden.check(Self.opened(3, select: 2).frame(columns, rows), "saga-timeline-shipping-failure-\(columns)x\(rows)")
+    }
+
+    @Test(arguments: sizes) func graphOfTheDefinition(columns: Int, rows: Int) {
+        var state = Self.opened(2)
+        state.press(.character("g"))
+        Golden.check(state.frame(columns, rows), "saga-graph-\(columns)x\(rows)")
+    }
+
+    @Test func theTimelineShowsCompensationAndErrors() {
+        let frame = Self.opened(3, select: 2).frame(200, 60).textLines().joined(separator: "\n")
+        // Refund then release, each marked compensation; the shipping error in the step detail.
+        let refund = try! #require(frame.range(of: "CompensatePayment"))
+        let release = try! #require(frame.range(of: "CompensateInventory"))
+        #expect(refund.lowerBound < release.lowerBound)
+        #expect(frame.contains("comp"))
+        #expect(frame.contains("error        ShipmentRejected"))
+    }
+
+    @Test func zoomAndPanChangeTheAxis() {
+        var state = Self.opened(1)
+        #expect(state.frame(120, 40).textLines().joined().contains("whole run"))
+        state.press(.character("+"))
+        let zoomed = state.frame(120, 40).textLines().joined()
+        #expect(zoomed.contains("×2"))
+        state.press(.character("l"), .character("l"))
+        #expect(state.frame(120, 40).textLines().joined() != zoomed)
+        state.press(.character("-"))
+        #expect(state.frame(120, 40).textLines().joined().contains("whole run"))
+    }
+
     @Test func theListTellsWhoWhereAndWhy() {
         let state = Self.state()
         let rows = state.table(for: .sagas).rows.map(\.cells)

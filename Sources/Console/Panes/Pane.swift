@@ -28,6 +28,8 @@ import Terminal
 //   paused, …), kept per pane by the console, starting at `initialViewState`.
 // - `detail(of:_:)`: the drill-down lines for a row, or nil when it is gone from the snapshot.
 // - `badge(_:)` (optional): a short alert ("3 stuck") shown after the title and in the status bar.
+// - `detailCanvas(of:_:view:)` (optional): a drill-down drawn into the cell buffer (the Sagas
+//   pane's Gantt chart); view actions (zoom, pan) change the `ViewState` it is drawn with.
 // - `actions`: each with a config name (`[keys]` in config.toml), default keys and help text:
 //   - `.system`: changes the watched system. It returns `.ask(OperatorAction)`, and the console
 //     asks to confirm (the dialog's title is the help text, its message the action's
@@ -118,6 +120,9 @@ public protocol Pane: Sendable {
     func badge(_ context: PaneContext) -> String?
     /// The drill-down view of `row`; nil when the row is no longer in the snapshot.
     func detail(of row: RowID, _ context: PaneContext) -> [DetailLine]?
+    /// A drill-down drawn into the cell buffer (a Gantt chart, a graph) instead of the lines of
+    /// `detail(of:_:)`; nil (the default) for lines.
+    func detailCanvas(of row: RowID, _ context: PaneContext, view: ViewState) -> DetailCanvas?
 }
 
 extension Pane {
@@ -125,6 +130,17 @@ extension Pane {
     public var roles: [Role] { [] }
     public var actions: [PaneAction<RowID, ViewState>] { [] }
     public func badge(_ context: PaneContext) -> String? { nil }
+    public func detailCanvas(of row: RowID, _ context: PaneContext, view: ViewState) -> DetailCanvas? { nil }
+}
+
+/// A drill-down the pane draws itself. j/k (and the wheel, PgUp/PgDn) move `cursor` from 0;
+/// the canvas clamps it to what it shows.
+public struct DetailCanvas {
+    public var draw: (_ buffer: inout CellBuffer, _ rect: Rect, _ cursor: Int) -> Void
+
+    public init(draw: @escaping (_ buffer: inout CellBuffer, _ rect: Rect, _ cursor: Int) -> Void) {
+        self.draw = draw
+    }
 }
 
 extension Pane where ViewState == NoViewState {
@@ -191,6 +207,9 @@ public struct PaneAction<RowID: Hashable & Sendable, ViewState: Hashable & Senda
     /// The help overlay's text, and the confirmation dialog's title for a system action.
     public var help: String
     public var effect: Effect
+    /// Bound only while a row of the pane is opened (a timeline's zoom, pan, graph): in the
+    /// list the key keeps its global meaning (`g` is still the first row).
+    public var inDetailOnly = false
 
     public static func system(_ name: String, _ keys: [Key], _ help: String,
                               _ decide: @escaping @Sendable (RowID, PaneContext) -> Decision) -> PaneAction {
@@ -205,6 +224,12 @@ public struct PaneAction<RowID: Hashable & Sendable, ViewState: Hashable & Senda
     public static func move(_ name: String, _ keys: [Key], _ help: String,
                             _ change: @escaping @Sendable (RowID?, inout ViewState, PaneContext) -> RowID?) -> PaneAction {
         PaneAction(name: name, keys: keys, help: help, effect: .move(change))
+    }
+
+    /// A view action bound only while a row is opened (see `inDetailOnly`).
+    public static func detailView(_ name: String, _ keys: [Key], _ help: String,
+                                  _ change: @escaping @Sendable (inout ViewState, PaneContext) -> Void) -> PaneAction {
+        PaneAction(name: name, keys: keys, help: help, effect: .view(change), inDetailOnly: true)
     }
 
     public var changesSystem: Bool {

@@ -89,11 +89,12 @@ public struct AnyPane: Sendable, Hashable {
     public let onDashboard: Bool
     public let roles: [Role]
     /// Name, keys, help, and whether it changes the system, per action.
-    let actionInfo: [(name: String, keys: [Key], help: String, changesSystem: Bool)]
+    let actionInfo: [(name: String, keys: [Key], help: String, changesSystem: Bool, inDetailOnly: Bool)]
     let initialViewState: OpaqueValue
     private let render: @Sendable (PaneContext, OpaqueValue) -> PaneBody<OpaqueValue>
     private let describe: @Sendable (OpaqueValue, PaneContext) -> [DetailLine]?
     private let alert: @Sendable (PaneContext) -> String?
+    private let drawDetail: @Sendable (OpaqueValue, PaneContext, OpaqueValue) -> DetailCanvas?
     private let act: @Sendable (String, OpaqueValue?, OpaqueValue, PaneContext) -> PaneActionOutcome
 
     init<P: Pane>(_ pane: P) {
@@ -103,7 +104,7 @@ public struct AnyPane: Sendable, Hashable {
         onDashboard = pane.onDashboard
         roles = pane.roles
         let actions = pane.actions
-        actionInfo = actions.map { ($0.name, $0.keys, $0.help, $0.changesSystem) }
+        actionInfo = actions.map { ($0.name, $0.keys, $0.help, $0.changesSystem, $0.inDetailOnly) }
         let initial = pane.initialViewState
         initialViewState = OpaqueValue(initial)
         @Sendable func view(_ value: OpaqueValue) -> P.ViewState { value.typed() ?? initial }
@@ -118,6 +119,7 @@ public struct AnyPane: Sendable, Hashable {
         }
         describe = { row, context in row.typed(P.RowID.self).flatMap { pane.detail(of: $0, context) } }
         alert = { context in pane.badge(context) }
+        drawDetail = { row, context, state in row.typed(P.RowID.self).flatMap { pane.detailCanvas(of: $0, context, view: view(state)) } }
         act = { name, row, state, context in
             guard let action = actions.first(where: { $0.name == name }) else { return .nothing }
             switch action.effect {
@@ -147,6 +149,10 @@ public struct AnyPane: Sendable, Hashable {
     func detail(of row: OpaqueValue, _ context: PaneContext) -> [DetailLine]? { describe(row, context) }
 
     func badge(_ context: PaneContext) -> String? { alert(context) }
+
+    func detailCanvas(of row: OpaqueValue, _ context: PaneContext, view: OpaqueValue?) -> DetailCanvas? {
+        drawDetail(row, context, view ?? initialViewState)
+    }
 
     func perform(_ action: String, row: OpaqueValue?, view: OpaqueValue?, _ context: PaneContext) -> PaneActionOutcome {
         act(action, row, view ?? initialViewState, context)

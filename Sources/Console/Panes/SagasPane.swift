@@ -21,8 +21,20 @@ struct SagasPane: Pane {
             case listed
             case age, status, machine
         }
+        /// What Enter on a saga shows.
+        enum Mode: Sendable, Hashable {
+            case gantt, table, graph
+        }
         var filter = Filter.all
         var sort = Sort.listed
+        var mode = Mode.gantt
+        /// Timeline zoom (0: the whole run; each level doubles) and pan (quarters of the window).
+        var zoom = 0
+        var pan = 0
+        /// Parallel branches and Map iterations folded into their state's row.
+        var folded = false
+        /// The selected state's detail fills the timeline.
+        var stepOnly = false
     }
 
     let id = PaneID.sagas
@@ -46,6 +58,23 @@ struct SagasPane: Pane {
             .view("saga-sort", [.character("o")], "Sort sagas by age / status / machine / as listed") { view, _ in
                 let all = ViewState.Sort.allCases
                 view.sort = all[((all.firstIndex(of: view.sort) ?? 0) + 1) % all.count]
+            },
+            .detailView("saga-zoom-in", [.character("+"), .character("=")], "Timeline: zoom in") { view, _ in view.zoom = min(view.zoom + 1, 20) },
+            .detailView("saga-zoom-out", [.character("-")], "Timeline: zoom out") { view, _ in
+                view.zoom = max(0, view.zoom - 1)
+                view.pan = min(view.pan, view.zoom == 0 ? 0 : view.pan)
+            },
+            .detailView("saga-pan-left", [.character("h"), .left], "Timeline: pan earlier") { view, _ in view.pan = max(0, view.pan - 1) },
+            .detailView("saga-pan-right", [.character("l"), .right], "Timeline: pan later") { view, _ in
+                view.pan = min(view.pan + 1, 4 * ((1 << view.zoom) - 1))
+            },
+            .detailView("saga-fold", [.character("f")], "Timeline: fold / unfold Parallel and Map states") { view, _ in view.folded.toggle() },
+            .detailView("saga-step", [.character("e")], "Timeline: the selected state's whole detail") { view, _ in view.stepOnly.toggle() },
+            .detailView("saga-history", [.character("t")], "Saga: timeline / history table") { view, _ in
+                view.mode = view.mode == .table ? .gantt : .table
+            },
+            .detailView("saga-graph", [.character("g")], "Saga: timeline / graph of the definition") { view, _ in
+                view.mode = view.mode == .graph ? .gantt : .graph
             },
             .system("stop-execution", [.character("S")], "Stop the execution") { arn, context in
                 guard let execution = context.snapshot.executions.first(where: { $0.arn == arn }), execution.status == .running else {
@@ -110,6 +139,12 @@ struct SagasPane: Pane {
         let board = SagaBoard(snapshot: context.snapshot, settings: settings, now: context.now)
         guard let saga = board.saga(row) else { return nil }
         return SagaDetail.lines(saga, now: context.now)
+    }
+
+    func detailCanvas(of row: String, _ context: PaneContext, view: ViewState) -> DetailCanvas? {
+        let board = SagaBoard(snapshot: context.snapshot, settings: settings, now: context.now)
+        guard let saga = board.saga(row) else { return nil }
+        return SagaTimelineView.canvas(saga, view: view, now: context.now)
     }
 
     /// Stuck first, then compensating, running, failed, succeeded.
