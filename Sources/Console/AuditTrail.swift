@@ -26,15 +26,22 @@ public struct AuditTrail: Sendable {
         public var endpoint: EndpointDescription
         public var action: OperatorAction
         public var outcome: String
+        /// Why, as the operator typed it in the confirmation ("" when none was given).
+        public var reason: String = ""
     }
 
     /// Appends one entry; creates the file (mode 0600) and its directory when missing.
     public func append(_ entry: Entry) throws {
+        // Every value is a string (one grep-able level); the parameters are a JSON object's text.
+        let parameters = String(decoding: try JSONSerialization.data(withJSONObject: entry.action.auditParameters, options: [.sortedKeys]),
+                                as: UTF8.self)
         let object: [String: String] = [
             "time": CivilTime(UnixTime(entry.time)).rfc3339Milliseconds,
             "user": entry.user,
             "endpoint": entry.endpoint.url ?? entry.endpoint.name,
             "action": entry.action.summary,
+            "parameters": parameters,
+            "reason": entry.reason,
             "outcome": entry.outcome,
         ]
         var line = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])

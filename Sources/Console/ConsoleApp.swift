@@ -121,7 +121,7 @@ public enum ConsoleApp {
                 switch effect {
                 case .quit:
                     return .quit
-                case .perform(let action):
+                case .perform(let action, let reason):
                     let audit = options.audit, user = options.operatorName
                     Task {
                         let outcome: String
@@ -135,7 +135,8 @@ public enum ConsoleApp {
                         }
                         do {
                             try audit?.append(AuditTrail.Entry(time: clock.wallClockNow.date, user: user,
-                                                               endpoint: provider.endpoint, action: action, outcome: outcome))
+                                                               endpoint: provider.endpoint, action: action, outcome: outcome,
+                                                               reason: reason))
                         } catch {
                             mailbox.post(message: "audit trail not written: \(error)", level: .error)
                         }

@@ -23,11 +23,43 @@ public struct DrillFrame: Sendable, Hashable {
 
 /// A confirmation for a dangerous action. Cancel is focused until the operator moves to
 /// Confirm on purpose: Enter on an unread dialog must never change the live system.
+/// Every dangerous action asks for a reason (recorded in the audit trail) and, where it needs
+/// them, typed values (a stop's cause, a task's output). Tab walks Cancel, Confirm and the
+/// fields; in a field keys type, and Enter moves to Confirm (it never sends from a field).
 public struct ConfirmDialog: Sendable, Hashable {
+    public enum Focus: Sendable, Hashable {
+        case cancel, confirm
+        case field(Int)
+    }
     public var title: String
     public var message: String
     public var action: OperatorAction
-    public var confirmFocused = false
+    public var fields: [DialogField]
+    public var focus = Focus.cancel
+    /// Why Confirm did not send (a field that is not JSON), shown in the dialog.
+    public var problem: String?
+
+    public init(title: String, message: String, action: OperatorAction) {
+        self.title = title
+        self.message = message
+        self.action = action
+        self.fields = action.dialogFields
+    }
+
+    public var confirmFocused: Bool {
+        get { focus == .confirm }
+        set { focus = newValue ? .confirm : .cancel }
+    }
+
+    /// The reason typed ("" when none).
+    public var reason: String { fields.first { $0.name == "reason" }?.text ?? "" }
+
+    /// Tab order: Cancel, Confirm, then each field.
+    mutating func moveFocus(by step: Int) {
+        let order: [Focus] = [.cancel, .confirm] + fields.indices.map { Focus.field($0) }
+        let index = order.firstIndex(of: focus) ?? 0
+        focus = order[(index + step + order.count) % order.count]
+    }
 }
 
 /// A transient message shown above the status bar.
@@ -59,7 +91,8 @@ public enum Mode: Sendable, Hashable {
 /// What the app loop must do after a key: the state itself is already updated.
 public enum ConsoleEffect: Sendable, Hashable {
     case quit
-    case perform(OperatorAction)
+    /// Send the action; `reason` is what the operator typed, for the audit trail.
+    case perform(OperatorAction, reason: String = "")
     /// Load and apply a theme by name or path; the loop reports failures as a toast.
     case applyTheme(String)
 }
@@ -171,19 +204,51 @@ public struct ConsoleState: Sendable, Hashable {
         }
         switch mode {
         case .confirm(var dialog):
+            if case .field(let index) = dialog.focus {
+                switch key {
+                case .tab: dialog.moveFocus(by: 1)
+                case .backTab: dialog.moveFocus(by: -1)
+                case .enter: dialog.focus = .confirm
+                case .escape:
+                    mode = .normal
+                    showToast("cancelled: \(dialog.action.summary)")
+                    return []
+                case .backspace: if !dialog.fields[index].text.isEmpty { dialog.fields[index].text.removeLast() }
+                case .ctrl("u"): dialog.fields[index].text = ""
+                case .character(let c):
+                    if dialog.fields[index].text.count < dialog.fields[index].limit { dialog.fields[index].text.append(c) }
+                default: break
+                }
+                mode = .confirm(dialog)
+                return []
+            }
             switch key {
-            case .tab, .backTab, .left, .right, .character("h"), .character("l"):
+            case .tab:
+                dialog.moveFocus(by: 1)
+                mode = .confirm(dialog)
+            case .backTab:
+                dialog.moveFocus(by: -1)
+                mode = .confirm(dialog)
+            case .left, .right, .character("h"), .character("l"):
                 dialog.confirmFocused.toggle()
                 mode = .confirm(dialog)
             case .escape, .character("n"), .character("q"):
                 mode = .normal
                 showToast("cancelled: \(dialog.action.summary)")
             case .enter:
-                mode = .normal
                 if dialog.confirmFocused {
-                    showToast("sent: \(dialog.action.summary)")
-                    return [.perform(dialog.action)]
+                    if let problem = OperatorAction.problem(in: dialog.fields) {
+                        dialog.problem = problem.text
+                        dialog.focus = .field(problem.index)
+                        mode = .confirm(dialog)
+                        return []
+                    }
+                    mode = .normal
+                    let action = dialog.action.filled(with: dialog.fields)
+                    showToast("sent: \(action.summary)")
+                    return [.perform(action, reason: dialog.reason)]
                 }
+                mode = .normal
                 showToast("cancelled: \(dialog.action.summary)")
             default:
                 break

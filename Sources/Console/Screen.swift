@@ -393,20 +393,39 @@ public enum Screen {
     }
 
     static func renderConfirm(_ dialog: ConfirmDialog, into buffer: inout CellBuffer, area: Rect) {
-        let width = min(area.width - 4, 64)
-        let rect = area.centered(width: width, height: 9)
+        let width = min(area.width - 4, 72)
+        let height = 9 + dialog.fields.count + (dialog.problem == nil ? 0 : 1)
+        let rect = area.centered(width: width, height: min(area.height, height))
         buffer.fill(rect, role: .dialog)
         buffer.box(rect, role: .borderFocus, title: "Confirm: " + dialog.title, titleRole: .titleFocus, heavy: true)
         let inner = Rect(x: rect.x + 2, y: rect.y + 1, width: rect.width - 4, height: rect.height - 2)
         buffer.put(dialog.message, x: inner.x, y: inner.y + 1, role: .dialog, maxWidth: inner.width)
         buffer.put("This changes the live system.", x: inner.x, y: inner.y + 2, role: .warn, maxWidth: inner.width)
-        let cancel = dialog.confirmFocused ? "  Cancel  " : "[ Cancel ]"
+        var y = inner.y + 3
+        // One line per field: its label, then the text typed (its end, when longer than the line).
+        for (index, field) in dialog.fields.enumerated() {
+            let focused = dialog.focus == .field(index)
+            let label = field.label.padding(toLength: 8, withPad: " ", startingAt: 0)
+            buffer.put(label, x: inner.x, y: y, role: focused ? .titleFocus : .dialog)
+            let boxWidth = inner.width - 9
+            var text = field.text + (focused ? "▏" : "")
+            while DisplayWidth.of(text) > boxWidth, !text.isEmpty { text.removeFirst() }
+            buffer.fill(Rect(x: inner.x + 9, y: y, width: boxWidth, height: 1), role: focused ? .selection : .commandBar)
+            buffer.put(text, x: inner.x + 9, y: y, role: focused ? .selection : .commandBar, maxWidth: boxWidth)
+            y += 1
+        }
+        if let problem = dialog.problem {
+            buffer.put(problem, x: inner.x, y: y, role: .error, maxWidth: inner.width)
+            y += 1
+        }
+        let cancel = dialog.focus == .cancel ? "[ Cancel ]" : "  Cancel  "
         let confirm = dialog.confirmFocused ? "[ Confirm ]" : "  Confirm  "
         let buttonsWidth = DisplayWidth.of(cancel) + 3 + DisplayWidth.of(confirm)
         var x = inner.x + max(0, (inner.width - buttonsWidth) / 2)
-        x += buffer.put(cancel, x: x, y: inner.y + 4, role: dialog.confirmFocused ? .dialogButton : .dialogButtonDefault)
+        x += buffer.put(cancel, x: x, y: y + 1, role: dialog.focus == .cancel ? .dialogButtonDefault : .dialogButton)
         x += 3
-        buffer.put(confirm, x: x, y: inner.y + 4, role: dialog.confirmFocused ? .dialogButtonDefault : .dialogButton)
-        buffer.put("Tab switches · Enter chooses · Esc cancels", x: inner.x, y: inner.y + 6, role: .muted, maxWidth: inner.width)
+        buffer.put(confirm, x: x, y: y + 1, role: dialog.confirmFocused ? .dialogButtonDefault : .dialogButton)
+        buffer.put("Tab moves (fields take keys) · Enter chooses · Esc cancels", x: inner.x, y: y + 3, role: .muted, maxWidth: inner.width)
     }
+
 }

@@ -48,6 +48,19 @@ struct StackActions: Sendable {
             _ = try await call(.stepFunctions, "StopExecution",
                                ["executionArn": .string(arn), "error": "Signalbox.OperatorStop", "cause": .string(cause)])
             return Outcome(message: "stopped execution \(Topology.shortName(ofArn: arn))", changed: [.executions])
+        case .sendTaskSuccess(let arn, let token, let output):
+            _ = try await call(.stepFunctions, "SendTaskSuccess", ["taskToken": .string(token), "output": .string(output)])
+            return Outcome(message: "task success sent: \(Topology.shortName(ofArn: arn)) moves on", changed: [.executions])
+        case .sendTaskFailure(let arn, let token, let error, let cause):
+            _ = try await call(.stepFunctions, "SendTaskFailure", ["taskToken": .string(token), "error": .string(error), "cause": .string(cause)])
+            return Outcome(message: "task failure \(error) sent: \(Topology.shortName(ofArn: arn)) takes its Catch, if any", changed: [.executions])
+        case .sendTaskHeartbeat(let arn, let token):
+            _ = try await call(.stepFunctions, "SendTaskHeartbeat", ["taskToken": .string(token)])
+            return Outcome(message: "heartbeat sent for \(Topology.shortName(ofArn: arn))", changed: [])
+        case .startExecution(let machine, let input, _):
+            let answer = try await call(.stepFunctions, "StartExecution", ["stateMachineArn": .string(machine), "input": .string(input)])
+            let started = answer["executionArn"]?.stringValue.map(Topology.shortName(ofArn:)) ?? "?"
+            return Outcome(message: "started \(started) with the same input", changed: [.executions])
         case .redriveExecution(let arn):
             _ = try await call(.stepFunctions, "RedriveExecution", ["executionArn": .string(arn)])
             return Outcome(message: "redriven execution \(Topology.shortName(ofArn: arn)): it resumes from the state that failed",

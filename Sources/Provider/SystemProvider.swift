@@ -28,6 +28,13 @@ public enum OperatorAction: Sendable, Hashable {
     case purgeQueue(url: String)
     case stopExecution(arn: String, cause: String)
     case redriveExecution(arn: String)
+    /// Answers a step waiting on a task token (SendTaskSuccess); `output` is JSON text.
+    case sendTaskSuccess(execution: String, token: String, output: String)
+    /// SendTaskFailure: the step fails with `error` and `cause` (its Catch may compensate).
+    case sendTaskFailure(execution: String, token: String, error: String, cause: String)
+    case sendTaskHeartbeat(execution: String, token: String)
+    /// "Retry as new": StartExecution of `machineArn` with the input of execution `basedOn`.
+    case startExecution(machineArn: String, input: String, basedOn: String)
 
     /// A one-line description for confirmation dialogs and the audit trail.
     public var summary: String {
@@ -39,6 +46,11 @@ public enum OperatorAction: Sendable, Hashable {
         case .purgeQueue(let url): "purge every message in \(Topology.shortName(ofArn: url))"
         case .stopExecution(let arn, _): "stop execution \(Topology.shortName(ofArn: arn))"
         case .redriveExecution(let arn): "redrive execution \(Topology.shortName(ofArn: arn))"
+        case .sendTaskSuccess(let arn, _, _): "send task success to \(Topology.shortName(ofArn: arn))"
+        case .sendTaskFailure(let arn, _, let error, _): "send task failure \(error) to \(Topology.shortName(ofArn: arn))"
+        case .sendTaskHeartbeat(let arn, _): "send a task heartbeat for \(Topology.shortName(ofArn: arn))"
+        case .startExecution(let machine, _, let basedOn):
+            "start a new \(Topology.shortName(ofArn: machine)) execution with the input of \(Topology.shortName(ofArn: basedOn))"
         }
     }
 }

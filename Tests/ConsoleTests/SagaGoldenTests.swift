@@ -106,3 +106,85 @@ import Testing
         #expect(state.table(for: .sagas).rows.map { $0.cells[3] } == ["STUCK", "FAILED", "FAILED", "SUCCEEDED"])
     }
 }
+
+/// Unsticking from the console: each action is confirmed with a reason, values are typed and
+/// checked before anything is sent.
+@Suite struct SagaActionTests {
+    /// The stuck saga, its step waiting on a callback whose token its parameters carry.
+    static func waitingOnACallback() -> ConsoleState {
+        var snapshot = SagaFixtures.snapshot()
+        let t = snapshot.executions[0].timeline.last!.timestamp
+        snapshot.executions[0].timeline.append(TimelineEntry(
+            id: 10, type: "TaskScheduled", timestamp: t, stateName: "ChargePayment", previousEventId: 9,
+            details: ["resourceType": "sqs", "resource": "sendMessage.waitForTaskToken",
+                      "parameters": #"{"QueueUrl":"q","MessageBody":{"taskToken":"tok-123"}}"#]))
+        var state = ConsoleState(snapshot: snapshot, now: SagaFixtures.now, themeName: "default")
+        state.press(.character("5"))
+        return state
+    }
+
+    @Test func taskFailureIsTypedConfirmedAndCarriesTheReason() {
+        var state = Self.waitingOnACallback()
+        state.press(.character("F"))
+        guard case .confirm(let dialog) = state.mode else { Issue.record("no dialog: \(state.toast?.text ?? "")"); return }
+        #expect(dialog.fields.map(\.name) == ["error", "cause", "reason"])
+        #expect(dialog.focus == .cancel)
+        state.press(.tab, .tab, .ctrl("u"))  // to the error field, cleared
+        state.type("CardExpired")
+        state.press(.tab)
+        state.type("customer card expired")
+        state.press(.tab)
+        state.type("incident 42: payment worker hung")
+        #expect(state.press(.enter).isEmpty)  // Enter in a field moves to Confirm, never sends
+        #expect(state.press(.enter) == [.perform(.sendTaskFailure(execution: SagaFixtures.snapshot().executions[0].arn, token: "tok-123",
+                                                                  error: "CardExpired", cause: "customer card expired"),
+                                                 reason: "incident 42: payment worker hung")])
+    }
+
+    @Test func taskSuccessOutputMustBeJSON() {
+        var state = Self.waitingOnACallback()
+        state.press(.character("Y"), .tab, .tab, .ctrl("u"))
+        state.type("{not json")
+        state.press(.enter)
+        #expect(state.press(.enter).isEmpty)
+        guard case .confirm(let dialog) = state.mode else { Issue.record("the dialog closed on bad JSON"); return }
+        #expect(dialog.problem?.hasPrefix("output is not JSON") == true)
+        #expect(dialog.focus == .field(0))
+        let frame = state.frame(120, 40).textLines().joined(separator: "\n")
+        #expect(frame.contains("output is not JSON"))
+    }
+
+    @Test func noTokenNoAction() {
+        var state = ConsoleState(snapshot: SagaFixtures.snapshot(), now: SagaFixtures.now, themeName: "default")
+        state.press(.character("5"), .character("F"))
+        #expect(state.mode == .normal)
+        #expect(state.toast?.text.contains("no task token") == true)
+    }
+
+    @Test func readOnlyRefusesUnsticking() {
+        var state = Self.waitingOnACallback()
+        state.readOnly = true
+        state.press(.character("F"))
+        #expect(state.mode == .normal)
+        #expect(state.toast?.text.contains("read-only") == true)
+    }
+
+    @Test func retryAsNewUsesTheSameInput() {
+        var state = Self.waitingOnACallback()
+        state.press(.character("N"), .tab)
+        guard case .perform(.startExecution(let machine, let input, _), _)? = state.press(.enter).first else {
+            Issue.record("no start"); return
+        }
+        #expect(machine == SagaFixtures.machineArn)
+        #expect(input.contains("ord-73e58f72"))
+    }
+
+    @Test func stopTakesATypedCause() {
+        var state = Self.waitingOnACallback()
+        state.press(.character("S"), .tab, .tab)
+        state.type("duplicate order")
+        state.press(.enter)
+        guard case .perform(.stopExecution(_, let cause), _)? = state.press(.enter).first else { Issue.record("no stop"); return }
+        #expect(cause == "duplicate order")
+    }
+}

@@ -149,6 +149,8 @@ import Terminal
         #expect(first?["action"] == "force breaker payment → payment-api OPEN")
         #expect(first?["endpoint"] == "http://127.0.0.1:4566")
         #expect(first?["time"] == "2026-11-18T11:06:40.000Z")
+        #expect(first?["reason"] == "")
+        #expect(first?["parameters"] == #"{"dependency":"payment-api","force":"force-open","reason":"incident","service":"payment"}"#)
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
     }

@@ -82,6 +82,28 @@ struct SagasPane: Pane {
                 }
                 return .ask(.stopExecution(arn: arn, cause: "stopped by operator from signalbox"))
             },
+            .system("send-task-success", [.character("Y")], "Send task success (output typed as JSON) to the waiting step") { arn, context in
+                waitingStep(arn, context).map { .ask(.sendTaskSuccess(execution: arn, token: $0, output: "{}")) } ?? .refuse(noToken(arn, context))
+            },
+            .system("send-task-failure", [.character("F")], "Send task failure (error and cause typed) to the waiting step") { arn, context in
+                waitingStep(arn, context).map { .ask(.sendTaskFailure(execution: arn, token: $0, error: "Signalbox.OperatorFailure", cause: "")) }
+                    ?? .refuse(noToken(arn, context))
+            },
+            .system("send-task-heartbeat", [.character("H")], "Send a task heartbeat for the waiting step") { arn, context in
+                waitingStep(arn, context).map { .ask(.sendTaskHeartbeat(execution: arn, token: $0)) } ?? .refuse(noToken(arn, context))
+            },
+            .system("retry-as-new", [.character("N")], "Start a new execution with the same input") { arn, context in
+                let board = SagaBoard(snapshot: context.snapshot, settings: settings, now: context.now)
+                guard let saga = board.saga(arn) else { return .nothing }
+                guard let machine = context.snapshot.stateMachines.first(where: { $0.name == saga.execution.stateMachineName }) else {
+                    return .refuse("state machine \(saga.execution.stateMachineName) is not listed")
+                }
+                guard let input = saga.spans.executionInput, saga.spans.executionInputClipped == nil else {
+                    return .refuse(saga.spans.executionInputClipped == nil ? "the execution's input is not known yet (its history is not fetched)"
+                                   : "the execution's input is over 32 KB and only its start is held: start it from your own tooling")
+                }
+                return .ask(.startExecution(machineArn: machine.arn, input: input, basedOn: arn))
+            },
             .system("redrive-execution", [.character("R")], "Redrive the failed execution") { arn, context in
                 guard let execution = context.snapshot.executions.first(where: { $0.arn == arn }),
                       [.failed, .timedOut, .aborted].contains(execution.status) else {
@@ -90,6 +112,20 @@ struct SagasPane: Pane {
                 return .ask(.redriveExecution(arn: arn))
             },
         ]
+    }
+
+    /// The task token of the step `arn` is in, when its history carries one.
+    private func waitingStep(_ arn: String, _ context: PaneContext) -> String? {
+        let board = SagaBoard(snapshot: context.snapshot, settings: settings, now: context.now)
+        guard let saga = board.saga(arn), saga.status.isRunning else { return nil }
+        return saga.spans.current?.taskToken
+    }
+
+    private func noToken(_ arn: String, _ context: PaneContext) -> String {
+        guard let execution = context.snapshot.executions.first(where: { $0.arn == arn }), execution.status == .running else {
+            return "only a running execution has a step waiting on a task token"
+        }
+        return "no task token in this step's history: Step Functions records one only when the state passes $$.Task.Token in its parameters"
     }
 
     func badge(_ context: PaneContext) -> String? {
