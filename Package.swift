@@ -89,7 +89,7 @@ let package = Package(
         ], swiftSettings: strict),
         // Sagas as the operator sees them: business keys, the stuck rules, compensation paths
         // from the definition, state spans for the timeline. Pure: no I/O, time is passed in.
-        .target(name: "SagaTimeline", dependencies: ["Provider", "StatesLanguage", "JSON"], swiftSettings: strict),
+        .target(name: "SagaTimeline", dependencies: ["Provider", "StatesLanguage", "JSON", "Timekeeping"], swiftSettings: strict),
         // The TUI: app loop, panes, keymap, command bar, dialogs, themes.
         .target(name: "Console", dependencies: [
             "Terminal", "Provider", "Patterns", "Timekeeping", "SagaTimeline", "TopologyLayout", "StatesLanguage",

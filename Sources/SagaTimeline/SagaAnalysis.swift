@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import Provider
+import Timekeeping
 
 /// How the operator sees one execution: its saga status (stuck and compensating included,
 /// each for a stated reason), business key, current state and what it waits for.
@@ -40,6 +41,10 @@ public struct SagaAnalysis: Sendable, Hashable {
     public var definitionProblem: String?
     /// The machine's definition text, when the provider has read it.
     public var definitionText: String?
+    /// Why the endpoint's history is not shown: it contradicts the execution (moto answers
+    /// GetExecutionHistory with a canned history dated 2020 naming states the machine does not
+    /// have, for executions it never runs). Views say so instead of drawing it.
+    public var historyProblem: String?
 
     /// Age since start while running, duration once ended.
     public func age(now: Date) -> TimeInterval { (execution.stopDate ?? now).timeIntervalSince(execution.startDate) }
@@ -57,8 +62,9 @@ public struct SagaAnalysis: Sendable, Hashable {
          statistics: SagaStatistics, settings: SagaSettings, now: Date) {
         self.execution = execution
         self.definitionText = definitionText
-        spans = SagaSpans(timeline: execution.timeline)
         let saga = try? definition.get()
+        historyProblem = Self.contradiction(execution, definition: saga)
+        spans = SagaSpans(timeline: historyProblem == nil ? execution.timeline : [])
         if case .failure(let problem) = definition { definitionProblem = problem.text }
         compensation = saga?.compensation ?? []
         let current = spans.current
@@ -75,6 +81,12 @@ public struct SagaAnalysis: Sendable, Hashable {
         case .pendingRedrive: status = .pendingRedrive
         case .running:
             status = .running
+            if historyProblem != nil {
+                // Without a history there is nothing to judge: no stuck verdict, no guess.
+                currentState = nil
+                keyProblem = "the endpoint's history is not usable"
+                return
+            }
             waitingFor = current.map { Self.waitingFor($0, definition: saga) }
             if let name = currentState, compensation.contains(name) {
                 compensating = true
@@ -88,6 +100,31 @@ public struct SagaAnalysis: Sendable, Hashable {
                                         recent: recent, settings: settings, now: now)
             if !stuck.isEmpty { status = .stuck }
         }
+    }
+
+    /// Why the history cannot be this execution's: events dated before it started, or states
+    /// the definition does not have. nil when nothing contradicts it.
+    static func contradiction(_ execution: Execution, definition: SagaDefinition?) -> String? {
+        if let early = execution.timeline.first(where: { $0.timestamp < execution.startDate.addingTimeInterval(-1) }) {
+            return "the endpoint's history is dated \(SagaAnalysis.clockDate(early.timestamp)), before the execution started at "
+                + "\(SagaAnalysis.clockDate(execution.startDate)): it is not this execution's (moto answers with a canned history "
+                + "and does not run executions), so it is not shown"
+        }
+        if let definition {
+            let unknown = execution.timeline.compactMap { $0.type.hasSuffix("StateEntered") ? $0.stateName : nil }
+                .filter { definition.definition.states[$0] == nil }
+            if let name = unknown.first {
+                return "the endpoint's history enters state \"\(name)\", which the definition does not have: it is not shown"
+            }
+        }
+        return nil
+    }
+
+    /// `2020-01-01 00:00:00 UTC`.
+    static func clockDate(_ date: Date) -> String {
+        let (year, month, day) = CivilCalendar.date(days: Int64((date.timeIntervalSince1970 / 86_400).rounded(.down)))
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(year)-\(two(month))-\(two(day)) " + clock(date)
     }
 
     /// The first key path that selects a string or a number in the input.

@@ -143,3 +143,29 @@ import StatesLanguage
         #expect(span.error == nil)
     }
 }
+
+/// A history that cannot be the execution's (moto's canned one) is not drawn or judged.
+@Suite struct HistoryContradictionTests {
+    @Test func aHistoryDatedBeforeTheExecutionIsNotShownNorJudged() throws {
+        let t0 = StuckRuleTests.t0
+        let canned = Date(timeIntervalSince1970: 1_577_836_800)  // 2020-01-01, as moto writes it
+        let execution = Provider.Execution(name: "m1", arn: "arn:aws:states:us-east-1:123456789012:execution:m:m1", stateMachineName: "m",
+                                           status: .running, startDate: t0, timeline: [
+                                               TimelineEntry(id: 1, type: "ExecutionStarted", timestamp: canned, details: ["input": "{}"]),
+                                               TimelineEntry(id: 2, type: "PassStateEntered", timestamp: canned.addingTimeInterval(10), stateName: "A State"),
+                                           ])
+        let saga = try #require(StuckRuleTests.board([execution], at: 3600).sagas.first)
+        #expect(saga.historyProblem?.hasPrefix("the endpoint's history is dated 2020-01-01 00:00:00 UTC, before the execution started") == true)
+        #expect(saga.status == .running)  // as ListExecutions says; not STUCK by a history that is not its own
+        #expect(saga.stuck.isEmpty)
+        #expect(saga.spans.spans.isEmpty)
+        #expect(saga.currentState == nil)
+    }
+
+    @Test func statesTheDefinitionDoesNotHaveAreAContradiction() throws {
+        var execution = StuckRuleTests.inCharge()
+        execution.timeline[1].stateName = "A State"
+        let saga = try #require(StuckRuleTests.board([execution], at: 5).sagas.first)
+        #expect(saga.historyProblem == "the endpoint's history enters state \"A State\", which the definition does not have: it is not shown")
+    }
+}

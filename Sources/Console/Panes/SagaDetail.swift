@@ -29,6 +29,9 @@ enum SagaDetail {
         if let error = saga.spans.executionError {
             lines.append(("error          " + error + (saga.spans.executionCause.map { ": " + $0 } ?? ""), .error))
         }
+        if let problem = saga.historyProblem {
+            lines.append(("history        " + problem, .warn))
+        }
         if let problem = saga.definitionProblem {
             lines.append(("definition     " + problem + "; compensation is not shown", .warn))
         }

@@ -51,6 +51,10 @@ enum SagaTimelineView {
             buffer.put("stuck: " + why, x: rect.x, y: y, role: .sagaStuck, maxWidth: rect.width)
             y += 1
         }
+        if let problem = saga.historyProblem {
+            buffer.put("history: " + problem, x: rect.x, y: y, role: .warn, maxWidth: rect.width)
+            y += 1
+        }
         if let problem = saga.definitionProblem {
             buffer.put("definition: " + problem + " (compensation not shown)", x: rect.x, y: y, role: .warn, maxWidth: rect.width)
             y += 1
@@ -61,7 +65,7 @@ enum SagaTimelineView {
 
         let rows = rows(saga, folded: view.folded)
         guard !rows.isEmpty else {
-            buffer.put(e.timeline.isEmpty ? "No history fetched yet." : "No state entered in the history held (t shows its events).",
+            buffer.put(saga.historyProblem != nil ? "No history shown: executions cannot be followed on this endpoint." : e.timeline.isEmpty ? "No history fetched yet." : "No state entered in the history held (t shows its events).",
                        x: rect.x, y: y + 1, role: .muted, maxWidth: rect.width)
             return
         }

@@ -154,7 +154,7 @@ struct SagasPane: Pane {
             let e = saga.execution
             return PaneRow(id: e.arn,
                            cells: [e.name, saga.businessKey ?? "-", e.stateMachineName, saga.status.rawValue, saga.currentState ?? "-",
-                                   saga.waitingFor ?? "", SagaDuration.text(saga.age(now: now)), Self.clock(e.startDate)],
+                                   saga.historyProblem == nil ? saga.waitingFor ?? "" : "history not usable", SagaDuration.text(saga.age(now: now)), Self.clock(e.startDate)],
                            roles: [.text, .accent, .muted, Self.role(saga.status), .text, .muted, .muted, .muted],
                            searchText: e.arn + " " + (saga.businessKey ?? ""))
         }
