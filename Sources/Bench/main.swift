@@ -9,6 +9,7 @@ let areas: [(name: String, run: () async throws -> Void)] = [
     ("console", ConsoleBench.run),
     ("asl", { try StatesLanguageBench.run() }),
     ("saga", SagaBench.run),
+    ("sagas", SagasBench.run),
     ("breaker", CircuitBreakerBench.run),
     ("bus", BusBench.run),
     ("provider", ProviderBench.run),

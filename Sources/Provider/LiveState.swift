@@ -21,6 +21,8 @@ struct LiveState: Sendable {
     /// Recent events, newest last, at most `eventLimit`.
     var events: [FlowEvent] = []
     var dropped = 0
+    /// Histories applied so far: orders running executions' turns in `historyPlan`.
+    var fetches = 0
 
     let eventLimit: Int
     let timelineLimit: Int
@@ -169,7 +171,8 @@ struct LiveState: Sendable {
     }
 
     /// Which executions need history fetched now, most urgent first, at most `budget`:
-    /// running ones (new events), ones never fetched, and ended ones whose history does not end
+    /// running ones (new events; the least recently fetched first, so with more running than the
+    /// budget each gets its turn), ones never fetched, and ended ones whose history does not end
     /// yet (the listing can see the new status before the closing event is readable). Once the
     /// closing event is in — or after a few tries on an endpoint that never writes one — an
     /// ended execution is never fetched again.
@@ -188,7 +191,12 @@ struct LiveState: Sendable {
                 others.append((execution.arn, nil))
             }
         }
-        return Array((running + others).prefix(budget)).map { (arn: $0.0, after: $0.1) }
+        // Stable: among equals (never fetched), the listing's order — newest first — holds.
+        let byTurn = running.enumerated().sorted { a, b in
+            let (x, y) = (histories[a.element.0]?.fetchSerial ?? -1, histories[b.element.0]?.fetchSerial ?? -1)
+            return x != y ? x < y : a.offset < b.offset
+        }.map(\.element)
+        return Array((byTurn + others).prefix(budget)).map { (arn: $0.0, after: $0.1) }
     }
 
     /// New history events (oldest first) of an execution whose status was `status` when asked.
@@ -203,6 +211,8 @@ struct LiveState: Sendable {
         }
         if history.entries.count > timelineLimit { history.entries.removeFirst(history.entries.count - timelineLimit) }
         history.fetchedStatus = status
+        fetches += 1
+        history.fetchSerial = fetches
         history.fetchesAfterEnd = status == .running ? 0 : history.fetchesAfterEnd + 1
         histories[arn] = history
     }
@@ -253,6 +263,8 @@ struct ExecutionHistory: Sendable, Hashable {
     var fetchedStatus: Execution.Status?
     /// Fetches made while the listing said the execution had ended.
     var fetchesAfterEnd = 0
+    /// When it was last fetched, in `LiveState.fetches` order.
+    var fetchSerial = 0
 
     /// Tries to read an ended execution's closing event before giving up (moto never writes one).
     static let maximumFetchesAfterEnd = 5

@@ -64,12 +64,13 @@ public struct SagaAnalysis: Sendable, Hashable {
         self.definitionText = definitionText
         let saga = try? definition.get()
         historyProblem = Self.contradiction(execution, definition: saga)
-        spans = SagaSpans(timeline: historyProblem == nil ? execution.timeline : [])
+        let memo = historyProblem == nil ? SagaMemo.spans(of: execution, settings: settings) : nil
+        spans = memo?.spans ?? SagaSpans(timeline: [])
         if case .failure(let problem) = definition { definitionProblem = problem.text }
         compensation = saga?.compensation ?? []
         let current = spans.current
         currentState = current?.name ?? execution.currentState
-        (businessKey, keyProblem) = Self.key(spans.executionInput, clipped: spans.executionInputClipped, paths: settings)
+        (businessKey, keyProblem) = memo.map { ($0.key, $0.keyProblem) } ?? (nil, "the endpoint's history is not usable")
         compensating = false
         stuck = []
         waitingFor = nil

@@ -7,6 +7,9 @@ public struct SagaBoard: Sendable {
     /// In the snapshot's order (running first, newest first, then the recent ended ones).
     public let sagas: [SagaAnalysis]
     public let statistics: SagaStatistics
+    /// Distinct for every board built (`SagaBoard.of` hands the same board back while nothing
+    /// changed): what a view derives from a board can be kept under it.
+    public let generation: Int
 
     public init(snapshot: SystemSnapshot, settings: SagaSettings, now: Date) {
         var definitions: [String: Result<SagaDefinition, SagaDefinitionProblem>] = [:]
@@ -22,6 +25,7 @@ public struct SagaBoard: Sendable {
                                           + (error.diagnostics.first.map { $0.message } ?? "\(error)"))
             }
         }
+        generation = SagaMemo.nextGeneration()
         let statistics = SagaStatistics(executions: snapshot.executions, window: settings.sampleWindow)
         self.statistics = statistics
         sagas = snapshot.executions.map { execution in

@@ -60,4 +60,20 @@ struct SagaListingTests {
         #expect(entry.details?["input"]?.stringValue?.utf8.count == TimelineEntry.payloadLimit)
         #expect(entry.details?["roleArn"]?.stringValue == "r")
     }
+
+    @Test("with more running executions than the budget, each history gets its turn")
+    func historiesTakeTurns() {
+        var state = LiveState(eventLimit: 10, timelineLimit: 10)
+        state.applyExecutions((0..<5).map { index in
+            Execution(name: "e\(index)", arn: "arn:e\(index)", stateMachineName: "m", status: .running,
+                      startDate: Date(timeIntervalSince1970: Double(100 - index)))
+        })
+        var seen: [[String]] = []
+        for _ in 0..<3 {
+            let plan = state.historyPlan(budget: 2)
+            seen.append(plan.map(\.arn))
+            for item in plan { state.applyHistory([], arn: item.arn, status: .running) }
+        }
+        #expect(seen == [["arn:e0", "arn:e1"], ["arn:e2", "arn:e3"], ["arn:e4", "arn:e0"]])
+    }
 }

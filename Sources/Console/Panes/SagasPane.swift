@@ -1,6 +1,7 @@
 import Foundation
 import Provider
 import SagaTimeline
+import Synchronization
 import Terminal
 
 /// Step Functions executions as sagas: every running one first, then the recent ended ones;
@@ -93,7 +94,7 @@ struct SagasPane: Pane {
                 waitingStep(arn, context).map { .ask(.sendTaskHeartbeat(execution: arn, token: $0)) } ?? .refuse(noToken(arn, context))
             },
             .system("retry-as-new", [.character("N")], "Start a new execution with the same input") { arn, context in
-                let board = SagaBoard(snapshot: context.snapshot, settings: settings, now: context.now)
+                let board = SagaBoard.of(context.snapshot, settings: settings, now: context.now)
                 guard let saga = board.saga(arn) else { return .nothing }
                 guard let machine = context.snapshot.stateMachines.first(where: { $0.name == saga.execution.stateMachineName }) else {
                     return .refuse("state machine \(saga.execution.stateMachineName) is not listed")
@@ -116,7 +117,7 @@ struct SagasPane: Pane {
 
     /// The task token of the step `arn` is in, when its history carries one.
     private func waitingStep(_ arn: String, _ context: PaneContext) -> String? {
-        let board = SagaBoard(snapshot: context.snapshot, settings: settings, now: context.now)
+        let board = SagaBoard.of(context.snapshot, settings: settings, now: context.now)
         guard let saga = board.saga(arn), saga.status.isRunning else { return nil }
         return saga.spans.current?.taskToken
     }
@@ -129,13 +130,30 @@ struct SagasPane: Pane {
     }
 
     func badge(_ context: PaneContext) -> String? {
-        let stuck = SagaBoard(snapshot: context.snapshot, settings: settings, now: context.now).stuckCount
+        let stuck = SagaBoard.of(context.snapshot, settings: settings, now: context.now).stuckCount
         return stuck > 0 ? "\(stuck) stuck" : nil
     }
 
     func body(_ context: PaneContext, view: ViewState) -> PaneBody<String> {
-        let now = context.now
-        let board = SagaBoard(snapshot: context.snapshot, settings: settings, now: now)
+        let board = SagaBoard.of(context.snapshot, settings: settings, now: context.now)
+        // A frame is drawn many times a second; with 10,000 sagas the rows are built once per
+        // board (a new snapshot or a new second) and view.
+        let key = TableKey(generation: board.generation, filter: view.filter, sort: view.sort)
+        if let kept = Self.lastTable.withLock({ $0 }), kept.key == key { return .table(kept.table) }
+        let table = self.table(board, view: view, now: context.now)
+        Self.lastTable.withLock { $0 = (key, table) }
+        return .table(table)
+    }
+
+    private struct TableKey: Hashable {
+        var generation: Int
+        var filter: ViewState.Filter
+        var sort: ViewState.Sort
+    }
+
+    private static let lastTable = Mutex<(key: TableKey, table: PaneTable<String>)?>(nil)
+
+    private func table(_ board: SagaBoard, view: ViewState, now: Date) -> PaneTable<String> {
         var sagas = board.sagas.filter { saga in
             switch view.filter {
             case .all: true
@@ -162,23 +180,23 @@ struct SagasPane: Pane {
         var summary = "\(running) running, \(board.sagas.count - running) ended"
         if board.stuckCount > 0 { summary += ", \(board.stuckCount) stuck" }
         summary += " · \(view.filter.rawValue)" + (view.sort == .listed ? "" : " by \(view.sort.rawValue)") + " (s/o)"
-        return .table(PaneTable(columns: [Column("EXECUTION", width: 10, flex: 2, priority: 0), Column("KEY", width: 10, flex: 1, priority: 1),
+        return PaneTable(columns: [Column("EXECUTION", width: 10, flex: 2, priority: 0), Column("KEY", width: 10, flex: 1, priority: 1),
                                           Column("MACHINE", width: 8, flex: 1, priority: 5), Column("STATUS", width: 12, priority: 0),
                                           Column("STATE", width: 8, flex: 2, priority: 2), Column("WAITING FOR", width: 11, flex: 2, priority: 4),
                                           Column("AGE", width: 7, alignRight: true, priority: 3), Column("STARTED", width: 8, priority: 6)],
                                 rows: rows,
                                 emptyMessage: view.filter == .all ? "No saga executions." : "No \(view.filter.rawValue) sagas (s shows others).",
-                                summary: board.sagas.isEmpty ? nil : summary))
+                                summary: board.sagas.isEmpty ? nil : summary)
     }
 
     func detail(of row: String, _ context: PaneContext) -> [DetailLine]? {
-        let board = SagaBoard(snapshot: context.snapshot, settings: settings, now: context.now)
+        let board = SagaBoard.of(context.snapshot, settings: settings, now: context.now)
         guard let saga = board.saga(row) else { return nil }
         return SagaDetail.lines(saga, now: context.now)
     }
 
     func detailCanvas(of row: String, _ context: PaneContext, view: ViewState) -> DetailCanvas? {
-        let board = SagaBoard(snapshot: context.snapshot, settings: settings, now: context.now)
+        let board = SagaBoard.of(context.snapshot, settings: settings, now: context.now)
         guard let saga = board.saga(row) else { return nil }
         return SagaTimelineView.canvas(saga, view: view, now: context.now)
     }
