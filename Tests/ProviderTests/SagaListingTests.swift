@@ -76,4 +76,22 @@ struct SagaListingTests {
         }
         #expect(seen == [["arn:e0", "arn:e1"], ["arn:e2", "arn:e3"], ["arn:e4", "arn:e0"]])
     }
+
+    @Test("an answer with a task token the service does not know is refused with the service's words")
+    func invalidTaskTokenAnswer() async throws {
+        try await withRunningStack { endpoint in
+            let provider = StackProvider(endpoint: EndpointDescription(name: "test", url: endpoint.url?.absoluteString), stack: endpoint,
+                                         options: StackProviderOptions(refreshInterval: .milliseconds(200), actor: "tester",
+                                                                       requestTimeout: .seconds(5)))
+            defer { Task { await provider.shutdown() } }
+            do {
+                _ = try await provider.perform(.sendTaskFailure(execution: "arn:aws:states:us-east-1:000000000000:execution:m:x",
+                                                                token: "not-a-token", error: "E", cause: "c"))
+                Issue.record("an unknown token was accepted")
+            } catch {
+                #expect("\(error)".contains("SendTaskFailure"))
+                #expect("\(error)".contains("TaskDoesNotExist") || "\(error)".contains("InvalidToken"))
+            }
+        }
+    }
 }

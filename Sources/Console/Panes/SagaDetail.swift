@@ -6,7 +6,8 @@ import Terminal
 /// The drill-down of one saga: who it is (business key), where it is, why it is stuck (the
 /// rules that fired, with their numbers), and the states it went through with their times.
 enum SagaDetail {
-    static func lines(_ saga: SagaAnalysis, now: Date) -> [DetailLine] {
+    /// `states`: list the states entered before the events (the timeline already draws them).
+    static func lines(_ saga: SagaAnalysis, now: Date, states: Bool = true) -> [DetailLine] {
         let e = saga.execution
         var lines: [DetailLine] = [
             ("execution      " + e.name, .text),
@@ -36,24 +37,26 @@ enum SagaDetail {
             lines.append(("definition     " + problem + "; compensation is not shown", .warn))
         }
         lines.append(("", .text))
-        lines.append(("states", .title))
-        if saga.spans.spans.isEmpty { lines.append(("no state entered yet, or the history is not fetched yet", .muted)) }
-        for index in saga.spans.treeOrder {
-            let span = saga.spans.spans[index]
-            let mark: String, role: Role
-            switch span.outcome {
-            case .succeeded: (mark, role) = ("✓", saga.compensation.contains(span.name) ? .sagaCompensating : .sagaSucceeded)
-            case .failed: (mark, role) = ("✗", .sagaFailed)
-            case .running: (mark, role) = ("▶", saga.status == .stuck ? .sagaStuck : .sagaRunning)
+        if states {
+            lines.append(("states", .title))
+            if saga.spans.spans.isEmpty { lines.append(("no state entered yet, or the history is not fetched yet", .muted)) }
+            for index in saga.spans.treeOrder {
+                let span = saga.spans.spans[index]
+                let mark: String, role: Role
+                switch span.outcome {
+                case .succeeded: (mark, role) = ("✓", saga.compensation.contains(span.name) ? .sagaCompensating : .sagaSucceeded)
+                case .failed: (mark, role) = ("✗", .sagaFailed)
+                case .running: (mark, role) = ("▶", saga.status == .stuck ? .sagaStuck : .sagaRunning)
+                }
+                var text = String(repeating: "  ", count: span.depth + 1) + mark + " " + span.name
+                text += "  " + SagaDuration.text(span.duration(now: now)) + (span.exited == nil ? "…" : "")
+                if !span.retries.isEmpty { text += "  \(span.retries.count) retr" + (span.retries.count == 1 ? "y" : "ies") }
+                if saga.compensation.contains(span.name) { text += "  compensation" }
+                if let error = span.error { text += "  " + error + (span.cause.map { ": " + $0 } ?? "") }
+                lines.append((text, role))
             }
-            var text = String(repeating: "  ", count: span.depth + 1) + mark + " " + span.name
-            text += "  " + SagaDuration.text(span.duration(now: now)) + (span.exited == nil ? "…" : "")
-            if !span.retries.isEmpty { text += "  \(span.retries.count) retr" + (span.retries.count == 1 ? "y" : "ies") }
-            if saga.compensation.contains(span.name) { text += "  compensation" }
-            if let error = span.error { text += "  " + error + (span.cause.map { ": " + $0 } ?? "") }
-            lines.append((text, role))
+            lines.append(("", .text))
         }
-        lines.append(("", .text))
         let count = e.timeline.count
         lines.append(("history, oldest first (\(count) event\(count == 1 ? "" : "s"))", .title))
         for entry in e.timeline {

@@ -14,7 +14,7 @@ enum SagaTimelineView {
         DetailCanvas { buffer, rect, cursor in
             switch view.mode {
             case .gantt: drawGantt(saga, view: view, now: now, cursor: cursor, into: &buffer, rect: rect)
-            case .table: drawLines(SagaDetail.lines(saga, now: now), cursor: cursor, into: &buffer, rect: rect)
+            case .table: drawLines(SagaDetail.lines(saga, now: now, states: false), cursor: cursor, into: &buffer, rect: rect)
             case .graph: SagaGraphView.draw(saga, cursor: cursor, into: &buffer, rect: rect)
             }
         }
@@ -127,12 +127,12 @@ enum SagaTimelineView {
             if saga.compensation.contains(row.name) { stats += " comp" }
             buffer.put(stats, x: barX + barWidth + 1, y: y + i, role: role, maxWidth: statsWidth)
         }
-        if rows.count > chartRows {
-            let label = " \(first + 1)-\(first + chartRows) of \(rows.count) states "
-            buffer.put(label, x: rect.maxX - DisplayWidth.of(label), y: y + chartRows, role: .muted)
-        }
         y += chartRows
         buffer.horizontalLine(x: rect.x, y: y, width: max(0, rect.width - 24), role: .border)
+        if rows.count > chartRows {
+            let label = " \(first + 1)-\(first + chartRows) of \(rows.count) states "
+            buffer.put(label, x: rect.maxX - DisplayWidth.of(label), y: y, role: .muted)
+        }
         y += 1
         drawLines(stepLines(span, saga: saga, now: now, full: false), cursor: 0, into: &buffer,
                   rect: Rect(x: rect.x, y: y, width: rect.width, height: bottom - y))
