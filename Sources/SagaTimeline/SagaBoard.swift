@@ -34,11 +34,20 @@ public struct SagaBoard: Sendable {
                              ?? .failure(SagaDefinitionProblem(text: "state machine \(execution.stateMachineName) is not listed")),
                          statistics: statistics, settings: settings, now: now)
         }
+        var stuck = 0, running = 0
+        for index in sagas.indices {
+            if sagas[index].status == .stuck { stuck += 1 }
+            if sagas[index].status.isRunning { running += 1 }
+        }
+        stuckCount = stuck
+        runningCount = running
     }
 
     public func saga(_ arn: String) -> SagaAnalysis? { sagas.first { $0.execution.arn == arn } }
 
-    public var stuckCount: Int { sagas.reduce(0) { $0 + ($1.status == .stuck ? 1 : 0) } }
+    /// Counted once: the title and the status bar ask every frame.
+    public let stuckCount: Int
+    public let runningCount: Int
 }
 
 /// The recent durations of each state of each machine, from the ended states of the histories

@@ -58,15 +58,20 @@ enum SagaMemo {
         var settings: SagaSettings
     }
 
-    private static let lastBoard = Mutex<(key: BoardKey, board: SagaBoard)?>(nil)
+    /// The last two boards: a console alternating between two snapshots (a bench measuring side
+    /// by side) must not rebuild on every frame.
+    private static let lastBoards = Mutex<[(key: BoardKey, board: SagaBoard)]>([])
     private static let generations = Atomic<Int>(0)
 
     static func nextGeneration() -> Int { generations.add(1, ordering: .relaxed).newValue }
 
     static func board(_ key: BoardKey, build: () -> SagaBoard) -> SagaBoard {
-        if let last = lastBoard.withLock({ $0 }), last.key == key { return last.board }
+        if let kept = lastBoards.withLock({ boards in boards.first { $0.key == key }?.board }) { return kept }
         let board = build()
-        lastBoard.withLock { $0 = (key, board) }
+        lastBoards.withLock { boards in
+            boards.append((key, board))
+            if boards.count > 2 { boards.removeFirst() }
+        }
         return board
     }
 }

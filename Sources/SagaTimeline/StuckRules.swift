@@ -54,8 +54,8 @@ public enum StuckRules {
         return reasons
     }
 
-    /// `60`, `2.5`.
-    static func number(_ value: Double) -> String {
+    /// `60`, `2.5`: numbers as definitions write them.
+    public static func number(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 }

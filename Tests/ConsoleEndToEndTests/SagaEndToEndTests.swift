@@ -9,6 +9,15 @@ import Glibc
 /// operator sends task failure with a reason, the saga compensates and fails, and the audit
 /// trail holds what was sent, why, and the answer.
 @Suite(.serialized) struct SagaEndToEndTests {
+    /// The console in a second window of `tmux`, its settings and audit trail under `scratch`,
+    /// until it shows it is connected.
+    func openConsole(in tmux: TmuxSession, binary: String, port: Int, scratch: String) async throws {
+        let console = "unset NO_COLOR; XDG_CONFIG_HOME=\(shellQuote(scratch + "/config")) XDG_STATE_HOME=\(shellQuote(scratch + "/state")) "
+            + "\(shellQuote(binary)) console --endpoint http://127.0.0.1:\(port) --refresh-ms 300; echo \"EXIT=$?\"; sleep 600"
+        tmux.run(["new-window", "-t", "t:1", "sh -c " + shellQuote(console)])
+        try await tmux.waitFor(text: "● connected")
+    }
+
     @Test func aStuckSagaIsUnstuckFromTheConsole() async throws {
         let binary = try signalboxBinary()
         let port = try freePort()
@@ -37,10 +46,7 @@ import Glibc
         sfn.start_execution(stateMachineArn=machine, name="e2e-order", input=json.dumps({"orderId": "ord-e2e-1"}))
         """)
 
-        let console = "unset NO_COLOR; XDG_CONFIG_HOME=\(shellQuote(scratch + "/config")) XDG_STATE_HOME=\(shellQuote(scratch + "/state")) "
-            + "\(shellQuote(binary)) console --endpoint http://127.0.0.1:\(port) --refresh-ms 300; echo \"EXIT=$?\"; sleep 600"
-        tmux.run(["new-window", "-t", "t:1", "sh -c " + shellQuote(console)])
-        try await tmux.waitFor(text: "● connected")
+        try await openConsole(in: tmux, binary: binary, port: port, scratch: scratch)
         tmux.send("5")
         try await tmux.waitFor("the saga STUCK, with its business key and what it waits for") { screen in
             screen.split(separator: "\n").contains { $0.contains("e2e-order") && $0.contains("ord-e2e-1") && $0.contains("STUCK") }
@@ -101,10 +107,7 @@ import Glibc
                                            roleArn="arn:aws:iam::123456789012:role/e2e")["stateMachineArn"]
         sfn.start_execution(stateMachineArn=machine, name="moto-order", input=json.dumps({"orderId": "ord-moto-1"}))
         """)
-        let console = "unset NO_COLOR; XDG_CONFIG_HOME=\(shellQuote(scratch + "/config")) XDG_STATE_HOME=\(shellQuote(scratch + "/state")) "
-            + "\(shellQuote(binary)) console --endpoint http://127.0.0.1:\(port) --refresh-ms 300; echo \"EXIT=$?\"; sleep 600"
-        tmux.run(["new-window", "-t", "t:1", "sh -c " + shellQuote(console)])
-        try await tmux.waitFor(text: "● connected")
+        try await openConsole(in: tmux, binary: binary, port: port, scratch: scratch)
         tmux.send("5", "z")
         let list = try await tmux.waitFor("the execution, its history called unusable") { screen in
             screen.split(separator: "\n").contains { $0.contains("moto-order") && $0.contains("RUNNING") && $0.contains("history not usable") }

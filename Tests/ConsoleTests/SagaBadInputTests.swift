@@ -70,3 +70,31 @@ import Testing
         #expect(state.frame(120, 40).textLines().joined(separator: "\n").contains("ExecutionStarted"))
     }
 }
+
+/// `saga_key_paths`, `saga_stuck_factor`, `saga_stuck_silence_s` in config.toml.
+@Suite struct SagaConfigTests {
+    @Test func sagaSettingsParse() throws {
+        let config = try ConsoleConfig.parse("""
+            saga_key_paths = ["$.customer.id", "$.orderId"]
+            saga_stuck_factor = 5
+            saga_stuck_silence_s = 60
+            """, file: "config.toml")
+        #expect(config.sagas.keyPaths.map(\.text) == ["$.customer.id", "$.orderId"])
+        #expect(config.sagas.stuckFactor == 5)
+        #expect(config.sagas.silence == 60)
+        #expect(try ConsoleConfig.parse("", file: "config.toml").sagas.keyPaths.map(\.text) == ["$.orderId", "$.detail.orderId", "$.order.orderId"])
+    }
+
+    @Test func badSagaSettingsNameTheKey() {
+        for (text, key) in [(#"saga_key_paths = ["orderId"]"#, "saga_key_paths"), ("saga_key_paths = []", "saga_key_paths"),
+                            ("saga_stuck_factor = 0.5", "saga_stuck_factor"), (#"saga_stuck_silence_s = "5m""#, "saga_stuck_silence_s")] {
+            do {
+                _ = try ConsoleConfig.parse(text, file: "config.toml")
+                Issue.record("accepted: \(text)")
+            } catch {
+                #expect(error.key == key)
+                #expect(error.line == 1)
+            }
+        }
+    }
+}

@@ -177,8 +177,8 @@ enum SagaTimelineView {
         case .timer(let until)?: lines.append(("waiting      " + (until.map { "until " + SagaDetail.clock($0) } ?? "on a Wait state"), .warn))
         case nil: break
         }
-        if let timeout = span.timeoutSeconds { lines.append(("timeout      \(StuckText.number(timeout))s", .muted)) }
-        if let heartbeat = span.heartbeatSeconds { lines.append(("heartbeat    \(StuckText.number(heartbeat))s", .muted)) }
+        if let timeout = span.timeoutSeconds { lines.append(("timeout      \(StuckRules.number(timeout))s", .muted)) }
+        if let heartbeat = span.heartbeatSeconds { lines.append(("heartbeat    \(StuckRules.number(heartbeat))s", .muted)) }
         if !span.retries.isEmpty {
             lines.append(("retries      \(span.retries.count): " + span.retries.map { "+" + SagaDuration.text($0.timeIntervalSince(span.entered)) }
                 .joined(separator: ", "), .warn))
@@ -216,12 +216,5 @@ enum SagaTimelineView {
         var lines = kept.map { (text: "  " + $0, role: role) }
         if kept.count < body.count { lines.append(("  … \(body.count - kept.count) more lines (e shows the whole step)", .muted)) }
         return lines
-    }
-}
-
-/// Numbers as the definitions write them (`60`, `2.5`).
-enum StuckText {
-    static func number(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 }

@@ -139,9 +139,12 @@ struct SagasPane: Pane {
         // A frame is drawn many times a second; with 10,000 sagas the rows are built once per
         // board (a new snapshot or a new second) and view.
         let key = TableKey(generation: board.generation, filter: view.filter, sort: view.sort)
-        if let kept = Self.lastTable.withLock({ $0 }), kept.key == key { return .table(kept.table) }
+        if let kept = Self.lastTables.withLock({ tables in tables.first { $0.key == key }?.table }) { return .table(kept) }
         let table = self.table(board, view: view, now: context.now)
-        Self.lastTable.withLock { $0 = (key, table) }
+        Self.lastTables.withLock { tables in
+            tables.append((key, table))
+            if tables.count > 2 { tables.removeFirst() }
+        }
         return .table(table)
     }
 
@@ -151,24 +154,30 @@ struct SagasPane: Pane {
         var sort: ViewState.Sort
     }
 
-    private static let lastTable = Mutex<(key: TableKey, table: PaneTable<String>)?>(nil)
+    /// The last two tables built (as `SagaBoard.of` keeps two boards).
+    private static let lastTables = Mutex<[(key: TableKey, table: PaneTable<String>)]>([])
 
     private func table(_ board: SagaBoard, view: ViewState, now: Date) -> PaneTable<String> {
-        var sagas = board.sagas.filter { saga in
+        // Indices, not copies: an analysis is a large value and there may be 10,000.
+        let all = board.sagas
+        var order = all.indices.filter { index in
             switch view.filter {
             case .all: true
-            case .running: saga.status.isRunning
-            case .failed: saga.status.isFailure
-            case .stuck: saga.status == .stuck
+            case .running: all[index].status.isRunning
+            case .failed: all[index].status.isFailure
+            case .stuck: all[index].status == .stuck
             }
         }
         switch view.sort {
         case .listed: break
-        case .age: sagas.sort { ($0.age(now: now), $0.execution.arn) > ($1.age(now: now), $1.execution.arn) }
-        case .status: sagas.sort { (Self.urgency($0.status), $0.execution.startDate) < (Self.urgency($1.status), $1.execution.startDate) }
-        case .machine: sagas.sort { ($0.execution.stateMachineName, $0.execution.startDate) < ($1.execution.stateMachineName, $1.execution.startDate) }
+        case .age: order.sort { (all[$0].age(now: now), all[$0].execution.arn) > (all[$1].age(now: now), all[$1].execution.arn) }
+        case .status:
+            order.sort { (Self.urgency(all[$0].status), all[$0].execution.startDate) < (Self.urgency(all[$1].status), all[$1].execution.startDate) }
+        case .machine:
+            order.sort { (all[$0].execution.stateMachineName, all[$0].execution.startDate) < (all[$1].execution.stateMachineName, all[$1].execution.startDate) }
         }
-        let rows = sagas.map { saga in
+        let rows = order.map { index in
+            let saga = all[index]
             let e = saga.execution
             return PaneRow(id: e.arn,
                            cells: [e.name, saga.businessKey ?? "-", e.stateMachineName, saga.status.rawValue, saga.currentState ?? "-",
@@ -176,7 +185,7 @@ struct SagasPane: Pane {
                            roles: [.text, .accent, .muted, Self.role(saga.status), .text, .muted, .muted, .muted],
                            searchText: e.arn + " " + (saga.businessKey ?? ""))
         }
-        let running = board.sagas.filter(\.status.isRunning).count
+        let running = board.runningCount
         var summary = "\(running) running, \(board.sagas.count - running) ended"
         if board.stuckCount > 0 { summary += ", \(board.stuckCount) stuck" }
         summary += " · \(view.filter.rawValue)" + (view.sort == .listed ? "" : " by \(view.sort.rawValue)") + " (s/o)"
