@@ -63,7 +63,7 @@ public struct SagaAnalysis: Sendable, Hashable {
         self.execution = execution
         self.definitionText = definitionText
         let saga = try? definition.get()
-        historyProblem = Self.contradiction(execution, definition: saga)
+        historyProblem = SagaMemo.contradiction(of: execution, definition: saga)
         let memo = historyProblem == nil ? SagaMemo.spans(of: execution, settings: settings) : nil
         spans = memo?.spans ?? SagaSpans(timeline: [])
         if case .failure(let problem) = definition { definitionProblem = problem.text }

@@ -26,7 +26,7 @@ public struct SagaBoard: Sendable {
             }
         }
         generation = SagaMemo.nextGeneration()
-        let statistics = SagaStatistics(executions: snapshot.executions, window: settings.sampleWindow)
+        let statistics = SagaMemo.statistics(snapshot.executions, window: settings.sampleWindow)
         self.statistics = statistics
         sagas = snapshot.executions.map { execution in
             SagaAnalysis(execution: execution, definitionText: texts[execution.stateMachineName],

@@ -1,5 +1,6 @@
 import Foundation
 import Provider
+import StatesLanguage
 import Synchronization
 
 /// What the saga views compute per execution, kept between renders: a console draws the same
@@ -15,15 +16,23 @@ enum SagaMemo {
         var lastType: String?
         var lastState: String?
         var lastTime: Date?
-        var status: Execution.Status
-        var keyPaths: [String]
+        var status: Provider.Execution.Status
+        var keyPaths: [JSONPath]
     }
 
-    struct Entry {
-        var fingerprint: Fingerprint
-        var spans: SagaSpans
-        var key: String?
-        var keyProblem: String?
+    /// A class: handed out by reference, so a board of 10,000 takes no copies of the spans.
+    final class Entry: Sendable {
+        let fingerprint: Fingerprint
+        let spans: SagaSpans
+        let key: String?
+        let keyProblem: String?
+
+        init(fingerprint: Fingerprint, spans: SagaSpans, key: String?, keyProblem: String?) {
+            self.fingerprint = fingerprint
+            self.spans = spans
+            self.key = key
+            self.keyProblem = keyProblem
+        }
     }
 
     /// Bounded: cleared when it outgrows this (the next render refills it).
@@ -31,11 +40,11 @@ enum SagaMemo {
     private static let entries = Mutex<[String: Entry]>([:])
 
     /// The spans and business key of `execution`'s (trusted) history.
-    static func spans(of execution: Execution, settings: SagaSettings) -> Entry {
+    static func spans(of execution: Provider.Execution, settings: SagaSettings) -> Entry {
         let last = execution.timeline.last
         let fingerprint = Fingerprint(events: execution.timeline.count, lastEvent: last?.id, lastType: last?.type, lastState: last?.stateName,
                                       lastTime: last?.timestamp, status: execution.status,
-                                      keyPaths: settings.keyPaths.map(\.text))
+                                      keyPaths: settings.keyPaths)
         if let entry = entries.withLock({ $0[execution.arn] }), entry.fingerprint == fingerprint { return entry }
         let spans = SagaSpans(timeline: execution.timeline)
         let (key, problem) = SagaAnalysis.key(spans.executionInput, clipped: spans.executionInputClipped, paths: settings)
@@ -46,6 +55,49 @@ enum SagaMemo {
         }
         return entry
     }
+
+    /// Whether the history contradicts the execution, judged once per history and definition.
+    static func contradiction(of execution: Provider.Execution, definition: SagaDefinition?) -> String? {
+        let last = execution.timeline.last
+        let key = ContradictionKey(arn: execution.arn, events: execution.timeline.count, lastEvent: last?.id, lastTime: last?.timestamp,
+                                   started: execution.startDate, definition: definition?.definition.source.utf8.count)
+        if let known = contradictions.withLock({ $0[key] }) { return known.problem }
+        let problem = SagaAnalysis.contradiction(execution, definition: definition)
+        contradictions.withLock { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[key] = Verdict(problem: problem)
+        }
+        return problem
+    }
+
+    struct ContradictionKey: Hashable {
+        var arn: String
+        var events: Int
+        var lastEvent: Int?
+        var lastTime: Date?
+        var started: Date
+        var definition: Int?
+    }
+
+    struct Verdict { var problem: String? }
+
+    private static let contradictions = Mutex<[ContradictionKey: Verdict]>([:])
+
+    /// The machines' recent state durations, rebuilt only when the histories held changed.
+    static func statistics(_ executions: [Provider.Execution], window: Int) -> SagaStatistics {
+        var events = 0, newest = 0
+        for execution in executions {
+            events += execution.timeline.count
+            newest = max(newest, execution.timeline.last?.id ?? 0)
+        }
+        let key = [executions.count, events, newest, window, executions.first?.arn.hashValue ?? 0, executions.last?.arn.hashValue ?? 0]
+        if let kept = lastStatistics.withLock({ $0 }), kept.key == key { return kept.statistics }
+        let statistics = SagaStatistics(executions: executions, window: window)
+        lastStatistics.withLock { $0 = (key, statistics) }
+        return statistics
+    }
+
+    private static let lastStatistics = Mutex<(key: [Int], statistics: SagaStatistics)?>(nil)
 
     /// The last board built, reused while the snapshot, the time and the settings are the same.
     struct BoardKey: Hashable {
