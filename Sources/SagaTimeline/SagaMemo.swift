@@ -8,8 +8,8 @@ import Synchronization
 /// running ones re-reading every history and input each time would blow the frame budget. An
 /// entry is reused only while the execution's history and status are unchanged.
 enum SagaMemo {
-    /// Event ids are never reused within an execution, so count, last id and the last event
-    /// itself identify a history.
+    /// Invariant relied on: an execution's events are never rewritten and ids never reused, so
+    /// the ARN with the count, last id and the last event itself identify a history.
     struct Fingerprint: Hashable {
         var events: Int
         var lastEvent: Int?

@@ -163,7 +163,9 @@ import StatesLanguage
     }
 
     @Test func statesTheDefinitionDoesNotHaveAreAContradiction() throws {
-        var execution = StuckRuleTests.inCharge()
+        // Its own name: the views keep judgements per execution and history (Step Functions
+        // never rewrites an event), so a test must not reuse an ARN with a different history.
+        var execution = StuckRuleTests.inCharge(name: "contradicting")
         execution.timeline[1].stateName = "A State"
         let saga = try #require(StuckRuleTests.board([execution], at: 5).sagas.first)
         #expect(saga.historyProblem == "the endpoint's history enters state \"A State\", which the definition does not have: it is not shown")
