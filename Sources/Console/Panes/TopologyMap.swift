@@ -209,8 +209,6 @@ struct TopologyMap: Sendable {
             switch direction {
             case .left: (along, across) = (-dx, abs(dy))
             case .right: (along, across) = (dx, abs(dy))
-            case .up: (along, across) = (-dy, abs(dx))
-            case .down: (along, across) = (dy, abs(dx))
             }
             guard along > 0 else { continue }
             let score = along + 2 * across
@@ -219,7 +217,7 @@ struct TopologyMap: Sendable {
         return best?.index
     }
 
-    enum Direction: Sendable { case left, right, up, down }
+    enum Direction: Sendable { case left, right }
 
     /// Where the window onto the map starts: the selected box centred (so the map moves under
     /// the selection), moved by the operator's pan, never past the map's edges.

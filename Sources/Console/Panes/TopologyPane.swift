@@ -8,7 +8,8 @@ import TopologyLayout
 /// drawn left to right with depths, health, breaker states and live rates on it. Every edge
 /// comes from an API answer (`MapGraph(snapshot:)`); layout and drawing are `TopologyLayout`'s.
 ///
-/// Keys: h/j/k/l and the arrows walk from box to box (the map pans under the selection),
+/// Keys: j/k and ↓/↑ walk the boxes in reading order, h/l and ←/→ to the nearest box in the
+/// column to the left or right (the map pans to keep the selection centred),
 /// H/J/K/L pan the window, `0` re-centres on the selection, Enter opens a node's detail, `f`
 /// shows only the selected node's neighbourhood (`+`/`-` hops), `/` filters by name, space
 /// collapses the selected node's group (namespace, or a bus's targets) into one node and back,
@@ -33,10 +34,10 @@ struct TopologyPane: Pane {
 
     var actions: [PaneAction<RowID, TopologyView>] {
         [
-            Self.walk("map-left", [.character("h"), .left], "Map: select the box to the left", .left),
-            Self.walk("map-down", [.character("j"), .down], "Map: select the box below", .down),
-            Self.walk("map-up", [.character("k"), .up], "Map: select the box above", .up),
-            Self.walk("map-right", [.character("l"), .right], "Map: select the box to the right", .right),
+            // j/k/↓/↑ are the console's own: the next and previous box in reading order (down a
+            // column, then on to the next), the same in the map and in its list form.
+            Self.walk("map-left", [.character("h"), .left], "Map: select the nearest box to the left", .left),
+            Self.walk("map-right", [.character("l"), .right], "Map: select the nearest box to the right", .right),
             Self.pan("map-pan-left", "H", "Map: pan left", MapPoint(x: -Self.panStep.x, y: 0)),
             Self.pan("map-pan-down", "J", "Map: pan down", MapPoint(x: 0, y: Self.panStep.y)),
             Self.pan("map-pan-up", "K", "Map: pan up", MapPoint(x: 0, y: -Self.panStep.y)),
