@@ -38,7 +38,8 @@ struct LiveState: Sendable {
         case changed
         /// The stream acknowledged the subscription: it is live.
         case subscribed
-        /// An execution changed: fetch its status and new history.
+        /// An execution changed in a way the frames held cannot tell (it is not listed yet,
+        /// or its history has a gap): fetch its status and new history.
         case refreshExecution(String)
         /// A breaker changed in a way the frame does not carry: re-read the board.
         case refreshBreakers
@@ -70,9 +71,9 @@ struct LiveState: Sendable {
         case .queueStatistics(let statistics):
             return applyQueueStats(statistics) ? .changed : .ignored
         case .execution(let change):
-            return .refreshExecution(change.execution.executionArn)
-        case .history(let event):
-            return .refreshExecution(event.execution.executionArn)
+            return applyExecutionChange(change)
+        case .history(let frame):
+            return applyHistoryFrame(frame)
         case .breaker(let change):
             upsert(WireDecoding.breaker(change.entry, history: []))
             return .changed
@@ -113,6 +114,39 @@ struct LiveState: Sendable {
         }
         events[index].deliveries = deliveries
         return true
+    }
+
+    /// An execution's new status, as the frame carries it whole: no fetch needed.
+    private mutating func applyExecutionChange(_ change: ExecutionChange) -> FrameEffect {
+        guard let status = Execution.Status(rawValue: change.status) else {
+            return .refreshExecution(change.execution.executionArn)
+        }
+        update(Execution(name: change.execution.name, arn: change.execution.executionArn,
+                         stateMachineName: machineName(of: change.execution.stateMachineArn), status: status,
+                         startDate: Date(timeIntervalSince1970: change.startDate),
+                         stopDate: change.stopDate.map(Date.init(timeIntervalSince1970:))))
+        return .changed
+    }
+
+    /// One new history event, applied where it follows the events held (ids are consecutive
+    /// from 1). A gap (frames dropped, or the viewer joined mid-run) or an execution not listed
+    /// yet asks for a fetch, which continues from the last event held.
+    private mutating func applyHistoryFrame(_ frame: ExecutionHistoryEvent) -> FrameEffect {
+        let arn = frame.execution.executionArn
+        guard let status = Execution.Status(rawValue: frame.status), let id = frame.event["id"]?.intValue,
+              let index = executions.firstIndex(where: { $0.arn == arn })
+        else { return .refreshExecution(arn) }
+        let held = histories[arn]?.lastEventId ?? 0
+        if id <= held { return .ignored }
+        guard id == held + 1 else { return .refreshExecution(arn) }
+        executions[index].status = status
+        applyHistory([frame.event], arn: arn, status: status)
+        return .changed
+    }
+
+    /// A machine's name from the machines listed, else from its ARN's last part.
+    private func machineName(of arn: String) -> String {
+        machines.first { $0.arn == arn }?.name ?? String(arn.split(separator: ":").last ?? Substring(arn))
     }
 
     private mutating func applyQueueStats(_ statistics: QueueStatistics) -> Bool {
@@ -175,13 +209,16 @@ struct LiveState: Sendable {
     /// budget each gets its turn), ones never fetched, and ended ones whose history does not end
     /// yet (the listing can see the new status before the closing event is readable). Once the
     /// closing event is in — or after a few tries on an endpoint that never writes one — an
-    /// ended execution is never fetched again.
-    func historyPlan(budget: Int) -> [(arn: String, after: Int?)] {
+    /// ended execution is never fetched again. While `streamCarriesHistory`, a running
+    /// execution's new events arrive as frames (a gap asks for a fetch of its own), so only the
+    /// ones never fetched are planned.
+    func historyPlan(budget: Int, streamCarriesHistory: Bool = false) -> [(arn: String, after: Int?)] {
         var running: [(String, Int?)] = []
         var others: [(String, Int?)] = []
         for execution in executions {
             let cached = histories[execution.arn]
             if execution.status == .running {
+                if streamCarriesHistory && cached != nil { continue }
                 running.append((execution.arn, cached?.lastEventId))
             } else if let cached {
                 if !cached.isClosed && cached.fetchesAfterEnd < ExecutionHistory.maximumFetchesAfterEnd {

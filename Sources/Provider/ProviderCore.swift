@@ -61,6 +61,9 @@ struct ProviderCore: Sendable {
     private(set) var connection: ConnectionTracker
     private(set) var schedule: PollSchedule
     private var gate = PublishGate()
+    /// The last snapshot published, its time left out: a poll that learned nothing new
+    /// publishes nothing, so an idle console does not redraw (`nil` after a start).
+    private var lastPublished: SystemSnapshot?
     private var streamBackoff = StreamRetry.backoff
 
     let endpoint: EndpointDescription
@@ -107,6 +110,7 @@ struct ProviderCore: Sendable {
         schedule = PollSchedule(refresh: options.refreshInterval, unwatchedFactor: options.unwatchedPollFactor)
         schedule.watch(watched)
         gate = PublishGate()
+        lastPublished = nil
         streamBackoff = StreamRetry.backoff
         connection.stream = .off
         executionsToRefresh = []
@@ -181,17 +185,26 @@ struct ProviderCore: Sendable {
 
     private mutating func changed(at now: Moment) -> [Effect] {
         switch gate.changed(at: now.instant) {
-        case .now: [.publish(snapshot(at: now))]
+        case .now: publishIfNew(at: now)
         case .after(let wait): [.startTimer(.publish, after: wait)]
         case .pending: []
         }
+    }
+
+    private mutating func publishIfNew(at now: Moment) -> [Effect] {
+        let snapshot = snapshot(at: now)
+        var timeless = snapshot
+        timeless.takenAt = nil
+        guard timeless != lastPublished else { return [] }
+        lastPublished = timeless
+        return [.publish(snapshot)]
     }
 
     private mutating func fired(_ timer: Timer, at now: Moment) -> [Effect] {
         switch timer {
         case .publish:
             gate.fired(at: now.instant)
-            return [.publish(snapshot(at: now))]
+            return publishIfNew(at: now)
         case .poll(let tick):
             return step(schedule.ticked(tick, at: now.instant, unreachable: connection.isUnreachable), at: now)
         case .streamRetry:
@@ -285,7 +298,7 @@ struct ProviderCore: Sendable {
             effects.append(.openStream)
         }
         if answered, executionsListed {
-            let plan = state.historyPlan(budget: options.historyFetchesPerPoll)
+            let plan = state.historyPlan(budget: options.historyFetchesPerPoll, streamCarriesHistory: connection.stream == .up)
             if !plan.isEmpty { return effects + [.fetchHistories(plan)] }  // the round ends with the histories
             connection.recordHistory(failure: nil)
         }

@@ -153,6 +153,55 @@ struct ProviderCoreTests {
         #expect(driver.latest.recentEvents.last?.id == "only")
     }
 
+    @Test("a poll that learns nothing new publishes nothing; one that does publishes at once")
+    func unchangedPollsAreNotPublished() throws {
+        var driver = CoreDriver()
+        driver.start()
+        driver.answer(try driver.takePoll(), .everything)
+        driver.advance(by: .milliseconds(300))
+        let count = driver.published.count
+        for _ in 0..<5 {
+            driver.advanceToNextPoll()
+            driver.answer(try driver.takePoll(), .everything)
+        }
+        driver.advance(by: .milliseconds(300))
+        #expect(driver.published.count == count, "five polls with the same answers redraw nothing")
+        driver.advanceToNextPoll()
+        driver.answer(try driver.takePoll(), .everything(except: .queues))
+        driver.advance(by: .milliseconds(300))
+        #expect(driver.published.count == count + 1)
+        #expect(driver.latest.connection.label == "degraded")
+    }
+
+    @Test("while the live stream is up, running executions' histories come from frames, not from polls")
+    func historiesFromTheStream() throws {
+        var driver = CoreDriver()
+        driver.start()
+        let execution = Execution(name: "o-1", arn: "arn:aws:states:us-east-1:0:execution:order-saga:o-1",
+                                  stateMachineName: "order-saga", status: .running, startDate: Date(timeIntervalSince1970: 1))
+        driver.executions = [execution]
+        driver.answer(try driver.takePoll(), .everything)
+        #expect(driver.historyFetches.last?.map(\.arn) == [execution.arn], "never fetched: fetched once")
+        driver.send(.historiesFetched(.success([(execution.arn, [["id": 1, "type": "ExecutionStarted", "timestamp": 1]])]),
+                                      statuses: [execution.arn: .running]))
+        driver.send(.frame(.subscribed(StreamSubscribed(topics: StreamTopic.all, filtered: false, buffer: 16))))
+        let fetches = driver.historyFetches.count
+        for _ in 0..<3 {
+            driver.advanceToNextPoll()
+            driver.answer(try driver.takePoll(), .everything)
+        }
+        #expect(driver.historyFetches.count == fetches, "running, held and the stream up: no history polling")
+        let frame = StreamFrame.published(.history(ExecutionHistoryEvent(
+            execution: ExecutionIdentity(executionArn: execution.arn, stateMachineArn: "arn:aws:states:us-east-1:0:stateMachine:order-saga",
+                                         name: "o-1"),
+            status: "RUNNING", event: ["id": 2, "type": "TaskStateEntered", "timestamp": 2,
+                                       "stateEnteredEventDetails": ["name": "ReserveInventory"]])), sequence: 1)
+        driver.send(.frame(frame))
+        driver.advance(by: .milliseconds(300))
+        #expect(driver.latest.executions.first?.currentState == "ReserveInventory")
+        #expect(driver.refreshes == 0, "the frame followed the history held: nothing re-read")
+    }
+
     @Test("parts no pane on screen shows are polled ten times less often; a newly shown one at the next tick")
     func perSectionPolling() throws {
         var driver = CoreDriver()
@@ -226,6 +275,10 @@ struct CoreDriver {
     var pollRequests: [PollRequest] = []
     var streamOpenings = 0
     var lastAnswer: Date?
+    /// Executions the Step Functions answer lists.
+    var executions: [Execution] = []
+    var historyFetches: [[(arn: String, after: Int?)]] = []
+    var refreshes = 0
 
     init() {
         let endpoint = EndpointDescription(name: "local", url: "http://127.0.0.1:4599")
@@ -298,7 +351,7 @@ struct CoreDriver {
             results.queues = result(.queues, [Queue(name: "orders", url: "u", arn: "arn:aws:sqs:us-east-1:0:orders")],
                                     api: "SQS ListQueues")
             if request.parts.contains(.stateMachines) || request.parts.contains(.executions) {
-                results.stepFunctions = .success((machines: [], executions: request.parts.contains(.executions) ? [] : nil))
+                results.stepFunctions = .success((machines: [], executions: request.parts.contains(.executions) ? executions : nil))
             }
             results.registry = result(.registry, [], api: "Cloud Map ListServices")
             if request.parts.contains(.breakers), (results.probed ?? request.knownExtensions) == true {
@@ -320,7 +373,11 @@ struct CoreDriver {
                 pollRequests.append(request)
             case .openStream:
                 streamOpenings += 1
-            case .fetchHistories, .refreshExecutions, .refreshBoard:
+            case .fetchHistories(let plan):
+                historyFetches.append(plan)
+            case .refreshExecutions:
+                refreshes += 1
+            case .refreshBoard:
                 break
             }
         }

@@ -244,10 +244,46 @@ struct StackProviderTests {
         #expect(state.apply(frame: .subscribed(StreamSubscribed(topics: [.events], filtered: false, buffer: 16))) == .subscribed)
         let execution = ExecutionIdentity(executionArn: "arn:x", stateMachineArn: "arn:m", name: "x")
         #expect(state.apply(frame: .published(.execution(ExecutionChange(execution: execution, status: "RUNNING", startDate: 1,
-                                                                         redriveCount: 0)), sequence: 1)) == .refreshExecution("arn:x"))
+                                                                         redriveCount: 0)), sequence: 1)) == .changed)
+        #expect(state.executions.map(\.arn) == ["arn:x"])
         #expect(state.apply(frame: .published(.other(type: "update", topic: .executions, data: ["executionArn": "arn:y"]),
                                               sequence: 2)) == .refreshExecution("arn:y"))
         #expect(state.apply(frame: .published(.other(type: "surprise", topic: "elsewhere", data: [:]), sequence: 1)) == .ignored)
+    }
+
+    @Test("execution and history frames are applied as they come; a gap or an unknown execution asks for a fetch")
+    func executionFrames() throws {
+        var state = LiveState(eventLimit: 10, timelineLimit: 10)
+        let execution = ExecutionIdentity(executionArn: "arn:aws:states:us-east-1:0:execution:order-saga:o-1",
+                                          stateMachineArn: "arn:aws:states:us-east-1:0:stateMachine:order-saga", name: "o-1")
+        func history(_ id: Int, _ type: String, status: String = "RUNNING", state name: String? = nil) -> StreamFrame {
+            var event: JSONObject = ["id": .number(Double(id)), "type": .string(type), "timestamp": .number(1_800_000_000 + Double(id))]
+            if let name { event["stateEnteredEventDetails"] = ["name": .string(name)] }
+            return .published(.history(ExecutionHistoryEvent(execution: execution, status: status, event: .object(event))), sequence: id)
+        }
+        // Not listed yet: its history cannot be placed, so it is fetched.
+        #expect(state.apply(frame: history(1, "ExecutionStarted")) == .refreshExecution(execution.executionArn))
+        // Its start, as the execution frame carries it, lists it without a fetch.
+        #expect(state.apply(frame: .published(.execution(ExecutionChange(execution: execution, status: "RUNNING",
+                                                                         startDate: 1_800_000_000, redriveCount: 0)),
+                                              sequence: 1)) == .changed)
+        #expect(state.executions.first?.stateMachineName == "order-saga")
+        #expect(state.executions.first?.startDate == Date(timeIntervalSince1970: 1_800_000_000))
+        #expect(state.apply(frame: history(1, "ExecutionStarted")) == .changed)
+        #expect(state.apply(frame: history(2, "TaskStateEntered", state: "ReserveInventory")) == .changed)
+        #expect(state.apply(frame: history(2, "TaskStateEntered", state: "ReserveInventory")) == .ignored, "a repeat is ignored")
+        #expect(state.executionsWithTimelines.first?.currentState == "ReserveInventory")
+        #expect(state.executionsWithTimelines.first?.timeline.map(\.id) == [1, 2])
+        // Event 3 never came (frames dropped): event 4 cannot follow, the gap is fetched.
+        #expect(state.apply(frame: history(4, "TaskStateExited")) == .refreshExecution(execution.executionArn))
+        #expect(state.executionsWithTimelines.first?.timeline.map(\.id) == [1, 2])
+        // The fetch fills the gap; the closing frame then ends it, status included.
+        state.applyHistory([["id": 3, "type": "TaskScheduled", "timestamp": 1_800_000_003],
+                            ["id": 4, "type": "TaskStateExited", "timestamp": 1_800_000_004]],
+                           arn: execution.executionArn, status: .running)
+        #expect(state.apply(frame: history(5, "ExecutionSucceeded", status: "SUCCEEDED")) == .changed)
+        #expect(state.executions.first?.status == .succeeded)
+        #expect(state.historyPlan(budget: 10).isEmpty, "a closed history is not fetched again")
     }
 
     @Test("board entries become breakers with override, stale flag and a failure-rate trend")
