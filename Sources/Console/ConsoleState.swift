@@ -175,6 +175,14 @@ public struct ConsoleState: Sendable, Hashable {
 
     public func title(of pane: PaneID) -> String { registry.pane(pane)?.title ?? pane.rawValue }
 
+    /// The provider's data the panes on screen show (the zoomed pane, or every slot), as each
+    /// pane declares it.
+    public var visibleSections: Set<DataSection> {
+        (zoomed ? [focusedPane] : slots).reduce(into: []) { sections, pane in
+            sections.formUnion(registry.pane(pane)?.dataSections ?? Set(DataSection.allCases))
+        }
+    }
+
     /// The commands `:` understands, for completion and help: one per pane, then the console's.
     public var commands: [String] { registry.ids.map(\.rawValue) + ["theme", "zoom", "help", "quit", "q"] }
 

@@ -16,6 +16,7 @@ struct ThrowawayPane: Pane {
     let title = "Throwaway"
     let defaultKey: Key? = .character("7")
     let roles = [Role("throwaway-mark")]
+    let dataSections: Set<DataSection> = [.registry]
     let initialViewState = ViewState()
 
     var actions: [PaneAction<Int, ViewState>] {
@@ -96,6 +97,16 @@ struct ThrowawayPane: Pane {
         // Elsewhere k is still "move up".
         state.press(.character("5"), .character("j"), .character("k"))
         #expect(state.paneState(.sagas).selected == 0)
+    }
+
+    @Test func theProviderPollsWhatThePanesOnScreenDeclare() {
+        var state = ConsoleState(snapshot: Fixtures.snapshot(), now: Fixtures.now, registry: Self.registry)
+        #expect(state.visibleSections == [.topology, .flows, .breakers, .sagas], "the dashboard's four panes")
+        state.show(PaneID("throwaway"))
+        state.zoomed = true
+        #expect(state.visibleSections == [.registry])
+        state.show(.queues)
+        #expect(state.visibleSections == [.queues])
     }
 
     @Test func aSystemActionMayNotShadowAGlobalKey() {

@@ -11,6 +11,7 @@ struct CircuitsPane: Pane {
     let title = "Circuits"
     let defaultKey: Key? = .character("4")
     let onDashboard = true
+    let dataSections: Set<DataSection> = [.breakers]
     let roles: [Role] = [.breakerClosed, .breakerOpen, .breakerHalfOpen, .breakerForced]
 
     static let reason = "set from the signalbox console"

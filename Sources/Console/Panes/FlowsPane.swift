@@ -11,6 +11,7 @@ struct FlowsPane: Pane {
     let title = "Flows"
     let defaultKey: Key? = .character("2")
     let onDashboard = true
+    let dataSections: Set<DataSection> = [.flows]
 
     func body(_ context: PaneContext, view: NoViewState) -> PaneBody<String> {
         let s = context.snapshot

@@ -12,7 +12,9 @@ import Terminal
 //
 // What a pane states:
 // - `id` (its `:command` name), `title`, `defaultKey` (the key that focuses it), whether it is
-//   on the dashboard at start (`onDashboard`, in registry order).
+//   on the dashboard at start (`onDashboard`, in registry order), and `dataSections`: the
+//   provider's data it shows, so the provider polls what no pane on screen shows less often
+//   (default: everything — polling too much is safe, too little would leave a pane stale).
 // - `RowID`: the typed id of what can be selected and opened (an ARN, an enum such as
 //   `TopologyPane.RowID.edge(from:to:via:)`). The console keeps it, opaque, in the selection and
 //   the drill-down breadcrumb and hands it back typed to `detail(of:)` and the actions, so
@@ -111,6 +113,8 @@ public protocol Pane: Sendable {
     var onDashboard: Bool { get }
     /// Theme roles this pane adds to the chrome roles.
     var roles: [Role] { get }
+    /// The provider's data this pane shows.
+    var dataSections: Set<DataSection> { get }
     var actions: [PaneAction<RowID, ViewState>] { get }
     var initialViewState: ViewState { get }
 
@@ -128,6 +132,7 @@ public protocol Pane: Sendable {
 extension Pane {
     public var onDashboard: Bool { false }
     public var roles: [Role] { [] }
+    public var dataSections: Set<DataSection> { Set(DataSection.allCases) }
     public var actions: [PaneAction<RowID, ViewState>] { [] }
     public func badge(_ context: PaneContext) -> String? { nil }
     public func detailCanvas(of row: RowID, _ context: PaneContext, view: ViewState) -> DetailCanvas? { nil }

@@ -88,6 +88,7 @@ public struct AnyPane: Sendable, Hashable {
     public let defaultKey: Key?
     public let onDashboard: Bool
     public let roles: [Role]
+    public let dataSections: Set<DataSection>
     /// Name, keys, help, and whether it changes the system, per action.
     let actionInfo: [(name: String, keys: [Key], help: String, changesSystem: Bool, inDetailOnly: Bool)]
     let initialViewState: OpaqueValue
@@ -103,6 +104,7 @@ public struct AnyPane: Sendable, Hashable {
         defaultKey = pane.defaultKey
         onDashboard = pane.onDashboard
         roles = pane.roles
+        dataSections = pane.dataSections
         let actions = pane.actions
         actionInfo = actions.map { ($0.name, $0.keys, $0.help, $0.changesSystem, $0.inDetailOnly) }
         let initial = pane.initialViewState

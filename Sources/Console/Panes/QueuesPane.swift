@@ -10,6 +10,7 @@ struct QueuesPane: Pane {
     let id = PaneID.queues
     let title = "Queues"
     let defaultKey: Key? = .character("3")
+    let dataSections: Set<DataSection> = [.queues]
 
     var actions: [PaneAction<String, NoViewState>] {
         [

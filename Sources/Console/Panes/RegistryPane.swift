@@ -13,6 +13,7 @@ struct RegistryPane: Pane {
     let id = PaneID.registry
     let title = "Registry"
     let defaultKey: Key? = .character("6")
+    let dataSections: Set<DataSection> = [.registry]
 
     func body(_ context: PaneContext, view: NoViewState) -> PaneBody<RowID> {
         var rows: [PaneRow<RowID>] = []

@@ -42,6 +42,7 @@ struct SagasPane: Pane {
     let title = "Sagas"
     let defaultKey: Key? = .character("5")
     let onDashboard = true
+    let dataSections: Set<DataSection> = [.sagas]
     let roles: [Role] = [.sagaRunning, .sagaSucceeded, .sagaFailed, .sagaCompensating, .sagaStuck]
     let initialViewState = ViewState()
     let settings: SagaSettings

@@ -26,6 +26,8 @@ struct TopologyPane: Pane {
     let defaultKey: Key? = .character("1")
     let onDashboard = true
     let initialViewState = TopologyView()
+    /// The map carries queue depths, execution counts, instance health, breakers and live rates.
+    let dataSections = Set(DataSection.allCases)
 
     /// Below this (inside the border) the map is drawn as a list of edges.
     static let minimumMapSize = Size(columns: 44, rows: 9)
