@@ -88,14 +88,7 @@ public struct ConsoleConfig: Sendable, Hashable {
     /// `actions` are the names `[keys]` accepts (the keymap's for the console's panes).
     public static func parse(_ text: String, file: String,
                              actions: [String] = Keymap(registry: .standard).actionNames) throws(SettingsFileError) -> ConsoleConfig {
-        let table: TOMLTable
-        do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw SettingsFileError(file: file, line: error.source.begin.line, key: nil, message: error.description)
-        } catch {
-            throw SettingsFileError(file: file, line: nil, key: nil, message: "\(error)")
-        }
+        let table = try TOMLTable.settings(text, file: file)
         let lines = SourceLines(text)
         func fail(_ key: String, _ message: String) -> SettingsFileError {
             SettingsFileError(file: file, line: lines.line(ofKey: key.split(separator: ".").last.map(String.init) ?? key),

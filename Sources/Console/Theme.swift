@@ -41,14 +41,7 @@ public enum ThemeParser {
     /// `roles` are the names it accepts.
     public static func parse(_ text: String, file: String, fallback: Theme?,
                              roles known: [Role] = PaneRegistry.standard.themeRoles) throws(SettingsFileError) -> Theme {
-        let table: TOMLTable
-        do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw SettingsFileError(file: file, line: error.source.begin.line, key: nil, message: error.description)
-        } catch {
-            throw SettingsFileError(file: file, line: nil, key: nil, message: "\(error)")
-        }
+        let table = try TOMLTable.settings(text, file: file)
         let lines = SourceLines(text)
         for key in table.keys where !["name", "description", "roles"].contains(key) {
             throw SettingsFileError(file: file, line: lines.line(ofKey: key), key: key,
