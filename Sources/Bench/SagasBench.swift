@@ -16,14 +16,9 @@ enum SagasBench {
     static func run() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("signalbox-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let configuration = StackConfiguration(port: 0, dataDirectory: directory)
-        let store = try StackStore(directory: directory, migrations: StackAssembly.migrations)
-        let hub = StreamHub()
         let metrics = StackMetrics()
-        let server = StackServer(configuration: configuration,
-                                 services: StackAssembly.services(store: store, configuration: configuration, hub: hub, metrics: metrics),
-                                 extensions: StackAssembly.extensions(store: store, configuration: configuration, hub: hub),
-                                 metrics: metrics, logger: StackAssembly.quietLogger)
+        let server = try StackAssembly.makeServer(configuration: StackConfiguration(port: 0, dataDirectory: directory),
+                                                  metrics: metrics)
         let (ports, sink) = AsyncStream.makeStream(of: Int.self)
         let serving = Task { try await server.run { sink.yield($0) } }
         defer { serving.cancel() }

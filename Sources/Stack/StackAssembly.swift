@@ -5,11 +5,11 @@ import Logging
 /// A new service adds itself here (and its migrations) — nowhere else.
 public enum StackAssembly {
     /// Opens (or creates) the store in the configured data directory and builds the server.
-    public static func makeServer(configuration: StackConfiguration,
+    /// `metrics` is given by a caller that reads the counters itself (a bench counting calls).
+    public static func makeServer(configuration: StackConfiguration, metrics: StackMetrics = StackMetrics(),
                                   logger: Logger = StackAssembly.quietLogger) throws -> StackServer {
         let store = try StackStore(directory: configuration.dataDirectory, migrations: migrations)
         let hub = StreamHub()
-        let metrics = StackMetrics()
         return StackServer(configuration: configuration,
                            services: services(store: store, configuration: configuration, hub: hub, metrics: metrics),
                            extensions: extensions(store: store, configuration: configuration, hub: hub),
