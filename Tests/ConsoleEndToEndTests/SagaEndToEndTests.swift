@@ -52,8 +52,15 @@ import Glibc
             screen.split(separator: "\n").contains { $0.contains("e2e-order") && $0.contains("ord-e2e-1") && $0.contains("STUCK") }
         }
         #expect(try await tmux.waitFor(text: "Sagas 1 stuck").contains("Sagas · 1 stuck"))
-        tmux.send("Enter", "j")  // the timeline, Charge selected
-        let opened = try await tmux.waitFor(all: ["stuck: in Charge", "no history event for", "callback"])
+        tmux.send("Enter")
+        try await tmux.waitFor(all: ["stuck: in Charge", "no history event for"])
+        // The timeline opens on its first step; the key that moves to Charge is sent only once
+        // it is drawn, and the test waits for Charge's detail rather than the first frame after it.
+        tmux.send("j")
+        let opened = try await tmux.waitFor("Charge selected, its parameters shown") { screen in
+            screen.contains("Charge · Task")
+        }
+        #expect(opened.contains("callback"))
         #expect(opened.contains("taskToken"))
 
         // Send task failure: error and cause typed, a reason given, confirmed on purpose.
