@@ -21,6 +21,19 @@ public struct DrillFrame: Sendable, Hashable {
     public var scroll = 0
 }
 
+/// Where the operator was when they followed a link to another pane: Esc in the linked pane
+/// (once its own detail is closed) puts all of it back, the linked pane's filter included.
+public struct LinkOrigin: Sendable, Hashable {
+    /// The pane the link opened.
+    public var pane: PaneID
+    /// The linked pane's state before the link set its filter and selection.
+    public var paneState: PaneState
+    public var slots: [PaneID]
+    public var focusedSlot: Int
+    public var zoomed: Bool
+    public var drill: [DrillFrame]
+}
+
 /// A confirmation for a dangerous action. Cancel is focused until the operator moves to
 /// Confirm on purpose: Enter on an unread dialog must never change the live system.
 /// Every dangerous action asks for a reason (recorded in the audit trail) and, where it needs
@@ -108,6 +121,8 @@ public struct ConsoleState: Sendable, Hashable {
     public var zoomed = false
     public var panes: [PaneID: PaneState] = [:]
     public var drill: [DrillFrame] = []
+    /// Set while a pane opened by a link (`PaneLink`) has focus: where Esc returns.
+    public var linkedFrom: LinkOrigin?
     public var mode: Mode = .normal
     public var toast: Toast?
     public var readOnly: Bool
@@ -369,6 +384,7 @@ public struct ConsoleState: Sendable, Hashable {
     /// Focuses `pane`: in place when it is on the dashboard, otherwise it takes the focused slot.
     public mutating func show(_ pane: PaneID) {
         drill.removeAll()
+        linkedFrom = nil
         if let slot = slots.firstIndex(of: pane) {
             focusedSlot = slot
         } else {
@@ -378,7 +394,23 @@ public struct ConsoleState: Sendable, Hashable {
 
     private mutating func focus(slot: Int) {
         drill.removeAll()
+        linkedFrom = nil
         focusedSlot = slot
+    }
+
+    /// Opens `link`: its pane on the whole screen, filtered with the pane's own `/` filter, the
+    /// linked row selected when the filter kept it. Esc comes back (`back()`).
+    mutating func follow(_ link: PaneLink) {
+        guard registry.pane(link.pane) != nil else { return }
+        let origin = LinkOrigin(pane: link.pane, paneState: paneState(link.pane), slots: slots, focusedSlot: focusedSlot,
+                                zoomed: zoomed, drill: drill)
+        show(link.pane)
+        zoomed = true
+        setFilter(link.filter)
+        if let select = link.select, let index = targets(for: link.pane).firstIndex(where: { $0.id == select }) {
+            panes[link.pane, default: PaneState()].selected = index
+        }
+        linkedFrom = origin
     }
 
     private mutating func setFilter(_ text: String) {
@@ -423,6 +455,12 @@ public struct ConsoleState: Sendable, Hashable {
 
     private mutating func back() {
         if !drill.isEmpty { drill.removeLast(); return }
+        if let origin = linkedFrom, origin.pane == focusedPane {
+            panes[origin.pane] = origin.paneState
+            (slots, focusedSlot, zoomed, drill) = (origin.slots, origin.focusedSlot, origin.zoomed, origin.drill)
+            linkedFrom = nil
+            return
+        }
         if zoomed { zoomed = false; return }
         if !paneState(focusedPane).filter.isEmpty { setFilter("") }
     }
@@ -453,6 +491,8 @@ public struct ConsoleState: Sendable, Hashable {
                 state.selected = index
                 panes[pane] = state
             }
+        case .link(let link):
+            follow(link)
         case .refuse(let why):
             showToast(why, level: .warn)
         case .nothing:

@@ -86,7 +86,14 @@ public enum Screen {
         buffer.fill(rect, role: .statusBar)
         var x = rect.x + 1
         x += buffer.put("signalbox", x: x, y: rect.y, role: .statusBar)
-        var crumbs = [state.zoomed || !state.drill.isEmpty ? state.title(of: state.focusedPane) : "Dashboard"]
+        var crumbs: [String] = []
+        if let origin = state.linkedFrom {
+            // Where the link was taken, then the linked pane: the way back Esc takes.
+            crumbs = [origin.zoomed || !origin.drill.isEmpty ? state.title(of: origin.slots[origin.focusedSlot]) : "Dashboard"]
+            crumbs += origin.drill.map(\.title) + [state.title(of: state.focusedPane)]
+        } else {
+            crumbs = [state.zoomed || !state.drill.isEmpty ? state.title(of: state.focusedPane) : "Dashboard"]
+        }
         crumbs += state.drill.map(\.title)
         let hint = "?:help  :cmd  /:filter  q:quit "
         let hintWidth = DisplayWidth.of(hint)

@@ -4,7 +4,7 @@ import Testing
 /// The topology map in a real terminal, on the demo with half of payment's calls failing
 /// (`signalbox serve --demo --chaos payment.error=0.5`): the operator sees the order flowing
 /// order → shop-bus → order-saga → payment, payment's breaker turning OPEN on its edge, and
-/// rates that move.
+/// rates that move; from the map, payment's breaker in the Circuits pane filtered to it.
 @Suite(.serialized) struct TopologyEndToEndTests {
     /// The rate labels on screen (`2.4/s`, `~0.6/s`), top to bottom.
     static func rates(_ screen: String) -> [String] {
@@ -51,6 +51,22 @@ import Testing
             let now = Self.rates(screen)
             return !now.isEmpty && now != first
         }
+
+        // From the map to payment's breaker: filter the map to the dependency, open its detail,
+        // and Enter there opens the Circuits pane filtered to it; Esc comes back to the detail.
+        tmux.send("/")
+        tmux.type("payment-gateway")
+        tmux.send("Enter")
+        try await tmux.waitFor(text: "1 of ")
+        tmux.send("Enter")
+        try await tmux.waitFor(text: "Enter: the Circuits pane filtered to /payment-gateway")
+        tmux.send("Enter")
+        let circuits = try await tmux.waitFor(all: ["Circuits /payment-gateway", "Topology › payment-gateway › Circuits", "BREAKER"])
+        let rows = circuits.split(separator: "\n").filter { $0.contains("payment-gateway") && $0.contains(" payment ") }
+        #expect(rows.count == 1)
+        #expect(!circuits.contains("warehouse-db") && !circuits.contains("carrier-api") && !circuits.contains("mail-provider"))
+        tmux.send("Escape")
+        try await tmux.waitFor(all: ["Into it", "circuit breaker"])
 
         tmux.send("q")
         let screen = try await tmux.waitFor(text: "EXIT=")

@@ -39,6 +39,9 @@ import Terminal
 //   - `.view`: changes only the pane's `ViewState` (space pauses a tail, +/- zoom, hjkl pan).
 //   - `.move`: a view action that also reads the selected target and may select another (a
 //     map's hjkl walking from box to box); it returns the target to select, nil to keep it.
+//   - `.link`: opens another pane about the selected (or opened) row, through that pane's `/`
+//     filter (a map node's queue, saga or breaker): it returns a `PaneLink`, or why there is
+//     none. The linked pane takes the screen; Esc there returns to where the link was taken.
 //   A pane's keys apply only while it has focus and win over global keys there (a canvas may
 //   take h/j/k/l), but only view actions may shadow a global key: a system action never
 //   hides one.
@@ -184,6 +187,27 @@ public struct PaneCanvas<RowID: Hashable & Sendable> {
     }
 }
 
+/// Another pane about one row of this one: `pane`, filtered with its own `/` filter (the one
+/// the operator types, shown in its title) and with `select` selected when that row is there.
+/// The filter is a substring, as typed: it may let through rows beside the one selected (a
+/// queue's name also finds its `-dlq`); the selection is exact.
+public struct PaneLink: Sendable, Hashable {
+    public var pane: PaneID
+    public var filter: String
+    /// The row to select, as the linked pane's `RowID` (nil: the first row).
+    public var select: OpaqueValue?
+
+    public init(pane: PaneID, filter: String) {
+        self.pane = pane
+        self.filter = filter
+    }
+
+    public init(pane: PaneID, filter: String, select: some Hashable & Sendable) {
+        self.init(pane: pane, filter: filter)
+        self.select = OpaqueValue(select)
+    }
+}
+
 /// A key-bound action of one pane.
 public struct PaneAction<RowID: Hashable & Sendable, ViewState: Hashable & Sendable>: Sendable {
     /// What a system action decided for the selected row.
@@ -204,6 +228,15 @@ public struct PaneAction<RowID: Hashable & Sendable, ViewState: Hashable & Senda
         /// Changes how this pane shows things, from the selected row (nil when none), and
         /// returns the row to select instead (nil keeps the selection).
         case move(@Sendable (RowID?, inout ViewState, PaneContext) -> RowID?)
+        /// Opens another pane about the row (see `PaneLink`).
+        case link(@Sendable (RowID, PaneContext) -> LinkDecision)
+    }
+
+    /// Where a link action leads from a row.
+    public enum LinkDecision: Sendable {
+        case open(PaneLink)
+        /// Say why there is nothing to open, as a warning.
+        case refuse(String)
     }
 
     /// The action's name in `[keys]` of config.toml (`force-open`); unique across panes.
@@ -229,6 +262,13 @@ public struct PaneAction<RowID: Hashable & Sendable, ViewState: Hashable & Senda
     public static func move(_ name: String, _ keys: [Key], _ help: String,
                             _ change: @escaping @Sendable (RowID?, inout ViewState, PaneContext) -> RowID?) -> PaneAction {
         PaneAction(name: name, keys: keys, help: help, effect: .move(change))
+    }
+
+    /// A link bound only while a row is opened (see `inDetailOnly`): from a detail to the pane
+    /// that lists what it shows.
+    public static func detailLink(_ name: String, _ keys: [Key], _ help: String,
+                                  _ decide: @escaping @Sendable (RowID, PaneContext) -> LinkDecision) -> PaneAction {
+        PaneAction(name: name, keys: keys, help: help, effect: .link(decide), inDetailOnly: true)
     }
 
     /// A view action bound only while a row is opened (see `inDetailOnly`).

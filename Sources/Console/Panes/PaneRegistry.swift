@@ -78,6 +78,8 @@ enum PaneActionOutcome {
     case nothing
     /// The pane's new view state, and the row to select when the action chose one.
     case viewChanged(OpaqueValue, select: OpaqueValue? = nil)
+    /// Open another pane about the row.
+    case link(PaneLink)
 }
 
 /// A pane as the console holds it: its row ids and view state opaque. Built only from a
@@ -140,6 +142,12 @@ public struct AnyPane: Sendable, Hashable {
                 var value = view(state)
                 let select = change(row?.typed(P.RowID.self), &value, context)
                 return .viewChanged(OpaqueValue(value), select: select.map { OpaqueValue($0) })
+            case .link(let decide):
+                guard let row = row?.typed(P.RowID.self) else { return .nothing }
+                switch decide(row, context) {
+                case .open(let link): return .link(link)
+                case .refuse(let why): return .refuse(why)
+                }
             }
         }
     }

@@ -10,7 +10,8 @@ import TopologyLayout
 ///
 /// Keys: j/k and ↓/↑ walk the boxes in reading order, h/l and ←/→ to the nearest box in the
 /// column to the left or right (the map pans to keep the selection centred),
-/// H/J/K/L pan the window, `0` re-centres on the selection, Enter opens a node's detail, `f`
+/// H/J/K/L pan the window, `0` re-centres on the selection, Enter opens a node's detail (and
+/// Enter there the pane that lists the node, filtered to it: `TopologyLink`), `f`
 /// shows only the selected node's neighbourhood (`+`/`-` hops), `/` filters by name, space
 /// collapses the selected node's group (namespace, or a bus's targets) into one node and back,
 /// `r` labels routes with their rules (folded into the edges otherwise).
@@ -80,6 +81,12 @@ struct TopologyPane: Pane {
                 if view.focus == id { view.focus = TopologyMap.groupPrefix + key }
                 return .node(TopologyMap.groupPrefix + key)
             },
+            .detailLink("map-open-pane", [.enter], "Map, in a node's detail: its queue, sagas, breaker, instances or events, filtered to it") { row, context in
+                guard case .node(let id) = row else { return .refuse("nothing selected") }
+                if id.hasPrefix(TopologyMap.groupPrefix) { return .refuse(TopologyLink.groupRefusal) }
+                guard let node = MapGraph(snapshot: context.snapshot).node(id) else { return .refuse("the node is no longer on the map") }
+                return TopologyLink.decide(node, context.snapshot)
+            },
         ]
     }
 
@@ -119,7 +126,11 @@ struct TopologyPane: Pane {
                                  view: TopologyView(collapsed: id.hasPrefix(TopologyMap.groupPrefix)
                                      ? [String(id.dropFirst(TopologyMap.groupPrefix.count))] : []))
         guard let index = map.graph.index(of: id) else { return nil }
-        return TopologyDrawing.detail(of: index, map)
+        var lines = TopologyDrawing.detail(of: index, map)
+        if let hint = TopologyLink.hint(map.graph.nodes[index], context.snapshot) {
+            lines.insert(("  " + hint, .info), at: 3)
+        }
+        return lines
     }
 }
 
