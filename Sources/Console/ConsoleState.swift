@@ -180,11 +180,20 @@ public struct ConsoleState: Sendable, Hashable {
         return PaneTable(columns: [], rows: [], emptyMessage: "")
     }
 
-    /// What j/k walk and Enter opens in `pane`, with the title each gets in the breadcrumb.
-    func targets(for pane: PaneID) -> [(id: OpaqueValue, title: String)] {
+    /// What j/k walk and Enter opens in `pane`, with the title each gets in the breadcrumb;
+    /// a table's are read from its rows as asked (a key press builds the rows it reads, not
+    /// all 10,000).
+    func targets(for pane: PaneID) -> PaneTargets {
         switch body(for: pane) {
-        case .table(let table): table.rows.map { (id: $0.id, title: $0.cells.first ?? "") }
-        case .canvas(let canvas): canvas.targets.map { (id: $0.id, title: $0.title) }
+        case .table(let table):
+            let rows = table.rows
+            return PaneTargets(count: rows.count) { index in
+                let row = rows[index]
+                return (id: row.id, title: row.cells.first ?? "")
+            }
+        case .canvas(let canvas):
+            let targets = canvas.targets
+            return PaneTargets(count: targets.count) { (id: targets[$0].id, title: targets[$0].title) }
         }
     }
 

@@ -46,32 +46,80 @@ public struct PaneRow<RowID: Hashable & Sendable>: Sendable, Hashable {
     }
 }
 
+/// A table's rows, built when read: a pane with 10,000 rows (the Sagas list) hands the console
+/// how to build row `i`, and a frame builds only the rows on screen. A pane with few rows hands
+/// an array. Reading a row twice builds it twice: the builder must be pure.
+public struct PaneRows<RowID: Hashable & Sendable>: RandomAccessCollection, Sendable {
+    public let count: Int
+    private let build: @Sendable (Int) -> PaneRow<RowID>
+
+    public init(_ rows: [PaneRow<RowID>]) {
+        count = rows.count
+        build = { rows[$0] }
+    }
+
+    /// `count` rows, row `i` built by `row(i)` when it is read.
+    public init(count: Int, row: @escaping @Sendable (Int) -> PaneRow<RowID>) {
+        self.count = count
+        build = row
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { count }
+    public subscript(index: Int) -> PaneRow<RowID> {
+        precondition(index >= 0 && index < count, "row \(index) of \(count)")
+        return build(index)
+    }
+
+    /// The same rows with their ids transformed as each is read.
+    func mapIDs<T>(_ transform: @escaping @Sendable (RowID) -> T) -> PaneRows<T> {
+        let build = self.build
+        return PaneRows<T>(count: count) { index in
+            let row = build(index)
+            return PaneRow<T>(id: transform(row.id), cells: row.cells, roles: row.roles, searchText: row.searchText)
+        }
+    }
+}
+
 /// What a table pane shows, derived from a snapshot: pure, shared by rendering and navigation
 /// so the selection always refers to what is on screen.
-public struct PaneTable<RowID: Hashable & Sendable>: Sendable, Hashable {
+public struct PaneTable<RowID: Hashable & Sendable>: Sendable {
     public var columns: [Column]
-    public var rows: [PaneRow<RowID>]
+    public var rows: PaneRows<RowID>
     /// What to say when there are no rows on a live connection.
     public var emptyMessage: String
     /// A one-line summary above the table (counts, dropped events).
     public var summary: String?
 
     public init(columns: [Column], rows: [PaneRow<RowID>], emptyMessage: String, summary: String? = nil) {
+        self.init(columns: columns, rows: PaneRows(rows), emptyMessage: emptyMessage, summary: summary)
+    }
+
+    public init(columns: [Column], rows: PaneRows<RowID>, emptyMessage: String, summary: String? = nil) {
         self.columns = columns
         self.rows = rows
         self.emptyMessage = emptyMessage
         self.summary = summary
     }
 
-    func mapIDs<T>(_ transform: (RowID) -> T) -> PaneTable<T> {
-        PaneTable<T>(columns: columns,
-                     rows: rows.map { PaneRow<T>(id: transform($0.id), cells: $0.cells, roles: $0.roles, searchText: $0.searchText) },
-                     emptyMessage: emptyMessage, summary: summary)
+    func mapIDs<T>(_ transform: @escaping @Sendable (RowID) -> T) -> PaneTable<T> {
+        PaneTable<T>(columns: columns, rows: rows.mapIDs(transform), emptyMessage: emptyMessage, summary: summary)
     }
 
+    /// The rows matching the `/` filter (every row is built to be matched).
     func filtered(_ filter: String) -> PaneTable {
         var table = self
-        if !filter.isEmpty { table.rows = rows.filter { $0.matches(filter) } }
+        if !filter.isEmpty { table.rows = PaneRows(rows.filter { $0.matches(filter) }) }
         return table
     }
+}
+
+/// What j/k walk and Enter opens in a pane, in order, read as asked.
+struct PaneTargets: RandomAccessCollection {
+    let count: Int
+    let target: (Int) -> (id: OpaqueValue, title: String)
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { count }
+    subscript(index: Int) -> (id: OpaqueValue, title: String) { target(index) }
 }

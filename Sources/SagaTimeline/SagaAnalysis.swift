@@ -54,8 +54,20 @@ public struct SagaAnalysis: Sendable, Hashable {
         guard !stuck.isEmpty else { return nil }
         var parts: [String] = []
         if let span = spans.current { parts.append("in \(span.name) \(SagaDuration.text(now.timeIntervalSince(span.entered)))") }
-        parts += stuck.map(\.text)
+        parts += stuck.map { $0.text(now: now) }
         return parts.joined(separator: "; ")
+    }
+
+    /// What the stuck rules read for a running execution with a usable history (nil otherwise).
+    var stuckInputs: StuckRules.Inputs?
+    /// The stuck verdict (and so `status`) is the same at any time up to this one.
+    var verdictHolds = Date.distantFuture
+
+    /// The stuck rules judged again at `now`, without reading the history or definition again.
+    mutating func judge(settings: SagaSettings, now: Date) {
+        guard let inputs = stuckInputs else { return }
+        (stuck, verdictHolds) = StuckRules.judge(inputs, settings: settings, now: now)
+        status = !stuck.isEmpty ? .stuck : compensating ? .compensating : .running
     }
 
     init(execution: Execution, definitionText: String?, definition: Result<SagaDefinition, SagaDefinitionProblem>,
@@ -89,17 +101,15 @@ public struct SagaAnalysis: Sendable, Hashable {
                 return
             }
             waitingFor = current.map { Self.waitingFor($0, definition: saga) }
-            if let name = currentState, compensation.contains(name) {
-                compensating = true
-                status = .compensating
-            }
+            compensating = currentState.map(compensation.contains) ?? false
             let recent = current.flatMap { statistics.sample(machine: execution.stateMachineName, state: $0.name) }
-            stuck = StuckRules.evaluate(current: current, lastEvent: spans.lastEvent ?? execution.timeline.last?.timestamp,
-                                        started: execution.startDate,
-                                        timeoutSeconds: current.flatMap { saga?.timeoutSeconds(of: $0.name) ?? $0.timeoutSeconds },
-                                        heartbeatSeconds: current.flatMap { saga?.heartbeatSeconds(of: $0.name) ?? $0.heartbeatSeconds },
-                                        recent: recent, settings: settings, now: now)
-            if !stuck.isEmpty { status = .stuck }
+            stuckInputs = StuckRules.Inputs(entered: current?.entered, stateLastEvent: current?.lastEvent,
+                                            waitingForWorker: current?.waiting == .worker,
+                                            lastEvent: spans.lastEvent ?? execution.timeline.last?.timestamp ?? execution.startDate,
+                                            timeoutSeconds: current.flatMap { saga?.timeoutSeconds(of: $0.name) ?? $0.timeoutSeconds },
+                                            heartbeatSeconds: current.flatMap { saga?.heartbeatSeconds(of: $0.name) ?? $0.heartbeatSeconds },
+                                            recent: recent)
+            judge(settings: settings, now: now)
         }
     }
 
@@ -184,4 +194,12 @@ public struct SagaAnalysis: Sendable, Hashable {
 /// Why a machine's definition cannot be read for an execution.
 public struct SagaDefinitionProblem: Error, Sendable, Hashable {
     public var text: String
+}
+
+extension Result where Success == SagaDefinition, Failure == SagaDefinitionProblem {
+    /// The problem's text; nil for a definition.
+    var problem: String? {
+        if case .failure(let problem) = self { return problem.text }
+        return nil
+    }
 }

@@ -10,8 +10,21 @@ public struct SagaBoard: Sendable {
     /// Distinct for every board built (`SagaBoard.of` hands the same board back while nothing
     /// changed): what a view derives from a board can be kept under it.
     public let generation: Int
+    /// The same as the board this one was judged again from when no saga's status changed:
+    /// what a view derives from the executions and their statuses alone (a filter, an order
+    /// not by age) can be kept under it from one second to the next.
+    public let statusGeneration: Int
+    /// The time the stuck rules were judged at.
+    public let now: Date
 
-    public init(snapshot: SystemSnapshot, settings: SagaSettings, now: Date) {
+    /// The settings the sagas were judged with.
+    let settings: SagaSettings
+
+    /// The sagas of `snapshot` at `now`. The analysis of an execution that `previous` (a board
+    /// of an earlier snapshot) holds unchanged — same execution, same definition, same
+    /// settings — is taken from it and only judged again, so a new snapshot costs the
+    /// executions that changed, not re-reading all 10,000.
+    public init(snapshot: SystemSnapshot, settings: SagaSettings, now: Date, previous: SagaBoard? = nil) {
         var definitions: [String: Result<SagaDefinition, SagaDefinitionProblem>] = [:]
         var texts: [String: String] = [:]
         for machine in snapshot.stateMachines {
@@ -26,21 +39,75 @@ public struct SagaBoard: Sendable {
             }
         }
         generation = SagaMemo.nextGeneration()
+        statusGeneration = generation
+        self.now = now
+        self.settings = settings
         let statistics = SagaMemo.statistics(snapshot.executions, window: settings.sampleWindow)
         self.statistics = statistics
-        sagas = snapshot.executions.map { execution in
-            SagaAnalysis(execution: execution, definitionText: texts[execution.stateMachineName],
-                         definition: definitions[execution.stateMachineName]
-                             ?? .failure(SagaDefinitionProblem(text: "state machine \(execution.stateMachineName) is not listed")),
-                         statistics: statistics, settings: settings, now: now)
+        let earlier = previous.flatMap { $0.settings == settings ? $0 : nil }
+        let sameStatistics = earlier?.statistics == statistics
+        var earlierIndex: [String: Int]?
+        sagas = snapshot.executions.enumerated().map { position, execution in
+            let definition = definitions[execution.stateMachineName]
+                ?? .failure(SagaDefinitionProblem(text: "state machine \(execution.stateMachineName) is not listed"))
+            let text = texts[execution.stateMachineName]
+            if let earlier, var saga = earlier.analysis(of: execution, near: position, index: &earlierIndex),
+               saga.definitionText == text, saga.definitionProblem == definition.problem {
+                if !sameStatistics {
+                    saga.stuckInputs?.recent = saga.spans.current.flatMap { statistics.sample(machine: execution.stateMachineName, state: $0.name) }
+                    saga.judge(settings: settings, now: now)
+                } else if !(earlier.now <= now && now <= saga.verdictHolds) {
+                    saga.judge(settings: settings, now: now)
+                }
+                return saga
+            }
+            return SagaAnalysis(execution: execution, definitionText: text, definition: definition,
+                                statistics: statistics, settings: settings, now: now)
         }
+        (stuckCount, runningCount) = Self.count(sagas)
+    }
+
+    /// The analysis this board holds of `execution` when the execution is unchanged: looked
+    /// for at the same position first (a snapshot's order rarely moves), else by ARN.
+    private func analysis(of execution: Execution, near position: Int, index: inout [String: Int]?) -> SagaAnalysis? {
+        if position < sagas.count, sagas[position].execution.arn == execution.arn {
+            return sagas[position].execution == execution ? sagas[position] : nil
+        }
+        if index == nil {
+            index = Dictionary(sagas.enumerated().map { ($1.execution.arn, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+        guard let found = index?[execution.arn], sagas[found].execution == execution else { return nil }
+        return sagas[found]
+    }
+
+    /// `previous`'s sagas at a later time `now`: only the verdicts that may have changed since
+    /// (a deadline passed) are judged again, so a new second costs a pass over the sagas, not
+    /// re-reading 10,000 of them.
+    init(rejudging previous: SagaBoard, settings: SagaSettings, now: Date) {
+        precondition(now >= previous.now && settings == previous.settings, "a verdict holds only later, with the same settings")
+        var sagas = previous.sagas
+        var changed = false
+        for index in sagas.indices where sagas[index].verdictHolds < now {
+            let status = sagas[index].status
+            sagas[index].judge(settings: settings, now: now)
+            changed = changed || sagas[index].status != status
+        }
+        self.sagas = sagas
+        statistics = previous.statistics
+        self.settings = settings
+        generation = SagaMemo.nextGeneration()
+        statusGeneration = changed ? generation : previous.statusGeneration
+        self.now = now
+        (stuckCount, runningCount) = changed ? Self.count(sagas) : (previous.stuckCount, previous.runningCount)
+    }
+
+    private static func count(_ sagas: [SagaAnalysis]) -> (stuck: Int, running: Int) {
         var stuck = 0, running = 0
         for index in sagas.indices {
             if sagas[index].status == .stuck { stuck += 1 }
             if sagas[index].status.isRunning { running += 1 }
         }
-        stuckCount = stuck
-        runningCount = running
+        return (stuck, running)
     }
 
     public func saga(_ arn: String) -> SagaAnalysis? { sagas.first { $0.execution.arn == arn } }

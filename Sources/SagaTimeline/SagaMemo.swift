@@ -117,9 +117,20 @@ enum SagaMemo {
 
     static func nextGeneration() -> Int { generations.add(1, ordering: .relaxed).newValue }
 
-    static func board(_ key: BoardKey, build: () -> SagaBoard) -> SagaBoard {
-        if let kept = lastBoards.withLock({ boards in boards.first { $0.key == key }?.board }) { return kept }
-        let board = build()
+    /// The board kept under `key`; else one judged again from a kept board of the same
+    /// snapshot at an earlier time; else a new one, built from the newest board kept.
+    static func board(_ key: BoardKey, build: (SagaBoard?) -> SagaBoard, rejudge: (SagaBoard) -> SagaBoard) -> SagaBoard {
+        let (exact, earlier, newest) = lastBoards.withLock { boards -> (SagaBoard?, SagaBoard?, SagaBoard?) in
+            if let kept = boards.first(where: { $0.key == key }) { return (kept.board, nil, nil) }
+            let sameSnapshot = boards.filter { entry in
+                var other = entry.key
+                other.now = key.now
+                return other == key && entry.key.now < key.now
+            }
+            return (nil, sameSnapshot.max { $0.key.now < $1.key.now }?.board, boards.last?.board)
+        }
+        if let exact { return exact }
+        let board = earlier.map(rejudge) ?? build(newest)
         lastBoards.withLock { boards in
             boards.append((key, board))
             if boards.count > 2 { boards.removeFirst() }
@@ -138,6 +149,7 @@ extension SagaBoard {
         }
         let key = SagaMemo.BoardKey(takenAt: snapshot.takenAt, now: now, executions: snapshot.executions.count, events: events, newest: newest,
                                     definitions: snapshot.stateMachines.map { $0.definition?.utf8.count ?? -1 }, settings: settings)
-        return SagaMemo.board(key) { SagaBoard(snapshot: snapshot, settings: settings, now: now) }
+        return SagaMemo.board(key, build: { SagaBoard(snapshot: snapshot, settings: settings, now: now, previous: $0) },
+                              rejudge: { SagaBoard(rejudging: $0, settings: settings, now: now) })
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 
 /// Why a running saga counts as stuck: one of three rules, with the numbers that made it fire.
+/// Its sentence counts time since a moment where a rule is about silence, so a verdict holds
+/// from one second to the next while only its sentence changes.
 public struct StuckReason: Sendable, Hashable {
     public enum Rule: String, Sendable, Hashable {
         /// (a) In one state longer than its `TimeoutSeconds` allows.
@@ -14,44 +16,79 @@ public struct StuckReason: Sendable, Hashable {
     }
 
     public var rule: Rule
-    /// The operator's sentence: "TimeoutSeconds 60 exceeded".
-    public var text: String
+    /// The limit passed: TimeoutSeconds, HeartbeatSeconds, k × p99 or the silence threshold.
+    var limit: Double
+    /// The last sign of life, for heartbeat and silence.
+    var since: Date?
+    /// Rule (b)'s sample and factor.
+    var recent: DurationSample?
+    var factor: Double = 0
+
+    /// The operator's sentence at `now`: "TimeoutSeconds 60 exceeded".
+    public func text(now: Date) -> String {
+        let quiet = since.map { SagaDuration.text(now.timeIntervalSince($0)) } ?? "?"
+        switch rule {
+        case .timeout: return "TimeoutSeconds \(StuckRules.number(limit)) exceeded"
+        case .heartbeat: return "heartbeat \(StuckRules.number(limit))s missed (last sign \(quiet) ago)"
+        case .slowerThanUsual:
+            return "p99 of the last \(recent?.count ?? 0) is \(SagaDuration.text(recent?.p99 ?? 0)); "
+                + "\(StuckRules.number(factor))× that is \(SagaDuration.text(limit))"
+        case .silent: return "no history event for \(quiet) (threshold \(SagaDuration.text(limit)))"
+        }
+    }
 }
 
-/// The three stuck rules, as a pure function of the execution's spans, its definition's limits,
-/// the machine's recent durations and the time.
+/// The three stuck rules, as a pure function of what the execution's history and its
+/// definition say about the state it is in, the machine's recent durations and the time.
 public enum StuckRules {
-    /// The rules that fire for a running execution whose current state is `current`.
-    public static func evaluate(current: StateSpan?, lastEvent: Date?, started: Date, timeoutSeconds: Double?,
-                                heartbeatSeconds: Double?, recent: DurationSample?, settings: SagaSettings, now: Date) -> [StuckReason] {
+    /// What the rules read besides the time; unchanged while the execution's history is.
+    public struct Inputs: Sendable, Hashable {
+        /// When the current state was entered, and its last event (nil: no state entered).
+        public var entered: Date?
+        public var stateLastEvent: Date?
+        /// The state's activity waits for a worker to pick it up (heartbeats start after that).
+        public var waitingForWorker: Bool
+        /// The history's last event, else the execution's start.
+        public var lastEvent: Date
+        public var timeoutSeconds: Double?
+        public var heartbeatSeconds: Double?
+        public var recent: DurationSample?
+
+        public init(entered: Date?, stateLastEvent: Date?, waitingForWorker: Bool, lastEvent: Date,
+                    timeoutSeconds: Double?, heartbeatSeconds: Double?, recent: DurationSample?) {
+            self.entered = entered
+            self.stateLastEvent = stateLastEvent
+            self.waitingForWorker = waitingForWorker
+            self.lastEvent = lastEvent
+            self.timeoutSeconds = timeoutSeconds
+            self.heartbeatSeconds = heartbeatSeconds
+            self.recent = recent
+        }
+    }
+
+    /// The rules that fire at `now`, and until when that verdict holds: it is the same at any
+    /// time from `now` to `until` included (a rule fires once the time passes its deadline, and
+    /// stays fired while the inputs are the same; `until` is the earliest unfired deadline).
+    public static func judge(_ inputs: Inputs, settings: SagaSettings, now: Date) -> (reasons: [StuckReason], until: Date) {
         var reasons: [StuckReason] = []
-        if let span = current {
-            let inState = now.timeIntervalSince(span.entered)
-            if let timeout = timeoutSeconds, inState > timeout {
-                reasons.append(StuckReason(rule: .timeout, text: "TimeoutSeconds \(number(timeout)) exceeded"))
+        var until = Date.distantFuture
+        func check(_ reason: StuckReason, from start: Date) {
+            let deadline = start.addingTimeInterval(reason.limit)
+            if now > deadline { reasons.append(reason) } else { until = min(until, deadline) }
+        }
+        if let entered = inputs.entered {
+            if let timeout = inputs.timeoutSeconds { check(StuckReason(rule: .timeout, limit: timeout), from: entered) }
+            if let heartbeat = inputs.heartbeatSeconds, !inputs.waitingForWorker {
+                let last = inputs.stateLastEvent ?? entered
+                check(StuckReason(rule: .heartbeat, limit: heartbeat, since: last), from: last)
             }
-            if let heartbeat = heartbeatSeconds, span.waiting != .worker {
-                let quiet = now.timeIntervalSince(span.lastEvent)
-                if quiet > heartbeat {
-                    reasons.append(StuckReason(rule: .heartbeat,
-                                               text: "heartbeat \(number(heartbeat))s missed (last sign \(SagaDuration.text(quiet)) ago)"))
-                }
-            }
-            if let recent, recent.count >= settings.minimumSamples {
-                let limit = recent.p99 * settings.stuckFactor
-                if inState > limit {
-                    reasons.append(StuckReason(rule: .slowerThanUsual,
-                                               text: "p99 of the last \(recent.count) is \(SagaDuration.text(recent.p99)); "
-                                                   + "\(number(settings.stuckFactor))× that is \(SagaDuration.text(limit))"))
-                }
+            if let recent = inputs.recent, recent.count >= settings.minimumSamples {
+                check(StuckReason(rule: .slowerThanUsual, limit: recent.p99 * settings.stuckFactor, recent: recent,
+                                  factor: settings.stuckFactor), from: entered)
             }
         }
-        let quiet = now.timeIntervalSince(lastEvent ?? started)
-        if quiet > settings.silence {
-            reasons.append(StuckReason(rule: .silent, text: "no history event for \(SagaDuration.text(quiet)) "
-                                           + "(threshold \(SagaDuration.text(settings.silence)))"))
-        }
-        return reasons
+        check(StuckReason(rule: .silent, limit: settings.silence, since: inputs.lastEvent), from: inputs.lastEvent)
+        return (reasons, until)
     }
 
     /// `60`, `2.5`: numbers as definitions write them.

@@ -75,7 +75,7 @@ import StatesLanguage
     @Test func ruleATimeoutExceeded() throws {
         let saga = try #require(Self.board([Self.inCharge()], at: 700, settings: SagaSettings(silence: 3600)).sagas.first)
         #expect(saga.stuck.map(\.rule) == [.timeout, .heartbeat])
-        #expect(saga.stuck.first?.text == "TimeoutSeconds 600 exceeded")
+        #expect(saga.stuck.first?.text(now: Self.t0.addingTimeInterval(700)) == "TimeoutSeconds 600 exceeded")
     }
 
     @Test func ruleBSlowerThanTheStatesRecentP99() throws {
@@ -103,6 +103,65 @@ import StatesLanguage
         let saga = try #require(Self.board([execution], at: 302, settings: settings).sagas.first)
         #expect(saga.stuck.map(\.rule) == [.silent])
         #expect(saga.stuckExplanation(now: Self.t0.addingTimeInterval(302)) == "in Ship 5m01s; no history event for 5m01s (threshold 5m00s)")
+    }
+
+    @Test func aBoardJudgedAgainLaterSaysWhatANewBoardSays() throws {
+        // A new second re-judges only the sagas whose verdict may have changed (a deadline
+        // passed): the result must be the board built from scratch at that second.
+        let durations = (0..<200).map { 0.1 + Double($0) * 1.1 / 199 }
+        var ship = Self.inCharge(name: "e-ship")
+        ship.timeline = [ship.timeline[0], Self.event(2, "TaskStateEntered", at: 1, ["name": "Ship"])]
+        let executions = [Self.inCharge(name: "e-charge"), ship] + Self.history(durations)
+        let settings = SagaSettings(silence: 300)
+        var judged = Self.board(executions, at: 1.5, settings: settings)
+        for seconds in [2.0, 4.5, 5, 69, 70, 301, 302, 700, 5000] {
+            let now = Self.t0.addingTimeInterval(seconds)
+            judged = SagaBoard(rejudging: judged, settings: settings, now: now)
+            let fresh = Self.board(executions, at: seconds, settings: settings)
+            #expect(judged.sagas.map(\.status) == fresh.sagas.map(\.status), "at +\(seconds) s")
+            #expect(judged.sagas.map { $0.stuckExplanation(now: now) } == fresh.sagas.map { $0.stuckExplanation(now: now) }, "at +\(seconds) s")
+            #expect(judged.stuckCount == fresh.stuckCount && judged.runningCount == fresh.runningCount)
+        }
+        #expect(judged.sagas[0].stuck.map(\.rule) == [.timeout, .heartbeat, .slowerThanUsual, .silent])
+    }
+
+    @Test func aBoardTakingUnchangedSagasFromTheLastSnapshotSaysWhatANewBoardSays() throws {
+        // A new snapshot takes the analyses of unchanged executions from the last board: one
+        // execution moved on (Ship ended, Pack entered), one is new, one finished Charge and so
+        // changed the statistics the others are judged by.
+        let durations = (0..<200).map { 0.1 + Double($0) * 1.1 / 199 }
+        var ship = Self.inCharge(name: "e-reuse-ship")
+        ship.timeline = [ship.timeline[0], Self.event(2, "TaskStateEntered", at: 1, ["name": "Ship"])]
+        let first = [Self.inCharge(name: "e-reuse-charge"), ship] + Self.history(durations)
+        var moved = ship
+        moved.timeline += [Self.event(3, "TaskStateExited", at: 250, ["name": "Ship"]), Self.event(4, "TaskStateEntered", at: 250, ["name": "Refund"])]
+        let second = [Self.inCharge(name: "e-reuse-new"), Self.inCharge(name: "e-reuse-charge"), moved] + Self.history(durations + [9])
+        let settings = SagaSettings(silence: 300)
+        let machines = [StateMachine(name: "m", arn: Self.machine, definition: Self.definition)]
+        for (before, after) in [(1.5, 5.0), (4.0, 320.0), (700.0, 700.0), (320.0, 4.0)] {
+            let earlier = SagaBoard(snapshot: SystemSnapshot(stateMachines: machines, executions: first), settings: settings,
+                                    now: Self.t0.addingTimeInterval(before))
+            let now = Self.t0.addingTimeInterval(after)
+            let snapshot = SystemSnapshot(stateMachines: machines, executions: second)
+            let reused = SagaBoard(snapshot: snapshot, settings: settings, now: now, previous: earlier)
+            let fresh = SagaBoard(snapshot: snapshot, settings: settings, now: now)
+            #expect(reused.sagas.map(\.status) == fresh.sagas.map(\.status), "from +\(before) s to +\(after) s")
+            #expect(reused.sagas.map { $0.stuckExplanation(now: now) } == fresh.sagas.map { $0.stuckExplanation(now: now) })
+            #expect(reused.sagas.map(\.currentState) == fresh.sagas.map(\.currentState))
+        }
+    }
+
+    @Test func aVerdictHoldsUntilTheNextDeadline() {
+        let entered = Self.t0
+        let inputs = StuckRules.Inputs(entered: entered, stateLastEvent: entered, waitingForWorker: false, lastEvent: entered,
+                                       timeoutSeconds: 600, heartbeatSeconds: 60, recent: nil)
+        let early = StuckRules.judge(inputs, settings: SagaSettings(silence: 300), now: entered.addingTimeInterval(10))
+        #expect(early.reasons.isEmpty)
+        #expect(early.until == entered.addingTimeInterval(60))  // the heartbeat is the first to fire
+        let late = StuckRules.judge(inputs, settings: SagaSettings(silence: 300), now: entered.addingTimeInterval(61))
+        #expect(late.reasons.map(\.rule) == [.heartbeat])
+        #expect(late.until == entered.addingTimeInterval(300))  // then the silence
+        #expect(StuckRules.judge(inputs, settings: SagaSettings(silence: 300), now: entered.addingTimeInterval(601)).until == .distantFuture)
     }
 
     @Test func compensatingComesFromTheDefinition() throws {

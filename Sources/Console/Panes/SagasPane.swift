@@ -137,28 +137,24 @@ struct SagasPane: Pane {
 
     func body(_ context: PaneContext, view: ViewState) -> PaneBody<String> {
         let board = SagaBoard.of(context.snapshot, settings: settings, now: context.now)
-        // A frame is drawn many times a second; with 10,000 sagas the rows are built once per
-        // board (a new snapshot or a new second) and view.
-        let key = TableKey(generation: board.generation, filter: view.filter, sort: view.sort)
-        if let kept = Self.lastTables.withLock({ tables in tables.first { $0.key == key }?.table }) { return .table(kept) }
-        let table = self.table(board, view: view, now: context.now)
-        Self.lastTables.withLock { tables in
-            tables.append((key, table))
-            if tables.count > 2 { tables.removeFirst() }
-        }
-        return .table(table)
+        return .table(table(board, view: view, now: context.now))
     }
 
-    private struct TableKey: Hashable {
-        var generation: Int
+    /// Which sagas the list shows, in which order: kept while the statuses are the same (a new
+    /// second mostly changes none), and for the age order while the time is.
+    private struct OrderKey: Hashable {
+        var statuses: Int
         var filter: ViewState.Filter
         var sort: ViewState.Sort
+        var now: Date?
     }
 
-    /// The last two tables built (as `SagaBoard.of` keeps two boards).
-    private static let lastTables = Mutex<[(key: TableKey, table: PaneTable<String>)]>([])
+    /// The last two orders (as `SagaBoard.of` keeps two boards).
+    private static let lastOrders = Mutex<[(key: OrderKey, order: [Int])]>([])
 
-    private func table(_ board: SagaBoard, view: ViewState, now: Date) -> PaneTable<String> {
+    private func order(_ board: SagaBoard, view: ViewState, now: Date) -> [Int] {
+        let key = OrderKey(statuses: board.statusGeneration, filter: view.filter, sort: view.sort, now: view.sort == .age ? now : nil)
+        if let kept = Self.lastOrders.withLock({ orders in orders.first { $0.key == key }?.order }) { return kept }
         // Indices, not copies: an analysis is a large value and there may be 10,000.
         let all = board.sagas
         var order = all.indices.filter { index in
@@ -177,8 +173,20 @@ struct SagasPane: Pane {
         case .machine:
             order.sort { (all[$0].execution.stateMachineName, all[$0].execution.startDate) < (all[$1].execution.stateMachineName, all[$1].execution.startDate) }
         }
-        let rows = order.map { index in
-            let saga = all[index]
+        Self.lastOrders.withLock { orders in
+            orders.append((key, order))
+            if orders.count > 2 { orders.removeFirst() }
+        }
+        return order
+    }
+
+    private func table(_ board: SagaBoard, view: ViewState, now: Date) -> PaneTable<String> {
+        let all = board.sagas
+        let order = self.order(board, view: view, now: now)
+        // Only the rows on screen are built, each frame (AGE moves every second): a row costs
+        // microseconds, 10,000 of them a frame budget.
+        let rows = PaneRows<String>(count: order.count) { position in
+            let saga = all[order[position]]
             let e = saga.execution
             return PaneRow(id: e.arn,
                            cells: [e.name, saga.businessKey ?? "-", e.stateMachineName, saga.status.rawValue, saga.currentState ?? "-",
