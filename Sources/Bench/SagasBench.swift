@@ -49,38 +49,10 @@ enum SagasBench {
         }
         print("started \(running) executions in \(ms(ContinuousClock.now - started)) ms")
 
-        // The provider as the console runs it (1 s refresh, live stream), the Sagas pane on screen.
-        let provider = StackProvider(endpoint: EndpointDescription(name: "bench"), stack: endpoint, options: StackProviderOptions())
-        provider.watch([.sagas])
-        let (relay, relaySink) = AsyncStream.makeStream(of: SystemSnapshot.self, bufferingPolicy: .bufferingNewest(1))
-        let feed = Task { for await snapshot in provider.snapshots() { relaySink.yield(snapshot) } }
-        defer { feed.cancel() }
-        var snapshots = relay.makeAsyncIterator()
-        var listed: SystemSnapshot?
-        while let snapshot = await snapshots.next() {
-            if snapshot.executions.count == running, snapshot.stateMachines.first?.definition != nil { listed = snapshot; break }
-        }
-        guard var snapshot = listed else { throw BenchError("the provider never listed \(running) executions") }
-        print("provider listed all \(running) running executions in \(ms(ContinuousClock.now - started)) ms from the first start")
-
-        // Calls per minute, over a window of steady polling.
-        let window: Duration = .seconds(20)
-        let before = stepFunctionsCalls(metrics)
-        let windowStart = ContinuousClock.now
-        while ContinuousClock.now - windowStart < window, let next = await snapshots.next() { snapshot = next }
-        let seconds = Double((ContinuousClock.now - windowStart).components.seconds)
-        let after = stepFunctionsCalls(metrics)
-        let held = snapshot.executions.filter { !$0.timeline.isEmpty }.count
-        print("after \(Int(seconds)) s: \(held) of \(running) executions have their history held")
-        print("Step Functions calls per minute (1 s refresh), against AWS's quota in us-east-1 (token bucket refill):")
-        for (operation, count) in after.sorted(by: { $0.key < $1.key }) {
-            let perMinute = (count - (before[operation] ?? 0)) / seconds * 60
-            guard perMinute > 0 else { continue }
-            let quota = awsRefillPerSecond[operation].map { q in
-                String(format: "quota %.0f/min: %.0f%%%@", q * 60, perMinute / (q * 60) * 100, perMinute > q * 60 ? " — OVER, AWS would throttle" : "")
-            } ?? "no published quota"
-            print(String(format: "  %-28@ %8.0f/min  %@", operation as NSString, perMinute, quota as NSString))
-        }
+        // The provider as the console runs it (1 s refresh), the Sagas pane on screen with its
+        // first 55 rows (a 200×60 list): with the live stream, then polling only, as against AWS.
+        let snapshot = try await watch(endpoint, metrics: metrics, liveStream: true, started: started)
+        _ = try await watch(endpoint, metrics: metrics, liveStream: false, started: started)
 
         // Render: the Sagas list zoomed at 200×60, 10,000 executions beside 100, alternating.
         let now = Date()
@@ -122,7 +94,49 @@ enum SagasBench {
                      median(snapshotSamples)))
         print(String(format: "  same list with 100 executions: median %.2f ms; ratio %.1f× (%@ build)", median(littleSamples),
                      median(bigSamples) / median(littleSamples), ConsoleBench.buildKind as NSString))
+    }
+
+    /// Attaches a provider, waits until it lists every execution, then counts its Step Functions
+    /// calls over 20 s of steady polling and prints them per minute against AWS's quotas.
+    static func watch(_ endpoint: StackEndpoint, metrics: StackMetrics, liveStream: Bool, started: ContinuousClock.Instant) async throws
+        -> SystemSnapshot {
+        let provider = StackProvider(endpoint: EndpointDescription(name: "bench"), stack: endpoint,
+                                     options: StackProviderOptions(useLiveStream: liveStream))
+        provider.watch([.sagas])
+        let (relay, relaySink) = AsyncStream.makeStream(of: SystemSnapshot.self, bufferingPolicy: .bufferingNewest(1))
+        let feed = Task { for await snapshot in provider.snapshots() { relaySink.yield(snapshot) } }
+        defer { feed.cancel() }
+        var snapshots = relay.makeAsyncIterator()
+        var listed: SystemSnapshot?
+        while let snapshot = await snapshots.next() {
+            if snapshot.executions.count == running, snapshot.stateMachines.first?.definition != nil { listed = snapshot; break }
+        }
+        guard var snapshot = listed else { throw BenchError("the provider never listed \(running) executions") }
+        let onScreen = Array(snapshot.executions.prefix(55).map(\.arn))
+        provider.watch(executions: onScreen)
+        print("\(liveStream ? "with the live stream" : "polling only (as against AWS)"): provider listed all \(running) running executions "
+              + "in \(ms(ContinuousClock.now - started)) ms from the first start")
+
+        let window: Duration = .seconds(20)
+        let before = stepFunctionsCalls(metrics)
+        let windowStart = ContinuousClock.now
+        while ContinuousClock.now - windowStart < window, let next = await snapshots.next() { snapshot = next }
+        let seconds = Double((ContinuousClock.now - windowStart).components.seconds)
+        let after = stepFunctionsCalls(metrics)
+        let held = snapshot.executions.filter { !$0.timeline.isEmpty }.count
+        let shownHeld = snapshot.executions.filter { onScreen.contains($0.arn) && !$0.timeline.isEmpty }.count
+        print("  after \(Int(seconds)) s: \(held) of \(running) histories held, \(shownHeld) of the \(onScreen.count) on screen")
+        print("  Step Functions calls per minute, against AWS's quota in us-east-1 (token bucket refill):")
+        for (operation, count) in after.sorted(by: { $0.key < $1.key }) {
+            let perMinute = (count - (before[operation] ?? 0)) / seconds * 60
+            guard perMinute > 0 else { continue }
+            let quota = awsRefillPerSecond[operation].map { q in
+                String(format: "quota %.0f/min: %.0f%%%@", q * 60, perMinute / (q * 60) * 100, perMinute > q * 60 ? " — OVER, AWS would throttle" : "")
+            } ?? "no published quota"
+            print("    " + operation.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%6.0f/min  ", perMinute) + quota)
+        }
         await provider.shutdown()
+        return snapshot
     }
 
     /// AWS Step Functions' API throttling quotas, us-east-1/us-west-2/eu-west-1: refill per

@@ -207,6 +207,25 @@ public struct ConsoleState: Sendable, Hashable {
         }
     }
 
+    /// The Sagas pane's executions on screen (the opened one, else the list's window), for the
+    /// provider to read their histories first. The list's window is worked out as the renderer does for the
+    /// focused pane (`pageSize` rows around the selection); for the pane unfocused on the
+    /// dashboard it is an estimate of the same size.
+    public var executionsOnScreen: [String] {
+        let pane = PaneID.sagas
+        guard zoomed ? focusedPane == pane : slots.contains(pane) else { return [] }
+        // An opened saga fills the pane: it is the one on screen.
+        if let frame = drill.last, frame.pane == pane { return frame.row.typed(String.self).map { [$0] } ?? [] }
+        var arns: [String] = []
+        guard case .table(let table) = body(for: pane), !table.rows.isEmpty else { return arns }
+        let selected = min(paneState(pane).selected, table.rows.count - 1)
+        let offset = max(0, selected - pageSize + 1)
+        for index in offset..<min(table.rows.count, offset + pageSize) {
+            if let arn = table.rows[index].id.typed(String.self) { arns.append(arn) }
+        }
+        return arns
+    }
+
     /// The commands `:` understands, for completion and help: one per pane, then the console's.
     public var commands: [String] { registry.ids.map(\.rawValue) + ["theme", "zoom", "help", "quit", "q"] }
 

@@ -204,41 +204,81 @@ struct LiveState: Sendable {
         return listing.unreadable.first.map { "breaker board entry \($0.index): \($0.problem)" }
     }
 
-    /// Which executions need history fetched now, most urgent first, at most `budget`:
-    /// running ones (new events; the least recently fetched first, so with more running than the
-    /// budget each gets its turn), ones never fetched, and ended ones whose history does not end
-    /// yet (the listing can see the new status before the closing event is readable). Once the
-    /// closing event is in — or after a few tries on an endpoint that never writes one — an
-    /// ended execution is never fetched again. While `streamCarriesHistory`, a running
-    /// execution's new events arrive as frames (a gap asks for a fetch of its own), so only the
-    /// ones never fetched are planned.
-    func historyPlan(budget: Int, streamCarriesHistory: Bool = false) -> [(arn: String, after: Int?)] {
-        var running: [(String, Int?)] = []
-        var others: [(String, Int?)] = []
+    /// Which executions need history fetched now, most urgent first, at most `budget`, so the
+    /// calls stay bounded however many executions run:
+    /// 1. the executions on screen (`onScreen`, the console's opened one first, then the rows,
+    ///    least recently read first, up to half the budget);
+    /// 2. the changed ones: never read (new), and ended ones whose history does not end yet (the
+    ///    listing can see the new status before the closing event is readable; once it is in —
+    ///    or after a few tries on an endpoint that never writes one — an ended execution is
+    ///    never fetched again);
+    /// 3. the stuck candidates: running, quiet in the history held for longer than
+    ///    `quietCheck`, and not read since that silence began — a read proves the silence (the
+    ///    stuck rule judges only what was read) or shows the events that ended it;
+    /// 4. with budget to spare, the rest of the rows on screen, then the other running ones,
+    ///    least recently read first.
+    /// While `streamCarriesHistory`, a running execution's new events arrive as frames (a gap
+    /// asks for a fetch of its own), so only the ones never read are planned.
+    func historyPlan(budget: Int, streamCarriesHistory: Bool = false, onScreen: [String] = [],
+                     quietCheck: TimeInterval = 300, now: Date = Date()) -> [(arn: String, after: Int?)] {
+        var planned: Set<String> = []
+        var plan: [(arn: String, after: Int?)] = []
+        func add(_ arn: String) {
+            guard plan.count < budget, planned.insert(arn).inserted else { return }
+            plan.append((arn, histories[arn]?.lastEventId))
+        }
+        func byTurn(_ arns: [String]) -> [String] {
+            // Stable: among equals (never fetched), the given order — newest first — holds.
+            arns.enumerated().sorted { a, b in
+                let (x, y) = (histories[a.element]?.fetchSerial ?? -1, histories[b.element]?.fetchSerial ?? -1)
+                return x != y ? x < y : a.offset < b.offset
+            }.map(\.element)
+        }
+        var byArn: [String: Execution] = [:]
+        var changed: [String] = [], candidates: [String] = [], others: [String] = []
         for execution in executions {
+            byArn[execution.arn] = execution
             let cached = histories[execution.arn]
             if execution.status == .running {
                 if streamCarriesHistory && cached != nil { continue }
-                running.append((execution.arn, cached?.lastEventId))
-            } else if let cached {
-                if !cached.isClosed && cached.fetchesAfterEnd < ExecutionHistory.maximumFetchesAfterEnd {
-                    others.append((execution.arn, cached.lastEventId))
+                guard let cached else {
+                    changed.append(execution.arn)
+                    continue
                 }
+                let lastEvent = cached.entries.last?.timestamp ?? execution.startDate
+                let quietSince = lastEvent.addingTimeInterval(quietCheck)
+                if quietSince < now, (cached.readAt ?? .distantPast) < quietSince {
+                    candidates.append(execution.arn)
+                } else {
+                    others.append(execution.arn)
+                }
+            } else if let cached {
+                if !cached.isClosed && cached.fetchesAfterEnd < ExecutionHistory.maximumFetchesAfterEnd { changed.append(execution.arn) }
             } else {
-                others.append((execution.arn, nil))
+                changed.append(execution.arn)
             }
         }
-        // Stable: among equals (never fetched), the listing's order — newest first — holds.
-        let byTurn = running.enumerated().sorted { a, b in
-            let (x, y) = (histories[a.element.0]?.fetchSerial ?? -1, histories[b.element.0]?.fetchSerial ?? -1)
-            return x != y ? x < y : a.offset < b.offset
-        }.map(\.element)
-        return Array((byTurn + others).prefix(budget)).map { (arn: $0.0, after: $0.1) }
+        let shown = onScreen.filter { arn in
+            guard let execution = byArn[arn] else { return false }
+            if execution.status == .running { return !(streamCarriesHistory && histories[arn] != nil) }
+            return histories[arn].map { !$0.isClosed && $0.fetchesAfterEnd < ExecutionHistory.maximumFetchesAfterEnd } ?? true
+        }
+        // The rows on screen take at most half the budget, so that a full screen does not starve
+        // the changed executions and the stuck candidates; what those leave goes back to them.
+        let rows = byTurn(Array(shown.dropFirst()))
+        if let opened = shown.first { add(opened) }
+        for arn in rows.prefix(max(1, budget / 2)) { add(arn) }
+        for arn in changed { add(arn) }
+        for arn in byTurn(candidates) { add(arn) }
+        for arn in rows { add(arn) }
+        for arn in byTurn(others) { add(arn) }
+        return plan
     }
 
     /// New history events (oldest first) of an execution whose status was `status` when asked.
-    mutating func applyHistory(_ events: [JSONValue], arn: String, status: Execution.Status) {
+    mutating func applyHistory(_ events: [JSONValue], arn: String, status: Execution.Status, readAt: Date? = nil) {
         var history = histories[arn] ?? ExecutionHistory()
+        history.readAt = readAt ?? history.readAt
         for event in events {
             guard let entry = WireDecoding.timelineEntry(event, state: history.currentState) else { continue }
             if let last = history.lastEventId, entry.id <= last { continue }
@@ -278,6 +318,7 @@ struct LiveState: Sendable {
             if let history = histories[execution.arn] {
                 execution.timeline = history.entries
                 execution.currentState = history.currentState
+                execution.historyReadAt = history.readAt
             }
             return execution
         }
@@ -302,6 +343,8 @@ struct ExecutionHistory: Sendable, Hashable {
     var fetchesAfterEnd = 0
     /// When it was last fetched, in `LiveState.fetches` order.
     var fetchSerial = 0
+    /// When a GetExecutionHistory answer was last applied (frames do not count).
+    var readAt: Date?
 
     /// Tries to read an ended execution's closing event before giving up (moto never writes one).
     static let maximumFetchesAfterEnd = 5

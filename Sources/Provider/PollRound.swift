@@ -1,4 +1,5 @@
 import JSON
+import Synchronization
 import StackProtocol
 
 /// What one poll round asks for.
@@ -26,6 +27,8 @@ struct PollResults: Sendable {
     var registry: Result<[RegistryService], APIFailure>?
     /// nil inside: the endpoint has no breaker board.
     var breakers: Result<BreakerBoardListing?, APIFailure>?
+    /// ListExecutions calls the round made (pages of running ones, recent ones per machine).
+    var listExecutionsCalls = 0
 
     init(request: PollRequest, probed: Bool? = nil) {
         self.request = request
@@ -44,12 +47,16 @@ extension StackPoller {
         let machinesOnly = !parts.contains(.executions)
         async let bus = parts.contains(.eventBridge) ? Self.capture { () async throws(APIFailure) in try await eventBridge() } : nil
         async let sqs = parts.contains(.queues) ? Self.capture { () async throws(APIFailure) in try await self.sqs() } : nil
+        let listCalls = CallCount()
         async let sfn = parts.contains(.stateMachines) || parts.contains(.executions)
-            ? Self.capture { () async throws(APIFailure) in try await stepFunctions(executions: !machinesOnly, knownDefinitions: request.knownDefinitions) } : nil
+            ? Self.capture { () async throws(APIFailure) in
+                try await stepFunctions(executions: !machinesOnly, knownDefinitions: request.knownDefinitions, listCalls: listCalls)
+            } : nil
         async let map = parts.contains(.registry) ? Self.capture { () async throws(APIFailure) in try await cloudMap() } : nil
         async let board = askBoard ? Self.capture { () async throws(APIFailure) in try await breakerBoard() } : nil
         (results.eventBridge, results.queues, results.stepFunctions, results.registry, results.breakers)
             = await (bus, sqs, sfn, map, board)
+        results.listExecutionsCalls = listCalls.value
         return results
     }
 
@@ -60,4 +67,11 @@ extension StackPoller {
             return .failure(error)
         }
     }
+}
+
+/// Calls counted by concurrent tasks of one round.
+final class CallCount: Sendable {
+    private let count = Mutex(0)
+    func add(_ calls: Int) { count.withLock { $0 += calls } }
+    var value: Int { count.withLock { $0 } }
 }

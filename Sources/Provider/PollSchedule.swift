@@ -40,9 +40,20 @@ struct PollSchedule: Sendable {
 
     mutating func watch(_ sections: Set<DataSection>) { watched = sections }
 
-    /// The interval of a part: `refresh` while a watched section shows it.
+    /// The interval of a part: `refresh` while a watched section shows it, `unwatched` while
+    /// none does; never less than its spacing.
     func interval(of part: PollPart) -> Duration {
-        part.shownIn.isDisjoint(with: watched) ? unwatched : refresh
+        max(part.shownIn.isDisjoint(with: watched) ? unwatched : refresh, spacing[part] ?? .zero)
+    }
+
+    /// The least time between two polls of a part, from what its last poll cost.
+    private var spacing: [PollPart: Duration] = [:]
+
+    /// A poll of `part` made `calls` calls of an API to be kept under `perSecond` on average:
+    /// the part is polled again no sooner than the calls allow.
+    mutating func space(_ part: PollPart, calls: Int, perSecond: Double) {
+        guard perSecond > 0 else { return }
+        spacing[part] = .milliseconds(Int64((Double(calls) / perSecond * 1000).rounded(.up)))
     }
 
     /// Tick timer `number` fired at `now`.

@@ -125,6 +125,11 @@ struct ProviderCore: Sendable {
         if sections != schedule.watched { schedule.watch(sections) }
     }
 
+    /// The executions on screen (the opened one first): their histories are read first.
+    private(set) var executionsOnScreen: [String] = []
+
+    mutating func watch(executions: [String]) { executionsOnScreen = executions }
+
     mutating func handle(_ input: Input, at now: Moment) -> [Effect] {
         switch input {
         case .timer(let timer):
@@ -135,7 +140,7 @@ struct ProviderCore: Sendable {
             switch result {
             case .success(let fetched):
                 connection.recordHistory(failure: nil)
-                for (arn, events) in fetched { state.applyHistory(events, arn: arn, status: statuses[arn] ?? .running) }
+                for (arn, events) in fetched { state.applyHistory(events, arn: arn, status: statuses[arn] ?? .running, readAt: now.date) }
             case .failure(let failure):
                 connection.recordHistory(failure: failure.description)
             }
@@ -143,7 +148,7 @@ struct ProviderCore: Sendable {
         case .executionsRefreshed(let refreshed):
             for (execution, events) in refreshed {
                 state.update(execution)
-                state.applyHistory(events, arn: execution.arn, status: execution.status)
+                state.applyHistory(events, arn: execution.arn, status: execution.status, readAt: now.date)
             }
             var effects = changed(at: now)
             if executionsToRefresh.isEmpty {
@@ -272,12 +277,15 @@ struct ProviderCore: Sendable {
         if let queues = note(.queues, results.queues) {
             state.queues = queues
         }
-        var executionsListed = false
+        var stepFunctionsAnswered = false
         if let found = note(results.request.parts.contains(.executions) ? .executions : .stateMachines, results.stepFunctions) {
             state.applyMachines(found.machines)
+            stepFunctionsAnswered = true
             if let executions = found.executions {
                 state.applyExecutions(executions)
-                executionsListed = true
+                // Listing every running execution costs a page per 1,000: spaced so that
+                // ListExecutions stays within its share of AWS's quota.
+                schedule.space(.executions, calls: results.listExecutionsCalls, perSecond: options.listExecutionsPerSecond)
             }
         }
         if let registry = note(.registry, results.registry) {
@@ -297,8 +305,10 @@ struct ProviderCore: Sendable {
             connection.stream = .connecting
             effects.append(.openStream)
         }
-        if answered, executionsListed {
-            let plan = state.historyPlan(budget: options.historyFetchesPerPoll, streamCarriesHistory: connection.stream == .up)
+        // Histories are read every round the machines are, the listing spaced or not.
+        if answered, stepFunctionsAnswered, !state.executions.isEmpty {
+            let plan = state.historyPlan(budget: options.historyFetchesPerPoll, streamCarriesHistory: connection.stream == .up,
+                                         onScreen: executionsOnScreen, quietCheck: options.quietCheck, now: now.date)
             if !plan.isEmpty { return effects + [.fetchHistories(plan)] }  // the round ends with the histories
             connection.recordHistory(failure: nil)
         }

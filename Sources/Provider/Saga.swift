@@ -43,6 +43,10 @@ public struct Execution: Sendable, Hashable {
     public var currentState: String?
     /// History, oldest first.
     public var timeline: [TimelineEntry]
+    /// When the provider last read the history (a GetExecutionHistory answer): `timeline` is
+    /// known complete up to then, and no later unless the snapshot's live stream carries it.
+    /// nil when it has not been read, or the provider does not say.
+    public var historyReadAt: Date?
 
     public init(name: String, arn: String, stateMachineName: String, status: Status, startDate: Date,
                 stopDate: Date? = nil, currentState: String? = nil, timeline: [TimelineEntry] = []) {

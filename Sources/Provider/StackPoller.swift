@@ -53,10 +53,11 @@ struct StackPoller: Sendable {
 
     /// Every item of a paginated list call (`itemsKey`), following `tokenKey` up to `maxPages`.
     func paged(_ service: AWSService, _ operation: String, _ input: JSONObject = [:], itemsKey: String,
-               tokenKey: String = "NextToken", maxPages: Int = StackPoller.maxPages) async throws(APIFailure) -> [JSONValue] {
+               tokenKey: String = "NextToken", maxPages: Int = StackPoller.maxPages, calls: CallCount? = nil) async throws(APIFailure) -> [JSONValue] {
         var items: [JSONValue] = []
         var request = input
         for _ in 0..<maxPages {
+            calls?.add(1)
             let page = try await call(service, operation, .object(request))
             items += page[itemsKey]?.arrayValue ?? []
             guard let token = page[tokenKey]?.stringValue, !token.isEmpty else { break }
@@ -142,7 +143,7 @@ struct StackPoller: Sendable {
     /// `executions`, their executions without timelines: every running one first
     /// (`statusFilter=RUNNING`, all pages), newest first, so a stuck saga is never hidden
     /// behind fresh successes; then the most recent ended ones of each machine.
-    func stepFunctions(executions: Bool = true, knownDefinitions: Set<String> = []) async throws(APIFailure)
+    func stepFunctions(executions: Bool = true, knownDefinitions: Set<String> = [], listCalls: CallCount? = nil) async throws(APIFailure)
         -> (machines: [StateMachine], executions: [Execution]?) {
         let listed = try await paged(.stepFunctions, "ListStateMachines", ["maxResults": 1000], itemsKey: "stateMachines",
                                      tokenKey: "nextToken").compactMap(WireDecoding.stateMachine)
@@ -163,8 +164,9 @@ struct StackPoller: Sendable {
             do throws(APIFailure) {
                 let running = try await paged(.stepFunctions, "ListExecutions",
                                               ["stateMachineArn": .string(machine.arn), "statusFilter": "RUNNING", "maxResults": 1000],
-                                              itemsKey: "executions", tokenKey: "nextToken")
+                                              itemsKey: "executions", tokenKey: "nextToken", calls: listCalls)
                     .compactMap { WireDecoding.execution($0, machineName: machine.name) }
+                listCalls?.add(1)
                 let page = try await call(.stepFunctions, "ListExecutions",
                                           ["stateMachineArn": .string(machine.arn), "maxResults": .number(Double(limit))])
                 let ended = (page["executions"]?.arrayValue ?? []).compactMap { WireDecoding.execution($0, machineName: machine.name) }

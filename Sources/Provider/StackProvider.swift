@@ -39,6 +39,7 @@ public actor StackProvider: SystemProvider {
     /// `watch` are synchronous.
     private nonisolated let hub = Mutex(Hub())
     private nonisolated let watched = Mutex(Set(DataSection.allCases))
+    private nonisolated let executionsOnScreen = Mutex<[String]>([])
 
     private struct Hub {
         var subscribers: [UUID: AsyncStream<SystemSnapshot>.Continuation] = [:]
@@ -100,6 +101,10 @@ public actor StackProvider: SystemProvider {
         watched.withLock { $0 = sections }
     }
 
+    public nonisolated func watch(executions: [String]) {
+        executionsOnScreen.withLock { $0 = executions }
+    }
+
     public func perform(_ action: OperatorAction) async throws -> String {
         switch action {
         case .forceBreaker, .releaseBreaker:
@@ -159,6 +164,7 @@ public actor StackProvider: SystemProvider {
         let (jobs, spawner) = AsyncStream.makeStream(of: Job.self)
         self.spawner = spawner
         core.watch(watched.withLock { $0 })
+        core.watch(executions: executionsOnScreen.withLock { $0 })
         execute(core.start(at: Moment(clock)))
         await withDiscardingTaskGroup { group in
             for await job in jobs { group.addTask(operation: job) }
@@ -170,6 +176,7 @@ public actor StackProvider: SystemProvider {
     private func receive(_ input: ProviderCore.Input) {
         guard spawner != nil, !Task.isCancelled else { return }
         core.watch(watched.withLock { $0 })
+        core.watch(executions: executionsOnScreen.withLock { $0 })
         execute(core.handle(input, at: Moment(clock)))
     }
 

@@ -10,6 +10,8 @@ public struct StackProviderOptions: Sendable, Hashable {
     /// Most recent executions listed per state machine.
     public var executionsPerMachine: Int
     /// Execution histories fetched (or extended) per poll; the rest wait for the next poll.
+    /// 10 at the 1 s refresh is 600 GetExecutionHistory a minute at most: half of AWS's quota
+    /// (20 a second), however many executions run.
     public var historyFetchesPerPoll: Int
     /// History entries kept per execution (the newest); 25,000 is the most AWS keeps, so by
     /// default the whole history is held, paged from the oldest.
@@ -22,11 +24,19 @@ public struct StackProviderOptions: Sendable, Hashable {
     public var requestTimeout: Duration
     /// APIs whose data no section on screen shows are polled this many times less often.
     public var unwatchedPollFactor: Int
+    /// ListExecutions calls per second, on average, at most: half of AWS's quota (5 a second
+    /// in us-east-1; the quota is per account and region, shared with every other caller).
+    /// Listing 10,000 running executions is 10 pages, so it is then polled every 4.4 s.
+    public var listExecutionsPerSecond: Double
+    /// A running execution whose history held has been quiet this long is read again before
+    /// others (a stuck candidate): the console's silence threshold (`saga_stuck_silence_s`).
+    public var quietCheck: TimeInterval
 
     public init(refreshInterval: Duration = .seconds(1), recentEventLimit: Int = 500, executionsPerMachine: Int = 50,
-                historyFetchesPerPoll: Int = 20, timelineLimit: Int = 25_000,
+                historyFetchesPerPoll: Int = 10, timelineLimit: Int = 25_000,
                 actor: String = StackProviderOptions.defaultActor, useLiveStream: Bool = true,
-                requestTimeout: Duration = .seconds(10), unwatchedPollFactor: Int = 10) {
+                requestTimeout: Duration = .seconds(10), unwatchedPollFactor: Int = 10,
+                listExecutionsPerSecond: Double = 2.5, quietCheck: TimeInterval = 300) {
         self.refreshInterval = refreshInterval
         self.recentEventLimit = recentEventLimit
         self.executionsPerMachine = executionsPerMachine
@@ -36,6 +46,8 @@ public struct StackProviderOptions: Sendable, Hashable {
         self.useLiveStream = useLiveStream
         self.requestTimeout = requestTimeout
         self.unwatchedPollFactor = max(1, unwatchedPollFactor)
+        self.listExecutionsPerSecond = listExecutionsPerSecond
+        self.quietCheck = quietCheck
     }
 
     /// `$USER` (or `$LOGNAME`) when set, else `operator`.

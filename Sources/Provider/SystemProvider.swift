@@ -10,11 +10,15 @@ public protocol SystemProvider: Sendable {
     /// The sections on screen now; a provider may fetch the others less often. Cheap and
     /// synchronous: a console calls it whenever its layout may have changed.
     func watch(_ sections: Set<DataSection>)
+    /// The execution ARNs on screen now, the one opened first: a provider that cannot afford
+    /// every history reads these first. Cheap and synchronous, as `watch(_:)`.
+    func watch(executions: [String])
 }
 
 extension SystemProvider {
     /// A provider that fetches nothing on its own ignores what is on screen.
     public func watch(_ sections: Set<DataSection>) {}
+    public func watch(executions: [String]) {}
 }
 
 /// Actions an operator takes on the watched system. Dangerous ones are confirmed and refused

@@ -62,18 +62,45 @@ public struct SagaAnalysis: Sendable, Hashable {
     var stuckInputs: StuckRules.Inputs?
     /// The stuck verdict (and so `status`) is the same at any time up to this one.
     var verdictHolds = Date.distantFuture
+    /// Rule (c)'s threshold the saga is judged by.
+    var silence: TimeInterval = 0
 
     /// The stuck rules judged again at `now`, without reading the history or definition again.
+    /// A history read at some time is judged as of that read (what it says held until then;
+    /// nothing is known of later), so its verdict holds until the next read.
     mutating func judge(settings: SagaSettings, now: Date) {
         guard let inputs = stuckInputs else { return }
-        (stuck, verdictHolds) = StuckRules.judge(inputs, settings: settings, now: now)
+        if case .readAt(let read) = inputs.coverage {
+            stuck = StuckRules.judge(inputs, settings: settings, now: min(now, read)).reasons
+            verdictHolds = .distantFuture
+        } else {
+            (stuck, verdictHolds) = StuckRules.judge(inputs, settings: settings, now: now)
+        }
         status = !stuck.isEmpty ? .stuck : compensating ? .compensating : .running
     }
 
+    /// Why a running saga is not judged silent although it may be: its history has not been
+    /// read (again) since the silence threshold passed. nil when nothing needs saying.
+    public func historyNote(now: Date) -> String? {
+        guard let inputs = stuckInputs else { return nil }
+        switch inputs.coverage {
+        case .current:
+            return nil
+        case .neverRead:
+            return "history not read yet (the console reads the histories on screen first; the stuck rules wait for it)"
+        case .readAt(let read):
+            guard now.timeIntervalSince(inputs.lastEvent) > silence, !stuck.contains(where: { $0.rule == .silent }) else { return nil }
+            return "history not read for \(SagaDuration.text(now.timeIntervalSince(read))): no event in the "
+                + "\(SagaDuration.text(read.timeIntervalSince(inputs.lastEvent))) before that read; not judged silent until it is read again"
+        }
+    }
+
+    /// `live`: the snapshot's live stream carries the histories the provider has read.
     init(execution: Execution, definitionText: String?, definition: Result<SagaDefinition, SagaDefinitionProblem>,
-         statistics: SagaStatistics, settings: SagaSettings, now: Date) {
+         statistics: SagaStatistics, settings: SagaSettings, now: Date, live: Bool = false) {
         self.execution = execution
         self.definitionText = definitionText
+        silence = settings.silence
         let saga = try? definition.get()
         historyProblem = SagaMemo.contradiction(of: execution, definition: saga)
         let memo = historyProblem == nil ? SagaMemo.spans(of: execution, settings: settings) : nil
@@ -108,9 +135,17 @@ public struct SagaAnalysis: Sendable, Hashable {
                                             lastEvent: spans.lastEvent ?? execution.timeline.last?.timestamp ?? execution.startDate,
                                             timeoutSeconds: current.flatMap { saga?.timeoutSeconds(of: $0.name) ?? $0.timeoutSeconds },
                                             heartbeatSeconds: current.flatMap { saga?.heartbeatSeconds(of: $0.name) ?? $0.heartbeatSeconds },
-                                            recent: recent)
+                                            recent: recent, coverage: Self.coverage(execution, live: live))
             judge(settings: settings, now: now)
         }
+    }
+
+    /// How much of `execution`'s history is known: followed live (or from a provider that does
+    /// not say when it read), read up to a time, or never read.
+    static func coverage(_ execution: Execution, live: Bool) -> HistoryCoverage {
+        if execution.timeline.isEmpty && execution.historyReadAt == nil { return .neverRead }
+        if live { return .current }
+        return execution.historyReadAt.map(HistoryCoverage.readAt) ?? .current
     }
 
     /// Why the history cannot be this execution's: events dated before it started, or states

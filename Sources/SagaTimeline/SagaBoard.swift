@@ -19,6 +19,8 @@ public struct SagaBoard: Sendable {
 
     /// The settings the sagas were judged with.
     let settings: SagaSettings
+    /// The snapshot's live stream carried the histories.
+    let live: Bool
 
     /// The sagas of `snapshot` at `now`. The analysis of an execution that `previous` (a board
     /// of an earlier snapshot) holds unchanged — same execution, same definition, same
@@ -44,7 +46,8 @@ public struct SagaBoard: Sendable {
         self.settings = settings
         let statistics = SagaMemo.statistics(snapshot.executions, window: settings.sampleWindow)
         self.statistics = statistics
-        let earlier = previous.flatMap { $0.settings == settings ? $0 : nil }
+        live = snapshot.liveStream
+        let earlier = previous.flatMap { $0.settings == settings && $0.live == snapshot.liveStream ? $0 : nil }
         let sameStatistics = earlier?.statistics == statistics
         var earlierIndex: [String: Int]?
         sagas = snapshot.executions.enumerated().map { position, execution in
@@ -62,7 +65,7 @@ public struct SagaBoard: Sendable {
                 return saga
             }
             return SagaAnalysis(execution: execution, definitionText: text, definition: definition,
-                                statistics: statistics, settings: settings, now: now)
+                                statistics: statistics, settings: settings, now: now, live: snapshot.liveStream)
         }
         (stuckCount, runningCount) = Self.count(sagas)
     }
@@ -95,6 +98,7 @@ public struct SagaBoard: Sendable {
         self.sagas = sagas
         statistics = previous.statistics
         self.settings = settings
+        live = previous.live
         generation = SagaMemo.nextGeneration()
         statusGeneration = changed ? generation : previous.statusGeneration
         self.now = now

@@ -108,6 +108,7 @@ enum SagaMemo {
         var newest: Int
         var definitions: [Int]
         var settings: SagaSettings
+        var live: Bool
     }
 
     /// The last two boards: a console alternating between two snapshots (a bench measuring side
@@ -148,7 +149,8 @@ extension SagaBoard {
             newest = max(newest, execution.timeline.last?.id ?? 0)
         }
         let key = SagaMemo.BoardKey(takenAt: snapshot.takenAt, now: now, executions: snapshot.executions.count, events: events, newest: newest,
-                                    definitions: snapshot.stateMachines.map { $0.definition?.utf8.count ?? -1 }, settings: settings)
+                                    definitions: snapshot.stateMachines.map { $0.definition?.utf8.count ?? -1 }, settings: settings,
+                                    live: snapshot.liveStream)
         return SagaMemo.board(key, build: { SagaBoard(snapshot: snapshot, settings: settings, now: now, previous: $0) },
                               rejudge: { SagaBoard(rejudging: $0, settings: settings, now: now) })
     }

@@ -23,6 +23,8 @@ public struct StuckReason: Sendable, Hashable {
     /// Rule (b)'s sample and factor.
     var recent: DurationSample?
     var factor: Double = 0
+    /// Rule (c) on a polled history: when it was read (the silence is proven up to then).
+    var readAt: Date?
 
     /// The operator's sentence at `now`: "TimeoutSeconds 60 exceeded".
     public func text(now: Date) -> String {
@@ -33,7 +35,10 @@ public struct StuckReason: Sendable, Hashable {
         case .slowerThanUsual:
             return "p99 of the last \(recent?.count ?? 0) is \(SagaDuration.text(recent?.p99 ?? 0)); "
                 + "\(StuckRules.number(factor))× that is \(SagaDuration.text(limit))"
-        case .silent: return "no history event for \(quiet) (threshold \(SagaDuration.text(limit)))"
+        case .silent:
+            guard let readAt, let since else { return "no history event for \(quiet) (threshold \(SagaDuration.text(limit)))" }
+            return "no history event for \(SagaDuration.text(readAt.timeIntervalSince(since))) up to its last read "
+                + "\(SagaDuration.text(now.timeIntervalSince(readAt))) ago (threshold \(SagaDuration.text(limit)))"
         }
     }
 }
@@ -53,9 +58,12 @@ public enum StuckRules {
         public var timeoutSeconds: Double?
         public var heartbeatSeconds: Double?
         public var recent: DurationSample?
+        /// How far the history is known: read up to a time, followed live, or never read.
+        public var coverage: HistoryCoverage
 
         public init(entered: Date?, stateLastEvent: Date?, waitingForWorker: Bool, lastEvent: Date,
-                    timeoutSeconds: Double?, heartbeatSeconds: Double?, recent: DurationSample?) {
+                    timeoutSeconds: Double?, heartbeatSeconds: Double?, recent: DurationSample?, coverage: HistoryCoverage = .current) {
+            self.coverage = coverage
             self.entered = entered
             self.stateLastEvent = stateLastEvent
             self.waitingForWorker = waitingForWorker
@@ -87,7 +95,18 @@ public enum StuckRules {
                                   factor: settings.stuckFactor), from: entered)
             }
         }
-        check(StuckReason(rule: .silent, limit: settings.silence, since: inputs.lastEvent), from: inputs.lastEvent)
+        switch inputs.coverage {
+        case .current:
+            check(StuckReason(rule: .silent, limit: settings.silence, since: inputs.lastEvent), from: inputs.lastEvent)
+        case .readAt(let read):
+            // The silence is known only up to the read: a history the console has not read
+            // again is not evidence of silence (the sagas views say "history not read" instead).
+            if read.timeIntervalSince(inputs.lastEvent) > settings.silence {
+                reasons.append(StuckReason(rule: .silent, limit: settings.silence, since: inputs.lastEvent, readAt: read))
+            }
+        case .neverRead:
+            break
+        }
         return (reasons, until)
     }
 
@@ -95,6 +114,16 @@ public enum StuckRules {
     public static func number(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
+}
+
+/// How much of an execution's history the console has.
+public enum HistoryCoverage: Sendable, Hashable {
+    /// Complete up to now: followed live, or from a provider that does not say when it read.
+    case current
+    /// Complete up to this read; nothing is known of later events.
+    case readAt(Date)
+    /// Not read at all.
+    case neverRead
 }
 
 /// Recent durations of one state of one machine: how many, and their p99.

@@ -207,7 +207,8 @@ struct ConsoleOptions: ParsableArguments {
         let refresh = refreshMilliseconds ?? settings.config.refreshMilliseconds
         let provider = StackProvider(endpoint: description, stack: stack,
                                      options: StackProviderOptions(refreshInterval: .milliseconds(refresh),
-                                                                   actor: settings.options.operatorName))
+                                                                   actor: settings.options.operatorName,
+                                                                   quietCheck: settings.config.sagas.silence))
         let outcome: ConsoleApp.Outcome
         do {
             outcome = try await ConsoleApp.run(provider: provider, options: settings.options)

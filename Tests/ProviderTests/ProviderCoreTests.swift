@@ -202,6 +202,35 @@ struct ProviderCoreTests {
         #expect(driver.refreshes == 0, "the frame followed the history held: nothing re-read")
     }
 
+    @Test("listing every running execution is spaced by what it costs, within half of AWS's ListExecutions quota; histories are still read each round")
+    func listingSpacedByItsCost() throws {
+        var driver = CoreDriver()
+        driver.core.watch([.sagas])
+        driver.listExecutionsCalls = 11  // 10,000 running: ten pages of 1,000, and the recent ones
+        driver.executions = (0..<30).map { index in
+            Execution(name: "o-\(index)", arn: "arn:aws:states:us-east-1:0:execution:order-saga:o-\(index)",
+                      stateMachineName: "order-saga", status: .running, startDate: Date(timeIntervalSince1970: 1))
+        }
+        driver.start()
+        driver.answer(try driver.takePoll(), .everything)
+        var listedAt: [Duration] = []
+        let start = driver.now.instant
+        var rounds = 0
+        for _ in 0..<12 {
+            driver.send(.historiesFetched(.success([]), statuses: [:]))  // the round ends with its histories
+            driver.advanceToNextPoll()
+            let poll = try driver.takePoll()
+            if poll.parts.contains(.executions) { listedAt.append(driver.now.instant - start) }
+            #expect(poll.parts.contains(.stateMachines), "the machines (and the histories after them) every round")
+            driver.answer(poll, .everything)
+            rounds += 1
+        }
+        // 11 calls at 2.5 a second: at most one listing every 4.4 s, so at most 150 a minute.
+        #expect(!listedAt.isEmpty)
+        for (a, b) in zip([.zero] + listedAt, listedAt) { #expect(b - a >= .milliseconds(4400), "\(listedAt)") }
+        #expect(driver.historyFetches.count >= rounds, "histories planned every round, listed or not")
+    }
+
     @Test("parts no pane on screen shows are polled ten times less often; a newly shown one at the next tick")
     func perSectionPolling() throws {
         var driver = CoreDriver()
@@ -277,6 +306,8 @@ struct CoreDriver {
     var lastAnswer: Date?
     /// Executions the Step Functions answer lists.
     var executions: [Execution] = []
+    /// What a listing of `executions` cost in ListExecutions calls.
+    var listExecutionsCalls = 1
     var historyFetches: [[(arn: String, after: Int?)]] = []
     var refreshes = 0
 
@@ -358,6 +389,7 @@ struct CoreDriver {
                 results.breakers = result(.breakers, BreakerBoardListing(breakers: []), api: "breaker board")
             }
         }
+        if request.parts.contains(.executions) { results.listExecutionsCalls = listExecutionsCalls }
         send(.polled(results))
     }
 

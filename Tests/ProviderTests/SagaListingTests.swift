@@ -77,6 +77,32 @@ struct SagaListingTests {
         #expect(seen == [["arn:e0", "arn:e1"], ["arn:e2", "arn:e3"], ["arn:e4", "arn:e0"]])
     }
 
+    @Test("histories are read for the executions on screen (up to half the budget), then the changed, then the stuck candidates, then in turns")
+    func historyPriorities() {
+        let now = Date(timeIntervalSince1970: 10_000)
+        var state = LiveState(eventLimit: 10, timelineLimit: 10)
+        func running(_ name: String, started: Double) -> Execution {
+            Execution(name: name, arn: "arn:" + name, stateMachineName: "m", status: .running, startDate: now.addingTimeInterval(started))
+        }
+        // Read a minute ago: quiet since its start 10 min ago, but the read came only 4 min into
+        // that silence — a stuck candidate (a read now would prove or end a 5-min silence).
+        let quiet = running("quiet", started: -600)
+        // Read a minute ago, its last event 2 min ago: fine, in turns.
+        let busy = running("busy", started: -120)
+        let shown = (0..<6).map { running("row\($0)", started: -10) }
+        let new = running("new", started: -5)
+        state.applyExecutions([new, quiet, busy] + shown)
+        state.applyHistory([["id": 1, "type": "ExecutionStarted", "timestamp": .number(now.timeIntervalSince1970 - 600)]],
+                           arn: quiet.arn, status: .running, readAt: now.addingTimeInterval(-360))
+        state.applyHistory([["id": 1, "type": "ExecutionStarted", "timestamp": .number(now.timeIntervalSince1970 - 120)]],
+                           arn: busy.arn, status: .running, readAt: now.addingTimeInterval(-60))
+        for row in shown { state.applyHistory([], arn: row.arn, status: .running, readAt: now.addingTimeInterval(-1)) }
+        let plan = state.historyPlan(budget: 6, onScreen: shown.map(\.arn), quietCheck: 300, now: now).map(\.arn)
+        #expect(plan == ["arn:row0", "arn:row1", "arn:row2", "arn:row3", "arn:new", "arn:quiet"])
+        let roomy = state.historyPlan(budget: 20, onScreen: shown.map(\.arn), quietCheck: 300, now: now).map(\.arn)
+        #expect(roomy == ["arn:row0", "arn:row1", "arn:row2", "arn:row3", "arn:row4", "arn:row5", "arn:new", "arn:quiet", "arn:busy"])
+    }
+
     @Test("an answer with a task token the service does not know is refused with the service's words")
     func invalidTaskTokenAnswer() async throws {
         try await withRunningStack { endpoint in

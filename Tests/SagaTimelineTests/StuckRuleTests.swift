@@ -151,6 +151,40 @@ import StatesLanguage
         }
     }
 
+    @Test func theSilenceRuleJudgesOnlyWhatWasRead() throws {
+        // Ship has no limits of its own: only rule (c) applies. Its last event is at +1 s.
+        var execution = Self.inCharge(name: "e-read")
+        execution.timeline = [execution.timeline[0], Self.event(2, "TaskStateEntered", at: 1, ["name": "Ship"])]
+        let settings = SagaSettings(silence: 300)
+        func saga(readAt: Double?, live: Bool = false, at seconds: Double) throws -> SagaAnalysis {
+            var polled = execution
+            polled.historyReadAt = readAt.map { Self.t0.addingTimeInterval($0) }
+            let snapshot = SystemSnapshot(stateMachines: [StateMachine(name: "m", arn: Self.machine, definition: Self.definition)],
+                                          executions: [polled], liveStream: live)
+            return try #require(SagaBoard(snapshot: snapshot, settings: settings, now: Self.t0.addingTimeInterval(seconds)).sagas.first)
+        }
+        // Read at +200 s: 6 min later nothing proves a silence past 5 min — not stuck, and said so.
+        let stale = try saga(readAt: 200, at: 400)
+        #expect(stale.status == .running)
+        #expect(stale.historyNote(now: Self.t0.addingTimeInterval(400))
+                == "history not read for 3m20s: no event in the 3m19s before that read; not judged silent until it is read again")
+        // Read again at +390 s, still quiet: proven, stuck.
+        let proven = try saga(readAt: 390, at: 400)
+        #expect(proven.stuck.map(\.rule) == [.silent])
+        #expect(proven.stuckExplanation(now: Self.t0.addingTimeInterval(400))
+                == "in Ship 6m39s; no history event for 6m29s up to its last read 10.00s ago (threshold 5m00s)")
+        #expect(proven.historyNote(now: Self.t0.addingTimeInterval(400)) == nil)
+        // Followed live by the stream: current up to now.
+        #expect(try saga(readAt: 200, live: true, at: 400).stuck.map(\.rule) == [.silent])
+        // Never read: nothing judged, and said so.
+        var unread = execution
+        unread.timeline = []
+        let snapshot = SystemSnapshot(stateMachines: [StateMachine(name: "m", arn: Self.machine, definition: Self.definition)], executions: [unread])
+        let never = try #require(SagaBoard(snapshot: snapshot, settings: settings, now: Self.t0.addingTimeInterval(4000)).sagas.first)
+        #expect(never.status == .running)
+        #expect(never.historyNote(now: Self.t0.addingTimeInterval(4000))?.hasPrefix("history not read yet") == true)
+    }
+
     @Test func aVerdictHoldsUntilTheNextDeadline() {
         let entered = Self.t0
         let inputs = StuckRules.Inputs(entered: entered, stateLastEvent: entered, waitingForWorker: false, lastEvent: entered,

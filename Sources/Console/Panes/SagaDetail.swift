@@ -33,6 +33,9 @@ enum SagaDetail {
         if let problem = saga.historyProblem {
             lines.append(("history        " + problem, .warn))
         }
+        if let note = saga.historyNote(now: now) {
+            lines.append(("history        " + note, .warn))
+        }
         if let problem = saga.definitionProblem {
             lines.append(("definition     " + problem + "; compensation is not shown", .warn))
         }

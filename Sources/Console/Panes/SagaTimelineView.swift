@@ -55,6 +55,10 @@ enum SagaTimelineView {
             buffer.put("history: " + problem, x: rect.x, y: y, role: .warn, maxWidth: rect.width)
             y += 1
         }
+        if let note = saga.historyNote(now: now) {
+            buffer.put("history: " + note, x: rect.x, y: y, role: .warn, maxWidth: rect.width)
+            y += 1
+        }
         if let problem = saga.definitionProblem {
             buffer.put("definition: " + problem + " (compensation not shown)", x: rect.x, y: y, role: .warn, maxWidth: rect.width)
             y += 1
