@@ -161,7 +161,14 @@ public struct ConsoleState: Sendable, Hashable {
     public func paneState(_ pane: PaneID) -> PaneState { panes[pane] ?? PaneState() }
 
     func context(for pane: PaneID, filtered: Bool = true) -> PaneContext {
-        PaneContext(snapshot: snapshot, now: now, filter: filtered ? paneState(pane).filter : "", memory: memory)
+        var context = PaneContext(snapshot: snapshot, now: now, filter: filtered ? paneState(pane).filter : "", memory: memory)
+        if let frame = drill.last, frame.pane == pane { context.detailCursor = frame.scroll }
+        return context
+    }
+
+    /// The positions the cursor walks in `frame`'s drill-down canvas, when it says.
+    func detailPositions(_ frame: DrillFrame) -> Int? {
+        registry.pane(frame.pane)?.detailCanvas(of: frame.row, context(for: frame.pane), view: paneState(frame.pane).view)?.positions
     }
 
     /// What `pane` shows now (a table already filtered by the pane's `/` filter).
@@ -451,6 +458,7 @@ public struct ConsoleState: Sendable, Hashable {
     private mutating func moveSelection(by delta: Int) {
         if var frame = drill.last, frame.pane == focusedPane {
             frame.scroll = max(0, frame.scroll + delta)
+            if let positions = detailPositions(frame) { frame.scroll = min(frame.scroll, max(0, positions - 1)) }
             drill[drill.count - 1] = frame
             return
         }
@@ -460,7 +468,11 @@ public struct ConsoleState: Sendable, Hashable {
 
     private mutating func moveSelection(to index: Int) {
         if var frame = drill.last, frame.pane == focusedPane {
-            frame.scroll = index == 0 ? 0 : frame.scroll
+            if index == 0 {
+                frame.scroll = 0
+            } else if let positions = detailPositions(frame) {
+                frame.scroll = max(0, min(index, positions - 1))
+            }
             drill[drill.count - 1] = frame
             return
         }
@@ -511,10 +523,16 @@ public struct ConsoleState: Sendable, Hashable {
             return
         }
         switch definition.perform(name, row: row, view: paneState(pane).view, context(for: pane)) {
-        case .viewChanged(let view, let select):
+        case .viewChanged(let view, let select, let cursor):
             var state = paneState(pane)
             state.view = view
             panes[pane] = state
+            // The detail may show fewer positions now (a fold): its cursor stays within them.
+            if var frame = drill.last, frame.pane == pane {
+                frame.scroll = cursor ?? frame.scroll
+                if let positions = detailPositions(frame) { frame.scroll = max(0, min(frame.scroll, positions - 1)) }
+                drill[drill.count - 1] = frame
+            }
             if let select, let index = targets(for: pane).firstIndex(where: { $0.id == select }) {
                 state.selected = index
                 panes[pane] = state

@@ -65,6 +65,9 @@ public struct PaneContext: Sendable {
     public var filter: String
     /// The console's memory for panes (nil in a context made without a console).
     public var memory: PaneMemory?
+    /// Where the cursor is in the pane's opened detail (nil when none is open): an action on
+    /// a drill-down canvas reads what is selected in it (the Gantt row to fold).
+    public var detailCursor: Int?
 
     public init(snapshot: SystemSnapshot, now: Date, filter: String = "", memory: PaneMemory? = nil) {
         self.snapshot = snapshot
@@ -142,11 +145,14 @@ extension Pane {
 }
 
 /// A drill-down the pane draws itself. j/k (and the wheel, PgUp/PgDn) move `cursor` from 0;
-/// the canvas clamps it to what it shows.
+/// the canvas clamps it to what it shows. A canvas that says how many `positions` the cursor
+/// walks (a Gantt chart's rows) has the cursor kept within them, and G/End go to the last.
 public struct DetailCanvas {
+    public var positions: Int?
     public var draw: (_ buffer: inout CellBuffer, _ rect: Rect, _ cursor: Int) -> Void
 
-    public init(draw: @escaping (_ buffer: inout CellBuffer, _ rect: Rect, _ cursor: Int) -> Void) {
+    public init(positions: Int? = nil, draw: @escaping (_ buffer: inout CellBuffer, _ rect: Rect, _ cursor: Int) -> Void) {
+        self.positions = positions
         self.draw = draw
     }
 }
@@ -228,6 +234,10 @@ public struct PaneAction<RowID: Hashable & Sendable, ViewState: Hashable & Senda
         /// Changes how this pane shows things, from the selected row (nil when none), and
         /// returns the row to select instead (nil keeps the selection).
         case move(@Sendable (RowID?, inout ViewState, PaneContext) -> RowID?)
+        /// Changes how the opened row's drill-down shows things, from the row and the detail's
+        /// cursor (`PaneContext.detailCursor`), and returns where the cursor goes (nil: it
+        /// stays, within what the canvas shows).
+        case detail(@Sendable (RowID?, inout ViewState, PaneContext) -> Int?)
         /// Opens another pane about the row (see `PaneLink`).
         case link(@Sendable (RowID, PaneContext) -> LinkDecision)
     }
@@ -269,6 +279,13 @@ public struct PaneAction<RowID: Hashable & Sendable, ViewState: Hashable & Senda
     public static func detailLink(_ name: String, _ keys: [Key], _ help: String,
                                   _ decide: @escaping @Sendable (RowID, PaneContext) -> LinkDecision) -> PaneAction {
         PaneAction(name: name, keys: keys, help: help, effect: .link(decide), inDetailOnly: true)
+    }
+
+    /// An action on the opened row's drill-down (see `Effect.detail`), bound only while a row
+    /// is opened.
+    public static func detail(_ name: String, _ keys: [Key], _ help: String,
+                              _ change: @escaping @Sendable (RowID?, inout ViewState, PaneContext) -> Int?) -> PaneAction {
+        PaneAction(name: name, keys: keys, help: help, effect: .detail(change), inDetailOnly: true)
     }
 
     /// A view action bound only while a row is opened (see `inDetailOnly`).

@@ -76,8 +76,9 @@ enum PaneActionOutcome {
     case ask(OperatorAction)
     case refuse(String)
     case nothing
-    /// The pane's new view state, and the row to select when the action chose one.
-    case viewChanged(OpaqueValue, select: OpaqueValue? = nil)
+    /// The pane's new view state, and the row to select when the action chose one, or where
+    /// the opened detail's cursor goes.
+    case viewChanged(OpaqueValue, select: OpaqueValue? = nil, cursor: Int? = nil)
     /// Open another pane about the row.
     case link(PaneLink)
 }
@@ -142,6 +143,10 @@ public struct AnyPane: Sendable, Hashable {
                 var value = view(state)
                 let select = change(row?.typed(P.RowID.self), &value, context)
                 return .viewChanged(OpaqueValue(value), select: select.map { OpaqueValue($0) })
+            case .detail(let change):
+                var value = view(state)
+                let cursor = change(row?.typed(P.RowID.self), &value, context)
+                return .viewChanged(OpaqueValue(value), cursor: cursor)
             case .link(let decide):
                 guard let row = row?.typed(P.RowID.self) else { return .nothing }
                 switch decide(row, context) {

@@ -11,7 +11,7 @@ import Terminal
 /// token). `t` shows the history as a table instead, `g` the definition's graph.
 enum SagaTimelineView {
     static func canvas(_ saga: SagaAnalysis, view: SagasPane.ViewState, now: Date) -> DetailCanvas {
-        DetailCanvas { buffer, rect, cursor in
+        DetailCanvas(positions: view.mode == .gantt ? rows(saga, folded: view.folded).count : nil) { buffer, rect, cursor in
             switch view.mode {
             case .gantt: drawGantt(saga, view: view, now: now, cursor: cursor, into: &buffer, rect: rect)
             case .table: drawLines(SagaDetail.lines(saga, now: now, states: false), cursor: cursor, into: &buffer, rect: rect)
@@ -32,10 +32,19 @@ enum SagaTimelineView {
         }
     }
 
-    /// The rows shown: spans in tree order, the children of Parallel and Map states left out
-    /// when folded.
-    static func rows(_ saga: SagaAnalysis, folded: Bool) -> [Int] {
-        saga.spans.treeOrder.filter { !folded || saga.spans.spans[$0].depth == 0 }
+    /// The rows shown: spans in tree order, leaving out what is inside a folded Parallel or Map
+    /// state (`folded`: their entered events' ids).
+    static func rows(_ saga: SagaAnalysis, folded: Set<Int>) -> [Int] {
+        let spans = saga.spans.spans
+        guard !folded.isEmpty else { return saga.spans.treeOrder }
+        return saga.spans.treeOrder.filter { index in
+            var parent = spans[index].parent
+            while let at = parent {
+                if folded.contains(spans[at].enteredEventId) { return false }
+                parent = spans[at].parent
+            }
+            return true
+        }
     }
 
     static func drawGantt(_ saga: SagaAnalysis, view: SagasPane.ViewState, now: Date, cursor: Int,
@@ -63,7 +72,7 @@ enum SagaTimelineView {
             buffer.put("definition: " + problem + " (compensation not shown)", x: rect.x, y: y, role: .warn, maxWidth: rect.width)
             y += 1
         }
-        let hint = "+/- zoom · h/l pan · f fold · e step · t history · g graph"
+        let hint = "+/- zoom · h/l pan · f/a fold · e step · t history · g graph"
         let bottom = rect.maxY - 1
         buffer.put(hint, x: rect.x, y: bottom, role: .muted, maxWidth: rect.width)
 
@@ -112,7 +121,7 @@ enum SagaTimelineView {
             let row = spans[index]
             let isSelected = first + i == selected
             var name = String(repeating: "  ", count: row.depth)
-            if row.isContainer { name += view.folded ? "▸ " : "▾ " }
+            if row.isContainer { name += view.folded.contains(row.enteredEventId) ? "▸ " : "▾ " }
             if let iteration = row.iteration { name += "#\(iteration) " }
             name += row.name
             buffer.put(isSelected ? "›" : " ", x: rect.x - 1, y: y + i, role: .accent)

@@ -32,8 +32,9 @@ struct SagasPane: Pane {
         /// Timeline zoom (0: the whole run; each level doubles) and pan (quarters of the window).
         var zoom = 0
         var pan = 0
-        /// Parallel branches and Map iterations folded into their state's row.
-        var folded = false
+        /// The Parallel and Map states (by the id of their entered event) whose branches and
+        /// iterations are folded into their row.
+        var folded: Set<Int> = []
         /// The selected state's detail fills the timeline.
         var stepOnly = false
     }
@@ -70,7 +71,28 @@ struct SagasPane: Pane {
             .detailView("saga-pan-right", [.character("l"), .right], "Timeline: pan later") { view, _ in
                 view.pan = min(view.pan + 1, 4 * ((1 << view.zoom) - 1))
             },
-            .detailView("saga-fold", [.character("f")], "Timeline: fold / unfold Parallel and Map states") { view, _ in view.folded.toggle() },
+            .detail("saga-fold", [.character("f")], "Timeline: fold / unfold the selected Parallel / Map") { arn, view, context in
+                guard let arn, let saga = SagaBoard.of(context.snapshot, settings: settings, now: context.now).saga(arn) else { return nil }
+                let spans = saga.spans.spans
+                var index = selectedSpan(saga, view, context)
+                while let at = index, !spans[at].isContainer { index = spans[at].parent }
+                guard let container = index else { return nil }
+                let id = spans[container].enteredEventId
+                if view.folded.remove(id) == nil { view.folded.insert(id) }
+                // The cursor stays on the state folded or unfolded.
+                return SagaTimelineView.rows(saga, folded: view.folded).firstIndex(of: container)
+            },
+            .detail("saga-fold-all", [.character("a")], "Timeline: fold / unfold every Parallel and Map state") { arn, view, context in
+                guard let arn, let saga = SagaBoard.of(context.snapshot, settings: settings, now: context.now).saga(arn) else { return nil }
+                let containers = Set(saga.spans.spans.filter(\.isContainer).map(\.enteredEventId))
+                let selected = selectedSpan(saga, view, context)
+                view.folded = containers.isSubset(of: view.folded) ? [] : containers
+                // The cursor stays on the selected state, or on the state it is folded into.
+                var index = selected
+                let shown = SagaTimelineView.rows(saga, folded: view.folded)
+                while let at = index, !shown.contains(at) { index = saga.spans.spans[at].parent }
+                return index.flatMap { shown.firstIndex(of: $0) } ?? 0
+            },
             .detailView("saga-step", [.character("e")], "Timeline: the selected state's whole detail") { view, _ in view.stepOnly.toggle() },
             .detailView("saga-history", [.character("t")], "Saga: timeline / history table") { view, _ in
                 view.mode = view.mode == .table ? .gantt : .table
@@ -114,6 +136,12 @@ struct SagasPane: Pane {
                 return .ask(.redriveExecution(arn: arn))
             },
         ]
+    }
+
+    /// The span the timeline's cursor is on.
+    private func selectedSpan(_ saga: SagaAnalysis, _ view: ViewState, _ context: PaneContext) -> Int? {
+        let rows = SagaTimelineView.rows(saga, folded: view.folded)
+        return rows.isEmpty ? nil : rows[min(context.detailCursor ?? 0, rows.count - 1)]
     }
 
     /// The task token of the step `arn` is in, when its history carries one.
