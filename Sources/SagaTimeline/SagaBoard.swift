@@ -7,12 +7,10 @@ public struct SagaBoard: Sendable {
     /// In the snapshot's order (running first, newest first, then the recent ended ones).
     public let sagas: [SagaAnalysis]
     public let statistics: SagaStatistics
-    /// Distinct for every board built (`SagaBoard.of` hands the same board back while nothing
-    /// changed): what a view derives from a board can be kept under it.
-    public let generation: Int
-    /// The same as the board this one was judged again from when no saga's status changed:
-    /// what a view derives from the executions and their statuses alone (a filter, an order
-    /// not by age) can be kept under it from one second to the next.
+    /// Distinct for every board built from a snapshot, and for a board judged again at a later
+    /// time where a saga's status changed; the same as the earlier board's otherwise. What a
+    /// view derives from the executions and their statuses alone (a filter, an order not by
+    /// age) can be kept under it from one second to the next.
     public let statusGeneration: Int
     /// The time the stuck rules were judged at.
     public let now: Date
@@ -40,8 +38,7 @@ public struct SagaBoard: Sendable {
                                           + (error.diagnostics.first.map { $0.message } ?? "\(error)"))
             }
         }
-        generation = SagaMemo.nextGeneration()
-        statusGeneration = generation
+        statusGeneration = SagaMemo.nextGeneration()
         self.now = now
         self.settings = settings
         let statistics = SagaMemo.statistics(snapshot.executions, window: settings.sampleWindow)
@@ -99,8 +96,7 @@ public struct SagaBoard: Sendable {
         statistics = previous.statistics
         self.settings = settings
         live = previous.live
-        generation = SagaMemo.nextGeneration()
-        statusGeneration = changed ? generation : previous.statusGeneration
+        statusGeneration = changed ? SagaMemo.nextGeneration() : previous.statusGeneration
         self.now = now
         (stuckCount, runningCount) = changed ? Self.count(sagas) : (previous.stuckCount, previous.runningCount)
     }
