@@ -9,8 +9,9 @@ struct LiveState: Sendable {
     var rules: [Rule] = []
     var queues: [Queue] = []
     var machines: [StateMachine] = []
-    /// Definition text per state machine ARN, described once (LiveState+Sagas.swift).
+    /// Definition text per state machine ARN, and when it was described (LiveState+Sagas.swift).
     var definitions: [String: String] = [:]
+    var definitionsDescribed: [String: Date] = [:]
     /// The executions listed by the last poll, newest first, timelines not yet attached.
     var executions: [Execution] = []
     var histories: [String: ExecutionHistory] = [:]

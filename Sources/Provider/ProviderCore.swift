@@ -241,7 +241,7 @@ struct ProviderCore: Sendable {
             let probe = extensionsPossible && hasExtensions != true
                 && (hasExtensions == nil || lastProbe.map { now.date.timeIntervalSince($0) > Self.probeInterval } ?? true)
             return [.poll(PollRequest(parts: parts, probe: probe, knownExtensions: hasExtensions, boardElsewhere: boardElsewhere,
-                                      knownDefinitions: state.knownDefinitions))]
+                                      knownDefinitions: state.knownDefinitions(at: now.date, maxAge: options.definitionRefresh)))]
         }
     }
 
@@ -279,7 +279,7 @@ struct ProviderCore: Sendable {
         }
         var stepFunctionsAnswered = false
         if let found = note(results.request.parts.contains(.executions) ? .executions : .stateMachines, results.stepFunctions) {
-            state.applyMachines(found.machines)
+            state.applyMachines(found.machines, at: now.date)
             stepFunctionsAnswered = true
             if let executions = found.executions {
                 state.applyExecutions(executions)

@@ -31,12 +31,15 @@ public struct StackProviderOptions: Sendable, Hashable {
     /// A running execution whose history held has been quiet this long is read again before
     /// others (a stuck candidate): the console's silence threshold (`saga_stuck_silence_s`).
     public var quietCheck: TimeInterval
+    /// A state machine's definition is described again once it is this old (seconds): one
+    /// DescribeStateMachine per machine a minute, so an updated definition shows.
+    public var definitionRefresh: TimeInterval
 
     public init(refreshInterval: Duration = .seconds(1), recentEventLimit: Int = 500, executionsPerMachine: Int = 50,
                 historyFetchesPerPoll: Int = 10, timelineLimit: Int = 25_000,
                 actor: String = StackProviderOptions.defaultActor, useLiveStream: Bool = true,
                 requestTimeout: Duration = .seconds(10), unwatchedPollFactor: Int = 10,
-                listExecutionsPerSecond: Double = 2.5, quietCheck: TimeInterval = 300) {
+                listExecutionsPerSecond: Double = 2.5, quietCheck: TimeInterval = 300, definitionRefresh: TimeInterval = 60) {
         self.refreshInterval = refreshInterval
         self.recentEventLimit = recentEventLimit
         self.executionsPerMachine = executionsPerMachine
@@ -48,6 +51,7 @@ public struct StackProviderOptions: Sendable, Hashable {
         self.unwatchedPollFactor = max(1, unwatchedPollFactor)
         self.listExecutionsPerSecond = listExecutionsPerSecond
         self.quietCheck = quietCheck
+        self.definitionRefresh = definitionRefresh
     }
 
     /// `$USER` (or `$LOGNAME`) when set, else `operator`.

@@ -103,6 +103,22 @@ struct SagaListingTests {
         #expect(roomy == ["arn:row0", "arn:row1", "arn:row2", "arn:row3", "arn:row4", "arn:row5", "arn:new", "arn:quiet", "arn:busy"])
     }
 
+    @Test("a definition is described once, then again once a minute old, so an updated one shows")
+    func definitionsAreDescribedAgain() {
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        var state = LiveState(eventLimit: 10, timelineLimit: 10)
+        let arn = "arn:aws:states:us-east-1:0:stateMachine:m"
+        #expect(state.knownDefinitions(at: t0, maxAge: 60).isEmpty, "never described: described")
+        state.applyMachines([StateMachine(name: "m", arn: arn, definition: #"{"StartAt":"A"}"#)], at: t0)
+        #expect(state.knownDefinitions(at: t0.addingTimeInterval(30), maxAge: 60) == [arn])
+        state.applyMachines([StateMachine(name: "m", arn: arn)], at: t0.addingTimeInterval(30))  // not described: kept
+        #expect(state.machinesWithDefinitions.first?.definition == #"{"StartAt":"A"}"#)
+        #expect(state.knownDefinitions(at: t0.addingTimeInterval(61), maxAge: 60).isEmpty, "a minute old: described again")
+        state.applyMachines([StateMachine(name: "m", arn: arn, definition: #"{"StartAt":"B"}"#)], at: t0.addingTimeInterval(61))
+        #expect(state.machinesWithDefinitions.first?.definition == #"{"StartAt":"B"}"#)
+        #expect(state.knownDefinitions(at: t0.addingTimeInterval(62), maxAge: 60) == [arn])
+    }
+
     @Test("an answer with a task token the service does not know is refused with the service's words")
     func invalidTaskTokenAnswer() async throws {
         try await withRunningStack { endpoint in
