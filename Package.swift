@@ -139,8 +139,8 @@ let package = Package(
         ], path: "Sources/Bench", swiftSettings: strict),
 
         // What the test targets share: a real stack on loopback for the length of a test,
-        // `eventually`, a provider's snapshot watcher. Test code only.
-        .target(name: "SignalboxTestSupport", dependencies: ["Stack", "StackClient", "Provider", "Timekeeping"],
+        // `eventually`, a provider's snapshot watcher, the demo as a provider reports it. Test code only.
+        .target(name: "SignalboxTestSupport", dependencies: ["Stack", "StackClient", "Provider", "Timekeeping", "Demo", "Chaos"],
                 path: "Tests/SignalboxTestSupport", swiftSettings: strict),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strict),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Timekeeping"], swiftSettings: strict),
@@ -152,7 +152,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "ProviderTests", dependencies: ["Provider", "StackClient", "StackProtocol", "Stack", "JSON", "SignalboxTestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "SagaTimeline"],
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "SagaTimeline", "SignalboxTestSupport"],
                     resources: [.copy("Golden"), .copy("Sagas")], swiftSettings: strict),
         .testTarget(name: "StackTests", dependencies: [
             "Stack", "StackProtocol", "Wire", "JSON", "Timekeeping", .product(name: "GRDB", package: "GRDB.swift"),
@@ -169,7 +169,7 @@ let package = Package(
         .testTarget(name: "CircuitBreakerTests", dependencies: ["CircuitBreaker", "JSON", "Timekeeping"],
                     swiftSettings: strict),
         .testTarget(name: "TimekeepingTests", dependencies: ["Timekeeping"], swiftSettings: strict),
-        .testTarget(name: "TopologyLayoutTests", dependencies: ["TopologyLayout", "Provider", "Terminal"],
+        .testTarget(name: "TopologyLayoutTests", dependencies: ["TopologyLayout", "Provider", "Terminal", "SignalboxTestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "SagaTimelineTests", dependencies: ["SagaTimeline", "Provider", "StatesLanguage", "JSON", "Demo"],
                     swiftSettings: strict),

@@ -1,5 +1,6 @@
 import Foundation
 import Provider
+import SignalboxTestSupport
 import Testing
 import Terminal
 @testable import Console
@@ -9,7 +10,7 @@ import Terminal
 /// selected; Esc comes back to the detail.
 @Suite struct TopologyLinkTests {
     /// The demo's map with `node`'s detail open.
-    static func detail(of node: String, id: String? = nil, snapshot: SystemSnapshot = TopologyFixtures.demo()) -> ConsoleState {
+    static func detail(of node: String, id: String? = nil, snapshot: SystemSnapshot = DemoSnapshot.demo()) -> ConsoleState {
         var state = TopologyPaneTests.map(snapshot)
         TopologyPaneTests.select(node, in: &state)
         if let id {
@@ -70,14 +71,14 @@ import Terminal
         var dlq = Self.detail(of: "analytics-dlq")
         dlq.press(.enter)
         #expect(dlq.focusedPane == .queues && dlq.paneState(.queues).filter == "analytics-dlq")
-        #expect(Self.selectedRow(dlq) == OpaqueValue(TopologyFixtures.arn("sqs", "analytics-dlq")))
+        #expect(Self.selectedRow(dlq) == OpaqueValue(DemoSnapshot.arn("sqs", "analytics-dlq")))
 
         // The filter is a substring, as the operator would type it: "analytics" also keeps its
         // dead-letter queue, and the selection is on the queue itself.
-        var queue = Self.detail(of: "analytics", id: TopologyFixtures.arn("sqs", "analytics"))
+        var queue = Self.detail(of: "analytics", id: DemoSnapshot.arn("sqs", "analytics"))
         queue.press(.enter)
         #expect(queue.table(for: .queues).rows.count == 2)
-        #expect(Self.selectedRow(queue) == OpaqueValue(TopologyFixtures.arn("sqs", "analytics")))
+        #expect(Self.selectedRow(queue) == OpaqueValue(DemoSnapshot.arn("sqs", "analytics")))
     }
 
     @Test func aStateMachineOpensItsSagas() {
@@ -131,7 +132,7 @@ import Terminal
     /// Where the operator lands: the Circuits pane alone, filtered to payment's breaker, the
     /// way back in the breadcrumb.
     @Test(arguments: GoldenFrameTests.sizes) func filteredPaneReachedFromTheMap(columns: Int, rows: Int) {
-        var state = Self.detail(of: "payment-gateway", snapshot: TopologyFixtures.failing())
+        var state = Self.detail(of: "payment-gateway", snapshot: DemoSnapshot.failing())
         state.press(.enter)
         Golden.check(state.frame(columns, rows), "topology-link-circuits-\(columns)x\(rows)")
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Provider
+import SignalboxTestSupport
 import Testing
 import Terminal
 @testable import Console
@@ -21,13 +22,13 @@ import Terminal
     }
 
     @Test(arguments: sizes) func demoMap(columns: Int, rows: Int) {
-        Golden.check(Self.map(TopologyFixtures.demo()).frame(columns, rows), "topology-demo-\(columns)x\(rows)")
+        Golden.check(Self.map(DemoSnapshot.demo()).frame(columns, rows), "topology-demo-\(columns)x\(rows)")
     }
 
     /// The failing system with the payment service selected: the window centres on it, so the
     /// open breaker beside it is in view at every size.
     @Test(arguments: sizes) func failingSystem(columns: Int, rows: Int) {
-        var state = Self.map(TopologyFixtures.failing())
+        var state = Self.map(DemoSnapshot.failing())
         Self.select("payment", in: &state)
         Golden.check(state.frame(columns, rows), "topology-failing-\(columns)x\(rows)")
     }
@@ -42,7 +43,7 @@ import Terminal
     /// edge, the dead-letter queue holding messages, the unhealthy service, and the cascade
     /// mark naming the root on the nodes upstream of it.
     @Test func failingSystemShowsEachFailure() {
-        var state = Self.map(TopologyFixtures.failing())
+        var state = Self.map(DemoSnapshot.failing())
         let frame = Self.text(state, 300, 60)
         #expect(frame.contains("⚡ OPEN"))
         #expect(frame.contains("✖ 17 msgs"))
@@ -50,13 +51,13 @@ import Terminal
         #expect(frame.contains("⇢ payment-ga"))  // cut to the box, named whole in the detail
         // Without colour the failing boxes still differ: heavy borders and ✖.
         #expect(frame.contains("┏━ ◎ payment-gateway") && frame.contains("┏━ ☠ analytics-dlq"))
-        state.snapshot = TopologyFixtures.demo()
+        state.snapshot = DemoSnapshot.demo()
         let healthy = Self.text(state, 300, 60)
         #expect(!healthy.contains("✖") && !healthy.contains("⚡ OPEN") && !healthy.contains("┏━ ◎ payment-gateway"))
     }
 
     @Test func liveRatesAndEstimatedRates() {
-        var state = Self.map(TopologyFixtures.demo())
+        var state = Self.map(DemoSnapshot.demo())
         // 24 events in the last 10 s on each route: 2.4/s.
         #expect(Self.text(state, 200, 60).contains("2.4/s"))
         #expect(Self.text(state, 200, 60).contains("rates: live stream, last 10 s"))
@@ -71,7 +72,7 @@ import Terminal
     }
 
     @Test func rulesFoldedIntoEdgesShowWithAKey() {
-        var state = Self.map(TopologyFixtures.demo())
+        var state = Self.map(DemoSnapshot.demo())
         #expect(!Self.text(state, 300, 60).contains("order-notifications"))
         state.press(.character("r"))
         let frame = Self.text(state, 300, 60)
@@ -82,7 +83,7 @@ import Terminal
     }
 
     @Test func walkingSelectsNeighboursAndEnterOpensTheDetail() {
-        var state = Self.map(TopologyFixtures.demo())
+        var state = Self.map(DemoSnapshot.demo())
         let start = state.paneState(.topology).selected
         state.press(.character("l"))
         #expect(state.paneState(.topology).selected != start)
@@ -98,7 +99,7 @@ import Terminal
     }
 
     @Test func focusShowsTheNeighbourhoodAndHopsWiden() {
-        var state = Self.map(TopologyFixtures.demo())
+        var state = Self.map(DemoSnapshot.demo())
         let everything = Self.text(state, 200, 60)
         #expect(everything.contains("notification"))
         Self.select("payment-gateway", in: &state)
@@ -114,7 +115,7 @@ import Terminal
     }
 
     @Test func filterAndCollapse() {
-        var state = Self.map(TopologyFixtures.demo())
+        var state = Self.map(DemoSnapshot.demo())
         state.press(.character("/"))
         state.type("pay")
         state.press(.enter)
@@ -147,12 +148,12 @@ import Terminal
     /// Adding a queue and the rule to it moves no box to another layer and changes no order
     /// within a layer (columns may widen by a track for the new edge).
     @Test func aNewNodeMovesNoBoxToAnotherLayerOrOrder() throws {
-        var state = Self.map(TopologyFixtures.demo())
+        var state = Self.map(DemoSnapshot.demo())
         let names = ["shop.orders", "order", "shop-bus", "order-saga", "notification", "analytics", "payment-gateway", "warehouse-db"]
         let before = Self.titles(Self.text(state, 300, 60), names)
-        state.snapshot.queues.append(Queue(name: "audit", url: "http://q/audit", arn: TopologyFixtures.arn("sqs", "audit")))
-        state.snapshot.rules.append(Rule(name: "audit", arn: TopologyFixtures.arn("events", "rule/shop-bus/audit"), eventBusName: "shop-bus",
-                                         targets: [RuleTarget(id: "a", arn: TopologyFixtures.arn("sqs", "audit"))]))
+        state.snapshot.queues.append(Queue(name: "audit", url: "http://q/audit", arn: DemoSnapshot.arn("sqs", "audit")))
+        state.snapshot.rules.append(Rule(name: "audit", arn: DemoSnapshot.arn("events", "rule/shop-bus/audit"), eventBusName: "shop-bus",
+                                         targets: [RuleTarget(id: "a", arn: DemoSnapshot.arn("sqs", "audit"))]))
         let frame = Self.text(state, 300, 60)
         #expect(frame.contains("audit"))
         let after = Self.titles(frame, names)
@@ -172,7 +173,7 @@ import Terminal
 
     @Test func narrowPaneFallsBackToAList() {
         // On the dashboard at 80×24 the Topology pane is too small for boxes.
-        let state = Fixtures.state(TopologyFixtures.demo())
+        let state = Fixtures.state(DemoSnapshot.demo())
         let frame = Self.text(state, 80, 24)
         #expect(frame.contains("─▶"))
         #expect(!frame.contains("┌─ ≡"))
@@ -182,7 +183,7 @@ import Terminal
 
     static func badInput() -> SystemSnapshot {
         let now = Fixtures.now
-        func arn(_ s: String, _ r: String) -> String { TopologyFixtures.arn(s, r) }
+        func arn(_ s: String, _ r: String) -> String { DemoSnapshot.arn(s, r) }
         let long = String(repeating: "very-long-queue-name-", count: 10)
         let busA = arn("events", "event-bus/bus-a"), busB = arn("events", "event-bus/bus-b")
         return SystemSnapshot(
@@ -202,8 +203,8 @@ import Terminal
             queues: [Queue(name: String(long.prefix(80)), url: "http://q/long", arn: arn("sqs", String(long.prefix(80)))),
                      Queue(name: "在庫キュー", url: "http://q/zaiko", arn: arn("sqs", "在庫キュー"), visibleMessages: 3),
                      Queue(name: "ctl\u{1B}]0;pwned\u{07}queue\u{8}\u{8}", url: "http://q/ctl", arn: arn("sqs", "ctl"))],
-            registry: [TopologyFixtures.service(long + "service", publishes: "bus-a"),
-                       TopologyFixtures.service("配送サービス", consumes: "在庫キュー")])
+            registry: [DemoSnapshot.service(long + "service", publishes: "bus-a"),
+                       DemoSnapshot.service("配送サービス", consumes: "在庫キュー")])
     }
 
     @Test(arguments: sizes) func badInputIsDrawnNotGarbled(columns: Int, rows: Int) {

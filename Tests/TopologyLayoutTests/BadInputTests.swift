@@ -1,5 +1,6 @@
 import Foundation
 import Provider
+import SignalboxTestSupport
 import Terminal
 import Testing
 @testable import TopologyLayout
@@ -10,9 +11,9 @@ import Testing
     static let hostile = "evil\u{1b}[2J\u{07}name\u{202e}txt\r\n"
 
     func snapshot() -> SystemSnapshot {
-        let bus = Fixtures.arn("events", "event-bus/" + Self.japanese)
-        let queue = Fixtures.arn("sqs", Self.long)
-        let evil = Fixtures.arn("sqs", "evil")
+        let bus = DemoSnapshot.arn("events", "event-bus/" + Self.japanese)
+        let queue = DemoSnapshot.arn("sqs", Self.long)
+        let evil = DemoSnapshot.arn("sqs", "evil")
         return SystemSnapshot(
             buses: [EventBus(name: Self.japanese, arn: bus)],
             rules: [Rule(name: "r", arn: "r", eventBusName: Self.japanese,
@@ -22,7 +23,7 @@ import Testing
 
     @Test func hostileNamesAreDrawnSanitisedAndCut() {
         let layout = MapLayout(graph: MapGraph(snapshot: snapshot()))
-        #expect(Fixtures.violations(layout) == [])
+        #expect(MapChecks.violations(layout) == [])
         for box in layout.boxes { #expect(box.rect.width <= MapLayoutOptions().maximumBoxWidth) }
         var buffer = CellBuffer(size: Size(columns: max(1, layout.size.columns), rows: max(1, layout.size.rows)))
         MapCanvas.draw(layout, decorations: MapDecorations(plain: layout.graph), into: &buffer, area: buffer.bounds,

@@ -1,18 +1,19 @@
 import Foundation
 import Provider
+import SignalboxTestSupport
 import Testing
 @testable import TopologyLayout
 
 @Suite struct DecorationTests {
-    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    let now = DemoSnapshot.now
 
-    /// Breaker open, DLQ filling, a service unhealthy: each shows on its node, and the nodes
+    /// Breaker open, DLQ filling, one shipping instance of two unhealthy (`DemoSnapshot.failing`),
+    /// and the notification service's only instance down: each shows on its node, and the nodes
     /// upstream name the root.
     func failing() -> SystemSnapshot {
-        var snapshot = Fixtures.demo(now: now)
-        snapshot.breakers[0] = Breaker(service: "payment", dependency: "payment-gateway", state: .open, failureRate: 60)
-        snapshot.queues[1].visibleMessages = 7
-        snapshot.registry[3] = Fixtures.service("shipping", healthy: false, consumes: "shipping-create")
+        var snapshot = DemoSnapshot.failing(now: now)
+        let notification = snapshot.registry.firstIndex { $0.name == "notification" }!
+        snapshot.registry[notification] = DemoSnapshot.service("notification", healthy: [false])
         return snapshot
     }
 
@@ -27,11 +28,13 @@ import Testing
         let gateway = decoration(decorations, graph, "dependency:payment-gateway")
         #expect(gateway.health == .failing)
         #expect(gateway.badge.contains("open"))
-        let dlq = decoration(decorations, graph, Fixtures.arn("sqs", "analytics-dlq"))
+        let dlq = decoration(decorations, graph, DemoSnapshot.arn("sqs", "analytics-dlq"))
         #expect(dlq.health == .failing)
-        #expect(dlq.badge.hasPrefix("7 msgs"))
-        #expect(decoration(decorations, graph, "srv-shipping").health == .failing)
-        #expect(decoration(decorations, graph, "srv-shipping").badge == "0/1 healthy")
+        #expect(dlq.badge.hasPrefix("17 msgs"))
+        #expect(decoration(decorations, graph, "srv-shipping").health == .degraded)
+        #expect(decoration(decorations, graph, "srv-shipping").badge == "1/2 healthy")
+        #expect(decoration(decorations, graph, "srv-notification").health == .failing)
+        #expect(decoration(decorations, graph, "srv-notification").badge == "0/1 healthy")
         #expect(decoration(decorations, graph, "srv-order").health == .healthy)
         let breakerEdge = graph.edges.firstIndex { $0.kind == .dependency && $0.to == "dependency:payment-gateway" }!
         #expect(decorations.edges[breakerEdge] == MapEdgeDecoration(label: "⚡ OPEN", state: .failing))
@@ -44,20 +47,20 @@ import Testing
         let graph = MapGraph(snapshot: snapshot)
         let decorations = MapDecorations(snapshot: snapshot, graph: graph, now: now, liveStream: true)
         #expect(decoration(decorations, graph, "srv-payment").cascadeRoot == "payment-gateway")
-        #expect(decoration(decorations, graph, Fixtures.arn("states", "activity:payment-charge")).cascadeRoot != nil)
-        #expect(decoration(decorations, graph, Fixtures.arn("sqs", "analytics")).cascadeRoot == "analytics-dlq")
+        #expect(decoration(decorations, graph, DemoSnapshot.task("payment-charge")).cascadeRoot != nil)
+        #expect(decoration(decorations, graph, DemoSnapshot.arn("sqs", "analytics")).cascadeRoot == "analytics-dlq")
         // The roots themselves carry no mark; nothing downstream of a root is marked by it.
         #expect(decoration(decorations, graph, "dependency:payment-gateway").cascadeRoot == nil)
         #expect(decoration(decorations, graph, "dependency:warehouse-db").cascadeRoot == nil)
         // A healthy system has no marks at all.
-        let healthy = Fixtures.demo(now: now)
+        let healthy = DemoSnapshot.demo(now: now)
         let plain = MapDecorations(snapshot: healthy, graph: MapGraph(snapshot: healthy), now: now, liveStream: true)
         #expect(plain.nodes.allSatisfy { $0.cascadeRoot == nil })
     }
 
     @Test func liveLabelsCountTheLastTenSecondsOfDeliveries() {
-        var snapshot = Fixtures.demo(now: now)
-        let saga = Fixtures.arn("states", "stateMachine:order-saga")
+        var snapshot = DemoSnapshot.demo(now: now)
+        let saga = DemoSnapshot.arn("states", "stateMachine:order-saga")
         snapshot.recentEvents = (0..<30).map { i in
             FlowEvent(id: "e\(i)", time: now.addingTimeInterval(-Double(i)), eventBusName: "shop-bus", source: "shop.orders",
                       detailType: "Order Created", matchedRules: ["order-created"],
@@ -71,12 +74,12 @@ import Testing
         #expect(decorations.edges[route] == MapEdgeDecoration(label: "1.1/s ✖3", state: .failing))
         let observed = graph.edges.firstIndex { $0.kind == .observed }!
         #expect(decorations.edges[observed] == MapEdgeDecoration(label: "1.1/s", state: .active))
-        let notification = graph.edges.firstIndex { $0.kind == .route && $0.to == Fixtures.arn("sqs", "notification") }!
+        let notification = graph.edges.firstIndex { $0.kind == .route && $0.to == DemoSnapshot.arn("sqs", "notification") }!
         #expect(decorations.edges[notification] == MapEdgeDecoration(label: "0/s", state: .idle))
     }
 
     @Test func withoutTheStreamRatesAreEstimatedFromExecutionsOrNotShown() {
-        var snapshot = Fixtures.demo(now: now)
+        var snapshot = DemoSnapshot.demo(now: now)
         snapshot.recentEvents = []
         snapshot.executions = (0..<5).map { i in
             Execution(name: "x\(i)", arn: "x\(i)", stateMachineName: "order-saga", status: .succeeded,
@@ -84,9 +87,9 @@ import Testing
         }
         let graph = MapGraph(snapshot: snapshot)
         let decorations = MapDecorations(snapshot: snapshot, graph: graph, now: now, liveStream: false)
-        let saga = graph.edges.firstIndex { $0.kind == .route && $0.to == Fixtures.arn("states", "stateMachine:order-saga") }!
+        let saga = graph.edges.firstIndex { $0.kind == .route && $0.to == DemoSnapshot.arn("states", "stateMachine:order-saga") }!
         #expect(decorations.edges[saga] == MapEdgeDecoration(label: "~0.3/s", state: .active))   // 3 started in 10 s
-        let queue = graph.edges.firstIndex { $0.kind == .route && $0.to == Fixtures.arn("sqs", "notification") }!
+        let queue = graph.edges.firstIndex { $0.kind == .route && $0.to == DemoSnapshot.arn("sqs", "notification") }!
         #expect(decorations.edges[queue] == MapEdgeDecoration(label: "", state: .unknown))
     }
 }

@@ -1,35 +1,36 @@
 import Foundation
 import Provider
+import SignalboxTestSupport
 import Terminal
 import Testing
 @testable import TopologyLayout
 
 @Suite struct LayoutTests {
     @Test func demoMapHasNoOverlapsAndNoEdgeThroughABox() {
-        let layout = MapLayout(graph: MapGraph(snapshot: Fixtures.demo()))
-        #expect(Fixtures.violations(layout) == [])
+        let layout = MapLayout(graph: MapGraph(snapshot: DemoSnapshot.demo()))
+        #expect(MapChecks.violations(layout) == [])
         #expect(layout.routes.count == layout.graph.edges.count)
     }
 
     @Test func layersReadLeftToRight() {
-        let graph = MapGraph(snapshot: Fixtures.demo())
+        let graph = MapGraph(snapshot: DemoSnapshot.demo())
         let layers = MapLayout(graph: graph).layers
-        let bus = Fixtures.arn("events", "event-bus/shop-bus")
-        let saga = Fixtures.arn("states", "stateMachine:order-saga")
-        let charge = Fixtures.arn("states", "activity:payment-charge")
+        let bus = DemoSnapshot.arn("events", "event-bus/shop-bus")
+        let saga = DemoSnapshot.arn("states", "stateMachine:order-saga")
+        let charge = DemoSnapshot.task("payment-charge")
         #expect(layers["srv-order"]! < layers[bus]!)
         #expect(layers["source:shop.orders"]! < layers[bus]!)
         #expect(layers[bus]! < layers[saga]!)
         #expect(layers[saga]! < layers[charge]!)
         #expect(layers[charge]! < layers["srv-payment"]!)
         #expect(layers["srv-payment"]! < layers["dependency:payment-gateway"]!)
-        #expect(layers[Fixtures.arn("sqs", "analytics")]! < layers[Fixtures.arn("sqs", "analytics-dlq")]!)
+        #expect(layers[DemoSnapshot.arn("sqs", "analytics")]! < layers[DemoSnapshot.arn("sqs", "analytics-dlq")]!)
     }
 
     @Test func largeSyntheticSystemsKeepTheInvariants() {
         for seed in UInt64(1)...3 {
             let layout = MapLayout(graph: SyntheticSystem.graph(nodes: 150, edges: 600, seed: seed))
-            #expect(Fixtures.violations(layout) == [], "seed \(seed)")
+            #expect(MapChecks.violations(layout) == [], "seed \(seed)")
         }
     }
 
@@ -38,7 +39,7 @@ import Testing
         let first = MapLayout(graph: graph), second = MapLayout(graph: graph)
         #expect(first.boxes == second.boxes)
         #expect(first.segments == second.segments)
-        #expect(Fixtures.picture(first) == Fixtures.picture(second))
+        #expect(MapChecks.picture(first) == MapChecks.picture(second))
         // The same graph built in another order draws the same map: order comes from names and kinds.
         let shuffled = MapGraph(nodes: graph.nodes.reversed(), edges: graph.edges)
         let third = MapLayout(graph: shuffled)
@@ -46,7 +47,7 @@ import Testing
     }
 
     @Test func aRateChangeReusesTheLayout() {
-        let snapshot = Fixtures.demo()
+        let snapshot = DemoSnapshot.demo()
         let layout = MapLayout(graph: MapGraph(snapshot: snapshot))
         var busier = snapshot
         busier.queues[0].visibleMessages = 9_999
@@ -69,7 +70,7 @@ import Testing
             grown.connect(MapEdge(from: bus, to: "new-queue", kind: .route, via: "new-rule"))
             grown.connect(MapEdge(from: "new-queue", to: service, kind: .consumes))
             let after = MapLayout(graph: grown, previous: before)
-            #expect(Fixtures.violations(after) == [])
+            #expect(MapChecks.violations(after) == [])
             for node in base.nodes {
                 #expect(after.box(of: node.id)!.layer == before.box(of: node.id)!.layer, "seed \(seed): \(node.id) changed layer")
             }
@@ -92,10 +93,10 @@ import Testing
         graph.connect(MapEdge(from: "c-bus", to: "a-bus", kind: .busHop, via: "ca"))
         graph.connect(MapEdge(from: "b-bus", to: "b-bus", kind: .busHop, via: "self"))
         let layout = MapLayout(graph: graph)
-        #expect(Fixtures.violations(layout) == [])
+        #expect(MapChecks.violations(layout) == [])
         #expect(layout.routes.map(\.direction).filter { $0 == .reversed }.count == 1)
         #expect(layout.routes[3].direction == .selfLoop)
-        let text = Fixtures.picture(layout).joined(separator: "\n")
+        let text = MapChecks.picture(layout).joined(separator: "\n")
         #expect(text.contains("↺"))
         #expect(text.contains("◀"))
         #expect(text.contains("▶"))

@@ -1,5 +1,6 @@
 import Foundation
 import Provider
+import SignalboxTestSupport
 import Testing
 @testable import TopologyLayout
 
@@ -9,18 +10,21 @@ import Testing
     }
 
     @Test func edgesComeFromWhatTheAPIsSay() {
-        let graph = MapGraph(snapshot: Fixtures.demo())
-        let bus = Fixtures.arn("events", "event-bus/shop-bus")
-        let saga = Fixtures.arn("states", "stateMachine:order-saga")
-        let charge = Fixtures.arn("states", "activity:payment-charge")
+        var snapshot = DemoSnapshot.demo()
+        let analytics = snapshot.registry.firstIndex { $0.name == "analytics" }!
+        snapshot.registry[analytics].instances[0].attributes[MapAttribute.consumes] = "analytics,no-such-queue"
+        let graph = MapGraph(snapshot: snapshot)
+        let bus = DemoSnapshot.arn("events", "event-bus/shop-bus")
+        let saga = DemoSnapshot.arn("states", "stateMachine:order-saga")
+        let charge = DemoSnapshot.task("payment-charge")
         #expect(has(graph, "srv-order", bus, .publishes))
         #expect(has(graph, "source:shop.orders", bus, .observed))
         #expect(has(graph, bus, saga, .route))
         #expect(has(graph, saga, charge, .task))
         #expect(has(graph, charge, "srv-payment", .consumes))
         #expect(has(graph, "srv-payment", "dependency:payment-gateway", .dependency))
-        #expect(has(graph, Fixtures.arn("sqs", "analytics"), Fixtures.arn("sqs", "analytics-dlq"), .deadLetter))
-        #expect(graph.node(Fixtures.arn("sqs", "analytics-dlq"))?.kind == .deadLetterQueue)
+        #expect(has(graph, DemoSnapshot.arn("sqs", "analytics"), DemoSnapshot.arn("sqs", "analytics-dlq"), .deadLetter))
+        #expect(graph.node(DemoSnapshot.arn("sqs", "analytics-dlq"))?.kind == .deadLetterQueue)
         // An attribute naming nothing the APIs list draws no edge and no node.
         #expect(!graph.nodes.contains { $0.name == "no-such-queue" })
         // The default bus has no rules and no traffic: a lone node, no invented edge.
@@ -28,7 +32,7 @@ import Testing
     }
 
     @Test func aDefinitionThatDoesNotParseDrawsNoTaskEdges() {
-        var snapshot = Fixtures.demo()
+        var snapshot = DemoSnapshot.demo()
         snapshot.stateMachines[0].definition = "{not json"
         let graph = MapGraph(snapshot: snapshot)
         #expect(!graph.edges.contains { $0.kind == .task })
@@ -37,9 +41,9 @@ import Testing
     @Test func ruleTargetsUnknownElsewhereBecomeNodesOfTheirKind() {
         let snapshot = SystemSnapshot(rules: [
             Rule(name: "hop", arn: "r1", eventBusName: "a", targets: [
-                RuleTarget(id: "1", arn: Fixtures.arn("events", "event-bus/b")),
-                RuleTarget(id: "2", arn: Fixtures.arn("events", "event-bus/a")),
-                RuleTarget(id: "3", arn: Fixtures.arn("lambda", "function:resize")),
+                RuleTarget(id: "1", arn: DemoSnapshot.arn("events", "event-bus/b")),
+                RuleTarget(id: "2", arn: DemoSnapshot.arn("events", "event-bus/a")),
+                RuleTarget(id: "3", arn: DemoSnapshot.arn("lambda", "function:resize")),
                 RuleTarget(id: "4", arn: "arn:aws:execute-api:us-east-1:1:abc/prod/POST/x"),
             ]),
         ])
@@ -50,9 +54,9 @@ import Testing
     }
 
     @Test func neighbourhoodKeepsNodesWithinHops() {
-        let graph = MapGraph(snapshot: Fixtures.demo())
+        let graph = MapGraph(snapshot: DemoSnapshot.demo())
         let one = graph.neighbourhood(of: "srv-payment", hops: 1)
-        #expect(Set(one.nodes.map(\.name)) == ["payment", "shop-bus", "payment-charge", "payment-gateway"])
+        #expect(Set(one.nodes.map(\.name)) == ["payment", "shop-bus", "payment-charge", "payment-refund", "payment-gateway"])
         #expect(graph.neighbourhood(of: "srv-payment", hops: 2).nodes.count > one.nodes.count)
     }
 }
