@@ -30,4 +30,27 @@ struct TopologySnapshotTests {
             #expect(snapshot.stateMachines.first?.definition == Self.definition)
         }
     }
+
+    /// No list call says a machine changed: the provider describes a held definition again once
+    /// it is `definitionRefresh` old, so the map's task edges follow an UpdateStateMachine.
+    @Test("a machine updated in place (UpdateStateMachine) gets its new definition")
+    func updatedDefinitionIsReadAgain() async throws {
+        try await withRunningStack { endpoint in
+            let aws = AWSClient(endpoint: endpoint)
+            let arn = try await aws.call(.stepFunctions, "CreateStateMachine", ["name": "order-saga", "roleArn": Self.role,
+                                                                                "definition": .string(Self.definition)])["stateMachineArn"]
+            let provider = StackProvider(endpoint: EndpointDescription(name: "test", url: endpoint.url?.absoluteString), stack: endpoint,
+                                         options: StackProviderOptions(refreshInterval: .milliseconds(200), actor: "tester",
+                                                                       requestTimeout: .seconds(5),
+                                                                       definitionRefresh: 0.4))
+            let watcher = await SnapshotWatcher.watching(provider)
+            defer { Task { await watcher.stop(); await provider.shutdown() } }
+            _ = try await watcher.wait("the first definition") { $0.stateMachines.first?.definition == Self.definition }
+
+            let updated = Self.definition.replacingOccurrences(of: "payment-charge", with: "payment-refund")
+            _ = try await aws.call(.stepFunctions, "UpdateStateMachine", ["stateMachineArn": arn ?? .null, "definition": .string(updated)])
+            let snapshot = try await watcher.wait("the updated definition") { $0.stateMachines.first?.definition == updated }
+            #expect(snapshot.stateMachines.count == 1)
+        }
+    }
 }
