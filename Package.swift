@@ -136,6 +136,7 @@ let package = Package(
         .executableTarget(name: "signalbox-bench", dependencies: [
             "Console", "Terminal", "Patterns", "StatesLanguage", "Stack", "Wire", "JSON", "Provider",
             "CircuitBreaker", "StackClient", "TopologyLayout",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], path: "Sources/Bench", swiftSettings: strict),
 
         // What the test targets share: a real stack on loopback for the length of a test,

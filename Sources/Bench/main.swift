@@ -14,6 +14,7 @@ let areas: [(name: String, run: () async throws -> Void)] = [
     ("bus", BusBench.run),
     ("provider", ProviderBench.run),
     ("topology", TopologyBench.run),
+    ("viewers", ViewersBench.run),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())

@@ -1,0 +1,318 @@
+import AsyncHTTPClient
+import Foundation
+import JSON
+import StackClient
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The "viewers" area (issue #15, "the bus does not pay for its viewers"): PutEvents throughput
+/// over HTTP from 32 connections into `signalbox serve` (its own process, 100 mixed rules with
+/// SQS targets, as the "bus" area), with nobody on the live stream, then beside it in the same
+/// run, alternating, several rounds: one attached console (`signalbox console` in a private
+/// tmux), one viewer that reads and discards every frame, one viewer that never reads (a stalled
+/// socket), and ten reading viewers. Each round's throughput is set against the no-viewer figure
+/// of the same round. Goals: one console ≥ 90 %, a stalled viewer ≥ 95 %, ten viewers ≥ 75 %.
+///
+/// The raw viewers are plain sockets that complete the WebSocket handshake on
+/// `/_signalbox/stream?topics=events` and then read bytes without decoding them (or never read),
+/// so their figures are the stack's own cost per viewer; the console's figure also includes the
+/// console's work (decoding and drawing) on the same two cores.
+enum ViewersBench {
+    enum Scenario: String, CaseIterable {
+        case none = "no viewer"
+        case console = "1 console"
+        case reader = "1 reading viewer"
+        case stalled = "1 stalled viewer"
+        case readers = "10 reading viewers"
+
+        /// The goal as a fraction of the no-viewer figure, where the issue sets one.
+        var goal: Double? {
+            switch self {
+            case .console: 0.90
+            case .stalled: 0.95
+            case .readers: 0.75
+            case .none, .reader: nil
+            }
+        }
+    }
+
+    static let rounds = 3
+    static let roundDuration: Duration = .seconds(4)
+    static let senders = 32
+
+    static func run() async throws {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("signalbox").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            print("viewers: skipped (no signalbox binary beside the bench at \(binary); build the signalbox product too)")
+            return
+        }
+        BenchProcesses.endOnSignals()
+        defer { BenchProcesses.endAll() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sbx-bench-viewers-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+
+        let serveLog = directory.appendingPathComponent("serve.log").path
+        let serve = try BenchProcesses.spawn(binary, ["serve", "--port", "0", "--data", directory.appendingPathComponent("data").path],
+                                             outputPath: serveLog)
+        defer { BenchProcesses.end(serve) }
+        let endpointURL = try ConsoleCPUBench.listeningEndpoint(logPath: serveLog, pid: serve)
+        guard let url = URL(string: endpointURL), let port = url.port else { throw BenchError("no port in \(endpointURL)") }
+
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: senders)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        do {
+            try await measure(AWSClient(endpoint: StackEndpoint(url: url), httpClient: http), binary: binary, endpoint: endpointURL,
+                              port: port, serve: serve)
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+        try await http.shutdown()
+    }
+
+    /// The rounds, and their figures printed; `serve` is the stack's process, whose CPU each
+    /// segment reads. Each viewer scenario is measured right after a no-viewer segment, and
+    /// its figure is set against that one. Every segment starts on 10 empty queues (the last
+    /// segment's are deleted unmeasured), so a backlog that grows through the run does not
+    /// weigh on later segments (the console polls every queue's counts).
+    static func measure(_ aws: AWSClient, binary: String, endpoint endpointURL: String, port: Int, serve: pid_t) async throws {
+        let scenarios = selectedScenarios()
+        print("PutEvents over HTTP, \(senders) connections, 10 entries of ~1 KB per call, 100 mixed rules with SQS targets;"
+              + " stack: signalbox serve (own process); \(rounds) rounds, each scenario for \(roundDuration) right after"
+              + " no viewer for as long, 10 empty queues each time:")
+        try await setUp(aws)
+        var segment = 0
+        var queues = try await freshQueues(aws, segment: segment, previous: [])
+        _ = try await load(aws, for: .seconds(2))   // warm-up
+        var rates: [Scenario: [Double]] = [:]
+        var ratios: [Scenario: [Double]] = [:]
+        var stackCPU: [Scenario: [Double]] = [:]
+        for _ in 0..<rounds {
+            for scenario in scenarios {
+                var baseline = 0.0
+                for measured in [Scenario.none, scenario] {
+                    segment += 1
+                    queues = try await freshQueues(aws, segment: segment, previous: queues)
+                    let viewers = try attach(measured, binary: binary, endpoint: endpointURL, port: port)
+                    let ticks = BenchProcesses.cpuTicks(serve) ?? 0
+                    let (rate, events) = try await load(aws, for: roundDuration)
+                    let used = Double((BenchProcesses.cpuTicks(serve) ?? 0) - ticks) / BenchProcesses.ticksPerSecond
+                    viewers.detach()
+                    rates[measured, default: []].append(rate)
+                    stackCPU[measured, default: []].append(1e6 * used / Double(max(1, events)))
+                    if measured == .none { baseline = rate } else { ratios[measured, default: []].append(rate / baseline) }
+                }
+            }
+        }
+        for scenario in [Scenario.none] + scenarios {
+            let list = rates[scenario] ?? []
+            var line = "  " + scenario.rawValue.padding(toLength: 19, withPad: " ", startingAt: 0)
+                + String(format: " median %6.0f events/s, stack CPU %3.0f µs/event", median(list), median(stackCPU[scenario] ?? []))
+            if let relative = ratios[scenario] {
+                line += String(format: "; %.0f%% of no viewer (rounds %@)", 100 * median(relative),
+                               relative.map { String(format: "%.0f%%", 100 * $0) }.joined(separator: ", ") as NSString)
+                if let goal = scenario.goal {
+                    line += String(format: " — goal ≥ %.0f%%: %@", 100 * goal, median(relative) >= goal ? "met" : "NOT MET")
+                }
+            }
+            print(line)
+        }
+    }
+
+    /// The viewer scenarios to run: all, or those `SIGNALBOX_BENCH_VIEWERS` names
+    /// (comma-separated: console, reader, stalled, readers), to profile one.
+    static func selectedScenarios() -> [Scenario] {
+        let names: [String: Scenario] = ["console": .console, "reader": .reader, "stalled": .stalled, "readers": .readers]
+        guard let given = ProcessInfo.processInfo.environment["SIGNALBOX_BENCH_VIEWERS"] else {
+            return Scenario.allCases.filter { $0 != .none }
+        }
+        return given.split(separator: ",").compactMap { names[String($0)] }
+    }
+
+    // MARK: the stack and its load
+
+    static func setUp(_ aws: AWSClient) async throws {
+        for (index, pattern) in BusBench.rulePatterns().enumerated() {
+            _ = try await aws.call(.eventBridge, "PutRule", ["Name": .string("rule-\(index)"), "EventPattern": .string(pattern.serialized)])
+        }
+    }
+
+    /// Points the 100 rules at 10 new, empty queues and deletes `previous` (their URLs);
+    /// returns the new queues' URLs.
+    static func freshQueues(_ aws: AWSClient, segment: Int, previous: [String]) async throws -> [String] {
+        var urls: [String] = []
+        for queue in 0..<10 {
+            let answer = try await aws.call(.sqs, "CreateQueue", ["QueueName": .string("bench-\(segment)-\(queue)")])
+            urls.append(answer["QueueUrl"]?.stringValue ?? "")
+        }
+        for index in 0..<100 {
+            _ = try await aws.call(.eventBridge, "PutTargets", ["Rule": .string("rule-\(index)"), "Targets": [
+                ["Id": "q", "Arn": .string("arn:aws:sqs:us-east-1:000000000000:bench-\(segment)-\(index % 10)")],
+            ]])
+        }
+        for url in previous { _ = try await aws.call(.sqs, "DeleteQueue", ["QueueUrl": .string(url)]) }
+        return urls
+    }
+
+    /// PutEvents from `senders` concurrent connections for `duration`: events accepted per
+    /// second, and how many.
+    static func load(_ aws: AWSClient, for duration: Duration) async throws -> (rate: Double, events: Int) {
+        let pad = String(repeating: "p", count: 700)
+        let started = ContinuousClock.now
+        let deadline = started + duration
+        let accepted = await withTaskGroup(of: Int.self) { group in
+            for sender in 0..<senders {
+                group.addTask {
+                    var accepted = 0
+                    var batch = sender
+                    while ContinuousClock.now < deadline {
+                        let entries: [JSONValue] = (0..<10).map { index in
+                            let n = batch * 10 + index
+                            let detail: JSONValue = [
+                                "orderId": .string("o-\(n)"), "total": .number(Double(n % 500)),
+                                "status": .string(["placed", "paid", "shipped", "cancelled"][n % 4]),
+                                "customer": ["tier": .string(n % 7 == 0 ? "gold" : "standard"), "ip": .string("10.0.\(n % 4).\(n % 250)")],
+                                "items": [["sku": .string("SKU-\(n % 40)"), "qty": .number(Double(n % 3 + 1))]],
+                                "pad": .string(pad),
+                            ]
+                            return ["Source": .string("svc.\(["orders", "payments", "shipping", "inventory", "notify"][n % 5])"),
+                                    "DetailType": .string(["OrderPlaced", "PaymentTaken", "Shipped", "Reserved"][n % 4]),
+                                    "Detail": .string(detail.serialized)]
+                        }
+                        batch += senders
+                        guard let answer = try? await aws.call(.eventBridge, "PutEvents", ["Entries": .array(entries)]) else { continue }
+                        accepted += 10 - (answer["FailedEntryCount"]?.intValue ?? 10)
+                    }
+                    return accepted
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        return (Double(accepted) / BusBench.seconds(ContinuousClock.now - started), accepted)
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    // MARK: viewers
+
+    /// What a scenario attached, to detach after its round.
+    struct Attached {
+        var sockets: [RawViewer] = []
+        var console: (server: pid_t, pane: pid_t)?
+
+        func detach() {
+            for socket in sockets { socket.close() }
+            if let console {
+                BenchProcesses.end(console.pane)
+                BenchProcesses.end(console.server)
+            }
+        }
+    }
+
+    static func attach(_ scenario: Scenario, binary: String, endpoint: String, port: Int) throws -> Attached {
+        var attached = Attached()
+        switch scenario {
+        case .none: break
+        case .reader: attached.sockets = [try RawViewer(port: port, reads: true)]
+        case .stalled: attached.sockets = [try RawViewer(port: port, reads: false)]
+        case .readers: attached.sockets = try (0..<10).map { _ in try RawViewer(port: port, reads: true) }
+        case .console: attached.console = try startConsole(binary: binary, endpoint: endpoint)
+        }
+        // Let the subscriptions settle (the console's first poll, the sockets' acknowledgements).
+        usleep(scenario == .console ? 1_000_000 : 200_000)
+        return attached
+    }
+
+    /// `signalbox console` attached to the stack in a private tmux server, as an operator runs it.
+    static func startConsole(binary: String, endpoint: String) throws -> (server: pid_t, pane: pid_t) {
+        let socket = "sbx-bench-viewers-\(getpid())"
+        func tmux(_ arguments: [String]) -> String { BenchProcesses.output("/usr/bin/tmux", ["-L", socket] + arguments) }
+        let command = "exec '\(binary)' console --endpoint '\(endpoint)'"
+        _ = tmux(["-f", "/dev/null", "new-session", "-d", "-s", "v", "-x", "200", "-y", "60", command])
+        guard let server = Int32(tmux(["display-message", "-p", "#{pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw BenchError("tmux did not start")
+        }
+        BenchProcesses.adopt(server)
+        guard let pane = Int32(tmux(["display-message", "-p", "-t", "v", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            BenchProcesses.end(server)
+            throw BenchError("no console pane in tmux")
+        }
+        BenchProcesses.adopt(pane)
+        for _ in 0..<300 {
+            if tmux(["capture-pane", "-p", "-t", "v"]).contains("● connected") { return (server, pane) }
+            usleep(100_000)
+        }
+        BenchProcesses.end(pane)
+        BenchProcesses.end(server)
+        throw BenchError("the console never showed '● connected' to \(endpoint)")
+    }
+}
+
+/// A live-stream viewer at the socket level: it opens `/_signalbox/stream?topics=events` with a
+/// WebSocket handshake written by hand, then reads and discards whatever comes (on a thread of
+/// its own) or never reads at all, so the stack's writes to it back up (a stalled viewer; its
+/// receive buffer is made small so that happens within a round).
+final class RawViewer: Sendable {
+    private let fd: Int32
+    private let done = DispatchSemaphore(value: 0)
+    private let reads: Bool
+
+    init(port: Int, reads: Bool) throws {
+        self.reads = reads
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw BenchError("socket: \(String(cString: strerror(errno)))") }
+        if !reads {
+            var size: Int32 = 4096
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            Glibc.close(fd)
+            throw BenchError("connect to 127.0.0.1:\(port): \(String(cString: strerror(errno)))")
+        }
+        let request = "GET /_signalbox/stream?topics=events HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\n"
+            + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        // The answer's head: "HTTP/1.1 101 Switching Protocols" … blank line.
+        var head = [UInt8]()
+        var byte: UInt8 = 0
+        while !head.ends(with: [13, 10, 13, 10]), recv(fd, &byte, 1, 0) == 1 { head.append(byte) }
+        guard String(decoding: head, as: UTF8.self).hasPrefix("HTTP/1.1 101") else {
+            Glibc.close(fd)
+            throw BenchError("the stream refused the handshake: \(String(decoding: head.prefix(200), as: UTF8.self))")
+        }
+        if reads {
+            let fd = self.fd, done = self.done
+            Thread.detachNewThread {
+                var buffer = [UInt8](repeating: 0, count: 65_536)
+                while recv(fd, &buffer, buffer.count, 0) > 0 {}
+                done.signal()
+            }
+        }
+    }
+
+    func close() {
+        shutdown(fd, Int32(SHUT_RDWR))
+        if reads { done.wait() }
+        Glibc.close(fd)
+    }
+}
+
+extension Array where Element == UInt8 {
+    func ends(with suffix: [UInt8]) -> Bool { count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix }
+}
