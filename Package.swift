@@ -72,6 +72,7 @@ let package = Package(
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "OrderedCollections", package: "swift-collections"),
+            .product(name: "DequeModule", package: "swift-collections"),
         ], swiftSettings: strict),
         // Attaching to AWS as the AWS CLI does: ~/.aws profiles, the credential chain (STS,
         // IAM Identity Center, credential_process) with refresh, endpoint overrides. Parsing and

@@ -246,20 +246,31 @@ public actor StackProvider: SystemProvider {
         }
     }
 
-    /// Follows the live stream until it ends or the task is cancelled. Each frame waits for the
-    /// actor, so a slow console slows the stream client, whose bounded buffer then drops (and
-    /// the stack reports the drop) instead of memory growing here.
+    /// How often the frames received meanwhile are taken from the live stream: at most this
+    /// often the actor is woken for them (one hop per batch, not per frame), well inside the
+    /// snapshots' own pace of ten a second.
+    static let streamPace: Duration = .milliseconds(50)
+
+    /// Follows the live stream until it ends or the task is cancelled. Each batch waits for the
+    /// actor, so a slow console leaves frames in the client's bounded inbox, which then drops
+    /// and counts (as the stack does for its viewers) instead of memory growing here.
     private nonisolated func follow(_ client: StreamClient) async {
         let reason: String
         do {
-            let frames = try client.frames(topics: StreamTopic.all, buffer: 4096)
-            for try await frame in frames { await receive(.frame(frame)) }
+            for try await batch in try client.frameBatches(topics: StreamTopic.all, buffer: 4096) {
+                await receive(frames: batch)
+                try await clock.sleep(for: Self.streamPace)
+            }
             reason = "the stack closed it"
         } catch {
             reason = Self.streamReason(error)
         }
         if Task.isCancelled { return }
         await receive(.streamEnded(reason: reason))
+    }
+
+    private func receive(frames: [StreamFrame]) {
+        for frame in frames { receive(.frame(frame)) }
     }
 
     private static func streamReason(_ error: any Error) -> String {

@@ -21,6 +21,44 @@ public struct StreamClient: Sendable {
     /// closes the socket.
     public func frames(topics: [StreamTopic], pattern: JSONValue? = nil,
                        buffer: Int? = nil) throws(StackClientError) -> AsyncThrowingStream<StreamFrame, any Error> {
+        let connection = try connection(topics: topics, pattern: pattern, buffer: buffer)
+        return AsyncThrowingStream(bufferingPolicy: .bufferingNewest(4096)) { continuation in
+            let task = Task {
+                do {
+                    try await connection { continuation.yield($0) }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// The same frames as `frames`, handed over in batches (`StreamBatches`): for a reader that
+    /// takes them at its own pace. At most `capacity` frames wait; past it the oldest are
+    /// dropped and counted in a `dropped` frame.
+    public func frameBatches(topics: [StreamTopic], pattern: JSONValue? = nil, buffer: Int? = nil,
+                             capacity: Int = 4096) throws(StackClientError) -> StreamBatches {
+        let connection = try connection(topics: topics, pattern: pattern, buffer: buffer)
+        let (arrivals, arrival) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let inbox = StreamInbox(capacity: capacity, arrival: arrival)
+        let task = Task {
+            do {
+                try await connection { inbox.put($0) }
+                inbox.finish()
+            } catch {
+                inbox.finish(failure: error)
+            }
+        }
+        arrival.onTermination = { _ in task.cancel() }
+        return StreamBatches(inbox: inbox, arrivals: arrivals)
+    }
+
+    /// Connects, subscribes and hands each decoded frame to `receive` until the server closes
+    /// the socket; throws `StackClientError.transport` when the connection fails.
+    private func connection(topics: [StreamTopic], pattern: JSONValue?, buffer: Int?)
+        throws(StackClientError) -> @Sendable (@escaping @Sendable (StreamFrame) -> Void) async throws -> Void {
         guard let base = endpoint.extensionBaseURL else {
             throw .noExtension(NoExtension(path: ExtensionPaths.stream,
                                            reason: "this endpoint is AWS itself, which has no Signalbox extensions"))
@@ -30,22 +68,18 @@ public struct StreamClient: Sendable {
         var logger = Logger(label: "signalbox.stream-client")
         logger.logLevel = .critical
         let quietLogger = logger
-        return AsyncThrowingStream(bufferingPolicy: .bufferingNewest(4096)) { continuation in
-            let task = Task {
-                do {
-                    try await WebSocketClient.connect(url: url, logger: quietLogger) { inbound, outbound, _ in
-                        try await outbound.write(.text(subscription))
-                        for try await message in inbound.messages(maxSize: 16 << 20) {
-                            guard case .text(let text) = message else { continue }
-                            continuation.yield(Self.decode(text))
-                        }
+        return { receive in
+            do {
+                try await WebSocketClient.connect(url: url, logger: quietLogger) { inbound, outbound, _ in
+                    try await outbound.write(.text(subscription))
+                    for try await message in inbound.messages(maxSize: 16 << 20) {
+                        guard case .text(let text) = message else { continue }
+                        receive(Self.decode(text))
                     }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: StackClientError.transport("live stream: \(error)"))
                 }
+            } catch {
+                throw StackClientError.transport("live stream: \(error)")
             }
-            continuation.onTermination = { _ in task.cancel() }
         }
     }
 
