@@ -1,7 +1,9 @@
 import Timekeeping
 
-/// Coalesces changes into snapshots: at most one every `minimumGap` (ten a second), however
-/// fast changes come. A change after a quiet spell publishes at once; changes within the gap of
+/// Coalesces changes into snapshots: at most one every `minimumGap` (four a second), however
+/// fast changes come. Four is the pace a person reads a changing screen at (htop and k9s redraw
+/// every one to two seconds); each snapshot costs the console a full redraw of every pane on
+/// screen, so a faster pace spent CPU on frames nobody could read. A change after a quiet spell publishes at once; changes within the gap of
 /// the last snapshot share one at the gap's end. A value: the owner asks it and keeps the timer.
 struct PublishGate: Sendable, Hashable {
     enum Decision: Sendable, Hashable {
@@ -17,7 +19,7 @@ struct PublishGate: Sendable, Hashable {
     private var lastPublish: MonotonicInstant?
     private var scheduled = false
 
-    init(minimumGap: Duration = .milliseconds(100)) {
+    init(minimumGap: Duration = .milliseconds(250)) {
         self.minimumGap = minimumGap
     }
 

@@ -12,7 +12,7 @@ import Timekeeping
 /// often) and, when the endpoint is the Signalbox stack, also follows its live stream (events
 /// with their matched rules and delivery outcomes, queue counts between polls, execution and
 /// breaker changes). Each change is published as a complete `SystemSnapshot`, coalesced to at
-/// most ten a second. The connection state is honest: "not connected" with the reason until
+/// most four a second. The connection state is honest: "not connected" with the reason until
 /// the endpoint answers, "degraded" naming the API or stream that fails, "disconnected" with the
 /// time of the last data when it stops answering. Against endpoints without Signalbox's
 /// extensions it polls only, and says nothing about the missing extension.
@@ -248,7 +248,7 @@ public actor StackProvider: SystemProvider {
 
     /// How often the frames received meanwhile are taken from the live stream: at most this
     /// often the actor is woken for them (one hop per batch, not per frame), well inside the
-    /// snapshots' own pace of ten a second.
+    /// snapshots' own pace of four a second.
     static let streamPace: Duration = .milliseconds(50)
 
     /// Follows the live stream until it ends or the task is cancelled. Each batch waits for the

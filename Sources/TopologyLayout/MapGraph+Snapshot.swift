@@ -1,6 +1,5 @@
 import JSON
 import Provider
-import StatesLanguage
 
 /// The Cloud Map instance attributes a service may carry to say what the APIs cannot: which
 /// buses (or queues, activities…) it publishes to and which it consumes from. Comma-separated
@@ -64,20 +63,12 @@ extension MapGraph {
         }
         // Task states of each definition the provider fetched.
         for machine in snapshot.stateMachines {
-            guard let text = machine.definition, let definition = try? StateMachineDefinition(parsing: text) else { continue }
-            for stateName in definition.states.keys.sorted() {
-                guard case .task(let task)? = definition.states[stateName]?.kind else { continue }
-                let resource = task.resource
-                let node: MapNode
-                switch resource.kind {
-                case .activity(let name), .lambdaFunction(let name):
-                    node = MapNode(id: resource.arn, name: name, kind: .task)
-                case .service, .other:
-                    continue
-                }
+            guard let text = machine.definition else { continue }
+            for task in TaskTargets.of(definition: text) {
+                let node = MapNode(id: task.arn, name: task.name, kind: .task)
                 add(node)
                 named(node.name, node.id)
-                connect(MapEdge(from: machine.arn, to: node.id, kind: .task, via: stateName))
+                connect(MapEdge(from: machine.arn, to: node.id, kind: .task, via: task.state))
             }
         }
         // Sources seen in traffic.
