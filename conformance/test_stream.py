@@ -105,3 +105,27 @@ def test_slow_viewer_is_dropped_not_waited_for(endpoint):
                 received += 1
         assert dropped > 0
         assert received + dropped == accepted
+
+
+def test_batched_viewer_gets_arrays_of_frames(endpoint):
+    """`?batch=MS`: the frames of each window arrive as one message, a JSON array of frames in
+    order; without it every message stays a single frame."""
+    events = make_client("events", endpoint)
+    source = f"batch-{uuid.uuid4().hex[:8]}"
+    with connect(ws_url(endpoint, "?batch=200")) as ws:
+        ws.send(json.dumps({"type": "subscribe", "topics": ["events"], "pattern": {"source": [source]}}))
+        ack = json.loads(ws.recv(timeout=10))
+        assert isinstance(ack, list) and ack[0]["type"] == "subscribed"
+        events.put_events(Entries=[{"Source": source, "DetailType": "t", "Detail": json.dumps({"n": n})}
+                                   for n in range(5)])
+        received = []
+        deadline = time.monotonic() + 10
+        messages = 0
+        while len(received) < 5:
+            message = json.loads(ws.recv(timeout=max(0.1, deadline - time.monotonic())))
+            assert isinstance(message, list), message
+            messages += 1
+            received += [frame for frame in message if frame["type"] == "event"]
+        assert [f["data"]["event"]["detail"]["n"] for f in received] == [0, 1, 2, 3, 4]
+        assert all(f["v"] == 1 for f in received)
+        assert messages < 5, "five events put at once come in fewer messages than frames"

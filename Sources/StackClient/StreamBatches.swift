@@ -61,17 +61,20 @@ final class StreamInbox: Sendable {
         self.arrival = arrival
     }
 
-    func put(_ frame: StreamFrame) {
+    /// The frames of one message, in order.
+    func put(_ frames: [StreamFrame]) {
         let wasEmpty = state.withLock { state in
             let wasEmpty = state.frames.isEmpty && state.dropped == 0
-            if state.frames.count == capacity {
-                state.frames.removeFirst()
-                state.dropped += 1
+            for frame in frames {
+                if state.frames.count == capacity {
+                    state.frames.removeFirst()
+                    state.dropped += 1
+                }
+                state.frames.append(frame)
             }
-            state.frames.append(frame)
             return wasEmpty
         }
-        if wasEmpty { arrival.yield() }
+        if wasEmpty && !frames.isEmpty { arrival.yield() }
     }
 
     /// The connection ended; `failure` says how, if it failed.

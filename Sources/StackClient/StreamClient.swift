@@ -3,6 +3,7 @@ import HummingbirdWSClient
 import JSON
 import Logging
 import StackProtocol
+import Timekeeping
 
 /// A viewer of the stack's live stream (`/_signalbox/stream`, frames v1, `docs/stream.md`):
 /// subscribes to topics, optionally filtered server-side by an event pattern, and yields each
@@ -21,11 +22,11 @@ public struct StreamClient: Sendable {
     /// closes the socket.
     public func frames(topics: [StreamTopic], pattern: JSONValue? = nil,
                        buffer: Int? = nil) throws(StackClientError) -> AsyncThrowingStream<StreamFrame, any Error> {
-        let connection = try connection(topics: topics, pattern: pattern, buffer: buffer)
+        let connection = try connection(topics: topics, pattern: pattern, buffer: buffer, batch: nil)
         return AsyncThrowingStream(bufferingPolicy: .bufferingNewest(4096)) { continuation in
             let task = Task {
                 do {
-                    try await connection { continuation.yield($0) }
+                    try await connection { frames in for frame in frames { continuation.yield(frame) } }
                     continuation.finish()
                 } catch {
                     continuation.finish(throwing: error)
@@ -36,11 +37,14 @@ public struct StreamClient: Sendable {
     }
 
     /// The same frames as `frames`, handed over in batches (`StreamBatches`): for a reader that
-    /// takes them at its own pace. At most `capacity` frames wait; past it the oldest are
-    /// dropped and counted in a `dropped` frame.
+    /// takes them at its own pace. The server is asked to gather `window`'s worth of frames
+    /// into one message (`batch=MS`), so the socket is read once per window, not per frame. At
+    /// most `capacity` frames wait here; past it the oldest are dropped and counted in a
+    /// `dropped` frame.
     public func frameBatches(topics: [StreamTopic], pattern: JSONValue? = nil, buffer: Int? = nil,
+                             window: Duration = .milliseconds(50),
                              capacity: Int = 4096) throws(StackClientError) -> StreamBatches {
-        let connection = try connection(topics: topics, pattern: pattern, buffer: buffer)
+        let connection = try connection(topics: topics, pattern: pattern, buffer: buffer, batch: window)
         let (arrivals, arrival) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         let inbox = StreamInbox(capacity: capacity, arrival: arrival)
         let task = Task {
@@ -55,15 +59,15 @@ public struct StreamClient: Sendable {
         return StreamBatches(inbox: inbox, arrivals: arrivals)
     }
 
-    /// Connects, subscribes and hands each decoded frame to `receive` until the server closes
-    /// the socket; throws `StackClientError.transport` when the connection fails.
-    private func connection(topics: [StreamTopic], pattern: JSONValue?, buffer: Int?)
-        throws(StackClientError) -> @Sendable (@escaping @Sendable (StreamFrame) -> Void) async throws -> Void {
+    /// Connects, subscribes and hands the decoded frames of each message to `receive` until the
+    /// server closes the socket; throws `StackClientError.transport` when the connection fails.
+    private func connection(topics: [StreamTopic], pattern: JSONValue?, buffer: Int?, batch: Duration?)
+        throws(StackClientError) -> @Sendable (@escaping @Sendable ([StreamFrame]) -> Void) async throws -> Void {
         guard let base = endpoint.extensionBaseURL else {
             throw .noExtension(NoExtension(path: ExtensionPaths.stream,
                                            reason: "this endpoint is AWS itself, which has no Signalbox extensions"))
         }
-        let url = Self.streamURL(base: base, buffer: buffer)
+        let url = Self.streamURL(base: base, buffer: buffer, batch: batch)
         let subscription = StreamRequest.subscribe(topics: topics, pattern: pattern).text
         var logger = Logger(label: "signalbox.stream-client")
         logger.logLevel = .critical
@@ -83,21 +87,25 @@ public struct StreamClient: Sendable {
         }
     }
 
-    /// One received text frame, or the reason it could not be read as an `error` frame.
-    static func decode(_ text: String) -> StreamFrame {
+    /// The frames of one received text message, or the reason it could not be read as an
+    /// `error` frame.
+    static func decode(_ text: String) -> [StreamFrame] {
         do throws(StackProtocolError) {
-            return try StreamFrameCodec.decode(text)
+            return try StreamFrameCodec.decodeMessage(text)
         } catch {
-            return .error(StreamFailure(code: StreamFailure.unreadableCode, message: error.message))
+            return [.error(StreamFailure(code: StreamFailure.unreadableCode, message: error.message))]
         }
     }
 
-    static func streamURL(base: String, buffer: Int?) -> String {
+    static func streamURL(base: String, buffer: Int?, batch: Duration? = nil) -> String {
         var url = base
         if url.hasPrefix("https://") { url = "wss://" + url.dropFirst("https://".count) }
         else if url.hasPrefix("http://") { url = "ws://" + url.dropFirst("http://".count) }
         url += ExtensionPaths.stream
-        if let buffer { url += "?buffer=\(buffer)" }
+        var query: [String] = []
+        if let buffer { query.append("buffer=\(buffer)") }
+        if let batch { query.append("batch=\(max(1, Int(batch.milliseconds.rounded())))") }
+        if !query.isEmpty { url += "?" + query.joined(separator: "&") }
         return url
     }
 }

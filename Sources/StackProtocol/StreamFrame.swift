@@ -97,7 +97,30 @@ public enum StreamFrameCodec {
         return String(decoding: output, as: UTF8.self)
     }
 
+    /// One message carrying several encoded frames, in order: a JSON array of them (what a
+    /// viewer that asked for `batch=MS` receives).
+    public static func batch(_ encodedFrames: [String]) -> String {
+        "[" + encodedFrames.joined(separator: ",") + "]"
+    }
+
     // MARK: decoding
+
+    /// The frames of one message: a single frame, or a batch (a JSON array of frames). A batch
+    /// member that cannot be read fails alone, as an `error` frame in its place.
+    public static func decodeMessage(_ text: String) throws(StackProtocolError) -> [StreamFrame] {
+        let value: JSONValue
+        do { value = try JSONValue(parsing: Array(text.utf8)) } catch {
+            throw StackProtocolError("a stream message must be JSON: \(error)")
+        }
+        guard case .array(let members) = value else { return [try decode(value)] }
+        return members.enumerated().map { index, member in
+            do throws(StackProtocolError) {
+                return try decode(member)
+            } catch {
+                return .error(StreamFailure(code: StreamFailure.unreadableCode, message: "batch[\(index)]: \(error.message)"))
+            }
+        }
+    }
 
     public static func decode(_ text: String) throws(StackProtocolError) -> StreamFrame {
         try decode(bytes: Array(text.utf8))

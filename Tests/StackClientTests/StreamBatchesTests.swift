@@ -21,20 +21,20 @@ struct StreamBatchesTests {
     @Test("frames received while the reader was away come as one batch, in order")
     func oneBatch() async throws {
         let (inbox, batches) = Self.inbox(capacity: 100)
-        for sequence in 1...5 { inbox.put(Self.frame(sequence)) }
+        inbox.put((1...5).map(Self.frame))
         var iterator = batches.makeAsyncIterator()
         #expect(try await iterator.next() == (1...5).map(Self.frame))
-        inbox.put(Self.frame(6))
+        inbox.put([Self.frame(6)])
         #expect(try await iterator.next() == [Self.frame(6)])
     }
 
     @Test("past its capacity the inbox drops the oldest and the batch starts by counting them")
     func overflowIsCounted() async throws {
         let (inbox, batches) = Self.inbox(capacity: 3)
-        for sequence in 1...10 { inbox.put(Self.frame(sequence)) }
+        inbox.put((1...10).map(Self.frame))
         var iterator = batches.makeAsyncIterator()
         #expect(try await iterator.next() == [.dropped(count: 7), Self.frame(8), Self.frame(9), Self.frame(10)])
-        inbox.put(Self.frame(11))
+        inbox.put([Self.frame(11)])
         #expect(try await iterator.next() == [Self.frame(11)], "the count starts again after it was reported")
     }
 
@@ -42,7 +42,7 @@ struct StreamBatchesTests {
     func failureAfterFrames() async throws {
         struct Broken: Error {}
         let (inbox, batches) = Self.inbox(capacity: 10)
-        inbox.put(Self.frame(1))
+        inbox.put([Self.frame(1)])
         inbox.finish(failure: Broken())
         var iterator = batches.makeAsyncIterator()
         #expect(try await iterator.next() == [Self.frame(1)])

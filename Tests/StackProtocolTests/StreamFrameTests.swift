@@ -32,6 +32,32 @@ struct StreamFrameTests {
         }
     }
 
+    @Test("a batch is a JSON array of frames that decodes to them in order; a single frame is a batch of one")
+    func batches() throws {
+        let messages = try Fixtures.messages()
+        let frames = messages.enumerated().map { StreamFrame.published($1, sequence: $0 + 1) } + [.dropped(count: 2), .pong]
+        let batch = StreamFrameCodec.batch(frames.map(StreamFrameCodec.encode))
+        #expect(batch.hasPrefix("[{"))
+        #expect(try StreamFrameCodec.decodeMessage(batch) == frames)
+        #expect(try StreamFrameCodec.decodeMessage(StreamFrameCodec.encode(.pong)) == [.pong])
+    }
+
+    @Test("a batch member that cannot be read becomes an error frame in its place; the others are kept")
+    func batchWithAnUnreadableMember() throws {
+        let text = "[" + StreamFrameCodec.encode(.pong) + #",{"v":2,"type":"pong"},"# + StreamFrameCodec.encode(.dropped(count: 1)) + "]"
+        let frames = try StreamFrameCodec.decodeMessage(text)
+        #expect(frames.count == 3)
+        #expect(frames.first == .pong)
+        #expect(frames.last == .dropped(count: 1))
+        guard case .error(let failure) = frames[1] else {
+            Issue.record("expected an error frame, got \(frames[1])")
+            return
+        }
+        #expect(failure.code == StreamFailure.unreadableCode)
+        #expect(failure.message.hasPrefix("batch[1]: v 2 is not a stream version"))
+        #expect(throws: StackProtocolError.self) { try StreamFrameCodec.decodeMessage("[{") }
+    }
+
     @Test("the encoder writes version 1 byte for byte as the stack always has")
     func bytes() throws {
         #expect(StreamFrameCodec.encode(.dropped(count: 3)) == #"{"v":1,"type":"dropped","count":3}"#)

@@ -10,11 +10,13 @@ import StackProtocol
 /// A viewer may name its topics in the query (`?topics=events,queues&buffer=256`) and send a
 /// `StreamRequest` at any time to change them; it is answered `subscribed` or `error`. Frames
 /// are written from the viewer's own bounded buffer, so a slow socket only ever costs that
-/// viewer frames.
+/// viewer frames. With `batch=MS` the frames of up to MS milliseconds go out as one message (a
+/// JSON array): one write and one read per batch instead of per frame.
 public struct StreamRoute: StackRouteExtension {
     public let hub: StreamHub
     public static let path = ExtensionPaths.stream
     static let maximumMessageBytes = 64 * 1024
+    static let maximumBatchMilliseconds = 1000
 
     public init(hub: StreamHub) { self.hub = hub }
 
@@ -25,6 +27,7 @@ public struct StreamRoute: StackRouteExtension {
             let capacity = query.get("buffer", as: Int.self).map { min(max($0, 1), 65_536) } ?? StreamHub.defaultCapacity
             let topics = Set((query.get("topics") ?? "").split(separator: ",").map { StreamTopic(String($0)) }
                 .filter { !$0.rawValue.isEmpty })
+            let batch = query.get("batch", as: Int.self).map { Duration.milliseconds(min(max($0, 1), Self.maximumBatchMilliseconds)) }
             let subscription = hub.subscribe(topics: [], capacity: capacity)
             if !topics.isEmpty {
                 // The acknowledgement first, then the topics' retained frames.
@@ -35,7 +38,13 @@ public struct StreamRoute: StackRouteExtension {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for await frame in subscription {
-                        try await outbound.write(.text(frame))
+                        guard let batch else {
+                            try await outbound.write(.text(frame))
+                            continue
+                        }
+                        // Gather what arrives within the window, then write it as one message.
+                        try await Task.sleep(for: batch)
+                        try await outbound.write(.text(StreamFrameCodec.batch([frame] + subscription.takeBuffered())))
                     }
                 }
                 for try await message in inbound.messages(maxSize: Self.maximumMessageBytes) {

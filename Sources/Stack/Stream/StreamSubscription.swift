@@ -97,6 +97,22 @@ public final class StreamSubscription: Sendable, AsyncSequence {
         resume?.resume(returning: nil)
     }
 
+    /// Every frame waiting to be written, without waiting for more (a batching writer takes
+    /// these after `next()`); a pending drop count comes first as a `dropped` frame.
+    func takeBuffered() -> [String] {
+        state.withLock { state in
+            var frames: [String] = []
+            frames.reserveCapacity(state.buffer.count + 1)
+            frames.append(contentsOf: state.buffer)
+            state.buffer.removeAll(keepingCapacity: true)
+            if state.dropped > 0 {
+                frames.append(StreamFrameCodec.encode(.dropped(count: state.dropped)))
+                state.dropped = 0
+            }
+            return frames
+        }
+    }
+
     /// The next frame to write, waiting for one; nil once finished or cancelled.
     func next() async -> String? {
         await withTaskCancellationHandler {
