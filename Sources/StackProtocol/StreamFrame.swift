@@ -103,6 +103,26 @@ public enum StreamFrameCodec {
         "[" + encodedFrames.joined(separator: ",") + "]"
     }
 
+    /// Encoded frames as batch messages of at most `maximumBytes` each, in order; a frame
+    /// larger than that is a batch of its own.
+    public static func batches(_ encodedFrames: [String], maximumBytes: Int) -> [String] {
+        var messages: [String] = []
+        var current: [String] = []
+        var size = 2
+        for frame in encodedFrames {
+            let added = frame.utf8.count + 1
+            if !current.isEmpty && size + added > maximumBytes {
+                messages.append(batch(current))
+                current.removeAll(keepingCapacity: true)
+                size = 2
+            }
+            current.append(frame)
+            size += added
+        }
+        if !current.isEmpty { messages.append(batch(current)) }
+        return messages
+    }
+
     // MARK: decoding
 
     /// The frames of one message: a single frame, or a batch (a JSON array of frames). A batch

@@ -50,14 +50,18 @@ struct StreamBatchesTests {
         #expect(try await iterator.next() == nil)
     }
 
-    @Test("against a running stack: the subscription, then the events put on the bus")
+    @Test("against a running stack: the subscription, then the events put on the bus, one of 200 KB among them")
     func fromTheStack() async throws {
         try await withRunningStack { endpoint in
             var batches = try StreamClient(endpoint: endpoint).frameBatches(topics: [.events]).makeAsyncIterator()
             var received = try await batches.next() ?? []
             #expect(received.first == .subscribed(StreamSubscribed(topics: [.events], filtered: false, buffer: 1024)))
+            // The large one is past the 16 KiB WebSocket frame size clients accept by default:
+            // the stack splits its message into frames instead of closing the viewer.
+            let padding = String(repeating: "x", count: 200_000)
             _ = try await AWSClient(endpoint: endpoint).call(.eventBridge, "PutEvents", ["Entries": .array((1...3).map { n in
-                ["Source": "shop.orders", "DetailType": "Order Created", "Detail": .string("{\"orderId\":\"o-\(n)\"}")]
+                ["Source": "shop.orders", "DetailType": "Order Created",
+                 "Detail": .string("{\"orderId\":\"o-\(n)\",\"note\":\"\(n == 2 ? padding : "")\"}")]
             })])
             while received.count < 4, let batch = try await batches.next() { received += batch }
             let orders = received.dropFirst().compactMap { frame -> String? in
@@ -65,6 +69,23 @@ struct StreamBatchesTests {
                 return event.event.value["detail"]?["orderId"]?.stringValue
             }
             #expect(orders == ["o-1", "o-2", "o-3"])
+        }
+    }
+
+    @Test("the one-frame-per-message stream also carries a frame larger than a WebSocket frame")
+    func largeFrameUnbatched() async throws {
+        try await withRunningStack { endpoint in
+            var frames = try StreamClient(endpoint: endpoint).frames(topics: [.events]).makeAsyncIterator()
+            _ = try await frames.next()  // subscribed
+            let padding = String(repeating: "y", count: 100_000)
+            _ = try await AWSClient(endpoint: endpoint).call(.eventBridge, "PutEvents", ["Entries": [
+                ["Source": "shop.orders", "DetailType": "Order Created", "Detail": .string("{\"note\":\"\(padding)\"}")],
+            ]])
+            guard case .published(.event(let event), _)? = try await frames.next() else {
+                Issue.record("expected the event frame")
+                return
+            }
+            #expect(event.event.value["detail"]?["note"]?.stringValue?.count == 100_000)
         }
     }
 }

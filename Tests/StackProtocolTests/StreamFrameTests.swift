@@ -42,6 +42,17 @@ struct StreamFrameTests {
         #expect(try StreamFrameCodec.decodeMessage(StreamFrameCodec.encode(.pong)) == [.pong])
     }
 
+    @Test("frames are split into batch messages under the size limit, in order; a larger frame goes alone")
+    func batchSizes() throws {
+        let small = StreamFrameCodec.encode(.pong)                                   // 22 bytes
+        let large = StreamFrameCodec.encode(.error(StreamFailure(code: "x", message: String(repeating: "a", count: 200))))
+        let messages = StreamFrameCodec.batches([small, small, small, large, small], maximumBytes: 60)
+        #expect(messages == [StreamFrameCodec.batch([small, small]), StreamFrameCodec.batch([small]),
+                             StreamFrameCodec.batch([large]), StreamFrameCodec.batch([small])])
+        #expect(messages.dropLast().allSatisfy { $0.utf8.count <= 60 || $0 == StreamFrameCodec.batch([large]) })
+        #expect(try messages.flatMap(StreamFrameCodec.decodeMessage).count == 5)
+    }
+
     @Test("a batch member that cannot be read becomes an error frame in its place; the others are kept")
     func batchWithAnUnreadableMember() throws {
         let text = "[" + StreamFrameCodec.encode(.pong) + #",{"v":2,"type":"pong"},"# + StreamFrameCodec.encode(.dropped(count: 1)) + "]"

@@ -17,6 +17,9 @@ public struct StreamRoute: StackRouteExtension {
     public static let path = ExtensionPaths.stream
     static let maximumMessageBytes = 64 * 1024
     static let maximumBatchMilliseconds = 1000
+    /// A batch message's size at most (a single larger frame goes alone): under the 1 MiB
+    /// message limit common WebSocket clients apply by default.
+    static let maximumBatchBytes = 512 * 1024
 
     public init(hub: StreamHub) { self.hub = hub }
 
@@ -37,14 +40,20 @@ public struct StreamRoute: StackRouteExtension {
             defer { hub.unsubscribe(subscription) }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
+                    // `writeTextMessage` splits a message into WebSocket frames of the
+                    // configured size (16 KiB), which every client accepts: a history event
+                    // carrying a 256 KB input must not exceed a viewer's frame limit.
                     for await frame in subscription {
                         guard let batch else {
-                            try await outbound.write(.text(frame))
+                            try await outbound.writeTextMessage(frame)
                             continue
                         }
-                        // Gather what arrives within the window, then write it as one message.
+                        // Gather what arrives within the window, then write it in messages of
+                        // at most `maximumBatchBytes`.
                         try await Task.sleep(for: batch)
-                        try await outbound.write(.text(StreamFrameCodec.batch([frame] + subscription.takeBuffered())))
+                        for message in StreamFrameCodec.batches([frame] + subscription.takeBuffered(), maximumBytes: Self.maximumBatchBytes) {
+                            try await outbound.writeTextMessage(message)
+                        }
                     }
                 }
                 for try await message in inbound.messages(maxSize: Self.maximumMessageBytes) {
