@@ -176,8 +176,16 @@ struct StackPoller: Sendable {
                 return nil
             }
         }
+        return (machines, Self.listing(running: perMachine.flatMap(\.running), ended: perMachine.flatMap(\.ended)))
+    }
+
+    /// Running executions newest first, then ended ones newest first, each execution once. The
+    /// two lists come from two calls: one that ended between them is in both, and the later
+    /// call's answer (ended) is the one kept.
+    static func listing(running: [Execution], ended: [Execution]) -> [Execution] {
         func newestFirst(_ list: [Execution]) -> [Execution] { list.sorted { ($0.startDate, $0.arn) > ($1.startDate, $1.arn) } }
-        return (machines, newestFirst(perMachine.flatMap(\.running)) + newestFirst(perMachine.flatMap(\.ended)))
+        let endedArns = Set(ended.map(\.arn))
+        return newestFirst(running.filter { !endedArns.contains($0.arn) }) + newestFirst(ended)
     }
 
     /// The history events of `arn` newer than `after`, oldest first, with their inputs and

@@ -11,6 +11,20 @@ import Testing
 struct SagaListingTests {
     static let role: JSONValue = "arn:aws:iam::000000000000:role/saga"
 
+    @Test("an execution that ended between the running listing and the recent one is listed once, as ended")
+    func endedBetweenTheTwoListings() {
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        func execution(_ name: String, _ status: Execution.Status, startedAfter seconds: Double) -> Execution {
+            Execution(name: name, arn: "arn:aws:states:us-east-1:0:execution:order-saga:\(name)", stateMachineName: "order-saga",
+                      status: status, startDate: start.addingTimeInterval(seconds))
+        }
+        let listing = StackPoller.listing(
+            running: [execution("a", .running, startedAfter: 1), execution("b", .running, startedAfter: 2)],
+            ended: [execution("b", .succeeded, startedAfter: 2), execution("c", .failed, startedAfter: 3)])
+        #expect(listing.map(\.name) == ["a", "c", "b"])
+        #expect(listing.first { $0.name == "b" }?.status == .succeeded)
+    }
+
     @Test("running executions come first and all of them, past the per-machine limit; definitions and inputs are read")
     func runningFirstWithDefinitionsAndInputs() async throws {
         try await withRunningStack { endpoint in
