@@ -71,6 +71,9 @@ struct LayoutBuilder {
         let sorted = nodes.indices.sorted { a, b in
             let x = nodes[a], y = nodes[b]
             if x.kind != y.kind { return x.kind < y.kind }
+            // States keep their definition's reading order (StartAt first): the order the
+            // graph was built in, itself a function of the definition only.
+            if x.kind >= .state { return a < b }
             if x.name != y.name { return x.name < y.name }
             return x.id < y.id
         }
@@ -93,6 +96,7 @@ struct LayoutBuilder {
         case .stateMachine, .queue, .external: 2
         case .task, .deadLetterQueue: 3
         case .dependency: 5
+        case .state, .join: 6
         }
     }
 

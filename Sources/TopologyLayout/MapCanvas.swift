@@ -13,6 +13,18 @@ public enum MapCanvas {
     static let glyphs: [String] = [
         " ", "─", "─", "─", "│", "┘", "└", "┴", "│", "┐", "┌", "┬", "│", "┤", "├", "┼",
     ]
+    /// The same in heavy lines, for highlighted edges.
+    static let heavyGlyphs: [String] = [
+        " ", "━", "━", "━", "┃", "┛", "┗", "┻", "┃", "┓", "┏", "┳", "┃", "┫", "┣", "╋",
+    ]
+
+    /// The glyph of a cell: heavy when a highlighted edge crosses it; a straight run only
+    /// dashed edges cross is dashed (corners and junctions have no dashed glyphs).
+    static func glyph(mask: UInt8, heavy: Bool, dashed: Bool) -> String {
+        if dashed && mask & (up | down) == 0 { return heavy ? "┅" : "┄" }
+        if dashed && mask & (left | right) == 0 { return heavy ? "┇" : "┆" }
+        return heavy ? heavyGlyphs[Int(mask)] : glyphs[Int(mask)]
+    }
 
     /// Draws the map cells `origin ..< origin + area.size` into `area` of `buffer`.
     /// `selected` (a node index) is drawn with a heavy border and a reversed title.
@@ -23,13 +35,28 @@ public enum MapCanvas {
         let visible = layout.visible(in: window)
         let width = area.width, height = area.height
         var mask = [UInt8](repeating: 0, count: width * height)
-        var state = [UInt8](repeating: 0, count: width * height)
+        // Per cell: the priority of the edge that colours it (0: none), that edge, and
+        // whether a highlighted edge or a solid (not dashed) one crosses it.
+        var priority = [UInt8](repeating: 0, count: width * height)
+        var owner = [Int32](repeating: -1, count: width * height)
+        var heavy = [Bool](repeating: false, count: width * height)
+        var solid = [Bool](repeating: false, count: width * height)
         var edges = Set<Int32>()
+        func decoration(_ edge: Int32) -> MapEdgeDecoration {
+            decorations.edges.indices.contains(Int(edge)) ? decorations.edges[Int(edge)] : MapEdgeDecoration()
+        }
 
         for index in visible.segments {
             let segment = layout.segments[Int(index)]
             let edge = layout.segmentEdge[Int(index)]
-            let edgeState = UInt8(decorations.edges.indices.contains(Int(edge)) ? decorations.edges[Int(edge)].state.rawValue : 0) + 1
+            let edgeDecoration = decoration(edge)
+            let edgePriority = UInt8(edgeDecoration.state.rawValue) + 1 + (edgeDecoration.highlighted ? 16 : 0)
+            let dashed = layout.graph.edges.indices.contains(Int(edge)) && layout.graph.edges[Int(edge)].kind.isDashed
+            func mark(_ cell: Int) {
+                if edgePriority > priority[cell] { priority[cell] = edgePriority; owner[cell] = edge }
+                if edgeDecoration.highlighted { heavy[cell] = true }
+                if !dashed { solid[cell] = true }
+            }
             if segment.isHorizontal {
                 let y = segment.y0 - origin.y
                 guard y >= 0, y < height else { continue }
@@ -41,7 +68,7 @@ public enum MapCanvas {
                     if x > segment.x0 { mask[cell] |= left }
                     if x < segment.x1 { mask[cell] |= right }
                     if segment.x0 == segment.x1 { mask[cell] |= left | right }
-                    if edgeState > state[cell] { state[cell] = edgeState }
+                    mark(cell)
                 }
             } else {
                 let x = segment.x0 - origin.x
@@ -53,7 +80,7 @@ public enum MapCanvas {
                     let cell = (y - origin.y) * width + x
                     if y > segment.y0 { mask[cell] |= up }
                     if y < segment.y1 { mask[cell] |= down }
-                    if edgeState > state[cell] { state[cell] = edgeState }
+                    mark(cell)
                 }
             }
         }
@@ -64,22 +91,22 @@ public enum MapCanvas {
                     let cell = y * width + x
                     guard mask[cell] != 0 else { continue }
                     buffer.fill(Rect(x: area.x + x, y: area.y + y, width: 1, height: 1),
-                                role: lineRole(state[cell]), with: glyphs[Int(mask[cell])])
+                                role: edgeRole(decoration(owner[cell])),
+                                with: glyph(mask: mask[cell], heavy: heavy[cell], dashed: !solid[cell]))
                 }
             }
             // Arrowheads and labels of the edges in view.
             for edge in edges.sorted() {
                 let route = layout.routes[Int(edge)]
-                let decoration = decorations.edges.indices.contains(Int(edge)) ? decorations.edges[Int(edge)] : MapEdgeDecoration()
-                let role = lineRole(UInt8(decoration.state.rawValue) + 1)
+                let decoration = decoration(edge)
+                let role = edgeRole(decoration)
                 let arrow = route.arrow
                 buffer.fill(Rect(x: area.x + arrow.x - origin.x, y: area.y + arrow.y - origin.y, width: 1, height: 1),
                             role: role, with: route.arrowGlyph)
                 if !decoration.label.isEmpty {
                     let text = " " + decoration.label + " "
                     buffer.put(text, x: area.x + route.label.x - origin.x, y: area.y + route.label.y - origin.y,
-                               role: lineRole(UInt8(decoration.state.rawValue) + 1),
-                               maxWidth: route.label.width)
+                               role: role, maxWidth: route.label.width)
                 }
             }
             for index in visible.boxes {
@@ -101,6 +128,11 @@ public enum MapCanvas {
         case MapEdgeState.unknown.rawValue: .text
         default: .muted
         }
+    }
+
+    /// An edge's role: its own, else its state's.
+    public static func edgeRole(_ decoration: MapEdgeDecoration) -> Role {
+        decoration.role ?? lineRole(UInt8(decoration.state.rawValue) + 1)
     }
 
     public static func healthRole(_ health: MapHealth) -> Role {
@@ -125,10 +157,13 @@ public enum MapCanvas {
             buffer.fill(Rect(x: rect.maxX - 1, y: corner.y + row - box.rect.y, width: 1, height: 1), role: border,
                         with: failing || selected ? "┠" : "├")
         }
-        let badge = decoration.health.symbol + " " + (decoration.badge.isEmpty ? node.kind.label : decoration.badge)
-        buffer.put(badge, x: rect.x + 1, y: rect.y + 1, role: healthRole(decoration.health), maxWidth: rect.width - 2)
+        let badge = (decoration.symbol ?? decoration.health.symbol) + " " + (decoration.badge.isEmpty ? node.kind.label : decoration.badge)
+        let badgeRole = decoration.role ?? healthRole(decoration.health)
+        buffer.put(badge, x: rect.x + 1, y: rect.y + 1, role: badgeRole, maxWidth: rect.width - 2)
         if let root = decoration.cascadeRoot, rect.width > 6 {
             buffer.put(" ⇢ " + root + " ", x: rect.x + 2, y: rect.maxY - 1, role: .warn, maxWidth: rect.width - 4)
+        } else if let footer = decoration.footer, rect.width > 6 {
+            buffer.put(" " + footer + " ", x: rect.x + 2, y: rect.maxY - 1, role: badgeRole, maxWidth: rect.width - 4)
         }
     }
 
@@ -144,6 +179,8 @@ public enum MapCanvas {
         case .deadLetterQueue: "☠ "
         case .dependency: "◎ "
         case .external: "? "
+        case .state: ""
+        case .join: "⊣ "
         }
     }
 }

@@ -52,6 +52,8 @@ extension MapDecorations {
                 return MapNodeDecoration(badge: node.id.contains(":lambda:") ? "lambda" : "activity")
             case .external:
                 return MapNodeDecoration(badge: "external")
+            case .state, .join:
+                return MapNodeDecoration()   // never on the system's map
             }
         }
 
@@ -95,6 +97,8 @@ extension MapDecorations {
                 return Self.breakerLabel(breaker)
             case .task, .publishes, .consumes:
                 return MapEdgeDecoration(state: .unknown)
+            case .next, .choice, .catch, .branch, .join:
+                return MapEdgeDecoration()   // never on the system's map
             }
         }
         Self.markCascades(&nodes, graph: graph)

@@ -1,3 +1,5 @@
+import Terminal
+
 /// How a node is doing, as the APIs say: what its box's border and badge show.
 public enum MapHealth: Int, Sendable, Hashable, Comparable {
     /// Nothing known (no figures for this kind of node, or not fetched).
@@ -40,11 +42,21 @@ public struct MapNodeDecoration: Sendable, Hashable {
     public var health: MapHealth
     /// The failing node downstream that explains this one's trouble (`⇢ payment-gateway`).
     public var cascadeRoot: String?
+    /// Instead of the health's symbol and role, for nodes that say more than health (a saga
+    /// state's `✓` `✗` `▶`, in its outcome's theme role).
+    public var symbol: String?
+    public var role: Role?
+    /// A note on the box's bottom border, in `role` (`▶ now` on a saga's current state).
+    public var footer: String?
 
-    public init(badge: String = "", health: MapHealth = .unknown, cascadeRoot: String? = nil) {
+    public init(badge: String = "", health: MapHealth = .unknown, cascadeRoot: String? = nil,
+                symbol: String? = nil, role: Role? = nil, footer: String? = nil) {
         self.badge = badge
         self.health = health
         self.cascadeRoot = cascadeRoot
+        self.symbol = symbol
+        self.role = role
+        self.footer = footer
     }
 }
 
@@ -52,10 +64,17 @@ public struct MapEdgeDecoration: Sendable, Hashable {
     /// The live label (`3.2/s`, `~1.0/s` when estimated, `⚡OPEN`), cut to the label zone.
     public var label: String
     public var state: MapEdgeState
+    /// Drawn in heavy lines (`━` `┃`), over any other edge sharing a cell: a path that reads
+    /// without colour (a saga's path taken).
+    public var highlighted: Bool
+    /// Instead of the state's role (a saga's outcome colours).
+    public var role: Role?
 
-    public init(label: String = "", state: MapEdgeState = .idle) {
+    public init(label: String = "", state: MapEdgeState = .idle, highlighted: Bool = false, role: Role? = nil) {
         self.label = label
         self.state = state
+        self.highlighted = highlighted
+        self.role = role
     }
 }
 

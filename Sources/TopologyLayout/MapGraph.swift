@@ -17,6 +17,11 @@ public enum MapNodeKind: Int, Sendable, Hashable, CaseIterable, Comparable {
     case dependency
     /// A target the APIs name but list nowhere else (another account's queue, an API destination).
     case external
+    /// A state of a Step Functions definition (the saga graph; never on the topology map).
+    case state
+    /// Where a Parallel state's branches or a Map state's iterations all end: the Parallel or
+    /// Map state's own transitions leave from here, so they read as after its branches.
+    case join
 
     public static func < (lhs: MapNodeKind, rhs: MapNodeKind) -> Bool { lhs.rawValue < rhs.rawValue }
 
@@ -32,6 +37,8 @@ public enum MapNodeKind: Int, Sendable, Hashable, CaseIterable, Comparable {
         case .deadLetterQueue: "dead-letter queue"
         case .dependency: "dependency"
         case .external: "external"
+        case .state: "state"
+        case .join: "end of branches"
         }
     }
 }
@@ -54,6 +61,17 @@ public enum MapEdgeKind: String, Sendable, Hashable, CaseIterable {
     case consumes
     /// A circuit breaker the service reports on the breaker board.
     case dependency
+    /// States Language transitions (the saga graph): a state's `Next`, a Choice rule or its
+    /// `Default`, a `Catch`, a Parallel state into a branch's (or a Map state into its
+    /// processor's) first state, and a branch's last states into the Parallel or Map's `join`.
+    case next
+    case choice
+    case `catch`
+    case branch
+    case join
+
+    /// Drawn dashed (`┄` `┆`): a Catch is a transition only on error, and reads as one without colour.
+    public var isDashed: Bool { self == .catch }
 }
 
 public struct MapNode: Sendable, Hashable, Identifiable {

@@ -2,91 +2,68 @@ import Foundation
 import SagaTimeline
 import StatesLanguage
 import Terminal
+import TopologyLayout
 
-/// The definition drawn as a flow, the way the Step Functions console's graph reads: one box
-/// per state from StartAt down (Next first, then the states only a Catch reaches), Parallel
-/// branches and Map processors indented under their state. The path this execution took is
-/// coloured by outcome, the state it is in is marked, and Catch edges are drawn dashed.
+/// The definition drawn as a graph, the way the Step Functions console's reads, laid out by the
+/// topology map's layered engine (left to right): the path this execution took in heavy lines
+/// and its outcome's colours, Catch edges dashed and labelled `catch`, Parallel branches and a
+/// Map's processor side by side between their state and its join, the current state marked
+/// `◀ now`. j/k walk the states in reading order, h/l go to the nearest box left or right, the
+/// window follows the selection; Enter (or e) shows the selected state's step detail.
 enum SagaGraphView {
-    struct Node {
-        var name: String
-        var depth: Int
-        var state: State
-    }
+    static let hint = "j/k state · h/l left/right · Enter step detail · g timeline"
 
-    /// The states in drawing order.
-    static func nodes(_ definition: StateMachineDefinition) -> [Node] {
-        var out: [Node] = []
-        var seen: Set<String> = []
-        func walk(_ body: StateMachineBody, depth: Int) {
-            var stack = [body.startAt]
-            var order: [String] = []
-            while let name = stack.popLast() {
-                guard body.stateNames.contains(name), seen.insert(name).inserted, let state = definition.states[name] else { continue }
-                order.append(name)
-                // Pushed in reverse so Next is drawn first, then choices, then catch targets.
-                stack += SagaDefinition.successors(of: state).reversed()
-            }
-            order += body.stateNames.filter { !seen.contains($0) }.sorted()  // unreachable: still shown
-            for name in order {
-                seen.insert(name)
-                guard let state = definition.states[name] else { continue }
-                out.append(Node(name: name, depth: depth, state: state))
-                switch state.kind {
-                case .parallel(let branches): for branch in branches { walk(branch, depth: depth + 1) }
-                case .map(let spec): walk(spec.processor, depth: depth + 1)
-                default: break
-                }
-            }
-        }
-        walk(definition.body, depth: 0)
-        return out
-    }
-
-    static func draw(_ saga: SagaAnalysis, cursor: Int, into buffer: inout CellBuffer, rect: Rect) {
-        guard let text = saga.definitionText, case .success(let parsed) = SagaDefinition.parse(text) else {
+    static func draw(_ graph: SagaGraph?, saga: SagaAnalysis, view: SagasPane.ViewState, now: Date, cursor: Int,
+                     into buffer: inout CellBuffer, rect: Rect) {
+        guard rect.height > 3, rect.width > 4 else { return }
+        guard let graph, !graph.order.isEmpty else {
             buffer.put("No graph: " + (saga.definitionProblem ?? "no definition"), x: rect.x, y: rect.y, role: .warn, maxWidth: rect.width)
             buffer.put("The timeline (g) still shows the history.", x: rect.x, y: rect.y + 1, role: .muted, maxWidth: rect.width)
             return
         }
-        let nodes = nodes(parsed.definition)
-        var taken: [String: StateSpan] = [:]
-        for span in saga.spans.spans { taken[span.name] = span }
-        let current = saga.status.isRunning ? saga.currentState : nil
-        var lines: [(text: String, role: Role, edges: [(String, Role)])] = []
-        let boxWidth = min(max(12, nodes.map { DisplayWidth.of($0.name) }.max() ?? 12) + 4, max(12, rect.width / 2))
-        for (index, node) in nodes.enumerated() {
-            let pad = String(repeating: "    ", count: node.depth)
-            let span = taken[node.name]
-            let role: Role = span.map { SagaTimelineView.barRole($0, saga: saga) } ?? .muted
-            let inner = boxWidth - 4
-            let name = node.name.count > inner ? String(node.name.prefix(inner - 1)) + "…" : node.name
-            let fill = String(repeating: " ", count: max(0, inner - DisplayWidth.of(name)))
-            var mark = span.map { " " + SagaTimelineView.mark($0) } ?? ""
-            if node.name == current { mark += " ◀ now" }
-            var edges: [(String, Role)] = []
-            if let next = node.state.next { edges.append(("─▶ " + next, taken[next] != nil && span != nil ? role : .muted)) }
-            if case .choice(let choices, let defaultNext) = node.state.kind {
-                for next in choices.map(\.next) + (defaultNext.map { [$0] } ?? []) {
-                    edges.append(("─▶ " + next + " (choice)", taken[next] != nil ? .text : .muted))
-                }
-            }
-            for catcher in node.state.catchers {
-                let followed = span?.outcome == .failed && taken[catcher.next] != nil
-                edges.append(("┄catch┄▶ " + catcher.next + (followed ? " (taken)" : ""), followed ? .sagaCompensating : .muted))
-            }
-            lines.append((pad + "┌" + String(repeating: "─", count: boxWidth - 2) + "┐", role, []))
-            lines.append((pad + "│ " + name + fill + " │" + mark + " " + node.state.typeName, role, []))
-            lines.append((pad + "└" + String(repeating: "─", count: boxWidth - 2) + "┘", role, edges))
-            let flowsOn = index + 1 < nodes.count && node.state.next == nodes[index + 1].name
-            lines.append((flowsOn ? pad + String(repeating: " ", count: boxWidth / 2) + "▼" : "", role, []))
+        let selected = graph.order[min(cursor, graph.order.count - 1)]
+        let bottom = rect.maxY - 1
+        buffer.put(hint, x: rect.x, y: bottom, role: .muted, maxWidth: rect.width)
+        if view.stepOnly {
+            SagaTimelineView.drawLines(stepLines(graph, node: selected, saga: saga, now: now), cursor: 0, into: &buffer,
+                                       rect: Rect(x: rect.x, y: rect.y, width: rect.width, height: bottom - rect.y))
+            return
         }
-        let scroll = min(cursor, max(0, lines.count - rect.height))
-        for (i, line) in lines.dropFirst(scroll).prefix(rect.height).enumerated() {
-            var x = rect.x + buffer.put(line.text, x: rect.x, y: rect.y + i, role: line.role, maxWidth: rect.width)
-            for (text, role) in line.edges where x < rect.maxX {
-                x += buffer.put("  " + text, x: x, y: rect.y + i, role: role, maxWidth: rect.maxX - x)
-            }
+        let legend = "━ path taken · ┄ catch · ◀ now · comp compensation · ⊣ end of branches"
+        buffer.put(saga.execution.stateMachineName + " · " + legend, x: rect.x, y: rect.y, role: .muted, maxWidth: rect.width)
+        let summary = stepLines(graph, node: selected, saga: saga, now: now)[0]
+        buffer.put(summary.text, x: rect.x, y: bottom - 1, role: summary.role, maxWidth: rect.width)
+        let area = Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: max(0, bottom - 1 - rect.y - 1))
+        let origin = graph.layout.origin(window: Size(columns: area.width, rows: area.height), selected: selected,
+                                         pan: MapPoint(x: 0, y: 0))
+        MapCanvas.draw(graph.layout, decorations: graph.decorations, into: &buffer, area: area, origin: origin, selected: selected)
+        TopologyDrawing.drawBeyond(graph.layout.beyond(Rect(x: origin.x, y: origin.y, width: area.width, height: area.height)),
+                                   into: &buffer, area: area)
+    }
+
+    /// The selected node's step detail: the timeline's for a state the history entered, else
+    /// what the definition says of it.
+    static func stepLines(_ graph: SagaGraph, node: Int, saga: SagaAnalysis, now: Date) -> [DetailLine] {
+        let (name, state, span) = graph.states[node]
+        if graph.graph.nodes[node].kind == .join {
+            let done = span.map { $0.exited != nil && $0.outcome == .succeeded } ?? false
+            return [(name + " · end of its " + (state.typeName == "Map" ? "iterations" : "branches") + (done ? " · all done" : ""),
+                     done ? .sagaSucceeded : .muted)]
         }
+        if let span { return SagaTimelineView.stepLines(span, saga: saga, now: now, full: true) }
+        var lines: [DetailLine] = [(name + " · " + state.typeName + " · not entered in this execution"
+                                    + (saga.compensation.contains(name) ? " · compensation" : ""), .muted)]
+        let id = graph.graph.nodes[node].id
+        for edge in graph.graph.edges where edge.from == id {
+            let target = graph.graph.node(edge.to).map { $0.kind == .join ? "end of " + $0.name : $0.name } ?? edge.to
+            let how = switch edge.kind {
+            case .catch: "on error"
+            case .choice: "choice " + edge.via
+            case .branch: edge.via
+            default: "next"
+            }
+            lines.append(("  " + (edge.kind == .catch ? "┄▶ " : "─▶ ") + target + "  (" + how + ")", .muted))
+        }
+        return lines
     }
 }

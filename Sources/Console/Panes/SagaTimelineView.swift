@@ -11,11 +11,17 @@ import Terminal
 /// token). `t` shows the history as a table instead, `g` the definition's graph.
 enum SagaTimelineView {
     static func canvas(_ saga: SagaAnalysis, view: SagasPane.ViewState, now: Date) -> DetailCanvas {
-        DetailCanvas(positions: view.mode == .gantt ? rows(saga, folded: view.folded).count : nil) { buffer, rect, cursor in
+        let graph = view.mode == .graph ? SagaGraph(saga, now: now) : nil
+        let positions = switch view.mode {
+        case .gantt: rows(saga, folded: view.folded).count
+        case .graph: max(1, graph?.order.count ?? 1)
+        case .table: nil as Int?
+        }
+        return DetailCanvas(positions: positions) { buffer, rect, cursor in
             switch view.mode {
             case .gantt: drawGantt(saga, view: view, now: now, cursor: cursor, into: &buffer, rect: rect)
             case .table: drawLines(SagaDetail.lines(saga, now: now, states: false), cursor: cursor, into: &buffer, rect: rect)
-            case .graph: SagaGraphView.draw(saga, cursor: cursor, into: &buffer, rect: rect)
+            case .graph: SagaGraphView.draw(graph, saga: saga, view: view, now: now, cursor: cursor, into: &buffer, rect: rect)
             }
         }
     }

@@ -3,6 +3,7 @@ import Provider
 import SagaTimeline
 import Synchronization
 import Terminal
+import TopologyLayout
 
 /// Step Functions executions as sagas: every running one first, then the recent ended ones;
 /// business key, what each waits for, stuck (by three stated rules) and compensating (from the
@@ -67,12 +68,19 @@ struct SagasPane: Pane {
                 view.zoom = max(0, view.zoom - 1)
                 view.pan = min(view.pan, view.zoom == 0 ? 0 : view.pan)
             },
-            .detailView("saga-pan-left", [.character("h"), .left], "Timeline: pan earlier") { view, _ in view.pan = max(0, view.pan - 1) },
-            .detailView("saga-pan-right", [.character("l"), .right], "Timeline: pan later") { view, _ in
+            .detail("saga-pan-left", [.character("h"), .left], "Timeline: pan earlier (graph: the state to the left)") { arn, view, context in
+                if view.mode == .graph { return graphNeighbour(arn, .left, view, context) }
+                view.pan = max(0, view.pan - 1)
+                return nil
+            },
+            .detail("saga-pan-right", [.character("l"), .right], "Timeline: pan later (graph: the state to the right)") { arn, view, context in
+                if view.mode == .graph { return graphNeighbour(arn, .right, view, context) }
                 view.pan = min(view.pan + 1, 4 * ((1 << view.zoom) - 1))
+                return nil
             },
             .detail("saga-fold", [.character("f")], "Timeline: fold / unfold the selected Parallel / Map") { arn, view, context in
-                guard let arn, let saga = SagaBoard.of(context.snapshot, settings: settings, now: context.now).saga(arn) else { return nil }
+                // The graph draws every branch; its cursor walks states, not the chart's rows.
+                guard view.mode == .gantt, let arn, let saga = SagaBoard.of(context.snapshot, settings: settings, now: context.now).saga(arn) else { return nil }
                 let spans = saga.spans.spans
                 var index = selectedSpan(saga, view, context)
                 while let at = index, !spans[at].isContainer { index = spans[at].parent }
@@ -83,7 +91,7 @@ struct SagasPane: Pane {
                 return SagaTimelineView.rows(saga, folded: view.folded).firstIndex(of: container)
             },
             .detail("saga-fold-all", [.character("a")], "Timeline: fold / unfold every Parallel and Map state") { arn, view, context in
-                guard let arn, let saga = SagaBoard.of(context.snapshot, settings: settings, now: context.now).saga(arn) else { return nil }
+                guard view.mode == .gantt, let arn, let saga = SagaBoard.of(context.snapshot, settings: settings, now: context.now).saga(arn) else { return nil }
                 let containers = Set(saga.spans.spans.filter(\.isContainer).map(\.enteredEventId))
                 let selected = selectedSpan(saga, view, context)
                 view.folded = containers.isSubset(of: view.folded) ? [] : containers
@@ -93,12 +101,29 @@ struct SagasPane: Pane {
                 while let at = index, !shown.contains(at) { index = saga.spans.spans[at].parent }
                 return index.flatMap { shown.firstIndex(of: $0) } ?? 0
             },
-            .detailView("saga-step", [.character("e")], "Timeline: the selected state's whole detail") { view, _ in view.stepOnly.toggle() },
+            .detailView("saga-step", [.character("e"), .enter], "Saga: the selected state's whole detail (again: back)") { view, _ in
+                view.stepOnly.toggle()
+            },
             .detailView("saga-history", [.character("t")], "Saga: timeline / history table") { view, _ in
                 view.mode = view.mode == .table ? .gantt : .table
             },
-            .detailView("saga-graph", [.character("g")], "Saga: timeline / graph of the definition") { view, _ in
+            .detail("saga-graph", [.character("g")], "Saga: timeline / graph of the definition") { arn, view, context in
+                // The same state stays selected across the two views.
+                let saga = arn.flatMap { SagaBoard.of(context.snapshot, settings: settings, now: context.now).saga($0) }
+                let graph = saga.flatMap { SagaGraph($0, now: context.now) }
+                let name: String? = switch view.mode {
+                case .gantt: saga.flatMap { selectedSpan($0, view, context) }.map { saga!.spans.spans[$0].name }
+                case .graph: graph.flatMap { $0.order.isEmpty ? nil : $0.states[$0.order[min(context.detailCursor ?? 0, $0.order.count - 1)]].name }
+                case .table: nil
+                }
                 view.mode = view.mode == .graph ? .gantt : .graph
+                view.stepOnly = false
+                guard let saga, let name else { return 0 }
+                if view.mode == .graph {
+                    return graph.flatMap { graph in graph.order.firstIndex { graph.states[$0].name == name } } ?? 0
+                }
+                let spans = saga.spans.spans
+                return SagaTimelineView.rows(saga, folded: view.folded).lastIndex { spans[$0].name == name } ?? 0
             },
             .system("stop-execution", [.character("S")], "Stop the execution") { arn, context in
                 guard let execution = context.snapshot.executions.first(where: { $0.arn == arn }), execution.status == .running else {
@@ -142,6 +167,15 @@ struct SagasPane: Pane {
     private func selectedSpan(_ saga: SagaAnalysis, _ view: ViewState, _ context: PaneContext) -> Int? {
         let rows = SagaTimelineView.rows(saga, folded: view.folded)
         return rows.isEmpty ? nil : rows[min(context.detailCursor ?? 0, rows.count - 1)]
+    }
+
+    /// In the graph: the position (in reading order) of the state nearest the selected one
+    /// in `direction`; nil (the cursor stays) when there is none that way.
+    private func graphNeighbour(_ arn: String?, _ direction: MapLayout.Direction, _ view: ViewState, _ context: PaneContext) -> Int? {
+        guard let arn, let saga = SagaBoard.of(context.snapshot, settings: settings, now: context.now).saga(arn),
+              let graph = SagaGraph(saga, now: context.now), !graph.order.isEmpty else { return nil }
+        let from = graph.order[min(context.detailCursor ?? 0, graph.order.count - 1)]
+        return graph.layout.neighbour(of: from, direction).flatMap { graph.order.firstIndex(of: $0) }
     }
 
     /// The task token of the step `arn` is in, when its history carries one.

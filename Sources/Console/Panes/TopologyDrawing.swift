@@ -28,7 +28,11 @@ enum TopologyDrawing {
         let origin = map.origin(window: Size(columns: area.width, rows: area.height), selected: selected, pan: view.pan)
         MapCanvas.draw(map.layout, decorations: map.decorations, into: &buffer, area: area, origin: origin,
                        selected: focused ? selected : nil)
-        let beyond = map.beyond(Rect(x: origin.x, y: origin.y, width: area.width, height: area.height))
+        drawBeyond(map.beyond(Rect(x: origin.x, y: origin.y, width: area.width, height: area.height)), into: &buffer, area: area)
+    }
+
+    /// "n more →" (and ←, ↑, ↓) at the sides of a map's window.
+    static func drawBeyond(_ beyond: (left: Int, right: Int, up: Int, down: Int), into buffer: inout CellBuffer, area: Rect) {
         let middle = area.y + area.height / 2
         if beyond.right > 0 {
             let hint = " \(beyond.right) more → "
@@ -158,6 +162,7 @@ enum TopologyDrawing {
         case .publishes: MapAttribute.publishes
         case .consumes: MapAttribute.consumes
         case .dependency: "circuit breaker"
+        case .next, .choice, .catch, .branch, .join: "definition"
         }
     }
 }

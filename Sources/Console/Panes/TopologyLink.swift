@@ -47,6 +47,8 @@ enum TopologyLink {
             return .refuse("no pane lists activities or functions: the state machines that call \(node.name) are under \"Into it\"")
         case .external:
             return .refuse("\(node.name) is outside what this endpoint lists")
+        case .state, .join:
+            return .refuse("\(node.name) is a state of a definition: the Sagas pane draws it")
         }
     }
 

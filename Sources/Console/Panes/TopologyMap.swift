@@ -186,62 +186,23 @@ struct TopologyMap: Sendable {
         self.layout = layout
         self.decorations = MapDecorations(nodes: graph.nodes.map { nodeDecoration[$0.id] ?? MapNodeDecoration() },
                                           edges: graph.edges.map { edgeDecoration[$0] ?? MapEdgeDecoration() })
-        self.order = graph.nodes.indices.sorted { a, b in
-            let x = layout.boxes[a], y = layout.boxes[b]
-            return (x.layer, x.rect.y, x.rect.x) < (y.layer, y.rect.y, y.rect.x)
-        }
+        self.order = layout.readingOrder
         self.totalNodes = full.nodes.count
         self.focusName = focusName
         self.liveStream = snapshot.liveStream
         self.members = members
     }
 
-    /// The node nearest `from` in `direction` (by its box's centre, the cross distance
-    /// weighing double), or nil when there is none that way.
-    func neighbour(of from: Int, _ direction: Direction) -> Int? {
-        let origin = layout.boxes[from].rect
-        let ox = origin.x + origin.width / 2, oy = origin.y + origin.height / 2
-        var best: (score: Int, index: Int)?
-        for index in graph.nodes.indices where index != from {
-            let rect = layout.boxes[index].rect
-            let dx = rect.x + rect.width / 2 - ox, dy = rect.y + rect.height / 2 - oy
-            let along: Int, across: Int
-            switch direction {
-            case .left: (along, across) = (-dx, abs(dy))
-            case .right: (along, across) = (dx, abs(dy))
-            }
-            guard along > 0 else { continue }
-            let score = along + 2 * across
-            if best == nil || score < best!.score { best = (score, index) }
-        }
-        return best?.index
-    }
+    /// The node nearest `from` in `direction`, or nil when there is none that way.
+    func neighbour(of from: Int, _ direction: Direction) -> Int? { layout.neighbour(of: from, direction) }
 
-    enum Direction: Sendable { case left, right }
+    typealias Direction = MapLayout.Direction
 
-    /// Where the window onto the map starts: the selected box centred (so the map moves under
-    /// the selection), moved by the operator's pan, never past the map's edges.
+    /// Where the window onto the map starts (see `MapLayout.origin`).
     func origin(window: Size, selected: Int?, pan: MapPoint) -> MapPoint {
-        func axis(_ centre: Int, _ length: Int, _ mapLength: Int) -> Int {
-            max(0, min(centre - length / 2, mapLength - length))
-        }
-        var centre = MapPoint(x: window.columns / 2, y: window.rows / 2)
-        if let selected {
-            let rect = layout.boxes[selected].rect
-            centre = MapPoint(x: rect.x + rect.width / 2, y: rect.y + rect.height / 2)
-        }
-        return MapPoint(x: axis(centre.x + pan.x, window.columns, layout.size.columns),
-                        y: axis(centre.y + pan.y, window.rows, layout.size.rows))
+        layout.origin(window: window, selected: selected, pan: pan)
     }
 
     /// Boxes wholly outside `window`, by side: the "n more →" hints.
-    func beyond(_ window: Rect) -> (left: Int, right: Int, up: Int, down: Int) {
-        var counts = (left: 0, right: 0, up: 0, down: 0)
-        for box in layout.boxes {
-            let rect = box.rect
-            if rect.maxX <= window.x { counts.left += 1 } else if rect.x >= window.maxX { counts.right += 1 }
-            else if rect.maxY <= window.y { counts.up += 1 } else if rect.y >= window.maxY { counts.down += 1 }
-        }
-        return counts
-    }
+    func beyond(_ window: Rect) -> (left: Int, right: Int, up: Int, down: Int) { layout.beyond(window) }
 }
