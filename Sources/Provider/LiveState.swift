@@ -44,6 +44,9 @@ struct LiveState: Sendable {
         case refreshExecution(String)
         /// A breaker changed in a way the frame does not carry: re-read the board.
         case refreshBreakers
+        /// The stream counts a queue that is not listed, or no longer counts a listed one (a
+        /// queue created or deleted since the last poll): list the queues again.
+        case refreshQueues
     }
 
     // MARK: live stream
@@ -70,7 +73,7 @@ struct LiveState: Sendable {
         case .delivery(let outcome):
             return applyDelivery(outcome) ? .changed : .ignored
         case .queueStatistics(let statistics):
-            return applyQueueStats(statistics) ? .changed : .ignored
+            return applyQueueStats(statistics)
         case .execution(let change):
             return applyExecutionChange(change)
         case .history(let frame):
@@ -150,10 +153,15 @@ struct LiveState: Sendable {
         machines.first { $0.arn == arn }?.name ?? String(arn.split(separator: ":").last ?? Substring(arn))
     }
 
-    private mutating func applyQueueStats(_ statistics: QueueStatistics) -> Bool {
+    /// The counts of every queue (the frame lists them all).
+    private mutating func applyQueueStats(_ statistics: QueueStatistics) -> FrameEffect {
         var changed = false
+        var unlisted = false
         for counts in statistics.queues {
-            guard let index = queues.firstIndex(where: { $0.name == counts.name }) else { continue }
+            guard let index = queues.firstIndex(where: { $0.name == counts.name }) else {
+                unlisted = true
+                continue
+            }
             var queue = queues[index]
             queue.visibleMessages = counts.visible
             queue.inFlightMessages = counts.inFlight
@@ -163,7 +171,8 @@ struct LiveState: Sendable {
                 changed = true
             }
         }
-        return changed
+        if unlisted || queues.count > statistics.queues.count { return .refreshQueues }
+        return changed ? .changed : .ignored
     }
 
     private mutating func upsert(_ breaker: Breaker) {

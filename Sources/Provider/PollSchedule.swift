@@ -40,10 +40,21 @@ struct PollSchedule: Sendable {
 
     mutating func watch(_ sections: Set<DataSection>) { watched = sections }
 
+    /// The live stream is up: it carries queue counts, executions with their histories and
+    /// breaker changes as they happen, so those parts are polled only to check what it said.
+    var streaming = false
+    /// What the stream carries, and how often it is checked against the APIs meanwhile (a
+    /// queue created or deleted shows at once anyway: the stream's counts name every queue).
+    static let streamed: Set<PollPart> = [.queues, .executions, .breakers]
+    static let streamedCheck: Duration = .seconds(5)
+
     /// The interval of a part: `refresh` while a watched section shows it, `unwatched` while
-    /// none does; never less than its spacing.
+    /// none does, `streamedCheck` at least while the stream carries it; never less than its
+    /// spacing.
     func interval(of part: PollPart) -> Duration {
-        max(part.shownIn.isDisjoint(with: watched) ? unwatched : refresh, spacing[part] ?? .zero)
+        var interval = part.shownIn.isDisjoint(with: watched) ? unwatched : refresh
+        if streaming && Self.streamed.contains(part) { interval = max(interval, Self.streamedCheck) }
+        return max(interval, spacing[part] ?? .zero)
     }
 
     /// The least time between two polls of a part, from what its last poll cost.

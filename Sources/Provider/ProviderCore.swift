@@ -168,6 +168,7 @@ struct ProviderCore: Sendable {
             return received(frame, at: now)
         case .streamEnded(let reason):
             connection.stream = .down(reason)
+            schedule.streaming = false
             return changed(at: now) + [.startTimer(.streamRetry, after: streamBackoff.next())]
         case .actionAnswered(let entry, let parts):
             var parts = parts
@@ -325,6 +326,7 @@ struct ProviderCore: Sendable {
             return changed(at: now)
         case .subscribed:
             connection.stream = .up
+            schedule.streaming = true
             streamBackoff.reset()
             return changed(at: now)
         case .refreshExecution(let arn):
@@ -336,6 +338,8 @@ struct ProviderCore: Sendable {
             guard !boardRefreshPending else { return [] }
             boardRefreshPending = true
             return [.startTimer(.refreshBoard, after: Self.refreshDelay)]
+        case .refreshQueues:
+            return changed(at: now) + step(schedule.ask([.queues], at: now.instant), at: now)
         }
     }
 

@@ -257,6 +257,42 @@ struct ProviderCoreTests {
         #expect(next.parts == [.stateMachines, .executions, .breakers])
     }
 
+    @Test("while the live stream is up, what it carries (queues, executions, breakers) is polled every 5 s; a queue it counts that is not listed is listed at once")
+    func streamedPartsPolledLess() throws {
+        var driver = CoreDriver()
+        driver.start()
+        driver.answer(try driver.takePoll(), .everything)
+        driver.send(.frame(.subscribed(StreamSubscribed(topics: StreamTopic.all, filtered: false, buffer: 16))))
+        let start = driver.now.instant
+        var rounds: [(at: Duration, parts: Set<PollPart>)] = []
+        for _ in 0..<12 {
+            driver.advanceToNextPoll()
+            let poll = try driver.takePoll()
+            rounds.append((driver.now.instant - start, poll.parts))
+            driver.answer(poll, .everything)
+        }
+        #expect(rounds.allSatisfy { $0.parts.contains(.eventBridge) && $0.parts.contains(.registry) }, "not carried: every round")
+        let queuePolls = rounds.filter { $0.parts.contains(.queues) }.map(\.at)
+        #expect(queuePolls.count >= 2)
+        for (a, b) in zip(queuePolls, queuePolls.dropFirst()) { #expect(b - a >= PollSchedule.streamedCheck, "\(queuePolls)") }
+
+        // The stream counts a queue created since the last poll: listed at once.
+        driver.send(.frame(try StreamFrameCodec.decode(["v": 1, "type": "queue-stats", "topic": "queues", "seq": 1, "data": ["queues": [
+            ["name": "orders", "visible": 3, "inFlight": 0, "delayed": 0],
+            ["name": "new-queue", "visible": 0, "inFlight": 0, "delayed": 0],
+        ]]] as JSONValue)))
+        let listing = try driver.takePoll()
+        #expect(listing.parts == [.queues])
+        driver.advance(by: Self.publishGap)
+        #expect(driver.latest.queues.first?.visibleMessages == 3, "the listed queue's counts are applied meanwhile")
+
+        // The stream ends: back to every interval.
+        driver.answer(listing, .everything)
+        driver.send(.streamEnded(reason: "closed"))
+        driver.advanceToNextPoll()
+        #expect(try driver.takePoll().parts.contains(.queues))
+    }
+
     @Test("a breaker override's answer updates the breaker without polling; a purge polls SQS only")
     func actionAnswers() throws {
         var driver = CoreDriver()
