@@ -53,6 +53,21 @@ struct StreamHubTests {
         #expect(all.map(sequence) == Array(1...10))
     }
 
+    @Test("a viewer with a full buffer is counted, not offered; the writer takes what is buffered at once, the dropped count last")
+    func fullViewersAreCounted() async throws {
+        let hub = StreamHub()
+        let viewer = hub.subscribe(topics: [.events], capacity: 3)
+        let other = hub.subscribe(topics: [.events], capacity: 100)
+        let offered = (1...5).map { hub.publish(event($0)) }
+        #expect(offered == [2, 2, 2, 1, 1])
+        #expect(viewer.droppedTotal == 2 && other.droppedTotal == 0)
+        let first = try #require(await viewer.next())
+        let batch = try ([first] + viewer.takeBuffered()).map { try StreamFrameCodec.decode($0) }
+        #expect(batch.count == 4)
+        #expect(batch.prefix(3).map(number) == [1, 2, 3])
+        #expect(batch[3] == .dropped(count: 2))
+    }
+
     @Test("the dropped frame sits where the gap is")
     func gapOrdering() async throws {
         let hub = StreamHub()

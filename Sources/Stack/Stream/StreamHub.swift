@@ -65,7 +65,8 @@ public final class StreamHub: Sendable {
     /// Publishes `message` on its topic as the topic's next frame. `subject` is what
     /// subscribers' event patterns are matched against (subscribers with a pattern receive only
     /// frames whose subject matches; frames without a subject pass). `retain` keeps it for new
-    /// subscribers. The frame is encoded once, and only when someone receives or retains it.
+    /// subscribers. The frame is encoded once, and only when someone with room in its buffer
+    /// receives it, or it is retained.
     /// Returns how many subscribers it was offered to.
     @discardableResult
     public func publish(_ message: StreamMessage, subject: JSONValue? = nil, retain: Bool = false) -> Int {
@@ -87,6 +88,12 @@ public final class StreamHub: Sendable {
             let filter = subscriber.filter
             guard filter.topics.contains(topic) else { continue }
             if let pattern = filter.pattern, let subject, !pattern.matches(subject) { continue }
+            // A viewer with no room would drop the frame: count it without encoding it, so a
+            // stalled viewer costs the publisher a lock and a count, not a frame.
+            if subscriber.isFull {
+                subscriber.dropFrame()
+                continue
+            }
             subscriber.offer(text())
             offered += 1
         }

@@ -11,7 +11,8 @@ import StackProtocol
 /// `StreamRequest` at any time to change them; it is answered `subscribed` or `error`. Frames
 /// are written from the viewer's own bounded buffer, so a slow socket only ever costs that
 /// viewer frames. With `batch=MS` the frames of up to MS milliseconds go out as one message (a
-/// JSON array): one write and one read per batch instead of per frame.
+/// JSON array): one write and one read per batch instead of per frame. Either way the server
+/// writes what the buffer holds with one flush (`StreamSocketWriter`).
 public struct StreamRoute: StackRouteExtension {
     public let hub: StreamHub
     public static let path = ExtensionPaths.stream
@@ -25,7 +26,7 @@ public struct StreamRoute: StackRouteExtension {
 
     public func addRoutes(to router: Router<StackRequestContext>) {
         let hub = self.hub
-        router.ws(RouterPath(stringLiteral: Self.path)) { inbound, outbound, context in
+        router.ws(RouterPath(stringLiteral: Self.path)) { inbound, _, context in
             let query = context.request.uri.queryParameters
             let capacity = query.get("buffer", as: Int.self).map { min(max($0, 1), 65_536) } ?? StreamHub.defaultCapacity
             let topics = Set((query.get("topics") ?? "").split(separator: ",").map { StreamTopic(String($0)) }
@@ -38,24 +39,9 @@ public struct StreamRoute: StackRouteExtension {
                 hub.resubscribe(subscription, topics: topics, pattern: nil)
             }
             defer { hub.unsubscribe(subscription) }
+            let writer = StreamSocketWriter(channel: context.requestContext.channel, arrays: batch)
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    // `writeTextMessage` splits a message into WebSocket frames of the
-                    // configured size (16 KiB), which every client accepts: a history event
-                    // carrying a 256 KB input must not exceed a viewer's frame limit.
-                    for await frame in subscription {
-                        guard let batch else {
-                            try await outbound.writeTextMessage(frame)
-                            continue
-                        }
-                        // Gather what arrives within the window, then write it in messages of
-                        // at most `maximumBatchBytes`.
-                        try await Task.sleep(for: batch)
-                        for message in StreamFrameCodec.batches([frame] + subscription.takeBuffered(), maximumBytes: Self.maximumBatchBytes) {
-                            try await outbound.writeTextMessage(message)
-                        }
-                    }
-                }
+                group.addTask { try await writer.run(subscription) }
                 for try await message in inbound.messages(maxSize: Self.maximumMessageBytes) {
                     guard case .text(let text) = message else {
                         subscription.control(.error(StreamFailure(code: "BadRequest", message: "Send text frames of JSON.")))

@@ -71,6 +71,19 @@ public final class StreamSubscription: Sendable, AsyncSequence {
         return accepted
     }
 
+    /// Whether the buffer is full: a data frame offered now would be dropped, so the hub need
+    /// not encode it (`dropFrame()` counts it instead).
+    var isFull: Bool { state.withLock { !$0.finished && $0.buffer.count >= capacity } }
+
+    /// Counts a data frame this viewer had no room for (see `isFull`).
+    func dropFrame() {
+        state.withLock { state in
+            guard !state.finished else { return }
+            state.dropped += 1
+            state.totalDropped += 1
+        }
+    }
+
     /// Queues a control frame (acknowledgement, error, pong) regardless of the bound: they are
     /// few and the viewer asked.
     func control(_ control: StreamFrame) {
