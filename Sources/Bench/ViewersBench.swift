@@ -43,8 +43,11 @@ enum ViewersBench {
     static let senders = 32
 
     static func run() async throws {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            .deletingLastPathComponent().appendingPathComponent("signalbox").path
+        // The stack measured: the signalbox binary beside the bench, or SIGNALBOX_BENCH_STACK
+        // (another build of it, to set two builds side by side).
+        let binary = ProcessInfo.processInfo.environment["SIGNALBOX_BENCH_STACK"]
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+                .deletingLastPathComponent().appendingPathComponent("signalbox").path
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             print("viewers: skipped (no signalbox binary beside the bench at \(binary); build the signalbox product too)")
             return
