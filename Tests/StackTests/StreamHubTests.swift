@@ -68,6 +68,18 @@ struct StreamHubTests {
         #expect(batch[3] == .dropped(count: 2))
     }
 
+    @Test("queue counts are read every second while cheap, and paced by their cost over a deep backlog")
+    func queueCountsArePacedByTheirCost() {
+        let second = Duration.seconds(1)
+        #expect(QueueStatisticsPublisher.pause(after: .milliseconds(5), interval: second) == second)
+        #expect(QueueStatisticsPublisher.pause(after: .milliseconds(300), interval: second) == .milliseconds(2700))
+        // However long a count takes, the publisher counts at most a tenth of the time.
+        for cost in [Duration.milliseconds(120), .milliseconds(800), .seconds(4)] {
+            let pause = QueueStatisticsPublisher.pause(after: cost, interval: second)
+            #expect(cost * 10 <= cost + pause)
+        }
+    }
+
     @Test("the dropped frame sits where the gap is")
     func gapOrdering() async throws {
         let hub = StreamHub()
