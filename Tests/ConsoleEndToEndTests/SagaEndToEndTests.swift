@@ -63,6 +63,16 @@ import Glibc
         #expect(opened.contains("callback"))
         #expect(opened.contains("taskToken"))
 
+        // The definition's graph in real ncurses: the path so far in heavy lines, the state the
+        // saga waits in marked, Catch edges dashed; g comes back to the timeline on Charge.
+        tmux.send("g")
+        let graph = try await tmux.waitFor(all: ["━ path taken", "◀ now"])
+        #expect(graph.contains("Charge"))
+        #expect(graph.contains("catch"))
+        #expect(graph.contains("━"))
+        tmux.send("g")
+        try await tmux.waitFor(text: "Charge · Task")
+
         // Send task failure: error and cause typed, a reason given, confirmed on purpose.
         tmux.send("F")
         try await tmux.waitFor(text: "Confirm: Send task failure")
