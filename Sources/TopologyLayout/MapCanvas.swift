@@ -35,40 +35,58 @@ public enum MapCanvas {
         let visible = layout.visible(in: window)
         let width = area.width, height = area.height
         var mask = [UInt8](repeating: 0, count: width * height)
-        // Per cell: the priority of the edge that colours it (0: none), that edge, and
-        // whether a highlighted edge or a solid (not dashed) one crosses it.
+        // Per cell: the priority of the edge that colours it (0: none), that edge's role (an
+        // index into `roles`, looked up once per edge, not per cell), and whether a highlighted
+        // edge (`heavy`) or a solid, not dashed, one (`solid`) crosses it.
         var priority = [UInt8](repeating: 0, count: width * height)
-        var owner = [Int32](repeating: -1, count: width * height)
-        var heavy = [Bool](repeating: false, count: width * height)
-        var solid = [Bool](repeating: false, count: width * height)
+        var roleOf = [UInt16](repeating: 0, count: width * height)
+        var style = [UInt8](repeating: 0, count: width * height)
+        let heavy: UInt8 = 1, solid: UInt8 = 2
+        var roles: [Role] = []
+        var roleIndex: [Role: UInt16] = [:]
         var edges = Set<Int32>()
         func decoration(_ edge: Int32) -> MapEdgeDecoration {
             decorations.edges.indices.contains(Int(edge)) ? decorations.edges[Int(edge)] : MapEdgeDecoration()
         }
 
+        // What each edge in view draws with, worked out once per edge (not per segment or cell).
+        var edgeLook: [Int32: (priority: UInt8, style: UInt8, role: UInt16)] = [:]
+        func look(_ edge: Int32) -> (priority: UInt8, style: UInt8, role: UInt16) {
+            if let known = edgeLook[edge] { return known }
+            let edgeDecoration = decoration(edge)
+            let dashed = layout.graph.edges.indices.contains(Int(edge)) && layout.graph.edges[Int(edge)].kind.isDashed
+            let role = edgeRole(edgeDecoration)
+            let index: UInt16
+            if let known = roleIndex[role] {
+                index = known
+            } else {
+                roles.append(role)
+                index = UInt16(roles.count - 1)
+                roleIndex[role] = index
+            }
+            let found = (UInt8(edgeDecoration.state.rawValue) + 1 + (edgeDecoration.highlighted ? 16 : 0),
+                         (edgeDecoration.highlighted ? heavy : 0) | (dashed ? 0 : solid), index)
+            edgeLook[edge] = found
+            return found
+        }
+
         for index in visible.segments {
             let segment = layout.segments[Int(index)]
             let edge = layout.segmentEdge[Int(index)]
-            let edgeDecoration = decoration(edge)
-            let edgePriority = UInt8(edgeDecoration.state.rawValue) + 1 + (edgeDecoration.highlighted ? 16 : 0)
-            let dashed = layout.graph.edges.indices.contains(Int(edge)) && layout.graph.edges[Int(edge)].kind.isDashed
-            func mark(_ cell: Int) {
-                if edgePriority > priority[cell] { priority[cell] = edgePriority; owner[cell] = edge }
-                if edgeDecoration.highlighted { heavy[cell] = true }
-                if !dashed { solid[cell] = true }
-            }
             if segment.isHorizontal {
                 let y = segment.y0 - origin.y
                 guard y >= 0, y < height else { continue }
                 let from = max(segment.x0, origin.x), to = min(segment.x1, origin.x + width - 1)
                 guard from <= to else { continue }
                 edges.insert(edge)
+                let drawn = look(edge)
                 for x in from...to {
                     let cell = y * width + (x - origin.x)
                     if x > segment.x0 { mask[cell] |= left }
                     if x < segment.x1 { mask[cell] |= right }
                     if segment.x0 == segment.x1 { mask[cell] |= left | right }
-                    mark(cell)
+                    if drawn.priority > priority[cell] { priority[cell] = drawn.priority; roleOf[cell] = drawn.role }
+                    style[cell] |= drawn.style
                 }
             } else {
                 let x = segment.x0 - origin.x
@@ -76,11 +94,13 @@ public enum MapCanvas {
                 let from = max(segment.y0, origin.y), to = min(segment.y1, origin.y + height - 1)
                 guard from <= to else { continue }
                 edges.insert(edge)
+                let drawn = look(edge)
                 for y in from...to {
                     let cell = (y - origin.y) * width + x
                     if y > segment.y0 { mask[cell] |= up }
                     if y < segment.y1 { mask[cell] |= down }
-                    mark(cell)
+                    if drawn.priority > priority[cell] { priority[cell] = drawn.priority; roleOf[cell] = drawn.role }
+                    style[cell] |= drawn.style
                 }
             }
         }
@@ -91,8 +111,8 @@ public enum MapCanvas {
                     let cell = y * width + x
                     guard mask[cell] != 0 else { continue }
                     buffer.fill(Rect(x: area.x + x, y: area.y + y, width: 1, height: 1),
-                                role: edgeRole(decoration(owner[cell])),
-                                with: glyph(mask: mask[cell], heavy: heavy[cell], dashed: !solid[cell]))
+                                role: roles[Int(roleOf[cell])],
+                                with: glyph(mask: mask[cell], heavy: style[cell] & heavy != 0, dashed: style[cell] & solid == 0))
                 }
             }
             // Arrowheads and labels of the edges in view.
