@@ -120,6 +120,8 @@ let package = Package(
         // breaker board's, chaos's and health's requests and answers, their paths. One encoder and
         // one decoder, shared by the stack, its client and the demo. Pure.
         .target(name: "StackProtocol", dependencies: ["JSON", "CircuitBreaker", "Chaos"], swiftSettings: strict),
+        // `signalbox tail`: the live stream's frames as lines, JSON for scripts or text for people.
+        .target(name: "Tail", dependencies: ["StackProtocol", "JSON", "Terminal"], swiftSettings: strict),
         // The order-fulfilment demo system: public APIs only (StackClient), so it runs on any endpoint.
         .target(name: "Demo", dependencies: [
             "StackClient", "StackProtocol", "CircuitBreaker", "Chaos", "JSON", "Timekeeping",
@@ -128,7 +130,7 @@ let package = Package(
         // The executable: argument parsing and wiring only.
         .executableTarget(name: "signalbox", dependencies: [
             "Console", "Stack", "Provider", "Terminal",
-            "Demo", "StackClient", "Chaos", "Wire", "AWSConfig",
+            "Demo", "StackClient", "Chaos", "Wire", "AWSConfig", "Tail", "Patterns", "StackProtocol", "JSON",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
@@ -162,6 +164,7 @@ let package = Package(
         ], swiftSettings: strict),
         // The real `signalbox` binary driven in tmux (private -L socket), as a user would.
         .testTarget(name: "ConsoleEndToEndTests", swiftSettings: strict),
+        .testTarget(name: "TailTests", dependencies: ["Tail", "StackProtocol", "JSON"], swiftSettings: strict),
         .testTarget(name: "StackClientTests", dependencies: ["StackClient", "StackProtocol", "Stack", "Wire", "JSON", "SignalboxTestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "AWSConfigTests", dependencies: [

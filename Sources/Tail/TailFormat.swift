@@ -1,0 +1,113 @@
+import Foundation
+import JSON
+import StackProtocol
+import Terminal
+
+/// How `signalbox tail` writes what the live stream carries: one line per frame, as JSON for
+/// scripts (`jq`) or as text for a person. Only published frames and `dropped` are written;
+/// the subscription's acknowledgement and pongs are the tail's own business.
+public enum TailFormat: String, Sendable, CaseIterable {
+    /// The frame exactly as the stream's one encoder writes it (`docs/stream.md`): a JSON
+    /// object on one line.
+    case json
+    /// A line a person reads: time, then what the frame says, every outside string sanitised.
+    case text
+
+    /// The line for `frame`, or nil for a frame that is not written.
+    public func line(_ frame: StreamFrame) -> String? {
+        switch frame {
+        case .published, .dropped:
+            return self == .json ? StreamFrameCodec.encode(frame) : Self.text(frame)
+        case .subscribed, .pong, .error:
+            return nil
+        }
+    }
+
+    // MARK: text
+
+    static func text(_ frame: StreamFrame) -> String? {
+        switch frame {
+        case .dropped(let count):
+            return "-- \(count) frame\(count == 1 ? "" : "s") dropped here: this tail fell behind the stream"
+        case .published(let message, _):
+            return text(message)
+        default:
+            return nil
+        }
+    }
+
+    static func text(_ message: StreamMessage) -> String {
+        switch message {
+        case .event(let frame):
+            let event = frame.event.value
+            let rules = frame.matched.map(\.rule)
+            let outcomes = frame.deliveries.map { "\($0.rule)→\(shortName($0.targetArn)) \(symbol($0.status))" }
+            return columns(time(iso: event["time"]?.stringValue), "event", frame.bus, event["source"]?.stringValue ?? "",
+                           event["detail-type"]?.stringValue ?? "",
+                           rules.isEmpty ? "no rule matched" : "rules: " + rules.joined(separator: ","),
+                           outcomes.joined(separator: "  "))
+        case .delivery(let outcome):
+            return columns(time(epochSeconds: nil), "delivery", outcome.bus, outcome.rule, "→ " + shortName(outcome.targetArn),
+                           symbol(outcome.status) + (outcome.errorCode.map { " " + $0 } ?? ""), outcome.eventId)
+        case .queueStatistics(let statistics):
+            let counts = statistics.queues.map { "\($0.name) \($0.visible)/\($0.inFlight)/\($0.delayed)" }
+            return columns(time(epochSeconds: nil), "queues", "visible/in flight/delayed:", counts.joined(separator: "  "))
+        case .execution(let change):
+            return columns(time(epochSeconds: change.stopDate ?? change.startDate), "execution", shortName(change.execution.stateMachineArn),
+                           change.execution.name, change.status, [change.error, change.cause].compactMap { $0 }.joined(separator: ": "))
+        case .history(let history):
+            let event = history.event
+            let state = event.objectValue?.values.lazy.compactMap { $0["name"]?.stringValue }.first ?? ""
+            return columns(time(epochSeconds: event["timestamp"]?.doubleValue), "history", shortName(history.execution.stateMachineArn),
+                           history.execution.name, "#\(event["id"]?.intValue ?? 0) \(event["type"]?.stringValue ?? "")", state)
+        case .breaker(let change):
+            let breaker = change.entry.snapshot
+            return columns(time(epochSeconds: change.entry.reportedAt), "breaker", "\(breaker.service) → \(breaker.dependency)",
+                           (change.previousState.map { "\($0.rawValue) → " } ?? "") + breaker.state.rawValue)
+        case .breakerOverride(let result):
+            let audit = result.audit
+            return columns(time(epochSeconds: audit.at), "override", "\(audit.service) → \(audit.dependency)",
+                           "\(audit.from.rawValue) → \(audit.to.rawValue) by \(audit.actor)", audit.reason)
+        case .other(let type, let topic, let data):
+            return columns(time(epochSeconds: nil), type, topic.rawValue, data.serialized)
+        }
+    }
+
+    /// Fields separated by two spaces, each sanitised and cut, empty ones left out.
+    static func columns(_ fields: String...) -> String {
+        fields.filter { !$0.isEmpty }.map { Sanitizer.sanitize($0, limit: 400) }.joined(separator: "  ")
+    }
+
+    static func symbol(_ status: DeliveryOutcome.Status) -> String {
+        switch status {
+        case .delivered: "✓"
+        case .retrying: "retrying"
+        case .deadLettered: "dead-lettered"
+        case .failed: "✗"
+        }
+    }
+
+    /// The last part of an ARN (`…:queue-name`, `…:stateMachine:order-saga` → `order-saga`).
+    static func shortName(_ arn: String) -> String {
+        String(arn.split(separator: ":").last.map { $0.split(separator: "/").last ?? $0 } ?? Substring(arn))
+    }
+
+    /// `HH:mm:ss.SSS` in UTC, from an ISO 8601 text or epoch seconds; the time now when the
+    /// frame carries none.
+    static func time(iso: String?) -> String {
+        guard let iso, let date = try? Date(iso, strategy: .iso8601) else { return time(epochSeconds: nil) }
+        return clock(date)
+    }
+
+    static func time(epochSeconds: Double?) -> String {
+        clock(epochSeconds.map(Date.init(timeIntervalSince1970:)) ?? Date())
+    }
+
+    static func clock(_ date: Date) -> String {
+        let milliseconds = Int((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let inDay = ((milliseconds % 86_400_000) + 86_400_000) % 86_400_000
+        let (hours, minutes) = (inDay / 3_600_000, inDay / 60_000 % 60)
+        let (seconds, millis) = (inDay / 1000 % 60, inDay % 1000)
+        return String(format: "%02d:%02d:%02d.%03d", hours, minutes, seconds, millis)
+    }
+}

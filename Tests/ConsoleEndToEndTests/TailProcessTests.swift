@@ -1,0 +1,170 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `signalbox tail` as a process against a real `signalbox serve`: what scripts rely on.
+@Suite(.serialized) struct TailProcessTests {
+    /// A `signalbox serve` on a free port with its data in a scratch directory, ended by pid.
+    final class Served {
+        let process = Process()
+        let port: Int
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("sbx-e2e-tail-\(UUID().uuidString)").path
+
+        init(binary: String) throws {
+            port = try freePort()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["serve", "--port", "\(port)", "--data", data]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+        }
+
+        var url: String { "http://127.0.0.1:\(port)" }
+
+        func waitUntilListening() async throws {
+            for _ in 0..<300 {
+                if spawnAndWait("/usr/bin/env", ["python3", "-c", "import socket; socket.create_connection(('127.0.0.1', \(port)), 1)"]).status == 0 { return }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            throw E2EError("signalbox serve did not listen on \(port)")
+        }
+
+        func stop() {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            try? FileManager.default.removeItem(atPath: data)
+        }
+    }
+
+    /// `signalbox tail ARGS` with stdout and stderr read as they come.
+    final class Tailing: @unchecked Sendable {
+        let process = Process()
+        let output = Pipe(), errors = Pipe()
+        private let lock = NSLock()
+        private var outText = "", errText = ""
+
+        init(binary: String, arguments: [String]) throws {
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["tail"] + arguments
+            process.standardOutput = output
+            process.standardError = errors
+            output.fileHandleForReading.readabilityHandler = { [weak self] handle in
+                let text = String(decoding: handle.availableData, as: UTF8.self)
+                self?.lock.withLock { self?.outText += text }
+            }
+            errors.fileHandleForReading.readabilityHandler = { [weak self] handle in
+                let text = String(decoding: handle.availableData, as: UTF8.self)
+                self?.lock.withLock { self?.errText += text }
+            }
+            try process.run()
+        }
+
+        var lines: [String] { lock.withLock { outText.split(separator: "\n").map(String.init) } }
+        var stderr: String { lock.withLock { errText } }
+
+        func waitFor(_ what: String, _ condition: () -> Bool) async throws {
+            for _ in 0..<300 {
+                if condition() { return }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            throw E2EError("timed out waiting for \(what); stdout: \(lines), stderr: \(stderr)")
+        }
+
+        func interrupt() -> Int32 {
+            kill(process.processIdentifier, SIGINT)
+            process.waitUntilExit()
+            output.fileHandleForReading.readabilityHandler = nil
+            errors.fileHandleForReading.readabilityHandler = nil
+            return process.terminationStatus
+        }
+    }
+
+    static func putEvents(_ port: Int, sources: [String]) throws {
+        let entries = sources.enumerated().map { #"{"Source": "\#($1)", "DetailType": "Order Created", "Detail": json.dumps({"orderId": "ord-\#($0)"})}"# }
+        try LiveStackEndToEndTests().boto3(port, "events.put_events(Entries=[\(entries.joined(separator: ", "))])")
+    }
+
+    @Test func jsonLinesForScriptsAndAPatternTheStackApplies() async throws {
+        let binary = try signalboxBinary()
+        let served = try Served(binary: binary)
+        defer { served.stop() }
+        try await served.waitUntilListening()
+
+        let all = try Tailing(binary: binary, arguments: ["--endpoint", served.url, "--format", "json"])
+        defer { if all.process.isRunning { kill(all.process.processIdentifier, SIGKILL) } }
+        let filtered = try Tailing(binary: binary, arguments: ["--endpoint", served.url, "--format", "json",
+                                                               "--pattern", #"{"source":["shop.orders"]}"#])
+        defer { if filtered.process.isRunning { kill(filtered.process.processIdentifier, SIGKILL) } }
+        try await all.waitFor("the first tail's subscription") { all.stderr.contains("following events on \(served.url)") }
+        try await filtered.waitFor("the filtered tail's subscription") { filtered.stderr.contains("(pattern applied by the stack)") }
+
+        try Self.putEvents(served.port, sources: ["shop.orders", "shop.payments", "shop.orders"])
+        try await all.waitFor("three events") { all.lines.count >= 3 }
+        try await filtered.waitFor("two events") { filtered.lines.count >= 2 }
+        let frames = try all.lines.map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        #expect(frames.map { $0["type"] as? String } == ["event", "event", "event"])
+        let sources = frames.compactMap { (($0["data"] as? [String: Any])?["event"] as? [String: Any])?["source"] as? String }
+        #expect(sources == ["shop.orders", "shop.payments", "shop.orders"])
+        #expect(filtered.lines.allSatisfy { $0.contains(#""source":"shop.orders""#) })
+        #expect(filtered.lines.count == 2)
+
+        #expect(all.interrupt() == 130, "SIGINT ends the tail with 128 + 2")
+        #expect(!all.stderr.contains("Fatal"))
+        _ = filtered.interrupt()
+    }
+
+    @Test func headOneEndsTheTailCleanly() async throws {
+        let binary = try signalboxBinary()
+        let served = try Served(binary: binary)
+        defer { served.stop() }
+        try await served.waitUntilListening()
+        let pipeline = Process()
+        pipeline.executableURL = URL(fileURLWithPath: "/bin/bash")
+        pipeline.arguments = ["-c", "\(shellQuote(binary)) tail --endpoint \(served.url) --format json | head -1; echo \"rc=${PIPESTATUS[0]}\""]
+        let output = Pipe()
+        pipeline.standardOutput = output
+        pipeline.standardError = FileHandle.nullDevice
+        try pipeline.run()
+        defer { if pipeline.isRunning { kill(pipeline.processIdentifier, SIGKILL) } }
+        // Events until the pipeline ends: the tail learns that head left on its next write.
+        for round in 0..<100 where pipeline.isRunning {
+            try Self.putEvents(served.port, sources: ["shop.orders"])
+            try await Task.sleep(for: .milliseconds(round < 10 ? 200 : 500))
+        }
+        pipeline.waitUntilExit()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let lines = text.split(separator: "\n")
+        #expect(lines.count == 2, "\(text)")
+        #expect(lines.first?.hasPrefix(#"{"v":1,"type":"event""#) == true)
+        #expect(lines.last == "rc=0", "the tail exits 0 once its reader has gone, not killed by SIGPIPE (141)")
+    }
+
+    @Test func anEndpointWithoutTheStreamIsNamedAndRefused() throws {
+        let binary = try signalboxBinary()
+        let port = try freePort()
+        // A plain HTTP server that is not Signalbox: 404 for /_signalbox/health.
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        server.arguments = ["python3", "-m", "http.server", "\(port)", "--bind", "127.0.0.1"]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
+        var result = spawnAndWait(binary, ["tail", "--endpoint", "http://127.0.0.1:\(port)"])
+        for _ in 0..<50 where result.output.contains("cannot reach") {
+            usleep(100_000)
+            result = spawnAndWait(binary, ["tail", "--endpoint", "http://127.0.0.1:\(port)"])
+        }
+        #expect(result.status == 1)
+        #expect(result.output.contains("has no live stream: it is not a Signalbox stack"), "\(result.output)")
+
+        let bad = spawnAndWait(binary, ["tail", "--endpoint", "http://127.0.0.1:\(port)", "--topics", "events,nonsense"])
+        #expect(bad.status != 0)
+        #expect(bad.output.contains("'nonsense' is not a topic"))
+        let badPattern = spawnAndWait(binary, ["tail", "--pattern", #"{"source":"not-a-list"}"#])
+        #expect(badPattern.status != 0)
+        #expect(badPattern.output.contains("--pattern"))
+    }
+}
