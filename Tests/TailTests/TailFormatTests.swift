@@ -42,7 +42,7 @@ struct TailFormatTests {
         #expect(line.contains(#"evil\x1b[2J\u202egnp.exe"#))
     }
 
-    @Test("text: an execution's history event names its state; a breaker change says from what to what")
+    @Test("text: an execution's history event names its state")
     func executionsAndBreakers() throws {
         let history = try StreamFrameCodec.decode(["v": 1, "type": "history", "topic": "executions", "seq": 1, "data": [
             "executionArn": "arn:aws:states:us-east-1:0:execution:order-saga:o-1", "stateMachineArn": "arn:aws:states:us-east-1:0:stateMachine:order-saga",
