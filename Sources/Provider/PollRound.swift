@@ -13,6 +13,9 @@ struct PollRequest: Sendable, Hashable {
     var boardElsewhere = false
     /// State machines whose definitions the provider holds (not described again).
     var knownDefinitions: Set<String> = []
+    /// At most this many DescribeStateMachine calls in the round; the machines past it keep
+    /// what is held (or wait for a later round) — AWS refills that call at 20 a second.
+    var describeAtMost = Int.max
 }
 
 /// What one poll round got: one result per part asked for (nil: not asked).
@@ -50,7 +53,8 @@ extension StackPoller {
         let listCalls = CallCount()
         async let sfn = parts.contains(.stateMachines) || parts.contains(.executions)
             ? Self.capture { () async throws(APIFailure) in
-                try await stepFunctions(executions: !machinesOnly, knownDefinitions: request.knownDefinitions, listCalls: listCalls)
+                try await stepFunctions(executions: !machinesOnly, knownDefinitions: request.knownDefinitions,
+                                        describeAtMost: request.describeAtMost, listCalls: listCalls)
             } : nil
         async let map = parts.contains(.registry) ? Self.capture { () async throws(APIFailure) in try await cloudMap() } : nil
         async let board = askBoard ? Self.capture { () async throws(APIFailure) in try await breakerBoard() } : nil

@@ -242,7 +242,8 @@ struct ProviderCore: Sendable {
             let probe = extensionsPossible && hasExtensions != true
                 && (hasExtensions == nil || lastProbe.map { now.date.timeIntervalSince($0) > Self.probeInterval } ?? true)
             return [.poll(PollRequest(parts: parts, probe: probe, knownExtensions: hasExtensions, boardElsewhere: boardElsewhere,
-                                      knownDefinitions: state.knownDefinitions(at: now.date, maxAge: options.definitionRefresh)))]
+                                      knownDefinitions: state.knownDefinitions(at: now.date, maxAge: options.definitionRefresh),
+                                      describeAtMost: options.definitionsPerPoll))]
         }
     }
 

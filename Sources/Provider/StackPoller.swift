@@ -143,12 +143,16 @@ struct StackPoller: Sendable {
     /// `executions`, their executions without timelines: every running one first
     /// (`statusFilter=RUNNING`, all pages), newest first, so a stuck saga is never hidden
     /// behind fresh successes; then the most recent ended ones of each machine.
-    func stepFunctions(executions: Bool = true, knownDefinitions: Set<String> = [], listCalls: CallCount? = nil) async throws(APIFailure)
+    /// At most `describeAtMost` machines are described, in listed order; the others come
+    /// without a definition this time.
+    func stepFunctions(executions: Bool = true, knownDefinitions: Set<String> = [], describeAtMost: Int = .max,
+                       listCalls: CallCount? = nil) async throws(APIFailure)
         -> (machines: [StateMachine], executions: [Execution]?) {
         let listed = try await paged(.stepFunctions, "ListStateMachines", ["maxResults": 1000], itemsKey: "stateMachines",
                                      tokenKey: "nextToken").compactMap(WireDecoding.stateMachine)
+        let described = Set(listed.lazy.map(\.arn).filter { !knownDefinitions.contains($0) }.prefix(max(0, describeAtMost)))
         let machines = try await each(listed) { (machine: StateMachine) async throws(APIFailure) -> StateMachine? in
-            guard !knownDefinitions.contains(machine.arn) else { return machine }
+            guard described.contains(machine.arn) else { return machine }
             var machine = machine
             do throws(APIFailure) {
                 let answer = try await call(.stepFunctions, "DescribeStateMachine", ["stateMachineArn": .string(machine.arn)])

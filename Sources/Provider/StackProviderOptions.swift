@@ -34,12 +34,17 @@ public struct StackProviderOptions: Sendable, Hashable {
     /// A state machine's definition is described again once it is this old (seconds): one
     /// DescribeStateMachine per machine a minute, so an updated definition shows.
     public var definitionRefresh: TimeInterval
+    /// At most this many definitions are described per poll round (new machines and those due
+    /// again, in listed order; the rest wait their turn): one round a second stays under half
+    /// of DescribeStateMachine's AWS quota (20 a second) however many machines an account has.
+    public var definitionsPerPoll: Int
 
     public init(refreshInterval: Duration = .seconds(1), recentEventLimit: Int = 500, executionsPerMachine: Int = 50,
                 historyFetchesPerPoll: Int = 10, timelineLimit: Int = 25_000,
                 actor: String = StackProviderOptions.defaultActor, useLiveStream: Bool = true,
                 requestTimeout: Duration = .seconds(10), unwatchedPollFactor: Int = 10,
-                listExecutionsPerSecond: Double = 2.5, quietCheck: TimeInterval = 300, definitionRefresh: TimeInterval = 60) {
+                listExecutionsPerSecond: Double = 2.5, quietCheck: TimeInterval = 300, definitionRefresh: TimeInterval = 60,
+                definitionsPerPoll: Int = 10) {
         self.refreshInterval = refreshInterval
         self.recentEventLimit = recentEventLimit
         self.executionsPerMachine = executionsPerMachine
@@ -52,6 +57,7 @@ public struct StackProviderOptions: Sendable, Hashable {
         self.listExecutionsPerSecond = listExecutionsPerSecond
         self.quietCheck = quietCheck
         self.definitionRefresh = definitionRefresh
+        self.definitionsPerPoll = max(1, definitionsPerPoll)
     }
 
     /// `$USER` (or `$LOGNAME`) when set, else `operator`.

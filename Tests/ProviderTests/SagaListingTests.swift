@@ -11,6 +11,25 @@ import Testing
 struct SagaListingTests {
     static let role: JSONValue = "arn:aws:iam::000000000000:role/saga"
 
+    @Test("definitions are described at most N a round, in listed order; the next round describes the ones left")
+    func definitionsDescribedInTurns() async throws {
+        try await withRunningStack { endpoint in
+            let aws = AWSClient(endpoint: endpoint)
+            let definition = #"{"StartAt":"Done","States":{"Done":{"Type":"Pass","End":true}}}"#
+            for name in ["m-a", "m-b", "m-c", "m-d"] {
+                _ = try await aws.call(.stepFunctions, "CreateStateMachine", ["name": .string(name), "roleArn": Self.role,
+                                                                              "definition": .string(definition)])
+            }
+            let poller = StackPoller(aws: aws, extensions: ExtensionClient(endpoint: endpoint), executionsPerMachine: 10)
+            let first = try await poller.stepFunctions(executions: false, describeAtMost: 3).machines
+            #expect(first.map(\.name) == ["m-a", "m-b", "m-c", "m-d"])
+            #expect(first.map { $0.definition != nil } == [true, true, true, false])
+            let known = Set(first.filter { $0.definition != nil }.map(\.arn))
+            let second = try await poller.stepFunctions(executions: false, knownDefinitions: known, describeAtMost: 3).machines
+            #expect(second.map { $0.definition != nil } == [false, false, false, true], "the held ones are not described again")
+        }
+    }
+
     @Test("an execution that ended between the running listing and the recent one is listed once, as ended")
     func endedBetweenTheTwoListings() {
         let start = Date(timeIntervalSince1970: 1_800_000_000)
