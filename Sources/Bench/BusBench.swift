@@ -91,19 +91,7 @@ enum BusBench {
             for sender in 0..<senders {
                 group.addTask {
                     for batch in stride(from: sender, to: batches, by: senders) {
-                        let entries: [JSONValue] = (0..<10).map { index in
-                            let n = batch * 10 + index
-                            let detail: JSONValue = [
-                                "orderId": .string("o-\(n)"), "total": .number(Double(n % 500)),
-                                "status": .string(["placed", "paid", "shipped", "cancelled"][n % 4]),
-                                "customer": ["tier": .string(n % 7 == 0 ? "gold" : "standard"), "ip": .string("10.0.\(n % 4).\(n % 250)")],
-                                "items": [["sku": .string("SKU-\(n % 40)"), "qty": .number(Double(n % 3 + 1))]],
-                                "pad": .string(pad),
-                            ]
-                            return ["Source": .string("svc.\(["orders", "payments", "shipping", "inventory", "notify"][n % 5])"),
-                                    "DetailType": .string(["OrderPlaced", "PaymentTaken", "Shipped", "Reserved"][n % 4]),
-                                    "Detail": .string(detail.serialized)]
-                        }
+                        let entries = BusBench.entries(batch: batch, pad: pad)
                         _ = await call("AWSEvents", "PutEvents", ["Entries": .array(entries)])
                     }
                 }
@@ -164,6 +152,24 @@ enum BusBench {
         var spec = timespec()
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
         return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+
+    /// The ten PutEvents entries of batch number `batch`: mixed sources, detail-types and
+    /// details of ~1 KB (`pad`), the same for every bench that puts events.
+    static func entries(batch: Int, pad: String) -> [JSONValue] {
+        (0..<10).map { index in
+            let n = batch * 10 + index
+            let detail: JSONValue = [
+                "orderId": .string("o-\(n)"), "total": .number(Double(n % 500)),
+                "status": .string(["placed", "paid", "shipped", "cancelled"][n % 4]),
+                "customer": ["tier": .string(n % 7 == 0 ? "gold" : "standard"), "ip": .string("10.0.\(n % 4).\(n % 250)")],
+                "items": [["sku": .string("SKU-\(n % 40)"), "qty": .number(Double(n % 3 + 1))]],
+                "pad": .string(pad),
+            ]
+            return ["Source": .string("svc.\(["orders", "payments", "shipping", "inventory", "notify"][n % 5])"),
+                    "DetailType": .string(["OrderPlaced", "PaymentTaken", "Shipped", "Reserved"][n % 4]),
+                    "Detail": .string(detail.serialized)]
+        }
     }
 
     static func seconds(_ duration: Duration) -> Double {

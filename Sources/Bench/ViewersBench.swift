@@ -174,19 +174,7 @@ enum ViewersBench {
                     var accepted = 0
                     var batch = sender
                     while ContinuousClock.now < deadline {
-                        let entries: [JSONValue] = (0..<10).map { index in
-                            let n = batch * 10 + index
-                            let detail: JSONValue = [
-                                "orderId": .string("o-\(n)"), "total": .number(Double(n % 500)),
-                                "status": .string(["placed", "paid", "shipped", "cancelled"][n % 4]),
-                                "customer": ["tier": .string(n % 7 == 0 ? "gold" : "standard"), "ip": .string("10.0.\(n % 4).\(n % 250)")],
-                                "items": [["sku": .string("SKU-\(n % 40)"), "qty": .number(Double(n % 3 + 1))]],
-                                "pad": .string(pad),
-                            ]
-                            return ["Source": .string("svc.\(["orders", "payments", "shipping", "inventory", "notify"][n % 5])"),
-                                    "DetailType": .string(["OrderPlaced", "PaymentTaken", "Shipped", "Reserved"][n % 4]),
-                                    "Detail": .string(detail.serialized)]
-                        }
+                        let entries = BusBench.entries(batch: batch, pad: pad)
                         batch += senders
                         guard let answer = try? await aws.call(.eventBridge, "PutEvents", ["Entries": .array(entries)]) else { continue }
                         accepted += 10 - (answer["FailedEntryCount"]?.intValue ?? 10)
