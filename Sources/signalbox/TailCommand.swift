@@ -5,6 +5,7 @@ import JSON
 import Patterns
 import StackClient
 import StackProtocol
+import Synchronization
 import Tail
 import Terminal
 
@@ -116,17 +117,19 @@ struct TailCommand: AsyncParsableCommand {
             }
             return -1
         }
-        var stoppedBy: Int32?
+        // Set on the signal source's queue, read here after the reading task ended.
+        let stoppedBy = Atomic<Int32>(0)
         let sources = [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number)
-            source.setEventHandler { stoppedBy = number; reading.cancel() }
+            source.setEventHandler { stoppedBy.store(number, ordering: .sequentiallyConsistent); reading.cancel() }
             source.resume()
             return source
         }
         defer { sources.forEach { $0.cancel() } }
         let result = await reading.result
-        if let stoppedBy { throw ExitCode(128 + stoppedBy) }
+        let received = stoppedBy.load(ordering: .sequentiallyConsistent)
+        if received != 0 { throw ExitCode(128 + received) }
         switch result {
         case .success(0):
             return
