@@ -67,34 +67,35 @@ public indirect enum ChoiceCondition: Sendable, Hashable {
 
     /// Evaluates against the Choice state's effective input. A Variable that selects nothing
     /// is a `States.Runtime` error, except for IsPresent.
-    func evaluate(_ input: JSONValue, context: JSONValue) throws(StatesError) -> Bool {
+    func evaluate(_ input: JSONValue, context: JSONValue, variables: JSONObject) throws(StatesError) -> Bool {
         switch self {
         case .and(let conditions):
-            for condition in conditions where !(try condition.evaluate(input, context: context)) { return false }
+            for condition in conditions where !(try condition.evaluate(input, context: context, variables: variables)) { return false }
             return true
         case .or(let conditions):
-            for condition in conditions where try condition.evaluate(input, context: context) { return true }
+            for condition in conditions where try condition.evaluate(input, context: context, variables: variables) { return true }
             return false
         case .not(let condition):
-            return !(try condition.evaluate(input, context: context))
+            return !(try condition.evaluate(input, context: context, variables: variables))
         case .compare(let variable, let op, let operand):
-            let selected = variable.select(in: input, context: context)
+            let selected = variable.select(in: input, context: context, variables: variables)
             if op == .isPresent {
                 let present: Bool
                 if let selected, variable.isDefinite || selected != .array([]) { present = true } else { present = false }
                 return present == (operand == .value(.bool(true)))
             }
+            // AWS: "An error occurred while executing the state 'IsDataset' (entered at the
+            // event id #2). Invalid path '$.processing_type': The choice state's condition path
+            // references an invalid value." (the prefix is added by the interpreter).
             guard let actual = selected else {
-                throw StatesError(StatesErrorName.runtime,
-                                  "Invalid path '\(variable.text)': The choice state's condition path references an invalid value.")
+                throw StatesError.inState("Invalid path '\(variable.text)': The choice state's condition path references an invalid value.")
             }
             let expected: JSONValue
             switch operand {
             case .value(let value): expected = value
             case .path(let path):
-                guard let value = path.select(in: input, context: context) else {
-                    throw StatesError(StatesErrorName.runtime,
-                                      "Invalid path '\(path.text)': The choice state's condition path references an invalid value.")
+                guard let value = path.select(in: input, context: context, variables: variables) else {
+                    throw StatesError.inState("Invalid path '\(path.text)': The choice state's condition path references an invalid value.")
                 }
                 expected = value
             }

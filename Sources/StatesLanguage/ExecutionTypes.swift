@@ -145,6 +145,9 @@ struct Run: Sendable, Codable {
     @StoredJSON var stateInput: JSONValue
     var enteredTime: Date
     var lastEventId: Int
+    /// The id of the current state's `…StateEntered` event (AWS's "entered at the event id
+    /// #N" in runtime errors). Optional so that executions stored before it still load.
+    var enteredEventId: Int? = nil
     var retryAttempts: [Int] = []
     var phase: Phase = .idle
     @StoredOptionalJSON var output: JSONValue? = nil

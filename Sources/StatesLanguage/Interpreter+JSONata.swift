@@ -65,7 +65,7 @@ extension Execution {
                 values[key] = try evaluate(template, &scope, field: "\(field)/\(key)")
             }
         case .jsonPath(let template):
-            let result = try template.evaluate(data: data, context: contextObject(run: run), random: &random)
+            let result = try template.evaluate(data: data, context: contextObject(run: run), variables: variables(run: run), random: &random)
             values = result.objectValue ?? [:]
         }
         return values
@@ -146,16 +146,16 @@ extension Execution {
                     throw StatesError(StatesErrorName.queryEvaluationError,
                                       "The Seconds field of the state '\(state.name)' must evaluate to a non-negative integer, got \(value.serialized).")
                 }
-                deadline = now.addingTimeInterval(Double(seconds))
+                deadline = try checkedWait(now.addingTimeInterval(Double(seconds)))
             case .timestampExpression(let template):
                 let value = try evaluate(template, &scope, field: "Timestamp")
                 guard let text = value.stringValue, let date = RFC3339.parse(text) else {
                     throw StatesError(StatesErrorName.queryEvaluationError,
                                       "The Timestamp field of the state '\(state.name)' must evaluate to an RFC 3339 timestamp, got \(value.serialized).")
                 }
-                deadline = date
+                deadline = try checkedWait(date)
             default:
-                deadline = try waitDeadline(duration, input: input)
+                deadline = try waitDeadline(duration, input: input, run: run)
             }
             let output = try evaluate(state.output, &scope, field: "Output", default: input)
             let assigned = try evaluateAssign(state.assign, run: run, scope: &scope, data: input)

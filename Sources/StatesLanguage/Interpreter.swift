@@ -45,7 +45,7 @@ extension Execution {
         details["name"] = .string(name)
         details["input"] = .string(input.serialized)
         details["inputDetails"] = ["truncated": false]
-        emit(state.typeName + "StateEntered", details, run: run)
+        runs[run].enteredEventId = emit(state.typeName + "StateEntered", details, run: run)
         execute(run: run)
     }
 
@@ -61,30 +61,31 @@ extension Execution {
             }
             switch state.kind {
             case .pass(let result):
-                let effective = try applyInputPath(state, raw)
+                let effective = try applyInputPath(state, raw, run: run)
                 var value = effective
                 if let parameters = state.parameters {
-                    value = try parameters.evaluate(data: effective, context: contextObject(run: run), random: &random)
+                    value = try parameters.evaluate(data: effective, context: contextObject(run: run), variables: variables(run: run), random: &random)
                 }
                 if let result { value = result }
                 let merged = try applyResultPath(state.resultPath, raw: raw, result: value)
-                let output = try applyOutputPath(state, merged)
+                let output = try applyOutputPath(state, merged, run: run)
                 let assigned = try assignJSONPath(state, run: run, data: value)
                 exit(run: run, output: output, assigned: assigned)
             case .succeed:
-                let effective = try applyInputPath(state, raw)
-                exit(run: run, output: try applyOutputPath(state, effective))
+                let effective = try applyInputPath(state, raw, run: run)
+                exit(run: run, output: try applyOutputPath(state, effective, run: run))
             case .fail(let errorSource, let causeSource):
                 let error = try resolve(errorSource, raw: raw, run: run, field: "ErrorPath")
                 let cause = try resolve(causeSource, raw: raw, run: run, field: "CausePath")
                 failRun(run: run, StatesError(error ?? "", cause))
             case .choice(let choices, let defaultNext):
-                let effective = try applyInputPath(state, raw)
+                let effective = try applyInputPath(state, raw, run: run)
                 let context = contextObject(run: run)
+                let variables = variables(run: run)
                 var target: String?
                 for rule in choices {
                     guard case .jsonPath(let condition) = rule.test else { continue }
-                    if try condition.evaluate(effective, context: context) {
+                    if try condition.evaluate(effective, context: context, variables: variables) {
                         target = rule.next
                         break
                     }
@@ -92,13 +93,13 @@ extension Execution {
                 guard let next = target ?? defaultNext else {
                     throw StatesError(StatesErrorName.noChoiceMatched, "No Choice Rules matched and no Default was specified in the state '\(state.name)'")
                 }
-                let output = try applyOutputPath(state, effective)
+                let output = try applyOutputPath(state, effective, run: run)
                 let assigned = try assignJSONPath(state, run: run, data: effective)
                 exit(run: run, output: output, next: next, assigned: assigned)
             case .wait(let duration):
-                let effective = try applyInputPath(state, raw)
-                let deadline = try waitDeadline(duration, input: effective)
-                let output = try applyOutputPath(state, effective)
+                let effective = try applyInputPath(state, raw, run: run)
+                let deadline = try waitDeadline(duration, input: effective, run: run)
+                let output = try applyOutputPath(state, effective, run: run)
                 let assigned = try assignJSONPath(state, run: run, data: effective)
                 let seconds = deadline.timeIntervalSince(now)
                 if seconds <= 0 {
@@ -111,10 +112,10 @@ extension Execution {
             case .task(let spec):
                 try scheduleTask(run: run, state: state, spec: spec, raw: raw)
             case .parallel(let branches):
-                let effective = try applyInputPath(state, raw)
+                let effective = try applyInputPath(state, raw, run: run)
                 var branchInput = effective
                 if let parameters = state.parameters {
-                    branchInput = try parameters.evaluate(data: effective, context: contextObject(run: run), random: &random)
+                    branchInput = try parameters.evaluate(data: effective, context: contextObject(run: run), variables: variables(run: run), random: &random)
                 }
                 startParallel(run: run, branches: branches, input: branchInput)
             case .map(let spec):
@@ -125,27 +126,27 @@ extension Execution {
         }
     }
 
-    func applyInputPath(_ state: State, _ raw: JSONValue) throws(StatesError) -> JSONValue {
-        switch state.inputPath {
-        case .whole: return raw
-        case .discard: return .object([:])
-        case .path(let path):
-            guard let value = path.select(in: raw, context: .null) else {
-                throw StatesError(StatesErrorName.runtime,
-                                  "An error occurred while executing the state '\(state.name)'. Invalid path '\(path.text)' : No results for path: \(path.normalized)")
-            }
-            return value
-        }
+    func applyInputPath(_ state: State, _ raw: JSONValue, run: Int) throws(StatesError) -> JSONValue {
+        try select(state.inputPath, in: raw, run: run)
     }
 
-    func applyOutputPath(_ state: State, _ value: JSONValue) throws(StatesError) -> JSONValue {
-        switch state.outputPath {
+    func applyOutputPath(_ state: State, _ value: JSONValue, run: Int) throws(StatesError) -> JSONValue {
+        try select(state.outputPath, in: value, run: run)
+    }
+
+    /// InputPath and OutputPath: `$$` and `$$.…` read the context object, `$name` a variable.
+    /// A path that selects nothing fails with AWS's wording (Jayway JsonPath's, which AWS
+    /// passes through), e.g. "… (entered at the event id #13). Invalid path '$.Payload' :
+    /// No results for path: $['Payload']" as `get-execution-history` shows it (quoted in
+    /// aws-cdk issue 7709's write-ups).
+    private func select(_ setting: PathSetting, in value: JSONValue, run: Int) throws(StatesError) -> JSONValue {
+        switch setting {
         case .whole: return value
         case .discard: return .object([:])
         case .path(let path):
-            guard let selected = path.select(in: value, context: .null) else {
-                throw StatesError(StatesErrorName.runtime,
-                                  "An error occurred while executing the state '\(state.name)'. Invalid path '\(path.text)' : No results for path: \(path.normalized)")
+            let context = path.root == .context ? contextObject(run: run) : .null
+            guard let selected = path.select(in: value, context: context, variables: variables(run: run)) else {
+                throw StatesError.inState("Invalid path '\(path.text)' : No results for path: \(path.normalized)")
             }
             return selected
         }
@@ -164,12 +165,16 @@ extension Execution {
         switch source {
         case .value(let text): return text
         case .path(let path):
-            guard case .string(let text) = path.select(in: raw, context: contextObject(run: run)) ?? .null else {
-                throw StatesError(StatesErrorName.runtime, "The \(field) '\(path.text)' must select a string in the input")
+            let context = contextObject(run: run)
+            guard let selected = path.select(in: raw, context: context, variables: variables(run: run)) else {
+                throw StatesError.pathNotFound(path, field: field, data: raw, context: context)
+            }
+            guard case .string(let text) = selected else {
+                throw StatesError.inState("The \(field) '\(path.text)' must select a string in the input")
             }
             return text
         case .intrinsic(let call):
-            guard case .string(let text) = try call.evaluate(data: raw, context: contextObject(run: run), random: &random) else {
+            guard case .string(let text) = try call.evaluate(data: raw, context: contextObject(run: run), variables: variables(run: run), random: &random) else {
                 throw StatesError(StatesErrorName.runtime, "The \(field) intrinsic function must produce a string")
             }
             return text
@@ -192,25 +197,68 @@ extension Execution {
             }
             return number
         case .path(let path):
-            guard case .number(let value) = path.select(in: input, context: .null) ?? .null, value >= 0 else {
+            let selected = path.select(in: input, context: contextObject(run: run), variables: variables(run: run))
+            if field == "MaxConcurrencyPath" {
+                // AWS's texts, as LocalStack and moto reproduce them from recorded executions
+                // (moto/stepfunctions/parser/asl/component/state/exec/state_map/max_concurrency.py).
+                guard let value = selected?.intValue else {
+                    let shown = selected.map { if case .string(let text) = $0 { text } else { $0.serialized } } ?? "null"
+                    throw StatesError(StatesErrorName.runtime,
+                                      "The MaxConcurrencyPath field refers to value \"\(shown)\" which is not a valid integer: \(path.text)")
+                }
+                guard value >= 0 else {
+                    throw StatesError(StatesErrorName.runtime, "Expected non-negative integer for MaxConcurrency, got '\(value)' instead.")
+                }
+                return Double(value)
+            }
+            guard case .number(let value) = selected ?? .null, value >= 0 else {
                 throw StatesError(StatesErrorName.runtime, "The \(field) '\(path.text)' must select a non-negative number in the input")
             }
             return value
         }
     }
 
-    func waitDeadline(_ duration: WaitDuration, input: JSONValue) throws(StatesError) -> Date {
+    /// The longest a Wait may last: a Standard execution's own limit, one year. A Wait that
+    /// would end later fails at once, as AWS's does, with "Wait state delay is too long."
+    static let longestWait: Double = 365 * 24 * 3600
+
+    func waitDeadline(_ duration: WaitDuration, input: JSONValue, run: Int) throws(StatesError) -> Date {
+        try checkedWait(try waitDeadlineUnchecked(duration, input: input, run: run))
+    }
+
+    func checkedWait(_ deadline: Date) throws(StatesError) -> Date {
+        guard deadline.timeIntervalSince(now) <= Self.longestWait else {
+            throw StatesError(StatesErrorName.runtime, "Wait state delay is too long.")
+        }
+        return deadline
+    }
+
+    private func waitDeadlineUnchecked(_ duration: WaitDuration, input: JSONValue, run: Int) throws(StatesError) -> Date {
         switch duration {
         case .seconds(let seconds): return now.addingTimeInterval(seconds)
         case .timestamp(let date): return date
         case .secondsPath(let path):
-            guard let seconds = path.select(in: input, context: .null)?.intValue, seconds >= 0 else {
-                throw StatesError(StatesErrorName.runtime, "The SecondsPath '\(path.text)' must select a non-negative integer in the input")
+            // AWS's texts, as LocalStack reproduces them from recorded executions
+            // (localstack …/state_wait/wait_function/seconds_path.py): "The SecondsPath
+            // parameter cannot be parsed as a long value: $.s == abc", "… references a
+            // negative value: $.s == -1".
+            let selected = path.select(in: input, context: contextObject(run: run), variables: variables(run: run))
+            guard let seconds = selected?.intValue else {
+                let shown = selected.map { if case .string(let text) = $0 { text } else { $0.serialized } } ?? "null"
+                throw StatesError(StatesErrorName.runtime, "The SecondsPath parameter cannot be parsed as a long value: \(path.text) == \(shown)")
+            }
+            guard seconds >= 0 else {
+                throw StatesError(StatesErrorName.runtime, "The SecondsPath parameter references a negative value: \(path.text) == \(seconds)")
             }
             return now.addingTimeInterval(Double(seconds))
         case .timestampPath(let path):
-            guard let text = path.select(in: input, context: .null)?.stringValue, let date = RFC3339.parse(text) else {
-                throw StatesError(StatesErrorName.runtime, "The TimestampPath '\(path.text)' must select an RFC 3339 timestamp in the input")
+            // "The TimestampPath parameter does not reference a valid ISO-8601 extended offset
+            // date-time format string: $.t == x" (localstack …/wait_function/timestamp.py).
+            let selected = path.select(in: input, context: contextObject(run: run), variables: variables(run: run))
+            guard let text = selected?.stringValue, let date = RFC3339.parse(text) else {
+                let shown = selected.map { if case .string(let text) = $0 { text } else { $0.serialized } } ?? "null"
+                throw StatesError(StatesErrorName.runtime,
+                                  "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: \(path.text) == \(shown)")
             }
             return date
         case .secondsExpression, .timestampExpression:
@@ -232,7 +280,10 @@ extension Execution {
         var stateObject = JSONObject()
         stateObject["EnteredTime"] = .string(RFC3339.format(runs[run].enteredTime))
         stateObject["Name"] = .string(runs[run].stateName)
-        stateObject["RetryCount"] = .number(Double(runs[run].retryAttempts.reduce(0, +)))
+        // A Pass state's `$$.State` has only EnteredTime and Name on AWS (it cannot retry).
+        if case .pass = definition.states[runs[run].stateName]?.kind {} else {
+            stateObject["RetryCount"] = .number(Double(runs[run].retryAttempts.reduce(0, +)))
+        }
         var object = JSONObject()
         object["Execution"] = .object(execution)
         object["State"] = .object(stateObject)
@@ -245,11 +296,11 @@ extension Execution {
     // MARK: Task
 
     mutating func scheduleTask(run: Int, state: State, spec: TaskSpec, raw: JSONValue) throws(StatesError) {
-        let effective = try applyInputPath(state, raw)
+        let effective = try applyInputPath(state, raw, run: run)
         let token = newToken()
         var input = effective
         if let parameters = state.parameters {
-            input = try parameters.evaluate(data: effective, context: contextObject(run: run, taskToken: token), random: &random)
+            input = try parameters.evaluate(data: effective, context: contextObject(run: run, taskToken: token), variables: variables(run: run), random: &random)
         } else if let arguments = state.arguments {
             var scope = jsonataScope(run: run, input: raw, context: contextObject(run: run, taskToken: token))
             input = try evaluate(arguments, &scope, field: "Arguments")
@@ -302,10 +353,10 @@ extension Execution {
             }
             var value = result
             if let selector = state.resultSelector {
-                value = try selector.evaluate(data: result, context: contextObject(run: run), random: &random)
+                value = try selector.evaluate(data: result, context: contextObject(run: run), variables: variables(run: run), random: &random)
             }
             let merged = try applyResultPath(state.resultPath, raw: runs[run].stateInput, result: value)
-            let output = try applyOutputPath(state, merged)
+            let output = try applyOutputPath(state, merged, run: run)
             let assigned = try assignJSONPath(state, run: run, data: value)
             exit(run: run, output: output, assigned: assigned)
         } catch {
@@ -345,6 +396,12 @@ extension Execution {
     mutating func fail(run: Int, _ error: StatesError) {
         guard runs[run].status == .running else { return }
         let state = definition.states[runs[run].stateName]!
+        var error = error
+        if error.wantsStatePrefix {
+            error.wantsStatePrefix = false
+            let entered = runs[run].enteredEventId.map { " (entered at the event id #\($0))" } ?? ""
+            error.cause = "An error occurred while executing the state '\(state.name)'\(entered). " + (error.cause ?? "")
+        }
         if let index = state.retry.firstIndex(where: { error.matches($0.errorEquals) }) {
             let retrier = state.retry[index]
             let attempt = runs[run].retryAttempts[index]
@@ -425,7 +482,7 @@ extension Execution {
     }
 
     mutating func startMap(run: Int, state: State, spec: MapSpec, raw: JSONValue) throws(StatesError) {
-        let effective = try applyInputPath(state, raw)
+        let effective = try applyInputPath(state, raw, run: run)
         let itemsValue: JSONValue?
         if let template = spec.items {
             var scope = jsonataScope(run: run, input: raw)
@@ -434,7 +491,11 @@ extension Execution {
                 throw StatesError(StatesErrorName.queryEvaluationError,
                                   "The Items field of the state '\(state.name)' must evaluate to a JSON array, got \(itemsValue?.typeName ?? "nothing").")
             }
-        } else if let path = spec.itemsPath { itemsValue = path.select(in: effective, context: contextObject(run: run)) } else { itemsValue = effective }
+        } else if let path = spec.itemsPath {
+            itemsValue = path.select(in: effective, context: contextObject(run: run), variables: variables(run: run))
+        } else {
+            itemsValue = effective
+        }
         guard case .array(let items) = itemsValue ?? .null else {
             throw StatesError(StatesErrorName.runtime,
                               "An error occurred while executing the state '\(state.name)'. The ItemsPath '\(spec.itemsPath?.text ?? "$")' must select a JSON array, got \(itemsValue?.typeName ?? "nothing")")
@@ -448,7 +509,7 @@ extension Execution {
                 inputs.append(StoredJSON(wrappedValue: try evaluate(template, &scope, field: "ItemSelector")))
             } else if let selector {
                 let context = contextObject(run: run, mapItem: (index, item))
-                inputs.append(StoredJSON(wrappedValue: try selector.evaluate(data: effective, context: context, random: &random)))
+                inputs.append(StoredJSON(wrappedValue: try selector.evaluate(data: effective, context: context, variables: variables(run: run), random: &random)))
             } else {
                 inputs.append(StoredJSON(wrappedValue: item))
             }

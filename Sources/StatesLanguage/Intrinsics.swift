@@ -122,6 +122,11 @@ private struct IntrinsicParser {
                 if next == "'" { return .literal(.string(value)) }
                 if next == "\\", let escaped = current {
                     index += 1
+                    // AWS's intrinsic grammar knows four escapes, `\'`, `\{`, `\}` and `\\`; any
+                    // other is refused when the definition is read (CreateStateMachine).
+                    guard escaped == "'" || escaped == "{" || escaped == "}" || escaped == "\\" else {
+                        throw fail("illegal escape sequence '\\\(escaped)' in a string literal")
+                    }
                     // `\{` and `\}` stay escaped for States.Format to read as literal braces.
                     if escaped == "{" || escaped == "}" { value.append("\\") }
                     value.append(escaped)
@@ -137,6 +142,8 @@ private struct IntrinsicParser {
             var quote: Character? = nil
             while let next = current {
                 if let open = quote {
+                    // `$['a\'b']`: an escaped quote does not close the name.
+                    if next == "\\" { index += 2; continue }
                     if next == open { quote = nil }
                 } else if next == "'" || next == "\"" {
                     quote = next
@@ -219,18 +226,18 @@ extension SplitMix64 {
 }
 
 extension IntrinsicCall {
-    func evaluate(data: JSONValue, context: JSONValue, random: inout SplitMix64) throws(StatesError) -> JSONValue {
+    func evaluate(data: JSONValue, context: JSONValue, variables: JSONObject, random: inout SplitMix64) throws(StatesError) -> JSONValue {
         var values: [JSONValue] = []
         values.reserveCapacity(arguments.count)
         for argument in arguments {
             switch argument {
             case .literal(let value): values.append(value)
             case .path(let path):
-                guard let value = path.select(in: data, context: context) else {
+                guard let value = path.select(in: data, context: context, variables: variables) else {
                     throw Self.failure("The JSONPath '\(path.text)' could not be found in the input '\(data.serialized)'")
                 }
                 values.append(value)
-            case .call(let call): values.append(try call.evaluate(data: data, context: context, random: &random))
+            case .call(let call): values.append(try call.evaluate(data: data, context: context, variables: variables, random: &random))
             }
         }
         return try apply(values, random: &random)
@@ -252,6 +259,27 @@ extension IntrinsicCall {
         return number
     }
 
+    /// A number rounded as Java's `Math.round`: floor(x + 0.5).
+    private func rounded(_ value: JSONValue, _ position: Int) throws(StatesError) -> Int {
+        guard case .number(let number) = value, number.isFinite, abs(number) < 9.0e15 else {
+            throw Self.failure("Invalid arguments in \(function.rawValue): argument \(position + 1) must be a number, got \(value.serialized)")
+        }
+        return Int((number + 0.5).rounded(.down))
+    }
+
+    /// How States.Format writes a value in place of `{}`: strings as they are, and arrays and
+    /// objects the way Java prints collections (`{Arg1=1, Arg2=[]}`, `[a, 1]`), as AWS does
+    /// (LocalStack's and moto's `StringFormat._to_str_repr`, from recorded executions);
+    /// numbers, booleans and null as JSON.
+    static func formatted(_ value: JSONValue) -> String {
+        switch value {
+        case .string(let text): return text
+        case .array(let items): return "[" + items.map(formatted).joined(separator: ", ") + "]"
+        case .object(let object): return "{" + object.map { "\($0.key)=\(formatted($0.value))" }.joined(separator: ", ") + "}"
+        default: return value.serialized
+        }
+    }
+
     private func array(_ value: JSONValue, _ position: Int) throws(StatesError) -> [JSONValue] {
         guard case .array(let items) = value else {
             throw Self.failure("Invalid arguments in \(function.rawValue): argument \(position + 1) must be an array, got \(value.typeName)")
@@ -267,8 +295,15 @@ extension IntrinsicCall {
             var argumentIndex = 1
             var characters = template.makeIterator()
             while let character = characters.next() {
-                if character == "\\" {
-                    if let escaped = characters.next() { output.append(escaped) }
+                if character == "\\", let escaped = characters.next() {
+                    // `\{` and `\}` (kept escaped by the parser) are literal braces; a lone
+                    // backslash (from `\\` in the literal) is itself.
+                    if escaped == "{" || escaped == "}" {
+                        output.append(escaped)
+                    } else {
+                        output.append(character)
+                        output.append(escaped)
+                    }
                     continue
                 }
                 if character == "{" {
@@ -278,12 +313,7 @@ extension IntrinsicCall {
                     guard argumentIndex < values.count else {
                         throw Self.failure("States.Format has more placeholders than arguments in '\(template)'")
                     }
-                    let value = values[argumentIndex]
-                    switch value {
-                    case .string(let text): output += text
-                    case .number, .bool, .null: output += value.serialized
-                    default: throw Self.failure("States.Format argument \(argumentIndex + 1) must be a string, number, boolean or null, got \(value.typeName)")
-                    }
+                    output += Self.formatted(values[argumentIndex])
                     argumentIndex += 1
                     continue
                 }
@@ -295,6 +325,8 @@ extension IntrinsicCall {
             return .string(output)
         case .stringToJson:
             let text = try string(values[0], 0)
+            // AWS gives null for an empty or blank string rather than failing.
+            if text.allSatisfy(\.isWhitespace) { return .null }
             do { return try JSONValue(parsing: text) } catch {
                 throw Self.failure("States.StringToJson: the argument is not JSON (\(error))")
             }
@@ -366,7 +398,10 @@ extension IntrinsicCall {
             for (key, value) in right { merged[key] = value }
             return .object(merged)
         case .mathRandom:
-            let start = try integer(values[0], 0), end = try integer(values[1], 1)
+            // "If you specify a non-integer value for the start number or end number argument,
+            // Step Functions will round it off to the nearest integer" (AWS's intrinsic
+            // functions page); the seed stays an integer.
+            let start = try rounded(values[0], 0), end = try rounded(values[1], 1)
             guard end > start else { throw Self.failure("States.MathRandom: the end (\(end)) must be greater than the start (\(start))") }
             let span = UInt64(end - start)
             if values.count == 3 {
@@ -375,7 +410,9 @@ extension IntrinsicCall {
             }
             return .number(Double(start + Int(random.next() % span)))
         case .mathAdd:
-            let a = try integer(values[0], 0), b = try integer(values[1], 1)
+            // AWS rounds each argument the way Java's Math.round does (half up: 1.49 + 1.50 = 3,
+            // -1.5 + 0 = -1), as LocalStack's `_round_like_java` reproduces.
+            let a = try rounded(values[0], 0), b = try rounded(values[1], 1)
             return .number(Double(a + b))
         case .stringSplit:
             let text = try string(values[0], 0)

@@ -8,10 +8,15 @@ public struct JSONPathError: Error, Sendable, Equatable, CustomStringConvertible
 }
 
 /// A JSONPath as used by InputPath, OutputPath, ItemsPath, `.$` fields, Choice variables and
-/// intrinsic arguments: `$` (the state's data) or `$$` (the context object), then names,
-/// indexes, wildcards, slices, unions, recursive descent and simple filters.
+/// intrinsic arguments: `$` (the state's data), `$$` (the context object) or `$name` (the
+/// workflow variable `name`, as AWS's variables page documents for JSONPath states), then
+/// names, indexes, wildcards, slices, unions, recursive descent and simple filters.
 public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
-    public enum Root: Sendable, Hashable { case data, context }
+    public enum Root: Sendable, Hashable {
+        case data
+        case context
+        case variable(String)
+    }
 
     enum Segment: Sendable, Hashable {
         case name(String)
@@ -47,10 +52,28 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
         self.segments = segments
     }
 
+    /// The workflow variable the path reads, if it starts with `$name`.
+    public var variable: String? {
+        if case .variable(let name) = root { name } else { nil }
+    }
+
     /// The value(s) the path selects. A definite path gives the value or nil when absent; an
-    /// indefinite one gives an array of every match (possibly empty).
+    /// indefinite one gives an array of every match (possibly empty). A variable that is not
+    /// set selects nothing.
     public func select(in data: JSONValue, context: JSONValue = .null) -> JSONValue? {
-        var nodes = [root == .data ? data : context]
+        select(in: data, context: context, variables: [:])
+    }
+
+    public func select(in data: JSONValue, context: JSONValue, variables: JSONObject) -> JSONValue? {
+        let start: JSONValue
+        switch root {
+        case .data: start = data
+        case .context: start = context
+        case .variable(let name):
+            guard let value = variables[name] else { return nil }
+            start = value
+        }
+        var nodes = [start]
         for segment in segments {
             var next: [JSONValue] = []
             for node in nodes { Self.apply(segment, to: node, into: &next) }
@@ -63,7 +86,12 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
 
     /// `$['a']['b'][0]`: the normalised form AWS prints in path errors.
     public var normalized: String {
-        var output = root == .data ? "$" : "$$"
+        var output: String
+        switch root {
+        case .data: output = "$"
+        case .context: output = "$$"
+        case .variable(let name): output = "$" + name
+        }
         for segment in segments {
             switch segment {
             case .name(let name): output += "['\(name)']"
@@ -216,7 +244,15 @@ private struct PathParser {
         guard current == "$" else { throw fail("a path must begin with '$'") }
         index += 1
         var root = JSONPath.Root.data
-        if current == "$" { root = .context; index += 1 }
+        if current == "$" {
+            root = .context
+            index += 1
+        } else if let first = current, first == "_" || first.isLetter {
+            // `$name`: a workflow variable (letters, digits and `_`, not starting with a digit).
+            let start = index
+            while let character = current, character == "_" || character.isLetter || character.isNumber { index += 1 }
+            root = .variable(String(chars[start..<index]))
+        }
         var segments: [JSONPath.Segment] = []
         while let character = current {
             switch character {

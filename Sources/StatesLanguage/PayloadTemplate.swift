@@ -76,31 +76,30 @@ public indirect enum PayloadTemplate: Sendable, Hashable {
         }
     }
 
-    /// Builds the payload from `data` (the state's effective input or the task result) and
-    /// the context object. A path that selects nothing is `States.ParameterPathFailure`.
-    func evaluate(data: JSONValue, context: JSONValue, random: inout SplitMix64) throws(StatesError) -> JSONValue {
+    /// Builds the payload from `data` (the state's effective input or the task result), the
+    /// context object and the workflow variables. A path that selects nothing is
+    /// `States.Runtime`, as AWS reports it (see `StatesError.pathNotFound`).
+    func evaluate(data: JSONValue, context: JSONValue, variables: JSONObject, random: inout SplitMix64) throws(StatesError) -> JSONValue {
         switch self {
         case .literal(let value):
             return value
         case .array(let items):
             var output: [JSONValue] = []
             output.reserveCapacity(items.count)
-            for item in items { output.append(try item.evaluate(data: data, context: context, random: &random)) }
+            for item in items { output.append(try item.evaluate(data: data, context: context, variables: variables, random: &random)) }
             return .array(output)
         case .object(let fields):
             var object = JSONObject()
             object.reserveCapacity(fields.count)
-            for field in fields { object[field.key] = try field.value.evaluate(data: data, context: context, random: &random) }
+            for field in fields { object[field.key] = try field.value.evaluate(data: data, context: context, variables: variables, random: &random) }
             return .object(object)
         case .path(let field, let path):
-            guard let value = path.select(in: data, context: context) else {
-                let source = path.root == .context ? context : data
-                throw StatesError(StatesErrorName.parameterPathFailure,
-                                  "The JSONPath '\(path.text)' specified for the field '\(field)' could not be found in the input '\(source.serialized)'")
+            guard let value = path.select(in: data, context: context, variables: variables) else {
+                throw StatesError.pathNotFound(path, field: field, data: data, context: context)
             }
             return value
         case .intrinsic(_, let call):
-            return try call.evaluate(data: data, context: context, random: &random)
+            return try call.evaluate(data: data, context: context, variables: variables, random: &random)
         }
     }
 }

@@ -9,11 +9,36 @@ public struct StatesError: Error, Sendable, Hashable, Codable, CustomStringConve
     /// Whether a Task raised it (a worker's failure or a task timeout). `States.TaskFailed` in
     /// ErrorEquals matches only these.
     public var fromTask: Bool
+    /// Set on a `States.Runtime` error raised while a state read its data (a path that selects
+    /// nothing): the interpreter, which knows the state, puts AWS's "An error occurred while
+    /// executing the state 'S' (entered at the event id #N). " in front of the cause before
+    /// anything sees it. Never stored.
+    var wantsStatePrefix = false
+
+    enum CodingKeys: String, CodingKey { case error, cause, fromTask }
 
     public init(_ error: String, _ cause: String? = nil, fromTask: Bool = false) {
         self.error = error
         self.cause = cause
         self.fromTask = fromTask
+    }
+
+    /// A `States.Runtime` error about the current state's data; see `wantsStatePrefix`.
+    static func inState(_ detail: String) -> StatesError {
+        var error = StatesError(StatesErrorName.runtime, detail)
+        error.wantsStatePrefix = true
+        return error
+    }
+
+    /// A path in a payload template (Parameters, ResultSelector, ItemSelector, Assign) or an
+    /// intrinsic argument that selects nothing. AWS's wording, as its executions report it
+    /// (the Step Functions workshop's "Check Address" failure, and `aws stepfunctions
+    /// get-execution-history` output quoted in blog posts):
+    /// "… The JSONPath '$.application.address' specified for the field 'address.$' could not
+    /// be found in the input '{"flagged":false}'".
+    static func pathNotFound(_ path: JSONPath, field: String, data: JSONValue, context: JSONValue) -> StatesError {
+        let source = path.root == .context ? context : data
+        return .inState("The JSONPath '\(path.text)' specified for the field '\(field)' could not be found in the input '\(source.serialized)'")
     }
 
     public var description: String { cause.map { "\(error): \($0)" } ?? error }

@@ -61,7 +61,11 @@ enum RFC3339 {
         guard index == bytes.count,
               let civil = CivilTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
         else { return nil }
-        return Date(timeIntervalSince1970: Double(civil.unixTime.wholeSeconds - Int64(offsetSeconds)) + fraction)
+        // Seconds from the calendar's day count, not `civil.unixTime`: its nanoseconds wrap
+        // after 2262, which made a Wait until 2999 end at once instead of being too long.
+        let seconds = CivilCalendar.days(year: civil.year, month: civil.month, day: civil.day) * 86_400
+            + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetSeconds)
+        return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 
     /// `2026-11-23T02:21:39.123Z`: UTC with milliseconds, as AWS writes context times.

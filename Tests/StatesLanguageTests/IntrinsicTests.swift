@@ -8,7 +8,7 @@ import Testing
 
     func eval(_ expression: String, seed: UInt64 = 1) throws -> JSONValue {
         var random = SplitMix64(seed: seed)
-        return try IntrinsicCall(parsing: expression).evaluate(data: data, context: ["Execution": ["Name": "run-1"]], random: &random)
+        return try IntrinsicCall(parsing: expression).evaluate(data: data, context: ["Execution": ["Name": "run-1"]], variables: ["limit": 2, "who": ["name": "Lin"]], random: &random)
     }
 
     func failure(_ expression: String) -> StatesError? {
@@ -20,13 +20,38 @@ import Testing
         #expect(try eval(#"States.Format('literal \{braces\} and {}', $$.Execution.Name)"#) == "literal {braces} and run-1")
         #expect(try eval(#"States.Format('it\'s {}', 'fine')"#) == "it's fine")
         #expect(failure("States.Format('{} {}', 'one')")?.error == "States.IntrinsicFailure")
-        #expect(failure("States.Format('{}', $.obj)")?.error == "States.IntrinsicFailure")
+    }
+
+    /// AWS writes arrays and objects in States.Format the way Java prints collections
+    /// (issue #17: `{Arg1=1, Arg2=[]}`).
+    @Test func formatWritesObjectsAndArraysAsJavaDoes() throws {
+        #expect(try eval("States.Format('{}', $.obj)") == "{a=1}")
+        #expect(try eval(#"States.Format('{}', States.StringToJson('{"Arg1":1,"Arg2":[]}'))"#) == "{Arg1=1, Arg2=[]}")
+        #expect(try eval(#"States.Format('{}', States.Array('x', 1, States.StringToJson('{"k":["y"]}')))"#) == "[x, 1, {k=[y]}]")
+    }
+
+    /// Workflow variables are read as `$name` in intrinsic arguments (AWS's variables page).
+    @Test func argumentsReadVariables() throws {
+        #expect(try eval("States.Format('{} takes {}', $who.name, $limit)") == "Lin takes 2")
+        #expect(try eval("States.MathAdd($limit, 1)") == 3)
+        #expect(failure("States.MathAdd($unset, 1)")?.error == "States.IntrinsicFailure")
+    }
+
+    /// Only `\'`, `\{`, `\}` and `\\` may be escaped in a string literal; anything else is
+    /// a definition error (refused at CreateStateMachine).
+    @Test func illegalEscapesAreRefused() throws {
+        #expect(throws: IntrinsicParseError.self) { try IntrinsicCall(parsing: #"States.Format('a\nb')"#) }
+        #expect(throws: IntrinsicParseError.self) { try IntrinsicCall(parsing: #"States.Format('a\"b')"#) }
+        #expect(try eval(#"States.Format('back\\slash \{\}')"#) == #"back\slash {}"#)
     }
 
     @Test func jsonConversions() throws {
         #expect(try eval("States.StringToJson('{\"a\":[1,2]}')") == ["a": [1, 2]])
         #expect(try eval("States.JsonToString($.obj)") == #"{"a":1}"#)
         #expect(failure("States.StringToJson('{nope')")?.error == "States.IntrinsicFailure")
+        // AWS gives null for an empty or blank string.
+        #expect(try eval("States.StringToJson('')") == .null)
+        #expect(try eval("States.StringToJson(' ')") == .null)
     }
 
     @Test func arrays() throws {
@@ -64,9 +89,15 @@ import Testing
         #expect(try eval("States.JsonMerge($.obj, States.StringToJson('{\"b\":2,\"a\":0}'), false)") == ["a": 0, "b": 2])
         #expect(failure("States.JsonMerge($.obj, $.obj, true)") != nil)
         #expect(try eval("States.MathAdd($.n, -5)") == -2)
-        #expect(failure("States.MathAdd(1.5, 1)") != nil)
+        // Java's Math.round on each argument, as AWS (issue #17's cases).
+        #expect(try eval("States.MathAdd(1.49, 1.50)") == 3)
+        #expect(try eval("States.MathAdd(-1.5, 0)") == -1)
+        #expect(try eval("States.MathAdd(1.5, 1)") == 3)
+        #expect(failure("States.MathAdd('1', 1)") != nil)
         let random = try eval("States.MathRandom(10, 20)")
         #expect((10..<20).contains(random.intValue ?? -1))
+        // A non-integer bound is rounded to the nearest integer (AWS's intrinsic functions page).
+        #expect(try eval("States.MathRandom(9.5, 11.4)").intValue == 10)
         #expect(try eval("States.MathRandom(1, 1000, 42)") == eval("States.MathRandom(1, 1000, 42)", seed: 99))
         #expect(try eval("States.StringSplit($.text, ',;')") == ["a", "b", "c"])
         let uuid = try #require(try eval("States.UUID()").stringValue)

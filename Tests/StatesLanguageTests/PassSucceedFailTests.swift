@@ -59,10 +59,12 @@ import Testing
         #expect(run.failure?.error == "States.Runtime")
     }
 
-    @Test func parameterPathFailure() throws {
+    /// AWS fails a missing Parameters path with States.Runtime, naming the state and the event
+    /// that entered it (issue #17; AWS's text as the Step Functions workshop shows it).
+    @Test func missingParametersPathIsRuntimeError() throws {
         let run = try Harness(machine(#"{"Type": "Pass", "Parameters": {"x.$": "$.missing"}, "End": true}"#), input: ["a": 1])
-        #expect(run.failure?.error == "States.ParameterPathFailure")
-        #expect(run.failure?.cause == #"The JSONPath '$.missing' specified for the field 'x.$' could not be found in the input '{"a":1}'"#)
+        #expect(run.failure?.error == "States.Runtime")
+        #expect(run.failure?.cause == #"An error occurred while executing the state 'S' (entered at the event id #2). The JSONPath '$.missing' specified for the field 'x.$' could not be found in the input '{"a":1}'"#)
     }
 
     @Test func resultPathMatchFailure() throws {
@@ -96,6 +98,10 @@ import Testing
         #expect(run.failure == StatesError("E42", "order o-7 failed"))
         let bad = try Harness(machine(#"{"Type": "Fail", "ErrorPath": "$.code"}"#), input: ["code": 5])
         #expect(bad.failure?.error == "States.Runtime")
+        let missing = try Harness(machine(#"{"Type": "Fail", "ErrorPath": "$.nope", "CausePath": "$.id"}"#), input: ["other": 1])
+        #expect(missing.failure?.cause == #"An error occurred while executing the state 'S' (entered at the event id #2). The JSONPath '$.nope' specified for the field 'ErrorPath' could not be found in the input '{"other":1}'"#)
+        let noCause = try Harness(machine(#"{"Type": "Fail", "Error": "E", "CausePath": "$.why"}"#), input: [:])
+        #expect(noCause.failure?.cause?.hasSuffix("The JSONPath '$.why' specified for the field 'CausePath' could not be found in the input '{}'") == true)
     }
 
     @Test func failWithoutErrorLeavesDetailsEmpty() throws {

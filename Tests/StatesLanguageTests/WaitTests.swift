@@ -55,3 +55,44 @@ import Testing
         #expect(run.succeededOutput == 7)
     }
 }
+
+/// AWS's cause texts for the Wait path fields and its limit (issue #17).
+@Suite struct WaitCauseTests {
+    func waitThenDone(_ fields: String) -> String {
+        machine(#"{"Type": "Wait", \#(fields), "Next": "Done"}"#, extraStates: #""Done": {"Type": "Succeed"}"#)
+    }
+
+    @Test func secondsPathAndTimestampPathCauses() throws {
+        let cases: [(String, JSONValue, String)] = [
+            (#""SecondsPath": "$.delay""#, ["delay": "soon"], "The SecondsPath parameter cannot be parsed as a long value: $.delay == soon"),
+            (#""SecondsPath": "$.delay""#, ["delay": 1.5], "The SecondsPath parameter cannot be parsed as a long value: $.delay == 1.5"),
+            (#""SecondsPath": "$.delay""#, ["delay": -1], "The SecondsPath parameter references a negative value: $.delay == -1"),
+            (#""TimestampPath": "$.until""#, ["until": "tomorrow"],
+             "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: $.until == tomorrow"),
+        ]
+        for (fields, input, cause) in cases {
+            let run = try Harness(waitThenDone(fields), input: input)
+            #expect(run.failure == StatesError("States.Runtime", cause))
+        }
+    }
+
+    @Test func aWaitTooFarAheadFailsAtOnce() throws {
+        let run = try Harness(waitThenDone(#""TimestampPath": "$.until""#), input: ["until": "2030-01-01T00:00:00Z"])
+        #expect(run.failure == StatesError("States.Runtime", "Wait state delay is too long."))
+        #expect(run.timers.isEmpty)
+        // Past 2262 too (a nanosecond count would wrap there and end the Wait at once).
+        let far = try Harness(waitThenDone(#""TimestampPath": "$.until""#), input: ["until": "2999-01-01T00:00:00Z"])
+        #expect(far.failure == StatesError("States.Runtime", "Wait state delay is too long."))
+        let near = try Harness(waitThenDone(#""TimestampPath": "$.until""#), input: ["until": "2027-06-01T00:00:00Z"])
+        #expect(near.failure == nil)
+    }
+
+    @Test func secondsPathReadsAVariable() throws {
+        let definition = #"""
+        {"StartAt": "Set", "States": {"Set": {"Type": "Pass", "Assign": {"pause": 30}, "Next": "W"},
+          "W": {"Type": "Wait", "SecondsPath": "$pause", "End": true}}}
+        """#
+        let run = try Harness(definition)
+        #expect(Array(run.timers.values) == [Harness.epoch.addingTimeInterval(30)])
+    }
+}
