@@ -164,3 +164,127 @@ def test_runtime_cause_texts(sfn, name, state, execution_input, cause):
     assert described["status"] == "FAILED"
     assert described["error"] == "States.Runtime"
     assert described["cause"] == cause
+
+
+def error_of(call, **kwargs):
+    with pytest.raises(ClientError) as error:
+        call(**kwargs)
+    return error.value.response["Error"]["Code"], error.value.response["Error"]["Message"]
+
+
+PASS = json.dumps(one_state({"Type": "Pass", "End": True}))
+
+
+def test_describe_execution_returns_the_input_as_sent(sfn):
+    # moto's suite: DescribeExecution's input is the very text StartExecution sent.
+    arn = sfn.create_state_machine(name="input-bytes", definition=PASS, roleArn=ROLE)["stateMachineArn"]
+    sent = '{ "b": 1,\n  "a": [1, 2.50, "x"] }'
+    execution = sfn.start_execution(stateMachineArn=arn, input=sent)["executionArn"]
+    assert sfn.describe_execution(executionArn=execution)["input"] == sent
+    # Starting the same name with the same JSON again is the same execution (idempotent).
+    named = sfn.start_execution(stateMachineArn=arn, name="same", input=sent)
+    assert sfn.describe_execution(executionArn=named["executionArn"])["input"] == sent
+
+
+def test_encryption_configuration(sfn, endpoint):
+    # Default: AWS_OWNED_KEY, returned by DescribeStateMachine and DescribeActivity.
+    arn = sfn.create_state_machine(name="enc-default", definition=PASS, roleArn=ROLE)["stateMachineArn"]
+    assert sfn.describe_state_machine(stateMachineArn=arn)["encryptionConfiguration"] == {"type": "AWS_OWNED_KEY"}
+    key = "arn:aws:kms:us-east-1:000000000000:key/11111111-2222-3333-4444-555555555555"
+    custom = {"type": "CUSTOMER_MANAGED_KMS_KEY", "kmsKeyId": key, "kmsDataKeyReusePeriodSeconds": 120}
+    arn = sfn.create_state_machine(name="enc-cmk", definition=PASS, roleArn=ROLE,
+                                   encryptionConfiguration=custom)["stateMachineArn"]
+    assert sfn.describe_state_machine(stateMachineArn=arn)["encryptionConfiguration"] == custom
+    sfn.update_state_machine(stateMachineArn=arn, encryptionConfiguration={"type": "AWS_OWNED_KEY"})
+    assert sfn.describe_state_machine(stateMachineArn=arn)["encryptionConfiguration"] == {"type": "AWS_OWNED_KEY"}
+    activity = sfn.create_activity(name="enc-activity", encryptionConfiguration={"type": "CUSTOMER_MANAGED_KMS_KEY", "kmsKeyId": key})
+    described = sfn.describe_activity(activityArn=activity["activityArn"])
+    # AWS's default reuse period for a customer-managed key is 300 seconds.
+    assert described["encryptionConfiguration"] == {"type": "CUSTOMER_MANAGED_KMS_KEY", "kmsKeyId": key,
+                                                    "kmsDataKeyReusePeriodSeconds": 300}
+    assert sfn.describe_activity(activityArn=sfn.create_activity(name="enc-plain")["activityArn"])["encryptionConfiguration"] == {"type": "AWS_OWNED_KEY"}
+    # "ActivityAlreadyExists: Activity already exists. EncryptionConfiguration may not be updated."
+    assert error_of(sfn.create_activity, name="enc-activity", encryptionConfiguration={"type": "AWS_OWNED_KEY"})[0] == "ActivityAlreadyExists"
+    # boto3 checks the enum and the range itself; the stack must too, for other clients.
+    unchecked = make_client("stepfunctions", endpoint, parameter_validation=False)
+    for bad in [{"type": "CUSTOMER_MANAGED_KMS_KEY"},
+                {"type": "CUSTOMER_MANAGED_KMS_KEY", "kmsKeyId": key, "kmsDataKeyReusePeriodSeconds": 30},
+                {"type": "CUSTOMER_MANAGED_KMS_KEY", "kmsKeyId": key, "kmsDataKeyReusePeriodSeconds": 901},
+                {"type": "AWS_OWNED_KEY", "kmsKeyId": key}, {"type": "OWN_KEY"}, {"kmsKeyId": key}]:
+        assert error_of(unchecked.create_state_machine, name="enc-bad", definition=PASS, roleArn=ROLE,
+                        encryptionConfiguration=bad)[0] == "ValidationException", bad
+        assert error_of(unchecked.create_activity, name="enc-bad", encryptionConfiguration=bad)[0] == "ValidationException", bad
+
+
+def test_role_arn_shape(sfn):
+    # moto's suite: "arn:aws:iam::1234:role/unknown_role" is refused (an account id has 12 digits).
+    for role in ["arn:aws:iam::1234:role/unknown_role", "arn:aws:iam::0000000000000:role/x", "arn:aws:s3:::bucket",
+                 f"arn:aws:iam::{ACCOUNT}:user/someone"]:
+        assert error_of(sfn.create_state_machine, name="role-bad", definition=PASS, roleArn=role)[0] == "InvalidArn", role
+    arn = sfn.create_state_machine(name="role-good", definition=PASS, roleArn=ROLE)["stateMachineArn"]
+    assert error_of(sfn.update_state_machine, stateMachineArn=arn, roleArn="arn:aws:iam::12:role/x")[0] == "InvalidArn"
+
+
+def test_next_token_reused_with_other_parameters_is_invalid(sfn):
+    arn = sfn.create_state_machine(name="tokens", definition=PASS, roleArn=ROLE)["stateMachineArn"]
+    for _ in range(3):
+        sfn.start_execution(stateMachineArn=arn)
+    deadline = time.monotonic() + 30
+    while sfn.list_executions(stateMachineArn=arn, statusFilter="SUCCEEDED", maxResults=10)["executions"].__len__() < 3:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    page = sfn.list_executions(stateMachineArn=arn, statusFilter="SUCCEEDED", maxResults=1)
+    token = page["nextToken"]
+    # The same parameters continue the listing...
+    assert len(sfn.list_executions(stateMachineArn=arn, statusFilter="SUCCEEDED", maxResults=1, nextToken=token)["executions"]) == 1
+    # ...another statusFilter, or another listing, is InvalidToken.
+    assert error_of(sfn.list_executions, stateMachineArn=arn, statusFilter="FAILED", nextToken=token)[0] == "InvalidToken"
+    assert error_of(sfn.list_executions, stateMachineArn=arn, nextToken=token)[0] == "InvalidToken"
+    assert error_of(sfn.list_state_machines, nextToken=token)[0] == "InvalidToken"
+
+
+def test_tags_on_state_machines_and_activities(sfn):
+    tags = [{"key": "team", "value": "orders"}, {"key": "env", "value": "dev"}]
+    machine = sfn.create_state_machine(name="tagged", definition=PASS, roleArn=ROLE, tags=tags)["stateMachineArn"]
+    assert sfn.list_tags_for_resource(resourceArn=machine)["tags"] == tags
+    # Tagging a known key changes it in place; a new key goes last (as moto's suite expects of AWS).
+    sfn.tag_resource(resourceArn=machine, tags=[{"key": "team", "value": "payments"}, {"key": "cost", "value": "42"}])
+    assert sfn.list_tags_for_resource(resourceArn=machine)["tags"] == [
+        {"key": "team", "value": "payments"}, {"key": "env", "value": "dev"}, {"key": "cost", "value": "42"}]
+    sfn.untag_resource(resourceArn=machine, tagKeys=["team", "absent"])
+    assert sfn.list_tags_for_resource(resourceArn=machine)["tags"] == [{"key": "env", "value": "dev"}, {"key": "cost", "value": "42"}]
+    activity = sfn.create_activity(name="tagged-activity", tags=[{"key": "k", "value": "v"}])["activityArn"]
+    assert sfn.list_tags_for_resource(resourceArn=activity)["tags"] == [{"key": "k", "value": "v"}]
+    sfn.tag_resource(resourceArn=activity, tags=[{"key": "k2", "value": ""}])
+    assert sfn.list_tags_for_resource(resourceArn=activity)["tags"] == [{"key": "k", "value": "v"}, {"key": "k2", "value": ""}]
+
+    # Errors: an unknown resource, more than 50 tags, a key over 128 characters, a value over 256.
+    missing = machine.replace(":tagged", ":no-such-machine")
+    code, message = error_of(sfn.tag_resource, resourceArn=missing, tags=tags)
+    assert code == "ResourceNotFound" and missing in message
+    assert error_of(sfn.untag_resource, resourceArn=missing, tagKeys=["a"])[0] == "ResourceNotFound"
+    assert error_of(sfn.list_tags_for_resource, resourceArn=missing)[0] == "ResourceNotFound"
+    assert error_of(sfn.tag_resource, resourceArn="arn:aws:states:us-east-1:000000000000:execution:tagged:x", tags=tags)[0] == "InvalidArn"
+    many = [{"key": f"k{i}", "value": "v"} for i in range(49)]
+    assert error_of(sfn.tag_resource, resourceArn=machine, tags=many)[0] == "TooManyTags"
+    assert error_of(sfn.create_state_machine, name="too-many", definition=PASS, roleArn=ROLE,
+                    tags=[{"key": f"k{i}", "value": "v"} for i in range(51)])[0] == "TooManyTags"
+    assert error_of(sfn.tag_resource, resourceArn=machine, tags=[{"key": "k" * 129, "value": "v"}])[0] == "ValidationException"
+    assert error_of(sfn.tag_resource, resourceArn=machine, tags=[{"key": "k", "value": "v" * 257}])[0] == "ValidationException"
+    # Deleting the machine takes its tags with it.
+    sfn.delete_state_machine(stateMachineArn=machine)
+    assert error_of(sfn.list_tags_for_resource, resourceArn=machine)[0] == "ResourceNotFound"
+
+
+def test_tags_and_encryption_survive_a_restart(fresh_server):
+    sfn = make_client("stepfunctions", fresh_server.endpoint)
+    key = "arn:aws:kms:us-east-1:000000000000:key/abc"
+    machine = sfn.create_state_machine(name="durable", definition=PASS, roleArn=ROLE, tags=[{"key": "a", "value": "1"}],
+                                       encryptionConfiguration={"type": "CUSTOMER_MANAGED_KMS_KEY", "kmsKeyId": key})["stateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=machine, input='{"x" : 1}')["executionArn"]
+    fresh_server.stop()
+    fresh_server.start()
+    sfn = make_client("stepfunctions", fresh_server.endpoint)
+    assert sfn.list_tags_for_resource(resourceArn=machine)["tags"] == [{"key": "a", "value": "1"}]
+    assert sfn.describe_state_machine(stateMachineArn=machine)["encryptionConfiguration"]["kmsKeyId"] == key
+    assert sfn.describe_execution(executionArn=execution)["input"] == '{"x" : 1}'

@@ -116,12 +116,14 @@ actor SagaEngine {
 
     enum StartResult: Sendable { case started(Date), existing(Date) }
 
-    func start(definition: StateMachineDefinition, context: ExecutionContext, input: JSONValue) async throws(AWSError) -> Date {
+    /// `inputText` is the input as the caller sent it, kept byte for byte for DescribeExecution;
+    /// a second start with the same name is the same execution when the input is the same JSON.
+    func start(definition: StateMachineDefinition, context: ExecutionContext, input: JSONValue,
+               inputText: String? = nil) async throws(AWSError) -> Date {
         await ensureLoaded()
         let arn = context.executionArn
-        let inputText = input.serialized
         if let entry = running[arn] {
-            if entry.execution.input.serialized == inputText { return entry.execution.startDate }
+            if entry.execution.input == input { return entry.execution.startDate }
             throw SagaError.executionExists(arn)
         }
         let (execution, step) = Execution.start(definition: definition, context: context, input: input, at: now(),
@@ -132,10 +134,10 @@ actor SagaEngine {
         let result = try await store.write { db throws -> StartResult in
             if let row = try Row.fetchOne(db, sql: "SELECT status, input, started_at FROM sfn_execution WHERE arn = ?", arguments: [arn]) {
                 let status: String = row["status"], storedInput: String = row["input"], at: Int64 = row["started_at"]
-                if status == "RUNNING", storedInput == inputText { return .existing(Date(millis: at)) }
+                if status == "RUNNING", (try? JSONValue(parsing: storedInput)) == input { return .existing(Date(millis: at)) }
                 throw SagaError.executionExists(arn)
             }
-            try Self.insertStarted(db, execution: execution, state: state, step: step)
+            try Self.insertStarted(db, execution: execution, state: state, step: step, inputText: inputText)
             Self.publishOnCommit(db, frames, hub: hub)
             return .started(execution.startDate)
         }
@@ -149,13 +151,13 @@ actor SagaEngine {
 
     /// Writes a just-started execution: its row, first history events and tokens. Used by
     /// StartExecution and by bus rules targeting a state machine (inside PutEvents' transaction).
-    static func insertStarted(_ db: Database, execution: Execution, state: String, step: Step) throws {
+    static func insertStarted(_ db: Database, execution: Execution, state: String, step: Step, inputText: String? = nil) throws {
         let context = execution.context
         try db.execute(sql: """
             INSERT INTO sfn_execution (arn, machine_arn, name, status, input, started_at, stopped_at, version, state)
             VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)
             """, arguments: [context.executionArn, context.stateMachineArn, context.name, execution.status.rawValue,
-                             execution.input.serialized, execution.startDate.millis, execution.stopDate?.millis, state])
+                             inputText ?? execution.input.serialized, execution.startDate.millis, execution.stopDate?.millis, state])
         try append(db, arn: context.executionArn, events: step.events, tokens: step.scheduledTokens)
     }
 

@@ -46,4 +46,18 @@ extension OperationInput where Vocabulary == SagaInputErrors {
     }
 
     static func pageToken(_ text: String) -> JSONValue { .string(Data(text.utf8).base64EncodedString()) }
+
+    /// A page's start in a listing asked with `parameters` (the request members that choose
+    /// what is listed, e.g. the machine and `statusFilter`). A token issued for other
+    /// parameters is `InvalidToken`, as AWS answers a `nextToken` reused with, say, another
+    /// `statusFilter`.
+    func pageToken(for parameters: String) throws(AWSError) -> String? {
+        guard let token = try string("nextToken", maxLength: 1024) else { return nil }
+        guard let text = try pageToken(), let separator = text.lastIndex(of: "\n"), text[..<separator] == parameters else {
+            throw SagaError.invalidToken("Invalid Token: '\(token.prefix(100))': it was issued for other request parameters")
+        }
+        return String(text[text.index(after: separator)...])
+    }
+
+    static func pageToken(_ position: String, for parameters: String) -> JSONValue { pageToken(parameters + "\n" + position) }
 }

@@ -50,5 +50,16 @@ enum SagaSchema {
                 );
                 """)
         },
+        // Tags (a JSON array of {"key","value"} in the order AWS lists them) and
+        // encryptionConfiguration (JSON; NULL: the default AWS_OWNED_KEY) on state machines
+        // and activities.
+        StoreMigration("sfn-v2-tags-encryption") { db in
+            try db.execute(sql: """
+                ALTER TABLE sfn_state_machine ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+                ALTER TABLE sfn_state_machine ADD COLUMN encryption TEXT;
+                ALTER TABLE sfn_activity ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+                ALTER TABLE sfn_activity ADD COLUMN encryption TEXT;
+                """)
+        },
     ]
 }

@@ -99,6 +99,9 @@ public final class SagaService: StackService {
         case "SendTaskSuccess": return try await sendTaskSuccess(input)
         case "SendTaskFailure": return try await sendTaskFailure(input)
         case "SendTaskHeartbeat": return try await sendTaskHeartbeat(input)
+        case "TagResource": return try await tagResource(input)
+        case "UntagResource": return try await untagResource(input)
+        case "ListTagsForResource": return try await listTagsForResource(input)
         default: throw SagaError.unknownOperation(operation)
         }
     }
@@ -112,10 +115,12 @@ public final class SagaService: StackService {
         var roleArn: String
         var type: String
         var createdAt: Int64
+        var encryption: SagaEncryption
 
         init(row: Row) {
             arn = row["arn"]; name = row["name"]; definition = row["definition"]
             roleArn = row["role_arn"]; type = row["type"]; createdAt = row["created_at"]
+            encryption = SagaEncryption(stored: row["encryption"])
         }
     }
 
@@ -145,8 +150,13 @@ public final class SagaService: StackService {
         let given: String?
         if required { given = try input.requiredString("roleArn", maxLength: 256) } else { given = try input.string("roleArn", maxLength: 256) }
         guard let role = given else { return nil }
+        // An IAM role ARN: arn:PARTITION:iam::ACCOUNT:role/NAME with a 12-digit account id.
         let parts = role.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count >= 6, parts[0] == "arn", parts[2] == "iam" else { throw SagaError.invalidArn(role) }
+        guard parts.count == 6, parts[0] == "arn", !parts[1].isEmpty, parts[2] == "iam", parts[3].isEmpty,
+              parts[4].count == 12, parts[4].allSatisfy({ $0.isASCII && $0.isNumber }),
+              parts[5].hasPrefix("role/"), parts[5].count > 5 else {
+            throw SagaError.invalidArn(role)
+        }
         return role
     }
 
@@ -159,17 +169,23 @@ public final class SagaService: StackService {
         guard type == "STANDARD" || type == "EXPRESS" else {
             throw SagaError.validation("1 validation error detected: Value '\(type)' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]")
         }
+        let encryption = try SagaEncryption.read(input) ?? .default
+        let tags = try Self.readTags(input) ?? []
         _ = try parse(definition)
         let arn = naming.machineArn(name), at = now().millis
+        guard tags.count <= Self.tagLimit else { throw Self.tooMany(tags.count, arn) }
         let created = try await store.write { db throws -> Int64 in
             if let existing = try Row.fetchOne(db, sql: "SELECT * FROM sfn_state_machine WHERE arn = ?", arguments: [arn]).map(Machine.init) {
-                guard existing.definition == definition, existing.roleArn == role, existing.type == type else {
+                guard existing.definition == definition, existing.roleArn == role, existing.type == type,
+                      existing.encryption == encryption else {
                     throw SagaError.machineExists(arn)
                 }
                 return existing.createdAt
             }
-            try db.execute(sql: "INSERT INTO sfn_state_machine (arn, name, definition, role_arn, type, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [arn, name, definition, role, type, at])
+            try db.execute(sql: """
+                INSERT INTO sfn_state_machine (arn, name, definition, role_arn, type, created_at, tags, encryption)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [arn, name, definition, role, type, at, Self.encodeTags(tags), encryption.stored])
             return at
         }
         return ["stateMachineArn": .string(arn), "creationDate": Date(millis: created).epochSeconds]
@@ -183,12 +199,13 @@ public final class SagaService: StackService {
             "creationDate": Date(millis: machine.createdAt).epochSeconds,
             "loggingConfiguration": ["level": "OFF", "includeExecutionData": false],
             "tracingConfiguration": ["enabled": false],
+            "encryptionConfiguration": machine.encryption.wire,
         ]
     }
 
     private func listStateMachines(_ input: SagaInput) async throws(AWSError) -> JSONValue {
         let limit = try input.int("maxResults", in: 0...1000).flatMap { $0 == 0 ? nil : $0 } ?? 100
-        let offset = try input.pageToken().flatMap(Int.init) ?? 0
+        let offset = try input.pageToken(for: "ListStateMachines").flatMap(Int.init) ?? 0
         let rows = try await store.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM sfn_state_machine ORDER BY name LIMIT ? OFFSET ?", arguments: [limit + 1, offset])
                 .map(Machine.init)
@@ -197,7 +214,7 @@ public final class SagaService: StackService {
             ["stateMachineArn": .string(machine.arn), "name": .string(machine.name), "type": .string(machine.type),
              "creationDate": Date(millis: machine.createdAt).epochSeconds]
         })]
-        if rows.count > limit { out["nextToken"] = SagaInput.pageToken(String(offset + limit)) }
+        if rows.count > limit { out["nextToken"] = SagaInput.pageToken(String(offset + limit), for: "ListStateMachines") }
         return .object(out)
     }
 
@@ -205,8 +222,9 @@ public final class SagaService: StackService {
         let arn = try machineArn(input)
         let definition = try input.string("definition", maxLength: 1_048_576)
         let role = try roleArn(input, required: false)
-        guard definition != nil || role != nil else {
-            throw SagaError.make("MissingRequiredParameter", "Either the definition or the roleArn must be specified.")
+        let encryption = try SagaEncryption.read(input)
+        guard definition != nil || role != nil || encryption != nil else {
+            throw SagaError.make("MissingRequiredParameter", "Either the definition, the roleArn or the encryptionConfiguration must be specified.")
         }
         if let definition { _ = try parse(definition) }
         let at = now()
@@ -217,6 +235,7 @@ public final class SagaService: StackService {
             }
             if let definition { try db.execute(sql: "UPDATE sfn_state_machine SET definition = ?, revision = revision + 1 WHERE arn = ?", arguments: [definition, arn]) }
             if let role { try db.execute(sql: "UPDATE sfn_state_machine SET role_arn = ? WHERE arn = ?", arguments: [role, arn]) }
+            if let encryption { try db.execute(sql: "UPDATE sfn_state_machine SET encryption = ? WHERE arn = ?", arguments: [encryption.stored, arn]) }
         }
         return ["updateDate": at.epochSeconds]
     }
@@ -264,7 +283,7 @@ public final class SagaService: StackService {
         let executionArn = naming.executionArn(machine: machine.name, name: name)
         let context = ExecutionContext(executionArn: executionArn, name: name, stateMachineArn: arn,
                                        stateMachineName: machine.name, roleArn: machine.roleArn)
-        let started = try await engine.start(definition: definition, context: context, input: value)
+        let started = try await engine.start(definition: definition, context: context, input: value, inputText: text)
         return ["executionArn": .string(executionArn), "startDate": started.epochSeconds]
     }
 
@@ -286,11 +305,15 @@ public final class SagaService: StackService {
     private func describeExecution(_ input: SagaInput) async throws(AWSError) -> JSONValue {
         let execution = try await loadExecution(try executionArn(input))
         let context = execution.context
+        // The input exactly as StartExecution received it (AWS returns the very bytes sent).
+        let sent = try await store.read { db in
+            try String.fetchOne(db, sql: "SELECT input FROM sfn_execution WHERE arn = ?", arguments: [context.executionArn])
+        }
         var out: JSONObject = [
             "executionArn": .string(context.executionArn), "stateMachineArn": .string(context.stateMachineArn),
             "name": .string(context.name), "status": .string(execution.status.rawValue),
             "startDate": execution.startDate.epochSeconds,
-            "input": .string(execution.input.serialized), "inputDetails": ["included": true],
+            "input": .string(sent ?? execution.input.serialized), "inputDetails": ["included": true],
             "redriveCount": .number(Double(execution.redriveCount)),
         ]
         if let stop = execution.stopDate { out["stopDate"] = stop.epochSeconds }
@@ -332,7 +355,8 @@ public final class SagaService: StackService {
             throw SagaError.validation("1 validation error detected: Value '\(filter)' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [\(statuses.joined(separator: ", "))]")
         }
         let limit = try input.int("maxResults", in: 0...1000).flatMap { $0 == 0 ? nil : $0 } ?? 100
-        let offset = try input.pageToken().flatMap(Int.init) ?? 0
+        let parameters = "ListExecutions\n\(arn)\n\(filter ?? "")"
+        let offset = try input.pageToken(for: parameters).flatMap(Int.init) ?? 0
         _ = try await loadMachine(arn)
         let rows = try await store.read { db in
             try Row.fetchAll(db, sql: """
@@ -346,7 +370,7 @@ public final class SagaService: StackService {
             }
         }
         var out: JSONObject = ["executions": .array(Array(rows.prefix(limit)))]
-        if rows.count > limit { out["nextToken"] = SagaInput.pageToken(String(offset + limit)) }
+        if rows.count > limit { out["nextToken"] = SagaInput.pageToken(String(offset + limit), for: parameters) }
         return .object(out)
     }
 
@@ -355,7 +379,8 @@ public final class SagaService: StackService {
         let limit = try input.int("maxResults", in: 0...1000).flatMap { $0 == 0 ? nil : $0 } ?? 100
         let reverse = try input.bool("reverseOrder") ?? false
         let includeData = try input.bool("includeExecutionData") ?? true
-        let after = try input.pageToken().flatMap(Int.init)
+        let parameters = "GetExecutionHistory\n\(arn)\n\(reverse)"
+        let after = try input.pageToken(for: parameters).flatMap(Int.init)
         let exists = try await store.read { db in
             try Bool.fetchOne(db, sql: "SELECT 1 FROM sfn_execution WHERE arn = ?", arguments: [arn]) ?? false
         }
@@ -373,7 +398,7 @@ public final class SagaService: StackService {
             }
         }
         var out: JSONObject = ["events": .array(events.prefix(limit).map { .object($0.wireObject(includeExecutionData: includeData)) })]
-        if events.count > limit, let last = events.prefix(limit).last { out["nextToken"] = SagaInput.pageToken(String(last.id)) }
+        if events.count > limit, let last = events.prefix(limit).last { out["nextToken"] = SagaInput.pageToken(String(last.id), for: parameters) }
         return .object(out)
     }
 
@@ -408,34 +433,44 @@ public final class SagaService: StackService {
     private func createActivity(_ input: SagaInput) async throws(AWSError) -> JSONValue {
         let name = try input.requiredString("name", maxLength: 80)
         guard SagaNaming.isValidName(name) else { throw SagaError.invalidName(name) }
+        let encryption = try SagaEncryption.read(input) ?? .default
+        let tags = try Self.readTags(input) ?? []
         let arn = naming.activityArn(name), at = now().millis
+        guard tags.count <= Self.tagLimit else { throw Self.tooMany(tags.count, arn) }
         let created = try await store.write { db throws -> Int64 in
-            if let existing = try Int64.fetchOne(db, sql: "SELECT created_at FROM sfn_activity WHERE arn = ?", arguments: [arn]) {
-                return existing
+            if let existing = try Row.fetchOne(db, sql: "SELECT created_at, encryption FROM sfn_activity WHERE arn = ?", arguments: [arn]) {
+                // As AWS: the same name again is the same activity, unless it asks for other keys.
+                guard SagaEncryption(stored: existing["encryption"]) == encryption else {
+                    throw SagaError.make("ActivityAlreadyExists", "Activity already exists: '\(arn)'")
+                }
+                return existing["created_at"]
             }
-            try db.execute(sql: "INSERT INTO sfn_activity (arn, name, created_at) VALUES (?, ?, ?)", arguments: [arn, name, at])
+            try db.execute(sql: "INSERT INTO sfn_activity (arn, name, created_at, tags, encryption) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [arn, name, at, Self.encodeTags(tags), encryption.stored])
             return at
         }
         return ["activityArn": .string(arn), "creationDate": Date(millis: created).epochSeconds]
     }
 
-    private func activityCreated(_ arn: String) async throws(AWSError) -> Int64 {
-        let created = try await store.read { db in
-            try Int64.fetchOne(db, sql: "SELECT created_at FROM sfn_activity WHERE arn = ?", arguments: [arn])
+    private func activityCreated(_ arn: String) async throws(AWSError) -> (createdAt: Int64, encryption: SagaEncryption) {
+        let found = try await store.read { db -> (Int64, String?)? in
+            try Row.fetchOne(db, sql: "SELECT created_at, encryption FROM sfn_activity WHERE arn = ?", arguments: [arn])
+                .map { ($0["created_at"], $0["encryption"]) }
         }
-        guard let created else { throw SagaError.activityMissing(arn) }
-        return created
+        guard let (created, encryption) = found else { throw SagaError.activityMissing(arn) }
+        return (created, SagaEncryption(stored: encryption))
     }
 
     private func describeActivity(_ input: SagaInput) async throws(AWSError) -> JSONValue {
         let (arn, name) = try activityArn(input)
-        let created = try await activityCreated(arn)
-        return ["activityArn": .string(arn), "name": .string(name), "creationDate": Date(millis: created).epochSeconds]
+        let (created, encryption) = try await activityCreated(arn)
+        return ["activityArn": .string(arn), "name": .string(name), "creationDate": Date(millis: created).epochSeconds,
+                "encryptionConfiguration": encryption.wire]
     }
 
     private func listActivities(_ input: SagaInput) async throws(AWSError) -> JSONValue {
         let limit = try input.int("maxResults", in: 0...1000).flatMap { $0 == 0 ? nil : $0 } ?? 100
-        let offset = try input.pageToken().flatMap(Int.init) ?? 0
+        let offset = try input.pageToken(for: "ListActivities").flatMap(Int.init) ?? 0
         let rows = try await store.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM sfn_activity ORDER BY name LIMIT ? OFFSET ?", arguments: [limit + 1, offset])
                 .map { row -> JSONValue in
@@ -443,7 +478,7 @@ public final class SagaService: StackService {
                 }
         }
         var out: JSONObject = ["activities": .array(Array(rows.prefix(limit)))]
-        if rows.count > limit { out["nextToken"] = SagaInput.pageToken(String(offset + limit)) }
+        if rows.count > limit { out["nextToken"] = SagaInput.pageToken(String(offset + limit), for: "ListActivities") }
         return .object(out)
     }
 

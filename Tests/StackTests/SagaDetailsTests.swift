@@ -1,0 +1,89 @@
+import Foundation
+import JSON
+import Testing
+@testable import Stack
+
+/// Step Functions details AWS records (issue #17): tags, encryptionConfiguration, role ARN
+/// shape, page tokens bound to their parameters, and inputs kept as sent.
+@Suite struct SagaDetailsTests {
+    let pass = #"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#
+    let role: JSONValue = "arn:aws:iam::000000000000:role/saga"
+
+    @Test func tagsMergeInPlaceAndKeepTheirOrder() {
+        let merged = SagaService.merged([("a", "1"), ("b", "2")], [("b", "3"), ("c", "4")])
+        #expect(merged.map(\.key) == ["a", "b", "c"])
+        #expect(merged.map(\.value) == ["1", "3", "4"])
+        let text = SagaService.encodeTags(merged)
+        #expect(SagaService.decodeTags(text).map(\.key) == ["a", "b", "c"])
+        #expect(SagaService.decodeTags(nil).isEmpty)
+    }
+
+    @Test func tagLimitsAndErrors() async throws {
+        let stack = try SagaStack()
+        defer { stack.remove() }
+        let machine = try await stack.createMachine("m", pass)
+        let fifty = JSONValue.array((0..<50).map { ["key": .string("k\($0)"), "value": "v"] })
+        _ = try await stack.sfn("TagResource", ["resourceArn": .string(machine), "tags": fifty])
+        #expect(await stack.sfnError("TagResource", ["resourceArn": .string(machine), "tags": [["key": "one-more", "value": "v"]]]) == "TooManyTags")
+        // Re-tagging known keys does not count twice.
+        _ = try await stack.sfn("TagResource", ["resourceArn": .string(machine), "tags": [["key": "k0", "value": "new"]]])
+        let listed = try await stack.sfn("ListTagsForResource", ["resourceArn": .string(machine)])["tags"]?.arrayValue
+        #expect(listed?.count == 50 && listed?.first == ["key": "k0", "value": "new"])
+        #expect(await stack.sfnError("TagResource", ["resourceArn": .string(machine), "tags": [["key": "", "value": "v"]]]) == "ValidationException")
+        #expect(await stack.sfnError("TagResource", ["resourceArn": .string(machine)]) == "ValidationException")
+        #expect(await stack.sfnError("ListTagsForResource", ["resourceArn": "arn:aws:states:us-east-1:000000000000:activity:none"]) == "ResourceNotFound")
+        #expect(await stack.sfnError("ListTagsForResource", ["resourceArn": "not-an-arn"]) == "InvalidArn")
+    }
+
+    @Test func encryptionIsValidatedStoredAndDefaulted() async throws {
+        let stack = try SagaStack()
+        defer { stack.remove() }
+        let key = "arn:aws:kms:us-east-1:000000000000:key/k"
+        let machine = try await stack.sfn("CreateStateMachine", ["name": "e", "definition": .string(pass), "roleArn": role,
+                                                                  "encryptionConfiguration": ["type": "CUSTOMER_MANAGED_KMS_KEY", "kmsKeyId": .string(key)]])
+        let arn = machine["stateMachineArn"] ?? .null
+        let described = try await stack.sfn("DescribeStateMachine", ["stateMachineArn": arn])
+        #expect(described["encryptionConfiguration"] == ["kmsKeyId": .string(key), "kmsDataKeyReusePeriodSeconds": 300, "type": "CUSTOMER_MANAGED_KMS_KEY"])
+        // The same name with other keys is another machine: StateMachineAlreadyExists.
+        #expect(await stack.sfnError("CreateStateMachine", ["name": "e", "definition": .string(pass), "roleArn": role]) == "StateMachineAlreadyExists")
+        for bad: JSONValue in [["type": "CUSTOMER_MANAGED_KMS_KEY"], ["type": "X"], ["kmsKeyId": "k"], "text",
+                               ["type": "CUSTOMER_MANAGED_KMS_KEY", "kmsKeyId": "k", "kmsDataKeyReusePeriodSeconds": 59]] {
+            #expect(await stack.sfnError("CreateActivity", ["name": "a", "encryptionConfiguration": bad]) == "ValidationException")
+        }
+        #expect(SagaEncryption(stored: nil) == .default)
+        #expect(SagaEncryption.default.stored == nil)
+    }
+
+    @Test func roleArnsNeedATwelveDigitAccount() async throws {
+        let stack = try SagaStack()
+        defer { stack.remove() }
+        for bad: JSONValue in ["arn:aws:iam::1234:role/r", "arn:aws:iam::00000000000a:role/r", "arn:aws:iam::000000000000:role/",
+                               "arn:aws:iam:us-east-1:000000000000:role/r", "arn:aws:sts::000000000000:role/r"] {
+            #expect(await stack.sfnError("CreateStateMachine", ["name": "r", "definition": .string(pass), "roleArn": bad]) == "InvalidArn")
+        }
+        #expect(await stack.sfnError("CreateStateMachine", ["name": "r", "definition": .string(pass),
+                                                            "roleArn": "arn:aws-cn:iam::000000000000:role/path/r"]) == "OK")
+    }
+
+    @Test func pageTokensBelongToTheirListing() async throws {
+        let stack = try SagaStack()
+        defer { stack.remove() }
+        for name in ["a", "b", "c"] { _ = try await stack.createActivity(name) }
+        let first = try await stack.sfn("ListActivities", ["maxResults": 2])
+        let token = try #require(first["nextToken"])
+        let second = try await stack.sfn("ListActivities", ["maxResults": 2, "nextToken": token])
+        #expect(second["activities"]?.arrayValue?.count == 1)
+        #expect(await stack.sfnError("ListStateMachines", ["nextToken": token]) == "InvalidToken")
+        #expect(await stack.sfnError("ListActivities", ["nextToken": "%%%"]) == "InvalidToken")
+    }
+
+    @Test func describeExecutionReturnsTheInputAsSent() async throws {
+        let stack = try SagaStack()
+        defer { stack.remove() }
+        let machine = try await stack.createMachine("m", pass)
+        let sent = "{\"z\" : 1.0,   \"a\":[ ]}"
+        let started = try await stack.sfn("StartExecution", ["stateMachineArn": .string(machine), "name": "x", "input": .string(sent)])
+        let described = try await stack.sfn("DescribeExecution", ["executionArn": started["executionArn"] ?? .null])
+        #expect(described["input"]?.stringValue == sent)
+    }
+}
