@@ -15,6 +15,7 @@ let areas: [(name: String, run: () async throws -> Void)] = [
     ("provider", ProviderBench.run),
     ("topology", TopologyBench.run),
     ("viewers", ViewersBench.run),
+    ("messages", MessagesBench.run),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())

@@ -24,6 +24,11 @@ struct LiveState: Sendable {
     var dropped = 0
     /// Histories applied so far: orders running executions' turns in `historyPlan`.
     var fetches = 0
+    /// The `messages` topic's recent messages (bounded, evictions counted).
+    var messages = RecentMessages()
+    /// Breaker state changes from the `breakers` topic, newest last, at most `breakerChangeLimit`.
+    var breakerChanges: [BreakerChangeSeen] = []
+    static let breakerChangeLimit = 1_000
 
     let eventLimit: Int
     let timelineLimit: Int
@@ -79,7 +84,12 @@ struct LiveState: Sendable {
         case .history(let frame):
             return applyHistoryFrame(frame)
         case .breaker(let change):
-            upsert(WireDecoding.breaker(change.entry, history: []))
+            let breaker = WireDecoding.breaker(change.entry, history: [])
+            recordChange(of: breaker, previous: change.previousState.flatMap { Breaker.State(rawValue: $0.rawValue) })
+            upsert(breaker)
+            return .changed
+        case .message(let change):
+            messages.apply(WireDecoding.messageChange(change))
             return .changed
         case .breakerOverride(let result):
             upsert(WireDecoding.breaker(result.entry, history: []))
@@ -95,6 +105,15 @@ struct LiveState: Sendable {
                 return .ignored
             }
         }
+    }
+
+    /// Keeps a breaker's change of state (a first report is no change).
+    private mutating func recordChange(of breaker: Breaker, previous: Breaker.State?) {
+        guard let previous, previous != breaker.state else { return }
+        let transition = breaker.lastTransition.flatMap { $0.to == breaker.state ? $0 : nil }
+            ?? Breaker.Transition(from: previous, to: breaker.state, at: breaker.reportedAt ?? Date(), reason: "")
+        breakerChanges.append(BreakerChangeSeen(breaker: breaker.id, transition: transition))
+        if breakerChanges.count > Self.breakerChangeLimit { breakerChanges.removeFirst(breakerChanges.count - Self.breakerChangeLimit) }
     }
 
     mutating func append(_ event: FlowEvent) {
@@ -337,7 +356,8 @@ struct LiveState: Sendable {
     func snapshot(connection: ConnectionState, endpoint: EndpointDescription, at time: Date) -> SystemSnapshot {
         SystemSnapshot(connection: connection, endpoint: endpoint, takenAt: time, buses: buses, rules: rules,
                        recentEvents: events, droppedEvents: dropped, queues: queues, breakers: breakers,
-                       stateMachines: machinesWithDefinitions, executions: executionsWithTimelines, registry: registry)
+                       stateMachines: machinesWithDefinitions, executions: executionsWithTimelines, registry: registry,
+                       recentMessages: messages, breakerChanges: breakerChanges)
     }
 }
 

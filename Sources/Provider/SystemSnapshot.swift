@@ -25,13 +25,19 @@ public struct SystemSnapshot: Sendable, Hashable {
     /// Whether the live stream is following the endpoint: then `recentEvents` holds every event
     /// and delivery of the last moments, and rates counted from them are measured, not estimated.
     public var liveStream: Bool
+    /// SQS messages the stream's `messages` topic told of since the console attached (bounded).
+    /// Empty without the stream: SQS has no API that lists what happened to messages.
+    public var recentMessages: RecentMessages
+    /// Breaker state changes the stream's `breakers` topic told of, newest last (bounded).
+    public var breakerChanges: [BreakerChangeSeen]
 
     public init(connection: ConnectionState = .notConnected(reason: "no provider attached"),
                 endpoint: EndpointDescription = EndpointDescription(name: "none"),
                 takenAt: Date? = nil, buses: [EventBus] = [], rules: [Rule] = [],
                 recentEvents: [FlowEvent] = [], droppedEvents: Int = 0, queues: [Queue] = [],
                 breakers: [Breaker] = [], stateMachines: [StateMachine] = [],
-                executions: [Execution] = [], registry: [RegistryService] = [], liveStream: Bool = false) {
+                executions: [Execution] = [], registry: [RegistryService] = [], liveStream: Bool = false,
+                recentMessages: RecentMessages = RecentMessages(), breakerChanges: [BreakerChangeSeen] = []) {
         self.connection = connection
         self.endpoint = endpoint
         self.takenAt = takenAt
@@ -45,6 +51,8 @@ public struct SystemSnapshot: Sendable, Hashable {
         self.executions = executions
         self.registry = registry
         self.liveStream = liveStream
+        self.recentMessages = recentMessages
+        self.breakerChanges = breakerChanges
     }
 
     /// A snapshot for a console with nothing attached.

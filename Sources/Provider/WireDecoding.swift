@@ -204,4 +204,20 @@ enum WireDecoding {
         }
         return breaker
     }
+
+    /// A `message` frame as the arguments of `RecentMessages.apply`.
+    static func messageChange(_ frame: QueueMessageChange)
+        -> (id: String, change: QueueMessage.Change, body: String?, bodySize: Int?, truncated: Bool, sender: QueueMessage.Sender?) {
+        let kind: QueueMessage.Change.Kind = switch frame.change {
+        case .sent: .sent
+        case .received: .received
+        case .deleted: .deleted
+        case .deadLettered: .deadLettered
+        case .expired: .expired
+        }
+        let change = QueueMessage.Change(kind: kind, at: Date(timeIntervalSince1970: Double(frame.time) / 1000), queue: frame.queue,
+                                         receiveCount: frame.receiveCount, deadLetterQueue: frame.deadLetterQueue)
+        return (frame.messageId, change, frame.body, frame.bodySize, frame.truncated,
+                frame.sender.map { QueueMessage.Sender(eventId: $0.eventId, bus: $0.bus, rule: $0.rule, targetId: $0.targetId) })
+    }
 }

@@ -35,7 +35,7 @@ public enum StackAssembly {
                                 hub: StreamHub = StreamHub(), metrics: StackMetrics = StackMetrics()) -> [any StackService] {
         let clock = configuration.clock
         let queues = QueueService(store: store, accountId: configuration.accountId, region: configuration.region,
-                                  clock: clock)
+                                  clock: clock, hub: hub)
         // Bus and sagas reach each other (rules start executions, tasks put events): the saga
         // service is built first with a link the bus is bound to once it exists.
         let busLink = ServiceLink()

@@ -18,6 +18,8 @@ public enum StreamMessage: Sendable, Hashable {
     case breaker(BreakerChange)
     /// `breaker-override` on `breakers`.
     case breakerOverride(BreakerOverrideResult)
+    /// `message` on `messages`: one change of one SQS message.
+    case message(QueueMessageChange)
     case other(type: String, topic: StreamTopic, data: JSONValue)
 
     public var type: String {
@@ -29,6 +31,7 @@ public enum StreamMessage: Sendable, Hashable {
         case .history: "history"
         case .breaker: "breaker"
         case .breakerOverride: "breaker-override"
+        case .message: "message"
         case .other(let type, _, _): type
         }
     }
@@ -39,6 +42,7 @@ public enum StreamMessage: Sendable, Hashable {
         case .queueStatistics: .queues
         case .execution, .history: .executions
         case .breaker, .breakerOverride: .breakers
+        case .message: .messages
         case .other(_, let topic, _): topic
         }
     }
@@ -53,6 +57,7 @@ public enum StreamMessage: Sendable, Hashable {
         case .history(let event): event.json
         case .breaker(let change): change.json
         case .breakerOverride(let result): result.json
+        case .message(let change): change.json
         case .other(_, _, let data): data
         }
     }
@@ -76,6 +81,7 @@ public enum StreamMessage: Sendable, Hashable {
         case "history": self = .history(try ExecutionHistoryEvent(json: data, path: "data"))
         case "breaker": self = .breaker(try BreakerChange(json: data, path: "data"))
         case "breaker-override": self = .breakerOverride(try BreakerOverrideResult(json: data, path: "data"))
+        case "message": self = .message(try QueueMessageChange(json: data, path: "data"))
         default: self = .other(type: type, topic: topic, data: data)
         }
     }

@@ -1,4 +1,4 @@
-/// A topic of the live stream. The stack publishes the four below; a topic is still just a
+/// A topic of the live stream. The stack publishes the five below; a topic is still just a
 /// name on the wire, so a viewer may subscribe to one a newer stack adds.
 public struct StreamTopic: RawRepresentable, Sendable, Hashable, Comparable, ExpressibleByStringLiteral,
     CustomStringConvertible
@@ -19,8 +19,12 @@ public struct StreamTopic: RawRepresentable, Sendable, Hashable, Comparable, Exp
     /// The breaker board: state changes (`breaker`) and operators' overrides (`breaker-override`).
     public static let breakers: StreamTopic = "breakers"
 
+    /// SQS messages, one frame per change (`message`): sent (with the body's first 16 KiB),
+    /// received, deleted, dead-lettered, expired. Published only while someone subscribes.
+    public static let messages: StreamTopic = "messages"
+
     /// Every topic this version publishes, in the order a console subscribes to them.
-    public static let all: [StreamTopic] = [.events, .queues, .executions, .breakers]
+    public static let all: [StreamTopic] = [.events, .queues, .executions, .breakers, .messages]
 
     public static func < (lhs: StreamTopic, rhs: StreamTopic) -> Bool { lhs.rawValue < rhs.rawValue }
 

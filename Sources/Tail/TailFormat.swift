@@ -68,6 +68,13 @@ public enum TailFormat: String, Sendable, CaseIterable {
             let audit = result.audit
             return columns(time(epochSeconds: audit.at), "override", "\(audit.service) → \(audit.dependency)",
                            "\(audit.from.rawValue) → \(audit.to.rawValue) by \(audit.actor)", audit.reason)
+        case .message(let change):
+            var what = change.change.rawValue
+            if let count = change.receiveCount { what += " (receive \(count))" }
+            if let dlq = change.deadLetterQueue { what += " → " + dlq }
+            let sender = change.sender.map { "from \($0.rule) (event \($0.eventId))" } ?? ""
+            return columns(time(epochSeconds: Double(change.time) / 1000), "message", change.queue, change.messageId, what, sender,
+                           change.body.map { ($0.count > 120 ? String($0.prefix(120)) + "…" : $0) } ?? "")
         case .other(let type, let topic, let data):
             return columns(time(epochSeconds: nil), type, topic.rawValue, data.serialized)
         }

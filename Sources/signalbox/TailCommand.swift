@@ -37,7 +37,7 @@ struct TailCommand: AsyncParsableCommand {
     @Option(help: "An EventBridge event pattern as JSON, e.g. '{\"source\":[\"shop.orders\"]}'; applied by the stack.")
     var pattern: String?
 
-    @Option(help: "Comma-separated topics: events, queues, executions, breakers (default: events).")
+    @Option(help: "Comma-separated topics: events, queues, executions, breakers, messages (default: events).")
     var topics: String = "events"
 
     @Option(help: "json (one frame per line) or text (default: text on a terminal, json otherwise).")

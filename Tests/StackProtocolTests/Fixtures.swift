@@ -68,6 +68,14 @@ enum Fixtures {
             .breaker(BreakerChange(entry: try entry(), previousState: .closed)),
             .breaker(BreakerChange(entry: try entry(), previousState: nil)),
             .breakerOverride(BreakerOverrideResult(entry: try entry(override: true), audit: audit())),
+            .message(.sent(queue: "orders", messageId: "m-1", time: 1800000000123, body: #"{"detail":{"orderId":"ord-1"}}"#,
+                           sender: MessageSender(eventId: "e-1", bus: "shop", rule: "to-orders", targetId: "orders-queue"))),
+            .message(.sent(queue: "orders", messageId: "m-2", time: 1800000000124, body: String(repeating: "é", count: 9000))),
+            .message(QueueMessageChange(change: .received, queue: "orders", messageId: "m-1", time: 1800000000200, receiveCount: 2)),
+            .message(QueueMessageChange(change: .deleted, queue: "orders", messageId: "m-1", time: 1800000000300)),
+            .message(QueueMessageChange(change: .deadLettered, queue: "orders", messageId: "m-2", time: 1800000000400,
+                                        receiveCount: 3, deadLetterQueue: "orders-dlq")),
+            .message(QueueMessageChange(change: .expired, queue: "orders-dlq", messageId: "m-2", time: 1800000000500)),
             .other(type: "topology", topic: "graph", data: ["nodes": [1, 2]]),
         ]
     }

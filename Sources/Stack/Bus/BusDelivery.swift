@@ -59,6 +59,8 @@ struct DeliveryReport: Sendable {
     /// Per event id: `(bus, rule)` pairs matched, in order, including bus-to-bus hops.
     var matched: [String: [(bus: String, rule: String)]] = [:]
     var queues: Set<String> = []
+    /// Messages the deliveries sent, for the `messages` topic (empty unless someone watches it).
+    var messages: [QueueMessageChange] = []
 }
 
 /// A delivery destination other than SQS and EventBridge (Step Functions, with the saga
@@ -106,12 +108,12 @@ struct BusDeliverer: Sendable {
                     if case .queue? = kind {
                         // One write after all checks: nothing to roll back when it is refused,
                         // and nothing reported (its queue) unless it was written.
-                        try attempt(db, target: target, kind: kind, event: event, payload: payload, buses: buses, now: now,
-                                    report: &report, lookups: lookups)
+                        try attempt(db, target: target, kind: kind, rule: rule.name, event: event, payload: payload, buses: buses,
+                                    now: now, report: &report, lookups: lookups)
                     } else {
                         try db.inSavepoint {
-                            try attempt(db, target: target, kind: kind, event: event, payload: payload, buses: buses, now: now,
-                                        report: &nested, lookups: lookups)
+                            try attempt(db, target: target, kind: kind, rule: rule.name, event: event, payload: payload, buses: buses,
+                                        now: now, report: &nested, lookups: lookups)
                             return .commit
                         }
                     }
@@ -139,20 +141,22 @@ struct BusDeliverer: Sendable {
         }
     }
 
-    /// One try at one target; throws the target's error.
-    func attempt(_ db: Database, target: BusTarget, kind: BusTargetKind?, event: BusEvent, payload: String,
+    /// One try at one target of `rule`; throws the target's error.
+    func attempt(_ db: Database, target: BusTarget, kind: BusTargetKind?, rule: String, event: BusEvent, payload: String,
                  buses: [String: BusRoutes], now: Int64, report: inout DeliveryReport,
                  lookups: DeliveryLookups = DeliveryLookups()) throws {
         switch kind {
         case .queue(let name)?:
             guard let queues else { throw BusError.notFound("No queue service in this stack.") }
             let digest = lookups.digest(of: payload, event: event)
-            _ = try queues.enqueueFromBus(db, queueName: name, body: payload, groupId: target.messageGroupId,
-                                          deduplicationId: event.id, traceHeader: event.traceHeader, now: now,
-                                          lookups: lookups, bodyDigest: digest,
-                                          bodyChecked: lookups.bodyChecked(payload, event: event),
-                                          event: digest == nil ? nil : event)
+            let messageId = try queues.enqueueFromBus(db, queueName: name, body: payload, groupId: target.messageGroupId,
+                                                      deduplicationId: event.id, traceHeader: event.traceHeader, now: now,
+                                                      lookups: lookups, bodyDigest: digest,
+                                                      bodyChecked: lookups.bodyChecked(payload, event: event),
+                                                      event: digest == nil ? nil : event)
             report.queues.insert(name)
+            lookups.sentMessages?.append(.sent(queue: name, messageId: messageId, time: now, body: payload,
+                                               sender: MessageSender(eventId: event.id, bus: event.bus, rule: rule, targetId: target.id)))
         case .bus(let name)?:
             guard let routes = buses[name] else { throw BusError.busNotFound(name) }
             guard event.depth + 1 < Self.maximumDepth else {

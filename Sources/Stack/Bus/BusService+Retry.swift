@@ -37,9 +37,10 @@ extension BusService {
             }
         }
         guard !due.isEmpty else { return 0 }
-        let deliverer = self.deliverer, buses = router.snapshot()
+        let deliverer = self.deliverer, buses = router.snapshot(), watching = queues?.watchesMessages ?? false
         let report = try await store.write { db in
             var report = DeliveryReport()
+            let lookups = DeliveryLookups(recordsMessages: watching)
             for pending in due {
                 guard let pending else { continue }
                 // Another worker pass may have settled it meanwhile.
@@ -48,8 +49,9 @@ extension BusService {
                 var failure: AWSError?
                 do {
                     try db.inSavepoint {
-                        try deliverer.attempt(db, target: pending.target, kind: pending.target.kind(naming: deliverer.naming), event: pending.event, payload: pending.payload,
-                                              buses: buses, now: now, report: &nested)
+                        try deliverer.attempt(db, target: pending.target, kind: pending.target.kind(naming: deliverer.naming), rule: pending.rule,
+                                              event: pending.event, payload: pending.payload, buses: buses, now: now, report: &nested,
+                                              lookups: lookups)
                         return .commit
                     }
                 } catch let error as AWSError {
@@ -76,9 +78,11 @@ extension BusService {
                     report.queues.formUnion(nested.queues)
                 }
             }
+            report.messages = lookups.sentMessages ?? []
             return report
         }
         if let queues, !report.queues.isEmpty { await queues.wakeReceivers(report.queues) }
+        queues?.publish(report.messages)
         counters.record(put: 0, failedEntries: 0, matched: 0, outcomes: report.outcomes)
         if let hub, hub.hasSubscribers(.events) {
             let envelopes = Dictionary(due.compactMap { $0.map { ($0.event.id, $0.event.envelope) } }, uniquingKeysWith: { a, _ in a })

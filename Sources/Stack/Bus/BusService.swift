@@ -155,18 +155,20 @@ public final class BusService: StackService {
         }
         var report = DeliveryReport()
         if routed.contains(where: { !$0.rules.isEmpty }) {
-            let deliverer = self.deliverer, work = routed
+            let deliverer = self.deliverer, work = routed, watching = queues?.watchesMessages ?? false
             report = try await store.write { db in
                 var report = DeliveryReport()
-                let lookups = DeliveryLookups(sharesBodies: true)
+                let lookups = DeliveryLookups(sharesBodies: true, recordsMessages: watching)
                 for (event, rules) in work where !rules.isEmpty {
                     try deliverer.route(db, event: event, rules: rules, buses: buses, now: now, report: &report, lookups: lookups)
                 }
                 try lookups.settleSharedBodies(db)
+                report.messages = lookups.sentMessages ?? []
                 return report
             }
         }
         if let queues, !report.queues.isEmpty { await queues.wakeReceivers(report.queues) }
+        queues?.publish(report.messages)
         counters.record(put: routed.count, failedEntries: entries.count - routed.count,
                         matched: routed.filter { !$0.rules.isEmpty }.count, outcomes: report.outcomes)
         publish(routed.map(\.event), report: report)

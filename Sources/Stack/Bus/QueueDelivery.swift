@@ -1,4 +1,5 @@
 import GRDB
+import StackProtocol
 import Wire
 
 /// What one write transaction of deliveries has already looked up: queue rows (a PutEvents
@@ -9,8 +10,13 @@ final class DeliveryLookups {
     private var queues: [String: QueueRecord] = [:]
     private var digests: [String: String] = [:]
 
-    init(sharesBodies: Bool = false) {
+    /// The messages this transaction's deliveries sent, for the `messages` topic; nil when
+    /// nobody watches it, so an unwatched delivery builds nothing.
+    var sentMessages: [QueueMessageChange]?
+
+    init(sharesBodies: Bool = false, recordsMessages: Bool = false) {
         self.sharesBodies = sharesBodies
+        sentMessages = recordsMessages ? [] : nil
     }
 
     /// Whether the body is the event's text, already checked for SQS's character rules.

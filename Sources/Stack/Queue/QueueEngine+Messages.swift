@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import GRDB
 import JSON
+import StackProtocol
 import Wire
 
 /// A validated message to enqueue.
@@ -181,7 +182,10 @@ extension QueueEngine {
     /// seconds. Messages past their queue's `maxReceiveCount` move to the dead-letter queue
     /// instead. FIFO queues never hand out a message while an earlier one of its group is in
     /// flight or delayed.
-    func receive(_ db: Database, queue: QueueRecord, limit: Int, visibility: Int, now: Int64) throws -> [ReceivedMessage] {
+    /// `moved`, when not nil, collects the messages moved to the dead-letter queue (for the
+    /// `messages` topic).
+    func receive(_ db: Database, queue: QueueRecord, limit: Int, visibility: Int, now: Int64,
+                 moved: inout [QueueMessageChange]?) throws -> [ReceivedMessage] {
         let redrive = queue.settings.redrive
         let dlq = try redrive.flatMap { policy in
             try naming.name(fromARN: policy.deadLetterTargetArn).flatMap { try QueueRecord.find(db, name: $0) }
@@ -206,23 +210,23 @@ extension QueueEngine {
                 }
                 picked.append(row[0])
             }
-            if let dlq { for seq in toMove { try moveToDeadLetter(db, seq: seq, from: queue, to: dlq, now: now) } }
+            if let dlq { for seq in toMove { try moveToDeadLetter(db, seq: seq, from: queue, to: dlq, now: now, moved: &moved) } }
         } else {
             while picked.count < limit {
                 let rows = try Row.fetchAll(
                     db.cachedStatement(sql: "SELECT \(columns) FROM sqs_message WHERE queue = ? AND visible_at <= ? AND expires_at > ? ORDER BY visible_at, seq LIMIT ?"),
                     arguments: [queue.name, now, now, limit - picked.count])
                 if rows.isEmpty { break }
-                var moved = false
+                var movedAny = false
                 for row in rows {
                     if let redrive, let dlq, (row[1] as Int) >= redrive.maxReceiveCount {
-                        try moveToDeadLetter(db, seq: row[0], from: queue, to: dlq, now: now)
-                        moved = true
+                        try moveToDeadLetter(db, seq: row[0], from: queue, to: dlq, now: now, moved: &moved)
+                        movedAny = true
                     } else {
                         picked.append(row[0])
                     }
                 }
-                if !moved { break }
+                if !movedAny { break }
             }
         }
         guard !picked.isEmpty else { return [] }
@@ -312,7 +316,12 @@ extension QueueEngine {
 
     /// Moves one message to a dead-letter queue: visible there at once, its receive count kept,
     /// the source recorded (for `DeadLetterQueueSourceArn` and move tasks back to the source).
-    func moveToDeadLetter(_ db: Database, seq: Int64, from source: QueueRecord, to dlq: QueueRecord, now: Int64) throws {
+    func moveToDeadLetter(_ db: Database, seq: Int64, from source: QueueRecord, to dlq: QueueRecord, now: Int64,
+                          moved: inout [QueueMessageChange]?) throws {
+        if moved != nil, let row = try db.fetchRow("SELECT id, receive_count FROM sqs_message WHERE seq = ?", arguments: [seq]) {
+            moved?.append(QueueMessageChange(change: .deadLettered, queue: source.name, messageId: row[0], time: now,
+                                             receiveCount: row[1], deadLetterQueue: dlq.name))
+        }
         try db.run("""
             UPDATE sqs_message SET queue = ?, visible_at = ?, receipt = NULL, received_at = NULL,
                 dlq_source_arn = ?, expires_at = sent_at + ? WHERE seq = ?
@@ -321,10 +330,15 @@ extension QueueEngine {
 
     /// Deletes the message a current receipt handle names. A handle from an earlier receive of a
     /// message that was received again, or of a message already deleted, succeeds and deletes
-    /// nothing, as SQS does.
-    func delete(_ db: Database, queue: QueueRecord, handle: ReceiptHandle) throws {
+    /// nothing, as SQS does. With `naming`, returns the id of the message it deleted (nil when
+    /// it deleted none), for the `messages` topic; without, nil and no extra read.
+    @discardableResult
+    func delete(_ db: Database, queue: QueueRecord, handle: ReceiptHandle, naming: Bool = false) throws -> String? {
+        let id = naming ? try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM sqs_message WHERE seq = ? AND queue = ? AND receipt = ?"),
+                                              arguments: [handle.seq, queue.name, handle.nonce]) : nil
         try Self.deleteMessages(db, where: "seq = ? AND queue = ? AND receipt = ?",
                                 arguments: [handle.seq, queue.name, handle.nonce])
+        return id
     }
 
     /// Deletes the messages `condition` selects and releases the shared body copies they named

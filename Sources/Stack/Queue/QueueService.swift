@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import JSON
+import StackProtocol
 import Timekeeping
 import Wire
 
@@ -16,14 +17,18 @@ public final class QueueService: StackService {
     let wake: WakeBoard
     /// Message times are its wall clock's Unix milliseconds; waits and sweeps sleep on it.
     let clock: any TimeSource
+    /// The live stream's `messages` topic (QueueService+Stream.swift).
+    let hub: StreamHub?
 
     public static var migrations: [StoreMigration] { QueueSchema.migrations }
 
-    public init(store: StackStore, accountId: String, region: String, clock: any TimeSource = SystemClock()) {
+    public init(store: StackStore, accountId: String, region: String, clock: any TimeSource = SystemClock(),
+                hub: StreamHub? = nil) {
         self.store = store
         self.engine = QueueEngine(naming: QueueNaming(accountId: accountId, region: region))
         self.clock = clock
         self.wake = WakeBoard(clock: clock)
+        self.hub = hub
     }
 
     var naming: QueueNaming { engine.naming }
@@ -245,6 +250,7 @@ public final class QueueService: StackService {
             return try engine.send(db, queue: queue, message: message, senderId: sender, now: now)
         }
         await wake.signal(name)
+        if watchesMessages { publish([.sent(queue: name, messageId: sent.messageId, time: now, body: message.body)]) }
         return .object(sentJSON(sent))
     }
 
@@ -310,6 +316,13 @@ public final class QueueService: StackService {
             return results
         }
         await wake.signal(name)
+        if watchesMessages {
+            let bodies = Dictionary(batch.compactMap { id, message in (try? message.get()).map { (id, $0.body) } }, uniquingKeysWith: { a, _ in a })
+            publish(results.compactMap { id, result in
+                guard case .success(let sent) = result, let body = bodies[id] else { return nil }
+                return .sent(queue: name, messageId: sent.messageId, time: now, body: body)
+            })
+        }
         var successful: [JSONValue] = [], failed: [JSONValue] = []
         for (id, result) in results {
             switch result {
@@ -347,22 +360,30 @@ public final class QueueService: StackService {
         var messages: [ReceivedMessage] = []
         while true {
             let now = clock.wallClockNow.milliseconds
+            let watching = watchesMessages
             // A receive lost to a power loss only makes its messages visible again: at-least-once.
-            let (received, waitSeconds) = try await store.write(durability: .committed) { db in
+            let (received, waitSeconds, moved) = try await store.write(durability: .committed) { db in
                 let queue = try QueueRecord.load(db, name: name)
                 let wait = requestedWait ?? queue.settings.receiveWaitSeconds
                 let fifoAttempt = queue.fifo ? attemptId : nil
                 if let fifoAttempt, let repeated = try engine.repeatedAttempt(db, queue: queue, attemptId: fifoAttempt, now: now) {
-                    return (repeated, wait)
+                    return (repeated, wait, [QueueMessageChange]())
                 }
                 let visibility = requestedVisibility ?? queue.settings.visibilityTimeout
-                let messages = try engine.receive(db, queue: queue, limit: limit, visibility: visibility, now: now)
+                var moved: [QueueMessageChange]? = watching ? [] : nil
+                let messages = try engine.receive(db, queue: queue, limit: limit, visibility: visibility, now: now, moved: &moved)
                 if let fifoAttempt, !messages.isEmpty {
                     try engine.recordAttempt(db, queue: queue, attemptId: fifoAttempt, messages: messages, now: now)
                 }
-                return (messages, wait)
+                return (messages, wait, moved ?? [])
             }
             messages = received
+            if watching {
+                publish(moved + received.map { message in
+                    QueueMessageChange(change: .received, queue: name, messageId: message.messageId, time: now,
+                                       receiveCount: message.system["ApproximateReceiveCount"].flatMap { Int($0) })
+                })
+            }
             let deadline = started + Int64(waitSeconds) * 1000
             if !messages.isEmpty || now >= deadline || Task.isCancelled { break }
             if await wake.closed { break }
@@ -404,11 +425,12 @@ public final class QueueService: StackService {
     private func deleteMessage(_ input: QueueInput) async throws(AWSError) -> JSONValue {
         let name = try queueName(input)
         let handle = try ReceiptHandle.decode(input.requiredString("ReceiptHandle"), queue: name)
-        let engine = self.engine
-        try await store.write(durability: Self.deleteDurability(name)) { db in
+        let engine = self.engine, watching = watchesMessages
+        let deleted = try await store.write(durability: Self.deleteDurability(name)) { db in
             let queue = try QueueRecord.load(db, name: name)
-            try engine.delete(db, queue: queue, handle: handle)
+            return try engine.delete(db, queue: queue, handle: handle, naming: watching)
         }
+        if let deleted { publish([QueueMessageChange(change: .deleted, queue: name, messageId: deleted, time: clock.wallClockNow.milliseconds)]) }
         return [:]
     }
 
@@ -424,11 +446,19 @@ public final class QueueService: StackService {
                 parsed.append((id, .failure(error)))
             }
         }
-        let engine = self.engine
+        let engine = self.engine, watching = watchesMessages
         let batch = parsed
-        try await store.write(durability: Self.deleteDurability(name)) { db in
+        let deleted = try await store.write(durability: Self.deleteDurability(name)) { db in
             let queue = try QueueRecord.load(db, name: name)
-            for case (_, .success(let handle)) in batch { try engine.delete(db, queue: queue, handle: handle) }
+            var deleted: [String] = []
+            for case (_, .success(let handle)) in batch {
+                if let id = try engine.delete(db, queue: queue, handle: handle, naming: watching) { deleted.append(id) }
+            }
+            return deleted
+        }
+        if !deleted.isEmpty {
+            let now = clock.wallClockNow.milliseconds
+            publish(deleted.map { QueueMessageChange(change: .deleted, queue: name, messageId: $0, time: now) })
         }
         var successful: [JSONValue] = [], failed: [JSONValue] = []
         for (id, result) in parsed {
@@ -520,10 +550,17 @@ public final class QueueService: StackService {
     /// One pass of the retention sweep: messages and deduplication entries past their time.
     func deleteExpired() async throws(AWSError) {
         let now = clock.wallClockNow.milliseconds
-        try await store.write { db in
+        let watching = watchesMessages
+        let expired = try await store.write { db in
+            let expired = watching
+                ? try Row.fetchAll(db, sql: "SELECT queue, id FROM sqs_message WHERE expires_at <= ?", arguments: [now])
+                    .map { (queue: $0[0] as String, id: $0[1] as String) }
+                : []
             try QueueEngine.deleteMessages(db, where: "expires_at <= ?", arguments: [now])
             try db.execute(sql: "DELETE FROM sqs_dedup WHERE expires_at <= ?", arguments: [now])
+            return expired
         }
+        publish(expired.map { QueueMessageChange(change: .expired, queue: $0.queue, messageId: $0.id, time: now) })
     }
 
     public func beginShutdown() async {

@@ -1,0 +1,131 @@
+import JSON
+
+/// The EventBridge delivery that sent a message, when the stack knows it: the event, the bus
+/// and rule it matched on, and the rule's target.
+public struct MessageSender: Sendable, Hashable {
+    public var eventId: String
+    public var bus: String
+    public var rule: String
+    public var targetId: String
+
+    public init(eventId: String, bus: String, rule: String, targetId: String) {
+        self.eventId = eventId
+        self.bus = bus
+        self.rule = rule
+        self.targetId = targetId
+    }
+
+    /// `{"eventId","bus","rule","targetId"}`
+    public var json: JSONValue {
+        ["eventId": .string(eventId), "bus": .string(bus), "rule": .string(rule), "targetId": .string(targetId)]
+    }
+
+    init(json: JSONValue, path: String) throws(StackProtocolError) {
+        let fields = try ProtocolFields(json, path: path)
+        self.init(eventId: try fields.string("eventId"), bus: try fields.string("bus"), rule: try fields.string("rule"),
+                  targetId: try fields.string("targetId"))
+    }
+}
+
+/// The `message` frame on `messages`: one thing that happened to one SQS message, after it was
+/// committed. A message keeps its `messageId` from its send to its end (also in a dead-letter
+/// queue), so a viewer can follow it by that id.
+public struct QueueMessageChange: Sendable, Hashable {
+    public enum Change: String, Sendable, Hashable, CaseIterable {
+        /// Written to `queue` (SendMessage, a batch entry, an EventBridge delivery).
+        case sent
+        /// Handed out by a receive; `receiveCount` counts this one (2 and up: a retry).
+        case received
+        /// Deleted with a current receipt handle: consumed.
+        case deleted
+        /// Moved from `queue` to `deadLetterQueue` by a receive past `maxReceiveCount`.
+        case deadLettered = "dead-lettered"
+        /// Removed by the retention sweep, never consumed.
+        case expired
+    }
+
+    /// The most of a body a `sent` frame carries, in UTF-8 bytes; a longer body is cut at a
+    /// character boundary at or below it and marked `truncated`.
+    public static let bodyLimit = 16 * 1024
+
+    public var change: Change
+    public var queue: String
+    public var messageId: String
+    /// When it happened, in Unix milliseconds (the stack's clock).
+    public var time: Int64
+    /// `sent` only: the body, or its first `bodyLimit` bytes.
+    public var body: String?
+    /// `sent` only: the body's whole size in UTF-8 bytes.
+    public var bodySize: Int?
+    /// `sent` only: `body` is the start of a longer body.
+    public var truncated: Bool
+    /// `sent` by an EventBridge delivery: which one.
+    public var sender: MessageSender?
+    /// `received` and `dead-lettered`: the message's receive count.
+    public var receiveCount: Int?
+    /// `dead-lettered`: the queue it moved to.
+    public var deadLetterQueue: String?
+
+    public init(change: Change, queue: String, messageId: String, time: Int64, body: String? = nil, bodySize: Int? = nil,
+                truncated: Bool = false, sender: MessageSender? = nil, receiveCount: Int? = nil, deadLetterQueue: String? = nil) {
+        self.change = change
+        self.queue = queue
+        self.messageId = messageId
+        self.time = time
+        self.body = body
+        self.bodySize = bodySize
+        self.truncated = truncated
+        self.sender = sender
+        self.receiveCount = receiveCount
+        self.deadLetterQueue = deadLetterQueue
+    }
+
+    /// A `sent` change carrying `body` within `bodyLimit`.
+    public static func sent(queue: String, messageId: String, time: Int64, body: String, sender: MessageSender? = nil) -> QueueMessageChange {
+        let size = body.utf8.count
+        let kept = size <= bodyLimit ? body : clip(body, to: bodyLimit)
+        return QueueMessageChange(change: .sent, queue: queue, messageId: messageId, time: time, body: kept, bodySize: size,
+                                  truncated: size > bodyLimit, sender: sender)
+    }
+
+    /// The longest prefix of `text` of at most `limit` UTF-8 bytes that ends on a character
+    /// boundary (a cut never splits a multi-byte sequence).
+    static func clip(_ text: String, to limit: Int) -> String {
+        let utf8 = text.utf8
+        guard utf8.count > limit else { return text }
+        var end = utf8.index(utf8.startIndex, offsetBy: limit)
+        // `end` is the first byte left out: step back while it continues a sequence.
+        while end > utf8.startIndex, utf8[end] & 0xC0 == 0x80 { end = utf8.index(before: end) }
+        return String(decoding: utf8[..<end], as: UTF8.self)
+    }
+
+    /// `{"change","queue","messageId","time","body"?,"bodySize"?,"truncated"?,"sender"?,"receiveCount"?,"deadLetterQueue"?}`
+    public var json: JSONValue {
+        var object: JSONObject = ["change": .string(change.rawValue), "queue": .string(queue), "messageId": .string(messageId),
+                                  "time": .number(Double(time))]
+        if let body { object["body"] = .string(body) }
+        if let bodySize { object["bodySize"] = .number(Double(bodySize)) }
+        if change == .sent { object["truncated"] = .bool(truncated) }
+        if let sender { object["sender"] = sender.json }
+        if let receiveCount { object["receiveCount"] = .number(Double(receiveCount)) }
+        if let deadLetterQueue { object["deadLetterQueue"] = .string(deadLetterQueue) }
+        return .object(object)
+    }
+
+    init(json: JSONValue, path: String) throws(StackProtocolError) {
+        let fields = try ProtocolFields(json, path: path)
+        let name = try fields.string("change")
+        guard let change = Change(rawValue: name) else {
+            throw fields.failure("change", "must be one of \(Change.allCases.map(\.rawValue).joined(separator: ", ")), got \(name)")
+        }
+        let count = fields.optional("receiveCount") == nil ? nil : try fields.integer("receiveCount")
+        let size = fields.optional("bodySize") == nil ? nil : try fields.integer("bodySize")
+        self.init(change: change, queue: try fields.string("queue"), messageId: try fields.string("messageId"),
+                  time: Int64(try fields.integer("time")), body: try fields.optionalString("body"), bodySize: size,
+                  truncated: fields.optional("truncated") == nil ? false : try fields.bool("truncated"),
+                  sender: try fields.optional("sender").map { value throws(StackProtocolError) in
+                      try MessageSender(json: value, path: fields.fieldPath("sender"))
+                  },
+                  receiveCount: count, deadLetterQueue: try fields.optionalString("deadLetterQueue"))
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import JSON
+import StackProtocol
+import Testing
+@testable import Stack
+
+@Suite("SQS on the messages topic")
+struct QueueMessagesStreamTests {
+    @Test("nobody subscribed to messages: SendMessage, receive and delete publish nothing")
+    func unwatched() async throws {
+        let stack = try TemporaryStack()
+        let hub = StreamHub()
+        let queues = QueueService(store: stack.store, accountId: "000000000000", region: "us-east-1", clock: stack.clock, hub: hub)
+        let door = FrontDoor(services: [queues], accountId: "000000000000", region: "us-east-1", credentials: nil,
+                             endpoint: "http://127.0.0.1:4599")
+        // A viewer of other topics only.
+        let events = hub.subscribe(topics: [.events, .queues])
+        func sqs(_ operation: String, _ input: JSONValue) async -> JSONValue {
+            let response = await door.respond(to: FrontDoorRequest(headers: [
+                ("Content-Type", "application/x-amz-json-1.0"), ("X-Amz-Target", "AmazonSQS.\(operation)"),
+            ], body: Array(input.serialized.utf8)))
+            return (try? JSONValue(parsing: response.body)) ?? .null
+        }
+        let url = await sqs("CreateQueue", ["QueueName": "quiet"])["QueueUrl"] ?? .null
+        _ = await sqs("SendMessage", ["QueueUrl": url, "MessageBody": "hello"])
+        let received = await sqs("ReceiveMessage", ["QueueUrl": url])
+        _ = await sqs("DeleteMessage", ["QueueUrl": url, "ReceiptHandle": received["Messages"]?[0]?["ReceiptHandle"] ?? .null])
+        #expect(received["Messages"]?[0]?["Body"] == "hello")
+        #expect(hub.publishedCount == 0)
+        #expect(events.buffered == 0)
+    }
+
+    @Test("the retention sweep publishes each message it removes as expired")
+    func expired() async throws {
+        let stack = try TemporaryStack()
+        let hub = StreamHub()
+        let queues = QueueService(store: stack.store, accountId: "000000000000", region: "us-east-1", clock: stack.clock, hub: hub)
+        let door = FrontDoor(services: [queues], accountId: "000000000000", region: "us-east-1", credentials: nil,
+                             endpoint: "http://127.0.0.1:4599")
+        func sqs(_ operation: String, _ input: JSONValue) async -> JSONValue {
+            let response = await door.respond(to: FrontDoorRequest(headers: [
+                ("Content-Type", "application/x-amz-json-1.0"), ("X-Amz-Target", "AmazonSQS.\(operation)"),
+            ], body: Array(input.serialized.utf8)))
+            return (try? JSONValue(parsing: response.body)) ?? .null
+        }
+        let url = await sqs("CreateQueue", ["QueueName": "short", "Attributes": ["MessageRetentionPeriod": "60"]])["QueueUrl"] ?? .null
+        let id = await sqs("SendMessage", ["QueueUrl": url, "MessageBody": "stale"])["MessageId"]?.stringValue
+        let viewer = hub.subscribe(topics: [.messages])
+        stack.clock.advance(by: .seconds(61))
+        try await queues.deleteExpired()
+        var frames = viewer.makeAsyncIterator()
+        let frame = try StreamFrameCodec.decode(try #require(await frames.next()))
+        guard case .published(.message(let change), _) = frame else { Issue.record("expected a message frame, got \(frame)"); return }
+        #expect(change == QueueMessageChange(change: .expired, queue: "short", messageId: id ?? "?", time: change.time))
+        #expect(viewer.buffered == 0)
+    }
+}
