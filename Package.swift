@@ -121,7 +121,7 @@ let package = Package(
         // one decoder, shared by the stack, its client and the demo. Pure.
         .target(name: "StackProtocol", dependencies: ["JSON", "CircuitBreaker", "Chaos"], swiftSettings: strict),
         // `signalbox tail`: the live stream's frames as lines, JSON for scripts or text for people.
-        .target(name: "Tail", dependencies: ["StackProtocol", "JSON", "Terminal"], swiftSettings: strict),
+        .target(name: "Tail", dependencies: ["StackProtocol", "JSON", "Terminal", "Timekeeping"], swiftSettings: strict),
         // The order-fulfilment demo system: public APIs only (StackClient), so it runs on any endpoint.
         .target(name: "Demo", dependencies: [
             "StackClient", "StackProtocol", "CircuitBreaker", "Chaos", "JSON", "Timekeeping",

@@ -90,7 +90,7 @@ enum ConsoleBench {
         }
         return SystemSnapshot(connection: .connected(since: now), endpoint: EndpointDescription(name: "bench"),
                               buses: [EventBus(name: "orders", arn: "arn:aws:events:us-east-1:000000000000:event-bus/orders")],
-                              rules: rules, recentEvents: events, queues: queues, breakers: breakers, executions: executions)
+                              rules: rules, recentEvents: EventRing(events), queues: queues, breakers: breakers, executions: executions)
     }
 }
 

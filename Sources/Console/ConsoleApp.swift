@@ -86,7 +86,7 @@ public enum ConsoleApp {
         while true {
             if let signal = backend.takeSignal() { return .signal(signal) }
             let inbox = mailbox.drain()
-            if let snapshot = inbox.snapshot { state.snapshot = snapshot; dirty = true }
+            if let snapshot = inbox.snapshot { state.receive(snapshot); dirty = true }
             for (text, level) in inbox.messages { state.showToast(text, level: level); dirty = true }
             if state.tick(now: clock.wallClockNow.date) { dirty = true }
             if debouncer.shouldApply(at: clock.now) {

@@ -39,6 +39,7 @@ public struct EndpointConfig: Sendable, Hashable {
 /// saga_key_paths = ["$.orderId", "$.detail.orderId", "$.order.orderId"]
 /// saga_stuck_factor = 3          # stuck past 3 × the state's recent p99
 /// saga_stuck_silence_s = 300     # stuck after 5 minutes without a history event
+/// tail_buffer = 10000            # events the Flows tail keeps to scroll back through
 ///
 /// [keys]
 /// quit = "x"
@@ -66,6 +67,13 @@ public struct ConsoleConfig: Sendable, Hashable {
     /// `saga_key_paths`, `saga_stuck_factor`, `saga_stuck_silence_s`: the Sagas pane's
     /// business keys and stuck rules.
     public var sagas = SagaSettings()
+    /// `tail_buffer`: how many events the provider keeps for the Flows tail (its scroll-back);
+    /// older ones are evicted and counted.
+    public var tailBuffer = ConsoleConfig.defaultTailBuffer
+    public static let defaultTailBuffer = 10_000
+    /// The bounds `tail_buffer` must be within: an event may be as large as 256 KB, so the
+    /// ceiling keeps the worst case of the ring within reach of a laptop.
+    public static let tailBufferRange = 100...100_000
     /// The file this came from, when there was one.
     public var source: String?
 
@@ -137,6 +145,12 @@ public struct ConsoleConfig: Sendable, Hashable {
                     throw fail(key, "must be a whole number of seconds between 1 and 86400")
                 }
                 config.sagas.silence = TimeInterval(seconds)
+            case "tail_buffer":
+                guard let count = value.int, tailBufferRange.contains(count) else {
+                    throw fail(key, "must be a whole number of events between \(tailBufferRange.lowerBound) and "
+                                    + "\(tailBufferRange.upperBound) (the Flows tail's scroll-back)")
+                }
+                config.tailBuffer = count
             case "keys":
                 guard let keys = value.table else { throw fail(key, "must be a table of action = key(s)") }
                 for action in keys.keys {
@@ -188,7 +202,7 @@ public struct ConsoleConfig: Sendable, Hashable {
                 }
             default:
                 throw fail(key, "unknown setting (expected theme, refresh_ms, endpoint, readonly, mouse, saga_key_paths, "
-                                + "saga_stuck_factor, saga_stuck_silence_s, [keys], [endpoints.NAME])")
+                                + "saga_stuck_factor, saga_stuck_silence_s, tail_buffer, [keys], [endpoints.NAME])")
             }
         }
         return config

@@ -154,6 +154,9 @@ public struct ConsoleState: Sendable, Hashable {
         self.themeName = themeName
         self.availableThemes = availableThemes
         self.keymap = keymap ?? Keymap(registry: registry)
+        // A tail starts on its newest row.
+        self.snapshot = SystemSnapshot()
+        receive(snapshot)
     }
 
     public var focusedPane: PaneID { slots[focusedSlot] }
@@ -201,6 +204,36 @@ public struct ConsoleState: Sendable, Hashable {
         case .canvas(let canvas):
             let targets = canvas.targets
             return PaneTargets(count: targets.count) { (id: targets[$0].id, title: targets[$0].title) }
+        }
+    }
+
+    /// Where the row `id` is in what `pane` shows now.
+    func index(of id: OpaqueValue, in pane: PaneID) -> Int? {
+        switch body(for: pane) {
+        case .table(let table): table.index(of: id)
+        case .canvas(let canvas): canvas.targets.firstIndex { $0.id == id }
+        }
+    }
+
+    /// Takes a new snapshot. In a tail (`Pane.anchorsSelection`) the selection stays on its
+    /// row as rows arrive and the oldest leave, and stays on the last row — following the
+    /// newest — when it was there (or when nothing was selected yet).
+    public mutating func receive(_ snapshot: SystemSnapshot) {
+        var anchors: [(pane: PaneID, row: OpaqueValue?)] = []
+        for pane in registry.panes where pane.anchorsSelection {
+            guard case .table(let table) = body(for: pane.id), panes[pane.id] != nil, !table.rows.isEmpty else {
+                anchors.append((pane.id, nil))
+                continue
+            }
+            let selected = min(paneState(pane.id).selected, table.rows.count - 1)
+            anchors.append((pane.id, selected == table.rows.count - 1 ? nil : table.rows[selected].id))
+        }
+        self.snapshot = snapshot
+        for (pane, row) in anchors {
+            guard case .table(let table) = body(for: pane) else { continue }
+            var state = paneState(pane)
+            state.selected = row.flatMap { table.index(of: $0) } ?? max(0, table.rows.count - 1)
+            panes[pane] = state
         }
     }
 
@@ -442,7 +475,7 @@ public struct ConsoleState: Sendable, Hashable {
         show(link.pane)
         zoomed = true
         setFilter(link.filter)
-        if let select = link.select, let index = targets(for: link.pane).firstIndex(where: { $0.id == select }) {
+        if let select = link.select, let index = index(of: select, in: link.pane) {
             panes[link.pane, default: PaneState()].selected = index
         }
         linkedFrom = origin
@@ -453,6 +486,11 @@ public struct ConsoleState: Sendable, Hashable {
         state.filter = text
         state.selected = 0
         panes[focusedPane] = state
+        // A tail shows its newest match: the last row.
+        if registry.pane(focusedPane)?.anchorsSelection == true {
+            let last = max(0, targets(for: focusedPane).count - 1)
+            panes[focusedPane]?.selected = last
+        }
     }
 
     private mutating func moveSelection(by delta: Int) {
@@ -533,7 +571,7 @@ public struct ConsoleState: Sendable, Hashable {
                 if let positions = detailPositions(frame) { frame.scroll = max(0, min(frame.scroll, positions - 1)) }
                 drill[drill.count - 1] = frame
             }
-            if let select, let index = targets(for: pane).firstIndex(where: { $0.id == select }) {
+            if let select, let index = index(of: select, in: pane) {
                 state.selected = index
                 panes[pane] = state
             }

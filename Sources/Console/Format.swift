@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Timekeeping
 
 /// Small formatters shared by panes (fixed formats: goldens must not depend on locale).
 enum Format {
@@ -7,6 +8,11 @@ enum Format {
         let seconds = Int(date.timeIntervalSince1970.rounded(.down))
         let s = ((seconds % 86_400) + 86_400) % 86_400
         return twoDigits(s / 3600) + ":" + twoDigits((s / 60) % 60) + ":" + twoDigits(s % 60)
+    }
+
+    /// `14:03:07.042`, UTC.
+    static func clockMilliseconds(_ date: Date) -> String {
+        CivilTime.timeOfDayMilliseconds(date)
     }
 
     private static func twoDigits(_ n: Int) -> String { n < 10 ? "0" + String(n) : String(n) }

@@ -90,6 +90,12 @@ public struct PaneTable<RowID: Hashable & Sendable>: Sendable {
     public var emptyMessage: String
     /// A one-line summary above the table (counts, dropped events).
     public var summary: String?
+    /// The pane applied the `/` filter itself (a tail's event patterns): the console does not
+    /// filter the rows again.
+    public var filteredByPane = false
+    /// Where the row with an id is, found without building every row (a tail of 10,000 events
+    /// numbers its rows); nil: the console searches the rows.
+    public var locate: (@Sendable (RowID) -> Int?)?
 
     public init(columns: [Column], rows: [PaneRow<RowID>], emptyMessage: String, summary: String? = nil) {
         self.init(columns: columns, rows: PaneRows(rows), emptyMessage: emptyMessage, summary: summary)
@@ -102,15 +108,30 @@ public struct PaneTable<RowID: Hashable & Sendable>: Sendable {
         self.summary = summary
     }
 
-    func mapIDs<T>(_ transform: @escaping @Sendable (RowID) -> T) -> PaneTable<T> {
-        PaneTable<T>(columns: columns, rows: rows.mapIDs(transform), emptyMessage: emptyMessage, summary: summary)
+    /// The same table with its ids transformed (`back` turns a transformed id into the
+    /// pane's own, for `locate`).
+    func mapIDs<T>(_ transform: @escaping @Sendable (RowID) -> T, back: @escaping @Sendable (T) -> RowID? = { _ in nil }) -> PaneTable<T> {
+        var table = PaneTable<T>(columns: columns, rows: rows.mapIDs(transform), emptyMessage: emptyMessage, summary: summary)
+        table.filteredByPane = filteredByPane
+        if let locate { table.locate = { back($0).flatMap(locate) } }
+        return table
     }
 
-    /// The rows matching the `/` filter (every row is built to be matched).
+    /// The rows matching the `/` filter (every row is built to be matched), unless the pane
+    /// filtered them itself.
     func filtered(_ filter: String) -> PaneTable {
         var table = self
-        if !filter.isEmpty { table.rows = PaneRows(rows.filter { $0.matches(filter) }) }
+        if !filter.isEmpty && !filteredByPane {
+            table.rows = PaneRows(rows.filter { $0.matches(filter) })
+            table.locate = nil
+        }
         return table
+    }
+
+    /// The index of the row with `id`: through `locate` when the pane gives it, else by search.
+    func index(of id: RowID) -> Int? {
+        if let locate { return locate(id) }
+        return rows.firstIndex { $0.id == id }
     }
 }
 

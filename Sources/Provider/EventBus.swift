@@ -63,10 +63,20 @@ public struct FlowEvent: Sendable, Hashable, Identifiable {
     public var matchedRules: [String]
     /// What happened to each target delivery, when the provider saw it (live stream only).
     public var deliveries: [Delivery]
+    /// The whole EventBridge envelope as the stream carried it (`version`, `id`, `detail-type`,
+    /// `source`, `account`, `time`, `region`, `resources`, `detail`, in its order); for an event
+    /// made without one, the members this value knows.
+    public var envelope: JSONValue
+    /// Its place in arrival order, given by the `EventRing` that holds it (0 until then).
+    public var sequence = 0
 
     public init(id: String, time: Date, eventBusName: String = "default", source: String, detailType: String,
                 detail: JSONValue = .null, resources: [String] = [], matchedRules: [String] = [],
-                deliveries: [Delivery] = []) {
+                deliveries: [Delivery] = [], envelope: JSONValue? = nil) {
+        self.envelope = envelope ?? [
+            "id": .string(id), "detail-type": .string(detailType), "source": .string(source),
+            "time": .string(time.formatted(.iso8601)), "resources": .array(resources.map(JSONValue.string)), "detail": detail,
+        ]
         self.id = id
         self.time = time
         self.eventBusName = eventBusName

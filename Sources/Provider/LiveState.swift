@@ -20,7 +20,11 @@ struct LiveState: Sendable {
     /// Failure rate per breaker id at recent polls (sparkline), oldest first.
     var breakerRates: [String: [Int]] = [:]
     /// Recent events, newest last, at most `eventLimit`.
-    var events: [FlowEvent] = []
+    var events: EventRing
+    /// The sequence number of each event held, by id: a delivery frame or a repeated event
+    /// finds its event without a scan of the ring. Kept beside the ring, not in it, so that the
+    /// snapshots sharing the ring do not share (and copy on write) this index.
+    private var eventSequences: [String: Int] = [:]
     var dropped = 0
     /// Histories applied so far: orders running executions' turns in `historyPlan`.
     var fetches = 0
@@ -34,6 +38,7 @@ struct LiveState: Sendable {
     let timelineLimit: Int
 
     init(eventLimit: Int, timelineLimit: Int) {
+        self.events = EventRing(capacity: eventLimit)
         self.eventLimit = eventLimit
         self.timelineLimit = timelineLimit
     }
@@ -117,25 +122,33 @@ struct LiveState: Sendable {
     }
 
     mutating func append(_ event: FlowEvent) {
-        if let index = events.lastIndex(where: { $0.id == event.id }) {
-            events[index] = event
+        if let index = eventIndex(event.id) {
+            events.replace(at: index, with: event)
             return
         }
+        // The oldest is about to be evicted: forget its id with it, so the index stays bounded.
+        if events.count == events.capacity, let oldest = events.first, eventSequences[oldest.id] == oldest.sequence {
+            eventSequences[oldest.id] = nil
+        }
+        eventSequences[event.id] = events.nextSequence
         events.append(event)
-        if events.count > eventLimit { events.removeFirst(events.count - eventLimit) }
+    }
+
+    private func eventIndex(_ id: String) -> Int? {
+        eventSequences[id].flatMap { events.index(ofSequence: $0) }
     }
 
     /// A later outcome of a retried delivery: replaces that target's entry on the event.
     private mutating func applyDelivery(_ outcome: DeliveryOutcome) -> Bool {
-        guard let index = events.lastIndex(where: { $0.id == outcome.eventId }) else { return false }
+        guard let index = eventIndex(outcome.eventId) else { return false }
         let delivery = WireDecoding.delivery(outcome)
-        var deliveries = events[index].deliveries
-        if let existing = deliveries.firstIndex(where: { $0.rule == delivery.rule && $0.targetId == delivery.targetId }) {
-            deliveries[existing] = delivery
+        var event = events[index]
+        if let existing = event.deliveries.firstIndex(where: { $0.rule == delivery.rule && $0.targetId == delivery.targetId }) {
+            event.deliveries[existing] = delivery
         } else {
-            deliveries.append(delivery)
+            event.deliveries.append(delivery)
         }
-        events[index].deliveries = deliveries
+        events.replace(at: index, with: event)
         return true
     }
 

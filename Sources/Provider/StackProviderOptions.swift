@@ -5,7 +5,7 @@ import Foundation
 public struct StackProviderOptions: Sendable, Hashable {
     /// How often every API is polled (the console's `--refresh-ms`).
     public var refreshInterval: Duration
-    /// Events kept for the Flows pane, newest last.
+    /// Events kept for the tail (the Flows pane), newest last: the console's `tail_buffer`.
     public var recentEventLimit: Int
     /// Most recent executions listed per state machine.
     public var executionsPerMachine: Int
@@ -39,7 +39,7 @@ public struct StackProviderOptions: Sendable, Hashable {
     /// of DescribeStateMachine's AWS quota (20 a second) however many machines an account has.
     public var definitionsPerPoll: Int
 
-    public init(refreshInterval: Duration = .seconds(1), recentEventLimit: Int = 500, executionsPerMachine: Int = 50,
+    public init(refreshInterval: Duration = .seconds(1), recentEventLimit: Int = EventRing.defaultCapacity, executionsPerMachine: Int = 50,
                 historyFetchesPerPoll: Int = 10, timelineLimit: Int = 25_000,
                 actor: String = StackProviderOptions.defaultActor, useLiveStream: Bool = true,
                 requestTimeout: Duration = .seconds(10), unwatchedPollFactor: Int = 10,

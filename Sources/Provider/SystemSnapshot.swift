@@ -13,8 +13,10 @@ public struct SystemSnapshot: Sendable, Hashable {
 
     public var buses: [EventBus]
     public var rules: [Rule]
-    /// The most recent events seen on the buses, newest last, bounded by the provider.
-    public var recentEvents: [FlowEvent]
+    /// The most recent events seen on the buses, newest last, bounded by the provider (the
+    /// console's `tail_buffer`; the ring counts those it evicted). Shared by reference with the
+    /// provider: a snapshot does not copy them.
+    public var recentEvents: EventRing
     /// Events the live stream dropped for this viewer because it fell behind.
     public var droppedEvents: Int
     public var queues: [Queue]
@@ -34,7 +36,7 @@ public struct SystemSnapshot: Sendable, Hashable {
     public init(connection: ConnectionState = .notConnected(reason: "no provider attached"),
                 endpoint: EndpointDescription = EndpointDescription(name: "none"),
                 takenAt: Date? = nil, buses: [EventBus] = [], rules: [Rule] = [],
-                recentEvents: [FlowEvent] = [], droppedEvents: Int = 0, queues: [Queue] = [],
+                recentEvents: EventRing = [], droppedEvents: Int = 0, queues: [Queue] = [],
                 breakers: [Breaker] = [], stateMachines: [StateMachine] = [],
                 executions: [Execution] = [], registry: [RegistryService] = [], liveStream: Bool = false,
                 recentMessages: RecentMessages = RecentMessages(), breakerChanges: [BreakerChangeSeen] = []) {

@@ -155,7 +155,7 @@ enum WireDecoding {
         return FlowEvent(id: frame.event.id ?? "", time: date(envelope["time"]) ?? Date(), eventBusName: frame.bus,
                          source: envelope["source"]?.stringValue ?? "", detailType: envelope["detail-type"]?.stringValue ?? "",
                          detail: envelope["detail"] ?? .null, resources: strings(envelope["resources"]),
-                         matchedRules: matched, deliveries: frame.deliveries.map(delivery))
+                         matchedRules: matched, deliveries: frame.deliveries.map(delivery), envelope: envelope)
     }
 
     /// A delivery outcome (inside an `event` frame, or a later `delivery` frame).

@@ -178,13 +178,7 @@ public struct SagaAnalysis: Sendable, Hashable {
         guard let input else { return (nil, "the history's ExecutionStarted event is not held") }
         if let clipped { return (nil, "input is \(clipped / 1024) KB; only the first \(TimelineEntry.payloadLimit / 1024) KB is held") }
         guard let value = try? JSONValue(parsing: input) else { return (nil, "input is not JSON") }
-        for path in settings.keyPaths {
-            switch path.select(in: value) {
-            case .string(let text)?: return (text, nil)
-            case .number(let number)?: return (StuckRules.number(number), nil)
-            default: continue
-            }
-        }
+        if let key = BusinessKey.find(in: value, paths: settings.keyPaths) { return (key, nil) }
         return (nil, "no key at " + settings.keyPaths.map(\.text).joined(separator: ", "))
     }
 

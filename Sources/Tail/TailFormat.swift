@@ -2,6 +2,7 @@ import Foundation
 import JSON
 import StackProtocol
 import Terminal
+import Timekeeping
 
 /// How `signalbox tail` writes what the live stream carries: one line per frame, as JSON for
 /// scripts (`jq`) or as text for a person. Only published frames and `dropped` are written;
@@ -111,10 +112,6 @@ public enum TailFormat: String, Sendable, CaseIterable {
     }
 
     static func clock(_ date: Date) -> String {
-        let milliseconds = Int((date.timeIntervalSince1970 * 1000).rounded(.down))
-        let inDay = ((milliseconds % 86_400_000) + 86_400_000) % 86_400_000
-        let (hours, minutes) = (inDay / 3_600_000, inDay / 60_000 % 60)
-        let (seconds, millis) = (inDay / 1000 % 60, inDay % 1000)
-        return String(format: "%02d:%02d:%02d.%03d", hours, minutes, seconds, millis)
+        CivilTime.timeOfDayMilliseconds(date)
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The proleptic Gregorian calendar in UTC, on days since 1970-01-01: the one civil-date
 /// implementation (Howard Hinnant's `days_from_civil` / `civil_from_days`), used by the
 /// schedule expressions, the States Language's timestamps, SigV4 dates and the console's clock.
@@ -104,6 +106,17 @@ public struct CivilTime: Sendable, Hashable {
     /// `02:21:39`
     public var timeOfDay: String {
         Self.zeroPadded(hour, width: 2) + ":" + Self.zeroPadded(minute, width: 2) + ":" + Self.zeroPadded(second, width: 2)
+    }
+
+    /// `02:21:39.123`: a tail's time column.
+    public var timeOfDayMilliseconds: String {
+        timeOfDay + "." + Self.zeroPadded(nanosecond / 1_000_000, width: 3)
+    }
+
+    /// `02:21:39.123` for `date`, cut (not rounded) to the millisecond as the seconds since 1970
+    /// say it: `…05.250` stays `.250` even when the double holds `…05.24999…`.
+    public static func timeOfDayMilliseconds(_ date: Date) -> String {
+        CivilTime(UnixTime(milliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded(.down)))).timeOfDayMilliseconds
     }
 
     private func dateText(separator: String) -> String {

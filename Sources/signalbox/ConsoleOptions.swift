@@ -207,6 +207,7 @@ struct ConsoleOptions: ParsableArguments {
         let refresh = refreshMilliseconds ?? settings.config.refreshMilliseconds
         let provider = StackProvider(endpoint: description, stack: stack,
                                      options: StackProviderOptions(refreshInterval: .milliseconds(refresh),
+                                                                   recentEventLimit: settings.config.tailBuffer,
                                                                    actor: settings.options.operatorName,
                                                                    quietCheck: settings.config.sagas.silence))
         let outcome: ConsoleApp.Outcome

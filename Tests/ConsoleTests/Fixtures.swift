@@ -88,7 +88,7 @@ enum Fixtures {
         ]
         return SystemSnapshot(connection: .connected(since: t.addingTimeInterval(-600)),
                               endpoint: EndpointDescription(name: "local", url: "http://127.0.0.1:4566"),
-                              takenAt: t, buses: [bus], rules: rules, recentEvents: events, droppedEvents: 3,
+                              takenAt: t, buses: [bus], rules: rules, recentEvents: EventRing(events), droppedEvents: 3,
                               queues: queues, breakers: breakers, stateMachines: [machine], executions: executions,
                               registry: registry)
     }

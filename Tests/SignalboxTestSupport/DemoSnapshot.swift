@@ -64,7 +64,7 @@ public enum DemoSnapshot {
                 Rule(name: rule, arn: arn("events", "rule/\(DemoNames.bus)/\(rule)"), eventBusName: DemoNames.bus,
                      targets: [RuleTarget(id: id, arn: target)])
             },
-            recentEvents: events.reversed(),
+            recentEvents: EventRing(events.reversed()),
             queues: [
                 Queue(name: DemoNames.analyticsQueue, url: "http://q/analytics", arn: analytics, visibleMessages: 2,
                       deadLetterTargetArn: deadLetterQueue, maxReceiveCount: DemoNames.analyticsMaxReceiveCount),

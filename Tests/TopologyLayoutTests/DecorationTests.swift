@@ -61,12 +61,12 @@ import Testing
     @Test func liveLabelsCountTheLastTenSecondsOfDeliveries() {
         var snapshot = DemoSnapshot.demo(now: now)
         let saga = DemoSnapshot.arn("states", "stateMachine:order-saga")
-        snapshot.recentEvents = (0..<30).map { i in
+        snapshot.recentEvents = EventRing((0..<30).map { i in
             FlowEvent(id: "e\(i)", time: now.addingTimeInterval(-Double(i)), eventBusName: "shop-bus", source: "shop.orders",
                       detailType: "Order Created", matchedRules: ["order-created"],
                       deliveries: [Delivery(rule: "order-created", targetId: "saga", targetArn: saga,
                                             status: i % 5 == 0 ? .failed : .delivered)])
-        }
+        })
         let graph = MapGraph(snapshot: snapshot)
         let decorations = MapDecorations(snapshot: snapshot, graph: graph, now: now, liveStream: true)
         let route = graph.edges.firstIndex { $0.kind == .route && $0.to == saga }!

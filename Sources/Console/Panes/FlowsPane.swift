@@ -1,42 +1,248 @@
 import Foundation
+import JSON
+import Patterns
 import Provider
+import SagaTimeline
+import StatesLanguage
 import Terminal
 
-/// The most recent events on the buses, newest first, with the rules they matched.
+/// The live tail of the buses' events, newest last, as `aws logs tail --follow` and k9s' log
+/// view show them: it follows the newest event until the operator pauses (`space`) or moves
+/// up; while paused the rows stay still and the title counts what arrived since; `G` goes back
+/// to live. The rows are the provider's ring (`tail_buffer` events), so the operator scrolls
+/// back through all of them. `/` takes a substring, or an EventBridge pattern (`{…}`) matched
+/// against each event's envelope.
 struct FlowsPane: Pane {
-    /// The event id.
-    typealias RowID = String
+    /// An event of the ring: its place in arrival order (which finds it in the ring at once)
+    /// and its id.
+    struct RowID: Hashable, Sendable {
+        var sequence: Int
+        var id: String
+    }
+
+    struct ViewState: Hashable, Sendable {
+        /// While paused: the sequence number of the newest event shown (nil: live).
+        var pausedAt: Int?
+        /// The JSON members (by path) folded in the event detail.
+        var folded: Set<String> = []
+    }
 
     let id = PaneID.flows
     let title = "Flows"
     let defaultKey: Key? = .character("2")
     let onDashboard = true
     let dataSections: Set<DataSection> = [.flows]
+    let initialViewState = ViewState()
+    let anchorsSelection = true
+    /// Where the business key is read: the Sagas pane's `saga_key_paths`, applied to the envelope.
+    let keyPaths: [JSONPath]
 
-    func body(_ context: PaneContext, view: NoViewState) -> PaneBody<String> {
-        let s = context.snapshot
-        let rows = s.recentEvents.reversed().map { event in
-            PaneRow(id: event.id,
-                    cells: [Format.clock(event.time), event.eventBusName, event.source, event.detailType,
-                            (event.hasFailedDelivery ? "✗ " : "")
-                                + (event.matchedRules.isEmpty ? "unmatched" : event.matchedRules.joined(separator: ","))],
-                    roles: [.muted, .muted, .accent, .text, event.hasFailedDelivery ? .error : (event.matchedRules.isEmpty ? .warn : .text)])
-        }
-        var summary = "\(s.recentEvents.count) recent events"
-        if s.droppedEvents > 0 { summary += " · \(s.droppedEvents) dropped (viewer fell behind)" }
-        return .table(PaneTable(columns: [Column("TIME", width: 8, priority: 1), Column("BUS", width: 8, flex: 1, priority: 4),
-                                          Column("SOURCE", width: 10, flex: 2, priority: 2), Column("DETAIL-TYPE", width: 12, flex: 3, priority: 0),
-                                          Column("RULES", width: 8, flex: 2, priority: 3)],
-                                rows: Array(rows), emptyMessage: "No events yet. Waiting for traffic…",
-                                summary: s.recentEvents.isEmpty && s.droppedEvents == 0 ? nil : summary))
+    init(settings: SagaSettings = SagaSettings()) {
+        self.keyPaths = settings.keyPaths
     }
 
-    func detail(of row: String, _ context: PaneContext) -> [DetailLine]? {
-        guard let e = context.snapshot.recentEvents.first(where: { $0.id == row }) else { return nil }
+    var actions: [PaneAction<RowID, ViewState>] {
+        [
+            .view("tail-pause", [.character(" ")], "Tail: pause / resume (while paused the rows stay still)") { view, context in
+                view.pausedAt = view.pausedAt == nil ? context.snapshot.recentEvents.nextSequence - 1 : nil
+            },
+            .move("tail-live", [.character("G"), .end], "Tail: jump to the newest event and follow (resumes)") { _, view, context in
+                view.pausedAt = nil
+                let tail = self.tail(context, view: view)
+                return tail.rows.last.map { RowID(sequence: $0, id: context.snapshot.recentEvents[tail.index($0)].id) }
+            },
+        ]
+    }
+
+    // MARK: rows
+
+    func body(_ context: PaneContext, view: ViewState) -> PaneBody<RowID> {
+        let snapshot = context.snapshot
+        let ring = snapshot.recentEvents
+        let tail = tail(context, view: view)
+        let sequences = tail.rows
+        let keyPaths = keyPaths
+        let rows = PaneRows<RowID>(count: sequences.count) { index in
+            let event = ring[tail.index(sequences[index])]
+            let (cells, roles) = Self.cells(event, keyPaths: keyPaths)
+            return PaneRow(id: RowID(sequence: event.sequence, id: event.id), cells: cells, roles: roles, searchText: event.id)
+        }
+        var table = PaneTable(columns: [Column("TIME", width: 12, priority: 1), Column("BUS", width: 8, flex: 1, priority: 6),
+                                        Column("SOURCE", width: 10, flex: 2, priority: 3), Column("DETAIL-TYPE", width: 12, flex: 3, priority: 0),
+                                        Column("KEY", width: 8, flex: 1, priority: 2), Column("RULES", width: 8, flex: 2, priority: 5),
+                                        Column("OUTCOME", width: 9, flex: 1, priority: 0)],
+                              rows: rows, emptyMessage: "No events yet. Waiting for traffic…",
+                              summary: summary(snapshot, tail: tail, view: view, filter: context.filter))
+        table.filteredByPane = true
+        table.locate = { row in
+            // Rows are in sequence order: a binary search, never a scan.
+            var (low, high) = (0, sequences.count)
+            while low < high {
+                let middle = (low + high) / 2
+                if sequences[middle] < row.sequence { low = middle + 1 } else { high = middle }
+            }
+            return low < sequences.count && sequences[low] == row.sequence ? low : nil
+        }
+        return .table(table)
+    }
+
+    /// `3,412 events · live`, `PAUSED · 17 new · G: live`, with what was evicted or dropped.
+    private func summary(_ snapshot: SystemSnapshot, tail: TailRows, view: ViewState, filter: String) -> String? {
+        let ring = snapshot.recentEvents
+        if ring.isEmpty && snapshot.droppedEvents == 0 { return nil }
+        var parts: [String]
+        if view.pausedAt != nil {
+            parts = ["PAUSED · \(tail.new) new · space resumes, G: live"]
+        } else {
+            parts = ["\(tail.rows.count) event\(tail.rows.count == 1 ? "" : "s")" + (filter.isEmpty ? "" : " match") + " · live"]
+        }
+        if let problem = tail.problem { parts.append(problem) }
+        if ring.evicted > 0 { parts.append("\(ring.evicted) older evicted (tail_buffer \(ring.capacity))") }
+        if snapshot.droppedEvents > 0 { parts.append("\(snapshot.droppedEvents) dropped (viewer fell behind)") }
+        return parts.joined(separator: " · ")
+    }
+
+    /// The cells of one event's row, each outside string sanitised by the buffer when drawn.
+    static func cells(_ event: FlowEvent, keyPaths: [JSONPath]) -> (cells: [String], roles: [Role]) {
+        let outcome = Self.outcome(event)
+        let rules = event.matchedRules.isEmpty ? "unmatched" : event.matchedRules.joined(separator: ",")
+        return ([Format.clockMilliseconds(event.time), event.eventBusName, event.source, event.detailType,
+                 BusinessKey.find(in: event.envelope, paths: keyPaths) ?? "-", rules, outcome.text],
+                [.muted, .muted, .accent, .text, .accent, event.matchedRules.isEmpty ? .warn : .text, outcome.role])
+    }
+
+    /// The delivery outcome cell: the worst delivery first, by symbol and word, so it reads
+    /// without colour (NO_COLOR, the mono theme).
+    static func outcome(_ event: FlowEvent) -> (text: String, role: Role) {
+        let deliveries = event.deliveries
+        if let failed = deliveries.first(where: { $0.status == .failed }) {
+            return ("✗ " + Topology.shortName(ofArn: failed.targetArn), .error)
+        }
+        if let dead = deliveries.first(where: { $0.status == .deadLettered }) {
+            return ("dead-lettered " + Topology.shortName(ofArn: dead.targetArn), .error)
+        }
+        if let retrying = deliveries.first(where: { $0.status == .retrying }) {
+            return ("retrying " + Topology.shortName(ofArn: retrying.targetArn), .warn)
+        }
+        if !deliveries.isEmpty { return (deliveries.count == 1 ? "✓" : "✓ \(deliveries.count)", .ok) }
+        return ("-", .muted)
+    }
+
+    // MARK: which events are rows
+
+    /// The events the tail shows: sequence numbers, ascending.
+    struct TailRows {
+        var rows: [Int]
+        /// Events (matching the filter) that arrived after the pause.
+        var new: Int
+        /// Why the filter matches nothing (an invalid pattern), when it cannot be applied.
+        var problem: String?
+        let firstSequence: Int
+
+        func index(_ sequence: Int) -> Int { sequence - firstSequence }
+    }
+
+    /// The rows for the ring in `context`: those matching the filter, up to the pause.
+    func tail(_ context: PaneContext, view: ViewState) -> TailRows {
+        let ring = context.snapshot.recentEvents
+        let matched = matching(context)
+        let upTo = view.pausedAt ?? Int.max
+        let shown = matched.sequences.prefix { $0 <= upTo }
+        return TailRows(rows: Array(shown), new: matched.sequences.count - shown.count, problem: matched.problem,
+                        firstSequence: ring.firstSequence)
+    }
+
+    /// The ring's events matching the pane's filter. Remembered between frames (the pane's
+    /// memory): a new frame matches only the events that arrived since, not all 10,000.
+    private func matching(_ context: PaneContext) -> FilterMemo {
+        let ring = context.snapshot.recentEvents
+        let filter = context.filter
+        var memo = context.memory?.value(for: Self.memoID, as: FilterMemo.self) ?? FilterMemo(filter: filter)
+        // Another filter, or a ring that is not the one remembered (it went back): start again.
+        if memo.filter != filter || memo.scanned > ring.nextSequence || memo.capacity != ring.capacity {
+            memo = FilterMemo(filter: filter)
+        }
+        memo.capacity = ring.capacity
+        let firstHeld = ring.firstSequence
+        if let drop = memo.sequences.firstIndex(where: { $0 >= firstHeld }) {
+            if drop > 0 { memo.sequences.removeFirst(drop) }
+        } else {
+            memo.sequences.removeAll()
+        }
+        let matcher = Matcher(filter, keyPaths: keyPaths)
+        memo.problem = matcher.problem
+        for sequence in max(memo.scanned, firstHeld)..<ring.nextSequence {
+            let event = ring[sequence - firstHeld]
+            if matcher.matches(event) { memo.sequences.append(sequence) }
+        }
+        memo.scanned = ring.nextSequence
+        context.memory?.set(memo, for: Self.memoID)
+        return memo
+    }
+
+    private static let memoID = PaneID("flows.filter")
+
+    private struct FilterMemo: Sendable {
+        var filter: String
+        var capacity = 0
+        /// Every event numbered below this has been matched.
+        var scanned = 0
+        var sequences: [Int] = []
+        var problem: String?
+    }
+
+    /// The `/` filter: an EventBridge pattern when it starts with `{`, else a substring of the
+    /// row's cells or the event id.
+    struct Matcher {
+        enum Kind {
+            case all
+            case substring(String)
+            case pattern(EventPattern)
+            case invalid
+        }
+        let kind: Kind
+        let keyPaths: [JSONPath]
+        var problem: String?
+
+        init(_ filter: String, keyPaths: [JSONPath]) {
+            self.keyPaths = keyPaths
+            if filter.isEmpty {
+                kind = .all
+            } else if filter.hasPrefix("{") {
+                do {
+                    kind = .pattern(try EventPattern(parsing: filter))
+                } catch {
+                    kind = .invalid
+                    problem = "invalid pattern: " + error.message
+                }
+            } else {
+                kind = .substring(filter)
+            }
+        }
+
+        func matches(_ event: FlowEvent) -> Bool {
+            switch kind {
+            case .all: return true
+            case .invalid: return false
+            case .pattern(let pattern): return pattern.matches(event.envelope)
+            case .substring(let text):
+                let row = PaneRow(id: event.id, cells: FlowsPane.cells(event, keyPaths: keyPaths).cells, roles: [])
+                return row.matches(text)
+            }
+        }
+    }
+
+    // MARK: detail
+
+    func detail(of row: RowID, _ context: PaneContext) -> [DetailLine]? {
+        let ring = context.snapshot.recentEvents
+        guard let index = ring.index(ofSequence: row.sequence) else { return nil }
+        let e = ring[index]
         var lines: [DetailLine] = [
-            ("id           " + e.id, .text), ("time         " + Format.clock(e.time) + " UTC", .text),
+            ("id           " + e.id, .text), ("time         " + Format.clockMilliseconds(e.time) + " UTC", .text),
             ("bus          " + e.eventBusName, .text), ("source       " + e.source, .accent),
             ("detail-type  " + e.detailType, .text),
+            ("key          " + (BusinessKey.find(in: e.envelope, paths: keyPaths) ?? "- (none at " + keyPaths.map(\.text).joined(separator: ", ") + ")"), .text),
             ("rules        " + (e.matchedRules.isEmpty ? "none matched" : e.matchedRules.joined(separator: ", ")), .text),
         ]
         if !e.resources.isEmpty { lines.append(("resources    " + e.resources.joined(separator: ", "), .text)) }

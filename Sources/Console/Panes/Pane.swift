@@ -123,6 +123,10 @@ public protocol Pane: Sendable {
     var dataSections: Set<DataSection> { get }
     var actions: [PaneAction<RowID, ViewState>] { get }
     var initialViewState: ViewState { get }
+    /// A tail: rows arrive at the end and the oldest leave, and the selection stays on its row
+    /// as they do (the table's `locate` finds it), or on the last row when it was there. Off
+    /// by default: a list's selection keeps its place.
+    var anchorsSelection: Bool { get }
 
     func body(_ context: PaneContext, view: ViewState) -> PaneBody<RowID>
     /// A short alert after the pane's title and in the status bar ("3 stuck"); nil when there
@@ -140,6 +144,7 @@ extension Pane {
     public var roles: [Role] { [] }
     public var dataSections: Set<DataSection> { Set(DataSection.allCases) }
     public var actions: [PaneAction<RowID, ViewState>] { [] }
+    public var anchorsSelection: Bool { false }
     public func badge(_ context: PaneContext) -> String? { nil }
     public func detailCanvas(of row: RowID, _ context: PaneContext, view: ViewState) -> DetailCanvas? { nil }
 }

@@ -14,7 +14,7 @@ public struct PaneRegistry: Sendable, Hashable {
     public static func standard(sagas: SagaSettings) -> PaneRegistry {
         PaneRegistry([
             TopologyPane(),
-            FlowsPane(),
+            FlowsPane(settings: sagas),
             QueuesPane(),
             CircuitsPane(),
             SagasPane(settings: sagas),
@@ -92,6 +92,7 @@ public struct AnyPane: Sendable, Hashable {
     public let onDashboard: Bool
     public let roles: [Role]
     public let dataSections: Set<DataSection>
+    public let anchorsSelection: Bool
     /// Name, keys, help, and whether it changes the system, per action.
     let actionInfo: [(name: String, keys: [Key], help: String, changesSystem: Bool, inDetailOnly: Bool)]
     let initialViewState: OpaqueValue
@@ -108,6 +109,7 @@ public struct AnyPane: Sendable, Hashable {
         onDashboard = pane.onDashboard
         roles = pane.roles
         dataSections = pane.dataSections
+        anchorsSelection = pane.anchorsSelection
         let actions = pane.actions
         actionInfo = actions.map { ($0.name, $0.keys, $0.help, $0.changesSystem, $0.inDetailOnly) }
         let initial = pane.initialViewState
@@ -115,7 +117,7 @@ public struct AnyPane: Sendable, Hashable {
         @Sendable func view(_ value: OpaqueValue) -> P.ViewState { value.typed() ?? initial }
         render = { context, state in
             switch pane.body(context, view: view(state)) {
-            case .table(let table): .table(table.mapIDs { OpaqueValue($0) })
+            case .table(let table): .table(table.mapIDs({ OpaqueValue($0) }, back: { $0.typed(P.RowID.self) }))
             case .canvas(let canvas):
                 .canvas(PaneCanvas(targets: canvas.targets.map { .init(id: OpaqueValue($0.id), title: $0.title) }) { buffer, rect, selected, focused in
                     canvas.draw(&buffer, rect, selected?.typed(P.RowID.self), focused)

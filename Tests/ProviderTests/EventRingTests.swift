@@ -1,0 +1,59 @@
+import Foundation
+import JSON
+@testable import Provider
+import StackProtocol
+import Testing
+
+/// The tail's ring: bounded by its capacity, numbered in arrival order, shared with snapshots.
+@Suite struct EventRingTests {
+    static func frame(_ id: String, status: DeliveryOutcome.Status = .retrying) -> StreamFrame {
+        let envelope: JSONValue = ["id": .string(id), "time": "2026-11-23T05:00:00Z", "source": "s", "detail-type": "T", "detail": [:]]
+        return .published(.event(BusEventFrame(
+            bus: "default", event: EventEnvelope(envelope), matched: [MatchedRule(bus: "default", rule: "r")],
+            deliveries: [DeliveryOutcome(eventId: id, bus: "default", rule: "r", targetId: "t", targetArn: "arn:q", status: status)])),
+            sequence: 1)
+    }
+
+    static func delivery(_ id: String) -> StreamFrame {
+        .published(.delivery(DeliveryOutcome(eventId: id, bus: "default", rule: "r", targetId: "t", targetArn: "arn:q",
+                                              status: .deadLettered, errorCode: "Gone")), sequence: 2)
+    }
+
+    @Test("50,000 events into a 10,000 ring keep the newest 10,000; the rest are evicted, not dropped")
+    func boundedByCapacity() {
+        var state = LiveState(eventLimit: 10_000, timelineLimit: 10)
+        for i in 0..<50_000 { _ = state.apply(frame: Self.frame("e\(i)")) }
+        #expect(state.events.count == 10_000)
+        #expect(state.events.evicted == 40_000)
+        #expect(state.dropped == 0)
+        #expect(state.events.first?.id == "e40000" && state.events.last?.id == "e49999")
+        #expect(state.events.first?.sequence == 40_000 && state.events.last?.sequence == 49_999)
+        #expect(state.events.index(ofSequence: 39_999) == nil)
+        #expect(state.events.index(ofSequence: 45_000).map { state.events[$0].id } == "e45000")
+        // An evicted event's later outcome has nothing to update; a held one's does.
+        #expect(state.apply(frame: Self.delivery("e39999")) == .ignored)
+        #expect(state.apply(frame: Self.delivery("e45000")) == .changed)
+        let updated = state.events[state.events.index(ofSequence: 45_000)!]
+        #expect(updated.deliveries.map(\.status) == [.deadLettered] && updated.sequence == 45_000)
+        // The same event again replaces it in place.
+        _ = state.apply(frame: Self.frame("e49999", status: .delivered))
+        #expect(state.events.count == 10_000 && state.events.last?.deliveries.map(\.status) == [.delivered])
+    }
+
+    @Test("a snapshot's ring is a value: later events do not reach it, and equal rings compare equal")
+    func snapshotsShare() {
+        var ring = EventRing(capacity: 600)
+        for i in 0..<1_000 { ring.append(FlowEvent(id: "e\(i)", time: Date(timeIntervalSince1970: 0), source: "s", detailType: "T")) }
+        let snapshot = ring
+        #expect(snapshot == ring)
+        ring.append(FlowEvent(id: "new", time: Date(timeIntervalSince1970: 0), source: "s", detailType: "T"))
+        #expect(snapshot != ring)
+        #expect(snapshot.count == 600 && snapshot.last?.id == "e999" && ring.last?.id == "new")
+        #expect(ring.count == 600 && ring.evicted == 401 && ring.first?.id == "e401")
+        #expect(Array(ring.map(\.sequence)) == Array(401...1_000))
+        var edited = snapshot
+        edited.replace(at: 10, with: FlowEvent(id: "x", time: Date(timeIntervalSince1970: 0), source: "s", detailType: "T"))
+        #expect(edited != snapshot && snapshot[10].id == "e410" && edited[10].id == "x" && edited[10].sequence == 410)
+        #expect(EventRing(snapshot, capacity: 600) != snapshot, "renumbered from 0: not the same events")
+    }
+}
