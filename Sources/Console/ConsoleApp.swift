@@ -142,6 +142,17 @@ public enum ConsoleApp {
                             mailbox.post(message: "audit trail not written: \(error)", level: .error)
                         }
                     }
+                case .copyToClipboard(let text):
+                    backend.copyToClipboard(text)
+                case .write(let prompt):
+                    switch FileExport.write(prompt) {
+                    case .written(let path, let bytes):
+                        state.showToast("wrote \(prompt.export.what) to \(path) (\(bytes) bytes)")
+                    case .exists:
+                        state.askToOverwrite(prompt)
+                    case .failed(let reason):
+                        state.showToast("not written: \(prompt.path): \(reason)", level: .error)
+                    }
                 case .applyTheme(let spec):
                     do {
                         let theme = try options.catalog.theme(named: spec)

@@ -92,6 +92,20 @@ public struct CommandBar: Sendable, Hashable {
     public var candidates: [String] = []
 }
 
+/// Where to write an export: the path as typed (a default offered), and whether the operator
+/// already agreed to replace the file there.
+public struct SavePrompt: Sendable, Hashable {
+    public var path: String
+    public var export: PaneExport
+    /// Set once the write found a file there: Enter now replaces it.
+    public var overwrite = false
+
+    public init(path: String, export: PaneExport) {
+        self.path = path
+        self.export = export
+    }
+}
+
 /// What the console is doing with the keyboard.
 public enum Mode: Sendable, Hashable {
     case normal
@@ -99,6 +113,7 @@ public enum Mode: Sendable, Hashable {
     case filter(String)
     case help(scroll: Int)
     case confirm(ConfirmDialog)
+    case save(SavePrompt)
 }
 
 /// What the app loop must do after a key: the state itself is already updated.
@@ -108,6 +123,11 @@ public enum ConsoleEffect: Sendable, Hashable {
     case perform(OperatorAction, reason: String = "")
     /// Load and apply a theme by name or path; the loop reports failures as a toast.
     case applyTheme(String)
+    /// Put this text on the terminal's clipboard (OSC 52).
+    case copyToClipboard(String)
+    /// Write the export to the prompt's path (refusing to replace a file unless `overwrite`);
+    /// the loop reports the outcome, or calls `askToOverwrite` when a file is there.
+    case write(SavePrompt)
 }
 
 /// The whole view state of the console: a value, changed only by `handle(_:)` and the app
@@ -358,6 +378,34 @@ public struct ConsoleState: Sendable, Hashable {
             return []
         case .command(var bar):
             return handleCommandKey(key, bar: &bar)
+        case .save(var prompt):
+            switch key {
+            case .escape:
+                mode = .normal
+                showToast("not written: \(prompt.export.what)")
+            case .enter:
+                mode = .normal
+                guard !prompt.path.trimmingCharacters(in: .whitespaces).isEmpty else {
+                    showToast("not written: no path given", level: .warn)
+                    return []
+                }
+                return [.write(prompt)]
+            case .backspace:
+                if !prompt.path.isEmpty { prompt.path.removeLast() }
+                prompt.overwrite = false
+                mode = .save(prompt)
+            case .ctrl("u"):
+                prompt.path = ""
+                prompt.overwrite = false
+                mode = .save(prompt)
+            case .character(let c):
+                prompt.path.append(c)
+                prompt.overwrite = false
+                mode = .save(prompt)
+            default:
+                break
+            }
+            return []
         case .filter(var text):
             switch key {
             case .escape:
@@ -390,7 +438,7 @@ public struct ConsoleState: Sendable, Hashable {
         }
         switch binding.command {
         case .focus(let pane): show(pane)
-        case .pane(let pane, let action): performPaneAction(action, of: pane, binding: binding)
+        case .pane(let pane, let action): return performPaneAction(action, of: pane, binding: binding)
         case .global(let action): return perform(action)
         }
         return []
@@ -553,12 +601,12 @@ public struct ConsoleState: Sendable, Hashable {
 
     /// Runs a pane's action: a view action changes the pane's view state; a system action
     /// checks its row and asks to confirm (refused in read-only).
-    private mutating func performPaneAction(_ name: String, of pane: PaneID, binding: KeyBinding) {
-        guard let definition = registry.pane(pane) else { return }
+    private mutating func performPaneAction(_ name: String, of pane: PaneID, binding: KeyBinding) -> [ConsoleEffect] {
+        guard let definition = registry.pane(pane) else { return [] }
         let row = targetRow()
         if binding.dangerous && row == nil {
             showToast("\(binding.help.lowercased()): nothing selected", level: .warn)
-            return
+            return []
         }
         switch definition.perform(name, row: row, view: paneState(pane).view, context(for: pane)) {
         case .viewChanged(let view, let select, let cursor):
@@ -584,10 +632,23 @@ public struct ConsoleState: Sendable, Hashable {
         case .ask(let action):
             if readOnly {
                 showToast("read-only: refused to \(action.summary)", level: .error)
-                return
+                return []
             }
             mode = .confirm(ConfirmDialog(title: binding.help, message: action.summary, action: action))
+        case .export(.clipboard, let export):
+            showToast("copied \(export.what) as JSON (\(export.text.utf8.count) bytes) to the terminal's clipboard (OSC 52)")
+            return [.copyToClipboard(export.text)]
+        case .export(.file, let export):
+            mode = .save(SavePrompt(path: "./" + export.fileName, export: export))
         }
+        return []
+    }
+
+    /// The write of `prompt` found a file at its path: ask again, Enter now replaces it.
+    public mutating func askToOverwrite(_ prompt: SavePrompt) {
+        var prompt = prompt
+        prompt.overwrite = true
+        mode = .save(prompt)
     }
 
     // MARK: command bar

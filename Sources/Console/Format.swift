@@ -45,28 +45,7 @@ enum Format {
     }
 
     /// Indented JSON, one line per scalar or bracket, keys in document order.
-    static func prettyJSON(_ value: JSONValue, indent: String = "", key: String? = nil, last: Bool = true) -> [String] {
-        let lead = indent + (key.map { "\"\($0)\": " } ?? "")
-        let comma = last ? "" : ","
-        switch value {
-        case .object(let object):
-            if object.isEmpty { return [lead + "{}" + comma] }
-            var lines = [lead + "{"]
-            for (index, element) in object.enumerated() {
-                lines += prettyJSON(element.value, indent: indent + "  ", key: element.key, last: index == object.count - 1)
-            }
-            return lines + [indent + "}" + comma]
-        case .array(let array):
-            if array.isEmpty { return [lead + "[]" + comma] }
-            var lines = [lead + "["]
-            for (index, element) in array.enumerated() {
-                lines += prettyJSON(element, indent: indent + "  ", last: index == array.count - 1)
-            }
-            return lines + [indent + "]" + comma]
-        case .string(let text): return [lead + "\"" + text + "\"" + comma]
-        case .number(let n): return [lead + (n == n.rounded() && abs(n) < 1e15 ? String(Int(n)) : String(n)) + comma]
-        case .bool(let b): return [lead + (b ? "true" : "false") + comma]
-        case .null: return [lead + "null" + comma]
-        }
+    static func prettyJSON(_ value: JSONValue) -> [String] {
+        FoldableJSON.lines(value, folded: []).map(\.text)
     }
 }

@@ -120,6 +120,14 @@ public enum Screen {
             x += buffer.put("/" + text, x: x, y: rect.y, role: .commandBar, maxWidth: rect.width - 1)
             buffer.put(" ", x: x, y: rect.y, role: .selection)
             buffer.put("  Enter keep · Esc clear", x: x + 1, y: rect.y, role: .muted, maxWidth: rect.maxX - x - 1)
+        case .save(let prompt):
+            var x = rect.x
+            let label = "write " + prompt.export.what + " to: "
+            x += buffer.put(label, x: x, y: rect.y, role: .muted, maxWidth: rect.width / 2)
+            x += buffer.put(prompt.path, x: x, y: rect.y, role: .commandBar, maxWidth: rect.maxX - x - 1)
+            buffer.put(" ", x: x, y: rect.y, role: .selection)
+            let hint = prompt.overwrite ? "  it exists: Enter replaces it · Esc cancels" : "  Enter write · Esc cancel"
+            buffer.put(hint, x: x + 1, y: rect.y, role: prompt.overwrite ? .warn : .muted, maxWidth: rect.maxX - x - 1)
         default:
             if let toast = state.toast {
                 let role: Role = switch toast.level {

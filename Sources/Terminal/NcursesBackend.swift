@@ -34,6 +34,10 @@ public final class NcursesBackend {
     private var lastFrame: CellBuffer?
     private var pairAttributes: [Role: (pair: Int32, attributes: attr_t)] = [:]
     private let noColor: Bool
+    /// The descriptor ncurses writes to: escape sequences it does not know (OSC 52) go there too.
+    private let outputDescriptor: Int32
+    /// The headless output, flushed before such a sequence so it follows what ncurses wrote.
+    private let headlessOutput: UnsafeMutablePointer<FILE>?
     private var wchars = [wchar_t](repeating: 0, count: 8)
 
     /// Starts curses: raw mode, no echo, keypad decoding, hidden cursor, alternate screen.
@@ -41,6 +45,11 @@ public final class NcursesBackend {
     /// reports (`Key.mouse`); ncurses turns them off again in `endwin`.
     public init(output: Output = .tty, noColor: Bool = false, mouse: Bool = false) throws {
         self.noColor = noColor
+        if case .headless(_, _, let out, _) = output {
+            (outputDescriptor, headlessOutput) = (fileno(out), out)
+        } else {
+            (outputDescriptor, headlessOutput) = (STDOUT_FILENO, nil)
+        }
         if setlocale(LC_ALL, "") == nil || !CNcursesLocaleIsUTF8() {
             _ = setlocale(LC_ALL, "C.UTF-8")
         }
@@ -126,6 +135,20 @@ public final class NcursesBackend {
         wnoutrefresh(sb_stdscr())
         doupdate()
         lastFrame = buffer
+    }
+
+    /// Asks the terminal to put `text` on the clipboard (OSC 52). Written after ncurses' own
+    /// output (it has flushed at `present`), so it never lands inside a drawing sequence.
+    public func copyToClipboard(_ text: String) {
+        guard running else { return }
+        if let headlessOutput { fflush(headlessOutput) }
+        var bytes = Array(Clipboard.sequence(for: text).utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { Glibc.write(outputDescriptor, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return }
+            bytes = bytes.dropFirst(written)
+        }
     }
 
     /// Forgets what is on screen so the next `present` redraws everything (after a resize or

@@ -36,4 +36,11 @@ import Testing
         state.press(.character("k"), .character("k"))
         Golden.check(state.frame(columns, rows), "tail-bad-input-\(columns)x\(rows)")
     }
+
+    @Test(arguments: GoldenFrameTests.sizes) func eventDetailWithAFailedDelivery(columns: Int, rows: Int) {
+        var state = TailDetailTests.opened(12)
+        TailDetailTests.moveCursor(&state, to: #""items": ["#)
+        state.press(.character("f"))
+        Golden.check(state.frame(columns, rows), "tail-event-detail-\(columns)x\(rows)")
+    }
 }

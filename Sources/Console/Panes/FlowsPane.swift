@@ -51,6 +51,16 @@ struct FlowsPane: Pane {
                 let tail = self.tail(context, view: view)
                 return tail.rows.last.map { RowID(sequence: $0, id: context.snapshot.recentEvents[tail.index($0)].id) }
             },
+            .detail("tail-fold", [.character("f"), .enter], "Event: fold / unfold the JSON object or array at the cursor") { row, view, context in
+                fold(row, &view, context, all: false)
+            },
+            .detail("tail-fold-all", [.character("a")], "Event: fold / unfold every object and array of the envelope") { row, view, context in
+                fold(row, &view, context, all: true)
+            },
+            .export("tail-copy", [.character("y")], "Copy the event as JSON to the terminal's clipboard (OSC 52)",
+                    to: .clipboard) { row, context in event(row, context).map { Self.export($0, pretty: false) } },
+            .export("tail-write", [.character("w")], "Write the event as JSON to a file (asks for the path)",
+                    to: .file) { row, context in event(row, context).map { Self.export($0, pretty: true) } },
         ]
     }
 
@@ -67,8 +77,8 @@ struct FlowsPane: Pane {
             let (cells, roles) = Self.cells(event, keyPaths: keyPaths)
             return PaneRow(id: RowID(sequence: event.sequence, id: event.id), cells: cells, roles: roles, searchText: event.id)
         }
-        var table = PaneTable(columns: [Column("TIME", width: 12, priority: 1), Column("BUS", width: 8, flex: 1, priority: 6),
-                                        Column("SOURCE", width: 10, flex: 2, priority: 3), Column("DETAIL-TYPE", width: 12, flex: 3, priority: 0),
+        var table = PaneTable(columns: [Column("TIME", width: 12, priority: 1), Column("BUS", width: 8, flex: 1, priority: 4),
+                                        Column("SOURCE", width: 10, flex: 2, priority: 3), Column("DETAIL-TYPE", width: 10, flex: 3, priority: 0),
                                         Column("KEY", width: 8, flex: 1, priority: 2), Column("RULES", width: 8, flex: 2, priority: 5),
                                         Column("OUTCOME", width: 9, flex: 1, priority: 0)],
                               rows: rows, emptyMessage: "No events yet. Waiting for traffic…",
@@ -234,31 +244,102 @@ struct FlowsPane: Pane {
 
     // MARK: detail
 
-    func detail(of row: RowID, _ context: PaneContext) -> [DetailLine]? {
-        let ring = context.snapshot.recentEvents
-        guard let index = ring.index(ofSequence: row.sequence) else { return nil }
-        let e = ring[index]
-        var lines: [DetailLine] = [
-            ("id           " + e.id, .text), ("time         " + Format.clockMilliseconds(e.time) + " UTC", .text),
-            ("bus          " + e.eventBusName, .text), ("source       " + e.source, .accent),
-            ("detail-type  " + e.detailType, .text),
-            ("key          " + (BusinessKey.find(in: e.envelope, paths: keyPaths) ?? "- (none at " + keyPaths.map(\.text).joined(separator: ", ") + ")"), .text),
-            ("rules        " + (e.matchedRules.isEmpty ? "none matched" : e.matchedRules.joined(separator: ", ")), .text),
+    /// One line of an event's detail; `fold` is the JSON container `f` folds there.
+    struct DetailRow {
+        var text: String
+        var role: Role
+        var fold: String?
+    }
+
+    /// The event's fields, each delivery with its target, outcome and error, then the envelope
+    /// as JSON with the `folded` members folded.
+    func detailRows(_ e: FlowEvent, folded: Set<String>) -> [DetailRow] {
+        var rows: [DetailRow] = [
+            .init(text: "id           " + e.id, role: .text), .init(text: "time         " + Format.clockMilliseconds(e.time) + " UTC", role: .text),
+            .init(text: "bus          " + e.eventBusName, role: .text), .init(text: "source       " + e.source, role: .accent),
+            .init(text: "detail-type  " + e.detailType, role: .text),
+            .init(text: "key          " + (BusinessKey.find(in: e.envelope, paths: keyPaths)
+                                           ?? "- (none at " + keyPaths.map(\.text).joined(separator: ", ") + ")"), role: .text),
+            .init(text: "rules        " + (e.matchedRules.isEmpty ? "none matched" : e.matchedRules.joined(separator: ", ")), role: .text),
         ]
-        if !e.resources.isEmpty { lines.append(("resources    " + e.resources.joined(separator: ", "), .text)) }
         for d in e.deliveries {
             let role: Role = switch d.status {
             case .delivered: .ok
             case .retrying: .warn
             case .deadLettered, .failed: .error
             }
-            lines.append(("delivery     \(d.rule) → \(Topology.shortName(ofArn: d.targetArn)): \(d.status.rawValue)"
-                          + (d.error.map { " (" + $0 + ")" } ?? ""), role))
+            let outcome = d.status == .delivered ? "✓ delivered" : d.status == .failed ? "✗ failed" : d.status.rawValue
+            rows.append(.init(text: "delivery     \(d.rule) → \(Topology.shortName(ofArn: d.targetArn)): \(outcome)"
+                                    + (d.error.map { " (" + $0 + ")" } ?? ""), role: role))
         }
-        lines.append(("", .text))
-        lines.append(("detail", .title))
-        lines += Format.prettyJSON(e.detail).map { ($0, Role.text) }
-        return lines
+        rows.append(.init(text: "", role: .text))
+        rows.append(.init(text: "envelope  (f or Enter folds · a folds all · y copies · w writes)", role: .title))
+        rows += FoldableJSON.lines(e.envelope, folded: folded).map { DetailRow(text: $0.text, role: .text, fold: $0.container) }
+        return rows
+    }
+
+    private func event(_ row: RowID, _ context: PaneContext) -> FlowEvent? {
+        let ring = context.snapshot.recentEvents
+        return ring.index(ofSequence: row.sequence).map { ring[$0] }
+    }
+
+    func detail(of row: RowID, _ context: PaneContext) -> [DetailLine]? {
+        event(row, context).map { detailRows($0, folded: []).map { ($0.text, $0.role) } }
+    }
+
+    /// The detail with a cursor line: j/k walk the lines, `f` folds the object or array the
+    /// cursor is in.
+    func detailCanvas(of row: RowID, _ context: PaneContext, view: ViewState) -> DetailCanvas? {
+        guard let e = event(row, context) else { return nil }
+        let rows = detailRows(e, folded: view.folded)
+        return DetailCanvas(positions: rows.count) { buffer, rect, cursor in
+            let cursor = min(cursor, rows.count - 1)
+            let offset = max(0, min(cursor - rect.height / 2, rows.count - rect.height))
+            for (i, line) in rows.dropFirst(offset).prefix(rect.height).enumerated() {
+                let selected = offset + i == cursor
+                if selected { buffer.fill(Rect(x: rect.x - 1, y: rect.y + i, width: rect.width + 2, height: 1), role: .selection) }
+                buffer.put(line.text, x: rect.x, y: rect.y + i, role: selected ? .selection : line.role, maxWidth: rect.width)
+            }
+        }
+    }
+
+    /// Folds (or unfolds) the JSON container at `cursor`; returns where the cursor goes: the
+    /// container's first line.
+    func fold(_ row: RowID?, _ view: inout ViewState, _ context: PaneContext, all: Bool) -> Int? {
+        guard let row, let e = event(row, context) else { return nil }
+        let before = detailRows(e, folded: view.folded)
+        let cursor = min(context.detailCursor ?? 0, before.count - 1)
+        let path: String
+        if all {
+            // Every member folded but the document itself; again: all open.
+            let containers = Set(FoldableJSON.containers(e.envelope).dropFirst())
+            view.folded = containers.isSubset(of: view.folded) ? [] : containers
+            path = before[cursor].fold ?? ""
+        } else {
+            guard let container = before[cursor].fold else { return nil }
+            path = container
+            if view.folded.remove(path) == nil { view.folded.insert(path) }
+        }
+        // The cursor goes to the line that opens the container folded, or the nearest open one.
+        let after = detailRows(e, folded: view.folded)
+        var target = path
+        while true {
+            if let index = after.firstIndex(where: { $0.fold == target && $0.text.contains(where: { "{[".contains($0) }) }) {
+                return index
+            }
+            guard let slash = target.lastIndex(of: "/") else { return after.firstIndex { $0.fold != nil } }
+            target = String(target[..<slash])
+        }
+    }
+
+    /// The event as JSON: its envelope, compact for the clipboard, indented for a file.
+    static func export(_ e: FlowEvent, pretty: Bool) -> PaneExport {
+        let safe = String(e.id.unicodeScalars.map { scalar in
+            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-_.".unicodeScalars.contains(scalar))
+                ? Character(scalar) : "_"
+        }.prefix(80))
+        return PaneExport(what: "event " + e.id, text: pretty ? e.envelope.serialized(indent: 2) + "\n" : e.envelope.serialized,
+                          fileName: "event-" + (safe.isEmpty ? "unnamed" : safe) + ".json")
     }
 }
 

@@ -219,6 +219,30 @@ public struct PaneLink: Sendable, Hashable {
     }
 }
 
+/// Something a pane hands out of the console (an event as JSON): copied to the terminal's
+/// clipboard or written to a file. The console does the I/O; the pane only says what.
+public struct PaneExport: Sendable, Hashable {
+    /// What it is, for the status line (`event 5f2c…`).
+    public var what: String
+    public var text: String
+    /// The file name offered when it is written (`event-5f2c….json`).
+    public var fileName: String
+
+    public init(what: String, text: String, fileName: String) {
+        self.what = what
+        self.text = text
+        self.fileName = fileName
+    }
+}
+
+/// Where an export goes.
+public enum ExportDestination: Sendable, Hashable {
+    /// The terminal's clipboard, through OSC 52.
+    case clipboard
+    /// A file, at a path the operator confirms.
+    case file
+}
+
 /// A key-bound action of one pane.
 public struct PaneAction<RowID: Hashable & Sendable, ViewState: Hashable & Sendable>: Sendable {
     /// What a system action decided for the selected row.
@@ -245,6 +269,8 @@ public struct PaneAction<RowID: Hashable & Sendable, ViewState: Hashable & Senda
         case detail(@Sendable (RowID?, inout ViewState, PaneContext) -> Int?)
         /// Opens another pane about the row (see `PaneLink`).
         case link(@Sendable (RowID, PaneContext) -> LinkDecision)
+        /// Hands the row (or the opened one) out of the console: to the clipboard or a file.
+        case export(ExportDestination, @Sendable (RowID, PaneContext) -> PaneExport?)
     }
 
     /// Where a link action leads from a row.
@@ -297,6 +323,12 @@ public struct PaneAction<RowID: Hashable & Sendable, ViewState: Hashable & Senda
     public static func detailView(_ name: String, _ keys: [Key], _ help: String,
                                   _ change: @escaping @Sendable (inout ViewState, PaneContext) -> Void) -> PaneAction {
         PaneAction(name: name, keys: keys, help: help, effect: .view(change), inDetailOnly: true)
+    }
+
+    /// Copies or writes the selected (or opened) row (see `Effect.export`).
+    public static func export(_ name: String, _ keys: [Key], _ help: String, to destination: ExportDestination,
+                              _ make: @escaping @Sendable (RowID, PaneContext) -> PaneExport?) -> PaneAction {
+        PaneAction(name: name, keys: keys, help: help, effect: .export(destination, make))
     }
 
     public var changesSystem: Bool {

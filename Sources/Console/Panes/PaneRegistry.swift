@@ -81,6 +81,8 @@ enum PaneActionOutcome {
     case viewChanged(OpaqueValue, select: OpaqueValue? = nil, cursor: Int? = nil)
     /// Open another pane about the row.
     case link(PaneLink)
+    /// Copy or write this out of the console.
+    case export(ExportDestination, PaneExport)
 }
 
 /// A pane as the console holds it: its row ids and view state opaque. Built only from a
@@ -155,6 +157,9 @@ public struct AnyPane: Sendable, Hashable {
                 case .open(let link): return .link(link)
                 case .refuse(let why): return .refuse(why)
                 }
+            case .export(let destination, let make):
+                guard let row = row?.typed(P.RowID.self), let export = make(row, context) else { return .nothing }
+                return .export(destination, export)
             }
         }
     }
