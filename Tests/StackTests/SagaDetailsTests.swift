@@ -86,4 +86,50 @@ import Testing
         let described = try await stack.sfn("DescribeExecution", ["executionArn": started["executionArn"] ?? .null])
         #expect(described["input"]?.stringValue == sent)
     }
+
+    @Test func qualifiedArnsAndAliasNames() {
+        let naming = SagaNaming(accountId: "000000000000", region: "us-east-1")
+        let machine = naming.machineArn("m")
+        #expect(naming.qualifiedMachine(machine + ":3")?.machineArn == machine)
+        #expect(naming.qualifiedMachine(machine + ":PROD")?.qualifier == "PROD")
+        #expect(naming.qualifiedMachine(machine) == nil)
+        #expect(naming.qualifiedMachine(machine + ":") == nil)
+        #expect(SagaNaming.isValidAliasName("PROD-1.blue_green"))
+        #expect(!SagaNaming.isValidAliasName("123"))
+        #expect(!SagaNaming.isValidAliasName("with space"))
+        #expect(!SagaNaming.isValidAliasName(String(repeating: "a", count: 81)))
+    }
+
+    @Test func aliasRoutingFollowsTheWeights() {
+        let routing = [SagaService.Route(versionArn: "v1", weight: 30), SagaService.Route(versionArn: "v2", weight: 70)]
+        #expect((0..<30).allSatisfy { SagaService.route(routing, draw: $0) == "v1" })
+        #expect((30..<100).allSatisfy { SagaService.route(routing, draw: $0) == "v2" })
+        let all = [SagaService.Route(versionArn: "v1", weight: 0), SagaService.Route(versionArn: "v2", weight: 100)]
+        #expect((0..<100).allSatisfy { SagaService.route(all, draw: $0) == "v2" })
+    }
+
+    @Test func versionsAreNumberedPerMachineAndNeverReused() async throws {
+        let stack = try SagaStack()
+        defer { stack.remove() }
+        let machine = try await stack.createMachine("m", pass)
+        let first = try await stack.sfn("PublishStateMachineVersion", ["stateMachineArn": .string(machine)])
+        #expect(first["stateMachineVersionArn"]?.stringValue == machine + ":1")
+        // The same revision again: the same version.
+        let again = try await stack.sfn("PublishStateMachineVersion", ["stateMachineArn": .string(machine), "description": "d"])
+        #expect(again["stateMachineVersionArn"]?.stringValue == machine + ":1")
+        _ = try await stack.sfn("UpdateStateMachine", ["stateMachineArn": .string(machine), "roleArn": "arn:aws:iam::000000000000:role/other"])
+        let second = try await stack.sfn("PublishStateMachineVersion", ["stateMachineArn": .string(machine)])
+        #expect(second["stateMachineVersionArn"]?.stringValue == machine + ":2")
+        _ = try await stack.sfn("DeleteStateMachineVersion", ["stateMachineVersionArn": .string(machine + ":2")])
+        _ = try await stack.sfn("UpdateStateMachine", ["stateMachineArn": .string(machine), "roleArn": role])
+        let third = try await stack.sfn("PublishStateMachineVersion", ["stateMachineArn": .string(machine)])
+        #expect(third["stateMachineVersionArn"]?.stringValue == machine + ":3")
+        #expect(await stack.sfnError("PublishStateMachineVersion", ["stateMachineArn": .string(machine), "revisionId": "1"]) == "ConflictException")
+        #expect(await stack.sfnError("CreateStateMachineAlias", ["name": "A", "routingConfiguration": [
+            ["stateMachineVersionArn": .string(machine + ":1"), "weight": 50],
+            ["stateMachineVersionArn": .string(machine + ":1"), "weight": 50]]]) == "ValidationException")
+        #expect(await stack.sfnError("CreateStateMachineAlias", ["name": "A", "routingConfiguration": [
+            ["stateMachineVersionArn": .string(machine + ":1"), "weight": 50],
+            ["stateMachineVersionArn": .string(stack.sagas.naming.machineArn("other") + ":1"), "weight": 50]]]) == "ValidationException")
+    }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// ARNs of the local Step Functions: state machines, executions and activities of one account
 /// and region, and AWS's name rules for them.
 struct SagaNaming: Sendable {
@@ -15,6 +17,23 @@ struct SagaNaming: Sendable {
         let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 7, parts[0] == "arn", parts[2] == "states", parts[5] == kind, !parts[6].isEmpty else { return nil }
         return String(parts[6])
+    }
+
+    /// A version or alias ARN, `…:stateMachine:NAME:QUALIFIER`: the machine's ARN and the
+    /// qualifier (a version number or an alias name); nil for anything else.
+    func qualifiedMachine(_ arn: String) -> (machineArn: String, qualifier: String)? {
+        let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 8, parts[0] == "arn", parts[2] == "states", parts[5] == "stateMachine",
+              !parts[6].isEmpty, !parts[7].isEmpty else { return nil }
+        return (parts[0..<7].joined(separator: ":"), String(parts[7]))
+    }
+
+    /// AWS's alias names: 1–80 of letters, digits, `_`, `-` and `.`, not digits only (which
+    /// would read as a version number).
+    static func isValidAliasName(_ name: String) -> Bool {
+        guard !name.isEmpty, name.count <= 80 else { return false }
+        let allowed = name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "_-.".unicodeScalars.contains($0)) }
+        return allowed && !name.allSatisfy(\.isNumber)
     }
 
     /// The state machine and execution names of an execution ARN.

@@ -61,5 +61,35 @@ enum SagaSchema {
                 ALTER TABLE sfn_activity ADD COLUMN encryption TEXT;
                 """)
         },
+        // Versions (immutable snapshots of a machine's revision, numbered from 1 per machine and
+        // never reused) and aliases (routing to one or two versions by weight); an execution
+        // started through either records which.
+        StoreMigration("sfn-v3-versions-aliases") { db in
+            try db.execute(sql: """
+                ALTER TABLE sfn_state_machine ADD COLUMN next_version INTEGER NOT NULL DEFAULT 1;
+                CREATE TABLE sfn_version (
+                    machine_arn TEXT NOT NULL,
+                    number INTEGER NOT NULL,
+                    definition TEXT NOT NULL,
+                    role_arn TEXT NOT NULL,
+                    revision INTEGER NOT NULL,
+                    description TEXT,
+                    encryption TEXT,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (machine_arn, number)
+                ) WITHOUT ROWID;
+                CREATE TABLE sfn_alias (
+                    machine_arn TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    description TEXT,
+                    routing TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    PRIMARY KEY (machine_arn, name)
+                ) WITHOUT ROWID;
+                ALTER TABLE sfn_execution ADD COLUMN version_arn TEXT;
+                ALTER TABLE sfn_execution ADD COLUMN alias_arn TEXT;
+                """)
+        },
     ]
 }

@@ -102,6 +102,14 @@ public final class SagaService: StackService {
         case "TagResource": return try await tagResource(input)
         case "UntagResource": return try await untagResource(input)
         case "ListTagsForResource": return try await listTagsForResource(input)
+        case "PublishStateMachineVersion": return try await publishStateMachineVersion(input)
+        case "ListStateMachineVersions": return try await listStateMachineVersions(input)
+        case "DeleteStateMachineVersion": return try await deleteStateMachineVersion(input)
+        case "CreateStateMachineAlias": return try await createStateMachineAlias(input)
+        case "DescribeStateMachineAlias": return try await describeStateMachineAlias(input)
+        case "UpdateStateMachineAlias": return try await updateStateMachineAlias(input)
+        case "DeleteStateMachineAlias": return try await deleteStateMachineAlias(input)
+        case "ListStateMachineAliases": return try await listStateMachineAliases(input)
         default: throw SagaError.unknownOperation(operation)
         }
     }
@@ -116,15 +124,18 @@ public final class SagaService: StackService {
         var type: String
         var createdAt: Int64
         var encryption: SagaEncryption
+        /// AWS's revisionId: every update makes a new revision, which a version snapshots.
+        var revision: Int64
 
         init(row: Row) {
             arn = row["arn"]; name = row["name"]; definition = row["definition"]
             roleArn = row["role_arn"]; type = row["type"]; createdAt = row["created_at"]
             encryption = SagaEncryption(stored: row["encryption"])
+            revision = row["revision"]
         }
     }
 
-    private func parse(_ definition: String) throws(AWSError) -> StateMachineDefinition {
+    func parse(_ definition: String) throws(AWSError) -> StateMachineDefinition {
         do {
             return try StateMachineDefinition(parsing: definition)
         } catch {
@@ -132,13 +143,21 @@ public final class SagaService: StackService {
         }
     }
 
-    private func machineArn(_ input: SagaInput, _ member: String = "stateMachineArn") throws(AWSError) -> String {
+    func machineArn(_ input: SagaInput, _ member: String = "stateMachineArn") throws(AWSError) -> String {
         let arn = try input.requiredString(member, maxLength: 256)
         guard naming.name(fromArn: arn, kind: "stateMachine") != nil else { throw SagaError.invalidArn(arn) }
         return arn
     }
 
-    private func loadMachine(_ arn: String) async throws(AWSError) -> Machine {
+    /// A state machine ARN, or a version or alias of one (`…:stateMachine:NAME:QUALIFIER`).
+    func machineOrQualifiedArn(_ input: SagaInput) throws(AWSError) -> (machineArn: String, qualifier: String?) {
+        let arn = try input.requiredString("stateMachineArn", maxLength: 256)
+        if naming.name(fromArn: arn, kind: "stateMachine") != nil { return (arn, nil) }
+        guard let (machine, qualifier) = naming.qualifiedMachine(arn) else { throw SagaError.invalidArn(arn) }
+        return (machine, qualifier)
+    }
+
+    func loadMachine(_ arn: String) async throws(AWSError) -> Machine {
         let machine = try await store.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM sfn_state_machine WHERE arn = ?", arguments: [arn]).map(Machine.init)
         }
@@ -171,28 +190,40 @@ public final class SagaService: StackService {
         }
         let encryption = try SagaEncryption.read(input) ?? .default
         let tags = try Self.readTags(input) ?? []
+        let publish = try input.bool("publish") ?? false
+        let versionDescription = try Self.versionDescription(input, publish: publish)
         _ = try parse(definition)
         let arn = naming.machineArn(name), at = now().millis
         guard tags.count <= Self.tagLimit else { throw Self.tooMany(tags.count, arn) }
-        let created = try await store.write { db throws -> Int64 in
+        let (created, version) = try await store.write { db throws -> (Int64, Version?) in
             if let existing = try Row.fetchOne(db, sql: "SELECT * FROM sfn_state_machine WHERE arn = ?", arguments: [arn]).map(Machine.init) {
                 guard existing.definition == definition, existing.roleArn == role, existing.type == type,
                       existing.encryption == encryption else {
                     throw SagaError.machineExists(arn)
                 }
-                return existing.createdAt
+                let version = publish ? try Self.publish(db, machineArn: arn, description: versionDescription, revisionId: nil, at: at) : nil
+                return (existing.createdAt, version)
             }
             try db.execute(sql: """
                 INSERT INTO sfn_state_machine (arn, name, definition, role_arn, type, created_at, tags, encryption)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [arn, name, definition, role, type, at, Self.encodeTags(tags), encryption.stored])
-            return at
+            let version = publish ? try Self.publish(db, machineArn: arn, description: versionDescription, revisionId: nil, at: at) : nil
+            return (at, version)
         }
-        return ["stateMachineArn": .string(arn), "creationDate": Date(millis: created).epochSeconds]
+        var out: JSONObject = ["stateMachineArn": .string(arn), "creationDate": Date(millis: created).epochSeconds]
+        if let version { out["stateMachineVersionArn"] = .string(version.arn) }
+        return .object(out)
     }
 
     private func describeStateMachine(_ input: SagaInput) async throws(AWSError) -> JSONValue {
-        let machine = try await loadMachine(try machineArn(input))
+        let (arn, qualifier) = try machineOrQualifiedArn(input)
+        if let qualifier {
+            // A version ARN describes that version; an alias has DescribeStateMachineAlias.
+            guard let number = Int(qualifier), number > 0 else { throw SagaError.invalidArn("\(arn):\(qualifier)") }
+            return try await describeVersion(machineArn: arn, number: number)
+        }
+        let machine = try await loadMachine(arn)
         return [
             "stateMachineArn": .string(machine.arn), "name": .string(machine.name), "status": "ACTIVE",
             "definition": .string(machine.definition), "roleArn": .string(machine.roleArn), "type": .string(machine.type),
@@ -200,6 +231,7 @@ public final class SagaService: StackService {
             "loggingConfiguration": ["level": "OFF", "includeExecutionData": false],
             "tracingConfiguration": ["enabled": false],
             "encryptionConfiguration": machine.encryption.wire,
+            "revisionId": .string(String(machine.revision)),
         ]
     }
 
@@ -226,18 +258,28 @@ public final class SagaService: StackService {
         guard definition != nil || role != nil || encryption != nil else {
             throw SagaError.make("MissingRequiredParameter", "Either the definition, the roleArn or the encryptionConfiguration must be specified.")
         }
+        let publish = try input.bool("publish") ?? false
+        let versionDescription = try Self.versionDescription(input, publish: publish)
         if let definition { _ = try parse(definition) }
         let at = now()
         defer { machines.invalidate(arn) }
-        try await store.write { db in
-            guard try Row.fetchOne(db, sql: "SELECT arn FROM sfn_state_machine WHERE arn = ?", arguments: [arn]) != nil else {
+        let (revision, version) = try await store.write { db throws -> (Int64, Version?) in
+            guard let current = try Row.fetchOne(db, sql: "SELECT * FROM sfn_state_machine WHERE arn = ?", arguments: [arn]).map(Machine.init) else {
                 throw SagaError.machineMissing(arn)
             }
-            if let definition { try db.execute(sql: "UPDATE sfn_state_machine SET definition = ?, revision = revision + 1 WHERE arn = ?", arguments: [definition, arn]) }
+            // A new revision when something changed (what a version snapshots).
+            let changed = (definition.map { $0 != current.definition } ?? false) || (role.map { $0 != current.roleArn } ?? false)
+                || (encryption.map { $0 != current.encryption } ?? false)
+            if let definition { try db.execute(sql: "UPDATE sfn_state_machine SET definition = ? WHERE arn = ?", arguments: [definition, arn]) }
             if let role { try db.execute(sql: "UPDATE sfn_state_machine SET role_arn = ? WHERE arn = ?", arguments: [role, arn]) }
             if let encryption { try db.execute(sql: "UPDATE sfn_state_machine SET encryption = ? WHERE arn = ?", arguments: [encryption.stored, arn]) }
+            if changed { try db.execute(sql: "UPDATE sfn_state_machine SET revision = revision + 1 WHERE arn = ?", arguments: [arn]) }
+            let version = publish ? try Self.publish(db, machineArn: arn, description: versionDescription, revisionId: nil, at: at.millis) : nil
+            return (current.revision + (changed ? 1 : 0), version)
         }
-        return ["updateDate": at.epochSeconds]
+        var out: JSONObject = ["updateDate": at.epochSeconds, "revisionId": .string(String(revision))]
+        if let version { out["stateMachineVersionArn"] = .string(version.arn) }
+        return .object(out)
     }
 
     private func deleteStateMachine(_ input: SagaInput) async throws(AWSError) -> JSONValue {
@@ -245,7 +287,12 @@ public final class SagaService: StackService {
         // As AWS: deleting a machine that is not there succeeds; its executions keep running
         // on the definition they started with.
         defer { machines.invalidate(arn) }
-        try await store.write { db in try db.execute(sql: "DELETE FROM sfn_state_machine WHERE arn = ?", arguments: [arn]) }
+        try await store.write { db in
+            // Its versions and aliases go with it, as on AWS.
+            try db.execute(sql: "DELETE FROM sfn_state_machine WHERE arn = ?", arguments: [arn])
+            try db.execute(sql: "DELETE FROM sfn_version WHERE machine_arn = ?", arguments: [arn])
+            try db.execute(sql: "DELETE FROM sfn_alias WHERE machine_arn = ?", arguments: [arn])
+        }
         return [:]
     }
 
@@ -269,7 +316,7 @@ public final class SagaService: StackService {
     }
 
     private func startExecution(_ input: SagaInput) async throws(AWSError) -> JSONValue {
-        let arn = try machineArn(input)
+        let (arn, qualifier) = try machineOrQualifiedArn(input)
         let name = try input.string("name", maxLength: 80) ?? RandomIdentifier.uuid()
         guard SagaNaming.isValidName(name) else { throw SagaError.invalidName(name) }
         let text = try input.string("input", maxLength: Execution.payloadLimit) ?? "{}"
@@ -279,11 +326,18 @@ public final class SagaService: StackService {
         } catch {
             throw SagaError.invalidInput("Invalid State Machine Execution Input: '\(error)'")
         }
-        let (machine, definition) = try await startable(arn)
+        let machine: Machine, definition: StateMachineDefinition
+        var versionArn: String?, aliasArn: String?
+        if let qualifier {
+            (machine, definition, versionArn, aliasArn) = try await startableVersion(machineArn: arn, qualifier: qualifier)
+        } else {
+            (machine, definition) = try await startable(arn)
+        }
         let executionArn = naming.executionArn(machine: machine.name, name: name)
         let context = ExecutionContext(executionArn: executionArn, name: name, stateMachineArn: arn,
                                        stateMachineName: machine.name, roleArn: machine.roleArn)
-        let started = try await engine.start(definition: definition, context: context, input: value, inputText: text)
+        let started = try await engine.start(definition: definition, context: context, input: value, inputText: text,
+                                             versionArn: versionArn, aliasArn: aliasArn)
         return ["executionArn": .string(executionArn), "startDate": started.epochSeconds]
     }
 
@@ -305,10 +359,13 @@ public final class SagaService: StackService {
     private func describeExecution(_ input: SagaInput) async throws(AWSError) -> JSONValue {
         let execution = try await loadExecution(try executionArn(input))
         let context = execution.context
-        // The input exactly as StartExecution received it (AWS returns the very bytes sent).
-        let sent = try await store.read { db in
-            try String.fetchOne(db, sql: "SELECT input FROM sfn_execution WHERE arn = ?", arguments: [context.executionArn])
+        // The input exactly as StartExecution received it (AWS returns the very bytes sent),
+        // and the version and alias it was started through.
+        let stored = try await store.read { db -> (String?, String?, String?)? in
+            try Row.fetchOne(db, sql: "SELECT input, version_arn, alias_arn FROM sfn_execution WHERE arn = ?", arguments: [context.executionArn])
+                .map { ($0["input"], $0["version_arn"], $0["alias_arn"]) }
         }
+        let (sent, versionArn, aliasArn) = stored ?? (nil, nil, nil)
         var out: JSONObject = [
             "executionArn": .string(context.executionArn), "stateMachineArn": .string(context.stateMachineArn),
             "name": .string(context.name), "status": .string(execution.status.rawValue),
@@ -316,6 +373,8 @@ public final class SagaService: StackService {
             "input": .string(sent ?? execution.input.serialized), "inputDetails": ["included": true],
             "redriveCount": .number(Double(execution.redriveCount)),
         ]
+        if let versionArn { out["stateMachineVersionArn"] = .string(versionArn) }
+        if let aliasArn { out["stateMachineAliasArn"] = .string(aliasArn) }
         if let stop = execution.stopDate { out["stopDate"] = stop.epochSeconds }
         if let output = execution.output {
             out["output"] = .string(output.serialized)
@@ -348,23 +407,28 @@ public final class SagaService: StackService {
     }
 
     private func listExecutions(_ input: SagaInput) async throws(AWSError) -> JSONValue {
-        let arn = try machineArn(input)
+        // A version or alias ARN lists the executions started through it.
+        let (arn, qualifier) = try machineOrQualifiedArn(input)
+        let through = qualifier.map { "\(arn):\($0)" }
         let statuses = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"]
         let filter = try input.string("statusFilter")
         if let filter, !statuses.contains(filter) {
             throw SagaError.validation("1 validation error detected: Value '\(filter)' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [\(statuses.joined(separator: ", "))]")
         }
         let limit = try input.int("maxResults", in: 0...1000).flatMap { $0 == 0 ? nil : $0 } ?? 100
-        let parameters = "ListExecutions\n\(arn)\n\(filter ?? "")"
+        let parameters = "ListExecutions\n\(through ?? arn)\n\(filter ?? "")"
         let offset = try input.pageToken(for: parameters).flatMap(Int.init) ?? 0
         _ = try await loadMachine(arn)
         let rows = try await store.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT arn, name, status, started_at, stopped_at FROM sfn_execution
-                WHERE machine_arn = ? AND (? IS NULL OR status = ?) ORDER BY started_at DESC, arn LIMIT ? OFFSET ?
-                """, arguments: [arn, filter, filter, limit + 1, offset]).map { row -> JSONValue in
+                SELECT arn, name, status, started_at, stopped_at, version_arn, alias_arn FROM sfn_execution
+                WHERE machine_arn = ? AND (? IS NULL OR status = ?) AND (? IS NULL OR version_arn = ? OR alias_arn = ?)
+                ORDER BY started_at DESC, arn LIMIT ? OFFSET ?
+                """, arguments: [arn, filter, filter, through, through, through, limit + 1, offset]).map { row -> JSONValue in
                 var item: JSONObject = ["executionArn": .string(row["arn"]), "stateMachineArn": .string(arn), "name": .string(row["name"]),
                                         "status": .string(row["status"]), "startDate": Date(millis: row["started_at"]).epochSeconds]
+                if let version = row["version_arn"] as String? { item["stateMachineVersionArn"] = .string(version) }
+                if let alias = row["alias_arn"] as String? { item["stateMachineAliasArn"] = .string(alias) }
                 if let stopped = row["stopped_at"] as Int64? { item["stopDate"] = Date(millis: stopped).epochSeconds }
                 return .object(item)
             }
