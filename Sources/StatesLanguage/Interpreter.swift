@@ -202,7 +202,7 @@ extension Execution {
                 // AWS's texts, as LocalStack and moto reproduce them from recorded executions
                 // (moto/stepfunctions/parser/asl/component/state/exec/state_map/max_concurrency.py).
                 guard let value = selected?.intValue else {
-                    let shown = selected.map { if case .string(let text) = $0 { text } else { $0.serialized } } ?? "null"
+                    let shown = Self.shown(selected)
                     throw StatesError(StatesErrorName.runtime,
                                       "The MaxConcurrencyPath field refers to value \"\(shown)\" which is not a valid integer: \(path.text)")
                 }
@@ -226,6 +226,13 @@ extension Execution {
         try checkedWait(try waitDeadlineUnchecked(duration, input: input, run: run))
     }
 
+    /// A selected value as AWS's path causes print it: strings bare, anything else as JSON.
+    static func shown(_ value: JSONValue?) -> String {
+        guard let value else { return "null" }
+        if case .string(let text) = value { return text }
+        return value.serialized
+    }
+
     func checkedWait(_ deadline: Date) throws(StatesError) -> Date {
         guard deadline.timeIntervalSince(now) <= Self.longestWait else {
             throw StatesError(StatesErrorName.runtime, "Wait state delay is too long.")
@@ -244,7 +251,7 @@ extension Execution {
             // negative value: $.s == -1".
             let selected = path.select(in: input, context: contextObject(run: run), variables: variables(run: run))
             guard let seconds = selected?.intValue else {
-                let shown = selected.map { if case .string(let text) = $0 { text } else { $0.serialized } } ?? "null"
+                let shown = Self.shown(selected)
                 throw StatesError(StatesErrorName.runtime, "The SecondsPath parameter cannot be parsed as a long value: \(path.text) == \(shown)")
             }
             guard seconds >= 0 else {
@@ -256,7 +263,7 @@ extension Execution {
             // date-time format string: $.t == x" (localstack …/wait_function/timestamp.py).
             let selected = path.select(in: input, context: contextObject(run: run), variables: variables(run: run))
             guard let text = selected?.stringValue, let date = RFC3339.parse(text) else {
-                let shown = selected.map { if case .string(let text) = $0 { text } else { $0.serialized } } ?? "null"
+                let shown = Self.shown(selected)
                 throw StatesError(StatesErrorName.runtime,
                                   "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: \(path.text) == \(shown)")
             }
