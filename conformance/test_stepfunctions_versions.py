@@ -105,6 +105,8 @@ def test_aliases_and_starting_through_them(sfn):
     assert json.loads(done["output"]) == "one"
     assert done["stateMachineAliasArn"] == prod and done["stateMachineVersionArn"] == v1
     assert done["stateMachineArn"] == machine
+    started = sfn.get_execution_history(executionArn=through_alias)["events"][0]["executionStartedEventDetails"]
+    assert started["stateMachineAliasArn"] == prod and started["stateMachineVersionArn"] == v1
     through_version = finished(sfn, sfn.start_execution(stateMachineArn=v2)["executionArn"])
     assert json.loads(through_version["output"]) == "two"
     assert through_version["stateMachineVersionArn"] == v2 and "stateMachineAliasArn" not in through_version

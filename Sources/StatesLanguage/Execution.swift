@@ -82,6 +82,8 @@ public struct Execution: Sendable {
         details["input"] = .string(input.serialized)
         details["inputDetails"] = ["truncated": false]
         details["roleArn"] = .string(context.roleArn)
+        if let version = context.stateMachineVersionArn { details["stateMachineVersionArn"] = .string(version) }
+        if let alias = context.stateMachineAliasArn { details["stateMachineAliasArn"] = .string(alias) }
         execution.emit("ExecutionStarted", details, run: nil)
         execution.runs.append(Run(parent: nil, slot: 0, stateName: definition.body.startAt, stateInput: input,
                                   enteredTime: now, lastEventId: execution.lastEventId))

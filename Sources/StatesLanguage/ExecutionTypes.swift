@@ -13,13 +13,20 @@ public struct ExecutionContext: Sendable, Hashable, Codable {
     public var stateMachineArn: String
     public var stateMachineName: String
     public var roleArn: String
+    /// The version (and alias) StartExecution was called with, if any; AWS lists them in the
+    /// ExecutionStarted event. Optional, so executions stored before them still load.
+    public var stateMachineVersionArn: String?
+    public var stateMachineAliasArn: String?
 
-    public init(executionArn: String, name: String, stateMachineArn: String, stateMachineName: String, roleArn: String) {
+    public init(executionArn: String, name: String, stateMachineArn: String, stateMachineName: String, roleArn: String,
+                stateMachineVersionArn: String? = nil, stateMachineAliasArn: String? = nil) {
         self.executionArn = executionArn
         self.name = name
         self.stateMachineArn = stateMachineArn
         self.stateMachineName = stateMachineName
         self.roleArn = roleArn
+        self.stateMachineVersionArn = stateMachineVersionArn
+        self.stateMachineAliasArn = stateMachineAliasArn
     }
 
     /// The region field of the execution ARN (`arn:aws:states:REGION:…`).

@@ -118,9 +118,8 @@ actor SagaEngine {
 
     /// `inputText` is the input as the caller sent it, kept byte for byte for DescribeExecution;
     /// a second start with the same name is the same execution when the input is the same JSON.
-    /// `versionArn` and `aliasArn`: the version (and alias) StartExecution was called with.
     func start(definition: StateMachineDefinition, context: ExecutionContext, input: JSONValue,
-               inputText: String? = nil, versionArn: String? = nil, aliasArn: String? = nil) async throws(AWSError) -> Date {
+               inputText: String? = nil) async throws(AWSError) -> Date {
         await ensureLoaded()
         let arn = context.executionArn
         if let entry = running[arn] {
@@ -138,8 +137,7 @@ actor SagaEngine {
                 if status == "RUNNING", (try? JSONValue(parsing: storedInput)) == input { return .existing(Date(millis: at)) }
                 throw SagaError.executionExists(arn)
             }
-            try Self.insertStarted(db, execution: execution, state: state, step: step, inputText: inputText,
-                                   versionArn: versionArn, aliasArn: aliasArn)
+            try Self.insertStarted(db, execution: execution, state: state, step: step, inputText: inputText)
             Self.publishOnCommit(db, frames, hub: hub)
             return .started(execution.startDate)
         }
@@ -153,15 +151,15 @@ actor SagaEngine {
 
     /// Writes a just-started execution: its row, first history events and tokens. Used by
     /// StartExecution and by bus rules targeting a state machine (inside PutEvents' transaction).
-    static func insertStarted(_ db: Database, execution: Execution, state: String, step: Step, inputText: String? = nil,
-                              versionArn: String? = nil, aliasArn: String? = nil) throws {
+    /// The version and alias the context names are kept in columns too, for ListExecutions.
+    static func insertStarted(_ db: Database, execution: Execution, state: String, step: Step, inputText: String? = nil) throws {
         let context = execution.context
         try db.execute(sql: """
             INSERT INTO sfn_execution (arn, machine_arn, name, status, input, started_at, stopped_at, version, state, version_arn, alias_arn)
             VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
             """, arguments: [context.executionArn, context.stateMachineArn, context.name, execution.status.rawValue,
                              inputText ?? execution.input.serialized, execution.startDate.millis, execution.stopDate?.millis, state,
-                             versionArn, aliasArn])
+                             context.stateMachineVersionArn, context.stateMachineAliasArn])
         try append(db, arn: context.executionArn, events: step.events, tokens: step.scheduledTokens)
     }
 

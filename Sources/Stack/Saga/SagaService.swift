@@ -335,9 +335,9 @@ public final class SagaService: StackService {
         }
         let executionArn = naming.executionArn(machine: machine.name, name: name)
         let context = ExecutionContext(executionArn: executionArn, name: name, stateMachineArn: arn,
-                                       stateMachineName: machine.name, roleArn: machine.roleArn)
-        let started = try await engine.start(definition: definition, context: context, input: value, inputText: text,
-                                             versionArn: versionArn, aliasArn: aliasArn)
+                                       stateMachineName: machine.name, roleArn: machine.roleArn,
+                                       stateMachineVersionArn: versionArn, stateMachineAliasArn: aliasArn)
+        let started = try await engine.start(definition: definition, context: context, input: value, inputText: text)
         return ["executionArn": .string(executionArn), "startDate": started.epochSeconds]
     }
 
@@ -359,13 +359,10 @@ public final class SagaService: StackService {
     private func describeExecution(_ input: SagaInput) async throws(AWSError) -> JSONValue {
         let execution = try await loadExecution(try executionArn(input))
         let context = execution.context
-        // The input exactly as StartExecution received it (AWS returns the very bytes sent),
-        // and the version and alias it was started through.
-        let stored = try await store.read { db -> (String?, String?, String?)? in
-            try Row.fetchOne(db, sql: "SELECT input, version_arn, alias_arn FROM sfn_execution WHERE arn = ?", arguments: [context.executionArn])
-                .map { ($0["input"], $0["version_arn"], $0["alias_arn"]) }
+        // The input exactly as StartExecution received it (AWS returns the very bytes sent).
+        let sent = try await store.read { db in
+            try String.fetchOne(db, sql: "SELECT input FROM sfn_execution WHERE arn = ?", arguments: [context.executionArn])
         }
-        let (sent, versionArn, aliasArn) = stored ?? (nil, nil, nil)
         var out: JSONObject = [
             "executionArn": .string(context.executionArn), "stateMachineArn": .string(context.stateMachineArn),
             "name": .string(context.name), "status": .string(execution.status.rawValue),
@@ -373,8 +370,8 @@ public final class SagaService: StackService {
             "input": .string(sent ?? execution.input.serialized), "inputDetails": ["included": true],
             "redriveCount": .number(Double(execution.redriveCount)),
         ]
-        if let versionArn { out["stateMachineVersionArn"] = .string(versionArn) }
-        if let aliasArn { out["stateMachineAliasArn"] = .string(aliasArn) }
+        if let version = context.stateMachineVersionArn { out["stateMachineVersionArn"] = .string(version) }
+        if let alias = context.stateMachineAliasArn { out["stateMachineAliasArn"] = .string(alias) }
         if let stop = execution.stopDate { out["stopDate"] = stop.epochSeconds }
         if let output = execution.output {
             out["output"] = .string(output.serialized)
