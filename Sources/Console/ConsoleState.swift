@@ -461,8 +461,23 @@ public struct ConsoleState: Sendable, Hashable {
         case .open: openSelected()
         case .back: back()
         case .zoom: zoomed.toggle()
+        case .trace: traceSelected()
         }
         return []
+    }
+
+    /// `t`: the Trace pane for the business key of the selected row (or the opened one).
+    private mutating func traceSelected() {
+        guard let pane = registry.pane(focusedPane), let row = targetRow(),
+              let subject = pane.traceSubject(of: row, context(for: focusedPane)) else {
+            showToast("nothing to trace here: t traces the key of an event (Flows), a queue (Queues) or a saga (Sagas)", level: .warn)
+            return
+        }
+        guard let trace = registry.pane(.trace), let answer = trace.traceKey(for: subject, context(for: .trace)) else { return }
+        switch answer {
+        case .success(let key): follow(PaneLink(pane: .trace, filter: key))
+        case .failure(let refusal): showToast("nothing to trace: " + refusal.reason, level: .warn)
+        }
     }
 
     /// Rows a wheel notch moves.
@@ -745,6 +760,10 @@ public struct ConsoleState: Sendable, Hashable {
             showToast("theme: \(themeName) (available: \(availableThemes.joined(separator: ", ")))")
         case ("theme", 2):
             return [.applyTheme(words[1])]
+        case ("trace", _) where words.count > 1 && registry.pane(.trace) != nil:
+            // The key as typed after the command word (a key may hold spaces).
+            let key = line.drop { $0 != " " }.trimmingCharacters(in: .whitespaces)
+            follow(PaneLink(pane: .trace, filter: key))
         default:
             showToast("unknown command: \(line) — try :help, :queues, :theme NAME, :q", level: .error)
         }

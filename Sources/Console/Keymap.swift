@@ -8,7 +8,7 @@ public enum KeyAction: String, Sendable, Hashable, CaseIterable {
     case quit, forceQuit = "force-quit", help, command, filter
     case nextPane = "next-pane", previousPane = "previous-pane"
     case up, down, pageUp = "page-up", pageDown = "page-down", top, bottom
-    case open, back, zoom
+    case open, back, zoom, trace
 }
 
 /// What a binding does.
@@ -80,6 +80,7 @@ public struct Keymap: Sendable, Hashable {
         KeyBinding(.open, [.enter], "Open the selected row (drill down)"),
         KeyBinding(.back, [.escape], "Back: close detail, prompt or overlay"),
         KeyBinding(.zoom, [.character("z")], "Zoom the focused pane to full screen"),
+        KeyBinding(.trace, [.character("t")], "Trace the selected row's business key (an event, a queue, a saga)"),
         KeyBinding(.quit, [.character("q")], "Quit"),
         KeyBinding(.forceQuit, [.ctrl("c")], "Quit at once"),
     ]

@@ -6,10 +6,15 @@ import StatesLanguage
 /// from its input with it, an event's from its envelope, so the same paths find the same key.
 public enum BusinessKey {
     public static func find(in value: JSONValue, paths: [JSONPath]) -> String? {
+        locate(in: value, paths: paths)?.key
+    }
+
+    /// The key and the path that selected it (the Trace pane says which one tied an entry).
+    public static func locate(in value: JSONValue, paths: [JSONPath]) -> (key: String, path: JSONPath)? {
         for path in paths {
             switch path.select(in: value) {
-            case .string(let text)?: return text
-            case .number(let number)?: return StuckRules.number(number)
+            case .string(let text)?: return (text, path)
+            case .number(let number)?: return (StuckRules.number(number), path)
             default: continue
             }
         }

@@ -137,6 +137,12 @@ public protocol Pane: Sendable {
     /// A drill-down drawn into the cell buffer (a Gantt chart, a graph) instead of the lines of
     /// `detail(of:_:)`; nil (the default) for lines.
     func detailCanvas(of row: RowID, _ context: PaneContext, view: ViewState) -> DetailCanvas?
+    /// What `row` is, for `t` (the Trace pane reads its business key); nil (the default) for
+    /// rows that carry no key.
+    func traceSubject(of row: RowID, _ context: PaneContext) -> TraceSubject?
+    /// The business key `subject` carries, or why none: answered by the Trace pane only (nil,
+    /// the default, for the others).
+    func traceKey(for subject: TraceSubject, _ context: PaneContext) -> Result<String, TraceRefusal>?
 }
 
 extension Pane {
@@ -147,6 +153,8 @@ extension Pane {
     public var anchorsSelection: Bool { false }
     public func badge(_ context: PaneContext) -> String? { nil }
     public func detailCanvas(of row: RowID, _ context: PaneContext, view: ViewState) -> DetailCanvas? { nil }
+    public func traceSubject(of row: RowID, _ context: PaneContext) -> TraceSubject? { nil }
+    public func traceKey(for subject: TraceSubject, _ context: PaneContext) -> Result<String, TraceRefusal>? { nil }
 }
 
 /// A drill-down the pane draws itself. j/k (and the wheel, PgUp/PgDn) move `cursor` from 0;

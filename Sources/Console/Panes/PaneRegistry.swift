@@ -19,6 +19,7 @@ public struct PaneRegistry: Sendable, Hashable {
             CircuitsPane(),
             SagasPane(settings: sagas),
             RegistryPane(),
+            TracePane(settings: sagas),
         ])
     }
 
@@ -103,6 +104,8 @@ public struct AnyPane: Sendable, Hashable {
     private let alert: @Sendable (PaneContext) -> String?
     private let drawDetail: @Sendable (OpaqueValue, PaneContext, OpaqueValue) -> DetailCanvas?
     private let act: @Sendable (String, OpaqueValue?, OpaqueValue, PaneContext) -> PaneActionOutcome
+    private let subject: @Sendable (OpaqueValue, PaneContext) -> TraceSubject?
+    private let resolve: @Sendable (TraceSubject, PaneContext) -> Result<String, TraceRefusal>?
 
     init<P: Pane>(_ pane: P) {
         id = pane.id
@@ -128,6 +131,8 @@ public struct AnyPane: Sendable, Hashable {
         }
         describe = { row, context in row.typed(P.RowID.self).flatMap { pane.detail(of: $0, context) } }
         alert = { context in pane.badge(context) }
+        subject = { row, context in row.typed(P.RowID.self).flatMap { pane.traceSubject(of: $0, context) } }
+        resolve = { subject, context in pane.traceKey(for: subject, context) }
         drawDetail = { row, context, state in row.typed(P.RowID.self).flatMap { pane.detailCanvas(of: $0, context, view: view(state)) } }
         act = { name, row, state, context in
             guard let action = actions.first(where: { $0.name == name }) else { return .nothing }
@@ -171,6 +176,10 @@ public struct AnyPane: Sendable, Hashable {
     func detail(of row: OpaqueValue, _ context: PaneContext) -> [DetailLine]? { describe(row, context) }
 
     func badge(_ context: PaneContext) -> String? { alert(context) }
+
+    func traceSubject(of row: OpaqueValue, _ context: PaneContext) -> TraceSubject? { subject(row, context) }
+
+    func traceKey(for subject: TraceSubject, _ context: PaneContext) -> Result<String, TraceRefusal>? { resolve(subject, context) }
 
     func detailCanvas(of row: OpaqueValue, _ context: PaneContext, view: OpaqueValue?) -> DetailCanvas? {
         drawDetail(row, context, view ?? initialViewState)
