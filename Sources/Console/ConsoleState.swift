@@ -161,6 +161,9 @@ public struct ConsoleState: Sendable, Hashable {
     public var toastSeconds: TimeInterval = 4
     /// What panes keep between frames (the map's last layout).
     public let memory = PaneMemory()
+    /// The focused pane's filter when `/` was pressed: Enter on a filter that cannot be applied
+    /// goes back to it.
+    var filterBefore = ""
 
     /// `keymap` defaults to `registry`'s default keys; one given must have been made for
     /// `registry`.
@@ -407,18 +410,25 @@ public struct ConsoleState: Sendable, Hashable {
             }
             return []
         case .filter(var text):
+            let pane = registry.pane(focusedPane)
             switch key {
             case .escape:
                 setFilter("")
                 mode = .normal
             case .enter:
                 mode = .normal
+                if let problem = pane?.filterProblem(text) {
+                    if paneState(focusedPane).filter != filterBefore { setFilter(filterBefore) }
+                    showToast(problem + (filterBefore.isEmpty ? " (not applied)" : " (the previous filter stays)"), level: .error)
+                } else if paneState(focusedPane).filter != text {
+                    setFilter(text)
+                }
             case .backspace:
-                if text.isEmpty { mode = .normal } else { text.removeLast(); mode = .filter(text); setFilter(text) }
+                if text.isEmpty { mode = .normal } else { text.removeLast(); mode = .filter(text); applyTyped(text) }
             case .ctrl("u"):
                 mode = .filter(""); setFilter("")
             case .character(let c):
-                text.append(c); mode = .filter(text); setFilter(text)
+                text.append(c); mode = .filter(text); applyTyped(text)
             default:
                 break
             }
@@ -449,7 +459,9 @@ public struct ConsoleState: Sendable, Hashable {
         case .quit, .forceQuit: return [.quit]
         case .help: mode = .help(scroll: 0)
         case .command: mode = .command(CommandBar())
-        case .filter: mode = .filter(paneState(focusedPane).filter)
+        case .filter:
+            filterBefore = paneState(focusedPane).filter
+            mode = .filter(filterBefore)
         case .nextPane: focus(slot: (focusedSlot + 1) % slots.count)
         case .previousPane: focus(slot: (focusedSlot + slots.count - 1) % slots.count)
         case .up: moveSelection(by: -1)
@@ -542,6 +554,18 @@ public struct ConsoleState: Sendable, Hashable {
             panes[link.pane, default: PaneState()].selected = index
         }
         linkedFrom = origin
+    }
+
+    /// A filter is applied as it is typed, unless it cannot be yet (a pattern half typed):
+    /// then the rows stay as they are until it can, or until Enter says why not.
+    private mutating func applyTyped(_ text: String) {
+        if registry.pane(focusedPane)?.filterProblem(text) == nil { setFilter(text) }
+    }
+
+    /// The event pattern the provider's stream should filter by: the first pane's filter that
+    /// asks for one (the Flows tail filtered by a pattern), nil for none.
+    public var streamFilter: String? {
+        registry.panes.lazy.compactMap { pane in pane.streamFilter(self.paneState(pane.id).filter) }.first
     }
 
     private mutating func setFilter(_ text: String) {

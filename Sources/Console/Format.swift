@@ -44,6 +44,16 @@ enum Format {
         return String(values.suffix(8).map { bars[min(7, $0 * 7 / top)] })
     }
 
+    /// `values` (oldest first) in `width` bars, neighbours summed: ▁ only for nothing at all,
+    /// ▂ to █ by share of the largest bar.
+    static func sparkline(_ values: [Int], width: Int) -> String {
+        guard width > 0, !values.isEmpty else { return "" }
+        let per = max(1, (values.count + width - 1) / width)
+        let sums = stride(from: 0, to: values.count, by: per).map { values[$0..<min($0 + per, values.count)].reduce(0, +) }
+        let top = max(1, sums.max() ?? 1)
+        return String(sums.map { $0 == 0 ? bars[0] : bars[max(1, min(7, ($0 * 7 + top - 1) / top))] })
+    }
+
     /// Indented JSON, one line per scalar or bracket, keys in document order.
     static func prettyJSON(_ value: JSONValue) -> [String] {
         FoldableJSON.lines(value, folded: []).map(\.text)

@@ -90,6 +90,9 @@ public struct PaneTable<RowID: Hashable & Sendable>: Sendable {
     public var emptyMessage: String
     /// A one-line summary above the table (counts, dropped events).
     public var summary: String?
+    /// Lines between the summary and the column titles (a tail's rates strip); left out when
+    /// the pane is too short for them and a few rows.
+    public var strip: [DetailLine] = []
     /// The pane applied the `/` filter itself (a tail's event patterns): the console does not
     /// filter the rows again.
     public var filteredByPane = false
@@ -113,6 +116,7 @@ public struct PaneTable<RowID: Hashable & Sendable>: Sendable {
     func mapIDs<T>(_ transform: @escaping @Sendable (RowID) -> T, back: @escaping @Sendable (T) -> RowID? = { _ in nil }) -> PaneTable<T> {
         var table = PaneTable<T>(columns: columns, rows: rows.mapIDs(transform), emptyMessage: emptyMessage, summary: summary)
         table.filteredByPane = filteredByPane
+        table.strip = strip
         if let locate { table.locate = { back($0).flatMap(locate) } }
         return table
     }

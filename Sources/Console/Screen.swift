@@ -234,6 +234,9 @@ public enum Screen {
         if let summary = table.summary, let summaryY = layout.summaryY {
             buffer.put(summary, x: inner.x, y: summaryY, role: .muted, maxWidth: inner.width)
         }
+        for (i, line) in table.strip.prefix(layout.stripLines).enumerated() {
+            buffer.put(line.text, x: inner.x, y: layout.headerY - layout.stripLines + i, role: line.role, maxWidth: inner.width)
+        }
         let widths = columnWidths(table.columns, available: inner.width)
         var x = inner.x
         for (column, width) in zip(table.columns, widths) where width > 0 {
@@ -262,6 +265,8 @@ public enum Screen {
     /// Where a table's parts go inside a pane: shared by drawing and mouse hits.
     struct TableLayout {
         var summaryY: Int?
+        /// Lines of the table's strip shown, just above the column titles.
+        var stripLines = 0
         var headerY: Int
         var firstRowY: Int
         /// Rows that fit.
@@ -273,10 +278,13 @@ public enum Screen {
 
     static func tableLayout(_ table: PaneTable<OpaqueValue>, selected: Int, inner: Rect) -> TableLayout {
         let summaryY: Int? = table.summary != nil && inner.height > 3 ? inner.y : nil
-        let headerY = inner.y + (summaryY == nil ? 0 : 1)
+        let top = inner.y + (summaryY == nil ? 0 : 1)
+        // The strip only when a few rows still fit under it.
+        let stripLines = inner.maxY - top >= table.strip.count + 6 ? table.strip.count : 0
+        let headerY = top + stripLines
         let visible = max(1, inner.maxY - headerY - 1)
         let selected = min(selected, table.rows.count - 1)
-        return TableLayout(summaryY: summaryY, headerY: headerY, firstRowY: headerY + 1, visible: visible,
+        return TableLayout(summaryY: summaryY, stripLines: stripLines, headerY: headerY, firstRowY: headerY + 1, visible: visible,
                            offset: max(0, selected - visible + 1), selected: selected)
     }
 

@@ -40,7 +40,8 @@ struct ProviderCore: Sendable {
         case refreshExecutions([ExecutionRefresh])
         /// Read the breaker board; answer `boardRefreshed`.
         case refreshBoard
-        /// Follow the live stream; its frames come as `frame`, its end as `streamEnded`.
+        /// Follow the live stream with `streamSubscriptions` (ending the one followed so far);
+        /// its frames come as `frame`, its end as `streamEnded`.
         case openStream
     }
 
@@ -77,6 +78,14 @@ struct ProviderCore: Sendable {
     private(set) var hasExtensions: Bool?
     private var lastProbe: Date?
 
+    /// The event pattern the operator filters the tail by (EventBridge pattern JSON text): sent
+    /// to the stack as the subscription's pattern, so it filters the events it sends.
+    private(set) var eventPattern: String?
+    /// The stack acknowledged a subscription with `eventPattern` (`"filtered":true`).
+    private var patternAcknowledged = false
+    /// Events and deliveries a second over the last minute, from the stream's frames.
+    private(set) var rates: TrafficRates
+
     private var executionsToRefresh: Set<String> = []
     private var refreshingExecutions = false
     private var boardRefreshPending = false
@@ -99,6 +108,7 @@ struct ProviderCore: Sendable {
         self.state = LiveState(eventLimit: options.recentEventLimit, timelineLimit: options.timelineLimit)
         self.connection = ConnectionTracker(endpointName: endpointName, refreshInterval: options.refreshInterval, at: start.date)
         self.schedule = PollSchedule(refresh: options.refreshInterval, unwatchedFactor: options.unwatchedPollFactor)
+        self.rates = TrafficRates(at: start.instant)
     }
 
     // MARK: running
@@ -129,6 +139,29 @@ struct ProviderCore: Sendable {
     private(set) var executionsOnScreen: [String] = []
 
     mutating func watch(executions: [String]) { executionsOnScreen = executions }
+
+    /// Filters the stream's events by `pattern` (nil: every event). A stream being followed is
+    /// reopened with the new subscription; one that is down takes it when it reopens.
+    mutating func filterEvents(pattern: String?, at now: Moment) -> [Effect] {
+        guard pattern != eventPattern else { return [] }
+        eventPattern = pattern
+        patternAcknowledged = false
+        switch connection.stream {
+        case .up, .connecting:
+            connection.stream = .connecting
+            return changed(at: now) + [.openStream]
+        case .off, .down:
+            return changed(at: now)
+        }
+    }
+
+    /// What the stream subscribes to. A subscription's pattern is matched against every topic's
+    /// frames (`docs/stream.md`), so an event pattern gets a subscription of its own for
+    /// `events`, and the other topics keep theirs, unfiltered.
+    var streamSubscriptions: [(topics: [StreamTopic], pattern: String?)] {
+        guard let eventPattern else { return [(StreamTopic.all, nil)] }
+        return [(StreamTopic.all.filter { $0 != .events }, nil), ([.events], eventPattern)]
+    }
 
     mutating func handle(_ input: Input, at now: Moment) -> [Effect] {
         switch input {
@@ -184,6 +217,8 @@ struct ProviderCore: Sendable {
     mutating func snapshot(at now: Moment) -> SystemSnapshot {
         var snapshot = state.snapshot(connection: connection.state(at: now.date), endpoint: endpoint, at: now.date)
         snapshot.liveStream = connection.stream == .up
+        snapshot.eventsFilteredOnStack = connection.stream == .up && patternAcknowledged ? eventPattern : nil
+        snapshot.rates = rates
         return snapshot
     }
 
@@ -320,6 +355,8 @@ struct ProviderCore: Sendable {
     // MARK: live stream
 
     private mutating func received(_ frame: StreamFrame, at now: Moment) -> [Effect] {
+        if case .subscribed(let subscribed) = frame, subscribed.filtered, eventPattern != nil { patternAcknowledged = true }
+        rates.record(frame, at: now.instant, date: now.date)
         switch state.apply(frame: frame) {
         case .ignored:
             return []

@@ -40,6 +40,11 @@ public actor StackProvider: SystemProvider {
     private nonisolated let hub = Mutex(Hub())
     private nonisolated let watched = Mutex(Set(DataSection.allCases))
     private nonisolated let executionsOnScreen = Mutex<[String]>([])
+    private nonisolated let eventPattern = Mutex<String?>(nil)
+    /// Ends the stream followed now (its follow returns without reporting an end), and the
+    /// number of that stream: frames of an earlier one are not applied.
+    private var streamStop: AsyncStream<Void>.Continuation?
+    private var streamGeneration = 0
 
     private struct Hub {
         var subscribers: [UUID: AsyncStream<SystemSnapshot>.Continuation] = [:]
@@ -105,6 +110,11 @@ public actor StackProvider: SystemProvider {
         executionsOnScreen.withLock { $0 = executions }
     }
 
+    /// Taken at the provider's next input (a poll tick at most a refresh interval away).
+    public nonisolated func filterEvents(pattern: String?) {
+        eventPattern.withLock { $0 = pattern }
+    }
+
     public func perform(_ action: OperatorAction) async throws -> String {
         switch action {
         case .forceBreaker, .releaseBreaker:
@@ -165,11 +175,13 @@ public actor StackProvider: SystemProvider {
         self.spawner = spawner
         core.watch(watched.withLock { $0 })
         core.watch(executions: executionsOnScreen.withLock { $0 })
+        _ = core.filterEvents(pattern: eventPattern.withLock { $0 }, at: Moment(clock))
         execute(core.start(at: Moment(clock)))
         await withDiscardingTaskGroup { group in
             for await job in jobs { group.addTask(operation: job) }
         }
         self.spawner = nil
+        streamStop = nil
     }
 
     /// One input to the core, its effects run. Inputs from a cancelled run are dropped.
@@ -177,6 +189,7 @@ public actor StackProvider: SystemProvider {
         guard spawner != nil, !Task.isCancelled else { return }
         core.watch(watched.withLock { $0 })
         core.watch(executions: executionsOnScreen.withLock { $0 })
+        execute(core.filterEvents(pattern: eventPattern.withLock { $0 }, at: Moment(clock)))
         execute(core.handle(input, at: Moment(clock)))
     }
 
@@ -221,8 +234,12 @@ public actor StackProvider: SystemProvider {
                     await self.receive(.boardRefreshed(result))
                 }
             case .openStream:
-                let client = StreamClient(endpoint: stackEndpoint)
-                spawn { await self.follow(client) }
+                streamStop?.finish()
+                let (stop, stopper) = AsyncStream.makeStream(of: Void.self)
+                streamStop = stopper
+                streamGeneration += 1
+                let (generation, plan, endpoint) = (streamGeneration, core.streamSubscriptions, stackEndpoint)
+                spawn { await self.follow(plan, endpoint: endpoint, generation: generation, stop: stop) }
             }
         }
     }
@@ -251,26 +268,52 @@ public actor StackProvider: SystemProvider {
     /// snapshots' own pace of four a second.
     static let streamPace: Duration = .milliseconds(50)
 
-    /// Follows the live stream until it ends or the task is cancelled. Each batch waits for the
-    /// actor, so a slow console leaves frames in the client's bounded inbox, which then drops
-    /// and counts (as the stack does for its viewers) instead of memory growing here.
-    private nonisolated func follow(_ client: StreamClient) async {
-        let reason: String
-        do {
-            for try await batch in try client.frameBatches(topics: StreamTopic.all, buffer: 4096) {
-                await receive(frames: batch)
-                try await clock.sleep(for: Self.streamPace)
+    /// Follows the live stream — one connection per subscription of `plan` — until one of them
+    /// ends (then the others are closed and the end reported), `stop` finishes (a new plan
+    /// replaced this one: nothing is reported), or the task is cancelled.
+    private nonisolated func follow(_ plan: [(topics: [StreamTopic], pattern: String?)], endpoint: StackEndpoint,
+                                    generation: Int, stop: AsyncStream<Void>) async {
+        let reason: String? = await withTaskGroup(of: String?.self) { group in
+            for subscription in plan {
+                group.addTask { await self.follow(StreamClient(endpoint: endpoint), subscription, generation: generation) }
             }
-            reason = "the stack closed it"
-        } catch {
-            reason = Self.streamReason(error)
+            group.addTask {
+                for await _ in stop {}
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
         }
-        if Task.isCancelled { return }
-        await receive(.streamEnded(reason: reason))
+        guard let reason, !Task.isCancelled else { return }
+        await receive(.streamEnded(reason: reason), generation: generation)
     }
 
-    private func receive(frames: [StreamFrame]) {
+    /// One connection of the stream. Each batch waits for the actor, so a slow console leaves
+    /// frames in the client's bounded inbox, which then drops and counts (as the stack does for
+    /// its viewers) instead of memory growing here. Returns why it ended.
+    private nonisolated func follow(_ client: StreamClient, _ subscription: (topics: [StreamTopic], pattern: String?),
+                                    generation: Int) async -> String {
+        do {
+            let pattern = try subscription.pattern.map { try JSONValue(parsing: $0) }
+            for try await batch in try client.frameBatches(topics: subscription.topics, pattern: pattern, buffer: 4096) {
+                await receive(frames: batch, generation: generation)
+                try await clock.sleep(for: Self.streamPace)
+            }
+            return "the stack closed it"
+        } catch {
+            return Self.streamReason(error)
+        }
+    }
+
+    private func receive(frames: [StreamFrame], generation: Int) {
+        guard generation == streamGeneration else { return }
         for frame in frames { receive(.frame(frame)) }
+    }
+
+    private func receive(_ input: ProviderCore.Input, generation: Int) {
+        guard generation == streamGeneration else { return }
+        receive(input)
     }
 
     private static func streamReason(_ error: any Error) -> String {

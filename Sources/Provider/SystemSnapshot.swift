@@ -19,6 +19,14 @@ public struct SystemSnapshot: Sendable, Hashable {
     public var recentEvents: EventRing
     /// Events the live stream dropped for this viewer because it fell behind.
     public var droppedEvents: Int
+    /// The event pattern the stack filters the events it sends by, once it acknowledged it (nil:
+    /// every event is sent). Events held from before it was set may not match.
+    public var eventsFilteredOnStack: String?
+    /// Events a second per bus and per source and deliveries a second by outcome over the last
+    /// minute, counted from the live stream's frames (empty without it; a lower bound while it
+    /// dropped frames: `TrafficRates.dropped`). Read at a wall-clock time with
+    /// `advanced(to:)`.
+    public var rates = TrafficRates()
     public var queues: [Queue]
     public var breakers: [Breaker]
     public var stateMachines: [StateMachine]

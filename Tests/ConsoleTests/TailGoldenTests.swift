@@ -21,10 +21,14 @@ import Testing
     }
 
     @Test(arguments: GoldenFrameTests.sizes) func filteredByPattern(columns: Int, rows: Int) {
-        var (state, _) = TailPaneTests.console(count: 120)
+        var (state, snapshot) = TailPaneTests.console(count: 120)
+        let pattern = #"{"source":["shop.payments"],"detail":{"amount":[{"numeric":[">=",40]}]}}"#
         state.press(.character("/"))
-        state.type(#"{"source":["shop.payments"],"detail":{"amount":[{"numeric":[">=",40]}]}}"#)
+        state.type(pattern)
         state.press(.enter)
+        #expect(state.streamFilter == pattern)
+        snapshot.eventsFilteredOnStack = pattern
+        state.receive(snapshot)
         Golden.check(state.frame(columns, rows), "tail-filtered-\(columns)x\(rows)")
     }
 
@@ -42,5 +46,11 @@ import Testing
         TailDetailTests.moveCursor(&state, to: #""items": ["#)
         state.press(.character("f"))
         Golden.check(state.frame(columns, rows), "tail-event-detail-\(columns)x\(rows)")
+    }
+
+    @Test(arguments: GoldenFrameTests.sizes) func ratesStrip(columns: Int, rows: Int) {
+        var state = ConsoleState(snapshot: DemoSnapshot.tailWithRates(count: 240), now: DemoSnapshot.now)
+        state.press(.character("2"), .character("z"))
+        Golden.check(state.frame(columns, rows), "tail-rates-\(columns)x\(rows)")
     }
 }

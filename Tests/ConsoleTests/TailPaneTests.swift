@@ -138,4 +138,46 @@ import Testing
         #expect(detail.allSatisfy { line in !line.unicodeScalars.contains { Sanitizer.isUnsafe($0) } })
         #expect(detail.joined().contains("\\u202e"), "the override is shown, escaped")
     }
+
+    @Test("an invalid pattern is not applied: Enter shows the Patterns module's reason and keeps the previous filter")
+    func invalidPattern() {
+        var (state, snapshot) = Self.console(count: 30)
+        state.press(.character("/"))
+        state.type(#"{"source":["shop.payments"]}"#)
+        state.press(.enter)
+        #expect(state.streamFilter == #"{"source":["shop.payments"]}"#)
+        state.press(.character("/"), .ctrl("u"))
+        state.type(#"{"source":"shop.orders"}"#)
+        #expect(state.table(for: .flows).rows.count == 30, "a cleared filter applies as it is typed; a half pattern does not")
+        state.press(.enter)
+        #expect(state.paneState(.flows).filter == #"{"source":["shop.payments"]}"#)
+        #expect(state.toast?.level == .error)
+        #expect(state.toast?.text.hasPrefix("invalid pattern: ") == true && state.toast?.text.hasSuffix("(the previous filter stays)") == true)
+        #expect(state.table(for: .flows).rows.count == 10)
+        // The stack confirmed it: the summary says where the filtering happens.
+        #expect(Self.summary(state).contains("filtered here; the stack has not confirmed the pattern yet"))
+        snapshot.eventsFilteredOnStack = #"{"source":["shop.payments"]}"#
+        state.receive(snapshot)
+        #expect(Self.summary(state).contains("filtered on the stack"))
+        // A substring is not sent to the stack.
+        state.press(.character("/"), .ctrl("u"))
+        state.type("ord-1")
+        state.press(.enter)
+        #expect(state.streamFilter == nil)
+    }
+
+    @Test("the rates strip: per bus, per source (busiest, the rest summed), deliveries by outcome; unavailable without a stream")
+    func ratesStrip() {
+        let snapshot = DemoSnapshot.tailWithRates(count: 120)
+        let strip = FlowsPane.ratesStrip(snapshot, now: DemoSnapshot.now).map(\.text)
+        #expect(strip.count == 4)
+        #expect(strip[1].hasPrefix("bus       shop-bus 4.0/s "))
+        #expect(strip[2].hasPrefix("source    shop.") && strip[2].contains("shop.orders 1.") && strip[2].contains("shop.payments 1.")
+                && strip[2].contains("shop.shipping 1."), "\(strip[2])")
+        #expect(strip[3].hasPrefix("delivery  ✓ "))
+        var none = snapshot
+        none.liveStream = false
+        none.rates = TrafficRates()
+        #expect(FlowsPane.ratesStrip(none, now: DemoSnapshot.now).first?.text.contains("unavailable") == true)
+    }
 }

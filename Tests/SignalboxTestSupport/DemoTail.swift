@@ -2,6 +2,8 @@ import Demo
 import Foundation
 import JSON
 import Provider
+import StackProtocol
+import Timekeeping
 
 /// The demo's bus traffic as the live stream reports it, for the Flows tail's tests and
 /// goldens: orders created, paid and shipped in turn, on the demo's bus with its rules and
@@ -63,5 +65,31 @@ extension DemoSnapshot {
                          deliveries: [Delivery(rule: "rule\u{7}", targetId: "q", targetArn: "arn:aws:sqs:us-east-1:0:q\u{1B}[2J" + evil,
                                                status: .failed, error: "Boom\u{1B}]52;c;AAAA\u{07}" + evil)],
                          envelope: envelope)
+    }
+}
+
+extension DemoSnapshot {
+    /// The tail of `count` events with the rates the provider would have counted from their
+    /// frames, one event every 250 ms up to `now`; a few frames dropped along the way.
+    public static func tailWithRates(count: Int, now: Date = now) -> SystemSnapshot {
+        var snapshot = tail(count: count, now: now)
+        snapshot.liveStream = true
+        let clock = ManualClock()
+        let start = now.addingTimeInterval(-Double(count) * 0.25)
+        var rates = TrafficRates(at: clock.now)
+        var last = start
+        for event in snapshot.recentEvents {
+            clock.advance(by: .milliseconds(Int64((event.time.timeIntervalSince(last) * 1000).rounded())))
+            last = event.time
+            let outcomes = event.deliveries.map { delivery in
+                DeliveryOutcome(eventId: event.id, bus: event.eventBusName, rule: delivery.rule, targetId: delivery.targetId,
+                                targetArn: delivery.targetArn, status: DeliveryOutcome.Status(rawValue: delivery.status.rawValue) ?? .delivered)
+            }
+            let frame = StreamFrame.published(.event(BusEventFrame(bus: event.eventBusName, event: EventEnvelope(event.envelope),
+                                                                   matched: [], deliveries: outcomes)), sequence: event.sequence)
+            rates.record(frame, at: clock.now, date: event.time)
+        }
+        snapshot.rates = rates
+        return snapshot
     }
 }

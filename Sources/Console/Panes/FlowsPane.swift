@@ -64,6 +64,18 @@ struct FlowsPane: Pane {
         ]
     }
 
+    // MARK: filter
+
+    func filterProblem(_ text: String) -> String? {
+        Matcher(text, keyPaths: keyPaths).problem
+    }
+
+    /// A pattern filter is also the stream's subscription: the stack sends only matching events.
+    func streamFilter(_ text: String) -> String? {
+        guard case .pattern = Matcher(text, keyPaths: keyPaths).kind else { return nil }
+        return text
+    }
+
     // MARK: rows
 
     func body(_ context: PaneContext, view: ViewState) -> PaneBody<RowID> {
@@ -84,6 +96,7 @@ struct FlowsPane: Pane {
                               rows: rows, emptyMessage: "No events yet. Waiting for traffic…",
                               summary: summary(snapshot, tail: tail, view: view, filter: context.filter))
         table.filteredByPane = true
+        table.strip = Self.ratesStrip(snapshot, now: context.now)
         table.locate = { row in
             // Rows are in sequence order: a binary search, never a scan.
             var (low, high) = (0, sequences.count)
@@ -107,9 +120,59 @@ struct FlowsPane: Pane {
             parts = ["\(tail.rows.count) event\(tail.rows.count == 1 ? "" : "s")" + (filter.isEmpty ? "" : " match") + " · live"]
         }
         if let problem = tail.problem { parts.append(problem) }
+        if streamFilter(filter) != nil {
+            // Said plainly: the events held from before the filter were matched here.
+            parts.append(snapshot.eventsFilteredOnStack == filter ? "filtered on the stack"
+                         : snapshot.liveStream ? "filtered here; the stack has not confirmed the pattern yet"
+                         : "filtered here (no live stream to filter at the source)")
+        }
         if ring.evicted > 0 { parts.append("\(ring.evicted) older evicted (tail_buffer \(ring.capacity))") }
         if snapshot.droppedEvents > 0 { parts.append("\(snapshot.droppedEvents) dropped (viewer fell behind)") }
         return parts.joined(separator: " · ")
+    }
+
+    // MARK: rates
+
+    /// Bars per sparkline: 60 seconds, five to a bar (narrow enough for four outcomes on a
+    /// 120-column tail).
+    static let sparkWidth = 12
+    /// The rate shown beside each sparkline is the mean of this many last seconds.
+    static let rateSeconds = 10
+
+    /// The rates strip: events a second per bus and per source (the busiest, the rest summed)
+    /// and deliveries a second by outcome, each with its last minute as a sparkline. Counted by
+    /// the provider from the stream's frames; marked `≥` while frames were dropped (events
+    /// among them are not counted), and said to be unavailable without a stream.
+    static func ratesStrip(_ snapshot: SystemSnapshot, now: Date) -> [DetailLine] {
+        let rates = snapshot.rates.advanced(to: now)
+        guard snapshot.liveStream || rates.latest != nil else {
+            return [("RATES  unavailable without the live stream (the Signalbox stack's), which they are counted from", .muted)]
+        }
+        let atLeast = rates.dropped > 0 ? "≥" : ""
+        func cell(_ name: String, _ series: [Int]) -> String {
+            let recent = series.suffix(rateSeconds).reduce(0, +)
+            return name + " " + atLeast + String(format: "%.1f", Double(recent) / Double(rateSeconds)) + "/s "
+                + Format.sparkline(series, width: sparkWidth)
+        }
+        func line(_ label: String, _ key: (TrafficRates.Bucket) -> [String: Int], top: Int) -> String {
+            let names = rates.busiest(key)
+            guard !names.isEmpty else { return label + "none in the last minute" }
+            var cells = names.prefix(top).map { name in cell(name.name, rates.series { key($0)[name.name] ?? 0 }) }
+            let rest = Set(names.dropFirst(top).map(\.name))
+            if !rest.isEmpty {
+                cells.append(cell("\(rest.count) other\(rest.count == 1 ? "" : "s")",
+                                  rates.series { bucket in key(bucket).reduce(0) { $0 + (rest.contains($1.key) ? $1.value : 0) } }))
+            }
+            return label + cells.joined(separator: "   ")
+        }
+        let outcomes: [(String, Delivery.Status)] = [("✓", .delivered), ("retrying", .retrying), ("dead-lettered", .deadLettered), ("✗", .failed)]
+        let deliveries = "delivery  " + outcomes.map { name, status in cell(name, rates.series { $0.byOutcome[status] ?? 0 }) }
+            .joined(separator: "   ")
+        var caption = "RATES  last 60 s, \(60 / sparkWidth) s a bar · /s: mean of the last \(rateSeconds) s"
+        if rates.dropped > 0 { caption += " · ≥: \(rates.dropped) frames dropped in the window, not counted" }
+        if let pattern = snapshot.eventsFilteredOnStack { caption += " · only events matching " + pattern }
+        return [(caption, .muted), (line("bus       ", \.byBus, top: 2), .text), (line("source    ", \.bySource, top: 3), .text),
+                (deliveries, .text)]
     }
 
     /// The cells of one event's row, each outside string sanitised by the buffer when drawn.

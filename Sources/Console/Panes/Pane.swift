@@ -127,6 +127,13 @@ public protocol Pane: Sendable {
     /// as they do (the table's `locate` finds it), or on the last row when it was there. Off
     /// by default: a list's selection keeps its place.
     var anchorsSelection: Bool { get }
+    /// Why the `/` filter `text` cannot be applied (an invalid event pattern), or nil. A filter
+    /// with a problem is not applied as it is typed, and Enter on it keeps the previous filter
+    /// and shows the problem.
+    func filterProblem(_ text: String) -> String?
+    /// The event pattern the provider should ask its stream for while the pane is filtered by
+    /// `text` (server-side filtering), or nil.
+    func streamFilter(_ text: String) -> String?
 
     func body(_ context: PaneContext, view: ViewState) -> PaneBody<RowID>
     /// A short alert after the pane's title and in the status bar ("3 stuck"); nil when there
@@ -151,6 +158,8 @@ extension Pane {
     public var dataSections: Set<DataSection> { Set(DataSection.allCases) }
     public var actions: [PaneAction<RowID, ViewState>] { [] }
     public var anchorsSelection: Bool { false }
+    public func filterProblem(_ text: String) -> String? { nil }
+    public func streamFilter(_ text: String) -> String? { nil }
     public func badge(_ context: PaneContext) -> String? { nil }
     public func detailCanvas(of row: RowID, _ context: PaneContext, view: ViewState) -> DetailCanvas? { nil }
     public func traceSubject(of row: RowID, _ context: PaneContext) -> TraceSubject? { nil }

@@ -106,6 +106,8 @@ public struct AnyPane: Sendable, Hashable {
     private let act: @Sendable (String, OpaqueValue?, OpaqueValue, PaneContext) -> PaneActionOutcome
     private let subject: @Sendable (OpaqueValue, PaneContext) -> TraceSubject?
     private let resolve: @Sendable (TraceSubject, PaneContext) -> Result<String, TraceRefusal>?
+    private let checkFilter: @Sendable (String) -> String?
+    private let sourceFilter: @Sendable (String) -> String?
 
     init<P: Pane>(_ pane: P) {
         id = pane.id
@@ -133,6 +135,8 @@ public struct AnyPane: Sendable, Hashable {
         alert = { context in pane.badge(context) }
         subject = { row, context in row.typed(P.RowID.self).flatMap { pane.traceSubject(of: $0, context) } }
         resolve = { subject, context in pane.traceKey(for: subject, context) }
+        checkFilter = { pane.filterProblem($0) }
+        sourceFilter = { pane.streamFilter($0) }
         drawDetail = { row, context, state in row.typed(P.RowID.self).flatMap { pane.detailCanvas(of: $0, context, view: view(state)) } }
         act = { name, row, state, context in
             guard let action = actions.first(where: { $0.name == name }) else { return .nothing }
@@ -180,6 +184,10 @@ public struct AnyPane: Sendable, Hashable {
     func traceSubject(of row: OpaqueValue, _ context: PaneContext) -> TraceSubject? { subject(row, context) }
 
     func traceKey(for subject: TraceSubject, _ context: PaneContext) -> Result<String, TraceRefusal>? { resolve(subject, context) }
+
+    func filterProblem(_ text: String) -> String? { checkFilter(text) }
+
+    func streamFilter(_ text: String) -> String? { sourceFilter(text) }
 
     func detailCanvas(of row: OpaqueValue, _ context: PaneContext, view: OpaqueValue?) -> DetailCanvas? {
         drawDetail(row, context, view ?? initialViewState)

@@ -1,0 +1,137 @@
+import Foundation
+import StackProtocol
+import Timekeeping
+
+/// The bus's traffic over the last minute, counted from the live stream's frames as they
+/// arrive: events per bus and per source, deliveries by outcome, and frames the stream dropped
+/// for this viewer, in one bucket per second (`window` of them). A value: the caller passes
+/// the instant of each frame (the provider's injected clock), so tests drive it with a
+/// `ManualClock`. Buckets are reused as the seconds pass; memory stays that of 60 buckets.
+public struct TrafficRates: Sendable, Hashable {
+    /// Seconds kept.
+    public static let window = 60
+
+    /// What arrived in one second.
+    public struct Bucket: Sendable, Hashable {
+        /// The second (since the clock's origin) these counts belong to.
+        public var second: Int64
+        public var events = 0
+        public var byBus: [String: Int] = [:]
+        public var bySource: [String: Int] = [:]
+        public var byOutcome: [Delivery.Status: Int] = [:]
+        /// Frames of any topic the stream dropped for this viewer: events among them are not
+        /// counted above, so the counts of such a second are a lower bound.
+        public var dropped = 0
+    }
+
+    private var buckets: [Bucket]
+    /// The newest second counted: the series end there.
+    public private(set) var now: Int64
+    /// The wall-clock time of the newest frame counted: a reader with only a wall clock (a
+    /// pane) moves the window on from it (`seconds(at:)`). Kept in the value rather than
+    /// advancing it on every snapshot, so that a quiet stream leaves the snapshot unchanged
+    /// (an idle console does not redraw).
+    public private(set) var latest: Date?
+
+    public init(at instant: MonotonicInstant = MonotonicInstant(nanosecondsSinceOrigin: 0)) {
+        now = Self.second(of: instant)
+        buckets = Array(repeating: Bucket(second: 0), count: Self.window)
+        for second in now - Int64(Self.window) + 1...now { buckets[Self.slot(second)] = Bucket(second: second) }
+    }
+
+    static func second(of instant: MonotonicInstant) -> Int64 {
+        instant.nanosecondsSinceOrigin >= 0 ? instant.nanosecondsSinceOrigin / 1_000_000_000
+            : (instant.nanosecondsSinceOrigin + 1) / 1_000_000_000 - 1
+    }
+
+    // MARK: counting
+
+    /// Counts what `frame` says happened, at `instant` (`date` on the wall clock).
+    public mutating func record(_ frame: StreamFrame, at instant: MonotonicInstant, date: Date) {
+        switch frame {
+        case .published(.event, _), .published(.delivery, _), .dropped: latest = date
+        default: return
+        }
+        switch frame {
+        case .published(.event(let event), _):
+            update(at: instant) { bucket in
+                bucket.events += 1
+                bucket.byBus[event.bus, default: 0] += 1
+                bucket.bySource[event.event.value["source"]?.stringValue ?? "", default: 0] += 1
+                for delivery in event.deliveries { bucket.byOutcome[Self.status(delivery.status), default: 0] += 1 }
+            }
+        case .published(.delivery(let outcome), _):
+            update(at: instant) { $0.byOutcome[Self.status(outcome.status), default: 0] += 1 }
+        case .dropped(let count):
+            update(at: instant) { $0.dropped += count }
+        default:
+            break
+        }
+    }
+
+    /// The same counts with the window moved on to `instant`: seconds without frames count 0.
+    public func advanced(to instant: MonotonicInstant) -> TrafficRates {
+        var copy = self
+        copy.advance(to: Self.second(of: instant))
+        return copy
+    }
+
+    /// The window as it stands at wall-clock `date`: moved on by the whole seconds since the
+    /// newest frame counted.
+    public func advanced(to date: Date) -> TrafficRates {
+        guard let latest else { return self }
+        let seconds = Int64(max(0, date.timeIntervalSince(latest)).rounded(.down))
+        var copy = self
+        copy.advance(to: now + seconds)
+        return copy
+    }
+
+    private mutating func update(at instant: MonotonicInstant, _ change: (inout Bucket) -> Void) {
+        let second = Self.second(of: instant)
+        // A frame stamped before the window (a clock that went back) counts in the oldest second.
+        advance(to: second)
+        let at = max(second, now - Int64(Self.window) + 1)
+        change(&buckets[Self.slot(at)])
+    }
+
+    private mutating func advance(to second: Int64) {
+        guard second > now else { return }
+        for passed in max(now + 1, second - Int64(Self.window) + 1)...second {
+            buckets[Self.slot(passed)] = Bucket(second: passed)
+        }
+        now = second
+    }
+
+    private static func slot(_ second: Int64) -> Int {
+        Int(((second % Int64(window)) + Int64(window)) % Int64(window))
+    }
+
+    private static func status(_ status: DeliveryOutcome.Status) -> Delivery.Status {
+        switch status {
+        case .delivered: .delivered
+        case .retrying: .retrying
+        case .deadLettered: .deadLettered
+        case .failed: .failed
+        }
+    }
+
+    // MARK: reading
+
+    /// The buckets, oldest first, ending at `now`.
+    public var seconds: [Bucket] {
+        (0..<Int64(Self.window)).map { buckets[Self.slot(now - Int64(Self.window) + 1 + $0)] }
+    }
+
+    /// One value per second, oldest first.
+    public func series(_ value: (Bucket) -> Int) -> [Int] { seconds.map(value) }
+
+    /// Frames dropped within the window: while above 0, the counts are at least what they say.
+    public var dropped: Int { buckets.reduce(0) { $0 + $1.dropped } }
+
+    /// The names seen in the window under `key` (buses, sources), busiest first (then by name).
+    public func busiest(_ key: (Bucket) -> [String: Int]) -> [(name: String, total: Int)] {
+        var totals: [String: Int] = [:]
+        for bucket in buckets { totals.merge(key(bucket), uniquingKeysWith: +) }
+        return totals.map { (name: $0.key, total: $0.value) }.sorted { $0.total != $1.total ? $0.total > $1.total : $0.name < $1.name }
+    }
+}
