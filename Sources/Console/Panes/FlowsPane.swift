@@ -89,9 +89,11 @@ struct FlowsPane: Pane {
             let (cells, roles) = Self.cells(event, keyPaths: keyPaths)
             return PaneRow(id: RowID(sequence: event.sequence, id: event.id), cells: cells, roles: roles, searchText: event.id)
         }
-        var table = PaneTable(columns: [Column("TIME", width: 12, priority: 1), Column("BUS", width: 8, flex: 1, priority: 4),
-                                        Column("SOURCE", width: 10, flex: 2, priority: 3), Column("DETAIL-TYPE", width: 10, flex: 3, priority: 0),
-                                        Column("KEY", width: 8, flex: 1, priority: 2), Column("RULES", width: 8, flex: 2, priority: 5),
+        // Narrow, the source goes first (the detail-type usually says where an event is from),
+        // then the rules, the bus, the key.
+        var table = PaneTable(columns: [Column("TIME", width: 12, priority: 1), Column("BUS", width: 8, flex: 1, priority: 3),
+                                        Column("SOURCE", width: 10, flex: 2, priority: 5), Column("DETAIL-TYPE", width: 10, flex: 6, priority: 0),
+                                        Column("KEY", width: 8, flex: 1, priority: 2), Column("RULES", width: 8, flex: 2, priority: 4),
                                         Column("OUTCOME", width: 9, flex: 1, priority: 0)],
                               rows: rows, emptyMessage: "No events yet. Waiting for traffic…",
                               summary: summary(snapshot, tail: tail, view: view, filter: context.filter))
