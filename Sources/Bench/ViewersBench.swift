@@ -95,6 +95,7 @@ enum ViewersBench {
         var rates: [Scenario: [Double]] = [:]
         var ratios: [Scenario: [Double]] = [:]
         var stackCPU: [Scenario: [Double]] = [:]
+        var consoleCPU: [Double] = []
         for _ in 0..<rounds {
             for scenario in scenarios {
                 var baseline = 0.0
@@ -103,8 +104,12 @@ enum ViewersBench {
                     queues = try await freshQueues(aws, segment: segment, previous: queues)
                     let viewers = try attach(measured, binary: binary, endpoint: endpointURL, port: port)
                     let ticks = BenchProcesses.cpuTicks(serve) ?? 0
+                    let consoleTicks = viewers.console.flatMap { BenchProcesses.cpuTicks($0.pane) }
                     let (rate, events) = try await load(aws, for: roundDuration)
                     let used = Double((BenchProcesses.cpuTicks(serve) ?? 0) - ticks) / BenchProcesses.ticksPerSecond
+                    if let console = viewers.console, let before = consoleTicks, let after = BenchProcesses.cpuTicks(console.pane) {
+                        consoleCPU.append(1e6 * Double(after - before) / BenchProcesses.ticksPerSecond / Double(max(1, events)))
+                    }
                     viewers.detach()
                     rates[measured, default: []].append(rate)
                     stackCPU[measured, default: []].append(1e6 * used / Double(max(1, events)))
@@ -116,6 +121,11 @@ enum ViewersBench {
             let list = rates[scenario] ?? []
             var line = "  " + scenario.rawValue.padding(toLength: 19, withPad: " ", startingAt: 0)
                 + String(format: " median %6.0f events/s, stack CPU %3.0f µs/event", median(list), median(stackCPU[scenario] ?? []))
+            if scenario == .console, !consoleCPU.isEmpty {
+                // The console's own CPU per event it took in, and what that would make of one core.
+                line += String(format: ", console CPU %.1f µs/event (one core would take %.0f events/s)",
+                               median(consoleCPU), 1e6 / max(0.1, median(consoleCPU)))
+            }
             if let relative = ratios[scenario] {
                 line += String(format: "; %.0f%% of no viewer (rounds %@)", 100 * median(relative),
                                relative.map { String(format: "%.0f%%", 100 * $0) }.joined(separator: ", ") as NSString)

@@ -22,17 +22,23 @@ extension JSONParser {
         guard index < bytes.count else { throw fail("unexpected end of input") }
         switch bytes[index] {
         case UInt8(ascii: "{"):
-            let object = document.link(Slot(kind: .object, node: node), parent: parent, previous: previous)
+            let start = index
+            let object = document.link(Slot(kind: .object, node: node, start: Int32(start)), parent: parent, previous: previous)
             if treeNode == Self.noMembers || !tree.hasMembers(treeNode) {
                 try skipValue()
             } else {
                 try appendMembers(into: &document, tree: tree, object: object, treeNode: treeNode)
             }
+            document.slots[Int(object)].count = Int32(index - start)
             return object
         case UInt8(ascii: "["):
-            let array = document.link(Slot(kind: .array, node: node), parent: parent, previous: previous)
+            let start = index
+            let array = document.link(Slot(kind: .array, node: node, start: Int32(start)), parent: parent, previous: previous)
             try enter()
-            defer { depth -= 1 }
+            defer {
+                depth -= 1
+                document.slots[Int(array)].count = Int32(index - start)
+            }
             index += 1
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return array }

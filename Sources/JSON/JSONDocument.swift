@@ -23,7 +23,8 @@ public struct JSONDocument: Sendable {
         public internal(set) var next: Int32
         /// The first element or member of an array or object; `none` when empty.
         public internal(set) var first: Int32
-        /// A string's bytes in `strings`.
+        /// A string's bytes in `strings`. For an array or object parsed from text, its own text
+        /// (in `strings`, which begins with the text); `count` 0 when built from a `JSONValue`.
         public internal(set) var start: Int32
         public internal(set) var count: Int32
         public internal(set) var number: Double
@@ -92,6 +93,21 @@ public struct JSONDocument: Sendable {
         strings.withUnsafeBufferPointer { all in
             body(UnsafeBufferPointer(rebasing: all[Int(slot.start)..<Int(slot.start + slot.count)]))
         }
+    }
+
+    /// The JSON text of an array or object slot, all of it (members the tree skipped too), when
+    /// the document was parsed from text; nil for other slots and for documents built from values.
+    public func text(of slot: Int32) -> ArraySlice<UInt8>? {
+        let value = slots[Int(slot)]
+        guard value.kind == .array || value.kind == .object, value.count > 0 else { return nil }
+        return strings[Int(value.start)..<Int(value.start + value.count)]
+    }
+
+    /// A string slot's text; nil when the slot is not a string.
+    public func string(_ slot: Int32) -> String? {
+        let value = slots[Int(slot)]
+        guard value.kind == .string else { return nil }
+        return withBytes(of: value) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// A slot as a `JSONValue` (objects hold their kept members only): for tests and display.

@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import StackProtocol
 
 /// An EventBridge event bus (`ListEventBuses`).
 public struct EventBus: Sendable, Hashable {
@@ -57,35 +58,47 @@ public struct FlowEvent: Sendable, Hashable, Identifiable {
     public var eventBusName: String
     public var source: String
     public var detailType: String
-    public var detail: JSONValue
     public var resources: [String]
     /// Names of the rules whose patterns matched.
     public var matchedRules: [String]
     /// What happened to each target delivery, when the provider saw it (live stream only).
     public var deliveries: [Delivery]
-    /// The whole EventBridge envelope as the stream carried it (`version`, `id`, `detail-type`,
-    /// `source`, `account`, `time`, `region`, `resources`, `detail`, in its order); for an event
-    /// made without one, the members this value knows.
-    public var envelope: JSONValue
+    /// The whole EventBridge envelope as the stream carried it, kept as its text: at thousands
+    /// of events a second most are never opened, so it is parsed when something first reads
+    /// `envelope` or `detail` (a detail view, a key on screen, a filter), then once.
+    public var received: EventEnvelope
     /// Its place in arrival order, given by the `EventRing` that holds it (0 until then).
     public var sequence = 0
 
-    public init(id: String, time: Date, eventBusName: String = "default", source: String, detailType: String,
-                detail: JSONValue = .null, resources: [String] = [], matchedRules: [String] = [],
-                deliveries: [Delivery] = [], envelope: JSONValue? = nil) {
-        self.envelope = envelope ?? [
-            "id": .string(id), "detail-type": .string(detailType), "source": .string(source),
-            "time": .string(time.formatted(.iso8601)), "resources": .array(resources.map(JSONValue.string)), "detail": detail,
-        ]
+    /// The envelope (`version`, `id`, `detail-type`, `source`, `account`, `time`, `region`,
+    /// `resources`, `detail`, in its order); for an event made without one, the members this
+    /// value knows.
+    public var envelope: JSONValue { received.value }
+    public var detail: JSONValue { received.value["detail"] ?? .null }
+
+    /// An event as the live stream reported it; `received` is not parsed here.
+    public init(id: String, time: Date, eventBusName: String, source: String, detailType: String,
+                resources: [String], matchedRules: [String], deliveries: [Delivery], received: EventEnvelope) {
         self.id = id
         self.time = time
         self.eventBusName = eventBusName
         self.source = source
         self.detailType = detailType
-        self.detail = detail
         self.resources = resources
         self.matchedRules = matchedRules
         self.deliveries = deliveries
+        self.received = received
+    }
+
+    public init(id: String, time: Date, eventBusName: String = "default", source: String, detailType: String,
+                detail: JSONValue = .null, resources: [String] = [], matchedRules: [String] = [],
+                deliveries: [Delivery] = [], envelope: JSONValue? = nil) {
+        let envelope = envelope ?? [
+            "id": .string(id), "detail-type": .string(detailType), "source": .string(source),
+            "time": .string(time.formatted(.iso8601)), "resources": .array(resources.map(JSONValue.string)), "detail": detail,
+        ]
+        self.init(id: id, time: time, eventBusName: eventBusName, source: source, detailType: detailType, resources: resources,
+                  matchedRules: matchedRules, deliveries: deliveries, received: EventEnvelope(envelope))
     }
 
     /// Whether any delivery of this event failed or ended in a dead-letter queue.

@@ -2,6 +2,7 @@ import CircuitBreaker
 import Foundation
 import JSON
 import StackProtocol
+import Timekeeping
 
 /// Reads the AWS JSON responses a provider receives, and the stack's extension messages
 /// (decoded by StackProtocol), into snapshot values. Every AWS reader is lenient about what it
@@ -146,16 +147,21 @@ enum WireDecoding {
     /// An `event` frame as a flow event. Matched rules are named `rule`, or `bus/rule` when
     /// matched on another bus after a hop; each once.
     static func flowEvent(_ frame: BusEventFrame) -> FlowEvent {
-        let envelope = frame.event.value
+        let summary = frame.event.summary
         var matched: [String] = []
         for match in frame.matched {
             let name = match.bus == frame.bus ? match.rule : match.bus + "/" + match.rule
             if !matched.contains(name) { matched.append(name) }
         }
-        return FlowEvent(id: frame.event.id ?? "", time: date(envelope["time"]) ?? Date(), eventBusName: frame.bus,
-                         source: envelope["source"]?.stringValue ?? "", detailType: envelope["detail-type"]?.stringValue ?? "",
-                         detail: envelope["detail"] ?? .null, resources: strings(envelope["resources"]),
-                         matchedRules: matched, deliveries: frame.deliveries.map(delivery), envelope: envelope)
+        return FlowEvent(id: summary.id ?? "", time: summary.time.flatMap(eventTime) ?? Date(), eventBusName: frame.bus,
+                         source: summary.source ?? "", detailType: summary.detailType ?? "", resources: summary.resources,
+                         matchedRules: matched, deliveries: frame.deliveries.map(delivery), received: frame.event)
+    }
+
+    /// An envelope's `time`: AWS writes UTC RFC 3339, read without Foundation's parser (one per
+    /// event); anything else the general way.
+    static func eventTime(_ text: String) -> Date? {
+        CivilTime(utcRFC3339: text)?.unixTime.date ?? date(.string(text))
     }
 
     /// A delivery outcome (inside an `event` frame, or a later `delivery` frame).

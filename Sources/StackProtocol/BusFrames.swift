@@ -1,33 +1,88 @@
 import JSON
+import Synchronization
 
 /// An EventBridge event envelope (`version`, `id`, `detail-type`, `source`, `account`, `time`,
 /// `region`, `resources`, `detail`: AWS's shape) with its compact text, made once.
 ///
-/// Invariant: `text == value.serialized`. The bus serializes every event once when it is put;
-/// the stream reuses that text rather than serializing the envelope again per frame. A reader
-/// that decoded the envelope never pays for the text unless it asks.
+/// Invariant: `text == value.serialized` whichever of the two came first. The bus serializes
+/// every event once when it is put, and the stream splices that text into each frame. A viewer
+/// that decoded a batch keeps the envelope as its text and the few members a list shows
+/// (`summary`), and parses the rest (`value`) only when something asks for it — at thousands of
+/// events a second most envelopes are never opened. Equality and hashing are by text.
 public struct EventEnvelope: Sendable, Hashable {
-    public let value: JSONValue
-    private let serialized: String?
+    /// The members a viewer lists, read without parsing `detail`.
+    public struct Summary: Sendable, Hashable {
+        public var id: String?
+        public var source: String?
+        public var detailType: String?
+        /// `time` as written (RFC 3339).
+        public var time: String?
+        public var resources: [String]
+
+        public init(id: String?, source: String?, detailType: String?, time: String?, resources: [String]) {
+            self.id = id
+            self.source = source
+            self.detailType = detailType
+            self.time = time
+            self.resources = resources
+        }
+
+        init(_ value: JSONValue) {
+            self.init(id: value["id"]?.stringValue, source: value["source"]?.stringValue,
+                      detailType: value["detail-type"]?.stringValue, time: value["time"]?.stringValue,
+                      resources: value["resources"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+        }
+    }
+
+    /// The text, and the value once parsed (shared by copies, so each envelope is parsed at most once).
+    private final class Storage: Sendable {
+        let text: String
+        let parsed: Mutex<JSONValue?>
+
+        init(text: String, value: JSONValue?) {
+            self.text = text
+            self.parsed = Mutex(value)
+        }
+    }
+
+    private let storage: Storage
+    public let summary: Summary
 
     public init(_ value: JSONValue) {
-        self.value = value
-        self.serialized = nil
+        self.init(value, serialized: value.serialized)
     }
 
     /// `text` must be `value.serialized` (the caller made it so already).
     public init(_ value: JSONValue, serialized text: String) {
-        self.value = value
-        self.serialized = text
+        storage = Storage(text: text, value: value)
+        summary = Summary(value)
+    }
+
+    /// An envelope read from a frame: its text, and the members `summary` holds (read with it).
+    /// `value` parses `text` when first asked.
+    public init(text: String, summary: Summary) {
+        storage = Storage(text: text, value: nil)
+        self.summary = summary
     }
 
     /// The envelope as compact JSON.
-    public var text: String { serialized ?? value.serialized }
+    public var text: String { storage.text }
 
-    public var id: String? { value["id"]?.stringValue }
+    /// The envelope as a value; `.null` if the text was not JSON (a reader that kept the text
+    /// checked it was an object when it read the frame).
+    public var value: JSONValue {
+        storage.parsed.withLock { parsed in
+            if let parsed { return parsed }
+            let value = (try? JSONValue(parsing: Array(storage.text.utf8))) ?? .null
+            parsed = value
+            return value
+        }
+    }
 
-    public static func == (lhs: EventEnvelope, rhs: EventEnvelope) -> Bool { lhs.value == rhs.value }
-    public func hash(into hasher: inout Hasher) { hasher.combine(value) }
+    public var id: String? { summary.id }
+
+    public static func == (lhs: EventEnvelope, rhs: EventEnvelope) -> Bool { lhs.text == rhs.text }
+    public func hash(into hasher: inout Hasher) { hasher.combine(text) }
 }
 
 /// A rule an event matched, on the bus it matched on (a bus-to-bus hop names the next bus).

@@ -126,20 +126,41 @@ public enum StreamFrameCodec {
     // MARK: decoding
 
     /// The frames of one message: a single frame, or a batch (a JSON array of frames). A batch
-    /// member that cannot be read fails alone, as an `error` frame in its place.
+    /// member that cannot be read fails alone, as an `error` frame in its place. `event` frames
+    /// are read without parsing their envelopes (`EventFrameReader`); the others the general way.
     public static func decodeMessage(_ text: String) throws(StackProtocolError) -> [StreamFrame] {
-        let value: JSONValue
-        do { value = try JSONValue(parsing: Array(text.utf8)) } catch {
+        let document: JSONDocument
+        do { document = try JSONDocument(parsing: Array(text.utf8), keeping: EventFrameReader.fields.tree) } catch {
             throw StackProtocolError("a stream message must be JSON: \(error)")
         }
-        guard case .array(let members) = value else { return [try decode(value)] }
-        return members.enumerated().map { index, member in
-            do throws(StackProtocolError) {
-                return try decode(member)
-            } catch {
-                return .error(StreamFailure(code: StreamFailure.unreadableCode, message: "batch[\(index)]: \(error.message)"))
-            }
+        guard document.slots[Int(JSONDocument.root)].kind == .array else {
+            if let frame = EventFrameReader.frame(in: document, at: JSONDocument.root) { return [frame] }
+            return [try decode(bytes: text.utf8)]
         }
+        var frames: [StreamFrame] = []
+        var member = document.slots[Int(JSONDocument.root)].first
+        while member != JSONDocument.none {
+            let index = frames.count
+            do throws(StackProtocolError) {
+                if let frame = EventFrameReader.frame(in: document, at: member) {
+                    frames.append(frame)
+                } else {
+                    frames.append(try decodeMember(member, of: document))
+                }
+            } catch {
+                frames.append(.error(StreamFailure(code: StreamFailure.unreadableCode, message: "batch[\(index)]: \(error.message)")))
+            }
+            member = document.slots[Int(member)].next
+        }
+        return frames
+    }
+
+    /// A batch member that is not an `event` frame, read from its own text.
+    private static func decodeMember(_ member: Int32, of document: JSONDocument) throws(StackProtocolError) -> StreamFrame {
+        guard let text = document.text(of: member) else {
+            return try decode(document.value(member, tree: EventFrameReader.fields.tree))   // a scalar: not a frame
+        }
+        return try decode(bytes: text)
     }
 
     public static func decode(_ text: String) throws(StackProtocolError) -> StreamFrame {

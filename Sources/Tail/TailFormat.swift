@@ -40,11 +40,10 @@ public enum TailFormat: String, Sendable, CaseIterable {
     static func text(_ message: StreamMessage) -> String {
         switch message {
         case .event(let frame):
-            let event = frame.event.value
+            let event = frame.event.summary
             let rules = frame.matched.map(\.rule)
             let outcomes = frame.deliveries.map { "\($0.rule)→\(shortName($0.targetArn)) \(symbol($0.status))" }
-            return columns(time(iso: event["time"]?.stringValue), "event", frame.bus, event["source"]?.stringValue ?? "",
-                           event["detail-type"]?.stringValue ?? "",
+            return columns(time(iso: event.time), "event", frame.bus, event.source ?? "", event.detailType ?? "",
                            rules.isEmpty ? "no rule matched" : "rules: " + rules.joined(separator: ","),
                            outcomes.joined(separator: "  "))
         case .delivery(let outcome):

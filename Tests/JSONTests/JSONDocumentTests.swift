@@ -1,3 +1,4 @@
+import Foundation
 import JSON
 import Testing
 
@@ -109,5 +110,23 @@ import Testing
         let parsed = try JSONValue(parsing: text)
         let expected = try #require(Double(text))
         #expect(parsed.doubleValue?.bitPattern == expected.bitPattern)
+    }
+
+    @Test("an array or object parsed from text keeps the range of its own text, skipped members included")
+    func containersKeepTheirText() throws {
+        let fields = Self.tree([["detail", "customer", "tier"], ["resources"]])
+        let document = try JSONDocument(parsing: Self.document.utf8, keeping: fields)
+        let text = { (slot: Int32) in document.text(of: slot).map { String(decoding: $0, as: UTF8.self) } }
+        #expect(text(JSONDocument.root) == Self.document.trimmingCharacters(in: .whitespacesAndNewlines))
+        var tree = fields
+        let detail = try #require(document.member(JSONDocument.root, node: Int32(tree.child("detail", of: JSONFieldTree.root))))
+        let detailText = try #require(text(detail))
+        #expect(try JSONValue(parsing: Array(detailText.utf8))["big"]?["deep"]?[0]?["a"]?["b"]?["c"] == 1)
+        let resources = try #require(document.member(JSONDocument.root, node: Int32(tree.child("resources", of: JSONFieldTree.root))))
+        #expect(text(resources) == #"["r1","r2"]"#)
+        let first = document.slots[Int(resources)].first
+        #expect(document.string(first) == "r1")
+        #expect(document.text(of: first) == nil, "a string has no container text")
+        #expect(JSONDocument(["a": [1]], keeping: fields).text(of: JSONDocument.root) == nil, "built from a value: no text")
     }
 }

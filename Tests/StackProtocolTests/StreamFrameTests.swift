@@ -1,3 +1,4 @@
+import Foundation
 import JSON
 import StackProtocol
 import Testing
@@ -135,6 +136,45 @@ struct StreamFrameTests {
                                 (#"{"type":"subscribe","topics":[1]}"#, "subscribe needs \"topics\": a list of topic names."),
                                 (#"{"type":"shout"}"#, "Unknown message type; expected subscribe or ping.")] {
             #expect(throws: StreamFailure(code: "BadRequest", message: message)) { try StreamRequest(text: text) }
+        }
+    }
+
+    @Test("event frames read from a batch without parsing their envelopes equal the general decoder's, envelope text kept")
+    func eventFramesReadLazily() throws {
+        let frame = StreamFrame.published(.event(Fixtures.event), sequence: 41)
+        let text = StreamFrameCodec.encode(frame)
+        let slow = try StreamFrameCodec.decode(text)
+        for decoded in [try StreamFrameCodec.decodeMessage(text), try StreamFrameCodec.decodeMessage("[" + text + "," + text + "]")] {
+            #expect(decoded.allSatisfy { $0 == slow })
+            guard case .published(.event(let event), 41)? = decoded.first else { Issue.record("not an event: \(decoded)"); continue }
+            #expect(event.event.text == Fixtures.envelope.serialized)
+            #expect(event.event.summary == EventEnvelope.Summary(id: "e-1", source: "shop.orders", detailType: "Order Placed",
+                                                                  time: "2026-12-06T09:00:00Z", resources: []))
+            #expect(event.event.value == Fixtures.envelope)
+            #expect(event.deliveries == Fixtures.event.deliveries)
+        }
+    }
+
+    @Test("an event frame that is not quite well formed is left to the general decoder: the same frame or the same error")
+    func oddEventFramesFallBack() throws {
+        let good = StreamFrameCodec.encode(.published(.event(Fixtures.event), sequence: 1))
+        let odd = [
+            good.replacingOccurrences(of: #""errorCode":"QueueDoesNotExist""#, with: #""errorCode":7"#),
+            good.replacingOccurrences(of: #""status":"delivered""#, with: #""status":"lost""#),
+            good.replacingOccurrences(of: #""id":"e-1""#, with: #""id":1"#),
+            good.replacingOccurrences(of: #""topic":"events""#, with: #""topic":"elsewhere""#),
+            good.replacingOccurrences(of: #""seq":1"#, with: #""seq":1.5"#),
+            good.replacingOccurrences(of: #"{"v":1"#, with: #"{"v":2"#),
+            good.replacingOccurrences(of: #""matched":["#, with: #""matched":[3,"#),
+        ]
+        for text in odd {
+            let general: Result<StreamFrame, StackProtocolError> = Result { () throws(StackProtocolError) in try StreamFrameCodec.decode(text) }
+            let batch = try StreamFrameCodec.decodeMessage("[" + text + "]")
+            switch general {
+            case .success(let frame): #expect(batch == [frame], "\(text)")
+            case .failure(let error):
+                #expect(batch == [.error(StreamFailure(code: StreamFailure.unreadableCode, message: "batch[0]: \(error.message)"))], "\(text)")
+            }
         }
     }
 }
