@@ -103,4 +103,12 @@ enum BenchProcesses {
     }
 
     static let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
+
+    /// The most memory `pid` has held resident so far (VmHWM in /proc/PID/status), in bytes.
+    static func peakResidentBytes(_ pid: pid_t) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
+        return kilobytes * 1024
+    }
 }

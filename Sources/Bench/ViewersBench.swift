@@ -96,6 +96,7 @@ enum ViewersBench {
         var ratios: [Scenario: [Double]] = [:]
         var stackCPU: [Scenario: [Double]] = [:]
         var consoleCPU: [Double] = []
+        var consolePeak = 0
         for _ in 0..<rounds {
             for scenario in scenarios {
                 var baseline = 0.0
@@ -109,6 +110,7 @@ enum ViewersBench {
                     let used = Double((BenchProcesses.cpuTicks(serve) ?? 0) - ticks) / BenchProcesses.ticksPerSecond
                     if let console = viewers.console, let before = consoleTicks, let after = BenchProcesses.cpuTicks(console.pane) {
                         consoleCPU.append(1e6 * Double(after - before) / BenchProcesses.ticksPerSecond / Double(max(1, events)))
+                        consolePeak = max(consolePeak, BenchProcesses.peakResidentBytes(console.pane) ?? 0)
                     }
                     viewers.detach()
                     rates[measured, default: []].append(rate)
@@ -123,8 +125,8 @@ enum ViewersBench {
                 + String(format: " median %6.0f events/s, stack CPU %3.0f µs/event", median(list), median(stackCPU[scenario] ?? []))
             if scenario == .console, !consoleCPU.isEmpty {
                 // The console's own CPU per event it took in, and what that would make of one core.
-                line += String(format: ", console CPU %.1f µs/event (one core would take %.0f events/s)",
-                               median(consoleCPU), 1e6 / max(0.1, median(consoleCPU)))
+                line += String(format: ", console CPU %.1f µs/event (one core would take %.0f events/s), peak RSS %.0f MB",
+                               median(consoleCPU), 1e6 / max(0.1, median(consoleCPU)), Double(consolePeak) / 1_048_576)
             }
             if let relative = ratios[scenario] {
                 line += String(format: "; %.0f%% of no viewer (rounds %@)", 100 * median(relative),

@@ -16,6 +16,7 @@ let areas: [(name: String, run: () async throws -> Void)] = [
     ("topology", TopologyBench.run),
     ("viewers", ViewersBench.run),
     ("messages", MessagesBench.run),
+    ("ingest", { try IngestBench.run() }),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())
