@@ -65,9 +65,9 @@ extension JSONValue {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    /// Escapes what JSON requires (quote, backslash, C0 controls); everything else is copied
-    /// byte for byte, so non-ASCII text stays readable.
-    static func writeString(_ value: String, to output: inout [UInt8]) {
+    /// Writes `value` as a JSON string: escapes what JSON requires (quote, backslash, C0
+    /// controls); everything else is copied byte for byte, so non-ASCII text stays readable.
+    public static func writeString(_ value: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { bytes in

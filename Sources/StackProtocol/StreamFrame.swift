@@ -214,6 +214,6 @@ public enum StreamFrameCodec {
     }
 
     static func appendString(_ text: String, to output: inout [UInt8]) {
-        output.append(contentsOf: JSONValue.string(text).utf8Bytes)
+        JSONValue.writeString(text, to: &output)
     }
 }
