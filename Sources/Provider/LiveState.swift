@@ -94,7 +94,13 @@ struct LiveState: Sendable {
             upsert(breaker)
             return .changed
         case .message(let change):
-            messages.apply(WireDecoding.messageChange(change))
+            var read = WireDecoding.messageChange(change)
+            // The body the stack left out is the sending event's envelope, held in the ring
+            // unless it was evicted (then the message shows no body, as one sent unseen).
+            if change.bodyIsEvent, let eventId = change.sender?.eventId, let index = eventIndex(eventId) {
+                read.body = events[index].received.text
+            }
+            messages.apply(read)
             return .changed
         case .breakerOverride(let result):
             upsert(WireDecoding.breaker(result.entry, history: []))

@@ -61,13 +61,19 @@ public struct QueueMessageChange: Sendable, Hashable {
     public var truncated: Bool
     /// `sent` by an EventBridge delivery: which one.
     public var sender: MessageSender?
+    /// `sent` by an EventBridge delivery whose body is the event's envelope, byte for byte as
+    /// the `event` frame carries it (a target with no input transformation): `body` is left
+    /// out, since a viewer of `events` already holds it. Without this, each event would cross
+    /// the stream once more per queue target.
+    public var bodyIsEvent: Bool
     /// `received` and `dead-lettered`: the message's receive count.
     public var receiveCount: Int?
     /// `dead-lettered`: the queue it moved to.
     public var deadLetterQueue: String?
 
     public init(change: Change, queue: String, messageId: String, time: Int64, body: String? = nil, bodySize: Int? = nil,
-                truncated: Bool = false, sender: MessageSender? = nil, receiveCount: Int? = nil, deadLetterQueue: String? = nil) {
+                truncated: Bool = false, sender: MessageSender? = nil, bodyIsEvent: Bool = false, receiveCount: Int? = nil,
+                deadLetterQueue: String? = nil) {
         self.change = change
         self.queue = queue
         self.messageId = messageId
@@ -75,14 +81,21 @@ public struct QueueMessageChange: Sendable, Hashable {
         self.body = body
         self.bodySize = bodySize
         self.truncated = truncated
+        self.bodyIsEvent = bodyIsEvent
         self.sender = sender
         self.receiveCount = receiveCount
         self.deadLetterQueue = deadLetterQueue
     }
 
-    /// A `sent` change carrying `body` within `bodyLimit`.
-    public static func sent(queue: String, messageId: String, time: Int64, body: String, sender: MessageSender? = nil) -> QueueMessageChange {
+    /// A `sent` change carrying `body` within `bodyLimit`; none when an EventBridge delivery
+    /// sent the event's envelope itself (`eventText`, the text its `event` frame carries).
+    public static func sent(queue: String, messageId: String, time: Int64, body: String, sender: MessageSender? = nil,
+                            eventText: String? = nil) -> QueueMessageChange {
         let size = body.utf8.count
+        if sender != nil, let eventText, body == eventText {
+            return QueueMessageChange(change: .sent, queue: queue, messageId: messageId, time: time, bodySize: size,
+                                      sender: sender, bodyIsEvent: true)
+        }
         let kept = size <= bodyLimit ? body : clip(body, to: bodyLimit)
         return QueueMessageChange(change: .sent, queue: queue, messageId: messageId, time: time, body: kept, bodySize: size,
                                   truncated: size > bodyLimit, sender: sender)
@@ -99,7 +112,7 @@ public struct QueueMessageChange: Sendable, Hashable {
         return String(decoding: utf8[..<end], as: UTF8.self)
     }
 
-    /// `{"change","queue","messageId","time","body"?,"bodySize"?,"truncated"?,"sender"?,"receiveCount"?,"deadLetterQueue"?}`
+    /// `{"change","queue","messageId","time","body"?,"bodySize"?,"truncated"?,"sender"?,"bodyIsEvent"?,"receiveCount"?,"deadLetterQueue"?}`
     public var json: JSONValue {
         var object: JSONObject = ["change": .string(change.rawValue), "queue": .string(queue), "messageId": .string(messageId),
                                   "time": .number(Double(time))]
@@ -107,6 +120,7 @@ public struct QueueMessageChange: Sendable, Hashable {
         if let bodySize { object["bodySize"] = .number(Double(bodySize)) }
         if change == .sent { object["truncated"] = .bool(truncated) }
         if let sender { object["sender"] = sender.json }
+        if bodyIsEvent { object["bodyIsEvent"] = true }
         if let receiveCount { object["receiveCount"] = .number(Double(receiveCount)) }
         if let deadLetterQueue { object["deadLetterQueue"] = .string(deadLetterQueue) }
         return .object(object)
@@ -126,6 +140,7 @@ public struct QueueMessageChange: Sendable, Hashable {
                   sender: try fields.optional("sender").map { value throws(StackProtocolError) in
                       try MessageSender(json: value, path: fields.fieldPath("sender"))
                   },
+                  bodyIsEvent: fields.optional("bodyIsEvent") == nil ? false : try fields.bool("bodyIsEvent"),
                   receiveCount: count, deadLetterQueue: try fields.optionalString("deadLetterQueue"))
     }
 }

@@ -47,4 +47,20 @@ struct MessageFrameTests {
             (error as? StackProtocolError)?.message.contains(named) == true
         }
     }
+
+    @Test("a delivery that sent the event's envelope itself leaves the body out and says so; any other body is carried")
+    func bodyIsTheEvent() throws {
+        let sender = MessageSender(eventId: "e-1", bus: "shop", rule: "r", targetId: "t")
+        let envelope = #"{"id":"e-1","detail":{"orderId":"ord-1"}}"#
+        let same = QueueMessageChange.sent(queue: "orders", messageId: "m-1", time: 5, body: envelope, sender: sender, eventText: envelope)
+        #expect(same.body == nil && same.bodyIsEvent && same.bodySize == envelope.utf8.count && !same.truncated)
+        #expect(StreamFrameCodec.encode(.published(.message(same), sequence: 1))
+            == #"{"v":1,"type":"message","topic":"messages","seq":1,"data":{"change":"sent","queue":"orders","messageId":"m-1","time":5,"bodySize":41,"truncated":false,"sender":{"eventId":"e-1","bus":"shop","rule":"r","targetId":"t"},"bodyIsEvent":true}}"#)
+        #expect(try StreamFrameCodec.decode(StreamFrameCodec.encode(.published(.message(same), sequence: 1))) == .published(.message(same), sequence: 1))
+        let transformed = QueueMessageChange.sent(queue: "orders", messageId: "m-2", time: 5, body: #"{"orderId":"ord-1"}"#,
+                                                  sender: sender, eventText: envelope)
+        #expect(transformed.body == #"{"orderId":"ord-1"}"# && !transformed.bodyIsEvent)
+        let direct = QueueMessageChange.sent(queue: "orders", messageId: "m-3", time: 5, body: envelope, eventText: envelope)
+        #expect(direct.body == envelope && !direct.bodyIsEvent, "only a delivery's body is left out")
+    }
 }

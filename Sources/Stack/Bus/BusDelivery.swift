@@ -156,7 +156,8 @@ struct BusDeliverer: Sendable {
                                                       event: digest == nil ? nil : event)
             report.queues.insert(name)
             lookups.sentMessages?.append(.sent(queue: name, messageId: messageId, time: now, body: payload,
-                                               sender: MessageSender(eventId: event.id, bus: event.bus, rule: rule, targetId: target.id)))
+                                               sender: MessageSender(eventId: event.id, bus: event.bus, rule: rule, targetId: target.id),
+                                               eventText: event.text))
         case .bus(let name)?:
             guard let routes = buses[name] else { throw BusError.busNotFound(name) }
             guard event.depth + 1 < Self.maximumDepth else {
