@@ -95,7 +95,8 @@ struct DefinitionParser {
         "Parallel": ["Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector", "Retry", "Catch", "Branches"],
         "Map": ["Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector", "Retry", "Catch",
                 "Iterator", "ItemProcessor", "ItemsPath", "ItemSelector", "MaxConcurrency", "MaxConcurrencyPath",
-                "ToleratedFailureCount", "ToleratedFailureCountPath", "ToleratedFailurePercentage", "ToleratedFailurePercentagePath", "Label"],
+                "ToleratedFailureCount", "ToleratedFailureCountPath", "ToleratedFailurePercentage", "ToleratedFailurePercentagePath", "Label",
+                "ItemBatcher", "ItemReader", "ResultWriter"],
     ]
 
     mutating func report(_ code: String, _ message: String, at location: String?) {
@@ -611,9 +612,7 @@ struct DefinitionParser {
         for key in processor.keys where !["StartAt", "States", "Comment", "ProcessorConfig"].contains(key) {
             schema("Field '\(key)' is not supported", at: processorLocation)
         }
-        if case .object(let config) = processor["ProcessorConfig"] ?? .null, let mode = config["Mode"], mode != .string("INLINE") {
-            schema("Only the INLINE processor mode is supported here; distributed Map is not available", at: "\(processorLocation)/ProcessorConfig/Mode")
-        }
+        let distributed = parseDistributed(object, processor: processor, processorLocation: processorLocation, at: location)
         if object["Parameters"] != nil, object["ItemSelector"] != nil {
             schema("Only one of these fields is allowed: [Parameters, ItemSelector]", at: location)
         }
@@ -631,9 +630,11 @@ struct DefinitionParser {
             schema("The value for the field 'ToleratedFailurePercentage' must be between 0 and 100", at: "\(location)/ToleratedFailurePercentage")
         }
         guard let body = parseBody(processor, at: processorLocation) else { return nil }
-        return .map(MapSpec(itemsPath: itemsPath, itemSelector: selector, processor: body, maxConcurrency: maxConcurrency,
-                            toleratedFailureCount: count, toleratedFailurePercentage: percentage, items: items,
-                            itemTemplate: itemTemplate))
+        var spec = MapSpec(itemsPath: itemsPath, itemSelector: selector, processor: body, maxConcurrency: maxConcurrency,
+                           toleratedFailureCount: count, toleratedFailurePercentage: percentage, items: items,
+                           itemTemplate: itemTemplate)
+        spec.distributed = distributed
+        return .map(spec)
     }
 }
 

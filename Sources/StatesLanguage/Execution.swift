@@ -384,6 +384,9 @@ public struct Execution: Sendable {
                     emit("MapIterationAborted", ["name": .string(runs[run].stateName), "index": .number(Double(runs[child].slot))], run: child)
                 }
             }
+        case .mapRun(let arn):
+            emit("MapRunAborted", nil, run: run)
+            step.effects.append(.abortMapRun(mapRunArn: arn))
         case .idle:
             break
         }
@@ -395,7 +398,7 @@ extension Phase {
     /// A phase whose only meaning is the task or timer just withdrawn.
     var isWaitingLeaf: Bool {
         switch self {
-        case .task, .retryWait, .wait: true
+        case .task, .retryWait, .wait, .mapRun: true
         default: false
         }
     }

@@ -17,6 +17,10 @@ public struct ExecutionContext: Sendable, Hashable, Codable {
     /// ExecutionStarted event. Optional, so executions stored before them still load.
     public var stateMachineVersionArn: String?
     public var stateMachineAliasArn: String?
+    /// A distributed Map's child execution: its Map Run and which child it is (its batch or
+    /// item), so the host can report its end to the Map Run. Optional for stored executions.
+    public var mapRunArn: String?
+    public var mapRunIndex: Int?
 
     public init(executionArn: String, name: String, stateMachineArn: String, stateMachineName: String, roleArn: String,
                 stateMachineVersionArn: String? = nil, stateMachineAliasArn: String? = nil) {
@@ -92,6 +96,11 @@ public enum Effect: Sendable, Hashable {
     case cancelTimer(id: String)
     /// The execution reached a final status; nothing more will be scheduled.
     case finished(ExecutionOutcome)
+    /// A distributed Map began: start the Map Run's children and report its end with
+    /// `mapRunSucceeded` / `mapRunFailed`. Store the request with the step's events.
+    case startMapRun(MapRunRequest)
+    /// The Map Run no longer matters (its state was aborted): stop its children.
+    case abortMapRun(mapRunArn: String)
 }
 
 /// The result of one input: new history events (ids continue the execution's history) and the
@@ -108,6 +117,7 @@ public enum ExecutionInputError: Error, Sendable, Hashable, CustomStringConverti
     case executionNotRunning(ExecutionStatus)
     case notRedrivable(String)
     case invalidOutput(String)
+    case mapRunDoesNotExist(String)
 
     public var awsErrorCode: String {
         switch self {
@@ -115,6 +125,7 @@ public enum ExecutionInputError: Error, Sendable, Hashable, CustomStringConverti
         case .executionNotRunning: "ExecutionDoesNotExist"
         case .notRedrivable: "ExecutionNotRedrivable"
         case .invalidOutput: "InvalidOutput"
+        case .mapRunDoesNotExist: "ResourceNotFound"
         }
     }
 
@@ -124,6 +135,7 @@ public enum ExecutionInputError: Error, Sendable, Hashable, CustomStringConverti
         case .executionNotRunning(let status): "Execution is not running (status \(status.rawValue))"
         case .notRedrivable(let reason): reason
         case .invalidOutput(let reason): reason
+        case .mapRunDoesNotExist(let arn): "Map Run is not awaited by this execution: '\(arn)'"
         }
     }
 }
@@ -204,4 +216,6 @@ enum Phase: Sendable, Codable, Hashable {
     case retryWait(timer: String)
     case wait(timer: String, output: StoredJSON)
     case fanOut(FanOutPhase)
+    /// A distributed Map waiting for its Map Run.
+    case mapRun(arn: String)
 }

@@ -211,6 +211,26 @@ extension Execution {
                 }
                 return Double(value)
             }
+            // AWS's texts for the tolerated failure paths, as moto reproduces them
+            // (moto/stepfunctions/parser/asl/component/state/exec/state_map/tolerated_failure.py).
+            if field == "ToleratedFailureCountPath" {
+                guard let value = selected?.intValue else {
+                    throw StatesError(StatesErrorName.runtime,
+                                      "The ToleratedFailureCountPath field refers to value \"\(Self.shown(selected))\" which is not a valid integer: \(path.text)")
+                }
+                guard value >= 0 else { throw StatesError(StatesErrorName.runtime, "ToleratedFailureCount cannot be negative.") }
+                return Double(value)
+            }
+            if field == "ToleratedFailurePercentagePath" {
+                guard case .number(let value) = selected ?? .null else {
+                    throw StatesError(StatesErrorName.runtime,
+                                      "The ToleratedFailurePercentagePath field refers to value \"\(Self.shown(selected))\" which is not a valid float: \(path.text)")
+                }
+                guard (0...100).contains(value) else {
+                    throw StatesError(StatesErrorName.runtime, "ToleratedFailurePercentage must be between 0 and 100.")
+                }
+                return value
+            }
             guard case .number(let value) = selected ?? .null, value >= 0 else {
                 throw StatesError(StatesErrorName.runtime, "The \(field) '\(path.text)' must select a non-negative number in the input")
             }
@@ -520,6 +540,11 @@ extension Execution {
             } else {
                 inputs.append(StoredJSON(wrappedValue: item))
             }
+        }
+        if let distributed = spec.distributed {
+            try startMapRun(run: run, state: state, distributed: distributed, spec: spec, items: inputs.map(\.wrappedValue),
+                            effective: effective, raw: raw)
+            return
         }
         var fan = FanOutPhase(children: Array(repeating: nil, count: items.count), itemInputs: inputs, branchInput: .null,
                               results: Array(repeating: StoredOptionalJSON(wrappedValue: nil), count: items.count), isMap: true)

@@ -170,6 +170,8 @@ public struct MapSpec: Sendable, Hashable {
     /// JSONata states: `Items` (default: the state input) and `ItemSelector`.
     public let items: QueryTemplate?
     public let itemTemplate: QueryTemplate?
+    /// `ProcessorConfig.Mode: DISTRIBUTED`: the items run as child executions of a Map Run.
+    public var distributed: DistributedMapSpec? = nil
 }
 
 /// One state of a definition, with the fields every type may have and its type's own.

@@ -17,6 +17,9 @@ struct Harness {
     var timers: [String: Date] = [:]
     var outcome: ExecutionOutcome?
     var clock: Date
+    /// Map Runs the execution asked for and has not seen end (the test plays the host).
+    var mapRuns: [MapRunRequest] = []
+    var abortedMapRuns: [String] = []
 
     static let context = ExecutionContext(
         executionArn: "arn:aws:states:ap-northeast-1:123456789012:execution:order-saga:run-1",
@@ -52,6 +55,11 @@ struct Harness {
                 timers[id] = nil
             case .finished(let outcome):
                 self.outcome = outcome
+            case .startMapRun(let request):
+                mapRuns.append(request)
+            case .abortMapRun(let arn):
+                abortedMapRuns.append(arn)
+                mapRuns.removeAll { $0.mapRunArn == arn }
             }
         }
     }

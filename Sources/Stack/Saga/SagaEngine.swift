@@ -39,6 +39,11 @@ actor SagaEngine {
     private var timers: [String: Task<Void, Never>] = [:]
     private var loaded = false
     private var loading: Task<Void, Never>?
+    /// Running Map Runs, by ARN, and the parsed definitions their children run.
+    var mapRuns: [String: MapRunProgress] = [:]
+    var childDefinitions: [String: StateMachineDefinition] = [:]
+    /// Map Runs whose `pump` loop is running (it sees what changes while it waits).
+    var pumping: Set<String> = []
     /// `signalbox_sfn_history_events_total`: history events committed.
     let historyEvents: CoreMetrics.Counter
 
@@ -93,6 +98,8 @@ actor SagaEngine {
             for (id, deadline) in execution.pendingTimers { arm(arn: arn, id: id, deadline: deadline) }
         }
         loaded = true
+        // After `loaded`: following Map Runs again feeds executions their inputs.
+        await recoverMapRuns()
     }
 
     // MARK: Reading
@@ -155,12 +162,14 @@ actor SagaEngine {
     static func insertStarted(_ db: Database, execution: Execution, state: String, step: Step, inputText: String? = nil) throws {
         let context = execution.context
         try db.execute(sql: """
-            INSERT INTO sfn_execution (arn, machine_arn, name, status, input, started_at, stopped_at, version, state, version_arn, alias_arn)
-            VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
+            INSERT INTO sfn_execution (arn, machine_arn, name, status, input, started_at, stopped_at, version, state, version_arn, alias_arn,
+                                       map_run_arn, map_index)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)
             """, arguments: [context.executionArn, context.stateMachineArn, context.name, execution.status.rawValue,
                              inputText ?? execution.input.serialized, execution.startDate.millis, execution.stopDate?.millis, state,
-                             context.stateMachineVersionArn, context.stateMachineAliasArn])
+                             context.stateMachineVersionArn, context.stateMachineAliasArn, context.mapRunArn, context.mapRunIndex])
         try append(db, arn: context.executionArn, events: step.events, tokens: step.scheduledTokens)
+        try insertMapRuns(db, step: step)
     }
 
     /// Takes a committed new execution into the running set and performs its first effects.
@@ -172,7 +181,7 @@ actor SagaEngine {
             running[arn] = Running(execution: execution, version: 1, tokens: tokens)
             for token in tokens { tokenOwner[token] = arn }
         }
-        await perform(step, arn: arn)
+        await perform(step, context: execution.context)
     }
 
     /// An execution a bus rule started inside PutEvents' transaction, handed over once that
@@ -227,10 +236,11 @@ actor SagaEngine {
                 UPDATE sfn_execution SET status = ?, stopped_at = ?, version = ?, state = ? WHERE arn = ? AND version < ?
                 """, arguments: [execution.status.rawValue, execution.stopDate?.millis, version, state, arn, version])
             try Self.append(db, arn: arn, events: step.events, tokens: tokens)
+            try Self.insertMapRuns(db, step: step)
             Self.publishOnCommit(db, frames, hub: hub)
         }
         historyEvents.increment(by: step.events.count)
-        await perform(step, arn: arn)
+        await perform(step, context: execution.context)
     }
 
     /// SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat and the engine's own task outcomes:
@@ -281,7 +291,8 @@ actor SagaEngine {
 
     // MARK: Effects
 
-    private func perform(_ step: Step, arn: String) async {
+    private func perform(_ step: Step, context: ExecutionContext) async {
+        let arn = context.executionArn
         for effect in step.effects {
             switch effect {
             case .scheduleTask(let request):
@@ -292,8 +303,14 @@ actor SagaEngine {
                 arm(arn: arn, id: id, deadline: deadline)
             case .cancelTimer(let id):
                 timers.removeValue(forKey: Self.timerKey(arn, id))?.cancel()
-            case .finished:
-                break
+            case .finished(let outcome):
+                if let mapRunArn = context.mapRunArn, let index = context.mapRunIndex {
+                    await childFinished(mapRunArn: mapRunArn, index: index, status: outcome.status)
+                }
+            case .startMapRun(let request):
+                await beginMapRun(request)
+            case .abortMapRun(let mapRunArn):
+                await abortMapRun(mapRunArn)
             }
         }
     }
@@ -456,10 +473,14 @@ actor SagaEngine {
         case .executionNotRunning: SagaError.make("ExecutionDoesNotExist", error.description)
         case .notRedrivable(let reason): SagaError.notRedrivable(reason)
         case .invalidOutput(let reason): SagaError.invalidOutput(reason)
+        case .mapRunDoesNotExist(let arn): SagaError.mapRunMissing(arn)
         }
     }
 
     var runningCount: Int { running.count }
+
+    /// The running executions, by ARN (Map Run recovery looks for the parents that wait).
+    var runningExecutions: [(String, Execution)] { running.map { ($0.key, $0.value.execution) } }
 }
 
 extension Step {

@@ -31,6 +31,11 @@ enum SagaError {
     static func activityMissing(_ arn: String) -> AWSError {
         make("ActivityDoesNotExist", "Activity Does Not Exist: '\(arn)'")
     }
+    /// DescribeMapRun / UpdateMapRun of a Map Run that does not exist (API reference:
+    /// ResourceNotFound).
+    static func mapRunMissing(_ arn: String) -> AWSError {
+        make("ResourceNotFound", "Resource not found: '\(arn)'")
+    }
     static func taskMissing() -> AWSError { make("TaskDoesNotExist", "Task Does Not Exist") }
     static func taskTimedOut() -> AWSError { make("TaskTimedOut", "Task Timed Out") }
     static func notRedrivable(_ message: String) -> AWSError { make("ExecutionNotRedrivable", message) }

@@ -91,5 +91,33 @@ enum SagaSchema {
                 ALTER TABLE sfn_execution ADD COLUMN alias_arn TEXT;
                 """)
         },
+        // Distributed Map: a Map Run row per distributed Map entered (`request` is the
+        // interpreter's MapRunRequest as JSON: the children's definition and inputs; the
+        // settings UpdateMapRun changes are columns), and child executions point at theirs.
+        // A Map Run's progress is never stored apart from its children: it is read back from
+        // their rows, so a restart cannot disagree with them.
+        StoreMigration("sfn-v4-map-runs") { db in
+            try db.execute(sql: """
+                CREATE TABLE sfn_map_run (
+                    arn TEXT PRIMARY KEY NOT NULL,
+                    execution_arn TEXT NOT NULL,
+                    machine_arn TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    started_at INTEGER NOT NULL,
+                    stopped_at INTEGER,
+                    max_concurrency INTEGER NOT NULL,
+                    tolerated_count INTEGER,
+                    tolerated_percentage REAL,
+                    error TEXT,
+                    cause TEXT,
+                    request TEXT NOT NULL
+                );
+                CREATE INDEX sfn_map_run_execution ON sfn_map_run(execution_arn, started_at);
+                CREATE INDEX sfn_map_run_status ON sfn_map_run(status);
+                ALTER TABLE sfn_execution ADD COLUMN map_run_arn TEXT;
+                ALTER TABLE sfn_execution ADD COLUMN map_index INTEGER;
+                CREATE INDEX sfn_execution_map_run ON sfn_execution(map_run_arn, map_index) WHERE map_run_arn IS NOT NULL;
+                """)
+        },
     ]
 }

@@ -110,6 +110,9 @@ public final class SagaService: StackService {
         case "UpdateStateMachineAlias": return try await updateStateMachineAlias(input)
         case "DeleteStateMachineAlias": return try await deleteStateMachineAlias(input)
         case "ListStateMachineAliases": return try await listStateMachineAliases(input)
+        case "ListMapRuns": return try await listMapRuns(input)
+        case "DescribeMapRun": return try await describeMapRun(input)
+        case "UpdateMapRun": return try await updateMapRun(input)
         default: throw SagaError.unknownOperation(operation)
         }
     }
@@ -192,7 +195,7 @@ public final class SagaService: StackService {
         let tags = try Self.readTags(input) ?? []
         let publish = try input.bool("publish") ?? false
         let versionDescription = try Self.versionDescription(input, publish: publish)
-        _ = try parse(definition)
+        try Self.refuseS3(try parse(definition))
         let arn = naming.machineArn(name), at = now().millis
         guard tags.count <= Self.tagLimit else { throw Self.tooMany(tags.count, arn) }
         let (created, version) = try await store.write { db throws -> (Int64, Version?) in
@@ -260,7 +263,7 @@ public final class SagaService: StackService {
         }
         let publish = try input.bool("publish") ?? false
         let versionDescription = try Self.versionDescription(input, publish: publish)
-        if let definition { _ = try parse(definition) }
+        if let definition { try Self.refuseS3(try parse(definition)) }
         let at = now()
         defer { machines.invalidate(arn) }
         let (revision, version) = try await store.write { db throws -> (Int64, Version?) in
@@ -372,6 +375,7 @@ public final class SagaService: StackService {
         ]
         if let version = context.stateMachineVersionArn { out["stateMachineVersionArn"] = .string(version) }
         if let alias = context.stateMachineAliasArn { out["stateMachineAliasArn"] = .string(alias) }
+        if let mapRun = context.mapRunArn { out["mapRunArn"] = .string(mapRun) }
         if let stop = execution.stopDate { out["stopDate"] = stop.epochSeconds }
         if let output = execution.output {
             out["output"] = .string(output.serialized)
@@ -394,25 +398,34 @@ public final class SagaService: StackService {
 
     private func describeMachineForExecution(_ input: SagaInput) async throws(AWSError) -> JSONValue {
         let execution = try await loadExecution(try executionArn(input))
-        return [
+        var out: JSONObject = [
             "stateMachineArn": .string(execution.context.stateMachineArn), "name": .string(execution.context.stateMachineName),
             "definition": .string(execution.definition.source), "roleArn": .string(execution.context.roleArn),
             "updateDate": execution.startDate.epochSeconds,
             "loggingConfiguration": ["level": "OFF", "includeExecutionData": false],
             "tracingConfiguration": ["enabled": false],
         ]
+        // A Map Run's child: its run and label ("returned only if the executionArn is a child
+        // workflow execution that was started by a Distributed Map state").
+        if let mapRun = execution.context.mapRunArn {
+            out["mapRunArn"] = .string(mapRun)
+            let machine = execution.context.stateMachineName
+            if let slash = machine.firstIndex(of: "/") { out["label"] = .string(String(machine[machine.index(after: slash)...])) }
+        }
+        return .object(out)
     }
 
     private func listExecutions(_ input: SagaInput) async throws(AWSError) -> JSONValue {
-        // A version or alias ARN lists the executions started through it.
-        let (arn, qualifier) = try machineOrQualifiedArn(input)
-        let through = qualifier.map { "\(arn):\($0)" }
         let statuses = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"]
         let filter = try input.string("statusFilter")
         if let filter, !statuses.contains(filter) {
             throw SagaError.validation("1 validation error detected: Value '\(filter)' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [\(statuses.joined(separator: ", "))]")
         }
         let limit = try input.int("maxResults", in: 0...1000).flatMap { $0 == 0 ? nil : $0 } ?? 100
+        if input.has("mapRunArn") { return try await listMapRunExecutions(input, filter: filter, limit: limit) }
+        // A version or alias ARN lists the executions started through it.
+        let (arn, qualifier) = try machineOrQualifiedArn(input)
+        let through = qualifier.map { "\(arn):\($0)" }
         let parameters = "ListExecutions\n\(through ?? arn)\n\(filter ?? "")"
         let offset = try input.pageToken(for: parameters).flatMap(Int.init) ?? 0
         _ = try await loadMachine(arn)
