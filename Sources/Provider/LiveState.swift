@@ -15,6 +15,9 @@ struct LiveState: Sendable {
     /// The executions listed by the last poll, newest first, timelines not yet attached.
     var executions: [Execution] = []
     var histories: [String: ExecutionHistory] = [:]
+    /// The Map Runs read for each execution (by its ARN), kept apart from the listing as
+    /// histories are.
+    var mapRuns: [String: [MapRun]] = [:]
     var registry: [RegistryService] = []
     var breakers: [Breaker] = []
     /// Failure rate per breaker id at recent polls (sparkline), oldest first.
@@ -160,6 +163,8 @@ struct LiveState: Sendable {
 
     /// An execution's new status, as the frame carries it whole: no fetch needed.
     private mutating func applyExecutionChange(_ change: ExecutionChange) -> FrameEffect {
+        // A Map Run's child is shown under its Map Run, not as a saga of its own.
+        if MapRun.isChild(stateMachineArn: change.execution.stateMachineArn) { return .ignored }
         guard let status = Execution.Status(rawValue: change.status) else {
             return .refreshExecution(change.execution.executionArn)
         }
@@ -175,6 +180,7 @@ struct LiveState: Sendable {
     /// yet asks for a fetch, which continues from the last event held.
     private mutating func applyHistoryFrame(_ frame: ExecutionHistoryEvent) -> FrameEffect {
         let arn = frame.execution.executionArn
+        if MapRun.isChild(stateMachineArn: frame.execution.stateMachineArn) { return .ignored }
         guard let status = Execution.Status(rawValue: frame.status), let id = frame.event["id"]?.intValue,
               let index = executions.firstIndex(where: { $0.arn == arn })
         else { return .refreshExecution(arn) }
@@ -350,6 +356,24 @@ struct LiveState: Sendable {
     }
 
     /// One execution re-described after a stream frame said it changed.
+    /// The executions whose Map Runs to read this round (at most `budget`): those whose history
+    /// names a Map Run not read yet, or read while it was running.
+    func mapRunPlan(budget: Int) -> [(execution: String, mapRuns: [String])] {
+        var plan: [(execution: String, mapRuns: [String])] = []
+        for execution in executions where plan.count < budget {
+            guard let history = histories[execution.arn] else { continue }
+            let arns = MapRun.arns(in: history.entries)
+            guard !arns.isEmpty else { continue }
+            let read = Dictionary((mapRuns[execution.arn] ?? []).map { ($0.arn, $0) }, uniquingKeysWith: { _, last in last })
+            if arns.contains(where: { read[$0]?.isRunning ?? true }) { plan.append((execution.arn, arns)) }
+        }
+        return plan
+    }
+
+    mutating func applyMapRuns(_ read: [(execution: String, mapRuns: [MapRun])]) {
+        for (execution, runs) in read { mapRuns[execution] = runs }
+    }
+
     mutating func update(_ execution: Execution) {
         if let index = executions.firstIndex(where: { $0.arn == execution.arn }) {
             executions[index].status = execution.status
@@ -368,6 +392,7 @@ struct LiveState: Sendable {
                 execution.currentState = history.currentState
                 execution.historyReadAt = history.readAt
             }
+            execution.mapRuns = mapRuns[execution.arn] ?? []
             return execution
         }
     }

@@ -40,6 +40,9 @@ struct ProviderCore: Sendable {
         case refreshExecutions([ExecutionRefresh])
         /// Read the breaker board; answer `boardRefreshed`.
         case refreshBoard
+        /// Read these executions' Map Runs (DescribeMapRun and the first page of children);
+        /// answer `mapRunsFetched`.
+        case fetchMapRuns([(execution: String, mapRuns: [String])])
         /// Follow the live stream with `streamSubscriptions` (ending the one followed so far);
         /// its frames come as `frame`, its end as `streamEnded`.
         case openStream
@@ -52,6 +55,7 @@ struct ProviderCore: Sendable {
         case historiesFetched(Result<[(String, [JSONValue])], APIFailure>, statuses: [String: Execution.Status])
         case executionsRefreshed([(Execution, [JSONValue])])
         case boardRefreshed(Result<BreakerBoardListing?, APIFailure>)
+        case mapRunsFetched([(execution: String, mapRuns: [MapRun])])
         case frame(StreamFrame)
         case streamEnded(reason: String)
         /// An operator action succeeded with this answer.
@@ -197,6 +201,9 @@ struct ProviderCore: Sendable {
             case .failure(let failure): connection.record(.breakers, failure: failure.description)
             }
             return changed(at: now)
+        case .mapRunsFetched(let read):
+            state.applyMapRuns(read)
+            return changed(at: now)
         case .frame(let frame):
             return received(frame, at: now)
         case .streamEnded(let reason):
@@ -341,6 +348,12 @@ struct ProviderCore: Sendable {
         if answered, options.useLiveStream, hasExtensions == true, connection.stream == .off {
             connection.stream = .connecting
             effects.append(.openStream)
+        }
+        // Map Runs change without their parent's history doing so: read those still running
+        // every round the machines are read, stream or not.
+        if answered, stepFunctionsAnswered {
+            let plan = state.mapRunPlan(budget: options.historyFetchesPerPoll)
+            if !plan.isEmpty { effects.append(.fetchMapRuns(plan)) }
         }
         // Histories are read every round the machines are, the listing spaced or not.
         if answered, stepFunctionsAnswered, !state.executions.isEmpty {

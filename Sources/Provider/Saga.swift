@@ -47,6 +47,9 @@ public struct Execution: Sendable, Hashable {
     /// known complete up to then, and no later unless the snapshot's live stream carries it.
     /// nil when it has not been read, or the provider does not say.
     public var historyReadAt: Date?
+    /// The Map Runs its distributed Map states started (`MapRunStarted`), as last read, in the
+    /// order the history names them; empty until read, or where the endpoint has no Map Runs.
+    public var mapRuns: [MapRun] = []
 
     public init(name: String, arn: String, stateMachineName: String, status: Status, startDate: Date,
                 stopDate: Date? = nil, currentState: String? = nil, timeline: [TimelineEntry] = []) {

@@ -183,6 +183,18 @@ struct StackPoller: Sendable {
         return (machines, Self.listing(running: perMachine.flatMap(\.running), ended: perMachine.flatMap(\.ended)))
     }
 
+    /// A Map Run (DescribeMapRun) with the first page of its children (ListExecutions with
+    /// `mapRunArn`); nil when the endpoint does not know it or has no Map Runs.
+    func mapRun(_ arn: String) async throws(APIFailure) -> MapRun? {
+        do throws(APIFailure) {
+            let described = try await call(.stepFunctions, "DescribeMapRun", ["mapRunArn": .string(arn)])
+            let listed = try await call(.stepFunctions, "ListExecutions", ["mapRunArn": .string(arn), "maxResults": 100])
+            return MapRun(described: described, listed: listed)
+        } catch where isServiceError(error, "ResourceNotFound", "UnknownOperationException", "InvalidArn") {
+            return nil
+        }
+    }
+
     /// Running executions newest first, then ended ones newest first, each execution once. The
     /// two lists come from two calls: one that ended between them is in both, and the later
     /// call's answer (ended) is the one kept.

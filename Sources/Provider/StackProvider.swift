@@ -226,6 +226,19 @@ public actor StackProvider: SystemProvider {
                     }
                     await self.receive(.executionsRefreshed(refreshed ?? []))
                 }
+            case .fetchMapRuns(let plan):
+                let poller = self.poller
+                spawn {
+                    let read = (try? await poller.each(plan) { (item: (execution: String, mapRuns: [String])) async throws(APIFailure)
+                        -> (execution: String, mapRuns: [MapRun])? in
+                        var runs: [MapRun] = []
+                        for arn in item.mapRuns {
+                            runs.append(try await poller.mapRun(arn) ?? .unavailable(arn))
+                        }
+                        return (item.execution, runs)
+                    }) ?? []
+                    await self.receive(.mapRunsFetched(read))
+                }
             case .refreshBoard:
                 let poller = self.poller
                 spawn {

@@ -450,6 +450,8 @@ struct CoreDriver {
                 refreshes += 1
             case .refreshBoard:
                 break
+            case .fetchMapRuns:
+                break  // no distributed Map in these scenarios
             }
         }
     }

@@ -143,6 +143,9 @@ enum SagaTimelineView {
             }
             var stats = SagaDuration.text(row.duration(now: now)) + (row.exited == nil ? "… " : " ") + mark(row)
             if !row.retries.isEmpty { stats += " ↻\(row.retries.count)" }
+            if let run = mapRun(of: row, in: saga.execution), !run.unavailable {
+                stats += " \(run.executions.succeeded)/\(run.executions.total)✓"
+            }
             if saga.compensation.contains(row.name) { stats += " comp" }
             buffer.put(stats, x: barX + barWidth + 1, y: y + i, role: role, maxWidth: statsWidth)
         }
@@ -205,11 +208,80 @@ enum SagaTimelineView {
         if let token = span.taskToken { lines.append(("task token   " + token, .accent)) }
         if let error = span.error { lines.append(("error        " + error, .error)) }
         if let cause = span.cause { lines += payload("cause", cause, clipped: span.clipped["error.cause"], full: full, role: .error) }
+        lines += mapRunLines(span, execution: saga.execution, now: now, full: full)
         if let input = span.input { lines += payload("input", input, clipped: span.clipped["input"], full: full) }
         if let parameters = span.parameters, parameters != span.input {
             lines += payload("parameters", parameters, clipped: span.clipped["parameters.parameters"] ?? span.clipped["parameters.input"], full: full)
         }
         if let output = span.output { lines += payload("output", output, clipped: span.clipped["output.output"], full: full) }
+        return lines
+    }
+
+    /// The Map Run a distributed Map state started (its latest, after retries): the
+    /// `MapRunStarted` events between its entering and leaving, matched to the runs read.
+    static func mapRun(of span: StateSpan, in execution: Execution) -> MapRun? {
+        guard span.type == "Map", !execution.mapRuns.isEmpty else { return nil }
+        let started = execution.timeline.last { entry in
+            entry.type == "MapRunStarted" && entry.id > span.enteredEventId && entry.id < (span.exitedEventId ?? .max)
+        }
+        guard let arn = started?.details?["mapRunArn"]?.stringValue else { return nil }
+        return execution.mapRuns.first { $0.arn == arn }
+    }
+
+    /// Most child executions listed under the chart; `e` lists the page read (up to 100).
+    static let childLines = 5
+
+    /// A distributed Map's Map Run: its status and counts as DescribeMapRun gives them, then its
+    /// children as ListExecutions lists them (newest first), each with its status and time.
+    static func mapRunLines(_ span: StateSpan, execution: Execution, now: Date, full: Bool) -> [DetailLine] {
+        guard span.type == "Map" else { return [] }
+        let named = execution.timeline.contains { $0.type == "MapRunStarted" && $0.id > span.enteredEventId && $0.id < (span.exitedEventId ?? .max) }
+        guard named else { return [] }
+        guard let run = mapRun(of: span, in: execution) else {
+            return [("map run      not read yet (DescribeMapRun)", .muted)]
+        }
+        guard !run.unavailable else {
+            return [("map run      " + run.arn + ": the endpoint does not describe it (DescribeMapRun)", .warn)]
+        }
+        func tally(_ counts: MapRun.Counts) -> String {
+            var parts: [String] = []
+            for (count, word) in [(counts.running, "running"), (counts.succeeded, "succeeded"), (counts.failed, "failed"),
+                                  (counts.timedOut, "timed out"), (counts.aborted, "aborted"), (counts.pending, "pending")] where count > 0 {
+                parts.append("\(count) \(word)")
+            }
+            return (parts.isEmpty ? "none" : parts.joined(separator: " · ")) + " · of \(counts.total)"
+        }
+        let role: Role = switch run.status {
+        case "SUCCEEDED": .sagaSucceeded
+        case "FAILED", "ABORTED": .sagaFailed
+        default: .sagaRunning
+        }
+        var head = "map run      " + run.label + " · " + run.status
+        if run.maxConcurrency > 0 { head += " · at most \(run.maxConcurrency) at once" }
+        var lines: [DetailLine] = [(head, role), ("  items      " + tally(run.items), .text), ("  children   " + tally(run.executions), .text)]
+        let shown = full ? run.children : Array(run.children.prefix(childLines))
+        for child in shown {
+            let mark = switch child.status {
+            case .succeeded: "✓"
+            case .running: "▶"
+            default: "✗"
+            }
+            let took = SagaDuration.text((child.stopDate ?? now).timeIntervalSince(child.startDate))
+            let childRole: Role = switch child.status {
+            case .succeeded: .sagaSucceeded
+            case .running: .sagaRunning
+            default: .sagaFailed
+            }
+            lines.append(("  \(mark) " + child.name + " · " + child.status.rawValue + " · started " + SagaDetail.clock(child.startDate)
+                          + (child.stopDate == nil ? " · age " : " · took ") + took, childRole))
+        }
+        // Pending children have not started: they are no executions yet, so none is listed.
+        let listed = run.children.count, started = run.executions.total - run.executions.pending
+        if shown.count < listed {
+            lines.append(("  … \(listed - shown.count) more listed (e shows the whole step)", .muted))
+        } else if listed < started {
+            lines.append(("  the newest \(listed) of \(started) started children are listed (ListExecutions' first page)", .muted))
+        }
         return lines
     }
 
