@@ -58,6 +58,9 @@ struct ProviderCore: Sendable {
         case mapRunsFetched([(execution: String, mapRuns: [MapRun])])
         case frame(StreamFrame)
         case streamEnded(reason: String)
+        /// The endpoint refused the stream's path (a stack run with `--no-stream`): polling only,
+        /// the stream is not asked for again.
+        case streamAbsent(reason: String)
         /// An operator action succeeded with this answer.
         case actionAnswered(breakerEntry: BreakerBoardEntry?, changed: Set<PollPart>)
     }
@@ -81,6 +84,8 @@ struct ProviderCore: Sendable {
     /// Whether the endpoint serves `/_signalbox/` (nil: not known yet).
     private(set) var hasExtensions: Bool?
     private var lastProbe: Date?
+    /// Why the stack refused its stream, once it did.
+    private var streamRefused: String?
 
     /// The event pattern the operator filters the tail by (EventBridge pattern JSON text): sent
     /// to the stack as the subscription's pattern, so it filters the events it sends.
@@ -206,6 +211,11 @@ struct ProviderCore: Sendable {
             return changed(at: now)
         case .frame(let frame):
             return received(frame, at: now)
+        case .streamAbsent(let reason):
+            streamRefused = reason
+            connection.stream = .off
+            schedule.streaming = false
+            return changed(at: now)
         case .streamEnded(let reason):
             connection.stream = .down(reason)
             schedule.streaming = false
@@ -224,9 +234,18 @@ struct ProviderCore: Sendable {
     mutating func snapshot(at now: Moment) -> SystemSnapshot {
         var snapshot = state.snapshot(connection: connection.state(at: now.date), endpoint: endpoint, at: now.date)
         snapshot.liveStream = connection.stream == .up
+        snapshot.liveStreamAbsent = streamAbsence
         snapshot.eventsFilteredOnStack = connection.stream == .up && patternAcknowledged ? eventPattern : nil
         snapshot.rates = rates
         return snapshot
+    }
+
+    /// Why the endpoint has no live stream to follow (nil: it has one, or it is not known yet):
+    /// AWS itself, an endpoint without Signalbox's extensions, or a stack that refused it.
+    var streamAbsence: String? {
+        if !extensionsPossible { return "AWS has no live stream" }
+        if hasExtensions == false { return "the endpoint is not a Signalbox stack, so it has no live stream" }
+        return streamRefused.map { "the stack serves no live stream (\($0))" }
     }
 
     // MARK: publishing
@@ -345,7 +364,7 @@ struct ProviderCore: Sendable {
         connection.roundEnded(answered: answered, transportReason: transport, at: now.date)
 
         var effects = changed(at: now)
-        if answered, options.useLiveStream, hasExtensions == true, connection.stream == .off {
+        if answered, options.useLiveStream, hasExtensions == true, streamRefused == nil, connection.stream == .off {
             connection.stream = .connecting
             effects.append(.openStream)
         }

@@ -286,7 +286,7 @@ public actor StackProvider: SystemProvider {
     /// replaced this one: nothing is reported), or the task is cancelled.
     private nonisolated func follow(_ plan: [(topics: [StreamTopic], pattern: String?)], endpoint: StackEndpoint,
                                     generation: Int, stop: AsyncStream<Void>) async {
-        let reason: String? = await withTaskGroup(of: String?.self) { group in
+        let ended: ProviderCore.Input? = await withTaskGroup(of: ProviderCore.Input?.self) { group in
             for subscription in plan {
                 group.addTask { await self.follow(StreamClient(endpoint: endpoint), subscription, generation: generation) }
             }
@@ -298,24 +298,26 @@ public actor StackProvider: SystemProvider {
             group.cancelAll()
             return first
         }
-        guard let reason, !Task.isCancelled else { return }
-        await receive(.streamEnded(reason: reason), generation: generation)
+        guard let ended, !Task.isCancelled else { return }
+        await receive(ended, generation: generation)
     }
 
     /// One connection of the stream. Each batch waits for the actor, so a slow console leaves
     /// frames in the client's bounded inbox, which then drops and counts (as the stack does for
-    /// its viewers) instead of memory growing here. Returns why it ended.
+    /// its viewers) instead of memory growing here. Returns how it ended.
     private nonisolated func follow(_ client: StreamClient, _ subscription: (topics: [StreamTopic], pattern: String?),
-                                    generation: Int) async -> String {
+                                    generation: Int) async -> ProviderCore.Input {
         do {
             let pattern = try subscription.pattern.map { try JSONValue(parsing: $0) }
             for try await batch in try client.frameBatches(topics: subscription.topics, pattern: pattern, buffer: 4096) {
                 await receive(frames: batch, generation: generation)
                 try await clock.sleep(for: Self.streamPace)
             }
-            return "the stack closed it"
+            return .streamEnded(reason: "the stack closed it")
+        } catch StackClientError.noExtension(let absence) {
+            return .streamAbsent(reason: absence.reason)
         } catch {
-            return Self.streamReason(error)
+            return .streamEnded(reason: Self.streamReason(error))
         }
     }
 

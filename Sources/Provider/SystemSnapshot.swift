@@ -35,6 +35,9 @@ public struct SystemSnapshot: Sendable, Hashable {
     /// Whether the live stream is following the endpoint: then `recentEvents` holds every event
     /// and delivery of the last moments, and rates counted from them are measured, not estimated.
     public var liveStream: Bool
+    /// Why the endpoint has no live stream (AWS, moto, `signalbox serve --no-stream`); nil when it
+    /// has one or it is not known yet. The Flows pane offers a tap then.
+    public var liveStreamAbsent: String?
     /// SQS messages the stream's `messages` topic told of since the console attached (bounded).
     /// Empty without the stream: SQS has no API that lists what happened to messages.
     public var recentMessages: RecentMessages

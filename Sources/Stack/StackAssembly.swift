@@ -51,9 +51,11 @@ public enum StackAssembly {
 
     public static func extensions(store: StackStore, configuration: StackConfiguration,
                                   hub: StreamHub = StreamHub()) -> [any StackRouteExtension] {
-        [StreamRoute(hub: hub),
-         BreakerBoardRoute(board: BreakerBoard(store: store, hub: hub, readOnly: configuration.readOnly,
-                                               clock: configuration.clock)),
-         ChaosRoute(board: ChaosBoard(), readOnly: configuration.readOnly)]
+        let stream: [any StackRouteExtension] = configuration.liveStream ? [StreamRoute(hub: hub)] : []
+        return stream + [
+            BreakerBoardRoute(board: BreakerBoard(store: store, hub: hub, readOnly: configuration.readOnly,
+                                                  clock: configuration.clock)),
+            ChaosRoute(board: ChaosBoard(), readOnly: configuration.readOnly),
+        ]
     }
 }

@@ -60,7 +60,8 @@ public struct StreamClient: Sendable {
     }
 
     /// Connects, subscribes and hands the decoded frames of each message to `receive` until the
-    /// server closes the socket; throws `StackClientError.transport` when the connection fails.
+    /// server closes the socket; throws `StackClientError.transport` when the connection fails,
+    /// `.noExtension` when the server refuses the upgrade (it serves no stream).
     private func connection(topics: [StreamTopic], pattern: JSONValue?, buffer: Int?, batch: Duration?)
         throws(StackClientError) -> @Sendable (@escaping @Sendable ([StreamFrame]) -> Void) async throws -> Void {
         guard let base = endpoint.extensionBaseURL else {
@@ -81,6 +82,10 @@ public struct StreamClient: Sendable {
                         receive(Self.decode(text))
                     }
                 }
+            } catch let error as WebSocketClientError where error == .webSocketUpgradeFailed {
+                // The server answered the upgrade with something else (404 on a stack run with
+                // `--no-stream`, or any HTTP server without the path): no stream here.
+                throw StackClientError.noExtension(NoExtension(path: ExtensionPaths.stream, reason: "the WebSocket upgrade was refused"))
             } catch {
                 throw StackClientError.transport("live stream: \(error)")
             }

@@ -32,6 +32,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("readonly"), help: "Refuse breaker overrides and chaos changes (403): for a stack others may only watch.")
     var readOnly = false
 
+    @Flag(name: .customLong("no-stream"), help: "Serve no live stream (/_signalbox/stream answers 404, as on AWS): consoles poll, and tail Flows through a tap.")
+    var noStream = false
+
     @Flag(help: "Also run the order-fulfilment demo against this stack (see `signalbox demo`).")
     var demo = false
 
@@ -56,10 +59,11 @@ struct ServeCommand: AsyncParsableCommand {
             host: host, port: port, dataDirectory: directory, accountId: accountId, region: region,
             credentials: credentials, readOnly: readOnly)
         configuration.sessionTokens = keys?.sessionTokens ?? [:]
+        configuration.liveStream = !noStream
         let server = try StackAssembly.makeServer(configuration: configuration)
         let shownHost = host.contains(":") ? "[\(host)]" : host
         let authNote = (credentials.map { "SigV4 verified, \($0.count) keys" } ?? "signatures not verified")
-            + (readOnly ? ", read-only" : "")
+            + (readOnly ? ", read-only" : "") + (noStream ? ", no live stream" : "")
         let announce: @Sendable (Int) async -> Void = { port in
             // Written unbuffered: scripts and tests read the port from this line through a pipe.
             let line = "signalbox serve: listening on http://\(shownHost):\(port) (data \(directory.path), account \(accountId), region \(region), \(authNote))\n"

@@ -20,6 +20,11 @@ public struct StackConfiguration: Sendable {
     /// `--readonly`: operators may look but not act — breaker overrides are refused (403).
     /// The AWS APIs are not affected (yet).
     public var readOnly: Bool
+    /// Serve the live stream (`/_signalbox/stream`). `signalbox serve --no-stream` turns it off:
+    /// the stream's path then answers as on an endpoint that has none (404), so a console sees
+    /// the stack as it sees AWS — polling only, a tap for the Flows tail — while health, the
+    /// breaker board and chaos stay.
+    public var liveStream = true
     /// The one clock every service, extension and the front door read and sleep on (a
     /// `ManualClock` in tests that move time by hand).
     public var clock: any TimeSource
