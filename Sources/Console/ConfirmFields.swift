@@ -92,6 +92,8 @@ extension OperatorAction {
             ["executionArn": arn, "taskToken": token, "error": error, "cause": cause]
         case .sendTaskHeartbeat(let arn, let token): ["executionArn": arn, "taskToken": token]
         case .startExecution(let machine, let input, let basedOn): ["stateMachineArn": machine, "input": input, "basedOn": basedOn]
+        case .openTap(let pattern): ["pattern": pattern ?? TapPlan.everyEvent]
+        case .removeTaps(let taps): ["taps": taps.map(\.summary).joined(separator: "; ")]
         }
     }
 }

@@ -61,6 +61,8 @@ struct ProviderCore: Sendable {
         /// The endpoint refused the stream's path (a stack run with `--no-stream`): polling only,
         /// the stream is not asked for again.
         case streamAbsent(reason: String)
+        /// The tap the provider runs now (nil: closed), as it stands after its last read.
+        case tap(TapStatus?)
         /// An operator action succeeded with this answer.
         case actionAnswered(breakerEntry: BreakerBoardEntry?, changed: Set<PollPart>)
     }
@@ -84,6 +86,8 @@ struct ProviderCore: Sendable {
     /// Whether the endpoint serves `/_signalbox/` (nil: not known yet).
     private(set) var hasExtensions: Bool?
     private var lastProbe: Date?
+    /// The tap feeding the tail instead of the stream, when one runs.
+    private(set) var tap: TapStatus?
     /// Why the stack refused its stream, once it did.
     private var streamRefused: String?
 
@@ -220,6 +224,9 @@ struct ProviderCore: Sendable {
             connection.stream = .down(reason)
             schedule.streaming = false
             return changed(at: now) + [.startTimer(.streamRetry, after: streamBackoff.next())]
+        case .tap(let status):
+            tap = status
+            return changed(at: now)
         case .actionAnswered(let entry, let parts):
             var parts = parts
             var effects: [Effect] = []
@@ -235,6 +242,7 @@ struct ProviderCore: Sendable {
         var snapshot = state.snapshot(connection: connection.state(at: now.date), endpoint: endpoint, at: now.date)
         snapshot.liveStream = connection.stream == .up
         snapshot.liveStreamAbsent = streamAbsence
+        snapshot.tap = tap
         snapshot.eventsFilteredOnStack = connection.stream == .up && patternAcknowledged ? eventPattern : nil
         snapshot.rates = rates
         return snapshot

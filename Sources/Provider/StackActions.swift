@@ -61,6 +61,9 @@ struct StackActions: Sendable {
             let answer = try await call(.stepFunctions, "StartExecution", ["stateMachineArn": .string(machine), "input": .string(input)])
             let started = answer["executionArn"]?.stringValue.map(Topology.shortName(ofArn:)) ?? "?"
             return Outcome(message: "started \(started) with the same input", changed: [.executions])
+        case .openTap, .removeTaps:
+            // The provider runs taps itself (they outlive the call); it never hands these here.
+            throw .rejected("a tap is opened and removed by the provider")
         case .redriveExecution(let arn):
             _ = try await call(.stepFunctions, "RedriveExecution", ["executionArn": .string(arn)])
             return Outcome(message: "redriven execution \(Topology.shortName(ofArn: arn)): it resumes from the state that failed",

@@ -27,6 +27,14 @@ public actor StackProvider: SystemProvider {
     public nonisolated let options: StackProviderOptions
 
     private let poller: StackPoller
+    /// For the tap's calls: the shared client, not the polls' pool, since a tap's long poll
+    /// holds its connection for 20 s.
+    private let tapClient: AWSClient
+    /// The tap feeding the tail (`openTap`), and the one being made.
+    private var tap: EventTap?
+    private var tapOpening: Task<EventTap, any Error>?
+    /// Set by `shutdown`: a tap finished after it is removed at once.
+    private var closing = false
     private let actions: StackActions
     private let clock: any TimeSource
     private var core: ProviderCore
@@ -67,6 +75,7 @@ public actor StackProvider: SystemProvider {
         let extensions = ExtensionClient(endpoint: stack, timeout: options.requestTimeout, httpClient: PollingHTTPClient.shared)
         self.poller = StackPoller(aws: aws, extensions: extensions, executionsPerMachine: options.executionsPerMachine)
         self.actions = StackActions(aws: aws, extensions: extensions, actor: options.actor)
+        self.tapClient = AWSClient(endpoint: stack, timeout: options.requestTimeout)
         self.core = ProviderCore(endpoint: endpoint, endpointName: stack.url?.absoluteString ?? "AWS (\(stack.region))",
                                  extensionsPossible: stack.extensionBaseURL != nil, boardElsewhere: stack.boardURL != nil,
                                  options: options, at: Moment(clock))
@@ -119,6 +128,10 @@ public actor StackProvider: SystemProvider {
         switch action {
         case .forceBreaker, .releaseBreaker:
             if core.hasExtensions == false, stackEndpoint.boardURL == nil { throw ProviderError.rejected(Self.noBoard) }
+        case .openTap(let pattern):
+            return try await openTap(pattern: pattern)
+        case .removeTaps(let taps):
+            return try await removeTaps(taps)
         default:
             break
         }
@@ -145,6 +158,92 @@ public actor StackProvider: SystemProvider {
         for continuation in subscribers { continuation.finish() }
         running?.cancel()
         await running?.value
+        _ = await closeTap()
+    }
+
+    // MARK: the tap
+
+    /// Removes the tap, if one runs or is being made: its targets, rules and queue. Returns what
+    /// was done (nil: there was no tap), so the console can say so once the terminal is back.
+    /// Also called by `shutdown`; a second call finds nothing.
+    public func closeTap() async -> TapSweep.Removal? {
+        closing = true
+        var found = tap
+        tap = nil
+        if found == nil, let opening = tapOpening { found = try? await opening.value }
+        tapOpening = nil
+        guard let found else { return nil }
+        let failures = await found.close()
+        return TapSweep.Removal(removed: found.rules.map { "rule \($0.name) on \($0.bus) and its target" } + ["queue \(found.plan.queueName)"],
+                                failures: failures)
+    }
+
+    private func openTap(pattern: String?) async throws -> String {
+        guard tap == nil, tapOpening == nil else { throw ProviderError.rejected("a tap is already open") }
+        guard !closing else { throw ProviderError.rejected("the console is closing") }
+        if core.connection.stream == .up { throw ProviderError.rejected("the live stream is up: the tail needs no tap") }
+        let plan = TapPlan(user: options.actor, pattern: pattern, lifetime: options.tapLifetime)
+        let client = tapClient, clock = self.clock
+        let opening = Task { () throws -> EventTap in
+            do throws(TapError) {
+                return try await EventTap.open(aws: client, plan: plan, clock: clock)
+            } catch {
+                throw ProviderError.rejected("tap not opened: \(error)")
+            }
+        }
+        tapOpening = opening
+        let opened = try await opening.value
+        tapOpening = nil
+        guard !closing, spawner != nil else {
+            _ = await opened.close()
+            throw ProviderError.rejected("the console is closing: the tap was removed again")
+        }
+        tap = opened
+        receive(.tap(await opened.status))
+        spawn { await self.read(opened) }
+        let buses = opened.rules.map(\.bus)
+        return "tap \(plan.id) open: queue \(plan.queueName), rule \(plan.ruleName) on \(buses.count) bus\(buses.count == 1 ? "" : "es") (\(buses.joined(separator: ", ")))"
+    }
+
+    /// Reads the tap until the run ends: each batch goes in as the stream's frames would; a
+    /// failed read is shown on the tap's line and retried with backoff.
+    private nonisolated func read(_ tap: EventTap) async {
+        var backoff = Backoff(initial: .seconds(1), maximum: .seconds(30))
+        while !Task.isCancelled {
+            var problem: String?
+            do throws(TapError) {
+                let frames = try await tap.receive()
+                try await tap.renewIfDue()
+                await receive(tapFrames: frames)
+                backoff.reset()
+            } catch {
+                problem = error.description
+            }
+            if Task.isCancelled { return }
+            var status = await tap.status
+            status.problem = problem
+            await receive(.tap(status))
+            if problem != nil {
+                do { try await clock.sleep(for: backoff.next()) } catch { return }
+            }
+        }
+    }
+
+    private func receive(tapFrames frames: [StreamFrame]) {
+        for frame in frames { receive(.frame(frame)) }
+    }
+
+    private func removeTaps(_ taps: [FoundTap]) async throws -> String {
+        var removed: [String] = [], failures: [String] = []
+        for found in taps {
+            let removal = await TapSweep.remove(found, aws: tapClient)
+            removed += removal.removed
+            failures += removal.failures.map(\.description)
+        }
+        guard failures.isEmpty else {
+            throw ProviderError.rejected("removed \(removed.count) tap resources; failed: " + failures.joined(separator: "; "))
+        }
+        return "removed " + (removed.isEmpty ? "nothing" : removed.joined(separator: ", "))
     }
 
     /// Whether the live stream is subscribed right now (tests wait for it before publishing).

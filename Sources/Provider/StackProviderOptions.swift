@@ -38,6 +38,8 @@ public struct StackProviderOptions: Sendable, Hashable {
     /// again, in listed order; the rest wait their turn): one round a second stays under half
     /// of DescribeStateMachine's AWS quota (20 a second) however many machines an account has.
     public var definitionsPerPoll: Int
+    /// How long a tap lives unless renewed (`signalbox:expires`); renewed while the console runs.
+    public var tapLifetime: Duration = TapPlan.defaultLifetime
 
     public init(refreshInterval: Duration = .seconds(1), recentEventLimit: Int = EventRing.defaultCapacity, executionsPerMachine: Int = 50,
                 historyFetchesPerPoll: Int = 10, timelineLimit: Int = 25_000,

@@ -45,6 +45,11 @@ public enum OperatorAction: Sendable, Hashable {
     case sendTaskHeartbeat(execution: String, token: String)
     /// "Retry as new": StartExecution of `machineArn` with the input of execution `basedOn`.
     case startExecution(machineArn: String, input: String, basedOn: String)
+    /// Tails the buses through a tap (`TapPlan`): a queue and a rule per bus, made on the
+    /// watched account, with `pattern` (nil: every event) as the rules' pattern.
+    case openTap(pattern: String?)
+    /// Removes taps found on the endpoint (a crashed console's, past their expiry).
+    case removeTaps([FoundTap])
 
     /// A one-line description for confirmation dialogs and the audit trail.
     public var summary: String {
@@ -61,6 +66,9 @@ public enum OperatorAction: Sendable, Hashable {
         case .sendTaskHeartbeat(let arn, _): "send a task heartbeat for \(Topology.shortName(ofArn: arn))"
         case .startExecution(let machine, _, let basedOn):
             "start a new \(Topology.shortName(ofArn: machine)) execution with the input of \(Topology.shortName(ofArn: basedOn))"
+        case .openTap(let pattern):
+            "tail through a tap: an SQS queue and a rule on each event bus" + (pattern.map { " matching \($0)" } ?? " matching every event")
+        case .removeTaps(let taps): "remove \(taps.count) expired tap\(taps.count == 1 ? "" : "s") (\(taps.map(\.id).joined(separator: ", ")))"
         }
     }
 }

@@ -38,6 +38,9 @@ public struct SystemSnapshot: Sendable, Hashable {
     /// Why the endpoint has no live stream (AWS, moto, `signalbox serve --no-stream`); nil when it
     /// has one or it is not known yet. The Flows pane offers a tap then.
     public var liveStreamAbsent: String?
+    /// The tap the tail is read through instead (nil: none runs). Its events carry no matched
+    /// rules and no delivery outcomes: a tap cannot see them.
+    public var tap: TapStatus?
     /// SQS messages the stream's `messages` topic told of since the console attached (bounded).
     /// Empty without the stream: SQS has no API that lists what happened to messages.
     public var recentMessages: RecentMessages

@@ -14,11 +14,13 @@ public enum TailFormat: String, Sendable, CaseIterable {
     /// A line a person reads: time, then what the frame says, every outside string sanitised.
     case text
 
-    /// The line for `frame`, or nil for a frame that is not written.
-    public func line(_ frame: StreamFrame) -> String? {
+    /// The line for `frame`, or nil for a frame that is not written. `throughTap`: the frame was
+    /// made from a tap's message, which cannot tell the rules an event matched nor its
+    /// deliveries (JSON keeps the stream's shape, with both lists empty).
+    public func line(_ frame: StreamFrame, throughTap: Bool = false) -> String? {
         switch frame {
         case .published, .dropped:
-            return self == .json ? StreamFrameCodec.encode(frame) : Self.text(frame)
+            return self == .json ? StreamFrameCodec.encode(frame) : Self.text(frame, throughTap: throughTap)
         case .subscribed, .pong, .error:
             return nil
         }
@@ -26,25 +28,26 @@ public enum TailFormat: String, Sendable, CaseIterable {
 
     // MARK: text
 
-    static func text(_ frame: StreamFrame) -> String? {
+    static func text(_ frame: StreamFrame, throughTap: Bool = false) -> String? {
         switch frame {
         case .dropped(let count):
             return "-- \(count) frame\(count == 1 ? "" : "s") dropped here: this tail fell behind the stream"
         case .published(let message, _):
-            return text(message)
+            return text(message, throughTap: throughTap)
         default:
             return nil
         }
     }
 
-    static func text(_ message: StreamMessage) -> String {
+    static func text(_ message: StreamMessage, throughTap: Bool = false) -> String {
         switch message {
         case .event(let frame):
             let event = frame.event.summary
             let rules = frame.matched.map(\.rule)
             let outcomes = frame.deliveries.map { "\($0.rule)→\(shortName($0.targetArn)) \(symbol($0.status))" }
             return columns(time(iso: event.time), "event", frame.bus, event.source ?? "", event.detailType ?? "",
-                           rules.isEmpty ? "no rule matched" : "rules: " + rules.joined(separator: ","),
+                           throughTap ? "rules and deliveries not visible through a tap"
+                               : rules.isEmpty ? "no rule matched" : "rules: " + rules.joined(separator: ","),
                            outcomes.joined(separator: "  "))
         case .delivery(let outcome):
             return columns(time(epochSeconds: nil), "delivery", outcome.bus, outcome.rule, "→ " + shortName(outcome.targetArn),

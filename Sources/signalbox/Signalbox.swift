@@ -11,7 +11,7 @@ struct Signalbox: AsyncParsableCommand {
         commandName: "signalbox",
         abstract: "A terminal operations console for event-driven microservices, and the local AWS-compatible stack it watches.",
         version: version,
-        subcommands: [StartCommand.self, ConsoleCommand.self, ServeCommand.self, DemoCommand.self, TailCommand.self],
+        subcommands: [StartCommand.self, ConsoleCommand.self, ServeCommand.self, DemoCommand.self, TailCommand.self, TapCommand.self],
         defaultSubcommand: StartCommand.self
     )
 }

@@ -3,6 +3,7 @@ import Console
 import Foundation
 import JSON
 import Patterns
+import Provider
 import StackClient
 import StackProtocol
 import Synchronization
@@ -14,7 +15,9 @@ extension TailFormat: ExpressibleByArgument {}
 /// `signalbox tail`: the live stream on stdout, one line per frame, for scripts (`--format json`,
 /// one JSON object per line for jq) and for people (`--format text`). Runs until interrupted
 /// (SIGINT or SIGTERM: exit 130 / 143), until the reader goes away (`| head -1`: exit 0), or
-/// until the stack closes the stream (exit 1).
+/// until the stack closes the stream (exit 1). Against an endpoint without the stream (AWS,
+/// moto, `signalbox serve --no-stream`), `--tap` reads the buses' events through a tap
+/// instead, and removes it on every one of those exits.
 struct TailCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tail",
@@ -23,28 +26,33 @@ struct TailCommand: AsyncParsableCommand {
         Reads the Signalbox stack's live stream (docs/stream.md). --format json writes each frame \
         exactly as the stream sends it; text (the default on a terminal) writes a line to read. \
         A pattern is an EventBridge event pattern, matched by the stack before anything is sent. \
-        Endpoints without the stream (AWS, moto) are named and refused: their APIs cannot read \
-        back events once put.
+        Endpoints without the stream (AWS, moto, a stack run with --no-stream) are named and \
+        refused unless --tap is given: then an SQS queue and a rule on each event bus are made on \
+        the account (tagged signalbox:tap and signalbox:expires), read, and removed on exit \
+        (SIGINT, SIGTERM, SIGHUP, or the reader going away). Events read through a tap carry no \
+        matched rules nor delivery outcomes: a tap cannot see them.
         """
     )
 
-    @Option(help: "Endpoint: a name from the configuration's [endpoints], a URL, or local (http://127.0.0.1:4599).")
-    var endpoint: String?
+    @OptionGroup var attach: AttachOptions
 
-    @Option(help: "Configuration file (default: $XDG_CONFIG_HOME/signalbox/config.toml).")
-    var config: String?
-
-    @Option(help: "An EventBridge event pattern as JSON, e.g. '{\"source\":[\"shop.orders\"]}'; applied by the stack.")
+    @Option(help: "An EventBridge event pattern as JSON, e.g. '{\"source\":[\"shop.orders\"]}'; applied by the stack (or by the tap's rules).")
     var pattern: String?
 
-    @Option(help: "Comma-separated topics: events, queues, executions, breakers, messages (default: events).")
+    @Option(help: "Comma-separated topics: events, queues, executions, breakers, messages (default: events; a tap carries events only).")
     var topics: String = "events"
 
     @Option(help: "json (one frame per line) or text (default: text on a terminal, json otherwise).")
     var format: TailFormat?
 
+    @Flag(help: "On an endpoint without the live stream, read the buses through a tap (made on the account, removed on exit); the flag is the confirmation.")
+    var tap = false
+
     func validate() throws {
-        _ = try chosenTopics()
+        let chosen = try chosenTopics()
+        if tap, chosen != [.events] {
+            throw ValidationError("--tap carries events only; leave --topics out or give --topics events")
+        }
         if let pattern {
             do throws(EventPatternError) {
                 _ = try EventPattern(parsing: pattern)
@@ -69,29 +77,24 @@ struct TailCommand: AsyncParsableCommand {
 
     func run() async throws {
         // A reader that goes away (`| head -1`) makes a write fail with EPIPE instead of
-        // killing the process, so the tail ends with exit 0 rather than a signal.
+        // killing the process, so the tail ends with exit 0 rather than a signal (and a tap is
+        // removed first).
         signal(SIGPIPE, SIG_IGN)
         let format = self.format ?? (isatty(STDOUT_FILENO) == 1 ? .text : .json)
-        let configuration: ConsoleConfig
-        do {
-            configuration = try ConsoleConfig.load(path: config ?? ConsolePaths.configFile, explicit: config != nil)
-        } catch {
-            Self.fail("configuration error: \(error)", code: 2)
-        }
-        let name = endpoint ?? configuration.endpoint ?? "local"
-        let target: ConsoleOptions.Target
-        switch await ConsoleOptions.resolve(name, config: configuration, profile: nil, region: nil,
-                                            environment: ProcessInfo.processInfo.environment) {
-        case .success(let resolved): target = resolved
-        case .failure(let problem): Self.fail(problem.message, code: 2)
-        }
-        let shown = Sanitizer.sanitize(target.description.url ?? name)
+        let (target, shown) = await attach.target(command: "tail")
+        // One set of signal sources for the whole run: each signal ends whatever reads now.
+        let stop = SignalStop()
+        stop.watch([SIGINT, SIGTERM, SIGHUP])
+        let noStream = "\(shown) has no live stream: it is not a Signalbox stack, or one run with --no-stream. Events put on "
+            + "its buses cannot be read back through its APIs; `signalbox tail --tap` reads them through a tap (an SQS queue "
+            + "and a rule on each bus, made on the account and removed on exit), and `signalbox console` shows its queues, "
+            + "executions and breakers by polling."
         do {
             _ = try await ExtensionClient(endpoint: target.stack).health()
         } catch StackClientError.noExtension {
-            Self.fail("\(shown) has no live stream: it is not a Signalbox stack. Events put on its buses cannot be read back "
-                      + "through its APIs, so there is nothing to tail; `signalbox console` shows its queues, executions "
-                      + "and breakers by polling.", code: 1)
+            guard tap else { Self.fail(noStream, code: 1) }
+            try await followTap(target, shown: shown, format: format, stop: stop)
+            return
         } catch {
             Self.fail("cannot reach \(shown): \(error)", code: 1)
         }
@@ -117,27 +120,68 @@ struct TailCommand: AsyncParsableCommand {
             }
             return -1
         }
-        // Set on the signal source's queue, read here after the reading task ended.
-        let stoppedBy = Atomic<Int32>(0)
-        let sources = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number)
-            source.setEventHandler { stoppedBy.store(number, ordering: .sequentiallyConsistent); reading.cancel() }
-            source.resume()
-            return source
-        }
-        defer { sources.forEach { $0.cancel() } }
+        stop.onSignal { reading.cancel() }
         let result = await reading.result
-        let received = stoppedBy.load(ordering: .sequentiallyConsistent)
+        let received = stop.signal
         if received != 0 { throw ExitCode(128 + received) }
         switch result {
         case .success(0):
             return
         case .success:
             Self.fail("the stack closed the stream", code: 1)
+        case .failure(StackClientError.noExtension):
+            // The stack answers health but serves no stream (`signalbox serve --no-stream`).
+            guard tap else { Self.fail(noStream, code: 1) }
+            try await followTap(target, shown: shown, format: format, stop: stop)
         case .failure(let error):
             Self.fail("\(error)", code: 1)
         }
+    }
+
+    /// Reads the buses through a tap until a signal or the reader going away, then removes the
+    /// tap (what was removed, or what could not be, goes to stderr).
+    private func followTap(_ target: ConsoleOptions.Target, shown: String, format: TailFormat, stop: SignalStop) async throws {
+        let plan = TapPlan(user: StackProviderOptions.defaultActor, pattern: pattern,
+                           lifetime: TapPlan.lifetime(environment: ProcessInfo.processInfo.environment))
+        let opened: EventTap
+        do throws(TapError) {
+            opened = try await EventTap.open(aws: AWSClient(endpoint: target.stack), plan: plan)
+        } catch {
+            Self.fail("tap not opened on \(shown): \(error)", code: 1)
+        }
+        let buses = opened.rules.map(\.bus)
+        Self.note("following events on \(shown) through tap \(plan.id): queue \(plan.queueName), rule \(plan.ruleName) on "
+                  + "\(buses.joined(separator: ", "))" + (pattern == nil ? "" : " (pattern applied by the tap's rules)")
+                  + "; removed on exit")
+        let reading = Task { () -> Int32 in
+            var backoff = Duration.seconds(1)
+            while !Task.isCancelled {
+                do throws(TapError) {
+                    let frames = try await opened.receive()
+                    try await opened.renewIfDue()
+                    guard Self.write(frames.compactMap { format.line($0, throughTap: true).map { $0 + "\n" } }.joined()) else { return 0 }
+                    backoff = .seconds(1)
+                } catch {
+                    if Task.isCancelled { break }
+                    Self.note("tap: \(error); trying again in \(backoff)")
+                    try? await Task.sleep(for: backoff)
+                    backoff = min(backoff * 2, .seconds(30))
+                }
+            }
+            return -1
+        }
+        stop.onSignal { reading.cancel() }
+        let ended = await reading.value
+        let failures = await opened.close()
+        if failures.isEmpty {
+            Self.note("tap \(plan.id) removed: rule \(plan.ruleName) and its target on \(buses.joined(separator: ", ")), queue \(plan.queueName)")
+        } else {
+            Self.note("tap \(plan.id) not wholly removed (`signalbox tap --cleanup` finds it once it expires): "
+                      + failures.map(\.description).joined(separator: "; "))
+        }
+        let received = stop.signal
+        if received != 0 { throw ExitCode(128 + received) }
+        if ended != 0 || !failures.isEmpty { throw ExitCode(1) }
     }
 
     /// Writes `text` to stdout; false when the reader has gone (EPIPE).
@@ -152,12 +196,40 @@ struct TailCommand: AsyncParsableCommand {
         }
     }
 
-    static func note(_ message: String) {
-        try? FileHandle.standardError.write(contentsOf: Data("signalbox tail: \(message)\n".utf8))
+    static func note(_ message: String) { AttachOptions.note("tail", message) }
+
+    static func fail(_ message: String, code: Int32) -> Never { AttachOptions.fail("tail", message, code: code) }
+}
+
+/// Which signal stopped a command (0: none yet), and what a signal ends now. Set on the
+/// signal sources' queue; the sources live as long as this object. One per process: libdispatch
+/// on Linux hands a signal to one of several sources watching it, not to each.
+final class SignalStop: @unchecked Sendable {
+    private let received = Atomic<Int32>(0)
+    private let action = Mutex<(@Sendable () -> Void)?>(nil)
+    /// Written once, by `watch`, before any signal can arrive.
+    private var sources: [any DispatchSourceSignal] = []
+
+    func watch(_ signals: [Int32]) {
+        sources = signals.map { number in
+            Glibc.signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number)
+            source.setEventHandler { [self] in
+                received.store(number, ordering: .sequentiallyConsistent)
+                action.withLock { $0 }?()
+            }
+            source.resume()
+            return source
+        }
     }
 
-    static func fail(_ message: String, code: Int32) -> Never {
-        note(message)
-        Foundation.exit(code)
+    /// What a signal does from now on (at once, if one already came).
+    func onSignal(_ stop: @escaping @Sendable () -> Void) {
+        action.withLock { $0 = stop }
+        if signal != 0 { stop() }
     }
+
+    var signal: Int32 { received.load(ordering: .sequentiallyConsistent) }
+
+    deinit { sources.forEach { $0.cancel() } }
 }

@@ -45,9 +45,10 @@ import Glibc
         private let lock = NSLock()
         private var outText = "", errText = ""
 
-        init(binary: String, arguments: [String]) throws {
+        init(binary: String, arguments: [String], environment: [String: String]? = nil) throws {
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = ["tail"] + arguments
+            if let environment { process.environment = environment }
             process.standardOutput = output
             process.standardError = errors
             output.fileHandleForReading.readabilityHandler = { [weak self] handle in
