@@ -126,15 +126,16 @@ public enum StreamFrameCodec {
     // MARK: decoding
 
     /// The frames of one message: a single frame, or a batch (a JSON array of frames). A batch
-    /// member that cannot be read fails alone, as an `error` frame in its place. `event` frames
-    /// are read without parsing their envelopes (`EventFrameReader`); the others the general way.
+    /// member that cannot be read fails alone, as an `error` frame in its place. `event` and
+    /// `message` frames are read by `FrameReader` (envelopes kept as text); the others the
+    /// general way.
     public static func decodeMessage(_ text: String) throws(StackProtocolError) -> [StreamFrame] {
         let document: JSONDocument
-        do { document = try JSONDocument(parsing: Array(text.utf8), keeping: EventFrameReader.fields.tree) } catch {
+        do { document = try JSONDocument(parsing: Array(text.utf8), keeping: FrameReader.fields.tree) } catch {
             throw StackProtocolError("a stream message must be JSON: \(error)")
         }
         guard document.slots[Int(JSONDocument.root)].kind == .array else {
-            if let frame = EventFrameReader.frame(in: document, at: JSONDocument.root) { return [frame] }
+            if let frame = FrameReader.frame(in: document, at: JSONDocument.root) { return [frame] }
             return [try decode(bytes: text.utf8)]
         }
         var frames: [StreamFrame] = []
@@ -142,7 +143,7 @@ public enum StreamFrameCodec {
         while member != JSONDocument.none {
             let index = frames.count
             do throws(StackProtocolError) {
-                if let frame = EventFrameReader.frame(in: document, at: member) {
+                if let frame = FrameReader.frame(in: document, at: member) {
                     frames.append(frame)
                 } else {
                     frames.append(try decodeMember(member, of: document))
@@ -158,7 +159,7 @@ public enum StreamFrameCodec {
     /// A batch member that is not an `event` frame, read from its own text.
     private static func decodeMember(_ member: Int32, of document: JSONDocument) throws(StackProtocolError) -> StreamFrame {
         guard let text = document.text(of: member) else {
-            return try decode(document.value(member, tree: EventFrameReader.fields.tree))   // a scalar: not a frame
+            return try decode(document.value(member, tree: FrameReader.fields.tree))   // a scalar: not a frame
         }
         return try decode(bytes: text)
     }

@@ -177,4 +177,40 @@ struct StreamFrameTests {
             }
         }
     }
+
+    @Test("message frames read from a batch equal the general decoder's; odd ones fall back to it, with the same frame or error")
+    func messageFramesReadFromTheDocument() throws {
+        let changes: [QueueMessageChange] = [
+            .sent(queue: "orders", messageId: "m-1", time: 1, body: "x", sender: MessageSender(eventId: "e", bus: "b", rule: "r", targetId: "t"),
+                  eventText: "x"),
+            .sent(queue: "orders", messageId: "m-2", time: 2, body: String(repeating: "é", count: 9000)),
+            QueueMessageChange(change: .deadLettered, queue: "q", messageId: "m-3", time: 3, receiveCount: 4, deadLetterQueue: "dlq"),
+        ]
+        #expect(changes[0].bodyIsEvent && changes[1].truncated)
+        let texts = changes.enumerated().map { StreamFrameCodec.encode(.published(.message($1), sequence: $0)) }
+        #expect(try StreamFrameCodec.decodeMessage("[" + texts.joined(separator: ",") + "]")
+            == changes.enumerated().map { .published(.message($1), sequence: $0) })
+
+        let good = texts[2]
+        let odd = [
+            good.replacingOccurrences(of: #""receiveCount":4"#, with: #""receiveCount":null"#),
+            good.replacingOccurrences(of: #""receiveCount":4"#, with: #""receiveCount":"4""#),
+            good.replacingOccurrences(of: #""change":"dead-lettered""#, with: #""change":"lost""#),
+            good.replacingOccurrences(of: #""time":3"#, with: #""time":3.5"#),
+            good.replacingOccurrences(of: #""deadLetterQueue":"dlq""#, with: #""deadLetterQueue":null"#),
+            texts[0].replacingOccurrences(of: #""bodyIsEvent":true"#, with: #""bodyIsEvent":1"#),
+            texts[0].replacingOccurrences(of: #""rule":"r""#, with: #""rule":7"#),
+            texts[1].replacingOccurrences(of: #""truncated":true"#, with: #""truncated":null"#),
+        ]
+        for text in odd {
+            #expect(text != good && !texts.contains(text))
+            let general: Result<StreamFrame, StackProtocolError> = Result { () throws(StackProtocolError) in try StreamFrameCodec.decode(text) }
+            let batch = try StreamFrameCodec.decodeMessage("[" + text + "]")
+            switch general {
+            case .success(let frame): #expect(batch == [frame], "\(text)")
+            case .failure(let error):
+                #expect(batch == [.error(StreamFailure(code: StreamFailure.unreadableCode, message: "batch[0]: \(error.message)"))], "\(text)")
+            }
+        }
+    }
 }

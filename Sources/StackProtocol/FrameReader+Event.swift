@@ -1,0 +1,56 @@
+import JSON
+
+extension FrameReader {
+    /// The event of an `event` frame whose `data` object is at `data` (its header checked), if
+    /// it is well formed. The envelope is kept as its text with the few members a list shows
+    /// (`EventEnvelope(text:summary:)`), parsed only if someone opens it.
+    static func event(in document: JSONDocument, data: Int32) -> BusEventFrame? {
+        let f = fields
+        guard let bus = string(document, data, f.bus),
+              let envelope = member(document, data, f.event, kind: .object),
+              let envelopeText = document.text(of: envelope),
+              let id = string(document, envelope, f.id),
+              let matchedList = member(document, data, f.matched, kind: .array),
+              let deliveryList = member(document, data, f.deliveries, kind: .array)
+        else { return nil }
+
+        var matched: [MatchedRule] = []
+        var element = document.slots[Int(matchedList)].first
+        while element != JSONDocument.none {
+            guard document.slots[Int(element)].kind == .object,
+                  let ruleBus = string(document, element, f.matchedBus),
+                  let rule = string(document, element, f.matchedRule) else { return nil }
+            matched.append(MatchedRule(bus: ruleBus, rule: rule))
+            element = document.slots[Int(element)].next
+        }
+        var deliveries: [DeliveryOutcome] = []
+        element = document.slots[Int(deliveryList)].first
+        while element != JSONDocument.none {
+            guard document.slots[Int(element)].kind == .object,
+                  let deliveryBus = string(document, element, f.deliveryBus),
+                  let rule = string(document, element, f.deliveryRule),
+                  let targetId = string(document, element, f.targetId),
+                  let targetArn = string(document, element, f.targetArn),
+                  let status = string(document, element, f.status).flatMap(DeliveryOutcome.Status.init(rawValue:)),
+                  let errorCode = optionalString(document, element, f.errorCode),
+                  let errorMessage = optionalString(document, element, f.errorMessage) else { return nil }
+            deliveries.append(DeliveryOutcome(eventId: id, bus: deliveryBus, rule: rule, targetId: targetId, targetArn: targetArn,
+                                              status: status, errorCode: errorCode, errorMessage: errorMessage))
+            element = document.slots[Int(element)].next
+        }
+
+        var resources: [String] = []
+        if let list = member(document, envelope, f.resources, kind: .array) {
+            var item = document.slots[Int(list)].first
+            while item != JSONDocument.none {
+                if let text = document.string(item) { resources.append(text) }
+                item = document.slots[Int(item)].next
+            }
+        }
+        let summary = EventEnvelope.Summary(id: id, source: string(document, envelope, f.source),
+                                            detailType: string(document, envelope, f.detailType),
+                                            time: string(document, envelope, f.time), resources: resources)
+        return BusEventFrame(bus: bus, event: EventEnvelope(text: String(decoding: envelopeText, as: UTF8.self), summary: summary),
+                             matched: matched, deliveries: deliveries)
+    }
+}
