@@ -5,37 +5,26 @@ import Foundation
 /// oldest are evicted and counted in `evicted` — apart from `SystemSnapshot.droppedEvents`,
 /// which counts events the stream never delivered.
 ///
-/// Why chunks: the provider publishes a snapshot four times a second, and a snapshot holding a
-/// plain `[FlowEvent]` of 10,000 events would share its buffer with the provider's copy only
-/// until the next event arrived, which then copied all 10,000 (an array is copied whole on
-/// write). Here the events live in sealed, immutable chunks shared by reference between the
-/// provider and every snapshot; only the open chunk (fewer than `chunkSize` events) is a
-/// value that is copied on write. A snapshot costs at most `capacity / chunkSize` references
-/// and one small array, whatever the capacity.
+/// The events live in a `ChunkedList`, so the snapshots published four times a second share
+/// them with the provider instead of copying them.
 ///
-/// Invariants: every sealed chunk holds exactly `chunkSize` events; `head` events of the first
-/// sealed chunk are evicted (hidden); `count <= capacity`; sequences are consecutive.
+/// Invariants: `count <= capacity`; sequences are consecutive.
 public struct EventRing: Sendable, Hashable, RandomAccessCollection, ExpressibleByArrayLiteral {
-    /// An immutable run of `chunkSize` events, shared by reference.
-    final class Chunk: Sendable {
-        let events: [FlowEvent]
-        init(_ events: [FlowEvent]) { self.events = events }
-    }
-
-    static let chunkSize = 256
     /// The ring's default capacity: the console's `tail_buffer` default.
     public static let defaultCapacity = 10_000
 
     public let capacity: Int
-    private var sealed: [Chunk] = []
-    private var open: [FlowEvent] = []
-    /// Events of `sealed.first` already evicted.
-    private var head = 0
+    private var events = ChunkedList<FlowEvent>()
     /// Events evicted so far to keep within `capacity`.
     public private(set) var evicted = 0
     /// The sequence number the next appended event gets.
     public private(set) var nextSequence = 0
-    public private(set) var count = 0
+    public var count: Int { events.count }
+    /// Per source on a bus: how many held events carry it, and when it was last first seen (a
+    /// stamp from `pairStamps`): kept as events come and go so that the topology map reads its
+    /// source nodes without scanning the ring.
+    private var pairs: [SourceOnBus: (held: Int, stamp: Int)] = [:]
+    private var pairStamps = 0
 
     public init(capacity: Int = EventRing.defaultCapacity) {
         self.capacity = Swift.max(1, capacity)
@@ -56,13 +45,7 @@ public struct EventRing: Sendable, Hashable, RandomAccessCollection, Expressible
     public var startIndex: Int { 0 }
     public var endIndex: Int { count }
 
-    public subscript(index: Int) -> FlowEvent {
-        precondition(index >= 0 && index < count, "event \(index) of \(count)")
-        let position = index + head
-        let inSealed = sealed.count * Self.chunkSize
-        if position < inSealed { return sealed[position / Self.chunkSize].events[position % Self.chunkSize] }
-        return open[position - inSealed]
-    }
+    public subscript(index: Int) -> FlowEvent { events[index] }
 
     /// The sequence number of the oldest event held (`nextSequence` when empty).
     public var firstSequence: Int { nextSequence - count }
@@ -80,22 +63,34 @@ public struct EventRing: Sendable, Hashable, RandomAccessCollection, Expressible
         var event = event
         event.sequence = nextSequence
         nextSequence += 1
-        open.append(event)
-        count += 1
-        if open.count == Self.chunkSize {
-            sealed.append(Chunk(open))
-            open = []
-            open.reserveCapacity(Self.chunkSize)
-        }
+        events.append(event)
+        hold(SourceOnBus(source: event.source, bus: event.eventBusName))
         if count > capacity {
-            head += 1
-            count -= 1
+            let oldest = events[0]
+            events.removeFirst(1)
             evicted += 1
-            if head == Self.chunkSize {
-                sealed.removeFirst()
-                head = 0
-            }
+            release(SourceOnBus(source: oldest.source, bus: oldest.eventBusName))
         }
+    }
+
+    /// The sources seen on each bus among the events held, in the order each was first seen
+    /// (since it was last not held).
+    public var sourcesOnBuses: [SourceOnBus] {
+        pairs.sorted { $0.value.stamp < $1.value.stamp }.map(\.key)
+    }
+
+    private mutating func hold(_ pair: SourceOnBus) {
+        if let seen = pairs[pair] {
+            pairs[pair] = (seen.held + 1, seen.stamp)
+        } else {
+            pairs[pair] = (1, pairStamps)
+            pairStamps += 1
+        }
+    }
+
+    private mutating func release(_ pair: SourceOnBus) {
+        guard let seen = pairs[pair] else { return }
+        pairs[pair] = seen.held > 1 ? (seen.held - 1, seen.stamp) : nil
     }
 
     /// Replaces the event at `index` (a later delivery outcome), keeping its sequence number.
@@ -103,30 +98,18 @@ public struct EventRing: Sendable, Hashable, RandomAccessCollection, Expressible
     public mutating func replace(at index: Int, with event: FlowEvent) {
         precondition(index >= 0 && index < count, "event \(index) of \(count)")
         var event = event
-        event.sequence = self[index].sequence
-        let position = index + head
-        let inSealed = sealed.count * Self.chunkSize
-        if position < inSealed {
-            var events = sealed[position / Self.chunkSize].events
-            events[position % Self.chunkSize] = event
-            sealed[position / Self.chunkSize] = Chunk(events)
-        } else {
-            open[position - inSealed] = event
-        }
+        let old = self[index]
+        event.sequence = old.sequence
+        events.replace(at: index, with: event)
+        hold(SourceOnBus(source: event.source, bus: event.eventBusName))
+        release(SourceOnBus(source: old.source, bus: old.eventBusName))
     }
 
     // MARK: Hashable
 
-    /// Equal when they hold the same events under the same numbers; sealed chunks shared by
-    /// reference compare without reading their events.
+    /// Equal when they hold the same events under the same numbers.
     public static func == (a: EventRing, b: EventRing) -> Bool {
-        guard a.capacity == b.capacity, a.count == b.count, a.nextSequence == b.nextSequence, a.evicted == b.evicted else {
-            return false
-        }
-        if a.head == b.head, a.sealed.count == b.sealed.count {
-            return zip(a.sealed, b.sealed).allSatisfy { $0 === $1 || $0.events == $1.events } && a.open == b.open
-        }
-        return a.elementsEqual(b)
+        a.capacity == b.capacity && a.nextSequence == b.nextSequence && a.evicted == b.evicted && a.events == b.events
     }
 
     public func hash(into hasher: inout Hasher) {

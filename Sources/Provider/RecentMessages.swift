@@ -1,4 +1,5 @@
 import Foundation
+import StackProtocol
 
 /// One SQS message as the live stream's `messages` topic told of it: where it was sent, its
 /// body (or the start of it), the EventBridge delivery that sent it when the stack knows, and
@@ -29,20 +30,8 @@ public struct QueueMessage: Sendable, Hashable, Identifiable {
         }
     }
 
-    /// The EventBridge delivery that sent the message.
-    public struct Sender: Sendable, Hashable {
-        public var eventId: String
-        public var bus: String
-        public var rule: String
-        public var targetId: String
-
-        public init(eventId: String, bus: String, rule: String, targetId: String) {
-            self.eventId = eventId
-            self.bus = bus
-            self.rule = rule
-            self.targetId = targetId
-        }
-    }
+    /// The EventBridge delivery that sent the message: the stream's own value.
+    public typealias Sender = MessageSender
 
     public var id: String
     /// The queue it was sent to (or, when its send was not seen, where it was first seen).
@@ -77,8 +66,8 @@ public struct RecentMessages: Sendable, Hashable {
     /// Bodies are at most 16 KiB each: 5,000 of them could be 80 MB, so their total is capped.
     public static let defaultBodyBudget = 8 * 1024 * 1024
 
-    /// Oldest first (by when each was first seen).
-    public private(set) var messages: [QueueMessage] = []
+    /// Oldest first (by when each was first seen); shared with snapshots, not copied.
+    public private(set) var messages = ChunkedList<QueueMessage>()
     /// Messages let go to stay within the bounds.
     public private(set) var evicted = 0
     /// Message frames applied (a view can tell "none seen" from "none kept").
@@ -113,14 +102,16 @@ public struct RecentMessages: Sendable, Hashable {
         changesSeen += 1
         if let position = positions[id] {
             let index = position - removed
-            messages[index].changes.append(change)
-            if change.kind == .sent, messages[index].body == nil, let body {
-                messages[index].body = body
-                messages[index].bodySize = bodySize
-                messages[index].truncated = truncated
-                messages[index].sender = sender
+            var message = messages[index]
+            message.changes.append(change)
+            if change.kind == .sent, message.body == nil, let body {
+                message.body = body
+                message.bodySize = bodySize
+                message.truncated = truncated
+                message.sender = sender
                 bodyBytes += body.utf8.count
             }
+            messages.replace(at: index, with: message)
         } else {
             positions[id] = removed + messages.count
             messages.append(QueueMessage(id: id, queue: change.queue, body: body, bodySize: bodySize, truncated: truncated,
@@ -140,7 +131,7 @@ public struct RecentMessages: Sendable, Hashable {
             bytes -= messages[drop].body?.utf8.count ?? 0
             drop += 1
         }
-        for message in messages[..<drop] { positions[message.id] = nil }
+        for index in 0..<drop { positions[messages[index].id] = nil }
         messages.removeFirst(drop)
         removed += drop
         evicted += drop

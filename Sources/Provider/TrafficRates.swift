@@ -3,8 +3,10 @@ import StackProtocol
 import Timekeeping
 
 /// The bus's traffic over the last minute, counted from the live stream's frames as they
-/// arrive: events per bus and per source, deliveries by outcome, and frames the stream dropped
-/// for this viewer, in one bucket per second (`window` of them). A value: the caller passes
+/// arrive: events per bus, per source and per source on a bus, deliveries by outcome and per
+/// route (rule and target), and frames the stream dropped for this viewer, in one bucket per
+/// second (`window` of them). The tail's rates strip and the topology map's live labels both
+/// read it, so they agree, and neither scans the tail's ring to count. A value: the caller passes
 /// the instant of each frame (the provider's injected clock), so tests drive it with a
 /// `ManualClock`. Buckets are reused as the seconds pass; memory stays that of 60 buckets.
 public struct TrafficRates: Sendable, Hashable {
@@ -19,6 +21,12 @@ public struct TrafficRates: Sendable, Hashable {
         public var byBus: [String: Int] = [:]
         public var bySource: [String: Int] = [:]
         public var byOutcome: [Delivery.Status: Int] = [:]
+        public var bySourceOnBus: [SourceOnBus: Int] = [:]
+        /// Deliveries made per route (counted when the event is reported).
+        public var byRoute: [DeliveryRoute: Int] = [:]
+        /// Deliveries reported failed or dead-lettered per route (by the event or a later
+        /// delivery frame).
+        public var failedByRoute: [DeliveryRoute: Int] = [:]
         /// Frames of any topic the stream dropped for this viewer: events among them are not
         /// counted above, so the counts of such a second are a lower bound.
         public var dropped = 0
@@ -55,17 +63,31 @@ public struct TrafficRates: Sendable, Hashable {
         switch frame {
         case .published(.event(let event), _):
             update(at: instant) { bucket in
-                bucket.events += 1
-                bucket.byBus[event.bus, default: 0] += 1
-                bucket.bySource[event.event.value["source"]?.stringValue ?? "", default: 0] += 1
-                for delivery in event.deliveries { bucket.byOutcome[Self.status(delivery.status), default: 0] += 1 }
+                bucket.count(bus: event.bus, source: event.event.summary.source ?? "")
+                for delivery in event.deliveries {
+                    bucket.count(DeliveryRoute(rule: delivery.rule, target: delivery.targetArn), Self.status(delivery.status), made: true)
+                }
             }
         case .published(.delivery(let outcome), _):
-            update(at: instant) { $0.byOutcome[Self.status(outcome.status), default: 0] += 1 }
+            update(at: instant) {
+                $0.count(DeliveryRoute(rule: outcome.rule, target: outcome.targetArn), Self.status(outcome.status), made: false)
+            }
         case .dropped(let count):
             update(at: instant) { $0.dropped += count }
         default:
             break
+        }
+    }
+
+    /// Counts an event a provider read some other way than a stream frame (through a tap, or a
+    /// test's fixture), with the deliveries it knows.
+    public mutating func record(_ event: FlowEvent, at instant: MonotonicInstant, date: Date) {
+        latest = max(latest ?? date, date)
+        update(at: instant) { bucket in
+            bucket.count(bus: event.eventBusName, source: event.source)
+            for delivery in event.deliveries {
+                bucket.count(DeliveryRoute(rule: delivery.rule, target: delivery.targetArn), delivery.status, made: true)
+            }
         }
     }
 
@@ -128,10 +150,64 @@ public struct TrafficRates: Sendable, Hashable {
     /// Frames dropped within the window: while above 0, the counts are at least what they say.
     public var dropped: Int { buckets.reduce(0) { $0 + $1.dropped } }
 
+    /// The counts under `key` added up over the newest `seconds` of the window.
+    public func totals<Key: Hashable>(over seconds: Int, _ key: (Bucket) -> [Key: Int]) -> [Key: Int] {
+        var totals: [Key: Int] = [:]
+        for second in max(0, Self.window - seconds)..<Self.window {
+            totals.merge(key(buckets[Self.slot(now - Int64(Self.window) + 1 + Int64(second))]), uniquingKeysWith: +)
+        }
+        return totals
+    }
+
+    /// Frames dropped within the newest `seconds`: while above 0, counts over them are a lower bound.
+    public func dropped(over seconds: Int) -> Int {
+        (max(0, Self.window - seconds)..<Self.window).reduce(0) { $0 + buckets[Self.slot(now - Int64(Self.window) + 1 + Int64($1))].dropped }
+    }
+
     /// The names seen in the window under `key` (buses, sources), busiest first (then by name).
     public func busiest(_ key: (Bucket) -> [String: Int]) -> [(name: String, total: Int)] {
         var totals: [String: Int] = [:]
         for bucket in buckets { totals.merge(key(bucket), uniquingKeysWith: +) }
         return totals.map { (name: $0.key, total: $0.value) }.sorted { $0.total != $1.total ? $0.total > $1.total : $0.name < $1.name }
+    }
+}
+
+extension TrafficRates.Bucket {
+    mutating func count(bus: String, source: String) {
+        events += 1
+        byBus[bus, default: 0] += 1
+        bySource[source, default: 0] += 1
+        bySourceOnBus[SourceOnBus(source: source, bus: bus), default: 0] += 1
+    }
+
+    /// One delivery's outcome on `route`; `made` when it is the delivery itself (the event's
+    /// report), not a later outcome of it.
+    mutating func count(_ route: DeliveryRoute, _ status: Delivery.Status, made: Bool) {
+        byOutcome[status, default: 0] += 1
+        if made { byRoute[route, default: 0] += 1 }
+        if status == .failed || status == .deadLettered { failedByRoute[route, default: 0] += 1 }
+    }
+}
+
+/// Events of one source seen on one bus: an edge of the topology map.
+public struct SourceOnBus: Sendable, Hashable {
+    public var source: String
+    public var bus: String
+
+    public init(source: String, bus: String) {
+        self.source = source
+        self.bus = bus
+    }
+}
+
+/// A rule's target, as deliveries name it: an edge of the topology map.
+public struct DeliveryRoute: Sendable, Hashable {
+    public var rule: String
+    /// The target's ARN.
+    public var target: String
+
+    public init(rule: String, target: String) {
+        self.rule = rule
+        self.target = target
     }
 }

@@ -20,10 +20,6 @@ enum WireDecoding {
         }
     }
 
-    static func strings(_ value: JSONValue?) -> [String] {
-        value?.arrayValue?.compactMap(\.stringValue) ?? []
-    }
-
     // MARK: EventBridge
 
     static func bus(_ json: JSONValue) -> EventBus? {
@@ -223,7 +219,6 @@ enum WireDecoding {
         }
         let change = QueueMessage.Change(kind: kind, at: Date(timeIntervalSince1970: Double(frame.time) / 1000), queue: frame.queue,
                                          receiveCount: frame.receiveCount, deadLetterQueue: frame.deadLetterQueue)
-        return (frame.messageId, change, frame.body, frame.bodySize, frame.truncated,
-                frame.sender.map { QueueMessage.Sender(eventId: $0.eventId, bus: $0.bus, rule: $0.rule, targetId: $0.targetId) })
+        return (frame.messageId, change, frame.body, frame.bodySize, frame.truncated, frame.sender)
     }
 }

@@ -8,9 +8,10 @@ extension MapDecorations {
     /// Badges, health, live labels and cascade marks for `graph` (built from `snapshot`).
     ///
     /// With the live stream (`liveStream`), edge labels count the deliveries and events it
-    /// reported over the last 10 s. Without it (AWS, moto) the only figures are the APIs'
-    /// counters: an edge into a state machine shows executions started per second from
-    /// ListExecutions, marked `~` as estimated; other edges have no rate and say nothing.
+    /// reported over the last 10 s (`snapshot.rates`, what the tail's rates strip shows; `≥`
+    /// while the stream dropped frames in that window). Without it (AWS, moto) the only figures
+    /// are the APIs' counters: an edge into a state machine shows executions started per second
+    /// from ListExecutions, marked `~` as estimated; other edges have no rate and say nothing.
     public init(snapshot: SystemSnapshot, graph: MapGraph, now: Date, liveStream: Bool) {
         let since = now.addingTimeInterval(-Self.rateWindow)
         var queues: [String: Queue] = [:]
@@ -25,9 +26,11 @@ extension MapDecorations {
         for rule in snapshot.rules { rulesPerBus[rule.eventBusName, default: 0] += 1 }
         var executionsByMachine: [String: [Execution]] = [:]
         for execution in snapshot.executions { executionsByMachine[execution.stateMachineName, default: []].append(execution) }
-        let recent = snapshot.recentEvents.filter { $0.time >= since }
-        var eventsBySource: [String: Int] = [:]
-        for event in recent { eventsBySource[event.source, default: 0] += 1 }
+        let rates = snapshot.rates.advanced(to: now)
+        let window = Int(Self.rateWindow)
+        let eventsBySource = rates.totals(over: window) { $0.bySource }
+        let atLeast = rates.dropped(over: window) > 0
+        let counted = rates.latest != nil
 
         nodes = graph.nodes.map { node in
             switch node.kind {
@@ -46,8 +49,10 @@ extension MapDecorations {
                 let rules = rulesPerBus[node.name] ?? 0
                 return MapNodeDecoration(badge: "\(rules) rule\(rules == 1 ? "" : "s")", health: .unknown)
             case .source:
+                // Nothing counted (no stream): no figure, rather than a 0 that is not measured.
+                guard counted else { return MapNodeDecoration(health: .unknown) }
                 let count = eventsBySource[node.name] ?? 0
-                return MapNodeDecoration(badge: "\(count) events/10s", health: .unknown)
+                return MapNodeDecoration(badge: (atLeast ? "≥" : "") + "\(count) events/10s", health: .unknown)
             case .task:
                 return MapNodeDecoration(badge: node.id.contains(":lambda:") ? "lambda" : "activity")
             case .external:
@@ -58,17 +63,9 @@ extension MapDecorations {
         }
 
         // Live labels.
-        var deliveries: [String: (count: Int, failed: Int)] = [:]   // "rule\u{0}targetArn"
-        var observed: [String: Int] = [:]                              // "source\u{0}bus"
-        for event in recent {
-            observed[event.source + "\u{0}" + event.eventBusName, default: 0] += 1
-            for delivery in event.deliveries {
-                let key = delivery.rule + "\u{0}" + delivery.targetArn
-                let failed = delivery.status == .failed || delivery.status == .deadLettered ? 1 : 0
-                deliveries[key, default: (0, 0)].count += 1
-                deliveries[key, default: (0, 0)].failed += failed
-            }
-        }
+        let deliveries = rates.totals(over: window) { $0.byRoute }
+        let failures = rates.totals(over: window) { $0.failedByRoute }
+        let observed = rates.totals(over: window) { $0.bySourceOnBus }
         var disabledRules = Set<String>()
         for rule in snapshot.rules where rule.state == .disabled { disabledRules.insert(rule.name) }
         var nodeNames: [String: String] = [:]
@@ -78,8 +75,8 @@ extension MapDecorations {
             case .route, .busHop:
                 if disabledRules.contains(edge.via) { return MapEdgeDecoration(label: "off", state: .idle) }
                 if liveStream {
-                    let seen = deliveries[edge.via + "\u{0}" + edge.to] ?? (0, 0)
-                    return Self.rate(seen.count, failed: seen.failed, estimated: false)
+                    let route = DeliveryRoute(rule: edge.via, target: edge.to)
+                    return Self.rate(deliveries[route] ?? 0, failed: failures[route] ?? 0, estimated: false, atLeast: atLeast)
                 }
                 if let machine = machines[edge.to] {
                     let started = (executionsByMachine[machine.name] ?? []).filter { $0.startDate >= since }.count
@@ -88,7 +85,9 @@ extension MapDecorations {
                 return MapEdgeDecoration(state: .unknown)
             case .observed:
                 let bus = snapshot.buses.first { $0.arn == edge.to }?.name ?? nodeNames[edge.to] ?? ""
-                return Self.rate(observed[(nodeNames[edge.from] ?? "") + "\u{0}" + bus] ?? 0, failed: 0, estimated: false)
+                guard counted else { return MapEdgeDecoration(state: .unknown) }
+                return Self.rate(observed[SourceOnBus(source: nodeNames[edge.from] ?? "", bus: bus)] ?? 0, failed: 0, estimated: false,
+                                 atLeast: atLeast)
             case .deadLetter:
                 let held = queues[edge.to]?.visibleMessages ?? 0
                 return MapEdgeDecoration(label: held > 0 ? "\(held) dead" : "", state: held > 0 ? .failing : .idle)
@@ -104,10 +103,12 @@ extension MapDecorations {
         Self.markCascades(&nodes, graph: graph)
     }
 
-    static func rate(_ count: Int, failed: Int, estimated: Bool) -> MapEdgeDecoration {
-        guard count > 0 else { return MapEdgeDecoration(label: estimated ? "~0/s" : "0/s", state: .idle) }
+    /// `count` over the window as a rate: `~` when `estimated`, `≥` when a lower bound.
+    static func rate(_ count: Int, failed: Int, estimated: Bool, atLeast: Bool = false) -> MapEdgeDecoration {
+        let mark = estimated ? "~" : (atLeast ? "≥" : "")
+        guard count > 0 || failed > 0 else { return MapEdgeDecoration(label: mark + "0/s", state: .idle) }
         let perSecond = Double(count) / rateWindow
-        let text = (estimated ? "~" : "") + Self.format(perSecond) + "/s" + (failed > 0 ? " ✖\(failed)" : "")
+        let text = mark + Self.format(perSecond) + "/s" + (failed > 0 ? " ✖\(failed)" : "")
         return MapEdgeDecoration(label: text, state: failed > 0 ? .failing : .active)
     }
 

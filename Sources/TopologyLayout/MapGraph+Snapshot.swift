@@ -72,10 +72,10 @@ extension MapGraph {
             }
         }
         // Sources seen in traffic.
-        for event in snapshot.recentEvents where !event.source.isEmpty {
-            let id = "source:" + event.source
-            add(MapNode(id: id, name: event.source, kind: .source))
-            connect(MapEdge(from: id, to: busId(event.eventBusName), kind: .observed, via: "events"))
+        for seen in snapshot.recentEvents.sourcesOnBuses where !seen.source.isEmpty {
+            let id = "source:" + seen.source
+            add(MapNode(id: id, name: seen.source, kind: .source))
+            connect(MapEdge(from: id, to: busId(seen.bus), kind: .observed, via: "events"))
         }
         // Breakers: service → dependency.
         for breaker in snapshot.breakers {

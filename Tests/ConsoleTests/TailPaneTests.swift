@@ -13,6 +13,7 @@ import Testing
     static func console(count: Int, capacity: Int = 10_000) -> (ConsoleState, SystemSnapshot) {
         var snapshot = DemoSnapshot.demo()
         snapshot.recentEvents = EventRing(capacity: capacity)
+        snapshot.rates = TrafficRates()   // the tail's own events are not counted (`tailWithRates` counts them)
         add(count, to: &snapshot)
         var state = ConsoleState(snapshot: snapshot, now: DemoSnapshot.now)
         state.press(.character("2"), .character("z"))

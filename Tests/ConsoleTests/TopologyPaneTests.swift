@@ -65,6 +65,7 @@ import Terminal
         // started over the last 10 s (6 listed), marked estimated.
         state.snapshot.liveStream = false
         state.snapshot.recentEvents = []
+        state.snapshot.rates = TrafficRates()
         let estimated = Self.text(state, 200, 60)
         #expect(estimated.contains("rates estimated from counters"))
         #expect(!estimated.contains("2.4/s"))
@@ -186,7 +187,7 @@ import Terminal
         func arn(_ s: String, _ r: String) -> String { DemoSnapshot.arn(s, r) }
         let long = String(repeating: "very-long-queue-name-", count: 10)
         let busA = arn("events", "event-bus/bus-a"), busB = arn("events", "event-bus/bus-b")
-        return SystemSnapshot(
+        var snapshot = SystemSnapshot(
             connection: .connected(since: now), endpoint: EndpointDescription(name: "local"), takenAt: now,
             buses: [EventBus(name: "bus-a", arn: busA), EventBus(name: "bus-b", arn: busB),
                     EventBus(name: "注文バス", arn: arn("events", "event-bus/注文バス"))],
@@ -205,6 +206,8 @@ import Terminal
                      Queue(name: "ctl\u{1B}]0;pwned\u{07}queue\u{8}\u{8}", url: "http://q/ctl", arn: arn("sqs", "ctl"))],
             registry: [DemoSnapshot.service(long + "service", publishes: "bus-a"),
                        DemoSnapshot.service("配送サービス", consumes: "在庫キュー")])
+        snapshot.rates = TrafficRates.counting(snapshot.recentEvents, now: now)
+        return snapshot
     }
 
     @Test(arguments: sizes) func badInputIsDrawnNotGarbled(columns: Int, rows: Int) {

@@ -56,4 +56,48 @@ import Testing
         #expect(edited != snapshot && snapshot[10].id == "e410" && edited[10].id == "x" && edited[10].sequence == 410)
         #expect(EventRing(snapshot, capacity: 600) != snapshot, "renumbered from 0: not the same events")
     }
+
+    @Test("the sources seen on each bus are kept as events come and go, in the order first seen, without scanning the ring")
+    func sourcesOnBuses() {
+        func event(_ i: Int, source: String, bus: String = "b") -> FlowEvent {
+            FlowEvent(id: "e\(i)", time: Date(timeIntervalSince1970: Double(i)), eventBusName: bus, source: source, detailType: "T")
+        }
+        var ring = EventRing(capacity: 600)
+        ring.append(event(0, source: "first"))
+        for i in 1..<500 { ring.append(event(i, source: i % 2 == 0 ? "even" : "odd")) }
+        ring.append(event(500, source: "odd", bus: "other"))
+        #expect(ring.sourcesOnBuses == [SourceOnBus(source: "first", bus: "b"), SourceOnBus(source: "odd", bus: "b"),
+                                        SourceOnBus(source: "even", bus: "b"), SourceOnBus(source: "odd", bus: "other")])
+        // Past the capacity the oldest go, and with them the pairs no held event carries.
+        for i in 501..<1_200 { ring.append(event(i, source: "late")) }
+        #expect(ring.count == 600)
+        #expect(ring.sourcesOnBuses == [SourceOnBus(source: "late", bus: "b")])
+        // A pair that comes back is listed again, once.
+        ring.append(event(1_200, source: "first"))
+        ring.replace(at: 0, with: event(601, source: "first"))
+        #expect(ring.sourcesOnBuses == [SourceOnBus(source: "late", bus: "b"), SourceOnBus(source: "first", bus: "b")])
+    }
+
+    @Test("a chunked list removes from the front across chunks, replaces in place, and compares by values")
+    func chunkedList() {
+        var list = ChunkedList<Int>()
+        for i in 0..<1_000 { list.append(i) }
+        let shared = list
+        list.removeFirst(300)
+        #expect(Array(list) == Array(300..<1_000))
+        list.replace(at: 0, with: -1)
+        list.replace(at: 699, with: -2)
+        #expect(list.first == -1 && list.last == -2 && list.count == 700)
+        #expect(Array(shared) == Array(0..<1_000))   // the copy taken before is untouched
+        list.removeFirst(700)
+        #expect(list.isEmpty)
+        for i in 0..<10 { list.append(i) }
+        list.removeFirst(4)
+        #expect(Array(list) == Array(4..<10))
+        var other = ChunkedList<Int>()
+        for i in 4..<10 { other.append(i) }
+        #expect(list == other)
+        other.replace(at: 5, with: 0)
+        #expect(list != other)
+    }
 }

@@ -75,6 +75,15 @@ import Timekeeping
         #expect(rates.dropped == 4)
         #expect(rates.busiest(\.byBus).map(\.name) == ["shop-bus", "other-bus"])
         #expect(rates.busiest(\.bySource).map(\.name) == ["shop.orders", "shop.payments", "shop.shipping"])
+        // What the topology map reads: per source on a bus and per route over the newest seconds;
+        // a failure reported later (the dead-lettering at 67) counts as a failure, not a delivery.
+        let lastTen = rates.totals(over: 10) { $0.bySourceOnBus }
+        #expect(lastTen[SourceOnBus(source: "shop.shipping", bus: "other-bus")] == 1)
+        #expect(lastTen[SourceOnBus(source: "shop.orders", bus: "shop-bus")] == (59..<69).filter { $0 % 3 >= 1 }.count)
+        let route = DeliveryRoute(rule: "r", target: "arn:q")
+        #expect(rates.totals(over: 10) { $0.failedByRoute }[route] == 2)
+        #expect(rates.totals(over: 10) { $0.byRoute }[route] == (59..<69).map { $0 % 3 }.reduce(0, +) + 1)
+        #expect(rates.dropped(over: 10) == 4 && rates.dropped(over: 2) == 0)
         // A minute later with nothing new, everything has left the window.
         clock.advance(by: .seconds(60))
         #expect(rates.advanced(to: clock.now).series(\.events).allSatisfy { $0 == 0 })

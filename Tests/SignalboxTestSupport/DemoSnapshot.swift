@@ -56,7 +56,7 @@ public enum DemoSnapshot {
         let breakers = ChaosSpec.dependencies.map { dependency in
             Breaker(service: dependency.caller, dependency: dependency.name, state: .closed, failureRate: 0, calls: 40, reportedAt: now)
         }
-        return SystemSnapshot(
+        var snapshot = SystemSnapshot(
             connection: .connected(since: now.addingTimeInterval(-60)), endpoint: EndpointDescription(name: "local", url: "http://127.0.0.1:4566"),
             takenAt: now,
             buses: [EventBus(name: "default", arn: arn("events", "event-bus/default")), EventBus(name: DemoNames.bus, arn: bus)],
@@ -77,6 +77,8 @@ public enum DemoSnapshot {
             executions: executions,
             registry: DemoNames.services.map { service($0, healthy: $0 == "payment" ? [true, true] : [true]) },
             liveStream: true)
+        snapshot.rates = TrafficRates.counting(events, now: now)
+        return snapshot
     }
 
     /// The demo in trouble: payment's breaker open, the analytics dead-letter queue filling,

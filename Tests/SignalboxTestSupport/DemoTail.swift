@@ -42,11 +42,12 @@ extension DemoSnapshot {
     }
 
     /// The demo with `count` events of traffic in its tail ring (of `capacity`), the newest at
-    /// `now`.
+    /// `now`, and no rates counted (`tailWithRates` counts them).
     public static func tail(count: Int, capacity: Int = EventRing.defaultCapacity, now: Date = now) -> SystemSnapshot {
         var snapshot = demo(now: now)
         let start = now.addingTimeInterval(-Double(count) * 0.25)
         snapshot.recentEvents = EventRing((0..<count).map { tailEvent($0, start: start) }, capacity: capacity)
+        snapshot.rates = TrafficRates()
         return snapshot
     }
 

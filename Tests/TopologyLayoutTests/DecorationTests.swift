@@ -61,19 +61,21 @@ import Testing
     @Test func liveLabelsCountTheLastTenSecondsOfDeliveries() {
         var snapshot = DemoSnapshot.demo(now: now)
         let saga = DemoSnapshot.arn("states", "stateMachine:order-saga")
-        snapshot.recentEvents = EventRing((0..<30).map { i in
+        let events = (0..<30).map { i in
             FlowEvent(id: "e\(i)", time: now.addingTimeInterval(-Double(i)), eventBusName: "shop-bus", source: "shop.orders",
                       detailType: "Order Created", matchedRules: ["order-created"],
                       deliveries: [Delivery(rule: "order-created", targetId: "saga", targetArn: saga,
                                             status: i % 5 == 0 ? .failed : .delivered)])
-        })
+        }
+        snapshot.recentEvents = EventRing(events)
+        snapshot.rates = TrafficRates.counting(events, now: now)
         let graph = MapGraph(snapshot: snapshot)
         let decorations = MapDecorations(snapshot: snapshot, graph: graph, now: now, liveStream: true)
         let route = graph.edges.firstIndex { $0.kind == .route && $0.to == saga }!
-        // Events at 0…10 s ago: 11 deliveries, of which 3 failed (0, 5, 10 s).
-        #expect(decorations.edges[route] == MapEdgeDecoration(label: "1.1/s ✖3", state: .failing))
+        // Events less than 10 s old (0…9 s): 10 deliveries, of which 2 failed (0 and 5 s ago).
+        #expect(decorations.edges[route] == MapEdgeDecoration(label: "1.0/s ✖2", state: .failing))
         let observed = graph.edges.firstIndex { $0.kind == .observed }!
-        #expect(decorations.edges[observed] == MapEdgeDecoration(label: "1.1/s", state: .active))
+        #expect(decorations.edges[observed] == MapEdgeDecoration(label: "1.0/s", state: .active))
         let notification = graph.edges.firstIndex { $0.kind == .route && $0.to == DemoSnapshot.arn("sqs", "notification") }!
         #expect(decorations.edges[notification] == MapEdgeDecoration(label: "0/s", state: .idle))
     }
