@@ -138,13 +138,15 @@ let package = Package(
         // signalbox-bench AREA: prints the figures behind the speed and size goals.
         .executableTarget(name: "signalbox-bench", dependencies: [
             "Console", "Terminal", "Patterns", "StatesLanguage", "Stack", "Wire", "JSON", "Provider",
-            "CircuitBreaker", "StackClient", "TopologyLayout",
+            "CircuitBreaker", "StackClient", "TopologyLayout", "SignalboxTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], path: "Sources/Bench", swiftSettings: strict),
 
         // What the test targets share: a real stack on loopback for the length of a test,
-        // `eventually`, a provider's snapshot watcher, the demo as a provider reports it. Test code only.
-        .target(name: "SignalboxTestSupport", dependencies: ["Stack", "StackClient", "Provider", "Timekeeping", "Demo", "Chaos"],
+        // `eventually`, a provider's snapshot watcher, the demo as a provider reports it, a counting (and
+        // throttling) proxy in front of an AWS endpoint. Test code, and the benches that count calls.
+        .target(name: "SignalboxTestSupport", dependencies: ["Stack", "StackClient", "Provider", "Timekeeping", "Demo", "Chaos",
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "AsyncHTTPClient", package: "async-http-client")],
                 path: "Tests/SignalboxTestSupport", swiftSettings: strict),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strict),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Timekeeping"], swiftSettings: strict),

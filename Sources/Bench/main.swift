@@ -17,6 +17,7 @@ let areas: [(name: String, run: () async throws -> Void)] = [
     ("viewers", ViewersBench.run),
     ("messages", MessagesBench.run),
     ("ingest", { try IngestBench.run() }),
+    ("polling", PollingBench.run),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())
