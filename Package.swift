@@ -146,7 +146,8 @@ let package = Package(
         // `eventually`, a provider's snapshot watcher, the demo as a provider reports it, a counting (and
         // throttling) proxy in front of an AWS endpoint. Test code, and the benches that count calls.
         .target(name: "SignalboxTestSupport", dependencies: ["Stack", "StackClient", "Provider", "Timekeeping", "Demo", "Chaos",
-            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log")],
                 path: "Tests/SignalboxTestSupport", swiftSettings: strict),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strict),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Timekeeping"], swiftSettings: strict),

@@ -84,6 +84,7 @@ enum PollingBench {
                 console.pageSize = Screen.render(console, size: size).pageSize
                 provider.watch(console.visibleSections)
                 provider.watch(executions: console.executionsOnScreen)
+                provider.watch(queues: console.queuesOnScreen)
             }
             let attached = ContinuousClock.now
             while let input = await snapshots.next() {
@@ -105,7 +106,7 @@ enum PollingBench {
             var total = 0.0
             print("  steady state, calls per second over \(Int(seconds)) s (dashboard \(size.columns)x\(size.rows), "
                   + "sections \(console.visibleSections.map(\.rawValue).sorted().joined(separator: ",")), "
-                  + "\(console.executionsOnScreen.count) executions on screen):")
+                  + "\(console.executionsOnScreen.count) executions and \(console.queuesOnScreen.count) queues on screen):")
             for (api, count) in after.sorted(by: { $0.key < $1.key }) {
                 let perSecond = Double(count - (before[api] ?? 0)) / seconds
                 guard perSecond > 0 else { continue }

@@ -96,6 +96,7 @@ public enum ConsoleApp {
             if dirty && !debouncer.isPending {
                 provider.watch(state.visibleSections)
                 provider.watch(executions: state.executionsOnScreen)
+                provider.watch(queues: state.queuesOnScreen)
                 provider.filterEvents(pattern: state.streamFilter)
                 let (frame, pageSize) = Screen.render(state, size: backend.size)
                 state.pageSize = pageSize

@@ -271,13 +271,19 @@ public struct ConsoleState: Sendable, Hashable {
     }
 
     /// The Sagas pane's executions on screen (the opened one, else the list's window), for the
-    /// provider to read their histories first. The list's window is worked out as the renderer does for the
-    /// focused pane (`pageSize` rows around the selection); for the pane unfocused on the
-    /// dashboard it is an estimate of the same size.
-    public var executionsOnScreen: [String] {
-        let pane = PaneID.sagas
+    /// provider to read their histories first.
+    public var executionsOnScreen: [String] { rowsOnScreen(of: .sagas) }
+
+    /// The Queues pane's queues on screen (ARNs: the opened one, else the list's window), for
+    /// the provider to read their attributes at each poll and the others in turn.
+    public var queuesOnScreen: [String] { rowsOnScreen(of: .queues) }
+
+    /// The row ids (ARNs) of `pane` on screen: the opened row, else the list's window, worked
+    /// out as the renderer does for the focused pane (`pageSize` rows around the selection);
+    /// for the pane unfocused on the dashboard it is an estimate of the same size.
+    private func rowsOnScreen(of pane: PaneID) -> [String] {
         guard zoomed ? focusedPane == pane : slots.contains(pane) else { return [] }
-        // An opened saga fills the pane: it is the one on screen.
+        // An opened row fills the pane: it is the one on screen.
         if let frame = drill.last, frame.pane == pane { return frame.row.typed(String.self).map { [$0] } ?? [] }
         var arns: [String] = []
         guard case .table(let table) = body(for: pane), !table.rows.isEmpty else { return arns }

@@ -34,6 +34,20 @@ enum PollPart: Int, Sendable, Hashable, CaseIterable, Comparable {
 
     static func < (lhs: PollPart, rhs: PollPart) -> Bool { lhs.rawValue < rhs.rawValue }
 
+    /// The part's share of the polling budget (`StackProviderOptions.pollingBudget`): its
+    /// polls are spaced so that, at steady state, its calls a second stay under its share.
+    /// Queues take the most (one call per queue read), Step Functions next (listings and
+    /// histories); the shares add up to one.
+    var budgetShare: Double {
+        switch self {
+        case .queues: 0.4
+        case .stateMachines, .executions: 0.3
+        case .eventBridge: 0.15
+        case .registry: 0.1
+        case .breakers: 0.05
+        }
+    }
+
     /// The sections that show this part's data.
     var shownIn: Set<DataSection> {
         switch self {

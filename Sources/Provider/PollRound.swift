@@ -16,6 +16,10 @@ struct PollRequest: Sendable, Hashable {
     /// At most this many DescribeStateMachine calls in the round; the machines past it keep
     /// what is held (or wait for a later round) — AWS refills that call at 20 a second.
     var describeAtMost = Int.max
+    /// Which queues to list and read (`QueueFreshness`).
+    var queues = QueueReadRequest(list: true)
+    /// The rule targets held, and the rules swept this round (`RuleTargetsFreshness`).
+    var targets = RuleTargetsRequest()
 }
 
 /// What one poll round got: one result per part asked for (nil: not asked).
@@ -23,8 +27,8 @@ struct PollResults: Sendable {
     var request: PollRequest
     /// The probe's finding; nil when not probed or the endpoint did not answer it.
     var probed: Bool?
-    var eventBridge: Result<(buses: [EventBus], rules: [Rule]), APIFailure>?
-    var queues: Result<[Queue], APIFailure>?
+    var eventBridge: Result<EventBridgeListing, APIFailure>?
+    var queues: Result<QueueReads, APIFailure>?
     /// `executions` is nil when only the machines were asked for.
     var stepFunctions: Result<(machines: [StateMachine], executions: [Execution]?), APIFailure>?
     var registry: Result<[RegistryService], APIFailure>?
@@ -32,6 +36,8 @@ struct PollResults: Sendable {
     var breakers: Result<BreakerBoardListing?, APIFailure>?
     /// ListExecutions calls the round made (pages of running ones, recent ones per machine).
     var listExecutionsCalls = 0
+    /// Calls each part made (answered or not), for its spacing and the calls-per-minute count.
+    var calls: [PollPart: Int] = [:]
 
     init(request: PollRequest, probed: Bool? = nil) {
         self.request = request
@@ -48,33 +54,46 @@ extension StackPoller {
         let parts = request.parts
         let askBoard = parts.contains(.breakers) && ((probed ?? request.knownExtensions) == true || request.boardElsewhere)
         let machinesOnly = !parts.contains(.executions)
-        async let bus = parts.contains(.eventBridge) ? Self.capture { () async throws(APIFailure) in try await eventBridge() } : nil
-        async let sqs = parts.contains(.queues) ? Self.capture { () async throws(APIFailure) in try await self.sqs() } : nil
+        let counts = Dictionary(uniqueKeysWithValues: PollPart.allCases.map { ($0, CallCount()) })
+        async let bus = parts.contains(.eventBridge) ? Self.capture(counts[.eventBridge]) { () async throws(APIFailure) in
+            try await eventBridge(targets: request.targets)
+        } : nil
+        async let sqs = parts.contains(.queues) ? Self.capture(counts[.queues]) { () async throws(APIFailure) in
+            try await self.sqs(request.queues)
+        } : nil
         let listCalls = CallCount()
+        let stepFunctionsPart: PollPart = machinesOnly ? .stateMachines : .executions
         async let sfn = parts.contains(.stateMachines) || parts.contains(.executions)
-            ? Self.capture { () async throws(APIFailure) in
+            ? Self.capture(counts[stepFunctionsPart]) { () async throws(APIFailure) in
                 try await stepFunctions(executions: !machinesOnly, knownDefinitions: request.knownDefinitions,
                                         describeAtMost: request.describeAtMost, listCalls: listCalls)
             } : nil
-        async let map = parts.contains(.registry) ? Self.capture { () async throws(APIFailure) in try await cloudMap() } : nil
-        async let board = askBoard ? Self.capture { () async throws(APIFailure) in try await breakerBoard() } : nil
+        async let map = parts.contains(.registry) ? Self.capture(counts[.registry]) { () async throws(APIFailure) in try await cloudMap() } : nil
+        async let board = askBoard ? Self.capture(counts[.breakers]) { () async throws(APIFailure) in try await breakerBoard() } : nil
         (results.eventBridge, results.queues, results.stepFunctions, results.registry, results.breakers)
             = await (bus, sqs, sfn, map, board)
         results.listExecutionsCalls = listCalls.value
+        results.calls = counts.compactMapValues { $0.value > 0 ? $0.value : nil }
         return results
     }
 
-    private static func capture<T>(_ body: () async throws(APIFailure) -> T) async -> Result<T, APIFailure> {
-        do throws(APIFailure) {
-            return .success(try await body())
-        } catch {
-            return .failure(error)
+    /// Runs `body`, its calls counted in `count` (and its child tasks' calls: a task-local).
+    private static func capture<T>(_ count: CallCount?, _ body: () async throws(APIFailure) -> T) async -> Result<T, APIFailure> {
+        await CallCount.$current.withValue(count) {
+            do throws(APIFailure) {
+                return .success(try await body())
+            } catch {
+                return .failure(error)
+            }
         }
     }
 }
 
 /// Calls counted by concurrent tasks of one round.
 final class CallCount: Sendable {
+    /// Where `StackPoller.call` counts the calls of the task running it.
+    @TaskLocal static var current: CallCount?
+
     private let count = Mutex(0)
     func add(_ calls: Int) { count.withLock { $0 += calls } }
     var value: Int { count.withLock { $0 } }

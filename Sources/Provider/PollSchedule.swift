@@ -60,12 +60,18 @@ struct PollSchedule: Sendable {
     /// The least time between two polls of a part, from what its last poll cost.
     private var spacing: [PollPart: Duration] = [:]
 
-    /// A poll of `part` made `calls` calls of an API to be kept under `perSecond` on average:
-    /// the part is polled again no sooner than the calls allow.
-    mutating func space(_ part: PollPart, calls: Int, perSecond: Double) {
-        guard perSecond > 0 else { return }
-        spacing[part] = .milliseconds(Int64((Double(calls) / perSecond * 1000).rounded(.up)))
+    /// A poll of `part` made calls to be kept under a rate on average (`limits`: calls and the
+    /// calls a second allowed, e.g. the ListExecutions pages against their share of AWS's quota
+    /// and all the part's calls against its share of the polling budget): the part is polled
+    /// again no sooner than the strictest limit allows.
+    mutating func space(_ part: PollPart, _ limits: [(calls: Int, perSecond: Double)]) {
+        spacing[part] = limits.filter { $0.perSecond > 0 }
+            .map { Duration.milliseconds(Int64((Double($0.calls) / $0.perSecond * 1000).rounded(.up))) }
+            .max() ?? .zero
     }
+
+    /// The least time between two polls of `part` now (zero: only the interval counts).
+    func spacing(of part: PollPart) -> Duration { spacing[part] ?? .zero }
 
     /// Tick timer `number` fired at `now`.
     mutating func ticked(_ number: Int, at now: MonotonicInstant, unreachable: Bool) -> Step {

@@ -99,6 +99,15 @@ struct ProviderCore: Sendable {
     /// Events and deliveries a second over the last minute, from the stream's frames.
     private(set) var rates: TrafficRates
 
+    /// Which queues' attributes and which rules' targets the next poll reads.
+    private(set) var queueFreshness = QueueFreshness()
+    private(set) var targetsFreshness = RuleTargetsFreshness()
+    /// The Step Functions calls of the round in flight before its histories: the part is
+    /// spaced again by the whole round's cost once they are in.
+    private var stepFunctionsRound: (part: PollPart, calls: Int)?
+    /// What the last listing of the executions cost in ListExecutions calls.
+    private var lastListCalls = 0
+
     private var executionsToRefresh: Set<String> = []
     private var refreshingExecutions = false
     private var boardRefreshPending = false
@@ -137,6 +146,7 @@ struct ProviderCore: Sendable {
         streamBackoff = StreamRetry.backoff
         connection.stream = .off
         executionsToRefresh = []
+        stepFunctionsRound = nil
         refreshingExecutions = false
         boardRefreshPending = false
         return changed(at: now) + step(schedule.ticked(schedule.tick, at: now.instant, unreachable: false), at: now)
@@ -152,6 +162,11 @@ struct ProviderCore: Sendable {
     private(set) var executionsOnScreen: [String] = []
 
     mutating func watch(executions: [String]) { executionsOnScreen = executions }
+
+    /// The queues on screen (ARNs): their attributes are read at every poll of the queues.
+    private(set) var queuesOnScreen: [String] = []
+
+    mutating func watch(queues: [String]) { queuesOnScreen = queues }
 
     /// Filters the stream's events by `pattern` (nil: every event). A stream being followed is
     /// reopened with the new subscription; one that is down takes it when it reopens.
@@ -189,6 +204,10 @@ struct ProviderCore: Sendable {
                 for (arn, events) in fetched { state.applyHistory(events, arn: arn, status: statuses[arn] ?? .running, readAt: now.date) }
             case .failure(let failure):
                 connection.recordHistory(failure: failure.description)
+            }
+            if let round = stepFunctionsRound {
+                spaceStepFunctions(round.part, calls: round.calls)
+                stepFunctionsRound = nil
             }
             return changed(at: now) + step(schedule.roundEnded(at: now.instant, answered: true), at: now)
         case .executionsRefreshed(let refreshed):
@@ -228,6 +247,7 @@ struct ProviderCore: Sendable {
             tap = status
             return changed(at: now)
         case .actionAnswered(let entry, let parts):
+            if parts.contains(.queues) { queueFreshness.listSoon = true }
             var parts = parts
             var effects: [Effect] = []
             if let entry {
@@ -312,8 +332,24 @@ struct ProviderCore: Sendable {
                 && (hasExtensions == nil || lastProbe.map { now.date.timeIntervalSince($0) > Self.probeInterval } ?? true)
             return [.poll(PollRequest(parts: parts, probe: probe, knownExtensions: hasExtensions, boardElsewhere: boardElsewhere,
                                       knownDefinitions: state.knownDefinitions(at: now.date, maxAge: options.definitionRefresh),
-                                      describeAtMost: options.definitionsPerPoll))]
+                                      describeAtMost: options.definitionsPerPoll,
+                                      queues: queueFreshness.request(queues: state.queues, onScreen: queuesOnScreen, at: now.instant),
+                                      targets: targetsFreshness.request(at: now.instant)))]
         }
+    }
+
+    /// Spaces `part`'s polls by what its last poll cost (`calls`, first reads of new resources
+    /// left out) against its share of the polling budget.
+    private mutating func space(_ part: PollPart, calls: Int) {
+        schedule.space(part, [(max(0, calls), options.pollingBudget * part.budgetShare)])
+    }
+
+    /// Both Step Functions parts share one budget (a round of either reads histories), so a
+    /// round of either spaces both.
+    private mutating func spaceStepFunctions(_ part: PollPart, calls: Int) {
+        let budget = (calls, options.pollingBudget * part.budgetShare)
+        schedule.space(.stateMachines, [budget])
+        schedule.space(.executions, [budget, (lastListCalls, options.listExecutionsPerSecond)])
     }
 
     private mutating func polled(_ results: PollResults, at now: Moment) -> [Effect] {
@@ -342,25 +378,33 @@ struct ProviderCore: Sendable {
             }
         }
         if let found = note(.eventBridge, results.eventBridge) {
+            let firstReads = targetsFreshness.record(found, at: now.instant)
             state.buses = found.buses
             state.rules = found.rules
+            space(.eventBridge, calls: (results.calls[.eventBridge] ?? 0) - firstReads)
         }
-        if let queues = note(.queues, results.queues) {
-            state.queues = queues
+        if let reads = note(.queues, results.queues) {
+            let firstReads = queueFreshness.record(reads, held: state.queues, at: now.instant)
+            state.queues = QueueFreshness.merge(reads, into: state.queues)
+            space(.queues, calls: (results.calls[.queues] ?? 0) - firstReads)
         }
         var stepFunctionsAnswered = false
-        if let found = note(results.request.parts.contains(.executions) ? .executions : .stateMachines, results.stepFunctions) {
+        let stepFunctionsPart: PollPart = results.request.parts.contains(.executions) ? .executions : .stateMachines
+        if let found = note(stepFunctionsPart, results.stepFunctions) {
             state.applyMachines(found.machines, at: now.date)
             stepFunctionsAnswered = true
             if let executions = found.executions {
                 state.applyExecutions(executions)
-                // Listing every running execution costs a page per 1,000: spaced so that
-                // ListExecutions stays within its share of AWS's quota.
-                schedule.space(.executions, calls: results.listExecutionsCalls, perSecond: options.listExecutionsPerSecond)
+                lastListCalls = results.listExecutionsCalls
             }
+            // Listing every running execution costs a page per 1,000: spaced so that
+            // ListExecutions stays within its share of AWS's quota, and the whole part (with
+            // the histories read after it) within its share of the polling budget.
+            spaceStepFunctions(stepFunctionsPart, calls: results.calls[stepFunctionsPart] ?? 0)
         }
         if let registry = note(.registry, results.registry) {
             state.registry = registry
+            space(.registry, calls: results.calls[.registry] ?? 0)
         }
         if let entries = note(.breakers, results.breakers) {
             if let entries {
@@ -368,8 +412,17 @@ struct ProviderCore: Sendable {
             } else {
                 state.breakers = []
             }
+            space(.breakers, calls: results.calls[.breakers] ?? 0)
         }
-        connection.roundEnded(answered: answered, transportReason: transport, at: now.date)
+        // A round that asked nothing (only the breakers were due, and this endpoint has no
+        // board) says nothing about the connection: it is not "no answer".
+        let askedSomething = results.eventBridge != nil || results.queues != nil || results.stepFunctions != nil
+            || results.registry != nil || results.breakers != nil || results.probed != nil
+        if askedSomething {
+            connection.roundEnded(answered: answered, transportReason: transport, at: now.date)
+        } else {
+            answered = !connection.isUnreachable
+        }
 
         var effects = changed(at: now)
         if answered, options.useLiveStream, hasExtensions == true, streamRefused == nil, connection.stream == .off {
@@ -386,7 +439,12 @@ struct ProviderCore: Sendable {
         if answered, stepFunctionsAnswered, !state.executions.isEmpty {
             let plan = state.historyPlan(budget: options.historyFetchesPerPoll, streamCarriesHistory: connection.stream == .up,
                                          onScreen: executionsOnScreen, quietCheck: options.quietCheck, now: now.date)
-            if !plan.isEmpty { return effects + [.fetchHistories(plan)] }  // the round ends with the histories
+            if !plan.isEmpty {
+                // Histories count in full, first reads too: an account of thousands of running
+                // executions would otherwise be discovering for minutes outside the budget.
+                stepFunctionsRound = (stepFunctionsPart, (results.calls[stepFunctionsPart] ?? 0) + plan.count)
+                return effects + [.fetchHistories(plan)]  // the round ends with the histories
+            }
             connection.recordHistory(failure: nil)
         }
         return effects + step(schedule.roundEnded(at: now.instant, answered: answered), at: now)
@@ -417,6 +475,7 @@ struct ProviderCore: Sendable {
             boardRefreshPending = true
             return [.startTimer(.refreshBoard, after: Self.refreshDelay)]
         case .refreshQueues:
+            queueFreshness.listSoon = true
             return changed(at: now) + step(schedule.ask([.queues], at: now.instant), at: now)
         }
     }

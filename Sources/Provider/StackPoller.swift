@@ -44,6 +44,7 @@ struct StackPoller: Sendable {
     }
 
     func call(_ service: AWSService, _ operation: String, _ input: JSONValue = [:]) async throws(APIFailure) -> JSONValue {
+        CallCount.current?.add(1)
         do throws(StackClientError) {
             return try await aws.call(service, operation, input)
         } catch {
@@ -101,14 +102,22 @@ struct StackPoller: Sendable {
 
     // MARK: EventBridge
 
-    func eventBridge() async throws(APIFailure) -> (buses: [EventBus], rules: [Rule]) {
+    /// Every bus and its rules. A rule's targets are read (`ListTargetsByRule`) only when it is
+    /// new, its listing changed since `targets` was read (name, state, pattern, description,
+    /// `ModifiedBy`… anything ListRules says), or it is in `targets.due`; otherwise the targets
+    /// held are kept. Returns each rule's listing, to compare with the next one.
+    func eventBridge(targets known: RuleTargetsRequest = RuleTargetsRequest()) async throws(APIFailure) -> EventBridgeListing {
         let buses = try await paged(.eventBridge, "ListEventBuses", ["Limit": 100], itemsKey: "EventBuses")
             .compactMap(WireDecoding.bus)
-        let perBus = try await each(buses) { (bus: EventBus) async throws(APIFailure) -> [Rule]? in
+        let perBus = try await each(buses) { (bus: EventBus) async throws(APIFailure) -> [(Rule, JSONValue, Bool)]? in
             let listed = try await paged(.eventBridge, "ListRules", ["EventBusName": .string(bus.name), "Limit": 100],
-                                         itemsKey: "Rules").compactMap { WireDecoding.rule($0, bus: bus.name) }
-            return try await each(listed) { (rule: Rule) async throws(APIFailure) -> Rule? in
-                var rule = rule
+                                         itemsKey: "Rules").compactMap { json in WireDecoding.rule(json, bus: bus.name).map { ($0, json) } }
+            return try await each(listed) { (entry: (Rule, JSONValue)) async throws(APIFailure) -> (Rule, JSONValue, Bool)? in
+                var (rule, listing) = entry
+                if let held = known.held[rule.arn], held.listing == listing, !known.due.contains(rule.arn) {
+                    rule.targets = held.targets
+                    return (rule, listing, false)
+                }
                 do throws(APIFailure) {
                     rule.targets = try await paged(.eventBridge, "ListTargetsByRule",
                                                    ["Rule": .string(rule.name), "EventBusName": .string(bus.name), "Limit": 100],
@@ -116,16 +125,30 @@ struct StackPoller: Sendable {
                 } catch where isServiceError(error, "ResourceNotFoundException") {
                     return nil  // deleted between the list and this call
                 }
-                return rule
+                return (rule, listing, true)
             }
         }
-        return (buses, perBus.flatMap { $0 })
+        let rules = perBus.flatMap { $0 }
+        return EventBridgeListing(buses: buses, rules: rules.map(\.0),
+                                  listings: Dictionary(rules.map { ($0.0.arn, $0.1) }, uniquingKeysWith: { first, _ in first }),
+                                  targetsRead: Set(rules.filter(\.2).map(\.0.arn)))
     }
 
     // MARK: SQS
 
-    func sqs() async throws(APIFailure) -> [Queue] {
-        let urls = try await paged(.sqs, "ListQueues", ["MaxResults": 1000], itemsKey: "QueueUrls").compactMap(\.stringValue)
+    /// `ListQueues` (all pages) when `request.list`, then `GetQueueAttributes` for the queues
+    /// asked for and, after a listing, for every listed queue not in `request.known` (new ones).
+    /// A queue asked for that the listing no longer has is not read.
+    func sqs(_ request: QueueReadRequest = QueueReadRequest(list: true)) async throws(APIFailure) -> QueueReads {
+        var listed: [String]?
+        var urls = request.read
+        if request.list {
+            let all = try await paged(.sqs, "ListQueues", ["MaxResults": 1000], itemsKey: "QueueUrls").compactMap(\.stringValue)
+            let present = Set(all)
+            urls = urls.filter(present.contains) + all.filter { !request.known.contains($0) && !request.read.contains($0) }
+            listed = all
+        }
+        var gone: [String] = []
         let queues = try await each(urls) { (url: String) async throws(APIFailure) -> Queue? in
             do throws(APIFailure) {
                 let answer = try await call(.sqs, "GetQueueAttributes", ["QueueUrl": .string(url), "AttributeNames": ["All"]])
@@ -134,7 +157,9 @@ struct StackPoller: Sendable {
                 return nil
             }
         }
-        return WireDecoding.linkDeadLetterQueues(queues.sorted { $0.name < $1.name })
+        let read = Set(queues.map(\.url))
+        gone = urls.filter { !read.contains($0) }
+        return QueueReads(listed: listed, queues: queues, gone: gone)
     }
 
     // MARK: Step Functions
@@ -301,6 +326,7 @@ struct StackPoller: Sendable {
 
     /// The breaker board's listing; nil when this endpoint has no board.
     func breakerBoard() async throws(APIFailure) -> BreakerBoardListing? {
+        CallCount.current?.add(1)
         do throws(StackClientError) {
             return try await extensions.breakerBoard()
         } catch {

@@ -48,6 +48,7 @@ public actor StackProvider: SystemProvider {
     private nonisolated let hub = Mutex(Hub())
     private nonisolated let watched = Mutex(Set(DataSection.allCases))
     private nonisolated let executionsOnScreen = Mutex<[String]>([])
+    private nonisolated let queuesOnScreen = Mutex<[String]>([])
     private nonisolated let eventPattern = Mutex<String?>(nil)
     /// Ends the stream followed now (its follow returns without reporting an end), and the
     /// number of that stream: frames of an earlier one are not applied.
@@ -117,6 +118,10 @@ public actor StackProvider: SystemProvider {
 
     public nonisolated func watch(executions: [String]) {
         executionsOnScreen.withLock { $0 = executions }
+    }
+
+    public nonisolated func watch(queues: [String]) {
+        queuesOnScreen.withLock { $0 = queues }
     }
 
     /// Taken at the provider's next input (a poll tick at most a refresh interval away).
@@ -274,6 +279,7 @@ public actor StackProvider: SystemProvider {
         self.spawner = spawner
         core.watch(watched.withLock { $0 })
         core.watch(executions: executionsOnScreen.withLock { $0 })
+        core.watch(queues: queuesOnScreen.withLock { $0 })
         _ = core.filterEvents(pattern: eventPattern.withLock { $0 }, at: Moment(clock))
         execute(core.start(at: Moment(clock)))
         await withDiscardingTaskGroup { group in
@@ -288,6 +294,7 @@ public actor StackProvider: SystemProvider {
         guard spawner != nil, !Task.isCancelled else { return }
         core.watch(watched.withLock { $0 })
         core.watch(executions: executionsOnScreen.withLock { $0 })
+        core.watch(queues: queuesOnScreen.withLock { $0 })
         execute(core.filterEvents(pattern: eventPattern.withLock { $0 }, at: Moment(clock)))
         execute(core.handle(input, at: Moment(clock)))
     }

@@ -13,6 +13,10 @@ public protocol SystemProvider: Sendable {
     /// The execution ARNs on screen now, the one opened first: a provider that cannot afford
     /// every history reads these first. Cheap and synchronous, as `watch(_:)`.
     func watch(executions: [String])
+    /// The queue ARNs on screen now: a provider that cannot afford to read every queue's
+    /// attributes at every refresh reads these at each poll, the others in turn. Cheap and
+    /// synchronous, as `watch(_:)`.
+    func watch(queues: [String])
     /// The EventBridge pattern (JSON text) the operator filters the tail by, nil for none: a
     /// provider that follows a stream asks its server to send only matching events. Cheap and
     /// synchronous, as `watch(_:)`.
@@ -23,6 +27,7 @@ extension SystemProvider {
     /// A provider that fetches nothing on its own ignores what is on screen.
     public func watch(_ sections: Set<DataSection>) {}
     public func watch(executions: [String]) {}
+    public func watch(queues: [String]) {}
     /// A provider without a stream has nothing to filter at the source.
     public func filterEvents(pattern: String?) {}
 }

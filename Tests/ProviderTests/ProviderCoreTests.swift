@@ -207,7 +207,8 @@ struct ProviderCoreTests {
 
     @Test("listing every running execution is spaced by what it costs, within half of AWS's ListExecutions quota; histories are still read each round")
     func listingSpacedByItsCost() throws {
-        var driver = CoreDriver()
+        // The polling budget left out (PollingCostTests covers it): only the listing's quota spaces.
+        var driver = CoreDriver(options: StackProviderOptions(refreshInterval: .seconds(1), pollingBudget: 1_000))
         driver.core.watch([.sagas])
         driver.listExecutionsCalls = 11  // 10,000 running: ten pages of 1,000, and the recent ones
         driver.executions = (0..<30).map { index in
@@ -350,10 +351,13 @@ struct CoreDriver {
     var historyFetches: [[(arn: String, after: Int?)]] = []
     var refreshes = 0
 
-    init() {
+    /// Calls each part's answer says it made (none by default: no budget spacing).
+    var partCalls: [PollPart: Int] = [:]
+
+    init(options: StackProviderOptions = StackProviderOptions(refreshInterval: .seconds(1))) {
         let endpoint = EndpointDescription(name: "local", url: "http://127.0.0.1:4599")
         core = ProviderCore(endpoint: endpoint, endpointName: "http://127.0.0.1:4599", extensionsPossible: true,
-                            options: StackProviderOptions(refreshInterval: .seconds(1)), at: Moment(clock))
+                            options: options, at: Moment(clock))
     }
 
     var now: Moment { Moment(clock) }
@@ -415,10 +419,12 @@ struct CoreDriver {
                 guard request.parts.contains(part) else { return nil }
                 return part == failing ? .failure(APIFailure(api: api, error: .badResponse("not JSON"))) : .success(value)
             }
-            results.eventBridge = result(.eventBridge, (buses: [EventBus(name: "default", arn: "bus:default")],
-                                                        rules: [Rule(name: "to-orders", arn: "r", eventBusName: "default")]),
+            results.eventBridge = result(.eventBridge, EventBridgeListing(buses: [EventBus(name: "default", arn: "bus:default")],
+                                                                          rules: [Rule(name: "to-orders", arn: "r", eventBusName: "default")],
+                                                                          listings: ["r": ["Name": "to-orders"]], targetsRead: ["r"]),
                                          api: "EventBridge ListEventBuses")
-            results.queues = result(.queues, [Queue(name: "orders", url: "u", arn: "arn:aws:sqs:us-east-1:0:orders")],
+            results.queues = result(.queues, QueueReads(listed: ["u"], queues: [Queue(name: "orders", url: "u", arn: "arn:aws:sqs:us-east-1:0:orders")],
+                                                        gone: []),
                                     api: "SQS ListQueues")
             if request.parts.contains(.stateMachines) || request.parts.contains(.executions) {
                 results.stepFunctions = .success((machines: [], executions: request.parts.contains(.executions) ? executions : nil))
@@ -429,6 +435,7 @@ struct CoreDriver {
             }
         }
         if request.parts.contains(.executions) { results.listExecutionsCalls = listExecutionsCalls }
+        results.calls = partCalls.filter { request.parts.contains($0.key) }
         send(.polled(results))
     }
 
