@@ -126,6 +126,38 @@ public struct QueueMessageChange: Sendable, Hashable {
         return .object(object)
     }
 
+    /// `json`, written straight to bytes, member for member: a delivery to a queue sends one
+    /// per target on the bus's hot path while someone watches `messages`.
+    func write(to output: inout [UInt8]) {
+        func member(_ name: String, _ text: String) {
+            StreamFrameCodec.append(",\"\(name)\":", to: &output)
+            StreamFrameCodec.appendString(text, to: &output)
+        }
+        func number(_ name: String, _ value: Int) {
+            StreamFrameCodec.append(",\"\(name)\":" + JSONValue.format(number: Double(value)), to: &output)
+        }
+        StreamFrameCodec.append("{\"change\":", to: &output)
+        StreamFrameCodec.appendString(change.rawValue, to: &output)
+        member("queue", queue)
+        member("messageId", messageId)
+        StreamFrameCodec.append(",\"time\":" + JSONValue.format(number: Double(time)), to: &output)
+        if let body { member("body", body) }
+        if let bodySize { number("bodySize", bodySize) }
+        if change == .sent { StreamFrameCodec.append(truncated ? ",\"truncated\":true" : ",\"truncated\":false", to: &output) }
+        if let sender {
+            StreamFrameCodec.append(",\"sender\":{\"eventId\":", to: &output)
+            StreamFrameCodec.appendString(sender.eventId, to: &output)
+            member("bus", sender.bus)
+            member("rule", sender.rule)
+            member("targetId", sender.targetId)
+            output.append(UInt8(ascii: "}"))
+        }
+        if bodyIsEvent { StreamFrameCodec.append(",\"bodyIsEvent\":true", to: &output) }
+        if let receiveCount { number("receiveCount", receiveCount) }
+        if let deadLetterQueue { member("deadLetterQueue", deadLetterQueue) }
+        output.append(UInt8(ascii: "}"))
+    }
+
     init(json: JSONValue, path: String) throws(StackProtocolError) {
         let fields = try ProtocolFields(json, path: path)
         let name = try fields.string("change")

@@ -64,10 +64,10 @@ public enum StreamMessage: Sendable, Hashable {
 
     /// Writes `data` as compact JSON: the hot `event` frame without re-serializing its envelope.
     func writeData(to output: inout [UInt8]) {
-        if case .event(let event) = self {
-            event.write(to: &output)
-        } else {
-            output.append(contentsOf: data.utf8Bytes)
+        switch self {
+        case .event(let event): event.write(to: &output)
+        case .message(let change): change.write(to: &output)
+        default: output.append(contentsOf: data.utf8Bytes)
         }
     }
 

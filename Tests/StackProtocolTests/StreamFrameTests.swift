@@ -213,4 +213,15 @@ struct StreamFrameTests {
             }
         }
     }
+
+    @Test("message frames written straight to bytes are byte for byte their JSON value's text")
+    func messageFramesWrittenAsBytes() throws {
+        let odd = QueueMessageChange.sent(queue: "q\"\u{1}é", messageId: "m\n", time: -5, body: "\u{202E}x\\",
+                                          sender: MessageSender(eventId: "e\"", bus: "b", rule: "r/1", targetId: "t"))
+        for message in try Fixtures.messages() + [.message(odd)] {
+            guard case .message = message else { continue }
+            #expect(StreamFrameCodec.encode(.published(message, sequence: 1))
+                == #"{"v":1,"type":"message","topic":"messages","seq":1,"data":"# + message.data.serialized + "}")
+        }
+    }
 }
