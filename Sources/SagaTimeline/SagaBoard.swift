@@ -126,14 +126,17 @@ public struct SagaStatistics: Sendable, Hashable {
         var durations: [String: [TimeInterval]] = [:]
         for execution in executions.sorted(by: { $0.startDate > $1.startDate }) where !execution.timeline.isEmpty {
             var entered: [String: Date] = [:]
-            for entry in execution.timeline {
-                guard let name = entry.stateName else { continue }
-                if entry.type.hasSuffix("StateEntered") {
-                    entered[name] = entry.timestamp
-                } else if entry.type.hasSuffix("StateExited"), let start = entered.removeValue(forKey: name) {
+            // Read through the array's accessor field by field: a `for entry in` loop copies
+            // every entry whole (its input and output included) once per snapshot.
+            let timeline = execution.timeline
+            for index in timeline.indices {
+                guard let name = timeline[index].stateName else { continue }
+                if timeline[index].type.hasSuffix("StateEntered") {
+                    entered[name] = timeline[index].timestamp
+                } else if timeline[index].type.hasSuffix("StateExited"), let start = entered.removeValue(forKey: name) {
                     let key = execution.stateMachineName + "\u{0}" + name
                     if durations[key, default: []].count < window {
-                        durations[key, default: []].append(entry.timestamp.timeIntervalSince(start))
+                        durations[key, default: []].append(timeline[index].timestamp.timeIntervalSince(start))
                     }
                 }
             }
