@@ -28,6 +28,16 @@ public struct AuditTrail: Sendable {
         public var outcome: String
         /// Why, as the operator typed it in the confirmation ("" when none was given).
         public var reason: String = ""
+
+        public init(time: Date, user: String, endpoint: EndpointDescription, action: OperatorAction, outcome: String,
+                    reason: String = "") {
+            self.time = time
+            self.user = user
+            self.endpoint = endpoint
+            self.action = action
+            self.outcome = outcome
+            self.reason = reason
+        }
     }
 
     /// Appends one entry; creates the file (mode 0600) and its directory when missing.

@@ -86,7 +86,11 @@ public enum ConsoleApp {
         while true {
             if let signal = backend.takeSignal() { return .signal(signal) }
             let inbox = mailbox.drain()
-            if let snapshot = inbox.snapshot { state.receive(snapshot); dirty = true }
+            if let snapshot = inbox.snapshot {
+                state.receive(snapshot)
+                state.offerTapIfDue()
+                dirty = true
+            }
             for (text, level) in inbox.messages { state.showToast(text, level: level); dirty = true }
             if state.tick(now: clock.wallClockNow.date) { dirty = true }
             if debouncer.shouldApply(at: clock.now) {
@@ -119,6 +123,7 @@ public enum ConsoleApp {
             }
             state.now = clock.wallClockNow.date
             let effects = state.handle(key)
+            state.offerTapIfDue()
             dirty = true
             for effect in effects {
                 switch effect {

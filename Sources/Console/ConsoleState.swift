@@ -164,6 +164,8 @@ public struct ConsoleState: Sendable, Hashable {
     /// The focused pane's filter when `/` was pressed: Enter on a filter that cannot be applied
     /// goes back to it.
     var filterBefore = ""
+    /// The tap was offered already (`offerTapIfDue` asks once; `:tap` asks again).
+    public var tapOffered = false
 
     /// `keymap` defaults to `registry`'s default keys; one given must have been made for
     /// `registry`.
@@ -296,7 +298,7 @@ public struct ConsoleState: Sendable, Hashable {
     }
 
     /// The commands `:` understands, for completion and help: one per pane, then the console's.
-    public var commands: [String] { registry.ids.map(\.rawValue) + ["theme", "zoom", "help", "quit", "q"] }
+    public var commands: [String] { registry.ids.map(\.rawValue) + ["theme", "zoom", "tap", "help", "quit", "q"] }
 
     public mutating func showToast(_ text: String, level: Toast.Level = .info) {
         toast = Toast(text: text, level: level, expires: now.addingTimeInterval(toastSeconds))
@@ -786,6 +788,8 @@ public struct ConsoleState: Sendable, Hashable {
             mode = .help(scroll: 0)
         case ("zoom", 1):
             zoomed.toggle()
+        case ("tap", 1):
+            tapCommand()
         case ("theme", 1):
             showToast("theme: \(themeName) (available: \(availableThemes.joined(separator: ", ")))")
         case ("theme", 2):

@@ -71,8 +71,9 @@ extension MapGraph {
                 connect(MapEdge(from: machine.arn, to: node.id, kind: .task, via: task.state))
             }
         }
-        // Sources seen in traffic.
-        for seen in snapshot.recentEvents.sourcesOnBuses where !seen.source.isEmpty {
+        // Sources seen in traffic. An event whose bus is not known (read through a tap that
+        // watches several buses: an envelope does not name its bus) draws no edge to a bus.
+        for seen in snapshot.recentEvents.sourcesOnBuses where !seen.source.isEmpty && !seen.bus.isEmpty {
             let id = "source:" + seen.source
             add(MapNode(id: id, name: seen.source, kind: .source))
             connect(MapEdge(from: id, to: busId(seen.bus), kind: .observed, via: "events"))

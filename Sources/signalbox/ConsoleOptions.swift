@@ -205,18 +205,23 @@ struct ConsoleOptions: ParsableArguments {
 
     private func run(settings: Settings, stack: StackEndpoint, description: EndpointDescription) async throws {
         let refresh = refreshMilliseconds ?? settings.config.refreshMilliseconds
-        let provider = StackProvider(endpoint: description, stack: stack,
-                                     options: StackProviderOptions(refreshInterval: .milliseconds(refresh),
-                                                                   recentEventLimit: settings.config.tailBuffer,
-                                                                   actor: settings.options.operatorName,
-                                                                   quietCheck: settings.config.sagas.silence))
+        var providerOptions = StackProviderOptions(refreshInterval: .milliseconds(refresh),
+                                                   recentEventLimit: settings.config.tailBuffer,
+                                                   actor: settings.options.operatorName,
+                                                   quietCheck: settings.config.sagas.silence)
+        providerOptions.tapLifetime = TapPlan.lifetime(environment: ProcessInfo.processInfo.environment)
+        let provider = StackProvider(endpoint: description, stack: stack, options: providerOptions)
+        await TapsAtStart.offerRemoval(stack: stack, provider: provider, settings: settings, description: description)
         let outcome: ConsoleApp.Outcome
         do {
             outcome = try await ConsoleApp.run(provider: provider, options: settings.options)
         } catch {
+            TapsAtStart.report(await provider.closeTap())
             await provider.shutdown()
             throw Failure(message: "\(error)")
         }
+        // `q`, SIGINT, SIGTERM, SIGHUP: the tap goes before the console does.
+        TapsAtStart.report(await provider.closeTap())
         await provider.shutdown()
         if case .signal(let signal) = outcome { throw Stopped(signal: signal) }
     }

@@ -18,4 +18,15 @@ enum TerminalPrompt {
         }
         return code
     }
+
+    /// Asks a yes/no question on the terminal; only `y` or `yes` is yes. No terminal: no.
+    static func confirm(_ question: String) -> Bool {
+        guard let tty = FileHandle(forUpdatingAtPath: "/dev/tty") else { return false }
+        defer { try? tty.close() }
+        tty.write(Data((question + " [y/N] ").utf8))
+        var line = [UInt8]()
+        while let byte = try? tty.read(upToCount: 1)?.first, byte != UInt8(ascii: "\n") { line.append(byte) }
+        let answer = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        return answer == "y" || answer == "yes"
+    }
 }

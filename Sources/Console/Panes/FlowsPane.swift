@@ -84,9 +84,10 @@ struct FlowsPane: Pane {
         let tail = tail(context, view: view)
         let sequences = tail.rows
         let keyPaths = keyPaths
+        let throughTap = snapshot.tap != nil
         let rows = PaneRows<RowID>(count: sequences.count) { index in
             let event = ring[tail.index(sequences[index])]
-            let (cells, roles) = Self.cells(event, keyPaths: keyPaths)
+            let (cells, roles) = Self.cells(event, keyPaths: keyPaths, throughTap: throughTap)
             return PaneRow(id: RowID(sequence: event.sequence, id: event.id), cells: cells, roles: roles, searchText: event.id)
         }
         // Narrow, the source goes first (the detail-type usually says where an event is from),
@@ -95,10 +96,10 @@ struct FlowsPane: Pane {
                                         Column("SOURCE", width: 10, flex: 2, priority: 5), Column("DETAIL-TYPE", width: 10, flex: 6, priority: 0),
                                         Column("KEY", width: 8, flex: 1, priority: 2), Column("RULES", width: 8, flex: 2, priority: 4),
                                         Column("OUTCOME", width: 9, flex: 1, priority: 0)],
-                              rows: rows, emptyMessage: "No events yet. Waiting for traffic…",
+                              rows: rows, emptyMessage: Self.emptyMessage(snapshot),
                               summary: summary(snapshot, tail: tail, view: view, filter: context.filter))
         table.filteredByPane = true
-        table.strip = Self.ratesStrip(snapshot, now: context.now)
+        table.strip = Self.tapLines(snapshot) + Self.ratesStrip(snapshot, now: context.now)
         table.locate = { row in
             // Rows are in sequence order: a binary search, never a scan.
             var (low, high) = (0, sequences.count)
@@ -178,12 +179,45 @@ struct FlowsPane: Pane {
     }
 
     /// The cells of one event's row, each outside string sanitised by the buffer when drawn.
-    static func cells(_ event: FlowEvent, keyPaths: [JSONPath]) -> (cells: [String], roles: [Role]) {
-        let outcome = Self.outcome(event)
-        let rules = event.matchedRules.isEmpty ? "unmatched" : event.matchedRules.joined(separator: ",")
+    /// Read through a tap, an event's rules and outcome are not known: `?`, not "unmatched".
+    static func cells(_ event: FlowEvent, keyPaths: [JSONPath], throughTap: Bool = false) -> (cells: [String], roles: [Role]) {
+        let outcome = throughTap ? ("?", Role.muted) : Self.outcome(event)
+        let rules = throughTap ? "?" : event.matchedRules.isEmpty ? "unmatched" : event.matchedRules.joined(separator: ",")
         return ([Format.clockMilliseconds(event.time), event.eventBusName, event.source, event.detailType,
-                 BusinessKey.find(in: event.envelope, paths: keyPaths) ?? "-", rules, outcome.text],
-                [.muted, .muted, .accent, .text, .accent, event.matchedRules.isEmpty ? .warn : .text, outcome.role])
+                 BusinessKey.find(in: event.envelope, paths: keyPaths) ?? "-", rules, outcome.0],
+                [.muted, .muted, .accent, .text, .accent, throughTap ? .muted : event.matchedRules.isEmpty ? .warn : .text, outcome.1])
+    }
+
+    /// An empty tail still says what it is read through (the strip is not drawn without rows).
+    static func emptyMessage(_ snapshot: SystemSnapshot) -> String {
+        if let tap = snapshot.tap {
+            return "No events yet through tap \(tap.ruleName) (queue \(tap.queueName)). Waiting for traffic…"
+        }
+        if let absent = snapshot.liveStreamAbsent {
+            return "No live stream (\(absent)): events cannot be read back · :tap tails it through a tap"
+        }
+        return "No events yet. Waiting for traffic…"
+    }
+
+    /// What the tail is read through when the endpoint has no live stream: the tap, what it
+    /// costs and what it cannot show; or that there is none, and how to open one. Nothing when
+    /// the stream is up or not known to be absent.
+    static func tapLines(_ snapshot: SystemSnapshot) -> [DetailLine] {
+        if let tap = snapshot.tap {
+            let buses = tap.buses.count == 1 ? "bus " + tap.buses[0] : "\(tap.buses.count) buses (\(tap.buses.joined(separator: ", ")))"
+            var lines: [DetailLine] = [
+                ("TAP  \(tap.ruleName) on \(buses) → queue \(tap.queueName) · costs \(tap.buses.count) rule\(tap.buses.count == 1 ? "" : "s") and "
+                 + "\(tap.requestsLastMinute) SQS requests in the last minute (3 a minute idle, ~2 per 10 events) · removed on exit", .accent),
+                ("     matched rules and delivery outcomes are not visible through a tap" + (tap.buses.count > 1 ? "; nor which bus an event came through" : ""),
+                 .muted),
+            ]
+            if let problem = tap.problem { lines.append(("     tap: " + problem, .error)) }
+            return lines
+        }
+        if let absent = snapshot.liveStreamAbsent {
+            return [("NO LIVE STREAM  \(absent): events cannot be read back through its APIs · :tap tails it through a tap", .warn)]
+        }
+        return []
     }
 
     /// The delivery outcome cell: the worst delivery first, by symbol and word, so it reads
