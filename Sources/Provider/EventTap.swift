@@ -194,13 +194,16 @@ public actor EventTap {
         expires = now.addingTimeInterval(plan.lifetime.seconds)
     }
 
-    /// Removes the targets, the rules and the queue (each even if another failed); returns the
-    /// failures, empty when everything is gone. A second call does nothing.
-    public func close() async -> [TapError] {
-        guard !closed else { return [] }
+    /// Removes the targets, the rules and the queue (each even if another failed); returns what
+    /// was removed and what failed. A second call does nothing (and returns nothing).
+    public func close() async -> TapSweep.Removal {
+        guard !closed else { return TapSweep.Removal() }
         closed = true
-        return await TapSweep.remove(queueUrl: queueUrl, rules: rules, calls: calls).failures
+        return await TapSweep.remove(queueUrl: queueUrl, rules: rules, calls: calls)
     }
+
+    /// Closed: its reader stops.
+    public var isClosed: Bool { closed }
 
     public var status: TapStatus {
         let now = clock.now

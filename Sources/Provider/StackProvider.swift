@@ -178,9 +178,7 @@ public actor StackProvider: SystemProvider {
         if found == nil, let opening = tapOpening { found = try? await opening.value }
         tapOpening = nil
         guard let found else { return nil }
-        let failures = await found.close()
-        return TapSweep.Removal(removed: found.rules.map { "rule \($0.name) on \($0.bus) and its target" } + ["queue \(found.plan.queueName)"],
-                                failures: failures)
+        return await found.close()
     }
 
     private func openTap(pattern: String?) async throws -> String {
@@ -214,12 +212,12 @@ public actor StackProvider: SystemProvider {
     /// failed read is shown on the tap's line and retried with backoff.
     private nonisolated func read(_ tap: EventTap) async {
         var backoff = Backoff(initial: .seconds(1), maximum: .seconds(30))
-        while !Task.isCancelled {
+        while !Task.isCancelled, await !tap.isClosed {
             var problem: String?
             do throws(TapError) {
-                let frames = try await tap.receive()
+                // What was read is taken before the renewal, which may fail: it is deleted already.
+                await receive(tapFrames: try await tap.receive())
                 try await tap.renewIfDue()
-                await receive(tapFrames: frames)
                 backoff.reset()
             } catch {
                 problem = error.description

@@ -157,9 +157,10 @@ struct TailCommand: AsyncParsableCommand {
             var backoff = Duration.seconds(1)
             while !Task.isCancelled {
                 do throws(TapError) {
+                    // Written before the renewal, which may fail: what was read is deleted already.
                     let frames = try await opened.receive()
-                    try await opened.renewIfDue()
                     guard Self.write(frames.compactMap { format.line($0, throughTap: true).map { $0 + "\n" } }.joined()) else { return 0 }
+                    try await opened.renewIfDue()
                     backoff = .seconds(1)
                 } catch {
                     if Task.isCancelled { break }
@@ -172,16 +173,16 @@ struct TailCommand: AsyncParsableCommand {
         }
         stop.onSignal { reading.cancel() }
         let ended = await reading.value
-        let failures = await opened.close()
-        if failures.isEmpty {
-            Self.note("tap \(plan.id) removed: rule \(plan.ruleName) and its target on \(buses.joined(separator: ", ")), queue \(plan.queueName)")
+        let removal = await opened.close()
+        if removal.failures.isEmpty {
+            Self.note("tap \(plan.id) removed: " + removal.removed.joined(separator: ", "))
         } else {
             Self.note("tap \(plan.id) not wholly removed (`signalbox tap --cleanup` finds it once it expires): "
-                      + failures.map(\.description).joined(separator: "; "))
+                      + removal.failures.map(\.description).joined(separator: "; "))
         }
         let received = stop.signal
         if received != 0 { throw ExitCode(128 + received) }
-        if ended != 0 || !failures.isEmpty { throw ExitCode(1) }
+        if ended != 0 || !removal.failures.isEmpty { throw ExitCode(1) }
     }
 
     /// Writes `text` to stdout; false when the reader has gone (EPIPE).

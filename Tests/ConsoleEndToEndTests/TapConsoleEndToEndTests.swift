@@ -55,7 +55,7 @@ import Glibc
 
         tmux.send("q")
         let screen = try await tmux.waitFor(text: "EXIT=0")
-        #expect(screen.contains("tap removed: rule signalbox-tap-"), "\(screen)")
+        #expect(screen.contains("tap removed: target of rule signalbox-tap-"), "\(screen)")
         #expect(try endpoint.tapResources().isEmpty, "no signalbox-tap-* rule or queue remains")
         let audit = (try? String(contentsOfFile: scratch.audit, encoding: .utf8)) ?? ""
         #expect(audit.contains("tail through a tap") && audit.contains("done: tap "), "\(audit)")
