@@ -86,6 +86,15 @@ extension SagaEngine {
         } catch {
             // The store refused the child: it counts as failed, as a child that cannot start on AWS does.
             mapRuns[request.mapRunArn]?.record(index, .failed)
+            return
+        }
+        // The run was failed or aborted while this child was being written: the stop that
+        // closed it did not see the child, so it is stopped here.
+        if mapRuns[request.mapRunArn] == nil {
+            let at = now()
+            try? await apply(context.executionArn) { (execution: inout Execution) throws(ExecutionInputError) -> Step in
+                try execution.stop(error: nil, cause: nil, at: at)
+            }
         }
     }
 
