@@ -90,7 +90,7 @@ public struct TapPlan: Sendable, Hashable {
 
     /// The expiry a tag holds; nil when it is not such a time.
     public static func expiry(_ text: String) -> Date? {
-        CivilTime(utcRFC3339: text)?.unixTime.date
+        RFC3339.parse(text)
     }
 
     /// `(id, user)` from a tap queue's name; nil for any other name.

@@ -157,7 +157,7 @@ enum WireDecoding {
     /// An envelope's `time`: AWS writes UTC RFC 3339, read without Foundation's parser (one per
     /// event); anything else the general way.
     static func eventTime(_ text: String) -> Date? {
-        CivilTime(utcRFC3339: text)?.unixTime.date ?? date(.string(text))
+        RFC3339.parse(text) ?? date(.string(text))
     }
 
     /// A delivery outcome (inside an `event` frame, or a later `delivery` frame).

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import JSON
+import Timekeeping
 
 /// One data-test comparison operator of a Choice rule. The `…Path` forms compare against a
 /// value selected from the input rather than a literal.

@@ -5,6 +5,7 @@ import Foundation
 #endif
 import JSON
 import Synchronization
+import Timekeeping
 
 /// A parsed, validated state machine definition. Every state of every scope (branches, item
 /// processors) is in `states`, keyed by its name, which is unique across the whole machine.

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import JSON
+import Timekeeping
 
 /// JSONata states and workflow variables: `Arguments` and `Output` in place of the five
 /// JSONPath fields, `$states` in every expression, and `Assign` in either language.

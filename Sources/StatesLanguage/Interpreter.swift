@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import JSON
+import Timekeeping
 
 /// The state-by-state semantics: entering, running and leaving states, data flow through the
 /// path fields, Retry and Catch, and the fan-out of Parallel and Map.

@@ -54,4 +54,39 @@ struct QueueMessagesStreamTests {
         #expect(change == QueueMessageChange(change: .expired, queue: "short", messageId: id ?? "?", time: change.time))
         #expect(viewer.buffered == 0)
     }
+
+    @Test("a FIFO send deduplicated within the window publishes no second sent (nothing was enqueued), alone or in a batch")
+    func fifoDuplicatesAreNotSent() async throws {
+        let stack = try TemporaryStack()
+        let hub = StreamHub()
+        let queues = QueueService(store: stack.store, accountId: "000000000000", region: "us-east-1", clock: stack.clock, hub: hub)
+        let door = FrontDoor(services: [queues], accountId: "000000000000", region: "us-east-1", credentials: nil,
+                             endpoint: "http://127.0.0.1:4599")
+        func sqs(_ operation: String, _ input: JSONValue) async -> JSONValue {
+            let response = await door.respond(to: FrontDoorRequest(headers: [
+                ("Content-Type", "application/x-amz-json-1.0"), ("X-Amz-Target", "AmazonSQS.\(operation)"),
+            ], body: Array(input.serialized.utf8)))
+            return (try? JSONValue(parsing: response.body)) ?? .null
+        }
+        let url = await sqs("CreateQueue", ["QueueName": "orders.fifo", "Attributes": ["FifoQueue": "true"]])["QueueUrl"] ?? .null
+        let viewer = hub.subscribe(topics: [.messages])
+        let first = await sqs("SendMessage", ["QueueUrl": url, "MessageBody": "a", "MessageGroupId": "g", "MessageDeduplicationId": "d1"])
+        let again = await sqs("SendMessage", ["QueueUrl": url, "MessageBody": "a", "MessageGroupId": "g", "MessageDeduplicationId": "d1"])
+        #expect(again["MessageId"] == first["MessageId"] && first["MessageId"] != nil)
+        let batch = await sqs("SendMessageBatch", ["QueueUrl": url, "Entries": [
+            ["Id": "dup", "MessageBody": "a", "MessageGroupId": "g", "MessageDeduplicationId": "d1"],
+            ["Id": "new", "MessageBody": "b", "MessageGroupId": "g", "MessageDeduplicationId": "d2"],
+        ]])
+        #expect(batch["Successful"]?.arrayValue?.count == 2)
+        var frames = viewer.makeAsyncIterator()
+        var sent: [String] = []
+        for _ in 0..<2 {
+            let frame = try StreamFrameCodec.decode(try #require(await frames.next()))
+            guard case .published(.message(let change), _) = frame, change.change == .sent else { Issue.record("\(frame)"); return }
+            sent.append(change.body ?? "")
+        }
+        #expect(sent == ["a", "b"])
+        #expect(viewer.buffered == 0)
+        #expect(await sqs("GetQueueAttributes", ["QueueUrl": url, "AttributeNames": ["ApproximateNumberOfMessages"]])["Attributes"]?["ApproximateNumberOfMessages"] == "2")
+    }
 }

@@ -149,15 +149,17 @@ struct BusDeliverer: Sendable {
         case .queue(let name)?:
             guard let queues else { throw BusError.notFound("No queue service in this stack.") }
             let digest = lookups.digest(of: payload, event: event)
-            let messageId = try queues.enqueueFromBus(db, queueName: name, body: payload, groupId: target.messageGroupId,
+            let sent = try queues.enqueueFromBus(db, queueName: name, body: payload, groupId: target.messageGroupId,
                                                       deduplicationId: event.id, traceHeader: event.traceHeader, now: now,
                                                       lookups: lookups, bodyDigest: digest,
                                                       bodyChecked: lookups.bodyChecked(payload, event: event),
                                                       event: digest == nil ? nil : event)
             report.queues.insert(name)
-            lookups.sentMessages?.append(.sent(queue: name, messageId: messageId, time: now, body: payload,
-                                               sender: MessageSender(eventId: event.id, bus: event.bus, rule: rule, targetId: target.id),
-                                               eventText: event.text))
+            if !sent.duplicate {
+                lookups.sentMessages?.append(.sent(queue: name, messageId: sent.messageId, time: now, body: payload,
+                                                   sender: MessageSender(eventId: event.id, bus: event.bus, rule: rule, targetId: target.id),
+                                                   eventText: event.text))
+            }
         case .bus(let name)?:
             guard let routes = buses[name] else { throw BusError.busNotFound(name) }
             guard event.depth + 1 < Self.maximumDepth else {

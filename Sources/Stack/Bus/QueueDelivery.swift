@@ -121,7 +121,7 @@ extension QueueService {
                         deduplicationId: String?, traceHeader: String?,
                         attributes: [String: MessageAttribute] = [:], now: Int64,
                         lookups: DeliveryLookups? = nil, bodyDigest: String? = nil,
-                        bodyChecked: Bool = false, event: BusEvent? = nil) throws -> String {
+                        bodyChecked: Bool = false, event: BusEvent? = nil) throws -> SentMessage {
         let queue = try lookups?.queue(db, name: queueName) ?? QueueRecord.load(db, name: queueName)
         let message = OutgoingMessage(body: body, attributes: attributes, traceHeader: traceHeader,
                                       delaySeconds: nil, groupId: queue.fifo ? groupId : nil,
@@ -130,7 +130,7 @@ extension QueueService {
         var shared: Int64?
         if let lookups, let event, !queue.fifo { shared = try lookups.sharedBody(db, event: event) }
         return try engine.send(db, queue: queue, message: message, senderId: "events.amazonaws.com", now: now,
-                               bodyDigest: bodyDigest, sharedBody: shared, statements: lookups?.statements(db)).messageId
+                               bodyDigest: bodyDigest, sharedBody: shared, statements: lookups?.statements(db))
     }
 
     /// Wakes long polls on queues that just received bus deliveries (after the commit).

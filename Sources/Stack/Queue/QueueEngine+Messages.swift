@@ -22,6 +22,9 @@ struct SentMessage: Sendable {
     var md5OfAttributes: String?
     var md5OfSystemAttributes: String?
     var sequenceNumber: String?
+    /// A FIFO send within the deduplication window of an earlier one: the answer is the earlier
+    /// message's, and nothing was enqueued (so nothing is published on `messages`).
+    var duplicate = false
 }
 
 /// One message handed out by a receive.
@@ -133,7 +136,7 @@ extension QueueEngine {
             if let row = try db.fetchRow("SELECT message_id, seq FROM sqs_dedup WHERE queue = ? AND dedup_key = ? AND expires_at > ?",
                                           arguments: [queue.name, dedupKey, now]) {
                 return SentMessage(messageId: row[0], md5OfBody: md5Body, md5OfAttributes: md5Attributes,
-                                   md5OfSystemAttributes: md5System, sequenceNumber: Self.sequenceNumber(row[1]))
+                                   md5OfSystemAttributes: md5System, sequenceNumber: Self.sequenceNumber(row[1]), duplicate: true)
             }
         }
         let messageId = RandomIdentifier.uuid()

@@ -250,7 +250,7 @@ public final class QueueService: StackService {
             return try engine.send(db, queue: queue, message: message, senderId: sender, now: now)
         }
         await wake.signal(name)
-        if watchesMessages { publish([.sent(queue: name, messageId: sent.messageId, time: now, body: message.body)]) }
+        if watchesMessages, !sent.duplicate { publish([.sent(queue: name, messageId: sent.messageId, time: now, body: message.body)]) }
         return .object(sentJSON(sent))
     }
 
@@ -319,7 +319,7 @@ public final class QueueService: StackService {
         if watchesMessages {
             let bodies = Dictionary(batch.compactMap { id, message in (try? message.get()).map { (id, $0.body) } }, uniquingKeysWith: { a, _ in a })
             publish(results.compactMap { id, result in
-                guard case .success(let sent) = result, let body = bodies[id] else { return nil }
+                guard case .success(let sent) = result, !sent.duplicate, let body = bodies[id] else { return nil }
                 return .sent(queue: name, messageId: sent.messageId, time: now, body: body)
             })
         }
