@@ -172,6 +172,10 @@ public enum Screen {
             parts.append("prod profile: --readonly suggested")
         }
         parts.append("theme " + state.themeName)
+        // What watching costs the account: the provider's calls over the last minute.
+        if let polling = s.polling {
+            parts.append("\(polling.callsPerMinute) calls/min" + (polling.throttled.isEmpty ? "" : " · throttled, backing off"))
+        }
         // The reason goes last: it can be long, and what is before it must never be cut off.
         if case .connected = s.connection {} else if let detail = s.connection.detail { parts.append(detail) }
         let clock = Format.clock(state.now) + " UTC "

@@ -70,6 +70,11 @@ struct PollSchedule: Sendable {
             .max() ?? .zero
     }
 
+    /// Parts AWS throttled, left alone until then (ticks only: an action's ask still polls).
+    private var heldUntil: [PollPart: MonotonicInstant] = [:]
+
+    mutating func hold(_ part: PollPart, until instant: MonotonicInstant) { heldUntil[part] = instant }
+
     /// The least time between two polls of `part` now (zero: only the interval counts).
     func spacing(of part: PollPart) -> Duration { spacing[part] ?? .zero }
 
@@ -77,7 +82,7 @@ struct PollSchedule: Sendable {
     mutating func ticked(_ number: Int, at now: MonotonicInstant, unreachable: Bool) -> Step {
         guard number == tick, !inFlight else { return .none }
         let due = unreachable ? Set(PollPart.allCases) : Set(PollPart.allCases.filter { part in
-            lastPolled[part].map { now - $0 >= interval(of: part) } ?? true
+            (lastPolled[part].map { now - $0 >= interval(of: part) } ?? true) && (heldUntil[part].map { now >= $0 } ?? true)
         })
         if due.isEmpty {
             tick += 1

@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import StackProtocol
+import Timekeeping
 
 /// Everything the stack provider decides, as one value: what the system looks like
 /// (`LiveState`), how the connection is doing (`ConnectionTracker`), when to poll what
@@ -202,6 +203,8 @@ struct ProviderCore: Sendable {
             case .success(let fetched):
                 connection.recordHistory(failure: nil)
                 for (arn, events) in fetched { state.applyHistory(events, arn: arn, status: statuses[arn] ?? .running, readAt: now.date) }
+            case .failure(let failure) where failure.isThrottled:
+                connection.recordHistory(failure: throttled(.executions, failure, at: now))
             case .failure(let failure):
                 connection.recordHistory(failure: failure.description)
             }
@@ -265,7 +268,49 @@ struct ProviderCore: Sendable {
         snapshot.tap = tap
         snapshot.eventsFilteredOnStack = connection.stream == .up && patternAcknowledged ? eventPattern : nil
         snapshot.rates = rates
+        snapshot.polling = pollingStatus(at: now)
         return snapshot
+    }
+
+    // MARK: what polling costs
+
+    /// Calls made over the last minute; shown as of `callsShownAt`, refreshed every
+    /// `callsRefresh` so that the figure moving is not a new snapshot at every poll.
+    private var calls = CallWindow()
+    private var callsShown: (count: Int, at: MonotonicInstant)?
+    static let callsRefresh: Duration = .seconds(10)
+    private var throttle = ThrottleBackoff()
+    /// The API AWS throttled, per part backing off.
+    private var throttledAPIs: [PollPart: String] = [:]
+
+    private mutating func pollingStatus(at now: Moment) -> PollingStatus? {
+        if callsShown.map({ now.instant - $0.at >= Self.callsRefresh }) ?? true {
+            callsShown = (calls.lastMinute(at: now.instant), now.instant)
+        }
+        guard let shown = callsShown, shown.count > 0 || !throttledAPIs.isEmpty else { return nil }
+        return PollingStatus(callsPerMinute: shown.count, throttled: Set(throttledAPIs.values).sorted())
+    }
+
+    /// AWS throttled `part`'s call: it is left alone for a backoff (exponential, full jitter).
+    /// Returns the failure as the status bar says it.
+    private mutating func throttled(_ part: PollPart, _ failure: APIFailure, at now: Moment) -> String {
+        let parts: [PollPart] = part == .executions || part == .stateMachines ? [.executions, .stateMachines] : [part]
+        let delay = throttle.throttled(part)
+        for held in parts {
+            schedule.hold(held, until: now.instant + delay)
+            throttledAPIs[held] = failure.api
+        }
+        return "\(failure.api): throttled (\(failure.error.code ?? "throttled")), backing off " + String(format: "%.1f s", Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
+    }
+
+    private mutating func recovered(_ part: PollPart) {
+        throttle.answered(part)
+        throttledAPIs[part] = nil
+        if part == .executions || part == .stateMachines {
+            throttle.answered(.executions)
+            throttledAPIs[.executions] = nil
+            throttledAPIs[.stateMachines] = nil
+        }
     }
 
     /// Why the endpoint has no live stream to follow (nil: it has one, or it is not known yet):
@@ -366,6 +411,7 @@ struct ProviderCore: Sendable {
             case .success(let value)?:
                 answered = true
                 connection.record(part, failure: nil)
+                recovered(part)
                 return value
             case .failure(let failure)?:
                 if failure.isTransport {
@@ -373,7 +419,7 @@ struct ProviderCore: Sendable {
                 } else {
                     answered = true
                 }
-                connection.record(part, failure: failure.description)
+                connection.record(part, failure: failure.isThrottled ? throttled(part, failure, at: now) : failure.description)
                 return nil
             }
         }
@@ -389,6 +435,7 @@ struct ProviderCore: Sendable {
             space(.queues, calls: (results.calls[.queues] ?? 0) - firstReads)
         }
         var stepFunctionsAnswered = false
+        calls.record(results.calls.values.reduce(0, +), at: now.instant)
         let stepFunctionsPart: PollPart = results.request.parts.contains(.executions) ? .executions : .stateMachines
         if let found = note(stepFunctionsPart, results.stepFunctions) {
             state.applyMachines(found.machines, at: now.date)
@@ -443,6 +490,7 @@ struct ProviderCore: Sendable {
                 // Histories count in full, first reads too: an account of thousands of running
                 // executions would otherwise be discovering for minutes outside the budget.
                 stepFunctionsRound = (stepFunctionsPart, (results.calls[stepFunctionsPart] ?? 0) + plan.count)
+                calls.record(plan.count, at: now.instant)
                 return effects + [.fetchHistories(plan)]  // the round ends with the histories
             }
             connection.recordHistory(failure: nil)

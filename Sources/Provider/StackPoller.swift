@@ -17,6 +17,12 @@ struct APIFailure: Error, Sendable {
     }
 
     var description: String { "\(api): \(error)" }
+
+    /// AWS said to slow down: the codes its services throttle with (Step Functions and
+    /// EventBridge `ThrottlingException`, `TooManyRequestsException`, Cloud Map
+    /// `RequestLimitExceeded`, SQS `RequestThrottled`, the query protocols' `Throttling`).
+    var isThrottled: Bool { isServiceError(self, "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded",
+                                           "RequestThrottled", "Throttling", "ThrottledException") }
 }
 
 /// The polling half of the stack provider: one method per service, each listing everything the
@@ -27,6 +33,8 @@ struct StackPoller: Sendable {
     let extensions: ExtensionClient
     /// Most recent executions listed per state machine.
     let executionsPerMachine: Int
+    /// Every call waits for its API's token first (AWS's quotas); nil: not limited.
+    var limiter: CallLimiter? = nil
 
     /// Per-item calls (attributes of each queue, targets of each rule) run this many at once.
     static let concurrency = 4
@@ -44,11 +52,13 @@ struct StackPoller: Sendable {
     }
 
     func call(_ service: AWSService, _ operation: String, _ input: JSONValue = [:]) async throws(APIFailure) -> JSONValue {
+        let api = "\(Self.name(of: service)) \(operation)"
+        await limiter?.admit(api)
         CallCount.current?.add(1)
         do throws(StackClientError) {
             return try await aws.call(service, operation, input)
         } catch {
-            throw APIFailure(api: "\(Self.name(of: service)) \(operation)", error: error)
+            throw APIFailure(api: api, error: error)
         }
     }
 
@@ -68,7 +78,7 @@ struct StackPoller: Sendable {
     }
 
     /// Runs `body` for each element, `concurrency` at a time, keeping the input order. The first
-    /// failure (in input order) is thrown after all have finished.
+    /// failure (in input order) is thrown after those started have finished.
     func each<T: Sendable, R: Sendable>(_ elements: [T],
                                         _ body: @escaping @Sendable (T) async throws(APIFailure) -> R?) async throws(APIFailure) -> [R] {
         var results = [Result<R?, APIFailure>?](repeating: nil, count: elements.count)
@@ -84,9 +94,13 @@ struct StackPoller: Sendable {
                 }
             }
             while next < min(Self.concurrency, elements.count) { start() }
+            // After a failure no more are started: the first one is thrown anyway, and an API
+            // that throttles is not asked again and again in the same poll.
+            var failed = false
             while let finished = await group.next() {
                 results[finished.0] = finished.1
-                if next < elements.count { start() }
+                if case .failure = finished.1 { failed = true }
+                if next < elements.count, !failed { start() }
             }
         }
         var out: [R] = []

@@ -74,7 +74,8 @@ public actor StackProvider: SystemProvider {
         self.clock = clock
         let aws = AWSClient(endpoint: stack, timeout: options.requestTimeout, httpClient: PollingHTTPClient.shared)
         let extensions = ExtensionClient(endpoint: stack, timeout: options.requestTimeout, httpClient: PollingHTTPClient.shared)
-        self.poller = StackPoller(aws: aws, extensions: extensions, executionsPerMachine: options.executionsPerMachine)
+        self.poller = StackPoller(aws: aws, extensions: extensions, executionsPerMachine: options.executionsPerMachine,
+                                  limiter: CallLimiter(clock: clock))
         self.actions = StackActions(aws: aws, extensions: extensions, actor: options.actor)
         self.tapClient = AWSClient(endpoint: stack, timeout: options.requestTimeout)
         self.core = ProviderCore(endpoint: endpoint, endpointName: stack.url?.absoluteString ?? "AWS (\(stack.region))",

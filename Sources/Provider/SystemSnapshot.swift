@@ -46,6 +46,9 @@ public struct SystemSnapshot: Sendable, Hashable {
     public var recentMessages: RecentMessages
     /// Breaker state changes the stream's `breakers` topic told of, newest last (bounded).
     public var breakerChanges: [BreakerChangeSeen]
+    /// What polling costs the account (calls a minute, APIs AWS throttled); nil when the
+    /// provider does not poll or has not yet.
+    public var polling: PollingStatus?
 
     public init(connection: ConnectionState = .notConnected(reason: "no provider attached"),
                 endpoint: EndpointDescription = EndpointDescription(name: "none"),

@@ -1,0 +1,32 @@
+import Timekeeping
+
+/// What polling costs the watched account right now, for the status bar.
+public struct PollingStatus: Sendable, Hashable {
+    /// Calls the provider made over the last minute (updated every few seconds).
+    public var callsPerMinute: Int
+    /// APIs AWS throttled that the provider is backing off from (`Service Operation`).
+    public var throttled: [String]
+
+    public init(callsPerMinute: Int, throttled: [String] = []) {
+        self.callsPerMinute = callsPerMinute
+        self.throttled = throttled
+    }
+}
+
+/// Calls counted a second at a time over the last minute. A value: the caller passes the time.
+struct CallWindow: Sendable, Hashable {
+    private var perSecond: [Int64: Int] = [:]
+
+    mutating func record(_ calls: Int, at now: MonotonicInstant) {
+        guard calls > 0 else { return }
+        let second = now.nanosecondsSinceOrigin / 1_000_000_000
+        perSecond[second, default: 0] += calls
+        perSecond = perSecond.filter { second - $0.key < 60 }
+    }
+
+    /// Calls in the 60 seconds up to `now`.
+    func lastMinute(at now: MonotonicInstant) -> Int {
+        let second = now.nanosecondsSinceOrigin / 1_000_000_000
+        return perSecond.filter { second - $0.key < 60 }.values.reduce(0, +)
+    }
+}
