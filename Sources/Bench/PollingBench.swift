@@ -98,22 +98,33 @@ enum PollingBench {
             print("  listed everything in \(SagasBench.ms(ContinuousClock.now - attached)) ms, "
                   + "\(proxy.total) calls; settling for 20 s")
             await follow(&snapshots, for: .seconds(20), show: show)
-            let before = proxy.calls
-            let started = ContinuousClock.now
-            await follow(&snapshots, for: window, show: show)
-            let seconds = SagasBench.milliseconds(ContinuousClock.now - started) / 1000
-            let after = proxy.calls
-            var total = 0.0
-            print("  steady state, calls per second over \(Int(seconds)) s (dashboard \(size.columns)x\(size.rows), "
-                  + "sections \(console.visibleSections.map(\.rawValue).sorted().joined(separator: ",")), "
-                  + "\(console.executionsOnScreen.count) executions and \(console.queuesOnScreen.count) queues on screen):")
-            for (api, count) in after.sorted(by: { $0.key < $1.key }) {
-                let perSecond = Double(count - (before[api] ?? 0)) / seconds
-                guard perSecond > 0 else { continue }
-                total += perSecond
-                print("    " + api.padding(toLength: 44, withPad: " ", startingAt: 0) + String(format: "%8.2f/s", perSecond))
+            func measureWindow(_ view: String, for window: Duration) async {
+                let before = proxy.calls
+                let started = ContinuousClock.now
+                await follow(&snapshots, for: window, show: show)
+                let seconds = SagasBench.milliseconds(ContinuousClock.now - started) / 1000
+                let after = proxy.calls
+                var total = 0.0
+                print("  steady state, calls per second over \(Int(seconds)) s (\(view) \(size.columns)x\(size.rows), "
+                      + "sections \(console.visibleSections.map(\.rawValue).sorted().joined(separator: ",")), "
+                      + "\(console.executionsOnScreen.count) executions and \(console.queuesOnScreen.count) queues on screen):")
+                for (api, count) in after.sorted(by: { $0.key < $1.key }) {
+                    let perSecond = Double(count - (before[api] ?? 0)) / seconds
+                    guard perSecond > 0 else { continue }
+                    total += perSecond
+                    print("    " + api.padding(toLength: 44, withPad: " ", startingAt: 0) + String(format: "%8.2f/s", perSecond))
+                }
+                print(String(format: "    %@%8.2f/s  (goal ≤ 5/s)", "all".padding(toLength: 44, withPad: " ", startingAt: 0), total))
             }
-            print(String(format: "    %@%8.2f/s  (goal ≤ 5/s)", "all".padding(toLength: 44, withPad: " ", startingAt: 0), total))
+            await measureWindow("dashboard", for: window)
+            // The operator zooms into Queues: a screenful of queues is then read at every poll.
+            _ = console.handle(.character("3"))
+            _ = console.handle(.character("z"))
+            console.pageSize = Screen.render(console, size: size).pageSize
+            provider.watch(console.visibleSections)
+            provider.watch(queues: console.queuesOnScreen)
+            await follow(&snapshots, for: .seconds(10), show: show)
+            await measureWindow("Queues zoomed", for: window / 2)
         }
     }
 

@@ -162,7 +162,6 @@ struct StackPoller: Sendable {
             urls = urls.filter(present.contains) + all.filter { !request.known.contains($0) && !request.read.contains($0) }
             listed = all
         }
-        var gone: [String] = []
         let queues = try await each(urls) { (url: String) async throws(APIFailure) -> Queue? in
             do throws(APIFailure) {
                 let answer = try await call(.sqs, "GetQueueAttributes", ["QueueUrl": .string(url), "AttributeNames": ["All"]])
@@ -172,8 +171,7 @@ struct StackPoller: Sendable {
             }
         }
         let read = Set(queues.map(\.url))
-        gone = urls.filter { !read.contains($0) }
-        return QueueReads(listed: listed, queues: queues, gone: gone)
+        return QueueReads(listed: listed, queues: queues, gone: urls.filter { !read.contains($0) })
     }
 
     // MARK: Step Functions
