@@ -168,13 +168,7 @@ struct StreamFrameTests {
             good.replacingOccurrences(of: #""matched":["#, with: #""matched":[3,"#),
         ]
         for text in odd {
-            let general: Result<StreamFrame, StackProtocolError> = Result { () throws(StackProtocolError) in try StreamFrameCodec.decode(text) }
-            let batch = try StreamFrameCodec.decodeMessage("[" + text + "]")
-            switch general {
-            case .success(let frame): #expect(batch == [frame], "\(text)")
-            case .failure(let error):
-                #expect(batch == [.error(StreamFailure(code: StreamFailure.unreadableCode, message: "batch[0]: \(error.message)"))], "\(text)")
-            }
+            try Self.expectReadAsTheGeneralDecoderReadsIt(text)
         }
     }
 
@@ -204,13 +198,7 @@ struct StreamFrameTests {
         ]
         for text in odd {
             #expect(text != good && !texts.contains(text))
-            let general: Result<StreamFrame, StackProtocolError> = Result { () throws(StackProtocolError) in try StreamFrameCodec.decode(text) }
-            let batch = try StreamFrameCodec.decodeMessage("[" + text + "]")
-            switch general {
-            case .success(let frame): #expect(batch == [frame], "\(text)")
-            case .failure(let error):
-                #expect(batch == [.error(StreamFailure(code: StreamFailure.unreadableCode, message: "batch[0]: \(error.message)"))], "\(text)")
-            }
+            try Self.expectReadAsTheGeneralDecoderReadsIt(text)
         }
     }
 
@@ -222,6 +210,18 @@ struct StreamFrameTests {
             guard case .message = message else { continue }
             #expect(StreamFrameCodec.encode(.published(message, sequence: 1))
                 == #"{"v":1,"type":"message","topic":"messages","seq":1,"data":"# + message.data.serialized + "}")
+        }
+    }
+
+    /// A frame in a batch reads as the general decoder reads it alone: the same frame, or its
+    /// error as an error frame in the frame's place.
+    static func expectReadAsTheGeneralDecoderReadsIt(_ text: String) throws {
+        let general: Result<StreamFrame, StackProtocolError> = Result { () throws(StackProtocolError) in try StreamFrameCodec.decode(text) }
+        let batch = try StreamFrameCodec.decodeMessage("[" + text + "]")
+        switch general {
+        case .success(let frame): #expect(batch == [frame], "\(text)")
+        case .failure(let error):
+            #expect(batch == [.error(StreamFailure(code: StreamFailure.unreadableCode, message: "batch[0]: \(error.message)"))], "\(text)")
         }
     }
 }

@@ -8,19 +8,9 @@ import Testing
 struct QueueMessagesStreamTests {
     @Test("nobody subscribed to messages: SendMessage, receive and delete publish nothing")
     func unwatched() async throws {
-        let stack = try TemporaryStack()
-        let hub = StreamHub()
-        let queues = QueueService(store: stack.store, accountId: "000000000000", region: "us-east-1", clock: stack.clock, hub: hub)
-        let door = FrontDoor(services: [queues], accountId: "000000000000", region: "us-east-1", credentials: nil,
-                             endpoint: "http://127.0.0.1:4599")
+        let fixture = try SQSStack(), hub = fixture.hub, sqs = fixture.call
         // A viewer of other topics only.
         let events = hub.subscribe(topics: [.events, .queues])
-        func sqs(_ operation: String, _ input: JSONValue) async -> JSONValue {
-            let response = await door.respond(to: FrontDoorRequest(headers: [
-                ("Content-Type", "application/x-amz-json-1.0"), ("X-Amz-Target", "AmazonSQS.\(operation)"),
-            ], body: Array(input.serialized.utf8)))
-            return (try? JSONValue(parsing: response.body)) ?? .null
-        }
         let url = await sqs("CreateQueue", ["QueueName": "quiet"])["QueueUrl"] ?? .null
         _ = await sqs("SendMessage", ["QueueUrl": url, "MessageBody": "hello"])
         let received = await sqs("ReceiveMessage", ["QueueUrl": url])
@@ -32,22 +22,12 @@ struct QueueMessagesStreamTests {
 
     @Test("the retention sweep publishes each message it removes as expired")
     func expired() async throws {
-        let stack = try TemporaryStack()
-        let hub = StreamHub()
-        let queues = QueueService(store: stack.store, accountId: "000000000000", region: "us-east-1", clock: stack.clock, hub: hub)
-        let door = FrontDoor(services: [queues], accountId: "000000000000", region: "us-east-1", credentials: nil,
-                             endpoint: "http://127.0.0.1:4599")
-        func sqs(_ operation: String, _ input: JSONValue) async -> JSONValue {
-            let response = await door.respond(to: FrontDoorRequest(headers: [
-                ("Content-Type", "application/x-amz-json-1.0"), ("X-Amz-Target", "AmazonSQS.\(operation)"),
-            ], body: Array(input.serialized.utf8)))
-            return (try? JSONValue(parsing: response.body)) ?? .null
-        }
+        let fixture = try SQSStack(), hub = fixture.hub, sqs = fixture.call
         let url = await sqs("CreateQueue", ["QueueName": "short", "Attributes": ["MessageRetentionPeriod": "60"]])["QueueUrl"] ?? .null
         let id = await sqs("SendMessage", ["QueueUrl": url, "MessageBody": "stale"])["MessageId"]?.stringValue
         let viewer = hub.subscribe(topics: [.messages])
-        stack.clock.advance(by: .seconds(61))
-        try await queues.deleteExpired()
+        fixture.stack.clock.advance(by: .seconds(61))
+        try await fixture.queues.deleteExpired()
         var frames = viewer.makeAsyncIterator()
         let frame = try StreamFrameCodec.decode(try #require(await frames.next()))
         guard case .published(.message(let change), _) = frame else { Issue.record("expected a message frame, got \(frame)"); return }
@@ -57,17 +37,7 @@ struct QueueMessagesStreamTests {
 
     @Test("a FIFO send deduplicated within the window publishes no second sent (nothing was enqueued), alone or in a batch")
     func fifoDuplicatesAreNotSent() async throws {
-        let stack = try TemporaryStack()
-        let hub = StreamHub()
-        let queues = QueueService(store: stack.store, accountId: "000000000000", region: "us-east-1", clock: stack.clock, hub: hub)
-        let door = FrontDoor(services: [queues], accountId: "000000000000", region: "us-east-1", credentials: nil,
-                             endpoint: "http://127.0.0.1:4599")
-        func sqs(_ operation: String, _ input: JSONValue) async -> JSONValue {
-            let response = await door.respond(to: FrontDoorRequest(headers: [
-                ("Content-Type", "application/x-amz-json-1.0"), ("X-Amz-Target", "AmazonSQS.\(operation)"),
-            ], body: Array(input.serialized.utf8)))
-            return (try? JSONValue(parsing: response.body)) ?? .null
-        }
+        let fixture = try SQSStack(), hub = fixture.hub, sqs = fixture.call
         let url = await sqs("CreateQueue", ["QueueName": "orders.fifo", "Attributes": ["FifoQueue": "true"]])["QueueUrl"] ?? .null
         let viewer = hub.subscribe(topics: [.messages])
         let first = await sqs("SendMessage", ["QueueUrl": url, "MessageBody": "a", "MessageGroupId": "g", "MessageDeduplicationId": "d1"])
@@ -88,5 +58,28 @@ struct QueueMessagesStreamTests {
         #expect(sent == ["a", "b"])
         #expect(viewer.buffered == 0)
         #expect(await sqs("GetQueueAttributes", ["QueueUrl": url, "AttributeNames": ["ApproximateNumberOfMessages"]])["Attributes"]?["ApproximateNumberOfMessages"] == "2")
+    }
+}
+
+/// A stack with SQS behind its front door and a stream hub, as the messages topic's tests use it.
+struct SQSStack {
+    let stack: TemporaryStack
+    let hub = StreamHub()
+    let queues: QueueService
+    let door: FrontDoor
+
+    init() throws {
+        stack = try TemporaryStack()
+        queues = QueueService(store: stack.store, accountId: "000000000000", region: "us-east-1", clock: stack.clock, hub: hub)
+        door = FrontDoor(services: [queues], accountId: "000000000000", region: "us-east-1", credentials: nil,
+                         endpoint: "http://127.0.0.1:4599")
+    }
+
+    /// One SQS call in the AWS JSON protocol; its answer, or null when it is not JSON.
+    func call(_ operation: String, _ input: JSONValue) async -> JSONValue {
+        let response = await door.respond(to: FrontDoorRequest(headers: [
+            ("Content-Type", "application/x-amz-json-1.0"), ("X-Amz-Target", "AmazonSQS.\(operation)"),
+        ], body: Array(input.serialized.utf8)))
+        return (try? JSONValue(parsing: response.body)) ?? .null
     }
 }
