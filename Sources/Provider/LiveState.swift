@@ -105,6 +105,13 @@ struct LiveState: Sendable {
             }
             messages.apply(read)
             return .changed
+        case .messageMoved(let move):
+            messages.apply(id: move.messageId, change: WireDecoding.moveChange(move))
+            return .changed
+        case .queueEmptied(let emptied):
+            messages.applyEmptied(queue: emptied.queue, kind: emptied.reason == .purged ? .purged : .queueDeleted,
+                                  at: WireDecoding.milliseconds(emptied.time), count: emptied.count)
+            return .changed
         case .breakerOverride(let result):
             upsert(WireDecoding.breaker(result.entry, history: []))
             return .changed

@@ -10,6 +10,20 @@ public struct QueueMessage: Sendable, Hashable, Identifiable {
             case sent, received, deleted
             case deadLettered = "dead-lettered"
             case expired
+            /// A move task (a DLQ redrive) moved it to `toQueue`, where it is `toMessageId`.
+            case moved
+            /// Its queue was purged while it was in it.
+            case purged
+            /// Its queue was deleted while it was in it.
+            case queueDeleted = "queue-deleted"
+
+            /// The message is gone: consumed, expired, purged or deleted with its queue.
+            public var ends: Bool {
+                switch self {
+                case .deleted, .expired, .purged, .queueDeleted: true
+                case .sent, .received, .deadLettered, .moved: false
+                }
+            }
         }
 
         public var kind: Kind
@@ -20,18 +34,35 @@ public struct QueueMessage: Sendable, Hashable, Identifiable {
         public var receiveCount: Int?
         /// `dead-lettered`: where it moved.
         public var deadLetterQueue: String?
+        /// `moved`: where it moved, and its id there (AWS gives a redriven message a new one).
+        public var toQueue: String?
+        public var toMessageId: String?
 
-        public init(kind: Kind, at: Date, queue: String, receiveCount: Int? = nil, deadLetterQueue: String? = nil) {
+        public init(kind: Kind, at: Date, queue: String, receiveCount: Int? = nil, deadLetterQueue: String? = nil,
+                    toQueue: String? = nil, toMessageId: String? = nil) {
             self.kind = kind
             self.at = at
             self.queue = queue
             self.receiveCount = receiveCount
             self.deadLetterQueue = deadLetterQueue
+            self.toQueue = toQueue
+            self.toMessageId = toMessageId
+        }
+
+        /// The queue the message is on after this change (nil: it is gone).
+        public var queueAfter: String? {
+            switch kind {
+            case .deadLettered: deadLetterQueue ?? queue
+            case .moved: toQueue ?? queue
+            default: kind.ends ? nil : queue
+            }
         }
     }
 
     /// The EventBridge delivery that sent the message: the stream's own value.
     public typealias Sender = MessageSender
+    /// The Step Functions execution and Task state that sent it (`sqs:sendMessage`).
+    public typealias Execution = MessageExecution
 
     public var id: String
     /// The queue it was sent to (or, when its send was not seen, where it was first seen).
@@ -43,19 +74,33 @@ public struct QueueMessage: Sendable, Hashable, Identifiable {
     /// `body` is the start of a longer body.
     public var truncated: Bool
     public var sender: Sender?
+    public var execution: Execution?
     /// Oldest first.
     public var changes: [Change]
 
     public init(id: String, queue: String, body: String? = nil, bodySize: Int? = nil, truncated: Bool = false,
-                sender: Sender? = nil, changes: [Change] = []) {
+                sender: Sender? = nil, execution: Execution? = nil, changes: [Change] = []) {
         self.id = id
         self.queue = queue
         self.body = body
         self.bodySize = bodySize
         self.truncated = truncated
         self.sender = sender
+        self.execution = execution
         self.changes = changes
     }
+
+    /// The ids it took on later (one per move), oldest first: changes under any of them are its.
+    public var laterIds: [String] { changes.compactMap { $0.kind == .moved ? $0.toMessageId : nil } }
+
+    /// The queue it is on as far as the frames seen tell; nil when it is gone.
+    public var currentQueue: String? {
+        guard let last = changes.last else { return queue }
+        return last.queueAfter
+    }
+
+    /// The change that ended it, if one did.
+    public var end: Change? { changes.last.flatMap { $0.kind.ends ? $0 : nil } }
 }
 
 /// The messages the stream told of lately, bounded by count and by body bytes: the oldest
@@ -72,6 +117,9 @@ public struct RecentMessages: Sendable, Hashable {
     public private(set) var evicted = 0
     /// Message frames applied (a view can tell "none seen" from "none kept").
     public private(set) var changesSeen = 0
+    /// The purges and queue deletions seen, oldest first, at most `emptiedLimit`.
+    public private(set) var emptied: [QueueEmptiedSeen] = []
+    public static let emptiedLimit = 100
     public let limit: Int
     public let bodyBudget: Int
     private var bodyBytes = 0
@@ -88,20 +136,33 @@ public struct RecentMessages: Sendable, Hashable {
         positions[id].map { messages[$0 - removed] }
     }
 
-    /// Applies one decoded `message` frame.
-    mutating func apply(_ frame: (id: String, change: QueueMessage.Change, body: String?, bodySize: Int?, truncated: Bool,
-                                  sender: QueueMessage.Sender?)) {
-        apply(id: frame.id, change: frame.change, body: frame.body, bodySize: frame.bodySize, truncated: frame.truncated,
-              sender: frame.sender)
+    /// One decoded `message` frame: what `apply` takes.
+    struct Seen: Sendable {
+        var id: String
+        var change: QueueMessage.Change
+        var body: String?
+        var bodySize: Int?
+        var truncated: Bool
+        var sender: QueueMessage.Sender?
+        var execution: QueueMessage.Execution?
     }
 
-    /// Applies one change; `sent` carries the body and sender. A change for a message not held
-    /// (sent before the console attached) starts an entry without a body.
+    /// Applies one decoded `message` frame.
+    mutating func apply(_ frame: Seen) {
+        apply(id: frame.id, change: frame.change, body: frame.body, bodySize: frame.bodySize, truncated: frame.truncated,
+              sender: frame.sender, execution: frame.execution)
+    }
+
+    /// Applies one change; `sent` carries the body and its sender. A change for a message not
+    /// held (sent before the console attached) starts an entry without a body. A `moved` change
+    /// also files the message under its new id, so its later changes join this entry.
     public mutating func apply(id: String, change: QueueMessage.Change, body: String? = nil, bodySize: Int? = nil,
-                               truncated: Bool = false, sender: QueueMessage.Sender? = nil) {
+                               truncated: Bool = false, sender: QueueMessage.Sender? = nil, execution: QueueMessage.Execution? = nil) {
         changesSeen += 1
-        if let position = positions[id] {
-            let index = position - removed
+        let position: Int
+        if let held = positions[id] {
+            position = held
+            let index = held - removed
             var message = messages[index]
             message.changes.append(change)
             if change.kind == .sent, message.body == nil, let body {
@@ -109,16 +170,40 @@ public struct RecentMessages: Sendable, Hashable {
                 message.bodySize = bodySize
                 message.truncated = truncated
                 message.sender = sender
+                message.execution = execution
                 bodyBytes += body.utf8.count
             }
             messages.replace(at: index, with: message)
         } else {
-            positions[id] = removed + messages.count
+            position = removed + messages.count
+            positions[id] = position
             messages.append(QueueMessage(id: id, queue: change.queue, body: body, bodySize: bodySize, truncated: truncated,
-                                         sender: sender, changes: [change]))
+                                         sender: sender, execution: execution, changes: [change]))
             bodyBytes += body?.utf8.count ?? 0
         }
+        if change.kind == .moved, let newId = change.toMessageId { positions[newId] = position }
         evictOverflow()
+    }
+
+    /// A queue purged or deleted at `at`: every message held that is on it and was first seen
+    /// no later than that ends there. The stream carries one frame for the whole queue (a purge
+    /// of 100,000 messages is not 100,000 frames), so which messages went is read from the
+    /// frames seen before it; one whose `deleted` frame was dropped would be marked here too,
+    /// which the trace's note on dropped frames covers. Returns how many it marked.
+    @discardableResult
+    public mutating func applyEmptied(queue: String, kind: QueueMessage.Change.Kind, at: Date, count: Int) -> Int {
+        changesSeen += 1
+        defer { if emptied.count > Self.emptiedLimit { emptied.removeFirst(emptied.count - Self.emptiedLimit) } }
+        var marked = 0
+        defer { emptied.append(QueueEmptiedSeen(queue: queue, kind: kind, at: at, count: count, held: marked)) }
+        for index in 0..<messages.count {
+            var message = messages[index]
+            guard message.currentQueue == queue, let first = message.changes.first, first.at <= at else { continue }
+            message.changes.append(QueueMessage.Change(kind: kind, at: at, queue: queue))
+            messages.replace(at: index, with: message)
+            marked += 1
+        }
+        return marked
     }
 
     /// Lets the oldest go until within both bounds; a tenth of the limit at a time, so the
@@ -131,7 +216,10 @@ public struct RecentMessages: Sendable, Hashable {
             bytes -= messages[drop].body?.utf8.count ?? 0
             drop += 1
         }
-        for index in 0..<drop { positions[messages[index].id] = nil }
+        for index in 0..<drop {
+            positions[messages[index].id] = nil
+            for later in messages[index].laterIds { positions[later] = nil }
+        }
         messages.removeFirst(drop)
         removed += drop
         evicted += drop
@@ -146,6 +234,26 @@ public struct RecentMessages: Sendable, Hashable {
         hasher.combine(changesSeen)
         hasher.combine(evicted)
         hasher.combine(messages.count)
+    }
+}
+
+/// A purge or a deletion of a queue as the stream's `messages` topic told of it.
+public struct QueueEmptiedSeen: Sendable, Hashable {
+    public var queue: String
+    /// `purged` or `queueDeleted`.
+    public var kind: QueueMessage.Change.Kind
+    public var at: Date
+    /// Messages it removed, as the stack counted them.
+    public var count: Int
+    /// Of those, the ones the console held (and now shows as ended there).
+    public var held: Int
+
+    public init(queue: String, kind: QueueMessage.Change.Kind, at: Date, count: Int, held: Int) {
+        self.queue = queue
+        self.kind = kind
+        self.at = at
+        self.count = count
+        self.held = held
     }
 }
 

@@ -207,9 +207,8 @@ enum WireDecoding {
         return breaker
     }
 
-    /// A `message` frame as the arguments of `RecentMessages.apply`.
-    static func messageChange(_ frame: QueueMessageChange)
-        -> (id: String, change: QueueMessage.Change, body: String?, bodySize: Int?, truncated: Bool, sender: QueueMessage.Sender?) {
+    /// A `message` frame as `RecentMessages.apply` takes it.
+    static func messageChange(_ frame: QueueMessageChange) -> RecentMessages.Seen {
         let kind: QueueMessage.Change.Kind = switch frame.change {
         case .sent: .sent
         case .received: .received
@@ -217,8 +216,19 @@ enum WireDecoding {
         case .deadLettered: .deadLettered
         case .expired: .expired
         }
-        let change = QueueMessage.Change(kind: kind, at: Date(timeIntervalSince1970: Double(frame.time) / 1000), queue: frame.queue,
+        let change = QueueMessage.Change(kind: kind, at: milliseconds(frame.time), queue: frame.queue,
                                          receiveCount: frame.receiveCount, deadLetterQueue: frame.deadLetterQueue)
-        return (frame.messageId, change, frame.body, frame.bodySize, frame.truncated, frame.sender)
+        return RecentMessages.Seen(id: frame.messageId, change: change, body: frame.body, bodySize: frame.bodySize,
+                                   truncated: frame.truncated, sender: frame.sender, execution: frame.execution)
+    }
+
+    /// A `message-moved` frame as the change of the message it moved.
+    static func moveChange(_ move: QueueMessageMove) -> QueueMessage.Change {
+        QueueMessage.Change(kind: .moved, at: milliseconds(move.time), queue: move.queue, toQueue: move.toQueue,
+                            toMessageId: move.toMessageId)
+    }
+
+    static func milliseconds(_ time: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(time) / 1000)
     }
 }

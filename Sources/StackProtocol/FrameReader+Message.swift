@@ -25,8 +25,15 @@ extension FrameReader {
                   let targetId = string(document, slot, f.senderTargetId) else { return nil }
             sender = MessageSender(eventId: eventId, bus: bus, rule: rule, targetId: targetId)
         }
+        var execution: MessageExecution?
+        if let slot = document.member(data, node: Int32(f.execution)) {
+            guard document.slots[Int(slot)].kind == .object,
+                  let arn = string(document, slot, f.executionArn),
+                  let state = string(document, slot, f.executionState) else { return nil }
+            execution = MessageExecution(executionArn: arn, stateName: state)
+        }
         return QueueMessageChange(change: change, queue: queue, messageId: messageId, time: Int64(time), body: body,
-                                  bodySize: bodySize, truncated: truncated, sender: sender, bodyIsEvent: bodyIsEvent,
+                                  bodySize: bodySize, truncated: truncated, sender: sender, execution: execution, bodyIsEvent: bodyIsEvent,
                                   receiveCount: receiveCount, deadLetterQueue: deadLetterQueue)
     }
 }

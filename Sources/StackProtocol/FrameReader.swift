@@ -22,6 +22,7 @@ enum FrameReader {
         var change = 0, queue = 0, messageId = 0, messageTime = 0, body = 0, bodySize = 0, truncated = 0, bodyIsEvent = 0
         var receiveCount = 0, deadLetterQueue = 0
         var sender = 0, senderEventId = 0, senderBus = 0, senderRule = 0, senderTargetId = 0
+        var execution = 0, executionArn = 0, executionState = 0
 
         init() {
             let root = JSONFieldTree.root
@@ -63,6 +64,9 @@ enum FrameReader {
             senderBus = tree.child("bus", of: sender)
             senderRule = tree.child("rule", of: sender)
             senderTargetId = tree.child("targetId", of: sender)
+            execution = tree.child("execution", of: data)
+            executionArn = tree.child("executionArn", of: execution)
+            executionState = tree.child("stateName", of: execution)
         }
     }
 

@@ -27,6 +27,28 @@ public struct MessageSender: Sendable, Hashable {
     }
 }
 
+/// The Step Functions execution whose `arn:aws:states:::sqs:sendMessage` task sent a message:
+/// the execution and the Task state that sent it.
+public struct MessageExecution: Sendable, Hashable {
+    public var executionArn: String
+    public var stateName: String
+
+    public init(executionArn: String, stateName: String) {
+        self.executionArn = executionArn
+        self.stateName = stateName
+    }
+
+    /// `{"executionArn","stateName"}`
+    public var json: JSONValue {
+        ["executionArn": .string(executionArn), "stateName": .string(stateName)]
+    }
+
+    init(json: JSONValue, path: String) throws(StackProtocolError) {
+        let fields = try ProtocolFields(json, path: path)
+        self.init(executionArn: try fields.string("executionArn"), stateName: try fields.string("stateName"))
+    }
+}
+
 /// The `message` frame on `messages`: one thing that happened to one SQS message, after it was
 /// committed. A message keeps its `messageId` from its send to its end (also in a dead-letter
 /// queue), so a viewer can follow it by that id.
@@ -61,6 +83,10 @@ public struct QueueMessageChange: Sendable, Hashable {
     public var truncated: Bool
     /// `sent` by an EventBridge delivery: which one.
     public var sender: MessageSender?
+    /// `sent` by a Step Functions `sqs:sendMessage` task: its execution and state. A member of
+    /// its own, not a kind of `sender`: a reader of an older version requires `sender.eventId`
+    /// and would refuse the whole frame, where it skips a member it does not know.
+    public var execution: MessageExecution?
     /// `sent` by an EventBridge delivery whose body is the event's envelope, byte for byte as
     /// the `event` frame carries it (a target with no input transformation): `body` is left
     /// out, since a viewer of `events` already holds it. Without this, each event would cross
@@ -72,8 +98,8 @@ public struct QueueMessageChange: Sendable, Hashable {
     public var deadLetterQueue: String?
 
     public init(change: Change, queue: String, messageId: String, time: Int64, body: String? = nil, bodySize: Int? = nil,
-                truncated: Bool = false, sender: MessageSender? = nil, bodyIsEvent: Bool = false, receiveCount: Int? = nil,
-                deadLetterQueue: String? = nil) {
+                truncated: Bool = false, sender: MessageSender? = nil, execution: MessageExecution? = nil, bodyIsEvent: Bool = false,
+                receiveCount: Int? = nil, deadLetterQueue: String? = nil) {
         self.change = change
         self.queue = queue
         self.messageId = messageId
@@ -83,6 +109,7 @@ public struct QueueMessageChange: Sendable, Hashable {
         self.truncated = truncated
         self.bodyIsEvent = bodyIsEvent
         self.sender = sender
+        self.execution = execution
         self.receiveCount = receiveCount
         self.deadLetterQueue = deadLetterQueue
     }
@@ -90,7 +117,7 @@ public struct QueueMessageChange: Sendable, Hashable {
     /// A `sent` change carrying `body` within `bodyLimit`; none when an EventBridge delivery
     /// sent the event's envelope itself (`eventText`, the text its `event` frame carries).
     public static func sent(queue: String, messageId: String, time: Int64, body: String, sender: MessageSender? = nil,
-                            eventText: String? = nil) -> QueueMessageChange {
+                            execution: MessageExecution? = nil, eventText: String? = nil) -> QueueMessageChange {
         let size = body.utf8.count
         if sender != nil, let eventText, body == eventText {
             return QueueMessageChange(change: .sent, queue: queue, messageId: messageId, time: time, bodySize: size,
@@ -98,7 +125,7 @@ public struct QueueMessageChange: Sendable, Hashable {
         }
         let kept = size <= bodyLimit ? body : clip(body, to: bodyLimit)
         return QueueMessageChange(change: .sent, queue: queue, messageId: messageId, time: time, body: kept, bodySize: size,
-                                  truncated: size > bodyLimit, sender: sender)
+                                  truncated: size > bodyLimit, sender: sender, execution: execution)
     }
 
     /// The longest prefix of `text` of at most `limit` UTF-8 bytes that ends on a character
@@ -112,7 +139,7 @@ public struct QueueMessageChange: Sendable, Hashable {
         return String(decoding: utf8[..<end], as: UTF8.self)
     }
 
-    /// `{"change","queue","messageId","time","body"?,"bodySize"?,"truncated"?,"sender"?,"bodyIsEvent"?,"receiveCount"?,"deadLetterQueue"?}`
+    /// `{"change","queue","messageId","time","body"?,"bodySize"?,"truncated"?,"sender"?,"execution"?,"bodyIsEvent"?,"receiveCount"?,"deadLetterQueue"?}`
     public var json: JSONValue {
         var object: JSONObject = ["change": .string(change.rawValue), "queue": .string(queue), "messageId": .string(messageId),
                                   "time": .number(Double(time))]
@@ -120,6 +147,7 @@ public struct QueueMessageChange: Sendable, Hashable {
         if let bodySize { object["bodySize"] = .number(Double(bodySize)) }
         if change == .sent { object["truncated"] = .bool(truncated) }
         if let sender { object["sender"] = sender.json }
+        if let execution { object["execution"] = execution.json }
         if bodyIsEvent { object["bodyIsEvent"] = true }
         if let receiveCount { object["receiveCount"] = .number(Double(receiveCount)) }
         if let deadLetterQueue { object["deadLetterQueue"] = .string(deadLetterQueue) }
@@ -152,6 +180,12 @@ public struct QueueMessageChange: Sendable, Hashable {
             member("targetId", sender.targetId)
             output.append(UInt8(ascii: "}"))
         }
+        if let execution {
+            StreamFrameCodec.append(",\"execution\":{\"executionArn\":", to: &output)
+            StreamFrameCodec.appendString(execution.executionArn, to: &output)
+            member("stateName", execution.stateName)
+            output.append(UInt8(ascii: "}"))
+        }
         if bodyIsEvent { StreamFrameCodec.append(",\"bodyIsEvent\":true", to: &output) }
         if let receiveCount { number("receiveCount", receiveCount) }
         if let deadLetterQueue { member("deadLetterQueue", deadLetterQueue) }
@@ -172,7 +206,89 @@ public struct QueueMessageChange: Sendable, Hashable {
                   sender: try fields.optional("sender").map { value throws(StackProtocolError) in
                       try MessageSender(json: value, path: fields.fieldPath("sender"))
                   },
+                  execution: try fields.optional("execution").map { value throws(StackProtocolError) in
+                      try MessageExecution(json: value, path: fields.fieldPath("execution"))
+                  },
                   bodyIsEvent: fields.optional("bodyIsEvent") == nil ? false : try fields.bool("bodyIsEvent"),
                   receiveCount: count, deadLetterQueue: try fields.optionalString("deadLetterQueue"))
+    }
+}
+
+/// The `message-moved` frame on `messages`: a message move task (StartMessageMoveTask, a DLQ
+/// redrive) took one message off `queue` and put it on `toQueue`, after that commit. As AWS
+/// does, the moved message is a new one with a new id (`toMessageId`), a new enqueue time and
+/// a fresh retention period; a viewer following `messageId` follows `toMessageId` from here.
+///
+/// A frame type of its own rather than a new `change` of `message`: readers of version 1
+/// before it refuse an unknown `change` (the console skips the frame, but `signalbox tail`
+/// stops on it), while every reader skips a frame type it does not know.
+public struct QueueMessageMove: Sendable, Hashable {
+    /// The queue it left (the dead-letter queue the task drains).
+    public var queue: String
+    public var messageId: String
+    /// Unix milliseconds (the stack's clock).
+    public var time: Int64
+    public var toQueue: String
+    public var toMessageId: String
+
+    public init(queue: String, messageId: String, time: Int64, toQueue: String, toMessageId: String) {
+        self.queue = queue
+        self.messageId = messageId
+        self.time = time
+        self.toQueue = toQueue
+        self.toMessageId = toMessageId
+    }
+
+    /// `{"queue","messageId","time","toQueue","toMessageId"}`
+    public var json: JSONValue {
+        ["queue": .string(queue), "messageId": .string(messageId), "time": .number(Double(time)),
+         "toQueue": .string(toQueue), "toMessageId": .string(toMessageId)]
+    }
+
+    init(json: JSONValue, path: String) throws(StackProtocolError) {
+        let fields = try ProtocolFields(json, path: path)
+        self.init(queue: try fields.string("queue"), messageId: try fields.string("messageId"), time: Int64(try fields.integer("time")),
+                  toQueue: try fields.string("toQueue"), toMessageId: try fields.string("toMessageId"))
+    }
+}
+
+/// The `queue-purged` and `queue-deleted` frames on `messages`: every message of `queue` went at
+/// once (PurgeQueue, DeleteQueue), after that commit. One frame per purge or deletion with the
+/// number removed, never one per message: a purge of 100,000 messages is one frame, not a flood
+/// that would push every viewer's buffer over. Which messages went follows from the frames
+/// before it: every message a viewer saw reach `queue` and not leave it (deleted, dead-lettered,
+/// moved, expired) was removed here.
+public struct QueueEmptied: Sendable, Hashable {
+    public enum Reason: String, Sendable, Hashable, CaseIterable {
+        /// PurgeQueue.
+        case purged = "queue-purged"
+        /// DeleteQueue: its messages went with it.
+        case deleted = "queue-deleted"
+    }
+
+    /// Also the frame's `type`.
+    public var reason: Reason
+    public var queue: String
+    /// Unix milliseconds (the stack's clock).
+    public var time: Int64
+    /// Messages removed (in flight and delayed ones included).
+    public var count: Int
+
+    public init(reason: Reason, queue: String, time: Int64, count: Int) {
+        self.reason = reason
+        self.queue = queue
+        self.time = time
+        self.count = count
+    }
+
+    /// `{"queue","time","count"}`
+    public var json: JSONValue {
+        ["queue": .string(queue), "time": .number(Double(time)), "count": .number(Double(count))]
+    }
+
+    init(reason: Reason, json: JSONValue, path: String) throws(StackProtocolError) {
+        let fields = try ProtocolFields(json, path: path)
+        self.init(reason: reason, queue: try fields.string("queue"), time: Int64(try fields.integer("time")),
+                  count: try fields.integer("count"))
     }
 }

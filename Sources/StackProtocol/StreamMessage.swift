@@ -20,6 +20,10 @@ public enum StreamMessage: Sendable, Hashable {
     case breakerOverride(BreakerOverrideResult)
     /// `message` on `messages`: one change of one SQS message.
     case message(QueueMessageChange)
+    /// `message-moved` on `messages`: a move task moved one message to another queue.
+    case messageMoved(QueueMessageMove)
+    /// `queue-purged` or `queue-deleted` on `messages`: all of a queue's messages went at once.
+    case queueEmptied(QueueEmptied)
     case other(type: String, topic: StreamTopic, data: JSONValue)
 
     public var type: String {
@@ -32,6 +36,8 @@ public enum StreamMessage: Sendable, Hashable {
         case .breaker: "breaker"
         case .breakerOverride: "breaker-override"
         case .message: "message"
+        case .messageMoved: "message-moved"
+        case .queueEmptied(let emptied): emptied.reason.rawValue
         case .other(let type, _, _): type
         }
     }
@@ -42,7 +48,7 @@ public enum StreamMessage: Sendable, Hashable {
         case .queueStatistics: .queues
         case .execution, .history: .executions
         case .breaker, .breakerOverride: .breakers
-        case .message: .messages
+        case .message, .messageMoved, .queueEmptied: .messages
         case .other(_, let topic, _): topic
         }
     }
@@ -58,6 +64,8 @@ public enum StreamMessage: Sendable, Hashable {
         case .breaker(let change): change.json
         case .breakerOverride(let result): result.json
         case .message(let change): change.json
+        case .messageMoved(let move): move.json
+        case .queueEmptied(let emptied): emptied.json
         case .other(_, _, let data): data
         }
     }
@@ -81,7 +89,17 @@ public enum StreamMessage: Sendable, Hashable {
         case "history": self = .history(try ExecutionHistoryEvent(json: data, path: "data"))
         case "breaker": self = .breaker(try BreakerChange(json: data, path: "data"))
         case "breaker-override": self = .breakerOverride(try BreakerOverrideResult(json: data, path: "data"))
-        case "message": self = .message(try QueueMessageChange(json: data, path: "data"))
+        case "message":
+            // A `change` this reader does not know is a newer stack's: skipped knowingly, as an
+            // unknown type is, rather than refused (a refused frame stops `signalbox tail`).
+            if let change = data["change"]?.stringValue, QueueMessageChange.Change(rawValue: change) == nil {
+                self = .other(type: type, topic: topic, data: data)
+            } else {
+                self = .message(try QueueMessageChange(json: data, path: "data"))
+            }
+        case "message-moved": self = .messageMoved(try QueueMessageMove(json: data, path: "data"))
+        case QueueEmptied.Reason.purged.rawValue: self = .queueEmptied(try QueueEmptied(reason: .purged, json: data, path: "data"))
+        case QueueEmptied.Reason.deleted.rawValue: self = .queueEmptied(try QueueEmptied(reason: .deleted, json: data, path: "data"))
         default: self = .other(type: type, topic: topic, data: data)
         }
     }

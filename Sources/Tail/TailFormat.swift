@@ -75,9 +75,17 @@ public enum TailFormat: String, Sendable, CaseIterable {
             var what = change.change.rawValue
             if let count = change.receiveCount { what += " (receive \(count))" }
             if let dlq = change.deadLetterQueue { what += " → " + dlq }
-            let sender = change.sender.map { "from \($0.rule) (event \($0.eventId))" } ?? ""
+            let sender = change.sender.map { "from \($0.rule) (event \($0.eventId))" }
+                ?? change.execution.map { "from state \($0.stateName) of \(shortName($0.executionArn))" } ?? ""
             return columns(time(epochSeconds: Double(change.time) / 1000), "message", change.queue, change.messageId, what, sender,
                            change.body.map { ($0.count > 120 ? String($0.prefix(120)) + "…" : $0) } ?? "")
+        case .messageMoved(let move):
+            return columns(time(epochSeconds: Double(move.time) / 1000), "message", move.queue, move.messageId,
+                           "moved → \(move.toQueue) as \(move.toMessageId)")
+        case .queueEmptied(let emptied):
+            let count = "\(emptied.count) message\(emptied.count == 1 ? "" : "s")"
+            return columns(time(epochSeconds: Double(emptied.time) / 1000), "queue", emptied.queue,
+                           emptied.reason == .purged ? "purged: \(count) removed" : "deleted with \(count)")
         case .other(let type, let topic, let data):
             return columns(time(epochSeconds: nil), type, topic.rawValue, data.serialized)
         }

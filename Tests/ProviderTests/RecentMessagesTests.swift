@@ -54,4 +54,56 @@ struct RecentMessagesTests {
         #expect(byBytes.messages.count <= 4)
         #expect(byBytes.messages.count + byBytes.evicted == 50)
     }
+
+    @Test("a redrive files the message under its new id, so its later changes join it; a purge ends what is on the queue, not what left it")
+    func movesAndPurges() {
+        var state = LiveState(eventLimit: 10, timelineLimit: 10)
+        let execution = MessageExecution(executionArn: "arn:aws:states:us-east-1:000000000000:execution:ship:ord-1", stateName: "Notify")
+        let frames: [StreamMessage] = [
+            .message(.sent(queue: "ship", messageId: "m-1", time: 1_000, body: #"{"orderId":"ord-1"}"#, execution: execution)),
+            .message(QueueMessageChange(change: .deadLettered, queue: "ship", messageId: "m-1", time: 2_000, receiveCount: 1,
+                                        deadLetterQueue: "ship-dlq")),
+            .messageMoved(QueueMessageMove(queue: "ship-dlq", messageId: "m-1", time: 3_000, toQueue: "ship", toMessageId: "m-1b")),
+            .message(QueueMessageChange(change: .received, queue: "ship", messageId: "m-1b", time: 4_000, receiveCount: 1)),
+            .message(.sent(queue: "ship", messageId: "m-2", time: 4_500, body: "consumed")),
+            .message(QueueMessageChange(change: .deleted, queue: "ship", messageId: "m-2", time: 4_600)),
+            .message(.sent(queue: "ship-dlq", messageId: "m-3", time: 4_700, body: "elsewhere")),
+            .queueEmptied(QueueEmptied(reason: .purged, queue: "ship", time: 5_000, count: 7)),
+            // Sent after the purge (its frame may come late): not purged.
+            .message(.sent(queue: "ship", messageId: "m-4", time: 5_001, body: "later")),
+            .queueEmptied(QueueEmptied(reason: .deleted, queue: "ship-dlq", time: 6_000, count: 1)),
+        ]
+        for message in frames { #expect(state.apply(frame: .published(message, sequence: 1)) == .changed) }
+        let snapshot = state.snapshot(connection: .connected(since: Date()), endpoint: EndpointDescription(name: "t"), at: Date())
+        let recent = snapshot.recentMessages
+        #expect(recent.messages.map(\.id) == ["m-1", "m-2", "m-3", "m-4"], "the redriven message is one entry, under its first id")
+        let first = recent.message("m-1")
+        #expect(recent.message("m-1b")?.id == "m-1")
+        #expect(first?.execution == execution && first?.sender == nil)
+        #expect(first?.changes.map(\.kind) == [.sent, .deadLettered, .moved, .received, .purged])
+        #expect(first?.changes[2].toQueue == "ship" && first?.changes[2].toMessageId == "m-1b")
+        #expect(first?.end?.at == Date(timeIntervalSince1970: 5) && first?.currentQueue == nil)
+        #expect(recent.message("m-2")?.changes.map(\.kind) == [.sent, .deleted], "consumed before the purge: not purged")
+        #expect(recent.message("m-3")?.changes.map(\.kind) == [.sent, .queueDeleted])
+        #expect(recent.message("m-4")?.changes.map(\.kind) == [.sent] && recent.message("m-4")?.currentQueue == "ship")
+        #expect(recent.emptied == [
+            QueueEmptiedSeen(queue: "ship", kind: .purged, at: Date(timeIntervalSince1970: 5), count: 7, held: 1),
+            QueueEmptiedSeen(queue: "ship-dlq", kind: .queueDeleted, at: Date(timeIntervalSince1970: 6), count: 1, held: 1),
+        ])
+        #expect(recent.changesSeen == frames.count)
+    }
+
+    @Test("a moved message let go frees its new id too; an unknown change from a newer stack is skipped")
+    func evictionAndUnknown() throws {
+        var recent = RecentMessages(limit: 10, bodyBudget: 1 << 20)
+        recent.apply(id: "old", change: QueueMessage.Change(kind: .moved, at: Date(), queue: "dlq", toQueue: "q", toMessageId: "new"))
+        for index in 0..<20 { recent.apply(id: "m-\(index)", change: QueueMessage.Change(kind: .sent, at: Date(), queue: "q"), body: "b") }
+        #expect(recent.message("old") == nil && recent.message("new") == nil)
+        recent.apply(id: "new", change: QueueMessage.Change(kind: .received, at: Date(), queue: "q", receiveCount: 1))
+        #expect(recent.message("new")?.changes.map(\.kind) == [.received], "a fresh entry, not a stale position")
+
+        var state = LiveState(eventLimit: 10, timelineLimit: 10)
+        let newer = try StreamFrameCodec.decode(#"{"v":1,"type":"message","topic":"messages","seq":1,"data":{"change":"archived","queue":"q","messageId":"m","time":1}}"#)
+        #expect(state.apply(frame: newer) == .ignored)
+    }
 }

@@ -81,4 +81,71 @@ struct MessagesTopicTests {
             #expect(one.change == .sent && two.change == .sent)
         }
     }
+
+    /// The next published message on `messages` of any type, skipping the subscription's answer.
+    private func nextMessage(_ iterator: inout AsyncThrowingStream<StreamFrame, any Error>.Iterator) async throws -> StreamMessage? {
+        while let frame = try await iterator.next() {
+            if case .published(let message, _) = frame { return message }
+        }
+        return nil
+    }
+
+    @Test("over the wire: a saga's sqs:sendMessage names its execution and state, a redrive moves the message to a new id, a purge and a queue deletion say how many went")
+    func endingsAndSagaSends() async throws {
+        try await withRunningStack { endpoint in
+            let client = AWSClient(endpoint: endpoint)
+            let dlqURL = try await client.call(.sqs, "CreateQueue", ["QueueName": "ship-dlq"])["QueueUrl"]!.stringValue!
+            let dlqARN = try await client.call(.sqs, "GetQueueAttributes", ["QueueUrl": .string(dlqURL), "AttributeNames": ["QueueArn"]])["Attributes"]!["QueueArn"]!
+            let url = try await client.call(.sqs, "CreateQueue", ["QueueName": "ship", "Attributes": [
+                "RedrivePolicy": .string(JSONValue.object(["deadLetterTargetArn": dlqARN, "maxReceiveCount": 1]).serialized),
+            ]])["QueueUrl"]!.stringValue!
+            let definition = #"""
+            {"StartAt": "Notify", "States": {"Notify": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+              "Parameters": {"QueueUrl": "\#(url)", "MessageBody": {"orderId.$": "$.orderId"}}, "End": true}}}
+            """#
+            let machine = try await client.call(.stepFunctions, "CreateStateMachine", ["name": "shipping", "roleArn": "arn:aws:iam::000000000000:role/saga",
+                                                                                       "definition": .string(definition)])["stateMachineArn"]!.stringValue!
+
+            var frames = try StreamClient(endpoint: endpoint).frames(topics: [.messages]).makeAsyncIterator()
+            guard case .subscribed? = try await frames.next() else { Issue.record("not subscribed"); return }
+
+            let execution = try await client.call(.stepFunctions, "StartExecution", ["stateMachineArn": .string(machine), "name": "ord-42",
+                                                                                       "input": #"{"orderId":"ord-42"}"#])["executionArn"]!.stringValue!
+            guard case .message(let sent)? = try await nextMessage(&frames) else { Issue.record("no sent frame"); return }
+            #expect(sent.change == .sent && sent.queue == "ship" && sent.body == #"{"orderId":"ord-42"}"#)
+            #expect(sent.execution == MessageExecution(executionArn: execution, stateName: "Notify"))
+            #expect(sent.sender == nil)
+
+            // Received, then found past maxReceiveCount: dead-lettered; then redriven to its source.
+            _ = try await client.call(.sqs, "ReceiveMessage", ["QueueUrl": .string(url), "VisibilityTimeout": 0])
+            _ = try await client.call(.sqs, "ReceiveMessage", ["QueueUrl": .string(url)])
+            guard case .message(let received)? = try await nextMessage(&frames), case .message(let dead)? = try await nextMessage(&frames) else {
+                Issue.record("no received and dead-lettered frames"); return
+            }
+            #expect(received.change == .received && dead.change == .deadLettered && dead.messageId == sent.messageId)
+            _ = try await client.call(.sqs, "StartMessageMoveTask", ["SourceArn": dlqARN])
+            guard case .messageMoved(let move)? = try await nextMessage(&frames) else { Issue.record("no message-moved frame"); return }
+            #expect(move.queue == "ship-dlq" && move.messageId == sent.messageId && move.toQueue == "ship")
+            #expect(move.toMessageId != sent.messageId)
+            let again = try await client.call(.sqs, "ReceiveMessage", ["QueueUrl": .string(url), "VisibilityTimeout": 30])
+            #expect(again["Messages"]?[0]?["MessageId"]?.stringValue == move.toMessageId)
+            guard case .message(let receivedAgain)? = try await nextMessage(&frames) else { Issue.record("no received frame"); return }
+            #expect(receivedAgain.messageId == move.toMessageId && receivedAgain.receiveCount == 1)
+
+            // The redriven message is in flight; a purge removes it with two more.
+            _ = try await client.call(.sqs, "SendMessageBatch", ["QueueUrl": .string(url), "Entries": [
+                ["Id": "a", "MessageBody": "one"], ["Id": "b", "MessageBody": "two"],
+            ]])
+            for _ in 0..<2 { _ = try await nextMessage(&frames) }
+            _ = try await client.call(.sqs, "PurgeQueue", ["QueueUrl": .string(url)])
+            guard case .queueEmptied(let purged)? = try await nextMessage(&frames) else { Issue.record("no queue-purged frame"); return }
+            #expect(purged.reason == .purged && purged.queue == "ship" && purged.count == 3)
+
+            _ = try await client.call(.sqs, "SendMessage", ["QueueUrl": .string(dlqURL), "MessageBody": "left"])
+            _ = try await nextMessage(&frames)
+            _ = try await client.call(.sqs, "DeleteQueue", ["QueueUrl": .string(dlqURL)])
+            guard case .queueEmptied(let deleted)? = try await nextMessage(&frames) else { Issue.record("no queue-deleted frame"); return }
+            #expect(deleted.reason == .deleted && deleted.queue == "ship-dlq" && deleted.count == 1)
+        }
+    }
 }

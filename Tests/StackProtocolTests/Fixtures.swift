@@ -76,6 +76,11 @@ enum Fixtures {
             .message(QueueMessageChange(change: .deadLettered, queue: "orders", messageId: "m-2", time: 1800000000400,
                                         receiveCount: 3, deadLetterQueue: "orders-dlq")),
             .message(QueueMessageChange(change: .expired, queue: "orders-dlq", messageId: "m-2", time: 1800000000500)),
+            .message(.sent(queue: "ship", messageId: "m-3", time: 1800000000600, body: "go",
+                           execution: MessageExecution(executionArn: "arn:aws:states:us-east-1:000000000000:execution:ship:ord-1", stateName: "Notify"))),
+            .messageMoved(QueueMessageMove(queue: "orders-dlq", messageId: "m-2", time: 1800000000700, toQueue: "orders", toMessageId: "m-4")),
+            .queueEmptied(QueueEmptied(reason: .purged, queue: "orders", time: 1800000000800, count: 12)),
+            .queueEmptied(QueueEmptied(reason: .deleted, queue: "orders-dlq", time: 1800000000900, count: 0)),
             .other(type: "topology", topic: "graph", data: ["nodes": [1, 2]]),
         ]
     }

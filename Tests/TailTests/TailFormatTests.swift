@@ -51,4 +51,18 @@ struct TailFormatTests {
         ]] as JSONValue)
         #expect(TailFormat.text.line(history) == "17:04:05.250  history  order-saga  o-1  #3 TaskStateEntered  ChargePayment")
     }
+
+    @Test("text: a redrive names both ids, a purge and a queue deletion their count, a saga's send its state and execution")
+    func messageEndings() {
+        let at: Int64 = 1_796_576_645_250   // 17:04:05.250
+        let sent = QueueMessageChange.sent(queue: "ship", messageId: "m-1", time: at, body: "go",
+                                           execution: MessageExecution(executionArn: "arn:aws:states:us-east-1:0:execution:ship:o-1", stateName: "Notify"))
+        #expect(TailFormat.text.line(.published(.message(sent), sequence: 1)) == "17:04:05.250  message  ship  m-1  sent  from state Notify of o-1  go")
+        let move = QueueMessageMove(queue: "ship-dlq", messageId: "m-1", time: at, toQueue: "ship", toMessageId: "m-2")
+        #expect(TailFormat.text.line(.published(.messageMoved(move), sequence: 2)) == "17:04:05.250  message  ship-dlq  m-1  moved → ship as m-2")
+        let purged = QueueEmptied(reason: .purged, queue: "ship", time: at, count: 1)
+        #expect(TailFormat.text.line(.published(.queueEmptied(purged), sequence: 3)) == "17:04:05.250  queue  ship  purged: 1 message removed")
+        let deleted = QueueEmptied(reason: .deleted, queue: "ship-dlq", time: at, count: 40)
+        #expect(TailFormat.text.line(.published(.queueEmptied(deleted), sequence: 4)) == "17:04:05.250  queue  ship-dlq  deleted with 40 messages")
+    }
 }

@@ -465,6 +465,9 @@ struct TracePane: Pane {
         case .deleted: return "deleted (consumed) \(at)"
         case .deadLettered: return "moved to DLQ \(change.deadLetterQueue ?? "?") \(at)"
         case .expired: return "expired \(at)"
+        case .moved: return "redriven to \(change.toQueue ?? "?") as \(short(change.toMessageId ?? "?")) \(at)"
+        case .purged: return "purged with \(change.queue) \(at)"
+        case .queueDeleted: return "gone with its queue \(change.queue) (deleted) \(at)"
         }
     }
 

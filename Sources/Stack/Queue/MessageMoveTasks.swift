@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import JSON
+import StackProtocol
 import Timekeeping
 import Wire
 
@@ -148,11 +149,17 @@ extension QueueService {
     }
 
     /// One tick over all running tasks; returns whether any task is still running.
+    ///
+    /// A moved message is, as in AWS ("redriven messages are considered new messages"), a new
+    /// one on its destination: a new message id, a new enqueue time (`SentTimestamp`), a fresh
+    /// retention period and a receive count of 0. Its body, attributes and group stay. A viewer
+    /// of `messages` gets one `message-moved` frame per message, naming both ids.
     func moveTick() async throws(AWSError) -> Bool {
-        let naming = self.naming, now = clock.wallClockNow.milliseconds
-        let touched = try await store.write { db -> (running: Bool, queues: Set<String>) in
+        let naming = self.naming, now = clock.wallClockNow.milliseconds, watching = watchesMessages
+        let touched = try await store.write { db -> (running: Bool, queues: Set<String>, moves: [QueueMessageMove]) in
             let tasks = try Row.fetchAll(db, sql: "SELECT * FROM sqs_move_task WHERE status = 'RUNNING'").map(MoveTask.init(row:))
             var queues = Set<String>()
+            var moves: [QueueMessageMove] = []
             var running = false
             for task in tasks {
                 func finish(_ status: String, _ reason: String? = nil) throws {
@@ -165,7 +172,7 @@ extension QueueService {
                 }
                 let budget = min(task.maxPerSecond ?? Self.defaultMoveRate, task.toMove - task.moved)
                 let rows = budget <= 0 ? [] : try Row.fetchAll(db, sql: """
-                    SELECT seq, dlq_source_arn FROM sqs_message WHERE queue = ? AND visible_at <= ? AND expires_at > ?
+                    SELECT seq, dlq_source_arn, id FROM sqs_message WHERE queue = ? AND visible_at <= ? AND expires_at > ?
                     \(sourceQueue.fifo ? "AND dedup_id IS NOT NULL ORDER BY seq" : "ORDER BY visible_at, seq") LIMIT ?
                     """, arguments: [source, now, now, budget])
                 var moved = 0
@@ -177,11 +184,15 @@ extension QueueService {
                         failure = "The destination queue of a message does not exist: \(task.destinationArn ?? (row[1] as String?) ?? "none recorded")"
                         break
                     }
+                    let newId = RandomIdentifier.uuid()
                     try db.execute(sql: """
-                        UPDATE sqs_message SET queue = ?, visible_at = ?, receipt = NULL, received_at = NULL,
+                        UPDATE sqs_message SET queue = ?, id = ?, sent_at = ?, visible_at = ?, receipt = NULL, received_at = NULL,
                             receive_count = 0, first_received_at = NULL, dlq_source_arn = NULL, expires_at = ?
                         WHERE seq = ?
-                        """, arguments: [targetName, now, now + Int64(target.settings.retentionSeconds) * 1000, row[0] as Int64])
+                        """, arguments: [targetName, newId, now, now, now + Int64(target.settings.retentionSeconds) * 1000, row[0] as Int64])
+                    if watching {
+                        moves.append(QueueMessageMove(queue: source, messageId: row[2], time: now, toQueue: targetName, toMessageId: newId))
+                    }
                     queues.insert(targetName)
                     moved += 1
                 }
@@ -194,9 +205,10 @@ extension QueueService {
                     running = true
                 }
             }
-            return (running, queues)
+            return (running, queues, moves)
         }
         for queue in touched.queues { await wake.signal(queue) }
+        publish(touched.moves)
         return touched.running
     }
 }

@@ -346,8 +346,9 @@ extension QueueEngine {
 
     /// Deletes the messages `condition` selects and releases the shared body copies they named
     /// (a copy goes with the last message naming it). Every way a message leaves goes through
-    /// here: delete, purge, queue deletion, retention.
-    static func deleteMessages(_ db: Database, where condition: String, arguments: StatementArguments) throws {
+    /// here: delete, purge, queue deletion, retention. Returns how many messages went.
+    @discardableResult
+    static func deleteMessages(_ db: Database, where condition: String, arguments: StatementArguments) throws -> Int {
         let refs = try Int64?.fetchAll(db.cachedStatement(sql: "DELETE FROM sqs_message WHERE \(condition) RETURNING body_ref"),
                                        arguments: arguments)
         var released: [Int64: Int] = [:]
@@ -356,6 +357,7 @@ extension QueueEngine {
             try db.run("UPDATE sqs_shared_body SET refs = refs - ? WHERE id = ?", arguments: [count, id])
             try db.run("DELETE FROM sqs_shared_body WHERE id = ? AND refs <= 0", arguments: [id])
         }
+        return refs.count
     }
 
     func changeVisibility(_ db: Database, queue: QueueRecord, handle: ReceiptHandle, timeout: Int, now: Int64) throws {

@@ -80,11 +80,13 @@ struct QueueEngine: Sendable {
         return out
     }
 
-    func deleteQueue(_ db: Database, name: String) throws {
+    /// Deletes the queue and its messages; returns how many messages went with it.
+    func deleteQueue(_ db: Database, name: String) throws -> Int {
         _ = try QueueRecord.load(db, name: name)
-        try Self.deleteMessages(db, where: "queue = ?", arguments: [name])
+        let removed = try Self.deleteMessages(db, where: "queue = ?", arguments: [name])
         try db.execute(sql: "DELETE FROM sqs_dedup WHERE queue = ?", arguments: [name])
         try db.execute(sql: "DELETE FROM sqs_queue WHERE name = ?", arguments: [name])
+        return removed
     }
 
     func listQueues(_ db: Database, prefix: String?, after: String?, limit: Int) throws -> (names: [String], more: Bool) {
@@ -156,14 +158,16 @@ struct QueueEngine: Sendable {
         try queue.update(db)
     }
 
-    func purge(_ db: Database, name: String, now: Int64) throws {
+    /// Removes every message of the queue (in flight and delayed ones too); returns how many.
+    func purge(_ db: Database, name: String, now: Int64) throws -> Int {
         var queue = try QueueRecord.load(db, name: name)
         if let purgedAt = queue.purgedAt, now - purgedAt < 60_000 {
             throw QueueError.purgeInProgress(naming.arn(name))
         }
-        try Self.deleteMessages(db, where: "queue = ?", arguments: [name])
+        let removed = try Self.deleteMessages(db, where: "queue = ?", arguments: [name])
         queue.purgedAt = now
         try queue.update(db)
+        return removed
     }
 
     func tag(_ db: Database, name: String, tags: [(String, String)]) throws {

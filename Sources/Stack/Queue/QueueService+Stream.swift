@@ -14,4 +14,15 @@ extension QueueService {
         guard let hub, !changes.isEmpty else { return }
         for change in changes { hub.publish(.message(change)) }
     }
+
+    /// A queue purged or deleted: one frame with the count, whatever the count.
+    func publish(_ emptied: QueueEmptied) {
+        hub?.publish(.queueEmptied(emptied))
+    }
+
+    /// Each message a move task moved, in order.
+    func publish(_ moves: [QueueMessageMove]) {
+        guard let hub else { return }
+        for move in moves { hub.publish(.messageMoved(move)) }
+    }
 }

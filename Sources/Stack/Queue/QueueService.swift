@@ -39,8 +39,8 @@ public final class QueueService: StackService {
         case "CreateQueue": return try await createQueue(input, context)
         case "GetQueueUrl": return try await getQueueUrl(input, context)
         case "ListQueues": return try await listQueues(input, context)
-        case "DeleteQueue": return try await simple(input) { engine, db, name, now in try engine.deleteQueue(db, name: name) }
-        case "PurgeQueue": return try await simple(input) { engine, db, name, now in try engine.purge(db, name: name, now: now) }
+        case "DeleteQueue": return try await empty(input, .deleted) { engine, db, name, now in try engine.deleteQueue(db, name: name) }
+        case "PurgeQueue": return try await empty(input, .purged) { engine, db, name, now in try engine.purge(db, name: name, now: now) }
         case "GetQueueAttributes": return try await getQueueAttributes(input)
         case "SetQueueAttributes": return try await setQueueAttributes(input)
         case "TagQueue": return try await tagQueue(input)
@@ -69,11 +69,14 @@ public final class QueueService: StackService {
         try naming.name(fromURL: input.requiredString("QueueUrl"))
     }
 
-    private func simple(_ input: QueueInput,
-                        _ body: @escaping @Sendable (QueueEngine, Database, String, Int64) throws -> Void) async throws(AWSError) -> JSONValue {
+    /// PurgeQueue and DeleteQueue: `body` removes every message of the queue and answers how
+    /// many; a viewer of `messages` is told once, with that count (QueueService+Stream.swift).
+    private func empty(_ input: QueueInput, _ reason: QueueEmptied.Reason,
+                       _ body: @escaping @Sendable (QueueEngine, Database, String, Int64) throws -> Int) async throws(AWSError) -> JSONValue {
         let name = try queueName(input)
-        let engine = self.engine, now = clock.wallClockNow.milliseconds
-        try await store.write { db in try body(engine, db, name, now) }
+        let engine = self.engine, now = clock.wallClockNow.milliseconds, watching = watchesMessages
+        let removed = try await store.write { db in try body(engine, db, name, now) }
+        if watching { publish(QueueEmptied(reason: reason, queue: name, time: now, count: removed)) }
         return [:]
     }
 
@@ -240,6 +243,11 @@ public final class QueueService: StackService {
     }
 
     private func sendMessage(_ input: QueueInput, _ context: ServiceContext) async throws(AWSError) -> JSONValue {
+        try await sendMessage(input, context, execution: nil)
+    }
+
+    /// SendMessage; `execution`, when a Step Functions task sends it, is named on its `sent` frame.
+    func sendMessage(_ input: QueueInput, _ context: ServiceContext, execution: MessageExecution?) async throws(AWSError) -> JSONValue {
         let name = try queueName(input)
         let message = try outgoing(input)
         let sender = context.accessKeyId ?? context.accountId
@@ -250,7 +258,9 @@ public final class QueueService: StackService {
             return try engine.send(db, queue: queue, message: message, senderId: sender, now: now)
         }
         await wake.signal(name)
-        if watchesMessages, !sent.duplicate { publish([.sent(queue: name, messageId: sent.messageId, time: now, body: message.body)]) }
+        if watchesMessages, !sent.duplicate {
+            publish([.sent(queue: name, messageId: sent.messageId, time: now, body: message.body, execution: execution)])
+        }
         return .object(sentJSON(sent))
     }
 

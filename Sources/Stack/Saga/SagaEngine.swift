@@ -371,7 +371,8 @@ actor SagaEngine {
         let outcome: Result<JSONValue, AWSError>
         switch integration.target {
         case .queue:
-            outcome = await ServiceIntegration.call(queues, "SendMessage", ServiceIntegration.sendMessageInput(request.input), context)
+            outcome = await ServiceIntegration.sendMessage(queues, request.input, context,
+                                                           sender: MessageExecution(executionArn: arn, stateName: request.stateName))
         case .bus:
             let machineArn = running[arn]?.execution.context.stateMachineArn
             outcome = await ServiceIntegration.call(bus?.service, "PutEvents",

@@ -1,4 +1,5 @@
 import JSON
+import StackProtocol
 import StatesLanguage
 import Wire
 
@@ -37,6 +38,20 @@ struct ServiceIntegration: Sendable {
         }
         do {
             return .success(try await service.handle(operation: operation, input: input, context: context))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// An `sqs:sendMessage` task's SendMessage on the local queues, as any SendMessage, with
+    /// the execution and Task state that sent it named on the message's `sent` frame (the live
+    /// stream's `messages` topic), so a viewer can tie the message to its saga.
+    static func sendMessage(_ queues: (any StackService)?, _ parameters: JSONValue, _ context: ServiceContext,
+                            sender: MessageExecution) async -> Result<JSONValue, AWSError> {
+        let input = sendMessageInput(parameters)
+        guard let service = queues as? QueueService else { return await call(queues, "SendMessage", input, context) }
+        do {
+            return .success(try await service.sendMessage(QueueInput(input), context, execution: sender))
         } catch {
             return .failure(error)
         }
