@@ -350,9 +350,10 @@ struct FlowsPane: Pane {
         var fold: String?
     }
 
-    /// The event's fields, each delivery with its target, outcome and error, then the envelope
-    /// as JSON with the `folded` members folded.
-    func detailRows(_ e: FlowEvent, folded: Set<String>) -> [DetailRow] {
+    /// The event's fields, each delivery with its target, outcome and error (and, for a queue,
+    /// what became of the message it sent, when the stream told), then the envelope as JSON
+    /// with the `folded` members folded.
+    func detailRows(_ e: FlowEvent, folded: Set<String>, messages: RecentMessages = RecentMessages()) -> [DetailRow] {
         var rows: [DetailRow] = [
             .init(text: "id           " + e.id, role: .text), .init(text: "time         " + Format.clockMilliseconds(e.time) + " UTC", role: .text),
             .init(text: "bus          " + e.eventBusName, role: .text), .init(text: "source       " + e.source, role: .accent),
@@ -370,6 +371,12 @@ struct FlowsPane: Pane {
             let outcome = d.status == .delivered ? "✓ delivered" : d.status == .failed ? "✗ failed" : d.status.rawValue
             rows.append(.init(text: "delivery     \(d.rule) → \(Topology.shortName(ofArn: d.targetArn)): \(outcome)"
                                     + (d.error.map { " (" + $0 + ")" } ?? ""), role: role))
+            guard d.targetArn.hasPrefix("arn:aws:sqs:"), messages.changesSeen > 0 else { continue }
+            for message in messages.messages where message.sender.map({ $0.eventId == e.id && $0.rule == d.rule && $0.targetId == d.targetId }) == true {
+                guard let last = message.changes.last else { continue }
+                let unconsumed = last.kind != .deleted && (last.kind.ends || last.kind == .deadLettered)
+                rows.append(.init(text: "  message    \(TracePane.short(message.id)): " + TracePane.change(last), role: unconsumed ? .warn : .muted))
+            }
         }
         rows.append(.init(text: "", role: .text))
         rows.append(.init(text: "envelope  (f or Enter folds · a folds all · y copies · w writes)", role: .title))
@@ -383,14 +390,14 @@ struct FlowsPane: Pane {
     }
 
     func detail(of row: RowID, _ context: PaneContext) -> [DetailLine]? {
-        event(row, context).map { detailRows($0, folded: []).map { ($0.text, $0.role) } }
+        event(row, context).map { detailRows($0, folded: [], messages: context.snapshot.recentMessages).map { ($0.text, $0.role) } }
     }
 
     /// The detail with a cursor line: j/k walk the lines, `f` folds the object or array the
     /// cursor is in.
     func detailCanvas(of row: RowID, _ context: PaneContext, view: ViewState) -> DetailCanvas? {
         guard let e = event(row, context) else { return nil }
-        let rows = detailRows(e, folded: view.folded)
+        let rows = detailRows(e, folded: view.folded, messages: context.snapshot.recentMessages)
         return DetailCanvas(positions: rows.count) { buffer, rect, cursor in
             let cursor = min(cursor, rows.count - 1)
             let offset = max(0, min(cursor - rect.height / 2, rows.count - rect.height))
@@ -406,7 +413,7 @@ struct FlowsPane: Pane {
     /// container's first line.
     func fold(_ row: RowID?, _ view: inout ViewState, _ context: PaneContext, all: Bool) -> Int? {
         guard let row, let e = event(row, context) else { return nil }
-        let before = detailRows(e, folded: view.folded)
+        let before = detailRows(e, folded: view.folded, messages: context.snapshot.recentMessages)
         let cursor = min(context.detailCursor ?? 0, before.count - 1)
         let path: String
         if all {
@@ -420,7 +427,7 @@ struct FlowsPane: Pane {
             if view.folded.remove(path) == nil { view.folded.insert(path) }
         }
         // The cursor goes to the line that opens the container folded, or the nearest open one.
-        let after = detailRows(e, folded: view.folded)
+        let after = detailRows(e, folded: view.folded, messages: context.snapshot.recentMessages)
         var target = path
         while true {
             if let index = after.firstIndex(where: { $0.fold == target && $0.text.contains(where: { "{[".contains($0) }) }) {

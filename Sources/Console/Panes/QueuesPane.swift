@@ -57,6 +57,25 @@ struct QueuesPane: Pane {
         if q.isDeadLetterQueue {
             lines.append(("dead-letter queue for " + q.deadLetterSourceArns.map(Topology.shortName(ofArn:)).joined(separator: ", "), .warn))
         }
+        // What the stream told of this queue since the console attached: purges, and redrives in and out.
+        let recent = context.snapshot.recentMessages
+        if let purge = recent.emptied.last(where: { $0.queue == q.name && $0.kind == .purged }) {
+            let count = "\(purge.count) message\(purge.count == 1 ? "" : "s")"
+            lines.append(("purged         " + TracePane.clockMillis(purge.at) + " · " + count + " removed", .warn))
+        }
+        var movedIn = 0, movedOut = 0
+        for message in recent.messages {
+            for change in message.changes where change.kind == .moved {
+                if change.toQueue == q.name { movedIn += 1 }
+                if change.queue == q.name { movedOut += 1 }
+            }
+        }
+        if movedIn + movedOut > 0 {
+            var moved: [String] = []
+            if movedOut > 0 { moved.append("\(movedOut) out") }
+            if movedIn > 0 { moved.append("\(movedIn) in") }
+            lines.append(("redriven       " + moved.joined(separator: ", ") + " (messages seen since attaching)", .text))
+        }
         return lines
     }
 }

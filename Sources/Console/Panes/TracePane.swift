@@ -104,6 +104,8 @@ struct TracePane: Pane {
         case text
         /// A message whose body does not carry the key, sent by a delivery of a tied event.
         case sender(String)
+        /// A message whose body does not carry the key, sent by a step of a tied saga (its ARN).
+        case saga(String)
         /// A breaker change between the trace's first and last entry.
         case window
 
@@ -113,6 +115,7 @@ struct TracePane: Pane {
             case .path(let path): path
             case .text: "text"
             case .sender: "sender"
+            case .saga: "saga"
             case .window: "window"
             }
         }
@@ -184,15 +187,18 @@ struct TracePane: Pane {
             entries.append(Entry(id: .event(event.id), time: delivered[event.id] ?? event.time, item: .event(event), tie: tie, order: 0,
                                  precise: delivered[event.id] != nil))
         }
+        var tiedSagas: Set<String> = []
+        for saga in SagaBoard.of(snapshot, settings: settings, now: now).sagas {
+            guard let tie = tie(saga, key: key, settings) else { continue }
+            tiedSagas.insert(saga.execution.arn)
+            entries.append(Entry(id: .execution(saga.execution.arn), time: saga.execution.startDate, item: .saga(saga), tie: tie, order: 2))
+        }
         for message in snapshot.recentMessages.messages {
             var tie = message.body.flatMap { body in Self.tie(text: body, key: key, settings) }
             if tie == nil, let sender = message.sender, tiedEvents.contains(sender.eventId) { tie = .sender(sender.eventId) }
+            if tie == nil, let execution = message.execution, tiedSagas.contains(execution.executionArn) { tie = .saga(execution.executionArn) }
             guard let tie, let first = message.changes.first else { continue }
             entries.append(Entry(id: .message(message.id), time: first.at, item: .message(message), tie: tie, order: 1))
-        }
-        for saga in SagaBoard.of(snapshot, settings: settings, now: now).sagas {
-            guard let tie = tie(saga, key: key, settings) else { continue }
-            entries.append(Entry(id: .execution(saga.execution.arn), time: saga.execution.startDate, item: .saga(saga), tie: tie, order: 2))
         }
         // The window the tied entries span: a saga lasts until it stopped (or now), a message
         // until its last change.
@@ -295,7 +301,10 @@ struct TracePane: Pane {
     /// What the trace cannot show, said plainly.
     static func notes(_ trace: Trace, _ snapshot: SystemSnapshot) -> [String] {
         var notes: [String] = []
-        notes.append("tied by [$.path] of saga_key_paths · [text] in its JSON · [sender] a tied event sent it · [window] meanwhile")
+        var legend = "tied by [$.path] of saga_key_paths · [text] in its JSON · [sender] a tied event sent it"
+        // Said only when it is used: most traces have no such entry.
+        if trace.entries.contains(where: { if case .saga = $0.tie { true } else { false } }) { legend += " · [saga] a tied saga's step sent it" }
+        notes.append(legend + " · [window] meanwhile")
         if trace.total > trace.entries.count {
             notes.append("showing the newest \(trace.entries.count) of \(trace.total) entries")
         }
@@ -400,8 +409,11 @@ struct TracePane: Pane {
             }
             if unfolded { out += Format.prettyJSON(event.detail).map { (pad + $0, Role.text) } }
         case .message(let message):
-            let sender = message.sender.map { "sent by \($0.rule) (event \(short($0.eventId)))" } ?? (message.body == nil ? "send not seen" : "sent directly")
-            let ended = message.changes.last.map { $0.kind == .deadLettered || $0.kind == .expired } ?? false
+            let sender = message.sender.map { "sent by \($0.rule) (event \(short($0.eventId)))" }
+                ?? message.execution.map { "sent by saga step \($0.stateName) (\(short(Topology.shortName(ofArn: $0.executionArn))))" }
+                ?? (message.body == nil ? "send not seen" : "sent directly")
+            // Dead-lettered, expired, purged or deleted with its queue: it was never consumed.
+            let ended = message.changes.last.map { $0.kind != .deleted && ($0.kind.ends || $0.kind == .deadLettered) } ?? false
             out.append((first("MESSAGE", "\(message.queue)  \(short(message.id))  \(sender)"), ended ? .error : .text))
             out.append((pad + message.changes.map(change).joined(separator: " · "), ended ? .warn : .muted))
             if unfolded {
