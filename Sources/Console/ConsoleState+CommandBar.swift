@@ -53,15 +53,25 @@ extension ConsoleState {
         return []
     }
 
-    /// Completes the command word, or the theme name after `theme `.
+    /// Completes the command word, the theme name after `theme `, or after `trace ` a business
+    /// key the console holds (the Trace pane's `argumentCompletions`: from the events, sagas
+    /// and messages held, most recent first).
     func completions(for text: String) -> (prefix: String, options: [String]) {
         if text.hasPrefix("theme ") {
             let partial = String(text.dropFirst(6))
             return ("theme ", availableThemes.filter { $0.hasPrefix(partial) })
         }
+        if text.hasPrefix("trace "), let trace = registry.pane(.trace) {
+            let partial = text.dropFirst(6).trimmingCharacters(in: .whitespaces)
+            let keys = trace.argumentCompletions(context(for: .trace)).filter { $0.hasPrefix(partial) }
+            return ("trace ", Array(keys.prefix(Self.completionLimit)))
+        }
         if text.contains(" ") { return (text, []) }
         return ("", commands.filter { $0.hasPrefix(text) && $0 != "q" })
     }
+
+    /// The most candidates the bar lists (they share its one line; typing more narrows them).
+    static let completionLimit = 50
 
     private func complete(_ bar: inout CommandBar) {
         let (prefix, options) = completions(for: bar.text)

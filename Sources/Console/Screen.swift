@@ -397,7 +397,7 @@ public enum Screen {
         lines.append(("", .dialog))
         lines.append(("Commands", .titleFocus))
         lines.append(("  :" + state.commands.filter { $0 != "q" && $0 != "theme" }.joined(separator: " :") + " :theme NAME", .dialog))
-        lines.append(("  Tab completes, ↑/↓ recall history.", .dialog))
+        lines.append(("  Tab completes (after :trace, the business keys held), ↑/↓ recall history.", .dialog))
         return lines
     }
 

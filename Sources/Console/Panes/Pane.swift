@@ -150,6 +150,9 @@ public protocol Pane: Sendable {
     /// The business key `subject` carries, or why none: answered by the Trace pane only (nil,
     /// the default, for the others).
     func traceKey(for subject: TraceSubject, _ context: PaneContext) -> Result<String, TraceRefusal>?
+    /// What Tab offers after the pane's `:command ` in the command bar (the Trace pane: the
+    /// business keys the console holds), most recent first; [] (the default) for none.
+    func argumentCompletions(_ context: PaneContext) -> [String]
 }
 
 extension Pane {
@@ -164,6 +167,7 @@ extension Pane {
     public func detailCanvas(of row: RowID, _ context: PaneContext, view: ViewState) -> DetailCanvas? { nil }
     public func traceSubject(of row: RowID, _ context: PaneContext) -> TraceSubject? { nil }
     public func traceKey(for subject: TraceSubject, _ context: PaneContext) -> Result<String, TraceRefusal>? { nil }
+    public func argumentCompletions(_ context: PaneContext) -> [String] { [] }
 }
 
 /// A drill-down the pane draws itself. j/k (and the wheel, PgUp/PgDn) move `cursor` from 0;

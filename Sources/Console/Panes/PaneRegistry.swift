@@ -106,6 +106,7 @@ public struct AnyPane: Sendable, Hashable {
     private let act: @Sendable (String, OpaqueValue?, OpaqueValue, PaneContext) -> PaneActionOutcome
     private let subject: @Sendable (OpaqueValue, PaneContext) -> TraceSubject?
     private let resolve: @Sendable (TraceSubject, PaneContext) -> Result<String, TraceRefusal>?
+    private let complete: @Sendable (PaneContext) -> [String]
     private let checkFilter: @Sendable (String) -> String?
     private let sourceFilter: @Sendable (String) -> String?
 
@@ -135,6 +136,7 @@ public struct AnyPane: Sendable, Hashable {
         alert = { context in pane.badge(context) }
         subject = { row, context in row.typed(P.RowID.self).flatMap { pane.traceSubject(of: $0, context) } }
         resolve = { subject, context in pane.traceKey(for: subject, context) }
+        complete = { context in pane.argumentCompletions(context) }
         checkFilter = { pane.filterProblem($0) }
         sourceFilter = { pane.streamFilter($0) }
         drawDetail = { row, context, state in row.typed(P.RowID.self).flatMap { pane.detailCanvas(of: $0, context, view: view(state)) } }
@@ -184,6 +186,8 @@ public struct AnyPane: Sendable, Hashable {
     func traceSubject(of row: OpaqueValue, _ context: PaneContext) -> TraceSubject? { subject(row, context) }
 
     func traceKey(for subject: TraceSubject, _ context: PaneContext) -> Result<String, TraceRefusal>? { resolve(subject, context) }
+
+    func argumentCompletions(_ context: PaneContext) -> [String] { complete(context) }
 
     func filterProblem(_ text: String) -> String? { checkFilter(text) }
 

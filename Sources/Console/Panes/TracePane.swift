@@ -512,6 +512,41 @@ struct TracePane: Pane {
         key(for: subject, context)
     }
 
+    func argumentCompletions(_ context: PaneContext) -> [String] {
+        Self.knownKeys(context.snapshot, settings: settings, now: context.now)
+    }
+
+    /// How many of the newest events and messages a completion reads keys from, so that a Tab
+    /// press does bounded work however full the ring is (each message body read is parsed).
+    static let completionEventScan = 2_000
+    static let completionMessageScan = 300
+
+    /// The business keys the console holds, each once, the most recently seen first: those
+    /// of the sagas listed (by start), of the newest events and of the newest messages' bodies,
+    /// read at `saga_key_paths` as the trace reads them.
+    static func knownKeys(_ snapshot: SystemSnapshot, settings: SagaSettings, now: Date) -> [String] {
+        var seen: [String: Date] = [:]
+        func note(_ key: String?, _ at: Date) {
+            guard let key, !key.isEmpty else { return }
+            if let held = seen[key], held >= at { return }
+            seen[key] = at
+        }
+        for saga in SagaBoard.of(snapshot, settings: settings, now: now).sagas {
+            note(saga.businessKey, saga.execution.startDate)
+        }
+        let events = snapshot.recentEvents
+        for index in stride(from: events.count - 1, through: max(0, events.count - completionEventScan), by: -1) {
+            note(key(ofEvent: events[index], settings), events[index].time)
+        }
+        let messages = snapshot.recentMessages.messages
+        for index in stride(from: messages.count - 1, through: max(0, messages.count - completionMessageScan), by: -1) {
+            let message = messages[index]
+            guard let body = message.body, let at = message.changes.first?.at, let value = try? JSONValue(parsing: body) else { continue }
+            note(BusinessKey.locate(in: value, paths: settings.keyPaths)?.key, at)
+        }
+        return seen.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map(\.key)
+    }
+
     func detail(of row: RowID, _ context: PaneContext) -> [DetailLine]? {
         let key = context.filter
         guard !key.isEmpty, let entry = trace(key, context).entries.first(where: { $0.id == row }) else { return nil }
