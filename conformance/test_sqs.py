@@ -151,7 +151,7 @@ def test_permissions(sqs, queue):
     sqs.add_permission(QueueUrl=queue, Label="allow-other", AWSAccountIds=["111122223333"], Actions=["SendMessage"])
     policy = json.loads(sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["Policy"])["Attributes"]["Policy"])
     assert policy["Statement"][0]["Sid"] == "allow-other"
-    assert policy["Statement"][0]["Action"] == ["SQS:SendMessage"]
+    assert policy["Statement"][0]["Action"] == "SQS:SendMessage"
     with pytest.raises(ClientError) as error:
         sqs.add_permission(QueueUrl=queue, Label="allow-other", AWSAccountIds=["111122223333"], Actions=["*"])
     assert code(error) == "InvalidParameterValue"

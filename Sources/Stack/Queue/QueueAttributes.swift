@@ -118,6 +118,9 @@ struct QueueSettings: Sendable, Equatable {
                         throw QueueError.invalidParameter(
                             "Value \(value) for parameter RedrivePolicy is invalid. Reason: Dead-letter target does not exist.")
                     }
+                    // Stored as SQS returns it: `maxReceiveCount` a number even when given as a string.
+                    values[name] = policy.json
+                    continue
                 }
             case "RedriveAllowPolicy":
                 if !value.isEmpty { _ = try RedriveAllowPolicy.parse(value) }
@@ -172,6 +175,11 @@ struct RedrivePolicy: Sendable, Equatable {
             throw invalid("Invalid value for maxReceiveCount: \(count), valid values are from 1 to 1000 both inclusive.")
         }
         return RedrivePolicy(deadLetterTargetArn: arn, maxReceiveCount: count)
+    }
+
+    /// The policy's text as SQS returns it.
+    var json: String {
+        JSONValue.object(["deadLetterTargetArn": .string(deadLetterTargetArn), "maxReceiveCount": .number(Double(maxReceiveCount))]).serialized
     }
 }
 

@@ -80,7 +80,8 @@ extension QueueEngine {
                 throw QueueError.invalidValue(String(delay), parameter: "DelaySeconds",
                                               reason: "DelaySeconds must be >= 0 and <= 900.")
             }
-            if queue.fifo {
+            // FIFO queues take no per-message delay; 0 asks for none, so SQS accepts it.
+            if queue.fifo, delay != 0 {
                 throw QueueError.invalidValue(String(delay), parameter: "DelaySeconds",
                                               reason: "The request include parameter that is not valid for this queue type.")
             }
@@ -140,7 +141,8 @@ extension QueueEngine {
             }
         }
         let messageId = RandomIdentifier.uuid()
-        let delay = message.delaySeconds ?? queue.settings.delaySeconds
+        // A FIFO queue's own delay applies to every message (a per-message 0 does not lift it).
+        let delay = queue.fifo ? queue.settings.delaySeconds : message.delaySeconds ?? queue.settings.delaySeconds
         let sequence = queue.fifo ? try Self.nextFifoSequence(db) : nil
         try (statements ?? SendStatements(db)).insertMessage.execute { row in
             row.bind(queue.name)

@@ -200,6 +200,13 @@ struct QueueEngine: Sendable {
         }
         guard !accounts.isEmpty else { throw QueueError.missingParameter("AWSAccountIds") }
         guard !actions.isEmpty else { throw QueueError.missingParameter("Actions") }
+        guard actions.count <= Self.maxActionsPerStatement else {
+            throw QueueError.overLimit("\(actions.count) Actions were found, maximum allowed is \(Self.maxActionsPerStatement).")
+        }
+        for action in actions where !Self.grantableActions.contains(action) {
+            throw QueueError.invalidValue("SQS:\(action)", parameter: "ActionName",
+                                          reason: "Only the queue owner is allowed to invoke this action.")
+        }
         var policy = queue.settings.values["Policy"].flatMap { try? JSONValue(parsing: $0) }?.objectValue
             ?? ["Version": "2012-10-17", "Id": .string("\(naming.arn(name))/SQSDefaultPolicy"), "Statement": []]
         var statements = policy["Statement"]?.arrayValue ?? []
@@ -209,13 +216,28 @@ struct QueueEngine: Sendable {
         statements.append([
             "Sid": .string(label),
             "Effect": "Allow",
-            "Principal": ["AWS": .array(accounts.map { .string("arn:aws:iam::\($0):root") })],
-            "Action": .array(actions.map { .string($0 == "*" ? "SQS:*" : "SQS:\($0)") }),
+            "Principal": ["AWS": Self.oneOrMany(accounts.map { "arn:aws:iam::\($0):root" })],
+            "Action": Self.oneOrMany(actions.map { "SQS:\($0)" }),
             "Resource": .string(naming.arn(name)),
         ])
         policy["Statement"] = .array(statements)
         queue.settings.values["Policy"] = JSONValue.object(policy).serialized
         try queue.update(db)
+    }
+
+    /// What AddPermission may grant to another account: the actions SQS shares (the batch forms
+    /// come with their single forms); the rest stay the owner's.
+    static let grantableActions: Set<String> = [
+        "*", "ChangeMessageVisibility", "DeleteMessage", "GetQueueAttributes", "GetQueueUrl",
+        "ListDeadLetterSourceQueues", "PurgeQueue", "ReceiveMessage", "SendMessage",
+    ]
+
+    /// SQS's policy quota: at most seven actions in one statement.
+    static let maxActionsPerStatement = 7
+
+    /// A policy member as SQS writes it: one value as a string, several as a list.
+    static func oneOrMany(_ values: [String]) -> JSONValue {
+        values.count == 1 ? .string(values[0]) : .array(values.map { .string($0) })
     }
 
     func removePermission(_ db: Database, name: String, label: String) throws {

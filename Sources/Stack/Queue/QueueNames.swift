@@ -12,7 +12,13 @@ struct QueueNaming: Sendable {
 
     /// The queue name from a queue URL (`http(s)://host/ACCOUNT/NAME`, also `/queue/NAME` as
     /// some emulators mint); a foreign account or a malformed URL is `QueueDoesNotExist`.
+    /// SQS also takes the bare queue name where a `QueueUrl` is expected, naming a queue of the
+    /// caller's account, so text with neither a scheme nor a slash is read as a name.
     func name(fromURL url: String) throws(AWSError) -> String {
+        if !url.contains("/") {
+            guard Self.isValidName(url) else { throw QueueError.queueDoesNotExist() }
+            return url
+        }
         var rest = Substring(url)
         if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
         guard let slash = rest.firstIndex(of: "/") else { throw QueueError.queueDoesNotExist() }

@@ -149,7 +149,7 @@ public final class QueueService: StackService {
 
     private func tagQueue(_ input: QueueInput) async throws(AWSError) -> JSONValue {
         let name = try queueName(input)
-        guard let tags = try input.stringMap("Tags") else { throw QueueError.missingParameter("Tags") }
+        guard let tags = try input.stringMap("Tags"), !tags.isEmpty else { throw QueueError.missingParameter("Tags") }
         let engine = self.engine
         try await store.write { db in try engine.tag(db, name: name, tags: tags) }
         return [:]
@@ -157,7 +157,7 @@ public final class QueueService: StackService {
 
     private func untagQueue(_ input: QueueInput) async throws(AWSError) -> JSONValue {
         let name = try queueName(input)
-        guard let keys = try input.stringList("TagKeys") else { throw QueueError.missingParameter("TagKeys") }
+        guard let keys = try input.stringList("TagKeys"), !keys.isEmpty else { throw QueueError.missingParameter("TagKeys") }
         let engine = self.engine
         try await store.write { db in try engine.untag(db, name: name, keys: keys) }
         return [:]
@@ -434,10 +434,12 @@ public final class QueueService: StackService {
 
     private func deleteMessage(_ input: QueueInput) async throws(AWSError) -> JSONValue {
         let name = try queueName(input)
-        let handle = try ReceiptHandle.decode(input.requiredString("ReceiptHandle"), queue: name)
+        let text = try input.requiredString("ReceiptHandle")
         let engine = self.engine, watching = watchesMessages
         let deleted = try await store.write(durability: Self.deleteDurability(name)) { db in
+            // As SQS: a queue that does not exist is named before the handle is looked at.
             let queue = try QueueRecord.load(db, name: name)
+            let handle = try ReceiptHandle.decode(text, queue: name)
             return try engine.delete(db, queue: queue, handle: handle, naming: watching)
         }
         if let deleted { publish([QueueMessageChange(change: .deleted, queue: name, messageId: deleted, time: clock.wallClockNow.milliseconds)]) }
@@ -482,7 +484,7 @@ public final class QueueService: StackService {
 
     private func changeMessageVisibility(_ input: QueueInput) async throws(AWSError) -> JSONValue {
         let name = try queueName(input)
-        let handle = try ReceiptHandle.decode(input.requiredString("ReceiptHandle"), queue: name)
+        let text = try input.requiredString("ReceiptHandle")
         guard let timeout = try input.int("VisibilityTimeout", in: 0...43_200,
                                           reason: "VisibilityTimeout must be an integer between 0 and 43200.") else {
             throw QueueError.missingParameter("VisibilityTimeout")
@@ -490,6 +492,7 @@ public final class QueueService: StackService {
         let engine = self.engine, now = clock.wallClockNow.milliseconds
         try await store.write { db in
             let queue = try QueueRecord.load(db, name: name)
+            let handle = try ReceiptHandle.decode(text, queue: name)
             try engine.changeVisibility(db, queue: queue, handle: handle, timeout: timeout, now: now)
         }
         if timeout == 0 { await wake.signal(name) }
