@@ -115,6 +115,12 @@ enum PollingBench {
                     print("    " + api.padding(toLength: 44, withPad: " ", startingAt: 0) + String(format: "%8.2f/s", perSecond))
                 }
                 print(String(format: "    %@%8.2f/s  (goal ≤ 5/s)", "all".padding(toLength: 44, withPad: " ", startingAt: 0), total))
+                // What the operator is told it costs, beside what reached the wire: the status
+                // bar's figure counts the provider's own requests over its last minute (updated
+                // every 10 s), so it agrees with the proxy's rate within that.
+                if let shown = console.snapshot.polling?.callsPerMinute {
+                    print(String(format: "    status bar: %d calls/min; the wire over this window: %.0f calls/min", shown, total * 60))
+                }
             }
             await measureWindow("dashboard", for: window)
             // The operator zooms into Queues: a screenful of queues is then read at every poll.

@@ -175,6 +175,10 @@ public enum Screen {
         // What watching costs the account: the provider's calls over the last minute.
         if let polling = s.polling {
             parts.append("\(polling.callsPerMinute) calls/min" + (polling.throttled.isEmpty ? "" : " · throttled, backing off"))
+            // A listing stopped at the page bound shows the start of the list only: say which.
+            if !polling.cutLists.isEmpty {
+                parts.append("lists cut short: " + polling.cutLists.map { "\($0.api) (first \($0.shown))" }.joined(separator: ", "))
+            }
         }
         // The reason goes last: it can be long, and what is before it must never be cut off.
         if case .connected = s.connection {} else if let detail = s.connection.detail { parts.append(detail) }

@@ -13,7 +13,8 @@ public struct AWSQuota: Sendable, Hashable {
     public var source: String
 
     static let stepFunctions = "https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html "
-        + "(Quotas related to API action throttling; us-east-1, us-west-2, eu-west-1, the largest; other Regions are lower)"
+        + "(Quotas related to API action throttling: one table for US East (N. Virginia), US West (Oregon) and Europe (Ireland), "
+        + "one for all other Regions)"
     static let eventBridge = "https://docs.aws.amazon.com/eventbridge/latest/userguide/cloudwatch-limits-eventbridge.html "
         + "(every EventBridge API but PutEvents: 50 requests a second by default)"
     static let sqs = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-limits.html "
@@ -21,23 +22,35 @@ public struct AWSQuota: Sendable, Hashable {
     static let cloudMap = "https://docs.aws.amazon.com/cloud-map/latest/dg/cloud-map-limits.html "
         + "(a rate quota is published for DiscoverInstances only: our own bucket, 20 a second)"
 
-    /// The table. An API not in it is not limited here (the breaker board is ours).
-    public static let table: [String: AWSQuota] = [
-        "Step Functions ListStateMachines": AWSQuota(capacity: 100, refillPerSecond: 5, source: stepFunctions),
-        "Step Functions DescribeStateMachine": AWSQuota(capacity: 200, refillPerSecond: 20, source: stepFunctions),
-        "Step Functions ListExecutions": AWSQuota(capacity: 100, refillPerSecond: 5, source: stepFunctions),
-        "Step Functions DescribeExecution": AWSQuota(capacity: 250, refillPerSecond: 15, source: stepFunctions),
-        "Step Functions GetExecutionHistory": AWSQuota(capacity: 400, refillPerSecond: 20, source: stepFunctions),
-        "EventBridge ListEventBuses": AWSQuota(capacity: 50, refillPerSecond: 50, source: eventBridge),
-        "EventBridge ListRules": AWSQuota(capacity: 50, refillPerSecond: 50, source: eventBridge),
-        "EventBridge ListTargetsByRule": AWSQuota(capacity: 50, refillPerSecond: 50, source: eventBridge),
-        "SQS ListQueues": AWSQuota(capacity: 100, refillPerSecond: 100, source: sqs),
-        "SQS GetQueueAttributes": AWSQuota(capacity: 100, refillPerSecond: 100, source: sqs),
-        "Cloud Map ListNamespaces": AWSQuota(capacity: 20, refillPerSecond: 20, source: cloudMap),
-        "Cloud Map ListServices": AWSQuota(capacity: 20, refillPerSecond: 20, source: cloudMap),
-        "Cloud Map ListInstances": AWSQuota(capacity: 20, refillPerSecond: 20, source: cloudMap),
-        "Cloud Map GetInstancesHealthStatus": AWSQuota(capacity: 20, refillPerSecond: 20, source: cloudMap),
-    ]
+    /// The Regions whose Step Functions quotas are the larger ones in AWS's table.
+    static let largeStepFunctionsRegions: Set<String> = ["us-east-1", "us-west-2", "eu-west-1"]
+
+    /// The table for `region` (Step Functions publishes two: its three largest Regions, and
+    /// the rest). An API not in it is not limited here (the breaker board is ours).
+    public static func table(region: String) -> [String: AWSQuota] {
+        let large = largeStepFunctionsRegions.contains(region)
+        func sfn(_ largeBucket: Double, _ largeRefill: Double, _ otherBucket: Double, _ otherRefill: Double) -> AWSQuota {
+            large ? AWSQuota(capacity: largeBucket, refillPerSecond: largeRefill, source: stepFunctions)
+                : AWSQuota(capacity: otherBucket, refillPerSecond: otherRefill, source: stepFunctions)
+        }
+        return [
+            "Step Functions ListStateMachines": sfn(100, 5, 100, 5),
+            "Step Functions DescribeStateMachine": sfn(200, 20, 200, 20),
+            "Step Functions ListExecutions": sfn(200, 5, 100, 2),
+            "Step Functions DescribeExecution": sfn(300, 15, 250, 10),
+            "Step Functions GetExecutionHistory": sfn(400, 20, 400, 20),
+            "Step Functions DescribeMapRun": sfn(200, 1, 200, 1),
+            "EventBridge ListEventBuses": AWSQuota(capacity: 50, refillPerSecond: 50, source: eventBridge),
+            "EventBridge ListRules": AWSQuota(capacity: 50, refillPerSecond: 50, source: eventBridge),
+            "EventBridge ListTargetsByRule": AWSQuota(capacity: 50, refillPerSecond: 50, source: eventBridge),
+            "SQS ListQueues": AWSQuota(capacity: 100, refillPerSecond: 100, source: sqs),
+            "SQS GetQueueAttributes": AWSQuota(capacity: 100, refillPerSecond: 100, source: sqs),
+            "Cloud Map ListNamespaces": AWSQuota(capacity: 20, refillPerSecond: 20, source: cloudMap),
+            "Cloud Map ListServices": AWSQuota(capacity: 20, refillPerSecond: 20, source: cloudMap),
+            "Cloud Map ListInstances": AWSQuota(capacity: 20, refillPerSecond: 20, source: cloudMap),
+            "Cloud Map GetInstancesHealthStatus": AWSQuota(capacity: 20, refillPerSecond: 20, source: cloudMap),
+        ]
+    }
 
     /// The calls the provider makes against one account may use this share of each quota:
     /// the rest is for everything else that calls the same APIs (deployments, other consoles).

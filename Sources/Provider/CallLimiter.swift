@@ -1,7 +1,7 @@
 import Synchronization
 import Timekeeping
 
-/// Keeps one provider's calls within half of AWS's quotas (`AWSQuota.table`): each call takes
+/// Keeps one provider's calls within half of AWS's quotas (`AWSQuota.table(region:)`): each call takes
 /// a token from its API's bucket first, waiting for one when the bucket is empty. Shared by the
 /// provider's concurrent calls; the buckets are values behind one lock, the waiting is the
 /// caller's, on the injected clock.
@@ -9,7 +9,7 @@ final class CallLimiter: Sendable {
     private let clock: any TimeSource
     private let buckets: Mutex<[String: TokenBucket]>
 
-    init(clock: any TimeSource, quotas: [String: AWSQuota] = AWSQuota.table) {
+    init(clock: any TimeSource, quotas: [String: AWSQuota]) {
         self.clock = clock
         self.buckets = Mutex(quotas.mapValues(\.bucket))
     }

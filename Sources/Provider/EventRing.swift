@@ -1,21 +1,29 @@
 import Foundation
 
 /// The events a provider keeps for the tail, oldest first: at most `capacity` (the console's
-/// `tail_buffer`), each numbered in arrival order (`FlowEvent.sequence`). Past the capacity the
-/// oldest are evicted and counted in `evicted` — apart from `SystemSnapshot.droppedEvents`,
-/// which counts events the stream never delivered.
+/// `tail_buffer`) and at most `byteLimit` bytes of envelopes, each numbered in arrival order
+/// (`FlowEvent.sequence`). Past either bound the oldest are evicted and counted in `evicted` —
+/// apart from `SystemSnapshot.droppedEvents`, which counts events the stream never delivered.
+/// The byte bound is what keeps memory flat when events are large: 10,000 events of EventBridge's
+/// 256 KB limit would be 2.5 GB.
 ///
 /// The events live in a `ChunkedList`, so the snapshots published four times a second share
 /// them with the provider instead of copying them.
 ///
-/// Invariants: `count <= capacity`; sequences are consecutive.
+/// Invariants: `count <= capacity`; `bytes <= byteLimit` unless one event alone is larger (the
+/// newest is always kept); sequences are consecutive.
 public struct EventRing: Sendable, Hashable, RandomAccessCollection, ExpressibleByArrayLiteral {
     /// The ring's default capacity: the console's `tail_buffer` default.
     public static let defaultCapacity = 10_000
+    /// The envelopes' bytes held at most by default: 6,400 events of 10 KB, 256 of 256 KB.
+    public static let defaultByteLimit = 64 << 20
 
     public let capacity: Int
+    public let byteLimit: Int
+    /// The envelopes' bytes held (their compact JSON text, as the stream carried it).
+    public private(set) var bytes = 0
     private var events = ChunkedList<FlowEvent>()
-    /// Events evicted so far to keep within `capacity`.
+    /// Events evicted so far to keep within `capacity` and `byteLimit`.
     public private(set) var evicted = 0
     /// The sequence number the next appended event gets.
     public private(set) var nextSequence = 0
@@ -26,13 +34,15 @@ public struct EventRing: Sendable, Hashable, RandomAccessCollection, Expressible
     private var pairs: [SourceOnBus: (held: Int, stamp: Int)] = [:]
     private var pairStamps = 0
 
-    public init(capacity: Int = EventRing.defaultCapacity) {
+    public init(capacity: Int = EventRing.defaultCapacity, byteLimit: Int = EventRing.defaultByteLimit) {
         self.capacity = Swift.max(1, capacity)
+        self.byteLimit = Swift.max(1, byteLimit)
     }
 
-    /// A ring holding `events` (the newest `capacity` of them), numbered from 0.
-    public init(_ events: some Sequence<FlowEvent>, capacity: Int = EventRing.defaultCapacity) {
-        self.init(capacity: capacity)
+    /// A ring holding `events` (the newest that fit), numbered from 0.
+    public init(_ events: some Sequence<FlowEvent>, capacity: Int = EventRing.defaultCapacity,
+                byteLimit: Int = EventRing.defaultByteLimit) {
+        self.init(capacity: capacity, byteLimit: byteLimit)
         for event in events { append(event) }
     }
 
@@ -58,20 +68,35 @@ public struct EventRing: Sendable, Hashable, RandomAccessCollection, Expressible
 
     // MARK: changing
 
-    /// Appends `event`, numbering it; evicts the oldest past the capacity.
-    public mutating func append(_ event: FlowEvent) {
+    /// Appends `event`, numbering it; evicts the oldest past the capacity or the byte limit.
+    public mutating func append(_ event: FlowEvent) { append(event, onEviction: { _ in }) }
+
+    /// Appends `event`, numbering it; evicts the oldest past the capacity or the byte limit,
+    /// handing each to `onEviction` (oldest first) before it goes.
+    public mutating func append(_ event: FlowEvent, onEviction: (FlowEvent) -> Void) {
         var event = event
         event.sequence = nextSequence
         nextSequence += 1
         events.append(event)
+        bytes += Self.size(of: event)
         hold(SourceOnBus(source: event.source, bus: event.eventBusName))
-        if count > capacity {
-            let oldest = events[0]
-            events.removeFirst(1)
-            evicted += 1
+        var oldestGone = 0
+        while count - oldestGone > 1, count - oldestGone > capacity || bytes > byteLimit {
+            let oldest = events[oldestGone]
+            onEviction(oldest)
+            bytes -= Self.size(of: oldest)
             release(SourceOnBus(source: oldest.source, bus: oldest.eventBusName))
+            oldestGone += 1
+        }
+        if oldestGone > 0 {
+            events.removeFirst(oldestGone)
+            evicted += oldestGone
         }
     }
+
+    /// What an event counts against `byteLimit`: its envelope's text (a view that parses it
+    /// holds the parsed value too, for the few events opened).
+    static func size(of event: FlowEvent) -> Int { event.received.text.utf8.count }
 
     /// The sources seen on each bus among the events held, in the order each was first seen
     /// (since it was last not held).
@@ -101,6 +126,7 @@ public struct EventRing: Sendable, Hashable, RandomAccessCollection, Expressible
         let old = self[index]
         event.sequence = old.sequence
         events.replace(at: index, with: event)
+        bytes += Self.size(of: event) - Self.size(of: old)
         hold(SourceOnBus(source: event.source, bus: event.eventBusName))
         release(SourceOnBus(source: old.source, bus: old.eventBusName))
     }
@@ -109,7 +135,8 @@ public struct EventRing: Sendable, Hashable, RandomAccessCollection, Expressible
 
     /// Equal when they hold the same events under the same numbers.
     public static func == (a: EventRing, b: EventRing) -> Bool {
-        a.capacity == b.capacity && a.nextSequence == b.nextSequence && a.evicted == b.evicted && a.events == b.events
+        a.capacity == b.capacity && a.byteLimit == b.byteLimit && a.nextSequence == b.nextSequence && a.evicted == b.evicted
+            && a.events == b.events
     }
 
     public func hash(into hasher: inout Hasher) {

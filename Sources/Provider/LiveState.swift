@@ -142,12 +142,16 @@ struct LiveState: Sendable {
             events.replace(at: index, with: event)
             return
         }
-        // The oldest is about to be evicted: forget its id with it, so the index stays bounded.
-        if events.count == events.capacity, let oldest = events.first, eventSequences[oldest.id] == oldest.sequence {
-            eventSequences[oldest.id] = nil
+        // The events the ring evicts (past its count or its bytes) take their ids out of the
+        // index with them, so it stays bounded. The index is moved out for the call, not copied:
+        // the closure may not touch `self` while the ring is being changed.
+        var sequences: [String: Int] = [:]
+        swap(&sequences, &eventSequences)
+        sequences[event.id] = events.nextSequence
+        events.append(event) { oldest in
+            if sequences[oldest.id] == oldest.sequence { sequences[oldest.id] = nil }
         }
-        eventSequences[event.id] = events.nextSequence
-        events.append(event)
+        swap(&sequences, &eventSequences)
     }
 
     private func eventIndex(_ id: String) -> Int? {

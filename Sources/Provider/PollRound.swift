@@ -36,8 +36,10 @@ struct PollResults: Sendable {
     var breakers: Result<BreakerBoardListing?, APIFailure>?
     /// ListExecutions calls the round made (pages of running ones, recent ones per machine).
     var listExecutionsCalls = 0
-    /// Calls each part made (answered or not), for its spacing and the calls-per-minute count.
+    /// Calls each part made (answered or not), for its spacing.
     var calls: [PollPart: Int] = [:]
+    /// Each part's listings cut short at the page bound (`ListCuts`), empty for a part with none.
+    var cutLists: [PollPart: [String: Int]] = [:]
 
     init(request: PollRequest, probed: Bool? = nil) {
         self.request = request
@@ -55,35 +57,41 @@ extension StackPoller {
         let askBoard = parts.contains(.breakers) && ((probed ?? request.knownExtensions) == true || request.boardElsewhere)
         let machinesOnly = !parts.contains(.executions)
         let counts = Dictionary(uniqueKeysWithValues: PollPart.allCases.map { ($0, CallCount()) })
-        async let bus = parts.contains(.eventBridge) ? Self.capture(counts[.eventBridge]) { () async throws(APIFailure) in
+        let cuts = Dictionary(uniqueKeysWithValues: PollPart.allCases.map { ($0, ListCuts()) })
+        async let bus = parts.contains(.eventBridge) ? Self.capture(counts[.eventBridge], cuts[.eventBridge]) { () async throws(APIFailure) in
             try await eventBridge(targets: request.targets)
         } : nil
-        async let sqs = parts.contains(.queues) ? Self.capture(counts[.queues]) { () async throws(APIFailure) in
+        async let sqs = parts.contains(.queues) ? Self.capture(counts[.queues], cuts[.queues]) { () async throws(APIFailure) in
             try await self.sqs(request.queues)
         } : nil
         let listCalls = CallCount()
         let stepFunctionsPart: PollPart = machinesOnly ? .stateMachines : .executions
         async let sfn = parts.contains(.stateMachines) || parts.contains(.executions)
-            ? Self.capture(counts[stepFunctionsPart]) { () async throws(APIFailure) in
+            ? Self.capture(counts[stepFunctionsPart], cuts[stepFunctionsPart]) { () async throws(APIFailure) in
                 try await stepFunctions(executions: !machinesOnly, knownDefinitions: request.knownDefinitions,
                                         describeAtMost: request.describeAtMost, listCalls: listCalls)
             } : nil
-        async let map = parts.contains(.registry) ? Self.capture(counts[.registry]) { () async throws(APIFailure) in try await cloudMap() } : nil
-        async let board = askBoard ? Self.capture(counts[.breakers]) { () async throws(APIFailure) in try await breakerBoard() } : nil
+        async let map = parts.contains(.registry) ? Self.capture(counts[.registry], cuts[.registry]) { () async throws(APIFailure) in try await cloudMap() } : nil
+        async let board = askBoard ? Self.capture(counts[.breakers], cuts[.breakers]) { () async throws(APIFailure) in try await breakerBoard() } : nil
         (results.eventBridge, results.queues, results.stepFunctions, results.registry, results.breakers)
             = await (bus, sqs, sfn, map, board)
         results.listExecutionsCalls = listCalls.value
         results.calls = counts.compactMapValues { $0.value > 0 ? $0.value : nil }
+        results.cutLists = cuts.mapValues(\.lists)
         return results
     }
 
-    /// Runs `body`, its calls counted in `count` (and its child tasks' calls: a task-local).
-    private static func capture<T>(_ count: CallCount?, _ body: () async throws(APIFailure) -> T) async -> Result<T, APIFailure> {
-        await CallCount.$current.withValue(count) {
-            do throws(APIFailure) {
-                return .success(try await body())
-            } catch {
-                return .failure(error)
+    /// Runs `body`, its calls counted in `count` and its listings cut short noted in `cuts`
+    /// (its child tasks' too: task-locals).
+    private static func capture<T>(_ count: CallCount?, _ cuts: ListCuts?,
+                                   _ body: () async throws(APIFailure) -> T) async -> Result<T, APIFailure> {
+        await ListCuts.$current.withValue(cuts) {
+            await CallCount.$current.withValue(count) {
+                do throws(APIFailure) {
+                    return .success(try await body())
+                } catch {
+                    return .failure(error)
+                }
             }
         }
     }
@@ -97,4 +105,15 @@ final class CallCount: Sendable {
     private let count = Mutex(0)
     func add(_ calls: Int) { count.withLock { $0 += calls } }
     var value: Int { count.withLock { $0 } }
+}
+
+/// The listings of one part's round that stopped at `StackPoller.maxPages` with pages left:
+/// `Service Operation` → the most items one such listing showed.
+final class ListCuts: Sendable {
+    /// Where `StackPoller.paged` notes a listing it cut, for the task running it.
+    @TaskLocal static var current: ListCuts?
+
+    private let cut = Mutex<[String: Int]>([:])
+    func cut(_ api: String, shown: Int) { cut.withLock { $0[api] = max($0[api] ?? 0, shown) } }
+    var lists: [String: Int] { cut.withLock { $0 } }
 }

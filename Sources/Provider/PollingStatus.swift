@@ -2,14 +2,30 @@ import Timekeeping
 
 /// What polling costs the watched account right now, for the status bar.
 public struct PollingStatus: Sendable, Hashable {
-    /// Calls the provider made over the last minute (updated every few seconds).
+    /// Requests the provider sent over the last minute, whatever sent them: polls, re-reads the
+    /// live stream asked for, actions, a tap (updated every few seconds).
     public var callsPerMinute: Int
     /// APIs AWS throttled that the provider is backing off from (`Service Operation`).
     public var throttled: [String]
+    /// Listings that stopped at the page bound (`StackProviderOptions.listPagesAtMost`) with
+    /// more pages left: what they show is the start of the list, not all of it.
+    public var cutLists: [CutList]
 
-    public init(callsPerMinute: Int, throttled: [String] = []) {
+    /// A listing cut short: `Service Operation` and how many items it showed.
+    public struct CutList: Sendable, Hashable {
+        public var api: String
+        public var shown: Int
+
+        public init(api: String, shown: Int) {
+            self.api = api
+            self.shown = shown
+        }
+    }
+
+    public init(callsPerMinute: Int, throttled: [String] = [], cutLists: [CutList] = []) {
         self.callsPerMinute = callsPerMinute
         self.throttled = throttled
+        self.cutLists = cutLists
     }
 }
 

@@ -144,6 +144,7 @@ struct ProviderCore: Sendable {
         schedule.watch(watched)
         gate = PublishGate()
         lastPublished = nil
+        answeredParts = []
         streamBackoff = StreamRetry.backoff
         connection.stream = .off
         executionsToRefresh = []
@@ -269,7 +270,25 @@ struct ProviderCore: Sendable {
         snapshot.eventsFilteredOnStack = connection.stream == .up && patternAcknowledged ? eventPattern : nil
         snapshot.rates = rates
         snapshot.polling = pollingStatus(at: now)
+        snapshot.discovered = discovered
         return snapshot
+    }
+
+    /// The parts that have answered since the start (with data, or with an error that says
+    /// the data is not to be had: either way no more will come by waiting).
+    private var answeredParts: Set<PollPart> = []
+
+    /// Whether the first listing is whole (`SystemSnapshot.discovered`).
+    var discovered: Bool {
+        guard answeredParts.isSuperset(of: [.eventBridge, .queues, .registry]),
+              !answeredParts.isDisjoint(with: [.stateMachines, .executions]) else { return false }
+        // The board gives the dependencies' nodes: wait for it where there is one.
+        if boardElsewhere || hasExtensions == true {
+            guard answeredParts.contains(.breakers) else { return false }
+        } else if hasExtensions == nil && extensionsPossible {
+            return false
+        }
+        return state.machines.allSatisfy { $0.definition != nil || state.definitions[$0.arn] != nil }
     }
 
     // MARK: what polling costs
@@ -277,18 +296,32 @@ struct ProviderCore: Sendable {
     /// Calls made over the last minute; shown as of `callsShownAt`, refreshed every
     /// `callsRefresh` so that the figure moving is not a new snapshot at every poll.
     private var calls = CallWindow()
+    /// The provider's request count when it was last told (`requestsSent`).
+    private var requestsCounted = 0
     private var callsShown: (count: Int, at: MonotonicInstant)?
     static let callsRefresh: Duration = .seconds(10)
     private var throttle = ThrottleBackoff()
     /// The API AWS throttled, per part backing off.
     private var throttledAPIs: [PollPart: String] = [:]
+    /// Each part's listings that its last answered round cut at the page bound.
+    private var cutLists: [PollPart: [String: Int]] = [:]
+
+    /// Takes the provider's running count of requests sent (every call its clients made, not
+    /// only the polls'); those since the last count are recorded at `now`.
+    mutating func requestsSent(_ total: Int, at now: Moment) {
+        calls.record(total - requestsCounted, at: now.instant)
+        requestsCounted = total
+    }
 
     private mutating func pollingStatus(at now: Moment) -> PollingStatus? {
         if callsShown.map({ now.instant - $0.at >= Self.callsRefresh }) ?? true {
             callsShown = (calls.lastMinute(at: now.instant), now.instant)
         }
-        guard let shown = callsShown, shown.count > 0 || !throttledAPIs.isEmpty else { return nil }
-        return PollingStatus(callsPerMinute: shown.count, throttled: Set(throttledAPIs.values).sorted())
+        var cut: [String: Int] = [:]
+        for lists in cutLists.values { cut.merge(lists) { max($0, $1) } }
+        guard let shown = callsShown, shown.count > 0 || !throttledAPIs.isEmpty || !cut.isEmpty else { return nil }
+        return PollingStatus(callsPerMinute: shown.count, throttled: Set(throttledAPIs.values).sorted(),
+                             cutLists: cut.sorted { $0.key < $1.key }.map { PollingStatus.CutList(api: $0.key, shown: $0.value) })
     }
 
     /// AWS throttled `part`'s call: it is left alone for a backoff (exponential, full jitter).
@@ -335,9 +368,24 @@ struct ProviderCore: Sendable {
         let snapshot = snapshot(at: now)
         var timeless = snapshot
         timeless.takenAt = nil
-        guard timeless != lastPublished else { return [] }
+        guard Self.readTimesShown(timeless, at: now.date) != lastPublished.map({ Self.readTimesShown($0, at: now.date) }) else {
+            return []
+        }
         lastPublished = timeless
         return [.publish(snapshot)]
+    }
+
+    /// `snapshot` as far as the read times in it show at `now`: a queue's counts are shown
+    /// with their age only once stale, so a poll that read the same counts again is no news
+    /// unless the counts held were stale (a view says how old they are: it must learn they
+    /// are fresh again). Both sides of a comparison are taken at the same `now`.
+    static func readTimesShown(_ snapshot: SystemSnapshot, at now: Date) -> SystemSnapshot {
+        var shown = snapshot
+        for index in shown.queues.indices
+        where shown.queues[index].countsReadAt != nil && shown.queues[index].staleCountsAge(at: now) == nil {
+            shown.queues[index].countsReadAt = nil
+        }
+        return shown
     }
 
     private mutating func fired(_ timer: Timer, at now: Moment) -> [Effect] {
@@ -410,14 +458,17 @@ struct ProviderCore: Sendable {
                 return nil
             case .success(let value)?:
                 answered = true
+                answeredParts.insert(part)
                 connection.record(part, failure: nil)
                 recovered(part)
+                cutLists[part] = results.cutLists[part].flatMap { $0.isEmpty ? nil : $0 }
                 return value
             case .failure(let failure)?:
                 if failure.isTransport {
                     transport = transport ?? StackProvider.transportReason(failure.error)
                 } else {
                     answered = true
+                    if !failure.isThrottled { answeredParts.insert(part) }
                 }
                 connection.record(part, failure: failure.isThrottled ? throttled(part, failure, at: now) : failure.description)
                 return nil
@@ -429,13 +480,13 @@ struct ProviderCore: Sendable {
             state.rules = found.rules
             space(.eventBridge, calls: (results.calls[.eventBridge] ?? 0) - firstReads)
         }
-        if let reads = note(.queues, results.queues) {
+        if var reads = note(.queues, results.queues) {
+            for index in reads.queues.indices { reads.queues[index].countsReadAt = now.date }
             let firstReads = queueFreshness.record(reads, held: state.queues, at: now.instant)
             state.queues = QueueFreshness.merge(reads, into: state.queues)
             space(.queues, calls: (results.calls[.queues] ?? 0) - firstReads)
         }
         var stepFunctionsAnswered = false
-        calls.record(results.calls.values.reduce(0, +), at: now.instant)
         let stepFunctionsPart: PollPart = results.request.parts.contains(.executions) ? .executions : .stateMachines
         if let found = note(stepFunctionsPart, results.stepFunctions) {
             state.applyMachines(found.machines, at: now.date)
@@ -490,7 +541,6 @@ struct ProviderCore: Sendable {
                 // Histories count in full, first reads too: an account of thousands of running
                 // executions would otherwise be discovering for minutes outside the budget.
                 stepFunctionsRound = (stepFunctionsPart, (results.calls[stepFunctionsPart] ?? 0) + plan.count)
-                calls.record(plan.count, at: now.instant)
                 return effects + [.fetchHistories(plan)]  // the round ends with the histories
             }
             connection.recordHistory(failure: nil)

@@ -35,11 +35,13 @@ struct StackPoller: Sendable {
     let executionsPerMachine: Int
     /// Every call waits for its API's token first (AWS's quotas); nil: not limited.
     var limiter: CallLimiter? = nil
+    /// Pages followed per list call: bounds a poll against a huge account. A listing that
+    /// stops here with pages left is recorded (`ListCuts`), and the status bar says so.
+    var maxPages = StackPoller.defaultMaxPages
 
     /// Per-item calls (attributes of each queue, targets of each rule) run this many at once.
     static let concurrency = 4
-    /// Pages followed per list call: bounds a poll against a huge account.
-    static let maxPages = 20
+    static let defaultMaxPages = 20
 
     static func name(of service: AWSService) -> String {
         switch service.targetPrefix {
@@ -63,17 +65,19 @@ struct StackPoller: Sendable {
     }
 
     /// Every item of a paginated list call (`itemsKey`), following `tokenKey` up to `maxPages`.
+    /// Stopped there with pages left, the listing is recorded as cut (`ListCuts.current`).
     func paged(_ service: AWSService, _ operation: String, _ input: JSONObject = [:], itemsKey: String,
-               tokenKey: String = "NextToken", maxPages: Int = StackPoller.maxPages, calls: CallCount? = nil) async throws(APIFailure) -> [JSONValue] {
+               tokenKey: String = "NextToken", calls: CallCount? = nil) async throws(APIFailure) -> [JSONValue] {
         var items: [JSONValue] = []
         var request = input
-        for _ in 0..<maxPages {
+        for _ in 0..<max(1, maxPages) {
             calls?.add(1)
             let page = try await call(service, operation, .object(request))
             items += page[itemsKey]?.arrayValue ?? []
-            guard let token = page[tokenKey]?.stringValue, !token.isEmpty else { break }
+            guard let token = page[tokenKey]?.stringValue, !token.isEmpty else { return items }
             request[tokenKey] = .string(token)
         }
+        ListCuts.current?.cut("\(Self.name(of: service)) \(operation)", shown: items.count)
         return items
     }
 
@@ -260,7 +264,7 @@ struct StackPoller: Sendable {
         var newestFirst: [JSONValue] = []
         var request: JSONObject = ["executionArn": .string(arn), "reverseOrder": true, "maxResults": 100,
                                   "includeExecutionData": true]
-        pages: for _ in 0..<max(Self.maxPages, limit / 100 + 1) {
+        pages: for _ in 0..<max(maxPages, limit / 100 + 1) {
             let page = try await call(.stepFunctions, "GetExecutionHistory", .object(request))
             for event in page["events"]?.arrayValue ?? [] {
                 if let id = event["id"]?.intValue, id <= after { break pages }

@@ -36,6 +36,9 @@ public actor StackProvider: SystemProvider {
     /// Set by `shutdown`: a tap finished after it is removed at once.
     private var closing = false
     private let actions: StackActions
+    /// Every request this provider's clients send (polls, re-reads, actions, the tap): the
+    /// status bar's calls a minute.
+    private let requests = RequestTally()
     private let clock: any TimeSource
     private var core: ProviderCore
 
@@ -72,12 +75,14 @@ public actor StackProvider: SystemProvider {
         self.stackEndpoint = stack
         self.options = options
         self.clock = clock
-        let aws = AWSClient(endpoint: stack, timeout: options.requestTimeout, httpClient: PollingHTTPClient.shared)
-        let extensions = ExtensionClient(endpoint: stack, timeout: options.requestTimeout, httpClient: PollingHTTPClient.shared)
+        let aws = AWSClient(endpoint: stack, timeout: options.requestTimeout, httpClient: PollingHTTPClient.shared, tally: requests)
+        let extensions = ExtensionClient(endpoint: stack, timeout: options.requestTimeout, httpClient: PollingHTTPClient.shared,
+                                         tally: requests)
         self.poller = StackPoller(aws: aws, extensions: extensions, executionsPerMachine: options.executionsPerMachine,
-                                  limiter: CallLimiter(clock: clock))
+                                  limiter: CallLimiter(clock: clock, quotas: AWSQuota.table(region: stack.region)),
+                                  maxPages: options.listPagesAtMost)
         self.actions = StackActions(aws: aws, extensions: extensions, actor: options.actor)
-        self.tapClient = AWSClient(endpoint: stack, timeout: options.requestTimeout)
+        self.tapClient = AWSClient(endpoint: stack, timeout: options.requestTimeout, tally: requests)
         self.core = ProviderCore(endpoint: endpoint, endpointName: stack.url?.absoluteString ?? "AWS (\(stack.region))",
                                  extensionsPossible: stack.extensionBaseURL != nil, boardElsewhere: stack.boardURL != nil,
                                  options: options, at: Moment(clock))
@@ -295,6 +300,7 @@ public actor StackProvider: SystemProvider {
         core.watch(executions: executionsOnScreen.withLock { $0 })
         core.watch(queues: queuesOnScreen.withLock { $0 })
         execute(core.filterEvents(pattern: eventPattern.withLock { $0 }, at: Moment(clock)))
+        core.requestsSent(requests.total, at: Moment(clock))
         execute(core.handle(input, at: Moment(clock)))
     }
 

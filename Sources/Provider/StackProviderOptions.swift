@@ -38,6 +38,9 @@ public struct StackProviderOptions: Sendable, Hashable {
     /// again, in listed order; the rest wait their turn): one round a second stays under half
     /// of DescribeStateMachine's AWS quota (20 a second) however many machines an account has.
     public var definitionsPerPoll: Int
+    /// Pages followed per list call (ListQueues, ListRules, ListExecutions…): bounds one poll
+    /// of a huge account. A listing cut short says so in the status bar (`PollingStatus.cutLists`).
+    public var listPagesAtMost: Int = StackPoller.defaultMaxPages
     /// How long a tap lives unless renewed (`signalbox:expires`); renewed while the console runs.
     public var tapLifetime: Duration = TapPlan.defaultLifetime
     /// Calls a second, at most, that polling makes at steady state, all APIs together (new

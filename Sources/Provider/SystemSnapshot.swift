@@ -49,6 +49,12 @@ public struct SystemSnapshot: Sendable, Hashable {
     /// What polling costs the account (calls a minute, APIs AWS throttled); nil when the
     /// provider does not poll or has not yet.
     public var polling: PollingStatus?
+    /// Every API has answered once and every state machine's definition is held: the graph is
+    /// as whole as the first listing makes it. Until then more of it may still arrive (a
+    /// polling budget spreads the first listing of a large account over several rounds); the
+    /// map lays itself out anew once when this turns true, so late nodes are not left at an
+    /// edge. True for a snapshot built whole (a test's, the demo's).
+    public var discovered = true
 
     public init(connection: ConnectionState = .notConnected(reason: "no provider attached"),
                 endpoint: EndpointDescription = EndpointDescription(name: "none"),

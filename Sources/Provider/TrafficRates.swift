@@ -79,18 +79,6 @@ public struct TrafficRates: Sendable, Hashable {
         }
     }
 
-    /// Counts an event a provider read some other way than a stream frame (through a tap, or a
-    /// test's fixture), with the deliveries it knows.
-    public mutating func record(_ event: FlowEvent, at instant: MonotonicInstant, date: Date) {
-        latest = max(latest ?? date, date)
-        update(at: instant) { bucket in
-            bucket.count(bus: event.eventBusName, source: event.source)
-            for delivery in event.deliveries {
-                bucket.count(DeliveryRoute(rule: delivery.rule, target: delivery.targetArn), delivery.status, made: true)
-            }
-        }
-    }
-
     /// The same counts with the window moved on to `instant`: seconds without frames count 0.
     public func advanced(to instant: MonotonicInstant) -> TrafficRates {
         var copy = self

@@ -17,14 +17,17 @@ public struct AWSClient: Sendable {
     private let http: HTTPClient
     /// Signatures are dated by its wall clock.
     private let clock: any TimeSource
+    /// Counts every request sent, when given.
+    private let tally: RequestTally?
 
     /// Uses the process-wide shared HTTP client, which needs no shutdown.
     public init(endpoint: StackEndpoint, timeout: Duration = .seconds(30), httpClient: HTTPClient = .shared,
-                clock: any TimeSource = SystemClock()) {
+                clock: any TimeSource = SystemClock(), tally: RequestTally? = nil) {
         self.endpoint = endpoint
         self.timeout = timeout
         self.http = httpClient
         self.clock = clock
+        self.tally = tally
     }
 
     /// Calls `operation` on `service` and returns the response body (`{}` when empty).
@@ -46,6 +49,7 @@ public struct AWSClient: Sendable {
         request.method = .POST
         for header in headers { request.headers.add(name: header.name, value: header.value) }
         request.body = .bytes(ByteBuffer(bytes: body))
+        tally?.add()
         let (status, responseHeaders, bytes) = try await HTTPExchange.send(request, on: http,
                                                                            timeout: timeout ?? self.timeout)
         guard (200..<300).contains(status) else {

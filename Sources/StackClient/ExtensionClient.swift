@@ -18,11 +18,15 @@ public struct ExtensionClient: Sendable {
     public let endpoint: StackEndpoint
     public var timeout: Duration
     private let http: HTTPClient
+    /// Counts every request sent, when given.
+    private let tally: RequestTally?
 
-    public init(endpoint: StackEndpoint, timeout: Duration = .seconds(10), httpClient: HTTPClient = .shared) {
+    public init(endpoint: StackEndpoint, timeout: Duration = .seconds(10), httpClient: HTTPClient = .shared,
+                tally: RequestTally? = nil) {
         self.endpoint = endpoint
         self.timeout = timeout
         self.http = httpClient
+        self.tally = tally
     }
 
     // MARK: health
@@ -85,6 +89,7 @@ public struct ExtensionClient: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body.utf8Bytes))
         }
+        tally?.add()
         let (status, headers, bytes) = try await HTTPExchange.send(request, on: http, timeout: timeout)
         guard (200..<300).contains(status) else {
             let error = AWSError(status: status, headers: headers, body: bytes)

@@ -36,7 +36,9 @@ extension MapDecorations {
             switch node.kind {
             case .queue, .deadLetterQueue:
                 guard let queue = queues[node.id] else { return MapNodeDecoration(badge: "not listed") }
-                return Self.queueBadge(queue)
+                // Polled counts can be old (a queue off screen is read now and then): say how
+                // old. The stream's are pushed as they change.
+                return Self.queueBadge(queue, countsAge: liveStream ? nil : queue.staleCountsAge(at: now))
             case .stateMachine:
                 return Self.machineBadge(executionsByMachine[machines[node.id]?.name ?? node.name] ?? [], now: now)
             case .service:
@@ -118,10 +120,12 @@ extension MapDecorations {
         return String(format: "%.1f", value)
     }
 
-    static func queueBadge(_ queue: Queue) -> MapNodeDecoration {
+    /// `countsAge`: how old the counts are, when stale (`Queue.staleCountsAge`).
+    static func queueBadge(_ queue: Queue, countsAge: TimeInterval? = nil) -> MapNodeDecoration {
         var badge = "\(queue.visibleMessages) msgs"
         if queue.inFlightMessages > 0 { badge += " +\(queue.inFlightMessages) in flight" }
         if let age = queue.oldestMessageAge, queue.visibleMessages > 0 { badge += " · " + Self.format(age) }
+        if let countsAge { badge += " · read " + Self.format(Duration.seconds(countsAge)) + " ago" }
         if queue.isDeadLetterQueue {
             return MapNodeDecoration(badge: badge, health: queue.visibleMessages > 0 ? .failing : .healthy)
         }

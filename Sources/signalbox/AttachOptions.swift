@@ -3,14 +3,14 @@ import Console
 import Foundation
 import Terminal
 
-/// The console's attach options for the commands without a TUI (`signalbox tail`, `signalbox
-/// tap`): the same endpoint names, profiles and regions, resolved the same way
-/// (`ConsoleOptions.resolve`).
+/// How a command attaches to a system: the console (`ConsoleOptions`) and the commands without
+/// a TUI (`signalbox tail`, `signalbox tap`) take the same endpoint names, profiles, regions and
+/// configuration file, resolved the same way (`ConsoleOptions.resolve`).
 struct AttachOptions: ParsableArguments {
-    @Option(help: "Endpoint: a name from the configuration's [endpoints], a URL, local (http://127.0.0.1:4599), or aws (AWS's own endpoints, or the profile's endpoint overrides).")
+    @Option(help: "Endpoint to watch: a name from the configuration's [endpoints], a URL, local (http://127.0.0.1:4599), or aws (AWS's own endpoints, or the profile's endpoint overrides).")
     var endpoint: String?
 
-    @Option(help: "AWS profile from ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE, else default).")
+    @Option(help: "AWS profile from ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE, else default); credentials resolve as the AWS CLI resolves them.")
     var profile: String?
 
     @Option(help: "AWS region (default: the endpoint's configured region, AWS_REGION, AWS_DEFAULT_REGION, the profile's region, us-east-1).")

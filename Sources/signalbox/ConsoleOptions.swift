@@ -17,17 +17,8 @@ struct ConsoleOptions: ParsableArguments {
     @Flag(help: "Refuse every action that changes the watched system.")
     var readonly = false
 
-    @Option(help: "Configuration file (default: $XDG_CONFIG_HOME/signalbox/config.toml).")
-    var config: String?
-
-    @Option(help: "Endpoint to watch: a name from the configuration's [endpoints], a URL, local (http://127.0.0.1:4599), or aws (AWS's own endpoints, or the profile's endpoint overrides).")
-    var endpoint: String?
-
-    @Option(help: "AWS profile from ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE, else default); credentials resolve as the AWS CLI resolves them.")
-    var profile: String?
-
-    @Option(help: "AWS region (default: the endpoint's configured region, AWS_REGION, AWS_DEFAULT_REGION, the profile's region, us-east-1).")
-    var region: String?
+    /// `--endpoint`, `--profile`, `--region`, `--config`: the same as `signalbox tail` and `tap`.
+    @OptionGroup var attach: AttachOptions
 
     @Option(name: .customLong("refresh-ms"), help: "How often providers poll, in milliseconds (100-60000).")
     var refreshMilliseconds: Int?
@@ -44,8 +35,8 @@ struct ConsoleOptions: ParsableArguments {
     /// Opens the console on the endpoint the flags and configuration name (`local` by default).
     func openConsole() async throws {
         let settings = prepare()
-        let endpointName = endpoint ?? settings.config.endpoint ?? "local"
-        switch await Self.resolve(endpointName, config: settings.config, profile: profile, region: region,
+        let endpointName = attach.endpoint ?? settings.config.endpoint ?? "local"
+        switch await Self.resolve(endpointName, config: settings.config, profile: attach.profile, region: attach.region,
                                   environment: ProcessInfo.processInfo.environment) {
         case .success(let target):
             do {
@@ -175,7 +166,7 @@ struct ConsoleOptions: ParsableArguments {
         let noColor = environment["NO_COLOR"] != nil
         let config: ConsoleConfig
         do {
-            config = try ConsoleConfig.load(path: self.config ?? ConsolePaths.configFile, explicit: self.config != nil)
+            config = try ConsoleConfig.load(path: attach.config ?? ConsolePaths.configFile, explicit: attach.config != nil)
         } catch {
             fail("configuration error: \(error)")
         }
@@ -233,7 +224,7 @@ struct ConsoleOptions: ParsableArguments {
             ?? environment["AWS_DEFAULT_REGION"].flatMap { $0.isEmpty ? nil : $0 } ?? "us-east-1"
     }
 
-    private var settingsFile: String { config ?? ConsolePaths.configFile ?? "config.toml" }
+    private var settingsFile: String { attach.config ?? ConsolePaths.configFile ?? "config.toml" }
 
     private func fail(_ message: String) -> Never {
         FileHandle.standardError.write(Data("signalbox: \(message)\n".utf8))

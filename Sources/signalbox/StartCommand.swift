@@ -26,7 +26,7 @@ struct StartCommand: AsyncParsableCommand {
     @OptionGroup var console: ConsoleOptions
 
     func validate() throws {
-        if console.endpoint != nil || console.profile != nil || console.region != nil {
+        if console.attach.endpoint != nil || console.attach.profile != nil || console.attach.region != nil {
             throw ValidationError("bare signalbox watches the stack it starts; use `signalbox console --endpoint` for another")
         }
     }

@@ -7,8 +7,9 @@ import Testing
 /// What the console says about an AWS account: who and where in the status bar, the prod
 /// suggestion, and the Circuits pane's plain statement that AWS has no breaker board.
 @Suite struct AWSStatusTests {
-    func screen(_ endpoint: EndpointDescription, readOnly: Bool = false) -> String {
-        let snapshot = SystemSnapshot(connection: .connected(since: Fixtures.now), endpoint: endpoint, takenAt: Fixtures.now)
+    func screen(_ endpoint: EndpointDescription, readOnly: Bool = false, polling: PollingStatus? = nil) -> String {
+        var snapshot = SystemSnapshot(connection: .connected(since: Fixtures.now), endpoint: endpoint, takenAt: Fixtures.now)
+        snapshot.polling = polling
         return Fixtures.state(snapshot, readOnly: readOnly).frame(200, 40).textLines().joined(separator: "\n")
     }
 
@@ -17,6 +18,19 @@ import Testing
         let text = screen(EndpointDescription(name: "aws", region: "eu-west-1", profile: "dev", account: "123456789012"))
         #expect(text.contains("aws │ profile dev · account 123456789012 · eu-west-1 │ ● connected"))
         #expect(!text.contains("--readonly suggested"))
+    }
+
+    @Test("the status bar says what watching costs, that AWS throttles, and which listings were cut short at the page bound")
+    func pollingCost() {
+        let endpoint = EndpointDescription(name: "aws", region: "us-east-1", profile: "dev")
+        let quiet = screen(endpoint, polling: PollingStatus(callsPerMinute: 212))
+        #expect(quiet.contains("212 calls/min"))
+        #expect(!quiet.contains("throttled") && !quiet.contains("cut short"))
+        let busy = screen(endpoint, polling: PollingStatus(
+            callsPerMinute: 260, throttled: ["SQS GetQueueAttributes"],
+            cutLists: [.init(api: "EventBridge ListRules", shown: 2_000), .init(api: "SQS ListQueues", shown: 20_000)]))
+        #expect(busy.contains("260 calls/min · throttled, backing off"))
+        #expect(busy.contains("lists cut short: EventBridge ListRules (first 2000), SQS ListQueues (first 20000)"))
     }
 
     @Test("a prod profile suggests --readonly unless it is on")

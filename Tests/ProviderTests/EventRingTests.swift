@@ -19,6 +19,29 @@ import Testing
                                               status: .deadLettered, errorCode: "Gone")), sequence: 2)
     }
 
+    @Test("events of 256 KB are bounded by bytes, not only by count: the newest that fit are kept, the rest evicted and counted")
+    func boundedByBytes() {
+        let blob = String(repeating: "x", count: 256 * 1024 - 200)
+        func event(_ i: Int) -> FlowEvent {
+            let envelope: JSONValue = ["id": .string("e\(i)"), "source": "s", "detail-type": "T", "detail": ["blob": .string(blob)]]
+            return FlowEvent(id: "e\(i)", time: Date(timeIntervalSince1970: 0), eventBusName: "default", source: "s", detailType: "T",
+                             detail: [:], envelope: envelope)
+        }
+        var ring = EventRing(capacity: 10_000)
+        for i in 0..<1_000 { ring.append(event(i)) }
+        #expect(ring.bytes <= EventRing.defaultByteLimit)
+        #expect(ring.count >= 250 && ring.count <= 256, "about 64 MiB of 256 KB envelopes: \(ring.count)")
+        #expect(ring.evicted == 1_000 - ring.count)
+        #expect(ring.last?.id == "e999" && ring.first?.sequence == 1_000 - ring.count)
+        #expect(ring.sourcesOnBuses.count == 1)
+
+        // One event larger than the whole limit is still kept: the tail shows the newest event.
+        var tiny = EventRing(capacity: 10, byteLimit: 1_000)
+        tiny.append(event(0))
+        tiny.append(event(1))
+        #expect(tiny.count == 1 && tiny.last?.id == "e1" && tiny.evicted == 1)
+    }
+
     @Test("50,000 events into a 10,000 ring keep the newest 10,000; the rest are evicted, not dropped")
     func boundedByCapacity() {
         var state = LiveState(eventLimit: 10_000, timelineLimit: 10)

@@ -176,6 +176,36 @@ struct ProviderCoreTests {
         #expect(driver.latest.connection.label == "degraded")
     }
 
+    @Test("the first listing is whole once every API has answered and every state machine's definition is held")
+    func discovery() throws {
+        var driver = CoreDriver()
+        driver.machines = [StateMachine(name: "orders", arn: "m:orders")]
+        driver.start()
+        #expect(driver.latest.discovered == false, "nothing has answered yet")
+        driver.answer(try driver.takePoll(), .everything)
+        driver.advance(by: Self.publishGap)
+        #expect(driver.latest.queues.count == 1 && driver.latest.stateMachines.count == 1)
+        #expect(driver.latest.discovered == false, "the machine's definition is still to come")
+        driver.machines = [StateMachine(name: "orders", arn: "m:orders", definition: #"{"StartAt":"A","States":{"A":{"Type":"Succeed"}}}"#)]
+        driver.advanceToNextPoll()
+        driver.answer(try driver.takePoll(), .everything)
+        driver.advance(by: Self.publishGap)
+        #expect(driver.latest.discovered)
+    }
+
+    @Test("a queue read again with the same counts is no news, unless the counts held were stale and shown with their age")
+    func queueReadTimes() {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        func snapshot(readSecondsAgo: TimeInterval) -> SystemSnapshot {
+            SystemSnapshot(queues: [Queue(name: "orders", url: "u", arn: "a", countsReadAt: now.addingTimeInterval(-readSecondsAgo))])
+        }
+        func shown(_ secondsAgo: TimeInterval) -> SystemSnapshot { ProviderCore.readTimesShown(snapshot(readSecondsAgo: secondsAgo), at: now) }
+        #expect(shown(1) == shown(9))
+        #expect(shown(1) != shown(20))
+        #expect(snapshot(readSecondsAgo: 20).queues[0].staleCountsAge(at: now) == 20)
+        #expect(snapshot(readSecondsAgo: 9).queues[0].staleCountsAge(at: now) == nil)
+    }
+
     @Test("while the live stream is up, running executions' histories come from frames, not from polls")
     func historiesFromTheStream() throws {
         var driver = CoreDriver()
@@ -344,8 +374,9 @@ struct CoreDriver {
     var pollRequests: [PollRequest] = []
     var streamOpenings = 0
     var lastAnswer: Date?
-    /// Executions the Step Functions answer lists.
+    /// Executions and state machines the Step Functions answer lists.
     var executions: [Execution] = []
+    var machines: [StateMachine] = []
     /// What a listing of `executions` cost in ListExecutions calls.
     var listExecutionsCalls = 1
     var historyFetches: [[(arn: String, after: Int?)]] = []
@@ -427,7 +458,7 @@ struct CoreDriver {
                                                         gone: []),
                                     api: "SQS ListQueues")
             if request.parts.contains(.stateMachines) || request.parts.contains(.executions) {
-                results.stepFunctions = .success((machines: [], executions: request.parts.contains(.executions) ? executions : nil))
+                results.stepFunctions = .success((machines: machines, executions: request.parts.contains(.executions) ? executions : nil))
             }
             results.registry = result(.registry, [], api: "Cloud Map ListServices")
             if request.parts.contains(.breakers), (results.probed ?? request.knownExtensions) == true {

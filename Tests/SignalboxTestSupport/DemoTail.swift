@@ -82,13 +82,7 @@ extension DemoSnapshot {
         for event in snapshot.recentEvents {
             clock.advance(by: .milliseconds(Int64((event.time.timeIntervalSince(last) * 1000).rounded())))
             last = event.time
-            let outcomes = event.deliveries.map { delivery in
-                DeliveryOutcome(eventId: event.id, bus: event.eventBusName, rule: delivery.rule, targetId: delivery.targetId,
-                                targetArn: delivery.targetArn, status: DeliveryOutcome.Status(rawValue: delivery.status.rawValue) ?? .delivered)
-            }
-            let frame = StreamFrame.published(.event(BusEventFrame(bus: event.eventBusName, event: EventEnvelope(event.envelope),
-                                                                   matched: [], deliveries: outcomes)), sequence: event.sequence)
-            rates.record(frame, at: clock.now, date: event.time)
+            rates.record(event.streamFrame, at: clock.now, date: event.time)
         }
         snapshot.rates = rates
         return snapshot

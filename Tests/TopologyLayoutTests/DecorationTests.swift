@@ -42,6 +42,25 @@ import Testing
         #expect(decorations.edges[redrive].state == .failing)
     }
 
+    @Test("a polled queue's counts past 15 s old say how old; fresh ones and the live stream's do not")
+    func staleQueueCounts() {
+        var snapshot = DemoSnapshot.demo(now: now)
+        let orders = DemoSnapshot.analytics
+        let index = snapshot.queues.firstIndex { $0.arn == orders }!
+        snapshot.queues[index].visibleMessages = 4
+        snapshot.queues[index].oldestMessageAge = nil
+        let graph = MapGraph(snapshot: snapshot)
+        func badge(readSecondsAgo: TimeInterval, live: Bool) -> String {
+            var read = snapshot
+            read.queues[index].countsReadAt = now.addingTimeInterval(-readSecondsAgo)
+            return decoration(MapDecorations(snapshot: read, graph: graph, now: now, liveStream: live), graph, orders).badge
+        }
+        #expect(badge(readSecondsAgo: 40, live: false) == "4 msgs · read 40s ago")
+        #expect(badge(readSecondsAgo: 150, live: false) == "4 msgs · read 2m ago")
+        #expect(badge(readSecondsAgo: 3, live: false) == "4 msgs")
+        #expect(badge(readSecondsAgo: 40, live: true) == "4 msgs", "the stream pushes counts as they change")
+    }
+
     @Test func upstreamNodesNameTheRootOfTheCascade() {
         let snapshot = failing()
         let graph = MapGraph(snapshot: snapshot)

@@ -129,7 +129,11 @@ struct FlowsPane: Pane {
                          : snapshot.liveStream ? "filtered here; the stack has not confirmed the pattern yet"
                          : "filtered here (no live stream to filter at the source)")
         }
-        if ring.evicted > 0 { parts.append("\(ring.evicted) older evicted (tail_buffer \(ring.capacity))") }
+        if ring.evicted > 0 {
+            // Which bound let them go: the count (`tail_buffer`), or the bytes (large events).
+            let bound = ring.count >= ring.capacity ? "tail_buffer \(ring.capacity)" : "\(ring.byteLimit >> 20) MB of events at most"
+            parts.append("\(ring.evicted) older evicted (\(bound))")
+        }
         if snapshot.droppedEvents > 0 { parts.append("\(snapshot.droppedEvents) dropped (viewer fell behind)") }
         return parts.joined(separator: " · ")
     }

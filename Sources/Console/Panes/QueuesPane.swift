@@ -51,6 +51,13 @@ struct QueuesPane: Pane {
             ("in flight      \(q.inFlightMessages)", .text), ("delayed        \(q.delayedMessages)", .text),
             ("visibility     \(q.visibilityTimeout)s", .text),
         ]
+        // How current the counts are: pushed by the live stream, or as old as their last read.
+        if context.snapshot.liveStream {
+            lines.append(("counts         live (stream)", .muted))
+        } else if let read = q.countsReadAt {
+            let age = max(0, context.now.timeIntervalSince(read))
+            lines.append(("counts read    \(Format.duration(.seconds(Int(age)))) ago", q.staleCountsAge(at: context.now) != nil ? .warn : .muted))
+        }
         if let dlq = q.deadLetterTargetArn {
             lines.append(("dead letters   → \(Topology.shortName(ofArn: dlq)) after \(q.maxReceiveCount ?? 0) receives", .text))
         }

@@ -23,6 +23,9 @@ struct TopologyMemory: Sendable {
     /// The last layout of the whole graph, and of the view's subgraph when it differs.
     var full: MapLayout?
     var shown: MapLayout?
+    /// Whether the map was laid out anew after the first listing was whole
+    /// (`SystemSnapshot.discovered`).
+    var laidOutWhole = false
     /// The last map built, and what it was built from: the console asks a pane for its body
     /// several times per key and frame.
     var map: (key: TopologyMap.Key, map: TopologyMap)?
@@ -171,6 +174,13 @@ struct TopologyMap: Sendable {
             }
         }
         var memory = context.memory?.value(for: .topology, as: TopologyMemory.self) ?? TopologyMemory()
+        // Keeping every node where it was is right once the map is whole; while the first
+        // listing is still arriving it leaves late nodes at the edges. Lay it out anew once.
+        if snapshot.discovered && !memory.laidOutWhole {
+            memory.full = nil
+            memory.shown = nil
+            memory.laidOutWhole = true
+        }
         let layout: MapLayout
         if graph == full && !view.showRules {
             layout = MapLayout(graph: graph, options: options, previous: memory.full)
