@@ -6,38 +6,6 @@ import Glibc
 
 /// `signalbox tail` as a process against a real `signalbox serve`: what scripts rely on.
 @Suite(.serialized) struct TailProcessTests {
-    /// A `signalbox serve` on a free port with its data in a scratch directory, ended by pid.
-    final class Served {
-        let process = Process()
-        let port: Int
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("sbx-e2e-tail-\(UUID().uuidString)").path
-
-        init(binary: String) throws {
-            port = try freePort()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = ["serve", "--port", "\(port)", "--data", data]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-        }
-
-        var url: String { "http://127.0.0.1:\(port)" }
-
-        func waitUntilListening() async throws {
-            for _ in 0..<300 {
-                if spawnAndWait("/usr/bin/env", ["python3", "-c", "import socket; socket.create_connection(('127.0.0.1', \(port)), 1)"]).status == 0 { return }
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            throw E2EError("signalbox serve did not listen on \(port)")
-        }
-
-        func stop() {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            try? FileManager.default.removeItem(atPath: data)
-        }
-    }
-
     /// `signalbox tail ARGS` with stdout and stderr read as they come.
     final class Tailing: @unchecked Sendable {
         let process = Process()
@@ -82,16 +50,16 @@ import Glibc
         }
     }
 
-    static func putEvents(_ port: Int, sources: [String]) throws {
+    static func putEvents(_ endpoint: ServedEndpoint, sources: [String]) throws {
         let entries = sources.enumerated().map { #"{"Source": "\#($1)", "DetailType": "Order Created", "Detail": json.dumps({"orderId": "ord-\#($0)"})}"# }
-        try LiveStackEndToEndTests().boto3(port, "events.put_events(Entries=[\(entries.joined(separator: ", "))])")
+        try endpoint.boto3("events.put_events(Entries=[\(entries.joined(separator: ", "))])")
     }
 
     @Test func jsonLinesForScriptsAndAPatternTheStackApplies() async throws {
         let binary = try signalboxBinary()
-        let served = try Served(binary: binary)
+        let served = try ServedEndpoint(stack: binary)
         defer { served.stop() }
-        try await served.waitUntilListening()
+        try await served.waitUntilServing()
 
         let all = try Tailing(binary: binary, arguments: ["--endpoint", served.url, "--format", "json"])
         defer { if all.process.isRunning { kill(all.process.processIdentifier, SIGKILL) } }
@@ -101,7 +69,7 @@ import Glibc
         try await all.waitFor("the first tail's subscription") { all.stderr.contains("following events on \(served.url)") }
         try await filtered.waitFor("the filtered tail's subscription") { filtered.stderr.contains("(pattern applied by the stack)") }
 
-        try Self.putEvents(served.port, sources: ["shop.orders", "shop.payments", "shop.orders"])
+        try Self.putEvents(served, sources: ["shop.orders", "shop.payments", "shop.orders"])
         try await all.waitFor("three events") { all.lines.count >= 3 }
         try await filtered.waitFor("two events") { filtered.lines.count >= 2 }
         let frames = try all.lines.map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
@@ -116,26 +84,37 @@ import Glibc
         _ = filtered.interrupt()
     }
 
-    @Test func headOneEndsTheTailCleanly() async throws {
-        let binary = try signalboxBinary()
-        let served = try Served(binary: binary)
-        defer { served.stop() }
-        try await served.waitUntilListening()
+    /// `signalbox tail ARGS | head -1` in bash, `feed` putting events until the pipeline ends
+    /// (the tail learns that head left on its next write); what the pipeline printed, ending
+    /// with `rc=` and the tail's exit status.
+    static func tailIntoHeadOne(_ binary: String, _ arguments: [String], environment: [String: String]? = nil,
+                                feed: () throws -> Void) async throws -> String {
         let pipeline = Process()
         pipeline.executableURL = URL(fileURLWithPath: "/bin/bash")
-        pipeline.arguments = ["-c", "\(shellQuote(binary)) tail --endpoint \(served.url) --format json | head -1; echo \"rc=${PIPESTATUS[0]}\""]
+        pipeline.arguments = ["-c", ([shellQuote(binary), "tail"] + arguments.map(shellQuote)).joined(separator: " ")
+            + " | head -1; echo \"rc=${PIPESTATUS[0]}\""]
+        if let environment { pipeline.environment = environment }
         let output = Pipe()
         pipeline.standardOutput = output
         pipeline.standardError = FileHandle.nullDevice
         try pipeline.run()
         defer { if pipeline.isRunning { kill(pipeline.processIdentifier, SIGKILL) } }
-        // Events until the pipeline ends: the tail learns that head left on its next write.
         for round in 0..<100 where pipeline.isRunning {
-            try Self.putEvents(served.port, sources: ["shop.orders"])
-            try await Task.sleep(for: .milliseconds(round < 10 ? 200 : 500))
+            try feed()
+            try await Task.sleep(for: .milliseconds(round < 10 ? 300 : 600))
         }
         pipeline.waitUntilExit()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
+
+    @Test func headOneEndsTheTailCleanly() async throws {
+        let binary = try signalboxBinary()
+        let served = try ServedEndpoint(stack: binary)
+        defer { served.stop() }
+        try await served.waitUntilServing()
+        let text = try await Self.tailIntoHeadOne(binary, ["--endpoint", served.url, "--format", "json"]) {
+            try Self.putEvents(served, sources: ["shop.orders"])
+        }
         let lines = text.split(separator: "\n")
         #expect(lines.count == 2, "\(text)")
         #expect(lines.first?.hasPrefix(#"{"v":1,"type":"event""#) == true)

@@ -15,7 +15,7 @@ import Glibc
         deinit { try? FileManager.default.removeItem(atPath: root) }
     }
 
-    static func console(_ binary: String, _ endpoint: TapProcessTests.Endpoint, scratch: Scratch, lifetime: Int? = nil) -> String {
+    static func console(_ binary: String, _ endpoint: ServedEndpoint, scratch: Scratch, lifetime: Int? = nil) -> String {
         let variables = ["USER=tester", "XDG_STATE_HOME=\(shellQuote(scratch.root + "/state"))",
                          "XDG_CONFIG_HOME=\(shellQuote(scratch.root + "/config"))", "AWS_CONFIG_FILE=/dev/null",
                          "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_ACCESS_KEY_ID=signalbox", "AWS_SECRET_ACCESS_KEY=signalbox"]
@@ -37,7 +37,7 @@ import Glibc
 
     @Test func flowsOffersATapThatQuitRemoves() async throws {
         let binary = try signalboxBinary()
-        let endpoint = try TapProcessTests.Endpoint(stackWithoutStream: binary)
+        let endpoint = try ServedEndpoint(stack: binary, stream: false)
         defer { endpoint.stop() }
         try await endpoint.waitUntilServing()
         try endpoint.boto3(#"events.create_event_bus(Name="orders")"#)
@@ -63,7 +63,7 @@ import Glibc
 
     @Test func aKilledConsolesTapIsRemovedAtTheNextStart() async throws {
         let binary = try signalboxBinary()
-        let endpoint = try TapProcessTests.Endpoint(stackWithoutStream: binary)
+        let endpoint = try ServedEndpoint(stack: binary, stream: false)
         defer { endpoint.stop() }
         try await endpoint.waitUntilServing()
         let scratch = Scratch()
@@ -100,7 +100,7 @@ import Glibc
     @Test(arguments: [SIGTERM, SIGHUP, SIGINT])
     func aSignalRemovesTheTap(_ signal: Int32) async throws {
         let binary = try signalboxBinary()
-        let endpoint = try TapProcessTests.Endpoint(stackWithoutStream: binary)
+        let endpoint = try ServedEndpoint(stack: binary, stream: false)
         defer { endpoint.stop() }
         try await endpoint.waitUntilServing()
         let scratch = Scratch()
