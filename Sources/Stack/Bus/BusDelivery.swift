@@ -168,6 +168,12 @@ struct BusDeliverer: Sendable {
             var forwarded = event
             forwarded.bus = name
             forwarded.depth += 1
+            // The receiving bus's archives keep the event as they keep one put to it.
+            let archives = routes.archiving(event.envelope)
+            if !archives.isEmpty {
+                let time = event.envelope["time"]?.stringValue.flatMap(BusEvents.parseISO).map { Int64($0 * 1000) } ?? now
+                try BusArchiveStore.append(db, archives: archives, eventTime: time, archivedAt: now, text: event.text)
+            }
             try route(db, event: forwarded, rules: routes.matches(event.envelope), buses: buses, now: now, report: &report,
                       lookups: lookups)
         case .sink(let service)?:

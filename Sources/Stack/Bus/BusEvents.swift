@@ -35,7 +35,7 @@ enum BusEvents {
 
     /// Builds the envelope of one entry; the bus is resolved by the caller.
     static func envelope(_ entry: JSONValue, id: String, accountId: String, region: String,
-                         nowMillis: Int64) throws(EntryError) -> (envelope: JSONValue, time: String) {
+                         nowMillis: Int64) throws(EntryError) -> (envelope: JSONValue, time: String, millis: Int64) {
         let source = try required(entry, "Source")
         let detailType = try required(entry, "DetailType")
         let detailText = try required(entry, "Detail")
@@ -65,7 +65,7 @@ enum BusEvents {
             "account": .string(accountId), "time": .string(time), "region": .string(region),
             "resources": .array(resources), "detail": .object(detail),
         ])
-        return (envelope, time)
+        return (envelope, time, timeMillis / 1000 * 1000)
     }
 
     /// `2026-11-23T03:05:00Z`: EventBridge's envelope time (UTC, whole seconds).

@@ -19,13 +19,20 @@ struct RoutedRule: Sendable {
     }
 }
 
-/// The enabled, pattern-bearing rules of one bus, ready to match events against.
+/// The enabled, pattern-bearing rules of one bus, ready to match events against, and the
+/// archives that keep its events.
 struct BusRoutes: Sendable {
     var index = PatternIndex<String>()
     var rules: [String: RoutedRule] = [:]
+    var archives: [ArchiveRoute] = []
 
     func matches(_ event: JSONValue) -> [RoutedRule] {
         index.matches(event).compactMap { rules[$0] }
+    }
+
+    /// The archives that keep `event` (none for a replayed event).
+    func archiving(_ event: JSONValue) -> [String] {
+        archives.isEmpty ? [] : archives.compactMap { $0.accepts(event) ? $0.name : nil }
     }
 
     /// A bus's rules and targets as stored, read inside a transaction (so they agree with what
@@ -35,6 +42,7 @@ struct BusRoutes: Sendable {
         var bus: String
         var targets: [(rule: String, spec: String)]
         var rules: [(name: String, pattern: String)]
+        var archives: [(name: String, pattern: String?)]
 
         init(_ db: Database, bus: String) throws {
             self.bus = bus
@@ -43,6 +51,8 @@ struct BusRoutes: Sendable {
             rules = try Row.fetchAll(db, sql: """
                 SELECT name, pattern FROM eb_rule WHERE bus = ? AND state = 'ENABLED' AND pattern IS NOT NULL ORDER BY name
                 """, arguments: [bus]).map { ($0[0], $0[1]) }
+            archives = try Row.fetchAll(db, sql: "SELECT name, pattern FROM eb_archive WHERE bus = ? ORDER BY name",
+                                        arguments: [bus]).map { ($0[0], $0[1]) }
         }
     }
 
@@ -65,6 +75,9 @@ struct BusRoutes: Sendable {
                                      targets: targetsByRule[name] ?? [], naming: naming)
         }
         index = PatternIndex(entries)
+        archives = stored.archives.map { name, text in
+            ArchiveRoute(name: name, pattern: text.flatMap { try? EventPattern(parsing: $0, maximumLength: nil) })
+        }
     }
 }
 

@@ -72,5 +72,49 @@ enum BusSchema {
                 CREATE INDEX eb_rule_next_fire ON eb_rule(next_fire_at) WHERE schedule IS NOT NULL;
                 """)
         },
+        // Archives and replays (BusService+Archives, BusService+Replays). An archived event is
+        // written in the transaction of the PutEvents that accepted it. A replay's progress
+        // (`cursor_time`, `cursor_seq`: the last archived event it delivered) is advanced in the
+        // transaction that delivers its batch, so after a crash it resumes where it stopped,
+        // neither repeating nor skipping an event. `last_seq` is the archive's newest event when
+        // the replay started: events archived later are not part of it.
+        StoreMigration("events-v3-archives") { db in
+            try db.execute(sql: """
+                CREATE TABLE eb_archive (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    bus TEXT NOT NULL,
+                    pattern TEXT,
+                    description TEXT,
+                    retention_days INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE TABLE eb_archive_event (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    archive TEXT NOT NULL,
+                    event_time INTEGER NOT NULL,
+                    archived_at INTEGER NOT NULL,
+                    event TEXT NOT NULL
+                );
+                CREATE INDEX eb_archive_event_time ON eb_archive_event(archive, event_time, seq);
+                CREATE TABLE eb_replay (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    archive TEXT NOT NULL,
+                    description TEXT,
+                    destination TEXT NOT NULL,
+                    filter_arns TEXT,
+                    event_start INTEGER NOT NULL,
+                    event_end INTEGER NOT NULL,
+                    last_seq INTEGER NOT NULL,
+                    cursor_time INTEGER,
+                    cursor_seq INTEGER,
+                    last_replayed_time INTEGER,
+                    replayed INTEGER NOT NULL DEFAULT 0,
+                    state TEXT NOT NULL,
+                    state_reason TEXT,
+                    started_at INTEGER NOT NULL,
+                    ended_at INTEGER
+                );
+                """)
+        },
     ]
 }

@@ -91,6 +91,15 @@ public final class BusService: StackService {
         case "TagResource": return try await tagResource(input)
         case "UntagResource": return try await untagResource(input)
         case "ListTagsForResource": return try await listTagsForResource(input)
+        case "CreateArchive": return try await createArchive(input)
+        case "DescribeArchive": return try await describeArchive(input)
+        case "ListArchives": return try await listArchives(input)
+        case "UpdateArchive": return try await updateArchive(input)
+        case "DeleteArchive": return try await deleteArchive(input)
+        case "StartReplay": return try await startReplay(input)
+        case "DescribeReplay": return try await describeReplay(input)
+        case "ListReplays": return try await listReplays(input)
+        case "CancelReplay": return try await cancelReplay(input)
         default: throw BusError.unknownOperation(operation)
         }
     }
@@ -132,13 +141,13 @@ public final class BusService: StackService {
         let ingestion = BusEvents.iso8601(millis: now)
         let buses = router.snapshot()
         var results: [JSONValue] = []
-        var routed: [(event: BusEvent, rules: [RoutedRule])] = []
+        var routed: [(event: BusEvent, rules: [RoutedRule], archives: [String], time: Int64)] = []
         for entry in entries {
             let id = RandomIdentifier.uuid()
             do throws(BusEvents.EntryError) {
                 let busGiven = try? BusInput(entry).string("EventBusName")
                 let bus = naming.busName(busGiven ?? nil)
-                let (envelope, _) = try BusEvents.envelope(entry, id: id, accountId: naming.accountId,
+                let (envelope, _, time) = try BusEvents.envelope(entry, id: id, accountId: naming.accountId,
                                                            region: naming.region, nowMillis: now)
                 guard let routes = buses[bus] else {
                     throw BusEvents.EntryError(code: "InvalidArgument", message: "Event bus \(bus) does not exist.")
@@ -147,20 +156,26 @@ public final class BusService: StackService {
                                      traceHeader: entry["TraceHeader"]?.stringValue, ingestionTime: ingestion)
                 let rules = routes.matches(envelope)
                 if !rules.isEmpty { event.checkForQueues(rules) }
-                routed.append((event, rules))
+                routed.append((event, rules, routes.archiving(envelope), time))
                 results.append(["EventId": .string(id)])
             } catch {
                 results.append(["ErrorCode": .string(error.code), "ErrorMessage": .string(error.message)])
             }
         }
         var report = DeliveryReport()
-        if routed.contains(where: { !$0.rules.isEmpty }) {
+        // An archived event is written with the deliveries: acknowledged means archived too.
+        if routed.contains(where: { !$0.rules.isEmpty || !$0.archives.isEmpty }) {
             let deliverer = self.deliverer, work = routed, watching = queues?.watchesMessages ?? false
             report = try await store.write { db in
                 var report = DeliveryReport()
                 let lookups = DeliveryLookups(sharesBodies: true, recordsMessages: watching)
-                for (event, rules) in work where !rules.isEmpty {
-                    try deliverer.route(db, event: event, rules: rules, buses: buses, now: now, report: &report, lookups: lookups)
+                for (event, rules, archives, time) in work {
+                    if !archives.isEmpty {
+                        try BusArchiveStore.append(db, archives: archives, eventTime: time, archivedAt: now, text: event.text)
+                    }
+                    if !rules.isEmpty {
+                        try deliverer.route(db, event: event, rules: rules, buses: buses, now: now, report: &report, lookups: lookups)
+                    }
                 }
                 try lookups.settleSharedBodies(db)
                 report.messages = lookups.sentMessages ?? []
@@ -209,6 +224,8 @@ public final class BusService: StackService {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.runRetries() }
             group.addTask { await self.runSchedules() }
+            group.addTask { await self.runReplays() }
+            group.addTask { await self.runArchiveRetention() }
             if let hub, let queues {
                 group.addTask { await QueueStatisticsPublisher(queues: queues, hub: hub, clock: self.clock).run() }
             }
