@@ -23,11 +23,15 @@ import JSON
 public struct JSONataExpression: Sendable, Hashable, CustomStringConvertible {
     public let source: String
     let root: Expr
+    /// The `$name` variables it mentions and how it reads each: a caller may leave out
+    /// values it would not read (no `$eval`, so no name is looked up that is not written here).
+    public let variableUses: [String: VariableUse]
 
     public init(_ source: String) throws(JSONataError) {
         self.source = source
         var parser = try Parser(source)
         root = try parser.parseAll()
+        variableUses = Self.uses(of: root)
     }
 
     public var description: String { source }
@@ -50,11 +54,26 @@ public struct JSONataExpression: Sendable, Hashable, CustomStringConvertible {
         nowMillis: Double = 0,
         random: inout R
     ) throws(JSONataError) -> JSONValue? {
+        try evaluate(input, variable: { bindings[$0] }, functions: functions, nowMillis: nowMillis, random: &random)
+    }
+
+    /// Evaluates against `input`, asking `variable` for the value of each `$name` the
+    /// expression mentions (nil: not bound), once per name, before it starts; a name it does
+    /// not mention is never asked for.
+    public func evaluate<R: RandomNumberGenerator>(
+        _ input: JSONValue?,
+        variable: (String) -> JSONValue?,
+        functions: [String: JSONataFunction] = [:],
+        nowMillis: Double = 0,
+        random: inout R
+    ) throws(JSONataError) -> JSONValue? {
         let evaluator = Evaluator(random: random, nowMillis: nowMillis, hostFunctions: functions)
         defer { random = evaluator.random as! R }
         let frame = Frame(parent: nil)
         var context = input.map(Value.init) ?? .undefined
-        for (name, value) in bindings { frame.bind(name, Value(value)) }
+        for name in variableUses.keys {
+            if let value = variable(name) { frame.bind(name, Value(value)) }
+        }
         frame.bind("$", context)
         if context.isArray {
             // A top-level array is one input item, not a sequence to map over.

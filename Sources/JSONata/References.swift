@@ -11,11 +11,7 @@ extension JSONataExpression {
     }
 
     /// The `$name` variables the expression reads (bound by `:=` inside it or not).
-    public var variableReferences: Set<String> {
-        var names = Set<String>()
-        Self.variables(root, into: &names)
-        return names
-    }
+    public var variableReferences: Set<String> { Set(variableUses.keys) }
 
     private static func collect(_ expr: Expr, atRoot: Bool, into names: inout [String]) {
         switch expr {
@@ -63,13 +59,34 @@ extension JSONataExpression {
         }
     }
 
-    private static func variables(_ expr: Expr, into names: inout Set<String>) {
-        func visit(_ expr: Expr) { variables(expr, into: &names) }
+    /// How the expression reads each `$name` variable it mentions: the analysis behind
+    /// `variableUses`, made once when the expression is parsed.
+    static func uses(of root: Expr) -> [String: VariableUse] {
+        var uses: [String: VariableUse] = [:]
+        variables(root, into: &uses)
+        return uses
+    }
+
+    private static func variables(_ expr: Expr, into uses: inout [String: VariableUse]) {
+        func visit(_ expr: Expr) { variables(expr, into: &uses) }
         switch expr {
         case .string, .number, .bool, .null, .regex, .placeholder, .wildcard, .descendants, .name: break
-        case .variable(let name): if !name.isEmpty, name != "$" { names.insert(name) }
+        case .variable(let name): if !name.isEmpty, name != "$" { uses[name] = .whole }
         case .path(let path):
-            for step in path.steps {
+            var steps = path.steps[...]
+            // `$name.member…`: only the member is read from the variable's value.
+            if steps.count >= 2, case .variable(let name) = steps[steps.startIndex].expression, !name.isEmpty, name != "$",
+               steps[steps.startIndex].stages.isEmpty, case .name(let member) = steps[steps.startIndex + 1].expression {
+                switch uses[name] {
+                case .whole: break
+                case .members(var members)?:
+                    members.insert(member)
+                    uses[name] = .members(members)
+                case nil: uses[name] = .members([member])
+                }
+                steps = steps.dropFirst()
+            }
+            for step in steps {
                 visit(step.expression)
                 step.stages.forEach(visit)
             }
@@ -89,6 +106,24 @@ extension JSONataExpression {
             visit(inner); predicates.forEach(visit)
             for (key, value) in group ?? [] { visit(key); visit(value) }
         case .sort(let terms, _): for term in terms { visit(term.expression) }
+        }
+    }
+}
+
+/// How an expression reads a variable it mentions.
+public enum VariableUse: Sendable, Hashable {
+    /// Only through paths that start `$name.member`: the members named. Nothing else of the
+    /// value can reach the result.
+    case members(Set<String>)
+    /// Any other way (on its own, as an argument, bound to another name, under a predicate,
+    /// a wildcard…): all of it may be read.
+    case whole
+
+    /// Whether `member` of the value may be read.
+    public func reads(_ member: String) -> Bool {
+        switch self {
+        case .whole: true
+        case .members(let members): members.contains(member)
         }
     }
 }

@@ -24,32 +24,33 @@ extension Execution {
         runs[run].variables?.wrappedValue.objectValue ?? [:]
     }
 
-    /// `$states` and the variables, for one expression field of the run's current state.
+    /// `$states` and the variables, for the expression fields of the run's current state.
+    /// `$states.context` is built when a field that reads it is evaluated, with the task
+    /// token or Map item given here.
     func jsonataScope(run: Int, input: JSONValue, result: JSONValue? = nil, errorOutput: JSONValue? = nil,
-                      context: JSONValue? = nil) -> JSONataScope {
-        var states = JSONObject()
-        states["input"] = input
-        states["context"] = context ?? contextObject(run: run)
-        if let result { states["result"] = result }
-        if let errorOutput { states["errorOutput"] = errorOutput }
-        var bindings: [String: JSONValue] = [:]
-        for (name, value) in variables(run: run) { bindings[name] = value }
-        bindings["states"] = .object(states)
-        return JSONataScope(bindings: bindings, nowMillis: (now.timeIntervalSince1970 * 1000).rounded(.down), random: random)
+                      taskToken: String? = nil, mapItem: (Int, JSONValue)? = nil) -> JSONataScope {
+        JSONataScope(run: run, input: input, result: result, errorOutput: errorOutput, variables: variables(run: run),
+                     nowMillis: (now.timeIntervalSince1970 * 1000).rounded(.down), random: random,
+                     taskToken: taskToken, mapItem: mapItem)
     }
 
-    /// Evaluates a template, carrying the generator's state back into the execution.
-    mutating func evaluate(_ template: QueryTemplate, _ scope: inout JSONataScope, field: String) throws(StatesError) -> JSONValue {
+    /// Evaluates a template, carrying the generator's state back into the execution; adds
+    /// `$states.context` to the scope first if the template may read it.
+    mutating func evaluate(_ template: QueryTemplate, _ scope: inout JSONataScope,
+                           field: @autoclosure () -> String) throws(StatesError) -> JSONValue {
+        if scope.context == nil, template.readsContext {
+            scope.addContext(contextObject(run: scope.run, taskToken: scope.taskToken, mapItem: scope.mapItem))
+        }
         scope.random = random
         defer { random = scope.random }
-        return try template.evaluate(&scope, field: field)
+        return try template.evaluate(&scope, field: field())
     }
 
     /// An optional field: its value, or `value` when the state does not have it.
-    mutating func evaluate(_ template: QueryTemplate?, _ scope: inout JSONataScope, field: String,
+    mutating func evaluate(_ template: QueryTemplate?, _ scope: inout JSONataScope, field: @autoclosure () -> String,
                            default value: JSONValue) throws(StatesError) -> JSONValue {
         guard let template else { return value }
-        return try evaluate(template, &scope, field: field)
+        return try evaluate(template, &scope, field: field())
     }
 
     // MARK: Assign
@@ -123,8 +124,7 @@ extension Execution {
             var matched: ChoiceRule?
             for (index, rule) in choices.enumerated() {
                 guard case .jsonata(let condition) = rule.test else { continue }
-                let field = "Choices[\(index)]/Condition"
-                guard case .bool(let outcome) = try evaluate(condition, &scope, field: field) else {
+                guard case .bool(let outcome) = try evaluate(condition, &scope, field: "Choices[\(index)]/Condition") else {
                     throw StatesError(StatesErrorName.queryEvaluationError,
                                       "The Condition of Choices[\(index)] in the state '\(state.name)' must evaluate to a boolean.")
                 }

@@ -330,7 +330,7 @@ extension Execution {
         if let parameters = state.parameters {
             input = try parameters.evaluate(data: effective, context: contextObject(run: run, taskToken: token), variables: variables(run: run), random: &random)
         } else if let arguments = state.arguments {
-            var scope = jsonataScope(run: run, input: raw, context: contextObject(run: run, taskToken: token))
+            var scope = jsonataScope(run: run, input: raw, taskToken: token)
             input = try evaluate(arguments, &scope, field: "Arguments")
         }
         let timeout = try number(spec.timeoutSeconds, input: effective, field: "TimeoutSecondsPath", run: run)
@@ -533,7 +533,7 @@ extension Execution {
         inputs.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {
             if let template = spec.itemTemplate {
-                var scope = jsonataScope(run: run, input: raw, context: contextObject(run: run, mapItem: (index, item)))
+                var scope = jsonataScope(run: run, input: raw, mapItem: (index, item))
                 inputs.append(StoredJSON(wrappedValue: try evaluate(template, &scope, field: "ItemSelector")))
             } else if let selector {
                 let context = contextObject(run: run, mapItem: (index, item))

@@ -67,34 +67,79 @@ public indirect enum QueryTemplate: Sendable, Hashable {
     }
 
     /// The field's value. An expression that fails, or yields nothing, is a
-    /// `States.QueryEvaluationError` whose cause names the expression and the field as AWS's does.
-    func evaluate(_ scope: inout JSONataScope, field: String) throws(StatesError) -> JSONValue {
+    /// `States.QueryEvaluationError` whose cause names the expression and the field as AWS's
+    /// does. The field's name (`Arguments/orderId`) is spelled out only for that cause.
+    func evaluate(_ scope: inout JSONataScope, field: @autoclosure () -> String) throws(StatesError) -> JSONValue {
+        do {
+            return try value(&scope)
+        } catch {
+            let name = field() + error.location.reversed().joined()
+            if let problem = error.problem {
+                throw StatesError(StatesErrorName.queryEvaluationError,
+                                  "The JSONata expression '\(error.source)' specified for the field '\(name)' threw an error during evaluation. \(problem.code): \(problem.message)")
+            }
+            throw StatesError(StatesErrorName.queryEvaluationError,
+                              "The JSONata expression '\(error.source)' specified for the field '\(name)' returned nothing (undefined).")
+        }
+    }
+
+    /// An expression of the template that failed: where it sits below the field (innermost
+    /// step first, `/key` or `[index]`), its text, and its error (nil: it yielded nothing).
+    private struct Failure: Error {
+        var location: [String] = []
+        let source: String
+        let problem: JSONataError?
+    }
+
+    private func value(_ scope: inout JSONataScope) throws(Failure) -> JSONValue {
         switch self {
         case .literal(let value): return value
         case .expression(let expression):
             let result: JSONValue?
             do {
-                result = try expression.evaluate(nil, bindings: scope.bindings, functions: StepFunctionsFunctions.all,
-                                                 nowMillis: scope.nowMillis, random: &scope.random)
+                result = try scope.evaluate(expression)
             } catch {
-                throw StatesError(StatesErrorName.queryEvaluationError,
-                                  "The JSONata expression '\(expression.source)' specified for the field '\(field)' threw an error during evaluation. \(error.code): \(error.message)")
+                throw Failure(source: expression.source, problem: error)
             }
-            guard let result else {
-                throw StatesError(StatesErrorName.queryEvaluationError,
-                                  "The JSONata expression '\(expression.source)' specified for the field '\(field)' returned nothing (undefined).")
-            }
+            guard let result else { throw Failure(source: expression.source, problem: nil) }
             return result
         case .object(let keys, let values):
             var object = JSONObject()
             object.reserveCapacity(keys.count)
-            for (key, value) in zip(keys, values) { object[key] = try value.evaluate(&scope, field: "\(field)/\(key)") }
+            for (key, value) in zip(keys, values) {
+                do {
+                    object[key] = try value.value(&scope)
+                } catch {
+                    var failure = error
+                    failure.location.append("/\(key)")
+                    throw failure
+                }
+            }
             return .object(object)
         case .array(let items):
             var values: [JSONValue] = []
             values.reserveCapacity(items.count)
-            for (index, item) in items.enumerated() { values.append(try item.evaluate(&scope, field: "\(field)[\(index)]")) }
+            for (index, item) in items.enumerated() {
+                do {
+                    values.append(try item.value(&scope))
+                } catch {
+                    var failure = error
+                    failure.location.append("[\(index)]")
+                    throw failure
+                }
+            }
             return .array(values)
+        }
+    }
+
+    /// Whether an expression of the template may read `$states.context`: the context object
+    /// is built only for those (it costs more than most expressions).
+    var readsContext: Bool {
+        switch self {
+        case .literal: false
+        case .expression(let expression): expression.variableUses["states"]?.reads("context") ?? false
+        case .object(_, let values): values.contains { $0.readsContext }
+        case .array(let items): items.contains { $0.readsContext }
         }
     }
 
@@ -119,10 +164,66 @@ public enum Assignment: Sendable, Hashable {
 /// What a JSONata expression of a state sees: `$states` (input, context, and result or
 /// errorOutput where the field allows them), the workflow's variables, the execution's clock
 /// reading and its stored random generator.
+///
+/// Each expression is given only the variables it mentions (`JSONataExpression.variableUses`),
+/// and `$states.context` is left out until an expression that may read it is evaluated
+/// (`Execution.evaluate` adds it then): no expression can tell the difference, and most
+/// never pay for the context object.
 struct JSONataScope {
-    var bindings: [String: JSONValue]
+    /// The run whose current state the fields belong to.
+    let run: Int
+    let input: JSONValue
+    let result: JSONValue?
+    let errorOutput: JSONValue?
+    /// `$states.context`, once added.
+    private(set) var context: JSONValue?
+    /// `$states` as last built; nil until an expression reads it, and again after `context` is added.
+    private var states: JSONValue?
+    let variables: JSONObject
     var nowMillis: Double
     var random: SplitMix64
+    /// What `$states.context.Task` and `.Map` hold for this field, when they are present.
+    let taskToken: String?
+    let mapItem: (Int, JSONValue)?
+
+    init(run: Int, input: JSONValue, result: JSONValue?, errorOutput: JSONValue?, variables: JSONObject, nowMillis: Double,
+         random: SplitMix64, taskToken: String?, mapItem: (Int, JSONValue)?) {
+        self.run = run
+        self.input = input
+        self.result = result
+        self.errorOutput = errorOutput
+        self.variables = variables
+        self.nowMillis = nowMillis
+        self.random = random
+        self.taskToken = taskToken
+        self.mapItem = mapItem
+    }
+
+    mutating func addContext(_ context: JSONValue) {
+        self.context = context
+        states = nil
+    }
+
+    /// `$states`, its members in AWS's order.
+    private mutating func statesValue() -> JSONValue {
+        if let states { return states }
+        var object = JSONObject()
+        object.reserveCapacity(4)
+        object["input"] = input
+        if let context { object["context"] = context }
+        if let result { object["result"] = result }
+        if let errorOutput { object["errorOutput"] = errorOutput }
+        let value = JSONValue.object(object)
+        states = value
+        return value
+    }
+
+    mutating func evaluate(_ expression: JSONataExpression) throws(JSONataError) -> JSONValue? {
+        let states: JSONValue? = expression.variableUses["states"] == nil ? nil : statesValue()
+        let variables = self.variables
+        return try expression.evaluate(nil, variable: { name in name == "states" ? states : variables[name] },
+                                       functions: StepFunctionsFunctions.all, nowMillis: nowMillis, random: &random)
+    }
 }
 
 extension String {
