@@ -85,7 +85,7 @@ let package = Package(
         // The live topology map: graph from a snapshot, layered layout, edge routing, drawing
         // into the cell buffer. Pure: no I/O, no clock.
         .target(name: "TopologyLayout", dependencies: [
-            "Terminal", "Provider", "StatesLanguage", "JSON",
+            "Terminal", "Provider", "StatesLanguage", "JSON", "Timekeeping",
             .product(name: "HeapModule", package: "swift-collections"),
         ], swiftSettings: strict),
         // Sagas as the operator sees them: business keys, the stuck rules, compensation paths
@@ -153,7 +153,7 @@ let package = Package(
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Timekeeping"], swiftSettings: strict),
         .testTarget(name: "PatternsTests", dependencies: ["Patterns", "JSON"], swiftSettings: strict),
         .testTarget(name: "JSONataTests", dependencies: ["JSONata", "JSON"], swiftSettings: strict),
-        .testTarget(name: "StatesLanguageTests", dependencies: ["StatesLanguage", "JSON", "Demo"], swiftSettings: strict),
+        .testTarget(name: "StatesLanguageTests", dependencies: ["StatesLanguage", "JSON", "Demo", "Timekeeping"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strict),
         .testTarget(name: "StackProtocolTests", dependencies: ["StackProtocol", "JSON", "CircuitBreaker", "Chaos"],
                     swiftSettings: strict),

@@ -1,3 +1,5 @@
+import Timekeeping
+
 /// How long to leave an API alone after AWS throttled it: exponential backoff with full jitter
 /// (a delay drawn evenly from zero to `base · 2^n`, capped), so that consoles throttled together
 /// do not come back together; at least `floor`. A value with its own seeded generator, so a
@@ -29,22 +31,4 @@ struct ThrottleBackoff: Sendable, Hashable {
     mutating func answered(_ part: PollPart) { attempts[part] = nil }
 
     func isBackingOff(_ part: PollPart) -> Bool { attempts[part] != nil }
-}
-
-/// A small, fast, seedable generator (Steele, Lea and Flood's SplitMix64).
-struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Evenly in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import JSON
+import Timekeeping
 
 /// One execution of a state machine, as a value: deterministic and driven from outside.
 ///

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import JSON
+import Timekeeping
 
 /// Storage form of an execution: the definition text, the context, the status and every
 /// run, task and timer. JSON payloads are stored as text so object key order survives.

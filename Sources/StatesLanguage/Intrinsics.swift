@@ -1,4 +1,5 @@
 import JSON
+import Timekeeping
 
 /// A call such as `States.Format('Hello {}', $.name)`, parsed once when the definition is
 /// read so that a malformed call is a definition error, not a runtime surprise.
@@ -193,20 +194,6 @@ extension String {
 }
 
 // MARK: - Evaluation
-
-/// A deterministic 64-bit generator (SplitMix64). The interpreter draws all its randomness
-/// (task tokens, jitter, MathRandom, UUID) from one the host seeds, so a replay is exact.
-public struct SplitMix64: RandomNumberGenerator, Sendable, Codable, Hashable {
-    public var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 extension SplitMix64 {
     /// A version-4 UUID in lowercase canonical form.

@@ -1,4 +1,5 @@
 import JSON
+import Timekeeping
 
 /// A Parameters / ItemSelector / ResultSelector / Pass Result template. Keys ending in `.$`
 /// take their value from a path or an intrinsic function; everything else is copied.

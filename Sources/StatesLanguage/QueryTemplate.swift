@@ -1,5 +1,6 @@
 import JSON
 import JSONata
+import Timekeeping
 
 /// Which language a state's fields are written in: the machine's `QueryLanguage`, or the
 /// state's own when it sets one.

@@ -1,5 +1,6 @@
 import JSON
 import JSONata
+import Timekeeping
 
 /// The functions Step Functions adds to JSONata (and its seedable `$random`, which replaces
 /// the standard one): the JSONata counterparts of the intrinsics.

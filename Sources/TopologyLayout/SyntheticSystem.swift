@@ -1,11 +1,13 @@
+import Timekeeping
+
 /// A made-up event-driven system of a given size, for the benchmark and the layout tests:
 /// buses fed by sources and services, rules to queues, machines and other buses, redrive to
 /// dead-letter queues, machines calling tasks, services consuming and calling dependencies;
 /// bus-to-bus hops go from regional buses to a few central ones.
-/// Deterministic for a seed (its own generator), so a figure or a failure can be reproduced.
+/// Deterministic for a seed (a `SplitMix64`), so a figure or a failure can be reproduced.
 public enum SyntheticSystem {
     public static func graph(nodes nodeCount: Int, edges edgeCount: Int, seed: UInt64 = 1) -> MapGraph {
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         let shares: [(MapNodeKind, Int)] = [
             (.source, 5), (.service, 20), (.bus, 5), (.stateMachine, 5), (.queue, 35), (.task, 10),
             (.deadLetterQueue, 10), (.dependency, 10),
@@ -55,14 +57,3 @@ public enum SyntheticSystem {
 }
 
 /// SplitMix64: a tiny seeded generator, so synthetic systems are the same on every machine.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,6 +1,7 @@
 import JSON
 @testable import StatesLanguage
 import Testing
+import Timekeeping
 
 /// Every intrinsic function, its argument checks and its failures.
 @Suite struct IntrinsicTests {
