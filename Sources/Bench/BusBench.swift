@@ -41,13 +41,38 @@ enum BusBench {
         // The same load from 8 and from 32 concurrent senders: more senders put more events
         // in each group commit (one fsync each), which is where a durable bus spends its time.
         for senders in [8, 32] {
-            try await putEvents(senders: senders, store: store, call: call)
+            _ = try await putEvents(senders: senders, store: store, call: call)
         }
         // The same with one live-stream viewer on `events` (what an attached console costs the
         // bus: every event is encoded as a frame and queued for it).
-        try await putEvents(senders: 32, store: store, call: call, viewer: hub)
+        _ = try await putEvents(senders: 32, store: store, call: call, viewer: hub)
         print("  goal: >= 20,000 events/s through PutEvents (issue 3); moto_server side by side: conformance/bench_events.py")
         try await ruleChanges(store: store, call: call)
+        try await archiveSideBySide(store: store, call: call)
+    }
+
+    /// Issue #18's budget: an archive on the bus (keeping every event, written in the PutEvents
+    /// transaction) must not cost PutEvents more than 10 %. The same load without and with an
+    /// archive, alternating, several rounds, on one stack; the archive is created before and
+    /// deleted after each of its runs (outside the timing).
+    static func archiveSideBySide(store: StackStore, call: @escaping @Sendable (String, String, JSONValue) async -> JSONValue,
+                                  rounds: Int = 5) async throws {
+        var without: [Double] = [], with: [Double] = []
+        for _ in 0..<rounds {
+            without.append(try await putEvents(senders: 32, store: store, call: call, label: "no archive"))
+            _ = await call("AWSEvents", "CreateArchive", [
+                "ArchiveName": "bench-archive", "EventSourceArn": "arn:aws:events:us-east-1:000000000000:event-bus/default"])
+            with.append(try await putEvents(senders: 32, store: store, call: call, label: "archive of every event"))
+            let described = await call("AWSEvents", "DescribeArchive", ["ArchiveName": "bench-archive"])
+            print("  archive held \(described["EventCount"]?.intValue ?? -1) events, \(described["SizeBytes"]?.intValue ?? -1) bytes")
+            _ = await call("AWSEvents", "DeleteArchive", ["ArchiveName": "bench-archive"])
+        }
+        let ratios = zip(with, without).map { $0 / $1 }
+        print("archive side by side, 32 senders, \(rounds) rounds alternating (events/s):")
+        print("  without: " + without.map { String(format: "%.0f", $0) }.joined(separator: ", "))
+        print("  with:    " + with.map { String(format: "%.0f", $0) }.joined(separator: ", "))
+        print("  with/without per round: " + ratios.map { String(format: "%.3f", $0) }.joined(separator: ", ")
+              + String(format: "; median %.3f (budget: >= 0.900)", ratios.sorted()[ratios.count / 2]))
     }
 
     /// How long a rule change takes on this 100-rule bus, and how much of it the store's writer
@@ -68,7 +93,7 @@ enum BusBench {
 
     static func putEvents(senders: Int, store: StackStore,
                           call: @escaping @Sendable (String, String, JSONValue) async -> JSONValue,
-                          viewer hub: StreamHub? = nil) async throws {
+                          viewer hub: StreamHub? = nil, label: String? = nil) async throws -> Double {
         let subscription = hub?.subscribe(topics: ["events"])
         let reader = Task {
             var frames = 0
@@ -106,7 +131,7 @@ enum BusBench {
                 "QueueUrl": .string("http://127.0.0.1:4599/000000000000/bench-\(queue)"), "AttributeNames": ["ApproximateNumberOfMessages"]])
             delivered += Int(attributes["Attributes"]?["ApproximateNumberOfMessages"]?.stringValue ?? "") ?? 0
         }
-        let viewerLabel = hub == nil ? "" : ", 1 stream viewer"
+        let viewerLabel = (hub == nil ? "" : ", 1 stream viewer") + (label.map { ", \($0)" } ?? "")
         print(String(format: "PutEvents (durable, 100 mixed rules, SQS targets, %d senders, 10/batch, ~1 KB\(viewerLabel)): %d events in %.2f s = %.0f events/s",
                      senders, events, elapsed, Double(events) / elapsed))
         let busy = seconds(after.writerBusy - before.writerBusy)
@@ -121,6 +146,7 @@ enum BusBench {
             let frames = await reader.value
             print("  stream viewer: \(frames) frames read, \(subscription.droppedTotal) dropped for want of buffer")
         }
+        return Double(events) / elapsed
     }
 
     /// 100 rules over the operators users mix: exact, prefix, suffix, anything-but, numeric,
