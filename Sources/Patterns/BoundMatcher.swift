@@ -3,36 +3,70 @@ import JSON
 /// A pattern object bound to a field tree: its keys are the tree's node numbers, so matching a
 /// `JSONDocument` parsed with that tree compares integers, never strings. Rules of one router
 /// share one tree; a lone `EventPattern` has its own.
+///
+/// AWS matches dot-joined paths, so an event may spell the pattern path `a → b` as nested
+/// members or as one member named "a.b" (aws/event-ruler flattens events and rules to such
+/// paths). Each nested pattern object is therefore bound twice: under the member it names, and
+/// "in place", reading the current event object's members with the key and a dot as a prefix.
+/// Either binding may match; an object that only asks for absences needs both to.
 final class BoundMatcher: Sendable {
+    /// How many in-place bindings one pattern may add. A path of n names has 2^(n-1) spellings,
+    /// so deep paths are capped: once a pattern has spent the budget (fields bound first spend
+    /// first), further nested objects are matched only as nested members.
+    static let spellingBudget = 256
+
     /// Leaf fields (cheap, selective) are checked before nested objects, `$or` groups last.
     private let leafNodes: [Int32]
     private let leaves: [LeafMatcher]
     private let objectNodes: [Int32]
     private let objects: [BoundMatcher]
+    /// Per nested object: the same object read in place with "key." prefixed to its keys.
+    private let inPlace: [BoundMatcher?]
     private let orGroups: [[BoundMatcher]]
-    private let isAbsenceOnly: Bool
+    let isAbsenceOnly: Bool
 
-    /// Binds `object`, which sits at `node` of `tree`, adding the members it reads to the tree.
-    init(_ object: ObjectMatcher, tree: inout JSONFieldTree, node: Int) {
+    convenience init(_ object: ObjectMatcher, tree: inout JSONFieldTree, node: Int) {
+        var budget = BoundMatcher.spellingBudget
+        self.init(object, tree: &tree, node: node, prefix: "", budget: &budget)
+    }
+
+    /// Binds `object`, which sits at `node` of `tree` with its keys spelled after `prefix`,
+    /// adding the members it reads to the tree.
+    init(_ object: ObjectMatcher, tree: inout JSONFieldTree, node: Int, prefix: String, budget: inout Int) {
         var leafNodes: [Int32] = [], leaves: [LeafMatcher] = []
-        var objectNodes: [Int32] = [], objects: [BoundMatcher] = []
+        var objectNodes: [Int32] = [], objects: [BoundMatcher] = [], inPlace: [BoundMatcher?] = []
         for field in object.fields {
-            let child = tree.child(field.key, of: node)
+            let child = tree.child(prefix + field.key, of: node)
             switch field.body {
             case .object(let nested):
                 objectNodes.append(Int32(child))
-                objects.append(BoundMatcher(nested, tree: &tree, node: child))
+                objects.append(BoundMatcher(nested, tree: &tree, node: child, prefix: "", budget: &budget))
+                if budget > 0 {
+                    budget -= 1
+                    inPlace.append(BoundMatcher(nested, tree: &tree, node: node, prefix: prefix + field.key + ".", budget: &budget))
+                } else {
+                    inPlace.append(nil)
+                }
             case .leaf(let leaf):
                 leafNodes.append(Int32(child))
                 leaves.append(leaf)
             }
         }
-        // `$or` alternatives read members of the object they sit in.
-        self.orGroups = object.orGroups.map { group in group.map { BoundMatcher($0, tree: &tree, node: node) } }
+        // `$or` alternatives read members of the object they sit in, spelled the same way.
+        var groups: [[BoundMatcher]] = []
+        for group in object.orGroups {
+            var bound: [BoundMatcher] = []
+            for alternative in group {
+                bound.append(BoundMatcher(alternative, tree: &tree, node: node, prefix: prefix, budget: &budget))
+            }
+            groups.append(bound)
+        }
+        self.orGroups = groups
         self.leafNodes = leafNodes
         self.leaves = leaves
         self.objectNodes = objectNodes
         self.objects = objects
+        self.inPlace = inPlace
         self.isAbsenceOnly = object.isAbsenceOnly
     }
 
@@ -67,7 +101,16 @@ final class BoundMatcher: Sendable {
         }
         for index in objectNodes.indices {
             let value = object.flatMap { document.member($0, node: objectNodes[index]) }
-            if !objects[index].matches(document, value) { return false }
+            let nested = objects[index]
+            var matched = nested.matches(document, value)
+            if let dotted = inPlace[index] {
+                if nested.isAbsenceOnly {
+                    matched = matched && dotted.matchesFields(document, object)
+                } else if !matched {
+                    matched = dotted.matchesFields(document, object)
+                }
+            }
+            if !matched { return false }
         }
         for group in orGroups where !group.contains(where: { $0.matchesFields(document, object) }) {
             return false

@@ -39,7 +39,9 @@ public struct EventPattern: Sendable, Hashable, CustomStringConvertible {
     /// Compiles a pattern already parsed as JSON.
     public init(_ json: JSONValue) throws(EventPatternError) {
         var compiler = PatternCompiler()
-        self.root = try compiler.compileRoot(json)
+        let root = try compiler.compileRoot(json)
+        try WildcardComplexity.check(root)
+        self.root = root
         self.json = json
         var tree = JSONFieldTree()
         self.bound = BoundMatcher(root, tree: &tree, node: JSONFieldTree.root)

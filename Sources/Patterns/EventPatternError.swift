@@ -15,10 +15,11 @@ public struct EventPatternError: Error, Sendable, Equatable, CustomStringConvert
         self.path = path
     }
 
-    /// "Event pattern is not valid. Reason: …", naming the field when there is one.
+    /// "Event pattern is not valid. Reason: …", AWS's wording. AWS adds nothing naming the field
+    /// (its parser appends a source position, which this parser does not track), so neither do
+    /// we: `path` is for the console, which shows it beside the filter being typed.
     public var message: String {
-        if path.isEmpty { return "Event pattern is not valid. Reason: \(reason)" }
-        return "Event pattern is not valid. Reason: \(reason) (at \"\(path.joined(separator: "."))\")"
+        "Event pattern is not valid. Reason: \(reason)"
     }
 
     public var description: String { message }

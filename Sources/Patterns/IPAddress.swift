@@ -166,6 +166,10 @@ struct CIDRRange: Hashable, Sendable {
         guard parts.count == 2 else { throw PatternFault("Malformed CIDR, one '/' required") }
         guard let bits = Int(parts[1]) else { throw PatternFault("Malformed CIDR, mask bits must be an integer") }
         guard bits >= 0 else { throw PatternFault("Malformed CIDR, mask bits must not be negative") }
+        // AWS's matcher first asks whether the text looks like an address (digits and dots, or
+        // hex digits and colons): anything else is "Nonstandard", even a spelling such as
+        // ::ffff:a.b.c.d that a full parser accepts; a look-alike that fails to parse is "Invalid".
+        guard CIDRRange.looksLikeAddress(parts[0]) else { throw PatternFault("Nonstandard IP address: \(parts[0])") }
         guard let address = IPAddress(parts[0]) else { throw PatternFault("Invalid IP address: \(parts[0])") }
         if address.isV6 {
             guard bits <= 127 else { throw PatternFault("IPv6 mask bits must be < 128") }
@@ -174,5 +178,21 @@ struct CIDRRange: Hashable, Sendable {
         }
         lower = address
         upper = address.settingLowBits(address.bitWidth - bits)
+    }
+
+    /// Four dot-separated runs of decimal digits, or hex digits and colons with at least one
+    /// colon: the shapes AWS's matcher (aws/event-ruler, `Constants.IPv4_REGEX`/`IPv6_REGEX`)
+    /// treats as address literals before parsing them.
+    static func looksLikeAddress(_ text: Substring) -> Bool {
+        let bytes = Array(text.utf8)
+        func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+        func isHex(_ byte: UInt8) -> Bool {
+            isDigit(byte) || (byte >= 0x41 && byte <= 0x46) || (byte >= 0x61 && byte <= 0x66)
+        }
+        if bytes.contains(UInt8(ascii: ":")) {
+            return bytes.allSatisfy { $0 == UInt8(ascii: ":") || isHex($0) }
+        }
+        let runs = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        return runs.count == 4 && runs.allSatisfy { !$0.isEmpty && $0.allSatisfy(isDigit) }
     }
 }

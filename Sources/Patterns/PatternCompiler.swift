@@ -32,17 +32,33 @@ struct PatternCompiler {
             }
             path.append(key)
             defer { path.removeLast() }
+            let body: ObjectMatcher.Body
             switch value {
             case .object(let nested):
-                matcher.fields.append(.init(key: key, body: .object(try compileObject(nested, insideOr: insideOr))))
+                body = .object(try compileObject(nested, insideOr: insideOr))
             case .array(let entries):
-                matcher.fields.append(.init(key: key, body: .leaf(try compileLeaf(entries))))
+                body = .leaf(try compileLeaf(entries))
             default:
                 throw fail("\"\(key)\" must be an object or an array")
             }
+            matcher.fields.append(PatternCompiler.field(key, body))
         }
         // Cheap, selective checks first: leaves before nested objects, `$or` last.
         return ObjectMatcher(matcher)
+    }
+
+    /// A field whose key holds dots becomes nested fields, one per dot-separated name: AWS
+    /// matches on dot-joined paths, so `"a.b": X` and `"a": {"b": X}` are one pattern (aws/event-ruler
+    /// joins a nested key's names with "." before matching). The matcher then finds such a path in
+    /// the event however its keys spell it (`BoundMatcher`).
+    static func field(_ key: String, _ body: ObjectMatcher.Body) -> ObjectMatcher.Field {
+        guard key.utf8.contains(UInt8(ascii: ".")) else { return .init(key: key, body: body) }
+        let names = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        var inner = body
+        for name in names.dropFirst().reversed() {
+            inner = .object(ObjectMatcher(ObjectBuilder(fields: [.init(key: name, body: inner)])))
+        }
+        return .init(key: names[0], body: inner)
     }
 
     mutating func compileOr(_ value: JSONValue, insideOr: Bool) throws(EventPatternError) -> [ObjectMatcher] {
@@ -137,7 +153,8 @@ struct PatternCompiler {
             }
             if flag { leaf.tests.append(.exists) } else { leaf.matchesAbsence = true }
         case "cidr":
-            guard case .string(let string) = operand else { throw PatternFault("cidr match pattern must be a string") }
+            // AWS's parser reuses the prefix operator's wording here (aws/event-ruler JsonRuleCompiler).
+            guard case .string(let string) = operand else { throw PatternFault("prefix match pattern must be a string") }
             leaf.tests.append(.cidr(try CIDRRange(parsing: string)))
         default:
             throw PatternFault("Unrecognized match type \(name)")

@@ -78,13 +78,19 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"ip": [{"cidr": 10}]}"#, "cidr match pattern must be a string"),
+        // AWS's parser answers a non-string cidr operand with the prefix operator's wording
+        // (aws/event-ruler JsonRuleCompiler; localstack's event_rule_engine.py does the same).
+        (#"{"ip": [{"cidr": 10}]}"#, "prefix match pattern must be a string"),
         (#"{"ip": [{"cidr": "10.0.0.0"}]}"#, "Malformed CIDR, one '/' required"),
         (#"{"ip": [{"cidr": "10.0.0.0/8/8"}]}"#, "Malformed CIDR, one '/' required"),
         (#"{"ip": [{"cidr": "10.0.0.0/x"}]}"#, "Malformed CIDR, mask bits must be an integer"),
         (#"{"ip": [{"cidr": "10.0.0.0/-1"}]}"#, "Malformed CIDR, mask bits must not be negative"),
-        (#"{"ip": [{"cidr": "10.0.0/8"}]}"#, "Invalid IP address: 10.0.0"),
-        (#"{"ip": [{"cidr": "example.com/8"}]}"#, "Invalid IP address: example.com"),
+        // Text that does not look like an address is "Nonstandard"; a look-alike that does not
+        // parse is "Invalid" (aws/event-ruler CIDR.java: shape check, then parse).
+        (#"{"ip": [{"cidr": "10.0.0/8"}]}"#, "Nonstandard IP address: 10.0.0"),
+        (#"{"ip": [{"cidr": "example.com/8"}]}"#, "Nonstandard IP address: example.com"),
+        (#"{"ip": [{"cidr": "::ffff:10.0.0.1/8"}]}"#, "Nonstandard IP address: ::ffff:10.0.0.1"),
+        (#"{"ip": [{"cidr": "999.0.0.1/8"}]}"#, "Invalid IP address: 999.0.0.1"),
         (#"{"ip": [{"cidr": "10.0.0.0/32"}]}"#, "IPv4 mask bits must be < 32"),
         (#"{"ip": [{"cidr": "::/128"}]}"#, "IPv6 mask bits must be < 128"),
         (#"{"ip": [{"cidr": "1::2::3/64"}]}"#, "Invalid IP address: 1::2::3"),
@@ -106,13 +112,16 @@ import Testing
         #expect(refusal(pattern) == reason)
     }
 
-    @Test func messageHasAWSShapeAndNamesTheField() throws {
+    @Test func messageHasAWSShapeWithoutAddedFieldName() throws {
+        // AWS's message is "Event pattern is not valid. Reason: <reason>" with nothing naming
+        // the field (e.g. cloud-custodian/cloud-custodian#6507, buildkite/docs#896); the path
+        // stays available to the console.
         do {
             _ = try EventPattern(parsing: #"{"detail": {"state": [{"prefx": "a"}]}}"#)
             Issue.record("accepted an unknown operator")
         } catch {
             #expect(error.path == ["detail", "state"])
-            #expect(error.message == #"Event pattern is not valid. Reason: Unrecognized match type prefx (at "detail.state")"#)
+            #expect(error.message == "Event pattern is not valid. Reason: Unrecognized match type prefx")
             #expect(EventPatternError.exceptionType == "InvalidEventPatternException")
         }
     }
