@@ -116,5 +116,14 @@ enum BusSchema {
                 );
                 """)
         },
+        // The default bus was created with times 0 (1970). It exists from the store's creation,
+        // so that is its creation and modification time, as AWS reports real times for it.
+        StoreMigration("events-v4-default-bus-times") { db in
+            try db.execute(sql: """
+                UPDATE eb_bus SET created_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER),
+                  modified_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+                WHERE name = 'default' AND created_at = 0
+                """)
+        },
     ]
 }

@@ -20,8 +20,13 @@ extension BusService {
     func putRule(_ input: BusInput) async throws(AWSError) -> JSONValue {
         let name = try input.name("Name")
         let bus = try busName(input)
-        let patternText = try input.string("EventPattern")
         let schedule = try input.string("ScheduleExpression")
+        // PutRule's reference: a rule needs "at least an EventPattern or ScheduleExpression", and
+        // members left out are stored as null. Tools that always send both (scripts, moto's own
+        // tests) pass EventPattern "" beside a schedule: that is a schedule rule with no pattern,
+        // stored and described without one, not a pattern to parse.
+        let givenPattern = try input.string("EventPattern")
+        let patternText = givenPattern == "" && schedule != nil ? nil : givenPattern
         guard patternText != nil || schedule != nil else {
             throw BusError.validation("Parameter(s) EventPattern or ScheduleExpression must be specified.")
         }
