@@ -6,9 +6,12 @@ import JSON
 ///
 /// AWS matches dot-joined paths, so an event may spell the pattern path `a → b` as nested
 /// members or as one member named "a.b" (aws/event-ruler flattens events and rules to such
-/// paths). Each nested pattern object is therefore bound twice: under the member it names, and
-/// "in place", reading the current event object's members with the key and a dot as a prefix.
-/// Either binding may match; an object that only asks for absences needs both to.
+/// paths). A nested pattern object that came from a dotted pattern key is therefore bound twice:
+/// under the member it names, and "in place", reading the current event object's members with
+/// the key and a dot as a prefix. Either binding may match; an object that only asks for
+/// absences needs both to. Objects written nested in the pattern are bound once: binding every
+/// one twice cost the matcher 20-25 % on events without a dotted key (measured, see
+/// docs/benchmarks.md), so a nested pattern does not see an event's dotted key.
 final class BoundMatcher: Sendable {
     /// How many in-place bindings one pattern may add. A path of n names has 2^(n-1) spellings,
     /// so deep paths are capped: once a pattern has spent the budget (fields bound first spend
@@ -41,7 +44,7 @@ final class BoundMatcher: Sendable {
             case .object(let nested):
                 objectNodes.append(Int32(child))
                 objects.append(BoundMatcher(nested, tree: &tree, node: child, prefix: "", budget: &budget))
-                if budget > 0 {
+                if field.fromDottedKey, budget > 0 {
                     budget -= 1
                     inPlace.append(BoundMatcher(nested, tree: &tree, node: node, prefix: prefix + field.key + ".", budget: &budget))
                 } else {

@@ -56,9 +56,9 @@ struct PatternCompiler {
         let names = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         var inner = body
         for name in names.dropFirst().reversed() {
-            inner = .object(ObjectMatcher(ObjectBuilder(fields: [.init(key: name, body: inner)])))
+            inner = .object(ObjectMatcher(ObjectBuilder(fields: [.init(key: name, body: inner, fromDottedKey: true)])))
         }
-        return .init(key: names[0], body: inner)
+        return .init(key: names[0], body: inner, fromDottedKey: true)
     }
 
     mutating func compileOr(_ value: JSONValue, insideOr: Bool) throws(EventPatternError) -> [ObjectMatcher] {

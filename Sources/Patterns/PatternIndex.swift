@@ -146,20 +146,16 @@ final class RuleTable: Sendable {
                 unfiled.append(position)
                 continue
             }
-            // The event may spell the path with any of its names joined by dots ("detail.state"
-            // for detail → state), as the matcher accepts: file the rule under every spelling.
-            for spelling in RuleTable.spellings(best.path) {
-                let node = tree.insert(path: spelling)
-                let index: Int
-                if let existing = tableByNode[node] {
-                    index = existing
-                } else {
-                    index = tables.count
-                    tableByNode[node] = index
-                    tables.append(ValueTable())
-                }
-                for value in best.values { tables[index].file(value, rule: position) }
+            let node = tree.insert(path: best.path)
+            let index: Int
+            if let existing = tableByNode[node] {
+                index = existing
+            } else {
+                index = tables.count
+                tableByNode[node] = index
+                tables.append(ValueTable())
             }
+            for value in best.values { tables[index].file(value, rule: position) }
         }
         self.fields = tree
         self.tables = tables
@@ -206,22 +202,6 @@ final class RuleTable: Sendable {
         }
     }
 
-    /// Paths deeper than this are not filed under (a path of n names has 2^(n-1) spellings);
-    /// rules pinning nothing shallower are tried on every event.
-    static let maximumFiledDepth = 6
-
-    /// Every way to spell `path` as event keys: each gap between names is either a step into a
-    /// nested member or a dot inside one key. `["a", "b"]` gives `["a", "b"]` and `["a.b"]`.
-    static func spellings(_ path: [String]) -> [[String]] {
-        guard var result = path.first.map({ [[$0]] }) else { return [[]] }
-        for name in path.dropFirst() {
-            result = result.flatMap { spelling in
-                [spelling + [name], spelling.dropLast() + [spelling[spelling.count - 1] + "." + name]]
-            }
-        }
-        return result
-    }
-
     /// The fields a pattern pins to exact strings outside `$or`: any match must have one of the
     /// values at that path (through arrays), so the rule can be filed under them.
     static func pinnedFields(_ root: ObjectMatcher) -> [(path: [String], values: Set<UTF8Key>)] {
@@ -230,9 +210,12 @@ final class RuleTable: Sendable {
             guard !object.isAbsenceOnly else { return }
             for field in object.fields {
                 switch field.body {
-                case .leaf(let leaf) where leaf.isExactStringsOnly && path.count < RuleTable.maximumFiledDepth:
+                case .leaf(let leaf) where leaf.isExactStringsOnly:
                     result.append((path + [field.key], leaf.strings))
-                case .object(let nested):
+                // A path spelled by a dotted pattern key may be spelled either way in the event:
+                // its values are not filed under (the rule is filed by another field, or tried
+                // on every event).
+                case .object(let nested) where !field.fromDottedKey:
                     walk(nested, path + [field.key])
                 default:
                     break
