@@ -2,8 +2,9 @@ import JSON
 
 /// Reads the stream's busiest frames straight from a message's text, without a `JSONValue`
 /// per frame: what a viewer needs to keep up with a busy bus (issue #15: a console ingests
-/// 20,000 events a second on well under a core). `event` frames and `message` frames (an EventBridge delivery to a queue sends one per
-/// target) are read here; every other frame the general way.
+/// 20,000 events a second on well under a core). `event` frames, `message` frames (an EventBridge delivery to a queue sends one per
+/// target) and the `executions` topic's `execution` and `history` frames (a saga's every step) are read here; every other frame
+/// the general way.
 ///
 /// The message is parsed once as a `JSONDocument` that keeps only the members these readers
 /// look at. Anything that does not look exactly like a well-formed version-1 frame of its
@@ -23,6 +24,8 @@ enum FrameReader {
         var receiveCount = 0, deadLetterQueue = 0
         var sender = 0, senderEventId = 0, senderBus = 0, senderRule = 0, senderTargetId = 0
         var execution = 0, executionArn = 0, executionState = 0
+        var runArn = 0, runMachineArn = 0, runName = 0, runStatus = 0, runStartDate = 0, runRedriveCount = 0
+        var runStopDate = 0, runError = 0, runCause = 0
 
         init() {
             let root = JSONFieldTree.root
@@ -67,6 +70,15 @@ enum FrameReader {
             execution = tree.child("execution", of: data)
             executionArn = tree.child("executionArn", of: execution)
             executionState = tree.child("stateName", of: execution)
+            runArn = tree.child("executionArn", of: data)
+            runMachineArn = tree.child("stateMachineArn", of: data)
+            runName = tree.child("name", of: data)
+            runStatus = tree.child("status", of: data)
+            runStartDate = tree.child("startDate", of: data)
+            runRedriveCount = tree.child("redriveCount", of: data)
+            runStopDate = tree.child("stopDate", of: data)
+            runError = tree.child("error", of: data)
+            runCause = tree.child("cause", of: data)
         }
     }
 
@@ -85,6 +97,10 @@ enum FrameReader {
             return event(in: document, data: data).map { .published(.event($0), sequence: seq) }
         case ("message", StreamTopic.messages.rawValue):
             return messageChange(in: document, data: data).map { .published(.message($0), sequence: seq) }
+        case ("execution", StreamTopic.executions.rawValue):
+            return executionChange(in: document, data: data).map { .published(.execution($0), sequence: seq) }
+        case ("history", StreamTopic.executions.rawValue):
+            return historyEvent(in: document, data: data).map { .published(.history($0), sequence: seq) }
         default:
             return nil
         }
@@ -115,6 +131,17 @@ enum FrameReader {
     static func optionalInteger(_ document: JSONDocument, _ object: Int32, _ node: Int) -> Optional<Int?> {
         guard document.member(object, node: Int32(node)) != nil else { return .some(nil) }
         return integer(document, object, node).map { .some($0) }
+    }
+
+    /// A finite number that may be absent or null: `.some(nil)` then; nil (the frame is not read
+    /// here) when it is something else.
+    static func optionalNumber(_ document: JSONDocument, _ object: Int32, _ node: Int) -> Optional<Double?> {
+        guard let slot = document.member(object, node: Int32(node)) else { return .some(nil) }
+        switch document.slots[Int(slot)].kind {
+        case .null: return .some(nil)
+        case .number where document.slots[Int(slot)].number.isFinite: return .some(document.slots[Int(slot)].number)
+        default: return nil
+        }
     }
 
     /// A member that may be absent (false then); nil when it is present but not a boolean.

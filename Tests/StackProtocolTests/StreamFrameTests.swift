@@ -202,6 +202,36 @@ struct StreamFrameTests {
         }
     }
 
+    @Test("execution and history frames read from a batch equal the general decoder's; odd ones fall back to it, with the same frame or error")
+    func executionFramesReadFromTheDocument() throws {
+        let messages = try Fixtures.messages().filter { $0.topic == .executions }
+        #expect(messages.count == 3)
+        let texts = messages.enumerated().map { StreamFrameCodec.encode(.published($1, sequence: $0)) }
+        #expect(try StreamFrameCodec.decodeMessage("[" + texts.joined(separator: ",") + "]")
+            == messages.enumerated().map { .published($1, sequence: $0) })
+        for text in texts { try Self.expectReadAsTheGeneralDecoderReadsIt(text) }
+
+        let running = texts[0], failed = texts[1], history = texts[2]
+        let odd = [
+            running.replacingOccurrences(of: #""redriveCount":0"#, with: #""redriveCount":0.5"#),
+            running.replacingOccurrences(of: #""redriveCount":0"#, with: #""redriveCount":null"#),
+            running.replacingOccurrences(of: #""status":"RUNNING""#, with: #""status":null"#),
+            running.replacingOccurrences(of: #""startDate":1800000000.123"#, with: #""startDate":"1800000000.123""#),
+            failed.replacingOccurrences(of: #""stopDate":1800000004.5"#, with: #""stopDate":null"#),
+            failed.replacingOccurrences(of: #""stopDate":1800000004.5"#, with: #""stopDate":true"#),
+            failed.replacingOccurrences(of: #""error":"Payment.Declined""#, with: #""error":null"#),
+            failed.replacingOccurrences(of: #""cause":"card expired""#, with: #""cause":4"#),
+            history.replacingOccurrences(of: #""event":{"#, with: #""event":7,"later":{"#),
+            history.replacingOccurrences(of: #""name":"o-1""#, with: #""name":1"#),
+            history.replacingOccurrences(of: #""status":"RUNNING""#, with: #""status":"RUNNING","status":"SUCCEEDED""#),
+            history.replacingOccurrences(of: #""topic":"executions""#, with: #""topic":"events""#),
+        ]
+        for text in odd {
+            #expect(!texts.contains(text), "\(text)")
+            try Self.expectReadAsTheGeneralDecoderReadsIt(text)
+        }
+    }
+
     @Test("message frames written straight to bytes are byte for byte their JSON value's text")
     func messageFramesWrittenAsBytes() throws {
         let odd = QueueMessageChange.sent(queue: "q\"\u{1}é", messageId: "m\n", time: -5, body: "\u{202E}x\\",
