@@ -11,11 +11,13 @@ import subprocess
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import boto3
 import pytest
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 ROOT = Path(__file__).resolve().parent.parent
 LISTENING = re.compile(r"listening on (http://\S+)")
@@ -116,6 +118,18 @@ def make_client(service, endpoint, access_key="AKIDSIGNALBOX", secret_key="signa
 @pytest.fixture
 def sqs(endpoint):
     return make_client("sqs", endpoint)
+
+
+@pytest.fixture
+def queue(sqs):
+    """A standard queue of a fresh name, deleted afterwards if the test left it (a suite with
+    another shape of queue defines its own `queue`)."""
+    url = sqs.create_queue(QueueName=f"q-{uuid.uuid4().hex[:12]}")["QueueUrl"]
+    yield url
+    try:
+        sqs.delete_queue(QueueUrl=url)
+    except ClientError:
+        pass
 
 
 def aws_cli(endpoint, *args, check=True):

@@ -24,16 +24,6 @@ def policy_of(sqs, url):
 
 
 @pytest.fixture
-def queue(sqs):
-    url = sqs.create_queue(QueueName=name())["QueueUrl"]
-    yield url
-    try:
-        sqs.delete_queue(QueueUrl=url)
-    except ClientError:
-        pass
-
-
-@pytest.fixture
 def fifo(sqs):
     url = sqs.create_queue(QueueName=name("f") + ".fifo",
                            Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"})["QueueUrl"]
