@@ -204,3 +204,135 @@ def test_errors(sfn):
     assert error_of(sfn.describe_map_run, mapRunArn="arn:aws:states:us-east-1:1:execution:a:b")["Code"] == "InvalidArn"
     assert error_of(sfn.list_executions, mapRunArn=missing,
                     stateMachineArn=f"arn:aws:states:us-east-1:{ACCOUNT}:stateMachine:x")["Code"] == "ValidationException"
+
+
+def answer_tasks(sfn, activity, count, fail=lambda item: False, timeout=30):
+    """Takes `count` tasks of `activity`, failing those whose item `fail` says; returns the items."""
+    seen = []
+    deadline = time.monotonic() + timeout
+    while len(seen) < count and time.monotonic() < deadline:
+        task = sfn.get_activity_task(activityArn=activity, workerName="conformance")
+        if not task.get("taskToken"):
+            continue
+        item = json.loads(task["input"])
+        seen.append(item)
+        if fail(item):
+            sfn.send_task_failure(taskToken=task["taskToken"], error="ItemBroken", cause="try again")
+        else:
+            sfn.send_task_success(taskToken=task["taskToken"], output=json.dumps({"done": item}))
+    return seen
+
+
+def map_run_when(sfn, run_arn, done, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = sfn.describe_map_run(mapRunArn=run_arn)
+        if done(run):
+            return run
+        time.sleep(0.05)
+    raise AssertionError(f"Map Run never reached the state: {run}")
+
+
+def test_redriving_the_parent_redrives_the_same_map_run(fresh_server):
+    """"Redriving Map Runs" (developer guide) and the API reference: RedriveExecution of the parent
+    redrives the Map Run that failed — a MapRunRedriven event ({mapRunArn, redriveCount}), the run's
+    redriveCount and redriveDate, its failed children redriven in place (their own redriveCount),
+    the succeeded ones kept, children waiting to run again PENDING_REDRIVE — and no new Map Run.
+    A kill -9 in the middle of the redriven run loses nothing."""
+    sfn = make_client("stepfunctions", fresh_server.endpoint)
+    activity = sfn.create_activity(name="flaky-worker")["activityArn"]
+    processor = {"StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": activity, "End": True}}}
+    machine = sfn.create_state_machine(name="redriven-map", roleArn=ROLE,
+                                       definition=distributed(processor, MaxConcurrency=1, ToleratedFailureCount=1))
+    execution = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], input="[1, 2, 3]")["executionArn"]
+    run_arn = only_map_run(sfn, execution)["mapRunArn"]
+    assert answer_tasks(sfn, activity, 2, fail=lambda item: True) == [1, 2]
+    assert finished(sfn, execution)["status"] == "FAILED"
+    run = map_run_when(sfn, run_arn, lambda r: r["status"] == "FAILED")
+    assert run["redriveCount"] == 0 and "redriveDate" not in run
+    failed = {e["executionArn"] for e in sfn.list_executions(mapRunArn=run_arn)["executions"]}
+    assert len(failed) == 2
+    child = sorted(failed)[0]
+    assert sfn.describe_execution(executionArn=child)["redriveStatus"] == "REDRIVABLE_BY_MAP_RUN"
+
+    sfn.redrive_execution(executionArn=execution)
+    events = sfn.get_execution_history(executionArn=execution, reverseOrder=True, maxResults=2)["events"]
+    assert [e["type"] for e in events] == ["MapRunRedriven", "ExecutionRedriven"]
+    assert events[0]["mapRunRedrivenEventDetails"] == {"mapRunArn": run_arn, "redriveCount": 1}
+    assert [r["mapRunArn"] for r in sfn.list_map_runs(executionArn=execution)["mapRuns"]] == [run_arn]
+    run = sfn.describe_map_run(mapRunArn=run_arn)
+    assert run["status"] == "RUNNING" and run["redriveCount"] == 1 and "redriveDate" in run
+    assert run["executionCounts"]["running"] == 1 and run["executionCounts"]["pendingRedrive"] == 1
+    waiting = sfn.list_executions(mapRunArn=run_arn, statusFilter="PENDING_REDRIVE")["executions"]
+    assert len(waiting) == 1 and waiting[0]["status"] == "PENDING_REDRIVE" and waiting[0]["itemCount"] == 1
+    with pytest.raises(ClientError) as refused:
+        sfn.list_executions(stateMachineArn=machine["stateMachineArn"], statusFilter="PENDING_REDRIVE")
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
+
+    fresh_server.kill9()
+    fresh_server.start()
+    sfn = make_client("stepfunctions", fresh_server.endpoint)
+    assert sorted(answer_tasks(sfn, activity, 3)) == [1, 2, 3]
+    described = finished(sfn, execution)
+    assert described["status"] == "SUCCEEDED" and described["redriveCount"] == 1
+    assert json.loads(described["output"]) == [{"done": 1}, {"done": 2}, {"done": 3}]
+    run = map_run_when(sfn, run_arn, lambda r: r["status"] == "SUCCEEDED")
+    assert run["redriveCount"] == 1 and run["itemCounts"]["succeeded"] == 3 and run["itemCounts"]["pendingRedrive"] == 0
+    children = sfn.list_executions(mapRunArn=run_arn)["executions"]
+    assert len(children) == 3 and failed <= {c["executionArn"] for c in children}
+    for arn in failed:
+        redriven = sfn.describe_execution(executionArn=arn)
+        assert redriven["status"] == "SUCCEEDED" and redriven["redriveCount"] == 1
+        assert "ExecutionRedriven" in [e["type"] for e in sfn.get_execution_history(executionArn=arn)["events"]]
+
+
+def test_express_children(sfn):
+    """`ExecutionType: EXPRESS`: the children are Express executions. As the API reference says,
+    DescribeExecution takes them ("unless a Map Run dispatched them"), ListExecutions(mapRunArn)
+    lists them, GetExecutionHistory and StopExecution do not take Express executions, and a Map Run
+    redrive reruns a failed Express child with StartExecution (a new execution)."""
+    activity = sfn.create_activity(name="express-worker")["activityArn"]
+    definition = json.dumps({"StartAt": "Map", "States": {"Map": {
+        "Type": "Map", "Label": "fast", "End": True,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                          "StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": activity, "End": True}}}}}})
+    machine = sfn.create_state_machine(name="express-map", roleArn=ROLE, definition=definition)["stateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=machine, input="[1, 2]")["executionArn"]
+    run_arn = only_map_run(sfn, execution)["mapRunArn"]
+    answer_tasks(sfn, activity, 2, fail=lambda item: item == 2)
+    assert finished(sfn, execution)["status"] == "FAILED"
+    children = sfn.list_executions(mapRunArn=run_arn)["executions"]
+    assert len(children) == 2
+    assert all(c["executionArn"].startswith(f"arn:aws:states:us-east-1:{ACCOUNT}:express:express-map/fast:") for c in children)
+    assert all(c["stateMachineArn"] == f"{machine}/fast" and c["mapRunArn"] == run_arn for c in children)
+    failed_child = next(c["executionArn"] for c in children if c["status"] == "FAILED")
+    described = sfn.describe_execution(executionArn=failed_child)
+    assert described["mapRunArn"] == run_arn and described["error"] == "ItemBroken"
+    for call in (sfn.get_execution_history, sfn.stop_execution):
+        error = error_of(call, executionArn=failed_child)
+        assert error["Code"] == "InvalidArn" and error["Message"] == "Invalid Arn: 'Resource type not valid in this context: express'"
+    assert [e["executionArn"] for e in sfn.list_executions(stateMachineArn=machine)["executions"]] == [execution]
+
+    sfn.redrive_execution(executionArn=execution)
+    assert answer_tasks(sfn, activity, 1) == [2]
+    assert json.loads(finished(sfn, execution)["output"]) == [{"done": 1}, {"done": 2}]
+    assert len(sfn.list_executions(mapRunArn=run_arn)["executions"]) == 3
+    assert sfn.describe_execution(executionArn=failed_child)["status"] == "FAILED"
+    run = map_run_when(sfn, run_arn, lambda r: r["status"] == "SUCCEEDED")
+    assert run["itemCounts"]["succeeded"] == 2 and run["itemCounts"]["failed"] == 0 and run["redriveCount"] == 1
+
+
+def test_update_map_run_wording(sfn):
+    """UpdateMapRun's bounds as the API model gives them (toleratedFailurePercentage 0–100, a
+    float), refused in AWS's validation wording. (boto3 refuses a negative maxConcurrency or
+    toleratedFailureCount itself, from the same model, before sending.)"""
+    activity = sfn.create_activity(name="update-wording")["activityArn"]
+    processor = {"StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": activity, "End": True}}}
+    machine = sfn.create_state_machine(name="wording-map", roleArn=ROLE, definition=distributed(processor))
+    execution = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], input="[1]")["executionArn"]
+    run_arn = only_map_run(sfn, execution)["mapRunArn"]
+    error = error_of(sfn.update_map_run, mapRunArn=run_arn, toleratedFailurePercentage=101)
+    assert error["Code"] == "ValidationException"
+    assert error["Message"] == ("1 validation error detected: Value '101.0' at 'toleratedFailurePercentage' failed to satisfy "
+                                "constraint: Member must have value less than or equal to 100")
+    sfn.stop_execution(executionArn=execution)

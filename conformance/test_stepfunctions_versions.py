@@ -11,6 +11,7 @@ to 100; DescribeExecution names the version (and alias) an execution was started
 """
 import json
 import time
+import uuid
 
 import pytest
 from botocore.exceptions import ClientError
@@ -55,6 +56,8 @@ def test_versions(sfn):
     revision = sfn.describe_state_machine(stateMachineArn=machine)["revisionId"]
     updated = sfn.update_state_machine(stateMachineArn=machine, definition=definition("v2"))
     assert updated["revisionId"] != revision and "stateMachineVersionArn" not in updated
+    # revisionIds are UUIDs, as AWS's are.
+    assert all(uuid.UUID(r) for r in (revision, updated["revisionId"]))
     # A stale revisionId is a conflict; the current one publishes version 2.
     assert error_of(sfn.publish_state_machine_version, stateMachineArn=machine, revisionId=revision) == "ConflictException"
     second = sfn.publish_state_machine_version(stateMachineArn=machine, revisionId=updated["revisionId"], description="second")
@@ -151,9 +154,13 @@ def test_versions_and_aliases_survive_a_restart(fresh_server):
         {"stateMachineVersionArn": f"{machine}:1", "weight": 100}])["stateMachineAliasArn"]
     execution = sfn.start_execution(stateMachineArn=prod)["executionArn"]
     finished(sfn, execution)
+    revision = sfn.describe_state_machine(stateMachineArn=machine)["revisionId"]
     fresh_server.stop()
     fresh_server.start()
     sfn = make_client("stepfunctions", fresh_server.endpoint)
+    # The revisionId is the same after the restart, so a pipeline's precondition still holds.
+    assert sfn.describe_state_machine(stateMachineArn=machine)["revisionId"] == revision
+    assert sfn.describe_state_machine(stateMachineArn=f"{machine}:1")["revisionId"] == revision
     assert sfn.describe_state_machine(stateMachineArn=f"{machine}:1")["description"] == "kept"
     assert sfn.describe_state_machine_alias(stateMachineAliasArn=prod)["routingConfiguration"][0]["weight"] == 100
     described = sfn.describe_execution(executionArn=execution)
@@ -162,3 +169,41 @@ def test_versions_and_aliases_survive_a_restart(fresh_server):
     updated = sfn.update_state_machine(stateMachineArn=machine, definition=definition("next"), publish=True)
     assert updated["stateMachineVersionArn"] == f"{machine}:2"
     assert json.loads(finished(sfn, sfn.start_execution(stateMachineArn=prod)["executionArn"])["output"]) == "kept"
+
+
+def test_rules_targeting_a_version_or_an_alias(endpoint, sfn):
+    """An EventBridge rule whose target is a version or alias ARN starts that version, as
+    StartExecution with the qualified ARN does; a version or alias that is not there fails the
+    delivery as a missing state machine does (dead-lettered with ResourceNotFoundException)."""
+    events = make_client("events", endpoint)
+    sqs = make_client("sqs", endpoint)
+    machine = sfn.create_state_machine(name="rule-versioned", definition=definition("one"), roleArn=ROLE,
+                                       publish=True)["stateMachineArn"]
+    sfn.update_state_machine(stateMachineArn=machine, definition=definition("two"))
+    v1 = f"{machine}:1"
+    prod = sfn.create_state_machine_alias(name="PROD", routingConfiguration=[
+        {"stateMachineVersionArn": v1, "weight": 100}])["stateMachineAliasArn"]
+    dlq_url = sqs.create_queue(QueueName="rule-versioned-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    no_retry = {"RetryPolicy": {"MaximumRetryAttempts": 0}, "DeadLetterConfig": {"Arn": dlq_arn}}
+    for rule, target in [("by-version", v1), ("by-alias", prod), ("by-missing-version", f"{machine}:9"),
+                         ("by-missing-alias", f"{machine}:GONE")]:
+        events.put_rule(Name=rule, EventPattern=json.dumps({"source": [f"rv.{rule}"]}))
+        events.put_targets(Rule=rule, Targets=[{"Id": "t", "Arn": target, **no_retry}])
+    put = events.put_events(Entries=[{"Source": f"rv.{rule}", "DetailType": "X", "Detail": "{}"}
+                                     for rule in ("by-version", "by-alias", "by-missing-version", "by-missing-alias")])
+    assert put["FailedEntryCount"] == 0
+    executions = sfn.list_executions(stateMachineArn=machine)["executions"]
+    assert len(executions) == 2
+    described = [finished(sfn, e["executionArn"]) for e in executions]
+    assert all(json.loads(d["output"]) == "one" and d["stateMachineVersionArn"] == v1 for d in described)
+    assert sorted(d.get("stateMachineAliasArn", "") for d in described) == ["", prod]
+    assert [e["executionArn"] for e in sfn.list_executions(stateMachineArn=prod)["executions"]] == \
+        [d["executionArn"] for d in described if d.get("stateMachineAliasArn") == prod]
+    codes = []
+    deadline = time.monotonic() + 30
+    while len(codes) < 2 and time.monotonic() < deadline:
+        for message in sqs.receive_message(QueueUrl=dlq_url, WaitTimeSeconds=1, MaxNumberOfMessages=10,
+                                           MessageAttributeNames=["All"]).get("Messages", []):
+            codes.append(message["MessageAttributes"]["ERROR_CODE"]["StringValue"])
+    assert codes == ["ResourceNotFoundException", "ResourceNotFoundException"]

@@ -101,6 +101,11 @@ public enum Effect: Sendable, Hashable {
     case startMapRun(MapRunRequest)
     /// The Map Run no longer matters (its state was aborted): stop its children.
     case abortMapRun(mapRunArn: String)
+    /// The execution was redriven while its distributed Map had not exited: the same Map Run
+    /// runs again (redrive count `redriveCount`), redriving its unsuccessful children and
+    /// starting those that never started; report its end as for `startMapRun`. Store the
+    /// run's new status and redrive count with the step's events.
+    case redriveMapRun(mapRunArn: String, redriveCount: Int)
 }
 
 /// The result of one input: new history events (ids continue the execution's history) and the
@@ -176,6 +181,10 @@ struct Run: Sendable, Codable {
     var variables: StoredJSON? = nil
     /// Variables a Wait state assigned on entering, reported when it exits.
     var assignedOnExit: StoredJSON? = nil
+    /// The Map Run the current (distributed Map) state started, and how often it was redriven:
+    /// a redrive of the execution redrives this same run while the state has not exited.
+    /// Entering a state clears it. Optional so that executions stored before it still load.
+    var mapRun: MapRunMark? = nil
 
     init(parent: Int?, slot: Int, stateName: String, stateInput: JSONValue, enteredTime: Date, lastEventId: Int) {
         self.parent = parent
@@ -185,6 +194,11 @@ struct Run: Sendable, Codable {
         self.enteredTime = enteredTime
         self.lastEventId = lastEventId
     }
+}
+
+struct MapRunMark: Sendable, Codable, Hashable {
+    var arn: String
+    var redriveCount = 0
 }
 
 struct TaskPhase: Sendable, Codable, Hashable {

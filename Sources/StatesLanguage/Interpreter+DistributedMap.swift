@@ -54,6 +54,7 @@ extension Execution {
         emit("MapStateStarted", ["length": .number(Double(items.count))], run: run)
         emit("MapRunStarted", ["mapRunArn": .string(mapRunArn)], run: run)
         runs[run].phase = .mapRun(arn: mapRunArn)
+        runs[run].mapRun = MapRunMark(arn: mapRunArn)
         step.effects.append(.startMapRun(request))
     }
 

@@ -42,6 +42,7 @@ extension Execution {
         runs[run].enteredTime = now
         runs[run].retryAttempts = Array(repeating: 0, count: state.retry.count)
         runs[run].phase = .idle
+        runs[run].mapRun = nil
         var details = JSONObject()
         details["name"] = .string(name)
         details["input"] = .string(input.serialized)
@@ -682,6 +683,16 @@ extension Execution {
                 resume(run: child)
             }
             if fan.isMap { startMapItems(run: run) }
+            return
+        }
+        if var mark = runs[run].mapRun {
+            // A distributed Map that did not exit: its Map Run is redriven, not started anew
+            // ("Redriving Map Runs", developer guide).
+            mark.redriveCount += 1
+            runs[run].mapRun = mark
+            runs[run].phase = .mapRun(arn: mark.arn)
+            emit("MapRunRedriven", ["mapRunArn": .string(mark.arn), "redriveCount": .number(Double(mark.redriveCount))], run: run)
+            step.effects.append(.redriveMapRun(mapRunArn: mark.arn, redriveCount: mark.redriveCount))
             return
         }
         agenda.append(.enter(run: run, state: runs[run].stateName, input: runs[run].stateInput))

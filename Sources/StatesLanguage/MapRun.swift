@@ -63,7 +63,9 @@ public struct MapRunRequest: Sendable, Hashable, Codable {
 
 /// DescribeMapRun's `itemCounts` or `executionCounts` (API reference, MapRunItemCounts and
 /// MapRunExecutionCounts). Results are not written anywhere (there is no ResultWriter here), so
-/// `resultsWritten` stays 0; nothing is redriven, so neither are the redrive counts.
+/// `resultsWritten` stays 0; every unsuccessful child can be redriven with its parent, so
+/// `failuresNotRedrivable` does too. A child waiting to be redriven counts under the status it
+/// ended with and under `pendingRedrive`.
 public struct MapRunCounts: Sendable, Hashable {
     public var pending = 0
     public var running = 0
@@ -72,13 +74,15 @@ public struct MapRunCounts: Sendable, Hashable {
     public var timedOut = 0
     public var aborted = 0
     public var total = 0
+    public var pendingRedrive = 0
 
     public init() {}
 
     public var wire: JSONObject {
         ["pending": .number(Double(pending)), "running": .number(Double(running)), "succeeded": .number(Double(succeeded)),
          "failed": .number(Double(failed)), "timedOut": .number(Double(timedOut)), "aborted": .number(Double(aborted)),
-         "total": .number(Double(total)), "resultsWritten": 0, "failuresNotRedrivable": 0, "pendingRedrive": 0]
+         "total": .number(Double(total)), "resultsWritten": 0, "failuresNotRedrivable": 0,
+         "pendingRedrive": .number(Double(pendingRedrive))]
     }
 }
 
@@ -91,8 +95,12 @@ public struct MapRunProgress: Sendable {
     public var maxConcurrency: Int
     public var toleratedFailureCount: Int?
     public var toleratedFailurePercentage: Double?
-    /// Per child: nil while not started, else its status.
+    /// How often the run was redriven: a child restarted now is its attempt of that number.
+    public var redriveCount = 0
+    /// Per child: nil while not started, else its status (its latest attempt's).
     public private(set) var statuses: [ExecutionStatus?]
+    /// Unsuccessful children a redrive of the run will run again, not started again yet.
+    public private(set) var pendingRedrive: Set<Int> = []
 
     /// AWS runs at most 10,000 children of one Map Run at once.
     public static let concurrencyCeiling = 10_000
@@ -105,32 +113,39 @@ public struct MapRunProgress: Sendable {
         statuses = Array(repeating: nil, count: request.childCount)
     }
 
-    public mutating func record(_ index: Int, _ status: ExecutionStatus) {
+    /// A child's status; `waitsForRedrive`: it ended unsuccessfully before the run's latest
+    /// redrive and has not run again since.
+    public mutating func record(_ index: Int, _ status: ExecutionStatus, waitsForRedrive: Bool = false) {
         guard statuses.indices.contains(index) else { return }
         statuses[index] = status
+        if waitsForRedrive, Self.isUnsuccessful(status) { pendingRedrive.insert(index) } else { pendingRedrive.remove(index) }
     }
 
-    /// The children to start now (marked running), in index order, within MaxConcurrency.
+    /// The children to start now (marked running), in index order, within MaxConcurrency:
+    /// those never started and those waiting for a redrive (the host tells them apart by
+    /// whether the child exists).
     public mutating func startable() -> [Int] {
         let limit = maxConcurrency == 0 ? Self.concurrencyCeiling : min(maxConcurrency, Self.concurrencyCeiling)
         var running = statuses.filter { $0 == .running }.count
         var started: [Int] = []
-        for index in statuses.indices where statuses[index] == nil && running < limit {
+        for index in statuses.indices where (statuses[index] == nil || pendingRedrive.contains(index)) && running < limit {
             statuses[index] = .running
+            pendingRedrive.remove(index)
             running += 1
             started.append(index)
         }
         return started
     }
 
+    static func isUnsuccessful(_ status: ExecutionStatus?) -> Bool {
+        status == .failed || status == .timedOut || status == .aborted
+    }
+
     /// Items in children that did not succeed (a failed batch fails all its items: "ItemBatcher
-    /// (Map)", developer guide).
+    /// (Map)", developer guide); children waiting for a redrive are not failures yet.
     public var failedItems: Int {
         statuses.indices.reduce(0) { sum, index in
-            switch statuses[index] {
-            case .failed?, .timedOut?, .aborted?: sum + request.itemCounts[index]
-            default: sum
-            }
+            Self.isUnsuccessful(statuses[index]) && !pendingRedrive.contains(index) ? sum + request.itemCounts[index] : sum
         }
     }
 
@@ -148,8 +163,8 @@ public struct MapRunProgress: Sendable {
         return false
     }
 
-    /// Every child started and ended.
-    public var isComplete: Bool { statuses.allSatisfy { $0 != nil && $0 != .running } }
+    /// Every child started and ended, none waiting for a redrive.
+    public var isComplete: Bool { pendingRedrive.isEmpty && statuses.allSatisfy { $0 != nil && $0 != .running } }
 
     public var runningChildren: [Int] { statuses.indices.filter { statuses[$0] == .running } }
 
@@ -169,6 +184,10 @@ public struct MapRunProgress: Sendable {
             case .failed?: add(\.failed)
             case .timedOut?: add(\.timedOut)
             case .aborted?: add(\.aborted)
+            }
+            if pendingRedrive.contains(index) {
+                items.pendingRedrive += weight
+                executions.pendingRedrive += 1
             }
         }
         items.total = totalItems

@@ -108,6 +108,31 @@ import Testing
         #expect((0..<100).allSatisfy { SagaService.route(all, draw: $0) == "v2" })
     }
 
+    /// AWS's revisionId is a UUID: a changing update gives a new one, an update that changes
+    /// nothing keeps it, a version shows the one it snapshots, and all survive a restart.
+    @Test func revisionIdsAreUUIDsThatChangeWithEachUpdate() async throws {
+        let stack = try SagaStack()
+        defer { stack.remove() }
+        let machine = try await stack.createMachine("m", pass)
+        let first = try #require(try await stack.sfn("DescribeStateMachine", ["stateMachineArn": .string(machine)])["revisionId"]?.stringValue)
+        #expect(UUID(uuidString: first) != nil)
+        let updated = try await stack.sfn("UpdateStateMachine", ["stateMachineArn": .string(machine), "roleArn": "arn:aws:iam::000000000000:role/other"])
+        let second = try #require(updated["revisionId"]?.stringValue)
+        #expect(UUID(uuidString: second) != nil && second != first)
+        let unchanged = try await stack.sfn("UpdateStateMachine", ["stateMachineArn": .string(machine), "roleArn": "arn:aws:iam::000000000000:role/other"])
+        #expect(unchanged["revisionId"]?.stringValue == second)
+        #expect(await stack.sfnError("PublishStateMachineVersion", ["stateMachineArn": .string(machine), "revisionId": .string(first)]) == "ConflictException")
+        let version = try await stack.sfn("PublishStateMachineVersion", ["stateMachineArn": .string(machine), "revisionId": .string(second)])
+        let versionArn = try #require(version["stateMachineVersionArn"]?.stringValue)
+
+        let reopened = try SagaStack(directory: stack.directory)
+        #expect(try await reopened.sfn("DescribeStateMachine", ["stateMachineArn": .string(machine)])["revisionId"]?.stringValue == second)
+        #expect(try await reopened.sfn("DescribeStateMachine", ["stateMachineArn": .string(versionArn)])["revisionId"]?.stringValue == second)
+        let third = try await reopened.sfn("UpdateStateMachine", ["stateMachineArn": .string(machine), "definition": .string(pass.replacingOccurrences(of: "\"P\"", with: "\"Q\""))])
+        #expect(third["revisionId"]?.stringValue != second)
+        #expect(try await reopened.sfn("DescribeStateMachine", ["stateMachineArn": .string(versionArn)])["revisionId"]?.stringValue == second)
+    }
+
     @Test func versionsAreNumberedPerMachineAndNeverReused() async throws {
         let stack = try SagaStack()
         defer { stack.remove() }
@@ -125,6 +150,8 @@ import Testing
         let third = try await stack.sfn("PublishStateMachineVersion", ["stateMachineArn": .string(machine)])
         #expect(third["stateMachineVersionArn"]?.stringValue == machine + ":3")
         #expect(await stack.sfnError("PublishStateMachineVersion", ["stateMachineArn": .string(machine), "revisionId": "1"]) == "ConflictException")
+        #expect(await stack.sfnError("PublishStateMachineVersion", ["stateMachineArn": .string(machine),
+                                                                   "revisionId": .string(UUID().uuidString.lowercased())]) == "ConflictException")
         #expect(await stack.sfnError("CreateStateMachineAlias", ["name": "A", "routingConfiguration": [
             ["stateMachineVersionArn": .string(machine + ":1"), "weight": 50],
             ["stateMachineVersionArn": .string(machine + ":1"), "weight": 50]]]) == "ValidationException")

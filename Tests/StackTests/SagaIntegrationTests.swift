@@ -115,6 +115,57 @@ import Testing
         #expect(described["input"]?.stringValue == #"{"orderId":"o-1"}"#)
     }
 
+    /// A target that is a version or alias ARN starts that version (the alias's), as
+    /// StartExecution with a qualified ARN does, whatever the machine's current definition.
+    @Test func ruleTargetingAVersionOrAliasStartsThatVersion() async throws {
+        let stack = try SagaStack()
+        defer { stack.remove() }
+        let machine = try await stack.createMachine("versioned", #"{"StartAt":"P","States":{"P":{"Type":"Pass","Result":"v1","End":true}}}"#)
+        let v1 = try #require(try await stack.sfn("PublishStateMachineVersion", ["stateMachineArn": .string(machine)])["stateMachineVersionArn"]?.stringValue)
+        _ = try await stack.sfn("UpdateStateMachine", ["stateMachineArn": .string(machine),
+                                                       "definition": #"{"StartAt":"P","States":{"P":{"Type":"Pass","Result":"v2","End":true}}}"#])
+        let alias = try #require(try await stack.sfn("CreateStateMachineAlias", ["name": "PROD", "routingConfiguration": [
+            ["stateMachineVersionArn": .string(v1), "weight": 100]]])["stateMachineAliasArn"]?.stringValue)
+        try await route(stack, rule: "to-version", source: "by.version", to: v1)
+        try await route(stack, rule: "to-alias", source: "by.alias", to: alias)
+        try await stack.events("PutEvents", ["Entries": [["Source": "by.version", "DetailType": "X", "Detail": "{}"],
+                                                         ["Source": "by.alias", "DetailType": "X", "Detail": "{}"]]])
+        let listed = try await stack.sfn("ListExecutions", ["stateMachineArn": .string(machine)])["executions"]?.arrayValue ?? []
+        #expect(listed.count == 2)
+        var seen: [String?] = []
+        for item in listed {
+            let execution = try #require(item["executionArn"]?.stringValue)
+            #expect(try await stack.waitForEnd(execution) == "SUCCEEDED")
+            let described = try await stack.sfn("DescribeExecution", ["executionArn": .string(execution)])
+            #expect(described["output"]?.stringValue == #""v1""#)
+            #expect(described["stateMachineArn"]?.stringValue == machine)
+            #expect(described["stateMachineVersionArn"]?.stringValue == v1)
+            seen.append(described["stateMachineAliasArn"]?.stringValue)
+        }
+        #expect(Set(seen) == [nil, alias])
+        let throughAlias = try await stack.sfn("ListExecutions", ["stateMachineArn": .string(alias)])["executions"]?.arrayValue ?? []
+        #expect(throughAlias.count == 1)
+    }
+
+    /// A version or alias that is not there fails the delivery as a missing machine does.
+    @Test func ruleTargetingAMissingVersionOrAliasIsDeadLettered() async throws {
+        let stack = try SagaStack()
+        defer { stack.remove() }
+        let machine = try await stack.createMachine("few-versions", #"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#)
+        let dlq = try await stack.createQueue("version-dlq")
+        let noRetry: JSONObject = ["RetryPolicy": ["MaximumRetryAttempts": 0], "DeadLetterConfig": ["Arn": .string(dlq.arn)]]
+        try await route(stack, rule: "to-missing-version", source: "missing.version", to: machine + ":7", extra: noRetry)
+        try await route(stack, rule: "to-missing-alias", source: "missing.alias", to: machine + ":NOPE", extra: noRetry)
+        try await stack.events("PutEvents", ["Entries": [["Source": "missing.version", "DetailType": "X", "Detail": "{}"],
+                                                         ["Source": "missing.alias", "DetailType": "X", "Detail": "{}"]]])
+        for _ in 0..<2 {
+            let message = try #require(try await stack.receiveBody(dlq.url))
+            #expect(message.attributes["ERROR_CODE"]?["StringValue"]?.stringValue == "ResourceNotFoundException")
+            #expect(message.attributes["ERROR_MESSAGE"]?["StringValue"]?.stringValue?.hasPrefix("State Machine Does Not Exist: '\(machine):") == true)
+        }
+        #expect(try await stack.sfn("ListExecutions", ["stateMachineArn": .string(machine)])["executions"]?.arrayValue?.isEmpty == true)
+    }
+
     @Test func missingStateMachineIsDeadLetteredAsTheBusRulesSay() async throws {
         let stack = try SagaStack()
         defer { stack.remove() }

@@ -121,6 +121,15 @@ import Testing
         #expect(run["status"] == "RUNNING" && run["executionCounts"]?["running"] == 1 && run["executionCounts"]?["pending"] == 2)
         #expect(await first.sfnError("UpdateMapRun", ["mapRunArn": .string(runArn)]) == "ValidationException")
         #expect(await first.sfnError("UpdateMapRun", ["mapRunArn": .string(runArn), "toleratedFailurePercentage": 101]) == "ValidationException")
+        // AWS's wording for the bound each member breaks (the API model: maxConcurrency and
+        // toleratedFailureCount have a minimum of 0, toleratedFailurePercentage 0–100, a float).
+        for (member, value, text) in [("toleratedFailurePercentage", JSONValue.number(101), "Value '101.0' at 'toleratedFailurePercentage' failed to satisfy constraint: Member must have value less than or equal to 100"),
+                                      ("toleratedFailurePercentage", JSONValue.number(-0.5), "Value '-0.5' at 'toleratedFailurePercentage' failed to satisfy constraint: Member must have value greater than or equal to 0"),
+                                      ("maxConcurrency", JSONValue.number(-1), "Value '-1' at 'maxConcurrency' failed to satisfy constraint: Member must have value greater than or equal to 0"),
+                                      ("toleratedFailureCount", JSONValue.number(-2), "Value '-2' at 'toleratedFailureCount' failed to satisfy constraint: Member must have value greater than or equal to 0")] {
+            let refused = await first.call("AWSStepFunctions", "UpdateMapRun", ["mapRunArn": .string(runArn), member: value])
+            #expect(refused.body["message"]?.stringValue == "1 validation error detected: " + text)
+        }
         _ = try await first.sfn("UpdateMapRun", ["mapRunArn": .string(runArn), "maxConcurrency": 2, "toleratedFailureCount": 3])
         run = try await first.sfn("DescribeMapRun", ["mapRunArn": .string(runArn)])
         #expect(run["maxConcurrency"] == 2 && run["toleratedFailureCount"] == 3 && run["executionCounts"]?["running"] == 2)
@@ -159,6 +168,157 @@ import Testing
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(run["status"] == "ABORTED" && run["executionCounts"]?["aborted"] == 2)
+    }
+
+    /// Fails an activity task, or succeeds it with `{"done": input}`.
+    func answer(_ stack: SagaStack, _ task: (token: String, input: JSONValue), fail: Bool) async throws {
+        if fail {
+            _ = try await stack.sfn("SendTaskFailure", ["taskToken": .string(task.token), "error": "ItemBroken", "cause": "try again"])
+        } else {
+            _ = try await stack.sfn("SendTaskSuccess", ["taskToken": .string(task.token), "output": .string(#"{"done":\#(task.input.serialized)}"#)])
+        }
+    }
+
+    /// Polls until DescribeMapRun satisfies `done` (children end asynchronously).
+    func mapRun(_ stack: SagaStack, _ arn: String, until done: (JSONValue) -> Bool) async throws -> JSONValue {
+        var run = JSONValue.null
+        for _ in 0..<200 {
+            run = try await stack.sfn("DescribeMapRun", ["mapRunArn": .string(arn)])
+            if done(run) { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return run
+    }
+
+    /// "Redriving Map Runs" (developer guide): redriving the parent redrives the same Map Run —
+    /// MapRunRedriven in the parent's history, the run's redriveCount and redriveDate, the
+    /// failed children redriven in place (their ExecutionRedriven, their redriveCount), the
+    /// succeeded ones kept, those never started started; PENDING_REDRIVE while they wait.
+    @Test func redrivingTheParentRedrivesTheSameMapRun() async throws {
+        let stack = try SagaStack()
+        defer { stack.remove() }
+        let activity = try await stack.createActivity("flaky")
+        let processor = #""StartAt": "W", "States": {"W": {"Type": "Task", "Resource": "\#(activity)", "End": true}}"#
+        let machine = try await stack.createMachine("redriven", Self.machine(#""MaxConcurrency": 1, "ToleratedFailureCount": 1,"#, processor: processor))
+        let execution = try await stack.start(machine, name: "r", input: "[1,2,3]")
+        let runArn = try await mapRunArn(stack, execution)
+        // Items 1 and 2 fail (the second failure is past the threshold); item 3 never starts.
+        for _ in 0..<2 { try await answer(stack, try #require(try await stack.poll(activity)), fail: true) }
+        #expect(try await stack.waitForEnd(execution) == "FAILED")
+        var run = try await mapRun(stack, runArn) { $0["status"] == "FAILED" }
+        #expect(run["status"] == "FAILED" && run["redriveCount"] == 0 && run["redriveDate"] == nil)
+        #expect(run["executionCounts"]?["failed"] == 2 && run["executionCounts"]?["pending"] == 1)
+        let children = try await stack.sfn("ListExecutions", ["mapRunArn": .string(runArn)])["executions"]?.arrayValue ?? []
+        #expect(children.count == 2)
+        let failedChildren = Set(children.compactMap { $0["executionArn"]?.stringValue })
+        #expect(children.allSatisfy { $0["itemCount"] == 1 })
+        let child = try #require(failedChildren.first)
+        let described = try await stack.sfn("DescribeExecution", ["executionArn": .string(child)])
+        #expect(described["redriveStatus"] == "REDRIVABLE_BY_MAP_RUN")
+        #expect(await stack.sfnError("RedriveExecution", ["executionArn": .string(child)]) == "ExecutionNotRedrivable")
+
+        _ = try await stack.sfn("RedriveExecution", ["executionArn": .string(execution)])
+        #expect(try await stack.historyTypes(execution).suffix(2) == ["ExecutionRedriven", "MapRunRedriven"])
+        let history = try await stack.sfn("GetExecutionHistory", ["executionArn": .string(execution), "reverseOrder": true, "maxResults": 1])
+        #expect(history["events"]?[0]?["mapRunRedrivenEventDetails"] == ["mapRunArn": .string(runArn), "redriveCount": 1])
+        #expect(try await stack.sfn("ListMapRuns", ["executionArn": .string(execution)])["mapRuns"]?.arrayValue?.count == 1)
+        run = try await stack.sfn("DescribeMapRun", ["mapRunArn": .string(runArn)])
+        #expect(run["status"] == "RUNNING" && run["redriveCount"] == 1 && run["redriveDate"] != nil && run["stopDate"] == nil)
+        // MaxConcurrency 1: one failed child runs again, the other waits to be redriven.
+        #expect(run["executionCounts"]?["running"] == 1 && run["executionCounts"]?["pendingRedrive"] == 1)
+        #expect(run["itemCounts"]?["pendingRedrive"] == 1)
+        let waiting = try await stack.sfn("ListExecutions", ["mapRunArn": .string(runArn), "statusFilter": "PENDING_REDRIVE"])["executions"]?.arrayValue ?? []
+        #expect(waiting.count == 1 && waiting.first?["status"] == "PENDING_REDRIVE")
+        let waitingArn = try #require(waiting.first?["executionArn"]?.stringValue)
+        #expect(try await stack.sfn("DescribeExecution", ["executionArn": .string(waitingArn)])["status"] == "PENDING_REDRIVE")
+        #expect(await stack.sfnError("ListExecutions", ["stateMachineArn": .string(machine), "statusFilter": "PENDING_REDRIVE"]) == "ValidationException")
+
+        for _ in 0..<3 { try await answer(stack, try #require(try await stack.poll(activity)), fail: false) }
+        #expect(try await stack.waitForEnd(execution) == "SUCCEEDED")
+        let output = try await stack.sfn("DescribeExecution", ["executionArn": .string(execution)])["output"]?.stringValue ?? ""
+        #expect(try JSONValue(parsing: output) == [["done": 1], ["done": 2], ["done": 3]])
+        run = try await mapRun(stack, runArn) { $0["status"] == "SUCCEEDED" }
+        #expect(run["status"] == "SUCCEEDED" && run["redriveCount"] == 1)
+        #expect(run["itemCounts"]?["succeeded"] == 3 && run["executionCounts"]?["succeeded"] == 3 && run["executionCounts"]?["pendingRedrive"] == 0)
+        let after = try await stack.sfn("ListExecutions", ["mapRunArn": .string(runArn)])["executions"]?.arrayValue ?? []
+        #expect(after.count == 3, "the failed children were redriven in place")
+        for arn in failedChildren {
+            let redriven = try await stack.sfn("DescribeExecution", ["executionArn": .string(arn)])
+            #expect(redriven["status"] == "SUCCEEDED" && redriven["redriveCount"] == 1)
+            #expect(try await stack.historyTypes(arn).contains("ExecutionRedriven"))
+        }
+    }
+
+    /// A redriven Map Run survives a restart between the redrive and its children's ends.
+    @Test func aRedrivenMapRunGoesOnAfterARestart() async throws {
+        let first = try SagaStack()
+        defer { first.remove() }
+        let activity = try await first.createActivity("flaky-durable")
+        let processor = #""StartAt": "W", "States": {"W": {"Type": "Task", "Resource": "\#(activity)", "End": true}}"#
+        let machine = try await first.createMachine("redriven-durable", Self.machine(#""MaxConcurrency": 1,"#, processor: processor))
+        let execution = try await first.start(machine, name: "d", input: "[1,2]")
+        let runArn = try await mapRunArn(first, execution)
+        try await answer(first, try #require(try await first.poll(activity)), fail: true)
+        #expect(try await first.waitForEnd(execution) == "FAILED")
+        _ = try await first.sfn("RedriveExecution", ["executionArn": .string(execution)])
+
+        let second = try SagaStack(directory: first.directory)
+        for _ in 0..<2 { try await answer(second, try #require(try await second.poll(activity)), fail: false) }
+        #expect(try await second.waitForEnd(execution) == "SUCCEEDED")
+        let run = try await mapRun(second, runArn) { $0["status"] == "SUCCEEDED" }
+        #expect(run["status"] == "SUCCEEDED" && run["redriveCount"] == 1 && run["executionCounts"]?["total"] == 2)
+    }
+
+    /// `ProcessorConfig.ExecutionType: EXPRESS`: the children are Express executions
+    /// (`…:express:MACHINE/LABEL:NAME:ID`). As the API reference says, DescribeExecution takes
+    /// them (a Map Run dispatched them), ListExecutions(mapRunArn) lists them, and the
+    /// operations not supported for Express executions refuse them; a redrive restarts a failed
+    /// one as a new execution (StartExecution), not in place.
+    @Test func expressChildrenAreExpressExecutions() async throws {
+        let stack = try SagaStack()
+        defer { stack.remove() }
+        let activity = try await stack.createActivity("express-worker")
+        let text = #"""
+        {"StartAt": "M", "States": {"M": {"Type": "Map", "Label": "fast", "End": true,
+          "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                            "StartAt": "W", "States": {"W": {"Type": "Task", "Resource": "\#(activity)", "End": true}}}}}}
+        """#
+        let machine = try await stack.createMachine("express-fan", text)
+        let execution = try await stack.start(machine, name: "x", input: "[1,2]")
+        let runArn = try await mapRunArn(stack, execution)
+        let first = try #require(try await stack.poll(activity))
+        let second = try #require(try await stack.poll(activity))
+        try await answer(stack, first.input == 1 ? first : second, fail: false)
+        try await answer(stack, first.input == 1 ? second : first, fail: true)
+        #expect(try await stack.waitForEnd(execution) == "FAILED")
+        let children = try await stack.sfn("ListExecutions", ["mapRunArn": .string(runArn)])["executions"]?.arrayValue ?? []
+        #expect(children.count == 2)
+        let arns = children.compactMap { $0["executionArn"]?.stringValue }
+        #expect(arns.allSatisfy { $0.hasPrefix("arn:aws:states:us-east-1:000000000000:express:express-fan/fast:") && $0.split(separator: ":").count == 9 })
+        #expect(children.allSatisfy { $0["stateMachineArn"] == .string(machine + "/fast") })
+        let failedChild = try #require(children.first { $0["status"] == "FAILED" }?["executionArn"]?.stringValue)
+        let described = try await stack.sfn("DescribeExecution", ["executionArn": .string(failedChild)])
+        #expect(described["mapRunArn"] == .string(runArn) && described["error"] == "ItemBroken")
+        for operation in ["GetExecutionHistory", "StopExecution", "RedriveExecution", "DescribeStateMachineForExecution"] {
+            let refused = await stack.call("AWSStepFunctions", operation, ["executionArn": .string(failedChild)])
+            #expect(refused.body["__type"]?.stringValue?.hasSuffix("InvalidArn") == true, "\(operation)")
+            #expect(refused.body["message"] == "Invalid Arn: 'Resource type not valid in this context: express'")
+        }
+        // The parent's own listing holds only the parent.
+        #expect(try await stack.sfn("ListExecutions", ["stateMachineArn": .string(machine)])["executions"]?.arrayValue?.count == 1)
+
+        _ = try await stack.sfn("RedriveExecution", ["executionArn": .string(execution)])
+        let retried = try #require(try await stack.poll(activity))
+        #expect(retried.input == 2)
+        try await answer(stack, retried, fail: false)
+        #expect(try await stack.waitForEnd(execution) == "SUCCEEDED")
+        let output = try await stack.sfn("DescribeExecution", ["executionArn": .string(execution)])["output"]?.stringValue ?? ""
+        #expect(try JSONValue(parsing: output) == [["done": 1], ["done": 2]])
+        let listed = try await stack.sfn("ListExecutions", ["mapRunArn": .string(runArn)])["executions"]?.arrayValue ?? []
+        #expect(listed.count == 3, "the failed Express child stays; its restart is a new execution")
+        #expect(try await stack.sfn("DescribeExecution", ["executionArn": .string(failedChild)])["status"] == "FAILED")
+        let run = try await mapRun(stack, runArn) { $0["status"] == "SUCCEEDED" }
+        #expect(run["itemCounts"]?["succeeded"] == 2 && run["itemCounts"]?["failed"] == 0 && run["executionCounts"]?["total"] == 2)
     }
 
     @Test func errorsInAWSShape() async throws {

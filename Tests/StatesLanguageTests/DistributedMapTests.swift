@@ -95,6 +95,38 @@ struct DistributedMapTests {
         }
     }
 
+    /// "Redriving Map Runs" (developer guide): redriving a parent whose distributed Map did
+    /// not exit redrives that same Map Run (a MapRunRedriven event with the run's redrive
+    /// count), whether it failed or was aborted with the parent; no new Map Run starts.
+    @Test func redrivingTheParentRedrivesTheSameMapRun() throws {
+        let text = #"""
+        {"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+          "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                            "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}}
+        """#
+        var run = try Harness(text, input: [1, 2])
+        let request = try #require(run.mapRuns.first)
+        run.apply(try run.execution.mapRunFailed(mapRunArn: request.mapRunArn, error: MapRunFailure.thresholdExceeded, at: run.clock))
+        #expect(run.execution.status == .failed)
+        run.apply(try run.execution.redrive(at: run.clock))
+        #expect(run.types.suffix(2) == ["ExecutionRedriven", "MapRunRedriven"])
+        let redriven = try #require(run.event("MapRunRedriven"))
+        #expect(redriven.details == ["mapRunArn": .string(request.mapRunArn), "redriveCount": 1])
+        #expect(redriven.detailsKey == "mapRunRedrivenEventDetails")
+        #expect(run.mapRuns.count == 1, "no new Map Run")
+        #expect(run.redrivenMapRuns.map(\.arn) == [request.mapRunArn] && run.redrivenMapRuns.map(\.count) == [1])
+        #expect(run.execution.awaitedMapRuns == [request.mapRunArn])
+
+        // Aborted with the parent, then redriven again: the count goes on.
+        run.apply(try run.execution.stop(error: nil, cause: nil, at: run.clock))
+        #expect(run.abortedMapRuns == [request.mapRunArn])
+        run.apply(try run.execution.redrive(at: run.clock))
+        #expect(run.detail("MapRunRedriven", "redriveCount", 1) == 2)
+        run.apply(try run.execution.mapRunSucceeded(mapRunArn: request.mapRunArn, output: ["a", "b"], at: run.clock))
+        #expect(run.types.suffix(4) == ["MapRunSucceeded", "MapStateSucceeded", "MapStateExited", "ExecutionSucceeded"])
+        #expect(run.succeededOutput == ["a", "b"])
+    }
+
     @Test func unknownMapRunIsRefused() throws {
         var run = try Harness(Self.machine(""), input: [1])
         #expect(throws: ExecutionInputError.mapRunDoesNotExist("arn:nope")) {
@@ -160,6 +192,26 @@ struct MapRunProgressTests {
         for index in 1...4 { progress.record(index, .succeeded) }
         #expect(progress.isComplete)
         #expect(!progress.thresholdExceeded)
+    }
+
+    /// After a redrive, unsuccessful children wait (`pendingRedrive`): they are not failures
+    /// against the threshold, they start again within MaxConcurrency, and the run is complete
+    /// only once none waits.
+    @Test func childrenWaitingForARedriveRunAgain() throws {
+        var progress = MapRunProgress(request: try Self.request(items: [1, 2, 3], maxConcurrency: 1))
+        progress.redriveCount = 1
+        progress.record(0, .succeeded)
+        progress.record(1, .failed, waitsForRedrive: true)
+        progress.record(2, .aborted, waitsForRedrive: true)
+        #expect(!progress.thresholdExceeded && !progress.isComplete)
+        #expect(progress.counts.executions.pendingRedrive == 2 && progress.counts.executions.failed == 1)
+        #expect(progress.counts.executions.wire["pendingRedrive"] == 2)
+        #expect(progress.startable() == [1])
+        #expect(progress.counts.executions.pendingRedrive == 1 && progress.counts.executions.running == 1)
+        progress.record(1, .succeeded)
+        #expect(progress.startable() == [2])
+        progress.record(2, .failed)
+        #expect(progress.thresholdExceeded && progress.isComplete)
     }
 
     @Test func anyFailureExceedsWithoutThresholds() throws {

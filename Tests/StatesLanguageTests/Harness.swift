@@ -20,6 +20,7 @@ struct Harness {
     /// Map Runs the execution asked for and has not seen end (the test plays the host).
     var mapRuns: [MapRunRequest] = []
     var abortedMapRuns: [String] = []
+    var redrivenMapRuns: [(arn: String, count: Int)] = []
 
     static let context = ExecutionContext(
         executionArn: "arn:aws:states:ap-northeast-1:123456789012:execution:order-saga:run-1",
@@ -60,6 +61,8 @@ struct Harness {
             case .abortMapRun(let arn):
                 abortedMapRuns.append(arn)
                 mapRuns.removeAll { $0.mapRunArn == arn }
+            case .redriveMapRun(let arn, let count):
+                redrivenMapRuns.append((arn, count))
             }
         }
     }

@@ -8,23 +8,41 @@ import Wire
 /// `sfn_execution` pointing at the run), at most MaxConcurrency at once, counts how they end
 /// against the tolerated failure threshold, and reports the run's outcome to the parent
 /// execution. Invariants: a Map Run row is written in the same transaction as the parent's
-/// MapRunStarted event; a run's progress is what its children's rows say (rebuilt from them
-/// after a restart); a closed run's row is updated before the parent hears of it, so a restart
-/// between the two tells the parent again.
+/// MapRunStarted (or MapRunRedriven) event; a run's progress is what its children's rows say
+/// (rebuilt from them after a restart); a closed run's row is updated before the parent hears
+/// of it, so a restart between the two tells the parent again.
+///
+/// Redriving ("Redriving Map Runs", developer guide): a parent redriven while its distributed
+/// Map had not exited runs the same Map Run again. Its succeeded children are kept; the
+/// unsuccessful ones wait to be redriven (`pendingRedrive`) and run again within MaxConcurrency —
+/// STANDARD children redriven in place (same ARN, ExecutionRedriven in their history), EXPRESS
+/// ones started anew, as AWS restarts them with StartExecution; children that never started
+/// start. Each child row records the redrive it last ran in (`map_attempt`).
 extension SagaEngine {
-    /// Writes the Map Run rows a step asks for, inside the transaction that commits the step.
-    static func insertMapRuns(_ db: Database, step: Step) throws {
+    /// Writes what a step does to Map Runs, inside the transaction that commits the step: a
+    /// new run's row, or a redriven run's new status and redrive count.
+    static func writeMapRuns(_ db: Database, step: Step) throws {
         for effect in step.effects {
-            guard case .startMapRun(let request) = effect else { continue }
-            let started = step.events.last { $0.type == "MapRunStarted" && $0.details?["mapRunArn"] == .string(request.mapRunArn) }
-            let text = String(decoding: try JSONEncoder().encode(request), as: UTF8.self)
-            try db.execute(sql: """
-                INSERT OR IGNORE INTO sfn_map_run (arn, execution_arn, machine_arn, status, started_at, max_concurrency,
-                                                   tolerated_count, tolerated_percentage, request)
-                VALUES (?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?)
-                """, arguments: [request.mapRunArn, request.executionArn, request.stateMachineArn,
-                                 (started?.timestamp ?? Date()).millis, request.maxConcurrency, request.toleratedFailureCount,
-                                 request.toleratedFailurePercentage, text])
+            switch effect {
+            case .startMapRun(let request):
+                let started = step.events.last { $0.type == "MapRunStarted" && $0.details?["mapRunArn"] == .string(request.mapRunArn) }
+                let text = String(decoding: try JSONEncoder().encode(request), as: UTF8.self)
+                try db.execute(sql: """
+                    INSERT OR IGNORE INTO sfn_map_run (arn, execution_arn, machine_arn, status, started_at, max_concurrency,
+                                                       tolerated_count, tolerated_percentage, request)
+                    VALUES (?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?)
+                    """, arguments: [request.mapRunArn, request.executionArn, request.stateMachineArn,
+                                     (started?.timestamp ?? Date()).millis, request.maxConcurrency, request.toleratedFailureCount,
+                                     request.toleratedFailurePercentage, text])
+            case .redriveMapRun(let arn, let count):
+                let redriven = step.events.last { $0.type == "MapRunRedriven" && $0.details?["mapRunArn"] == .string(arn) }
+                try db.execute(sql: """
+                    UPDATE sfn_map_run SET status = 'RUNNING', stopped_at = NULL, error = NULL, cause = NULL, redrive_count = ?, redrive_date = ?
+                    WHERE arn = ?
+                    """, arguments: [count, (redriven?.timestamp ?? Date()).millis, arn])
+            default:
+                continue
+            }
         }
     }
 
@@ -35,6 +53,14 @@ extension SagaEngine {
         guard mapRuns[request.mapRunArn] == nil else { return }
         mapRuns[request.mapRunArn] = MapRunProgress(request: request)
         await pump(request.mapRunArn)
+    }
+
+    /// The parent redrove the run (its row says RUNNING with the new redrive count): follow it
+    /// again from its children's rows, where the unsuccessful ones now wait to be redriven.
+    func redriveMapRun(_ mapRunArn: String) async {
+        guard mapRuns[mapRunArn] == nil, let stored = try? await Self.loadMapRun(store, mapRunArn) else { return }
+        mapRuns[mapRunArn] = stored.progress
+        await pump(mapRunArn)
     }
 
     /// A child ended: count it, then start more or close the run.
@@ -68,42 +94,76 @@ extension SagaEngine {
     }
 
     private func startChild(_ request: MapRunRequest, index: Int) async {
-        guard mapRuns[request.mapRunArn] != nil else { return }
-        guard let definition = childDefinition(request) else {
-            mapRuns[request.mapRunArn]?.record(index, .failed)
-            return
+        guard let attempt = mapRuns[request.mapRunArn]?.redriveCount else { return }
+        let express = request.executionType == "EXPRESS"
+        var earlier: String?
+        if attempt > 0 {
+            earlier = try? await store.read { db in
+                try String.fetchOne(db, sql: """
+                    SELECT arn FROM sfn_execution WHERE map_run_arn = ? AND map_index = ? ORDER BY map_attempt DESC, started_at DESC LIMIT 1
+                    """, arguments: [request.mapRunArn, index])
+            }
         }
-        // Child ARNs carry the labelled machine: `…:execution:MACHINE/LABEL:NAME`.
-        let name = RandomIdentifier.uuid()
-        let machineName = "\(request.stateMachineName)/\(request.label)"
-        var context = ExecutionContext(executionArn: naming.executionArn(machine: machineName, name: name), name: name,
-                                       stateMachineArn: request.childStateMachineArn, stateMachineName: machineName,
-                                       roleArn: request.roleArn)
-        context.mapRunArn = request.mapRunArn
-        context.mapRunIndex = index
-        do {
-            _ = try await start(definition: definition, context: context, input: request.childInput(index))
-        } catch {
-            // The store refused the child: it counts as failed, as a child that cannot start on AWS does.
-            mapRuns[request.mapRunArn]?.record(index, .failed)
-            return
+        let childArn: String
+        if let earlier, !express {
+            // A STANDARD child that did not succeed is redriven in place.
+            do {
+                _ = try await redrive(earlier, mapAttempt: attempt)
+            } catch {
+                mapRuns[request.mapRunArn]?.record(index, .failed)
+                return
+            }
+            childArn = earlier
+        } else {
+            guard let definition = childDefinition(request) else {
+                mapRuns[request.mapRunArn]?.record(index, .failed)
+                return
+            }
+            // Child ARNs carry the labelled machine: `…:execution:MACHINE/LABEL:NAME`, or for
+            // EXPRESS children `…:express:MACHINE/LABEL:NAME:ID`, the form of Express execution ARNs.
+            let name = RandomIdentifier.uuid()
+            let machineName = "\(request.stateMachineName)/\(request.label)"
+            let arn = express ? naming.expressExecutionArn(machine: machineName, name: name, id: RandomIdentifier.uuid())
+                              : naming.executionArn(machine: machineName, name: name)
+            var context = ExecutionContext(executionArn: arn, name: name, stateMachineArn: request.childStateMachineArn,
+                                           stateMachineName: machineName, roleArn: request.roleArn)
+            context.mapRunArn = request.mapRunArn
+            context.mapRunIndex = index
+            do {
+                _ = try await start(definition: definition, context: context, input: request.childInput(index), mapAttempt: attempt)
+            } catch {
+                // The store refused the child: it counts as failed, as a child that cannot start on AWS does.
+                mapRuns[request.mapRunArn]?.record(index, .failed)
+                return
+            }
+            childArn = arn
         }
         // The run was failed or aborted while this child was being written: the stop that
         // closed it did not see the child, so it is stopped here.
         if mapRuns[request.mapRunArn] == nil {
             let at = now()
-            try? await apply(context.executionArn) { (execution: inout Execution) throws(ExecutionInputError) -> Step in
+            try? await apply(childArn) { (execution: inout Execution) throws(ExecutionInputError) -> Step in
                 try execution.stop(error: nil, cause: nil, at: at)
             }
         }
     }
 
+    /// The children's machine. EXPRESS children run as Express workflows do, for at most five
+    /// minutes (AWS's limit on an Express execution): past it they time out (`States.Timeout`).
     private func childDefinition(_ request: MapRunRequest) -> StateMachineDefinition? {
         if let cached = childDefinitions[request.mapRunArn] { return cached }
-        guard let definition = try? StateMachineDefinition(parsing: request.definition) else { return nil }
+        var text = request.definition
+        if request.executionType == "EXPRESS", case .object(var object)? = try? JSONValue(parsing: text), object["TimeoutSeconds"] == nil {
+            object["TimeoutSeconds"] = .number(Double(Self.expressDurationLimit))
+            text = JSONValue.object(object).serialized
+        }
+        guard let definition = try? StateMachineDefinition(parsing: text) else { return nil }
         childDefinitions[request.mapRunArn] = definition
         return definition
     }
+
+    /// An Express execution runs for at most five minutes.
+    static let expressDurationLimit = 300
 
     /// Ends a run: stops the children still running (on failure), writes its status, then tells
     /// the parent (its children's outputs in item order, or the failure).
@@ -139,15 +199,17 @@ extension SagaEngine {
         }
     }
 
-    /// The Map's result: each child's output in item order; a tolerated failure's place holds
-    /// its error output (`{"Error", "Cause"}`), as an inline Map's does.
+    /// The Map's result: each child's output in item order (its latest attempt's); a tolerated
+    /// failure's place holds its error output (`{"Error", "Cause"}`), as an inline Map's does.
     private func childOutputs(_ mapRunArn: String) async throws(AWSError) -> JSONValue {
-        let states = try await store.read { db in
-            try String.fetchAll(db, sql: "SELECT state FROM sfn_execution WHERE map_run_arn = ? ORDER BY map_index", arguments: [mapRunArn])
+        let rows = try await store.read { db in
+            try Row.fetchAll(db, sql: Self.childrenInOrder, arguments: [mapRunArn]).map { ($0["map_index"] as Int, $0["state"] as String) }
         }
+        var latest: [Int: String] = [:]
+        for (index, text) in rows { latest[index] = text }
         var outputs: [JSONValue] = []
-        for text in states {
-            guard let child = try? JSONDecoder().decode(Execution.self, from: Data(text.utf8)) else {
+        for index in latest.keys.sorted() {
+            guard let child = try? JSONDecoder().decode(Execution.self, from: Data(latest[index]!.utf8)) else {
                 throw AWSError.internalFailure("a child execution of \(mapRunArn) cannot be read")
             }
             if child.status == .succeeded {
@@ -158,6 +220,12 @@ extension SagaEngine {
         }
         return .array(outputs)
     }
+
+    /// A Map Run's children, each index's attempts oldest first (the last row of an index is
+    /// its latest attempt: an EXPRESS child restarted by a redrive is a new execution).
+    static let childrenInOrder = """
+        SELECT map_index, map_attempt, status, state FROM sfn_execution WHERE map_run_arn = ? ORDER BY map_index, map_attempt, started_at
+        """
 
     /// The parent aborted the Map (stop, timeout, a failing sibling branch): the run is ABORTED
     /// and its running children are stopped.
@@ -258,11 +326,13 @@ extension SagaEngine {
             progress.maxConcurrency = row["max_concurrency"]
             progress.toleratedFailureCount = row["tolerated_count"]
             progress.toleratedFailurePercentage = row["tolerated_percentage"]
-            for child in try Row.fetchAll(db, sql: "SELECT map_index, status FROM sfn_execution WHERE map_run_arn = ?", arguments: [arn]) {
-                if let status = ExecutionStatus(rawValue: child["status"]) { progress.record(child["map_index"], status) }
+            progress.redriveCount = row["redrive_count"]
+            for child in try Row.fetchAll(db, sql: Self.childrenInOrder, arguments: [arn]) {
+                guard let status = ExecutionStatus(rawValue: child["status"]) else { continue }
+                progress.record(child["map_index"], status, waitsForRedrive: (child["map_attempt"] as Int) < progress.redriveCount)
             }
             return StoredMapRun(progress: progress, status: row["status"], startedAt: row["started_at"], stoppedAt: row["stopped_at"],
-                                error: row["error"], cause: row["cause"])
+                                error: row["error"], cause: row["cause"], redriveDate: row["redrive_date"])
         }
     }
 }
@@ -275,6 +345,8 @@ struct StoredMapRun: Sendable {
     var stoppedAt: Int64?
     var error: String?
     var cause: String?
+    /// When the run was last redriven (its count is `progress.redriveCount`).
+    var redriveDate: Int64?
 }
 
 extension ExecutionOutcome {

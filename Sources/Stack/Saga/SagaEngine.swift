@@ -126,7 +126,7 @@ actor SagaEngine {
     /// `inputText` is the input as the caller sent it, kept byte for byte for DescribeExecution;
     /// a second start with the same name is the same execution when the input is the same JSON.
     func start(definition: StateMachineDefinition, context: ExecutionContext, input: JSONValue,
-               inputText: String? = nil) async throws(AWSError) -> Date {
+               inputText: String? = nil, mapAttempt: Int = 0) async throws(AWSError) -> Date {
         await ensureLoaded()
         let arn = context.executionArn
         if let entry = running[arn] {
@@ -144,7 +144,7 @@ actor SagaEngine {
                 if status == "RUNNING", (try? JSONValue(parsing: storedInput)) == input { return .existing(Date(millis: at)) }
                 throw SagaError.executionExists(arn)
             }
-            try Self.insertStarted(db, execution: execution, state: state, step: step, inputText: inputText)
+            try Self.insertStarted(db, execution: execution, state: state, step: step, inputText: inputText, mapAttempt: mapAttempt)
             Self.publishOnCommit(db, frames, hub: hub)
             return .started(execution.startDate)
         }
@@ -158,18 +158,21 @@ actor SagaEngine {
 
     /// Writes a just-started execution: its row, first history events and tokens. Used by
     /// StartExecution and by bus rules targeting a state machine (inside PutEvents' transaction).
-    /// The version and alias the context names are kept in columns too, for ListExecutions.
-    static func insertStarted(_ db: Database, execution: Execution, state: String, step: Step, inputText: String? = nil) throws {
+    /// The version and alias the context names are kept in columns too, for ListExecutions;
+    /// a Map Run's child records which of the run's redrives started it (`mapAttempt`).
+    static func insertStarted(_ db: Database, execution: Execution, state: String, step: Step, inputText: String? = nil,
+                              mapAttempt: Int = 0) throws {
         let context = execution.context
         try db.execute(sql: """
             INSERT INTO sfn_execution (arn, machine_arn, name, status, input, started_at, stopped_at, version, state, version_arn, alias_arn,
-                                       map_run_arn, map_index)
-            VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)
+                                       map_run_arn, map_index, map_attempt)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
             """, arguments: [context.executionArn, context.stateMachineArn, context.name, execution.status.rawValue,
                              inputText ?? execution.input.serialized, execution.startDate.millis, execution.stopDate?.millis, state,
-                             context.stateMachineVersionArn, context.stateMachineAliasArn, context.mapRunArn, context.mapRunIndex])
+                             context.stateMachineVersionArn, context.stateMachineAliasArn, context.mapRunArn, context.mapRunIndex,
+                             mapAttempt])
         try append(db, arn: context.executionArn, events: step.events, tokens: step.scheduledTokens)
-        try insertMapRuns(db, step: step)
+        try writeMapRuns(db, step: step)
     }
 
     /// Takes a committed new execution into the running set and performs its first effects.
@@ -214,8 +217,10 @@ actor SagaEngine {
         try await commit(arn: arn, entry: &entry, step: step, previousStatus: .running, durability: durability)
     }
 
+    /// `mapAttempt`: a Map Run child redriven with its run records the run's redrive count,
+    /// in the same write as its ExecutionRedriven event.
     private func commit(arn: String, entry: inout Running, step: Step, previousStatus: ExecutionStatus,
-                        durability: WriteDurability = .synced) async throws(AWSError) {
+                        durability: WriteDurability = .synced, mapAttempt: Int? = nil) async throws(AWSError) {
         entry.version += 1
         let tokens = step.scheduledTokens
         entry.tokens += tokens
@@ -233,10 +238,11 @@ actor SagaEngine {
         let hub = self.hub
         try await store.write(durability: durability) { db in
             try db.execute(sql: """
-                UPDATE sfn_execution SET status = ?, stopped_at = ?, version = ?, state = ? WHERE arn = ? AND version < ?
-                """, arguments: [execution.status.rawValue, execution.stopDate?.millis, version, state, arn, version])
+                UPDATE sfn_execution SET status = ?, stopped_at = ?, version = ?, state = ?, map_attempt = COALESCE(?, map_attempt)
+                WHERE arn = ? AND version < ?
+                """, arguments: [execution.status.rawValue, execution.stopDate?.millis, version, state, mapAttempt, arn, version])
             try Self.append(db, arn: arn, events: step.events, tokens: tokens)
-            try Self.insertMapRuns(db, step: step)
+            try Self.writeMapRuns(db, step: step)
             Self.publishOnCommit(db, frames, hub: hub)
         }
         historyEvents.increment(by: step.events.count)
@@ -264,8 +270,9 @@ actor SagaEngine {
         }
     }
 
-    /// RedriveExecution: a closed execution comes back to the running set.
-    func redrive(_ arn: String) async throws(AWSError) -> Date {
+    /// RedriveExecution: a closed execution comes back to the running set. `mapAttempt`: a
+    /// Map Run redrives its child (the run's redrive count).
+    func redrive(_ arn: String, mapAttempt: Int? = nil) async throws(AWSError) -> Date {
         await ensureLoaded()
         if running[arn] != nil { throw SagaError.notRedrivable("Execution with status RUNNING cannot be redriven") }
         let row = try await store.read { db in
@@ -285,7 +292,7 @@ actor SagaEngine {
             throw Self.wire(error)
         }
         var entry = Running(execution: execution, version: row.version)
-        try await commit(arn: arn, entry: &entry, step: step, previousStatus: previousStatus)
+        try await commit(arn: arn, entry: &entry, step: step, previousStatus: previousStatus, mapAttempt: mapAttempt)
         return execution.redriveDate ?? now()
     }
 
@@ -311,6 +318,8 @@ actor SagaEngine {
                 await beginMapRun(request)
             case .abortMapRun(let mapRunArn):
                 await abortMapRun(mapRunArn)
+            case .redriveMapRun(let mapRunArn, _):
+                await redriveMapRun(mapRunArn)
             }
         }
     }

@@ -11,6 +11,15 @@ struct SagaNaming: Sendable {
     func machineArn(_ name: String) -> String { prefix + "stateMachine:" + name }
     func activityArn(_ name: String) -> String { prefix + "activity:" + name }
     func executionArn(machine: String, name: String) -> String { prefix + "execution:\(machine):\(name)" }
+    /// An Express execution's ARN, `…:express:MACHINE:NAME:ID` (the resource type AWS gives
+    /// Express executions; an EXPRESS Map Run child's MACHINE is the labelled one).
+    func expressExecutionArn(machine: String, name: String, id: String) -> String { prefix + "express:\(machine):\(name):\(id)" }
+
+    /// Whether an ARN is an Express execution's (`…:express:MACHINE:NAME:ID`).
+    static func isExpressExecution(_ arn: String) -> Bool {
+        let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
+        return parts.count == 9 && parts[0] == "arn" && parts[2] == "states" && parts[5] == "express" && parts[6...].allSatisfy { !$0.isEmpty }
+    }
 
     /// The name in an ARN of `kind` (`stateMachine`, `activity`), or nil when it is no such ARN.
     func name(fromArn arn: String, kind: String) -> String? {

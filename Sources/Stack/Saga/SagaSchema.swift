@@ -1,4 +1,5 @@
 import GRDB
+import Wire
 
 /// The Step Functions tables. Times are Unix milliseconds. An execution's whole interpreter
 /// state is one JSON document (`state`), rewritten with its new history events in the same
@@ -117,6 +118,36 @@ enum SagaSchema {
                 ALTER TABLE sfn_execution ADD COLUMN map_run_arn TEXT;
                 ALTER TABLE sfn_execution ADD COLUMN map_index INTEGER;
                 CREATE INDEX sfn_execution_map_run ON sfn_execution(map_run_arn, map_index) WHERE map_run_arn IS NOT NULL;
+                """)
+        },
+        // AWS's revisionId is a UUID that a changing UpdateStateMachine replaces; the counter
+        // `revision` stays as the key a version snapshots. Rows from before get a UUID each;
+        // a version of a machine's current revision shares the machine's.
+        StoreMigration("sfn-v5-revision-ids") { db in
+            try db.execute(sql: """
+                ALTER TABLE sfn_state_machine ADD COLUMN revision_id TEXT NOT NULL DEFAULT '';
+                ALTER TABLE sfn_version ADD COLUMN revision_id TEXT NOT NULL DEFAULT '';
+                """)
+            for arn in try String.fetchAll(db, sql: "SELECT arn FROM sfn_state_machine") {
+                try db.execute(sql: "UPDATE sfn_state_machine SET revision_id = ? WHERE arn = ?", arguments: [RandomIdentifier.uuid(), arn])
+            }
+            try db.execute(sql: """
+                UPDATE sfn_version SET revision_id = COALESCE((SELECT m.revision_id FROM sfn_state_machine m
+                                                               WHERE m.arn = sfn_version.machine_arn AND m.revision = sfn_version.revision), '')
+                """)
+            for row in try Row.fetchAll(db, sql: "SELECT machine_arn, number FROM sfn_version WHERE revision_id = ''") {
+                try db.execute(sql: "UPDATE sfn_version SET revision_id = ? WHERE machine_arn = ? AND number = ?",
+                               arguments: [RandomIdentifier.uuid(), row["machine_arn"] as String, row["number"] as Int])
+            }
+        },
+        // Redriving a Map Run with its parent: the run counts its redrives, and each child
+        // records the redrive it last ran in (`map_attempt`; 0 the first run). A child that
+        // ended unsuccessfully in an earlier attempt than the run's latest waits to be redriven.
+        StoreMigration("sfn-v6-map-run-redrive") { db in
+            try db.execute(sql: """
+                ALTER TABLE sfn_map_run ADD COLUMN redrive_count INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE sfn_map_run ADD COLUMN redrive_date INTEGER;
+                ALTER TABLE sfn_execution ADD COLUMN map_attempt INTEGER NOT NULL DEFAULT 0;
                 """)
         },
     ]

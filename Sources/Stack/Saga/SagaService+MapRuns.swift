@@ -53,25 +53,30 @@ extension SagaService {
             "startDate": Date(millis: run.startedAt).epochSeconds, "maxConcurrency": .number(Double(progress.maxConcurrency)),
             "toleratedFailurePercentage": .number(progress.toleratedFailurePercentage ?? 0),
             "toleratedFailureCount": .number(Double(progress.toleratedFailureCount ?? 0)),
-            "itemCounts": .object(items.wire), "executionCounts": .object(executions.wire), "redriveCount": 0,
+            "itemCounts": .object(items.wire), "executionCounts": .object(executions.wire),
+            "redriveCount": .number(Double(progress.redriveCount)),
         ]
         if let stopped = run.stoppedAt { out["stopDate"] = Date(millis: stopped).epochSeconds }
+        if let redriven = run.redriveDate { out["redriveDate"] = Date(millis: redriven).epochSeconds }
         return .object(out)
     }
 
-    /// UpdateMapRun: at least one of maxConcurrency, toleratedFailurePercentage (0–100) and
-    /// toleratedFailureCount (≥ 0), as the API reference's constraints say.
+    /// UpdateMapRun: at least one of maxConcurrency (≥ 0), toleratedFailurePercentage (0–100)
+    /// and toleratedFailureCount (≥ 0), as the API model's constraints say, each refused in
+    /// AWS's wording for the bound it breaks (the percentage, a float, written as Java does).
     func updateMapRun(_ input: SagaInput) async throws(AWSError) -> JSONValue {
         let arn = try mapRunArn(input)
-        let maxConcurrency = try input.int("maxConcurrency", in: 0...Int(Int32.max))
-        let count = try input.int("toleratedFailureCount", in: 0...Int.max)
+        let maxConcurrency = try Self.atLeastZero(input, "maxConcurrency", upTo: Int(Int32.max))
+        let count = try Self.atLeastZero(input, "toleratedFailureCount", upTo: Int.max)
         var percentage: Double?
         if let member = input.member("toleratedFailurePercentage") {
             guard case .number(let value) = member else {
                 throw SagaError.validation("1 validation error detected: Value at 'toleratedFailurePercentage' must be a number")
             }
-            guard (0...100).contains(value) else {
-                throw SagaError.validation("1 validation error detected: Value '\(member.serialized)' at 'toleratedFailurePercentage' failed to satisfy constraint: Member must have value less than or equal to 100")
+            let written = value == value.rounded() && abs(value) < 1e15 ? "\(Int64(value)).0" : member.serialized
+            guard value >= 0 else { throw Self.belowZero(written, "toleratedFailurePercentage") }
+            guard value <= 100 else {
+                throw SagaError.validation("1 validation error detected: Value '\(written)' at 'toleratedFailurePercentage' failed to satisfy constraint: Member must have value less than or equal to 100")
             }
             percentage = value
         }
@@ -82,8 +87,21 @@ extension SagaService {
         return [:]
     }
 
+    /// An integer member whose only constraint is a minimum of 0 (`upTo`: what it may hold).
+    private static func atLeastZero(_ input: SagaInput, _ name: String, upTo maximum: Int) throws(AWSError) -> Int? {
+        guard let value = try input.int(name, in: Int.min...maximum) else { return nil }
+        guard value >= 0 else { throw belowZero(String(value), name) }
+        return value
+    }
+
+    private static func belowZero(_ written: String, _ name: String) -> AWSError {
+        SagaError.validation("1 validation error detected: Value '\(written)' at '\(name)' failed to satisfy constraint: Member must have value greater than or equal to 0")
+    }
+
     /// ListExecutions(mapRunArn=…): the Map Run's children, newest first, each with its
-    /// `mapRunArn` (returned only in this form, as the API reference says).
+    /// `mapRunArn` and `itemCount` (returned only in this form, as the API reference says). A
+    /// child waiting to be redriven with its run is PENDING_REDRIVE (and `statusFilter` finds it
+    /// so); an EXPRESS child restarted by a redrive is listed with each of its executions.
     func listMapRunExecutions(_ input: SagaInput, filter: String?, limit: Int) async throws(AWSError) -> JSONValue {
         if input.has("stateMachineArn") {
             throw SagaError.validation("Only one of stateMachineArn and mapRunArn may be specified")
@@ -91,16 +109,21 @@ extension SagaService {
         let arn = try mapRunArn(input)
         let parameters = "ListExecutions\n\(arn)\n\(filter ?? "")"
         let offset = try input.pageToken(for: parameters).flatMap(Int.init) ?? 0
-        guard try await engine.mapRun(arn) != nil else { throw SagaError.mapRunMissing(arn) }
+        guard let run = try await engine.mapRun(arn) else { throw SagaError.mapRunMissing(arn) }
+        let itemCounts = run.progress.request.itemCounts
         let rows = try await store.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT arn, machine_arn, name, status, started_at, stopped_at FROM sfn_execution
-                WHERE map_run_arn = ? AND (? IS NULL OR status = ?)
+                SELECT * FROM (SELECT e.arn, e.machine_arn, e.name, e.started_at, e.stopped_at, e.map_index,
+                    CASE WHEN \(Self.waitsForRedrive) THEN 'PENDING_REDRIVE' ELSE e.status END AS shown
+                  FROM sfn_execution e JOIN sfn_map_run r ON r.arn = e.map_run_arn WHERE e.map_run_arn = ?)
+                WHERE (? IS NULL OR shown = ?)
                 ORDER BY started_at DESC, map_index DESC LIMIT ? OFFSET ?
                 """, arguments: [arn, filter, filter, limit + 1, offset]).map { row -> JSONValue in
+                let index: Int = row["map_index"]
                 var item: JSONObject = ["executionArn": .string(row["arn"]), "stateMachineArn": .string(row["machine_arn"]),
-                                        "name": .string(row["name"]), "status": .string(row["status"]),
-                                        "startDate": Date(millis: row["started_at"]).epochSeconds, "mapRunArn": .string(arn)]
+                                        "name": .string(row["name"]), "status": .string(row["shown"]),
+                                        "startDate": Date(millis: row["started_at"]).epochSeconds, "mapRunArn": .string(arn),
+                                        "itemCount": .number(Double(itemCounts.indices.contains(index) ? itemCounts[index] : 1))]
                 if let stopped = row["stopped_at"] as Int64? { item["stopDate"] = Date(millis: stopped).epochSeconds }
                 return .object(item)
             }
@@ -108,6 +131,24 @@ extension SagaService {
         var out: JSONObject = ["executions": .array(Array(rows.prefix(limit)))]
         if rows.count > limit { out["nextToken"] = SagaInput.pageToken(String(offset + limit), for: parameters) }
         return .object(out)
+    }
+
+    /// SQL over a child `e` joined to its run `r`: the child ended unsuccessfully before the
+    /// run's latest redrive, is its index's latest attempt, and has not run again since.
+    static let waitsForRedrive = """
+        e.status IN ('FAILED', 'TIMED_OUT', 'ABORTED') AND e.map_attempt < r.redrive_count
+        AND NOT EXISTS (SELECT 1 FROM sfn_execution n WHERE n.map_run_arn = e.map_run_arn AND n.map_index = e.map_index
+                        AND n.map_attempt > e.map_attempt)
+        """
+
+    /// Whether a Map Run's child waits to be redriven with its run (DescribeExecution shows
+    /// it PENDING_REDRIVE, as ListExecutions does).
+    func childWaitsForRedrive(_ executionArn: String) async throws(AWSError) -> Bool {
+        try await store.read { db in
+            try Bool.fetchOne(db, sql: """
+                SELECT 1 FROM sfn_execution e JOIN sfn_map_run r ON r.arn = e.map_run_arn WHERE e.arn = ? AND \(Self.waitsForRedrive)
+                """, arguments: [executionArn]) ?? false
+        }
     }
 
     /// A distributed Map whose ItemReader or ResultWriter needs Amazon S3 is refused when the

@@ -26,6 +26,7 @@ extension SagaService {
         var definition: String
         var roleArn: String
         var revision: Int64
+        var revisionId: String
         var description: String?
         var encryption: SagaEncryption
         var createdAt: Int64
@@ -34,7 +35,7 @@ extension SagaService {
 
         init(row: Row) {
             machineArn = row["machine_arn"]; number = row["number"]; definition = row["definition"]
-            roleArn = row["role_arn"]; revision = row["revision"]; description = row["description"]
+            roleArn = row["role_arn"]; revision = row["revision"]; revisionId = row["revision_id"]; description = row["description"]
             encryption = SagaEncryption(stored: row["encryption"]); createdAt = row["created_at"]
         }
     }
@@ -69,15 +70,17 @@ extension SagaService {
 
     /// The machine's current revision as a version, inside the caller's write: the version
     /// already published for that revision, else a new one. `revisionId`, when given, must be
-    /// the current revision (ConflictException otherwise, as AWS answers).
+    /// the current revision's id (ConflictException otherwise, as AWS answers).
     static func publish(_ db: Database, machineArn: String, description: String?, revisionId: String?, at: Int64) throws -> Version {
-        guard let machine = try Row.fetchOne(db, sql: "SELECT definition, role_arn, revision, encryption, next_version FROM sfn_state_machine WHERE arn = ?",
-                                             arguments: [machineArn]) else {
+        guard let machine = try Row.fetchOne(db, sql: """
+            SELECT definition, role_arn, revision, revision_id, encryption, next_version FROM sfn_state_machine WHERE arn = ?
+            """, arguments: [machineArn]) else {
             throw SagaError.machineMissing(machineArn)
         }
         let revision: Int64 = machine["revision"]
-        if let revisionId, revisionId != String(revision) {
-            throw conflict("Failed to publish the State Machine version for revision \(revisionId). The current State Machine revision is \(revision).")
+        let currentId: String = machine["revision_id"]
+        if let revisionId, revisionId != currentId {
+            throw conflict("Failed to publish the State Machine version for revision \(revisionId). The current State Machine revision is \(currentId).")
         }
         if let existing = try Row.fetchOne(db, sql: "SELECT * FROM sfn_version WHERE machine_arn = ? AND revision = ?", arguments: [machineArn, revision]) {
             return Version(row: existing)
@@ -88,9 +91,9 @@ extension SagaService {
         }
         let number: Int = machine["next_version"]
         try db.execute(sql: """
-            INSERT INTO sfn_version (machine_arn, number, definition, role_arn, revision, description, encryption, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [machineArn, number, machine["definition"] as String, machine["role_arn"] as String, revision,
+            INSERT INTO sfn_version (machine_arn, number, definition, role_arn, revision, revision_id, description, encryption, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [machineArn, number, machine["definition"] as String, machine["role_arn"] as String, revision, currentId,
                              description, machine["encryption"] as String?, at])
         try db.execute(sql: "UPDATE sfn_state_machine SET next_version = ? WHERE arn = ?", arguments: [number + 1, machineArn])
         return try Version(row: Row.fetchOne(db, sql: "SELECT * FROM sfn_version WHERE machine_arn = ? AND number = ?", arguments: [machineArn, number])!)
@@ -177,7 +180,7 @@ extension SagaService {
             "creationDate": Date(millis: version.createdAt).epochSeconds,
             "loggingConfiguration": ["level": "OFF", "includeExecutionData": false],
             "tracingConfiguration": ["enabled": false],
-            "revisionId": .string(String(version.revision)),
+            "revisionId": .string(version.revisionId),
             "encryptionConfiguration": version.encryption.wire,
         ]
         if let description = version.description { out["description"] = .string(description) }
@@ -360,19 +363,34 @@ extension SagaService {
     func startableVersion(machineArn: String, qualifier: String) async throws(AWSError)
         -> (machine: Machine, definition: StateMachineDefinition, versionArn: String, aliasArn: String?) {
         var machine = try await loadMachine(machineArn)
+        let draw = Int.random(in: 0..<100)
+        let target = try await store.read { db in try Self.qualifiedTarget(db, machineArn: machineArn, qualifier: qualifier, draw: draw) }
+        machine.definition = target.version.definition
+        machine.roleArn = target.version.roleArn
+        return (machine, try parse(target.version.definition), target.version.arn, target.aliasArn)
+    }
+
+    /// The version a qualifier names, inside the caller's read or write: a version number, or
+    /// an alias whose routing `draw` (0..<100) picks one. A version or alias that is not there
+    /// is ResourceNotFound; a qualifier that is neither, InvalidArn. StartExecution and bus
+    /// rules targeting a version or alias ARN both start what this returns.
+    static func qualifiedTarget(_ db: Database, machineArn: String, qualifier: String, draw: Int) throws -> (version: Version, aliasArn: String?) {
         var number = Int(qualifier) ?? 0
         var aliasArn: String?
         if number == 0 {
             guard SagaNaming.isValidAliasName(qualifier) else { throw SagaError.invalidArn("\(machineArn):\(qualifier)") }
-            let alias = try await loadAlias(machineArn: machineArn, name: qualifier)
+            guard let alias = try Row.fetchOne(db, sql: "SELECT * FROM sfn_alias WHERE machine_arn = ? AND name = ?",
+                                               arguments: [machineArn, qualifier]).map(Alias.init) else {
+                throw resourceMissing("\(machineArn):\(qualifier)")
+            }
             aliasArn = alias.arn
-            let chosen = Self.route(alias.routing, draw: Int.random(in: 0..<100))
-            number = Int(chosen.split(separator: ":").last ?? "") ?? 0
+            number = Int(route(alias.routing, draw: draw).split(separator: ":").last ?? "") ?? 0
         }
-        let version = try await loadVersion(machineArn: machineArn, number: number)
-        machine.definition = version.definition
-        machine.roleArn = version.roleArn
-        return (machine, try parse(version.definition), version.arn, aliasArn)
+        guard let version = try Row.fetchOne(db, sql: "SELECT * FROM sfn_version WHERE machine_arn = ? AND number = ?",
+                                             arguments: [machineArn, number]).map(Version.init) else {
+            throw resourceMissing("\(machineArn):\(number)")
+        }
+        return (version, aliasArn)
     }
 
     /// The version a draw in 0..<100 lands on: the first route while the draw is below the

@@ -127,14 +127,17 @@ public final class SagaService: StackService {
         var type: String
         var createdAt: Int64
         var encryption: SagaEncryption
-        /// AWS's revisionId: every update makes a new revision, which a version snapshots.
+        /// Every update that changes the machine makes a new revision, which a version
+        /// snapshots: `revision` counts them (the key versions are found by), `revisionId` is
+        /// the UUID AWS shows for it.
         var revision: Int64
+        var revisionId: String
 
         init(row: Row) {
             arn = row["arn"]; name = row["name"]; definition = row["definition"]
             roleArn = row["role_arn"]; type = row["type"]; createdAt = row["created_at"]
             encryption = SagaEncryption(stored: row["encryption"])
-            revision = row["revision"]
+            revision = row["revision"]; revisionId = row["revision_id"]
         }
     }
 
@@ -208,9 +211,9 @@ public final class SagaService: StackService {
                 return (existing.createdAt, version)
             }
             try db.execute(sql: """
-                INSERT INTO sfn_state_machine (arn, name, definition, role_arn, type, created_at, tags, encryption)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [arn, name, definition, role, type, at, Self.encodeTags(tags), encryption.stored])
+                INSERT INTO sfn_state_machine (arn, name, definition, role_arn, type, created_at, tags, encryption, revision_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [arn, name, definition, role, type, at, Self.encodeTags(tags), encryption.stored, RandomIdentifier.uuid()])
             let version = publish ? try Self.publish(db, machineArn: arn, description: versionDescription, revisionId: nil, at: at) : nil
             return (at, version)
         }
@@ -234,7 +237,7 @@ public final class SagaService: StackService {
             "loggingConfiguration": ["level": "OFF", "includeExecutionData": false],
             "tracingConfiguration": ["enabled": false],
             "encryptionConfiguration": machine.encryption.wire,
-            "revisionId": .string(String(machine.revision)),
+            "revisionId": .string(machine.revisionId),
         ]
     }
 
@@ -266,7 +269,7 @@ public final class SagaService: StackService {
         if let definition { try Self.refuseS3(try parse(definition)) }
         let at = now()
         defer { machines.invalidate(arn) }
-        let (revision, version) = try await store.write { db throws -> (Int64, Version?) in
+        let (revisionId, version) = try await store.write { db throws -> (String, Version?) in
             guard let current = try Row.fetchOne(db, sql: "SELECT * FROM sfn_state_machine WHERE arn = ?", arguments: [arn]).map(Machine.init) else {
                 throw SagaError.machineMissing(arn)
             }
@@ -276,11 +279,14 @@ public final class SagaService: StackService {
             if let definition { try db.execute(sql: "UPDATE sfn_state_machine SET definition = ? WHERE arn = ?", arguments: [definition, arn]) }
             if let role { try db.execute(sql: "UPDATE sfn_state_machine SET role_arn = ? WHERE arn = ?", arguments: [role, arn]) }
             if let encryption { try db.execute(sql: "UPDATE sfn_state_machine SET encryption = ? WHERE arn = ?", arguments: [encryption.stored, arn]) }
-            if changed { try db.execute(sql: "UPDATE sfn_state_machine SET revision = revision + 1 WHERE arn = ?", arguments: [arn]) }
+            let revisionId = changed ? RandomIdentifier.uuid() : current.revisionId
+            if changed {
+                try db.execute(sql: "UPDATE sfn_state_machine SET revision = revision + 1, revision_id = ? WHERE arn = ?", arguments: [revisionId, arn])
+            }
             let version = publish ? try Self.publish(db, machineArn: arn, description: versionDescription, revisionId: nil, at: at.millis) : nil
-            return (current.revision + (changed ? 1 : 0), version)
+            return (revisionId, version)
         }
-        var out: JSONObject = ["updateDate": at.epochSeconds, "revisionId": .string(String(revision))]
+        var out: JSONObject = ["updateDate": at.epochSeconds, "revisionId": .string(revisionId)]
         if let version { out["stateMachineVersionArn"] = .string(version.arn) }
         return .object(out)
     }
@@ -312,8 +318,16 @@ public final class SagaService: StackService {
 
     // MARK: Executions
 
-    private func executionArn(_ input: SagaInput) throws(AWSError) -> String {
+    /// An execution ARN. Express executions (`…:express:…`, here the EXPRESS children of Map
+    /// Runs) are refused by the operations AWS does not support for them, as AWS refuses the
+    /// resource type; DescribeExecution takes them (`allowExpress`), as AWS does for Express
+    /// executions a Map Run dispatched.
+    private func executionArn(_ input: SagaInput, allowExpress: Bool = false) throws(AWSError) -> String {
         let arn = try input.requiredString("executionArn", maxLength: 256)
+        if SagaNaming.isExpressExecution(arn) {
+            guard allowExpress else { throw SagaError.make("InvalidArn", "Invalid Arn: 'Resource type not valid in this context: express'") }
+            return arn
+        }
         guard naming.executionParts(arn) != nil else { throw SagaError.invalidArn(arn) }
         return arn
     }
@@ -360,15 +374,19 @@ public final class SagaService: StackService {
     }
 
     private func describeExecution(_ input: SagaInput) async throws(AWSError) -> JSONValue {
-        let execution = try await loadExecution(try executionArn(input))
+        let execution = try await loadExecution(try executionArn(input, allowExpress: true))
         let context = execution.context
+        var waitsForRedrive = false
+        if context.mapRunArn != nil, execution.redriveStatus == "REDRIVABLE" {
+            waitsForRedrive = try await childWaitsForRedrive(context.executionArn)
+        }
         // The input exactly as StartExecution received it (AWS returns the very bytes sent).
         let sent = try await store.read { db in
             try String.fetchOne(db, sql: "SELECT input FROM sfn_execution WHERE arn = ?", arguments: [context.executionArn])
         }
         var out: JSONObject = [
             "executionArn": .string(context.executionArn), "stateMachineArn": .string(context.stateMachineArn),
-            "name": .string(context.name), "status": .string(execution.status.rawValue),
+            "name": .string(context.name), "status": .string(waitsForRedrive ? "PENDING_REDRIVE" : execution.status.rawValue),
             "startDate": execution.startDate.epochSeconds,
             "input": .string(sent ?? execution.input.serialized), "inputDetails": ["included": true],
             "redriveCount": .number(Double(execution.redriveCount)),
@@ -391,7 +409,8 @@ public final class SagaService: StackService {
             out["redriveStatus"] = "NOT_REDRIVABLE"
             out["redriveStatusReason"] = .string(execution.status == .running ? "Execution is RUNNING and cannot be redriven" : "Execution is SUCCEEDED and cannot be redriven")
         default:
-            out["redriveStatus"] = "REDRIVABLE"
+            // A Map Run's child is redriven with its run, by redriving the parent.
+            out["redriveStatus"] = context.mapRunArn == nil ? "REDRIVABLE" : "REDRIVABLE_BY_MAP_RUN"
         }
         return .object(out)
     }
@@ -423,6 +442,10 @@ public final class SagaService: StackService {
         }
         let limit = try input.int("maxResults", in: 0...1000).flatMap { $0 == 0 ? nil : $0 } ?? 100
         if input.has("mapRunArn") { return try await listMapRunExecutions(input, filter: filter, limit: limit) }
+        // As the API reference says: PENDING_REDRIVE is a Map Run child's status only.
+        if filter == "PENDING_REDRIVE" {
+            throw SagaError.validation("The statusFilter PENDING_REDRIVE can only be used with a mapRunArn")
+        }
         // A version or alias ARN lists the executions started through it.
         let (arn, qualifier) = try machineOrQualifiedArn(input)
         let through = qualifier.map { "\(arn):\($0)" }
@@ -492,6 +515,10 @@ public final class SagaService: StackService {
 
     private func redriveExecution(_ input: SagaInput) async throws(AWSError) -> JSONValue {
         let arn = try executionArn(input)
+        // AWS redrives a Map Run's children through their parent ("Redriving Map Runs").
+        if let mapRun = try await engine.execution(arn)?.context.mapRunArn {
+            throw SagaError.notRedrivable("Execution '\(arn)' was started by Map Run '\(mapRun)': redrive its parent execution to redrive it")
+        }
         let date = try await engine.redrive(arn)
         return ["redriveDate": date.epochSeconds]
     }
