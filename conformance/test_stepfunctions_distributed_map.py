@@ -284,6 +284,12 @@ def test_redriving_the_parent_redrives_the_same_map_run(fresh_server):
         redriven = sfn.describe_execution(executionArn=arn)
         assert redriven["status"] == "SUCCEEDED" and redriven["redriveCount"] == 1
         assert "ExecutionRedriven" in [e["type"] for e in sfn.get_execution_history(executionArn=arn)["events"]]
+    # redriveFilter lists the redriven children (and, for the machine, the redriven parent).
+    listed = sfn.list_executions(mapRunArn=run_arn, redriveFilter="REDRIVEN")["executions"]
+    assert {e["executionArn"] for e in listed} == failed and all(e["redriveCount"] == 1 and "redriveDate" in e for e in listed)
+    assert len(sfn.list_executions(mapRunArn=run_arn, redriveFilter="NOT_REDRIVEN")["executions"]) == 1
+    parents = sfn.list_executions(stateMachineArn=machine["stateMachineArn"], redriveFilter="REDRIVEN")["executions"]
+    assert [e["executionArn"] for e in parents] == [execution]
 
 
 def test_express_children(sfn):

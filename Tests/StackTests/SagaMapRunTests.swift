@@ -247,6 +247,16 @@ import Testing
             #expect(redriven["status"] == "SUCCEEDED" && redriven["redriveCount"] == 1)
             #expect(try await stack.historyTypes(arn).contains("ExecutionRedriven"))
         }
+        // redriveFilter (API reference, ListExecutions): the redriven children, and the parent.
+        let redrivenChildren = try await stack.sfn("ListExecutions", ["mapRunArn": .string(runArn), "redriveFilter": "REDRIVEN"])["executions"]?.arrayValue ?? []
+        #expect(Set(redrivenChildren.compactMap { $0["executionArn"]?.stringValue }) == failedChildren)
+        #expect(redrivenChildren.allSatisfy { $0["redriveCount"] == 1 && $0["redriveDate"] != nil })
+        let firstTime = try await stack.sfn("ListExecutions", ["mapRunArn": .string(runArn), "redriveFilter": "NOT_REDRIVEN"])["executions"]?.arrayValue ?? []
+        #expect(firstTime.count == 1 && firstTime.first?["redriveCount"] == 0 && firstTime.first?["redriveDate"] == nil)
+        let parents = try await stack.sfn("ListExecutions", ["stateMachineArn": .string(machine), "redriveFilter": "REDRIVEN"])["executions"]?.arrayValue ?? []
+        #expect(parents.map { $0["executionArn"] } == [.string(execution)] && parents.first?["redriveCount"] == 1)
+        #expect(try await stack.sfn("ListExecutions", ["stateMachineArn": .string(machine), "redriveFilter": "NOT_REDRIVEN"])["executions"]?.arrayValue?.isEmpty == true)
+        #expect(await stack.sfnError("ListExecutions", ["stateMachineArn": .string(machine), "redriveFilter": "SOMETIMES"]) == "ValidationException")
     }
 
     /// A redriven Map Run survives a restart between the redrive and its children's ends.

@@ -1,5 +1,6 @@
 import Demo
 import Foundation
+import GRDB
 import JSON
 import Testing
 @testable import Stack
@@ -150,6 +151,24 @@ import Testing
         #expect(types.contains("ExecutionRedriven"))
         let described = try await stack.sfn("DescribeExecution", ["executionArn": .string(execution)])
         #expect(described["redriveCount"]?.intValue == 1)
+
+        // A store from before the redrive columns (migration sfn-v7) takes them from the state.
+        let state = try #require(try await stack.store.read { db in
+            try String.fetchOne(db, sql: "SELECT state FROM sfn_execution WHERE arn = ?", arguments: [execution])
+        })
+        let olderDirectory = stack.directory.appendingPathComponent("older")
+        let older = try StackStore(directory: olderDirectory, migrations: StackAssembly.migrations.filter { $0.identifier != "sfn-v7-execution-redrives" })
+        try await older.write { db in
+            try db.execute(sql: "INSERT INTO sfn_execution (arn, machine_arn, name, status, input, started_at, version, state) VALUES (?, ?, 'r', 'SUCCEEDED', '{}', 0, 9, ?)",
+                           arguments: [execution, machine, state])
+        }
+        let migrated = try StackStore(directory: olderDirectory, migrations: StackAssembly.migrations)
+        let columns = try #require(try await migrated.read { db in
+            try Row.fetchOne(db, sql: "SELECT redrive_count, redrive_date FROM sfn_execution WHERE arn = ?", arguments: [execution])
+                .map { ($0["redrive_count"] as Int, $0["redrive_date"] as Int64?) }
+        })
+        #expect(columns.0 == 1)
+        #expect(columns.1.map { Date(millis: $0).epochSeconds } == redriven["redriveDate"])
 
         let second = try await stack.start(machine, name: "s")
         _ = try await stack.sfn("StopExecution", ["executionArn": .string(second), "error": "Manual", "cause": "operator"])

@@ -238,9 +238,11 @@ actor SagaEngine {
         let hub = self.hub
         try await store.write(durability: durability) { db in
             try db.execute(sql: """
-                UPDATE sfn_execution SET status = ?, stopped_at = ?, version = ?, state = ?, map_attempt = COALESCE(?, map_attempt)
+                UPDATE sfn_execution SET status = ?, stopped_at = ?, version = ?, state = ?, map_attempt = COALESCE(?, map_attempt),
+                                         redrive_count = ?, redrive_date = ?
                 WHERE arn = ? AND version < ?
-                """, arguments: [execution.status.rawValue, execution.stopDate?.millis, version, state, mapAttempt, arn, version])
+                """, arguments: [execution.status.rawValue, execution.stopDate?.millis, version, state, mapAttempt,
+                                 execution.redriveCount, execution.redriveDate?.millis, arn, version])
             try Self.append(db, arn: arn, events: step.events, tokens: tokens)
             try Self.writeMapRuns(db, step: step)
             Self.publishOnCommit(db, frames, hub: hub)

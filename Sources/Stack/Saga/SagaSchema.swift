@@ -150,5 +150,17 @@ enum SagaSchema {
                 ALTER TABLE sfn_execution ADD COLUMN map_attempt INTEGER NOT NULL DEFAULT 0;
                 """)
         },
+        // ListExecutions' `redriveFilter`, `redriveCount` and `redriveDate`: an execution's
+        // redrives as columns, kept with its state. Rows from before take them from the state
+        // (`redriveDate` there is seconds since 2001-01-01, Foundation's reference date).
+        StoreMigration("sfn-v7-execution-redrives") { db in
+            try db.execute(sql: """
+                ALTER TABLE sfn_execution ADD COLUMN redrive_count INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE sfn_execution ADD COLUMN redrive_date INTEGER;
+                UPDATE sfn_execution SET redrive_count = json_extract(state, '$.redriveCount'),
+                    redrive_date = CAST(ROUND((json_extract(state, '$.redriveDate') + 978307200) * 1000) AS INTEGER)
+                WHERE json_extract(state, '$.redriveCount') > 0;
+                """)
+        },
     ]
 }

@@ -102,29 +102,30 @@ extension SagaService {
     /// `mapRunArn` and `itemCount` (returned only in this form, as the API reference says). A
     /// child waiting to be redriven with its run is PENDING_REDRIVE (and `statusFilter` finds it
     /// so); an EXPRESS child restarted by a redrive is listed with each of its executions.
-    func listMapRunExecutions(_ input: SagaInput, filter: String?, limit: Int) async throws(AWSError) -> JSONValue {
+    func listMapRunExecutions(_ input: SagaInput, filter: String?, redriven: Bool?, limit: Int) async throws(AWSError) -> JSONValue {
         if input.has("stateMachineArn") {
             throw SagaError.validation("Only one of stateMachineArn and mapRunArn may be specified")
         }
         let arn = try mapRunArn(input)
-        let parameters = "ListExecutions\n\(arn)\n\(filter ?? "")"
+        let parameters = "ListExecutions\n\(arn)\n\(filter ?? "")\n\(redriven.map(String.init) ?? "")"
         let offset = try input.pageToken(for: parameters).flatMap(Int.init) ?? 0
         guard let run = try await engine.mapRun(arn) else { throw SagaError.mapRunMissing(arn) }
         let itemCounts = run.progress.request.itemCounts
         let rows = try await store.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT * FROM (SELECT e.arn, e.machine_arn, e.name, e.started_at, e.stopped_at, e.map_index,
+                SELECT * FROM (SELECT e.arn, e.machine_arn, e.name, e.started_at, e.stopped_at, e.map_index, e.redrive_count, e.redrive_date,
                     CASE WHEN \(Self.waitsForRedrive) THEN 'PENDING_REDRIVE' ELSE e.status END AS shown
                   FROM sfn_execution e JOIN sfn_map_run r ON r.arn = e.map_run_arn WHERE e.map_run_arn = ?)
-                WHERE (? IS NULL OR shown = ?)
+                WHERE (? IS NULL OR shown = ?) AND (? IS NULL OR ? = (redrive_count > 0))
                 ORDER BY started_at DESC, map_index DESC LIMIT ? OFFSET ?
-                """, arguments: [arn, filter, filter, limit + 1, offset]).map { row -> JSONValue in
+                """, arguments: [arn, filter, filter, redriven, redriven, limit + 1, offset]).map { row -> JSONValue in
                 let index: Int = row["map_index"]
                 var item: JSONObject = ["executionArn": .string(row["arn"]), "stateMachineArn": .string(row["machine_arn"]),
                                         "name": .string(row["name"]), "status": .string(row["shown"]),
                                         "startDate": Date(millis: row["started_at"]).epochSeconds, "mapRunArn": .string(arn),
                                         "itemCount": .number(Double(itemCounts.indices.contains(index) ? itemCounts[index] : 1))]
                 if let stopped = row["stopped_at"] as Int64? { item["stopDate"] = Date(millis: stopped).epochSeconds }
+                Self.addRedrives(row, to: &item)
                 return .object(item)
             }
         }

@@ -441,7 +441,8 @@ public final class SagaService: StackService {
             throw SagaError.validation("1 validation error detected: Value '\(filter)' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [\(statuses.joined(separator: ", "))]")
         }
         let limit = try input.int("maxResults", in: 0...1000).flatMap { $0 == 0 ? nil : $0 } ?? 100
-        if input.has("mapRunArn") { return try await listMapRunExecutions(input, filter: filter, limit: limit) }
+        let redriven = try Self.redriveFilter(input)
+        if input.has("mapRunArn") { return try await listMapRunExecutions(input, filter: filter, redriven: redriven, limit: limit) }
         // As the API reference says: PENDING_REDRIVE is a Map Run child's status only.
         if filter == "PENDING_REDRIVE" {
             throw SagaError.validation("The statusFilter PENDING_REDRIVE can only be used with a mapRunArn")
@@ -449,26 +450,44 @@ public final class SagaService: StackService {
         // A version or alias ARN lists the executions started through it.
         let (arn, qualifier) = try machineOrQualifiedArn(input)
         let through = qualifier.map { "\(arn):\($0)" }
-        let parameters = "ListExecutions\n\(through ?? arn)\n\(filter ?? "")"
+        let parameters = "ListExecutions\n\(through ?? arn)\n\(filter ?? "")\n\(redriven.map(String.init) ?? "")"
         let offset = try input.pageToken(for: parameters).flatMap(Int.init) ?? 0
         _ = try await loadMachine(arn)
         let rows = try await store.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT arn, name, status, started_at, stopped_at, version_arn, alias_arn FROM sfn_execution
+                SELECT arn, name, status, started_at, stopped_at, version_arn, alias_arn, redrive_count, redrive_date FROM sfn_execution
                 WHERE machine_arn = ? AND (? IS NULL OR status = ?) AND (? IS NULL OR version_arn = ? OR alias_arn = ?)
+                  AND (? IS NULL OR ? = (redrive_count > 0))
                 ORDER BY started_at DESC, arn LIMIT ? OFFSET ?
-                """, arguments: [arn, filter, filter, through, through, through, limit + 1, offset]).map { row -> JSONValue in
+                """, arguments: [arn, filter, filter, through, through, through, redriven, redriven, limit + 1, offset]).map { row -> JSONValue in
                 var item: JSONObject = ["executionArn": .string(row["arn"]), "stateMachineArn": .string(arn), "name": .string(row["name"]),
                                         "status": .string(row["status"]), "startDate": Date(millis: row["started_at"]).epochSeconds]
                 if let version = row["version_arn"] as String? { item["stateMachineVersionArn"] = .string(version) }
                 if let alias = row["alias_arn"] as String? { item["stateMachineAliasArn"] = .string(alias) }
                 if let stopped = row["stopped_at"] as Int64? { item["stopDate"] = Date(millis: stopped).epochSeconds }
+                Self.addRedrives(row, to: &item)
                 return .object(item)
             }
         }
         var out: JSONObject = ["executions": .array(Array(rows.prefix(limit)))]
         if rows.count > limit { out["nextToken"] = SagaInput.pageToken(String(offset + limit), for: parameters) }
         return .object(out)
+    }
+
+    /// ListExecutions' `redriveFilter`: true for REDRIVEN, false for NOT_REDRIVEN, nil for both.
+    static func redriveFilter(_ input: SagaInput) throws(AWSError) -> Bool? {
+        guard let filter = try input.string("redriveFilter") else { return nil }
+        guard ["REDRIVEN", "NOT_REDRIVEN"].contains(filter) else {
+            throw SagaError.validation("1 validation error detected: Value '\(filter)' at 'redriveFilter' failed to satisfy constraint: Member must satisfy enum value set: [REDRIVEN, NOT_REDRIVEN]")
+        }
+        return filter == "REDRIVEN"
+    }
+
+    /// An ExecutionListItem's `redriveCount` and, once redriven, `redriveDate`, from a row
+    /// with the `redrive_count` and `redrive_date` columns.
+    static func addRedrives(_ row: Row, to item: inout JSONObject) {
+        item["redriveCount"] = .number(Double(row["redrive_count"] as Int))
+        if let redriven = row["redrive_date"] as Int64? { item["redriveDate"] = Date(millis: redriven).epochSeconds }
     }
 
     private func getExecutionHistory(_ input: SagaInput) async throws(AWSError) -> JSONValue {
