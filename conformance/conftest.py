@@ -3,6 +3,7 @@
 Every suite drives the server through boto3 or the AWS CLI with only an endpoint override,
 exactly as a user would. The binary is $SIGNALBOX_BIN, else the debug build's `signalbox`.
 """
+import json
 import os
 import re
 import shutil
@@ -108,6 +109,21 @@ def fresh_server(tmp_path):
     srv.stop()
 
 
+def uniq(prefix):
+    """A fresh resource name: `prefix-` and 10 hex digits."""
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def code(error):
+    """The AWS error code of a `pytest.raises(ClientError)` result."""
+    return error.value.response["Error"]["Code"]
+
+
+def message(error):
+    """The AWS error message of a `pytest.raises(ClientError)` result."""
+    return error.value.response["Error"]["Message"]
+
+
 def make_client(service, endpoint, access_key="AKIDSIGNALBOX", secret_key="signalbox-secret", **config):
     return boto3.client(
         service, endpoint_url=endpoint, region_name=REGION,
@@ -118,6 +134,17 @@ def make_client(service, endpoint, access_key="AKIDSIGNALBOX", secret_key="signa
 @pytest.fixture
 def sqs(endpoint):
     return make_client("sqs", endpoint)
+
+
+@pytest.fixture
+def events(endpoint):
+    return make_client("events", endpoint)
+
+
+@pytest.fixture
+def sd(endpoint):
+    """Cloud Map (servicediscovery), host-prefix injection off as make_client sets it."""
+    return make_client("servicediscovery", endpoint)
 
 
 @pytest.fixture
@@ -132,10 +159,38 @@ def queue(sqs):
         pass
 
 
+def receive(sqs, url, expected, timeout):
+    """The JSON bodies of up to `expected` messages of `url` (fewer if `timeout` seconds pass
+    first), each deleted once received."""
+    got = []
+    deadline = time.monotonic() + timeout
+    while len(got) < expected and time.monotonic() < deadline:
+        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []):
+            got.append(json.loads(message["Body"]))
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return got
+
+
+def delete_namespace_with_contents(sd, ns_id):
+    """Deregisters every instance and deletes every service of a Cloud Map namespace, then the
+    namespace itself (if it still exists)."""
+    for svc in sd.list_services(Filters=[{"Name": "NAMESPACE_ID", "Values": [ns_id]}])["Services"]:
+        for inst in sd.list_instances(ServiceId=svc["Id"])["Instances"]:
+            sd.deregister_instance(ServiceId=svc["Id"], InstanceId=inst["Id"])
+        sd.delete_service(Id=svc["Id"])
+    try:
+        sd.delete_namespace(Id=ns_id)
+    except ClientError:
+        pass
+
+
 def aws_cli(endpoint, *args, check=True):
     """Runs the AWS CLI against the server; returns the CompletedProcess (JSON on stdout)."""
+    # As any CLI user pointing at a custom endpoint must: without it, DiscoverInstances goes to
+    # the `data-` host prefix of the endpoint (data-127.0.0.1), which does not resolve.
     env = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDSIGNALBOX", AWS_SECRET_ACCESS_KEY="signalbox-secret",
-               AWS_DEFAULT_REGION=REGION, AWS_PAGER="", AWS_MAX_ATTEMPTS="1")
+               AWS_DEFAULT_REGION=REGION, AWS_PAGER="", AWS_MAX_ATTEMPTS="1",
+               AWS_DISABLE_HOST_PREFIX_INJECTION="true")
     result = subprocess.run(["aws", "--endpoint-url", endpoint, "--output", "json", *args],
                             capture_output=True, text=True, env=env, timeout=120)
     if check and result.returncode != 0:

@@ -9,25 +9,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, REGION, make_client
-from test_events_schedule import receive
+from conftest import ACCOUNT, REGION, code, make_client, message, receive
 
 
 def name(prefix="a"):
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
-
-
-def code(error):
-    return error.value.response["Error"]["Code"]
-
-
-def message(error):
-    return error.value.response["Error"]["Message"]
-
-
-@pytest.fixture
-def events(endpoint):
-    return make_client("events", endpoint)
 
 
 @pytest.fixture

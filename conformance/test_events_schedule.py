@@ -1,14 +1,12 @@
 """Schedule rules through boto3: a rate(1 minute) rule sends AWS's scheduled event to its SQS
 target, on a server whose schedule clock runs 60 times faster (SIGNALBOX_SCHEDULE_CLOCK_RATE),
 so a schedule minute passes in a second. The next fire time survives a restart."""
-import json
 import os
-import time
 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, REGION, Server, make_client
+from conftest import ACCOUNT, REGION, Server, make_client, receive
 
 RATE = "60"
 
@@ -27,16 +25,6 @@ def fast_server(tmp_path):
             os.environ.pop("SIGNALBOX_SCHEDULE_CLOCK_RATE", None)
         else:
             os.environ["SIGNALBOX_SCHEDULE_CLOCK_RATE"] = previous
-
-
-def receive(sqs, url, expected, timeout):
-    got = []
-    deadline = time.monotonic() + timeout
-    while len(got) < expected and time.monotonic() < deadline:
-        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []):
-            got.append(json.loads(message["Body"]))
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    return got
 
 
 def test_rate_rule_fires_scheduled_events(fast_server):

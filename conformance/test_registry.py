@@ -4,25 +4,11 @@ The client turns host-prefix injection off (conftest.make_client), as any SDK us
 custom endpoint at the stack must for DiscoverInstances / DiscoverInstancesRevision.
 """
 import time
-import uuid
 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, REGION, make_client
-
-
-def uniq(prefix):
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
-
-
-def code(error):
-    return error.value.response["Error"]["Code"]
-
-
-@pytest.fixture
-def sd(endpoint):
-    return make_client("servicediscovery", endpoint)
+from conftest import ACCOUNT, REGION, code, delete_namespace_with_contents, make_client, uniq
 
 
 def create_namespace(sd, name=None, **kwargs):
@@ -38,14 +24,7 @@ def create_namespace(sd, name=None, **kwargs):
 def namespace(sd):
     ns_id, name = create_namespace(sd)
     yield ns_id, name
-    for svc in sd.list_services(Filters=[{"Name": "NAMESPACE_ID", "Values": [ns_id]}])["Services"]:
-        for inst in sd.list_instances(ServiceId=svc["Id"])["Instances"]:
-            sd.deregister_instance(ServiceId=svc["Id"], InstanceId=inst["Id"])
-        sd.delete_service(Id=svc["Id"])
-    try:
-        sd.delete_namespace(Id=ns_id)
-    except ClientError:
-        pass
+    delete_namespace_with_contents(sd, ns_id)
 
 
 @pytest.fixture
