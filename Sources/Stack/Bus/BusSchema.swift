@@ -125,5 +125,10 @@ enum BusSchema {
                 WHERE name = 'default' AND created_at = 0
                 """)
         },
+        // A bus's resource policy (PutPermission / RemovePermission): the document as
+        // DescribeEventBus returns it, NULL when the bus has none.
+        StoreMigration("events-v5-bus-policy") { db in
+            try db.execute(sql: "ALTER TABLE eb_bus ADD COLUMN policy TEXT")
+        },
     ]
 }

@@ -40,6 +40,7 @@ extension BusService {
         let name: String = row["name"]
         var out: JSONObject = ["Name": .string(name), "Arn": .string(naming.busArn(name))]
         if let description: String = row["description"] { out["Description"] = .string(description) }
+        if let policy = BusPolicy(stored: row["policy"]), !policy.isEmpty { out["Policy"] = .string(policy.document) }
         out["CreationTime"] = .number(Double(row["created_at"] as Int64) / 1000)
         out["LastModifiedTime"] = .number(Double(row["modified_at"] as Int64) / 1000)
         return .object(out)

@@ -78,6 +78,8 @@ public final class BusService: StackService {
         case "ListEventBuses": return try await listEventBuses(input)
         case "DeleteEventBus": return try await deleteEventBus(input)
         case "UpdateEventBus": return try await updateEventBus(input)
+        case "PutPermission": return try await putPermission(input)
+        case "RemovePermission": return try await removePermission(input)
         case "PutRule": return try await putRule(input)
         case "DescribeRule": return try await describeRule(input)
         case "ListRules": return try await listRules(input)
