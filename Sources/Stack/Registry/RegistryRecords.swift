@@ -3,7 +3,8 @@ import GRDB
 import JSON
 import Wire
 
-/// A namespace as stored. Only HTTP namespaces are created here.
+/// A namespace as stored: HTTP, DNS_PRIVATE (with its VPC) or DNS_PUBLIC. A DNS namespace has
+/// the id of the hosted zone minted for it and its SOA record's TTL.
 struct NamespaceRecord: Sendable, Hashable {
     var id: String
     var name: String
@@ -12,24 +13,32 @@ struct NamespaceRecord: Sendable, Hashable {
     var creatorRequestId: String?
     var tags: [RegistryTag]
     var createdAt: Int64
+    var vpc: String?
+    var hostedZoneId: String?
+    var soaTTL: Int64?
+
+    var isDNS: Bool { type != "HTTP" }
 
     init(row: Row) {
         id = row["id"]; name = row["name"]; type = row["type"]; description = row["description"]
         creatorRequestId = row["creator_request_id"]; createdAt = row["created_at"]
         tags = RegistryJSON.decodeTags(row["tags"])
+        vpc = row["vpc"]; hostedZoneId = row["hosted_zone_id"]; soaTTL = row["soa_ttl"]
     }
 
     init(id: String, name: String, type: String, description: String?, creatorRequestId: String?,
-         tags: [RegistryTag], createdAt: Int64) {
+         tags: [RegistryTag], createdAt: Int64, vpc: String? = nil, hostedZoneId: String? = nil, soaTTL: Int64? = nil) {
         self.id = id; self.name = name; self.type = type; self.description = description
         self.creatorRequestId = creatorRequestId; self.tags = tags; self.createdAt = createdAt
+        self.vpc = vpc; self.hostedZoneId = hostedZoneId; self.soaTTL = soaTTL
     }
 
     func insert(_ db: Database) throws {
         try db.execute(sql: """
-            INSERT INTO cm_namespace (id, name, type, description, creator_request_id, tags, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [id, name, type, description, creatorRequestId, RegistryJSON.encodeTags(tags), createdAt])
+            INSERT INTO cm_namespace (id, name, type, description, creator_request_id, tags, created_at, vpc, hosted_zone_id, soa_ttl)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [id, name, type, description, creatorRequestId, RegistryJSON.encodeTags(tags), createdAt,
+                             vpc, hostedZoneId, soaTTL])
     }
 
     static func load(_ db: Database, id: String) throws -> NamespaceRecord {
@@ -44,8 +53,9 @@ struct NamespaceRecord: Sendable, Hashable {
     }
 }
 
-/// A service as stored; `config` keeps DnsConfig, HealthCheckConfig, HealthCheckCustomConfig
-/// and Type exactly as the caller gave them.
+/// A service as stored; `config` keeps DnsConfig, HealthCheckConfig and HealthCheckCustomConfig
+/// as they were accepted, and Type as the caller gave it (HTTP namespaces) or as AWS reports
+/// it (DNS namespaces: DNS_HTTP with DNS records, HTTP without).
 struct ServiceRecord: Sendable, Hashable {
     var id: String
     var namespaceId: String
@@ -175,6 +185,8 @@ struct OperationRecord: Sendable, Hashable {
     var targets: [(String, String)]
     var createdAt: Int64
     var updatedAt: Int64
+    /// The caller's UpdaterRequestId of an update, so a retry gets this operation back.
+    var requestId: String?
 
     static func == (a: OperationRecord, b: OperationRecord) -> Bool { a.id == b.id && a.status == b.status }
     func hash(into hasher: inout Hasher) { hasher.combine(id) }
@@ -182,12 +194,14 @@ struct OperationRecord: Sendable, Hashable {
     init(row: Row) {
         id = row["id"]; type = row["type"]; status = row["status"]; errorCode = row["error_code"]
         errorMessage = row["error_message"]; createdAt = row["created_at"]; updatedAt = row["updated_at"]
+        requestId = row["request_id"]
         let object = (try? JSONValue(parsing: Array((row["targets"] as String).utf8)))?.objectValue ?? [:]
         targets = object.compactMap { key, value in value.stringValue.map { (key, $0) } }
     }
 
-    init(id: String, type: String, targets: [(String, String)], now: Int64) {
+    init(id: String, type: String, targets: [(String, String)], now: Int64, requestId: String? = nil) {
         self.id = id; self.type = type; status = "SUCCESS"; self.targets = targets; createdAt = now; updatedAt = now
+        self.requestId = requestId
     }
 
     func target(_ name: String) -> String? { targets.first { $0.0 == name }?.1 }
@@ -197,9 +211,10 @@ struct OperationRecord: Sendable, Hashable {
         for (key, value) in targets { object[key] = .string(value) }
         let seq = (try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM cm_operation") ?? 0) + 1
         try db.execute(sql: """
-            INSERT INTO cm_operation (id, seq, type, status, error_code, error_message, targets, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [id, seq, type, status, errorCode, errorMessage, JSONValue.object(object).serialized, createdAt, updatedAt])
+            INSERT INTO cm_operation (id, seq, type, status, error_code, error_message, targets, created_at, updated_at, request_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [id, seq, type, status, errorCode, errorMessage, JSONValue.object(object).serialized, createdAt, updatedAt,
+                             requestId])
     }
 
     static func load(_ db: Database, id: String) throws -> OperationRecord {
@@ -238,6 +253,8 @@ enum RegistryIdentifiers {
     }
 
     static func namespace() -> String { "ns-" + random(16) }
+    /// A Route 53 hosted zone id: `Z` and 20 uppercase letters and digits.
+    static func hostedZone() -> String { "Z" + random(20).uppercased() }
     static func service() -> String { "srv-" + random(16) }
     static func operation() -> String { random(32) + "-" + random(8) }
 }

@@ -53,5 +53,16 @@ enum RegistrySchema {
                 CREATE INDEX cm_operation_seq ON cm_operation(seq);
                 """)
         },
+        // DNS namespaces: the private namespace's VPC, the hosted zone minted for a DNS namespace
+        // and its SOA record's TTL (NULL for HTTP namespaces). An update operation keeps the
+        // caller's UpdaterRequestId so a retried update returns the original operation.
+        StoreMigration("cloudmap-v2-dns") { db in
+            try db.execute(sql: """
+                ALTER TABLE cm_namespace ADD COLUMN vpc TEXT;
+                ALTER TABLE cm_namespace ADD COLUMN hosted_zone_id TEXT;
+                ALTER TABLE cm_namespace ADD COLUMN soa_ttl INTEGER;
+                ALTER TABLE cm_operation ADD COLUMN request_id TEXT;
+                """)
+        },
     ]
 }

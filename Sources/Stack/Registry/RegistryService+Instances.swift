@@ -16,6 +16,10 @@ extension RegistryService {
         let operation = try await store.write { db -> OperationRecord in
             let service = try ServiceRecord.load(db, id: serviceId)
             try RegistryValidation.attributes(attributes, customHealth: service.hasCustomHealth)
+            if try NamespaceRecord.load(db, id: service.namespaceId).isDNS {
+                try RegistryDNS.checkInstance(attributes, dnsConfig: service.config["DnsConfig"],
+                                              healthCheck: service.config["HealthCheckConfig"] != nil)
+            }
             let existing = try? InstanceRecord.load(db, serviceId: serviceId, id: instanceId)
             let ttl = attributes.first { $0.0 == RegistryHealth.ttlAttribute }.flatMap { Int64($0.1) }.map { $0 * 1000 }
             var status: String?

@@ -3,13 +3,37 @@ import JSON
 import Timekeeping
 import Wire
 
+/// Namespaces of the three kinds AWS has: HTTP (discovery through the API only), and private
+/// (in a VPC) and public DNS namespaces, whose services may also create DNS records. Every kind
+/// is discoverable through DiscoverInstances by its name. No Route 53 zone is made: a DNS
+/// namespace gets a hosted-zone id and keeps its SOA TTL, so it reads as on AWS.
 extension RegistryService {
+    /// AWS's SOA TTL for a DNS namespace created without `Properties`.
+    static let defaultSOATTL: Int64 = 15
+
     func createHttpNamespace(_ input: RegistryInput) async throws(AWSError) -> JSONValue {
+        try await createNamespace(input, type: "HTTP")
+    }
+
+    func createPrivateDnsNamespace(_ input: RegistryInput) async throws(AWSError) -> JSONValue {
+        try await createNamespace(input, type: "DNS_PRIVATE")
+    }
+
+    func createPublicDnsNamespace(_ input: RegistryInput) async throws(AWSError) -> JSONValue {
+        try await createNamespace(input, type: "DNS_PUBLIC")
+    }
+
+    private func createNamespace(_ input: RegistryInput, type: String) async throws(AWSError) -> JSONValue {
         let name = try input.requiredString("Name")
-        try RegistryValidation.namespaceName(name)
+        try RegistryValidation.namespaceName(name, type: type)
         let description = try input.string("Description")
         try RegistryValidation.description(description)
         let creatorRequestId = try input.string("CreatorRequestId")
+        let vpc: String? = try type == "DNS_PRIVATE" ? input.requiredString("Vpc") : nil
+        if let vpc, vpc.count > 64 {
+            throw RegistryError.invalidInput("Vpc must be at most 64 characters: \(RegistryValidation.quoted(vpc))")
+        }
+        let soaTTL: Int64? = try type == "HTTP" ? nil : Self.soaTTL(input.object("Properties")) ?? Self.defaultSOATTL
         let tags = try input.tags()
         let now = clock.wallClockNow.milliseconds
         let operation = try await store.write { db -> OperationRecord in
@@ -24,12 +48,71 @@ extension RegistryService {
                 }
                 throw RegistryError.namespaceAlreadyExists(name, id: existing.id)
             }
-            let namespace = NamespaceRecord(id: RegistryIdentifiers.namespace(), name: name, type: "HTTP",
+            let namespace = NamespaceRecord(id: RegistryIdentifiers.namespace(), name: name, type: type,
                                             description: description, creatorRequestId: creatorRequestId,
-                                            tags: tags, createdAt: now)
+                                            tags: tags, createdAt: now, vpc: vpc,
+                                            hostedZoneId: type == "HTTP" ? nil : RegistryIdentifiers.hostedZone(),
+                                            soaTTL: soaTTL)
             try namespace.insert(db)
             let operation = OperationRecord(id: RegistryIdentifiers.operation(), type: "CREATE_NAMESPACE",
                                             targets: [("NAMESPACE", namespace.id)], now: now)
+            try operation.insert(db)
+            return operation
+        }
+        return operationResponse(operation)
+    }
+
+    /// `Properties.DnsProperties.SOA.TTL` of a DNS namespace's create or update; nil without
+    /// `Properties`.
+    private static func soaTTL(_ properties: RegistryInput?) throws(AWSError) -> Int64? {
+        guard let properties else { return nil }
+        guard let dns = try properties.object("DnsProperties") else { throw RegistryError.invalidInput("Missing required parameter DnsProperties") }
+        guard let soa = try dns.object("SOA") else { throw RegistryError.invalidInput("Missing required parameter SOA") }
+        guard let ttl = try soa.int("TTL", in: 0...2_147_483_647) else { throw RegistryError.invalidInput("Missing required parameter TTL") }
+        return Int64(ttl)
+    }
+
+    func updateHttpNamespace(_ input: RegistryInput) async throws(AWSError) -> JSONValue {
+        try await updateNamespace(input, type: "HTTP", operation: "UpdateHttpNamespace")
+    }
+
+    func updatePrivateDnsNamespace(_ input: RegistryInput) async throws(AWSError) -> JSONValue {
+        try await updateNamespace(input, type: "DNS_PRIVATE", operation: "UpdatePrivateDnsNamespace")
+    }
+
+    func updatePublicDnsNamespace(_ input: RegistryInput) async throws(AWSError) -> JSONValue {
+        try await updateNamespace(input, type: "DNS_PUBLIC", operation: "UpdatePublicDnsNamespace")
+    }
+
+    /// An UPDATE_NAMESPACE operation: the description (required for an HTTP namespace) and, for
+    /// a DNS namespace, the SOA TTL. A retry with the same UpdaterRequestId returns the original
+    /// operation without applying the change again.
+    private func updateNamespace(_ input: RegistryInput, type: String, operation name: String) async throws(AWSError) -> JSONValue {
+        let id = try input.requiredString("Id")
+        let requestId = try input.string("UpdaterRequestId")
+        guard let change = try input.object("Namespace") else { throw RegistryError.invalidInput("Missing required parameter Namespace") }
+        let description: String? = try type == "HTTP" ? change.requiredString("Description") : change.string("Description")
+        try RegistryValidation.description(description)
+        let soaTTL: Int64? = try type == "HTTP" ? nil : Self.soaTTL(change.object("Properties"))
+        guard description != nil || soaTTL != nil else {
+            throw RegistryError.invalidInput("Namespace must change its Description or Properties")
+        }
+        let now = clock.wallClockNow.milliseconds
+        let operation = try await store.write { db -> OperationRecord in
+            let namespace = try NamespaceRecord.load(db, id: id)
+            guard namespace.type == type else {
+                throw RegistryError.invalidInput("Namespace \(id) is a \(namespace.type) namespace; \(name) updates \(type) namespaces")
+            }
+            if let requestId, let row = try Row.fetchOne(db, sql: """
+                    SELECT * FROM cm_operation WHERE type = 'UPDATE_NAMESPACE' AND request_id = ?
+                    AND json_extract(targets, '$.NAMESPACE') = ?
+                    """, arguments: [requestId, id]) {
+                return OperationRecord(row: row)
+            }
+            try db.execute(sql: "UPDATE cm_namespace SET description = ?, soa_ttl = ? WHERE id = ?",
+                           arguments: [description ?? namespace.description, soaTTL ?? namespace.soaTTL, id])
+            let operation = OperationRecord(id: RegistryIdentifiers.operation(), type: "UPDATE_NAMESPACE",
+                                            targets: [("NAMESPACE", id)], now: now, requestId: requestId)
             try operation.insert(db)
             return operation
         }
@@ -43,7 +126,10 @@ extension RegistryService {
         ]
         if let description = namespace.description { out["Description"] = .string(description) }
         out["ServiceCount"] = .number(Double(serviceCount))
-        out["Properties"] = ["DnsProperties": [:], "HttpProperties": ["HttpName": .string(namespace.name)]]
+        var dns = JSONObject()
+        if let zone = namespace.hostedZoneId { dns["HostedZoneId"] = .string(zone) }
+        if let ttl = namespace.soaTTL { dns["SOA"] = ["TTL": .number(Double(ttl))] }
+        out["Properties"] = ["DnsProperties": .object(dns), "HttpProperties": ["HttpName": .string(namespace.name)]]
         out["CreateDate"] = RegistryJSON.timestamp(namespace.createdAt)
         if full, let creator = namespace.creatorRequestId { out["CreatorRequestId"] = .string(creator) }
         return .object(out)
@@ -114,77 +200,5 @@ extension RegistryService {
             return operation
         }
         return operationResponse(operation)
-    }
-
-    // MARK: Operations
-
-    func operationJSON(_ operation: OperationRecord) -> JSONValue {
-        var out: JSONObject = ["Id": .string(operation.id), "Type": .string(operation.type), "Status": .string(operation.status)]
-        if let code = operation.errorCode { out["ErrorCode"] = .string(code) }
-        if let message = operation.errorMessage { out["ErrorMessage"] = .string(message) }
-        out["CreateDate"] = RegistryJSON.timestamp(operation.createdAt)
-        out["UpdateDate"] = RegistryJSON.timestamp(operation.updatedAt)
-        var targets = JSONObject()
-        for (key, value) in operation.targets { targets[key] = .string(value) }
-        out["Targets"] = .object(targets)
-        return .object(out)
-    }
-
-    func getOperation(_ input: RegistryInput) async throws(AWSError) -> JSONValue {
-        let id = try input.requiredString("OperationId")
-        let operation = try await store.read { db in try OperationRecord.load(db, id: id) }
-        return ["Operation": operationJSON(operation)]
-    }
-
-    static let operationTypes: Set<String> = [
-        "CREATE_NAMESPACE", "DELETE_NAMESPACE", "UPDATE_NAMESPACE", "UPDATE_SERVICE", "REGISTER_INSTANCE", "DEREGISTER_INSTANCE",
-    ]
-
-    func listOperations(_ input: RegistryInput) async throws(AWSError) -> JSONValue {
-        let filters = try input.filters()
-        var dateRange: ClosedRange<Double>?
-        for filter in filters {
-            switch filter.name {
-            case "NAMESPACE_ID", "SERVICE_ID": try filter.validate(allowed: ["EQ"])
-            case "STATUS":
-                try filter.validate(allowed: ["EQ", "IN"])
-                for value in filter.values where !["SUBMITTED", "PENDING", "SUCCESS", "FAIL"].contains(value) {
-                    throw RegistryError.invalidInput("STATUS filter value must be SUBMITTED, PENDING, SUCCESS or FAIL: \(RegistryValidation.quoted(value))")
-                }
-            case "TYPE":
-                try filter.validate(allowed: ["EQ", "IN"])
-                for value in filter.values where !Self.operationTypes.contains(value) {
-                    throw RegistryError.invalidInput("TYPE filter value is not an operation type: \(RegistryValidation.quoted(value))")
-                }
-            case "UPDATE_DATE":
-                try filter.validate(allowed: ["BETWEEN"])
-                guard let low = Double(filter.values[0]), let high = Double(filter.values[1]), low <= high else {
-                    throw RegistryError.invalidInput("UPDATE_DATE BETWEEN takes two epoch-second timestamps, earliest first")
-                }
-                dateRange = low...high
-            default:
-                throw RegistryError.invalidInput("Unknown operation filter \(RegistryValidation.quoted(filter.name)); use NAMESPACE_ID, SERVICE_ID, STATUS, TYPE or UPDATE_DATE")
-            }
-        }
-        let operations = try await store.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM cm_operation ORDER BY seq").map(OperationRecord.init(row:))
-        }
-        let matching = operations.filter { operation in
-            filters.allSatisfy { filter in
-                switch filter.name {
-                case "NAMESPACE_ID": return operation.target("NAMESPACE").map(filter.matches) ?? false
-                case "SERVICE_ID": return operation.target("SERVICE").map(filter.matches) ?? false
-                case "STATUS": return filter.matches(operation.status)
-                case "TYPE": return filter.matches(operation.type)
-                default: return dateRange.map { $0.contains(Double(operation.updatedAt) / 1000) } ?? true
-                }
-            }
-        }
-        let (items, next) = try page(matching, input: input)
-        var out: JSONObject = [
-            "Operations": .array(items.map { ["Id": .string($0.id), "Status": .string($0.status)] }),
-        ]
-        if let next { out["NextToken"] = .string(next) }
-        return .object(out)
     }
 }

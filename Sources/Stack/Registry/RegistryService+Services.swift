@@ -4,18 +4,21 @@ import Timekeeping
 import Wire
 
 extension RegistryService {
-    /// Checks the health settings AWS accepts for an HTTP namespace's service and returns the
-    /// config to store.
+    /// The settings CreateService gives, checked in themselves; what depends on the namespace's
+    /// kind is checked by `RegistryDNS.check` once the namespace is read.
     func serviceConfig(_ input: RegistryInput) throws(AWSError) -> JSONObject {
         var config = JSONObject()
-        if input.member("DnsConfig") != nil {
-            throw RegistryError.invalidInput("DnsConfig is not allowed for a service in an HTTP namespace")
-        }
         if let type = try input.string("Type") {
             guard type == "HTTP" else {
-                throw RegistryError.invalidInput("Type must be HTTP for a service in an HTTP namespace, not \(RegistryValidation.quoted(type))")
+                throw RegistryError.invalidInput("Type must be HTTP (instances discovered through the API only), not \(RegistryValidation.quoted(type))")
             }
             config["Type"] = .string(type)
+        }
+        if let dns = try input.object("DnsConfig") {
+            guard config["Type"] == nil else {
+                throw RegistryError.invalidInput("A service of Type HTTP has no DNS records: DnsConfig can't be given with it")
+            }
+            config["DnsConfig"] = .object(try RegistryDNS.config(dns))
         }
         if let check = try input.object("HealthCheckConfig") {
             config["HealthCheckConfig"] = .object(try healthCheckConfig(check))
@@ -31,6 +34,13 @@ extension RegistryService {
             config["HealthCheckCustomConfig"] = .object(stored)
         }
         return config
+    }
+
+    /// The `Type` AWS reports for a service in a DNS namespace: DNS_HTTP with DNS records,
+    /// HTTP (API discovery only) without. In an HTTP namespace the Type given is kept.
+    static func serviceType(_ config: JSONObject, namespaceType: String) -> JSONValue? {
+        guard namespaceType != "HTTP" else { return config["Type"] }
+        return config["DnsConfig"] == nil ? "HTTP" : "DNS_HTTP"
     }
 
     func healthCheckConfig(_ check: RegistryInput) throws(AWSError) -> JSONObject {
@@ -53,7 +63,7 @@ extension RegistryService {
         if full { out["NamespaceId"] = .string(service.namespaceId) }
         if let description = service.description { out["Description"] = .string(description) }
         out["InstanceCount"] = .number(Double(instanceCount))
-        for key in ["Type", "HealthCheckConfig", "HealthCheckCustomConfig"] {
+        for key in ["DnsConfig", "Type", "HealthCheckConfig", "HealthCheckCustomConfig"] {
             if let value = service.config[key] { out[key] = value }
         }
         out["CreateDate"] = RegistryJSON.timestamp(service.createdAt)
@@ -68,25 +78,33 @@ extension RegistryService {
     func createService(_ input: RegistryInput) async throws(AWSError) -> JSONValue {
         let name = try input.requiredString("Name")
         try RegistryValidation.serviceName(name)
-        guard let namespaceId = try input.string("NamespaceId") else {
-            throw RegistryError.invalidInput("NamespaceId is required: services live in an HTTP namespace")
+        let config = try serviceConfig(input)
+        // DnsConfig.NamespaceId is AWS's deprecated place for the namespace; either place works.
+        let dnsNamespaceId = config["DnsConfig"]?["NamespaceId"]?.stringValue
+        guard let namespaceId = try input.string("NamespaceId") ?? dnsNamespaceId else {
+            throw RegistryError.invalidInput("NamespaceId is required: the namespace the service belongs to")
+        }
+        if let dnsNamespaceId, dnsNamespaceId != namespaceId {
+            throw RegistryError.invalidInput("NamespaceId \(namespaceId) and DnsConfig.NamespaceId \(dnsNamespaceId) name different namespaces")
         }
         let description = try input.string("Description")
         try RegistryValidation.description(description)
         let creatorRequestId = try input.string("CreatorRequestId")
-        let config = try serviceConfig(input)
         let tags = try input.tags()
         let now = clock.wallClockNow.milliseconds
         let service = try await store.write { db -> ServiceRecord in
-            _ = try NamespaceRecord.load(db, id: namespaceId)
+            let namespace = try NamespaceRecord.load(db, id: namespaceId)
             if let row = try Row.fetchOne(db, sql: "SELECT * FROM cm_service WHERE namespace_id = ? AND name = ?",
                                           arguments: [namespaceId, name]) {
                 let existing = ServiceRecord(row: row)
                 if let creatorRequestId, existing.creatorRequestId == creatorRequestId { return existing }
                 throw RegistryError.serviceAlreadyExists(name, id: existing.id)
             }
+            try RegistryDNS.check(config: config, namespaceType: namespace.type)
+            var settings = config
+            settings["Type"] = Self.serviceType(config, namespaceType: namespace.type)
             let service = ServiceRecord(id: RegistryIdentifiers.service(), namespaceId: namespaceId, name: name,
-                                        description: description, creatorRequestId: creatorRequestId, config: config,
+                                        description: description, creatorRequestId: creatorRequestId, config: settings,
                                         tags: tags, createdAt: now)
             try service.insert(db)
             return service
@@ -124,24 +142,35 @@ extension RegistryService {
         return .object(out)
     }
 
+    /// UpdateService. In a DNS namespace, as AWS documents: the DnsRecords given replace the
+    /// service's (TTLs change; a record type can't be added) and a DnsConfig or
+    /// HealthCheckConfig left out of the request is deleted from the service. In an HTTP
+    /// namespace only Description and HealthCheckConfig change, and what is left out stays.
     func updateService(_ input: RegistryInput) async throws(AWSError) -> JSONValue {
         let id = try input.requiredString("Id")
         guard let update = try input.object("Service") else { throw RegistryError.invalidInput("Missing required parameter Service") }
-        if update.member("DnsConfig") != nil {
-            throw RegistryError.invalidInput("DnsConfig is not allowed for a service in an HTTP namespace")
-        }
         let description = try update.string("Description")
         try RegistryValidation.description(description)
         let healthCheck = try update.object("HealthCheckConfig").map { check throws(AWSError) in try healthCheckConfig(check) }
+        let dnsChange = try update.object("DnsConfig")
         let now = clock.wallClockNow.milliseconds
         let operation = try await store.write { db -> OperationRecord in
             var service = try ServiceRecord.load(db, id: id)
-            if let healthCheck {
-                guard !service.hasCustomHealth else {
-                    throw RegistryError.invalidInput("Service \(id) uses HealthCheckCustomConfig; HealthCheckConfig cannot be added")
-                }
-                service.config["HealthCheckConfig"] = .object(healthCheck)
+            let namespace = try NamespaceRecord.load(db, id: service.namespaceId)
+            if healthCheck != nil, service.hasCustomHealth {
+                throw RegistryError.invalidInput("Service \(id) uses HealthCheckCustomConfig; HealthCheckConfig cannot be added")
             }
+            if namespace.isDNS {
+                service.config["DnsConfig"] = try dnsChange.map { change throws(AWSError) in
+                    .object(try RegistryDNS.updated(service.config["DnsConfig"], with: change, service: id))
+                }
+                service.config["HealthCheckConfig"] = healthCheck.map(JSONValue.object)
+                service.config["Type"] = Self.serviceType(service.config, namespaceType: namespace.type)
+            } else {
+                if dnsChange != nil { throw RegistryError.invalidInput("DnsConfig is not allowed for a service in an HTTP namespace") }
+                if let healthCheck { service.config["HealthCheckConfig"] = .object(healthCheck) }
+            }
+            try RegistryDNS.check(config: service.config, namespaceType: namespace.type)
             if let description { service.description = description }
             try db.execute(sql: "UPDATE cm_service SET description = ?, config = ? WHERE id = ?",
                            arguments: [service.description, JSONValue.object(service.config).serialized, id])

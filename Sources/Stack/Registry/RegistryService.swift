@@ -4,8 +4,10 @@ import JSON
 import Timekeeping
 import Wire
 
-/// AWS Cloud Map on the AWS JSON 1.1 protocol (`X-Amz-Target: Route53AutoNaming_v20170314.*`),
-/// HTTP namespaces only, durable in the stack's store.
+/// AWS Cloud Map on the AWS JSON 1.1 protocol (`X-Amz-Target: Route53AutoNaming_v20170314.*`):
+/// HTTP, private DNS and public DNS namespaces, durable in the stack's store. DNS namespaces
+/// keep their services' DNS settings and check instances against them, but no DNS server
+/// answers for them: instances are discovered through DiscoverInstances.
 ///
 /// Cloud Map's namespace, service-update and instance operations are asynchronous on AWS and
 /// return an OperationId; here the work commits before the response, so GetOperation already
@@ -34,6 +36,11 @@ public final class RegistryService: StackService {
         let input = RegistryInput(input)
         switch operation {
         case "CreateHttpNamespace": return try await createHttpNamespace(input)
+        case "CreatePrivateDnsNamespace": return try await createPrivateDnsNamespace(input)
+        case "CreatePublicDnsNamespace": return try await createPublicDnsNamespace(input)
+        case "UpdateHttpNamespace": return try await updateHttpNamespace(input)
+        case "UpdatePrivateDnsNamespace": return try await updatePrivateDnsNamespace(input)
+        case "UpdatePublicDnsNamespace": return try await updatePublicDnsNamespace(input)
         case "GetNamespace": return try await getNamespace(input)
         case "ListNamespaces": return try await listNamespaces(input)
         case "DeleteNamespace": return try await deleteNamespace(input)
@@ -55,8 +62,6 @@ public final class RegistryService: StackService {
         case "TagResource": return try await tagResource(input)
         case "UntagResource": return try await untagResource(input)
         case "ListTagsForResource": return try await listTagsForResource(input)
-        case "CreatePrivateDnsNamespace", "CreatePublicDnsNamespace":
-            throw RegistryError.invalidInput("\(operation) is not supported by the Signalbox stack: only HTTP namespaces (CreateHttpNamespace)")
         default: throw AWSError.unknownOperation("\(targetPrefix).\(operation)")
         }
     }

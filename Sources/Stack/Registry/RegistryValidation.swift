@@ -8,10 +8,29 @@ enum RegistryValidation {
     /// Printable ASCII without space: AWS's `[!-~]` class.
     static func isVisible(_ scalar: Unicode.Scalar) -> Bool { (0x21...0x7E).contains(scalar.value) }
 
-    static func namespaceName(_ name: String) throws(AWSError) {
-        guard (1...1024).contains(name.unicodeScalars.count), name.unicodeScalars.allSatisfy(isVisible) else {
-            throw (RegistryError.invalidInput(
-                "Namespace name must be 1 to 1024 printable ASCII characters without spaces: \(quoted(name))"))
+    /// AWS's name rules per kind: an HTTP name is 1–1024 printable ASCII characters, a private
+    /// DNS name 1–253 of them, neither starting with `arn:`; a public DNS name is a domain name
+    /// of two or more dot-separated labels (letters, digits and `-`, not at a label's ends, at
+    /// most 63 each), at most 253 characters.
+    static func namespaceName(_ name: String, type: String = "HTTP") throws(AWSError) {
+        let scalars = name.unicodeScalars
+        switch type {
+        case "DNS_PUBLIC":
+            let labels = name.split(separator: ".", omittingEmptySubsequences: false)
+            let valid = (1...253).contains(scalars.count) && labels.count >= 2 && labels.allSatisfy { label in
+                (1...63).contains(label.count) && label.first != "-" && label.last != "-"
+                    && label.unicodeScalars.allSatisfy { $0.isASCII && (Character($0).isLetter || Character($0).isNumber || $0 == "-") }
+            }
+            guard valid else {
+                throw RegistryError.invalidInput(
+                    "Public DNS namespace name must be a domain name of two or more dot-separated labels of letters, digits and '-' (at most 253 characters): \(quoted(name))")
+            }
+        default:
+            let limit = type == "DNS_PRIVATE" ? 253 : 1024
+            guard (1...limit).contains(scalars.count), scalars.allSatisfy(isVisible), !name.hasPrefix("arn:") else {
+                throw RegistryError.invalidInput(
+                    "Namespace name must be 1 to \(limit) printable ASCII characters without spaces, not starting with 'arn:': \(quoted(name))")
+            }
         }
     }
 
@@ -77,6 +96,8 @@ enum RegistryValidation {
         switch key {
         case "AWS_INSTANCE_IPV4":
             guard isIPv4(value) else { throw (RegistryError.invalidInput("AWS_INSTANCE_IPV4 is not an IPv4 address: \(quoted(value))")) }
+        case "AWS_INSTANCE_IPV6":
+            guard RegistryDNS.isIPv6(value) else { throw (RegistryError.invalidInput("AWS_INSTANCE_IPV6 is not an IPv6 address: \(quoted(value))")) }
         case "AWS_INSTANCE_PORT":
             guard let port = Int(value), (1...65535).contains(port), value.allSatisfy(\.isNumber) else {
                 throw (RegistryError.invalidInput("AWS_INSTANCE_PORT must be a port number from 1 to 65535: \(quoted(value))"))
