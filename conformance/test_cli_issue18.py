@@ -1,0 +1,246 @@
+"""Issue #18's operations through the real AWS CLI (`aws --endpoint-url …`), as a user types them:
+EventBridge archives, replays and resource policies, the SQS details, and Cloud Map DNS
+namespaces. Each asserts on the CLI's JSON output, and on its error message and exit code
+for bad input."""
+import json
+import subprocess
+import time
+
+from conftest import ACCOUNT, REGION, aws_cli, uniq
+
+
+def service_error_exit_code():
+    """The CLI's exit code when the service answers with an error: 255 for AWS CLI v1 (the one
+    installed here), 254 for v2."""
+    result = subprocess.run(["aws", "--version"], capture_output=True, text=True)
+    version = result.stdout + result.stderr
+    return 254 if version.startswith("aws-cli/2.") else 255
+
+
+SERVICE_ERROR = service_error_exit_code()
+
+
+def run(endpoint, *args):
+    out = aws_cli(endpoint, *args).stdout
+    return json.loads(out) if out.strip() else {}
+
+
+def fails(endpoint, *args):
+    """The CLI's stderr for a call the service refuses (its exit code for a service error)."""
+    result = aws_cli(endpoint, *args, check=False)
+    assert result.returncode == SERVICE_ERROR, (result.returncode, result.stdout, result.stderr)
+    return result.stderr.strip()
+
+
+def error_line(code, operation, message):
+    return f"An error occurred ({code}) when calling the {operation} operation: {message}"
+
+
+# --- EventBridge: archives and replays ---------------------------------------------------------
+
+def test_cli_archives_and_replays(endpoint):
+    bus, archive, replay, qname = uniq("cli-bus"), uniq("cli-arch"), uniq("cli-replay"), uniq("cli-q")
+    bus_arn = run(endpoint, "events", "create-event-bus", "--name", bus)["EventBusArn"]
+    queue_url = run(endpoint, "sqs", "create-queue", "--queue-name", qname)["QueueUrl"]
+    try:
+        created = run(endpoint, "events", "create-archive", "--archive-name", archive, "--event-source-arn", bus_arn,
+                      "--event-pattern", json.dumps({"source": ["cli"]}), "--retention-days", "7",
+                      "--description", "cli archive")
+        archive_arn = f"arn:aws:events:{REGION}:{ACCOUNT}:archive/{archive}"
+        assert created["ArchiveArn"] == archive_arn and created["State"] == "ENABLED"
+        entries = [{"Source": "cli", "DetailType": "t", "Detail": json.dumps({"n": i}), "EventBusName": bus,
+                    "Time": f"2026-01-02T03:00:{i:02d}Z"} for i in range(5)]
+        entries.append({"Source": "other", "DetailType": "t", "Detail": "{}", "EventBusName": bus})
+        assert run(endpoint, "events", "put-events", "--entries", json.dumps(entries))["FailedEntryCount"] == 0
+        described = run(endpoint, "events", "describe-archive", "--archive-name", archive)
+        assert described["EventCount"] == 5 and described["RetentionDays"] == 7
+        assert described["EventPattern"] == json.dumps({"source": ["cli"]})
+        listed = run(endpoint, "events", "list-archives", "--name-prefix", archive)["Archives"]
+        assert [a["ArchiveName"] for a in listed] == [archive]
+        updated = run(endpoint, "events", "update-archive", "--archive-name", archive, "--retention-days", "0",
+                      "--description", "kept")
+        assert updated["ArchiveArn"] == archive_arn
+        assert run(endpoint, "events", "describe-archive", "--archive-name", archive)["RetentionDays"] == 0
+
+        # A rule made after the events: only the replay reaches the queue.
+        run(endpoint, "events", "put-rule", "--name", "to-q", "--event-bus-name", bus,
+            "--event-pattern", json.dumps({"source": ["cli"]}))
+        run(endpoint, "events", "put-targets", "--rule", "to-q", "--event-bus-name", bus, "--targets",
+            json.dumps([{"Id": "q", "Arn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{qname}"}]))
+        started = run(endpoint, "events", "start-replay", "--replay-name", replay, "--event-source-arn", archive_arn,
+                      "--event-start-time", "2026-01-02T03:00:01Z", "--event-end-time", "2026-01-02T03:00:04Z",
+                      "--destination", f"Arn={bus_arn}")
+        assert started["ReplayArn"] == f"arn:aws:events:{REGION}:{ACCOUNT}:replay/{replay}"
+        deadline = time.monotonic() + 30
+        while (state := run(endpoint, "events", "describe-replay", "--replay-name", replay))["State"] != "COMPLETED":
+            assert time.monotonic() < deadline, state
+            time.sleep(0.2)
+        assert state["EventSourceArn"] == archive_arn and state["Destination"] == {"Arn": bus_arn}
+        replays = run(endpoint, "events", "list-replays", "--name-prefix", replay)["Replays"]
+        assert [(r["ReplayName"], r["State"]) for r in replays] == [(replay, "COMPLETED")]
+        bodies = []
+        while len(bodies) < 3 and time.monotonic() < deadline:
+            got = run(endpoint, "sqs", "receive-message", "--queue-url", queue_url, "--max-number-of-messages", "10",
+                      "--wait-time-seconds", "1")
+            bodies += [json.loads(m["Body"]) for m in got.get("Messages", [])]
+        assert sorted(b["detail"]["n"] for b in bodies) == [1, 2, 3]
+        assert {b["replay-name"] for b in bodies} == {replay}
+
+        # Bad input: AWS's errors and the CLI's exit code for them.
+        assert "(IllegalStatusException)" in fails(endpoint, "events", "cancel-replay", "--replay-name", replay)
+        assert fails(endpoint, "events", "start-replay", "--replay-name", uniq("bad"), "--event-source-arn", archive_arn,
+                     "--event-start-time", "2026-01-02T03:00:04Z", "--event-end-time", "2026-01-02T03:00:01Z",
+                     "--destination", f"Arn={bus_arn}") == error_line(
+            "ValidationException", "StartReplay",
+            "Parameter EventEndTime is not valid. Reason: EventStartTime must be before EventEndTime.")
+        assert fails(endpoint, "events", "describe-archive", "--archive-name", "no-such-archive") == error_line(
+            "ResourceNotFoundException", "DescribeArchive", "Archive no-such-archive does not exist.")
+        assert "ResourceNotFoundException" in fails(endpoint, "events", "describe-replay", "--replay-name", "no-such-replay")
+        assert "ResourceAlreadyExistsException" in fails(endpoint, "events", "create-archive", "--archive-name", archive,
+                                                         "--event-source-arn", bus_arn)
+        run(endpoint, "events", "delete-archive", "--archive-name", archive)
+        assert "ResourceNotFoundException" in fails(endpoint, "events", "delete-archive", "--archive-name", archive)
+    finally:
+        aws_cli(endpoint, "events", "remove-targets", "--rule", "to-q", "--event-bus-name", bus, "--ids", "q", check=False)
+        aws_cli(endpoint, "events", "delete-rule", "--name", "to-q", "--event-bus-name", bus, check=False)
+        aws_cli(endpoint, "events", "delete-archive", "--archive-name", archive, check=False)
+        aws_cli(endpoint, "events", "delete-event-bus", "--name", bus, check=False)
+        aws_cli(endpoint, "sqs", "delete-queue", "--queue-url", queue_url, check=False)
+
+
+# --- EventBridge: resource policies -----------------------------------------------------------
+
+def test_cli_bus_permissions(endpoint):
+    bus = uniq("cli-pol")
+    bus_arn = run(endpoint, "events", "create-event-bus", "--name", bus)["EventBusArn"]
+    try:
+        run(endpoint, "events", "put-permission", "--event-bus-name", bus, "--action", "events:PutEvents",
+            "--principal", "111122223333", "--statement-id", "acct")
+        run(endpoint, "events", "put-permission", "--event-bus-name", bus, "--action", "events:PutEvents",
+            "--principal", "*", "--statement-id", "org",
+            "--condition", "Type=StringEquals,Key=aws:PrincipalOrgID,Value=o-cli123")
+        policy = json.loads(run(endpoint, "events", "describe-event-bus", "--name", bus)["Policy"])
+        assert policy["Version"] == "2012-10-17"
+        assert policy["Statement"] == [
+            {"Sid": "acct", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+             "Action": "events:PutEvents", "Resource": bus_arn},
+            {"Sid": "org", "Effect": "Allow", "Principal": "*", "Action": "events:PutEvents", "Resource": bus_arn,
+             "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-cli123"}}},
+        ]
+        run(endpoint, "events", "remove-permission", "--event-bus-name", bus, "--statement-id", "acct")
+        policy = json.loads(run(endpoint, "events", "describe-event-bus", "--name", bus)["Policy"])
+        assert [s["Sid"] for s in policy["Statement"]] == ["org"]
+        assert fails(endpoint, "events", "remove-permission", "--event-bus-name", bus, "--statement-id", "acct") == error_line(
+            "ResourceNotFoundException", "RemovePermission", "Statement with the provided id does not exist.")
+        assert fails(endpoint, "events", "put-permission", "--event-bus-name", bus, "--action", "events:DeleteRule",
+                     "--principal", "111122223333", "--statement-id", "x") == error_line(
+            "ValidationException", "PutPermission", "Provided value in parameter 'action' is not supported.")
+        run(endpoint, "events", "remove-permission", "--event-bus-name", bus, "--remove-all-permissions")
+        assert "Policy" not in run(endpoint, "events", "describe-event-bus", "--name", bus)
+        assert fails(endpoint, "events", "remove-permission", "--event-bus-name", bus, "--statement-id", "org") == error_line(
+            "ResourceNotFoundException", "RemovePermission", "EventBus does not have a policy.")
+    finally:
+        aws_cli(endpoint, "events", "delete-event-bus", "--name", bus, check=False)
+
+
+# --- SQS details ------------------------------------------------------------------------------
+
+def test_cli_sqs_details(endpoint):
+    name, dlq_name, fifo_name = uniq("cli-q"), uniq("cli-dlq"), uniq("cli-f") + ".fifo"
+    url = run(endpoint, "sqs", "create-queue", "--queue-name", name)["QueueUrl"]
+    dlq_url = run(endpoint, "sqs", "create-queue", "--queue-name", dlq_name)["QueueUrl"]
+    fifo_url = run(endpoint, "sqs", "create-queue", "--queue-name", fifo_name, "--attributes",
+                   "FifoQueue=true,ContentBasedDeduplication=true")["QueueUrl"]
+    try:
+        # A bare queue name where a QueueUrl is expected.
+        assert run(endpoint, "sqs", "send-message", "--queue-url", name, "--message-body", "by name")["MessageId"]
+        received = run(endpoint, "sqs", "receive-message", "--queue-url", name)["Messages"]
+        assert [m["Body"] for m in received] == ["by name"]
+        run(endpoint, "sqs", "delete-message", "--queue-url", name, "--receipt-handle", received[0]["ReceiptHandle"])
+        # FIFO: DelaySeconds 0 is accepted, a real delay is not.
+        assert run(endpoint, "sqs", "send-message", "--queue-url", fifo_url, "--message-body", "zero",
+                   "--message-group-id", "g", "--delay-seconds", "0")["SequenceNumber"]
+        assert "InvalidParameterValue" in fails(endpoint, "sqs", "send-message", "--queue-url", fifo_url,
+                                                "--message-body", "late", "--message-group-id", "g", "--delay-seconds", "3")
+        # DeleteMessage on a queue that does not exist names the queue first.
+        missing = url.rsplit("/", 1)[0] + "/" + uniq("gone")
+        assert "NonExistentQueue" in fails(endpoint, "sqs", "delete-message", "--queue-url", missing,
+                                           "--receipt-handle", "not-a-handle")
+        # AddPermission's policy shape, and its limits.
+        run(endpoint, "sqs", "add-permission", "--queue-url", url, "--label", "one",
+            "--aws-account-ids", "111122223333", "--actions", "ReceiveMessage")
+        attributes = run(endpoint, "sqs", "get-queue-attributes", "--queue-url", url, "--attribute-names", "Policy")
+        statement = json.loads(attributes["Attributes"]["Policy"])["Statement"][0]
+        assert statement["Principal"] == {"AWS": "arn:aws:iam::111122223333:root"}
+        assert statement["Action"] == "SQS:ReceiveMessage"
+        assert "OverLimit" in fails(endpoint, "sqs", "add-permission", "--queue-url", url, "--label", "eight",
+                                    "--aws-account-ids", "111122223333", "--actions", "SendMessage", "ReceiveMessage",
+                                    "DeleteMessage", "ChangeMessageVisibility", "GetQueueAttributes", "GetQueueUrl",
+                                    "PurgeQueue", "ListDeadLetterSourceQueues")
+        assert "InvalidParameterValue" in fails(endpoint, "sqs", "add-permission", "--queue-url", url, "--label", "bad",
+                                                "--aws-account-ids", "111122223333", "--actions", "DeleteQueue")
+        # Empty tag calls.
+        assert "MissingParameter" in fails(endpoint, "sqs", "tag-queue", "--queue-url", url, "--tags", "{}")
+        assert "MissingParameter" in fails(endpoint, "sqs", "untag-queue", "--queue-url", url, "--tag-keys", "[]")
+        # maxReceiveCount given as a string comes back as a number.
+        dlq_arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{dlq_name}"
+        redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "4"})
+        run(endpoint, "sqs", "set-queue-attributes", "--queue-url", url, "--attributes",
+            json.dumps({"RedrivePolicy": redrive}))
+        text = run(endpoint, "sqs", "get-queue-attributes", "--queue-url", url, "--attribute-names",
+                   "RedrivePolicy")["Attributes"]["RedrivePolicy"]
+        assert json.loads(text) == {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 4}
+    finally:
+        for queue in (url, dlq_url, fifo_url):
+            aws_cli(endpoint, "sqs", "delete-queue", "--queue-url", queue, check=False)
+
+
+# --- Cloud Map: DNS namespaces ----------------------------------------------------------------
+
+def test_cli_dns_namespaces(endpoint):
+    sd = ("servicediscovery",)
+    name = uniq("cli") + ".internal"
+    op = run(endpoint, *sd, "create-private-dns-namespace", "--name", name, "--vpc", "vpc-0cli",
+             "--properties", "DnsProperties={SOA={TTL=30}}")["OperationId"]
+    operation = run(endpoint, *sd, "get-operation", "--operation-id", op)["Operation"]
+    assert operation["Type"] == "CREATE_NAMESPACE" and operation["Status"] == "SUCCESS"
+    ns_id = operation["Targets"]["NAMESPACE"]
+    service_id = None
+    try:
+        namespace = run(endpoint, *sd, "get-namespace", "--id", ns_id)["Namespace"]
+        assert namespace["Type"] == "DNS_PRIVATE" and namespace["Properties"]["DnsProperties"]["SOA"] == {"TTL": 30}
+        op = run(endpoint, *sd, "update-private-dns-namespace", "--id", ns_id, "--namespace",
+                 json.dumps({"Description": "via cli", "Properties": {"DnsProperties": {"SOA": {"TTL": 90}}}}))["OperationId"]
+        assert run(endpoint, *sd, "get-operation", "--operation-id", op)["Operation"]["Type"] == "UPDATE_NAMESPACE"
+        assert run(endpoint, *sd, "get-namespace", "--id", ns_id)["Namespace"]["Description"] == "via cli"
+        service = run(endpoint, *sd, "create-service", "--name", "api", "--namespace-id", ns_id, "--dns-config",
+                      json.dumps({"RoutingPolicy": "MULTIVALUE", "DnsRecords": [{"Type": "A", "TTL": 60}]}))["Service"]
+        service_id = service["Id"]
+        assert service["Type"] == "DNS_HTTP" and service["DnsConfig"]["DnsRecords"] == [{"Type": "A", "TTL": 60}]
+        run(endpoint, *sd, "register-instance", "--service-id", service_id, "--instance-id", "api-1",
+            "--attributes", "AWS_INSTANCE_IPV4=10.0.0.5,stage=prod")
+        found = run(endpoint, *sd, "discover-instances", "--namespace-name", name, "--service-name", "api")["Instances"]
+        assert [(i["InstanceId"], i["Attributes"]["AWS_INSTANCE_IPV4"]) for i in found] == [("api-1", "10.0.0.5")]
+        run(endpoint, *sd, "update-service", "--id", service_id, "--service",
+            json.dumps({"DnsConfig": {"DnsRecords": [{"Type": "A", "TTL": 10}]}}))
+        assert run(endpoint, *sd, "get-service", "--id", service_id)["Service"]["DnsConfig"]["DnsRecords"] == \
+            [{"Type": "A", "TTL": 10}]
+        # Bad input: AWS's error codes and the CLI's exit code for them.
+        assert fails(endpoint, *sd, "register-instance", "--service-id", service_id, "--instance-id", "api-2",
+                     "--attributes", "stage=prod").startswith(
+            "An error occurred (InvalidInput) when calling the RegisterInstance operation: AWS_INSTANCE_IPV4 is required")
+        assert "(InvalidInput)" in fails(endpoint, *sd, "create-public-dns-namespace", "--name", "not a domain")
+        assert "(InvalidInput)" in fails(endpoint, *sd, "update-http-namespace", "--id", ns_id,
+                                         "--namespace", "Description=wrong kind")
+        assert "(NamespaceNotFound)" in fails(endpoint, *sd, "get-namespace", "--id", "ns-missing0000000000")
+        assert "(NamespaceAlreadyExists)" in fails(endpoint, *sd, "create-private-dns-namespace", "--name", name,
+                                                   "--vpc", "vpc-0cli")
+    finally:
+        if service_id:
+            aws_cli(endpoint, *sd, "deregister-instance", "--service-id", service_id, "--instance-id", "api-1", check=False)
+            aws_cli(endpoint, *sd, "delete-service", "--id", service_id, check=False)
+        delete_op = run(endpoint, *sd, "delete-namespace", "--id", ns_id)["OperationId"]
+    # After the deletion, the namespace's operations are no longer listed.
+    listed = run(endpoint, *sd, "list-operations", "--filters", f"Name=NAMESPACE_ID,Values={ns_id},Condition=EQ")
+    assert listed["Operations"] == []
+    assert run(endpoint, *sd, "get-operation", "--operation-id", delete_op)["Operation"]["Status"] == "SUCCESS"
