@@ -35,22 +35,12 @@ public struct SigV4Verifier: Sendable {
         throw AWSError.missingAuthentication()
     }
 
-    private struct Credential {
-        var accessKeyId: String
-        var date: String
-        var region: String
-        var service: String
-        var scope: String
-    }
-
-    private func parseCredential(_ text: String) throws(AWSError) -> Credential {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 5, parts[4] == "aws4_request", parts[1].count == 8, !parts[0].isEmpty else {
+    private func parseCredential(_ text: String) throws(AWSError) -> SigV4CredentialScope {
+        guard let credential = SigV4CredentialScope(credential: text) else {
             throw AWSError.incompleteSignature(
                 "Credential should be scoped to a valid region and service, and end in aws4_request: '\(text)'")
         }
-        return Credential(accessKeyId: parts[0], date: parts[1], region: parts[2], service: parts[3],
-                          scope: parts[1...].joined(separator: "/"))
+        return credential
     }
 
     private func verifyHeaderForm(_ request: SigV4Request, authorization: String,
