@@ -20,13 +20,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Directory for the durable store (default: $XDG_DATA_HOME/signalbox).")
     var data: String?
 
-    @Option(help: "File of 'ACCESS_KEY_ID SECRET [SESSION_TOKEN]' lines (or a JSON object): verify every SigV4 signature.")
+    @Option(help: "File of 'ACCESS_KEY_ID SECRET [SESSION_TOKEN] [ACCOUNT_ID]' lines (or a JSON object): verify every SigV4 signature; a key's requests act in its account (else --account-id).")
     var auth: String?
 
-    @Option(name: .customLong("account-id"), help: "The 12-digit account id in every ARN and queue URL.")
+    @Option(name: .customLong("account-id"), help: "The 12-digit account of unsigned requests and of keys that name none.")
     var accountId = "000000000000"
 
-    @Option(help: "The region in every ARN.")
+    @Option(help: "The region of requests whose signature names none; a signed request acts in the region it signed for.")
     var region = "us-east-1"
 
     @Flag(name: .customLong("readonly"), help: "Refuse breaker overrides and chaos changes (403): for a stack others may only watch.")
@@ -45,7 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--account-id must be 12 digits, got '\(accountId)'")
         }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535, got \(port)") }
-        guard !region.isEmpty, region.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
+        guard StackPartition.isValidRegion(region) else {
             throw ValidationError("--region must look like 'us-east-1', got '\(region)'")
         }
         if demoFlags.given, !demo { throw ValidationError("--rate and --chaos go with --demo") }
@@ -59,6 +59,7 @@ struct ServeCommand: AsyncParsableCommand {
             host: host, port: port, dataDirectory: directory, accountId: accountId, region: region,
             credentials: credentials, readOnly: readOnly)
         configuration.sessionTokens = keys?.sessionTokens ?? [:]
+        configuration.accounts = keys?.accounts ?? [:]
         configuration.liveStream = !noStream
         let server = try StackAssembly.makeServer(configuration: configuration)
         let shownHost = host.contains(":") ? "[\(host)]" : host

@@ -102,6 +102,15 @@ struct BusDeliverer: Sendable {
             report.matched[event.id, default: []].append((event.bus, rule.name))
             for (target, kind) in zip(rule.targets, rule.kinds) {
                 let payload = self.payload(for: target, ruleName: rule.name, ruleArn: rule.arn, event: event)
+                if case .remoteBus? = kind {
+                    // Another partition's bus is in another store: the outbox row, written in
+                    // this transaction, is the promise; the retry worker forwards it at once.
+                    try insertOutbox(db, event: event, rule: rule.name, target: target, payload: payload, attempts: 0,
+                                     firstAt: now, nextAt: now, state: "pending", error: nil)
+                    report.outcomes.append(DeliveryOutcome(eventId: event.id, bus: event.bus, rule: rule.name,
+                                                           targetId: target.id, targetArn: target.arn, status: .retrying))
+                    continue
+                }
                 var nested = DeliveryReport()
                 var failure: AWSError?
                 do {
@@ -176,6 +185,8 @@ struct BusDeliverer: Sendable {
             }
             try route(db, event: forwarded, rules: routes.matches(event.envelope), buses: buses, now: now, report: &report,
                       lookups: lookups)
+        case .remoteBus?:
+            throw AWSError.internalFailure("A bus of another partition is delivered by the outbox worker, not in a transaction.")
         case .sink(let service)?:
             guard let sink = sinks[service] else {
                 throw BusError.validation("Targets of service \(service) are not supported by this stack.")
@@ -216,15 +227,21 @@ struct BusDeliverer: Sendable {
                     """, arguments: [attempts, now + Self.backoffMillis(attempts: attempts), state, error.code, error.message, seq])
             }
         } else if state != "done" {
-            try db.execute(sql: """
-                INSERT INTO eb_delivery (event_id, bus, rule, target_id, target_arn, spec, event, payload, depth,
-                                         attempts, first_at, next_at, state, error_code, error_message)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [event.id, event.bus, rule, target.id, target.arn, target.spec.serialized, event.text,
-                                 payload, event.depth, attempts, firstAt, now + Self.backoffMillis(attempts: attempts),
-                                 state, error.code, error.message])
+            try insertOutbox(db, event: event, rule: rule, target: target, payload: payload, attempts: attempts,
+                             firstAt: firstAt, nextAt: now + Self.backoffMillis(attempts: attempts), state: state, error: error)
         }
         return status
+    }
+
+    /// Writes a delivery to the outbox: due at `nextAt`, in `state` (`pending` or `failed`).
+    func insertOutbox(_ db: Database, event: BusEvent, rule: String, target: BusTarget, payload: String, attempts: Int,
+                      firstAt: Int64, nextAt: Int64, state: String, error: AWSError?) throws {
+        try db.execute(sql: """
+            INSERT INTO eb_delivery (event_id, bus, rule, target_id, target_arn, spec, event, payload, depth,
+                                     attempts, first_at, next_at, state, error_code, error_message)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [event.id, event.bus, rule, target.id, target.arn, target.spec.serialized, event.text,
+                             payload, event.depth, attempts, firstAt, nextAt, state, error?.code, error?.message])
     }
 
     /// Sends the event to the target's dead-letter queue with AWS's attributes naming the rule,

@@ -30,6 +30,19 @@ struct BusNaming: Sendable {
         return name.isEmpty ? nil : String(name)
     }
 
+    /// A bus ARN of another account or region: where a cross-account or cross-region bus
+    /// target delivers (AWS allows bus-to-bus targets across both). Nil for this partition's
+    /// buses and for anything that is not a bus ARN with a valid account and region.
+    func foreignBus(fromArn arn: String) -> (partition: StackPartition, bus: String)? {
+        let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[0] == "arn", parts[2] == "events", StackPartition.isValidRegion(parts[3]),
+              StackPartition.isValidAccountId(parts[4]), parts[5].hasPrefix("event-bus/") else { return nil }
+        let partition = StackPartition(accountId: String(parts[4]), region: String(parts[3]))
+        let name = String(parts[5].dropFirst("event-bus/".count))
+        guard partition != StackPartition(accountId: accountId, region: region), Self.isValidBusName(name) else { return nil }
+        return (partition, name)
+    }
+
     /// `(bus, rule)` from a rule ARN of this account and region.
     func rule(fromArn arn: String) -> (bus: String, rule: String)? {
         let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)

@@ -18,7 +18,9 @@ extension BusService {
         var firstAt: Int64
     }
 
-    /// Tries every delivery now due (up to `limit`); returns how many were tried.
+    /// Tries every delivery now due (up to `limit`); returns how many were tried. Deliveries
+    /// to buses of other partitions are forwarded first, outside the write that settles them
+    /// (a crash between the two forwards once more: at least once).
     @discardableResult
     func retryDue(limit: Int = 200) async throws(AWSError) -> Int {
         let now = clock.wallClockNow.milliseconds
@@ -37,6 +39,7 @@ extension BusService {
             }
         }
         guard !due.isEmpty else { return 0 }
+        let forwarded = await forwardRemote(due.compactMap { $0 })
         let deliverer = self.deliverer, buses = router.snapshot(), watching = queues?.watchesMessages ?? false
         let report = try await store.write { db in
             var report = DeliveryReport()
@@ -48,11 +51,15 @@ extension BusService {
                 var nested = DeliveryReport()
                 var failure: AWSError?
                 do {
-                    try db.inSavepoint {
-                        try deliverer.attempt(db, target: pending.target, kind: pending.target.kind(naming: deliverer.naming), rule: pending.rule,
-                                              event: pending.event, payload: pending.payload, buses: buses, now: now, report: &nested,
-                                              lookups: lookups)
-                        return .commit
+                    if let result = forwarded[pending.seq] {
+                        if let error = result { throw error }
+                    } else {
+                        try db.inSavepoint {
+                            try deliverer.attempt(db, target: pending.target, kind: pending.target.kind(naming: deliverer.naming),
+                                                  rule: pending.rule, event: pending.event, payload: pending.payload,
+                                                  buses: buses, now: now, report: &nested, lookups: lookups)
+                            return .commit
+                        }
                     }
                 } catch let error as AWSError {
                     failure = error

@@ -25,6 +25,8 @@ public final class BusService: StackService {
     let deliverer: BusDeliverer
     let queues: QueueService?
     let hub: StreamHub?
+    /// The other partitions' buses, for bus targets in another account or region.
+    let partitions: PartitionLink?
     let counters: BusCounters
     /// Event and delivery times are its wall clock's Unix milliseconds; retries and schedules
     /// sleep on it.
@@ -41,13 +43,14 @@ public final class BusService: StackService {
 
     public init(store: StackStore, accountId: String, region: String, queues: QueueService?,
                 hub: StreamHub? = nil, sinks: [any BusTargetSink] = [], metrics: StackMetrics = StackMetrics(),
-                clock: any TimeSource = SystemClock(),
+                partitions: PartitionLink? = nil, clock: any TimeSource = SystemClock(),
                 retryInterval: Duration = .seconds(1), scheduleClockRate: Double? = nil) {
         let naming = BusNaming(accountId: accountId, region: region)
         self.store = store
         self.naming = naming
         self.queues = queues
         self.hub = hub
+        self.partitions = partitions
         self.counters = BusCounters(metrics: metrics)
         self.clock = clock
         self.retryInterval = retryInterval
@@ -143,7 +146,7 @@ public final class BusService: StackService {
         let ingestion = BusEvents.iso8601(millis: now)
         let buses = router.snapshot()
         var results: [JSONValue] = []
-        var routed: [(event: BusEvent, rules: [RoutedRule], archives: [String], time: Int64)] = []
+        var routed: [RoutedEvent] = []
         for entry in entries {
             let id = RandomIdentifier.uuid()
             do throws(BusEvents.EntryError) {
@@ -164,8 +167,20 @@ public final class BusService: StackService {
                 results.append(["ErrorCode": .string(error.code), "ErrorMessage": .string(error.message)])
             }
         }
+        try await deliver(routed, buses: buses, now: now, failedEntries: entries.count - routed.count)
+        let failed = entries.count - routed.count
+        return ["FailedEntryCount": .number(Double(failed)), "Entries": .array(results)]
+    }
+
+    /// An accepted event with the rules it matched and the archives that keep it (`time`: the
+    /// event's own time, Unix ms, by which archives order it).
+    typealias RoutedEvent = (event: BusEvent, rules: [RoutedRule], archives: [String], time: Int64)
+
+    /// Archives and routes accepted events in one write (none when nothing matched), then wakes
+    /// the queues they reached, counts (with `failedEntries` refused beside them) and tells
+    /// stream viewers. Acknowledged means archived and delivered (or in the outbox).
+    func deliver(_ routed: [RoutedEvent], buses: [String: BusRoutes], now: Int64, failedEntries: Int) async throws(AWSError) {
         var report = DeliveryReport()
-        // An archived event is written with the deliveries: acknowledged means archived too.
         if routed.contains(where: { !$0.rules.isEmpty || !$0.archives.isEmpty }) {
             let deliverer = self.deliverer, work = routed, watching = queues?.watchesMessages ?? false
             report = try await store.write { db in
@@ -186,11 +201,9 @@ public final class BusService: StackService {
         }
         if let queues, !report.queues.isEmpty { await queues.wakeReceivers(report.queues) }
         queues?.publish(report.messages)
-        counters.record(put: routed.count, failedEntries: entries.count - routed.count,
+        counters.record(put: routed.count, failedEntries: failedEntries,
                         matched: routed.filter { !$0.rules.isEmpty }.count, outcomes: report.outcomes)
         publish(routed.map(\.event), report: report)
-        let failed = entries.count - routed.count
-        return ["FailedEntryCount": .number(Double(failed)), "Entries": .array(results)]
     }
 
     /// Sends each event, the rules it matched and its deliveries' outcomes to stream viewers.

@@ -7,6 +7,9 @@ import Wire
 enum BusTargetKind: Sendable, Equatable {
     case queue(name: String)
     case bus(name: String)
+    /// A bus of another account or region: handed to the outbox in the delivering transaction
+    /// (that bus's store is not this one) and forwarded by the retry worker.
+    case remoteBus(partition: StackPartition, name: String)
     case sink(service: String)
 }
 
@@ -82,7 +85,8 @@ struct BusTarget: Sendable, Equatable {
             guard String(parts[3]) == naming.region, String(parts[4]) == naming.accountId, !parts[5].isEmpty else { return nil }
             return .queue(name: String(parts[5]))
         case "events":
-            return naming.busName(fromArn: arn).map { .bus(name: $0) }
+            if let local = naming.busName(fromArn: arn) { return .bus(name: local) }
+            return naming.foreignBus(fromArn: arn).map { .remoteBus(partition: $0.partition, name: $0.bus) }
         default:
             return .sink(service: String(parts[2]))
         }

@@ -1,17 +1,33 @@
 import Wire
 
-/// Queue names, URLs and ARNs. The URL's host is never trusted (clients reach the stack under
-/// many names); a queue is identified by the account and name in the URL's path.
+/// Queue names, URLs and ARNs of one partition. The URL's host is never trusted (clients reach
+/// the stack under many names); a queue is identified by the account, name and, outside the
+/// server's default region, the region in the URL's path.
 struct QueueNaming: Sendable {
     let accountId: String
     let region: String
+    /// Whether this partition's URLs name their region: `ENDPOINT/queue/REGION/ACCOUNT/NAME`
+    /// (the path form LocalStack also mints) outside the server's default region, where the
+    /// URLs keep the form they always had, `ENDPOINT/ACCOUNT/NAME`. A client can then tell
+    /// eu-west-1's `orders` from us-east-1's by its URL, as on AWS, whose hosts name the region.
+    let regionalURLs: Bool
+
+    init(accountId: String, region: String, regionalURLs: Bool = false) {
+        self.accountId = accountId
+        self.region = region
+        self.regionalURLs = regionalURLs
+    }
 
     func arn(_ name: String) -> String { "arn:aws:sqs:\(region):\(accountId):\(name)" }
 
-    func url(_ name: String, endpoint: String) -> String { "\(endpoint)/\(accountId)/\(name)" }
+    func url(_ name: String, endpoint: String) -> String {
+        regionalURLs ? "\(endpoint)/queue/\(region)/\(accountId)/\(name)" : "\(endpoint)/\(accountId)/\(name)"
+    }
 
-    /// The queue name from a queue URL (`http(s)://host/ACCOUNT/NAME`, also `/queue/NAME` as
-    /// some emulators mint); a foreign account or a malformed URL is `QueueDoesNotExist`.
+    /// The queue name from a queue URL of this partition: `http(s)://host/ACCOUNT/NAME` (the
+    /// default region's form), `…/queue/REGION/ACCOUNT/NAME` (a region's), also `/queue/NAME`
+    /// as some emulators mint; a URL of another account or region, or a malformed one, is
+    /// `QueueDoesNotExist`, as AWS answers for a queue it does not hold where it was asked.
     /// SQS also takes the bare queue name where a `QueueUrl` is expected, naming a queue of the
     /// caller's account, so text with neither a scheme nor a slash is read as a name.
     func name(fromURL url: String) throws(AWSError) -> String {
@@ -24,9 +40,17 @@ struct QueueNaming: Sendable {
         guard let slash = rest.firstIndex(of: "/") else { throw QueueError.queueDoesNotExist() }
         let path = rest[rest.index(after: slash)...].split(separator: "?").first ?? ""
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
-        guard parts.count == 2 else { throw QueueError.queueDoesNotExist() }
-        guard String(parts[0]) == accountId || parts[0] == "queue" else { throw QueueError.queueDoesNotExist() }
-        let name = String(parts[1])
+        switch parts.count {
+        case 2 where parts[0] == "queue": break
+        case 2:
+            guard !regionalURLs, String(parts[0]) == accountId else { throw QueueError.queueDoesNotExist() }
+        case 4:
+            guard parts[0] == "queue", String(parts[1]) == region, String(parts[2]) == accountId else {
+                throw QueueError.queueDoesNotExist()
+            }
+        default: throw QueueError.queueDoesNotExist()
+        }
+        let name = String(parts[parts.count - 1])
         guard Self.isValidName(name) else { throw QueueError.queueDoesNotExist() }
         return name
     }

@@ -22,10 +22,13 @@ public final class QueueService: StackService {
 
     public static var migrations: [StoreMigration] { QueueSchema.migrations }
 
-    public init(store: StackStore, accountId: String, region: String, clock: any TimeSource = SystemClock(),
-                hub: StreamHub? = nil) {
+    /// `defaultRegion` is the server's default region, whose queue URLs name no region (nil:
+    /// `region` is it).
+    public init(store: StackStore, accountId: String, region: String, defaultRegion: String? = nil,
+                clock: any TimeSource = SystemClock(), hub: StreamHub? = nil) {
         self.store = store
-        self.engine = QueueEngine(naming: QueueNaming(accountId: accountId, region: region))
+        self.engine = QueueEngine(naming: QueueNaming(accountId: accountId, region: region,
+                                                      regionalURLs: defaultRegion.map { $0 != region } ?? false))
         self.clock = clock
         self.wake = WakeBoard(clock: clock)
         self.hub = hub

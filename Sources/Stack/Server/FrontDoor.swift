@@ -41,28 +41,58 @@ public struct FrontDoorResponse: Sendable {
 /// awsQueryCompatible services) `x-amzn-query-error`. Nothing a client sends can crash it.
 /// The Host header is never consulted (SDKs prefix it, e.g. Cloud Map's `data-`).
 public final class FrontDoor: Sendable {
+    /// The default partition's services by target prefix (or the fixed services a test gave).
     public let services: [String: any StackService]
+    /// Every partition's services; nil when built with fixed `services`, which then answer
+    /// every request in the one account and region given.
+    public let partitions: StackPartitions?
     public let metrics: StackMetrics
     let accountId: String
     let region: String
     let verifier: SigV4Verifier?
+    /// Access key id → the account its requests act in (`--auth` keys that name one); other
+    /// keys act in `accountId`.
+    let accounts: [String: String]
     let logger: Logger
     /// Signature times are checked against its wall clock; request latencies are timed on it.
     let clock: any TimeSource
     private let endpointBox: Mutex<String>
 
-    public init(services: [any StackService], accountId: String, region: String,
+    public convenience init(services: [any StackService], accountId: String, region: String,
                 credentials: [String: String]?, sessionTokens: [String: String] = [:],
                 metrics: StackMetrics = StackMetrics(),
                 endpoint: String = "http://127.0.0.1:4599",
                 logger: Logger = Logger(label: "signalbox.stack"), clock: any TimeSource = SystemClock()) {
+        self.init(fixed: services, partitions: nil, accountId: accountId, region: region, credentials: credentials,
+                  sessionTokens: sessionTokens, accounts: [:], metrics: metrics, endpoint: endpoint, logger: logger,
+                  clock: clock)
+    }
+
+    /// A front door that places each request in its partition: the region its credential scope
+    /// names (else the default partition's) and the account of its key (`accounts`, else the
+    /// default partition's).
+    public convenience init(partitions: StackPartitions, credentials: [String: String]?, sessionTokens: [String: String] = [:],
+                accounts: [String: String] = [:], metrics: StackMetrics = StackMetrics(),
+                endpoint: String = "http://127.0.0.1:4599",
+                logger: Logger = Logger(label: "signalbox.stack"), clock: any TimeSource = SystemClock()) {
+        self.init(fixed: partitions.defaultServices.services, partitions: partitions,
+                  accountId: partitions.defaultPartition.accountId, region: partitions.defaultPartition.region,
+                  credentials: credentials, sessionTokens: sessionTokens, accounts: accounts, metrics: metrics,
+                  endpoint: endpoint, logger: logger, clock: clock)
+    }
+
+    private init(fixed services: [any StackService], partitions: StackPartitions?, accountId: String, region: String,
+                 credentials: [String: String]?, sessionTokens: [String: String], accounts: [String: String],
+                 metrics: StackMetrics, endpoint: String, logger: Logger, clock: any TimeSource) {
         var byPrefix: [String: any StackService] = [:]
         for service in services { byPrefix[service.targetPrefix] = service }
         self.services = byPrefix
+        self.partitions = partitions
         self.metrics = metrics
         self.accountId = accountId
         self.region = region
         self.verifier = credentials.map { SigV4Verifier(secrets: $0, sessionTokens: sessionTokens) }
+        self.accounts = accounts
         self.logger = logger
         self.clock = clock
         self.endpointBox = Mutex(endpoint)
@@ -82,20 +112,25 @@ public final class FrontDoor: Sendable {
         let service = target.flatMap { services[$0.prefix] }
         let version = service?.jsonVersion ?? .v1_1
         do throws(AWSError) {
-            let identity = try authenticate(request)
+            let caller = try authenticate(request)
             guard let targetHeader else {
                 throw AWSError(code: "UnknownOperationException",
                                message: "Missing X-Amz-Target header: this endpoint speaks the AWS JSON 1.0/1.1 protocols",
                                namespace: "com.amazon.coral.service")
             }
-            guard let target, let service else { throw AWSError.unknownOperation(targetHeader) }
+            guard let target, var service else { throw AWSError.unknownOperation(targetHeader) }
             if let contentType = request.header("Content-Type"), AWSJSONVersion(contentType: contentType) == nil {
                 throw AWSError.serialization(
                     "Unsupported Content-Type '\(contentType)': expected \(service.jsonVersion.contentType)")
             }
             let input = try AWSJSONCodec.decodeBody(request.body)
-            let context = ServiceContext(requestId: requestId, accountId: accountId, region: region,
-                                         endpoint: endpoint, accessKeyId: identity)
+            var partition = StackPartition(accountId: accountId, region: region)
+            if let partitions {
+                partition = self.partition(of: caller)
+                if let placed = try partitions.services(for: partition).byPrefix[target.prefix] { service = placed }
+            }
+            let context = ServiceContext(requestId: requestId, accountId: partition.accountId, region: partition.region,
+                                         endpoint: endpoint, accessKeyId: caller?.accessKeyId)
             let output = try await service.handle(operation: target.operation, input: input, context: context)
             metrics.record(service: target.prefix, operation: target.operation, code: "OK",
                            seconds: (clock.now - started).seconds)
@@ -119,21 +154,54 @@ public final class FrontDoor: Sendable {
         }
     }
 
-    /// Verifies the signature when the stack was started with `--auth`; returns the access key id
-    /// the request names (verified or not) for audit.
-    private func authenticate(_ request: FrontDoorRequest) throws(AWSError) -> String? {
+    /// Every partition's background work (or the fixed services'), until cancelled.
+    func runBackground() async {
+        if let partitions { return await partitions.runBackground() }
+        await withTaskGroup(of: Void.self) { group in
+            for service in services.values { group.addTask { await service.runBackground() } }
+        }
+    }
+
+    func beginShutdown() async {
+        if let partitions { return await partitions.beginShutdown() }
+        for service in services.values { await service.beginShutdown() }
+    }
+
+    func gaugeReadings() async -> [GaugeReading] {
+        if let partitions { return await partitions.gaugeReadings() }
+        var readings: [GaugeReading] = []
+        for service in services.values { readings += await service.gaugeReadings() }
+        return readings
+    }
+
+    /// Who sent a request, as far as it says: its key and the region it signed for.
+    struct Caller {
+        var accessKeyId: String
+        var region: String
+        /// Whether the signature was verified (`--auth`): only then does the key choose the account.
+        var verified: Bool
+    }
+
+    /// Verifies the signature when the stack was started with `--auth`; otherwise reads the
+    /// credential scope unverified (nil when there is none or it is unreadable).
+    private func authenticate(_ request: FrontDoorRequest) throws(AWSError) -> Caller? {
         guard let verifier else {
-            return request.header("Authorization").flatMap(Self.accessKeyId(fromAuthorization:))
+            return SigV4CredentialScope.of(authorization: request.header("Authorization"), query: request.query)
+                .map { Caller(accessKeyId: $0.accessKeyId, region: $0.region, verified: false) }
         }
         let sigRequest = SigV4Request(method: request.method, path: request.path, query: request.query,
                                       headers: request.headers, body: request.body)
         let now = clock.wallClockNow.wholeSeconds
-        return try verifier.verify(sigRequest, nowUnixSeconds: now).accessKeyId
+        let identity = try verifier.verify(sigRequest, nowUnixSeconds: now)
+        return Caller(accessKeyId: identity.accessKeyId, region: identity.region, verified: true)
     }
 
-    static func accessKeyId(fromAuthorization header: String) -> String? {
-        guard let range = header.range(of: "Credential=") else { return nil }
-        let rest = header[range.upperBound...]
-        return rest.split(separator: "/").first.map(String.init)
+    /// The partition a request acts in: the region it signed for when that can name one (else
+    /// the default region), and its verified key's account (else the default account).
+    func partition(of caller: Caller?) -> StackPartition {
+        guard let caller else { return StackPartition(accountId: accountId, region: region) }
+        let region = StackPartition.isValidRegion(caller.region) ? caller.region : self.region
+        let account = caller.verified ? accounts[caller.accessKeyId] ?? accountId : accountId
+        return StackPartition(accountId: account, region: region)
     }
 }

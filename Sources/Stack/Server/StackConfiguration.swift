@@ -1,8 +1,9 @@
 import Foundation
 import Timekeeping
 
-/// Everything `signalbox serve` is told at start; one account id and region for every ARN and
-/// queue URL the services mint, so they agree across services.
+/// Everything `signalbox serve` is told at start. `accountId` and `region` are the default
+/// partition's: the account of unsigned requests and of keys that name none, the region of
+/// requests whose credential scope names none (`StackPartition`).
 public struct StackConfiguration: Sendable {
     public var host: String
     /// 0 asks the kernel for an ephemeral port; the bound one is reported once listening.
@@ -15,6 +16,8 @@ public struct StackConfiguration: Sendable {
     public var credentials: [String: String]?
     /// Access key id → the session token its requests must carry (temporary keys).
     public var sessionTokens: [String: String] = [:]
+    /// Access key id → the account its requests act in (`--auth` keys that name one).
+    public var accounts: [String: String] = [:]
     /// The largest request body accepted; AWS's own limits are enforced per operation.
     public var maximumBodyBytes: Int
     /// `--readonly`: operators may look but not act — breaker overrides are refused (403).

@@ -20,6 +20,7 @@ public struct StackServer: Sendable {
     let logger: Logger
 
     /// `metrics` is the one the services count on (`StackAssembly` builds both from one).
+    /// These fixed services answer every request, in the configured account and region.
     public init(configuration: StackConfiguration, services: [any StackService],
                 extensions: [any StackRouteExtension] = [], metrics: StackMetrics = StackMetrics(),
                 logger: Logger = Logger(label: "signalbox.stack")) {
@@ -34,6 +35,21 @@ public struct StackServer: Sendable {
             clock: configuration.clock)
     }
 
+    /// A server whose requests act in their own partition (account and region).
+    public init(configuration: StackConfiguration, partitions: StackPartitions,
+                extensions: [any StackRouteExtension] = [], metrics: StackMetrics = StackMetrics(),
+                logger: Logger = Logger(label: "signalbox.stack")) {
+        self.configuration = configuration
+        self.services = partitions.defaultServices.services
+        self.extensions = extensions
+        self.logger = logger
+        self.frontDoor = FrontDoor(
+            partitions: partitions, credentials: configuration.credentials, sessionTokens: configuration.sessionTokens,
+            accounts: configuration.accounts, metrics: metrics,
+            endpoint: "http://\(configuration.host):\(configuration.port)", logger: logger,
+            clock: configuration.clock)
+    }
+
     /// Serves until cancelled or, with `handleSignals`, until SIGTERM or SIGINT arrives (graceful
     /// shutdown: in-flight requests finish). `onListening` receives the bound port (useful with
     /// port 0) after the endpoint is set, before the first request is accepted.
@@ -42,7 +58,7 @@ public struct StackServer: Sendable {
         let router = Router(context: StackRequestContext.self)
         for routeExtension in extensions { routeExtension.addRoutes(to: router) }
         let responder = StackResponder(
-            frontDoor: frontDoor, services: services, maximumBodyBytes: configuration.maximumBodyBytes,
+            frontDoor: frontDoor, maximumBodyBytes: configuration.maximumBodyBytes,
             fallback: router.buildResponder())
         let frontDoor = self.frontDoor
         let host = configuration.host
@@ -65,13 +81,13 @@ public struct StackServer: Sendable {
         let signalSources: [any DispatchSourceSignal] = handleSignals ? [SIGTERM, SIGINT].map { number in
             signal(number, SIG_IGN) // the sources below (and Hummingbird's) handle it
             let source = DispatchSource.makeSignalSource(signal: number)
-            source.setEventHandler { [services] in
+            source.setEventHandler { [frontDoor] in
                 if signalsSeen.next() > 1 {
                     FileHandle.standardError.write(Data(
                         "signalbox serve: second signal during shutdown; exiting now (acknowledged data is committed)\n".utf8))
                     _exit(128 + number)
                 }
-                Task { for service in services { await service.beginShutdown() } }
+                Task { await frontDoor.beginShutdown() }
             }
             source.resume()
             return source
@@ -81,9 +97,8 @@ public struct StackServer: Sendable {
             // Background work may also finish early (a service with none returns at once):
             // only the server finishing (signal or error) ends the stack, and then it ends
             // the background work too.
-            for service in services {
-                group.addTask { await service.runBackground() }
-            }
+            let frontDoor = self.frontDoor
+            group.addTask { await frontDoor.runBackground() }
             defer { group.cancelAll() }
             if handleSignals { try await app.runService() } else { try await app.run() }
         }
@@ -94,7 +109,6 @@ public struct StackServer: Sendable {
 struct StackResponder<Fallback: HTTPResponder>: HTTPResponder where Fallback.Context == StackRequestContext {
     typealias Context = StackRequestContext
     let frontDoor: FrontDoor
-    let services: [any StackService]
     let maximumBodyBytes: Int
     let fallback: Fallback
 
@@ -108,9 +122,7 @@ struct StackResponder<Fallback: HTTPResponder>: HTTPResponder where Fallback.Con
                              contentType: "application/json")
         }
         if request.method == .get, path == "/metrics" {
-            var readings: [GaugeReading] = []
-            for service in services { readings += await service.gaugeReadings() }
-            frontDoor.metrics.update(gauges: readings)
+            frontDoor.metrics.update(gauges: await frontDoor.gaugeReadings())
             return Self.text(200, frontDoor.metrics.exposition(), contentType: "text/plain; version=0.0.4")
         }
         return try await fallback.respond(to: request, context: context)

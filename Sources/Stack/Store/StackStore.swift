@@ -42,6 +42,8 @@ public struct StoreMigration: Sendable {
 public final class StackStore: Sendable {
     public let pool: DatabasePool
     public let directory: URL
+    /// The database's file name in `directory`.
+    public static let fileName = "stack.sqlite"
     private let pending = Mutex(PendingWrites())
 
     struct PendingWrites {
@@ -70,7 +72,7 @@ public final class StackStore: Sendable {
         self.directory = directory
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
-        pool = try DatabasePool(path: directory.appendingPathComponent("stack.sqlite").path,
+        pool = try DatabasePool(path: directory.appendingPathComponent(Self.fileName).path,
                                 configuration: configuration)
         // GRDB opens its writer with synchronous=NORMAL (a commit may be lost on power failure);
         // the promise needs FULL. The pool keeps this one writer connection, so it sticks.

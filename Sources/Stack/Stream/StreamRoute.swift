@@ -13,8 +13,15 @@ import StackProtocol
 /// viewer frames. With `batch=MS` the frames of up to MS milliseconds go out as one message (a
 /// JSON array): one write and one read per batch instead of per frame. Either way the server
 /// writes what the buffer holds with one flush (`StreamSocketWriter`).
+///
+/// Each partition (account and region) has its own stream: `?region=eu-west-1&account=…`
+/// selects one (either may be left out: the server's default); without them a viewer sees the
+/// default partition, as every viewer did before partitions. An account that is not twelve
+/// digits is refused before the upgrade (400).
 public struct StreamRoute: StackRouteExtension {
+    /// The default partition's stream (the only one without `partitions`).
     public let hub: StreamHub
+    public let partitions: StackPartitions?
     public static let path = ExtensionPaths.stream
     static let maximumMessageBytes = 64 * 1024
     static let maximumBatchMilliseconds = 1000
@@ -22,12 +29,36 @@ public struct StreamRoute: StackRouteExtension {
     /// message limit common WebSocket clients apply by default.
     static let maximumBatchBytes = 512 * 1024
 
-    public init(hub: StreamHub) { self.hub = hub }
+    public init(hub: StreamHub, partitions: StackPartitions? = nil) {
+        self.hub = hub
+        self.partitions = partitions
+    }
+
+    /// The stream of the partition a viewer's query names (`region`, `account`): the region as
+    /// a request's is chosen (one that cannot name a partition is the default region, so a
+    /// client may always send the region it signs for), the account as given.
+    func selectHub(region: String?, account: String?) throws -> StreamHub {
+        guard region != nil || account != nil, let partitions else { return hub }
+        if let account, !StackPartition.isValidAccountId(account) {
+            throw HTTPError(.badRequest, message: "account '\(account)' is not a 12-digit account id")
+        }
+        let defaults = partitions.defaultPartition
+        let partition = StackPartition(accountId: account ?? defaults.accountId,
+                                       region: region.flatMap { StackPartition.isValidRegion($0) ? $0 : nil } ?? defaults.region)
+        do { return try partitions.services(for: partition).hub } catch {
+            throw HTTPError(.internalServerError, message: error.message)
+        }
+    }
 
     public func addRoutes(to router: Router<StackRequestContext>) {
-        let hub = self.hub
-        router.ws(RouterPath(stringLiteral: Self.path)) { inbound, _, context in
+        let route = self
+        router.ws(RouterPath(stringLiteral: Self.path), shouldUpgrade: { request, _ in
+            let query = request.uri.queryParameters
+            _ = try route.selectHub(region: query.get("region"), account: query.get("account"))
+            return .upgrade([:])
+        }) { inbound, _, context in
             let query = context.request.uri.queryParameters
+            let hub = try route.selectHub(region: query.get("region"), account: query.get("account"))
             let capacity = query.get("buffer", as: Int.self).map { min(max($0, 1), 65_536) } ?? StreamHub.defaultCapacity
             let topics = Set((query.get("topics") ?? "").split(separator: ",").map { StreamTopic(String($0)) }
                 .filter { !$0.rawValue.isEmpty })
