@@ -159,6 +159,9 @@ public enum Screen {
             parts.append("profile " + Sanitizer.sanitize(profile)
                 + (s.endpoint.account.map { " · account " + $0 } ?? "")
                 + (s.endpoint.region.map { " · " + $0 } ?? ""))
+        } else if let region = s.endpoint.region {
+            // A stack holds each region apart, as AWS does: which one is on screen.
+            parts[0] += " · " + Sanitizer.sanitize(region)
         }
         parts.append("● " + s.connection.label)
         // What a pane calls out ("Sagas 3 stuck") stays in sight whichever pane is shown.

@@ -68,7 +68,7 @@ public struct StreamClient: Sendable {
             throw .noExtension(NoExtension(path: ExtensionPaths.stream,
                                            reason: "this endpoint is AWS itself, which has no Signalbox extensions"))
         }
-        let url = Self.streamURL(base: base, buffer: buffer, batch: batch)
+        let url = Self.streamURL(base: base, region: endpoint.region, buffer: buffer, batch: batch)
         let subscription = StreamRequest.subscribe(topics: topics, pattern: pattern).text
         var logger = Logger(label: "signalbox.stream-client")
         logger.logLevel = .critical
@@ -102,12 +102,17 @@ public struct StreamClient: Sendable {
         }
     }
 
-    static func streamURL(base: String, buffer: Int?, batch: Duration? = nil) -> String {
+    /// `region` selects the stack's stream of the region the client signs its calls for (a
+    /// stack before regions ignores it).
+    static func streamURL(base: String, region: String? = nil, buffer: Int?, batch: Duration? = nil) -> String {
         var url = base
         if url.hasPrefix("https://") { url = "wss://" + url.dropFirst("https://".count) }
         else if url.hasPrefix("http://") { url = "ws://" + url.dropFirst("http://".count) }
         url += ExtensionPaths.stream
         var query: [String] = []
+        if let region, let encoded = region.addingPercentEncoding(withAllowedCharacters: .alphanumerics) {
+            query.append("region=\(encoded)")
+        }
         if let buffer { query.append("buffer=\(buffer)") }
         if let batch { query.append("batch=\(max(1, Int(batch.milliseconds.rounded())))") }
         if !query.isEmpty { url += "?" + query.joined(separator: "&") }

@@ -20,6 +20,14 @@ import Testing
         #expect(!text.contains("--readonly suggested"))
     }
 
+    @Test("the status bar names a stack's region, which selects what the console shows")
+    func stackRegion() {
+        let text = screen(EndpointDescription(name: "local", url: "http://127.0.0.1:4599", region: "eu-west-1"))
+        #expect(text.contains("local http://127.0.0.1:4599 · eu-west-1 │ ● connected"))
+        let unnamed = screen(EndpointDescription(name: "local", url: "http://127.0.0.1:4599"))
+        #expect(unnamed.contains("local http://127.0.0.1:4599 │ ● connected"))
+    }
+
     @Test("the status bar says what watching costs, that AWS throttles, and which listings were cut short at the page bound")
     func pollingCost() {
         let endpoint = EndpointDescription(name: "aws", region: "us-east-1", profile: "dev")
