@@ -3,7 +3,7 @@
 The same queue name in two regions is two queues with regional URLs and ARNs; listings are
 per region; buses, rules, state machines and namespaces of eu-west-1 are invisible from
 us-east-1; with `--auth`, two keys of two accounts each see only their own; a rule's bus target
-in another account (or region) delivers there; a region's data survives kill -9; the live
+in another account (when its policy allows the sender) or region delivers there; a region's data survives kill -9; the live
 stream serves a region's events with `?region=`."""
 import json
 import time
@@ -151,12 +151,23 @@ def test_each_account_sees_only_its_own(two_accounts):
     assert events_b.describe_event_bus()["Arn"] == f"arn:aws:events:{REGION}:{ACCOUNT_B}:event-bus/default"
 
 
-def test_a_bus_target_in_another_account_delivers(two_accounts):
+def test_a_bus_target_in_another_account_delivers_when_its_policy_allows(two_accounts):
     endpoint, _ = two_accounts
     events_a = client("events", endpoint, REGION, "AKIDA", "secret-a")
     events_b = client("events", endpoint, REGION, "AKIDB", "secret-b")
+    sqs_a = client("sqs", endpoint, REGION, "AKIDA", "secret-a")
     sqs_b = client("sqs", endpoint, REGION, "AKIDB", "secret-b")
     bus = events_b.create_event_bus(Name="central")["EventBusArn"]
+    # Before B's bus lets account A put events, A's delivery is refused and dead-lettered.
+    dlq = sqs_a.create_queue(QueueName="refused")["QueueUrl"]
+    events_a.put_rule(Name="early", EventPattern='{"source":["early"]}')
+    events_a.put_targets(Rule="early", Targets=[{"Id": "central", "Arn": bus, "DeadLetterConfig": {
+        "Arn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:refused"}}])
+    events_a.put_events(Entries=[{"Source": "early", "DetailType": "t", "Detail": "{}"}])
+    refused = sqs_a.receive_message(QueueUrl=dlq, MessageAttributeNames=["All"], WaitTimeSeconds=10)["Messages"][0]
+    assert refused["MessageAttributes"]["ERROR_CODE"]["StringValue"] == "AccessDeniedException"
+    assert json.loads(refused["Body"])["source"] == "early"
+    events_b.put_permission(EventBusName="central", Action="events:PutEvents", Principal=ACCOUNT, StatementId="from-a")
     assert bus == f"arn:aws:events:{REGION}:{ACCOUNT_B}:event-bus/central"
     landed = sqs_b.create_queue(QueueName="landed")["QueueUrl"]
     events_b.put_rule(Name="collect", EventBusName="central", EventPattern='{"source":["shop"]}')

@@ -10,19 +10,27 @@ import Wire
 /// (`BusDeliverer.route`) and its retry worker forwards it here, deleting the row once the
 /// receiving bus committed the event (at least once, as EventBridge delivers).
 ///
-/// Resource policies: the stack has no PutPermission yet, so a bus of another account accepts
-/// every forwarded event (AWS would require its policy to allow the sender's account).
+/// Resource policies: a bus of another account accepts the event only when its policy allows the
+/// sending account `events:PutEvents` (`policyAllowsPutEvents`), as AWS requires; a bus of the
+/// same account in another region needs none.
 extension BusService {
-    /// Accepts an event forwarded from a bus of another partition onto `bus`: archived and
-    /// routed as a PutEvents of it would be, keeping its id and envelope. A missing bus is
-    /// `ResourceNotFoundException` (retried by the sender, as for a local bus target).
-    func acceptForwarded(id: String, envelope: JSONValue, text: String, bus: String, depth: Int) async throws(AWSError) {
+    /// Accepts an event forwarded from a bus of `sender`'s account in another partition onto
+    /// `bus`: archived and routed as a PutEvents of it would be, keeping its id and envelope. A
+    /// missing bus is `ResourceNotFoundException` (retried by the sender, as for a local bus
+    /// target); a bus whose policy does not let `sender` put events is `AccessDeniedException`
+    /// (not retried: dead-lettered or failed).
+    func acceptForwarded(id: String, envelope: JSONValue, text: String, bus: String, depth: Int,
+                         sender: String) async throws(AWSError) {
         guard depth < BusDeliverer.maximumDepth else {
             throw BusError.validation("Event \(id) crossed \(BusDeliverer.maximumDepth) buses: delivery loop stopped at \(bus).")
         }
         let now = clock.wallClockNow.milliseconds
         let buses = router.snapshot()
         guard let routes = buses[bus] else { throw BusError.busNotFound(bus) }
+        guard await policyAllowsPutEvents(bus: bus, account: sender) else {
+            throw BusError.make("AccessDeniedException",
+                                "Account \(sender) is not authorized to put events to \(naming.busArn(bus)): its policy does not allow it.")
+        }
         var event = BusEvent(id: id, bus: bus, envelope: envelope, text: text, traceHeader: nil,
                              ingestionTime: BusEvents.iso8601(millis: now), depth: depth)
         let rules = routes.matches(envelope)
@@ -41,7 +49,8 @@ extension BusService {
             do throws(AWSError) {
                 guard let receiver = partitions?.bus(of: partition) else { throw BusError.busNotFound(bus) }
                 try await receiver.acceptForwarded(id: pending.event.id, envelope: pending.event.envelope,
-                                                   text: pending.event.text, bus: bus, depth: pending.event.depth + 1)
+                                                   text: pending.event.text, bus: bus, depth: pending.event.depth + 1,
+                                                   sender: naming.accountId)
                 results[pending.seq] = .some(nil)
             } catch {
                 results[pending.seq] = .some(error)
