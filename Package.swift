@@ -109,6 +109,8 @@ let package = Package(
             // swift-metrics counters and timers, exposed at `/metrics` by swift-prometheus.
             .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
+            // API-destination calls and OAuth token requests.
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], swiftSettings: strict),
         // Circuit breakers for services' outbound calls (resilience4j/pybreaker state machine,
         // injected clock, JSON snapshot for the breaker board). Pure: no I/O.

@@ -61,6 +61,9 @@ struct DeliveryReport: Sendable {
     var queues: Set<String> = []
     /// Messages the deliveries sent, for the `messages` topic (empty unless someone watches it).
     var messages: [QueueMessageChange] = []
+    /// API-destination calls written to the outbox, for the HTTP dispatcher to make once the
+    /// transaction committed (their outcomes are streamed when the calls end).
+    var httpDeliveries = 0
 }
 
 /// A delivery destination other than SQS and EventBridge (Step Functions, with the saga
@@ -111,6 +114,14 @@ struct BusDeliverer: Sendable {
                                                            targetId: target.id, targetArn: target.arn, status: .retrying))
                     continue
                 }
+                if case .apiDestination? = kind {
+                    // An HTTP call is never made inside a transaction: the outbox row (no error
+                    // yet: not tried) is the promise; the HTTP dispatcher makes the call.
+                    try insertOutbox(db, event: event, rule: rule.name, target: target, payload: payload, attempts: 0,
+                                     firstAt: now, nextAt: now, state: "pending", error: nil)
+                    report.httpDeliveries += 1
+                    continue
+                }
                 var nested = DeliveryReport()
                 var failure: AWSError?
                 do {
@@ -144,6 +155,7 @@ struct BusDeliverer: Sendable {
                                                            targetId: target.id, targetArn: target.arn, status: .delivered))
                     report.outcomes += nested.outcomes
                     report.queues.formUnion(nested.queues)
+                    report.httpDeliveries += nested.httpDeliveries
                     for (id, pairs) in nested.matched { report.matched[id, default: []] += pairs }
                 }
             }
@@ -192,6 +204,10 @@ struct BusDeliverer: Sendable {
                 throw BusError.validation("Targets of service \(service) are not supported by this stack.")
             }
             try sink.deliver(db, targetArn: target.arn, payload: payload, eventId: event.id, now: now)
+        case .apiDestination?:
+            // `route` writes these to the outbox and the retry worker leaves them to the HTTP
+            // dispatcher, so no transaction ever waits on an HTTP call.
+            throw AWSError.internalFailure("API destination \(target.arn) is called by the HTTP dispatcher, not in a transaction.")
         case nil:
             throw BusError.validation("Target ARN \(target.arn) is not valid.")
         }
@@ -208,14 +224,23 @@ struct BusDeliverer: Sendable {
     }
 
     /// Records a failed try: pending for retry, or dead-lettered / failed when out of retries.
+    /// `retryable` overrides what the error's code says (an HTTP call's status decides it).
     func recordFailure(_ db: Database, event: BusEvent, rule: String, target: BusTarget, payload: String,
-                       attempts: Int, firstAt: Int64, now: Int64, error: AWSError, existing seq: Int64? = nil) throws -> DeliveryOutcome.Status {
-        let exhausted = !Self.isRetryable(error) || attempts >= target.maximumRetryAttempts
-            || now - firstAt >= Int64(target.maximumEventAgeSeconds) * 1000
+                       attempts: Int, firstAt: Int64, now: Int64, error: AWSError, existing seq: Int64? = nil,
+                       retryable: Bool? = nil) throws -> DeliveryOutcome.Status {
+        // Which of the RetryPolicy's limits ended the retries (none when the error is final).
+        var exhaustedCondition: String?
+        if attempts >= target.maximumRetryAttempts {
+            exhaustedCondition = "MaximumRetryAttempts"
+        } else if now - firstAt >= Int64(target.maximumEventAgeSeconds) * 1000 {
+            exhaustedCondition = "MaximumEventAgeInSeconds"
+        }
+        let final = !(retryable ?? Self.isRetryable(error))
         var state = "pending"
         var status = DeliveryOutcome.Status.retrying
-        if exhausted {
-            status = deadLetter(db, event: event, rule: rule, target: target, attempts: attempts, error: error, now: now) ? .deadLettered : .failed
+        if final || exhaustedCondition != nil {
+            status = deadLetter(db, event: event, rule: rule, target: target, attempts: attempts, error: error, now: now,
+                                exhaustedCondition: final ? nil : exhaustedCondition) ? .deadLettered : .failed
             state = status == .deadLettered ? "done" : "failed"
         }
         if let seq {
@@ -245,18 +270,22 @@ struct BusDeliverer: Sendable {
     }
 
     /// Sends the event to the target's dead-letter queue with AWS's attributes naming the rule,
-    /// target and error; false when there is none or it refused the message.
+    /// target, error and (when retries ran out) the RetryPolicy limit reached; false when there
+    /// is none or it refused the message.
     func deadLetter(_ db: Database, event: BusEvent, rule: String, target: BusTarget, attempts: Int,
-                    error: AWSError, now: Int64) -> Bool {
+                    error: AWSError, now: Int64, exhaustedCondition: String? = nil) -> Bool {
         guard let arn = target.deadLetterArn, case .queue(let name)? = BusTarget.kind(arn: arn, naming: naming),
               let queues else { return false }
-        let attributes: [String: MessageAttribute] = [
+        var attributes: [String: MessageAttribute] = [
             "RULE_ARN": .init(dataType: "String", stringValue: naming.ruleArn(rule, bus: event.bus)),
             "TARGET_ARN": .init(dataType: "String", stringValue: target.arn),
             "ERROR_CODE": .init(dataType: "String", stringValue: error.code),
             "ERROR_MESSAGE": .init(dataType: "String", stringValue: String(error.message.prefix(1000))),
             "RETRY_ATTEMPTS": .init(dataType: "String", stringValue: String(attempts)),
         ]
+        if let exhaustedCondition {
+            attributes["EXHAUSTED_RETRY_CONDITION"] = .init(dataType: "String", stringValue: exhaustedCondition)
+        }
         do {
             try db.inSavepoint {
                 _ = try queues.enqueueFromBus(db, queueName: name, body: event.text, groupId: "dead-letter",

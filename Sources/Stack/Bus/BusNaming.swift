@@ -56,6 +56,35 @@ struct BusNaming: Sendable {
         }
     }
 
+    func connectionArn(_ name: String, id: String) -> String {
+        "arn:aws:events:\(region):\(accountId):connection/\(name)/\(id)"
+    }
+
+    func apiDestinationArn(_ name: String, id: String) -> String {
+        "arn:aws:events:\(region):\(accountId):api-destination/\(name)/\(id)"
+    }
+
+    /// The secret AWS keeps a connection's credentials in (Secrets Manager names it after the
+    /// connection, with six random characters as every secret ARN ends).
+    func connectionSecretArn(_ name: String, id: String, suffix: String) -> String {
+        "arn:aws:secretsmanager:\(region):\(accountId):secret:events!connection/\(name)/\(id)-\(suffix)"
+    }
+
+    /// The name in a connection ARN (`connection/NAME/ID`) of this account and region.
+    func connectionName(fromArn arn: String) -> String? { resourceName(arn, type: "connection") }
+
+    /// The name in an API destination ARN (`api-destination/NAME/ID`) of this account and region.
+    func apiDestinationName(fromArn arn: String) -> String? { resourceName(arn, type: "api-destination") }
+
+    private func resourceName(_ arn: String, type: String) -> String? {
+        let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[0] == "arn", parts[2] == "events", String(parts[3]) == region,
+              String(parts[4]) == accountId, parts[5].hasPrefix(type + "/") else { return nil }
+        let path = parts[5].dropFirst(type.count + 1).split(separator: "/", omittingEmptySubsequences: false)
+        guard path.count == 2, !path[0].isEmpty, !path[1].isEmpty else { return nil }
+        return String(path[0])
+    }
+
     /// Custom bus names: 1–256 of letters, digits, `.`, `-`, `_`, `/`-free; `aws.` is reserved
     /// for partner buses.
     static func isValidBusName(_ name: String) -> Bool {

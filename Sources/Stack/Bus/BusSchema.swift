@@ -130,5 +130,38 @@ enum BusSchema {
         StoreMigration("events-v5-bus-policy") { db in
             try db.execute(sql: "ALTER TABLE eb_bus ADD COLUMN policy TEXT")
         },
+        // Connections and API destinations (BusService+Connections, BusService+ApiDestinations).
+        // `auth` is the connection's AuthParameters as accepted, secrets included (AWS keeps
+        // them in Secrets Manager; here the store is the one place state lives), never returned
+        // as they are. `id` is the ARN's last segment. An API destination's calls are outbox rows
+        // in `eb_delivery` (target_arn an api-destination ARN) made by the HTTP dispatcher.
+        StoreMigration("events-v6-api-destinations") { db in
+            try db.execute(sql: """
+                CREATE TABLE eb_connection (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    id TEXT NOT NULL,
+                    secret_suffix TEXT NOT NULL,
+                    description TEXT,
+                    auth_type TEXT NOT NULL,
+                    auth TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    state_reason TEXT,
+                    created_at INTEGER NOT NULL,
+                    modified_at INTEGER NOT NULL,
+                    authorized_at INTEGER
+                );
+                CREATE TABLE eb_api_destination (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    id TEXT NOT NULL,
+                    description TEXT,
+                    connection_arn TEXT NOT NULL,
+                    endpoint TEXT NOT NULL,
+                    method TEXT NOT NULL,
+                    rate_limit INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    modified_at INTEGER NOT NULL
+                );
+                """)
+        },
     ]
 }

@@ -6,7 +6,8 @@ import Wire
 
 /// The outbox worker: retries deliveries that failed inside PutEvents, per each target's
 /// RetryPolicy, until they are delivered, dead-lettered or failed for good. Runs at start too,
-/// so deliveries pending at a crash resume.
+/// so deliveries pending at a crash resume. API-destination rows are the HTTP dispatcher's
+/// (BusService+ApiDestinationCalls): their tries are HTTP calls made outside any transaction.
 extension BusService {
     struct PendingDelivery: Sendable {
         var seq: Int64
@@ -16,6 +17,24 @@ extension BusService {
         var payload: String
         var attempts: Int
         var firstAt: Int64
+
+        /// The outbox columns `init` reads, in its order.
+        static let columns = "seq, event_id, bus, rule, spec, event, payload, depth, attempts, first_at"
+
+        /// A row selected with `columns`; nil when what it stored no longer parses.
+        init?(_ row: Row) {
+            let specText: String = row[4], eventText: String = row[5]
+            guard let spec = try? JSONValue(parsing: specText), let target = try? BusTarget(spec),
+                  let envelope = try? JSONValue(parsing: eventText) else { return nil }
+            seq = row[0]
+            event = BusEvent(id: row[1], bus: row[2], envelope: envelope, text: eventText,
+                             traceHeader: nil, ingestionTime: envelope["time"]?.stringValue ?? "", depth: row[7])
+            rule = row[3]
+            self.target = target
+            payload = row[6]
+            attempts = row[8]
+            firstAt = row[9]
+        }
     }
 
     /// Tries every delivery now due (up to `limit`); returns how many were tried. Deliveries
@@ -26,17 +45,10 @@ extension BusService {
         let now = clock.wallClockNow.milliseconds
         let due = try await store.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT seq, event_id, bus, rule, spec, event, payload, depth, attempts, first_at
-                FROM eb_delivery WHERE state = 'pending' AND next_at <= ? ORDER BY next_at LIMIT ?
-                """, arguments: [now, limit]).map { row -> PendingDelivery? in
-                let specText: String = row[4], eventText: String = row[5]
-                guard let spec = try? JSONValue(parsing: specText), let target = try? BusTarget(spec),
-                      let envelope = try? JSONValue(parsing: eventText) else { return nil }
-                let event = BusEvent(id: row[1], bus: row[2], envelope: envelope, text: eventText,
-                                     traceHeader: nil, ingestionTime: envelope["time"]?.stringValue ?? "", depth: row[7])
-                return PendingDelivery(seq: row[0], event: event, rule: row[3], target: target, payload: row[6],
-                                       attempts: row[8], firstAt: row[9])
-            }
+                SELECT \(PendingDelivery.columns)
+                FROM eb_delivery WHERE state = 'pending' AND next_at <= ? AND target_arn NOT LIKE '%:api-destination/%'
+                ORDER BY next_at LIMIT ?
+                """, arguments: [now, limit]).map(PendingDelivery.init)
         }
         guard !due.isEmpty else { return 0 }
         let forwarded = await forwardRemote(due.compactMap { $0 })

@@ -38,6 +38,8 @@ public final class BusService: StackService {
     /// `rate(1 minute)` fires without waiting minutes. Schedule time starts equal to `clock`.
     let scheduleClockRate: Double
     let scheduleClockAnchor: Int64
+    /// The HTTP dispatcher's in-memory part (calls under way, rate limiters, OAuth tokens).
+    let httpCalls: ApiDestinationCalls
 
     public static var migrations: [StoreMigration] { BusSchema.migrations }
 
@@ -59,6 +61,7 @@ public final class BusService: StackService {
         var byService: [String: any BusTargetSink] = [:]
         for sink in sinks { byService[sink.arnService] = sink }
         self.deliverer = BusDeliverer(naming: naming, queues: queues, sinks: byService)
+        self.httpCalls = ApiDestinationCalls(clock: clock)
         loadRoutes()
     }
 
@@ -105,6 +108,17 @@ public final class BusService: StackService {
         case "DescribeReplay": return try await describeReplay(input)
         case "ListReplays": return try await listReplays(input)
         case "CancelReplay": return try await cancelReplay(input)
+        case "CreateConnection": return try await createConnection(input)
+        case "DescribeConnection": return try await describeConnection(input)
+        case "ListConnections": return try await listConnections(input)
+        case "UpdateConnection": return try await updateConnection(input)
+        case "DeleteConnection": return try await deleteConnection(input)
+        case "DeauthorizeConnection": return try await deauthorizeConnection(input)
+        case "CreateApiDestination": return try await createApiDestination(input)
+        case "DescribeApiDestination": return try await describeApiDestination(input)
+        case "ListApiDestinations": return try await listApiDestinations(input)
+        case "UpdateApiDestination": return try await updateApiDestination(input)
+        case "DeleteApiDestination": return try await deleteApiDestination(input)
         default: throw BusError.unknownOperation(operation)
         }
     }
@@ -200,6 +214,7 @@ public final class BusService: StackService {
             }
         }
         if let queues, !report.queues.isEmpty { await queues.wakeReceivers(report.queues) }
+        if report.httpDeliveries > 0 { await httpCalls.wake() }
         queues?.publish(report.messages)
         counters.record(put: routed.count, failedEntries: failedEntries,
                         matched: routed.filter { !$0.rules.isEmpty }.count, outcomes: report.outcomes)
@@ -241,6 +256,7 @@ public final class BusService: StackService {
             group.addTask { await self.runSchedules() }
             group.addTask { await self.runReplays() }
             group.addTask { await self.runArchiveRetention() }
+            group.addTask { await self.runApiDestinationCalls() }
             if let hub, let queues {
                 group.addTask { await QueueStatisticsPublisher(queues: queues, hub: hub, clock: self.clock).run() }
             }

@@ -4,6 +4,8 @@ import Wire
 /// Where a target's events go. Queues and buses are delivered inside the PutEvents
 /// transaction; other services are reached through a `BusTargetSink` registered for their ARN
 /// service (Step Functions, with the saga service), the one seam new target kinds plug into.
+/// API destinations are HTTP calls, which never run inside a store transaction: the
+/// transaction writes them to the outbox and the HTTP dispatcher makes the call after it.
 enum BusTargetKind: Sendable, Equatable {
     case queue(name: String)
     case bus(name: String)
@@ -11,6 +13,7 @@ enum BusTargetKind: Sendable, Equatable {
     /// (that bus's store is not this one) and forwarded by the retry worker.
     case remoteBus(partition: StackPartition, name: String)
     case sink(service: String)
+    case apiDestination(arn: String)
 }
 
 /// A target as PutTargets accepted it, with what delivery needs parsed out once.
@@ -26,6 +29,8 @@ struct BusTarget: Sendable, Equatable {
     var maximumEventAgeSeconds: Int
     var deadLetterArn: String?
     var messageGroupId: String?
+    /// `HttpParameters`: what an API-destination call adds to its URL and headers.
+    var httpParameters: TargetHttpParameters
 
     /// Whether the target receives the event itself (no `Input`, `InputPath` or `InputTransformer`).
     var deliversEventText: Bool { input == nil && inputPath == nil && transformer == nil }
@@ -71,6 +76,9 @@ struct BusTarget: Sendable, Equatable {
         maximumEventAgeSeconds = try retry?.int("MaximumEventAgeInSeconds", in: 60...86_400) ?? Self.defaultEventAgeSeconds
         deadLetterArn = try input.object("DeadLetterConfig")?.string("Arn")
         messageGroupId = try input.object("SqsParameters")?.string("MessageGroupId")
+        httpParameters = try input.object("HttpParameters").map { parameters throws(AWSError) in
+            try TargetHttpParameters(parameters)
+        } ?? TargetHttpParameters()
     }
 
     func kind(naming: BusNaming) -> BusTargetKind? {
@@ -85,6 +93,7 @@ struct BusTarget: Sendable, Equatable {
             guard String(parts[3]) == naming.region, String(parts[4]) == naming.accountId, !parts[5].isEmpty else { return nil }
             return .queue(name: String(parts[5]))
         case "events":
+            if naming.apiDestinationName(fromArn: arn) != nil { return .apiDestination(arn: arn) }
             if let local = naming.busName(fromArn: arn) { return .bus(name: local) }
             return naming.foreignBus(fromArn: arn).map { .remoteBus(partition: $0.partition, name: $0.bus) }
         default:
