@@ -120,7 +120,10 @@ extension BusService {
             return .failed(AWSError(code: "INVALID_PARAMETER", message: "Unable to invoke ApiDestination endpoint: \(error.message)"),
                            retryable: false)
         }
-        switch await ApiDestinationCalls.send(request) {
+        let exchange = await ApiDestinationCalls.send(request)
+        // Stopping mid-call is not the endpoint's failure: the row stays for the next start.
+        if Task.isCancelled { return nil }
+        switch exchange {
         case .answered(let status, _) where (200..<300).contains(status):
             return .delivered
         case .answered(let status, _):
