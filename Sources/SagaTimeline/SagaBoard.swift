@@ -120,31 +120,57 @@ public struct SagaBoard: Sendable {
 /// The recent durations of each state of each machine, from the ended states of the histories
 /// held (newest executions first, at most `window` per state).
 public struct SagaStatistics: Sendable, Hashable {
-    private var samples: [String: DurationSample] = [:]
+    /// By machine and state (`key(machine:state:)`).
+    private(set) var samples: [String: DurationSample] = [:]
 
     public init(executions: [Execution], window: Int) {
-        var durations: [String: [TimeInterval]] = [:]
-        for execution in executions.sorted(by: { $0.startDate > $1.startDate }) where !execution.timeline.isEmpty {
-            var entered: [String: Date] = [:]
-            // Read through the array's accessor field by field: a `for entry in` loop copies
-            // every entry whole (its input and output included) once per snapshot.
-            let timeline = execution.timeline
-            for index in timeline.indices {
-                guard let name = timeline[index].stateName else { continue }
-                if timeline[index].type.hasSuffix("StateEntered") {
-                    entered[name] = timeline[index].timestamp
-                } else if timeline[index].type.hasSuffix("StateExited"), let start = entered.removeValue(forKey: name) {
-                    let key = execution.stateMachineName + "\u{0}" + name
-                    if durations[key, default: []].count < window {
-                        durations[key, default: []].append(timeline[index].timestamp.timeIntervalSince(start))
-                    }
-                }
-            }
-        }
-        samples = durations.compactMapValues(DurationSample.init)
+        samples = Self.merge(executions, window: window, durations: Self.durations(of:)).compactMapValues(DurationSample.init)
+    }
+
+    init(samples: [String: DurationSample]) {
+        self.samples = samples
     }
 
     public func sample(machine: String, state: String) -> DurationSample? {
-        samples[machine + "\u{0}" + state]
+        samples[Self.key(machine: machine, state: state)]
+    }
+
+    static func key(machine: String, state: String) -> String { machine + "\u{0}" + state }
+
+    /// Each state's durations, newest executions first, at most `window` per state, from
+    /// `durations` of each execution (its own ended states' durations in history order).
+    static func merge(_ executions: [Execution], window: Int,
+                      durations: (Execution) -> [String: [TimeInterval]]) -> [String: [TimeInterval]] {
+        // Indices sorted, not the executions: sorting those copies each one's history. Both
+        // sorts are stable, so executions started at the same time keep the snapshot's order.
+        let newestFirst = executions.indices.sorted { executions[$0].startDate > executions[$1].startDate }
+        var merged: [String: [TimeInterval]] = [:]
+        for index in newestFirst where !executions[index].timeline.isEmpty {
+            for (key, own) in durations(executions[index]) {
+                let room = window - (merged[key]?.count ?? 0)
+                if room > 0 { merged[key, default: []].append(contentsOf: own.prefix(room)) }
+            }
+        }
+        return merged
+    }
+
+    /// The durations of the states `execution` entered and exited, by machine and state, in
+    /// the order they ended.
+    static func durations(of execution: Execution) -> [String: [TimeInterval]] {
+        var durations: [String: [TimeInterval]] = [:]
+        var entered: [String: Date] = [:]
+        // Read through the array's accessor field by field: a `for entry in` loop copies
+        // every entry whole (its input and output included).
+        let timeline = execution.timeline
+        for index in timeline.indices {
+            guard let name = timeline[index].stateName else { continue }
+            if timeline[index].type.hasSuffix("StateEntered") {
+                entered[name] = timeline[index].timestamp
+            } else if timeline[index].type.hasSuffix("StateExited"), let start = entered.removeValue(forKey: name) {
+                durations[key(machine: execution.stateMachineName, state: name), default: []]
+                    .append(timeline[index].timestamp.timeIntervalSince(start))
+            }
+        }
+        return durations
     }
 }

@@ -83,7 +83,10 @@ enum SagaMemo {
 
     private static let contradictions = Mutex<[ContradictionKey: Verdict]>([:])
 
-    /// The machines' recent state durations, rebuilt only when the histories held changed.
+    /// The machines' recent state durations, rebuilt only when the histories held changed,
+    /// and then from each execution's own durations as last read (a history is read again
+    /// only when it grew) and each state's sample as last taken (taken again only when that
+    /// state's durations changed): a snapshot costs the executions and states that changed.
     static func statistics(_ executions: [Provider.Execution], window: Int) -> SagaStatistics {
         var events = 0, newest = 0
         for execution in executions {
@@ -91,13 +94,57 @@ enum SagaMemo {
             newest = max(newest, execution.timeline.last?.id ?? 0)
         }
         let key = [executions.count, events, newest, window, executions.first?.arn.hashValue ?? 0, executions.last?.arn.hashValue ?? 0]
-        if let kept = lastStatistics.withLock({ $0 }), kept.key == key { return kept.statistics }
-        let statistics = SagaStatistics(executions: executions, window: window)
-        lastStatistics.withLock { $0 = (key, statistics) }
+        let kept = lastStatistics.withLock { $0 }
+        if let kept, kept.key == key { return kept.statistics }
+        let durations = SagaStatistics.merge(executions, window: window, durations: stateDurations(of:))
+        var samples: [String: DurationSample] = [:]
+        samples.reserveCapacity(durations.count)
+        for (state, list) in durations {
+            if let sample = kept?.statistics.samples[state], kept?.durations[state] == list {
+                samples[state] = sample
+            } else if let sample = DurationSample(list) {
+                samples[state] = sample
+            }
+        }
+        let statistics = SagaStatistics(samples: samples)
+        lastStatistics.withLock { $0 = (key, statistics, durations) }
         return statistics
     }
 
-    private static let lastStatistics = Mutex<(key: [Int], statistics: SagaStatistics)?>(nil)
+    private static let lastStatistics = Mutex<(key: [Int], statistics: SagaStatistics, durations: [String: [TimeInterval]])?>(nil)
+
+    /// Where a history stood when it was read: histories only grow, so the same count and
+    /// last event mean the same history.
+    struct HistoryMark: Hashable {
+        var events: Int
+        var lastEvent: Int?
+        var lastTime: Date?
+    }
+
+    /// One execution's `SagaStatistics.durations(of:)`, kept with where its history stood.
+    final class StateDurations: Sendable {
+        let mark: HistoryMark
+        let byState: [String: [TimeInterval]]
+
+        init(mark: HistoryMark, byState: [String: [TimeInterval]]) {
+            self.mark = mark
+            self.byState = byState
+        }
+    }
+
+    private static let readDurations = Mutex<[String: StateDurations]>([:])
+
+    static func stateDurations(of execution: Provider.Execution) -> [String: [TimeInterval]] {
+        let last = execution.timeline.last
+        let mark = HistoryMark(events: execution.timeline.count, lastEvent: last?.id, lastTime: last?.timestamp)
+        if let known = readDurations.withLock({ $0[execution.arn] }), known.mark == mark { return known.byState }
+        let read = StateDurations(mark: mark, byState: SagaStatistics.durations(of: execution))
+        readDurations.withLock { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[execution.arn] = read
+        }
+        return read.byState
+    }
 
     /// The last board built, reused while the snapshot, the time and the settings are the same.
     struct BoardKey: Hashable {
