@@ -342,7 +342,15 @@ struct LiveState: Sendable {
 
     /// New history events (oldest first) of an execution whose status was `status` when asked.
     mutating func applyHistory(_ events: [JSONValue], arn: String, status: Execution.Status, readAt: Date? = nil) {
-        var history = histories[arn] ?? ExecutionHistory()
+        fetches += 1
+        // Changed where it lies in the dictionary: a copy taken out and put back would make
+        // each new event copy the whole history (one frame at a time, 20 times a second).
+        Self.append(events, status: status, readAt: readAt, serial: fetches, limit: timelineLimit,
+                    to: &histories[arn, default: ExecutionHistory()])
+    }
+
+    private static func append(_ events: [JSONValue], status: Execution.Status, readAt: Date?, serial: Int, limit: Int,
+                               to history: inout ExecutionHistory) {
         history.readAt = readAt ?? history.readAt
         for event in events {
             guard let entry = WireDecoding.timelineEntry(event, state: history.currentState) else { continue }
@@ -351,12 +359,10 @@ struct LiveState: Sendable {
             history.entries.append(entry)
             history.lastEventId = entry.id
         }
-        if history.entries.count > timelineLimit { history.entries.removeFirst(history.entries.count - timelineLimit) }
+        if history.entries.count > limit { history.entries.removeFirst(history.entries.count - limit) }
         history.fetchedStatus = status
-        fetches += 1
-        history.fetchSerial = fetches
+        history.fetchSerial = serial
         history.fetchesAfterEnd = status == .running ? 0 : history.fetchesAfterEnd + 1
-        histories[arn] = history
     }
 
     /// A fresh execution list from a poll; histories of executions no longer listed are dropped.
