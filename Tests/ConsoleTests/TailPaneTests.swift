@@ -181,4 +181,20 @@ import Testing
         none.rates = TrafficRates()
         #expect(FlowsPane.ratesStrip(none, now: DemoSnapshot.now).first?.text.contains("unavailable") == true)
     }
+
+    @Test("the rates strip kept between frames is the strip of the rates, the time and the stream now")
+    func ratesStripKept() {
+        let memory = PaneMemory()
+        let snapshot = DemoSnapshot.tailWithRates(count: 120)
+        var none = snapshot
+        none.liveStream = false
+        none.rates = TrafficRates()
+        var filtered = snapshot
+        filtered.eventsFilteredOnStack = #"{"source":["shop.payments"]}"#
+        let later = DemoSnapshot.now.addingTimeInterval(30)
+        for (snapshot, now) in [(snapshot, DemoSnapshot.now), (snapshot, DemoSnapshot.now), (snapshot, later), (none, later),
+                                (filtered, later), (snapshot, DemoSnapshot.now)] {
+            #expect(FlowsPane.ratesStrip(snapshot, now: now, memory: memory).map(\.text) == FlowsPane.ratesStrip(snapshot, now: now).map(\.text))
+        }
+    }
 }

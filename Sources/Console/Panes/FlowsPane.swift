@@ -99,7 +99,7 @@ struct FlowsPane: Pane {
                               rows: rows, emptyMessage: Self.emptyMessage(snapshot),
                               summary: summary(snapshot, tail: tail, view: view, filter: context.filter))
         table.filteredByPane = true
-        table.strip = Self.tapLines(snapshot) + Self.ratesStrip(snapshot, now: context.now)
+        table.strip = Self.tapLines(snapshot) + Self.ratesStrip(snapshot, now: context.now, memory: context.memory)
         table.locate = { row in
             // Rows are in sequence order: a binary search, never a scan.
             var (low, high) = (0, sequences.count)
@@ -181,6 +181,31 @@ struct FlowsPane: Pane {
         return [(caption, .muted), (line("bus       ", \.byBus, top: 2), .text), (line("source    ", \.bySource, top: 3), .text),
                 (deliveries, .text)]
     }
+
+    /// `ratesStrip` as last built while everything it reads is the same (the rates moved on to
+    /// `now`, whether the stream is live, the stack's filter): the tail's body is built several
+    /// times a snapshot, and the strip's text changes at most once a second.
+    static func ratesStrip(_ snapshot: SystemSnapshot, now: Date, memory: PaneMemory?) -> [DetailLine] {
+        let key = RatesKey(rates: snapshot.rates.advanced(to: now), liveStream: snapshot.liveStream,
+                           filteredOnStack: snapshot.eventsFilteredOnStack)
+        if let kept = memory?.value(for: ratesMemoID, as: RatesMemo.self), kept.key == key { return kept.lines }
+        let lines = ratesStrip(snapshot, now: now)
+        memory?.set(RatesMemo(key: key, lines: lines), for: ratesMemoID)
+        return lines
+    }
+
+    private struct RatesKey: Hashable, Sendable {
+        var rates: TrafficRates
+        var liveStream: Bool
+        var filteredOnStack: String?
+    }
+
+    private struct RatesMemo: Sendable {
+        var key: RatesKey
+        var lines: [DetailLine]
+    }
+
+    private static let ratesMemoID = PaneID("flows.rates")
 
     /// The cells of one event's row, each outside string sanitised by the buffer when drawn.
     /// Read through a tap, an event's rules and outcome are not known: `?`, not "unmatched".
