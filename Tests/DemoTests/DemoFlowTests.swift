@@ -8,15 +8,19 @@ import Testing
 /// The demo running against a real stack: orders flow through the saga, and injected faults
 /// have the effects an operator is meant to see.
 @Suite(.serialized) struct DemoFlowTests {
-    /// Runs a demo on `endpoint` for the length of `body`.
+    /// Runs a demo on `endpoint` for the length of `body`; the demo is stopped and awaited
+    /// before this returns, so the stack's shutdown never waits on its pollers.
     func withDemo<T: Sendable>(_ endpoint: StackEndpoint, chaos: String?, rate: String = "4/s",
                                _ body: @Sendable (DemoSystem, AWSClient) async throws -> T) async throws -> T {
         let system = DemoSystem(endpoint: endpoint, options: DemoOptions(
             rate: try OrderRate(parsing: rate), chaos: try chaos.map { try ChaosSpec(parsing: $0) },
             pollersPerActivity: 2))
         let running = Task { try await system.run() }
-        defer { running.cancel() }
-        return try await body(system, AWSClient(endpoint: endpoint))
+        let result: Result<T, any Error>
+        do { result = .success(try await body(system, AWSClient(endpoint: endpoint))) } catch { result = .failure(error) }
+        running.cancel()
+        _ = await running.result
+        return try result.get()
     }
 
     func executions(_ client: AWSClient, status: String) async throws -> [JSONValue] {

@@ -25,20 +25,20 @@ struct BoardElsewhereTests {
             let provider = StackProvider(endpoint: EndpointDescription(name: "moto", board: boardStack.url?.absoluteString),
                                          stack: endpoint,
                                          options: StackProviderOptions(refreshInterval: .milliseconds(300), actor: "tester"))
-            let watcher = await SnapshotWatcher.watching(provider)
-            defer { Task { await watcher.stop(); await provider.shutdown() } }
-            _ = try await watcher.wait("moto answering") { $0.connection.isLive }
-            _ = try await AWSClient(endpoint: endpoint).call(.sqs, "CreateQueue", ["QueueName": "on-moto"])
-            let both = try await watcher.wait("moto's queue and the board's breaker") { s in
-                s.queues.contains { $0.name == "on-moto" } && s.breakers.count == 1
+            try await watching(provider) { watcher in
+                _ = try await watcher.wait("moto answering") { $0.connection.isLive }
+                _ = try await AWSClient(endpoint: endpoint).call(.sqs, "CreateQueue", ["QueueName": "on-moto"])
+                let both = try await watcher.wait("moto's queue and the board's breaker") { s in
+                    s.queues.contains { $0.name == "on-moto" } && s.breakers.count == 1
+                }
+                #expect(both.breakers.first?.id == "payment/payment-gateway")
+                #expect(await !provider.streamIsLive, "the board's stream is not the endpoint's")
+                let forced = try await provider.perform(.forceBreaker(service: "payment", dependency: "payment-gateway", .open,
+                                                                      reason: "incident 7"))
+                #expect(forced.contains("OPEN"))
+                let listed = try await board.request(.get, "/_signalbox/breakers")
+                #expect(listed["breakers"]?[0]?["override"]?["reason"] == "incident 7")
             }
-            #expect(both.breakers.first?.id == "payment/payment-gateway")
-            #expect(await !provider.streamIsLive, "the board's stream is not the endpoint's")
-            let forced = try await provider.perform(.forceBreaker(service: "payment", dependency: "payment-gateway", .open,
-                                                                  reason: "incident 7"))
-            #expect(forced.contains("OPEN"))
-            let listed = try await board.request(.get, "/_signalbox/breakers")
-            #expect(listed["breakers"]?[0]?["override"]?["reason"] == "incident 7")
         }
     }
 }

@@ -26,27 +26,27 @@ struct MapRunProviderTests {
                                                                               "input": "[1, 2, 3]"])["executionArn"]?.stringValue ?? ""
             let provider = StackProvider(endpoint: EndpointDescription(name: "test", url: endpoint.url?.absoluteString), stack: endpoint,
                                          options: StackProviderOptions(refreshInterval: .milliseconds(200), actor: "tester", requestTimeout: .seconds(5)))
-            let watcher = await SnapshotWatcher.watching(provider)
-            defer { Task { await watcher.stop(); await provider.shutdown() } }
-            let running = try await watcher.wait("the Map Run with two children running") { s in
-                s.executions.first { $0.arn == parent }?.mapRuns.first.map { $0.executions.running == 2 && $0.children.count == 2 } == true
-            }
-            let run = try #require(running.executions.first { $0.arn == parent }?.mapRuns.first)
-            #expect(run.label == "lines" && run.status == "RUNNING" && run.maxConcurrency == 2)
-            #expect(run.items.total == 3 && run.executions.pending == 1)
-            #expect(running.executions.map(\.arn) == [parent], "children are not sagas of their own")
+            try await watching(provider) { watcher in
+                let running = try await watcher.wait("the Map Run with two children running") { s in
+                    s.executions.first { $0.arn == parent }?.mapRuns.first.map { $0.executions.running == 2 && $0.children.count == 2 } == true
+                }
+                let run = try #require(running.executions.first { $0.arn == parent }?.mapRuns.first)
+                #expect(run.label == "lines" && run.status == "RUNNING" && run.maxConcurrency == 2)
+                #expect(run.items.total == 3 && run.executions.pending == 1)
+                #expect(running.executions.map(\.arn) == [parent], "children are not sagas of their own")
 
-            for _ in 0..<3 {
-                let task = try await aws.call(.stepFunctions, "GetActivityTask", ["activityArn": .string(activity)])
-                _ = try await aws.call(.stepFunctions, "SendTaskSuccess", ["taskToken": task["taskToken"] ?? "", "output": "{}"])
+                for _ in 0..<3 {
+                    let task = try await aws.call(.stepFunctions, "GetActivityTask", ["activityArn": .string(activity)])
+                    _ = try await aws.call(.stepFunctions, "SendTaskSuccess", ["taskToken": task["taskToken"] ?? "", "output": "{}"])
+                }
+                let ended = try await watcher.wait("the Map Run succeeded") { s in
+                    s.executions.first { $0.arn == parent }?.mapRuns.first?.status == "SUCCEEDED"
+                }
+                let done = try #require(ended.executions.first { $0.arn == parent }?.mapRuns.first)
+                #expect(done.executions.succeeded == 3 && done.children.count == 3)
+                #expect(done.children.allSatisfy { $0.status == .succeeded && $0.stopDate != nil })
+                #expect(ended.executions.map(\.arn) == [parent])
             }
-            let ended = try await watcher.wait("the Map Run succeeded") { s in
-                s.executions.first { $0.arn == parent }?.mapRuns.first?.status == "SUCCEEDED"
-            }
-            let done = try #require(ended.executions.first { $0.arn == parent }?.mapRuns.first)
-            #expect(done.executions.succeeded == 3 && done.children.count == 3)
-            #expect(done.children.allSatisfy { $0.status == .succeeded && $0.stopDate != nil })
-            #expect(ended.executions.map(\.arn) == [parent])
         }
     }
 

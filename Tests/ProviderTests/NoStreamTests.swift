@@ -31,19 +31,19 @@ struct NoStreamTests {
             _ = try await aws.call(.sqs, "CreateQueue", ["QueueName": "polled"])
             let provider = StackProvider(endpoint: EndpointDescription(name: "no-stream"), stack: endpoint,
                                          options: StackProviderOptions(refreshInterval: .milliseconds(200), actor: "tester"))
-            let watcher = await SnapshotWatcher.watching(provider)
-            defer { Task { await watcher.stop(); await provider.shutdown() } }
-            let snapshot = try await watcher.wait("the queue, polled, and the stream said absent") { s in
-                s.queues.contains { $0.name == "polled" } && s.liveStreamAbsent != nil
+            try await watching(provider) { watcher in
+                let snapshot = try await watcher.wait("the queue, polled, and the stream said absent") { s in
+                    s.queues.contains { $0.name == "polled" } && s.liveStreamAbsent != nil
+                }
+                #expect(!snapshot.liveStream)
+                #expect(snapshot.liveStreamAbsent?.contains("no live stream") == true, "\(snapshot.liveStreamAbsent ?? "")")
+                #expect(snapshot.connection.label == "connected", "\(snapshot.connection)")
+                // Polls go on and the stream stays off: a queue made later shows up, still without it.
+                _ = try await aws.call(.sqs, "CreateQueue", ["QueueName": "polled-later"])
+                let later = try await watcher.wait("the later queue") { $0.queues.contains { $0.name == "polled-later" } }
+                #expect(!later.liveStream && later.liveStreamAbsent != nil)
+                #expect(await !provider.streamIsLive)
             }
-            #expect(!snapshot.liveStream)
-            #expect(snapshot.liveStreamAbsent?.contains("no live stream") == true, "\(snapshot.liveStreamAbsent ?? "")")
-            #expect(snapshot.connection.label == "connected", "\(snapshot.connection)")
-            // Polls go on and the stream stays off: a queue made later shows up, still without it.
-            _ = try await aws.call(.sqs, "CreateQueue", ["QueueName": "polled-later"])
-            let later = try await watcher.wait("the later queue") { $0.queues.contains { $0.name == "polled-later" } }
-            #expect(!later.liveStream && later.liveStreamAbsent != nil)
-            #expect(await !provider.streamIsLive)
         }
     }
 }

@@ -105,32 +105,32 @@ struct QuotaTests {
                 let provider = try StackProvider(url: url, name: "throttled", options: StackProviderOptions(
                     refreshInterval: .milliseconds(200), useLiveStream: false, pollingBudget: 1_000))
                 provider.watch([service.watched])
-                let watcher = await SnapshotWatcher.watching(provider)
-                defer { Task { await watcher.stop(); await provider.shutdown() } }
-                _ = try await watcher.wait("the data") { service.shown($0) && $0.polling != nil }
+                try await watching(provider) { watcher in
+                    _ = try await watcher.wait("the data") { service.shown($0) && $0.polling != nil }
 
-                func refused() -> Int { proxy.answeredHere.filter { $0.key.hasPrefix(service.targetPrefix) }.values.reduce(0, +) }
-                throttling.withLock { $0 = true }
-                let window: Duration = .seconds(8)
-                let started = ContinuousClock.now
-                let before = refused()
-                let throttled = try await watcher.wait("backing off") { s in
-                    s.polling?.throttled.isEmpty == false && s.connection.detail?.contains("throttled (\(service.code)), backing off") == true
-                }
-                #expect(throttled.connection.label == "degraded")
-                #expect(throttled.polling?.throttled.first?.hasPrefix(service.name + " ") == true, "\(String(describing: throttled.polling))")
-                #expect(service.shown(throttled), "the last data stays")
-                try await Task.sleep(until: started + window, clock: .continuous)
-                throttling.withLock { $0 = false }
-                let duringWindow = refused() - before
-                // Unchecked, 8 s at 200 ms would be 40 polls; backing off from 1 s, doubling with
-                // jitter, it is a handful of polls (a poll of a part may make a few calls).
-                #expect(duringWindow >= 1 && duringWindow <= 12, "\(duringWindow) \(service.name) calls refused while throttled")
+                    func refused() -> Int { proxy.answeredHere.filter { $0.key.hasPrefix(service.targetPrefix) }.values.reduce(0, +) }
+                    throttling.withLock { $0 = true }
+                    let window: Duration = .seconds(8)
+                    let started = ContinuousClock.now
+                    let before = refused()
+                    let throttled = try await watcher.wait("backing off") { s in
+                        s.polling?.throttled.isEmpty == false && s.connection.detail?.contains("throttled (\(service.code)), backing off") == true
+                    }
+                    #expect(throttled.connection.label == "degraded")
+                    #expect(throttled.polling?.throttled.first?.hasPrefix(service.name + " ") == true, "\(String(describing: throttled.polling))")
+                    #expect(service.shown(throttled), "the last data stays")
+                    try await Task.sleep(until: started + window, clock: .continuous)
+                    throttling.withLock { $0 = false }
+                    let duringWindow = refused() - before
+                    // Unchecked, 8 s at 200 ms would be 40 polls; backing off from 1 s, doubling with
+                    // jitter, it is a handful of polls (a poll of a part may make a few calls).
+                    #expect(duringWindow >= 1 && duringWindow <= 12, "\(duringWindow) \(service.name) calls refused while throttled")
 
-                let recovered = try await watcher.wait("recovered", limit: .seconds(90)) { s in
-                    s.polling?.throttled.isEmpty != false && s.connection.label == "connected"
+                    let recovered = try await watcher.wait("recovered", limit: .seconds(90)) { s in
+                        s.polling?.throttled.isEmpty != false && s.connection.label == "connected"
+                    }
+                    #expect(service.shown(recovered))
                 }
-                #expect(service.shown(recovered))
             }
         }
     }
@@ -141,22 +141,22 @@ struct QuotaTests {
             let proxy = AWSProxy(target: endpoint.url!.absoluteString)
             try await proxy.serve { url in
                 let provider = try StackProvider(url: url, name: "counted", options: StackProviderOptions(useLiveStream: false))
-                let watcher = await SnapshotWatcher.watching(provider)
-                defer { Task { await watcher.stop(); await provider.shutdown() } }
-                _ = try await watcher.wait("a first count") { $0.polling != nil }
-                // 200 heartbeats for a token that does not exist: each one a request AWS would
-                // bill and count against its quota, refused or not. Polling this empty stack
-                // within its budget (4.5 calls a second at most) makes under 200 in the time
-                // this takes plus the 25 s allowed; counted, the heartbeats alone reach it.
-                for _ in 0..<200 {
-                    _ = try? await provider.perform(.sendTaskHeartbeat(execution: "ord-1", token: "no-such-token"))
+                try await watching(provider) { watcher in
+                    _ = try await watcher.wait("a first count") { $0.polling != nil }
+                    // 200 heartbeats for a token that does not exist: each one a request AWS would
+                    // bill and count against its quota, refused or not. Polling this empty stack
+                    // within its budget (4.5 calls a second at most) makes under 200 in the time
+                    // this takes plus the 25 s allowed; counted, the heartbeats alone reach it.
+                    for _ in 0..<200 {
+                        _ = try? await provider.perform(.sendTaskHeartbeat(execution: "ord-1", token: "no-such-token"))
+                    }
+                    #expect(proxy.calls["AWSStepFunctions.SendTaskHeartbeat"] == 200)
+                    let later = try await watcher.wait("a count with the heartbeats in it", limit: .seconds(25)) { s in
+                        (s.polling?.callsPerMinute ?? 0) >= 200
+                    }
+                    let shown = later.polling?.callsPerMinute ?? 0
+                    #expect(shown <= proxy.total, "never more than were sent")
                 }
-                #expect(proxy.calls["AWSStepFunctions.SendTaskHeartbeat"] == 200)
-                let later = try await watcher.wait("a count with the heartbeats in it", limit: .seconds(25)) { s in
-                    (s.polling?.callsPerMinute ?? 0) >= 200
-                }
-                let shown = later.polling?.callsPerMinute ?? 0
-                #expect(shown <= proxy.total, "never more than were sent")
             }
         }
     }
@@ -179,12 +179,12 @@ struct QuotaTests {
             try await proxy.serve { url in
                 let provider = try StackProvider(url: url, name: "many", options: StackProviderOptions(useLiveStream: false))
                 provider.watch([.queues])
-                let watcher = await SnapshotWatcher.watching(provider)
-                defer { Task { await watcher.stop(); await provider.shutdown() } }
-                let snapshot = try await watcher.wait("1,100 queues", limit: .seconds(120)) { $0.queues.count >= 1_100 }
-                #expect(Set(snapshot.queues.map(\.name)).count == 1_100)
-                #expect((proxy.calls["AmazonSQS.ListQueues"] ?? 0) >= 2, "two pages of at most 1,000")
-                #expect(snapshot.polling?.cutLists.isEmpty != false, "nothing was cut")
+                try await watching(provider) { watcher in
+                    let snapshot = try await watcher.wait("1,100 queues", limit: .seconds(120)) { $0.queues.count >= 1_100 }
+                    #expect(Set(snapshot.queues.map(\.name)).count == 1_100)
+                    #expect((proxy.calls["AmazonSQS.ListQueues"] ?? 0) >= 2, "two pages of at most 1,000")
+                    #expect(snapshot.polling?.cutLists.isEmpty != false, "nothing was cut")
+                }
             }
 
             // Bounded to one page a listing, the first 1,000 show, and the status says the list
@@ -193,13 +193,13 @@ struct QuotaTests {
             options.listPagesAtMost = 1
             let provider = try StackProvider(url: endpoint.url!.absoluteString, name: "cut", options: options)
             provider.watch([.queues])
-            let watcher = await SnapshotWatcher.watching(provider)
-            defer { Task { await watcher.stop(); await provider.shutdown() } }
-            let cut = try await watcher.wait("the first page, said to be cut", limit: .seconds(120)) { s in
-                s.queues.count >= 1_000 && s.polling?.cutLists.isEmpty == false
+            try await watching(provider) { watcher in
+                let cut = try await watcher.wait("the first page, said to be cut", limit: .seconds(120)) { s in
+                    s.queues.count >= 1_000 && s.polling?.cutLists.isEmpty == false
+                }
+                #expect(cut.queues.count == 1_000)
+                #expect(cut.polling?.cutLists == [PollingStatus.CutList(api: "SQS ListQueues", shown: 1_000)])
             }
-            #expect(cut.queues.count == 1_000)
-            #expect(cut.polling?.cutLists == [PollingStatus.CutList(api: "SQS ListQueues", shown: 1_000)])
         }
     }
 }

@@ -67,19 +67,19 @@ struct SagaListingTests {
             let provider = StackProvider(endpoint: EndpointDescription(name: "test", url: endpoint.url?.absoluteString), stack: endpoint,
                                          options: StackProviderOptions(refreshInterval: .milliseconds(200), executionsPerMachine: 2,
                                                                        actor: "tester", requestTimeout: .seconds(5)))
-            let watcher = await SnapshotWatcher.watching(provider)
-            defer { Task { await watcher.stop(); await provider.shutdown() } }
-            let snapshot = try await watcher.wait("four running, two ended, histories in") { s in
-                s.executions.count == 6 && s.executions.filter { $0.status == .running }.allSatisfy { !$0.timeline.isEmpty }
-                    && s.executions.contains { $0.status == .succeeded }
+            try await watching(provider) { watcher in
+                let snapshot = try await watcher.wait("four running, two ended, histories in") { s in
+                    s.executions.count == 6 && s.executions.filter { $0.status == .running }.allSatisfy { !$0.timeline.isEmpty }
+                        && s.executions.contains { $0.status == .succeeded }
+                }
+                #expect(snapshot.executions.prefix(4).allSatisfy { $0.status == .running })
+                #expect(snapshot.executions.suffix(2).allSatisfy { $0.status == .succeeded && $0.stateMachineName == "quick" })
+                #expect(Set(snapshot.stateMachines.map(\.definition)) == [waiting, quick])
+                let first = try #require(snapshot.executions.first { $0.name == "slow-0" }?.timeline.first)
+                #expect(first.type == "ExecutionStarted")
+                #expect(first.details?["input"]?.stringValue == #"{"orderId":"ord-0"}"#)
+                #expect(first.previousEventId == 0)
             }
-            #expect(snapshot.executions.prefix(4).allSatisfy { $0.status == .running })
-            #expect(snapshot.executions.suffix(2).allSatisfy { $0.status == .succeeded && $0.stateMachineName == "quick" })
-            #expect(Set(snapshot.stateMachines.map(\.definition)) == [waiting, quick])
-            let first = try #require(snapshot.executions.first { $0.name == "slow-0" }?.timeline.first)
-            #expect(first.type == "ExecutionStarted")
-            #expect(first.details?["input"]?.stringValue == #"{"orderId":"ord-0"}"#)
-            #expect(first.previousEventId == 0)
         }
     }
 
@@ -158,14 +158,15 @@ struct SagaListingTests {
             let provider = StackProvider(endpoint: EndpointDescription(name: "test", url: endpoint.url?.absoluteString), stack: endpoint,
                                          options: StackProviderOptions(refreshInterval: .milliseconds(200), actor: "tester",
                                                                        requestTimeout: .seconds(5)))
-            defer { Task { await provider.shutdown() } }
-            do {
-                _ = try await provider.perform(.sendTaskFailure(execution: "arn:aws:states:us-east-1:000000000000:execution:m:x",
-                                                                token: "not-a-token", error: "E", cause: "c"))
-                Issue.record("an unknown token was accepted")
-            } catch {
-                #expect("\(error)".contains("SendTaskFailure"))
-                #expect("\(error)".contains("TaskDoesNotExist") || "\(error)".contains("InvalidToken"))
+            try await watching(provider) { _ in
+                do {
+                    _ = try await provider.perform(.sendTaskFailure(execution: "arn:aws:states:us-east-1:000000000000:execution:m:x",
+                                                                    token: "not-a-token", error: "E", cause: "c"))
+                    Issue.record("an unknown token was accepted")
+                } catch {
+                    #expect("\(error)".contains("SendTaskFailure"))
+                    #expect("\(error)".contains("TaskDoesNotExist") || "\(error)".contains("InvalidToken"))
+                }
             }
         }
     }

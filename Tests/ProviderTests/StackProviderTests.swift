@@ -38,31 +38,31 @@ struct StackProviderTests {
             let execution = try await aws.call(.stepFunctions, "StartExecution", ["stateMachineArn": .string(machine), "name": "o-1"])["executionArn"]?.stringValue ?? ""
 
             let provider = provider(endpoint)
-            let watcher = await SnapshotWatcher.watching(provider)
-            defer { Task { await watcher.stop(); await provider.shutdown() } }
-            let snapshot = try await watcher.wait("the created resources") { s in
-                s.executions.first?.status == .succeeded && s.executions.first?.timeline.contains { $0.type == "ExecutionSucceeded" } == true
-                    && s.queues.count == 2
+            try await watching(provider) { watcher in
+                let snapshot = try await watcher.wait("the created resources") { s in
+                    s.executions.first?.status == .succeeded && s.executions.first?.timeline.contains { $0.type == "ExecutionSucceeded" } == true
+                        && s.queues.count == 2
+                }
+                #expect(snapshot.connection.label == "connected")
+                let queue = try #require(snapshot.queues.first { $0.name == "orders" })
+                #expect(queue.visibleMessages == 2)
+                #expect(queue.inFlightMessages == 1)
+                #expect(queue.deadLetterTargetArn == dlqArn)
+                #expect(queue.maxReceiveCount == 3)
+                #expect(snapshot.queues.first { $0.name == "orders-dlq" }?.deadLetterSourceArns == [ordersArn])
+                let rule = try #require(snapshot.rules.first { $0.name == "order-placed" })
+                #expect(rule.eventBusName == "default")
+                #expect(rule.targets == [RuleTarget(id: "q", arn: ordersArn)])
+                #expect(snapshot.topology.edges.contains { $0.to == ordersArn && $0.via == "order-placed" })
+                #expect(snapshot.buses.map(\.name).contains("default"))
+                #expect(snapshot.stateMachines.map(\.name) == ["order-saga"])
+                let shown = try #require(snapshot.executions.first)
+                #expect(shown.arn == execution)
+                #expect(shown.stateMachineName == "order-saga")
+                #expect(shown.timeline.first?.type == "ExecutionStarted")
+                #expect(shown.timeline.contains { $0.type == "PassStateEntered" && $0.stateName == "Ship" })
+                #expect(shown.currentState == "Ship")
             }
-            #expect(snapshot.connection.label == "connected")
-            let queue = try #require(snapshot.queues.first { $0.name == "orders" })
-            #expect(queue.visibleMessages == 2)
-            #expect(queue.inFlightMessages == 1)
-            #expect(queue.deadLetterTargetArn == dlqArn)
-            #expect(queue.maxReceiveCount == 3)
-            #expect(snapshot.queues.first { $0.name == "orders-dlq" }?.deadLetterSourceArns == [ordersArn])
-            let rule = try #require(snapshot.rules.first { $0.name == "order-placed" })
-            #expect(rule.eventBusName == "default")
-            #expect(rule.targets == [RuleTarget(id: "q", arn: ordersArn)])
-            #expect(snapshot.topology.edges.contains { $0.to == ordersArn && $0.via == "order-placed" })
-            #expect(snapshot.buses.map(\.name).contains("default"))
-            #expect(snapshot.stateMachines.map(\.name) == ["order-saga"])
-            let shown = try #require(snapshot.executions.first)
-            #expect(shown.arn == execution)
-            #expect(shown.stateMachineName == "order-saga")
-            #expect(shown.timeline.first?.type == "ExecutionStarted")
-            #expect(shown.timeline.contains { $0.type == "PassStateEntered" && $0.stateName == "Ship" })
-            #expect(shown.currentState == "Ship")
         }
     }
 
@@ -77,24 +77,24 @@ struct StackProviderTests {
 
             // A slow poll: whatever reaches recentEvents came from the stream (polls never list events).
             let provider = provider(endpoint, refresh: .seconds(30))
-            let watcher = await SnapshotWatcher.watching(provider)
-            defer { Task { await watcher.stop(); await provider.shutdown() } }
-            _ = try await watcher.wait("a connection") { $0.connection.label == "connected" }
-            while await !provider.streamIsLive { try await Task.sleep(for: .milliseconds(20)) }
-            _ = try await aws.call(.eventBridge, "PutEvents", ["Entries": [
-                ["Source": "shop.orders", "DetailType": "OrderPlaced", "Detail": #"{"orderId":"o-7"}"#],
-            ]])
-            let snapshot = try await watcher.wait("the event") { !$0.recentEvents.isEmpty }
-            let event = try #require(snapshot.recentEvents.last)
-            #expect(event.source == "shop.orders")
-            #expect(event.detailType == "OrderPlaced")
-            #expect(event.detail["orderId"] == "o-7")
-            #expect(event.matchedRules == ["to-inventory"])
-            #expect(event.deliveries.first?.targetArn == arn)
-            #expect(event.deliveries.first?.status == .delivered)
-            // Queue counts move between polls too (the stream's queue statistics).
-            let counted = try await watcher.wait("the delivered message counted") { $0.queues.first?.visibleMessages == 1 }
-            #expect(counted.queues.first?.name == "inventory")
+            try await watching(provider) { watcher in
+                _ = try await watcher.wait("a connection") { $0.connection.label == "connected" }
+                while await !provider.streamIsLive { try await Task.sleep(for: .milliseconds(20)) }
+                _ = try await aws.call(.eventBridge, "PutEvents", ["Entries": [
+                    ["Source": "shop.orders", "DetailType": "OrderPlaced", "Detail": #"{"orderId":"o-7"}"#],
+                ]])
+                let snapshot = try await watcher.wait("the event") { !$0.recentEvents.isEmpty }
+                let event = try #require(snapshot.recentEvents.last)
+                #expect(event.source == "shop.orders")
+                #expect(event.detailType == "OrderPlaced")
+                #expect(event.detail["orderId"] == "o-7")
+                #expect(event.matchedRules == ["to-inventory"])
+                #expect(event.deliveries.first?.targetArn == arn)
+                #expect(event.deliveries.first?.status == .delivered)
+                // Queue counts move between polls too (the stream's queue statistics).
+                let counted = try await watcher.wait("the delivered message counted") { $0.queues.first?.visibleMessages == 1 }
+                #expect(counted.queues.first?.name == "inventory")
+            }
         }
     }
 
@@ -114,30 +114,30 @@ struct StackProviderTests {
             _ = try await aws.call(.sqs, "ReceiveMessage", ["QueueUrl": .string(work), "VisibilityTimeout": 0])
 
             let provider = provider(endpoint)
-            let watcher = await SnapshotWatcher.watching(provider)
-            defer { Task { await watcher.stop(); await provider.shutdown() } }
-            _ = try await watcher.wait("the backlog") { s in
-                s.queues.first { $0.name == "junk" }?.visibleMessages == 3 && s.queues.first { $0.name == "work-dlq" }?.visibleMessages == 1
-            }
-            let purged = try await provider.perform(.purgeQueue(url: junk))
-            #expect(purged.contains("junk"))
-            _ = try await watcher.wait("the purged queue empty") { $0.queues.first { $0.name == "junk" }?.visibleMessages == 0 }
+            try await watching(provider) { watcher in
+                _ = try await watcher.wait("the backlog") { s in
+                    s.queues.first { $0.name == "junk" }?.visibleMessages == 3 && s.queues.first { $0.name == "work-dlq" }?.visibleMessages == 1
+                }
+                let purged = try await provider.perform(.purgeQueue(url: junk))
+                #expect(purged.contains("junk"))
+                _ = try await watcher.wait("the purged queue empty") { $0.queues.first { $0.name == "junk" }?.visibleMessages == 0 }
 
-            let redriven = try await provider.perform(.redriveDeadLetterQueue(arn: dlqArn))
-            #expect(redriven.contains("work-dlq"))
-            let after = try await watcher.wait("the message back in its source queue") { s in
-                s.queues.first { $0.name == "work" }?.visibleMessages == 1 && s.queues.first { $0.name == "work-dlq" }?.visibleMessages == 0
-            }
-            #expect(after.queues.first { $0.name == "work-dlq" }?.isDeadLetterQueue == true)
+                let redriven = try await provider.perform(.redriveDeadLetterQueue(arn: dlqArn))
+                #expect(redriven.contains("work-dlq"))
+                let after = try await watcher.wait("the message back in its source queue") { s in
+                    s.queues.first { $0.name == "work" }?.visibleMessages == 1 && s.queues.first { $0.name == "work-dlq" }?.visibleMessages == 0
+                }
+                #expect(after.queues.first { $0.name == "work-dlq" }?.isDeadLetterQueue == true)
 
-            // A refused action carries the service's code and message.
-            await #expect(throws: ProviderError.self) {
-                _ = try await provider.perform(.purgeQueue(url: endpoint.url!.absoluteString + "/000000000000/missing"))
-            }
-            do {
-                _ = try await provider.perform(.redriveDeadLetterQueue(arn: dlqArn.replacingOccurrences(of: "work-dlq", with: "missing")))
-            } catch {
-                #expect("\(error)".contains("StartMessageMoveTask"))
+                // A refused action carries the service's code and message.
+                await #expect(throws: ProviderError.self) {
+                    _ = try await provider.perform(.purgeQueue(url: endpoint.url!.absoluteString + "/000000000000/missing"))
+                }
+                do {
+                    _ = try await provider.perform(.redriveDeadLetterQueue(arn: dlqArn.replacingOccurrences(of: "work-dlq", with: "missing")))
+                } catch {
+                    #expect("\(error)".contains("StartMessageMoveTask"))
+                }
             }
         }
     }
@@ -153,33 +153,33 @@ struct StackProviderTests {
             let stuck = try await aws.call(.stepFunctions, "StartExecution", ["stateMachineArn": .string(machine), "name": "stuck"])["executionArn"]?.stringValue ?? ""
 
             let provider = provider(endpoint)
-            let watcher = await SnapshotWatcher.watching(provider)
-            defer { Task { await watcher.stop(); await provider.shutdown() } }
-            _ = try await watcher.wait("the running execution in Charge") { s in
-                s.executions.first { $0.arn == stuck }.map { $0.status == .running && $0.currentState == "Charge" } == true
-            }
-            let stopped = try await provider.perform(.stopExecution(arn: stuck, cause: "stuck in Charge"))
-            #expect(stopped.contains("stuck"))
-            let aborted = try await watcher.wait("the execution aborted, to the end of its history") { s in
-                s.executions.first { $0.arn == stuck }.map { $0.status == .aborted && $0.timeline.last?.type == "ExecutionAborted" } == true
-            }
-            let timeline = try #require(aborted.executions.first { $0.arn == stuck }?.timeline)
-            #expect(timeline.last?.type == "ExecutionAborted")
-            #expect(timeline.last?.detail?.contains("stuck in Charge") == true)
+            try await watching(provider) { watcher in
+                _ = try await watcher.wait("the running execution in Charge") { s in
+                    s.executions.first { $0.arn == stuck }.map { $0.status == .running && $0.currentState == "Charge" } == true
+                }
+                let stopped = try await provider.perform(.stopExecution(arn: stuck, cause: "stuck in Charge"))
+                #expect(stopped.contains("stuck"))
+                let aborted = try await watcher.wait("the execution aborted, to the end of its history") { s in
+                    s.executions.first { $0.arn == stuck }.map { $0.status == .aborted && $0.timeline.last?.type == "ExecutionAborted" } == true
+                }
+                let timeline = try #require(aborted.executions.first { $0.arn == stuck }?.timeline)
+                #expect(timeline.last?.type == "ExecutionAborted")
+                #expect(timeline.last?.detail?.contains("stuck in Charge") == true)
 
-            // A task failure fails the second one; redrive sends it back to Charge.
-            let failing = try await aws.call(.stepFunctions, "StartExecution", ["stateMachineArn": .string(machine), "name": "failing"])["executionArn"]?.stringValue ?? ""
-            let task = try await aws.call(.stepFunctions, "GetActivityTask", ["activityArn": .string(activity)])
-            _ = try await aws.call(.stepFunctions, "SendTaskFailure", ["taskToken": task["taskToken"] ?? "", "error": "CardDeclined"])
-            let failed = try await watcher.wait("the execution failed, to the end of its history") { s in
-                s.executions.first { $0.arn == failing }.map { $0.status == .failed && $0.timeline.last?.type == "ExecutionFailed" } == true
+                // A task failure fails the second one; redrive sends it back to Charge.
+                let failing = try await aws.call(.stepFunctions, "StartExecution", ["stateMachineArn": .string(machine), "name": "failing"])["executionArn"]?.stringValue ?? ""
+                let task = try await aws.call(.stepFunctions, "GetActivityTask", ["activityArn": .string(activity)])
+                _ = try await aws.call(.stepFunctions, "SendTaskFailure", ["taskToken": task["taskToken"] ?? "", "error": "CardDeclined"])
+                let failed = try await watcher.wait("the execution failed, to the end of its history") { s in
+                    s.executions.first { $0.arn == failing }.map { $0.status == .failed && $0.timeline.last?.type == "ExecutionFailed" } == true
+                }
+                #expect(failed.executions.first { $0.arn == failing }?.timeline.contains { $0.detail?.hasPrefix("CardDeclined") == true } == true)
+                _ = try await provider.perform(.redriveExecution(arn: failing))
+                let resumed = try await watcher.wait("the execution redriven") { s in
+                    s.executions.first { $0.arn == failing }.map { $0.status == .running && $0.timeline.contains { $0.type == "ExecutionRedriven" } } == true
+                }
+                #expect(resumed.executions.first { $0.arn == failing }?.currentState == "Charge")
             }
-            #expect(failed.executions.first { $0.arn == failing }?.timeline.contains { $0.detail?.hasPrefix("CardDeclined") == true } == true)
-            _ = try await provider.perform(.redriveExecution(arn: failing))
-            let resumed = try await watcher.wait("the execution redriven") { s in
-                s.executions.first { $0.arn == failing }.map { $0.status == .running && $0.timeline.contains { $0.type == "ExecutionRedriven" } } == true
-            }
-            #expect(resumed.executions.first { $0.arn == failing }?.currentState == "Charge")
         }
     }
 
@@ -188,18 +188,18 @@ struct StackProviderTests {
         let port = try freeLoopbackPort()
         let endpoint = try StackEndpoint(parsing: "http://127.0.0.1:\(port)")
         let provider = provider(endpoint)
-        let watcher = await SnapshotWatcher.watching(provider)
-        defer { Task { await watcher.stop(); await provider.shutdown() } }
-        let down = try await watcher.wait("not connected") { $0.connection.label == "not connected" }
-        #expect(down.connection.detail?.contains("127.0.0.1:\(port)") == true)
-        #expect(down.isEmpty)
-        await #expect(throws: (any Error).self) { _ = try await provider.perform(.purgeQueue(url: "http://127.0.0.1:\(port)/q")) }
+        try await watching(provider) { watcher in
+            let down = try await watcher.wait("not connected") { $0.connection.label == "not connected" }
+            #expect(down.connection.detail?.contains("127.0.0.1:\(port)") == true)
+            #expect(down.isEmpty)
+            await #expect(throws: (any Error).self) { _ = try await provider.perform(.purgeQueue(url: "http://127.0.0.1:\(port)/q")) }
 
-        try await withRunningStack(port: port) { _ in
-            let aws = AWSClient(endpoint: endpoint)
-            _ = try await aws.call(.sqs, "CreateQueue", ["QueueName": "appeared"])
-            let up = try await watcher.wait("the stack's queue") { $0.queues.map(\.name) == ["appeared"] }
-            #expect(up.connection.isLive)
+            try await withRunningStack(port: port) { _ in
+                let aws = AWSClient(endpoint: endpoint)
+                _ = try await aws.call(.sqs, "CreateQueue", ["QueueName": "appeared"])
+                let up = try await watcher.wait("the stack's queue") { $0.queues.map(\.name) == ["appeared"] }
+                #expect(up.connection.isLive)
+            }
         }
     }
 
@@ -367,37 +367,37 @@ struct StackProviderTests {
             _ = try await board.request(.put, path, body: Self.breakerSnapshot(state: "closed", rate: 10))
             // A slow poll: the state change below can only arrive through the stream.
             let provider = provider(endpoint, refresh: .seconds(30))
-            let watcher = await SnapshotWatcher.watching(provider)
-            defer { Task { await watcher.stop(); await provider.shutdown() } }
-            let first = try await watcher.wait("the reported breaker") { $0.breakers.count == 1 }
-            let breaker = try #require(first.breakers.first)
-            #expect(breaker.id == "payment/payment-gateway")
-            #expect(breaker.state == .closed)
-            #expect(breaker.failureRate == 10)
-            #expect(breaker.override == nil)
-            while await !provider.streamIsLive { try await Task.sleep(for: .milliseconds(20)) }
-            _ = try await board.request(.put, path, body: Self.breakerSnapshot(state: "open", rate: 60))
-            let opened = try await watcher.wait("the breaker open") { $0.breakers.first?.state == .open }
-            #expect(opened.breakers.first?.failureRate == 60)
+            try await watching(provider) { watcher in
+                let first = try await watcher.wait("the reported breaker") { $0.breakers.count == 1 }
+                let breaker = try #require(first.breakers.first)
+                #expect(breaker.id == "payment/payment-gateway")
+                #expect(breaker.state == .closed)
+                #expect(breaker.failureRate == 10)
+                #expect(breaker.override == nil)
+                while await !provider.streamIsLive { try await Task.sleep(for: .milliseconds(20)) }
+                _ = try await board.request(.put, path, body: Self.breakerSnapshot(state: "open", rate: 60))
+                let opened = try await watcher.wait("the breaker open") { $0.breakers.first?.state == .open }
+                #expect(opened.breakers.first?.failureRate == 60)
 
-            let forced = try await provider.perform(.forceBreaker(service: "payment", dependency: "payment-gateway", .open,
-                                                                  reason: "incident 42"))
-            #expect(forced.contains("OPEN"))
-            let overridden = try await watcher.wait("the override") { $0.breakers.first?.override != nil }
-            #expect(overridden.breakers.first?.override?.force == .open)
-            #expect(overridden.breakers.first?.override?.actor == "tester")
-            #expect(overridden.breakers.first?.override?.reason == "incident 42")
-            let audit = try await board.request(.get, "/_signalbox/breakers/audit?service=payment")
-            #expect(audit["entries"]?[0]?["actor"] == "tester")
-            #expect(audit["entries"]?[0]?["mode"] == "force-open")
+                let forced = try await provider.perform(.forceBreaker(service: "payment", dependency: "payment-gateway", .open,
+                                                                      reason: "incident 42"))
+                #expect(forced.contains("OPEN"))
+                let overridden = try await watcher.wait("the override") { $0.breakers.first?.override != nil }
+                #expect(overridden.breakers.first?.override?.force == .open)
+                #expect(overridden.breakers.first?.override?.actor == "tester")
+                #expect(overridden.breakers.first?.override?.reason == "incident 42")
+                let audit = try await board.request(.get, "/_signalbox/breakers/audit?service=payment")
+                #expect(audit["entries"]?[0]?["actor"] == "tester")
+                #expect(audit["entries"]?[0]?["mode"] == "force-open")
 
-            _ = try await provider.perform(.releaseBreaker(service: "payment", dependency: "payment-gateway", reason: "over"))
-            _ = try await watcher.wait("the override released") { $0.breakers.first.map { $0.override == nil } == true }
-            do {
-                _ = try await provider.perform(.forceBreaker(service: "payment", dependency: "nope", .closed, reason: "x"))
-                Issue.record("forcing an unknown breaker succeeded")
-            } catch {
-                #expect("\(error)".contains("BreakerNotFoundException"))
+                _ = try await provider.perform(.releaseBreaker(service: "payment", dependency: "payment-gateway", reason: "over"))
+                _ = try await watcher.wait("the override released") { $0.breakers.first.map { $0.override == nil } == true }
+                do {
+                    _ = try await provider.perform(.forceBreaker(service: "payment", dependency: "nope", .closed, reason: "x"))
+                    Issue.record("forcing an unknown breaker succeeded")
+                } catch {
+                    #expect("\(error)".contains("BreakerNotFoundException"))
+                }
             }
         }
     }

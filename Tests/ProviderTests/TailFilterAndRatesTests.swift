@@ -100,26 +100,26 @@ import Timekeeping
             let provider = StackProvider(endpoint: EndpointDescription(name: "test", url: endpoint.url?.absoluteString), stack: endpoint,
                                          options: StackProviderOptions(refreshInterval: .milliseconds(200), actor: "tester",
                                                                        requestTimeout: .seconds(5)))
-            let watcher = await SnapshotWatcher.watching(provider)
-            defer { Task { await watcher.stop(); await provider.shutdown() } }
-            _ = try await watcher.wait("the stream") { $0.liveStream }
-            provider.filterEvents(pattern: Self.pattern)
-            _ = try await watcher.wait("the stack's confirmation") { $0.eventsFilteredOnStack == Self.pattern && $0.liveStream }
-            _ = try await aws.call(.eventBridge, "PutEvents", ["Entries": [
-                ["Source": "shop.orders", "DetailType": "Order Created", "Detail": #"{"orderId":"o-1"}"#],
-                ["Source": "shop.payments", "DetailType": "Payment Charged", "Detail": #"{"orderId":"o-1"}"#],
-            ]])
-            let snapshot = try await watcher.wait("the payment") { $0.recentEvents.contains { $0.source == "shop.payments" } }
-            #expect(!snapshot.recentEvents.contains { $0.source == "shop.orders" }, "the stack sent only what matches")
-            #expect(snapshot.rates.busiest(\.bySource).map(\.name) == ["shop.payments"])
-            // Cleared: every event again.
-            provider.filterEvents(pattern: nil)
-            _ = try await watcher.wait("unfiltered") { $0.eventsFilteredOnStack == nil && $0.liveStream }
-            try await Task.sleep(for: .milliseconds(300))
-            _ = try await aws.call(.eventBridge, "PutEvents", ["Entries": [
-                ["Source": "shop.orders", "DetailType": "Order Created", "Detail": #"{"orderId":"o-2"}"#],
-            ]])
-            _ = try await watcher.wait("the order") { $0.recentEvents.contains { $0.source == "shop.orders" } }
+            try await watching(provider) { watcher in
+                _ = try await watcher.wait("the stream") { $0.liveStream }
+                provider.filterEvents(pattern: Self.pattern)
+                _ = try await watcher.wait("the stack's confirmation") { $0.eventsFilteredOnStack == Self.pattern && $0.liveStream }
+                _ = try await aws.call(.eventBridge, "PutEvents", ["Entries": [
+                    ["Source": "shop.orders", "DetailType": "Order Created", "Detail": #"{"orderId":"o-1"}"#],
+                    ["Source": "shop.payments", "DetailType": "Payment Charged", "Detail": #"{"orderId":"o-1"}"#],
+                ]])
+                let snapshot = try await watcher.wait("the payment") { $0.recentEvents.contains { $0.source == "shop.payments" } }
+                #expect(!snapshot.recentEvents.contains { $0.source == "shop.orders" }, "the stack sent only what matches")
+                #expect(snapshot.rates.busiest(\.bySource).map(\.name) == ["shop.payments"])
+                // Cleared: every event again.
+                provider.filterEvents(pattern: nil)
+                _ = try await watcher.wait("unfiltered") { $0.eventsFilteredOnStack == nil && $0.liveStream }
+                try await Task.sleep(for: .milliseconds(300))
+                _ = try await aws.call(.eventBridge, "PutEvents", ["Entries": [
+                    ["Source": "shop.orders", "DetailType": "Order Created", "Detail": #"{"orderId":"o-2"}"#],
+                ]])
+                _ = try await watcher.wait("the order") { $0.recentEvents.contains { $0.source == "shop.orders" } }
+            }
         }
     }
 }

@@ -65,39 +65,39 @@ struct TapTests {
             let aws = AWSClient(endpoint: endpoint)
             let provider = StackProvider(endpoint: EndpointDescription(name: "no-stream"), stack: endpoint,
                                          options: StackProviderOptions(refreshInterval: .milliseconds(200), actor: "carol"))
-            let watcher = await SnapshotWatcher.watching(provider)
-            defer { Task { await watcher.stop(); await provider.shutdown() } }
-            _ = try await watcher.wait("the stream said absent") { $0.liveStreamAbsent != nil }
+            try await watching(provider) { watcher in
+                _ = try await watcher.wait("the stream said absent") { $0.liveStreamAbsent != nil }
 
-            let answer = try await provider.perform(.openTap(pattern: #"{"source":["shop.orders"]}"#))
-            #expect(answer.contains("tap") && answer.contains("signalbox-tap-carol-"), "\(answer)")
-            do {
-                _ = try await provider.perform(.openTap(pattern: nil))
-                Issue.record("a second tap was opened")
-            } catch {
-                #expect("\(error)".contains("already open"))
+                let answer = try await provider.perform(.openTap(pattern: #"{"source":["shop.orders"]}"#))
+                #expect(answer.contains("tap") && answer.contains("signalbox-tap-carol-"), "\(answer)")
+                do {
+                    _ = try await provider.perform(.openTap(pattern: nil))
+                    Issue.record("a second tap was opened")
+                } catch {
+                    #expect("\(error)".contains("already open"))
+                }
+                _ = try await watcher.wait("the tap's status") { $0.tap != nil }
+                _ = try await aws.call(.eventBridge, "PutEvents", ["Entries": [
+                    ["Source": "shop.orders", "DetailType": "OrderPlaced", "Detail": #"{"orderId":"o-9"}"#],
+                    ["Source": "shop.other", "DetailType": "Ignored", "Detail": "{}"],
+                ]])
+                let snapshot = try await watcher.wait("the event read through the tap") { !$0.recentEvents.isEmpty }
+                let event = try #require(snapshot.recentEvents.last)
+                #expect(event.source == "shop.orders" && event.detail["orderId"] == "o-9")
+                #expect(event.eventBusName == "default")
+                #expect(event.matchedRules.isEmpty && event.deliveries.isEmpty, "a tap cannot see rules or deliveries")
+                #expect(snapshot.rates.latest != nil, "rates are counted from the tap's events too")
+                let tap = try #require(snapshot.tap)
+                #expect(tap.buses == ["default"])
+                #expect(tap.requestsLastMinute >= 2)
+                #expect(!snapshot.liveStream)
+
+                let removal = await provider.closeTap()
+                #expect(removal?.failures.isEmpty == true)
+                #expect(try await TapSweep.find(aws: aws).isEmpty, "no signalbox-tap-* rule or queue remains")
+                // Only the pattern's events went through: the tap's rule filtered at the source.
+                #expect(snapshot.recentEvents.allSatisfy { $0.source == "shop.orders" })
             }
-            _ = try await watcher.wait("the tap's status") { $0.tap != nil }
-            _ = try await aws.call(.eventBridge, "PutEvents", ["Entries": [
-                ["Source": "shop.orders", "DetailType": "OrderPlaced", "Detail": #"{"orderId":"o-9"}"#],
-                ["Source": "shop.other", "DetailType": "Ignored", "Detail": "{}"],
-            ]])
-            let snapshot = try await watcher.wait("the event read through the tap") { !$0.recentEvents.isEmpty }
-            let event = try #require(snapshot.recentEvents.last)
-            #expect(event.source == "shop.orders" && event.detail["orderId"] == "o-9")
-            #expect(event.eventBusName == "default")
-            #expect(event.matchedRules.isEmpty && event.deliveries.isEmpty, "a tap cannot see rules or deliveries")
-            #expect(snapshot.rates.latest != nil, "rates are counted from the tap's events too")
-            let tap = try #require(snapshot.tap)
-            #expect(tap.buses == ["default"])
-            #expect(tap.requestsLastMinute >= 2)
-            #expect(!snapshot.liveStream)
-
-            let removal = await provider.closeTap()
-            #expect(removal?.failures.isEmpty == true)
-            #expect(try await TapSweep.find(aws: aws).isEmpty, "no signalbox-tap-* rule or queue remains")
-            // Only the pattern's events went through: the tap's rule filtered at the source.
-            #expect(snapshot.recentEvents.allSatisfy { $0.source == "shop.orders" })
         }
     }
 

@@ -22,12 +22,12 @@ struct TopologySnapshotTests {
             let provider = StackProvider(endpoint: EndpointDescription(name: "test", url: endpoint.url?.absoluteString), stack: endpoint,
                                          options: StackProviderOptions(refreshInterval: .milliseconds(200), actor: "tester",
                                                                        requestTimeout: .seconds(5)))
-            let watcher = await SnapshotWatcher.watching(provider)
-            defer { Task { await watcher.stop(); await provider.shutdown() } }
-            let snapshot = try await watcher.wait("the definition and the stream") { s in
-                s.stateMachines.first?.definition != nil && s.liveStream
+            try await watching(provider) { watcher in
+                let snapshot = try await watcher.wait("the definition and the stream") { s in
+                    s.stateMachines.first?.definition != nil && s.liveStream
+                }
+                #expect(snapshot.stateMachines.first?.definition == Self.definition)
             }
-            #expect(snapshot.stateMachines.first?.definition == Self.definition)
         }
     }
 
@@ -43,14 +43,14 @@ struct TopologySnapshotTests {
                                          options: StackProviderOptions(refreshInterval: .milliseconds(200), actor: "tester",
                                                                        requestTimeout: .seconds(5),
                                                                        definitionRefresh: 0.4))
-            let watcher = await SnapshotWatcher.watching(provider)
-            defer { Task { await watcher.stop(); await provider.shutdown() } }
-            _ = try await watcher.wait("the first definition") { $0.stateMachines.first?.definition == Self.definition }
+            try await watching(provider) { watcher in
+                _ = try await watcher.wait("the first definition") { $0.stateMachines.first?.definition == Self.definition }
 
-            let updated = Self.definition.replacingOccurrences(of: "payment-charge", with: "payment-refund")
-            _ = try await aws.call(.stepFunctions, "UpdateStateMachine", ["stateMachineArn": arn ?? .null, "definition": .string(updated)])
-            let snapshot = try await watcher.wait("the updated definition") { $0.stateMachines.first?.definition == updated }
-            #expect(snapshot.stateMachines.count == 1)
+                let updated = Self.definition.replacingOccurrences(of: "payment-charge", with: "payment-refund")
+                _ = try await aws.call(.stepFunctions, "UpdateStateMachine", ["stateMachineArn": arn ?? .null, "definition": .string(updated)])
+                let snapshot = try await watcher.wait("the updated definition") { $0.stateMachines.first?.definition == updated }
+                #expect(snapshot.stateMachines.count == 1)
+            }
         }
     }
 }

@@ -39,3 +39,19 @@ public actor SnapshotWatcher {
         }
     }
 }
+
+/// Runs `body` with a watcher on `provider`, then stops the watcher and shuts the provider
+/// down, awaited, before returning (or rethrowing). A test's servers are stopped only after
+/// this returns, so their graceful shutdowns never wait on a provider still polling or
+/// streaming: an unawaited `defer { Task { … shutdown() } }` left that to chance, and one
+/// full parallel run hung in such a shutdown.
+public func watching<T: Sendable>(
+    _ provider: StackProvider, _ body: (SnapshotWatcher) async throws -> T
+) async throws -> T {
+    let watcher = await SnapshotWatcher.watching(provider)
+    let result: Result<T, any Error>
+    do { result = .success(try await body(watcher)) } catch { result = .failure(error) }
+    await watcher.stop()
+    await provider.shutdown()
+    return try result.get()
+}
