@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import Provider
+import Timekeeping
 
 /// One text field of a confirmation dialog: the reason every dangerous action asks for, and the
 /// values an action needs typed (a stop's cause, a task's output, error and cause).
@@ -9,6 +10,8 @@ public struct DialogField: Sendable, Hashable {
         case text
         /// Must parse as JSON before the action is sent.
         case json
+        /// An RFC 3339 time (`2026-12-07T03:10:00Z`).
+        case time
     }
     /// The action's parameter it fills (`reason`, `cause`, `output`, `error`).
     public var name: String
@@ -31,6 +34,11 @@ extension OperatorAction {
         case .sendTaskFailure:
             fields.append(DialogField(name: "error", label: "error", text: "Signalbox.OperatorFailure", kind: .text, limit: 256))
             fields.append(DialogField(name: "cause", label: "cause", text: "", kind: .text, limit: 32_768))
+        case .startReplay(let replay):
+            // Seconds are enough to type; the window is taken as typed (UTC unless an offset is given).
+            fields.append(DialogField(name: "from", label: "from", text: CivilTime(UnixTime(replay.from)).rfc3339Seconds, kind: .time, limit: 40))
+            fields.append(DialogField(name: "to", label: "to", text: CivilTime(UnixTime(replay.to)).rfc3339Seconds, kind: .time, limit: 40))
+            fields.append(DialogField(name: "replayName", label: "name", text: replay.name, kind: .text, limit: 64))
         default:
             break
         }
@@ -48,9 +56,20 @@ extension OperatorAction {
                     return (index, "\(field.label) is not JSON: \(error)")
                 }
             }
+            if field.kind == .time, RFC3339.parse(field.text) == nil {
+                return (index, "\(field.label) is not a time like 2026-12-07T03:10:00Z")
+            }
             if field.name == "error" && field.text.trimmingCharacters(in: .whitespaces).isEmpty {
                 return (index, "error must not be empty (it is what a Catch's ErrorEquals matches)")
             }
+            if field.name == "replayName", !ReplayNaming.isValid(field.text) {
+                return (index, "replay name must be 1 to 64 of A-Z a-z 0-9 . - _ (EventBridge's ReplayName)")
+            }
+        }
+        if let from = fields.firstIndex(where: { $0.name == "from" && $0.kind == .time }),
+           let to = fields.firstIndex(where: { $0.name == "to" && $0.kind == .time }),
+           let start = RFC3339.parse(fields[from].text), let end = RFC3339.parse(fields[to].text), start >= end {
+            return (to, "to must be after from")
         }
         return nil
     }
@@ -71,6 +90,11 @@ extension OperatorAction {
             return .sendTaskSuccess(execution: arn, token: token, output: value("output") ?? output)
         case .sendTaskFailure(let arn, let token, let error, let cause):
             return .sendTaskFailure(execution: arn, token: token, error: value("error") ?? error, cause: value("cause") ?? cause)
+        case .startReplay(var replay):
+            replay.name = value("replayName") ?? replay.name
+            replay.from = value("from").flatMap(RFC3339.parse) ?? replay.from
+            replay.to = value("to").flatMap(RFC3339.parse) ?? replay.to
+            return .startReplay(replay)
         default:
             return self
         }
@@ -94,6 +118,9 @@ extension OperatorAction {
         case .startExecution(let machine, let input, let basedOn): ["stateMachineArn": machine, "input": input, "basedOn": basedOn]
         case .openTap(let pattern): ["pattern": pattern ?? TapPlan.everyEvent]
         case .removeTaps(let taps): ["taps": taps.map(\.summary).joined(separator: "; ")]
+        case .startReplay(let replay):
+            ["replayName": replay.name, "eventSourceArn": replay.archiveArn, "destination": replay.busArn,
+             "eventStartTime": RFC3339.format(replay.from), "eventEndTime": RFC3339.format(replay.to)]
         }
     }
 }

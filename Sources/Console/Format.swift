@@ -30,6 +30,14 @@ enum Format {
         value >= 10 || value == value.rounded() ? "\(Int(value.rounded()))%" : String(format: "%.1f%%", value)
     }
 
+    /// `812 B`, `4.2 KiB`, `17.0 MiB`.
+    static func bytes(_ count: Int) -> String {
+        if count < 1024 { return "\(count) B" }
+        if count < 1 << 20 { return String(format: "%.1f KiB", Double(count) / 1024) }
+        if count < 1 << 30 { return String(format: "%.1f MiB", Double(count) / Double(1 << 20)) }
+        return String(format: "%.1f GiB", Double(count) / Double(1 << 30))
+    }
+
     /// `212ms`, `4.9s`.
     static func milliseconds(_ d: Duration) -> String {
         let ms = Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15

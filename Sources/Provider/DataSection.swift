@@ -51,7 +51,8 @@ enum PollPart: Int, Sendable, Hashable, CaseIterable, Comparable {
     /// The sections that show this part's data.
     var shownIn: Set<DataSection> {
         switch self {
-        case .eventBridge: [.topology]
+        // The Flows pane shows the replays running into the buses and replays from their archives.
+        case .eventBridge: [.topology, .flows]
         case .queues: [.topology, .queues]
         case .stateMachines: [.topology, .sagas]
         case .executions: [.sagas, .topology]

@@ -7,6 +7,9 @@ import StackProtocol
 struct LiveState: Sendable {
     var buses: [EventBus] = []
     var rules: [Rule] = []
+    var archives: [EventArchive] = []
+    var replays: [EventReplay] = []
+    var archivesRefused: String?
     var queues: [Queue] = []
     var machines: [StateMachine] = []
     /// Definition text per state machine ARN, and when it was described (LiveState+Sagas.swift).
@@ -415,10 +418,14 @@ struct LiveState: Sendable {
     }
 
     func snapshot(connection: ConnectionState, endpoint: EndpointDescription, at time: Date) -> SystemSnapshot {
-        SystemSnapshot(connection: connection, endpoint: endpoint, takenAt: time, buses: buses, rules: rules,
-                       recentEvents: events, droppedEvents: dropped, queues: queues, breakers: breakers,
-                       stateMachines: machinesWithDefinitions, executions: executionsWithTimelines, registry: registry,
-                       recentMessages: messages, breakerChanges: breakerChanges)
+        var snapshot = SystemSnapshot(connection: connection, endpoint: endpoint, takenAt: time, buses: buses, rules: rules,
+                                      recentEvents: events, droppedEvents: dropped, queues: queues, breakers: breakers,
+                                      stateMachines: machinesWithDefinitions, executions: executionsWithTimelines, registry: registry,
+                                      recentMessages: messages, breakerChanges: breakerChanges)
+        snapshot.archives = archives
+        snapshot.replays = replays
+        snapshot.archivesUnavailable = archivesRefused
+        return snapshot
     }
 }
 

@@ -478,6 +478,7 @@ struct ProviderCore: Sendable {
             let firstReads = targetsFreshness.record(found, at: now.instant)
             state.buses = found.buses
             state.rules = found.rules
+            (state.archives, state.replays, state.archivesRefused) = (found.archives, found.replays, found.archivesRefused)
             space(.eventBridge, calls: (results.calls[.eventBridge] ?? 0) - firstReads)
         }
         if var reads = note(.queues, results.queues) {

@@ -23,6 +23,12 @@ struct EventBridgeListing: Sendable, Hashable {
     var listings: [String: JSONValue]
     /// Rules whose targets this poll read (the others kept the targets held).
     var targetsRead: Set<String>
+    /// The archives and the replays of them (listed only while an archive exists).
+    var archives: [EventArchive] = []
+    var replays: [EventReplay] = []
+    /// Why the archives could not be listed (an endpoint without them, a policy without
+    /// `events:ListArchives`); the rest of the listing stands.
+    var archivesRefused: String?
 }
 
 /// Which rules' targets a poll reads. AWS's ListRules says nothing about targets, and

@@ -64,6 +64,15 @@ struct StackActions: Sendable {
         case .openTap, .removeTaps:
             // The provider runs taps itself (they outlive the call); it never hands these here.
             throw .rejected("a tap is opened and removed by the provider")
+        case .startReplay(let replay):
+            let answer = try await call(.eventBridge, "StartReplay", [
+                "ReplayName": .string(replay.name), "EventSourceArn": .string(replay.archiveArn),
+                "EventStartTime": .number(replay.from.timeIntervalSince1970), "EventEndTime": .number(replay.to.timeIntervalSince1970),
+                "Destination": ["Arn": .string(replay.busArn)],
+            ])
+            let state = answer["State"]?.stringValue ?? "STARTING"
+            return Outcome(message: "replay \(replay.name) \(state): the archive's events go back to \(Topology.shortName(ofArn: replay.busArn))"
+                           + " carrying replay-name", changed: [.eventBridge])
         case .redriveExecution(let arn):
             _ = try await call(.stepFunctions, "RedriveExecution", ["executionArn": .string(arn)])
             return Outcome(message: "redriven execution \(Topology.shortName(ofArn: arn)): it resumes from the state that failed",

@@ -147,9 +147,28 @@ struct StackPoller: Sendable {
             }
         }
         let rules = perBus.flatMap { $0 }
-        return EventBridgeListing(buses: buses, rules: rules.map(\.0),
-                                  listings: Dictionary(rules.map { ($0.0.arn, $0.1) }, uniquingKeysWith: { first, _ in first }),
-                                  targetsRead: Set(rules.filter(\.2).map(\.0.arn)))
+        var listing = EventBridgeListing(buses: buses, rules: rules.map(\.0),
+                                         listings: Dictionary(rules.map { ($0.0.arn, $0.1) }, uniquingKeysWith: { first, _ in first }),
+                                         targetsRead: Set(rules.filter(\.2).map(\.0.arn)))
+        try await readArchives(into: &listing)
+        return listing
+    }
+
+    /// The archives, and their replays when there is an archive (a replay needs one): one call
+    /// a poll on an account without archives. A refusal (no such API, no permission) leaves the
+    /// rest of the listing standing and says why; throttling and transport failures fail the
+    /// part as any other call's do.
+    private func readArchives(into listing: inout EventBridgeListing) async throws(APIFailure) {
+        do throws(APIFailure) {
+            listing.archives = try await paged(.eventBridge, "ListArchives", ["Limit": 100], itemsKey: "Archives")
+                .compactMap(WireDecoding.archive)
+            if !listing.archives.isEmpty {
+                listing.replays = try await paged(.eventBridge, "ListReplays", ["Limit": 100], itemsKey: "Replays")
+                    .compactMap(WireDecoding.replay)
+            }
+        } catch where !error.isTransport && !error.isThrottled {
+            listing.archivesRefused = error.description
+        }
     }
 
     // MARK: SQS

@@ -1,3 +1,5 @@
+import Timekeeping
+
 /// How the console sees a system. The app loop consumes `snapshots()` and sends operator
 /// actions through `perform`; everything behind it (local stack, moto, LocalStack, a real AWS
 /// account) speaks the same wire protocols.
@@ -55,6 +57,8 @@ public enum OperatorAction: Sendable, Hashable {
     case openTap(pattern: String?)
     /// Removes taps found on the endpoint (a crashed console's, past their expiry).
     case removeTaps([FoundTap])
+    /// StartReplay: a window of an archive's events sent again to its bus.
+    case startReplay(ReplayRequest)
 
     /// A one-line description for confirmation dialogs and the audit trail.
     public var summary: String {
@@ -74,6 +78,9 @@ public enum OperatorAction: Sendable, Hashable {
         case .openTap(let pattern):
             "tail through a tap: an SQS queue and a rule on each event bus" + (pattern.map { " matching \($0)" } ?? " matching every event")
         case .removeTaps(let taps): "remove \(taps.count) expired tap\(taps.count == 1 ? "" : "s") (\(taps.map(\.id).joined(separator: ", ")))"
+        case .startReplay(let replay):
+            "replay archive \(Topology.shortName(ofArn: replay.archiveArn)) into bus \(Topology.shortName(ofArn: replay.busArn)): "
+                + "events of \(replay.windowText)"
         }
     }
 }

@@ -13,6 +13,11 @@ public struct SystemSnapshot: Sendable, Hashable {
 
     public var buses: [EventBus]
     public var rules: [Rule]
+    /// The buses' archives and the replays of them (EventBridge `ListArchives`, `ListReplays`).
+    public var archives: [EventArchive] = []
+    public var replays: [EventReplay] = []
+    /// Why the archives could not be listed (nil: they were, or not asked yet).
+    public var archivesUnavailable: String?
     /// The most recent events seen on the buses, newest last, bounded by the provider (the
     /// console's `tail_buffer`; the ring counts those it evicted). Shared by reference with the
     /// provider: a snapshot does not copy them.

@@ -41,6 +41,24 @@ enum WireDecoding {
         return RuleTarget(id: id, arn: arn)
     }
 
+    /// A `ListArchives` entry (it names no ARN of its own: `EventArchive.arn` derives it).
+    static func archive(_ json: JSONValue) -> EventArchive? {
+        guard let name = json["ArchiveName"]?.stringValue, let bus = json["EventSourceArn"]?.stringValue else { return nil }
+        return EventArchive(name: name, busArn: bus, state: json["State"]?.stringValue ?? "ENABLED",
+                            eventCount: json["EventCount"]?.intValue ?? 0, sizeBytes: json["SizeBytes"]?.intValue ?? 0,
+                            retentionDays: json["RetentionDays"]?.intValue ?? 0, createdAt: date(json["CreationTime"]))
+    }
+
+    /// A `ListReplays` entry.
+    static func replay(_ json: JSONValue) -> EventReplay? {
+        guard let name = json["ReplayName"]?.stringValue, let archive = json["EventSourceArn"]?.stringValue,
+              let from = date(json["EventStartTime"]), let to = date(json["EventEndTime"]) else { return nil }
+        return EventReplay(name: name, archiveArn: archive, state: json["State"]?.stringValue ?? "STARTING",
+                           stateReason: json["StateReason"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }, from: from, to: to,
+                           lastReplayedEventTime: date(json["EventLastReplayedTime"]),
+                           startedAt: date(json["ReplayStartTime"]), endedAt: date(json["ReplayEndTime"]))
+    }
+
     // MARK: SQS
 
     /// A queue from its URL and `GetQueueAttributes` (`All`). Dead-letter sources are filled in

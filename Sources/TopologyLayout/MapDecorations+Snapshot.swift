@@ -49,6 +49,12 @@ extension MapDecorations {
                 return Self.dependencyBadge(breaker)
             case .bus:
                 let rules = rulesPerBus[node.name] ?? 0
+                // A replay into the bus is news on the map (its events arrive a second time): it
+                // takes the badge's place; the rules are in the node's detail.
+                if let replay = snapshot.replays(intoBus: node.id).first(where: \.isActive) {
+                    let badge = replay.progress.map { "⟲ \(Int(($0 * 100).rounded(.down)))% replayed" } ?? "⟲ " + replay.state.lowercased()
+                    return MapNodeDecoration(badge: badge, health: .unknown)
+                }
                 return MapNodeDecoration(badge: "\(rules) rule\(rules == 1 ? "" : "s")", health: .unknown)
             case .source:
                 // Nothing counted (no stream): no figure, rather than a 0 that is not measured.

@@ -43,6 +43,39 @@ struct BusArchiveTests {
         #expect(try await eventCount(stack, "forever") == 5)
     }
 
+    @Test("event counts and sizes follow what is archived, what retention deletes, and an archive deleted and made again")
+    func countsStayTrue() async throws {
+        let stack = try BusTestStack()
+        defer { stack.removeFiles() }
+        func size(_ archive: String) async throws -> Int? {
+            try await stack.events("DescribeArchive", ["ArchiveName": .string(archive)])["SizeBytes"]?.intValue
+        }
+        try await stack.events("CreateArchive", ["ArchiveName": "day", "EventSourceArn": .string(Self.defaultBus), "RetentionDays": 1])
+        try await stack.events("CreateArchive", ["ArchiveName": "other", "EventSourceArn": .string(Self.defaultBus)])
+        try await put(stack, 3)
+        #expect(try await eventCount(stack, "day") == 3)
+        let threeEvents = try #require(try await size("day"))
+        #expect(threeEvents > 0)
+        try await put(stack, 4)
+        #expect(try await eventCount(stack, "day") == 7, "the events archived since the last count are added")
+        #expect(try await size("day")! > threeEvents)
+        let listed = try await stack.events("ListArchives", [:])["Archives"]?.arrayValue ?? []
+        #expect(listed.map { $0["EventCount"]?.intValue } == [7, 7])
+
+        stack.clock.advance(by: .seconds(86_400 + 60))
+        try await put(stack, 1)
+        #expect(try await stack.bus.deleteExpiredArchivedEvents() == 7)
+        #expect(try await eventCount(stack, "day") == 1, "retention's deletions are not counted")
+        #expect(try await eventCount(stack, "other") == 8)
+
+        try await stack.events("DeleteArchive", ["ArchiveName": "other"])
+        try await stack.events("CreateArchive", ["ArchiveName": "other", "EventSourceArn": .string(Self.defaultBus)])
+        #expect(try await eventCount(stack, "other") == 0, "a new archive of the same name starts empty")
+        try await put(stack, 2)
+        #expect(try await eventCount(stack, "other") == 2)
+        #expect(try await eventCount(stack, "day") == 3)
+    }
+
     @Test("a replay cancelled between batches stops there: CANCELLED, the first batch delivered, no more")
     func cancelBetweenBatches() async throws {
         let stack = try BusTestStack()

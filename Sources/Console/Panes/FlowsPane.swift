@@ -61,6 +61,13 @@ struct FlowsPane: Pane {
                     to: .clipboard) { row, context in event(row, context).map { Self.export($0, pretty: false) } },
             .export("tail-write", [.character("w")], "Write the event as JSON to a file (asks for the path)",
                     to: .file) { row, context in event(row, context).map { Self.export($0, pretty: true) } },
+            .system("tail-replay", [.character("R")], "Replay the bus's archived events from this event on") { row, context in
+                guard let event = event(row, context) else { return .nothing }
+                guard let bus = context.snapshot.buses.first(where: { $0.name == event.eventBusName }) else {
+                    return .refuse("bus \(event.eventBusName) is not listed: nothing to replay into")
+                }
+                return ReplayOffer.decide(busArn: bus.arn, busName: bus.name, from: event.time, context)
+            },
         ]
     }
 
@@ -99,7 +106,8 @@ struct FlowsPane: Pane {
                               rows: rows, emptyMessage: Self.emptyMessage(snapshot),
                               summary: summary(snapshot, tail: tail, view: view, filter: context.filter))
         table.filteredByPane = true
-        table.strip = Self.tapLines(snapshot) + Self.ratesStrip(snapshot, now: context.now, memory: context.memory)
+        table.strip = Self.tapLines(snapshot) + ReplayOffer.lines(snapshot, now: context.now)
+            + Self.ratesStrip(snapshot, now: context.now, memory: context.memory)
         table.locate = { row in
             // Rows are in sequence order: a binary search, never a scan.
             var (low, high) = (0, sequences.count)
@@ -212,7 +220,9 @@ struct FlowsPane: Pane {
     static func cells(_ event: FlowEvent, keyPaths: [JSONPath], throughTap: Bool = false) -> (cells: [String], roles: [Role]) {
         let outcome = throughTap ? ("?", Role.muted) : Self.outcome(event)
         let rules = throughTap ? "?" : event.matchedRules.isEmpty ? "unmatched" : event.matchedRules.joined(separator: ",")
-        return ([Format.clockMilliseconds(event.time), event.eventBusName, event.source, event.detailType,
+        // A replayed event (EventBridge adds `replay-name` to its envelope) is marked: it happened before.
+        let detailType = event.envelope["replay-name"] == nil ? event.detailType : "⟲ " + event.detailType
+        return ([Format.clockMilliseconds(event.time), event.eventBusName, event.source, detailType,
                  BusinessKey.find(in: event.envelope, paths: keyPaths) ?? "-", rules, outcome.0],
                 [.muted, .muted, .accent, .text, .accent, throughTap ? .muted : event.matchedRules.isEmpty ? .warn : .text, outcome.1])
     }

@@ -81,6 +81,12 @@ struct TopologyPane: Pane {
                 if view.focus == id { view.focus = TopologyMap.groupPrefix + key }
                 return .node(TopologyMap.groupPrefix + key)
             },
+            .system("map-replay", [.character("R")], "Map: replay the bus's archived events of the last 15 minutes") { row, context in
+                guard case .node(let id) = row, let bus = context.snapshot.buses.first(where: { $0.arn == id }) else {
+                    return .refuse("replay: select an event bus")
+                }
+                return ReplayOffer.decide(busArn: bus.arn, busName: bus.name, from: nil, context)
+            },
             .detailLink("map-open-pane", [.enter], "Map, in a node's detail: its queue, sagas, breaker, instances or events, filtered to it") { row, context in
                 guard case .node(let id) = row else { return .refuse("nothing selected") }
                 if id.hasPrefix(TopologyMap.groupPrefix) { return .refuse(TopologyLink.groupRefusal) }
@@ -130,6 +136,7 @@ struct TopologyPane: Pane {
         if let hint = TopologyLink.hint(map.graph.nodes[index], context.snapshot) {
             lines.insert(("  " + hint, .info), at: 3)
         }
+        if map.graph.nodes[index].kind == .bus { lines += ReplayOffer.busDetail(busArn: id, context.snapshot) }
         return lines
     }
 }

@@ -1,4 +1,5 @@
 import GRDB
+import Synchronization
 import JSON
 import Patterns
 
@@ -34,13 +35,16 @@ enum BusArchiveStore {
         }
     }
 
-    /// How many events an archive holds and their size in bytes (the envelopes' UTF-8 text).
-    static func totals(_ db: Database, archive: String) throws -> (count: Int64, bytes: Int64) {
+    /// How many events of `archive` were archived after `seq`, their size in bytes (the
+    /// envelopes' UTF-8 text), and the last one's `seq`. `+archive` keeps SQLite on the rowid
+    /// range (only the rows after `seq` are read) rather than walking the archive's index.
+    static func totals(_ db: Database, archive: String, after seq: Int64) throws -> (count: Int64, bytes: Int64, lastSeq: Int64?) {
         let row = try Row.fetchOne(db, sql: """
-            SELECT COUNT(*), COALESCE(SUM(length(CAST(event AS BLOB))), 0) FROM eb_archive_event WHERE archive = ?
-            """, arguments: [archive])
-        let count: Int64 = row?[0] ?? 0, bytes: Int64 = row?[1] ?? 0
-        return (count, bytes)
+            SELECT COUNT(*), COALESCE(SUM(length(CAST(event AS BLOB))), 0), MAX(seq) FROM eb_archive_event
+            WHERE seq > ? AND +archive = ?
+            """, arguments: [seq, archive])
+        let count: Int64 = row?[0] ?? 0, bytes: Int64 = row?[1] ?? 0, last: Int64? = row?[2]
+        return (count, bytes, last)
     }
 
     /// Deletes the events of archives with a retention period that are older than it; returns
@@ -56,5 +60,44 @@ enum BusArchiveStore {
             deleted += db.changesCount
         }
         return deleted
+    }
+}
+
+/// Each archive's event count and size, as ListArchives and DescribeArchive report them. A
+/// console polls ListArchives every few seconds; counting an archive afresh each time read
+/// every archived envelope (gigabytes after days of traffic). Between deletions the events
+/// are only appended (`seq` grows), so a call adds the events archived since the last one to
+/// the totals held. A deletion (retention, DeleteArchive) calls `invalidate`: the next call
+/// counts afresh.
+///
+/// Reads run on snapshots of their own, so two calls may finish out of order: totals are kept
+/// only when they reach further than those held, and only if no deletion came in between
+/// (the generation each started from is still current).
+final class ArchiveTotals: Sendable {
+    private struct Held {
+        var lastSeq: Int64
+        var count: Int64
+        var bytes: Int64
+    }
+
+    private let state = Mutex<(generation: Int, held: [String: Held])>((0, [:]))
+
+    func invalidate() {
+        state.withLock { state in
+            state.generation += 1
+            state.held = [:]
+        }
+    }
+
+    func totals(_ db: Database, archive: String) throws -> (count: Int64, bytes: Int64) {
+        let (generation, held) = state.withLock { ($0.generation, $0.held[archive]) }
+        let base = held ?? Held(lastSeq: 0, count: 0, bytes: 0)
+        let added = try BusArchiveStore.totals(db, archive: archive, after: base.lastSeq)
+        let now = Held(lastSeq: added.lastSeq ?? base.lastSeq, count: base.count + added.count, bytes: base.bytes + added.bytes)
+        state.withLock { state in
+            guard state.generation == generation, now.lastSeq > (state.held[archive]?.lastSeq ?? 0) else { return }
+            state.held[archive] = now
+        }
+        return (now.count, now.bytes)
     }
 }

@@ -74,7 +74,7 @@ extension BusService {
     /// What ListArchives shows of an archive; DescribeArchive adds its ARN, description and pattern.
     func archiveJSON(_ db: Database, _ row: Row, full: Bool) throws -> JSONValue {
         let name: String = row["name"], bus: String = row["bus"]
-        let totals = try BusArchiveStore.totals(db, archive: name)
+        let totals = try archiveTotals.totals(db, archive: name)
         var out: JSONObject = [:]
         if full { out["ArchiveArn"] = .string(archiveArn(name)) }
         out["ArchiveName"] = .string(name)
@@ -180,12 +180,15 @@ extension BusService {
             try db.execute(sql: "DELETE FROM eb_archive_event WHERE archive = ?", arguments: [name])
             try db.execute(sql: "DELETE FROM eb_archive WHERE name = ?", arguments: [name])
         }
+        archiveTotals.invalidate()
         return [:]
     }
 
     /// One pass of archive retention (run hourly by the background worker).
     func deleteExpiredArchivedEvents() async throws(AWSError) -> Int {
         let now = clock.wallClockNow.milliseconds
-        return try await store.write { db in try BusArchiveStore.deleteExpired(db, now: now) }
+        let deleted = try await store.write { db in try BusArchiveStore.deleteExpired(db, now: now) }
+        if deleted > 0 { archiveTotals.invalidate() }
+        return deleted
     }
 }

@@ -28,6 +28,8 @@ public final class BusService: StackService {
     /// The other partitions' buses, for bus targets in another account or region.
     let partitions: PartitionLink?
     let counters: BusCounters
+    /// Each archive's event count and size, kept up as events are archived (ListArchives).
+    let archiveTotals = ArchiveTotals()
     /// Event and delivery times are its wall clock's Unix milliseconds; retries and schedules
     /// sleep on it.
     let clock: any TimeSource
