@@ -101,6 +101,7 @@ let package = Package(
             "Wire", "Patterns", "StatesLanguage", "JSON", "CircuitBreaker", "Timekeeping",
             "Chaos", "StackProtocol",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),

@@ -43,3 +43,18 @@ def test_second_sigterm_exits_while_a_client_holds_a_request_open(fresh_server):
     url = sqs.get_queue_url(QueueName="kept")["QueueUrl"]
     bodies = [m["Body"] for m in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2).get("Messages", [])]
     assert bodies == ["acknowledged"]
+
+
+def test_a_connection_that_never_sends_a_request_does_not_hold_the_shutdown(fresh_server):
+    # A client's spare pooled connection, a port probe, `nc` left open: connected, silent. The
+    # graceful shutdown closes it rather than waiting for the peer (it used to wait for ever).
+    make_client("sqs", fresh_server.endpoint).create_queue(QueueName="kept")
+    address = urlparse(fresh_server.endpoint)
+    silent = socket.create_connection((address.hostname, address.port))
+    try:
+        fresh_server.proc.send_signal(signal.SIGTERM)
+        assert fresh_server.proc.wait(timeout=30) == 0
+        silent.settimeout(5)
+        assert silent.recv(1) == b"", "the server closed the silent connection"
+    finally:
+        silent.close()

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import StackProtocol
@@ -53,6 +54,10 @@ public struct StackServer: Sendable {
     /// Serves until cancelled or, with `handleSignals`, until SIGTERM or SIGINT arrives (graceful
     /// shutdown: in-flight requests finish). `onListening` receives the bound port (useful with
     /// port 0) after the endpoint is set, before the first request is accepted.
+    /// How long a new connection may stay silent before its first request; the graceful
+    /// shutdown closes such connections at once.
+    static let firstRequestTimeout: TimeAmount = .seconds(60)
+
     public func run(handleSignals: Bool = false,
                     onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let router = Router(context: StackRequestContext.self)
@@ -62,9 +67,16 @@ public struct StackServer: Sendable {
             fallback: router.buildResponder())
         let frontDoor = self.frontDoor
         let host = configuration.host
+        let webSocketResponder = router.buildResponder()
         let app = Application(
             responder: responder,
-            server: .http1WebSocketUpgrade(webSocketRouter: router),
+            // HTTP/1 with the stream's WebSocket upgrade, behind a guard that closes connections
+            // which never send a request (they held the graceful shutdown open for ever).
+            server: HTTPServerBuilder { responder in
+                SilentConnectionGuard(inner: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder,
+                                                                          configuration: .init()),
+                                      firstRequestTimeout: StackServer.firstRequestTimeout)
+            },
             configuration: .init(address: .hostname(host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
