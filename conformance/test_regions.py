@@ -68,6 +68,26 @@ def test_same_queue_name_in_two_regions_is_two_queues(endpoint):
     away.delete_queue(QueueUrl=away_url)
 
 
+def test_metrics_keep_a_queue_name_in_two_regions_apart(endpoint):
+    home, away = client("sqs", endpoint, REGION), client("sqs", endpoint, OTHER)
+    name = unique("gauged")
+    home_url = home.create_queue(QueueName=name)["QueueUrl"]
+    away_url = away.create_queue(QueueName=name)["QueueUrl"]
+    home.send_message(QueueUrl=home_url, MessageBody="one")
+    for body in ("two", "three"):
+        away.send_message(QueueUrl=away_url, MessageBody=body)
+    text = urllib.request.urlopen(f"{endpoint}/metrics", timeout=10).read().decode()
+    visible = {line.rsplit(" ", 1)[0]: line.rsplit(" ", 1)[1] for line in text.splitlines()
+               if line.startswith("signalbox_sqs_messages{") and f'queue="{name}"' in line and 'state="visible"' in line}
+    assert len(visible) == 2, visible
+    by_region = {next(part.split("=")[1].strip('"') for part in series.strip("}").split("{")[1].split(",")
+                      if part.startswith("region=")): float(value) for series, value in visible.items()}
+    assert by_region == {REGION: 1, OTHER: 2}
+    assert all(f'account="{ACCOUNT}"' in series for series in visible)
+    home.delete_queue(QueueUrl=home_url)
+    away.delete_queue(QueueUrl=away_url)
+
+
 def test_listing_and_lookup_are_per_region(endpoint):
     home, away = client("sqs", endpoint, REGION), client("sqs", endpoint, OTHER)
     prefix = unique("listed")

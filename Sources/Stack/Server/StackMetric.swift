@@ -62,6 +62,10 @@ public struct GaugeReading: Sendable {
     public var dimensions: [(String, String)]
     public var value: Int
 
+    /// Whether a dimension names one resource (a queue): such a reading belongs to its account
+    /// and region and is labelled with them; the others are totals, summed over partitions.
+    var namesResource: Bool { dimensions.contains { $0.0 == "queue" } }
+
     init(_ metric: StackMetric, _ dimensions: [(String, String)], _ value: Int) {
         self.metric = metric
         self.dimensions = dimensions

@@ -129,14 +129,18 @@ public final class StackPartitions: Sendable {
         }
     }
 
-    /// Every partition's gauges, summed where they have the same name and dimensions (one
-    /// `/metrics` for the whole stack).
+    /// Every partition's gauges for one `/metrics` of the whole stack: a resource's (a queue's)
+    /// labelled with its partition's `account` and `region`, since the same queue name in two
+    /// regions is two queues; the totals summed where they have the same name and dimensions.
     public func gaugeReadings() async -> [GaugeReading] {
         var order: [String] = []
         var summed: [String: GaugeReading] = [:]
         for partition in all {
             for service in partition.services {
-                for reading in await service.gaugeReadings() {
+                for var reading in await service.gaugeReadings() {
+                    if reading.namesResource {
+                        reading.dimensions += [("account", partition.partition.accountId), ("region", partition.partition.region)]
+                    }
                     let key = ([reading.metric.name] + reading.dimensions.flatMap { [$0.0, $0.1] }).joined(separator: "\u{1}")
                     if var seen = summed[key] {
                         seen.value += reading.value
