@@ -20,6 +20,9 @@ struct PollRequest: Sendable, Hashable {
     var queues = QueueReadRequest(list: true)
     /// The rule targets held, and the rules swept this round (`RuleTargetsFreshness`).
     var targets = RuleTargetsRequest()
+    /// Ask ListArchives (and ListReplays) this round: false while a refusal is recent, since
+    /// an account whose policy lacks `events:ListArchives` would refuse it every poll.
+    var listArchives = true
 }
 
 /// What one poll round got: one result per part asked for (nil: not asked).
@@ -59,7 +62,7 @@ extension StackPoller {
         let counts = Dictionary(uniqueKeysWithValues: PollPart.allCases.map { ($0, CallCount()) })
         let cuts = Dictionary(uniqueKeysWithValues: PollPart.allCases.map { ($0, ListCuts()) })
         async let bus = parts.contains(.eventBridge) ? Self.capture(counts[.eventBridge], cuts[.eventBridge]) { () async throws(APIFailure) in
-            try await eventBridge(targets: request.targets)
+            try await eventBridge(targets: request.targets, listArchives: request.listArchives)
         } : nil
         async let sqs = parts.contains(.queues) ? Self.capture(counts[.queues], cuts[.queues]) { () async throws(APIFailure) in
             try await self.sqs(request.queues)

@@ -103,6 +103,10 @@ struct ProviderCore: Sendable {
     /// Which queues' attributes and which rules' targets the next poll reads.
     private(set) var queueFreshness = QueueFreshness()
     private(set) var targetsFreshness = RuleTargetsFreshness()
+    /// When ListArchives was last refused (not throttled: refused). It is asked again only
+    /// after `archivesRetry`, and the refusal is shown meanwhile.
+    private var archivesRefusedAt: MonotonicInstant?
+    static let archivesRetry: Duration = .seconds(300)
     /// The Step Functions calls of the round in flight before its histories: the part is
     /// spaced again by the whole round's cost once they are in.
     private var stepFunctionsRound: (part: PollPart, calls: Int)?
@@ -427,7 +431,8 @@ struct ProviderCore: Sendable {
                                       knownDefinitions: state.knownDefinitions(at: now.date, maxAge: options.definitionRefresh),
                                       describeAtMost: options.definitionsPerPoll,
                                       queues: queueFreshness.request(queues: state.queues, onScreen: queuesOnScreen, at: now.instant),
-                                      targets: targetsFreshness.request(at: now.instant)))]
+                                      targets: targetsFreshness.request(at: now.instant),
+                                      listArchives: archivesRefusedAt.map { now.instant - $0 >= Self.archivesRetry } ?? true))]
         }
     }
 
@@ -478,7 +483,10 @@ struct ProviderCore: Sendable {
             let firstReads = targetsFreshness.record(found, at: now.instant)
             state.buses = found.buses
             state.rules = found.rules
-            (state.archives, state.replays, state.archivesRefused) = (found.archives, found.replays, found.archivesRefused)
+            if results.request.listArchives {
+                (state.archives, state.replays, state.archivesRefused) = (found.archives, found.replays, found.archivesRefused)
+                archivesRefusedAt = found.archivesRefused == nil ? nil : now.instant
+            }
             space(.eventBridge, calls: (results.calls[.eventBridge] ?? 0) - firstReads)
         }
         if var reads = note(.queues, results.queues) {

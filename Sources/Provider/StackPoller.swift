@@ -124,7 +124,8 @@ struct StackPoller: Sendable {
     /// new, its listing changed since `targets` was read (name, state, pattern, description,
     /// `ModifiedBy`… anything ListRules says), or it is in `targets.due`; otherwise the targets
     /// held are kept. Returns each rule's listing, to compare with the next one.
-    func eventBridge(targets known: RuleTargetsRequest = RuleTargetsRequest()) async throws(APIFailure) -> EventBridgeListing {
+    func eventBridge(targets known: RuleTargetsRequest = RuleTargetsRequest(),
+                     listArchives: Bool = true) async throws(APIFailure) -> EventBridgeListing {
         let buses = try await paged(.eventBridge, "ListEventBuses", ["Limit": 100], itemsKey: "EventBuses")
             .compactMap(WireDecoding.bus)
         let perBus = try await each(buses) { (bus: EventBus) async throws(APIFailure) -> [(Rule, JSONValue, Bool)]? in
@@ -150,7 +151,7 @@ struct StackPoller: Sendable {
         var listing = EventBridgeListing(buses: buses, rules: rules.map(\.0),
                                          listings: Dictionary(rules.map { ($0.0.arn, $0.1) }, uniquingKeysWith: { first, _ in first }),
                                          targetsRead: Set(rules.filter(\.2).map(\.0.arn)))
-        try await readArchives(into: &listing)
+        if listArchives { try await readArchives(into: &listing) }
         return listing
     }
 

@@ -84,6 +84,14 @@ struct ReplayProviderTests {
                     #expect(snapshot.archivesUnavailable?.contains("AccessDeniedException") == true)
                     #expect(snapshot.connection.label == "connected", "a refused optional listing does not degrade the connection")
                     #expect(proxy.calls["AWSEvents.ListReplays"] == nil, "no replays are asked for without an archive")
+                    // A refusal is not asked again every poll: the rules are listed three more times,
+                    // the archives not at all (until `ProviderCore.archivesRetry`), and the reason stays.
+                    let rulesListed = proxy.calls["AWSEvents.ListRules"] ?? 0
+                    _ = try await eventually("three more EventBridge polls") {
+                        (proxy.calls["AWSEvents.ListRules"] ?? 0) >= rulesListed + 3 ? true : nil
+                    }
+                    #expect(proxy.calls["AWSEvents.ListArchives"] == 1)
+                    #expect(await watcher.latest?.archivesUnavailable?.contains("AccessDeniedException") == true)
                 }
             }
         }
