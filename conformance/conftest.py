@@ -3,6 +3,8 @@
 Every suite drives the server through boto3 or the AWS CLI with only an endpoint override,
 exactly as a user would. The binary is $SIGNALBOX_BIN, else the debug build's `signalbox`.
 """
+import atexit
+import base64
 import json
 import os
 import re
@@ -13,7 +15,9 @@ import tempfile
 import threading
 import time
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import boto3
 import pytest
@@ -184,15 +188,123 @@ def delete_namespace_with_contents(sd, ns_id):
         pass
 
 
+def cli_config_file():
+    """An AWS CLI config file with `cli_follow_urlparam = false`, made once per test run. AWS CLI
+    v1 reads a parameter whose value starts with http:// or https:// as a URL to fetch, and
+    sends what it fetched instead (an API destination's InvocationEndpoint would become the
+    endpoint's answer); v2 no longer does. A v1 user turns that off this way."""
+    global _CLI_CONFIG
+    if _CLI_CONFIG is None:
+        directory = tempfile.mkdtemp(prefix="signalbox-cli-")
+        atexit.register(shutil.rmtree, directory, True)
+        _CLI_CONFIG = os.path.join(directory, "config")
+        with open(_CLI_CONFIG, "w") as config:
+            config.write("[default]\ncli_follow_urlparam = false\n")
+    return _CLI_CONFIG
+
+
+_CLI_CONFIG = None
+
+
 def aws_cli(endpoint, *args, check=True):
     """Runs the AWS CLI against the server; returns the CompletedProcess (JSON on stdout)."""
     # As any CLI user pointing at a custom endpoint must: without it, DiscoverInstances goes to
     # the `data-` host prefix of the endpoint (data-127.0.0.1), which does not resolve.
     env = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDSIGNALBOX", AWS_SECRET_ACCESS_KEY="signalbox-secret",
                AWS_DEFAULT_REGION=REGION, AWS_PAGER="", AWS_MAX_ATTEMPTS="1",
-               AWS_DISABLE_HOST_PREFIX_INJECTION="true")
+               AWS_DISABLE_HOST_PREFIX_INJECTION="true", AWS_CONFIG_FILE=cli_config_file())
     result = subprocess.run(["aws", "--endpoint-url", endpoint, "--output", "json", *args],
                             capture_output=True, text=True, env=env, timeout=120)
     if check and result.returncode != 0:
         raise AssertionError(f"aws {' '.join(args)} failed: {result.stderr}")
     return result
+
+
+class Hooks:
+    """A loopback HTTP server recording every request. Paths: `/token` is an OAuth token
+    endpoint (client `client`/`secret`, tokens `tok-1`, `tok-2`, …); `/oauth/…` needs a bearer
+    token it issued and not revoked; `/status/NNN/…` answers NNN (503 while `down` is set for
+    `/flaky/…`); anything else answers 200."""
+
+    def __init__(self):
+        self.requests = []
+        self.lock = threading.Lock()
+        self.issued = []
+        self.revoked = set()
+        self.down = False
+        hooks = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def handle_any(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length).decode() if length else ""
+                parts = urlsplit(self.path)
+                record = {"method": self.command, "path": parts.path, "query": parse_qs(parts.query),
+                          "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body,
+                          "at": time.monotonic()}
+                with hooks.lock:
+                    hooks.requests.append(record)
+                status, answer = hooks.answer(record)
+                record["status"] = status
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = handle_any
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def answer(self, record):
+        path = record["path"]
+        if path == "/token":
+            expected = "Basic " + base64.b64encode(b"client:secret").decode()
+            if record["headers"].get("authorization") != expected:
+                return 401, {"error": "invalid_client"}
+            with self.lock:
+                token = f"tok-{len(self.issued) + 1}"
+                self.issued.append(token)
+            return 200, {"access_token": token, "token_type": "bearer", "expires_in": 3600}
+        if path.startswith("/oauth/"):
+            token = record["headers"].get("authorization", "").removeprefix("Bearer ")
+            with self.lock:
+                good = token in self.issued and token not in self.revoked
+            return (200, {"ok": True}) if good else (401, {"error": "invalid_token"})
+        if path.startswith("/status/"):
+            return int(path.split("/")[2]), {"status": "as asked"}
+        if path.startswith("/flaky/") and self.down:
+            return 503, {"error": "down"}
+        return 200, {"ok": True}
+
+    def matching(self, prefix):
+        with self.lock:
+            return [r for r in self.requests if r["path"].startswith(prefix)]
+
+    def wait_for(self, prefix, count, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.matching(prefix)
+            if len(found) >= count:
+                return found
+            time.sleep(0.05)
+        return self.matching(prefix)
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def hooks():
+    server = Hooks()
+    yield server
+    server.close()

@@ -1,7 +1,8 @@
 """Issue #18's operations through the real AWS CLI (`aws --endpoint-url …`), as a user types them:
-EventBridge archives, replays and resource policies, the SQS details, and Cloud Map DNS
-namespaces. Each asserts on the CLI's JSON output, and on its error message and exit code
-for bad input."""
+EventBridge archives, replays and resource policies, connections and API destinations (with a
+rule delivering to the loopback HTTP server of conftest's `hooks`), the SQS details, and Cloud
+Map DNS namespaces. Each asserts on the CLI's JSON output, and on its error message and exit
+code for bad input."""
 import json
 import subprocess
 import time
@@ -9,15 +10,15 @@ import time
 from conftest import ACCOUNT, REGION, aws_cli, uniq
 
 
-def service_error_exit_code():
-    """The CLI's exit code when the service answers with an error: 255 for AWS CLI v1 (the one
-    installed here), 254 for v2."""
+def cli_major_version():
     result = subprocess.run(["aws", "--version"], capture_output=True, text=True)
-    version = result.stdout + result.stderr
-    return 254 if version.startswith("aws-cli/2.") else 255
+    return 2 if (result.stdout + result.stderr).startswith("aws-cli/2.") else 1
 
 
-SERVICE_ERROR = service_error_exit_code()
+# The CLI's exit codes: for an error the service answered, 255 in AWS CLI v1 (the one installed
+# here) and 254 in v2; for a command line it refuses itself (a required option missing), 2 in v1
+# (argparse's) and 252 in v2.
+SERVICE_ERROR, USAGE_ERROR = (254, 252) if cli_major_version() == 2 else (255, 2)
 
 
 def run(endpoint, *args):
@@ -141,6 +142,234 @@ def test_cli_bus_permissions(endpoint):
             "ResourceNotFoundException", "RemovePermission", "EventBus does not have a policy.")
     finally:
         aws_cli(endpoint, "events", "delete-event-bus", "--name", bus, check=False)
+
+
+# --- EventBridge: connections and API destinations -------------------------------------------
+
+API_KEY = {"ApiKeyAuthParameters": {"ApiKeyName": "x-api-key", "ApiKeyValue": "cli-key-secret"}}
+BASIC = {"BasicAuthParameters": {"Username": "courier", "Password": "cli-pa55"}}
+
+
+def oauth_auth(hooks, secret="secret"):
+    """Client-credentials parameters whose token endpoint is the suite's loopback server."""
+    return {"OAuthParameters": {
+        "ClientParameters": {"ClientID": "client", "ClientSecret": secret},
+        "AuthorizationEndpoint": hooks.url + "/token", "HttpMethod": "POST",
+        "OAuthHttpParameters": {"BodyParameters": [{"Key": "grant_type", "Value": "client_credentials"}]}}}
+
+
+def connection_state(endpoint, name, wanted, timeout=20):
+    """DescribeConnection until its state is one of `wanted` (an OAuth connection authorizes
+    after CreateConnection answers)."""
+    deadline = time.monotonic() + timeout
+    while (described := run(endpoint, "events", "describe-connection", "--name", name))["ConnectionState"] not in wanted:
+        assert time.monotonic() < deadline, described
+        time.sleep(0.1)
+    return described
+
+
+def connection_missing(operation, name):
+    return error_line("ResourceNotFoundException", operation,
+                      f"Failed to describe the connection(s). Connection '{name}' does not exist.")
+
+
+def test_cli_connection_of_each_auth_type(endpoint, hooks):
+    api_key, basic, oauth = uniq("cli-key"), uniq("cli-basic"), uniq("cli-oauth")
+    try:
+        # API key: authorized at once; the secret never comes back.
+        created = run(endpoint, "events", "create-connection", "--name", api_key, "--description", "orders hook",
+                      "--authorization-type", "API_KEY", "--auth-parameters", json.dumps(API_KEY))
+        assert created["ConnectionState"] == "AUTHORIZED"
+        key_arn = created["ConnectionArn"]
+        assert key_arn.startswith(f"arn:aws:events:{REGION}:{ACCOUNT}:connection/{api_key}/")
+        described = run(endpoint, "events", "describe-connection", "--name", api_key)
+        assert (described["Name"], described["Description"], described["AuthorizationType"]) == \
+            (api_key, "orders hook", "API_KEY")
+        assert described["AuthParameters"] == {"ApiKeyAuthParameters": {"ApiKeyName": "x-api-key"}}
+        assert described["SecretArn"].startswith(
+            f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:events!connection/{api_key}/")
+        assert "cli-key-secret" not in json.dumps(described)
+        listed = run(endpoint, "events", "list-connections", "--name-prefix", api_key)["Connections"]
+        assert [(c["Name"], c["ConnectionState"]) for c in listed] == [(api_key, "AUTHORIZED")]
+        assert "AuthParameters" not in listed[0]
+        run(endpoint, "events", "update-connection", "--name", api_key, "--description", "renamed",
+            "--auth-parameters", json.dumps({"ApiKeyAuthParameters": {"ApiKeyName": "x-key"}}))
+        described = run(endpoint, "events", "describe-connection", "--name", api_key)
+        assert described["Description"] == "renamed"
+        assert described["AuthParameters"]["ApiKeyAuthParameters"] == {"ApiKeyName": "x-key"}
+        assert run(endpoint, "events", "deauthorize-connection", "--name", api_key)["ConnectionState"] == "DEAUTHORIZING"
+        assert run(endpoint, "events", "describe-connection", "--name", api_key)["ConnectionState"] == "DEAUTHORIZED"
+        deauthorized = run(endpoint, "events", "list-connections", "--connection-state", "DEAUTHORIZED")["Connections"]
+        assert api_key in [c["Name"] for c in deauthorized]
+        # A new secret authorizes it again.
+        run(endpoint, "events", "update-connection", "--name", api_key,
+            "--auth-parameters", json.dumps({"ApiKeyAuthParameters": {"ApiKeyValue": "cli-key-2"}}))
+        assert run(endpoint, "events", "describe-connection", "--name", api_key)["ConnectionState"] == "AUTHORIZED"
+
+        # Basic: the user name is shown, the password is not.
+        run(endpoint, "events", "create-connection", "--name", basic, "--authorization-type", "BASIC",
+            "--auth-parameters", json.dumps(BASIC))
+        described = run(endpoint, "events", "describe-connection", "--name", basic)
+        assert described["AuthParameters"] == {"BasicAuthParameters": {"Username": "courier"}}
+        assert "cli-pa55" not in json.dumps(described)
+        run(endpoint, "events", "update-connection", "--name", basic, "--auth-parameters",
+            json.dumps({"BasicAuthParameters": {"Username": "courier-2", "Password": "new-pa55"}}))
+        assert run(endpoint, "events", "describe-connection", "--name", basic)["AuthParameters"] == \
+            {"BasicAuthParameters": {"Username": "courier-2"}}
+
+        # OAuth client credentials: AUTHORIZING until the token endpoint (the suite's server) answers.
+        created = run(endpoint, "events", "create-connection", "--name", oauth,
+                      "--authorization-type", "OAUTH_CLIENT_CREDENTIALS", "--auth-parameters", json.dumps(oauth_auth(hooks)))
+        assert created["ConnectionState"] == "AUTHORIZING"
+        described = connection_state(endpoint, oauth, {"AUTHORIZED", "DEAUTHORIZED"})
+        assert described["ConnectionState"] == "AUTHORIZED", described
+        token_calls = hooks.matching("/token")
+        assert [(c["method"], c["body"]) for c in token_calls] == [("POST", "grant_type=client_credentials")]
+        parameters = described["AuthParameters"]["OAuthParameters"]
+        assert parameters["ClientParameters"] == {"ClientID": "client"}
+        assert parameters["AuthorizationEndpoint"] == hooks.url + "/token"
+        assert run(endpoint, "events", "deauthorize-connection", "--name", oauth)["ConnectionState"] == "DEAUTHORIZING"
+        assert run(endpoint, "events", "describe-connection", "--name", oauth)["ConnectionState"] == "DEAUTHORIZED"
+
+        # Deleting answers DELETING with the ARN; the connection is then gone.
+        deleted = run(endpoint, "events", "delete-connection", "--name", api_key)
+        assert (deleted["ConnectionState"], deleted["ConnectionArn"]) == ("DELETING", key_arn)
+        assert fails(endpoint, "events", "describe-connection", "--name", api_key) == \
+            connection_missing("DescribeConnection", api_key)
+    finally:
+        for name in (api_key, basic, oauth):
+            aws_cli(endpoint, "events", "delete-connection", "--name", name, check=False)
+
+
+def test_cli_connection_errors(endpoint, hooks):
+    name = uniq("cli-conn")
+    run(endpoint, "events", "create-connection", "--name", name, "--authorization-type", "BASIC",
+        "--auth-parameters", json.dumps(BASIC))
+    try:
+        before = run(endpoint, "events", "describe-connection", "--name", name)
+        assert fails(endpoint, "events", "create-connection", "--name", name, "--authorization-type", "API_KEY",
+                     "--auth-parameters", json.dumps(API_KEY)) == error_line(
+            "ResourceAlreadyExistsException", "CreateConnection", f"Connection {name} already exists.")
+        # The CLI does not check enums itself: the service's message names the member.
+        assert fails(endpoint, "events", "create-connection", "--name", uniq("cli-conn"), "--authorization-type", "DIGEST",
+                     "--auth-parameters", json.dumps(BASIC)) == error_line(
+            "ValidationException", "CreateConnection",
+            "1 validation error detected: Value 'DIGEST' at 'authorizationType' failed to satisfy constraint: "
+            "Member must satisfy enum value set: [BASIC, OAUTH_CLIENT_CREDENTIALS, API_KEY]")
+        assert fails(endpoint, "events", "create-connection", "--name", uniq("cli-conn"), "--authorization-type", "API_KEY",
+                     "--auth-parameters", json.dumps(BASIC)) == error_line(
+            "ValidationException", "CreateConnection",
+            "AuthParameters must contain only ApiKeyAuthParameters for AuthorizationType API_KEY.")
+        missing = uniq("cli-missing")
+        for command, operation in (("describe-connection", "DescribeConnection"), ("delete-connection", "DeleteConnection"),
+                                   ("deauthorize-connection", "DeauthorizeConnection")):
+            assert fails(endpoint, "events", command, "--name", missing) == connection_missing(operation, missing)
+        assert fails(endpoint, "events", "update-connection", "--name", missing, "--description", "x") == \
+            connection_missing("UpdateConnection", missing)
+        assert fails(endpoint, "events", "list-connections", "--connection-state", "SLEEPING").startswith(
+            "An error occurred (ValidationException) when calling the ListConnections operation: "
+            "1 validation error detected: Value 'SLEEPING' at 'connectionState'")
+        # A token endpoint that refuses the client leaves the connection DEAUTHORIZED, saying why.
+        refused = uniq("cli-oauth")
+        run(endpoint, "events", "create-connection", "--name", refused, "--authorization-type", "OAUTH_CLIENT_CREDENTIALS",
+            "--auth-parameters", json.dumps(oauth_auth(hooks, secret="wrong")))
+        described = connection_state(endpoint, refused, {"AUTHORIZED", "DEAUTHORIZED"})
+        assert described["ConnectionState"] == "DEAUTHORIZED" and "401" in described["StateReason"]
+        run(endpoint, "events", "delete-connection", "--name", refused)
+        # A required parameter left out is refused by the CLI itself, before any request.
+        result = aws_cli(endpoint, "events", "create-connection", "--name", uniq("cli-conn"), check=False)
+        assert result.returncode == USAGE_ERROR and "--authorization-type" in result.stderr, result
+        assert run(endpoint, "events", "describe-connection", "--name", name) == before
+    finally:
+        aws_cli(endpoint, "events", "delete-connection", "--name", name, check=False)
+
+
+def test_cli_api_destination_lifecycle_and_errors(endpoint, hooks):
+    connection, destination = uniq("cli-conn"), uniq("cli-dest")
+    connection_arn = run(endpoint, "events", "create-connection", "--name", connection, "--authorization-type", "API_KEY",
+                         "--auth-parameters", json.dumps(API_KEY))["ConnectionArn"]
+    try:
+        created = run(endpoint, "events", "create-api-destination", "--name", destination, "--description", "orders",
+                      "--connection-arn", connection_arn, "--invocation-endpoint", hooks.url + "/orders/*",
+                      "--http-method", "POST")
+        assert created["ApiDestinationState"] == "ACTIVE"
+        arn = created["ApiDestinationArn"]
+        assert arn.startswith(f"arn:aws:events:{REGION}:{ACCOUNT}:api-destination/{destination}/")
+        described = run(endpoint, "events", "describe-api-destination", "--name", destination)
+        assert (described["ConnectionArn"], described["InvocationEndpoint"], described["HttpMethod"],
+                described["InvocationRateLimitPerSecond"], described["Description"]) == \
+            (connection_arn, hooks.url + "/orders/*", "POST", 300, "orders")
+        by_connection = run(endpoint, "events", "list-api-destinations", "--connection-arn", connection_arn)
+        assert [d["Name"] for d in by_connection["ApiDestinations"]] == [destination]
+        by_prefix = run(endpoint, "events", "list-api-destinations", "--name-prefix", destination)
+        assert [d["ApiDestinationArn"] for d in by_prefix["ApiDestinations"]] == [arn]
+        updated = run(endpoint, "events", "update-api-destination", "--name", destination,
+                      "--invocation-rate-limit-per-second", "5", "--http-method", "PUT")
+        assert updated["ApiDestinationArn"] == arn
+        described = run(endpoint, "events", "describe-api-destination", "--name", destination)
+        assert (described["InvocationRateLimitPerSecond"], described["HttpMethod"]) == (5, "PUT")
+
+        # Bad input: AWS's errors, the destination unchanged.
+        assert fails(endpoint, "events", "create-api-destination", "--name", destination, "--connection-arn",
+                     connection_arn, "--invocation-endpoint", hooks.url, "--http-method", "POST") == error_line(
+            "ResourceAlreadyExistsException", "CreateApiDestination", f"An api-destination '{destination}' already exists.")
+        assert fails(endpoint, "events", "create-api-destination", "--name", uniq("cli-dest"), "--connection-arn",
+                     f"arn:aws:events:{REGION}:{ACCOUNT}:connection/nope/0000-1111", "--invocation-endpoint", hooks.url,
+                     "--http-method", "POST") == connection_missing("CreateApiDestination", "nope")
+        assert fails(endpoint, "events", "create-api-destination", "--name", uniq("cli-dest"), "--connection-arn",
+                     connection_arn, "--invocation-endpoint", hooks.url, "--http-method", "TRACE") == error_line(
+            "ValidationException", "CreateApiDestination",
+            "1 validation error detected: Value 'TRACE' at 'httpMethod' failed to satisfy constraint: "
+            "Member must satisfy enum value set: [HEAD, POST, PATCH, DELETE, PUT, GET, OPTIONS]")
+        assert "(ValidationException)" in fails(
+            endpoint, "events", "create-api-destination", "--name", uniq("cli-dest"), "--connection-arn", connection_arn,
+            "--invocation-endpoint", "ftp://files.example.com/x", "--http-method", "POST")
+        assert fails(endpoint, "events", "describe-api-destination", "--name", "nope") == error_line(
+            "ResourceNotFoundException", "DescribeApiDestination",
+            "Failed to describe the api-destination(s). An api-destination 'nope' does not exist.")
+        assert run(endpoint, "events", "describe-api-destination", "--name", destination) == described
+
+        # INACTIVE while its connection is deauthorized; deleted, it is gone.
+        run(endpoint, "events", "deauthorize-connection", "--name", connection)
+        assert run(endpoint, "events", "describe-api-destination", "--name", destination)["ApiDestinationState"] == "INACTIVE"
+        assert run(endpoint, "events", "delete-api-destination", "--name", destination) == {}
+        assert "(ResourceNotFoundException)" in fails(endpoint, "events", "delete-api-destination", "--name", destination)
+    finally:
+        aws_cli(endpoint, "events", "delete-api-destination", "--name", destination, check=False)
+        aws_cli(endpoint, "events", "delete-connection", "--name", connection, check=False)
+
+
+def test_cli_rule_delivers_to_an_api_destination(endpoint, hooks):
+    """Everything made with the CLI: connection, API destination, rule and target with
+    HttpParameters, then put-events; the suite's server sees the call with the connection's key."""
+    connection, destination, rule, source = uniq("cli-conn"), uniq("cli-dest"), uniq("cli-rule"), uniq("cli-src")
+    auth = {**API_KEY, "InvocationHttpParameters": {"QueryStringParameters": [{"Key": "via", "Value": "connection"}]}}
+    connection_arn = run(endpoint, "events", "create-connection", "--name", connection, "--authorization-type", "API_KEY",
+                         "--auth-parameters", json.dumps(auth))["ConnectionArn"]
+    try:
+        arn = run(endpoint, "events", "create-api-destination", "--name", destination, "--connection-arn", connection_arn,
+                  "--invocation-endpoint", hooks.url + "/cli/*/lines", "--http-method", "POST")["ApiDestinationArn"]
+        run(endpoint, "events", "put-rule", "--name", rule, "--event-pattern", json.dumps({"source": [source]}))
+        answer = run(endpoint, "events", "put-targets", "--rule", rule, "--targets", json.dumps([{
+            "Id": "hook", "Arn": arn, "InputPath": "$.detail", "HttpParameters": {
+                "PathParameterValues": ["o-42"], "HeaderParameters": {"x-tenant": "acme"},
+                "QueryStringParameters": {"page": "2"}}}]))
+        assert answer["FailedEntryCount"] == 0
+        assert [t["Arn"] for t in run(endpoint, "events", "list-targets-by-rule", "--rule", rule)["Targets"]] == [arn]
+        put = run(endpoint, "events", "put-events", "--entries", json.dumps([
+            {"Source": source, "DetailType": "order", "Detail": json.dumps({"order": "o-42", "total": 7})}]))
+        assert put["FailedEntryCount"] == 0
+        [request] = hooks.wait_for("/cli/", 1)
+        assert (request["method"], request["path"]) == ("POST", "/cli/o-42/lines")
+        assert request["query"] == {"page": ["2"], "via": ["connection"]}
+        assert request["headers"]["x-api-key"] == "cli-key-secret"
+        assert request["headers"]["x-tenant"] == "acme"
+        assert json.loads(request["body"]) == {"order": "o-42", "total": 7}
+    finally:
+        aws_cli(endpoint, "events", "remove-targets", "--rule", rule, "--ids", "hook", check=False)
+        aws_cli(endpoint, "events", "delete-rule", "--name", rule, check=False)
+        aws_cli(endpoint, "events", "delete-api-destination", "--name", destination, check=False)
+        aws_cli(endpoint, "events", "delete-connection", "--name", connection, check=False)
 
 
 # --- SQS details ------------------------------------------------------------------------------

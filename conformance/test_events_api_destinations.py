@@ -7,11 +7,8 @@ attributes, a 400 that is not retried, an unreachable endpoint, the rate limit, 
 survives a `kill -9` of the stack."""
 import base64
 import json
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from botocore.exceptions import ClientError
@@ -29,96 +26,6 @@ def code(error):
 
 def message(error):
     return error.value.response["Error"]["Message"]
-
-
-class Hooks:
-    """A loopback HTTP server recording every request. Paths: `/token` is an OAuth token
-    endpoint (client `client`/`secret`, tokens `tok-1`, `tok-2`, …); `/oauth/…` needs a bearer
-    token it issued and not revoked; `/status/NNN/…` answers NNN (503 while `down` is set for
-    `/flaky/…`); anything else answers 200."""
-
-    def __init__(self):
-        self.requests = []
-        self.lock = threading.Lock()
-        self.issued = []
-        self.revoked = set()
-        self.down = False
-        hooks = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def handle_any(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length).decode() if length else ""
-                parts = urlsplit(self.path)
-                record = {"method": self.command, "path": parts.path, "query": parse_qs(parts.query),
-                          "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body,
-                          "at": time.monotonic()}
-                with hooks.lock:
-                    hooks.requests.append(record)
-                status, answer = hooks.answer(record)
-                record["status"] = status
-                data = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = handle_any
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def answer(self, record):
-        path = record["path"]
-        if path == "/token":
-            expected = "Basic " + base64.b64encode(b"client:secret").decode()
-            if record["headers"].get("authorization") != expected:
-                return 401, {"error": "invalid_client"}
-            with self.lock:
-                token = f"tok-{len(self.issued) + 1}"
-                self.issued.append(token)
-            return 200, {"access_token": token, "token_type": "bearer", "expires_in": 3600}
-        if path.startswith("/oauth/"):
-            token = record["headers"].get("authorization", "").removeprefix("Bearer ")
-            with self.lock:
-                good = token in self.issued and token not in self.revoked
-            return (200, {"ok": True}) if good else (401, {"error": "invalid_token"})
-        if path.startswith("/status/"):
-            return int(path.split("/")[2]), {"status": "as asked"}
-        if path.startswith("/flaky/") and self.down:
-            return 503, {"error": "down"}
-        return 200, {"ok": True}
-
-    def matching(self, prefix):
-        with self.lock:
-            return [r for r in self.requests if r["path"].startswith(prefix)]
-
-    def wait_for(self, prefix, count, timeout=30):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = self.matching(prefix)
-            if len(found) >= count:
-                return found
-            time.sleep(0.05)
-        return self.matching(prefix)
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=10)
-
-
-@pytest.fixture
-def hooks():
-    server = Hooks()
-    yield server
-    server.close()
 
 
 @pytest.fixture
