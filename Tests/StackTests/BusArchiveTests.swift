@@ -135,4 +135,117 @@ struct BusArchiveTests {
         #expect(failed["State"] == "FAILED")
         #expect(failed["StateReason"] == "Archive all does not exist.")
     }
+
+    /// The shared copies of event texts: how many there are, and each one's holder count.
+    func sharedCopies(_ stack: BusTestStack) async throws -> [Int64] {
+        try await stack.store.read { db in try Int64.fetchAll(db, sql: "SELECT refs FROM sqs_shared_body ORDER BY id") }
+    }
+
+    @Test("an archived event names the copy of its text that its queue messages share; the copy goes with its last holder")
+    func archivesShareTheStoredEnvelope() async throws {
+        let stack = try BusTestStack()
+        defer { stack.removeFiles() }
+        let first = try await stack.createQueue("first"), second = try await stack.createQueue("second")
+        try await stack.events("PutRule", ["Name": "both", "EventPattern": #"{"source":["shop"]}"#])
+        try await stack.events("PutTargets", ["Rule": "both", "Targets": [
+            ["Id": "a", "Arn": .string(stack.queueArn("first"))], ["Id": "b", "Arn": .string(stack.queueArn("second"))],
+        ]])
+        for archive in ["one", "two"] {
+            try await stack.events("CreateArchive", ["ArchiveName": .string(archive), "EventSourceArn": .string(Self.defaultBus)])
+        }
+        try await put(stack, 3)
+        #expect(try await sharedCopies(stack) == [4, 4, 4], "one copy per event, named by two messages and two archives")
+        let ownCopies = try await stack.store.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM eb_archive_event WHERE body_ref IS NULL OR event != ''")
+        }
+        #expect(ownCopies == 0)
+        let texts = try await stack.bodies(first)
+        #expect(texts.count == 3)
+        let described = try await stack.events("DescribeArchive", ["ArchiveName": "one"])
+        #expect(described["EventCount"] == 3)
+        #expect(described["SizeBytes"]?.intValue == texts.reduce(0) { $0 + $1.utf8.count }, "the shared text is counted")
+
+        // The messages leave; the archives still hold the texts, and a replay delivers them.
+        for url in [first, second] { try await stack.sqs("PurgeQueue", ["QueueUrl": .string(url)]) }
+        #expect(try await sharedCopies(stack) == [2, 2, 2])
+        try await stack.events("StartReplay", [
+            "ReplayName": "again", "EventSourceArn": .string(Self.archiveArn("one")),
+            "EventStartTime": 1_700_000_000, "EventEndTime": 1_700_000_100, "Destination": ["Arn": .string(Self.defaultBus)],
+        ])
+        #expect(try await stack.bus.replayStep() == 3)
+        let replayed = try await stack.bodies(first).compactMap { try? JSONValue(parsing: $0) }
+        #expect(replayed.compactMap { $0["detail"]?["n"]?.intValue }.sorted() == [0, 1, 2])
+        #expect(replayed.allSatisfy { $0["replay-name"] == "again" })
+
+        // Each archive deleted releases its hold; the last one frees the copies.
+        try await stack.events("DeleteArchive", ["ArchiveName": "one"])
+        #expect(try await sharedCopies(stack) == [1, 1, 1])
+        stack.clock.advance(by: .seconds(2 * 86_400))
+        try await stack.events("UpdateArchive", ["ArchiveName": "two", "RetentionDays": 1])
+        #expect(try await stack.bus.deleteExpiredArchivedEvents() == 3)
+        #expect(try await sharedCopies(stack) == [], "retention releases the copies too")
+        #expect(try await eventCount(stack, "two") == 0)
+    }
+
+    @Test("an archive written before the events shared their copy opens unchanged: counted, replayed, added to, expired")
+    func archiveFromBeforeSharedCopies() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("signalbox-archive-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let texts = (0..<3).map { i in
+            #"{"version":"0","id":"old-\#(i)","detail-type":"order","source":"shop","account":"000000000000","time":"2023-11-14T22:13:2\#(i)Z","region":"us-east-1","resources":[],"detail":{"n":\#(i)}}"#
+        }
+        do {
+            // The schema before: seq AUTOINCREMENT, every row with its own text. Written out of
+            // event-time order, as events with their own Time may arrive.
+            let old = try StackStore(directory: directory, migrations: StackAssembly.migrations.filter {
+                $0.identifier != "events-v7-archive-shared-envelopes"
+            })
+            try await old.write { db in
+                try db.execute(sql: """
+                    INSERT INTO eb_archive (name, bus, retention_days, created_at) VALUES ('old', 'default', 0, 1700000000000)
+                    """)
+                for i in [2, 0, 1] {
+                    try db.execute(sql: """
+                        INSERT INTO eb_archive_event (archive, event_time, archived_at, event) VALUES ('old', ?, 1700000000000, ?)
+                        """, arguments: [1_700_000_000_000 + Int64(i) * 1000, texts[i]])
+                }
+            }
+        }
+        let stack = try BusTestStack(directory: directory)
+        let described = try await stack.events("DescribeArchive", ["ArchiveName": "old"])
+        #expect(described["EventCount"] == 3)
+        #expect(described["SizeBytes"]?.intValue == texts.reduce(0) { $0 + $1.utf8.count })
+        // A FIFO queue keeps the order the replay delivered in.
+        let url = try await stack.createQueue("replayed.fifo", ["FifoQueue": "true"])
+        try await stack.events("PutRule", ["Name": "r", "EventPattern": #"{"source":["shop"]}"#])
+        try await stack.events("PutTargets", ["Rule": "r", "Targets": [
+            ["Id": "q", "Arn": .string(stack.queueArn("replayed.fifo")), "SqsParameters": ["MessageGroupId": "g"]],
+        ]])
+        try await stack.events("StartReplay", [
+            "ReplayName": "old", "EventSourceArn": .string(Self.archiveArn("old")),
+            "EventStartTime": 1_699_999_000, "EventEndTime": 1_700_000_100, "Destination": ["Arn": .string(Self.defaultBus)],
+        ])
+        #expect(try await stack.bus.replayStep() == 3)
+        var replayed: [String?] = []
+        while true {
+            let received = try await stack.sqs("ReceiveMessage", ["QueueUrl": .string(url), "MaxNumberOfMessages": 10])
+            let messages = received["Messages"]?.arrayValue ?? []
+            guard !messages.isEmpty else { break }
+            for message in messages {
+                replayed.append(message["Body"]?.stringValue.flatMap { try? JSONValue(parsing: $0) }?["id"]?.stringValue)
+                try await stack.sqs("DeleteMessage", ["QueueUrl": .string(url), "ReceiptHandle": message["ReceiptHandle"] ?? .null])
+            }
+        }
+        #expect(replayed == ["old-0", "old-1", "old-2"], "in event-time order, not arrival order")
+
+        // New events are numbered after the old ones; retention deletes old and new alike.
+        try await put(stack, 2)
+        let seqs = try await stack.store.read { db in try Int64.fetchAll(db, sql: "SELECT seq FROM eb_archive_event ORDER BY seq") }
+        #expect(seqs == [1, 2, 3, 4, 5])
+        #expect(try await eventCount(stack, "old") == 5)
+        try await stack.events("UpdateArchive", ["ArchiveName": "old", "RetentionDays": 1])
+        stack.clock.advance(by: .seconds(2 * 86_400))
+        #expect(try await stack.bus.deleteExpiredArchivedEvents() == 5)
+        #expect(try await eventCount(stack, "old") == 0)
+    }
 }

@@ -18,19 +18,31 @@ struct ArchiveRoute: Sendable {
 
 /// The archived events' table. Every write runs inside a transaction the caller opened (the
 /// PutEvents one, so an acknowledged event is archived).
+///
+/// An event put by PutEvents is stored once: its archive rows name the copy of its text that
+/// its queue messages share (`sqs_shared_body`, through `DeliveryLookups.sharedBody`), with an
+/// empty `event`; an event that is its copy's only holder, or that reached the bus by a hop,
+/// keeps its text in `event` (`body_ref` NULL). Each row naming a copy counts in its `refs`,
+/// and each deletion of rows releases theirs.
 enum BusArchiveStore {
-    /// Appends one event to each of `archives`. `eventTime` is the envelope's `time` (Unix ms),
+    /// An archived event's text, wherever it is stored (SQL, on a row of `eb_archive_event`).
+    static let eventText = "CASE WHEN body_ref IS NULL THEN event ELSE (SELECT body FROM sqs_shared_body WHERE id = body_ref) END"
+
+    /// Appends `event` to each of `archives`. `eventTime` is the envelope's `time` (Unix ms),
     /// what replays select on; `archivedAt` is when it was accepted, what retention counts from.
-    static func append(_ db: Database, archives: [String], eventTime: Int64, archivedAt: Int64, text: String) throws {
+    static func append(_ db: Database, archives: [String], eventTime: Int64, archivedAt: Int64, event: BusEvent,
+                       lookups: DeliveryLookups) throws {
         let insert = try DirectStatement(db, sql: """
-            INSERT INTO eb_archive_event (archive, event_time, archived_at, event) VALUES (?, ?, ?, ?)
+            INSERT INTO eb_archive_event (archive, event_time, archived_at, event, body_ref) VALUES (?, ?, ?, ?, ?)
             """)
         for archive in archives {
+            let shared = try lookups.sharedBody(db, event: event)
             try insert.execute { row in
                 row.bind(archive)
                 row.bind(eventTime)
                 row.bind(archivedAt)
-                row.bind(text)
+                row.bind(shared == nil ? event.text : "")
+                row.bind(shared)
             }
         }
     }
@@ -40,7 +52,7 @@ enum BusArchiveStore {
     /// range (only the rows after `seq` are read) rather than walking the archive's index.
     static func totals(_ db: Database, archive: String, after seq: Int64) throws -> (count: Int64, bytes: Int64, lastSeq: Int64?) {
         let row = try Row.fetchOne(db, sql: """
-            SELECT COUNT(*), COALESCE(SUM(length(CAST(event AS BLOB))), 0), MAX(seq) FROM eb_archive_event
+            SELECT COUNT(*), COALESCE(SUM(length(CAST(\(eventText) AS BLOB))), 0), MAX(seq) FROM eb_archive_event
             WHERE seq > ? AND +archive = ?
             """, arguments: [seq, archive])
         let count: Int64 = row?[0] ?? 0, bytes: Int64 = row?[1] ?? 0, last: Int64? = row?[2]
@@ -55,11 +67,24 @@ enum BusArchiveStore {
         var deleted = 0
         for row in archives {
             let name: String = row[0], days: Int64 = row[1]
-            try db.execute(sql: "DELETE FROM eb_archive_event WHERE archive = ? AND archived_at < ?",
-                           arguments: [name, now - days * 86_400_000])
-            deleted += db.changesCount
+            deleted += try delete(db, where: "archive = ? AND archived_at < ?", arguments: [name, now - days * 86_400_000])
         }
         return deleted
+    }
+
+    /// Deletes every event of `archive` (DeleteArchive).
+    static func deleteAll(_ db: Database, archive: String) throws {
+        try delete(db, where: "archive = ?", arguments: [archive])
+    }
+
+    /// Deletes the archived events `condition` selects and releases the shared copies they
+    /// named; returns how many went.
+    @discardableResult
+    private static func delete(_ db: Database, where condition: String, arguments: StatementArguments) throws -> Int {
+        let refs = try Int64?.fetchAll(db, sql: "DELETE FROM eb_archive_event WHERE \(condition) RETURNING body_ref",
+                                       arguments: arguments)
+        try QueueEngine.releaseSharedBodies(db, refs)
+        return refs.count
     }
 }
 

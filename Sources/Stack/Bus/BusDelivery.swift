@@ -193,7 +193,8 @@ struct BusDeliverer: Sendable {
             let archives = routes.archiving(event.envelope)
             if !archives.isEmpty {
                 let time = event.envelope["time"]?.stringValue.flatMap(BusEvents.parseISO).map { Int64($0 * 1000) } ?? now
-                try BusArchiveStore.append(db, archives: archives, eventTime: time, archivedAt: now, text: event.text)
+                try BusArchiveStore.append(db, archives: archives, eventTime: time, archivedAt: now, event: forwarded,
+                                           lookups: lookups)
             }
             try route(db, event: forwarded, rules: routes.matches(event.envelope), buses: buses, now: now, report: &report,
                       lookups: lookups)

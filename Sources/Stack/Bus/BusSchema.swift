@@ -163,5 +163,35 @@ enum BusSchema {
                 );
                 """)
         },
+        // Archived events share the stored envelope of PutEvents (issue #18's 10 % budget): an
+        // event both archived and sent to queues was written twice, once for its queue
+        // messages (`sqs_shared_body`) and once for each archive. Now an archive row may name
+        // that copy in `body_ref` (its `event` then empty) and counts in its `refs`, so every
+        // path an archived event leaves by (retention, DeleteArchive) releases it, as a
+        // deleted message does. Rows written before keep their own text (`body_ref` NULL).
+        // `seq` loses AUTOINCREMENT, which cost every archived event a read and a write of
+        // sqlite_sequence: a new row still gets a seq above every row present, so replays
+        // (by event time, then seq) and `last_seq` (the archive's newest event at StartReplay)
+        // keep their meaning; only when every row from a replay's `last_seq` up was deleted
+        // could a later event take a seq it covers. The index loses `seq`: an index ends with
+        // the rowid anyway, so it still orders by (archive, event_time, seq). The old rows are
+        // copied as they are.
+        StoreMigration("events-v7-archive-shared-envelopes") { db in
+            try db.execute(sql: """
+                CREATE TABLE eb_archive_event_v7 (
+                    seq INTEGER PRIMARY KEY,
+                    archive TEXT NOT NULL,
+                    event_time INTEGER NOT NULL,
+                    archived_at INTEGER NOT NULL,
+                    event TEXT NOT NULL,
+                    body_ref INTEGER
+                );
+                INSERT INTO eb_archive_event_v7 (seq, archive, event_time, archived_at, event)
+                    SELECT seq, archive, event_time, archived_at, event FROM eb_archive_event;
+                DROP TABLE eb_archive_event;
+                ALTER TABLE eb_archive_event_v7 RENAME TO eb_archive_event;
+                CREATE INDEX eb_archive_event_time ON eb_archive_event(archive, event_time);
+                """)
+        },
     ]
 }

@@ -177,7 +177,7 @@ extension BusService {
             guard try Row.fetchOne(db, sql: "SELECT 1 FROM eb_archive WHERE name = ?", arguments: [name]) != nil else {
                 throw BusError.notFound("Archive \(name) does not exist.")
             }
-            try db.execute(sql: "DELETE FROM eb_archive_event WHERE archive = ?", arguments: [name])
+            try BusArchiveStore.deleteAll(db, archive: name)
             try db.execute(sql: "DELETE FROM eb_archive WHERE name = ?", arguments: [name])
         }
         archiveTotals.invalidate()

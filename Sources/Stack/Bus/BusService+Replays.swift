@@ -197,7 +197,7 @@ extension BusService {
             let cursorTime: Int64 = replay["cursor_time"] ?? Int64.min
             let cursorSeq: Int64 = replay["cursor_seq"] ?? Int64.min
             let rows = try Row.fetchAll(db, sql: """
-                SELECT seq, event_time, event FROM eb_archive_event
+                SELECT seq, event_time, \(BusArchiveStore.eventText) FROM eb_archive_event
                 WHERE archive = ?1 AND event_time >= ?2 AND event_time < ?3 AND seq <= ?4
                   AND (event_time > ?5 OR (event_time = ?5 AND seq > ?6))
                 ORDER BY event_time, seq LIMIT ?7

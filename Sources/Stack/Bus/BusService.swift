@@ -177,7 +177,9 @@ public final class BusService: StackService {
                                      traceHeader: entry["TraceHeader"]?.stringValue, ingestionTime: ingestion)
                 let rules = routes.matches(envelope)
                 if !rules.isEmpty { event.checkForQueues(rules) }
-                routed.append((event, rules, routes.archiving(envelope), time))
+                let archives = routes.archiving(envelope)
+                event.queueBody.archives = archives.count
+                routed.append((event, rules, archives, time))
                 results.append(["EventId": .string(id)])
             } catch {
                 results.append(["ErrorCode": .string(error.code), "ErrorMessage": .string(error.message)])
@@ -204,7 +206,8 @@ public final class BusService: StackService {
                 let lookups = DeliveryLookups(sharesBodies: true, recordsMessages: watching)
                 for (event, rules, archives, time) in work {
                     if !archives.isEmpty {
-                        try BusArchiveStore.append(db, archives: archives, eventTime: time, archivedAt: now, text: event.text)
+                        try BusArchiveStore.append(db, archives: archives, eventTime: time, archivedAt: now, event: event,
+                                                   lookups: lookups)
                     }
                     if !rules.isEmpty {
                         try deliverer.route(db, event: event, rules: rules, buses: buses, now: now, report: &report, lookups: lookups)

@@ -48,13 +48,13 @@ final class DeliveryLookups {
     /// (the deliveries expected to name it) and the messages that did.
     private var shared: [String: (id: Int64, stored: Int, refs: Int)] = [:]
 
-    /// Where a message carrying the event's text keeps its body: nil when it is the event's only
-    /// such delivery (the message holds its own copy), else one shared copy that all of them
-    /// name. An event matched by five rules is written once, not five times. Bus-to-bus hops
-    /// keep their own copies: they run in savepoints, and a rolled-back one could take a copy
-    /// that later messages name.
+    /// Where a message carrying the event's text, or an archive keeping it, keeps its body: nil
+    /// when it is the event's only such holder (it holds its own copy), else one shared copy
+    /// that all of them name. An event matched by five rules and archived is written once, not
+    /// six times. Bus-to-bus hops keep their own copies: they run in savepoints, and a
+    /// rolled-back one could take a copy that later messages name.
     func sharedBody(_ db: Database, event: BusEvent) throws -> Int64? {
-        let expected = event.queueBody.standardQueueDeliveries
+        let expected = event.queueBody.sharedCopyHolders
         guard sharesBodies, event.depth == 0, expected > 1 else { return nil }
         if let copy = shared[event.id] {
             shared[event.id]?.refs = copy.refs + 1
@@ -92,6 +92,11 @@ struct QueueBodyCheck: Sendable {
     var digest: String?
     /// How many of the event's deliveries carry its text to a standard queue.
     var standardQueueDeliveries = 0
+    /// How many archives keep the event (they name the same stored copy as its messages).
+    var archives = 0
+
+    /// How many rows will name the event's one stored copy of its text.
+    var sharedCopyHolders: Int { standardQueueDeliveries + archives }
 }
 
 extension BusEvent {
@@ -105,7 +110,8 @@ extension BusEvent {
                 if case .queue(let name)? = kind, !QueueNaming.isFifo(name) { count += 1 }
             }
         }
-        queueBody = QueueBodyCheck(digest: MessageAttributes.md5(body: text), standardQueueDeliveries: count)
+        queueBody.digest = MessageAttributes.md5(body: text)
+        queueBody.standardQueueDeliveries = count
     }
 }
 

@@ -353,13 +353,20 @@ extension QueueEngine {
     static func deleteMessages(_ db: Database, where condition: String, arguments: StatementArguments) throws -> Int {
         let refs = try Int64?.fetchAll(db.cachedStatement(sql: "DELETE FROM sqs_message WHERE \(condition) RETURNING body_ref"),
                                        arguments: arguments)
+        try releaseSharedBodies(db, refs)
+        return refs.count
+    }
+
+    /// Releases the shared body copies that deleted rows named (`body_ref` of each, nil for a
+    /// row with its own copy): a copy goes with the last row naming it. Archived events name
+    /// copies too (BusArchiveStore), and release them here the same way.
+    static func releaseSharedBodies(_ db: Database, _ refs: [Int64?]) throws {
         var released: [Int64: Int] = [:]
         for case let ref? in refs { released[ref, default: 0] += 1 }
         for (id, count) in released {
             try db.run("UPDATE sqs_shared_body SET refs = refs - ? WHERE id = ?", arguments: [count, id])
             try db.run("DELETE FROM sqs_shared_body WHERE id = ? AND refs <= 0", arguments: [id])
         }
-        return refs.count
     }
 
     func changeVisibility(_ db: Database, queue: QueueRecord, handle: ReceiptHandle, timeout: Int, now: Int64) throws {
