@@ -41,11 +41,12 @@ final class DeliveryLookups {
         return record
     }
 
-    /// Whether messages carrying an event's text may share one stored copy of it: only for a
-    /// caller that settles the copies' counts before its transaction ends (PutEvents).
+    /// Whether messages and archive rows carrying an event's text may share one stored copy of
+    /// it: only for a caller that settles the copies' counts before its transaction ends
+    /// (PutEvents).
     private let sharesBodies: Bool
     /// Shared copies made in this transaction, by event id: the count each was stored with
-    /// (the deliveries expected to name it) and the messages that did.
+    /// (the holders expected to name it: queue deliveries and archives) and those that did.
     private var shared: [String: (id: Int64, stored: Int, refs: Int)] = [:]
 
     /// Where a message carrying the event's text, or an archive keeping it, keeps its body: nil
@@ -65,9 +66,9 @@ final class DeliveryLookups {
         return id
     }
 
-    /// Corrects the count of each shared copy that fewer messages named than expected (a
+    /// Corrects the count of each shared copy that fewer holders named than expected (a
     /// delivery was refused); must run after the transaction's last delivery. A count that is
-    /// never corrected is too high, never too low: a copy can outlive its messages, not leave
+    /// never corrected is too high, never too low: a copy can outlive its holders, not leave
     /// one without a body.
     func settleSharedBodies(_ db: Database) throws {
         for copy in shared.values where copy.refs != copy.stored {
