@@ -17,6 +17,11 @@ struct LiveState: Sendable {
     var definitionsDescribed: [String: Date] = [:]
     /// The executions listed by the last poll, newest first, timelines not yet attached.
     var executions: [Execution] = []
+    /// Where each execution is in `executions`, by ARN, counted from the end: a new execution
+    /// goes in at the front, which moves every index but none counted from the end. A history
+    /// frame (one per event the stream carries) finds its execution here instead of comparing
+    /// ARNs down the list. A cache, checked on use (`executionIndex`), never the truth.
+    private var executionPositions: [String: Int] = [:]
     var histories: [String: ExecutionHistory] = [:]
     /// The Map Runs read for each execution (by its ARN), kept apart from the listing as
     /// histories are.
@@ -196,7 +201,7 @@ struct LiveState: Sendable {
         let arn = frame.execution.executionArn
         if MapRun.isChild(stateMachineArn: frame.execution.stateMachineArn) { return .ignored }
         guard let status = Execution.Status(rawValue: frame.status), let id = frame.event["id"]?.intValue,
-              let index = executions.firstIndex(where: { $0.arn == arn })
+              let index = executionIndex(arn)
         else { return .refreshExecution(arn) }
         let held = histories[arn]?.lastEventId ?? 0
         if id <= held { return .ignored }
@@ -204,6 +209,24 @@ struct LiveState: Sendable {
         executions[index].status = status
         applyHistory([frame.event], arn: arn, status: status)
         return .changed
+    }
+
+    /// Where the execution `arn` is in `executions`. An entry of the index that no longer
+    /// points at its execution (the list was changed elsewhere) is found by a search instead,
+    /// and the index built again.
+    private mutating func executionIndex(_ arn: String) -> Int? {
+        if let fromEnd = executionPositions[arn] {
+            let index = executions.count - 1 - fromEnd
+            if executions.indices.contains(index) && executions[index].arn == arn { return index }
+        }
+        guard let index = executions.firstIndex(where: { $0.arn == arn }) else { return nil }
+        indexExecutions()
+        return index
+    }
+
+    private mutating func indexExecutions() {
+        let last = executions.count - 1
+        executionPositions = Dictionary(executions.enumerated().map { ($1.arn, last - $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// A machine's name from the machines listed, else from its ARN's last part.
@@ -371,6 +394,7 @@ struct LiveState: Sendable {
     /// A fresh execution list from a poll; histories of executions no longer listed are dropped.
     mutating func applyExecutions(_ listed: [Execution]) {
         executions = listed
+        indexExecutions()
         let shown = Set(listed.map(\.arn))
         histories = histories.filter { shown.contains($0.key) }
     }
@@ -395,11 +419,12 @@ struct LiveState: Sendable {
     }
 
     mutating func update(_ execution: Execution) {
-        if let index = executions.firstIndex(where: { $0.arn == execution.arn }) {
+        if let index = executionIndex(execution.arn) {
             executions[index].status = execution.status
             executions[index].stopDate = execution.stopDate
         } else {
             executions.insert(execution, at: 0)
+            executionPositions[execution.arn] = executions.count - 1
         }
     }
 

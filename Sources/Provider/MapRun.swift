@@ -109,7 +109,22 @@ public struct MapRun: Sendable, Hashable {
 
     /// A Map Run's child: its state machine is the parent's labelled one (`…:stateMachine:NAME/LABEL`),
     /// a name no state machine can have. The saga list leaves children to their Map Run.
+    /// Read from the ARN's bytes, not split into parts: a history frame asks it for every event
+    /// the stream carries.
     public static func isChild(stateMachineArn: String) -> Bool {
-        stateMachineArn.split(separator: ":").last?.contains("/") ?? false
+        // The last non-empty part after a colon (trailing colons skipped), as `split` finds it.
+        let bytes = stateMachineArn.utf8
+        var end = bytes.endIndex
+        while end > bytes.startIndex, bytes[bytes.index(before: end)] == UInt8(ascii: ":") { end = bytes.index(before: end) }
+        var index = end
+        while index > bytes.startIndex {
+            let previous = bytes.index(before: index)
+            switch bytes[previous] {
+            case UInt8(ascii: ":"): return false
+            case UInt8(ascii: "/"): return true
+            default: index = previous
+            }
+        }
+        return false
     }
 }

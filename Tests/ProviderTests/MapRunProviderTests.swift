@@ -54,6 +54,12 @@ struct MapRunProviderTests {
     func childrenAreKnownByTheirMachine() {
         #expect(MapRun.isChild(stateMachineArn: "arn:aws:states:us-east-1:000000000000:stateMachine:labels/lines"))
         #expect(!MapRun.isChild(stateMachineArn: "arn:aws:states:us-east-1:000000000000:stateMachine:labels"))
+        // Only the last part counts: a slash before it (a path-like account field) does not, and
+        // trailing colons are no part.
+        #expect(!MapRun.isChild(stateMachineArn: "arn:aws:states:a/b:000000000000:stateMachine:labels"))
+        #expect(MapRun.isChild(stateMachineArn: "arn:aws:states:us-east-1:000000000000:stateMachine:labels/lines::"))
+        #expect(MapRun.isChild(stateMachineArn: "labels/lines"))
+        #expect(!MapRun.isChild(stateMachineArn: "") && !MapRun.isChild(stateMachineArn: "::"))
         #expect(MapRun(arn: "arn:aws:states:us-east-1:000000000000:mapRun:labels/lines:0b1c", status: "RUNNING").label == "lines")
     }
 }
