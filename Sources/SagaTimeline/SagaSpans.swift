@@ -176,7 +176,7 @@ extension StateSpan {
     /// A task token in a state's parameters: the value of a key named like `TaskToken` or
     /// `taskToken`, anywhere in the object.
     static func token(in parameters: String) -> String? {
-        guard parameters.contains("oken"), let value = try? JSONValue(parsing: parameters) else { return nil }
+        guard mentionsToken(parameters), let value = try? JSONValue(parsing: parameters) else { return nil }
         func find(_ value: JSONValue) -> String? {
             switch value {
             case .object(let object):
@@ -192,5 +192,20 @@ extension StateSpan {
             }
         }
         return find(value)
+    }
+
+    /// Whether `text` has `oken` in it (`TaskToken`, `taskToken`, `Token`): the cheap test
+    /// before parsing it. A byte search: Foundation's `contains` turned every Task state's
+    /// parameters into UTF-16 for it, a few times a second per running saga. Either finds the
+    /// same: the needle is ASCII, which no other character sequence is canonically equal to.
+    static func mentionsToken(_ text: String) -> Bool {
+        let (o, k, e, n) = (UInt8(ascii: "o"), UInt8(ascii: "k"), UInt8(ascii: "e"), UInt8(ascii: "n"))
+        return text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard bytes.count >= 4 else { return false }
+            for start in 0...(bytes.count - 4) where bytes[start] == o {
+                if bytes[start + 1] == k && bytes[start + 2] == e && bytes[start + 3] == n { return true }
+            }
+            return false
+        } ?? text.contains("oken")
     }
 }
