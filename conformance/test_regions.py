@@ -3,8 +3,10 @@
 The same queue name in two regions is two queues with regional URLs and ARNs; listings are
 per region; buses, rules, state machines and namespaces of eu-west-1 are invisible from
 us-east-1; with `--auth`, two keys of two accounts each see only their own; a rule's bus target
-in another account (when its policy allows the sender) or region delivers there; a region's data survives kill -9; the live
-stream serves a region's events with `?region=`."""
+in another account (when its policy allows the sender) or region delivers there, and so does a
+queue target in another account of the same region (when the queue's policy lets the rule in),
+while a queue of another region is refused at PutTargets; a region's data survives kill -9; the
+live stream serves a region's events with `?region=`."""
 import json
 import time
 import urllib.error
@@ -202,6 +204,91 @@ def test_a_bus_target_in_another_account_delivers_when_its_policy_allows(two_acc
     assert event["account"] == ACCOUNT and event["region"] == REGION
     assert event["id"] == put["Entries"][0]["EventId"]
     assert event["detail"] == {"n": 1}
+
+
+def put_and_dead_letter(events, sqs, dlq_url, source):
+    """Puts one event and returns the message its refused delivery left on `dlq_url`."""
+    events.put_events(Entries=[{"Source": source, "DetailType": "t", "Detail": "{}"}])
+    return wait_for_message_with_attributes(sqs, dlq_url)
+
+
+def wait_for_message_with_attributes(sqs, url, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        messages = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1, MessageAttributeNames=["All"]).get("Messages", [])
+        if messages:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=messages[0]["ReceiptHandle"])
+            return messages[0]
+    raise AssertionError(f"no message arrived on {url}")
+
+
+def test_a_queue_target_in_another_account_delivers_when_its_policy_lets_the_rule_in(two_accounts):
+    endpoint, _ = two_accounts
+    events_a = client("events", endpoint, REGION, "AKIDA", "secret-a")
+    sqs_a = client("sqs", endpoint, REGION, "AKIDA", "secret-a")
+    sqs_b = client("sqs", endpoint, REGION, "AKIDB", "secret-b")
+    inbox = sqs_b.create_queue(QueueName="inbox")["QueueUrl"]
+    inbox_arn = f"arn:aws:sqs:{REGION}:{ACCOUNT_B}:inbox"
+    dlq = sqs_a.create_queue(QueueName="undelivered")["QueueUrl"]
+    dlq_arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:undelivered"
+    rule_arn = events_a.put_rule(Name="to-b", EventPattern='{"source":["shop"]}')["RuleArn"]
+    other_rule_arn = events_a.put_rule(Name="also-to-b", EventPattern='{"source":["other"]}')["RuleArn"]
+    for rule in ("to-b", "also-to-b"):
+        put = events_a.put_targets(Rule=rule, Targets=[{"Id": "inbox", "Arn": inbox_arn,
+                                                        "DeadLetterConfig": {"Arn": dlq_arn}}])
+        assert put["FailedEntryCount"] == 0
+
+    # No policy on B's queue: the delivery is refused, not retried, and dead-lettered in A.
+    refused = put_and_dead_letter(events_a, sqs_a, dlq, "shop")
+    attributes = {name: value["StringValue"] for name, value in refused["MessageAttributes"].items()}
+    assert attributes["ERROR_CODE"] == "AccessDenied"
+    assert attributes["ERROR_MESSAGE"] == f"Access to the resource {inbox_arn} is denied."
+    assert attributes["RULE_ARN"] == rule_arn and attributes["TARGET_ARN"] == inbox_arn
+    assert attributes["RETRY_ATTEMPTS"] == "0"
+    assert json.loads(refused["Body"])["source"] == "shop"
+
+    # A policy letting EventBridge in for the rule `to-b` only, as AWS's documentation writes it.
+    sqs_b.set_queue_attributes(QueueUrl=inbox, Attributes={"Policy": json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": "from-rule", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+                       "Action": "sqs:SendMessage", "Resource": inbox_arn,
+                       "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}}}]})})
+    put = events_a.put_events(Entries=[{"Source": "shop", "DetailType": "order", "Detail": '{"n":2}'}])
+    event = json.loads(wait_for_message(sqs_b, inbox)["Body"])
+    assert event["id"] == put["Entries"][0]["EventId"]
+    assert event["account"] == ACCOUNT and event["detail"] == {"n": 2}
+    # Another rule of the same account is not the one the condition names.
+    refused = put_and_dead_letter(events_a, sqs_a, dlq, "other")
+    assert refused["MessageAttributes"]["RULE_ARN"]["StringValue"] == other_rule_arn
+    assert refused["MessageAttributes"]["ERROR_CODE"]["StringValue"] == "AccessDenied"
+
+
+def test_a_queue_target_in_another_account_delivers_to_an_account_grant_and_retries_a_missing_queue(two_accounts):
+    endpoint, _ = two_accounts
+    events_a = client("events", endpoint, REGION, "AKIDA", "secret-a")
+    sqs_b = client("sqs", endpoint, REGION, "AKIDB", "secret-b")
+    events_a.put_rule(Name="early", EventPattern='{"source":["early"]}')
+    events_a.put_targets(Rule="early", Targets=[{"Id": "later", "Arn": f"arn:aws:sqs:{REGION}:{ACCOUNT_B}:later"}])
+    # The queue does not exist yet: the delivery waits in A's outbox and is retried.
+    put = events_a.put_events(Entries=[{"Source": "early", "DetailType": "t", "Detail": "{}"}])
+    time.sleep(1.5)
+    later = sqs_b.create_queue(QueueName="later")["QueueUrl"]
+    sqs_b.add_permission(QueueUrl=later, Label="account-a", AWSAccountIds=[ACCOUNT], Actions=["SendMessage"])
+    event = json.loads(wait_for_message(sqs_b, later, timeout=30)["Body"])
+    assert event["id"] == put["Entries"][0]["EventId"] and event["account"] == ACCOUNT
+
+
+def test_a_queue_target_in_another_region_is_refused_at_put_targets(two_accounts):
+    endpoint, _ = two_accounts
+    events_a = client("events", endpoint, REGION, "AKIDA", "secret-a")
+    events_a.put_rule(Name="abroad", EventPattern='{"source":["x"]}')
+    for arn in (f"arn:aws:sqs:{OTHER}:{ACCOUNT}:q", f"arn:aws:sqs:{OTHER}:{ACCOUNT_B}:q"):
+        with pytest.raises(ClientError) as error:
+            events_a.put_targets(Rule="abroad", Targets=[{"Id": "q", "Arn": arn}])
+        assert error.value.response["Error"]["Code"] == "ValidationException"
+        assert error.value.response["Error"]["Message"] == "Cross-region api call is not allowed."
+        assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert events_a.list_targets_by_rule(Rule="abroad")["Targets"] == []
 
 
 def test_a_bus_target_in_another_region_delivers(endpoint):

@@ -105,9 +105,10 @@ struct BusDeliverer: Sendable {
             report.matched[event.id, default: []].append((event.bus, rule.name))
             for (target, kind) in zip(rule.targets, rule.kinds) {
                 let payload = self.payload(for: target, ruleName: rule.name, ruleArn: rule.arn, event: event)
-                if case .remoteBus? = kind {
-                    // Another partition's bus is in another store: the outbox row, written in
-                    // this transaction, is the promise; the retry worker forwards it at once.
+                if kind?.isInOtherPartition == true {
+                    // Another partition's bus or queue is in another store: the outbox row,
+                    // written in this transaction, is the promise; the retry worker forwards it
+                    // at once.
                     try insertOutbox(db, event: event, rule: rule.name, target: target, payload: payload, attempts: 0,
                                      firstAt: now, nextAt: now, state: "pending", error: nil)
                     report.outcomes.append(DeliveryOutcome(eventId: event.id, bus: event.bus, rule: rule.name,
@@ -198,8 +199,8 @@ struct BusDeliverer: Sendable {
             }
             try route(db, event: forwarded, rules: routes.matches(event.envelope), buses: buses, now: now, report: &report,
                       lookups: lookups)
-        case .remoteBus?:
-            throw AWSError.internalFailure("A bus of another partition is delivered by the outbox worker, not in a transaction.")
+        case .remoteBus?, .remoteQueue?:
+            throw AWSError.internalFailure("A target of another partition is delivered by the outbox worker, not in a transaction.")
         case .sink(let service)?:
             guard let sink = sinks[service] else {
                 throw BusError.validation("Targets of service \(service) are not supported by this stack.")

@@ -1,9 +1,10 @@
 import Foundation
 import JSON
+import StackProtocol
 import Synchronization
 import Wire
 
-/// Cross-account and cross-region bus targets. AWS lets a rule's target be an event bus of
+/// Cross-account and cross-region bus targets, and queues of other accounts. AWS lets a rule's target be an event bus of
 /// another account (whose bus policy must allow it) or another region; the event arrives there
 /// as it was put, its `account` and `region` still the sender's. Each partition has its own
 /// store, so the hop cannot share the sending transaction: the sender writes an outbox row
@@ -12,7 +13,9 @@ import Wire
 ///
 /// Resource policies: a bus of another account accepts the event only when its policy allows the
 /// sending account `events:PutEvents` (`policyAllowsPutEvents`), as AWS requires; a bus of the
-/// same account in another region needs none.
+/// same account in another region needs none. A queue of another account (same region only, as
+/// AWS allows) is delivered the same way, when its access policy lets the rule in
+/// (`QueueService.acceptFromRule`).
 extension BusService {
     /// Accepts an event forwarded from a bus of `sender`'s account in another partition onto
     /// `bus`: archived and routed as a PutEvents of it would be, keeping its id and envelope. A
@@ -39,18 +42,35 @@ extension BusService {
         try await deliver([(event, rules, routes.archiving(envelope), time)], buses: buses, now: now, failedEntries: 0)
     }
 
-    /// Forwards the outbox's due deliveries to buses of other partitions, before the retry
-    /// worker's write settles them: by outbox seq, nil when the receiving bus committed the
-    /// event, else its error.
+    /// Forwards the outbox's due deliveries to buses and queues of other partitions, before
+    /// the retry worker's write settles them: by outbox seq, nil when the receiving bus or
+    /// queue committed the event, else its error.
     func forwardRemote(_ due: [PendingDelivery]) async -> [Int64: AWSError?] {
         var results: [Int64: AWSError?] = [:]
         for pending in due {
-            guard case .remoteBus(let partition, let bus)? = pending.target.kind(naming: naming) else { continue }
+            let kind = pending.target.kind(naming: naming)
+            guard kind?.isInOtherPartition == true else { continue }
             do throws(AWSError) {
-                guard let receiver = partitions?.bus(of: partition) else { throw BusError.busNotFound(bus) }
-                try await receiver.acceptForwarded(id: pending.event.id, envelope: pending.event.envelope,
-                                                   text: pending.event.text, bus: bus, depth: pending.event.depth + 1,
-                                                   sender: naming.accountId)
+                switch kind {
+                case .remoteBus(let partition, let bus)?:
+                    guard let receiver = partitions?.bus(of: partition) else { throw BusError.busNotFound(bus) }
+                    try await receiver.acceptForwarded(id: pending.event.id, envelope: pending.event.envelope,
+                                                       text: pending.event.text, bus: bus, depth: pending.event.depth + 1,
+                                                       sender: naming.accountId)
+                case .remoteQueue(let partition, let queue)?:
+                    // An account nobody used has no queues: missing, as on AWS (retried).
+                    guard let receiver = partitions?.queues(of: partition) else { throw QueueError.queueDoesNotExist() }
+                    let sender = QueuePolicy.RuleSender(ruleArn: naming.ruleArn(pending.rule, bus: pending.event.bus),
+                                                        accountId: naming.accountId, roleArn: pending.target.roleArn)
+                    try await receiver.acceptFromRule(
+                        queue: queue, payload: pending.payload, groupId: pending.target.messageGroupId, eventId: pending.event.id,
+                        sender: sender,
+                        origin: MessageSender(eventId: pending.event.id, bus: pending.event.bus, rule: pending.rule,
+                                              targetId: pending.target.id),
+                        eventText: pending.event.text)
+                default:
+                    continue
+                }
                 results[pending.seq] = .some(nil)
             } catch {
                 results[pending.seq] = .some(error)
@@ -80,5 +100,10 @@ public final class PartitionLink: Sendable {
     /// used finds no bus, as on AWS, instead of making a store for it).
     func bus(of partition: StackPartition) -> BusService? {
         bound.withLock { $0.partitions }?.existing(partition)?.byPrefix["AWSEvents"] as? BusService
+    }
+
+    /// The queue service of a partition that exists.
+    func queues(of partition: StackPartition) -> QueueService? {
+        bound.withLock { $0.partitions }?.existing(partition)?.byPrefix["AmazonSQS"] as? QueueService
     }
 }

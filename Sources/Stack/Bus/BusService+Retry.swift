@@ -43,12 +43,16 @@ extension BusService {
     @discardableResult
     func retryDue(limit: Int = 200) async throws(AWSError) -> Int {
         let now = clock.wallClockNow.milliseconds
-        let due = try await store.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT \(PendingDelivery.columns)
+        // `untried`: rows PutEvents handed over for their first try (forwards to other
+        // partitions); their first failure is no retry.
+        let (due, untried) = try await store.read { db -> ([PendingDelivery?], Set<Int64>) in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT \(PendingDelivery.columns), error_code
                 FROM eb_delivery WHERE state = 'pending' AND next_at <= ? AND target_arn NOT LIKE '%:api-destination/%'
                 ORDER BY next_at LIMIT ?
-                """, arguments: [now, limit]).map(PendingDelivery.init)
+                """, arguments: [now, limit])
+            let untried = Set(rows.compactMap { row -> Int64? in (row["error_code"] as String?) == nil ? row["seq"] : nil })
+            return (rows.map(PendingDelivery.init), untried)
         }
         guard !due.isEmpty else { return 0 }
         let forwarded = await forwardRemote(due.compactMap { $0 })
@@ -84,7 +88,8 @@ extension BusService {
                 if let failure {
                     let status = try deliverer.recordFailure(
                         db, event: event, rule: pending.rule, target: pending.target, payload: pending.payload,
-                        attempts: pending.attempts + 1, firstAt: pending.firstAt, now: now, error: failure, existing: pending.seq)
+                        attempts: untried.contains(pending.seq) ? 0 : pending.attempts + 1, firstAt: pending.firstAt, now: now,
+                        error: failure, existing: pending.seq)
                     report.outcomes.append(DeliveryOutcome(
                         eventId: event.id, bus: event.bus, rule: pending.rule, targetId: pending.target.id,
                         targetArn: pending.target.arn, status: status, errorCode: failure.code, errorMessage: failure.message))

@@ -23,6 +23,10 @@ extension BusService {
             guard seen.insert(target.id).inserted else {
                 throw BusError.validation("Target ids must be unique within a request: \(target.id) appears twice.")
             }
+            // AWS's answer to a queue of another region (buses are the only cross-region targets).
+            guard !BusTarget.isQueueOfOtherRegion(target.arn, naming: naming) else {
+                throw BusError.validation("Cross-region api call is not allowed.")
+            }
             switch target.kind(naming: naming) {
             case nil:
                 failed.append(["TargetId": .string(target.id), "ErrorCode": "ValidationException",

@@ -12,8 +12,19 @@ enum BusTargetKind: Sendable, Equatable {
     /// A bus of another account or region: handed to the outbox in the delivering transaction
     /// (that bus's store is not this one) and forwarded by the retry worker.
     case remoteBus(partition: StackPartition, name: String)
+    /// A queue of another account in this region (AWS delivers to those when the queue's policy
+    /// lets the rule in): handed to the outbox like a remote bus, its policy checked on arrival.
+    case remoteQueue(partition: StackPartition, name: String)
     case sink(service: String)
     case apiDestination(arn: String)
+
+    /// Whether the target lives in another partition's store, so the outbox worker delivers it.
+    var isInOtherPartition: Bool {
+        switch self {
+        case .remoteBus, .remoteQueue: true
+        default: false
+        }
+    }
 }
 
 /// A target as PutTargets accepted it, with what delivery needs parsed out once.
@@ -28,6 +39,9 @@ struct BusTarget: Sendable, Equatable {
     var maximumRetryAttempts: Int
     var maximumEventAgeSeconds: Int
     var deadLetterArn: String?
+    /// `RoleArn`: the execution role EventBridge assumes for the target (a queue of another
+    /// account may grant that role rather than the whole account).
+    var roleArn: String?
     var messageGroupId: String?
     /// `HttpParameters`: what an API-destination call adds to its URL and headers.
     var httpParameters: TargetHttpParameters
@@ -75,6 +89,7 @@ struct BusTarget: Sendable, Equatable {
         maximumRetryAttempts = try retry?.int("MaximumRetryAttempts", in: 0...185) ?? Self.defaultRetryAttempts
         maximumEventAgeSeconds = try retry?.int("MaximumEventAgeInSeconds", in: 60...86_400) ?? Self.defaultEventAgeSeconds
         deadLetterArn = try input.object("DeadLetterConfig")?.string("Arn")
+        roleArn = try input.string("RoleArn")
         messageGroupId = try input.object("SqsParameters")?.string("MessageGroupId")
         httpParameters = try input.object("HttpParameters").map { parameters throws(AWSError) in
             try TargetHttpParameters(parameters)
@@ -85,13 +100,22 @@ struct BusTarget: Sendable, Equatable {
         Self.kind(arn: arn, naming: naming)
     }
 
+    /// Whether `arn` is an SQS queue of another region: AWS delivers to queues of its own
+    /// region only, and refuses such a target at PutTargets.
+    static func isQueueOfOtherRegion(_ arn: String, naming: BusNaming) -> Bool {
+        let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        return parts.count == 6 && parts[0] == "arn" && parts[2] == "sqs" && String(parts[3]) != naming.region
+    }
+
     static func kind(arn: String, naming: BusNaming) -> BusTargetKind? {
         let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
         guard parts.count == 6, parts[0] == "arn", !parts[2].isEmpty else { return nil }
         switch parts[2] {
         case "sqs":
-            guard String(parts[3]) == naming.region, String(parts[4]) == naming.accountId, !parts[5].isEmpty else { return nil }
-            return .queue(name: String(parts[5]))
+            guard String(parts[3]) == naming.region, !parts[5].isEmpty else { return nil }
+            if String(parts[4]) == naming.accountId { return .queue(name: String(parts[5])) }
+            guard StackPartition.isValidAccountId(parts[4]) else { return nil }
+            return .remoteQueue(partition: StackPartition(accountId: String(parts[4]), region: naming.region), name: String(parts[5]))
         case "events":
             if naming.apiDestinationName(fromArn: arn) != nil { return .apiDestination(arn: arn) }
             if let local = naming.busName(fromArn: arn) { return .bus(name: local) }

@@ -89,6 +89,12 @@ enum QueueError {
         make("UnsupportedOperation", "AWS.SimpleQueueService.UnsupportedOperation", message)
     }
 
+    /// SQS's refusal of a caller its access policy does not grant (the resource named by its
+    /// ARN, where AWS names the queue's URL on its own endpoint).
+    static func accessDenied(queueArn: String) -> AWSError {
+        make("AccessDenied", "AccessDenied", "Access to the resource \(queueArn) is denied.", status: 403)
+    }
+
     static func resourceNotFound(_ message: String) -> AWSError {
         make("ResourceNotFoundException", "ResourceNotFoundException", message)
     }
