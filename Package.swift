@@ -160,7 +160,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strict),
         .testTarget(name: "StackProtocolTests", dependencies: ["StackProtocol", "JSON", "CircuitBreaker", "Chaos"],
                     swiftSettings: strict),
-        .testTarget(name: "ProviderTests", dependencies: ["Provider", "StackClient", "StackProtocol", "Stack", "JSON", "SignalboxTestSupport"],
+        .testTarget(name: "ProviderTests", dependencies: ["Provider", "StackClient", "StackProtocol", "Stack", "JSON", "Wire", "SignalboxTestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "SagaTimeline", "SignalboxTestSupport"],
                     resources: [.copy("Golden"), .copy("Sagas")], swiftSettings: strict),

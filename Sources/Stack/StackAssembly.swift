@@ -78,7 +78,8 @@ public enum StackAssembly {
     /// stream; the stream serves each partition's own (`StreamRoute`).
     public static func extensions(store: StackStore, configuration: StackConfiguration,
                                   hub: StreamHub = StreamHub(), partitions: StackPartitions? = nil) -> [any StackRouteExtension] {
-        let stream: [any StackRouteExtension] = configuration.liveStream ? [StreamRoute(hub: hub, partitions: partitions)] : []
+        let stream: [any StackRouteExtension] = configuration.liveStream
+            ? [StreamRoute(hub: hub, partitions: partitions, authenticator: configuration.authenticator)] : []
         return stream + [
             BreakerBoardRoute(board: BreakerBoard(store: store, hub: hub, readOnly: configuration.readOnly,
                                                   clock: configuration.clock)),

@@ -4,6 +4,7 @@ import JSON
 import Logging
 import StackProtocol
 import Timekeeping
+import Wire
 
 /// A viewer of the stack's live stream (`/_signalbox/stream`, frames v1, `docs/stream.md`):
 /// subscribes to topics, optionally filtered server-side by an event pattern, and yields each
@@ -73,9 +74,24 @@ public struct StreamClient: Sendable {
         var logger = Logger(label: "signalbox.stream-client")
         logger.logLevel = .critical
         let quietLogger = logger
+        let endpoint = self.endpoint
         return { receive in
+            // Signed as the API calls are (a stack run with `--auth` checks it), with the
+            // credentials current at each connection.
+            let credentials: AWSCredentials
+            do { credentials = try await endpoint.currentCredentials() } catch {
+                throw StackClientError.transport("live stream: \(error)")
+            }
+            var configuration = WebSocketClientConfiguration()
+            for header in Self.signatureHeaders(url: url, credentials: credentials, region: endpoint.region,
+                                                unixSeconds: SystemClock().wallClockNow.wholeSeconds) {
+                // SigV4's own header names (`X-Amz-Date`, `Authorization`, `X-Amz-Security-Token`)
+                // are valid field names: the force-unwrap cannot fail.
+                configuration.additionalHeaders.append(.init(name: .init(header.name)!, value: header.value))
+            }
             do {
-                try await WebSocketClient.connect(url: url, logger: quietLogger) { inbound, outbound, _ in
+                try await WebSocketClient.connect(url: url, configuration: configuration,
+                                                  logger: quietLogger) { inbound, outbound, _ in
                     try await outbound.write(.text(subscription))
                     for try await message in inbound.messages(maxSize: 16 << 20) {
                         guard case .text(let text) = message else { continue }
@@ -101,6 +117,22 @@ public struct StreamClient: Sendable {
             return [.error(StreamFailure(code: StreamFailure.unreadableCode, message: error.message))]
         }
     }
+
+    /// The SigV4 headers (header form) that sign the upgrade request to `url` — a GET with no
+    /// body, its Host as the WebSocket client sends it.
+    static func signatureHeaders(url: String, credentials: AWSCredentials, region: String,
+                                 unixSeconds: Int64) -> [(name: String, value: String)] {
+        guard let components = URLComponents(string: url) else { return [] }
+        let request = SigV4Request(method: "GET", path: components.percentEncodedPath,
+                                   query: components.percentEncodedQuery ?? "",
+                                   headers: [(name: "Host", value: StackEndpoint.hostHeader(of: url))], body: [UInt8]())
+        let signed = SigV4Signer(credentials: credentials, region: region, service: streamSigningName)
+            .sign(request, unixSeconds: unixSeconds)
+        return signed.headers.filter { $0.name.lowercased() != "host" }
+    }
+
+    /// The service the stream's signature is scoped to (the stack's own: AWS has no stream).
+    static let streamSigningName = "signalbox"
 
     /// `region` selects the stack's stream of the region the client signs its calls for (a
     /// stack before regions ignores it).

@@ -5,6 +5,7 @@ import StackClient
 import SignalboxTestSupport
 import StackProtocol
 import Testing
+import Wire
 
 /// The stack provider against a real stack on loopback: what the console shows must be what
 /// the system holds, reached through the public APIs only.
@@ -94,6 +95,25 @@ struct StackProviderTests {
                 // Queue counts move between polls too (the stream's queue statistics).
                 let counted = try await watcher.wait("the delivered message counted") { $0.queues.first?.visibleMessages == 1 }
                 #expect(counted.queues.first?.name == "inventory")
+            }
+        }
+    }
+
+    @Test("a console attached with its credentials to a stack run with --auth gets live events")
+    func eventsArriveThroughTheStreamUnderAuth() async throws {
+        try await withRunningStack(configure: { $0.credentials = ["AKIDCONSOLE": "console-secret"] }) { open in
+            var endpoint = open
+            endpoint.credentials = AWSCredentials(accessKeyId: "AKIDCONSOLE", secretAccessKey: "console-secret")
+            // A slow poll: whatever reaches recentEvents came from the (signed) stream.
+            let provider = provider(endpoint, refresh: .seconds(30))
+            try await watching(provider) { watcher in
+                _ = try await watcher.wait("a connection") { $0.connection.label == "connected" }
+                while await !provider.streamIsLive { try await Task.sleep(for: .milliseconds(20)) }
+                _ = try await AWSClient(endpoint: endpoint).call(.eventBridge, "PutEvents", ["Entries": [
+                    ["Source": "shop.orders", "DetailType": "OrderPlaced", "Detail": #"{"orderId":"o-8"}"#],
+                ]])
+                let snapshot = try await watcher.wait("the event") { !$0.recentEvents.isEmpty }
+                #expect(snapshot.recentEvents.last?.detail["orderId"] == "o-8")
             }
         }
     }

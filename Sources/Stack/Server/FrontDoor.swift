@@ -49,10 +49,8 @@ public final class FrontDoor: Sendable {
     public let metrics: StackMetrics
     let accountId: String
     let region: String
-    let verifier: SigV4Verifier?
-    /// Access key id → the account its requests act in (`--auth` keys that name one); other
-    /// keys act in `accountId`.
-    let accounts: [String: String]
+    /// Checks signatures (`--auth`) and places requests in their account and region.
+    public let authenticator: RequestAuthenticator
     let logger: Logger
     /// Signature times are checked against its wall clock; request latencies are timed on it.
     let clock: any TimeSource
@@ -91,8 +89,9 @@ public final class FrontDoor: Sendable {
         self.metrics = metrics
         self.accountId = accountId
         self.region = region
-        self.verifier = credentials.map { SigV4Verifier(secrets: $0, sessionTokens: sessionTokens) }
-        self.accounts = accounts
+        self.authenticator = RequestAuthenticator(
+            credentials: credentials, sessionTokens: sessionTokens, accounts: accounts,
+            defaultPartition: StackPartition(accountId: accountId, region: region), clock: clock)
         self.logger = logger
         self.clock = clock
         self.endpointBox = Mutex(endpoint)
@@ -112,7 +111,7 @@ public final class FrontDoor: Sendable {
         let service = target.flatMap { services[$0.prefix] }
         let version = service?.jsonVersion ?? .v1_1
         do throws(AWSError) {
-            let caller = try authenticate(request)
+            let caller = try authenticator.authenticate(request)
             guard let targetHeader else {
                 throw AWSError(code: "UnknownOperationException",
                                message: "Missing X-Amz-Target header: this endpoint speaks the AWS JSON 1.0/1.1 protocols",
@@ -126,7 +125,7 @@ public final class FrontDoor: Sendable {
             let input = try AWSJSONCodec.decodeBody(request.body)
             var partition = StackPartition(accountId: accountId, region: region)
             if let partitions {
-                partition = self.partition(of: caller)
+                partition = authenticator.partition(of: caller)
                 if let placed = try partitions.services(for: partition).byPrefix[target.prefix] { service = placed }
             }
             let context = ServiceContext(requestId: requestId, accountId: partition.accountId, region: partition.region,
@@ -172,36 +171,5 @@ public final class FrontDoor: Sendable {
         var readings: [GaugeReading] = []
         for service in services.values { readings += await service.gaugeReadings() }
         return readings
-    }
-
-    /// Who sent a request, as far as it says: its key and the region it signed for.
-    struct Caller {
-        var accessKeyId: String
-        var region: String
-        /// Whether the signature was verified (`--auth`): only then does the key choose the account.
-        var verified: Bool
-    }
-
-    /// Verifies the signature when the stack was started with `--auth`; otherwise reads the
-    /// credential scope unverified (nil when there is none or it is unreadable).
-    private func authenticate(_ request: FrontDoorRequest) throws(AWSError) -> Caller? {
-        guard let verifier else {
-            return SigV4CredentialScope.of(authorization: request.header("Authorization"), query: request.query)
-                .map { Caller(accessKeyId: $0.accessKeyId, region: $0.region, verified: false) }
-        }
-        let sigRequest = SigV4Request(method: request.method, path: request.path, query: request.query,
-                                      headers: request.headers, body: request.body)
-        let now = clock.wallClockNow.wholeSeconds
-        let identity = try verifier.verify(sigRequest, nowUnixSeconds: now)
-        return Caller(accessKeyId: identity.accessKeyId, region: identity.region, verified: true)
-    }
-
-    /// The partition a request acts in: the region it signed for when that can name one (else
-    /// the default region), and its verified key's account (else the default account).
-    func partition(of caller: Caller?) -> StackPartition {
-        guard let caller else { return StackPartition(accountId: accountId, region: region) }
-        let region = StackPartition.isValidRegion(caller.region) ? caller.region : self.region
-        let account = caller.verified ? accounts[caller.accessKeyId] ?? accountId : accountId
-        return StackPartition(accountId: account, region: region)
     }
 }

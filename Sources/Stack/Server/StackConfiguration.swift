@@ -49,6 +49,13 @@ public struct StackConfiguration: Sendable {
         self.clock = clock
     }
 
+    /// The signature check and placement these settings ask for (`--auth`, its keys' accounts),
+    /// for the entrances outside the front door (the live stream's upgrade).
+    public var authenticator: RequestAuthenticator {
+        RequestAuthenticator(credentials: credentials, sessionTokens: sessionTokens, accounts: accounts,
+                             defaultPartition: StackPartition(accountId: accountId, region: region), clock: clock)
+    }
+
     /// `$XDG_DATA_HOME/signalbox`, else `~/.local/share/signalbox`.
     public static var defaultDataDirectory: URL {
         let environment = ProcessInfo.processInfo.environment

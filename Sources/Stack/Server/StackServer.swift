@@ -147,22 +147,14 @@ struct StackResponder<Fallback: HTTPResponder>: HTTPResponder where Fallback.Con
             body = try await request.collectBody(upTo: maximumBodyBytes)
         } catch let error where Self.isTooLarge(error) {
             let aws = AWSError.requestTooLarge(limit: maximumBodyBytes)
-            return Self.response(FrontDoorResponse(
+            return FrontDoorResponse(
                 status: aws.status, headers: [("Content-Type", "application/x-amz-json-1.0")],
-                body: AWSJSONCodec.encodeBody(aws.body)))
+                body: AWSJSONCodec.encodeBody(aws.body)).httpResponse
         } catch {
             // The peer went away mid-body: nothing was handled, nothing changed.
             return Self.text(400, "incomplete request body", contentType: "text/plain")
         }
-        var headers: [(name: String, value: String)] = []
-        headers.reserveCapacity(request.headers.count)
-        // HTTPTypes keeps Host as the request's authority, not among the fields; SigV4 signs it.
-        if let authority = request.head.authority { headers.append(("host", authority)) }
-        for field in request.headers { headers.append((field.name.canonicalName, field.value)) }
-        let frontRequest = FrontDoorRequest(
-            method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "",
-            headers: headers, body: Array(buffer: body))
-        return Self.response(await frontDoor.respond(to: frontRequest))
+        return await frontDoor.respond(to: FrontDoorRequest(request, body: Array(buffer: body))).httpResponse
     }
 
     static func isTooLarge(_ error: any Error) -> Bool {
@@ -171,19 +163,52 @@ struct StackResponder<Fallback: HTTPResponder>: HTTPResponder where Fallback.Con
         return false
     }
 
-    static func response(_ front: FrontDoorResponse) -> Response {
-        var fields = HTTPFields()
-        for (name, value) in front.headers {
-            // HTTPTypes' field type, reached through HTTPFields (Hummingbird re-exports only that).
-            if let field = HTTPFields.Element.Name(name) { fields.append(HTTPFields.Element(name: field, value: value)) }
-        }
-        return Response(status: .init(code: front.status), headers: fields,
-                         body: .init(byteBuffer: ByteBuffer(bytes: front.body)))
-    }
-
     static func text(_ status: Int, _ text: String, contentType: String) -> Response {
         Response(status: .init(code: status), headers: [.contentType: contentType],
                  body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+extension FrontDoorResponse {
+    /// As Hummingbird sends it.
+    var httpResponse: Response {
+        var fields = HTTPFields()
+        for (name, value) in headers {
+            // HTTPTypes' field type, reached through HTTPFields (Hummingbird re-exports only that).
+            if let field = HTTPFields.Element.Name(name) { fields.append(HTTPFields.Element(name: field, value: value)) }
+        }
+        return Response(status: .init(code: status), headers: fields,
+                         body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+extension FrontDoorRequest {
+    /// A Hummingbird request as the front door (and the signature check) reads it.
+    init(_ request: Request, body: [UInt8]) {
+        var headers: [(name: String, value: String)] = []
+        headers.reserveCapacity(request.headers.count + 1)
+        // HTTPTypes keeps Host as the request's authority, not among the fields; SigV4 signs it.
+        if let authority = request.head.authority { headers.append(("host", authority)) }
+        for field in request.headers { headers.append((field.name.canonicalName, field.value)) }
+        self.init(method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "",
+                  headers: headers, body: body)
+    }
+}
+
+/// An AWS error answered by a route outside the front door (the stream's upgrade), in the same
+/// shape: JSON `__type` and `message`, AWS's status, a request id.
+struct AWSErrorResponse: HTTPResponseError {
+    let error: AWSError
+
+    init(_ error: AWSError) { self.error = error }
+
+    var status: HTTPResponse.Status { .init(code: error.status) }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        FrontDoorResponse(
+            status: error.status,
+            headers: [("Content-Type", AWSJSONVersion.v1_1.contentType), ("x-amzn-RequestId", RandomIdentifier.uuid())],
+            body: AWSJSONCodec.encodeBody(error.body)).httpResponse
     }
 }
 

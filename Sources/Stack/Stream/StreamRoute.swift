@@ -4,6 +4,7 @@ import HummingbirdWebSocket
 import JSON
 import Patterns
 import StackProtocol
+import Wire
 
 /// `GET /_signalbox/stream`: the live stream as a WebSocket (frames v1, `docs/stream.md`).
 ///
@@ -18,10 +19,17 @@ import StackProtocol
 /// selects one (either may be left out: the server's default); without them a viewer sees the
 /// default partition, as every viewer did before partitions. An account that is not twelve
 /// digits is refused before the upgrade (400).
+///
+/// With `--auth` the upgrade request must be SigV4-signed (header form) by a known key, as every
+/// API call is, and a key reads only its own account's streams: `?account=` naming another is
+/// `AccessDeniedException` (403), and without `?region=` the viewer gets the region it signed
+/// for. Refusals come before the upgrade, in AWS's error shape.
 public struct StreamRoute: StackRouteExtension {
     /// The default partition's stream (the only one without `partitions`).
     public let hub: StreamHub
     public let partitions: StackPartitions?
+    /// Verifies the upgrade's signature under `--auth` (nil or not verifying: open, as before).
+    public let authenticator: RequestAuthenticator?
     public static let path = ExtensionPaths.stream
     static let maximumMessageBytes = 64 * 1024
     static let maximumBatchMilliseconds = 1000
@@ -29,9 +37,31 @@ public struct StreamRoute: StackRouteExtension {
     /// message limit common WebSocket clients apply by default.
     static let maximumBatchBytes = 512 * 1024
 
-    public init(hub: StreamHub, partitions: StackPartitions? = nil) {
+    public init(hub: StreamHub, partitions: StackPartitions? = nil, authenticator: RequestAuthenticator? = nil) {
         self.hub = hub
         self.partitions = partitions
+        self.authenticator = authenticator
+    }
+
+    /// The stream a viewer's upgrade request may read: checked as an API call is under
+    /// `--auth`, else chosen by its query alone.
+    func selectHub(for request: Request) throws -> StreamHub {
+        let query = request.uri.queryParameters
+        let region = query.get("region"), account = query.get("account")
+        guard let authenticator, authenticator.verifies else { return try selectHub(region: region, account: account) }
+        let own: StackPartition
+        do throws(AWSError) {
+            own = authenticator.partition(of: try authenticator.authenticate(FrontDoorRequest(request, body: [])))
+        } catch {
+            throw AWSErrorResponse(error)
+        }
+        if let account, account != own.accountId {
+            throw AWSErrorResponse(AWSError(
+                code: "AccessDeniedException",
+                message: "The live stream of account \(account) is not readable with a key of account \(own.accountId).",
+                status: 403))
+        }
+        return try selectHub(region: region ?? own.region, account: own.accountId)
     }
 
     /// The stream of the partition a viewer's query names (`region`, `account`): the region as
@@ -53,12 +83,11 @@ public struct StreamRoute: StackRouteExtension {
     public func addRoutes(to router: Router<StackRequestContext>) {
         let route = self
         router.ws(RouterPath(stringLiteral: Self.path), shouldUpgrade: { request, _ in
-            let query = request.uri.queryParameters
-            _ = try route.selectHub(region: query.get("region"), account: query.get("account"))
+            _ = try route.selectHub(for: request)
             return .upgrade([:])
         }) { inbound, _, context in
             let query = context.request.uri.queryParameters
-            let hub = try route.selectHub(region: query.get("region"), account: query.get("account"))
+            let hub = try route.selectHub(for: context.request)
             let capacity = query.get("buffer", as: Int.self).map { min(max($0, 1), 65_536) } ?? StreamHub.defaultCapacity
             let topics = Set((query.get("topics") ?? "").split(separator: ",").map { StreamTopic(String($0)) }
                 .filter { !$0.rawValue.isEmpty })
