@@ -1,8 +1,8 @@
 """Issue #18's operations through the real AWS CLI (`aws --endpoint-url …`), as a user types them:
 EventBridge archives, replays and resource policies, connections and API destinations (with a
-rule delivering to the loopback HTTP server of conftest's `hooks`), the SQS details, and Cloud
-Map DNS namespaces. Each asserts on the CLI's JSON output, and on its error message and exit
-code for bad input."""
+rule delivering to the loopback HTTP server of conftest's `hooks`), the SQS details, Cloud Map
+DNS namespaces, and regions (`--region`). Each asserts on the CLI's JSON output, and on its
+error message and exit code for bad input."""
 import json
 import subprocess
 import time
@@ -473,3 +473,40 @@ def test_cli_dns_namespaces(endpoint):
     listed = run(endpoint, *sd, "list-operations", "--filters", f"Name=NAMESPACE_ID,Values={ns_id},Condition=EQ")
     assert listed["Operations"] == []
     assert run(endpoint, *sd, "get-operation", "--operation-id", delete_op)["Operation"]["Status"] == "SUCCESS"
+
+
+# --- Regions: `--region` chooses where a call acts ---------------------------------------------
+
+def test_cli_regions(endpoint):
+    other = "eu-west-1"
+    qname, bus = uniq("cli-eu-q"), uniq("cli-eu-bus")
+    home, away = ("--region", REGION), ("--region", other)
+    queue_url = run(endpoint, *away, "sqs", "create-queue", "--queue-name", qname)["QueueUrl"]
+    bus_arn = run(endpoint, *away, "events", "create-event-bus", "--name", bus)["EventBusArn"]
+    try:
+        # Outside the default region a queue URL names its region, as the ARNs do.
+        assert queue_url == f"{endpoint}/queue/{other}/{ACCOUNT}/{qname}"
+        assert bus_arn == f"arn:aws:events:{other}:{ACCOUNT}:event-bus/{bus}"
+        assert run(endpoint, *away, "sqs", "get-queue-url", "--queue-name", qname)["QueueUrl"] == queue_url
+        attributes = run(endpoint, *away, "sqs", "get-queue-attributes", "--queue-url", queue_url,
+                         "--attribute-names", "QueueArn")["Attributes"]
+        assert attributes["QueueArn"] == f"arn:aws:sqs:{other}:{ACCOUNT}:{qname}"
+        assert run(endpoint, *away, "sqs", "list-queues", "--queue-name-prefix", qname)["QueueUrls"] == [queue_url]
+        assert bus in [b["Name"] for b in run(endpoint, *away, "events", "list-event-buses")["EventBuses"]]
+        # us-east-1 lists neither.
+        assert "QueueUrls" not in run(endpoint, *home, "sqs", "list-queues", "--queue-name-prefix", qname)
+        assert bus not in [b["Name"] for b in run(endpoint, *home, "events", "list-event-buses")["EventBuses"]]
+        # Errors: AWS's codes and messages, the CLI's exit code for a service error.
+        assert fails(endpoint, *home, "sqs", "get-queue-url", "--queue-name", qname) == error_line(
+            "AWS.SimpleQueueService.NonExistentQueue", "GetQueueUrl", "The specified queue does not exist.")
+        assert fails(endpoint, *home, "events", "describe-event-bus", "--name", bus) == error_line(
+            "ResourceNotFoundException", "DescribeEventBus", f"Event bus {bus} does not exist.")
+        # A rule's queue target in another region is refused as AWS refuses it.
+        run(endpoint, *home, "events", "put-rule", "--name", qname, "--event-pattern", json.dumps({"source": ["cli"]}))
+        assert fails(endpoint, *home, "events", "put-targets", "--rule", qname, "--targets",
+                     json.dumps([{"Id": "q", "Arn": f"arn:aws:sqs:{other}:{ACCOUNT}:{qname}"}])) == error_line(
+            "ValidationException", "PutTargets", "Cross-region api call is not allowed.")
+    finally:
+        aws_cli(endpoint, *home, "events", "delete-rule", "--name", qname, check=False)
+        aws_cli(endpoint, *away, "sqs", "delete-queue", "--queue-url", queue_url, check=False)
+        aws_cli(endpoint, *away, "events", "delete-event-bus", "--name", bus, check=False)
