@@ -89,6 +89,9 @@ public struct StreamClient: Sendable {
                 // are valid field names: the force-unwrap cannot fail.
                 configuration.additionalHeaders.append(.init(name: .init(header.name)!, value: header.value))
             }
+            // The reader may have gone while the credentials were read: a connection opened now
+            // would outlive it (the connect itself does not heed cancellation).
+            try Task.checkCancellation()
             do {
                 try await WebSocketClient.connect(url: url, configuration: configuration,
                                                   logger: quietLogger) { inbound, outbound, _ in
