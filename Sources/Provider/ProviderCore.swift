@@ -58,6 +58,9 @@ struct ProviderCore: Sendable {
         case boardRefreshed(Result<BreakerBoardListing?, APIFailure>)
         case mapRunsFetched([(execution: String, mapRuns: [MapRun])])
         case frame(StreamFrame)
+        /// The frames the stream delivered since the last batch, in order: one input (one
+        /// reading of the clock, one snapshot asked for) for all of them.
+        case frames([StreamFrame])
         case streamEnded(reason: String)
         /// The endpoint refused the stream's path (a stack run with `--no-stream`): polling only,
         /// the stream is not asked for again.
@@ -242,6 +245,8 @@ struct ProviderCore: Sendable {
             return changed(at: now)
         case .frame(let frame):
             return received(frame, at: now)
+        case .frames(let frames):
+            return received(frames, at: now)
         case .streamAbsent(let reason):
             streamRefused = reason
             connection.stream = .off
@@ -560,30 +565,51 @@ struct ProviderCore: Sendable {
     // MARK: live stream
 
     private mutating func received(_ frame: StreamFrame, at now: Moment) -> [Effect] {
+        var effects: [Effect] = []
+        return apply(frame, at: now, effects: &effects) ? changed(at: now) + effects : effects
+    }
+
+    /// A batch of frames: each applied in order, then the snapshot asked for once (a batch of
+    /// 3,000 frames is one publish check, not 3,000).
+    private mutating func received(_ frames: [StreamFrame], at now: Moment) -> [Effect] {
+        var effects: [Effect] = []
+        var anyChanged = false
+        for frame in frames {
+            if apply(frame, at: now, effects: &effects) { anyChanged = true }
+        }
+        return anyChanged ? changed(at: now) + effects : effects
+    }
+
+    /// Applies one frame; appends the effects it asks for besides a snapshot, and returns
+    /// whether it changed what a snapshot shows.
+    private mutating func apply(_ frame: StreamFrame, at now: Moment, effects: inout [Effect]) -> Bool {
         if case .subscribed(let subscribed) = frame, subscribed.filtered, eventPattern != nil { patternAcknowledged = true }
         rates.record(frame, at: now.instant, date: now.date)
         switch state.apply(frame: frame) {
         case .ignored:
-            return []
+            return false
         case .changed:
-            return changed(at: now)
+            return true
         case .subscribed:
             connection.stream = .up
             schedule.streaming = true
             streamBackoff.reset()
-            return changed(at: now)
+            return true
         case .refreshExecution(let arn):
             executionsToRefresh.insert(arn)
-            guard !refreshingExecutions else { return [] }
+            guard !refreshingExecutions else { return false }
             refreshingExecutions = true
-            return [.startTimer(.refreshExecutions, after: Self.refreshDelay)]
+            effects.append(.startTimer(.refreshExecutions, after: Self.refreshDelay))
+            return false
         case .refreshBreakers:
-            guard !boardRefreshPending else { return [] }
+            guard !boardRefreshPending else { return false }
             boardRefreshPending = true
-            return [.startTimer(.refreshBoard, after: Self.refreshDelay)]
+            effects.append(.startTimer(.refreshBoard, after: Self.refreshDelay))
+            return false
         case .refreshQueues:
             queueFreshness.listSoon = true
-            return changed(at: now) + step(schedule.ask([.queues], at: now.instant), at: now)
+            effects += step(schedule.ask([.queues], at: now.instant), at: now)
+            return true
         }
     }
 

@@ -123,8 +123,9 @@ public struct RecentMessages: Sendable, Hashable {
     public let limit: Int
     public let bodyBudget: Int
     private var bodyBytes = 0
-    /// Position in `messages` by id, offset by `removed` (positions stay valid as the front goes).
-    private var positions: [String: Int] = [:]
+    /// Position in `messages` by id, offset by `removed` (positions stay valid as the front goes);
+    /// a position below `removed` is a message let go.
+    private var positions = PositionIndex()
     private var removed = 0
 
     public init(limit: Int = RecentMessages.defaultLimit, bodyBudget: Int = RecentMessages.defaultBodyBudget) {
@@ -133,7 +134,7 @@ public struct RecentMessages: Sendable, Hashable {
     }
 
     public func message(_ id: String) -> QueueMessage? {
-        positions[id].map { messages[$0 - removed] }
+        positions.position(of: id, floor: removed).map { messages[$0 - removed] }
     }
 
     /// One decoded `message` frame: what `apply` takes.
@@ -160,7 +161,7 @@ public struct RecentMessages: Sendable, Hashable {
                                truncated: Bool = false, sender: QueueMessage.Sender? = nil, execution: QueueMessage.Execution? = nil) {
         changesSeen += 1
         let position: Int
-        if let held = positions[id] {
+        if let held = positions.position(of: id, floor: removed) {
             position = held
             let index = held - removed
             var message = messages[index]
@@ -176,12 +177,12 @@ public struct RecentMessages: Sendable, Hashable {
             messages.replace(at: index, with: message)
         } else {
             position = removed + messages.count
-            positions[id] = position
+            positions.set(id, to: position)
             messages.append(QueueMessage(id: id, queue: change.queue, body: body, bodySize: bodySize, truncated: truncated,
                                          sender: sender, execution: execution, changes: [change]))
             bodyBytes += body?.utf8.count ?? 0
         }
-        if change.kind == .moved, let newId = change.toMessageId { positions[newId] = position }
+        if change.kind == .moved, let newId = change.toMessageId { positions.set(newId, to: position) }
         evictOverflow()
     }
 
@@ -216,12 +217,9 @@ public struct RecentMessages: Sendable, Hashable {
             bytes -= messages[drop].body?.utf8.count ?? 0
             drop += 1
         }
-        for index in 0..<drop {
-            positions[messages[index].id] = nil
-            for later in messages[index].laterIds { positions[later] = nil }
-        }
         messages.removeFirst(drop)
         removed += drop
+        positions.raise(floor: removed)
         evicted += drop
         bodyBytes = bytes
     }

@@ -239,7 +239,7 @@ public actor StackProvider: SystemProvider {
     }
 
     private func receive(tapFrames frames: [StreamFrame]) {
-        for frame in frames { receive(.frame(frame)) }
+        receive(.frames(frames))
     }
 
     private func removeTaps(_ taps: [FoundTap]) async throws -> String {
@@ -434,7 +434,7 @@ public actor StackProvider: SystemProvider {
 
     private func receive(frames: [StreamFrame], generation: Int) {
         guard generation == streamGeneration else { return }
-        for frame in frames { receive(.frame(frame)) }
+        receive(.frames(frames))
     }
 
     private func receive(_ input: ProviderCore.Input, generation: Int) {

@@ -1,4 +1,3 @@
-import DequeModule
 import StackProtocol
 import Synchronization
 
@@ -42,14 +41,36 @@ public struct StreamBatches: AsyncSequence, Sendable {
 
 /// Frames received and not yet taken; shared by the socket's reading task and the reader.
 ///
+/// The frames are kept as the messages' arrays they came in, moved in and out whole: a frame
+/// is copied (each of its strings and arrays retained) only when a take joins several
+/// messages, never on the way in, and not at all for the usual one message per take.
+///
 /// Invariant: while `frames` is not empty, an arrival signal is pending or the reader is
 /// between taking a signal and calling `take()`. `put` signals only when the inbox turns from
 /// empty to non-empty, and the signal stream keeps at most one, so signals never pile up.
+/// `count` is the frames held in `messages`, at most `capacity`, and no held array is empty.
 final class StreamInbox: Sendable {
     private struct State {
-        var frames = Deque<StreamFrame>()
+        var messages: [[StreamFrame]] = []
+        var count = 0
         var dropped = 0
         var failure: (any Error)?
+
+        /// Drops the oldest frames past `capacity`, counting them.
+        mutating func trim(to capacity: Int) {
+            while count > capacity {
+                let excess = count - capacity
+                if messages[0].count <= excess {
+                    count -= messages[0].count
+                    dropped += messages[0].count
+                    messages.removeFirst()
+                } else {
+                    messages[0].removeFirst(excess)
+                    count -= excess
+                    dropped += excess
+                }
+            }
+        }
     }
 
     let capacity: Int
@@ -63,18 +84,16 @@ final class StreamInbox: Sendable {
 
     /// The frames of one message, in order.
     func put(_ frames: [StreamFrame]) {
+        guard !frames.isEmpty else { return }
+        let count = frames.count
         let wasEmpty = state.withLock { state in
-            let wasEmpty = state.frames.isEmpty && state.dropped == 0
-            for frame in frames {
-                if state.frames.count == capacity {
-                    state.frames.removeFirst()
-                    state.dropped += 1
-                }
-                state.frames.append(frame)
-            }
+            let wasEmpty = state.count == 0 && state.dropped == 0
+            state.messages.append(frames)
+            state.count += count
+            state.trim(to: capacity)
             return wasEmpty
         }
-        if wasEmpty && !frames.isEmpty { arrival.yield() }
+        if wasEmpty { arrival.yield() }
     }
 
     /// The connection ended; `failure` says how, if it failed.
@@ -84,13 +103,20 @@ final class StreamInbox: Sendable {
     }
 
     func take() -> [StreamFrame] {
-        state.withLock { state in
-            var batch = state.dropped > 0 ? [StreamFrame.dropped(count: state.dropped)] : []
-            batch.append(contentsOf: state.frames)
-            state.frames.removeAll(keepingCapacity: true)
-            state.dropped = 0
-            return batch
+        let (messages, dropped) = state.withLock { state in
+            defer {
+                state.count = 0
+                state.dropped = 0
+            }
+            var taken: [[StreamFrame]] = []
+            swap(&taken, &state.messages)
+            return (taken, state.dropped)
         }
+        if dropped == 0 && messages.count == 1 { return messages[0] }
+        var batch = dropped > 0 ? [StreamFrame.dropped(count: dropped)] : []
+        batch.reserveCapacity(batch.count + messages.reduce(0) { $0 + $1.count })
+        for message in messages { batch.append(contentsOf: message) }
+        return batch
     }
 
     func takeFailure() -> (any Error)? {

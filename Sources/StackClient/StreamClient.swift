@@ -96,9 +96,10 @@ public struct StreamClient: Sendable {
                 try await WebSocketClient.connect(url: url, configuration: configuration,
                                                   logger: quietLogger) { inbound, outbound, _ in
                     try await outbound.write(.text(subscription))
-                    for try await message in inbound.messages(maxSize: 16 << 20) {
-                        guard case .text(let text) = message else { continue }
-                        receive(Self.decode(text))
+                    var message = StreamMessageBytes(maximumSize: Self.maximumMessageSize)
+                    for try await frame in inbound {
+                        guard let bytes = try message.add(frame) else { continue }
+                        receive(bytes.withUnsafeReadableBytes { Self.decode(bytes: $0.bindMemory(to: UInt8.self)) })
                     }
                 }
             } catch let error as WebSocketClientError where error == .webSocketUpgradeFailed {
@@ -111,11 +112,20 @@ public struct StreamClient: Sendable {
         }
     }
 
+    /// The largest message read (a batch holds at most 512 KiB of frames; one frame can be larger).
+    static let maximumMessageSize = 16 << 20
+
     /// The frames of one received text message, or the reason it could not be read as an
     /// `error` frame.
     static func decode(_ text: String) -> [StreamFrame] {
+        decode(bytes: text.utf8)
+    }
+
+    /// The same from the message's bytes as they came off the socket: no `String` is made of a
+    /// whole batch (up to 512 KiB) before it is parsed.
+    static func decode(bytes: some Collection<UInt8>) -> [StreamFrame] {
         do throws(StackProtocolError) {
-            return try StreamFrameCodec.decodeMessage(text)
+            return try StreamFrameCodec.decodeMessage(bytes: bytes)
         } catch {
             return [.error(StreamFailure(code: StreamFailure.unreadableCode, message: error.message))]
         }

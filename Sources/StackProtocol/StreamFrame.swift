@@ -130,13 +130,19 @@ public enum StreamFrameCodec {
     /// `message` frames are read by `FrameReader` (envelopes kept as text); the others the
     /// general way.
     public static func decodeMessage(_ text: String) throws(StackProtocolError) -> [StreamFrame] {
+        try decodeMessage(bytes: text.utf8)
+    }
+
+    /// The same from the message's UTF-8 bytes (a client reads them off the socket: no `String`
+    /// of the whole message is needed). Contiguous bytes are parsed where they lie.
+    public static func decodeMessage(bytes: some Collection<UInt8>) throws(StackProtocolError) -> [StreamFrame] {
         let document: JSONDocument
-        do { document = try JSONDocument(parsing: Array(text.utf8), keeping: FrameReader.fields.tree) } catch {
+        do { document = try JSONDocument(parsing: bytes, keeping: FrameReader.fields.tree) } catch {
             throw StackProtocolError("a stream message must be JSON: \(error)")
         }
         guard document.slots[Int(JSONDocument.root)].kind == .array else {
             if let frame = FrameReader.frame(in: document, at: JSONDocument.root) { return [frame] }
-            return [try decode(bytes: text.utf8)]
+            return [try decode(bytes: bytes)]
         }
         var frames: [StreamFrame] = []
         var member = document.slots[Int(JSONDocument.root)].first

@@ -156,6 +156,25 @@ struct ProviderCoreTests {
         #expect(driver.latest.recentEvents.last?.id == "only")
     }
 
+    @Test("a batch of stream frames is applied whole and published as one snapshot holding all of it")
+    func batchOfFrames() throws {
+        var driver = CoreDriver()
+        driver.start()
+        let poll = try driver.takePoll()
+        driver.answer(poll, .everything)
+        driver.advance(by: .seconds(2))
+        let count = driver.published.count
+        driver.send(.frames(try (0..<500).map { try CoreDriver.eventFrame(id: "b\($0)") }))
+        #expect(driver.published.count == count + 1)
+        #expect(driver.latest.recentEvents.map(\.id) == (0..<500).map { "b\($0)" })
+        // The next batch within the quarter second waits for the gate, then is published whole.
+        driver.send(.frames(try (500..<600).map { try CoreDriver.eventFrame(id: "b\($0)") }))
+        #expect(driver.published.count == count + 1)
+        driver.advance(by: .milliseconds(300))
+        #expect(driver.published.count == count + 2)
+        #expect(driver.latest.recentEvents.count == 600)
+    }
+
     @Test("a poll that learns nothing new publishes nothing; one that does publishes at once")
     func unchangedPollsAreNotPublished() throws {
         var driver = CoreDriver()

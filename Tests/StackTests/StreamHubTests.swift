@@ -68,6 +68,29 @@ struct StreamHubTests {
         #expect(batch[3] == .dropped(count: 2))
     }
 
+    @Test("a frame only full viewers would get is not built: they count it, and the sequence moves on")
+    func notBuiltForFullViewers() async throws {
+        let hub = StreamHub()
+        let stalled = hub.subscribe(topics: [.events], capacity: 2)
+        var built = 0
+        for index in 1...5 {
+            hub.publish(on: .events) {
+                built += 1
+                return event(index)
+            }
+        }
+        #expect(built == 2, "built only while the viewer had room")
+        #expect(stalled.droppedTotal == 3)
+        let reader = hub.subscribe(topics: [.events], capacity: 10)
+        hub.publish(on: .events) {
+            built += 1
+            return event(6)
+        }
+        #expect(built == 3, "built once for the viewer with room, shared by none other")
+        let got = try await frames(reader, 1)
+        #expect(got.map(number) == [6] && got.map(sequence) == [6])
+    }
+
     @Test("queue counts are read every second while cheap, and paced by their cost over a deep backlog")
     func queueCountsArePacedByTheirCost() {
         let second = Duration.seconds(1)

@@ -229,14 +229,17 @@ public final class BusService: StackService {
     /// Sends each event, the rules it matched and its deliveries' outcomes to stream viewers.
     func publish(_ events: [BusEvent], report: DeliveryReport) {
         guard let hub, hub.hasSubscribers(.events) else { return }
-        var outcomesByEvent: [String: [DeliveryOutcome]] = [:]
-        for outcome in report.outcomes { outcomesByEvent[outcome.eventId, default: []].append(outcome) }
+        // Built only for a frame someone has room for: a stalled viewer costs each event a count.
+        var outcomesByEvent: [String: [DeliveryOutcome]]?
         for event in events {
-            let matched = (report.matched[event.id] ?? []).map { MatchedRule(bus: $0.bus, rule: $0.rule) }
-            // The envelope's text was made when the event was put: the frame reuses it.
-            let frame = BusEventFrame(bus: event.bus, event: EventEnvelope(event.envelope, serialized: event.text),
-                                      matched: matched, deliveries: outcomesByEvent[event.id] ?? [])
-            hub.publish(.event(frame), subject: event.envelope)
+            hub.publish(on: .events, subject: event.envelope) {
+                let outcomes = outcomesByEvent ?? Dictionary(grouping: report.outcomes, by: \.eventId)
+                outcomesByEvent = outcomes
+                let matched = (report.matched[event.id] ?? []).map { MatchedRule(bus: $0.bus, rule: $0.rule) }
+                // The envelope's text was made when the event was put: the frame reuses it.
+                return .event(BusEventFrame(bus: event.bus, event: EventEnvelope(event.envelope, serialized: event.text),
+                                            matched: matched, deliveries: outcomes[event.id] ?? []))
+            }
         }
     }
 

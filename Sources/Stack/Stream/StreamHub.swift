@@ -70,35 +70,40 @@ public final class StreamHub: Sendable {
     /// Returns how many subscribers it was offered to.
     @discardableResult
     public func publish(_ message: StreamMessage, subject: JSONValue? = nil, retain: Bool = false) -> Int {
-        let topic = message.topic
+        publish(on: message.topic, subject: subject, retain: retain) { message }
+    }
+
+    /// Publishes the message `make` builds on `topic`, as `publish(_:subject:retain:)` does, but
+    /// builds it only when someone with room receives it (or it is retained): to a viewer whose
+    /// buffer is full, a frame costs the publisher its sequence number and a count, not the
+    /// frame's values. `make` is called at most once, and must build a message on `topic`.
+    @discardableResult
+    public func publish(on topic: StreamTopic, subject: JSONValue? = nil, retain: Bool = false,
+                        _ make: () -> StreamMessage) -> Int {
         let (sequence, subscribers) = state.withLock { state -> (Int, [StreamSubscription]) in
             state.sequence[topic, default: 0] += 1
             return (state.sequence[topic]!, Array(state.subscribers.values))
         }
         published.withLock { $0 += 1 }
         var frame: String?
-        func text() -> String {
-            if let frame { return frame }
-            let made = StreamFrameCodec.encode(.published(message, sequence: sequence))
-            frame = made
-            return made
-        }
         var offered = 0
         for subscriber in subscribers {
             let filter = subscriber.filter
             guard filter.topics.contains(topic) else { continue }
             if let pattern = filter.pattern, let subject, !pattern.matches(subject) { continue }
-            // A viewer with no room would drop the frame: count it without encoding it, so a
-            // stalled viewer costs the publisher a lock and a count, not a frame.
+            // A viewer with no room would drop the frame: count it without building or encoding
+            // it, so a stalled viewer costs the publisher a lock and a count, not a frame.
             if subscriber.isFull {
                 subscriber.dropFrame()
                 continue
             }
-            subscriber.offer(text())
+            let text = frame ?? StreamFrameCodec.encode(.published(make(), sequence: sequence))
+            frame = text
+            subscriber.offer(text)
             offered += 1
         }
         if retain {
-            let retainedFrame = text()
+            let retainedFrame = frame ?? StreamFrameCodec.encode(.published(make(), sequence: sequence))
             state.withLock { $0.retained[topic] = retainedFrame }
         }
         return offered
