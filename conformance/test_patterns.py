@@ -74,11 +74,28 @@ def test_wildcards_within_the_limit_are_accepted(events):
 def test_dotted_keys_match_either_spelling(events):
     nested = event(detail={"state": "running"})
     dotted = event(**{"detail.state": "running"})
-    for pattern in ({"detail.state": ["running"]},):
+    for pattern in ({"detail.state": ["running"]}, {"detail": {"state": ["running"]}}):
         text = json.dumps(pattern)
         assert events.test_event_pattern(EventPattern=text, Event=nested)["Result"] is True
         assert events.test_event_pattern(EventPattern=text, Event=dotted)["Result"] is True
         assert events.test_event_pattern(EventPattern=text, Event=event(detail={"state": "stopped"}))["Result"] is False
+
+
+def test_nested_pattern_meets_dotted_event_keys(events):
+    """A pattern written nested sees an event that spells its path with dots, at any level,
+    merged with the members the event nests; an absence needs every spelling absent."""
+    pattern = json.dumps({"detail": {"a": {"b": [1]}, "other": ["y"]}})
+    for spelled in ({"a.b": 1, "other": "y"}, {"a": {"b": 1}, "other": "y"}):
+        assert events.test_event_pattern(EventPattern=pattern, Event=event(detail=spelled))["Result"] is True
+    top = event(**{"detail.a.b": 1}, detail={"other": "y"})
+    assert events.test_event_pattern(EventPattern=pattern, Event=top)["Result"] is True
+    assert events.test_event_pattern(EventPattern=pattern, Event=event(detail={"a.b": 2, "other": "y"}))["Result"] is False
+    absent = json.dumps({"detail": {"state": [{"exists": False}]}})
+    assert events.test_event_pattern(EventPattern=absent, Event=event(detail={"other": 1}))["Result"] is True
+    # An object under "state" is not a value of it (exists looks at leaves): either spelling alike.
+    for spelled in ({"state.x": 1}, {"state": {"x": 1}}):
+        assert events.test_event_pattern(EventPattern=absent, Event=event(detail=spelled))["Result"] is True
+    assert events.test_event_pattern(EventPattern=absent, Event=event(**{"detail.state": "x"}, detail={}))["Result"] is False
 
 
 def test_dotted_event_key_is_routed(events, sqs):
@@ -104,6 +121,38 @@ def test_dotted_event_key_is_routed(events, sqs):
                 break
         details = sorted((b["detail"] for b in bodies), key=json.dumps)
         assert details == [{"state": {"code": 16}}, {"state.code": 16}]
+    finally:
+        events.remove_targets(Rule=rule, Ids=["q"])
+        events.delete_rule(Name=rule)
+        sqs.delete_queue(QueueUrl=url)
+
+
+def test_nested_rule_receives_dotted_event_key(events, sqs):
+    """A rule written nested delivers an event whose detail spells the path "state.code", as
+    sent (the dotted key is not rewritten in the delivered event)."""
+    qname = f"q-{uuid.uuid4().hex[:10]}"
+    url = sqs.create_queue(QueueName=qname)["QueueUrl"]
+    rule = f"p-{uuid.uuid4().hex[:10]}"
+    try:
+        events.put_rule(Name=rule, EventPattern=json.dumps({"source": ["nest"], "detail": {"state": {"code": [16]}}}))
+        events.put_targets(Rule=rule, Targets=[{"Id": "q", "Arn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{qname}"}])
+        result = events.put_events(Entries=[
+            {"Source": "nest", "DetailType": "x", "Detail": json.dumps({"state.code": 16, "n": 1})},
+            {"Source": "nest", "DetailType": "x", "Detail": json.dumps({"state.code": 48, "n": 2})},
+            {"Source": "nest", "DetailType": "x", "Detail": json.dumps({"state": {"code": 16}, "n": 3})},
+        ])
+        assert result["FailedEntryCount"] == 0
+        bodies = []
+        for _ in range(20):
+            messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
+            bodies += [json.loads(m["Body"]) for m in messages]
+            if len(bodies) >= 2:
+                break
+        # The non-matching event would have arrived with the others.
+        late = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
+        bodies += [json.loads(m["Body"]) for m in late]
+        details = sorted((b["detail"] for b in bodies), key=lambda d: d["n"])
+        assert details == [{"state.code": 16, "n": 1}, {"state": {"code": 16}, "n": 3}]
     finally:
         events.remove_targets(Rule=rule, Ids=["q"])
         events.delete_rule(Name=rule)

@@ -12,6 +12,7 @@ extension JSONParser {
                         parent: JSONDocument.none, previous: JSONDocument.none)
         skipWhitespace()
         guard index == bytes.count else { throw fail("unexpected data after the JSON value") }
+        if !dottedMembers.isEmpty { document.nest(dottedMembers) }
     }
 
     /// Appends the value at `index` under `parent` after `previous`; returns its slot.
@@ -86,13 +87,19 @@ extension JSONParser {
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
-            let child: Int?
+            var child: Int?
+            var dottedPath: [Int32]?
             if let plain = try scanPlainString() {
                 child = tree.lookup(treeNode, plain)
+                if child == nil { dottedPath = tree.dottedPath(treeNode, plain) }
             } else {
                 let decoded = try parseString()
-                child = Array(decoded.utf8).withUnsafeBufferPointer { tree.lookup(treeNode, $0) }
+                (child, dottedPath) = Array(decoded.utf8).withUnsafeBufferPointer { key in
+                    let child = tree.lookup(treeNode, key)
+                    return (child, child == nil ? tree.dottedPath(treeNode, key) : nil)
+                }
             }
+            if let dottedPath { child = Int(dottedPath[dottedPath.count - 1]) }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':' after key") }
             index += 1
@@ -108,6 +115,10 @@ extension JSONParser {
                 last = try appendValue(into: &document, tree: tree, node: tag,
                                        treeNode: tree.hasMembers(child) ? child : Self.noMembers,
                                        parent: object, previous: last)
+                if let dottedPath {
+                    // Kept here, tagged with the path's last node, until the parse is done.
+                    dottedMembers.append(.init(object: object, slot: last, path: Array(dottedPath.dropLast())))
+                }
             } else {
                 try skipValue()
             }

@@ -84,7 +84,10 @@ public struct JSONDocument: Sendable {
     /// The same document built from a value already parsed (console filters, stream subjects).
     public init(_ value: JSONValue, keeping fields: JSONFieldTree) {
         self.init(capacity: 16)
-        append(value, node: Self.noNode, tree: fields, treeNode: JSONFieldTree.root, hasMembers: true)
+        var dottedMembers: [DottedMember] = []
+        append(value, node: Self.noNode, tree: fields, treeNode: JSONFieldTree.root, hasMembers: true,
+               dottedMembers: &dottedMembers)
+        if !dottedMembers.isEmpty { nest(dottedMembers) }
     }
 
     /// The bytes of a string slot, valid while `body` runs.
@@ -167,11 +170,13 @@ public struct JSONDocument: Sendable {
         for index in Int(member)..<end { slots[index].node = Self.noNode }
     }
 
-    /// Appends `value` under `parent` after `previous`; returns its slot.
+    /// Appends `value` under `parent` after `previous`; returns its slot. Members named with
+    /// dots that the tree re-keys are collected in `dottedMembers`, for `nest`.
     @discardableResult
     private mutating func append(_ value: JSONValue, node: Int32, tree: JSONFieldTree, treeNode: Int,
                                  hasMembers: Bool, parent: Int32 = JSONDocument.none,
-                                 previous: Int32 = JSONDocument.none) -> Int32 {
+                                 previous: Int32 = JSONDocument.none,
+                                 dottedMembers: inout [DottedMember]) -> Int32 {
         switch value {
         case .null:
             return link(Slot(kind: .null, node: node), parent: parent, previous: previous)
@@ -189,7 +194,7 @@ public struct JSONDocument: Sendable {
             var last = Self.none
             for element in elements {
                 last = append(element, node: node, tree: tree, treeNode: treeNode, hasMembers: hasMembers,
-                              parent: array, previous: last)
+                              parent: array, previous: last, dottedMembers: &dottedMembers)
             }
             return array
         case .object(let members):
@@ -197,9 +202,17 @@ public struct JSONDocument: Sendable {
             guard hasMembers else { return object }
             var last = Self.none
             for (key, member) in members {
-                guard let child = Array(key.utf8).withUnsafeBufferPointer({ tree.lookup(treeNode, $0) }) else { continue }
+                let (direct, dottedPath) = Array(key.utf8).withUnsafeBufferPointer { key in
+                    let child = tree.lookup(treeNode, key)
+                    return (child, child == nil ? tree.dottedPath(treeNode, key) : nil)
+                }
+                guard let child = direct ?? dottedPath.map({ Int($0[$0.count - 1]) }) else { continue }
                 last = append(member, node: Int32(child), tree: tree, treeNode: child,
-                              hasMembers: tree.hasMembers(child), parent: object, previous: last)
+                              hasMembers: tree.hasMembers(child), parent: object, previous: last,
+                              dottedMembers: &dottedMembers)
+                if let dottedPath {
+                    dottedMembers.append(DottedMember(object: object, slot: last, path: Array(dottedPath.dropLast())))
+                }
             }
             return object
         }

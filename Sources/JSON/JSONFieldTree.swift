@@ -23,7 +23,14 @@ public struct JSONFieldTree: Sendable, Equatable {
     private var tableMask: [Int32] = [0]
     private var buckets: [Int32] = [-1]
 
-    public init() {}
+    /// Whether a parse re-keys a member whose name holds dots ("a.b") that the tree does not
+    /// name to the nested path it spells (a → b), when the tree names that path: EventBridge
+    /// patterns match dot-joined paths. Off for other readers, which keep names as written.
+    public let joinsDottedKeys: Bool
+
+    public init(joiningDottedKeys: Bool = false) {
+        joinsDottedKeys = joiningDottedKeys
+    }
 
     /// The root object's node.
     public static let root = 0
@@ -93,6 +100,29 @@ public struct JSONFieldTree: Sendable, Equatable {
     public func name(of node: Int) -> String {
         guard let member = members.first(where: { $0.node == Int32(node) }) else { return "" }
         return String(decoding: keyBytes[Int(member.start)..<Int(member.start + member.count)], as: UTF8.self)
+    }
+
+    /// The nodes below `node` that a member name holding dots spells, one per dot-separated
+    /// name ("a.b.c" → a, b, c), when the tree joins dotted keys and names that whole path; nil
+    /// otherwise. Called for members the tree does not name, so the common case (no dot) costs
+    /// one scan of the name.
+    @inline(__always)
+    func dottedPath(_ node: Int, _ key: UnsafeBufferPointer<UInt8>) -> [Int32]? {
+        guard joinsDottedKeys, key.contains(UInt8(ascii: ".")) else { return nil }
+        return splitPath(node, key)
+    }
+
+    private func splitPath(_ node: Int, _ key: UnsafeBufferPointer<UInt8>) -> [Int32]? {
+        var path: [Int32] = []
+        var current = node
+        var start = 0
+        for end in 0...key.count where end == key.count || key[end] == UInt8(ascii: ".") {
+            guard let child = lookup(current, UnsafeBufferPointer(rebasing: key[start..<end])) else { return nil }
+            path.append(Int32(child))
+            current = child
+            start = end + 1
+        }
+        return path
     }
 
     /// The child of `node` whose name is exactly these bytes.

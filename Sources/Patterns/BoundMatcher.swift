@@ -6,62 +6,39 @@ import JSON
 ///
 /// AWS matches dot-joined paths, so an event may spell the pattern path `a → b` as nested
 /// members or as one member named "a.b" (aws/event-ruler flattens events and rules to such
-/// paths). A nested pattern object that came from a dotted pattern key is therefore bound twice:
-/// under the member it names, and "in place", reading the current event object's members with
-/// the key and a dot as a prefix. Either binding may match; an object that only asks for
-/// absences needs both to. Objects written nested in the pattern are bound once: binding every
-/// one twice cost the matcher 20-25 % on events without a dotted key (measured, see
-/// docs/benchmarks.md), so a nested pattern does not see an event's dotted key.
+/// paths). Patterns are bound to nested paths only (the compiler splits dotted pattern keys);
+/// the document parse re-keys an event's dotted members to the nested paths they spell
+/// (`JSONFieldTree.joinsDottedKeys`), so the matcher sees one spelling and pays nothing for
+/// the others on events without a dotted key.
 final class BoundMatcher: Sendable {
-    /// How many in-place bindings one pattern may add. A path of n names has 2^(n-1) spellings,
-    /// so deep paths are capped: once a pattern has spent the budget (fields bound first spend
-    /// first), further nested objects are matched only as nested members.
-    static let spellingBudget = 256
-
     /// Leaf fields (cheap, selective) are checked before nested objects, `$or` groups last.
     private let leafNodes: [Int32]
     private let leaves: [LeafMatcher]
     private let objectNodes: [Int32]
     private let objects: [BoundMatcher]
-    /// Per nested object: the same object read in place with "key." prefixed to its keys.
-    private let inPlace: [BoundMatcher?]
     private let orGroups: [[BoundMatcher]]
     let isAbsenceOnly: Bool
 
-    convenience init(_ object: ObjectMatcher, tree: inout JSONFieldTree, node: Int) {
-        var budget = BoundMatcher.spellingBudget
-        self.init(object, tree: &tree, node: node, prefix: "", budget: &budget)
-    }
-
-    /// Binds `object`, which sits at `node` of `tree` with its keys spelled after `prefix`,
-    /// adding the members it reads to the tree.
-    init(_ object: ObjectMatcher, tree: inout JSONFieldTree, node: Int, prefix: String, budget: inout Int) {
+    /// Binds `object`, which sits at `node` of `tree`, adding the members it reads to the tree.
+    init(_ object: ObjectMatcher, tree: inout JSONFieldTree, node: Int) {
         var leafNodes: [Int32] = [], leaves: [LeafMatcher] = []
-        var objectNodes: [Int32] = [], objects: [BoundMatcher] = [], inPlace: [BoundMatcher?] = []
+        var objectNodes: [Int32] = [], objects: [BoundMatcher] = []
         for field in object.fields {
-            let child = tree.child(prefix + field.key, of: node)
+            let child = tree.child(field.key, of: node)
             switch field.body {
             case .object(let nested):
                 objectNodes.append(Int32(child))
-                objects.append(BoundMatcher(nested, tree: &tree, node: child, prefix: "", budget: &budget))
-                if field.fromDottedKey, budget > 0 {
-                    budget -= 1
-                    inPlace.append(BoundMatcher(nested, tree: &tree, node: node, prefix: prefix + field.key + ".", budget: &budget))
-                } else {
-                    inPlace.append(nil)
-                }
+                objects.append(BoundMatcher(nested, tree: &tree, node: child))
             case .leaf(let leaf):
                 leafNodes.append(Int32(child))
                 leaves.append(leaf)
             }
         }
-        // `$or` alternatives read members of the object they sit in, spelled the same way.
+        // `$or` alternatives read members of the object they sit in.
         var groups: [[BoundMatcher]] = []
         for group in object.orGroups {
             var bound: [BoundMatcher] = []
-            for alternative in group {
-                bound.append(BoundMatcher(alternative, tree: &tree, node: node, prefix: prefix, budget: &budget))
-            }
+            for alternative in group { bound.append(BoundMatcher(alternative, tree: &tree, node: node)) }
             groups.append(bound)
         }
         self.orGroups = groups
@@ -69,7 +46,6 @@ final class BoundMatcher: Sendable {
         self.leaves = leaves
         self.objectNodes = objectNodes
         self.objects = objects
-        self.inPlace = inPlace
         self.isAbsenceOnly = object.isAbsenceOnly
     }
 
@@ -104,16 +80,7 @@ final class BoundMatcher: Sendable {
         }
         for index in objectNodes.indices {
             let value = object.flatMap { document.member($0, node: objectNodes[index]) }
-            let nested = objects[index]
-            var matched = nested.matches(document, value)
-            if let dotted = inPlace[index] {
-                if nested.isAbsenceOnly {
-                    matched = matched && dotted.matchesFields(document, object)
-                } else if !matched {
-                    matched = dotted.matchesFields(document, object)
-                }
-            }
-            if !matched { return false }
+            if !objects[index].matches(document, value) { return false }
         }
         for group in orGroups where !group.contains(where: { $0.matchesFields(document, object) }) {
             return false

@@ -43,7 +43,7 @@ public struct EventPattern: Sendable, Hashable, CustomStringConvertible {
         try WildcardComplexity.check(root)
         self.root = root
         self.json = json
-        var tree = JSONFieldTree()
+        var tree = JSONFieldTree(joiningDottedKeys: true)
         self.bound = BoundMatcher(root, tree: &tree, node: JSONFieldTree.root)
         self.fields = tree
     }

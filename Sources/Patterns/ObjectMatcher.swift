@@ -18,9 +18,6 @@ final class ObjectMatcher: Sendable {
     struct Field: Sendable {
         let key: String
         let body: Body
-        /// True when the field came from splitting a dotted pattern key ("a.b" → a → b): only
-        /// such fields are also matched against dotted event keys (see `BoundMatcher`).
-        var fromDottedKey = false
     }
 
     let fields: [Field]

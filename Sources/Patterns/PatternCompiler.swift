@@ -50,15 +50,16 @@ struct PatternCompiler {
     /// A field whose key holds dots becomes nested fields, one per dot-separated name: AWS
     /// matches on dot-joined paths, so `"a.b": X` and `"a": {"b": X}` are one pattern (aws/event-ruler
     /// joins a nested key's names with "." before matching). The matcher then finds such a path in
-    /// the event however its keys spell it (`BoundMatcher`).
+    /// the event however its keys spell it (the document parse re-keys dotted event members,
+    /// `JSONFieldTree.joinsDottedKeys`).
     static func field(_ key: String, _ body: ObjectMatcher.Body) -> ObjectMatcher.Field {
         guard key.utf8.contains(UInt8(ascii: ".")) else { return .init(key: key, body: body) }
         let names = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         var inner = body
         for name in names.dropFirst().reversed() {
-            inner = .object(ObjectMatcher(ObjectBuilder(fields: [.init(key: name, body: inner, fromDottedKey: true)])))
+            inner = .object(ObjectMatcher(ObjectBuilder(fields: [.init(key: name, body: inner)])))
         }
-        return .init(key: names[0], body: inner, fromDottedKey: true)
+        return .init(key: names[0], body: inner)
     }
 
     mutating func compileOr(_ value: JSONValue, insideOr: Bool) throws(EventPatternError) -> [ObjectMatcher] {

@@ -128,7 +128,7 @@ final class RuleTable: Sendable {
     /// rules, so a bus where every rule says `"source": ["shop"]` still spreads its rules by
     /// `detail-type`.
     init(roots: [ObjectMatcher]) {
-        var tree = JSONFieldTree()
+        var tree = JSONFieldTree(joiningDottedKeys: true)
         self.roots = roots.map { BoundMatcher($0, tree: &tree, node: JSONFieldTree.root) }
         let keysByRule = roots.map { RuleTable.pinnedFields($0) }
         var sharing: [[String]: [UTF8Key: Int]] = [:]
@@ -212,10 +212,9 @@ final class RuleTable: Sendable {
                 switch field.body {
                 case .leaf(let leaf) where leaf.isExactStringsOnly:
                     result.append((path + [field.key], leaf.strings))
-                // A path spelled by a dotted pattern key may be spelled either way in the event:
-                // its values are not filed under (the rule is filed by another field, or tried
-                // on every event).
-                case .object(let nested) where !field.fromDottedKey:
+                // However the event spells the path, its parse files the values at the nested
+                // path (dotted members are re-keyed), so dotted pattern keys are filed too.
+                case .object(let nested):
                     walk(nested, path + [field.key])
                 default:
                     break

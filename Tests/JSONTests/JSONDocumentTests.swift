@@ -129,4 +129,33 @@ import Testing
         #expect(document.text(of: first) == nil, "a string has no container text")
         #expect(JSONDocument(["a": [1]], keeping: fields).text(of: JSONDocument.root) == nil, "built from a value: no text")
     }
+
+    /// A tree that joins dotted keys reads a member named "a.b" as the path a → b, merged with
+    /// what the document nests there; any other tree keeps names as written.
+    @Test func dottedMembersAreReKeyedWhenTheTreeJoinsThem() throws {
+        var joining = JSONFieldTree(joiningDottedKeys: true)
+        for path in [["detail", "state"], ["detail", "other"], ["detail", "code", "n"]] { joining.insert(path: path) }
+        let text = #"{"detail.state": "x", "detail": {"other": 1, "code.n": 2, "state": "y"}, "detail.code": {"n": 3}, "detail.none": 4}"#
+        let expected: JSONValue = ["detail": ["other": 1, "state": ["y", "x"], "code": ["n": [2, 3]]]]
+        let parsed = try JSONDocument(parsing: text.utf8, keeping: joining)
+        #expect(Self.unordered(parsed.value(JSONDocument.root, tree: joining)) == Self.unordered(expected))
+        let built = JSONDocument(try JSONValue(parsing: text), keeping: joining)
+        #expect(Self.unordered(built.value(JSONDocument.root, tree: joining)) == Self.unordered(expected))
+
+        var plain = JSONFieldTree()
+        for path in [["detail", "state"], ["detail.state"]] { plain.insert(path: path) }
+        let kept = try JSONDocument(parsing: text.utf8, keeping: plain).value(JSONDocument.root, tree: plain)
+        #expect(kept == ["detail.state": "x", "detail": ["state": "y"]])
+    }
+
+    /// Members sorted by name and array elements by their text: re-keyed members join their
+    /// new parent in no particular order.
+    static func unordered(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .array(let elements): .array(elements.map(unordered).sorted { $0.serialized < $1.serialized })
+        case .object(let members):
+            .object(JSONObject(uniqueKeysWithValues: members.map { ($0.key, unordered($0.value)) }.sorted { $0.0 < $1.0 }))
+        default: value
+        }
+    }
 }
