@@ -8,8 +8,9 @@ extension JSONParser {
     mutating func parseDocument(into document: inout JSONDocument) throws(JSONParseError) {
         guard let tree = fields else { preconditionFailure("a document parse needs a field tree") }
         skipWhitespace()
+        var dottedMembers: [JSONDocument.DottedMember] = []
         try appendValue(into: &document, tree: tree, node: JSONDocument.noNode, treeNode: JSONFieldTree.root,
-                        parent: JSONDocument.none, previous: JSONDocument.none)
+                        parent: JSONDocument.none, previous: JSONDocument.none, dottedMembers: &dottedMembers)
         skipWhitespace()
         guard index == bytes.count else { throw fail("unexpected data after the JSON value") }
         if !dottedMembers.isEmpty { document.nest(dottedMembers) }
@@ -19,7 +20,8 @@ extension JSONParser {
     /// `node` tags the slot; `treeNode` names the members objects here keep.
     @discardableResult
     private mutating func appendValue(into document: inout JSONDocument, tree: JSONFieldTree, node: Int32, treeNode: Int,
-                                      parent: Int32, previous: Int32) throws(JSONParseError) -> Int32 {
+                                      parent: Int32, previous: Int32,
+                                      dottedMembers: inout [JSONDocument.DottedMember]) throws(JSONParseError) -> Int32 {
         guard index < bytes.count else { throw fail("unexpected end of input") }
         switch bytes[index] {
         case UInt8(ascii: "{"):
@@ -28,7 +30,7 @@ extension JSONParser {
             if treeNode == Self.noMembers || !tree.hasMembers(treeNode) {
                 try skipValue()
             } else {
-                try appendMembers(into: &document, tree: tree, object: object, treeNode: treeNode)
+                try appendMembers(into: &document, tree: tree, object: object, treeNode: treeNode, dottedMembers: &dottedMembers)
             }
             document.slots[Int(object)].count = Int32(index - start)
             return object
@@ -46,7 +48,8 @@ extension JSONParser {
             var last = JSONDocument.none
             while true {
                 skipWhitespace()
-                last = try appendValue(into: &document, tree: tree, node: node, treeNode: treeNode, parent: array, previous: last)
+                last = try appendValue(into: &document, tree: tree, node: node, treeNode: treeNode, parent: array, previous: last,
+                                       dottedMembers: &dottedMembers)
                 skipWhitespace()
                 guard index < bytes.count else { throw fail("unterminated array") }
                 if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
@@ -76,7 +79,7 @@ extension JSONParser {
 
     /// The members of an object whose keys the tree names at `treeNode`; others are skipped.
     private mutating func appendMembers(into document: inout JSONDocument, tree: JSONFieldTree, object: Int32,
-                                        treeNode: Int) throws(JSONParseError) {
+                                        treeNode: Int, dottedMembers: inout [JSONDocument.DottedMember]) throws(JSONParseError) {
         try enter()
         defer { depth -= 1 }
         index += 1
@@ -114,7 +117,7 @@ extension JSONParser {
                 seen |= bit
                 last = try appendValue(into: &document, tree: tree, node: tag,
                                        treeNode: tree.hasMembers(child) ? child : Self.noMembers,
-                                       parent: object, previous: last)
+                                       parent: object, previous: last, dottedMembers: &dottedMembers)
                 if let dottedPath {
                     // Kept here, tagged with the path's last node, until the parse is done.
                     dottedMembers.append(.init(object: object, slot: last, path: Array(dottedPath.dropLast())))

@@ -43,8 +43,6 @@ struct JSONParser {
     var depth = 0
     /// For a `JSONDocument` parse: which members to keep.
     let fields: JSONFieldTree?
-    /// For a `JSONDocument` parse: dotted members to re-key once the parse is done (rare).
-    var dottedMembers: [JSONDocument.DottedMember] = []
 
     init(bytes: UnsafeBufferPointer<UInt8>, fields: JSONFieldTree? = nil) {
         self.bytes = bytes
