@@ -5,8 +5,9 @@ extension JSONParser {
     /// `treeNode` for values whose objects keep no members.
     private static let noMembers = -1
 
-    mutating func parseDocument(into document: inout JSONDocument) throws(JSONParseError) {
-        guard let tree = fields else { preconditionFailure("a document parse needs a field tree") }
+    /// The tree is a parameter, not a field of the parser, so the parse borrows it: a copy of
+    /// it (six arrays retained and released) cost each parse measurably.
+    mutating func parseDocument(into document: inout JSONDocument, keeping tree: JSONFieldTree) throws(JSONParseError) {
         skipWhitespace()
         var dottedMembers: [JSONDocument.DottedMember] = []
         try appendValue(into: &document, tree: tree, node: JSONDocument.noNode, treeNode: JSONFieldTree.root,
@@ -91,18 +92,23 @@ extension JSONParser {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
             var child: Int?
-            var dottedPath: [Int32]?
+            // This member's entry in `dottedMembers` when its name is a dotted path, else -1: an
+            // integer, so the common member costs no optional array to release.
+            var pending = -1
             if let plain = try scanPlainString() {
                 child = tree.lookup(treeNode, plain)
-                if child == nil { dottedPath = tree.dottedPath(treeNode, plain) }
+                if child == nil, tree.mayStartDottedPath(treeNode, plain) {
+                    (child, pending) = Self.fileDottedMember(plain, tree: tree, treeNode: treeNode, object: object,
+                                                             dottedMembers: &dottedMembers)
+                }
             } else {
                 let decoded = try parseString()
-                (child, dottedPath) = Array(decoded.utf8).withUnsafeBufferPointer { key in
-                    let child = tree.lookup(treeNode, key)
-                    return (child, child == nil ? tree.dottedPath(treeNode, key) : nil)
+                (child, pending) = Array(decoded.utf8).withUnsafeBufferPointer { key in
+                    if let named = tree.lookup(treeNode, key) { return (named, -1) }
+                    return Self.fileDottedMember(key, tree: tree, treeNode: treeNode, object: object,
+                                                 dottedMembers: &dottedMembers)
                 }
             }
-            if let dottedPath { child = Int(dottedPath[dottedPath.count - 1]) }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':' after key") }
             index += 1
@@ -118,9 +124,12 @@ extension JSONParser {
                 last = try appendValue(into: &document, tree: tree, node: tag,
                                        treeNode: tree.hasMembers(child) ? child : Self.noMembers,
                                        parent: object, previous: last, dottedMembers: &dottedMembers)
-                if let dottedPath {
-                    // Kept here, tagged with the path's last node, until the parse is done.
-                    dottedMembers.append(.init(object: object, slot: last, path: Array(dottedPath.dropLast())))
+                if pending >= 0 {
+                    // Filed before its value, so the dotted members inside the value came after it:
+                    // moved to the end, the list keeps the order members finished in, as `nest` needs.
+                    var member = dottedMembers.remove(at: pending)
+                    member.slot = last
+                    dottedMembers.append(member)
                 }
             } else {
                 try skipValue()
@@ -131,6 +140,19 @@ extension JSONParser {
             if bytes[index] == UInt8(ascii: "}") { index += 1; return }
             throw fail("expected ',' or '}' in object")
         }
+    }
+
+    /// For a member the tree does not name: when its name is a dotted path the tree names, files
+    /// it in `dottedMembers` (its slot set once its value is parsed; it is tagged with the path's
+    /// last node and kept there until the parse is done) and answers that node and the entry's
+    /// position; (nil, -1) otherwise. Rare, so out of the member loop.
+    @inline(never)
+    private static func fileDottedMember(_ key: UnsafeBufferPointer<UInt8>, tree: JSONFieldTree, treeNode: Int,
+                                         object: Int32,
+                                         dottedMembers: inout [JSONDocument.DottedMember]) -> (Int?, Int) {
+        guard let path = tree.dottedPath(treeNode, key) else { return (nil, -1) }
+        dottedMembers.append(.init(object: object, slot: JSONDocument.none, path: Array(path.dropLast())))
+        return (Int(path[path.count - 1]), dottedMembers.count - 1)
     }
 
     /// Moves past a string without escapes and answers its bytes, with a full parse's checks;

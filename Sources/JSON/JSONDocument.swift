@@ -63,8 +63,8 @@ public struct JSONDocument: Sendable {
         let parsed: Void? = bytes.withContiguousStorageIfAvailable { buffer in
             document.strings = Array(buffer)
             do throws(JSONParseError) {
-                var parser = JSONParser(bytes: buffer, fields: fields)
-                try parser.parseDocument(into: &document)
+                var parser = JSONParser(bytes: buffer)
+                try parser.parseDocument(into: &document, keeping: fields)
             } catch { failure = error }
         }
         if parsed == nil {
@@ -72,8 +72,8 @@ public struct JSONDocument: Sendable {
             document.strings = copy
             copy.withUnsafeBufferPointer { buffer in
                 do throws(JSONParseError) {
-                    var parser = JSONParser(bytes: buffer, fields: fields)
-                    try parser.parseDocument(into: &document)
+                    var parser = JSONParser(bytes: buffer)
+                    try parser.parseDocument(into: &document, keeping: fields)
                 } catch { failure = error }
             }
         }

@@ -22,6 +22,11 @@ public struct JSONFieldTree: Sendable, Equatable {
     private var tableStart: [Int32] = [0]
     private var tableMask: [Int32] = [0]
     private var buckets: [Int32] = [-1]
+    /// Per node, for trees that join dotted keys: bit L set when a child whose name is L bytes
+    /// long has members (bit 63: 63 bytes or more), so a dotted path below the node has its first
+    /// dot at one of those positions; 0 for other trees. A parse checks a byte or two of an
+    /// unnamed member's name instead of scanning it for dots.
+    private var dottedHeads: [UInt64] = [0]
 
     /// Whether a parse re-keys a member whose name holds dots ("a.b") that the tree does not
     /// name to the nested path it spells (a → b), when the tree names that path: EventBridge
@@ -54,7 +59,16 @@ public struct JSONFieldTree: Sendable, Equatable {
         tableStart = []
         tableMask = []
         buckets = []
+        dottedHeads = []
         for node in firstMember.indices {
+            var heads: UInt64 = 0
+            var head = firstMember[node]
+            while joinsDottedKeys, head >= 0 {
+                let member = members[Int(head)]
+                if firstMember[Int(member.node)] >= 0 { heads |= 1 << UInt64(min(Int(member.count), 63)) }
+                head = member.next
+            }
+            dottedHeads.append(heads)
             var count = 0
             var position = firstMember[node]
             while position >= 0 { count += 1; position = members[Int(position)].next }
@@ -104,12 +118,27 @@ public struct JSONFieldTree: Sendable, Equatable {
 
     /// The nodes below `node` that a member name holding dots spells, one per dot-separated
     /// name ("a.b.c" → a, b, c), when the tree joins dotted keys and names that whole path; nil
-    /// otherwise. Called for members the tree does not name, so the common case (no dot) costs
-    /// one scan of the name.
-    @inline(__always)
+    /// otherwise. Called for members the tree does not name.
     func dottedPath(_ node: Int, _ key: UnsafeBufferPointer<UInt8>) -> [Int32]? {
-        guard joinsDottedKeys, key.contains(UInt8(ascii: ".")) else { return nil }
+        guard mayStartDottedPath(node, key) else { return nil }
         return splitPath(node, key)
+    }
+
+    /// False when `key` cannot be a dotted path below `node` the tree names: its first name must
+    /// be a child with members, so a dot must follow one of their lengths (`dottedHeads`). The
+    /// common case, a name with no such dot, costs a byte or two of it.
+    @inline(__always)
+    func mayStartDottedPath(_ node: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        var heads = dottedHeads[node]
+        while heads != 0 {
+            let length = heads.trailingZeroBitCount
+            if length == 63 {
+                return key.count > 63 && UnsafeBufferPointer(rebasing: key[63...]).contains(UInt8(ascii: "."))
+            }
+            if length < key.count, key[length] == UInt8(ascii: ".") { return true }
+            heads &= heads - 1
+        }
+        return false
     }
 
     private func splitPath(_ node: Int, _ key: UnsafeBufferPointer<UInt8>) -> [Int32]? {

@@ -148,6 +148,23 @@ import Testing
         #expect(kept == ["detail.state": "x", "detail": ["state": "y"]])
     }
 
+    /// A dotted member inside a dotted member's value is re-keyed before its parent is merged
+    /// (else the merge would leave it behind); a dotted name written with escapes, and one whose
+    /// first name is 63 bytes or longer, are re-keyed too.
+    @Test func dottedMembersInsideDottedMembersEscapedAndLongNames() throws {
+        let long = String(repeating: "l", count: 70)
+        var tree = JSONFieldTree(joiningDottedKeys: true)
+        for path in [["detail", "code", "n"], ["detail", "code", "x", "y"], ["detail", "state"], [long, "leaf"]] {
+            tree.insert(path: path)
+        }
+        let text = #"{"detail": {"code": {"n": 1}}, "detail.code": {"x.y": 2}, "detail.st\u0061te": "s", "\#(long).leaf": 3}"#
+        let expected: JSONValue = ["detail": ["code": ["n": 1, "x": ["y": 2]], "state": "s"], long: ["leaf": 3]]
+        let parsed = try JSONDocument(parsing: text.utf8, keeping: tree)
+        #expect(Self.unordered(parsed.value(JSONDocument.root, tree: tree)) == Self.unordered(expected))
+        let built = JSONDocument(try JSONValue(parsing: text), keeping: tree)
+        #expect(Self.unordered(built.value(JSONDocument.root, tree: tree)) == Self.unordered(expected))
+    }
+
     /// Members sorted by name and array elements by their text: re-keyed members join their
     /// new parent in no particular order.
     static func unordered(_ value: JSONValue) -> JSONValue {
