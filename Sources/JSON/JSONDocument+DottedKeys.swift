@@ -11,6 +11,27 @@ extension JSONDocument {
         var path: [Int32]
     }
 
+    /// For a member of `object` the tree does not name: when its name is a dotted path the tree
+    /// names, files it in `dottedMembers` (tagged with the path's last node; its slot is set by
+    /// `finishDottedMember` once its value is built) and answers that node and the entry's
+    /// position; (nil, -1) otherwise. Rare, so kept out of the member loops that call it.
+    @inline(never)
+    static func fileDottedMember(_ key: UnsafeBufferPointer<UInt8>, tree: JSONFieldTree, treeNode: Int, object: Int32,
+                                 dottedMembers: inout [DottedMember]) -> (Int?, Int) {
+        guard let path = tree.dottedPath(treeNode, key) else { return (nil, -1) }
+        dottedMembers.append(DottedMember(object: object, slot: none, path: Array(path.dropLast())))
+        return (Int(path[path.count - 1]), dottedMembers.count - 1)
+    }
+
+    /// Records the slot of the member filed at `position`. It was filed before its value, so the
+    /// dotted members inside the value came after it: moved to the end, the list keeps the order
+    /// members finished in, which `nest` needs.
+    static func finishDottedMember(at position: Int, slot: Int32, dottedMembers: inout [DottedMember]) {
+        var member = dottedMembers.remove(at: position)
+        member.slot = slot
+        dottedMembers.append(member)
+    }
+
     /// Moves each dotted member under its path. `members` comes in the order the parse
     /// finished them (a member's inner dotted members before it), so a member's object still
     /// holds it when its turn comes.

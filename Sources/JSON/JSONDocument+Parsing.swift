@@ -98,15 +98,15 @@ extension JSONParser {
             if let plain = try scanPlainString() {
                 child = tree.lookup(treeNode, plain)
                 if child == nil, tree.mayStartDottedPath(treeNode, plain) {
-                    (child, pending) = Self.fileDottedMember(plain, tree: tree, treeNode: treeNode, object: object,
-                                                             dottedMembers: &dottedMembers)
+                    (child, pending) = JSONDocument.fileDottedMember(plain, tree: tree, treeNode: treeNode, object: object,
+                                                                     dottedMembers: &dottedMembers)
                 }
             } else {
                 let decoded = try parseString()
                 (child, pending) = Array(decoded.utf8).withUnsafeBufferPointer { key in
                     if let named = tree.lookup(treeNode, key) { return (named, -1) }
-                    return Self.fileDottedMember(key, tree: tree, treeNode: treeNode, object: object,
-                                                 dottedMembers: &dottedMembers)
+                    return JSONDocument.fileDottedMember(key, tree: tree, treeNode: treeNode, object: object,
+                                                         dottedMembers: &dottedMembers)
                 }
             }
             skipWhitespace()
@@ -125,11 +125,7 @@ extension JSONParser {
                                        treeNode: tree.hasMembers(child) ? child : Self.noMembers,
                                        parent: object, previous: last, dottedMembers: &dottedMembers)
                 if pending >= 0 {
-                    // Filed before its value, so the dotted members inside the value came after it:
-                    // moved to the end, the list keeps the order members finished in, as `nest` needs.
-                    var member = dottedMembers.remove(at: pending)
-                    member.slot = last
-                    dottedMembers.append(member)
+                    JSONDocument.finishDottedMember(at: pending, slot: last, dottedMembers: &dottedMembers)
                 }
             } else {
                 try skipValue()
@@ -140,19 +136,6 @@ extension JSONParser {
             if bytes[index] == UInt8(ascii: "}") { index += 1; return }
             throw fail("expected ',' or '}' in object")
         }
-    }
-
-    /// For a member the tree does not name: when its name is a dotted path the tree names, files
-    /// it in `dottedMembers` (its slot set once its value is parsed; it is tagged with the path's
-    /// last node and kept there until the parse is done) and answers that node and the entry's
-    /// position; (nil, -1) otherwise. Rare, so out of the member loop.
-    @inline(never)
-    private static func fileDottedMember(_ key: UnsafeBufferPointer<UInt8>, tree: JSONFieldTree, treeNode: Int,
-                                         object: Int32,
-                                         dottedMembers: inout [JSONDocument.DottedMember]) -> (Int?, Int) {
-        guard let path = tree.dottedPath(treeNode, key) else { return (nil, -1) }
-        dottedMembers.append(.init(object: object, slot: JSONDocument.none, path: Array(path.dropLast())))
-        return (Int(path[path.count - 1]), dottedMembers.count - 1)
     }
 
     /// Moves past a string without escapes and answers its bytes, with a full parse's checks;

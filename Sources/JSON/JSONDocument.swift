@@ -202,17 +202,19 @@ public struct JSONDocument: Sendable {
             guard hasMembers else { return object }
             var last = Self.none
             for (key, member) in members {
-                let (direct, dottedPath) = Array(key.utf8).withUnsafeBufferPointer { key in
-                    let child = tree.lookup(treeNode, key)
-                    return (child, child == nil ? tree.dottedPath(treeNode, key) : nil)
+                // As in the text parse: `pending` is the member's entry in `dottedMembers` when
+                // its name is a dotted path, else -1, and the rare case is out of the loop.
+                let (named, pending) = Array(key.utf8).withUnsafeBufferPointer { key -> (Int?, Int) in
+                    if let child = tree.lookup(treeNode, key) { return (child, -1) }
+                    guard tree.mayStartDottedPath(treeNode, key) else { return (nil, -1) }
+                    return Self.fileDottedMember(key, tree: tree, treeNode: treeNode, object: object,
+                                                 dottedMembers: &dottedMembers)
                 }
-                guard let child = direct ?? dottedPath.map({ Int($0[$0.count - 1]) }) else { continue }
+                guard let child = named else { continue }
                 last = append(member, node: Int32(child), tree: tree, treeNode: child,
                               hasMembers: tree.hasMembers(child), parent: object, previous: last,
                               dottedMembers: &dottedMembers)
-                if let dottedPath {
-                    dottedMembers.append(DottedMember(object: object, slot: last, path: Array(dottedPath.dropLast())))
-                }
+                if pending >= 0 { Self.finishDottedMember(at: pending, slot: last, dottedMembers: &dottedMembers) }
             }
             return object
         }

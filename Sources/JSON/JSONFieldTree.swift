@@ -118,7 +118,10 @@ public struct JSONFieldTree: Sendable, Equatable {
 
     /// The nodes below `node` that a member name holding dots spells, one per dot-separated
     /// name ("a.b.c" → a, b, c), when the tree joins dotted keys and names that whole path; nil
-    /// otherwise. Called for members the tree does not name.
+    /// otherwise. Called for members the tree does not name. Inlined, so the common answer (the
+    /// mask rules the name out) costs no call: building a document from a `JSONValue` per
+    /// pattern (`EventPattern.matches(_:)`) asks it for every member the tree does not name.
+    @inline(__always)
     func dottedPath(_ node: Int, _ key: UnsafeBufferPointer<UInt8>) -> [Int32]? {
         guard mayStartDottedPath(node, key) else { return nil }
         return splitPath(node, key)
