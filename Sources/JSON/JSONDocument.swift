@@ -203,8 +203,10 @@ public struct JSONDocument: Sendable {
             var last = Self.none
             for (key, member) in members {
                 // As in the text parse: `pending` is the member's entry in `dottedMembers` when
-                // its name is a dotted path, else -1, and the rare case is out of the loop.
-                let (named, pending) = Array(key.utf8).withUnsafeBufferPointer { key -> (Int?, Int) in
+                // its name is a dotted path, else -1, and the rare case is out of the loop. The
+                // name's own UTF-8 is read in place (no array per member).
+                var name = key
+                let (named, pending) = name.withUTF8 { key -> (Int?, Int) in
                     if let child = tree.lookup(treeNode, key) { return (child, -1) }
                     guard tree.mayStartDottedPath(treeNode, key) else { return (nil, -1) }
                     return Self.fileDottedMember(key, tree: tree, treeNode: treeNode, object: object,
