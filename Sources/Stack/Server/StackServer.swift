@@ -68,6 +68,7 @@ public struct StackServer: Sendable {
         let frontDoor = self.frontDoor
         let host = configuration.host
         let webSocketResponder = router.buildResponder()
+        let silent = SilentConnections()
         let app = Application(
             responder: responder,
             // HTTP/1 with the stream's WebSocket upgrade, behind a guard that closes connections
@@ -75,7 +76,7 @@ public struct StackServer: Sendable {
             server: HTTPServerBuilder { responder in
                 SilentConnectionGuard(inner: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder,
                                                                           configuration: .init()),
-                                      firstRequestTimeout: StackServer.firstRequestTimeout)
+                                      firstRequestTimeout: StackServer.firstRequestTimeout, silent: silent)
             },
             configuration: .init(address: .hostname(host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in
@@ -99,20 +100,26 @@ public struct StackServer: Sendable {
                         "signalbox serve: second signal during shutdown; exiting now (acknowledged data is committed)\n".utf8))
                     _exit(128 + number)
                 }
+                silent.beginClosing()
                 Task { await frontDoor.beginShutdown() }
             }
             source.resume()
             return source
         } : []
         defer { signalSources.forEach { $0.cancel() } }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            // Background work may also finish early (a service with none returns at once):
-            // only the server finishing (signal or error) ends the stack, and then it ends
-            // the background work too.
-            let frontDoor = self.frontDoor
-            group.addTask { await frontDoor.runBackground() }
-            defer { group.cancelAll() }
-            if handleSignals { try await app.runService() } else { try await app.run() }
+        // Cancelled (an embedding task, a test's server stopping): the graceful shutdown begins.
+        try await withTaskCancellationHandler {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                // Background work may also finish early (a service with none returns at once):
+                // only the server finishing (signal or error) ends the stack, and then it ends
+                // the background work too.
+                let frontDoor = self.frontDoor
+                group.addTask { await frontDoor.runBackground() }
+                defer { group.cancelAll() }
+                if handleSignals { try await app.runService() } else { try await app.run() }
+            }
+        } onCancel: {
+            silent.beginClosing()
         }
     }
 }
