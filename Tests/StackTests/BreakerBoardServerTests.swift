@@ -4,7 +4,6 @@ import Foundation
 import FoundationNetworking
 #endif
 import JSON
-import Logging
 import Testing
 @testable import Stack
 
@@ -13,25 +12,9 @@ import Testing
 struct BreakerBoardServerTests {
     /// Runs the assembled stack on 127.0.0.1:0 for `body`, then stops it.
     func withServer(readOnly: Bool = false, _ body: @Sendable (String) async throws -> Void) async throws {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("signalbox-breakers-http-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        var logger = Logger(label: "breaker-board-test")
-        logger.logLevel = .critical // cancelling the server at the end logs an expected error
-        let server = try StackAssembly.makeServer(configuration: StackConfiguration(
-            port: 0, dataDirectory: directory, readOnly: readOnly), logger: logger)
-        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        let running = Task { try await server.run { port in portSink.yield(port) } }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else {
-            running.cancel()
-            throw TestFailure("the server did not start: \(await running.result)")
+        try await withStackServer(label: "breaker-board-test", configure: { $0.readOnly = readOnly }) { host in
+            try await body("http://\(host)")
         }
-        var failure: (any Error)?
-        do { try await body("http://127.0.0.1:\(port)") } catch { failure = error }
-        running.cancel()
-        _ = await running.result
-        if let failure { throw failure }
     }
 
     func call(_ method: String, _ url: String, _ body: JSONValue? = nil) async throws -> (status: Int, body: JSONValue, contentType: String?) {

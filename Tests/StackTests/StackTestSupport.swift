@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Logging
 import Timekeeping
 import Wire
 @testable import Stack
@@ -52,4 +53,29 @@ final class TemporaryStack: Sendable {
 struct TestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Runs the assembled stack's real server on 127.0.0.1:0, in a fresh directory, for `body` (given
+/// `127.0.0.1:PORT`), then stops it and awaits it. `configure` adjusts the configuration.
+func withStackServer(label: String, configure: (inout StackConfiguration) -> Void = { _ in },
+                     _ body: @Sendable (String) async throws -> Void) async throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("signalbox-\(label)-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var logger = Logger(label: label)
+    logger.logLevel = .critical // cancelling the server at the end logs an expected error
+    var configuration = StackConfiguration(port: 0, dataDirectory: directory)
+    configure(&configuration)
+    let server = try StackAssembly.makeServer(configuration: configuration, logger: logger)
+    let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+    let running = Task { try await server.run { port in portSink.yield(port) } }
+    var iterator = ports.makeAsyncIterator()
+    guard let port = await iterator.next() else {
+        running.cancel()
+        throw TestFailure("the server did not start: \(await running.result)")
+    }
+    var failure: (any Error)?
+    do { try await body("127.0.0.1:\(port)") } catch { failure = error }
+    running.cancel()
+    _ = await running.result
+    if let failure { throw failure }
 }

@@ -3,7 +3,6 @@ import Foundation
 import FoundationNetworking
 #endif
 import JSON
-import Logging
 import Testing
 import Wire
 @testable import Stack
@@ -18,25 +17,10 @@ struct StreamAuthTests {
 
     /// Runs the assembled stack on 127.0.0.1:0 (with `--auth` keys when given) for `body`.
     func withServer(credentials: [String: String]?, _ body: @Sendable (String) async throws -> Void) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("signalbox-stream-auth-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        var logger = Logger(label: "stream-auth-test")
-        logger.logLevel = .critical // cancelling the server at the end logs an expected error
-        var configuration = StackConfiguration(port: 0, dataDirectory: directory, credentials: credentials)
-        configuration.accounts = ["AKIDB": Self.accountB]
-        let server = try StackAssembly.makeServer(configuration: configuration, logger: logger)
-        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        let running = Task { try await server.run { port in portSink.yield(port) } }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else {
-            running.cancel()
-            throw TestFailure("the server did not start: \(await running.result)")
-        }
-        var failure: (any Error)?
-        do { try await body("127.0.0.1:\(port)") } catch { failure = error }
-        running.cancel()
-        _ = await running.result
-        if let failure { throw failure }
+        try await withStackServer(label: "stream-auth-test", configure: { configuration in
+            configuration.credentials = credentials
+            configuration.accounts = ["AKIDB": Self.accountB]
+        }, body)
     }
 
     /// GETs the stream with `query`, signed by `key` (id, secret) when given.
