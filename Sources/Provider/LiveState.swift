@@ -90,6 +90,7 @@ struct LiveState: Sendable {
         switch message {
         case .event(let frame):
             append(WireDecoding.flowEvent(frame))
+            applySent(by: frame)
             return .changed
         case .delivery(let outcome):
             return applyDelivery(outcome) ? .changed : .ignored
@@ -133,6 +134,18 @@ struct LiveState: Sendable {
             default:
                 return .ignored
             }
+        }
+    }
+
+    /// The messages an event's deliveries wrote, when they carry them (the stream's
+    /// `sentWithEvents`): each read as the `sent` frame it stands for, its body the envelope
+    /// the frame holds when it is the event itself.
+    private mutating func applySent(by frame: BusEventFrame) {
+        for delivery in frame.deliveries {
+            guard let sent = delivery.sent else { continue }
+            var read = WireDecoding.messageChange(sent.change(sender: delivery.sender))
+            if sent.bodyIsEvent { read.body = frame.event.text }
+            messages.apply(read)
         }
     }
 

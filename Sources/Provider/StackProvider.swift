@@ -420,7 +420,10 @@ public actor StackProvider: SystemProvider {
                                     generation: Int) async -> ProviderCore.Input {
         do {
             let pattern = try subscription.pattern.map { try JSONValue(parsing: $0) }
-            for try await batch in try client.frameBatches(topics: subscription.topics, pattern: pattern, buffer: 4096) {
+            // Deliveries carry the messages they wrote (one frame per event, not one more per
+            // queue reached): `LiveState` reads them as the `sent` frames they replace.
+            for try await batch in try client.frameBatches(topics: subscription.topics, pattern: pattern, sentWithEvents: true,
+                                                           buffer: 4096) {
                 await receive(frames: batch, generation: generation)
                 try await clock.sleep(for: Self.streamPace)
             }

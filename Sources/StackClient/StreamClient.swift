@@ -23,7 +23,7 @@ public struct StreamClient: Sendable {
     /// closes the socket.
     public func frames(topics: [StreamTopic], pattern: JSONValue? = nil,
                        buffer: Int? = nil) throws(StackClientError) -> AsyncThrowingStream<StreamFrame, any Error> {
-        let connection = try connection(topics: topics, pattern: pattern, buffer: buffer, batch: nil)
+        let connection = try connection(topics: topics, pattern: pattern, sentWithEvents: false, buffer: buffer, batch: nil)
         return AsyncThrowingStream(bufferingPolicy: .bufferingNewest(4096)) { continuation in
             let task = Task {
                 do {
@@ -41,11 +41,15 @@ public struct StreamClient: Sendable {
     /// takes them at its own pace. The server is asked to gather `window`'s worth of frames
     /// into one message (`batch=MS`), so the socket is read once per window, not per frame. At
     /// most `capacity` frames wait here; past it the oldest are dropped and counted in a
-    /// `dropped` frame.
-    public func frameBatches(topics: [StreamTopic], pattern: JSONValue? = nil, buffer: Int? = nil,
+    /// `dropped` frame. `sentWithEvents` asks the stack to carry each message a delivery wrote
+    /// in its event's frame instead of a `sent` frame of its own (`docs/stream.md`; honoured
+    /// with both `events` and `messages`, as the `subscribed` frame says; a stack before it
+    /// sends `sent` frames as always).
+    public func frameBatches(topics: [StreamTopic], pattern: JSONValue? = nil, sentWithEvents: Bool = false, buffer: Int? = nil,
                              window: Duration = .milliseconds(50),
                              capacity: Int = 4096) throws(StackClientError) -> StreamBatches {
-        let connection = try connection(topics: topics, pattern: pattern, buffer: buffer, batch: window)
+        let connection = try connection(topics: topics, pattern: pattern, sentWithEvents: sentWithEvents, buffer: buffer,
+                                        batch: window)
         let (arrivals, arrival) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         let inbox = StreamInbox(capacity: capacity, arrival: arrival)
         let task = Task {
@@ -63,14 +67,14 @@ public struct StreamClient: Sendable {
     /// Connects, subscribes and hands the decoded frames of each message to `receive` until the
     /// server closes the socket; throws `StackClientError.transport` when the connection fails,
     /// `.noExtension` when the server refuses the upgrade (it serves no stream).
-    private func connection(topics: [StreamTopic], pattern: JSONValue?, buffer: Int?, batch: Duration?)
+    private func connection(topics: [StreamTopic], pattern: JSONValue?, sentWithEvents: Bool, buffer: Int?, batch: Duration?)
         throws(StackClientError) -> @Sendable (@escaping @Sendable ([StreamFrame]) -> Void) async throws -> Void {
         guard let base = endpoint.extensionBaseURL else {
             throw .noExtension(NoExtension(path: ExtensionPaths.stream,
                                            reason: "this endpoint is AWS itself, which has no Signalbox extensions"))
         }
         let url = Self.streamURL(base: base, region: endpoint.region, buffer: buffer, batch: batch)
-        let subscription = StreamRequest.subscribe(topics: topics, pattern: pattern).text
+        let subscription = StreamRequest.subscribe(topics: topics, pattern: pattern, sentWithEvents: sentWithEvents).text
         var logger = Logger(label: "signalbox.stream-client")
         logger.logLevel = .critical
         let quietLogger = logger

@@ -126,9 +126,12 @@ public struct DeliveryOutcome: Sendable, Hashable {
     public var status: Status
     public var errorCode: String?
     public var errorMessage: String?
+    /// The message a delivery to a queue wrote, in an `event` frame for a viewer that asked
+    /// for it (`sentWithEvents`); nil otherwise, and in `delivery` frames.
+    public var sent: DeliveredMessage?
 
     public init(eventId: String, bus: String, rule: String, targetId: String, targetArn: String, status: Status,
-                errorCode: String? = nil, errorMessage: String? = nil) {
+                errorCode: String? = nil, errorMessage: String? = nil, sent: DeliveredMessage? = nil) {
         self.eventId = eventId
         self.bus = bus
         self.rule = rule
@@ -137,10 +140,14 @@ public struct DeliveryOutcome: Sendable, Hashable {
         self.status = status
         self.errorCode = errorCode
         self.errorMessage = errorMessage
+        self.sent = sent
     }
 
+    /// The delivery that sent `sent`, as the message's `sender` names it.
+    public var sender: MessageSender { MessageSender(eventId: eventId, bus: bus, rule: rule, targetId: targetId) }
+
     /// Inside an `event` frame (the event names itself): `{"bus","rule","targetId","targetArn",
-    /// "status","errorCode"?,"errorMessage"?}`.
+    /// "status","errorCode"?,"errorMessage"?,"sent"?}`.
     public var json: JSONValue {
         var object: JSONObject = [
             "bus": .string(bus), "rule": .string(rule), "targetId": .string(targetId),
@@ -148,6 +155,7 @@ public struct DeliveryOutcome: Sendable, Hashable {
         ]
         if let errorCode { object["errorCode"] = .string(errorCode) }
         if let errorMessage { object["errorMessage"] = .string(errorMessage) }
+        if let sent { object["sent"] = sent.json }
         return .object(object)
     }
 
@@ -164,7 +172,10 @@ public struct DeliveryOutcome: Sendable, Hashable {
         self.init(eventId: eventId, bus: try fields.string("bus"), rule: try fields.string("rule"),
                   targetId: try fields.string("targetId"), targetArn: try fields.string("targetArn"),
                   status: try fields.enumeration("status", as: Status.self),
-                  errorCode: try fields.optionalString("errorCode"), errorMessage: try fields.optionalString("errorMessage"))
+                  errorCode: try fields.optionalString("errorCode"), errorMessage: try fields.optionalString("errorMessage"),
+                  sent: try fields.optional("sent").map { value throws(StackProtocolError) in
+                      try DeliveredMessage(json: value, path: fields.fieldPath("sent"))
+                  })
     }
 
     /// A `delivery` frame's data.
@@ -189,6 +200,9 @@ public struct BusEventFrame: Sendable, Hashable {
         self.deliveries = deliveries
     }
 
+    /// Whether a delivery carries the message it sent (the frame differs by `sentWithEvents`).
+    public var carriesSent: Bool { deliveries.contains { $0.sent != nil } }
+
     /// `{"bus","event":{envelope},"matched":[{"bus","rule"}…],"deliveries":[outcome…]}`
     public var json: JSONValue {
         ["bus": .string(bus), "event": event.value, "matched": .array(matched.map(\.json)),
@@ -196,8 +210,10 @@ public struct BusEventFrame: Sendable, Hashable {
     }
 
     /// `json`, written with the envelope's text spliced in and the rest written straight to
-    /// bytes (one event frame per event on the bus's hot path), member for member as `json`.
-    func write(to output: inout [UInt8]) {
+    /// bytes (one event frame per event on the bus's hot path), member for member as `json`;
+    /// without `withSent`, the deliveries' `sent` members are left out (what a viewer that did
+    /// not ask for them has always received).
+    func write(to output: inout [UInt8], withSent: Bool = true) {
         StreamFrameCodec.append("{\"bus\":", to: &output)
         StreamFrameCodec.appendString(bus, to: &output)
         StreamFrameCodec.append(",\"event\":", to: &output)
@@ -229,6 +245,10 @@ public struct BusEventFrame: Sendable, Hashable {
             if let message = delivery.errorMessage {
                 StreamFrameCodec.append(",\"errorMessage\":", to: &output)
                 StreamFrameCodec.appendString(message, to: &output)
+            }
+            if withSent, let sent = delivery.sent {
+                StreamFrameCodec.append(",\"sent\":", to: &output)
+                sent.write(to: &output)
             }
             output.append(UInt8(ascii: "}"))
         }

@@ -34,8 +34,13 @@ extension FrameReader {
                   let status = string(document, element, f.status).flatMap(DeliveryOutcome.Status.init(rawValue:)),
                   let errorCode = optionalString(document, element, f.errorCode),
                   let errorMessage = optionalString(document, element, f.errorMessage) else { return nil }
+            var sent: DeliveredMessage?
+            if let slot = document.member(element, node: Int32(f.sent)) {
+                guard let message = deliveredMessage(in: document, at: slot) else { return nil }
+                sent = message
+            }
             deliveries.append(DeliveryOutcome(eventId: id, bus: deliveryBus, rule: rule, targetId: targetId, targetArn: targetArn,
-                                              status: status, errorCode: errorCode, errorMessage: errorMessage))
+                                              status: status, errorCode: errorCode, errorMessage: errorMessage, sent: sent))
             element = document.slots[Int(element)].next
         }
 
@@ -52,5 +57,20 @@ extension FrameReader {
                                             time: string(document, envelope, f.time), resources: resources)
         return BusEventFrame(bus: bus, event: EventEnvelope(text: String(decoding: envelopeText, as: UTF8.self), summary: summary),
                              matched: matched, deliveries: deliveries)
+    }
+
+    /// A delivery's `sent` member at `slot`, if well formed: what `DeliveredMessage(json:path:)` reads.
+    private static func deliveredMessage(in document: JSONDocument, at slot: Int32) -> DeliveredMessage? {
+        let f = fields
+        guard document.slots[Int(slot)].kind == .object,
+              let queue = string(document, slot, f.sentQueue),
+              let messageId = string(document, slot, f.sentMessageId),
+              let time = integer(document, slot, f.sentTime),
+              let body = optionalString(document, slot, f.sentBody),
+              let bodySize = integer(document, slot, f.sentBodySize),
+              let truncated = optionalBool(document, slot, f.sentTruncated),
+              let bodyIsEvent = optionalBool(document, slot, f.sentBodyIsEvent) else { return nil }
+        return DeliveredMessage(queue: queue, messageId: messageId, time: Int64(time), body: body, bodySize: bodySize,
+                                truncated: truncated, bodyIsEvent: bodyIsEvent)
     }
 }

@@ -3,7 +3,8 @@ import JSON
 /// One frame the stack sends a viewer on `/_signalbox/stream` (version 1, `docs/stream.md`).
 /// Every frame is a JSON object with `"v":1` and a `type`:
 ///
-/// - `subscribed` — `{"topics":[…],"filtered":bool,"buffer":N}`: the subscription now in force.
+/// - `subscribed` — `{"topics":[…],"filtered":bool,"buffer":N,"sentWithEvents":true?}`: the
+///   subscription now in force.
 /// - `error` — `{"code","message"}`: a viewer message was refused; the subscription is unchanged.
 /// - `pong` — the answer to `ping`.
 /// - `dropped` — `{"count":N}`: N frames were lost here because the viewer's buffer was full.
@@ -31,16 +32,19 @@ public enum StreamFrame: Sendable, Hashable {
 }
 
 /// The acknowledgement of a subscription: the topics (sorted), whether an event pattern
-/// filters them, and the viewer's buffer in frames.
+/// filters them, the viewer's buffer in frames, and whether deliveries carry the messages they
+/// sent (`sentWithEvents`, written only when true).
 public struct StreamSubscribed: Sendable, Hashable {
     public var topics: [StreamTopic]
     public var filtered: Bool
     public var buffer: Int
+    public var sentWithEvents: Bool
 
-    public init(topics: [StreamTopic], filtered: Bool, buffer: Int) {
+    public init(topics: [StreamTopic], filtered: Bool, buffer: Int, sentWithEvents: Bool = false) {
         self.topics = topics
         self.filtered = filtered
         self.buffer = buffer
+        self.sentWithEvents = sentWithEvents
     }
 }
 
@@ -69,6 +73,12 @@ public enum StreamFrameCodec {
     // MARK: encoding
 
     public static func encode(_ frame: StreamFrame) -> String {
+        encode(frame, withSent: true)
+    }
+
+    /// `withSent: false` leaves out what only a viewer with `sentWithEvents` receives (the
+    /// `sent` members of an event frame's deliveries): the frame every other viewer gets.
+    public static func encode(_ frame: StreamFrame, withSent: Bool) -> String {
         var output: [UInt8] = []
         output.reserveCapacity(256)
         append("{\"v\":1,\"type\":", to: &output)
@@ -78,6 +88,7 @@ public enum StreamFrameCodec {
             append(",\"topics\":", to: &output)
             append(JSONValue.array(subscribed.topics.map { .string($0.rawValue) }), to: &output)
             append(",\"filtered\":\(subscribed.filtered),\"buffer\":\(subscribed.buffer)", to: &output)
+            if subscribed.sentWithEvents { append(",\"sentWithEvents\":true", to: &output) }
         case .error(let failure):
             append(",\"code\":", to: &output)
             appendString(failure.code, to: &output)
@@ -91,7 +102,7 @@ public enum StreamFrameCodec {
             append(",\"topic\":", to: &output)
             appendString(message.topic.rawValue, to: &output)
             append(",\"seq\":\(sequence),\"data\":", to: &output)
-            message.writeData(to: &output)
+            message.writeData(to: &output, withSent: withSent)
         }
         output.append(UInt8(ascii: "}"))
         return String(decoding: output, as: UTF8.self)
@@ -196,7 +207,8 @@ public enum StreamFrameCodec {
                     guard case .string(let name) = item else { throw StackProtocolError("\(path) must be a string") }
                     return StreamTopic(name)
                 },
-                filtered: try fields.bool("filtered"), buffer: try fields.integer("buffer")))
+                filtered: try fields.bool("filtered"), buffer: try fields.integer("buffer"),
+                sentWithEvents: fields.optional("sentWithEvents") == nil ? false : try fields.bool("sentWithEvents")))
         case "error":
             return .error(StreamFailure(code: try fields.string("code"), message: try fields.optionalString("message") ?? ""))
         case "pong":

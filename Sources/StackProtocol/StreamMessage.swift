@@ -70,13 +70,21 @@ public enum StreamMessage: Sendable, Hashable {
         }
     }
 
-    /// Writes `data` as compact JSON: the hot `event` frame without re-serializing its envelope.
-    func writeData(to output: inout [UInt8]) {
+    /// Writes `data` as compact JSON: the hot `event` frame without re-serializing its envelope
+    /// (and, without `withSent`, without its deliveries' `sent` members).
+    func writeData(to output: inout [UInt8], withSent: Bool = true) {
         switch self {
-        case .event(let event): event.write(to: &output)
+        case .event(let event): event.write(to: &output, withSent: withSent)
         case .message(let change): change.write(to: &output)
         default: output.append(contentsOf: data.utf8Bytes)
         }
+    }
+
+    /// Whether the frame differs for a viewer with `sentWithEvents`: an event whose deliveries
+    /// carry the messages they sent.
+    public var carriesSent: Bool {
+        if case .event(let event) = self { return event.carriesSent }
+        return false
     }
 
     /// Reads a published frame's `data` for `type`.

@@ -93,6 +93,49 @@ struct RecentMessagesTests {
         #expect(recent.changesSeen == frames.count)
     }
 
+    @Test("an event whose deliveries carry the messages they wrote (sentWithEvents) keeps the same messages as its sent frames would, bodies included")
+    func sentWithEvents() throws {
+        let envelope = #"{"version":"0","id":"e-1","detail-type":"Order Created","source":"shop.orders","account":"000000000000","time":"2026-12-07T10:00:00Z","region":"us-east-1","resources":[],"detail":{"orderId":"ord-1"}}"#
+        let toOrders = DeliveryOutcome(eventId: "e-1", bus: "default", rule: "to-orders", targetId: "q", targetArn: "arn:aws:sqs:us-east-1:000000000000:orders",
+                                       status: .delivered, sent: DeliveredMessage(queue: "orders", messageId: "m-1", time: 1_000,
+                                                                                  bodySize: envelope.utf8.count, bodyIsEvent: true))
+        let toAudit = DeliveryOutcome(eventId: "e-1", bus: "default", rule: "audit", targetId: "a", targetArn: "arn:aws:sqs:us-east-1:000000000000:audit",
+                                      status: .delivered, sent: DeliveredMessage(queue: "audit", messageId: "m-2", time: 1_000,
+                                                                                 body: #"{"order":"ord-1"}"#, bodySize: 17))
+        let failed = DeliveryOutcome(eventId: "e-1", bus: "default", rule: "gone", targetId: "g", targetArn: "arn:aws:sqs:us-east-1:000000000000:gone",
+                                     status: .retrying, errorCode: "QueueDoesNotExist")
+        let event = BusEventFrame(bus: "default", event: EventEnvelope(text: envelope, summary: EventEnvelope.Summary(
+            id: "e-1", source: "shop.orders", detailType: "Order Created", time: "2026-12-07T10:00:00Z", resources: [])),
+                                  matched: [], deliveries: [toOrders, toAudit, failed])
+
+        // As a viewer with sentWithEvents reads it off the wire: one frame.
+        var carried = LiveState(eventLimit: 10, timelineLimit: 10)
+        let text = StreamFrameCodec.encode(.published(.event(event), sequence: 1))
+        #expect(text.contains(#""sent":{"queue":"orders","messageId":"m-1""#))
+        for frame in try StreamFrameCodec.decodeMessage(text) { #expect(carried.apply(frame: frame) == .changed) }
+
+        // As any other viewer reads it: the event without them, and a sent frame per message.
+        var framed = LiveState(eventLimit: 10, timelineLimit: 10)
+        let plain = StreamFrameCodec.encode(.published(.event(event), sequence: 1), withSent: false)
+        #expect(!plain.contains(#""sent""#))
+        for frame in try StreamFrameCodec.decodeMessage(plain) { _ = framed.apply(frame: frame) }
+        for delivery in [toOrders, toAudit] {
+            let change = try #require(delivery.sent).change(sender: delivery.sender)
+            _ = framed.apply(frame: .published(.message(change), sequence: 1))
+        }
+
+        let now = Date()
+        let recent = carried.snapshot(connection: .connected(since: now), endpoint: EndpointDescription(name: "t"), at: now).recentMessages
+        let expected = framed.snapshot(connection: .connected(since: now), endpoint: EndpointDescription(name: "t"), at: now).recentMessages
+        #expect(recent.messages.map(\.id) == ["m-1", "m-2"])
+        #expect(recent == expected)
+        #expect(recent.message("m-1")?.body == envelope, "the body left out is the event's envelope, which the frame holds")
+        #expect(recent.message("m-1")?.sender == MessageSender(eventId: "e-1", bus: "default", rule: "to-orders", targetId: "q"))
+        #expect(recent.message("m-2")?.body == #"{"order":"ord-1"}"# && recent.message("m-2")?.queue == "audit")
+        #expect(recent.message("m-1")?.changes == [QueueMessage.Change(kind: .sent, at: Date(timeIntervalSince1970: 1), queue: "orders")])
+        #expect(recent.changesSeen == 2)
+    }
+
     @Test("a moved message let go frees its new id too; an unknown change from a newer stack is skipped")
     func evictionAndUnknown() throws {
         var recent = RecentMessages(limit: 10, bodyBudget: 1 << 20)

@@ -82,6 +82,74 @@ struct MessagesTopicTests {
         }
     }
 
+    @Test("sentWithEvents over the wire: the event's frame carries the messages its deliveries wrote and no sent frame comes for them; a viewer without it gets the sent frames and the event as before")
+    func sentWithEvents() async throws {
+        try await withRunningStack { endpoint in
+            let client = AWSClient(endpoint: endpoint)
+            var arns: [String: JSONValue] = [:]
+            var urls: [String: String] = [:]
+            for name in ["orders", "audit"] {
+                let url = try await client.call(.sqs, "CreateQueue", ["QueueName": .string(name)])["QueueUrl"]!.stringValue!
+                urls[name] = url
+                arns[name] = try await client.call(.sqs, "GetQueueAttributes", ["QueueUrl": .string(url), "AttributeNames": ["QueueArn"]])["Attributes"]!["QueueArn"]!
+            }
+            _ = try await client.call(.eventBridge, "PutRule", ["Name": "orders", "EventPattern": #"{"source":["shop.orders"]}"#])
+            _ = try await client.call(.eventBridge, "PutTargets", ["Rule": "orders", "Targets": [
+                ["Id": "raw", "Arn": arns["orders"]!],
+                ["Id": "note", "Arn": arns["audit"]!, "Input": #"{"audit":true}"#],
+            ]])
+
+            var asked = try StreamClient(endpoint: endpoint).frameBatches(topics: [.events, .messages], sentWithEvents: true).makeAsyncIterator()
+            var plain = try StreamClient(endpoint: endpoint).frameBatches(topics: [.events, .messages]).makeAsyncIterator()
+            /// Frames until (and with) the `sent` frame of a message sent directly to `orders`.
+            func untilDirectSend(_ iterator: inout StreamBatches.Iterator) async throws -> [StreamFrame] {
+                var seen: [StreamFrame] = []
+                while let batch = try await iterator.next() {
+                    seen += batch
+                    if batch.contains(where: { if case .published(.message(let change), _) = $0 { change.body == "direct" } else { false } }) {
+                        return seen
+                    }
+                }
+                return seen
+            }
+            // Both acknowledged before anything is published; the acknowledgement says whether it is in force.
+            guard case .subscribed(let askedAck)? = try await asked.next()?.first,
+                  case .subscribed(let plainAck)? = try await plain.next()?.first else { Issue.record("not subscribed"); return }
+            #expect(askedAck.sentWithEvents && !plainAck.sentWithEvents)
+
+            let put = try await client.call(.eventBridge, "PutEvents", ["Entries": [
+                ["Source": "shop.orders", "DetailType": "Order Created", "Detail": #"{"orderId":"ord-9"}"#],
+            ]])
+            let eventId = try #require(put["Entries"]?[0]?["EventId"]?.stringValue)
+            _ = try await client.call(.sqs, "SendMessage", ["QueueUrl": .string(urls["orders"]!), "MessageBody": "direct"])
+
+            func events(_ frames: [StreamFrame]) -> [BusEventFrame] {
+                frames.compactMap { if case .published(.event(let event), _) = $0 { event } else { nil } }
+            }
+            func changes(_ frames: [StreamFrame]) -> [QueueMessageChange] {
+                frames.compactMap { if case .published(.message(let change), _) = $0 { change } else { nil } }
+            }
+            let withSent = try await untilDirectSend(&asked)
+            let event = try #require(events(withSent).first)
+            #expect(event.event.id == eventId && events(withSent).count == 1)
+            #expect(changes(withSent).map(\.body) == ["direct"], "no sent frame for a message its event's frame carries")
+            let carried = Dictionary(uniqueKeysWithValues: event.deliveries.map { ($0.targetId, $0.sent) })
+            let raw = try #require(carried["raw"] ?? nil), note = try #require(carried["note"] ?? nil)
+            #expect(raw.queue == "orders" && raw.bodyIsEvent && raw.body == nil && raw.bodySize == event.event.text.utf8.count)
+            #expect(note.queue == "audit" && !note.bodyIsEvent && note.body == #"{"audit":true}"# && !note.truncated)
+
+            let without = try await untilDirectSend(&plain)
+            let plainEvent = try #require(events(without).first)
+            #expect(plainEvent.deliveries.allSatisfy { $0.sent == nil })
+            let sentFrames = changes(without).filter { $0.sender != nil }
+            #expect(Set(sentFrames.map(\.messageId)) == [raw.messageId, note.messageId])
+            for delivery in event.deliveries {
+                let sent = try #require(delivery.sent)
+                #expect(sentFrames.contains(sent.change(sender: delivery.sender)), "the sent frame, member for member")
+            }
+        }
+    }
+
     /// The next published message on `messages` of any type, skipping the subscription's answer.
     private func nextMessage(_ iterator: inout AsyncThrowingStream<StreamFrame, any Error>.Iterator) async throws -> StreamMessage? {
         while let frame = try await iterator.next() {

@@ -126,14 +126,20 @@ struct StreamFrameTests {
             .subscribe(topics: StreamTopic.all, pattern: nil),
             .subscribe(topics: [.events], pattern: ["source": ["shop.orders"]]),
             .subscribe(topics: [.events], pattern: #"{"source":["shop.orders"]}"#),
+            .subscribe(topics: [.events, .messages], pattern: nil, sentWithEvents: true),
             .ping,
         ]
         for request in requests { #expect(try StreamRequest(text: request.text) == request) }
         #expect(StreamRequest.subscribe(topics: [.events], pattern: nil).text == #"{"type":"subscribe","topics":["events"]}"#)
+        #expect(StreamRequest.subscribe(topics: [.events], pattern: nil, sentWithEvents: true).text
+            == #"{"type":"subscribe","topics":["events"],"sentWithEvents":true}"#)
+        #expect(try StreamRequest(text: #"{"type":"subscribe","topics":["events"],"sentWithEvents":false}"#)
+            == .subscribe(topics: [.events], pattern: nil))
         #expect(try StreamRequest(text: #"{"type":"subscribe","topics":["events"],"pattern":null}"#)
             == .subscribe(topics: [.events], pattern: nil))
         for (text, message) in [("[]", "Messages must be JSON objects."),
                                 (#"{"type":"subscribe","topics":[1]}"#, "subscribe needs \"topics\": a list of topic names."),
+                                (#"{"type":"subscribe","topics":[],"sentWithEvents":1}"#, "subscribe's \"sentWithEvents\" must be true or false."),
                                 (#"{"type":"shout"}"#, "Unknown message type; expected subscribe or ping.")] {
             #expect(throws: StreamFailure(code: "BadRequest", message: message)) { try StreamRequest(text: text) }
         }
@@ -240,6 +246,50 @@ struct StreamFrameTests {
             guard case .message = message else { continue }
             #expect(StreamFrameCodec.encode(.published(message, sequence: 1))
                 == #"{"v":1,"type":"message","topic":"messages","seq":1,"data":"# + message.data.serialized + "}")
+        }
+    }
+
+    @Test("deliveries carrying the messages they wrote (sentWithEvents): written as their JSON value, read from a batch as the general decoder reads them, left out for other viewers")
+    func eventFramesCarryingSent() throws {
+        var raw = Fixtures.delivered
+        raw.sent = DeliveredMessage(queue: "orders", messageId: "m-1", time: 1_700, bodySize: 321, bodyIsEvent: true)
+        var transformed = Fixtures.delivered
+        transformed.targetId = "t\""
+        transformed.sent = DeliveredMessage(queue: "audit", messageId: "m\n2", time: 1_701, body: "{\"é\":\"\u{1}\"}",
+                                            bodySize: 40_000, truncated: true)
+        let event = BusEventFrame(bus: "default", event: EventEnvelope(Fixtures.envelope), matched: Fixtures.event.matched,
+                                  deliveries: [raw, transformed, Fixtures.deadLettered])
+        let message = StreamMessage.event(event)
+        #expect(message.carriesSent && !StreamMessage.event(Fixtures.event).carriesSent)
+        let text = StreamFrameCodec.encode(.published(message, sequence: 3))
+        #expect(text == #"{"v":1,"type":"event","topic":"events","seq":3,"data":"# + message.data.serialized + "}")
+        #expect(text.contains(#""status":"delivered","sent":{"queue":"orders","messageId":"m-1","time":1700,"bodySize":321,"truncated":false,"bodyIsEvent":true}}"#))
+
+        let general = try StreamFrameCodec.decode(text)
+        #expect(general == .published(message, sequence: 3))
+        #expect(try StreamFrameCodec.decodeMessage("[" + text + "]") == [general])
+
+        // Without: byte for byte the frame of the same deliveries carrying nothing.
+        let plain = StreamFrameCodec.encode(.published(message, sequence: 3), withSent: false)
+        var bare = event
+        for index in bare.deliveries.indices { bare.deliveries[index].sent = nil }
+        #expect(plain == StreamFrameCodec.encode(.published(.event(bare), sequence: 3)))
+
+        #expect(transformed.sent?.change(sender: transformed.sender)
+            == QueueMessageChange(change: .sent, queue: "audit", messageId: "m\n2", time: 1_701, body: "{\"é\":\"\u{1}\"}", bodySize: 40_000,
+                                  truncated: true, sender: MessageSender(eventId: "e-1", bus: "default", rule: "orders", targetId: "t\"")))
+        #expect(raw.sent.map { DeliveredMessage($0.change(sender: raw.sender)) } == raw.sent)
+
+        for odd in [
+            text.replacingOccurrences(of: #""bodySize":321"#, with: #""bodySize":"321""#),
+            text.replacingOccurrences(of: #","bodySize":321"#, with: ""),
+            text.replacingOccurrences(of: #""messageId":"m-1""#, with: #""messageId":null"#),
+            text.replacingOccurrences(of: #""bodyIsEvent":true"#, with: #""bodyIsEvent":"yes""#),
+            text.replacingOccurrences(of: #""sent":{"queue":"orders""#, with: #""sent":[{"queue":"orders""#)
+                .replacingOccurrences(of: #""bodyIsEvent":true}"#, with: #""bodyIsEvent":true}]"#),
+        ] {
+            #expect(odd != text)
+            try Self.expectReadAsTheGeneralDecoderReadsIt(odd)
         }
     }
 

@@ -175,4 +175,59 @@ struct StreamHubTests {
         hub.publish(event(2, source: "orders"), subject: ["source": "orders"])
         #expect(viewer.buffered == 1)
     }
+
+    @Test("sentWithEvents: a delivery's message rides in its event's frame for a viewer that asked (with both topics, the event reaching it); every other viewer gets the sent frame and the event as before")
+    func sentWithEvents() async throws {
+        let hub = StreamHub()
+        func subscribe(_ topics: [StreamTopic], pattern: JSONValue? = nil, sentWithEvents: Bool) -> StreamSubscription {
+            let viewer = hub.subscribe(topics: [])
+            StreamRoute.handle(StreamRequest.subscribe(topics: topics, pattern: pattern, sentWithEvents: sentWithEvents).text,
+                               subscription: viewer, hub: hub)
+            return viewer
+        }
+        let asked = subscribe([.events, .messages], sentWithEvents: true)
+        let plain = subscribe([.events, .messages], sentWithEvents: false)
+        // Asked, but this event does not match its pattern: the message comes as a frame.
+        let elsewhere = subscribe([.events, .messages], pattern: ["source": ["billing"]], sentWithEvents: true)
+        // Asked without `events`: nothing to carry it.
+        let messagesOnly = subscribe([.messages], sentWithEvents: true)
+        var acks: [StreamFrame] = []
+        for viewer in [asked, plain, elsewhere, messagesOnly] { acks += try await frames(viewer, 1) }
+        #expect(acks.map { frame -> Bool? in if case .subscribed(let ack) = frame { ack.sentWithEvents } else { nil } } == [true, false, true, false],
+                "in force for the pattern's events; not without `events`")
+        #expect(StreamFrameCodec.encode(acks[0]).hasSuffix(#","sentWithEvents":true}"#))
+        #expect(!StreamFrameCodec.encode(acks[1]).contains("sentWithEvents"), "a viewer that did not ask reads the same acknowledgement as before")
+
+        let envelope: JSONValue = ["id": "e-1", "source": "shop"]
+        let sender = MessageSender(eventId: "e-1", bus: "default", rule: "to-orders", targetId: "q")
+        let sent = QueueMessageChange.sent(queue: "orders", messageId: "m-1", time: 1_000, body: envelope.serialized, sender: sender,
+                                           eventText: envelope.serialized)
+        let delivery = DeliveryOutcome(eventId: "e-1", bus: "default", rule: "to-orders", targetId: "q",
+                                       targetArn: "arn:aws:sqs:us-east-1:000000000000:orders", status: .delivered)
+        var carrying = delivery
+        carrying.sent = DeliveredMessage(sent)
+        hub.publish(sent: sent, carriedBy: envelope)
+        hub.publish(on: .events, subject: envelope) {
+            .event(BusEventFrame(bus: "default", event: EventEnvelope(envelope), matched: [], deliveries: [carrying]))
+        }
+        let unchanged = StreamFrameCodec.encode(.published(.event(BusEventFrame(bus: "default", event: EventEnvelope(envelope),
+                                                                                 matched: [], deliveries: [delivery])), sequence: 1))
+
+        #expect(asked.buffered == 1, "one frame for the event and its message")
+        let one = try #require(await asked.next())
+        #expect(try StreamFrameCodec.decode(one) == .published(.event(BusEventFrame(
+            bus: "default", event: EventEnvelope(envelope), matched: [], deliveries: [carrying])), sequence: 1))
+        #expect(one.contains(#""sent":{"queue":"orders","messageId":"m-1","time":1000,"bodySize":"#))
+
+        #expect(plain.buffered == 2)
+        #expect(try await frames(plain, 1) == [.published(.message(sent), sequence: 1)])
+        #expect(await plain.next() == unchanged, "byte for byte the event frame a viewer without the option always got")
+        #expect(try await frames(elsewhere, 1) == [.published(.message(sent), sequence: 1)])
+        #expect(elsewhere.buffered == 0)
+        #expect(try await frames(messagesOnly, 1) == [.published(.message(sent), sequence: 1)])
+
+        // The next message frame continues the topic's count: the asked viewer sees the gap.
+        hub.publish(.message(QueueMessageChange(change: .deleted, queue: "orders", messageId: "m-1", time: 2_000)))
+        #expect(try await frames(asked, 1).map(sequence) == [2])
+    }
 }

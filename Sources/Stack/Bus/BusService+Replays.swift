@@ -233,7 +233,6 @@ extension BusService {
         }
         guard !events.isEmpty else { return 0 }
         if let queues, !report.queues.isEmpty { await queues.wakeReceivers(report.queues) }
-        queues?.publish(report.messages)
         counters.record(put: 0, failedEntries: 0, matched: events.filter { report.matched[$0.id] != nil }.count,
                         outcomes: report.outcomes)
         publish(events, report: report)

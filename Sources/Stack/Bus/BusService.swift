@@ -220,20 +220,40 @@ public final class BusService: StackService {
         }
         if let queues, !report.queues.isEmpty { await queues.wakeReceivers(report.queues) }
         if report.httpDeliveries > 0 { await httpCalls.wake() }
-        queues?.publish(report.messages)
         counters.record(put: routed.count, failedEntries: failedEntries,
                         matched: routed.filter { !$0.rules.isEmpty }.count, outcomes: report.outcomes)
         publish(routed.map(\.event), report: report)
     }
 
-    /// Sends each event, the rules it matched and its deliveries' outcomes to stream viewers.
+    /// Sends the messages the deliveries wrote (`messages`), then each event, the rules it
+    /// matched and its deliveries' outcomes (`events`) to stream viewers. A delivery to a queue
+    /// carries the message it wrote in the event's frame for viewers that asked so
+    /// (`sentWithEvents`): they get no `sent` frame of their own for it.
     func publish(_ events: [BusEvent], report: DeliveryReport) {
-        guard let hub, hub.hasSubscribers(.events) else { return }
+        guard let hub else { return }
+        var sentBySender: [MessageSender: QueueMessageChange] = [:]
+        if !report.messages.isEmpty {
+            let envelopes = Dictionary(events.map { ($0.id, $0.envelope) }, uniquingKeysWith: { first, _ in first })
+            sentBySender.reserveCapacity(report.messages.count)
+            for change in report.messages {
+                guard let sender = change.sender, let envelope = envelopes[sender.eventId] else {
+                    hub.publish(.message(change))
+                    continue
+                }
+                sentBySender[sender] = change
+                hub.publish(sent: change, carriedBy: envelope)
+            }
+        }
+        guard hub.hasSubscribers(.events) else { return }
         // Built only for a frame someone has room for: a stalled viewer costs each event a count.
         var outcomesByEvent: [String: [DeliveryOutcome]]?
         for event in events {
             hub.publish(on: .events, subject: event.envelope) {
-                let outcomes = outcomesByEvent ?? Dictionary(grouping: report.outcomes, by: \.eventId)
+                let outcomes = outcomesByEvent ?? Dictionary(grouping: report.outcomes.map { outcome in
+                    var outcome = outcome
+                    outcome.sent = sentBySender[outcome.sender].flatMap(DeliveredMessage.init)
+                    return outcome
+                }, by: \.eventId)
                 outcomesByEvent = outcomes
                 let matched = (report.matched[event.id] ?? []).map { MatchedRule(bus: $0.bus, rule: $0.rule) }
                 // The envelope's text was made when the event was put: the frame reuses it.

@@ -39,10 +39,12 @@ public final class StreamHub: Sendable {
         return subscription
     }
 
-    /// Replaces a subscription's topics and pattern, sending retained frames of new topics.
-    public func resubscribe(_ subscription: StreamSubscription, topics: Set<StreamTopic>, pattern: EventPattern?) {
+    /// Replaces a subscription's topics, pattern and `sentWithEvents`, sending retained frames
+    /// of new topics.
+    public func resubscribe(_ subscription: StreamSubscription, topics: Set<StreamTopic>, pattern: EventPattern?,
+                            sentWithEvents: Bool = false) {
         let old = subscription.filter.topics
-        subscription.setFilter(topics: topics, pattern: pattern)
+        subscription.setFilter(topics: topics, pattern: pattern, sentWithEvents: sentWithEvents)
         let retained = state.withLock { state in topics.subtracting(old).sorted().compactMap { state.retained[$0] } }
         for frame in retained { subscription.offer(frame) }
     }
@@ -73,37 +75,71 @@ public final class StreamHub: Sendable {
         publish(on: message.topic, subject: subject, retain: retain) { message }
     }
 
+    /// Publishes the `sent` change of a message that a delivery of the event `event` (its
+    /// envelope) wrote, as the `messages` topic's next frame, to every viewer except those that
+    /// receive it inside that event's frame (`sentWithEvents`, and the event's frame reaches
+    /// them). Their `seq` of `messages` skips it. Call it before publishing the event.
+    @discardableResult
+    public func publish(sent change: QueueMessageChange, carriedBy event: JSONValue) -> Int {
+        publish(on: .messages, skipping: { $0.takesSentWithEvents && $0.receivesEvent(event) }) { .message(change) }
+    }
+
     /// Publishes the message `make` builds on `topic`, as `publish(_:subject:retain:)` does, but
     /// builds it only when someone with room receives it (or it is retained): to a viewer whose
     /// buffer is full, a frame costs the publisher its sequence number and a count, not the
     /// frame's values. `make` is called at most once, and must build a message on `topic`.
+    ///
+    /// A message that `carriesSent` (an event whose deliveries carry the messages they wrote) is
+    /// encoded as it is for viewers that `takesSentWithEvents`, and without those members for
+    /// the others: at most two encodings, each only when someone receives it.
     @discardableResult
     public func publish(on topic: StreamTopic, subject: JSONValue? = nil, retain: Bool = false,
                         _ make: () -> StreamMessage) -> Int {
+        publish(on: topic, subject: subject, retain: retain, skipping: nil, make)
+    }
+
+    private func publish(on topic: StreamTopic, subject: JSONValue? = nil, retain: Bool = false,
+                         skipping skip: ((StreamSubscription.Filter) -> Bool)?, _ make: () -> StreamMessage) -> Int {
         let (sequence, subscribers) = state.withLock { state -> (Int, [StreamSubscription]) in
             state.sequence[topic, default: 0] += 1
             return (state.sequence[topic]!, Array(state.subscribers.values))
         }
         published.withLock { $0 += 1 }
-        var frame: String?
+        var built: StreamMessage?
+        func message() -> StreamMessage {
+            if let built { return built }
+            let message = make()
+            built = message
+            return message
+        }
+        // The frame as every viewer gets it, and (when the message carries sent messages) as a
+        // viewer that `takesSentWithEvents` gets it.
+        var frame: String?, frameWithSent: String?
         var offered = 0
         for subscriber in subscribers {
             let filter = subscriber.filter
             guard filter.topics.contains(topic) else { continue }
             if let pattern = filter.pattern, let subject, !pattern.matches(subject) { continue }
+            if let skip, skip(filter) { continue }
             // A viewer with no room would drop the frame: count it without building or encoding
             // it, so a stalled viewer costs the publisher a lock and a count, not a frame.
             if subscriber.isFull {
                 subscriber.dropFrame()
                 continue
             }
-            let text = frame ?? StreamFrameCodec.encode(.published(make(), sequence: sequence))
-            frame = text
+            let text: String
+            if filter.takesSentWithEvents && message().carriesSent {
+                text = frameWithSent ?? StreamFrameCodec.encode(.published(message(), sequence: sequence))
+                frameWithSent = text
+            } else {
+                text = frame ?? StreamFrameCodec.encode(.published(message(), sequence: sequence), withSent: false)
+                frame = text
+            }
             subscriber.offer(text)
             offered += 1
         }
         if retain {
-            let retainedFrame = frame ?? StreamFrameCodec.encode(.published(make(), sequence: sequence))
+            let retainedFrame = frame ?? StreamFrameCodec.encode(.published(message(), sequence: sequence), withSent: false)
             state.withLock { $0.retained[topic] = retainedFrame }
         }
         return offered

@@ -125,7 +125,7 @@ public struct StreamRoute: StackRouteExtension {
             return
         }
         switch request {
-        case .subscribe(let topics, let given):
+        case .subscribe(let topics, let given, let sentWithEvents):
             var pattern: EventPattern?
             if let given {
                 do throws(EventPatternError) {
@@ -140,9 +140,13 @@ public struct StreamRoute: StackRouteExtension {
                 }
             }
             let topics = Set(topics)
+            let filter = StreamSubscription.Filter(topics: topics, pattern: pattern, sentWithEvents: sentWithEvents)
+            // The acknowledgement says whether deliveries will carry their messages: only with
+            // both topics (else the viewer gets `sent` frames as every viewer does).
             subscription.control(.subscribed(StreamSubscribed(topics: topics.sorted(), filtered: pattern != nil,
-                                                              buffer: subscription.capacity)))
-            hub.resubscribe(subscription, topics: topics, pattern: pattern)
+                                                              buffer: subscription.capacity,
+                                                              sentWithEvents: filter.takesSentWithEvents)))
+            hub.resubscribe(subscription, topics: topics, pattern: pattern, sentWithEvents: sentWithEvents)
         case .ping:
             subscription.control(.pong)
         }

@@ -1,4 +1,5 @@
 import DequeModule
+import JSON
 import Patterns
 import StackProtocol
 import Synchronization
@@ -12,6 +13,20 @@ public final class StreamSubscription: Sendable, AsyncSequence {
     struct Filter: Sendable {
         var topics: Set<StreamTopic>
         var pattern: EventPattern?
+        /// The viewer asked for deliveries to carry the messages they sent (`sentWithEvents`).
+        var sentWithEvents = false
+
+        /// Whether a delivery's message reaches this viewer inside its event's frame rather than
+        /// as a `sent` frame of its own: asked for, and both topics received.
+        var takesSentWithEvents: Bool {
+            sentWithEvents && topics.contains(.events) && topics.contains(.messages)
+        }
+
+        /// Whether the event whose envelope is `subject` reaches this viewer (with the messages
+        /// its deliveries sent, when it `takesSentWithEvents`).
+        func receivesEvent(_ subject: JSONValue) -> Bool {
+            topics.contains(.events) && (pattern.map { $0.matches(subject) } ?? true)
+        }
     }
 
     private struct State {
@@ -35,9 +50,9 @@ public final class StreamSubscription: Sendable, AsyncSequence {
 
     var filter: Filter { state.withLock { $0.filter } }
 
-    /// Replaces the topics and pattern (a new `subscribe` message from the viewer).
-    func setFilter(topics: Set<StreamTopic>, pattern: EventPattern?) {
-        state.withLock { $0.filter = Filter(topics: topics, pattern: pattern) }
+    /// Replaces the topics, pattern and options (a new `subscribe` message from the viewer).
+    func setFilter(topics: Set<StreamTopic>, pattern: EventPattern?, sentWithEvents: Bool) {
+        state.withLock { $0.filter = Filter(topics: topics, pattern: pattern, sentWithEvents: sentWithEvents) }
     }
 
     /// How many frames this viewer has lost so far (tests, metrics).
