@@ -38,6 +38,17 @@ public struct ChunkedList<Element: Sendable & Hashable>: Sendable, Hashable, Ran
         return open[position - inSealed]
     }
 
+    /// What `read` makes of the value at `index`, read where it lies: the subscript copies the
+    /// value out (a retain and a release of each reference it holds), which a loop over many
+    /// values that looks at one member of each need not pay.
+    public func withElement<Result>(at index: Int, _ read: (Element) -> Result) -> Result {
+        precondition(index >= 0 && index < count, "element \(index) of \(count)")
+        let position = index + head
+        let inSealed = sealed.count * Self.chunkSize
+        if position < inSealed { return read(sealed[position / Self.chunkSize].elements[position % Self.chunkSize]) }
+        return read(open[position - inSealed])
+    }
+
     public mutating func append(_ element: Element) {
         open.append(element)
         count += 1

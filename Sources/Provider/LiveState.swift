@@ -143,9 +143,7 @@ struct LiveState: Sendable {
     private mutating func applySent(by frame: BusEventFrame) {
         for delivery in frame.deliveries {
             guard let sent = delivery.sent else { continue }
-            var read = WireDecoding.messageChange(sent.change(sender: delivery.sender))
-            if sent.bodyIsEvent { read.body = frame.event.text }
-            messages.apply(read)
+            messages.apply(WireDecoding.sentMessage(sent, sender: delivery.sender, eventText: frame.event.text))
         }
     }
 

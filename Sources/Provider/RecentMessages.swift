@@ -214,7 +214,7 @@ public struct RecentMessages: Sendable, Hashable {
         var drop = 0, bytes = bodyBytes
         let atLeast = messages.count > limit ? messages.count - limit + limit / 10 : 0
         while drop < messages.count - 1, drop < atLeast || bytes > bodyBudget * 9 / 10 {
-            bytes -= messages[drop].body?.utf8.count ?? 0
+            bytes -= messages.withElement(at: drop) { $0.body?.utf8.count ?? 0 }
             drop += 1
         }
         messages.removeFirst(drop)

@@ -240,6 +240,15 @@ enum WireDecoding {
                                    truncated: frame.truncated, sender: frame.sender, execution: frame.execution)
     }
 
+    /// A message a delivery carried in its event's frame (`sentWithEvents`), read as the `sent`
+    /// frame it stands for (`DeliveredMessage.change(sender:)`, without building that frame);
+    /// `eventText` is its body when the body is the event itself.
+    static func sentMessage(_ sent: DeliveredMessage, sender: MessageSender, eventText: String) -> RecentMessages.Seen {
+        RecentMessages.Seen(id: sent.messageId, change: QueueMessage.Change(kind: .sent, at: milliseconds(sent.time), queue: sent.queue),
+                            body: sent.bodyIsEvent ? eventText : sent.body, bodySize: sent.bodySize, truncated: sent.truncated,
+                            sender: sender, execution: nil)
+    }
+
     /// A `message-moved` frame as the change of the message it moved.
     static func moveChange(_ move: QueueMessageMove) -> QueueMessage.Change {
         QueueMessage.Change(kind: .moved, at: milliseconds(move.time), queue: move.queue, toQueue: move.toQueue,

@@ -231,16 +231,17 @@ public final class BusService: StackService {
     /// (`sentWithEvents`): they get no `sent` frame of their own for it.
     func publish(_ events: [BusEvent], report: DeliveryReport) {
         guard let hub else { return }
-        var sentBySender: [MessageSender: QueueMessageChange] = [:]
+        // The messages each event's deliveries wrote, by event: one hash per message, and a
+        // delivery finds its own among its event's few.
+        var sentByEvent: [String: [QueueMessageChange]] = [:]
         if !report.messages.isEmpty {
             let envelopes = Dictionary(events.map { ($0.id, $0.envelope) }, uniquingKeysWith: { first, _ in first })
-            sentBySender.reserveCapacity(report.messages.count)
             for change in report.messages {
-                guard let sender = change.sender, let envelope = envelopes[sender.eventId] else {
+                guard let eventId = change.sender?.eventId, let envelope = envelopes[eventId] else {
                     hub.publish(.message(change))
                     continue
                 }
-                sentBySender[sender] = change
+                sentByEvent[eventId, default: []].append(change)
                 hub.publish(sent: change, carriedBy: envelope)
             }
         }
@@ -249,17 +250,28 @@ public final class BusService: StackService {
         var outcomesByEvent: [String: [DeliveryOutcome]]?
         for event in events {
             hub.publish(on: .events, subject: event.envelope) {
-                let outcomes = outcomesByEvent ?? Dictionary(grouping: report.outcomes.map { outcome in
-                    var outcome = outcome
-                    outcome.sent = sentBySender[outcome.sender].flatMap(DeliveredMessage.init)
-                    return outcome
-                }, by: \.eventId)
+                let outcomes = outcomesByEvent ?? Dictionary(grouping: report.outcomes, by: \.eventId)
                 outcomesByEvent = outcomes
+                var deliveries = outcomes[event.id] ?? []
+                if let sent = sentByEvent[event.id] { Self.attach(sent, to: &deliveries) }
                 let matched = (report.matched[event.id] ?? []).map { MatchedRule(bus: $0.bus, rule: $0.rule) }
                 // The envelope's text was made when the event was put: the frame reuses it.
                 return .event(BusEventFrame(bus: event.bus, event: EventEnvelope(event.envelope, serialized: event.text),
-                                            matched: matched, deliveries: outcomes[event.id] ?? []))
+                                            matched: matched, deliveries: deliveries))
             }
+        }
+    }
+
+    /// Gives each delivered outcome the message it wrote, from `sent` (the `sent` changes of its
+    /// event's deliveries, each naming its delivery as `sender`).
+    static func attach(_ sent: [QueueMessageChange], to deliveries: inout [DeliveryOutcome]) {
+        for index in deliveries.indices where deliveries[index].status == .delivered {
+            let delivery = deliveries[index]
+            guard let change = sent.first(where: { change in
+                guard let sender = change.sender else { return false }
+                return sender.targetId == delivery.targetId && sender.rule == delivery.rule && sender.bus == delivery.bus
+            }) else { continue }
+            deliveries[index].sent = DeliveredMessage(change)
         }
     }
 
