@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import JSON
 import Testing
 import Timekeeping
@@ -21,6 +22,49 @@ struct BusArchiveTests {
             let result = try await stack.events("PutEvents", ["Entries": .array(entries)])
             #expect(result["FailedEntryCount"] == 0)
         }
+    }
+
+    /// Puts one event a Unix second of `seconds` (at most 10) in one PutEvents, `detail.n` its
+    /// index: one write.
+    func put(_ stack: BusTestStack, seconds: [Int]) async throws {
+        let entries: [JSONValue] = seconds.enumerated().map { i, second in
+            ["Source": "shop", "DetailType": "order", "Time": .number(Double(second)), "Detail": .string(#"{"n":\#(i)}"#)]
+        }
+        #expect(try await stack.events("PutEvents", ["Entries": .array(entries)])["FailedEntryCount"] == 0)
+    }
+
+    /// Receives and deletes every message of a FIFO queue, in order; returns each body's
+    /// `detail.n`, or its `id` when it has none.
+    func drain(_ stack: BusTestStack, _ url: String) async throws -> [String] {
+        var out: [String] = []
+        while true {
+            let received = try await stack.sqs("ReceiveMessage", ["QueueUrl": .string(url), "MaxNumberOfMessages": 10])
+            let messages = received["Messages"]?.arrayValue ?? []
+            guard !messages.isEmpty else { return out }
+            for message in messages {
+                let body = message["Body"]?.stringValue.flatMap { try? JSONValue(parsing: $0) }
+                out.append(body?["detail"]?["n"]?.intValue.map(String.init) ?? body?["id"]?.stringValue ?? "?")
+                try await stack.sqs("DeleteMessage", ["QueueUrl": .string(url), "ReceiptHandle": message["ReceiptHandle"] ?? .null])
+            }
+        }
+    }
+
+    /// A FIFO queue `replayed.fifo` that a rule `r` sends every `shop` event to.
+    func replayQueue(_ stack: BusTestStack) async throws -> String {
+        let url = try await stack.createQueue("replayed.fifo", ["FifoQueue": "true"])
+        try await stack.events("PutRule", ["Name": "r", "EventPattern": #"{"source":["shop"]}"#])
+        try await stack.events("PutTargets", ["Rule": "r", "Targets": [
+            ["Id": "q", "Arn": .string(stack.queueArn("replayed.fifo")), "SqsParameters": ["MessageGroupId": "g"]],
+        ]])
+        return url
+    }
+
+    func startReplay(_ stack: BusTestStack, _ name: String, archive: String, from start: Int, to end: Int) async throws {
+        try await stack.events("StartReplay", [
+            "ReplayName": .string(name), "EventSourceArn": .string(Self.archiveArn(archive)),
+            "EventStartTime": .number(Double(start)), "EventEndTime": .number(Double(end)),
+            "Destination": ["Arn": .string(Self.defaultBus)],
+        ])
     }
 
     func eventCount(_ stack: BusTestStack, _ archive: String) async throws -> Int? {
@@ -155,10 +199,14 @@ struct BusArchiveTests {
         }
         try await put(stack, 3)
         #expect(try await sharedCopies(stack) == [4, 4, 4], "one copy per event, named by two messages and two archives")
-        let ownCopies = try await stack.store.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM eb_archive_event WHERE body_ref IS NULL OR event != ''")
+        let segments = try await stack.store.read { db in
+            try Row.fetchAll(db, sql: "SELECT archive, events, entries FROM eb_archive_segment ORDER BY seq").map { row in
+                (name: "\(row[0] as String) \(row[1] as Int)", bodies: Set(BusArchiveStore.entries(row[2]).map(\.body)))
+            }
         }
-        #expect(ownCopies == 0)
+        #expect(segments.map(\.name) == ["one 3", "two 3"], "one segment per archive for the write")
+        let copies = try await stack.store.read { db in try Set(Int64.fetchAll(db, sql: "SELECT id FROM sqs_shared_body")) }
+        #expect(segments.allSatisfy { $0.bodies == copies }, "every entry names its event's one copy")
         let texts = try await stack.bodies(first)
         #expect(texts.count == 3)
         let described = try await stack.events("DescribeArchive", ["ArchiveName": "one"])
@@ -192,22 +240,24 @@ struct BusArchiveTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("signalbox-archive-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let texts = (0..<3).map { i in
-            #"{"version":"0","id":"old-\#(i)","detail-type":"order","source":"shop","account":"000000000000","time":"2023-11-14T22:13:2\#(i)Z","region":"us-east-1","resources":[],"detail":{"n":\#(i)}}"#
+            #"{"version":"0","id":"old-\#(i)","detail-type":"order","source":"shop","account":"000000000000","time":"2023-11-14T22:13:2\#(i)Z","region":"us-east-1","resources":[],"detail":{}}"#
         }
+        // old-2 in the minute after the others'; old-1 archived before old-0, an earlier event.
+        let times: [Int64] = [1_700_000_001_000, 1_700_000_000_000, 1_700_000_040_000]
         do {
-            // The schema before: seq AUTOINCREMENT, every row with its own text. Written out of
+            // The schema before v7: seq AUTOINCREMENT, every row with its own text. Written out of
             // event-time order, as events with their own Time may arrive.
             let old = try StackStore(directory: directory, migrations: StackAssembly.migrations.filter {
-                $0.identifier != "events-v7-archive-shared-envelopes"
+                !["events-v7-archive-shared-envelopes", "events-v8-archive-segments"].contains($0.identifier)
             })
             try await old.write { db in
                 try db.execute(sql: """
                     INSERT INTO eb_archive (name, bus, retention_days, created_at) VALUES ('old', 'default', 0, 1700000000000)
                     """)
-                for i in [2, 0, 1] {
+                for i in [2, 1, 0] {
                     try db.execute(sql: """
                         INSERT INTO eb_archive_event (archive, event_time, archived_at, event) VALUES ('old', ?, 1700000000000, ?)
-                        """, arguments: [1_700_000_000_000 + Int64(i) * 1000, texts[i]])
+                        """, arguments: [times[i], texts[i]])
                 }
             }
         }
@@ -216,32 +266,17 @@ struct BusArchiveTests {
         #expect(described["EventCount"] == 3)
         #expect(described["SizeBytes"]?.intValue == texts.reduce(0) { $0 + $1.utf8.count })
         // A FIFO queue keeps the order the replay delivered in.
-        let url = try await stack.createQueue("replayed.fifo", ["FifoQueue": "true"])
-        try await stack.events("PutRule", ["Name": "r", "EventPattern": #"{"source":["shop"]}"#])
-        try await stack.events("PutTargets", ["Rule": "r", "Targets": [
-            ["Id": "q", "Arn": .string(stack.queueArn("replayed.fifo")), "SqsParameters": ["MessageGroupId": "g"]],
-        ]])
-        try await stack.events("StartReplay", [
-            "ReplayName": "old", "EventSourceArn": .string(Self.archiveArn("old")),
-            "EventStartTime": 1_699_999_000, "EventEndTime": 1_700_000_100, "Destination": ["Arn": .string(Self.defaultBus)],
-        ])
+        let url = try await replayQueue(stack)
+        try await startReplay(stack, "old", archive: "old", from: 1_699_999_000, to: 1_700_000_100)
         #expect(try await stack.bus.replayStep() == 3)
-        var replayed: [String?] = []
-        while true {
-            let received = try await stack.sqs("ReceiveMessage", ["QueueUrl": .string(url), "MaxNumberOfMessages": 10])
-            let messages = received["Messages"]?.arrayValue ?? []
-            guard !messages.isEmpty else { break }
-            for message in messages {
-                replayed.append(message["Body"]?.stringValue.flatMap { try? JSONValue(parsing: $0) }?["id"]?.stringValue)
-                try await stack.sqs("DeleteMessage", ["QueueUrl": .string(url), "ReceiptHandle": message["ReceiptHandle"] ?? .null])
-            }
-        }
-        #expect(replayed == ["old-0", "old-1", "old-2"], "in event-time order, not arrival order")
+        #expect(try await drain(stack, url) == ["old-1", "old-0", "old-2"], "minute by minute, in archive order within one")
 
-        // New events are numbered after the old ones; retention deletes old and new alike.
+        // New events go in segments after the old ones; retention deletes old and new alike.
         try await put(stack, 2)
-        let seqs = try await stack.store.read { db in try Int64.fetchAll(db, sql: "SELECT seq FROM eb_archive_event ORDER BY seq") }
-        #expect(seqs == [1, 2, 3, 4, 5])
+        let segments = try await stack.store.read { db in
+            try Row.fetchAll(db, sql: "SELECT seq, events FROM eb_archive_segment ORDER BY seq").map { "\($0[0] as Int) \($0[1] as Int)" }
+        }
+        #expect(segments == ["1 1", "2 2", "3 2"], "the old rows' two minutes, then the new write's")
         #expect(try await eventCount(stack, "old") == 5)
         try await stack.events("UpdateArchive", ["ArchiveName": "old", "RetentionDays": 1])
         stack.clock.advance(by: .seconds(2 * 86_400))

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import Synchronization
 import JSON
@@ -16,47 +17,75 @@ struct ArchiveRoute: Sendable {
     }
 }
 
-/// The archived events' table. Every write runs inside a transaction the caller opened (the
-/// PutEvents one, so an acknowledged event is archived).
-///
-/// An event put by PutEvents is stored once: its archive rows name the copy of its text that
-/// its queue messages share (`sqs_shared_body`, through `DeliveryLookups.sharedBody`), with an
-/// empty `event`; an event that is its copy's only holder, or that reached the bus by a hop,
-/// keeps its text in `event` (`body_ref` NULL). Each row naming a copy counts in its `refs`,
-/// and each deletion of rows releases theirs.
-enum BusArchiveStore {
-    /// An archived event's text, wherever it is stored (SQL, on a row of `eb_archive_event`).
-    static let eventText = "CASE WHEN body_ref IS NULL THEN event ELSE (SELECT body FROM sqs_shared_body WHERE id = body_ref) END"
+/// One archived event as a segment holds it: its event time (Unix ms, the envelope's `time`)
+/// and the `sqs_shared_body` copy that holds its text.
+struct ArchiveEntry: Equatable, Sendable {
+    var time: Int64
+    var body: Int64
+}
 
-    /// Appends `event` to each of `archives`. `eventTime` is the envelope's `time` (Unix ms),
-    /// what replays select on; `archivedAt` is when it was accepted, what retention counts from.
-    static func append(_ db: Database, archives: [String], eventTime: Int64, archivedAt: Int64, event: BusEvent,
-                       lookups: DeliveryLookups) throws {
-        let insert = try DirectStatement(db, sql: """
-            INSERT INTO eb_archive_event (archive, event_time, archived_at, event, body_ref) VALUES (?, ?, ?, ?, ?)
-            """)
-        for archive in archives {
-            let shared = try lookups.sharedBody(db, event: event)
-            try insert.execute { row in
-                row.bind(archive)
-                row.bind(eventTime)
-                row.bind(archivedAt)
-                row.bind(shared == nil ? event.text : "")
-                row.bind(shared)
+/// The archives' storage: **segments**, not a row per event. A segment is one row of
+/// `eb_archive_segment` per (archive, write, minute of event time): the entries of the events
+/// that one write (one `store.write`, e.g. one PutEvents call) archived whose `time` falls in
+/// that minute, packed in a BLOB (`entries`: 16 bytes an event, its time then its copy's id,
+/// each a little-endian Int64), with their count (`events`), their envelopes' UTF-8 size
+/// (`bytes`, as SizeBytes counts it), when they were archived (`archived_at`, what retention
+/// counts from) and the minute (`minute`, Unix ms ÷ 60,000 rounded down). The writer's work per
+/// archived event is a 16-byte append; per write it is one row and one index entry
+/// `(archive, minute)` (+ `seq`), however many events it archived.
+///
+/// Every archived event's text lives in `sqs_shared_body`, and each entry counts in its copy's
+/// `refs` like a queue message naming it: an event sent to queues and archived is stored once,
+/// and an event only an archive keeps has a copy of its own there. Deleting segments
+/// (retention, DeleteArchive) releases every entry's copy (`QueueEngine.releaseSharedBodies`).
+///
+/// `seq` is AUTOINCREMENT (one read and write of sqlite_sequence per write, not per event), so
+/// a segment's seq is above every seq ever given: StartReplay's `last_seq` and
+/// `ArchiveTotals`' "after seq" never see a later segment take a number they cover.
+///
+/// Every write runs inside a transaction the caller opened (the PutEvents one, so an
+/// acknowledged event is archived).
+enum BusArchiveStore {
+    /// An entry's size in a segment's `entries`.
+    static let entrySize = 16
+
+    /// The minute of an event time (Unix ms), rounded down (times before 1970 too).
+    static func minute(of time: Int64) -> Int64 {
+        time >= 0 ? time / 60_000 : (time + 1) / 60_000 - 1
+    }
+
+    /// A segment's entries, in the order they were archived.
+    static func entries(_ blob: Data) -> [ArchiveEntry] {
+        blob.withUnsafeBytes { bytes in
+            stride(from: 0, to: bytes.count - entrySize + 1, by: entrySize).map { offset in
+                ArchiveEntry(time: Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: Int64.self)),
+                             body: Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 8, as: Int64.self)))
             }
         }
     }
 
-    /// How many events of `archive` were archived after `seq`, their size in bytes (the
-    /// envelopes' UTF-8 text), and the last one's `seq`. `+archive` keeps SQLite on the rowid
-    /// range (only the rows after `seq` are read) rather than walking the archive's index.
+    /// The shared copies a segment's entries name, once per entry.
+    static func bodies(of blob: Data) -> [Int64?] {
+        entries(blob).map(\.body)
+    }
+
+    /// How many events of `archive` were archived in segments after `seq`, their size in bytes
+    /// (the envelopes' UTF-8 text), and the last segment's `seq`. `+archive` keeps SQLite on
+    /// the rowid range (only the segments after `seq` are read) rather than walking the
+    /// archive's index.
     static func totals(_ db: Database, archive: String, after seq: Int64) throws -> (count: Int64, bytes: Int64, lastSeq: Int64?) {
         let row = try Row.fetchOne(db, sql: """
-            SELECT COUNT(*), COALESCE(SUM(length(CAST(\(eventText) AS BLOB))), 0), MAX(seq) FROM eb_archive_event
+            SELECT COALESCE(SUM(events), 0), COALESCE(SUM(bytes), 0), MAX(seq) FROM eb_archive_segment
             WHERE seq > ? AND +archive = ?
             """, arguments: [seq, archive])
         let count: Int64 = row?[0] ?? 0, bytes: Int64 = row?[1] ?? 0, last: Int64? = row?[2]
         return (count, bytes, last)
+    }
+
+    /// The newest segment's seq: every segment of any archive written later has a greater
+    /// one (AUTOINCREMENT), so it bounds what a replay started now may deliver.
+    static func newestSeq(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM eb_archive_segment") ?? 0
     }
 
     /// Deletes the events of archives with a retention period that are older than it; returns
@@ -77,23 +106,89 @@ enum BusArchiveStore {
         try delete(db, where: "archive = ?", arguments: [archive])
     }
 
-    /// Deletes the archived events `condition` selects and releases the shared copies they
-    /// named; returns how many went.
+    /// Deletes the segments `condition` selects and releases the shared copies their entries
+    /// named; returns how many events went.
     @discardableResult
     private static func delete(_ db: Database, where condition: String, arguments: StatementArguments) throws -> Int {
-        let refs = try Int64?.fetchAll(db, sql: "DELETE FROM eb_archive_event WHERE \(condition) RETURNING body_ref",
-                                       arguments: arguments)
+        let segments = try Row.fetchAll(db, sql: "DELETE FROM eb_archive_segment WHERE \(condition) RETURNING events, entries",
+                                        arguments: arguments)
+        var deleted = 0
+        var refs: [Int64?] = []
+        for segment in segments {
+            deleted += segment[0] as Int
+            refs += bodies(of: segment[1])
+        }
         try QueueEngine.releaseSharedBodies(db, refs)
-        return refs.count
+        return deleted
+    }
+}
+
+/// Segments being built: one per (archive, minute), in the order each was first reached, each
+/// entry appended in the order it came. A write's `DeliveryLookups.finish` builds its
+/// segments here, as does the migration that turned the rows of the table before into them.
+struct ArchiveSegments {
+    private struct Key: Hashable {
+        var archive: String
+        var minute: Int64
+    }
+
+    private struct Segment {
+        var archive: String
+        var minute: Int64
+        var archivedAt: Int64
+        var events: Int64 = 0
+        var bytes: Int64 = 0
+        var entries: [UInt8] = []
+    }
+
+    private var positions: [Key: Int] = [:]
+    private var segments: [Segment] = []
+
+    var isEmpty: Bool { segments.isEmpty }
+
+    /// Adds an event of `archive` of `bytes` UTF-8 bytes held by copy `body`; returns the
+    /// position of its segment among those built here. A segment's `archived_at` is the
+    /// latest of its events' (one write has one), so retention never deletes one early.
+    @discardableResult
+    mutating func add(archive: String, time: Int64, body: Int64, bytes: Int, archivedAt: Int64) -> Int {
+        let key = Key(archive: archive, minute: BusArchiveStore.minute(of: time))
+        let position: Int
+        if let known = positions[key] {
+            position = known
+        } else {
+            position = segments.count
+            positions[key] = position
+            segments.append(Segment(archive: archive, minute: key.minute, archivedAt: archivedAt))
+        }
+        segments[position].archivedAt = max(segments[position].archivedAt, archivedAt)
+        segments[position].events += 1
+        segments[position].bytes += Int64(bytes)
+        withUnsafeBytes(of: time.littleEndian) { segments[position].entries.append(contentsOf: $0) }
+        withUnsafeBytes(of: body.littleEndian) { segments[position].entries.append(contentsOf: $0) }
+        return position
+    }
+
+    /// Writes the segments; returns their seqs, by position.
+    @discardableResult
+    func insert(_ db: Database) throws -> [Int64] {
+        guard !segments.isEmpty else { return [] }
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO eb_archive_segment (archive, minute, archived_at, events, bytes, entries) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        return try segments.map { segment in
+            try statement.execute(arguments: [segment.archive, segment.minute, segment.archivedAt, segment.events,
+                                              segment.bytes, Data(segment.entries)])
+            return db.lastInsertedRowID
+        }
     }
 }
 
 /// Each archive's event count and size, as ListArchives and DescribeArchive report them. A
-/// console polls ListArchives every few seconds; counting an archive afresh each time read
-/// every archived envelope (gigabytes after days of traffic). Between deletions the events
-/// are only appended (`seq` grows), so a call adds the events archived since the last one to
-/// the totals held. A deletion (retention, DeleteArchive) calls `invalidate`: the next call
-/// counts afresh.
+/// console polls ListArchives every few seconds; summing an archive's segments afresh each
+/// time would read one row per write ever archived. Between deletions segments are only
+/// appended (`seq` grows), so a call adds the segments written since the last one to the
+/// totals held. A deletion (retention, DeleteArchive) calls `invalidate`: the next call counts
+/// afresh.
 ///
 /// Reads run on snapshots of their own, so two calls may finish out of order: totals are kept
 /// only when they reach further than those held, and only if no deletion came in between

@@ -100,7 +100,7 @@ struct BusDeliverer: Sendable {
     /// Routes an event through the rules it matched on its bus, delivering to every target.
     /// A delivery that fails is isolated in a savepoint and recorded for retry (or dead-lettered).
     func route(_ db: Database, event: BusEvent, rules: [RoutedRule], buses: [String: BusRoutes], now: Int64,
-               report: inout DeliveryReport, lookups: DeliveryLookups = DeliveryLookups()) throws {
+               report: inout DeliveryReport, lookups: DeliveryLookups) throws {
         for rule in rules {
             report.matched[event.id, default: []].append((event.bus, rule.name))
             for (target, kind) in zip(rule.targets, rule.kinds) {
@@ -125,6 +125,7 @@ struct BusDeliverer: Sendable {
                 }
                 var nested = DeliveryReport()
                 var failure: AWSError?
+                let archivedMark = lookups.archivedMark
                 do {
                     if case .queue? = kind {
                         // One write after all checks: nothing to roll back when it is refused,
@@ -146,6 +147,8 @@ struct BusDeliverer: Sendable {
                     failure = AWSError.internalFailure("\(error)")
                 }
                 if let failure {
+                    // What a hop archived inside the rolled-back savepoint is archived when it is retried.
+                    lookups.forgetArchived(since: archivedMark)
                     let status = try recordFailure(db, event: event, rule: rule.name, target: target, payload: payload,
                                                    attempts: 0, firstAt: now, now: now, error: failure)
                     report.outcomes.append(DeliveryOutcome(
@@ -166,7 +169,7 @@ struct BusDeliverer: Sendable {
     /// One try at one target of `rule`; throws the target's error.
     func attempt(_ db: Database, target: BusTarget, kind: BusTargetKind?, rule: String, event: BusEvent, payload: String,
                  buses: [String: BusRoutes], now: Int64, report: inout DeliveryReport,
-                 lookups: DeliveryLookups = DeliveryLookups()) throws {
+                 lookups: DeliveryLookups) throws {
         switch kind {
         case .queue(let name)?:
             guard let queues else { throw BusError.notFound("No queue service in this stack.") }
@@ -190,12 +193,12 @@ struct BusDeliverer: Sendable {
             var forwarded = event
             forwarded.bus = name
             forwarded.depth += 1
-            // The receiving bus's archives keep the event as they keep one put to it.
+            // The receiving bus's archives keep the event as they keep one put to it (written
+            // when the transaction's deliveries are done: `DeliveryLookups.finish`).
             let archives = routes.archiving(event.envelope)
             if !archives.isEmpty {
                 let time = event.envelope["time"]?.stringValue.flatMap(BusEvents.parseISO).map { Int64($0 * 1000) } ?? now
-                try BusArchiveStore.append(db, archives: archives, eventTime: time, archivedAt: now, event: forwarded,
-                                           lookups: lookups)
+                lookups.archive(forwarded, in: archives, time: time, archivedAt: now)
             }
             try route(db, event: forwarded, rules: routes.matches(event.envelope), buses: buses, now: now, report: &report,
                       lookups: lookups)

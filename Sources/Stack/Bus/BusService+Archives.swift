@@ -6,7 +6,7 @@ import Wire
 
 /// Archives: CreateArchive, DescribeArchive, ListArchives, UpdateArchive, DeleteArchive.
 /// An archive keeps the events put to its bus (those its pattern matches, when it has one) in
-/// `eb_archive_event`, written in the PutEvents transaction; retention deletes them after
+/// segments (`BusArchiveStore`), written in the PutEvents transaction; retention deletes them after
 /// `RetentionDays` (0: kept indefinitely). Archives are always `ENABLED`: the stack has no
 /// asynchronous creation, so `CREATING`/`UPDATING` are never reported.
 extension BusService {

@@ -9,10 +9,12 @@ import Wire
 ///
 /// A replay re-delivers the events of one archive whose `time` lies in
 /// [EventStartTime, EventEndTime) to the rules of the archive's bus (all of them, or those in
-/// `FilterArns`), in event-time order, each with `replay-name` added to the event as AWS adds it
-/// (so no archive keeps it again). It runs in batches; each batch's deliveries and the replay's
-/// progress are one transaction, so after a crash (`kill -9`) the replay carries on from the
-/// last batch committed: no event is delivered twice or skipped. A replay that was CANCELLING
+/// `FilterArns`), each with `replay-name` added to the event as AWS adds it (so no archive
+/// keeps it again). As AWS does, it goes through the window in 1-minute intervals of event
+/// time, and within a minute in archive order (`BusArchiveStore.replayEntries`): not a strict
+/// event-time order. It runs in batches; each batch's deliveries and the replay's progress
+/// (its `ReplayCursor`) are one transaction, so after a crash (`kill -9`) the replay carries on
+/// after the last event of the last batch committed: no event is delivered twice or skipped. A replay that was CANCELLING
 /// ends CANCELLED. States: STARTING (accepted, nothing delivered yet), RUNNING, CANCELLING,
 /// COMPLETED, CANCELLED, FAILED (its archive was deleted under it).
 extension BusService {
@@ -78,7 +80,8 @@ extension BusService {
             guard active < Self.maximumActiveReplays else {
                 throw BusError.limitExceeded("The requested resource exceeds the maximum number allowed.")
             }
-            let lastSeq = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM eb_archive_event WHERE archive = ?", arguments: [archive]) ?? 0
+            // Events archived after this are in later segments: not part of the replay.
+            let lastSeq = try BusArchiveStore.newestSeq(db)
             try db.execute(sql: """
                 INSERT INTO eb_replay (name, archive, description, destination, filter_arns, event_start, event_end, last_seq,
                                        state, started_at)
@@ -152,13 +155,6 @@ extension BusService {
 
     // MARK: The worker
 
-    /// One archived event read for a replay.
-    struct ArchivedEvent: Sendable {
-        var seq: Int64
-        var time: Int64
-        var text: String
-    }
-
     /// Carries every active replay one batch further; returns how many events were replayed
     /// (0 when nothing is left to do, so the worker can rest).
     @discardableResult
@@ -194,25 +190,23 @@ extension BusService {
                 try end("FAILED", reason: "Archive \(archive) does not exist.")
                 return ([], DeliveryReport())
             }
-            let cursorTime: Int64 = replay["cursor_time"] ?? Int64.min
-            let cursorSeq: Int64 = replay["cursor_seq"] ?? Int64.min
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT seq, event_time, \(BusArchiveStore.eventText) FROM eb_archive_event
-                WHERE archive = ?1 AND event_time >= ?2 AND event_time < ?3 AND seq <= ?4
-                  AND (event_time > ?5 OR (event_time = ?5 AND seq > ?6))
-                ORDER BY event_time, seq LIMIT ?7
-                """, arguments: [archive, replay["event_start"] as Int64, replay["event_end"] as Int64, replay["last_seq"] as Int64,
-                                 cursorTime, cursorSeq, batchSize])
-            guard let last = rows.last else { try end("COMPLETED"); return ([], DeliveryReport()) }
+            var cursor: ReplayCursor?
+            if let minute: Int64 = replay["cursor_minute"], let seq: Int64 = replay["cursor_seq"],
+               let entry: Int64 = replay["cursor_entry"] {
+                cursor = ReplayCursor(minute: minute, seq: seq, entry: entry)
+            }
+            let entries = try BusArchiveStore.replayEntries(
+                db, archive: archive, window: (replay["event_start"] as Int64)..<(replay["event_end"] as Int64),
+                lastSeq: replay["last_seq"], after: cursor, limit: batchSize)
+            guard let last = entries.last else { try end("COMPLETED"); return ([], DeliveryReport()) }
             var report = DeliveryReport()
             var events: [BusEvent] = []
             let filters: Set<String>? = (replay["filter_arns"] as String?).flatMap { try? JSONValue(parsing: $0) }?.arrayValue
                 .map { Set($0.compactMap(\.stringValue)) }
             let routes = buses[bus]
             let lookups = DeliveryLookups(sharesBodies: false, recordsMessages: watching)
-            for row in rows {
-                let text: String = row[2]
-                guard case .object(var object)? = try? JSONValue(parsing: text) else { continue }
+            for entry in entries {
+                guard case .object(var object)? = try? JSONValue(parsing: entry.text) else { continue }
                 object["replay-name"] = .string(name)
                 let envelope = JSONValue.object(object)
                 let event = BusEvent(id: object["id"]?.stringValue ?? RandomIdentifier.uuid(), bus: bus, envelope: envelope,
@@ -224,11 +218,12 @@ extension BusService {
                 }
                 events.append(event)
             }
+            try lookups.finish(db)
             report.messages = lookups.sentMessages ?? []
             try db.execute(sql: """
-                UPDATE eb_replay SET state = 'RUNNING', cursor_time = ?, cursor_seq = ?, last_replayed_time = ?,
-                  replayed = replayed + ? WHERE name = ?
-                """, arguments: [last[1] as Int64, last[0] as Int64, last[1] as Int64, rows.count, name])
+                UPDATE eb_replay SET state = 'RUNNING', cursor_minute = ?, cursor_seq = ?, cursor_entry = ?,
+                  last_replayed_time = ?, replayed = replayed + ? WHERE name = ?
+                """, arguments: [last.position.minute, last.position.seq, last.position.entry, last.time, entries.count, name])
             return (events, report)
         }
         guard !events.isEmpty else { return 0 }

@@ -66,6 +66,7 @@ extension BusService {
                 guard try String.fetchOne(db, sql: "SELECT state FROM eb_delivery WHERE seq = ?", arguments: [pending.seq]) == "pending" else { continue }
                 var nested = DeliveryReport()
                 var failure: AWSError?
+                let archivedMark = lookups.archivedMark
                 do {
                     if let result = forwarded[pending.seq] {
                         if let error = result { throw error }
@@ -86,6 +87,7 @@ extension BusService {
                 }
                 let event = pending.event
                 if let failure {
+                    lookups.forgetArchived(since: archivedMark)
                     let status = try deliverer.recordFailure(
                         db, event: event, rule: pending.rule, target: pending.target, payload: pending.payload,
                         attempts: untried.contains(pending.seq) ? 0 : pending.attempts + 1, firstAt: pending.firstAt, now: now,
@@ -102,6 +104,7 @@ extension BusService {
                     report.queues.formUnion(nested.queues)
                 }
             }
+            try lookups.finish(db)
             report.messages = lookups.sentMessages ?? []
             return report
         }

@@ -45,6 +45,7 @@ extension BusService {
         let deliverer = self.deliverer, buses = router.snapshot(), naming = self.naming
         let (events, report) = try await store.write { db -> ([BusEvent], DeliveryReport) in
             var report = DeliveryReport()
+            let lookups = DeliveryLookups()
             var events: [BusEvent] = []
             let rows = try Row.fetchAll(db, sql: """
                 SELECT name, schedule, next_fire_at FROM eb_rule
@@ -65,11 +66,12 @@ extension BusService {
                 }
                 let event = self.scheduledEvent(rule: name, id: UUID().uuidString.lowercased(), millis: fireAt)
                 let rule = RoutedRule(name: name, arn: naming.ruleArn(name, bus: BusNaming.defaultBus), targets: targets, naming: naming)
-                try deliverer.route(db, event: event, rules: [rule], buses: buses, now: now, report: &report)
+                try deliverer.route(db, event: event, rules: [rule], buses: buses, now: now, report: &report, lookups: lookups)
                 events.append(event)
                 try db.execute(sql: "UPDATE eb_rule SET next_fire_at = ? WHERE bus = ? AND name = ?",
                                arguments: [expression.next(afterDue: fireAt, now: due), BusNaming.defaultBus, name])
             }
+            try lookups.finish(db)
             return (events, report)
         }
         if events.isEmpty { return 0 }

@@ -194,7 +194,8 @@ public final class BusService: StackService {
     /// event's own time, Unix ms, by which archives order it).
     typealias RoutedEvent = (event: BusEvent, rules: [RoutedRule], archives: [String], time: Int64)
 
-    /// Archives and routes accepted events in one write (none when nothing matched), then wakes
+    /// Archives and routes accepted events in one write (none when nothing matched; the
+    /// archived events go in as one segment per archive and minute), then wakes
     /// the queues they reached, counts (with `failedEntries` refused beside them) and tells
     /// stream viewers. Acknowledged means archived and delivered (or in the outbox).
     func deliver(_ routed: [RoutedEvent], buses: [String: BusRoutes], now: Int64, failedEntries: Int) async throws(AWSError) {
@@ -205,15 +206,12 @@ public final class BusService: StackService {
                 var report = DeliveryReport()
                 let lookups = DeliveryLookups(sharesBodies: true, recordsMessages: watching)
                 for (event, rules, archives, time) in work {
-                    if !archives.isEmpty {
-                        try BusArchiveStore.append(db, archives: archives, eventTime: time, archivedAt: now, event: event,
-                                                   lookups: lookups)
-                    }
+                    lookups.archive(event, in: archives, time: time, archivedAt: now)
                     if !rules.isEmpty {
                         try deliverer.route(db, event: event, rules: rules, buses: buses, now: now, report: &report, lookups: lookups)
                     }
                 }
-                try lookups.settleSharedBodies(db)
+                try lookups.finish(db)
                 report.messages = lookups.sentMessages ?? []
                 return report
             }

@@ -4,8 +4,9 @@ import Wire
 
 /// What one write transaction of deliveries has already looked up: queue rows (a PutEvents
 /// with 10 events and dozens of matches reads each target queue once), send statements, and
-/// the MD5 digests of event texts not checked beforehand. Lives inside one transaction only, so
-/// it can never serve a stale row.
+/// the MD5 digests of event texts not checked beforehand; and what it archived, written at its
+/// end (`finish`). Lives inside one transaction only, so it can never serve a stale row; every
+/// write that delivers calls `finish` before it returns.
 final class DeliveryLookups {
     private var queues: [String: QueueRecord] = [:]
     private var digests: [String: String] = [:]
@@ -41,22 +42,31 @@ final class DeliveryLookups {
         return record
     }
 
-    /// Whether messages and archive rows carrying an event's text may share one stored copy of
-    /// it: only for a caller that settles the copies' counts before its transaction ends
-    /// (PutEvents).
+    /// Whether queue messages carrying an event's text may share one stored copy of it with
+    /// its archive entries: only for a caller that settles the copies' counts before its
+    /// transaction ends (PutEvents).
     private let sharesBodies: Bool
     /// Shared copies made in this transaction, by event id: the count each was stored with
     /// (the holders expected to name it: queue deliveries and archives) and those that did.
+    /// An event id names one text among the events a transaction shares or archives: a
+    /// bus-to-bus hop forwards the text unchanged, and a replayed event (whose text adds
+    /// `replay-name`) is never archived.
     private var shared: [String: (id: Int64, stored: Int, refs: Int)] = [:]
 
-    /// Where a message carrying the event's text, or an archive keeping it, keeps its body: nil
-    /// when it is the event's only such holder (it holds its own copy), else one shared copy
-    /// that all of them name. An event matched by five rules and archived is written once, not
-    /// six times. Bus-to-bus hops keep their own copies: they run in savepoints, and a
-    /// rolled-back one could take a copy that later messages name.
+    /// Where a message carrying the event's text keeps its body: nil when it is the event's
+    /// only holder (it holds its own copy), else one shared copy that it, the event's other
+    /// messages and its archive entries name. An event matched by five rules and archived is
+    /// written once, not six times. Messages of a bus-to-bus hop keep their own copies: hops
+    /// run in savepoints, and a rolled-back one could take a copy that later messages name.
     func sharedBody(_ db: Database, event: BusEvent) throws -> Int64? {
         let expected = event.queueBody.sharedCopyHolders
         guard sharesBodies, event.depth == 0, expected > 1 else { return nil }
+        return try sharedCopy(db, event: event, expected: expected)
+    }
+
+    /// The event's shared copy, named by one more holder: the one made in this transaction, or
+    /// a new one stored with `expected` holders.
+    private func sharedCopy(_ db: Database, event: BusEvent, expected: Int) throws -> Int64 {
         if let copy = shared[event.id] {
             shared[event.id]?.refs = copy.refs + 1
             return copy.id
@@ -66,11 +76,47 @@ final class DeliveryLookups {
         return id
     }
 
-    /// Corrects the count of each shared copy that fewer holders named than expected (a
-    /// delivery was refused); must run after the transaction's last delivery. A count that is
+    /// The events this transaction archived, in order, written as segments by `finish`.
+    private var archived: [(archive: String, time: Int64, archivedAt: Int64, event: BusEvent)] = []
+
+    /// Keeps `event` (its envelope's `time` is `time`, Unix ms) in each of `archives`; written
+    /// when the transaction's deliveries are done (`finish`), as one segment per (archive,
+    /// minute) rather than a row per event.
+    func archive(_ event: BusEvent, in archives: [String], time: Int64, archivedAt: Int64) {
+        for archive in archives { archived.append((archive, time, archivedAt, event)) }
+    }
+
+    /// How many events were archived so far: a delivery run in a savepoint takes it before,
+    /// and forgets what it archived (`forgetArchived(since:)`) if the savepoint rolled back.
+    var archivedMark: Int { archived.count }
+
+    func forgetArchived(since mark: Int) {
+        archived.removeSubrange(mark...)
+    }
+
+    /// Ends the transaction's deliveries: writes the archived events' segments, then settles
+    /// the shared copies' counts. Must run after the last delivery, outside any savepoint
+    /// (a copy made here is never rolled back under the entries naming it).
+    ///
+    /// Every archived event's text is a shared copy: the one its queue messages share when
+    /// there is one, else one made here, counting every archive entry that names it.
+    func finish(_ db: Database) throws {
+        var segments = ArchiveSegments()
+        for (archive, time, archivedAt, event) in archived {
+            let expected = sharesBodies && event.depth == 0 ? max(1, event.queueBody.sharedCopyHolders) : 1
+            let body = try sharedCopy(db, event: event, expected: expected)
+            segments.add(archive: archive, time: time, body: body, bytes: event.text.utf8.count, archivedAt: archivedAt)
+        }
+        archived = []
+        try segments.insert(db)
+        try settleSharedBodies(db)
+    }
+
+    /// Corrects the count of each shared copy that fewer (or more) holders named than it was
+    /// stored with (a delivery was refused; a hop's archive named it too). A count that is
     /// never corrected is too high, never too low: a copy can outlive its holders, not leave
     /// one without a body.
-    func settleSharedBodies(_ db: Database) throws {
+    private func settleSharedBodies(_ db: Database) throws {
         for copy in shared.values where copy.refs != copy.stored {
             try db.run("UPDATE sqs_shared_body SET refs = ? WHERE id = ?", arguments: [copy.refs, copy.id])
         }
@@ -93,10 +139,11 @@ struct QueueBodyCheck: Sendable {
     var digest: String?
     /// How many of the event's deliveries carry its text to a standard queue.
     var standardQueueDeliveries = 0
-    /// How many archives keep the event (they name the same stored copy as its messages).
+    /// How many archives keep the event (their entries name the same stored copy as its
+    /// messages).
     var archives = 0
 
-    /// How many rows will name the event's one stored copy of its text.
+    /// How many messages and archive entries will name the event's one stored copy of its text.
     var sharedCopyHolders: Int { standardQueueDeliveries + archives }
 }
 

@@ -359,7 +359,8 @@ extension QueueEngine {
 
     /// Releases the shared body copies that deleted rows named (`body_ref` of each, nil for a
     /// row with its own copy): a copy goes with the last row naming it. Archived events name
-    /// copies too (BusArchiveStore), and release them here the same way.
+    /// copies too (the entries of archive segments, BusArchiveStore), and release them here the
+    /// same way.
     static func releaseSharedBodies(_ db: Database, _ refs: [Int64?]) throws {
         var released: [Int64: Int] = [:]
         for case let ref? in refs { released[ref, default: 0] += 1 }
