@@ -85,6 +85,9 @@ public enum ConsoleApp {
 
         while true {
             if let signal = backend.takeSignal() { return .signal(signal) }
+            // The clock first: a snapshot taken in is then anchored (`receive`) at the time the
+            // frame is drawn at, and the panes' bodies built for it serve the frame too.
+            if state.tick(now: clock.wallClockNow.date) { dirty = true }
             let inbox = mailbox.drain()
             if let snapshot = inbox.snapshot {
                 state.receive(snapshot)
@@ -92,7 +95,6 @@ public enum ConsoleApp {
                 dirty = true
             }
             for (text, level) in inbox.messages { state.showToast(text, level: level); dirty = true }
-            if state.tick(now: clock.wallClockNow.date) { dirty = true }
             if debouncer.shouldApply(at: clock.now) {
                 backend.invalidate()
                 dirty = true

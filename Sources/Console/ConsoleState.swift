@@ -150,7 +150,11 @@ public struct ConsoleState: Sendable, Hashable {
     public var availableThemes: [String]
     public var history: [String] = []
     public var keymap: Keymap
-    public var snapshot: SystemSnapshot
+    public var snapshot: SystemSnapshot {
+        didSet { snapshotSerial = SnapshotSerial() }
+    }
+    /// Names `snapshot` for the bodies kept (`bodies`); renewed whenever it changes.
+    var snapshotSerial = SnapshotSerial()
     public var now: Date
     /// Rows a page moves; the renderer's layout sets it from the focused pane's height.
     public var pageSize = 10
@@ -161,6 +165,8 @@ public struct ConsoleState: Sendable, Hashable {
     public var toastSeconds: TimeInterval = 4
     /// What panes keep between frames (the map's last layout).
     public let memory = PaneMemory()
+    /// The panes' bodies built for the snapshot and time on screen (`body(for:filtered:)`).
+    let bodies = PaneBodies()
     /// The focused pane's filter when `/` was pressed: Enter on a filter that cannot be applied
     /// goes back to it.
     var filterBefore = ""
@@ -200,12 +206,19 @@ public struct ConsoleState: Sendable, Hashable {
     }
 
     /// What `pane` shows now (a table already filtered by the pane's `/` filter).
+    /// Built once per snapshot, time, filter and view: the console asks for it several times a
+    /// frame (`PaneBodies`).
     func body(for pane: PaneID, filtered: Bool = true) -> PaneBody<OpaqueValue> {
         guard let definition = registry.pane(pane) else { return .table(PaneTable(columns: [], rows: [], emptyMessage: "")) }
         let context = self.context(for: pane, filtered: filtered)
-        switch definition.body(context, view: paneState(pane).view) {
-        case .table(let table): return .table(table.filtered(context.filter))
-        case .canvas(let canvas): return .canvas(canvas)
+        let view = paneState(pane).view
+        let key = PaneBodies.Key(pane: pane, filtered: filtered, snapshot: snapshotSerial.value, now: now, filter: context.filter,
+                                 view: view, detailCursor: context.detailCursor)
+        return bodies.body(key) {
+            switch definition.body(context, view: view) {
+            case .table(let table): .table(table.filtered(context.filter))
+            case .canvas(let canvas): .canvas(canvas)
+            }
         }
     }
 

@@ -122,12 +122,20 @@ public final class NcursesBackend {
         if buffer.size != size { lastFrame = nil }
         let runs = buffer.changes(since: lastFrame)
         let limitX = Int(sb_cols()), limitY = Int(sb_lines())
+        // Neighbouring cells mostly share a role: its pair is looked up once per change of role,
+        // not hashed again for every cell.
+        var role: Role?
+        var style = Self.plain
         for run in runs where run.y < limitY {
             var x = run.x
             while x < run.x + run.count && x < limitX {
                 let cell = buffer[x, run.y]
                 if !cell.isContinuation {
-                    draw(cell, x: x, y: run.y, lastColumn: x == limitX - 1 && run.y == limitY - 1)
+                    if cell.role != role {
+                        role = cell.role
+                        style = pairAttributes[cell.role] ?? Self.plain
+                    }
+                    draw(cell, x: x, y: run.y, style: style)
                 }
                 x += 1
             }
@@ -158,8 +166,11 @@ public final class NcursesBackend {
         clearok(sb_stdscr(), true)
     }
 
-    private func draw(_ cell: Cell, x: Int, y: Int, lastColumn: Bool) {
-        let style = pairAttributes[cell.role] ?? (0, sb_attr_normal())
+    private static let plain = (pair: Int32(0), attributes: sb_attr_normal())
+
+    /// Writes `cell` where ncurses' cursor is not: at (`x`, `y`). Writing the bottom-right cell
+    /// scrolls on some terminals; ncurses reports ERR there but has drawn the cell.
+    private func draw(_ cell: Cell, x: Int, y: Int, style: (pair: Int32, attributes: attr_t)) {
         var n = 0
         for scalar in cell.text.unicodeScalars where n < 5 {
             wchars[n] = wchar_t(bitPattern: scalar.value)
@@ -169,9 +180,6 @@ public final class NcursesBackend {
         wchars.withUnsafeBufferPointer { pointer in
             _ = sb_put_cell(Int32(y), Int32(x), pointer.baseAddress, style.attributes, style.pair)
         }
-        // Writing the bottom-right cell scrolls on some terminals; ncurses reports ERR there
-        // but has drawn the cell. Nothing to do.
-        _ = lastColumn
     }
 
     /// Waits up to `timeoutMilliseconds` for a key (-1 waits forever). Nil on timeout or

@@ -105,6 +105,44 @@ extension MapGraph {
         }
     }
 
+    /// What `init(snapshot:)` reads of a snapshot, and nothing else: equal inputs make equal
+    /// graphs, so a console builds the graph again only when these changed, not when a queue's
+    /// depth, an instance's health or a breaker's state moved (every second under traffic).
+    public struct Inputs: Sendable, Hashable {
+        struct QueueShape: Sendable, Hashable {
+            var arn, name: String
+            var isDeadLetterQueue: Bool
+            var deadLetterTargetArn: String?
+        }
+        struct ServiceShape: Sendable, Hashable {
+            var id, name: String
+            /// Each instance's `signalbox:publishes` and `signalbox:consumes`.
+            var said: [String?]
+        }
+        let buses: [EventBus]
+        let rules: [Rule]
+        let queues: [QueueShape]
+        let stateMachines: [StateMachine]
+        let services: [ServiceShape]
+        let sources: [SourceOnBus]
+        let breakers: [String]
+
+        public init(snapshot: SystemSnapshot) {
+            buses = snapshot.buses
+            rules = snapshot.rules
+            queues = snapshot.queues.map { QueueShape(arn: $0.arn, name: $0.name, isDeadLetterQueue: $0.isDeadLetterQueue,
+                                                      deadLetterTargetArn: $0.deadLetterTargetArn) }
+            stateMachines = snapshot.stateMachines
+            services = snapshot.registry.map { service in
+                ServiceShape(id: service.id, name: service.name,
+                             said: service.instances.flatMap { [$0.attributes[MapAttribute.publishes], $0.attributes[MapAttribute.consumes]] })
+            }
+            sources = snapshot.recentEvents.sourcesOnBuses
+            // A breaker's service and dependency, joined by a character neither may hold.
+            breakers = snapshot.breakers.map { $0.service + "\u{0}" + $0.dependency }
+        }
+    }
+
     /// The node a rule target's ARN names, added when the snapshot lists it nowhere else.
     private mutating func targetNode(arn: String, busByName: inout [String: String]) -> MapNode {
         if let existing = node(arn) { return existing }

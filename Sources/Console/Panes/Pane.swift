@@ -188,16 +188,16 @@ extension Pane where ViewState == NoViewState {
 }
 
 /// How a pane renders.
-public enum PaneBody<RowID: Hashable & Sendable> {
+public enum PaneBody<RowID: Hashable & Sendable>: Sendable {
     case table(PaneTable<RowID>)
     case canvas(PaneCanvas<RowID>)
 }
 
 /// A pane that draws freely into the cell buffer.
-public struct PaneCanvas<RowID: Hashable & Sendable> {
+public struct PaneCanvas<RowID: Hashable & Sendable>: Sendable {
     /// Something on the canvas that can be selected and opened; `title` names it in the
     /// breadcrumb.
-    public struct Target {
+    public struct Target: Sendable {
         public var id: RowID
         public var title: String
         public init(id: RowID, title: String) {
@@ -210,10 +210,11 @@ public struct PaneCanvas<RowID: Hashable & Sendable> {
     public var targets: [Target]
     /// Draws into `rect` (inside the pane's border). `selected` is the selected target when the
     /// canvas has any.
-    public var draw: (_ buffer: inout CellBuffer, _ rect: Rect, _ selected: RowID?, _ focused: Bool) -> Void
+    /// Sendable: a body is kept between the calls of a frame (`PaneBodies`).
+    public var draw: @Sendable (_ buffer: inout CellBuffer, _ rect: Rect, _ selected: RowID?, _ focused: Bool) -> Void
 
     public init(targets: [Target] = [],
-                draw: @escaping (_ buffer: inout CellBuffer, _ rect: Rect, _ selected: RowID?, _ focused: Bool) -> Void) {
+                draw: @escaping @Sendable (_ buffer: inout CellBuffer, _ rect: Rect, _ selected: RowID?, _ focused: Bool) -> Void) {
         self.targets = targets
         self.draw = draw
     }

@@ -29,6 +29,9 @@ struct TopologyMemory: Sendable {
     /// The last map built, and what it was built from: the console asks a pane for its body
     /// several times per key and frame.
     var map: (key: TopologyMap.Key, map: TopologyMap)?
+    /// The last whole graph, and what it was built from: the nodes and edges stay the same
+    /// from one snapshot to the next while their counts and rates move.
+    var graph: (inputs: MapGraph.Inputs, graph: MapGraph)?
 }
 
 /// The map as the pane shows it: the snapshot's graph with the view applied (groups collapsed,
@@ -98,7 +101,10 @@ struct TopologyMap: Sendable {
 
     init(_ context: PaneContext, view: TopologyView) {
         let snapshot = context.snapshot
-        let full = MapGraph(snapshot: snapshot)
+        var memory = context.memory?.value(for: .topology, as: TopologyMemory.self) ?? TopologyMemory()
+        let inputs = MapGraph.Inputs(snapshot: snapshot)
+        let full = memory.graph.flatMap { $0.inputs == inputs ? $0.graph : nil } ?? MapGraph(snapshot: snapshot)
+        memory.graph = (inputs, full)
         let fullDecorations = MapDecorations(snapshot: snapshot, graph: full, now: context.now, liveStream: snapshot.liveStream)
         var nodeDecoration: [String: MapNodeDecoration] = [:]
         for (node, decoration) in zip(full.nodes, fullDecorations.nodes) { nodeDecoration[node.id] = decoration }
@@ -173,7 +179,6 @@ struct TopologyMap: Sendable {
                 edgeDecoration[edge]?.label = edge.via
             }
         }
-        var memory = context.memory?.value(for: .topology, as: TopologyMemory.self) ?? TopologyMemory()
         // Keeping every node where it was is right once the map is whole; while the first
         // listing is still arriving it leaves late nodes at the edges. Lay it out anew once.
         if snapshot.discovered && !memory.laidOutWhole {
