@@ -1,10 +1,13 @@
 import Timekeeping
 
-/// Coalesces changes into snapshots: at most one every `minimumGap` (four a second), however
-/// fast changes come. Four is the pace a person reads a changing screen at (htop and k9s redraw
-/// every one to two seconds); each snapshot costs the console a full redraw of every pane on
-/// screen, so a faster pace spent CPU on frames nobody could read. A change after a quiet spell publishes at once; changes within the gap of
-/// the last snapshot share one at the gap's end. A value: the owner asks it and keeps the timer.
+/// Coalesces changes into snapshots: at most one every `minimumGap` (two a second), however
+/// fast changes come. A change after a quiet spell publishes at once (an event put on an idle
+/// bus shows within the stream's batch); changes within the gap of the last snapshot share one
+/// at the gap's end. Two a second under sustained traffic is still faster than a person reads
+/// a moving screen (htop redraws every 1.5 s, k9s every 2 s), and each snapshot costs the
+/// console every pane on screen built and drawn again: at four a second the console spent
+/// twice the CPU on frames nobody could read (issue #15). Keys and the clock do not wait for
+/// it: the console redraws on them itself. A value: the owner asks it and keeps the timer.
 struct PublishGate: Sendable, Hashable {
     enum Decision: Sendable, Hashable {
         /// Publish now.
@@ -19,7 +22,7 @@ struct PublishGate: Sendable, Hashable {
     private var lastPublish: MonotonicInstant?
     private var scheduled = false
 
-    init(minimumGap: Duration = .milliseconds(250)) {
+    init(minimumGap: Duration = .milliseconds(500)) {
         self.minimumGap = minimumGap
     }
 

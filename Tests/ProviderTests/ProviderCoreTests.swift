@@ -11,8 +11,10 @@ import Timekeeping
 /// as the test moves a `ManualClock` — and the test plays the network by answering poll requests.
 @Suite("ProviderCore with an injected clock")
 struct ProviderCoreTests {
-    /// Long enough for a change to be published, however recent the last snapshot.
+    /// The gate's gap between two snapshots.
     static let publishGap = PublishGate().minimumGap
+    /// Long enough for a change to be published, however recent the last snapshot.
+    static let settle = publishGap + .milliseconds(50)
 
     @Test("connecting, not connected with the reason, connected, degraded naming the API, disconnected keeping the data")
     func connectionStates() throws {
@@ -116,13 +118,13 @@ struct ProviderCoreTests {
         #expect(delay == .milliseconds(500))
     }
 
-    @Test("a burst of stream frames reaches subscribers as at most four snapshots a second, the last one complete")
+    @Test("a burst of stream frames reaches subscribers as at most one snapshot per gap (two a second), the last one complete")
     func coalescing() throws {
         var driver = CoreDriver()
         driver.start()
         let poll = try driver.takePoll()
         driver.answer(poll, .everything)
-        driver.advance(by: .milliseconds(300))
+        driver.advance(by: Self.settle)
         let before = driver.published.count
         let burstStart = driver.now.instant
         // 2,000 events over two seconds, one a millisecond.
@@ -130,15 +132,17 @@ struct ProviderCoreTests {
             driver.send(.frame(try CoreDriver.eventFrame(id: "e\(index)")))
             driver.advance(by: .milliseconds(1))
         }
-        driver.advance(by: .milliseconds(200))
+        driver.advance(by: Self.settle)
         let times = driver.publishedAt[before...].map { $0 - burstStart }
-        #expect(times.count >= 8 && times.count <= 9, "\(times.count) snapshots for 2 s of events")
+        // The first at once, then one at the end of each gap.
+        let gaps = Int(Duration.seconds(2) / Self.publishGap)
+        #expect(times.count >= gaps && times.count <= gaps + 1, "\(times.count) snapshots for 2 s of events")
         for (earlier, later) in zip(times, times.dropFirst()) {
-            #expect(later - earlier >= .milliseconds(250), "snapshots \(earlier) and \(later) closer than 250 ms")
+            #expect(later - earlier >= Self.publishGap, "snapshots \(earlier) and \(later) closer than the gap")
         }
-        // Within any one second, at most four.
+        // Within any one second, at most a second's worth of gaps.
         for first in times {
-            #expect(times.filter { $0 >= first && $0 < first + .seconds(1) }.count <= 4)
+            #expect(times.filter { $0 >= first && $0 < first + .seconds(1) }.count <= Int(Duration.seconds(1) / Self.publishGap))
         }
         #expect(driver.latest.recentEvents.last?.id == "e1999", "nothing is left unpublished")
     }
@@ -167,10 +171,10 @@ struct ProviderCoreTests {
         driver.send(.frames(try (0..<500).map { try CoreDriver.eventFrame(id: "b\($0)") }))
         #expect(driver.published.count == count + 1)
         #expect(driver.latest.recentEvents.map(\.id) == (0..<500).map { "b\($0)" })
-        // The next batch within the quarter second waits for the gate, then is published whole.
+        // The next batch within the gap waits for the gate, then is published whole.
         driver.send(.frames(try (500..<600).map { try CoreDriver.eventFrame(id: "b\($0)") }))
         #expect(driver.published.count == count + 1)
-        driver.advance(by: .milliseconds(300))
+        driver.advance(by: Self.settle)
         #expect(driver.published.count == count + 2)
         #expect(driver.latest.recentEvents.count == 600)
     }
@@ -180,17 +184,17 @@ struct ProviderCoreTests {
         var driver = CoreDriver()
         driver.start()
         driver.answer(try driver.takePoll(), .everything)
-        driver.advance(by: .milliseconds(300))
+        driver.advance(by: Self.settle)
         let count = driver.published.count
         for _ in 0..<5 {
             driver.advanceToNextPoll()
             driver.answer(try driver.takePoll(), .everything)
         }
-        driver.advance(by: .milliseconds(300))
+        driver.advance(by: Self.settle)
         #expect(driver.published.count == count, "five polls with the same answers redraw nothing")
         driver.advanceToNextPoll()
         driver.answer(try driver.takePoll(), .everything(except: .queues))
-        driver.advance(by: .milliseconds(300))
+        driver.advance(by: Self.settle)
         #expect(driver.published.count == count + 1)
         #expect(driver.latest.connection.label == "degraded")
     }
@@ -249,7 +253,7 @@ struct ProviderCoreTests {
             status: "RUNNING", event: ["id": 2, "type": "TaskStateEntered", "timestamp": 2,
                                        "stateEnteredEventDetails": ["name": "ReserveInventory"]])), sequence: 1)
         driver.send(.frame(frame))
-        driver.advance(by: .milliseconds(300))
+        driver.advance(by: Self.settle)
         #expect(driver.latest.executions.first?.currentState == "ReserveInventory")
         #expect(driver.refreshes == 0, "the frame followed the history held: nothing re-read")
     }
@@ -345,11 +349,13 @@ struct ProviderCoreTests {
 
     @Test("a breaker override's answer updates the breaker without polling; a purge polls SQS only")
     func actionAnswers() throws {
-        var driver = CoreDriver()
+        // Polls far apart: the action's answer comes between two snapshots' gaps, not at a poll.
+        var driver = CoreDriver(options: StackProviderOptions(refreshInterval: .seconds(5)))
         driver.start()
         let poll = try driver.takePoll()
         driver.answer(poll, .everything)
-        driver.advance(by: .milliseconds(500))
+        // The listing's snapshot, and the one its follow-ups wait a gap for, both behind it.
+        driver.advance(by: Self.publishGap * 2)
         let entry: JSONValue = ["breaker": StackProviderTests.breakerSnapshot(state: "forced-open", rate: 55, override: true),
                                 "reportedAt": 1800000012.5, "stale": false,
                                 "override": ["mode": "force-open", "reason": "incident 9", "actor": "alice", "at": 1800000000]]
