@@ -2,7 +2,7 @@ import Foundation
 import Terminal
 
 /// The `:` command bar: editing, history, completion, and the commands it runs (a pane's name,
-/// `:trace KEY`, `:tap`, `:theme`, `:zoom`, `:help`, `:q`). `handle(_:)` sends it every key
+/// `:trace KEY`, `:tap`, `:theme`, `:zoom`, `:help`, `:messages`, `:q`). `handle(_:)` sends it every key
 /// while the bar is open.
 extension ConsoleState {
     mutating func handleCommandKey(_ key: Key, bar: inout CommandBar) -> [ConsoleEffect] {
@@ -101,6 +101,8 @@ extension ConsoleState {
             return [.quit]
         case ("help", 1):
             mode = .help(scroll: 0)
+        case ("messages", 1):
+            mode = .messages(scroll: 0)
         case ("zoom", 1):
             zoomed.toggle()
         case ("tap", 1):

@@ -17,6 +17,9 @@ public struct ConsoleState: Sendable, Hashable {
     public var linkedFrom: LinkOrigin?
     public var mode: Mode = .normal
     public var toast: Toast?
+    /// Every toast shown, oldest first, at most `messageLogLimit` (`:messages`).
+    public private(set) var messageLog: [LoggedMessage] = []
+    static let messageLogLimit = 200
     public var readOnly: Bool
     public var themeName: String
     public var availableThemes: [String]
@@ -183,10 +186,12 @@ public struct ConsoleState: Sendable, Hashable {
     }
 
     /// The commands `:` understands, for completion and help: one per pane, then the console's.
-    public var commands: [String] { registry.ids.map(\.rawValue) + ["theme", "zoom", "tap", "help", "quit", "q"] }
+    public var commands: [String] { registry.ids.map(\.rawValue) + ["theme", "zoom", "tap", "help", "messages", "quit", "q"] }
 
     public mutating func showToast(_ text: String, level: Toast.Level = .info) {
         toast = Toast(text: text, level: level, expires: now.addingTimeInterval(toastSeconds))
+        messageLog.append(LoggedMessage(time: now, text: text, level: level))
+        if messageLog.count > Self.messageLogLimit { messageLog.removeFirst(messageLog.count - Self.messageLogLimit) }
     }
 
     /// Advances the clock; expires toasts. Returns whether anything visible changed.
@@ -262,15 +267,10 @@ public struct ConsoleState: Sendable, Hashable {
             }
             return []
         case .help(let scroll):
-            switch key {
-            case .escape, .character("q"), .character("?"), .function(1), .enter: mode = .normal
-            case .character("j"), .down: mode = .help(scroll: scroll + 1)
-            case .character("k"), .up: mode = .help(scroll: max(0, scroll - 1))
-            case .pageDown, .character(" "): mode = .help(scroll: scroll + pageSize)
-            case .pageUp: mode = .help(scroll: max(0, scroll - pageSize))
-            case .character("g"), .home: mode = .help(scroll: 0)
-            default: break
-            }
+            mode = Self.scrolled(scroll, by: key, pageSize: pageSize).map { .help(scroll: $0) } ?? .normal
+            return []
+        case .messages(let scroll):
+            mode = Self.scrolled(scroll, by: key, pageSize: pageSize).map { .messages(scroll: $0) } ?? .normal
             return []
         case .command(var bar):
             return handleCommandKey(key, bar: &bar)
@@ -388,17 +388,39 @@ public struct ConsoleState: Sendable, Hashable {
     /// Rows a wheel notch moves.
     static let wheelStep = 3
 
+    /// A scrolling overlay's (help, messages) new first line after `key`; nil when the key
+    /// closes it.
+    static func scrolled(_ scroll: Int, by key: Key, pageSize: Int) -> Int? {
+        switch key {
+        case .escape, .character("q"), .character("?"), .function(1), .enter: nil
+        case .character("j"), .down: scroll + 1
+        case .character("k"), .up: max(0, scroll - 1)
+        case .pageDown, .character(" "): scroll + pageSize
+        case .pageUp: max(0, scroll - pageSize)
+        case .character("g"), .home: 0
+        default: scroll
+        }
+    }
+
+    /// A scrolling overlay's new first line after a mouse event (the wheel scrolls it).
+    static func scrolled(_ scroll: Int, by kind: MouseEvent.Kind) -> Int {
+        switch kind {
+        case .wheelUp: max(0, scroll - wheelStep)
+        case .wheelDown: scroll + wheelStep
+        case .press: scroll
+        }
+    }
+
     /// A click focuses the pane under it and selects the row under it; the wheel moves the
     /// selection (or scrolls a detail or the help) of the pane under it, focusing it. A click
     /// never answers a dialog or edits a prompt.
     private mutating func handleMouse(_ event: MouseEvent) {
         switch mode {
         case .help(let scroll):
-            switch event.kind {
-            case .wheelUp: mode = .help(scroll: max(0, scroll - Self.wheelStep))
-            case .wheelDown: mode = .help(scroll: scroll + Self.wheelStep)
-            case .press: break
-            }
+            mode = .help(scroll: Self.scrolled(scroll, by: event.kind))
+            return
+        case .messages(let scroll):
+            mode = .messages(scroll: Self.scrolled(scroll, by: event.kind))
             return
         case .normal: break
         default: return

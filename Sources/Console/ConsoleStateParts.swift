@@ -86,6 +86,15 @@ public struct Toast: Sendable, Hashable {
     public var expires: Date
 }
 
+/// A toast as `:messages` lists it: what was said, how, and when. Toasts last seconds; an
+/// operator who looked away (or a script reading the screen) finds them here, as vim's
+/// `:messages` and tmux's `show-messages` keep theirs.
+public struct LoggedMessage: Sendable, Hashable {
+    public var time: Date
+    public var text: String
+    public var level: Toast.Level
+}
+
 /// The command bar's edit state.
 public struct CommandBar: Sendable, Hashable {
     public var text = ""
@@ -115,6 +124,8 @@ public enum Mode: Sendable, Hashable {
     case command(CommandBar)
     case filter(String)
     case help(scroll: Int)
+    /// `:messages`: the toasts shown, newest first.
+    case messages(scroll: Int)
     case confirm(ConfirmDialog)
     case save(SavePrompt)
 }

@@ -31,7 +31,11 @@ public enum Screen {
         renderStatusBar(state, into: &buffer, rect: status)
 
         switch state.mode {
-        case .help(let scroll): renderHelp(state, scroll: scroll, into: &buffer, area: paneArea)
+        case .help(let scroll):
+            renderOverlay(title: "Help — Esc closes", lines: helpLines(state), scroll: scroll, into: &buffer, area: paneArea)
+        case .messages(let scroll):
+            renderOverlay(title: "Messages, newest first — Esc closes", lines: messageLines(state), scroll: scroll,
+                          into: &buffer, area: paneArea)
         case .confirm(let dialog): renderConfirm(dialog, into: &buffer, area: paneArea)
         default: break
         }
@@ -408,13 +412,27 @@ public enum Screen {
         return lines
     }
 
-    static func renderHelp(_ state: ConsoleState, scroll: Int, into buffer: inout CellBuffer, area: Rect) {
-        let lines = helpLines(state)
+    /// `:messages`: every toast this session showed, newest first, with its time (UTC) and a
+    /// mark for its level, so one that vanished while the operator looked away can be read.
+    static func messageLines(_ state: ConsoleState) -> [(String, Role)] {
+        guard !state.messageLog.isEmpty else { return [("No messages yet.", .muted)] }
+        return state.messageLog.reversed().map { message in
+            let (mark, role): (String, Role) = switch message.level {
+            case .info: ("·", .dialog)
+            case .warn: ("!", .warn)
+            case .error: ("✗", .error)
+            }
+            return (Format.clock(message.time) + " " + mark + " " + message.text, role)
+        }
+    }
+
+    /// A boxed, scrolling list of lines over the panes (the help and the messages).
+    static func renderOverlay(title: String, lines: [(String, Role)], scroll: Int, into buffer: inout CellBuffer, area: Rect) {
         let width = min(area.width - 4, 76)
         let height = min(area.height, lines.count + 2)
         let rect = area.centered(width: width, height: height)
         buffer.fill(rect, role: .dialog)
-        buffer.box(rect, role: .borderFocus, title: "Help — Esc closes", titleRole: .titleFocus, heavy: true)
+        buffer.box(rect, role: .borderFocus, title: title, titleRole: .titleFocus, heavy: true)
         let inner = Rect(x: rect.x + 2, y: rect.y + 1, width: rect.width - 4, height: rect.height - 2)
         let start = min(scroll, max(0, lines.count - inner.height))
         for (i, line) in lines.dropFirst(start).prefix(inner.height).enumerated() {

@@ -49,7 +49,7 @@ import Glibc
 
         tmux.type(":bogus")
         tmux.send("Enter")
-        try await tmux.waitFor(text: "unknown command: bogus")
+        try await tmux.waitForToast("unknown command: bogus")
 
         tmux.resize(columns: 80, rows: 24)
         screen = try await tmux.waitFor("the 80×24 layout") { s in
@@ -120,12 +120,12 @@ import Glibc
         #expect(tmux.capture(escapes: true) != lightFrame, "switching theme must change the colours on screen")
         tmux.type(":theme no-such-theme")
         tmux.send("Enter")
-        try await tmux.waitFor(text: "theme not applied")
+        try await tmux.waitForToast("theme not applied")
         // The demo's payment breaker, selected in Circuits: forcing it is refused in read-only.
         tmux.send("4")
         try await tmux.waitFor(text: "payment-gate")
         tmux.send("o")
-        try await tmux.waitFor(text: "read-only: refused to force breaker")
+        try await tmux.waitForToast("read-only: refused to force breaker")
         tmux.send("C-c")
         try await tmux.waitFor(text: "EXIT=0")
         try await restored(tmux)

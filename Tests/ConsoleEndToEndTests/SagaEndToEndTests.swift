@@ -83,7 +83,7 @@ import Glibc
         tmux.send("Tab")
         tmux.type("e2e: payment worker never answered")
         tmux.send("Enter", "Enter")
-        try await tmux.waitFor(text: "task failure CardExpired sent")
+        try await tmux.waitForToast("task failure CardExpired sent")
         let compensated = try await tmux.waitFor("the saga compensated and failed") { screen in
             screen.contains("FAILED") && screen.split(separator: "\n").contains { $0.contains("Refund") && $0.contains("comp") }
         }

@@ -86,6 +86,18 @@ final class TmuxSession {
         try await waitFor("\"\(text)\"", timeout: timeout) { $0.contains(text) }
     }
 
+    /// Waits until the console has shown a toast with `text`, read from `:messages` (every toast
+    /// shown, kept after it expires), then closes the list. A toast is on screen for 4 s, and a
+    /// test starved by its neighbours on two cores can look later than that: the suite missed
+    /// toasts that way when its suites ran side by side. Needs the console in its normal mode.
+    func waitForToast(_ text: String) async throws {
+        type(":messages")
+        send("Enter")
+        try await waitFor(all: ["Messages, newest first", text])
+        send("Escape")
+        try await waitFor("the messages closed") { !$0.contains("Messages, newest first") }
+    }
+
     /// Waits until every text is on screen at once: a capture can land mid-frame.
     @discardableResult
     func waitFor(all texts: [String], timeout: Double = 60) async throws -> String {

@@ -186,6 +186,34 @@ import Terminal
         #expect(state.toast == nil)
     }
 
+    @Test func messagesKeepExpiredToastsNewestFirstAndBounded() {
+        var state = Fixtures.state()
+        state.press(.character(":"))
+        state.type("bogus")
+        state.press(.enter)
+        _ = state.tick(now: Fixtures.now.addingTimeInterval(1))
+        state.showToast("theme: default")
+        _ = state.tick(now: Fixtures.now.addingTimeInterval(10))
+        #expect(state.toast == nil)
+        state.press(.character(":"))
+        state.type("messages")
+        state.press(.enter)
+        #expect(state.mode == .messages(scroll: 0))
+        let lines = state.frame(120, 40).textLines().joined(separator: "\n")
+        let newest = lines.range(of: "11:06:41 · theme: default")
+        let oldest = lines.range(of: "11:06:40 ✗ unknown command: bogus")
+        #expect(newest != nil && oldest != nil)
+        if let newest, let oldest { #expect(newest.lowerBound < oldest.lowerBound) }
+        state.press(.character("j"))
+        #expect(state.mode == .messages(scroll: 1))
+        state.press(.escape)
+        #expect(state.mode == .normal)
+
+        for n in 0..<(ConsoleState.messageLogLimit + 5) { state.showToast("n\(n)") }
+        #expect(state.messageLog.count == ConsoleState.messageLogLimit)
+        #expect(state.messageLog.last?.text == "n\(ConsoleState.messageLogLimit + 4)")
+    }
+
     @Test func layoutAdaptsToSize() {
         let state = Fixtures.state()
         for (columns, rows) in GoldenFrameTests.sizes {

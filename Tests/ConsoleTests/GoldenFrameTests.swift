@@ -22,6 +22,17 @@ import Terminal
         Golden.check(state.frame(columns, rows), "help-\(columns)x\(rows)")
     }
 
+    @Test(arguments: sizes) func messages(columns: Int, rows: Int) {
+        var state = Fixtures.state()
+        state.showToast("sent: force breaker payment-gateway OPEN")
+        state.showToast("failed: redrive orders-dlq: QueueDoesNotExist", level: .error)
+        state.showToast("NO_COLOR is set: colours stay off", level: .warn)
+        state.press(.character(":"))
+        state.type("messages")
+        state.press(.enter)
+        Golden.check(state.frame(columns, rows), "messages-\(columns)x\(rows)")
+    }
+
     @Test(arguments: sizes) func confirmDialog(columns: Int, rows: Int) {
         var state = Fixtures.state()
         state.press(.character("4"), .character("o"))
