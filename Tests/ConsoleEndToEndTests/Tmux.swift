@@ -4,13 +4,16 @@ import Glibc
 #endif
 
 /// Runs a program and waits for it, output to a temporary file (a `Pipe` would never reach EOF
-/// because the tmux server inherits it; see NOTES.md).
+/// because the tmux server inherits it; see NOTES.md). A program still running after `timeout`
+/// seconds is killed and reported as such: a tmux client stuck on its server had hung the suite
+/// with no result, where a test should fail and say why.
 struct Spawned {
     var status: Int32
     var output: String
 }
 
-func spawnAndWait(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) -> Spawned {
+func spawnAndWait(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                  timeout: Double = 120) -> Spawned {
     let outPath = FileManager.default.temporaryDirectory.appendingPathComponent("sbx-spawn-\(UUID().uuidString)").path
     defer { unlink(outPath) }
     var actions = posix_spawn_file_actions_t()
@@ -28,7 +31,19 @@ func spawnAndWait(_ executable: String, _ arguments: [String], environment: [Str
         return Spawned(status: -1, output: "cannot spawn \(executable)")
     }
     var status: Int32 = 0
-    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+    let deadline = Date().addingTimeInterval(timeout)
+    var pause: useconds_t = 500
+    while true {
+        let reaped = waitpid(pid, &status, WNOHANG)
+        if reaped == pid || (reaped == -1 && errno != EINTR) { break }
+        if Date() >= deadline {
+            kill(pid, SIGKILL)
+            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+            return Spawned(status: -1, output: "timed out after \(Int(timeout)) s: \(([executable] + arguments).joined(separator: " "))")
+        }
+        usleep(pause)
+        pause = min(pause * 2, 20_000)
+    }
     let output = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
     let exitStatus = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
     return Spawned(status: exitStatus, output: output)
@@ -52,7 +67,8 @@ final class TmuxSession {
 
     @discardableResult
     func run(_ arguments: [String]) -> Spawned {
-        spawnAndWait(tmux, ["-L", socket] + arguments)
+        // A tmux command answers in milliseconds; 30 s means the server is stuck.
+        spawnAndWait(tmux, ["-L", socket] + arguments, timeout: 30)
     }
 
     func capture(escapes: Bool = false) -> String {
