@@ -12,6 +12,8 @@ import Glibc
         let output = Pipe(), errors = Pipe()
         private let lock = NSLock()
         private var outText = "", errText = ""
+        /// Each pipe read to its end (the handler saw no more data).
+        private var outEnded = false, errEnded = false
 
         init(binary: String, arguments: [String], environment: [String: String]? = nil) throws {
             process.executableURL = URL(fileURLWithPath: binary)
@@ -20,12 +22,20 @@ import Glibc
             process.standardOutput = output
             process.standardError = errors
             output.fileHandleForReading.readabilityHandler = { [weak self] handle in
-                let text = String(decoding: handle.availableData, as: UTF8.self)
-                self?.lock.withLock { self?.outText += text }
+                let data = handle.availableData
+                if data.isEmpty { handle.readabilityHandler = nil }
+                self?.lock.withLock {
+                    self?.outText += String(decoding: data, as: UTF8.self)
+                    if data.isEmpty { self?.outEnded = true }
+                }
             }
             errors.fileHandleForReading.readabilityHandler = { [weak self] handle in
-                let text = String(decoding: handle.availableData, as: UTF8.self)
-                self?.lock.withLock { self?.errText += text }
+                let data = handle.availableData
+                if data.isEmpty { handle.readabilityHandler = nil }
+                self?.lock.withLock {
+                    self?.errText += String(decoding: data, as: UTF8.self)
+                    if data.isEmpty { self?.errEnded = true }
+                }
             }
             try process.run()
         }
@@ -41,12 +51,18 @@ import Glibc
             throw E2EError("timed out waiting for \(what); stdout: \(lines), stderr: \(stderr)")
         }
 
-        func interrupt() -> Int32 {
-            kill(process.processIdentifier, SIGINT)
+        /// Waits for the process to exit and for all it wrote to be read: `waitUntilExit` returns
+        /// before the handlers have read its last lines (a test once found the tap's
+        /// "removed: …" line missing from stderr that way).
+        func waitUntilDone() async throws -> Int32 {
             process.waitUntilExit()
-            output.fileHandleForReading.readabilityHandler = nil
-            errors.fileHandleForReading.readabilityHandler = nil
+            try await waitFor("the end of its output") { lock.withLock { outEnded && errEnded } }
             return process.terminationStatus
+        }
+
+        func interrupt() async throws -> Int32 {
+            kill(process.processIdentifier, SIGINT)
+            return try await waitUntilDone()
         }
     }
 
@@ -79,9 +95,9 @@ import Glibc
         #expect(filtered.lines.allSatisfy { $0.contains(#""source":"shop.orders""#) })
         #expect(filtered.lines.count == 2)
 
-        #expect(all.interrupt() == 130, "SIGINT ends the tail with 128 + 2")
+        #expect(try await all.interrupt() == 130, "SIGINT ends the tail with 128 + 2")
         #expect(!all.stderr.contains("Fatal"))
-        _ = filtered.interrupt()
+        _ = try await filtered.interrupt()
     }
 
     /// `signalbox tail ARGS | head -1` in bash, `feed` putting events until the pipeline ends

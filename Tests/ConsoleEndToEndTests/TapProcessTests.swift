@@ -39,8 +39,7 @@ import Glibc
         #expect(tail.lines.allSatisfy { $0.contains(#""orderId":"ord-7""#) && $0.contains(#""matched":[]"#) })
 
         kill(tail.process.processIdentifier, signal)
-        tail.process.waitUntilExit()
-        #expect(tail.process.terminationStatus == 128 + signal)
+        #expect(try await tail.waitUntilDone() == 128 + signal)
         #expect(tail.stderr.contains("removed: target of rule signalbox-tap-") && tail.stderr.contains(", queue signalbox-tap-tester-"),
                 "\(tail.stderr)")
         #expect(try endpoint.tapResources().isEmpty, "no signalbox-tap-* rule or queue remains")
