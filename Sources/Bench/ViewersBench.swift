@@ -38,7 +38,9 @@ enum ViewersBench {
         }
     }
 
-    static let rounds = 3
+    /// Rounds per scenario (`SIGNALBOX_BENCH_ROUNDS`, default 4): an even count, so the ABBA
+    /// order (below) puts the scenario first as often as second.
+    static let rounds = Int(ProcessInfo.processInfo.environment["SIGNALBOX_BENCH_ROUNDS"] ?? "").map { max(1, $0) } ?? 4
     static let roundDuration: Duration = .seconds(4)
     static let senders = 32
 
@@ -79,15 +81,18 @@ enum ViewersBench {
     }
 
     /// The rounds, and their figures printed; `serve` is the stack's process, whose CPU each
-    /// segment reads. Each viewer scenario is measured right after a no-viewer segment, and
-    /// its figure is set against that one. Every segment starts on 10 empty queues (the last
+    /// segment reads. Each viewer scenario is measured next to a no-viewer segment, and its
+    /// figure is set against that one; the pair's order alternates round by round (ABBA: no
+    /// viewer first, then the scenario first), so a drift through the run (the database grows,
+    /// the machine's load moves) weighs on both sides alike instead of always on the second.
+    /// Every segment starts on 10 empty queues (the last
     /// segment's are deleted unmeasured), so a backlog that grows through the run does not
     /// weigh on later segments (the console polls every queue's counts).
     static func measure(_ aws: AWSClient, binary: String, endpoint endpointURL: String, port: Int, serve: pid_t) async throws {
         let scenarios = selectedScenarios()
         print("PutEvents over HTTP, \(senders) connections, 10 entries of ~1 KB per call, 100 mixed rules with SQS targets;"
-              + " stack: signalbox serve (own process); \(rounds) rounds, each scenario for \(roundDuration) right after"
-              + " no viewer for as long, 10 empty queues each time:")
+              + " stack: signalbox serve (own process); \(rounds) rounds, each scenario for \(roundDuration) next to"
+              + " no viewer for as long (ABBA order), 10 empty queues each time:")
         try await setUp(aws)
         var segment = 0
         var queues = try await freshQueues(aws, segment: segment, previous: [])
@@ -97,10 +102,10 @@ enum ViewersBench {
         var stackCPU: [Scenario: [Double]] = [:]
         var consoleCPU: [Double] = []
         var consolePeak = 0
-        for _ in 0..<rounds {
+        for round in 0..<rounds {
             for scenario in scenarios {
-                var baseline = 0.0
-                for measured in [Scenario.none, scenario] {
+                var baseline = 0.0, scenarioRate = 0.0
+                for measured in round % 2 == 0 ? [Scenario.none, scenario] : [scenario, .none] {
                     segment += 1
                     queues = try await freshQueues(aws, segment: segment, previous: queues)
                     let viewers = try attach(measured, binary: binary, endpoint: endpointURL, port: port)
@@ -115,8 +120,9 @@ enum ViewersBench {
                     viewers.detach()
                     rates[measured, default: []].append(rate)
                     stackCPU[measured, default: []].append(1e6 * used / Double(max(1, events)))
-                    if measured == .none { baseline = rate } else { ratios[measured, default: []].append(rate / baseline) }
+                    if measured == .none { baseline = rate } else { scenarioRate = rate }
                 }
+                ratios[scenario, default: []].append(scenarioRate / max(1, baseline))
             }
         }
         for scenario in [Scenario.none] + scenarios {
@@ -129,7 +135,8 @@ enum ViewersBench {
                                median(consoleCPU), 1e6 / max(0.1, median(consoleCPU)), Double(consolePeak) / 1_048_576)
             }
             if let relative = ratios[scenario] {
-                line += String(format: "; %.0f%% of no viewer (rounds %@)", 100 * median(relative),
+                line += String(format: "; %.0f%% of no viewer (quartiles %.0f%%, %.0f%%; rounds %@)", 100 * median(relative),
+                               100 * StackBench.percentile(relative, 0.25), 100 * StackBench.percentile(relative, 0.75),
                                relative.map { String(format: "%.0f%%", 100 * $0) }.joined(separator: ", ") as NSString)
                 if let goal = scenario.goal {
                     line += String(format: " — goal ≥ %.0f%%: %@", 100 * goal, median(relative) >= goal ? "met" : "NOT MET")
