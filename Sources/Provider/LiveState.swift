@@ -138,13 +138,11 @@ struct LiveState: Sendable {
     }
 
     /// The messages an event's deliveries wrote, when they carry them (the stream's
-    /// `sentWithEvents`): each read as the `sent` frame it stands for, its body the envelope
-    /// the frame holds when it is the event itself.
+    /// `sentWithEvents`): each kept inside the event's deliveries, read as the `sent` frame it
+    /// stands for, its body the envelope the frame holds when it is the event itself.
     private mutating func applySent(by frame: BusEventFrame) {
-        for delivery in frame.deliveries {
-            guard let sent = delivery.sent else { continue }
-            messages.apply(WireDecoding.sentMessage(sent, sender: delivery.sender, eventText: frame.event.text))
-        }
+        guard frame.carriesSent else { return }
+        messages.applyCarried(by: frame.deliveries, eventText: frame.event.text)
     }
 
     /// Keeps a breaker's change of state (a first report is no change).

@@ -112,10 +112,11 @@ public struct RecentMessages: Sendable, Hashable {
     public static let defaultBodyBudget = 8 * 1024 * 1024
 
     /// Oldest first (by when each was first seen); shared with snapshots, not copied.
-    public private(set) var messages = ChunkedList<QueueMessage>()
+    public private(set) var messages = MessageList()
     /// Messages let go to stay within the bounds.
     public private(set) var evicted = 0
-    /// Message frames applied (a view can tell "none seen" from "none kept").
+    /// Message frames applied, and messages carried by events (a view can tell "none seen" from
+    /// "none kept").
     public private(set) var changesSeen = 0
     /// The purges and queue deletions seen, oldest first, at most `emptiedLimit`.
     public private(set) var emptied: [QueueEmptiedSeen] = []
@@ -124,9 +125,17 @@ public struct RecentMessages: Sendable, Hashable {
     public let bodyBudget: Int
     private var bodyBytes = 0
     /// Position in `messages` by id, offset by `removed` (positions stay valid as the front goes);
-    /// a position below `removed` is a message let go.
+    /// a position below `removed` is a message let go. Carried messages are filed only when an
+    /// id is looked up and not found (`indexCarried`): at tens of thousands a second nearly all
+    /// of them go unlooked-at, and filing each was most of their cost.
     private var positions = PositionIndex()
     private var removed = 0
+    /// Positions below this have their carried messages filed in `positions`.
+    private var indexedTo = 0
+    /// The newest position of a message whose first change seen was not its `sent` (sent before
+    /// the console attached, or its frame came after a later change's): a carried message may
+    /// be one of these, so while one is held each carried message is looked up before it is added.
+    private var newestUnsent = -1
 
     public init(limit: Int = RecentMessages.defaultLimit, bodyBudget: Int = RecentMessages.defaultBodyBudget) {
         self.limit = max(1, limit)
@@ -134,7 +143,45 @@ public struct RecentMessages: Sendable, Hashable {
     }
 
     public func message(_ id: String) -> QueueMessage? {
-        positions.position(of: id, floor: removed).map { messages[$0 - removed] }
+        if let position = positions.position(of: id, floor: removed) { return messages[position - removed] }
+        // Not filed: a carried message not looked up yet, newest first (as a later filing wins).
+        var index = messages.count - 1
+        while index >= max(0, indexedTo - removed) {
+            let found = messages.withHeld(at: index) { held -> Bool in
+                if case .carried(let carried) = held { return carried.id == id }
+                return false
+            }
+            if found { return messages[index] }
+            index -= 1
+        }
+        return nil
+    }
+
+    /// The position of `id` when held, filing the carried messages not filed yet first.
+    private mutating func position(of id: String) -> Int? {
+        if let position = positions.position(of: id, floor: removed) { return position }
+        guard indexCarried() else { return nil }
+        return positions.position(of: id, floor: removed)
+    }
+
+    /// Files the carried messages added since the last filing; false when there were none.
+    private mutating func indexCarried() -> Bool {
+        let end = removed + messages.count
+        let start = max(indexedTo, removed)
+        indexedTo = end
+        guard start < end else { return false }
+        var filed = false
+        for position in start..<end {
+            let carriedId = messages.withHeld(at: position - removed) { held -> String? in
+                if case .carried(let carried) = held { return carried.id }
+                return nil
+            }
+            if let carriedId {
+                positions.set(carriedId, to: position)
+                filed = true
+            }
+        }
+        return filed
     }
 
     /// One decoded `message` frame: what `apply` takes.
@@ -154,6 +201,24 @@ public struct RecentMessages: Sendable, Hashable {
               sender: frame.sender, execution: frame.execution)
     }
 
+    /// The messages an event's deliveries carried (`sentWithEvents`), each as its `sent` frame
+    /// would have been applied, kept inside the event's deliveries (`HeldMessage.carried`);
+    /// `eventText` is the body of those whose body is the event.
+    mutating func applyCarried(by deliveries: [DeliveryOutcome], eventText: String) {
+        for index in deliveries.indices where deliveries[index].sent != nil {
+            let carried = CarriedMessage(deliveries: deliveries, index: index, eventText: eventText)
+            if newestUnsent >= removed, position(of: carried.id) != nil {
+                // Held already (a later change came first): joins that entry as its `sent` frame would.
+                apply(WireDecoding.sentMessage(carried.sent, sender: deliveries[index].sender, eventText: eventText))
+                continue
+            }
+            changesSeen += 1
+            messages.append(.carried(carried))
+            bodyBytes += carried.bodyBytes
+            evictOverflow()
+        }
+    }
+
     /// Applies one change; `sent` carries the body and its sender. A change for a message not
     /// held (sent before the console attached) starts an entry without a body. A `moved` change
     /// also files the message under its new id, so its later changes join this entry.
@@ -161,7 +226,10 @@ public struct RecentMessages: Sendable, Hashable {
                                truncated: Bool = false, sender: QueueMessage.Sender? = nil, execution: QueueMessage.Execution? = nil) {
         changesSeen += 1
         let position: Int
-        if let held = positions.position(of: id, floor: removed) {
+        // A `sent` frame is never of a carried message (the stack sends one or the other), so
+        // it looks among the filed ids only: it need not file the carried ones first.
+        let held = change.kind == .sent ? positions.position(of: id, floor: removed) : self.position(of: id)
+        if let held {
             position = held
             let index = held - removed
             var message = messages[index]
@@ -174,12 +242,13 @@ public struct RecentMessages: Sendable, Hashable {
                 message.execution = execution
                 bodyBytes += body.utf8.count
             }
-            messages.replace(at: index, with: message)
+            messages.replace(at: index, with: .whole(message))
         } else {
             position = removed + messages.count
             positions.set(id, to: position)
-            messages.append(QueueMessage(id: id, queue: change.queue, body: body, bodySize: bodySize, truncated: truncated,
-                                         sender: sender, execution: execution, changes: [change]))
+            if change.kind != .sent { newestUnsent = position }
+            messages.append(.whole(QueueMessage(id: id, queue: change.queue, body: body, bodySize: bodySize, truncated: truncated,
+                                                sender: sender, execution: execution, changes: [change])))
             bodyBytes += body?.utf8.count ?? 0
         }
         if change.kind == .moved, let newId = change.toMessageId { positions.set(newId, to: position) }
@@ -201,7 +270,7 @@ public struct RecentMessages: Sendable, Hashable {
             var message = messages[index]
             guard message.currentQueue == queue, let first = message.changes.first, first.at <= at else { continue }
             message.changes.append(QueueMessage.Change(kind: kind, at: at, queue: queue))
-            messages.replace(at: index, with: message)
+            messages.replace(at: index, with: .whole(message))
             marked += 1
         }
         return marked
@@ -214,7 +283,7 @@ public struct RecentMessages: Sendable, Hashable {
         var drop = 0, bytes = bodyBytes
         let atLeast = messages.count > limit ? messages.count - limit + limit / 10 : 0
         while drop < messages.count - 1, drop < atLeast || bytes > bodyBudget * 9 / 10 {
-            bytes -= messages.withElement(at: drop) { $0.body?.utf8.count ?? 0 }
+            bytes -= messages.withHeld(at: drop) { $0.bodyBytes }
             drop += 1
         }
         messages.removeFirst(drop)

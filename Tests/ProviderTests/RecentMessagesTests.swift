@@ -136,6 +136,89 @@ struct RecentMessagesTests {
         #expect(recent.changesSeen == 2)
     }
 
+    /// An event frame as a `sentWithEvents` viewer reads it: `count` deliveries to queue `q-i`,
+    /// each carrying message `prefix-i` (the first's body the event itself).
+    private static func carryingEvent(_ id: String, messages prefix: String, count: Int, time: Int64) -> BusEventFrame {
+        let envelope = #"{"version":"0","id":"\#(id)","detail-type":"Order Created","source":"shop.orders","account":"000000000000","time":"2026-12-07T10:00:00Z","region":"us-east-1","resources":[],"detail":{"orderId":"ord-\#(id)"}}"#
+        let deliveries = (0..<count).map { index in
+            DeliveryOutcome(eventId: id, bus: "default", rule: "r-\(index)", targetId: "t", targetArn: "arn:aws:sqs:us-east-1:000000000000:q-\(index)",
+                            status: .delivered,
+                            sent: index == 0 ? DeliveredMessage(queue: "q-0", messageId: "\(prefix)-0", time: time, bodySize: envelope.utf8.count, bodyIsEvent: true)
+                                : DeliveredMessage(queue: "q-\(index)", messageId: "\(prefix)-\(index)", time: time, body: "body \(index)", bodySize: 6))
+        }
+        return BusEventFrame(bus: "default", event: EventEnvelope(text: envelope, summary: EventEnvelope.Summary(
+            id: id, source: "shop.orders", detailType: "Order Created", time: "2026-12-07T10:00:00Z", resources: [])),
+                             matched: [], deliveries: deliveries)
+    }
+
+    @Test("messages kept inside their events read, change, purge and go exactly as messages applied one by one")
+    func carriedMessagesAsApplied() throws {
+        var carried = LiveState(eventLimit: 100, timelineLimit: 10)
+        var framed = LiveState(eventLimit: 100, timelineLimit: 10)
+        func both(_ message: StreamMessage) {
+            #expect(carried.apply(frame: .published(message, sequence: 1)) == framed.apply(frame: .published(message, sequence: 1)))
+        }
+        // A `received` that comes before its event's frame (frames committed close together may
+        // publish in either order): the carried send joins that entry.
+        both(.message(QueueMessageChange(change: .received, queue: "q-1", messageId: "early-1", time: 900, receiveCount: 1)))
+        for index in 0..<30 {
+            let event = Self.carryingEvent("e-\(index)", messages: index == 3 ? "early" : "m\(index)", count: 3, time: Int64(1_000 + index))
+            #expect(carried.apply(frame: .published(.event(event), sequence: index)) == .changed)
+            var plain = event
+            plain.deliveries = event.deliveries.map { var delivery = $0; delivery.sent = nil; return delivery }
+            _ = framed.apply(frame: .published(.event(plain), sequence: index))
+            for delivery in event.deliveries {
+                _ = framed.apply(frame: .published(.message(try #require(delivery.sent).change(sender: delivery.sender)), sequence: index))
+            }
+        }
+        // Later changes of carried messages, a move, and a purge of one queue.
+        both(.message(QueueMessageChange(change: .received, queue: "q-2", messageId: "m7-2", time: 2_000, receiveCount: 1)))
+        both(.message(QueueMessageChange(change: .deleted, queue: "q-2", messageId: "m7-2", time: 2_001)))
+        both(.message(QueueMessageChange(change: .deadLettered, queue: "q-0", messageId: "m9-0", time: 2_002, receiveCount: 4,
+                                         deadLetterQueue: "dlq")))
+        both(.messageMoved(QueueMessageMove(queue: "dlq", messageId: "m9-0", time: 2_003, toQueue: "q-0", toMessageId: "m9-0b")))
+        both(.message(QueueMessageChange(change: .received, queue: "q-0", messageId: "m9-0b", time: 2_004, receiveCount: 1)))
+        both(.queueEmptied(QueueEmptied(reason: .purged, queue: "q-1", time: 2_005, count: 30)))
+
+        let now = Date()
+        let recent = carried.snapshot(connection: .connected(since: now), endpoint: EndpointDescription(name: "t"), at: now).recentMessages
+        let expected = framed.snapshot(connection: .connected(since: now), endpoint: EndpointDescription(name: "t"), at: now).recentMessages
+        #expect(recent.messages.count == 90)
+        #expect(Array(recent.messages) == Array(expected.messages))
+        #expect(recent == expected && recent.changesSeen == expected.changesSeen)
+        for id in ["early-1", "m7-2", "m9-0", "m9-0b", "m12-0", "m29-2", "m0-1"] {
+            #expect(recent.message(id) == expected.message(id), "\(id)")
+        }
+        #expect(recent.message("early-1")?.changes.map(\.kind) == [.received, .sent, .purged])
+        #expect(recent.message("m7-2")?.changes.map(\.kind) == [.sent, .received, .deleted])
+        #expect(recent.message("m9-0b")?.id == "m9-0" && recent.message("m9-0")?.changes.count == 4)
+        #expect(recent.message("m12-0")?.body == Self.carryingEvent("e-12", messages: "m12", count: 1, time: 0).event.text)
+        #expect(recent.message("nowhere") == nil)
+    }
+
+    @Test("carried messages are let go by count and by their bodies' bytes (an event's envelope counted per message it is the body of)")
+    func carriedMessagesBounded() {
+        var recent = RecentMessages(limit: 50, bodyBudget: 1 << 30)
+        for index in 0..<100 {
+            let event = Self.carryingEvent("e-\(index)", messages: "m\(index)", count: 5, time: 1_000)
+            recent.applyCarried(by: event.deliveries, eventText: event.event.text)
+        }
+        #expect(recent.messages.count <= 50 && recent.messages.count + recent.evicted == 500)
+        #expect(recent.messages.last?.id == "m99-4" && recent.message("m99-0")?.queue == "q-0" && recent.message("m0-0") == nil)
+        // A change of a held carried message joins it after the front moved.
+        let held = recent.messages[0].id
+        recent.apply(id: held, change: QueueMessage.Change(kind: .deleted, at: Date(), queue: "q"))
+        #expect(recent.message(held)?.changes.map(\.kind) == [.sent, .deleted])
+
+        let envelopeBytes = Self.carryingEvent("e-0", messages: "m", count: 1, time: 0).event.text.utf8.count
+        var byBytes = RecentMessages(limit: 10_000, bodyBudget: envelopeBytes * 10)
+        for index in 0..<100 {
+            let event = Self.carryingEvent("e-\(index)", messages: "m\(index)", count: 1, time: 1_000)
+            byBytes.applyCarried(by: event.deliveries, eventText: event.event.text)
+        }
+        #expect(byBytes.messages.count <= 10 && byBytes.messages.count + byBytes.evicted == 100)
+    }
+
     @Test("a moved message let go frees its new id too; an unknown change from a newer stack is skipped")
     func evictionAndUnknown() throws {
         var recent = RecentMessages(limit: 10, bodyBudget: 1 << 20)
