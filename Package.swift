@@ -162,7 +162,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "ProviderTests", dependencies: ["Provider", "StackClient", "StackProtocol", "Stack", "JSON", "Wire", "SignalboxTestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "SagaTimeline", "SignalboxTestSupport"],
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Terminal", "SagaTimeline", "Timekeeping", "SignalboxTestSupport"],
                     resources: [.copy("Golden"), .copy("Sagas")], swiftSettings: strict),
         .testTarget(name: "StackTests", dependencies: [
             "Stack", "StackProtocol", "Wire", "JSON", "Timekeeping", .product(name: "GRDB", package: "GRDB.swift"),

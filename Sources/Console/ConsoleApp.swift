@@ -81,6 +81,10 @@ public enum ConsoleApp {
                                  now: clock.wallClockNow.date, readOnly: options.readOnly, themeName: options.theme.name,
                                  availableThemes: options.catalog.names, registry: options.registry, keymap: options.keymap)
         var debouncer = ResizeDebouncer()
+        var pacing = SnapshotPacing()
+        /// The newest snapshot posted and not yet taken (`SnapshotPacing` may hold it until
+        /// the clock's next frame).
+        var waiting: SystemSnapshot?
         var dirty = true
 
         while true {
@@ -89,14 +93,16 @@ public enum ConsoleApp {
             // frame is drawn at, and the panes' bodies built for it serve the frame too.
             if state.tick(now: clock.wallClockNow.date) { dirty = true }
             let inbox = mailbox.drain()
-            if let snapshot = inbox.snapshot {
-                state.receive(snapshot)
-                state.offerTapIfDue()
-                dirty = true
-            }
+            if let snapshot = inbox.snapshot { waiting = snapshot }
             for (text, level) in inbox.messages { state.showToast(text, level: level); dirty = true }
             if debouncer.shouldApply(at: clock.now) {
                 backend.invalidate()
+                dirty = true
+            }
+            if let snapshot = waiting, pacing.takesNow(at: clock.now, redrawing: dirty) {
+                waiting = nil
+                state.receive(snapshot)
+                state.offerTapIfDue()
                 dirty = true
             }
             if dirty && !debouncer.isPending {
@@ -111,8 +117,9 @@ public enum ConsoleApp {
                 dirty = false
             }
 
-            // Sleep until a key, the next clock second, or the resize settling; at most 200 ms
-            // so snapshots from the provider show promptly. Idle cost: a few wake-ups a second.
+            // Sleep until a key, the next clock second (where a snapshot held back is taken),
+            // or the resize settling; at most 200 ms so snapshots from the provider show
+            // promptly. Idle cost: a few wake-ups a second.
             let untilSecond = 1000 - Int(clock.wallClockNow.milliseconds % 1000) + 1
             var timeout = min(200, untilSecond)
             if let due = debouncer.timeUntilDue(at: clock.now) {

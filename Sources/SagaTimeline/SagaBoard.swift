@@ -46,12 +46,12 @@ public struct SagaBoard: Sendable {
         live = snapshot.liveStream
         let earlier = previous.flatMap { $0.settings == settings && $0.live == snapshot.liveStream ? $0 : nil }
         let sameStatistics = earlier?.statistics == statistics
-        var earlierIndex: [String: Int]?
+        var search = Search()
         sagas = snapshot.executions.enumerated().map { position, execution in
             let definition = definitions[execution.stateMachineName]
                 ?? .failure(SagaDefinitionProblem(text: "state machine \(execution.stateMachineName) is not listed"))
             let text = texts[execution.stateMachineName]
-            if let earlier, var saga = earlier.analysis(of: execution, near: position, index: &earlierIndex),
+            if let earlier, var saga = earlier.analysis(of: execution, near: position, search: &search),
                saga.definitionText == text, saga.definitionProblem == definition.problem {
                 if !sameStatistics {
                     saga.stuckInputs?.recent = saga.spans.current.flatMap { statistics.sample(machine: execution.stateMachineName, state: $0.name) }
@@ -67,17 +67,45 @@ public struct SagaBoard: Sendable {
         (stuckCount, runningCount) = Self.count(sagas)
     }
 
-    /// The analysis this board holds of `execution` when the execution is unchanged: looked
-    /// for at the same position first (a snapshot's order rarely moves), else by ARN.
-    private func analysis(of execution: Execution, near position: Int, index: inout [String: Int]?) -> SagaAnalysis? {
-        if position < sagas.count, sagas[position].execution.arn == execution.arn {
-            return sagas[position].execution == execution ? sagas[position] : nil
+    /// The analysis this board holds of `execution` when the execution is unchanged. Between
+    /// two snapshots the order moves in blocks: the executions started in between come first
+    /// and push the rest down by their number, an execution that ended leaves a gap. So it is
+    /// looked for `search.shift` places on from its position, then nearby (the shift becomes
+    /// where it was found); only after many misses (an order that moved a lot) by ARN. New
+    /// executions miss: the demo's ten a snapshot no longer cost hashing every ARN held.
+    private func analysis(of execution: Execution, near position: Int, search: inout Search) -> SagaAnalysis? {
+        let arn = execution.arn
+        let guess = position + search.shift
+        var found: Int?
+        if guess >= 0, guess < sagas.count, sagas[guess].execution.arn == arn {
+            found = guess
+        } else if let index = search.index {
+            found = index[arn]
+        } else {
+            let nearby = max(0, guess - Search.reach)..<min(sagas.count, max(0, guess + Search.reach + 1))
+            found = nearby.first { sagas[$0].execution.arn == arn }
+            if found == nil {
+                search.misses += 1
+                if search.misses > Search.missesBeforeIndex {
+                    search.index = Dictionary(sagas.enumerated().map { ($1.execution.arn, $0) }, uniquingKeysWith: { first, _ in first })
+                    found = search.index?[arn]
+                }
+            }
         }
-        if index == nil {
-            index = Dictionary(sagas.enumerated().map { ($1.execution.arn, $0) }, uniquingKeysWith: { first, _ in first })
-        }
-        guard let found = index?[execution.arn], sagas[found].execution == execution else { return nil }
-        return sagas[found]
+        guard let found else { return nil }
+        search.shift = found - position
+        return sagas[found].execution == execution ? sagas[found] : nil
+    }
+
+    /// Where `analysis(of:near:search:)` stands in a pass over a new snapshot's executions.
+    private struct Search {
+        /// How far from the guess a nearby look goes, each way.
+        static let reach = 32
+        /// Executions not found nearby (new ones, or moved far) before an index by ARN is built.
+        static let missesBeforeIndex = 64
+        var shift = 0
+        var misses = 0
+        var index: [String: Int]?
     }
 
     /// `previous`'s sagas at a later time `now`: only the verdicts that may have changed since

@@ -151,6 +151,30 @@ import StatesLanguage
         }
     }
 
+    @Test func aBoardFindsTheLastSnapshotsSagasWhereverTheOrderMovedThem() throws {
+        // New executions pushed the held ones down (a few: found near their old place; more
+        // than the board looks past: found by ARN), one ended in between and one changed.
+        let machines = [StateMachine(name: "m", arn: Self.machine, definition: Self.definition)]
+        let settings = SagaSettings(silence: 300)
+        let held = (0..<150).map { Self.inCharge(name: "held-\($0)") } + Self.history((0..<40).map { 0.1 + Double($0) / 40 })
+        let earlier = SagaBoard(snapshot: SystemSnapshot(stateMachines: machines, executions: held), settings: settings,
+                                now: Self.t0.addingTimeInterval(5))
+        for newCount in [3, 100] {
+            var moved = held
+            moved.remove(at: 70)
+            moved[20].timeline.append(Self.event(5, "ActivityFailed", at: 4))
+            let executions = (0..<newCount).map { Self.inCharge(name: "new-\($0)") } + moved
+            let snapshot = SystemSnapshot(stateMachines: machines, executions: executions)
+            let now = Self.t0.addingTimeInterval(400)
+            let reused = SagaBoard(snapshot: snapshot, settings: settings, now: now, previous: earlier)
+            let fresh = SagaBoard(snapshot: snapshot, settings: settings, now: now)
+            #expect(reused.sagas.map(\.execution) == executions, "\(newCount) new")
+            #expect(reused.sagas.map(\.status) == fresh.sagas.map(\.status), "\(newCount) new")
+            #expect(reused.sagas.map { $0.stuckExplanation(now: now) } == fresh.sagas.map { $0.stuckExplanation(now: now) })
+            #expect(reused.sagas.map(\.currentState) == fresh.sagas.map(\.currentState))
+        }
+    }
+
     @Test func theSilenceRuleJudgesOnlyWhatWasRead() throws {
         // Ship has no limits of its own: only rule (c) applies. Its last event is at +1 s.
         var execution = Self.inCharge(name: "e-read")
