@@ -97,6 +97,8 @@ enum BusBench {
                      ViewersBench.median(without.map(\.writerMicrosecondsPerEvent)),
                      ViewersBench.median(with.map(\.writerMicrosecondsPerEvent))) + summary(writer))
         print("  budget (issue #18): an archive costs PutEvents at most 10 %, i.e. with/without >= 0.900 by the median and by the lower quartile")
+        let checkpoints = store.checkpointCounts
+        print("  WAL checkpoints over the whole bench: \(checkpoints.passes) passes off the writer, \(checkpoints.writerTails) remainders copied by the writer")
     }
 
     /// How long a rule change takes on this 100-rule bus, and how much of it the store's writer

@@ -39,8 +39,13 @@ public struct StoreMigration: Sendable {
 /// failure rolls back only that write. Each caller still resumes only after the commit that
 /// contains its write. A batch of only `.committed` writes skips the fsync
 /// (`synchronous = NORMAL` for that commit); any `.synced` write in a batch makes it FULL.
+///
+/// Checkpoints: the WAL is copied back into the database file by a connection of its own
+/// (`WALCheckpointer`), not by the writer after its commits as SQLite does by default, so the
+/// writes waiting behind a commit do not wait for that copy and its fsync too.
 public final class StackStore: Sendable {
     public let pool: DatabasePool
+    private let checkpointer: WALCheckpointer
     public let directory: URL
     /// The database's file name in `directory`.
     public static let fileName = "stack.sqlite"
@@ -67,22 +72,39 @@ public final class StackStore: Sendable {
     public var commitStatistics: (writes: Int, commits: Int, writerBusy: Duration) { statistics.withLock { $0 } }
     private let statistics = Mutex((writes: 0, commits: 0, writerBusy: Duration.zero))
 
-    public init(directory: URL, migrations: [StoreMigration]) throws {
+    /// `checkpointPages`: how many pages the WAL holds before it is copied back (1000, SQLite's
+    /// own default; tests use fewer).
+    public init(directory: URL, migrations: [StoreMigration], checkpointPages: Int = 1000) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.directory = directory
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
-        pool = try DatabasePool(path: directory.appendingPathComponent(Self.fileName).path,
-                                configuration: configuration)
+        let path = directory.appendingPathComponent(Self.fileName).path
+        pool = try DatabasePool(path: path, configuration: configuration)
+        checkpointer = try WALCheckpointer(path: path, threshold: checkpointPages)
         // GRDB opens its writer with synchronous=NORMAL (a commit may be lost on power failure);
-        // the promise needs FULL. The pool keeps this one writer connection, so it sticks.
-        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        // the promise needs FULL. The pool keeps this one writer connection, so it sticks, and so
+        // does the checkpointer's hook on it.
+        try pool.writeWithoutTransaction { [checkpointer] db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            checkpointer.install(on: db)
+        }
         var migrator = DatabaseMigrator()
         for migration in migrations {
             migrator.registerMigration(migration.identifier) { db in try migration.migrate(db) }
         }
         try migrator.migrate(pool)
     }
+
+    deinit {
+        // The writer's hook points at the checkpointer, unretained: off before either goes.
+        // Waits for a checkpoint in flight, so nothing of the store outlives it.
+        pool.writeWithoutTransaction { [checkpointer] db in checkpointer.uninstall(from: db) }
+    }
+
+    /// WAL checkpoints so far: passes run off the writer, and short tails the writer copied
+    /// itself before the WAL started over (tests and benchmarks).
+    public var checkpointCounts: (passes: Int, writerTails: Int) { checkpointer.counts }
 
     /// Runs `body` as one atomic write; returns once it committed (and, `.synced`, reached the
     /// disk). An `AWSError` thrown by `body` rolls back its changes and is rethrown as is; any
