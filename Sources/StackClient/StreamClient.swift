@@ -103,7 +103,7 @@ public struct StreamClient: Sendable {
                     var message = StreamMessageBytes(maximumSize: Self.maximumMessageSize)
                     for try await frame in inbound {
                         guard let bytes = try message.add(frame) else { continue }
-                        receive(bytes.withUnsafeReadableBytes { Self.decode(bytes: $0.bindMemory(to: UInt8.self)) })
+                        receive(Self.decode(bytes: bytes))
                     }
                 }
             } catch let error as WebSocketClientError where error == .webSocketUpgradeFailed {
@@ -128,8 +128,17 @@ public struct StreamClient: Sendable {
     /// The same from the message's bytes as they came off the socket: no `String` is made of a
     /// whole batch (up to 512 KiB) before it is parsed.
     static func decode(bytes: some Collection<UInt8>) -> [StreamFrame] {
+        decode { () throws(StackProtocolError) in try StreamFrameCodec.decodeMessage(bytes: bytes) }
+    }
+
+    /// The same from an array, which the parse keeps instead of copying.
+    static func decode(bytes: [UInt8]) -> [StreamFrame] {
+        decode { () throws(StackProtocolError) in try StreamFrameCodec.decodeMessage(bytes: bytes) }
+    }
+
+    private static func decode(_ read: () throws(StackProtocolError) -> [StreamFrame]) -> [StreamFrame] {
         do throws(StackProtocolError) {
-            return try StreamFrameCodec.decodeMessage(bytes: bytes)
+            return try read()
         } catch {
             return [.error(StreamFailure(code: StreamFailure.unreadableCode, message: error.message))]
         }

@@ -7,8 +7,9 @@ import NIOCore
 /// Why not the WebSocket library's own messages: it copies a fragmented message into one
 /// buffer and then into a `String` (validating it as UTF-8), which the decoder then read as
 /// bytes again — three copies of every batch (up to 512 KiB, 20 a second) before the one the
-/// parse keeps. Here a message in one frame is read where it lies, and a fragmented one is
-/// copied once, into a buffer of its final size. Binary messages are skipped, as before.
+/// parse keeps. Here a message is copied once, into an array of its final size, which the parse
+/// keeps as it is (`StreamFrameCodec.decodeMessage(bytes:)` for an array). Binary messages are
+/// skipped, as before.
 struct StreamMessageBytes {
     let maximumSize: Int
     private var parts: [ByteBuffer] = []
@@ -22,7 +23,7 @@ struct StreamMessageBytes {
 
     /// Takes one frame; returns the message's bytes when `frame` completes a text message.
     /// Throws when a message grows past `maximumSize` or a continuation comes without a start.
-    mutating func add(_ frame: WebSocketDataFrame) throws(StreamMessageError) -> ByteBuffer? {
+    mutating func add(_ frame: WebSocketDataFrame) throws(StreamMessageError) -> [UInt8]? {
         switch frame.opcode {
         case .text, .binary:
             guard parts.isEmpty, !skipping else { throw .unexpectedStart }
@@ -44,9 +45,9 @@ struct StreamMessageBytes {
             skipping = false
             return nil
         }
-        if parts.count == 1 { return parts[0] }
-        var message = ByteBufferAllocator().buffer(capacity: size)
-        for var part in parts { message.writeBuffer(&part) }
+        var message: [UInt8] = []
+        message.reserveCapacity(size)
+        for part in parts { message.append(contentsOf: part.readableBytesView) }
         return message
     }
 }

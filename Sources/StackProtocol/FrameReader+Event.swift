@@ -3,10 +3,11 @@ import JSON
 extension FrameReader {
     /// The event of an `event` frame whose `data` object is at `data` (its header checked), if
     /// it is well formed. The envelope is kept as its text with the few members a list shows
-    /// (`EventEnvelope(text:summary:)`), parsed only if someone opens it.
-    static func event(in document: JSONDocument, data: Int32) -> BusEventFrame? {
+    /// (`EventEnvelope(text:summary:)`), parsed only if someone opens it. The names every
+    /// event repeats (bus, rules, targets, queues, source, detail-type) are shared through `strings`.
+    static func event(in document: JSONDocument, data: Int32, strings: inout FrameStrings) -> BusEventFrame? {
         let f = fields
-        guard let bus = string(document, data, f.bus),
+        guard let bus = string(document, data, f.bus, &strings),
               let envelope = member(document, data, f.event, kind: .object),
               let envelopeText = document.text(of: envelope),
               let id = string(document, envelope, f.id),
@@ -18,8 +19,8 @@ extension FrameReader {
         var element = document.slots[Int(matchedList)].first
         while element != JSONDocument.none {
             guard document.slots[Int(element)].kind == .object,
-                  let ruleBus = string(document, element, f.matchedBus),
-                  let rule = string(document, element, f.matchedRule) else { return nil }
+                  let ruleBus = string(document, element, f.matchedBus, &strings),
+                  let rule = string(document, element, f.matchedRule, &strings) else { return nil }
             matched.append(MatchedRule(bus: ruleBus, rule: rule))
             element = document.slots[Int(element)].next
         }
@@ -27,16 +28,16 @@ extension FrameReader {
         element = document.slots[Int(deliveryList)].first
         while element != JSONDocument.none {
             guard document.slots[Int(element)].kind == .object,
-                  let deliveryBus = string(document, element, f.deliveryBus),
-                  let rule = string(document, element, f.deliveryRule),
-                  let targetId = string(document, element, f.targetId),
-                  let targetArn = string(document, element, f.targetArn),
+                  let deliveryBus = string(document, element, f.deliveryBus, &strings),
+                  let rule = string(document, element, f.deliveryRule, &strings),
+                  let targetId = string(document, element, f.targetId, &strings),
+                  let targetArn = string(document, element, f.targetArn, &strings),
                   let status = string(document, element, f.status).flatMap(DeliveryOutcome.Status.init(rawValue:)),
                   let errorCode = optionalString(document, element, f.errorCode),
                   let errorMessage = optionalString(document, element, f.errorMessage) else { return nil }
             var sent: DeliveredMessage?
             if let slot = document.member(element, node: Int32(f.sent)) {
-                guard let message = deliveredMessage(in: document, at: slot) else { return nil }
+                guard let message = deliveredMessage(in: document, at: slot, strings: &strings) else { return nil }
                 sent = message
             }
             deliveries.append(DeliveryOutcome(eventId: id, bus: deliveryBus, rule: rule, targetId: targetId, targetArn: targetArn,
@@ -52,18 +53,18 @@ extension FrameReader {
                 item = document.slots[Int(item)].next
             }
         }
-        let summary = EventEnvelope.Summary(id: id, source: string(document, envelope, f.source),
-                                            detailType: string(document, envelope, f.detailType),
+        let summary = EventEnvelope.Summary(id: id, source: string(document, envelope, f.source, &strings),
+                                            detailType: string(document, envelope, f.detailType, &strings),
                                             time: string(document, envelope, f.time), resources: resources)
         return BusEventFrame(bus: bus, event: EventEnvelope(text: String(decoding: envelopeText, as: UTF8.self), summary: summary),
                              matched: matched, deliveries: deliveries)
     }
 
     /// A delivery's `sent` member at `slot`, if well formed: what `DeliveredMessage(json:path:)` reads.
-    private static func deliveredMessage(in document: JSONDocument, at slot: Int32) -> DeliveredMessage? {
+    private static func deliveredMessage(in document: JSONDocument, at slot: Int32, strings: inout FrameStrings) -> DeliveredMessage? {
         let f = fields
         guard document.slots[Int(slot)].kind == .object,
-              let queue = string(document, slot, f.sentQueue),
+              let queue = string(document, slot, f.sentQueue, &strings),
               let messageId = string(document, slot, f.sentMessageId),
               let time = integer(document, slot, f.sentTime),
               let body = optionalString(document, slot, f.sentBody),

@@ -96,7 +96,7 @@ enum FrameReader {
 
     /// The frame at `slot` (an element of a batch, or the root) if it is a well-formed `event`
     /// or `message` frame of this version; nil otherwise.
-    static func frame(in document: JSONDocument, at slot: Int32) -> StreamFrame? {
+    static func frame(in document: JSONDocument, at slot: Int32, strings: inout FrameStrings) -> StreamFrame? {
         let f = fields
         guard document.slots[Int(slot)].kind == .object,
               number(document, slot, f.version) == Double(StreamFrameCodec.version),
@@ -104,7 +104,7 @@ enum FrameReader {
               let data = member(document, slot, f.data, kind: .object) else { return nil }
         switch (string(document, slot, f.type), string(document, slot, f.topic)) {
         case ("event", StreamTopic.events.rawValue):
-            return event(in: document, data: data).map { .published(.event($0), sequence: seq) }
+            return event(in: document, data: data, strings: &strings).map { .published(.event($0), sequence: seq) }
         case ("message", StreamTopic.messages.rawValue):
             return messageChange(in: document, data: data).map { .published(.message($0), sequence: seq) }
         case ("execution", StreamTopic.executions.rawValue):
@@ -125,6 +125,11 @@ enum FrameReader {
 
     static func string(_ document: JSONDocument, _ object: Int32, _ node: Int) -> String? {
         member(document, object, node, kind: .string).flatMap(document.string)
+    }
+
+    /// A string member whose value repeats from frame to frame, shared through `strings`.
+    static func string(_ document: JSONDocument, _ object: Int32, _ node: Int, _ strings: inout FrameStrings) -> String? {
+        member(document, object, node, kind: .string).flatMap { strings.string(document, $0) }
     }
 
     static func number(_ document: JSONDocument, _ object: Int32, _ node: Int) -> Double? {

@@ -151,16 +151,33 @@ public enum StreamFrameCodec {
         do { document = try JSONDocument(parsing: bytes, keeping: FrameReader.fields.tree) } catch {
             throw StackProtocolError("a stream message must be JSON: \(error)")
         }
+        return try decodeMessage(document, bytes: bytes)
+    }
+
+    /// The same from an array of the message's bytes, which the parse keeps instead of copying
+    /// (`JSONDocument.init(parsing:keeping:)` for an array): how the stream client hands a batch over.
+    public static func decodeMessage(bytes: [UInt8]) throws(StackProtocolError) -> [StreamFrame] {
+        let document: JSONDocument
+        do { document = try JSONDocument(parsing: bytes, keeping: FrameReader.fields.tree) } catch {
+            throw StackProtocolError("a stream message must be JSON: \(error)")
+        }
+        return try decodeMessage(document, bytes: bytes)
+    }
+
+    /// The frames of a message parsed as `document` from `bytes`.
+    private static func decodeMessage(_ document: JSONDocument, bytes: some Collection<UInt8>) throws(StackProtocolError) -> [StreamFrame] {
         guard document.slots[Int(JSONDocument.root)].kind == .array else {
-            if let frame = FrameReader.frame(in: document, at: JSONDocument.root) { return [frame] }
+            var strings = FrameStrings()
+            if let frame = FrameReader.frame(in: document, at: JSONDocument.root, strings: &strings) { return [frame] }
             return [try decode(bytes: bytes)]
         }
         var frames: [StreamFrame] = []
+        var strings = FrameStrings()
         var member = document.slots[Int(JSONDocument.root)].first
         while member != JSONDocument.none {
             let index = frames.count
             do throws(StackProtocolError) {
-                if let frame = FrameReader.frame(in: document, at: member) {
+                if let frame = FrameReader.frame(in: document, at: member, strings: &strings) {
                     frames.append(frame)
                 } else {
                     frames.append(try decodeMember(member, of: document))

@@ -304,4 +304,38 @@ struct StreamFrameTests {
             #expect(batch == [.error(StreamFailure(code: StreamFailure.unreadableCode, message: "batch[0]: \(error.message)"))], "\(text)")
         }
     }
+
+    @Test("a batch of many events naming many targets, read from its bytes as an array, equals the general decoder's frame by frame: names shared between frames stay each frame's own, escapes, control characters and bidi overrides kept")
+    func manyNamesFromAnArray() throws {
+        // 600 distinct target ARNs and rule names (more than the table of shared names holds,
+        // so slots are taken over), each repeated; one name with escapes and odd characters.
+        var frames: [StreamFrame] = []
+        for index in 0..<1_200 {
+            let name = index % 7 == 3 ? "queue-\u{202E}evil\"\n\u{1}-\(index % 600)-ñ" : "a-long-queue-name-\(index % 600)"
+            let envelope: JSONValue = [
+                "version": "0", "id": .string("e-\(index)"), "detail-type": "Order Placed With A Long Name",
+                "source": .string("com.example.service-number-\(index % 50)"), "account": "000000000000",
+                "time": "2026-12-06T09:00:00Z", "region": "us-east-1", "resources": [], "detail": ["orderId": .string(name)],
+            ]
+            let delivery = DeliveryOutcome(eventId: "e-\(index)", bus: "a-bus-with-a-long-name", rule: "rule-for-\(name)", targetId: "target-\(name)",
+                                           targetArn: "arn:aws:sqs:us-east-1:000000000000:\(name)", status: .delivered,
+                                           sent: DeliveredMessage(queue: name, messageId: "m-\(index)", time: 1_000, bodySize: 10, bodyIsEvent: true))
+            var failed = Fixtures.deadLettered
+            failed.eventId = "e-\(index)"
+            frames.append(.published(.event(BusEventFrame(bus: "a-bus-with-a-long-name", event: EventEnvelope(envelope),
+                                                          matched: [MatchedRule(bus: "a-bus-with-a-long-name", rule: "rule-for-\(name)")],
+                                                          deliveries: [delivery, failed])), sequence: index))
+        }
+        let text = "[" + frames.map { StreamFrameCodec.encode($0) }.joined(separator: ",") + "]"
+        let fromArray = try StreamFrameCodec.decodeMessage(bytes: Array(text.utf8))
+        for decoded in [fromArray, try StreamFrameCodec.decodeMessage(text)] {
+            #expect(decoded.count == frames.count)
+            if let different = decoded.indices.first(where: { $0 < frames.count && decoded[$0] != frames[$0] }) {
+                Issue.record("frame \(different) reads \(decoded[different]), was \(frames[different])")
+            }
+        }
+        guard case .published(.event(let odd), _) = fromArray[3] else { Issue.record("not an event"); return }
+        #expect(odd.deliveries[0].sent?.queue == "queue-\u{202E}evil\"\n\u{1}-3-ñ")
+        #expect(odd.deliveries[0].targetArn == "arn:aws:sqs:us-east-1:000000000000:queue-\u{202E}evil\"\n\u{1}-3-ñ")
+    }
 }
