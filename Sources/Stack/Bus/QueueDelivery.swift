@@ -67,9 +67,9 @@ final class DeliveryLookups {
     /// The event's shared copy, named by one more holder: the one made in this transaction, or
     /// a new one stored with `expected` holders.
     private func sharedCopy(_ db: Database, event: BusEvent, expected: Int) throws -> Int64 {
-        if let copy = shared[event.id] {
-            shared[event.id]?.refs = copy.refs + 1
-            return copy.id
+        if let known = shared.index(forKey: event.id) {
+            shared.values[known].refs += 1
+            return shared.values[known].id
         }
         let id = try statements(db).insertSharedBody(db, event.text, refs: expected)
         shared[event.id] = (id, expected, 1)

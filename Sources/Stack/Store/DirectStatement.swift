@@ -90,6 +90,16 @@ struct DirectStatement {
             }
         }
 
+        mutating func bind(_ bytes: [UInt8]) {
+            count += 1
+            let position = count, statement = self.statement
+            bytes.withUnsafeBytes { buffer in
+                // An empty buffer may have no address, and SQLite reads a null pointer as NULL.
+                let base = buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
+                _ = sqlite3_bind_blob(statement, position, base, Int32(buffer.count), DirectStatement.transient)
+            }
+        }
+
         mutating func bindNull() {
             count += 1
             sqlite3_bind_null(statement, count)
