@@ -25,6 +25,14 @@ enum HeldMessage: Sendable, Hashable {
         }
     }
 
+    /// The message's id, read without building the message.
+    var id: String {
+        switch self {
+        case .whole(let message): message.id
+        case .carried(let carried): carried.id
+        }
+    }
+
     /// The UTF-8 bytes of the body held, as `RecentMessages` counts them against its budget.
     var bodyBytes: Int {
         switch self {
@@ -40,7 +48,7 @@ enum HeldMessage: Sendable, Hashable {
     }
 
     func hash(into hasher: inout Hasher) {
-        hasher.combine(message.id)
+        hasher.combine(id)
     }
 }
 
@@ -102,6 +110,6 @@ public struct MessageList: Sendable, Hashable, RandomAccessCollection {
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(held.count)
-        hasher.combine(last?.id)
+        if held.count > 0 { hasher.combine(held.withElement(at: held.count - 1) { $0.id }) }
     }
 }
