@@ -38,17 +38,34 @@ enum BusBench {
             ]])
         }
 
-        // The same load from 8 and from 32 concurrent senders: more senders put more events
-        // in each group commit (one fsync each), which is where a durable bus spends its time.
-        for senders in [8, 32] {
-            _ = try await putEvents(senders: senders, store: store, call: call)
+        if !archiveOnly {
+            // The same load from 8 and from 32 concurrent senders: more senders put more events
+            // in each group commit (one fsync each), which is where a durable bus spends its time.
+            for senders in [8, 32] {
+                _ = try await putEvents(senders: senders, store: store, call: call)
+            }
+            // The same with one live-stream viewer on `events` (what an attached console costs the
+            // bus: every event is encoded as a frame and queued for it).
+            _ = try await putEvents(senders: 32, store: store, call: call, viewer: hub)
+            print("  goal: >= 20,000 events/s through PutEvents (issue 3); moto_server side by side: conformance/bench_events.py")
+            try await ruleChanges(store: store, call: call)
         }
-        // The same with one live-stream viewer on `events` (what an attached console costs the
-        // bus: every event is encoded as a frame and queued for it).
-        _ = try await putEvents(senders: 32, store: store, call: call, viewer: hub)
-        print("  goal: >= 20,000 events/s through PutEvents (issue 3); moto_server side by side: conformance/bench_events.py")
-        try await ruleChanges(store: store, call: call)
         try await archiveSideBySide(store: store, call: call)
+    }
+
+    /// `SIGNALBOX_BENCH_BUS=archive`: only the archive side by side, on a store that has seen no
+    /// other run (so its figures compare only with runs made the same way).
+    static let archiveOnly = ProcessInfo.processInfo.environment["SIGNALBOX_BENCH_BUS"] == "archive"
+
+    /// `SIGNALBOX_BENCH_MARKS=1`: each PutEvents run also prints its start and end on
+    /// CLOCK_MONOTONIC, in seconds, so a profile taken with `perf record -k mono` can be split
+    /// by run (e.g. the archive's rounds from the others).
+    static let printsMarks = ProcessInfo.processInfo.environment["SIGNALBOX_BENCH_MARKS"] == "1"
+
+    static func monotonicSeconds() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 
     /// Issue #18's budget: an archive on the bus (keeping every event, written in the PutEvents
@@ -137,6 +154,7 @@ enum BusBench {
         }
         let before = store.commitStatistics
         let cpuBefore = processCPUSeconds()
+        let mark = monotonicSeconds()
         let started = ContinuousClock.now
         await withTaskGroup(of: Void.self) { group in
             for sender in 0..<senders {
@@ -152,6 +170,7 @@ enum BusBench {
         let cpu = processCPUSeconds() - cpuBefore
         let after = store.commitStatistics
         let events = batches * 10
+        if printsMarks { print(String(format: "  marks (CLOCK_MONOTONIC s): %.6f %.6f ", mark, monotonicSeconds()) + (label ?? "-")) }
         for queue in 0..<10 {
             let attributes = await call("AmazonSQS", "GetQueueAttributes", [
                 "QueueUrl": .string("http://127.0.0.1:4599/000000000000/bench-\(queue)"), "AttributeNames": ["ApproximateNumberOfMessages"]])
