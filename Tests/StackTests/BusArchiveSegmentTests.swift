@@ -19,18 +19,18 @@ extension BusArchiveTests {
         }
     }
 
-    @Test("a write's archived events are one segment per archive and minute, each event's text a shared copy")
+    @Test("a write's archived events are one segment per archive and minute, the texts no queue carries held in it")
     func segmentsPerMinute() async throws {
         let stack = try BusTestStack()
         defer { stack.removeFiles() }
         try await stack.events("CreateArchive", ["ArchiveName": "all", "EventSourceArn": .string(Self.defaultBus)])
         try await put(stack, seconds: [1_700_000_039, 1_700_000_040, 1_700_000_001])
         #expect(try await segments(stack) == ["all 0 2", "all 1 1"])
-        #expect(try await sharedCopies(stack) == [1, 1, 1], "events no queue carries have a copy of their own")
+        #expect(try await sharedCopies(stack) == [], "events no queue carries are held in their segments")
         let described = try await stack.events("DescribeArchive", ["ArchiveName": "all"])
         #expect(described["EventCount"] == 3)
         let bytes = try await stack.store.read { db in
-            try Int.fetchOne(db, sql: "SELECT SUM(length(CAST(body AS BLOB))) FROM sqs_shared_body")
+            try Int.fetchOne(db, sql: "SELECT SUM(length(texts)) FROM eb_archive_segment")
         }
         #expect(described["SizeBytes"]?.intValue == bytes)
 
@@ -53,7 +53,7 @@ extension BusArchiveTests {
         #expect(try await segments(stack) == [])
     }
 
-    @Test("an event archived by a bus-to-bus hop is in a segment of the receiving bus's archive, its text a shared copy")
+    @Test("an event archived by a bus-to-bus hop is in a segment of the receiving bus's archive, its text inline")
     func hopArchived() async throws {
         let stack = try BusTestStack()
         defer { stack.removeFiles() }
@@ -68,11 +68,10 @@ extension BusArchiveTests {
         try await put(stack, seconds: [1_700_000_000, 1_700_000_001])
         #expect(try await segments(stack) == ["audited 0 2"])
         #expect(try await eventCount(stack, "audited") == 2)
-        // The message on `seen` keeps its own copy (PutEvents counts holders before the write,
-        // not knowing the hop's archives); the hop's entries name copies made for them.
-        #expect(try await sharedCopies(stack) == [1, 1])
+        // The message on `seen` keeps its own copy, and the hop's segment holds the texts.
+        #expect(try await sharedCopies(stack) == [])
         try await stack.sqs("PurgeQueue", ["QueueUrl": "http://127.0.0.1:4599/000000000000/seen"])
-        #expect(try await sharedCopies(stack) == [1, 1])
+        #expect(try await inlineTexts(stack) == [2])
         let url = try await replayQueue(stack)
         try await stack.events("StartReplay", [
             "ReplayName": "audit", "EventSourceArn": .string(Self.archiveArn("audited")),
@@ -86,6 +85,66 @@ extension BusArchiveTests {
         #expect(try await drain(stack, url) == ["0", "1"])
         try await stack.events("DeleteArchive", ["ArchiveName": "audited"])
         #expect(try await sharedCopies(stack) == [])
+    }
+
+    /// Per segment, in seq order, how many of its entries hold their text inline.
+    func inlineTexts(_ stack: BusTestStack) async throws -> [Int] {
+        try await stack.store.read { db in
+            try Data.fetchAll(db, sql: "SELECT entries FROM eb_archive_segment ORDER BY seq").map { blob in
+                BusArchiveStore.entries(blob).filter { $0.text.sharedCopy == nil }.count
+            }
+        }
+    }
+
+    @Test("an archived event names the shared copy its standard queues hold only when two or more do; else its text is inline")
+    func inlineOrShared() async throws {
+        let stack = try BusTestStack()
+        defer { stack.removeFiles() }
+        var urls: [String: String] = [:]
+        for queue in ["a", "b", "c"] { urls[queue] = try await stack.createQueue(queue) }
+        // n = 0 goes to a and b (one shared copy), n = 1 to c alone (its own copy), n = 2 nowhere.
+        try await stack.events("PutRule", ["Name": "two", "EventPattern": #"{"detail":{"n":[0]}}"#])
+        try await stack.events("PutTargets", ["Rule": "two", "Targets": [
+            ["Id": "a", "Arn": .string(stack.queueArn("a"))], ["Id": "b", "Arn": .string(stack.queueArn("b"))],
+        ]])
+        try await stack.events("PutRule", ["Name": "one", "EventPattern": #"{"detail":{"n":[1]}}"#])
+        try await stack.events("PutTargets", ["Rule": "one", "Targets": [["Id": "c", "Arn": .string(stack.queueArn("c"))]]])
+        try await stack.events("CreateArchive", ["ArchiveName": "all", "EventSourceArn": .string(Self.defaultBus)])
+        try await put(stack, seconds: [1_700_000_000, 1_700_000_001, 1_700_000_002])
+
+        #expect(try await segments(stack) == ["all 0 3"])
+        let (kinds, inlineBytes, ownBodies) = try await stack.store.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT entries, length(texts) FROM eb_archive_segment")!
+            let kinds = BusArchiveStore.entries(row[0]).map { entry -> String in
+                switch entry.text {
+                case .shared: "shared"
+                case .inline(let length): "inline \(length)"
+                }
+            }
+            let own = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqs_message WHERE body_ref IS NULL AND body != ''")!
+            return (kinds, row[1] as Int, own)
+        }
+        let texts = try await stack.bodies(urls["a"]!) + stack.bodies(urls["c"]!)
+        #expect(texts.count == 2)
+        #expect(kinds.count == 3 && kinds[0] == "shared" && kinds[1] == "inline \(texts[1].utf8.count)")
+        #expect(try await sharedCopies(stack) == [3], "event 0's copy: two messages and the archive")
+        #expect(ownBodies == 1, "c's message keeps its body, as it would without an archive")
+        #expect(try await inlineTexts(stack) == [2])
+        let described = try await stack.events("DescribeArchive", ["ArchiveName": "all"])
+        #expect(described["SizeBytes"]?.intValue == texts[0].utf8.count + inlineBytes)
+
+        // One event a step: the replay's cursor lands between inline texts and finds the next.
+        let url = try await replayQueue(stack)
+        try await startReplay(stack, "one-by-one", archive: "all", from: 1_700_000_000, to: 1_700_000_100)
+        for _ in 0..<3 { #expect(try await stack.bus.replayStep(batchSize: 1) == 1) }
+        #expect(try await stack.bus.replayStep(batchSize: 1) == 0)
+        #expect(try await drain(stack, url) == ["0", "1", "2"])
+        let replayed = try await stack.bodies(urls["c"]!).compactMap { try? JSONValue(parsing: $0) }
+        #expect(replayed.contains { $0["replay-name"] == "one-by-one" && $0["detail"]?["n"] == 1 })
+
+        try await stack.events("DeleteArchive", ["ArchiveName": "all"])
+        #expect(try await segments(stack) == [])
+        #expect(try await sharedCopies(stack).first == 2, "the archive's hold released; the messages still hold the copy")
     }
 
     @Test("a replay stopped inside a segment resumes after its last replayed event when the store is opened again")
@@ -127,7 +186,7 @@ extension BusArchiveTests {
         ]
         do {
             let old = try StackStore(directory: directory, migrations: StackAssembly.migrations.filter {
-                $0.identifier != "events-v8-archive-segments"
+                !["events-v8-archive-segments", "events-v9-archive-inline-texts"].contains($0.identifier)
             })
             try await old.write { db in
                 try db.execute(sql: """

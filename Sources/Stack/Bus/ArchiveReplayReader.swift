@@ -32,27 +32,40 @@ extension BusArchiveStore {
         let from = cursor ?? ReplayCursor(minute: Int64.min, seq: Int64.min, entry: -1)
         // Read as the loop needs them, so a batch reads no more segments than it delivers from.
         let segments = try Row.fetchCursor(db, sql: """
-            SELECT seq, minute, entries FROM eb_archive_segment
+            SELECT seq, minute, entries, texts FROM eb_archive_segment
             WHERE archive = ?1 AND minute >= ?2 AND minute <= ?3 AND seq <= ?4
               AND (minute > ?5 OR (minute = ?5 AND seq >= ?6))
             ORDER BY minute, seq
             """, arguments: [archive, minute(of: window.lowerBound), minute(of: window.upperBound - 1), lastSeq,
                              from.minute, from.seq])
-        var found: [(position: ReplayCursor, entry: ArchiveEntry)] = []
+        // Each found entry with its inline text, or the shared copy to read it from.
+        var found: [(position: ReplayCursor, time: Int64, text: String?, copy: Int64?)] = []
         while found.count < limit, let segment = try segments.next() {
             // A cursor's rows are reused: each value is read out before the next.
             let seq: Int64 = segment[0], minute: Int64 = segment[1]
             let entries = Self.entries(segment[2])
+            let texts: Data = segment[3] ?? Data()
             let first = minute == from.minute && seq == from.seq ? Int(from.entry) + 1 : 0
-            for index in entries.indices.dropFirst(first) where window.contains(entries[index].time) {
-                found.append((ReplayCursor(minute: minute, seq: seq, entry: Int64(index)), entries[index]))
+            // Where the next inline text starts in `texts`: after those of every earlier entry.
+            var offset = texts.startIndex
+            for (index, entry) in entries.enumerated() {
+                let wanted = index >= first && window.contains(entry.time)
+                var text: String?
+                if case .inline(let length) = entry.text {
+                    let end = min(offset + length, texts.endIndex)
+                    if wanted { text = String(decoding: texts[offset..<end], as: UTF8.self) }
+                    offset = end
+                }
+                guard wanted else { continue }
+                found.append((ReplayCursor(minute: minute, seq: seq, entry: Int64(index)), entry.time, text,
+                              entry.text.sharedCopy))
                 if found.count == limit { break }
             }
         }
-        let text = try db.cachedStatement(sql: "SELECT body FROM sqs_shared_body WHERE id = ?")
-        return try found.map { position, entry in
-            // Every entry counts in its copy's refs, so the copy is there while the segment is.
-            ReplayEntry(position: position, time: entry.time, text: try String.fetchOne(text, arguments: [entry.body]) ?? "")
+        let copy = try db.cachedStatement(sql: "SELECT body FROM sqs_shared_body WHERE id = ?")
+        return try found.map { position, time, text, shared in
+            // Every shared entry counts in its copy's refs, so the copy is there while the segment is.
+            ReplayEntry(position: position, time: time, text: try text ?? String.fetchOne(copy, arguments: [shared]) ?? "")
         }
     }
 }

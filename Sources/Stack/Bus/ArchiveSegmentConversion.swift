@@ -50,7 +50,7 @@ enum ArchiveSegmentConversion {
                 try copy.execute(arguments: [row[5] as DatabaseValue])
                 body = db.lastInsertedRowID
             }
-            let position = segments.add(archive: archive, time: time, body: body!, bytes: (row[6] as Int?) ?? 0, archivedAt: archivedAt)
+            let position = segments.add(archive: archive, time: time, sharedCopy: body!, bytes: (row[6] as Int?) ?? 0, archivedAt: archivedAt)
             if firstOldSeq[position] == nil { firstOldSeq[position] = oldSeq }
         }
         try flush()

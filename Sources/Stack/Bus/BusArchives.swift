@@ -18,26 +18,48 @@ struct ArchiveRoute: Sendable {
 }
 
 /// One archived event as a segment holds it: its event time (Unix ms, the envelope's `time`)
-/// and the `sqs_shared_body` copy that holds its text.
+/// and where its text is.
 struct ArchiveEntry: Equatable, Sendable {
     var time: Int64
-    var body: Int64
+    var text: ArchivedText
+}
+
+/// Where an archived event's text is kept.
+enum ArchivedText: Equatable, Sendable {
+    /// In the `sqs_shared_body` copy with this id, which the event's queue messages name too.
+    case shared(Int64)
+    /// In the segment's own `texts`, this many bytes long, right after the texts of the
+    /// segment's earlier inline entries.
+    case inline(length: Int)
+
+    /// The copy it names, if it names one.
+    var sharedCopy: Int64? {
+        if case .shared(let id) = self { return id }
+        return nil
+    }
 }
 
 /// The archives' storage: **segments**, not a row per event. A segment is one row of
 /// `eb_archive_segment` per (archive, write, minute of event time): the entries of the events
 /// that one write (one `store.write`, e.g. one PutEvents call) archived whose `time` falls in
-/// that minute, packed in a BLOB (`entries`: 16 bytes an event, its time then its copy's id,
-/// each a little-endian Int64), with their count (`events`), their envelopes' UTF-8 size
+/// that minute, packed in a BLOB (`entries`: 16 bytes an event, its time then where its text
+/// is, each a little-endian Int64), with their count (`events`), their envelopes' UTF-8 size
 /// (`bytes`, as SizeBytes counts it), when they were archived (`archived_at`, what retention
-/// counts from) and the minute (`minute`, Unix ms ÷ 60,000 rounded down). The writer's work per
-/// archived event is a 16-byte append; per write it is one row and one index entry
-/// `(archive, minute)` (+ `seq`), however many events it archived.
+/// counts from) and the minute (`minute`, Unix ms ÷ 60,000 rounded down). Per write the store
+/// writer inserts one row and one index entry `(archive, minute)` (+ `seq`), however many
+/// events it archived.
 ///
-/// Every archived event's text lives in `sqs_shared_body`, and each entry counts in its copy's
-/// `refs` like a queue message naming it: an event sent to queues and archived is stored once,
-/// and an event only an archive keeps has a copy of its own there. Deleting segments
-/// (retention, DeleteArchive) releases every entry's copy (`QueueEngine.releaseSharedBodies`).
+/// An entry's second number says where its text is. Positive: the id of an `sqs_shared_body`
+/// copy, counted in its `refs` like a queue message naming it; an event PutEvents sends to two
+/// or more standard queues already has that copy, so archiving it adds a count, not a text.
+/// Negative: minus the length of a text held in the segment itself (`texts`, the inline texts
+/// concatenated in entry order; NULL when there are none, as in every segment written before
+/// inline texts). Every other archived event's text is inline: an event no queue carries, or
+/// one queue (whose message keeps its own copy, as it would without an archive), or archived by
+/// a bus-to-bus hop. PutEvents builds its segments before its write transaction, inline texts
+/// included (`PreparedArchive`), so the single writer copies one buffer per segment instead of
+/// inserting a row per event. Deleting segments (retention, DeleteArchive) releases the copies
+/// their shared entries name (`QueueEngine.releaseSharedBodies`); inline texts go with their row.
 ///
 /// `seq` is AUTOINCREMENT (one read and write of sqlite_sequence per write, not per event), so
 /// a segment's seq is above every seq ever given: StartReplay's `last_seq` and
@@ -58,15 +80,16 @@ enum BusArchiveStore {
     static func entries(_ blob: Data) -> [ArchiveEntry] {
         blob.withUnsafeBytes { bytes in
             stride(from: 0, to: bytes.count - entrySize + 1, by: entrySize).map { offset in
-                ArchiveEntry(time: Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: Int64.self)),
-                             body: Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 8, as: Int64.self)))
+                let place = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 8, as: Int64.self))
+                return ArchiveEntry(time: Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: Int64.self)),
+                                    text: place < 0 ? .inline(length: Int(-place)) : .shared(place))
             }
         }
     }
 
-    /// The shared copies a segment's entries name, once per entry.
-    static func bodies(of blob: Data) -> [Int64?] {
-        entries(blob).map(\.body)
+    /// The shared copies a segment's entries name, once per entry that names one.
+    static func sharedCopies(of blob: Data) -> [Int64] {
+        entries(blob).compactMap(\.text.sharedCopy)
     }
 
     /// How many events of `archive` were archived in segments after `seq`, their size in bytes
@@ -106,88 +129,20 @@ enum BusArchiveStore {
         try delete(db, where: "archive = ?", arguments: [archive])
     }
 
-    /// Deletes the segments `condition` selects and releases the shared copies their entries
-    /// named; returns how many events went.
+    /// Deletes the segments `condition` selects (their inline texts with them) and releases the
+    /// shared copies their entries named; returns how many events went.
     @discardableResult
     private static func delete(_ db: Database, where condition: String, arguments: StatementArguments) throws -> Int {
         let segments = try Row.fetchAll(db, sql: "DELETE FROM eb_archive_segment WHERE \(condition) RETURNING events, entries",
                                         arguments: arguments)
         var deleted = 0
-        var refs: [Int64?] = []
+        var refs: [Int64] = []
         for segment in segments {
             deleted += segment[0] as Int
-            refs += bodies(of: segment[1])
+            refs += sharedCopies(of: segment[1])
         }
         try QueueEngine.releaseSharedBodies(db, refs)
         return deleted
-    }
-}
-
-/// Segments being built: one per (archive, minute), in the order each was first reached, each
-/// entry appended in the order it came. A write's `DeliveryLookups.finish` builds its
-/// segments here, as does the migration that turned the rows of the table before into them.
-struct ArchiveSegments {
-    private struct Key: Hashable {
-        var archive: String
-        var minute: Int64
-    }
-
-    private struct Segment {
-        var archive: String
-        var minute: Int64
-        var archivedAt: Int64
-        var events: Int64 = 0
-        var bytes: Int64 = 0
-        var entries: [UInt8] = []
-    }
-
-    private var positions: [Key: Int] = [:]
-    private var segments: [Segment] = []
-
-    var isEmpty: Bool { segments.isEmpty }
-
-    /// Adds an event of `archive` of `bytes` UTF-8 bytes held by copy `body`; returns the
-    /// position of its segment among those built here. A segment's `archived_at` is the
-    /// latest of its events' (one write has one), so retention never deletes one early.
-    @discardableResult
-    mutating func add(archive: String, time: Int64, body: Int64, bytes: Int, archivedAt: Int64) -> Int {
-        let key = Key(archive: archive, minute: BusArchiveStore.minute(of: time))
-        let position: Int
-        if let known = positions[key] {
-            position = known
-        } else {
-            position = segments.count
-            positions[key] = position
-            segments.append(Segment(archive: archive, minute: key.minute, archivedAt: archivedAt))
-        }
-        segments[position].archivedAt = max(segments[position].archivedAt, archivedAt)
-        segments[position].events += 1
-        segments[position].bytes += Int64(bytes)
-        withUnsafeBytes(of: time.littleEndian) { segments[position].entries.append(contentsOf: $0) }
-        withUnsafeBytes(of: body.littleEndian) { segments[position].entries.append(contentsOf: $0) }
-        return position
-    }
-
-    /// Writes the segments; returns their seqs, by position. Through SQLite's C API
-    /// (`DirectStatement`): every PutEvents that archives writes one, and GRDB's boxing of the
-    /// arguments and per-statement bookkeeping cost the store writer more than the insert itself
-    /// (about 1 µs per archived event in `signalbox-bench bus`'s profile, issue #18).
-    @discardableResult
-    func insert(_ db: Database) throws -> [Int64] {
-        guard !segments.isEmpty else { return [] }
-        let statement = try DirectStatement(db, sql: """
-            INSERT INTO eb_archive_segment (archive, minute, archived_at, events, bytes, entries) VALUES (?, ?, ?, ?, ?, ?)
-            """)
-        return try segments.map { segment in
-            try statement.execute { bindings in
-                bindings.bind(segment.archive)
-                bindings.bind(segment.minute)
-                bindings.bind(segment.archivedAt)
-                bindings.bind(segment.events)
-                bindings.bind(segment.bytes)
-                bindings.bind(segment.entries)
-            }
-        }
     }
 }
 

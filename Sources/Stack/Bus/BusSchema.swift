@@ -218,5 +218,13 @@ enum BusSchema {
             try ArchiveSegmentConversion.convert(db)
             try db.execute(sql: "DROP TABLE eb_archive_event")
         },
+        // Archived texts inline in their segments (issue #18's 10 % budget; `BusArchiveStore`):
+        // every event no two standard queues carry had a shared copy made for its archive, a
+        // row of ~1 KB inserted by the store writer per event. Now such texts are kept in the
+        // segment itself (`texts`), built before the write; an entry names them by a negative
+        // number, which no entry written before has, so the segments before are read as they are.
+        StoreMigration("events-v9-archive-inline-texts") { db in
+            try db.execute(sql: "ALTER TABLE eb_archive_segment ADD COLUMN texts BLOB")
+        },
     ]
 }

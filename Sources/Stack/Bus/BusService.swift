@@ -178,7 +178,7 @@ public final class BusService: StackService {
                 let rules = routes.matches(envelope)
                 if !rules.isEmpty { event.checkForQueues(rules) }
                 let archives = routes.archiving(envelope)
-                event.queueBody.archives = archives.count
+                event.countArchives(archives.count)
                 routed.append((event, rules, archives, time))
                 results.append(["EventId": .string(id)])
             } catch {
@@ -195,23 +195,24 @@ public final class BusService: StackService {
     typealias RoutedEvent = (event: BusEvent, rules: [RoutedRule], archives: [String], time: Int64)
 
     /// Archives and routes accepted events in one write (none when nothing matched; the
-    /// archived events go in as one segment per archive and minute), then wakes
+    /// archived events go in as one segment per archive and minute, built before the write),
+    /// then wakes
     /// the queues they reached, counts (with `failedEntries` refused beside them) and tells
     /// stream viewers. Acknowledged means archived and delivered (or in the outbox).
     func deliver(_ routed: [RoutedEvent], buses: [String: BusRoutes], now: Int64, failedEntries: Int) async throws(AWSError) {
         var report = DeliveryReport()
         if routed.contains(where: { !$0.rules.isEmpty || !$0.archives.isEmpty }) {
             let deliverer = self.deliverer, work = routed, watching = queues?.watchesMessages ?? false
+            // Built here, in parallel across requests, so the store's one writer only names
+            // shared copies in it and inserts it.
+            let archive = PreparedArchive(routed, archivedAt: now)
             report = try await store.write { db in
                 var report = DeliveryReport()
                 let lookups = DeliveryLookups(sharesBodies: true, recordsMessages: watching)
-                for (event, rules, archives, time) in work {
-                    lookups.archive(event, in: archives, time: time, archivedAt: now)
-                    if !rules.isEmpty {
-                        try deliverer.route(db, event: event, rules: rules, buses: buses, now: now, report: &report, lookups: lookups)
-                    }
+                for (event, rules, _, _) in work where !rules.isEmpty {
+                    try deliverer.route(db, event: event, rules: rules, buses: buses, now: now, report: &report, lookups: lookups)
                 }
-                try lookups.finish(db)
+                try lookups.finish(db, prepared: archive)
                 report.messages = lookups.sentMessages ?? []
                 return report
             }

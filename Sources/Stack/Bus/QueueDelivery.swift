@@ -76,12 +76,13 @@ final class DeliveryLookups {
         return id
     }
 
-    /// The events this transaction archived, in order, written as segments by `finish`.
+    /// The events bus-to-bus hops of this transaction archived, in order, written as segments
+    /// by `finish`.
     private var archived: [(archive: String, time: Int64, archivedAt: Int64, event: BusEvent)] = []
 
-    /// Keeps `event` (its envelope's `time` is `time`, Unix ms) in each of `archives`; written
-    /// when the transaction's deliveries are done (`finish`), as one segment per (archive,
-    /// minute) rather than a row per event.
+    /// Keeps `event` (its envelope's `time` is `time`, Unix ms), which a bus-to-bus hop brought
+    /// to a bus of `archives`, in each of them; written when the transaction's deliveries are
+    /// done (`finish`), its text inline in its segments (a hop's messages keep their own copies).
     func archive(_ event: BusEvent, in archives: [String], time: Int64, archivedAt: Int64) {
         for archive in archives { archived.append((archive, time, archivedAt, event)) }
     }
@@ -94,18 +95,20 @@ final class DeliveryLookups {
         archived.removeSubrange(mark...)
     }
 
-    /// Ends the transaction's deliveries: writes the archived events' segments, then settles
-    /// the shared copies' counts. Must run after the last delivery, outside any savepoint
-    /// (a copy made here is never rolled back under the entries naming it).
+    /// Ends the transaction's deliveries: writes the archived events' segments (`prepared`,
+    /// built by PutEvents before the write, then what hops archived), then settles the shared
+    /// copies' counts. Must run after the last delivery, outside any savepoint (a copy made here
+    /// is never rolled back under the entries naming it).
     ///
-    /// Every archived event's text is a shared copy: the one its queue messages share when
-    /// there is one, else one made here, counting every archive entry that names it.
-    func finish(_ db: Database) throws {
-        var segments = ArchiveSegments()
+    /// A prepared entry that names its event's shared copy names the one its queue messages
+    /// made, or one made here if every delivery was refused.
+    func finish(_ db: Database, prepared: PreparedArchive = PreparedArchive()) throws {
+        var segments = prepared.segments
+        for (slot, event) in prepared.pending {
+            segments.name(try sharedCopy(db, event: event, expected: event.queueBody.sharedCopyHolders), at: slot)
+        }
         for (archive, time, archivedAt, event) in archived {
-            let expected = sharesBodies && event.depth == 0 ? max(1, event.queueBody.sharedCopyHolders) : 1
-            let body = try sharedCopy(db, event: event, expected: expected)
-            segments.add(archive: archive, time: time, body: body, bytes: event.text.utf8.count, archivedAt: archivedAt)
+            segments.add(archive: archive, time: time, inline: event.text, archivedAt: archivedAt)
         }
         archived = []
         try segments.insert(db)
@@ -139,8 +142,8 @@ struct QueueBodyCheck: Sendable {
     var digest: String?
     /// How many of the event's deliveries carry its text to a standard queue.
     var standardQueueDeliveries = 0
-    /// How many archives keep the event (their entries name the same stored copy as its
-    /// messages).
+    /// How many archives name the event's stored copy, like its messages: its archives when
+    /// its text has that copy anyway (`countArchives`), else 0 (they hold the text inline).
     var archives = 0
 
     /// How many messages and archive entries will name the event's one stored copy of its text.
@@ -160,6 +163,15 @@ extension BusEvent {
         }
         queueBody.digest = MessageAttributes.md5(body: text)
         queueBody.standardQueueDeliveries = count
+    }
+
+    /// Counts the `count` archives that keep the event among the holders of its text's shared
+    /// copy when it has one anyway (put by PutEvents and carried to two or more standard
+    /// queues): archiving it then adds a count, not a text. Otherwise its archives hold the text
+    /// inline in their segments, and its messages store their bodies as without an archive (an
+    /// archive never makes a copy of its own for one message to share).
+    mutating func countArchives(_ count: Int) {
+        queueBody.archives = depth == 0 && queueBody.standardQueueDeliveries >= 2 ? count : 0
     }
 }
 
