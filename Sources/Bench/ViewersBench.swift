@@ -26,6 +26,11 @@ enum ViewersBench {
         case reader = "1 reading viewer"
         case stalled = "1 stalled viewer"
         case readers = "10 reading viewers"
+        /// No viewer, but a process of its own session that keeps a set share of one core busy
+        /// (`SIGNALBOX_BENCH_LOAD`, default 0.25): the yardstick for the console's figure, since on
+        /// two cores whatever CPU the console takes, the stack and its senders lose. Only run
+        /// when named in `SIGNALBOX_BENCH_VIEWERS`.
+        case load = "a CPU load"
 
         /// The goal as a fraction of the no-viewer figure, where the issue sets one.
         var goal: Double? {
@@ -33,7 +38,7 @@ enum ViewersBench {
             case .console: 0.90
             case .stalled: 0.95
             case .readers: 0.75
-            case .none, .reader: nil
+            case .none, .reader, .load: nil
             }
         }
     }
@@ -43,6 +48,8 @@ enum ViewersBench {
     static let rounds = Int(ProcessInfo.processInfo.environment["SIGNALBOX_BENCH_ROUNDS"] ?? "").map { max(1, $0) } ?? 4
     static let roundDuration: Duration = .seconds(4)
     static let senders = 32
+    /// The share of one core the `load` scenario keeps busy.
+    static let loadShare = Double(ProcessInfo.processInfo.environment["SIGNALBOX_BENCH_LOAD"] ?? "").map { min(1, max(0.01, $0)) } ?? 0.25
 
     static func run() async throws {
         // The stack measured: the signalbox binary beside the bench, or SIGNALBOX_BENCH_STACK
@@ -100,8 +107,8 @@ enum ViewersBench {
         var rates: [Scenario: [Double]] = [:]
         var ratios: [Scenario: [Double]] = [:]
         var stackCPU: [Scenario: [Double]] = [:]
-        var consoleCPU: [Double] = []
-        var consolePeak = 0
+        var programCPU: [Scenario: [Double]] = [:]
+        var programPeak = 0
         for round in 0..<rounds {
             for scenario in scenarios {
                 var baseline = 0.0, scenarioRate = 0.0
@@ -110,12 +117,13 @@ enum ViewersBench {
                     queues = try await freshQueues(aws, segment: segment, previous: queues)
                     let viewers = try attach(measured, binary: binary, endpoint: endpointURL, port: port)
                     let ticks = BenchProcesses.cpuTicks(serve) ?? 0
-                    let consoleTicks = viewers.console.flatMap { BenchProcesses.cpuTicks($0.pane) }
+                    let programTicks = viewers.program.flatMap { BenchProcesses.cpuTicks($0.pane) }
                     let (rate, events) = try await load(aws, for: roundDuration)
                     let used = Double((BenchProcesses.cpuTicks(serve) ?? 0) - ticks) / BenchProcesses.ticksPerSecond
-                    if let console = viewers.console, let before = consoleTicks, let after = BenchProcesses.cpuTicks(console.pane) {
-                        consoleCPU.append(1e6 * Double(after - before) / BenchProcesses.ticksPerSecond / Double(max(1, events)))
-                        consolePeak = max(consolePeak, BenchProcesses.peakResidentBytes(console.pane) ?? 0)
+                    if let program = viewers.program, let before = programTicks, let after = BenchProcesses.cpuTicks(program.pane) {
+                        let seconds = Double(after - before) / BenchProcesses.ticksPerSecond
+                        programCPU[measured, default: []].append(1e6 * seconds / Double(max(1, events)))
+                        if measured == .console { programPeak = max(programPeak, BenchProcesses.peakResidentBytes(program.pane) ?? 0) }
                     }
                     viewers.detach()
                     rates[measured, default: []].append(rate)
@@ -129,10 +137,14 @@ enum ViewersBench {
             let list = rates[scenario] ?? []
             var line = "  " + scenario.rawValue.padding(toLength: 19, withPad: " ", startingAt: 0)
                 + String(format: " median %6.0f events/s, stack CPU %3.0f µs/event", median(list), median(stackCPU[scenario] ?? []))
-            if scenario == .console, !consoleCPU.isEmpty {
+            if scenario == .console, let consoleCPU = programCPU[.console] {
                 // The console's own CPU per event it took in, and what that would make of one core.
                 line += String(format: ", console CPU %.1f µs/event (one core would take %.0f events/s), peak RSS %.0f MB",
-                               median(consoleCPU), 1e6 / max(0.1, median(consoleCPU)), Double(consolePeak) / 1_048_576)
+                               median(consoleCPU), 1e6 / max(0.1, median(consoleCPU)), Double(programPeak) / 1_048_576)
+            }
+            if scenario == .load, let loadCPU = programCPU[.load] {
+                // What the load took, in the console's unit: CPU per event the stack accepted meanwhile.
+                line += String(format: ", the load %.0f%% of a core asked, %.1f µs/event taken", 100 * loadShare, median(loadCPU))
             }
             if let relative = ratios[scenario] {
                 line += String(format: "; %.0f%% of no viewer (quartiles %.0f%%, %.0f%%; rounds %@)", 100 * median(relative),
@@ -147,11 +159,11 @@ enum ViewersBench {
     }
 
     /// The viewer scenarios to run: all, or those `SIGNALBOX_BENCH_VIEWERS` names
-    /// (comma-separated: console, reader, stalled, readers), to profile one.
+    /// (comma-separated: console, reader, stalled, readers, load), to profile one.
     static func selectedScenarios() -> [Scenario] {
-        let names: [String: Scenario] = ["console": .console, "reader": .reader, "stalled": .stalled, "readers": .readers]
+        let names: [String: Scenario] = ["console": .console, "reader": .reader, "stalled": .stalled, "readers": .readers, "load": .load]
         guard let given = ProcessInfo.processInfo.environment["SIGNALBOX_BENCH_VIEWERS"] else {
-            return Scenario.allCases.filter { $0 != .none }
+            return Scenario.allCases.filter { $0 != .none && $0 != .load }
         }
         return given.split(separator: ",").compactMap { names[String($0)] }
     }
@@ -217,13 +229,14 @@ enum ViewersBench {
     /// What a scenario attached, to detach after its round.
     struct Attached {
         var sockets: [RawViewer] = []
-        var console: (server: pid_t, pane: pid_t)?
+        /// A program started in a private tmux (the console, or the CPU load).
+        var program: (server: pid_t, pane: pid_t)?
 
         func detach() {
             for socket in sockets { socket.close() }
-            if let console {
-                BenchProcesses.end(console.pane)
-                BenchProcesses.end(console.server)
+            if let program {
+                BenchProcesses.end(program.pane)
+                BenchProcesses.end(program.server)
             }
         }
     }
@@ -235,18 +248,22 @@ enum ViewersBench {
         case .reader: attached.sockets = [try RawViewer(port: port, reads: true)]
         case .stalled: attached.sockets = [try RawViewer(port: port, reads: false)]
         case .readers: attached.sockets = try (0..<10).map { _ in try RawViewer(port: port, reads: true) }
-        case .console: attached.console = try startConsole(binary: binary, endpoint: endpoint)
+        case .console:
+            attached.program = try startInTmux("exec '\(binary)' console --endpoint '\(endpoint)'", readyWhenShowing: "● connected")
+        case .load:
+            let bench = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+            attached.program = try startInTmux("exec env SIGNALBOX_BENCH_LOAD=\(loadShare) '\(bench)' cpu-load", readyWhenShowing: nil)
         }
         // Let the subscriptions settle (the console's first poll, the sockets' acknowledgements).
         usleep(scenario == .console ? 1_000_000 : 200_000)
         return attached
     }
 
-    /// `signalbox console` attached to the stack in a private tmux server, as an operator runs it.
-    static func startConsole(binary: String, endpoint: String) throws -> (server: pid_t, pane: pid_t) {
+    /// `command` in a private tmux server (a session of its own, as an operator's console runs),
+    /// returned once its screen shows `readyWhenShowing` (at once for nil).
+    static func startInTmux(_ command: String, readyWhenShowing ready: String?) throws -> (server: pid_t, pane: pid_t) {
         let socket = "sbx-bench-viewers-\(getpid())"
         func tmux(_ arguments: [String]) -> String { BenchProcesses.output("/usr/bin/tmux", ["-L", socket] + arguments) }
-        let command = "exec '\(binary)' console --endpoint '\(endpoint)'"
         _ = tmux(["-f", "/dev/null", "new-session", "-d", "-s", "v", "-x", "200", "-y", "60", command])
         guard let server = Int32(tmux(["display-message", "-p", "#{pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw BenchError("tmux did not start")
@@ -254,16 +271,17 @@ enum ViewersBench {
         BenchProcesses.adopt(server)
         guard let pane = Int32(tmux(["display-message", "-p", "-t", "v", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) else {
             BenchProcesses.end(server)
-            throw BenchError("no console pane in tmux")
+            throw BenchError("no pane in tmux for \(command)")
         }
         BenchProcesses.adopt(pane)
+        guard let ready else { return (server, pane) }
         for _ in 0..<300 {
-            if tmux(["capture-pane", "-p", "-t", "v"]).contains("● connected") { return (server, pane) }
+            if tmux(["capture-pane", "-p", "-t", "v"]).contains(ready) { return (server, pane) }
             usleep(100_000)
         }
         BenchProcesses.end(pane)
         BenchProcesses.end(server)
-        throw BenchError("the console never showed '● connected' to \(endpoint)")
+        throw BenchError("\(command) never showed '\(ready)'")
     }
 }
 

@@ -18,6 +18,7 @@ let areas: [(name: String, run: () async throws -> Void)] = [
     ("messages", MessagesBench.run),
     ("ingest", { try IngestBench.run() }),
     ("polling", PollingBench.run),
+    ("cpu-load", CPULoad.run),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())
