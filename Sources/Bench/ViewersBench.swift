@@ -50,6 +50,8 @@ enum ViewersBench {
     static let senders = 32
     /// The share of one core the `load` scenario keeps busy.
     static let loadShare = Double(ProcessInfo.processInfo.environment["SIGNALBOX_BENCH_LOAD"] ?? "").map { min(1, max(0.01, $0)) } ?? 0.25
+    /// The megabytes the `load` scenario's spin writes through (`SIGNALBOX_BENCH_LOAD_MB`, default 0: registers only).
+    static let loadMegabytes = Int(ProcessInfo.processInfo.environment["SIGNALBOX_BENCH_LOAD_MB"] ?? "").map { max(0, $0) } ?? 0
 
     static func run() async throws {
         // The stack measured: the signalbox binary beside the bench, or SIGNALBOX_BENCH_STACK
@@ -144,7 +146,8 @@ enum ViewersBench {
             }
             if scenario == .load, let loadCPU = programCPU[.load] {
                 // What the load took, in the console's unit: CPU per event the stack accepted meanwhile.
-                line += String(format: ", the load %.0f%% of a core asked, %.1f µs/event taken", 100 * loadShare, median(loadCPU))
+                line += String(format: ", the load %.0f%% of a core asked (through %d MB), %.1f µs/event taken", 100 * loadShare,
+                               loadMegabytes, median(loadCPU))
             }
             if let relative = ratios[scenario] {
                 line += String(format: "; %.0f%% of no viewer (quartiles %.0f%%, %.0f%%; rounds %@)", 100 * median(relative),
@@ -252,7 +255,7 @@ enum ViewersBench {
             attached.program = try startInTmux("exec '\(binary)' console --endpoint '\(endpoint)'", readyWhenShowing: "● connected")
         case .load:
             let bench = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
-            attached.program = try startInTmux("exec env SIGNALBOX_BENCH_LOAD=\(loadShare) '\(bench)' cpu-load", readyWhenShowing: nil)
+            attached.program = try startInTmux("exec env SIGNALBOX_BENCH_LOAD=\(loadShare) SIGNALBOX_BENCH_LOAD_MB=\(loadMegabytes) '\(bench)' cpu-load", readyWhenShowing: nil)
         }
         // Let the subscriptions settle (the console's first poll, the sockets' acknowledgements).
         usleep(scenario == .console ? 1_000_000 : 200_000)
