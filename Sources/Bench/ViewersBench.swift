@@ -316,7 +316,10 @@ final class RawViewer: Sendable {
             Glibc.close(fd)
             throw BenchError("connect to 127.0.0.1:\(port): \(String(cString: strerror(errno)))")
         }
-        let request = "GET /_signalbox/stream?topics=events HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\n"
+        // `SIGNALBOX_BENCH_READER_QUERY` replaces the query (e.g. `topics=events,queues&batch=50`),
+        // to see what the stack pays for each topic a console follows.
+        let query = ProcessInfo.processInfo.environment["SIGNALBOX_BENCH_READER_QUERY"] ?? "topics=events"
+        let request = "GET /_signalbox/stream?\(query) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\n"
             + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
         _ = request.withCString { send(fd, $0, strlen($0), 0) }
         // The answer's head: "HTTP/1.1 101 Switching Protocols" … blank line.
