@@ -140,11 +140,25 @@ extension JSONParser {
 
     /// Moves past a string without escapes and answers its bytes, with a full parse's checks;
     /// nil, not moving, when it has escapes.
+    ///
+    /// Eight bytes at a time first, while none of them is a quote, a backslash or a control
+    /// character (most of a long string: an event's detail, an envelope a viewer skips), then a
+    /// byte at a time from the first word that has one, which finds it and checks it as before.
     @inline(__always)
     mutating func scanPlainString() throws(JSONParseError) -> UnsafeBufferPointer<UInt8>? {
         let start = index + 1
         var position = start
         var high: UInt8 = 0
+        if let base = bytes.baseAddress {
+            var words: UInt64 = 0
+            while position + 8 <= bytes.count {
+                let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
+                if Self.endsPlainRun(word) { break }
+                words |= word
+                position += 8
+            }
+            if words & Self.highBits != 0 { high = 0x80 }
+        }
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
@@ -163,6 +177,22 @@ extension JSONParser {
         }
         index = position
         throw fail("unterminated string")
+    }
+
+    private static let lowBits: UInt64 = 0x0101_0101_0101_0101
+    private static let highBits: UInt64 = 0x8080_8080_8080_8080
+
+    /// Whether any of the eight bytes of `word` is `"`, `\\` or below 0x20. `(x - 0x01…) & ~x &
+    /// 0x80…` is nonzero exactly when some byte of `x` is zero, and `(x - 0x20…) & ~x & 0x80…`
+    /// exactly when some byte is below 0x20 (which bit is set past the first such byte may be
+    /// wrong, but only whether one is matters here).
+    @inline(__always)
+    private static func endsPlainRun(_ word: UInt64) -> Bool {
+        let quote = word ^ (lowBits &* 0x22), backslash = word ^ (lowBits &* 0x5C)
+        let zeroQuote = (quote &- lowBits) & ~quote
+        let zeroBackslash = (backslash &- lowBits) & ~backslash
+        let control = (word &- lowBits &* 0x20) & ~word
+        return (zeroQuote | zeroBackslash | control) & highBits != 0
     }
 
     /// Where a string's unescaped bytes are in the document's `strings`, with a full parse's

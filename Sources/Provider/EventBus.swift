@@ -52,6 +52,9 @@ public struct RuleTarget: Sendable, Hashable {
 }
 
 /// One event seen on a bus: the EventBridge envelope plus which rules matched it.
+///
+/// Equal when every member a view reads is equal (`deliveries` compared as read, whichever
+/// form holds them); hashed by id and place.
 public struct FlowEvent: Sendable, Hashable, Identifiable {
     public var id: String
     public var time: Date
@@ -62,7 +65,14 @@ public struct FlowEvent: Sendable, Hashable, Identifiable {
     /// Names of the rules whose patterns matched.
     public var matchedRules: [String]
     /// What happened to each target delivery, when the provider saw it (live stream only).
-    public var deliveries: [Delivery]
+    /// Read from the event's frame when asked (`Deliveries`): only the rows drawn, an opened
+    /// event and Trace read them, so an event does not build a list of its own on arrival.
+    public var deliveries: [Delivery] {
+        get { outcomes.deliveries }
+        set { outcomes = .built(newValue) }
+    }
+    /// The deliveries in the form they came in.
+    var outcomes: Deliveries
     /// The whole EventBridge envelope as the stream carried it, kept as its text: at thousands
     /// of events a second most are never opened, so it is parsed when something first reads
     /// `envelope` or `detail` (a detail view, a key on screen, a filter), then once.
@@ -79,6 +89,13 @@ public struct FlowEvent: Sendable, Hashable, Identifiable {
     /// An event as the live stream reported it; `received` is not parsed here.
     public init(id: String, time: Date, eventBusName: String, source: String, detailType: String,
                 resources: [String], matchedRules: [String], deliveries: [Delivery], received: EventEnvelope) {
+        self.init(id: id, time: time, eventBusName: eventBusName, source: source, detailType: detailType, resources: resources,
+                  matchedRules: matchedRules, outcomes: .built(deliveries), received: received)
+    }
+
+    /// An event whose deliveries stay in the form `outcomes` holds them.
+    init(id: String, time: Date, eventBusName: String, source: String, detailType: String,
+         resources: [String], matchedRules: [String], outcomes: Deliveries, received: EventEnvelope) {
         self.id = id
         self.time = time
         self.eventBusName = eventBusName
@@ -86,7 +103,7 @@ public struct FlowEvent: Sendable, Hashable, Identifiable {
         self.detailType = detailType
         self.resources = resources
         self.matchedRules = matchedRules
-        self.deliveries = deliveries
+        self.outcomes = outcomes
         self.received = received
     }
 
@@ -103,6 +120,42 @@ public struct FlowEvent: Sendable, Hashable, Identifiable {
 
     /// Whether any delivery of this event failed or ended in a dead-letter queue.
     public var hasFailedDelivery: Bool { deliveries.contains { $0.status == .failed || $0.status == .deadLettered } }
+
+    public static func == (a: FlowEvent, b: FlowEvent) -> Bool {
+        a.id == b.id && a.sequence == b.sequence && a.time == b.time && a.eventBusName == b.eventBusName && a.source == b.source
+            && a.detailType == b.detailType && a.resources == b.resources && a.matchedRules == b.matchedRules
+            && a.received == b.received && a.outcomes == b.outcomes
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(sequence)
+    }
+}
+
+/// An event's deliveries: as its `event` frame carried them (the frame's own array, shared
+/// with the messages those deliveries carried, `CarriedMessage`), or built (a later `delivery`
+/// frame changed one, or the event was made by hand).
+///
+/// Why not build `Delivery` values on arrival: at thousands of events a second, each with
+/// several deliveries, the list per event (its strings retained, then released when the
+/// event leaves the ring) was a tenth of the console's work, and nearly no event is ever shown.
+enum Deliveries: Sendable, Equatable {
+    case frame([DeliveryOutcome])
+    case built([Delivery])
+
+    var deliveries: [Delivery] {
+        switch self {
+        case .frame(let outcomes): outcomes.map(WireDecoding.delivery)
+        case .built(let deliveries): deliveries
+        }
+    }
+
+    /// Equal when they read as the same deliveries; the same frame's array without reading it.
+    static func == (a: Deliveries, b: Deliveries) -> Bool {
+        if case .frame(let x) = a, case .frame(let y) = b, x.sharesStorage(with: y) { return true }
+        return a.deliveries == b.deliveries
+    }
 }
 
 /// One delivery of an event to a rule's target, as the stack's live stream reports it.

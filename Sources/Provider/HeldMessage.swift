@@ -84,9 +84,7 @@ struct CarriedMessage: Sendable {
 
     /// The same delivery of the same frame (a copy of the value), without reading either.
     func isSame(as other: CarriedMessage) -> Bool {
-        index == other.index && deliveries.withUnsafeBufferPointer { a in
-            other.deliveries.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress && a.count == b.count }
-        }
+        index == other.index && deliveries.sharesStorage(with: other.deliveries)
     }
 }
 

@@ -64,8 +64,13 @@ public struct TrafficRates: Sendable, Hashable {
         case .published(.event(let event), _):
             update(at: instant) { bucket in
                 bucket.count(bus: event.bus, source: event.event.summary.source ?? "")
-                for delivery in event.deliveries {
-                    bucket.count(DeliveryRoute(rule: delivery.rule, target: delivery.targetArn), Self.status(delivery.status), made: true)
+                // Each outcome's three members read in place: a loop over the outcomes copied
+                // each one whole (nine strings retained and released) to read three of them.
+                event.deliveries.withUnsafeBufferPointer { outcomes in
+                    for index in outcomes.indices {
+                        bucket.count(DeliveryRoute(rule: outcomes[index].rule, target: outcomes[index].targetArn),
+                                     Self.status(outcomes[index].status), made: true)
+                    }
                 }
             }
         case .published(.delivery(let outcome), _):

@@ -32,7 +32,7 @@ extension FrameReader {
                   let rule = string(document, element, f.deliveryRule, &strings),
                   let targetId = string(document, element, f.targetId, &strings),
                   let targetArn = string(document, element, f.targetArn, &strings),
-                  let status = string(document, element, f.status).flatMap(DeliveryOutcome.Status.init(rawValue:)),
+                  let status = deliveryStatus(document, element, f.status),
                   let errorCode = optionalString(document, element, f.errorCode),
                   let errorMessage = optionalString(document, element, f.errorMessage) else { return nil }
             var sent: DeliveredMessage?
@@ -58,6 +58,18 @@ extension FrameReader {
                                             time: string(document, envelope, f.time), resources: resources)
         return BusEventFrame(bus: bus, event: EventEnvelope(text: String(decoding: envelopeText, as: UTF8.self), summary: summary),
                              matched: matched, deliveries: deliveries)
+    }
+
+    /// The four `status` values' bytes, matched in place: a `String` per delivery only to
+    /// compare it with four others was measurable at several deliveries per event.
+    private static let statuses = DeliveryOutcome.Status.allCases.map { ($0, Array($0.rawValue.utf8)) }
+
+    /// A delivery's `status` member, if it is one of the four.
+    private static func deliveryStatus(_ document: JSONDocument, _ object: Int32, _ node: Int) -> DeliveryOutcome.Status? {
+        guard let slot = member(document, object, node, kind: .string) else { return nil }
+        return document.withBytes(of: document.slots[Int(slot)]) { bytes in
+            statuses.first { $0.1.elementsEqual(bytes) }?.0
+        }
     }
 
     /// A delivery's `sent` member at `slot`, if well formed: what `DeliveredMessage(json:path:)` reads.

@@ -89,6 +89,39 @@ import Testing
         #expect(throws: JSONParseError.self) { try JSONDocument(parsing: kept, keeping: Self.tree([["keep"]])) }
     }
 
+    /// Long strings are scanned eight bytes at a time until a word holds a quote, a backslash or
+    /// a control character: each of them (and a high byte, invalid UTF-8, a bidi override) at
+    /// every offset of a word, at the string's start, middle and end, kept or skipped, reads or
+    /// fails exactly as the full parse does, at the same offset.
+    @Test func longStringsReadAsTheFullParseWhereverTheirSpecialBytesFall() throws {
+        let specials: [[UInt8]] = [[0x5C, 0x22], [0x5C, 0x6E], [0x5C, 0x75, 0x30, 0x30, 0x34, 0x31], [0x01], [0x1F], [0x0A],
+                                   [0xC3, 0xA9], Array("\u{202E}".utf8), [0xFF], [0xC3], [0x7F], [0x20], [0x5C]]
+        let fields = Self.tree([["keep"]])
+        for special in specials {
+            for length in [0, 1, 7, 8, 9, 15, 16, 17, 40] {
+                for offset in 0...length {
+                    let body = Array(repeating: UInt8(ascii: "a"), count: offset) + special
+                        + Array(repeating: UInt8(ascii: "b"), count: length - offset)
+                    for member in ["keep", "skip"] {
+                        let bytes = Array("{\"\(member)\":\"".utf8) + body + Array("\",\"n\":1}".utf8)
+                        let full = Result { () throws(JSONParseError) in try JSONValue(parsing: bytes) }
+                        let kept = Result { () throws(JSONParseError) in
+                            try JSONDocument(parsing: bytes, keeping: fields).value(JSONDocument.root, tree: fields)
+                        }
+                        switch (full, kept) {
+                        case (.success(let value), .success(let document)):
+                            #expect(document == (member == "keep" ? ["keep": value["keep"] ?? .null] : [:]), "\(bytes)")
+                        case (.failure(let a), .failure(let b)):
+                            #expect(a.offset == b.offset, "\(bytes): \(a) against \(b)")
+                        default:
+                            Issue.record("\(bytes): full parse \(full), document \(kept)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test func stringsAreValidatedUnlessPlainASCII() throws {
         #expect(throws: JSONParseError.self) { try JSONValue(parsing: [0x22, 0x61, 0xC3, 0x22]) }
         #expect(throws: JSONParseError.self) { try JSONValue(parsing: [0x22, 0xED, 0xA0, 0x80, 0x22]) }

@@ -338,4 +338,30 @@ struct StreamFrameTests {
         #expect(odd.deliveries[0].sent?.queue == "queue-\u{202E}evil\"\n\u{1}-3-ñ")
         #expect(odd.deliveries[0].targetArn == "arn:aws:sqs:us-east-1:000000000000:queue-\u{202E}evil\"\n\u{1}-3-ñ")
     }
+
+    @Test("names that differ only in the middle (same length, same first and last bytes) each read as themselves, and every delivery status reads as written")
+    func namesDifferingInTheMiddle() throws {
+        // Accounts differ in the middle of otherwise identical ARNs: the table of shared names
+        // files them under one slot, so each read must compare the whole name.
+        let statuses = DeliveryOutcome.Status.allCases
+        var frames: [StreamFrame] = []
+        for index in 0..<40 {
+            let arn = "arn:aws:sqs:us-east-1:0000\(String(format: "%04d", index % 20))0000:orders"
+            let deliveries = statuses.enumerated().map { offset, status in
+                DeliveryOutcome(eventId: "e-\(index)", bus: "default", rule: "rule-\(String(format: "%04d", index % 20))-of-orders",
+                                targetId: "t\(offset)", targetArn: arn, status: status,
+                                errorCode: status == .delivered ? nil : "QueueDoesNotExist")
+            }
+            let envelope: JSONValue = ["version": "0", "id": .string("e-\(index)"), "detail-type": "T", "source": "s",
+                                       "time": "2026-12-06T09:00:00Z", "resources": [], "detail": [:]]
+            frames.append(.published(.event(BusEventFrame(bus: "default", event: EventEnvelope(envelope), matched: [],
+                                                          deliveries: deliveries)), sequence: index))
+        }
+        let text = "[" + frames.map { StreamFrameCodec.encode($0) }.joined(separator: ",") + "]"
+        let decoded = try StreamFrameCodec.decodeMessage(bytes: Array(text.utf8))
+        #expect(decoded == frames)
+        guard case .published(.event(let seventh), _) = decoded[7] else { Issue.record("not an event"); return }
+        #expect(seventh.deliveries.map(\.targetArn) == Array(repeating: "arn:aws:sqs:us-east-1:000000070000:orders", count: statuses.count))
+        #expect(seventh.deliveries.map(\.status) == statuses)
+    }
 }
