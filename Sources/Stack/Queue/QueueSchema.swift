@@ -141,5 +141,18 @@ enum QueueSchema {
                 CREATE INDEX sqs_message_fifo_order ON sqs_message(queue, seq) WHERE dedup_id IS NOT NULL;
                 """)
         },
+        StoreMigration("sqs-v6-visibility-index") { db in
+            // The counts (GetQueueAttributes, the stream's `queues` topic) read `expires_at` and
+            // `receipt` too: with only (queue, visible_at) indexed, every count read each message's
+            // row, body and all. This index holds all a count reads, so counting touches the
+            // index alone; it replaces the old one rather than joining it, so a send or receive
+            // still updates one index per message. `seq` is named (though every index ends in the
+            // rowid) so that it comes straight after `visible_at`: ReceiveMessage's
+            // `ORDER BY visible_at, seq` then reads in index order with no sort.
+            try db.execute(sql: """
+                DROP INDEX sqs_message_ready;
+                CREATE INDEX sqs_message_visibility ON sqs_message(queue, visible_at, seq, expires_at, receipt);
+                """)
+        },
     ]
 }

@@ -6,7 +6,8 @@ import Timekeeping
 /// The `queues` topic: per-queue counts (visible, in flight, delayed), published when they
 /// change and retained so a new viewer sees the current picture at once.
 ///
-/// Counting reads every message held, so with a deep backlog one count costs real time. The
+/// Counting reads an index entry for every message held (never the rows: see
+/// `QueueService.statisticsSQL`), so with a deep backlog one count still costs real time. The
 /// counts are read every `interval` while that is cheap, and otherwise paced by what the last
 /// count cost (`pause(after:interval:)`), so viewers of this topic never take more than a tenth of the
 /// store's reading time, however deep the queues.
@@ -46,18 +47,19 @@ struct QueueStatisticsPublisher: Sendable {
 }
 
 extension QueueService {
+    /// Every queue's counts with `?1` as now; like `QueueEngine.countSQL`, it reads the index
+    /// `sqs_message_visibility` alone, never a message row.
+    static let statisticsSQL = """
+        SELECT q.name, \(QueueEngine.countColumns)
+        FROM sqs_queue q LEFT JOIN sqs_message m ON m.queue = q.name AND m.expires_at > ?1
+        GROUP BY q.name ORDER BY q.name
+        """
+
     /// Every queue's message counts now, by name.
     func statistics() async throws -> [QueueCounts] {
         let now = clock.wallClockNow.milliseconds
         return try await store.read { db in
-            try GRDB.Row.fetchAll(db, sql: """
-                SELECT q.name,
-                  COALESCE(SUM(m.visible_at <= ?1), 0),
-                  COALESCE(SUM(m.visible_at > ?1 AND m.receipt IS NOT NULL), 0),
-                  COALESCE(SUM(m.visible_at > ?1 AND m.receipt IS NULL), 0)
-                FROM sqs_queue q LEFT JOIN sqs_message m ON m.queue = q.name AND m.expires_at > ?1
-                GROUP BY q.name ORDER BY q.name
-                """, arguments: [now]).map { row in
+            try GRDB.Row.fetchAll(db, sql: Self.statisticsSQL, arguments: [now]).map { row in
                 QueueCounts(name: row[0], visible: row[1], inFlight: row[2], delayed: row[3])
             }
         }
