@@ -124,8 +124,9 @@ enum BusBench {
         print("  without (events/s): " + without.map { String(format: "%.0f", $0.rate) }.joined(separator: ", "))
         print("  with (events/s):    " + with.map { String(format: "%.0f", $0.rate) }.joined(separator: ", "))
         print("  with/without per round: " + rates.map { String(format: "%.3f", $0) }.joined(separator: ", "))
+        let interval = medianInterval(rates)   // one resampling for both ends
         print("  with/without: " + summary(rates) + String(format: "; the median's 95 %% interval %.3f–%.3f (rounds resampled)",
-                                                          medianInterval(rates).lower, medianInterval(rates).upper))
+                                                          interval.lower, interval.upper))
         if !sameKind.isEmpty { print("  neighbouring runs of the same kind, later/earlier (the noise alone): " + summary(sameKind)) }
         print(String(format: "  store writer µs per event, medians: without %.1f, with %.1f; with/without per round: ",
                      ViewersBench.median(without.map(\.writerMicrosecondsPerEvent)),
