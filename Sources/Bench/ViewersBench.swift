@@ -153,11 +153,25 @@ enum ViewersBench {
                 line += String(format: "; %.0f%% of no viewer (quartiles %.0f%%, %.0f%%; rounds %@)", 100 * median(relative),
                                100 * StackBench.percentile(relative, 0.25), 100 * StackBench.percentile(relative, 0.75),
                                relative.map { String(format: "%.0f%%", 100 * $0) }.joined(separator: ", ") as NSString)
+                // One resampling for both ends: how far the median of this many noisy rounds could move.
+                let interval = BusBench.medianInterval(relative)
+                line += String(format: "; the median's 95%% interval %.0f%%–%.0f%%", 100 * interval.lower, 100 * interval.upper)
                 if let goal = scenario.goal {
-                    line += String(format: " — goal ≥ %.0f%%: %@", 100 * goal, median(relative) >= goal ? "met" : "NOT MET")
+                    line += String(format: " — goal ≥ %.0f%%: %@", 100 * goal, median(relative) >= goal
+                                   ? (interval.lower >= goal ? "met, beyond the noise" : "met by the median, not beyond the noise")
+                                   : "NOT MET")
                 }
             }
             print(line)
+        }
+        // Two no-viewer segments of neighbouring rounds differ by the machine's noise alone: the
+        // spread a scenario's single rounds would show if it cost nothing.
+        let alone = rates[.none] ?? []
+        if alone.count > 2 {
+            let neighbours = zip(alone.dropFirst(), alone).map { $0 / $1 }
+            print(String(format: "  no viewer against the one before it (the noise alone): median %.0f%%, quartiles %.0f%%, %.0f%%",
+                         100 * median(neighbours), 100 * StackBench.percentile(neighbours, 0.25),
+                         100 * StackBench.percentile(neighbours, 0.75)))
         }
     }
 
