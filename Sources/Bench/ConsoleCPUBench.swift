@@ -49,31 +49,13 @@ enum ConsoleCPUBench {
         defer { BenchProcesses.end(serve) }
         let endpoint = try listeningEndpoint(logPath: serveLog, pid: serve)
 
-        let socket = "sbx-bench-\(getpid())"
-        func tmux(_ arguments: [String]) -> String {
-            BenchProcesses.output("/usr/bin/tmux", ["-L", socket] + arguments)
-        }
         let consoleArguments = ["console", "--endpoint", endpoint]
         let command = "exec " + ([binary] + consoleArguments).map { "'\($0)'" }.joined(separator: " ")
-        _ = tmux(["-f", "/dev/null", "new-session", "-d", "-s", "b", "-x", "200", "-y", "60", command])
-        guard let server = Int32(tmux(["display-message", "-p", "#{pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw BenchError("tmux did not start")
+        let (server, console) = try BenchTmux.start(command, readyWhenShowing: "● connected")
+        defer {
+            BenchProcesses.end(console)
+            BenchProcesses.end(server)
         }
-        BenchProcesses.adopt(server)
-        defer { BenchProcesses.end(server) }
-        guard let console = Int32(tmux(["display-message", "-p", "-t", "b", "#{pane_pid}"])
-            .trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw BenchError("no console pane in tmux")
-        }
-        BenchProcesses.adopt(console)
-        defer { BenchProcesses.end(console) }
-
-        var connected = false
-        for _ in 0..<300 where !connected {
-            usleep(100_000)
-            connected = tmux(["capture-pane", "-p", "-t", "b"]).contains("● connected")
-        }
-        guard connected else { throw BenchError("the console never showed '● connected' to \(endpoint)") }
         usleep(UInt32(scenario.warmUp.components.seconds) * 1_000_000)
 
         var percents: [Double] = []

@@ -266,39 +266,14 @@ enum ViewersBench {
         case .stalled: attached.sockets = [try RawViewer(port: port, reads: false)]
         case .readers: attached.sockets = try (0..<10).map { _ in try RawViewer(port: port, reads: true) }
         case .console:
-            attached.program = try startInTmux("exec '\(binary)' console --endpoint '\(endpoint)'", readyWhenShowing: "● connected")
+            attached.program = try BenchTmux.start("exec '\(binary)' console --endpoint '\(endpoint)'", readyWhenShowing: "● connected")
         case .load:
             let bench = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
-            attached.program = try startInTmux("exec env SIGNALBOX_BENCH_LOAD=\(loadShare) SIGNALBOX_BENCH_LOAD_MB=\(loadMegabytes) '\(bench)' cpu-load", readyWhenShowing: nil)
+            attached.program = try BenchTmux.start("exec env SIGNALBOX_BENCH_LOAD=\(loadShare) SIGNALBOX_BENCH_LOAD_MB=\(loadMegabytes) '\(bench)' cpu-load", readyWhenShowing: nil)
         }
         // Let the subscriptions settle (the console's first poll, the sockets' acknowledgements).
         usleep(scenario == .console ? 1_000_000 : 200_000)
         return attached
-    }
-
-    /// `command` in a private tmux server (a session of its own, as an operator's console runs),
-    /// returned once its screen shows `readyWhenShowing` (at once for nil).
-    static func startInTmux(_ command: String, readyWhenShowing ready: String?) throws -> (server: pid_t, pane: pid_t) {
-        let socket = "sbx-bench-viewers-\(getpid())"
-        func tmux(_ arguments: [String]) -> String { BenchProcesses.output("/usr/bin/tmux", ["-L", socket] + arguments) }
-        _ = tmux(["-f", "/dev/null", "new-session", "-d", "-s", "v", "-x", "200", "-y", "60", command])
-        guard let server = Int32(tmux(["display-message", "-p", "#{pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw BenchError("tmux did not start")
-        }
-        BenchProcesses.adopt(server)
-        guard let pane = Int32(tmux(["display-message", "-p", "-t", "v", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            BenchProcesses.end(server)
-            throw BenchError("no pane in tmux for \(command)")
-        }
-        BenchProcesses.adopt(pane)
-        guard let ready else { return (server, pane) }
-        for _ in 0..<300 {
-            if tmux(["capture-pane", "-p", "-t", "v"]).contains(ready) { return (server, pane) }
-            usleep(100_000)
-        }
-        BenchProcesses.end(pane)
-        BenchProcesses.end(server)
-        throw BenchError("\(command) never showed '\(ready)'")
     }
 }
 
