@@ -59,4 +59,43 @@ import Testing
         #expect(Set(one.nodes.map(\.name)) == ["payment", "shop-bus", "payment-charge", "payment-refund", "payment-gateway"])
         #expect(graph.neighbourhood(of: "srv-payment", hops: 2).nodes.count > one.nodes.count)
     }
+
+    /// `MapGraph.Inputs` stands in for the snapshot when the console decides whether to build
+    /// the graph again, so it must change whenever the graph would, and stay equal through what
+    /// moves every second. Each case here is one field; a new field `init(snapshot:)` reads
+    /// without `Inputs` holding it shows up as a changed graph under equal inputs.
+    @Test func inputsChangeExactlyWhenTheGraphWould() {
+        let base = DemoSnapshot.demo()
+        let breakerIndex = base.breakers.indices.first!
+        let instanceService = base.registry.firstIndex { !$0.instances.isEmpty }!
+        let live: [(String, (inout SystemSnapshot) -> Void)] = [
+            ("queue depth", { $0.queues[0].visibleMessages += 7; $0.queues[0].inFlightMessages += 3 }),
+            ("counts' age", { $0.queues[0].countsReadAt = Date(timeIntervalSince1970: 1); $0.queues[0].oldestMessageAge = .seconds(9) }),
+            ("instance health", { $0.registry[instanceService].instances[0].health = .unhealthy }),
+            ("an address attribute", { $0.registry[instanceService].instances[0].attributes["AWS_INSTANCE_PORT"] = "9999" }),
+            ("breaker state", { $0.breakers[breakerIndex].state = .open; $0.breakers[breakerIndex].calls += 50 }),
+            ("executions", { $0.executions.removeAll() }),
+        ]
+        let shape: [(String, (inout SystemSnapshot) -> Void)] = [
+            ("a bus", { $0.buses.append(EventBus(name: "audit", arn: DemoSnapshot.arn("events", "event-bus/audit"))) }),
+            ("a rule's target", { $0.rules[0].targets.append(RuleTarget(id: "x", arn: DemoSnapshot.arn("sqs", "extra"))) }),
+            ("a redrive policy", { $0.queues[0].deadLetterTargetArn = DemoSnapshot.arn("sqs", "elsewhere-dlq") }),
+            ("a definition", { $0.stateMachines[0].definition = "{not json" }),
+            ("a service's attribute", { $0.registry[instanceService].instances[0].attributes[MapAttribute.publishes] = "analytics" }),
+            ("a breaker", { $0.breakers[breakerIndex].dependency = "another-gateway" }),
+        ]
+        let graph = MapGraph(snapshot: base), inputs = MapGraph.Inputs(snapshot: base)
+        for (name, change) in live {
+            var changed = base
+            change(&changed)
+            #expect(MapGraph.Inputs(snapshot: changed) == inputs, "\(name) changed the inputs")
+            #expect(MapGraph(snapshot: changed) == graph, "\(name) changed the graph under equal inputs")
+        }
+        for (name, change) in shape {
+            var changed = base
+            change(&changed)
+            #expect(MapGraph(snapshot: changed) != graph, "\(name) did not change the graph")
+            #expect(MapGraph.Inputs(snapshot: changed) != inputs, "\(name) changed the graph but not the inputs")
+        }
+    }
 }
