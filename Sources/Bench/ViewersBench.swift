@@ -16,7 +16,9 @@ import Glibc
 /// of the same round. Goals: one console ≥ 90 %, a stalled viewer ≥ 95 %, ten viewers ≥ 75 %.
 ///
 /// The raw viewers are plain sockets that complete the WebSocket handshake on
-/// `/_signalbox/stream?topics=events` and then read bytes without decoding them (or never read),
+/// `/_signalbox/stream?topics=events` (or `SIGNALBOX_BENCH_READER_QUERY`, and with
+/// `SIGNALBOX_BENCH_READER_SUBSCRIBE` a viewer message such as the console's `subscribe`) and then
+/// read bytes without decoding them (or never read),
 /// so their figures are the stack's own cost per viewer; the console's figure also includes the
 /// console's work (decoding and drawing) on the same two cores.
 enum ViewersBench {
@@ -319,6 +321,12 @@ final class RawViewer: Sendable {
             Glibc.close(fd)
             throw BenchError("the stream refused the handshake: \(String(decoding: head.prefix(200), as: UTF8.self))")
         }
+        // `SIGNALBOX_BENCH_READER_SUBSCRIBE` is a viewer message sent once connected, as the
+        // console sends its `subscribe` (e.g. `{"type":"subscribe","topics":[…],"sentWithEvents":true}`).
+        if let subscribe = ProcessInfo.processInfo.environment["SIGNALBOX_BENCH_READER_SUBSCRIBE"] {
+            let frame = Self.maskedTextFrame(subscribe)
+            _ = frame.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        }
         if reads {
             let fd = self.fd, done = self.done
             Thread.detachNewThread {
@@ -327,6 +335,22 @@ final class RawViewer: Sendable {
                 done.signal()
             }
         }
+    }
+
+    /// `text` as one WebSocket text frame from a client (RFC 6455 §5.2: masked, as a server
+    /// requires; the key is fixed, which the server accepts as any other).
+    static func maskedTextFrame(_ text: String) -> [UInt8] {
+        let payload = Array(text.utf8)
+        var frame: [UInt8] = [0x81]
+        switch payload.count {
+        case ..<126: frame.append(0x80 | UInt8(payload.count))
+        case ..<65_536: frame += [0x80 | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
+        default: frame += [0x80 | 127] + (0..<8).reversed().map { UInt8((payload.count >> (8 * $0)) & 0xFF) }
+        }
+        let key: [UInt8] = [0x5A, 0x17, 0xC3, 0x9E]
+        frame += key
+        frame += payload.enumerated().map { $0.element ^ key[$0.offset % 4] }
+        return frame
     }
 
     func close() {
