@@ -103,6 +103,28 @@ struct StreamHubTests {
         }
     }
 
+    @Test("who listens to a topic follows subscribing, changing topics and leaving; a viewer that left is not subscribed again")
+    func listenersFollowSubscriptions() async throws {
+        let hub = StreamHub()
+        #expect(!hub.hasSubscribers(.events) && !hub.hasSubscribers(.messages))
+        let first = hub.subscribe(topics: [.events])
+        let second = hub.subscribe(topics: [.events, .messages])
+        #expect(hub.hasSubscribers(.events) && hub.hasSubscribers(.messages) && !hub.hasSubscribers(.queues))
+        hub.resubscribe(second, topics: [.queues], pattern: nil)
+        #expect(hub.hasSubscribers(.events) && !hub.hasSubscribers(.messages) && hub.hasSubscribers(.queues))
+        hub.unsubscribe(first)
+        #expect(!hub.hasSubscribers(.events))
+        hub.publish(event(1))
+        #expect(second.buffered == 0, "its topics are only `queues` now")
+        hub.publish(queues(1))
+        #expect(try await frames(second, 1) == [.published(queues(1), sequence: 1)])
+        hub.unsubscribe(second)
+        hub.resubscribe(second, topics: [.events], pattern: nil)
+        #expect(hub.subscriberCount == 0 && !hub.hasSubscribers(.events), "a viewer that left stays gone")
+        #expect(hub.publish(event(2)) == 0)
+        #expect(hub.publishedCount == 3, "every frame published is counted, read or not")
+    }
+
     @Test("the dropped frame sits where the gap is")
     func gapOrdering() async throws {
         let hub = StreamHub()

@@ -235,14 +235,19 @@ public final class BusService: StackService {
         var sentByEvent: [String: [QueueMessageChange]] = [:]
         if !report.messages.isEmpty {
             let envelopes = Dictionary(events.map { ($0.id, $0.envelope) }, uniquingKeysWith: { first, _ in first })
+            var carried: [(change: QueueMessageChange, carriedBy: JSONValue)] = []
+            carried.reserveCapacity(report.messages.count)
             for change in report.messages {
                 guard let eventId = change.sender?.eventId, let envelope = envelopes[eventId] else {
+                    hub.publish(sent: carried)
+                    carried.removeAll(keepingCapacity: true)
                     hub.publish(.message(change))
                     continue
                 }
                 sentByEvent[eventId, default: []].append(change)
-                hub.publish(sent: change, carriedBy: envelope)
+                carried.append((change, envelope))
             }
+            hub.publish(sent: carried)
         }
         guard hub.hasSubscribers(.events) else { return }
         // Built only for a frame someone has room for: a stalled viewer costs each event a count.

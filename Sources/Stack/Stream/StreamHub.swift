@@ -13,16 +13,51 @@ import Synchronization
 public final class StreamHub: Sendable {
     public static let defaultCapacity = 1024
 
+    /// A subscriber and what it asked for. The hub owns the filter, so publishing reads it from
+    /// the snapshot below without taking the subscriber's lock.
+    private struct Listener: Sendable {
+        let subscription: StreamSubscription
+        var filter: StreamSubscription.Filter
+    }
+
     private struct State {
-        var subscribers: [UInt64: StreamSubscription] = [:]
+        var subscribers: [UInt64: Listener] = [:]
+        /// `subscribers`' values, rebuilt whenever one comes, goes or changes its filter (a
+        /// viewer's few messages): a publish takes this array under the lock by reference, with
+        /// no copy or allocation per frame.
+        var listeners: [Listener] = []
+        /// How many subscribers take each topic (`hasSubscribers`), rebuilt with `listeners`.
+        var listening: [StreamTopic: Int] = [:]
         var nextId: UInt64 = 1
         var sequence: [StreamTopic: Int] = [:]
         /// The last frame of retained topics (queue statistics), sent to every new subscriber.
         var retained: [StreamTopic: String] = [:]
+        /// Frames published since start (all topics).
+        var published = 0
+
+        mutating func subscribersChanged() {
+            listeners = subscribers.values.sorted { $0.subscription.id < $1.subscription.id }
+            listening = [:]
+            for listener in listeners {
+                for topic in listener.filter.topics { listening[topic, default: 0] += 1 }
+            }
+        }
+
+        /// The first of the topic's next `count` sequence numbers, counted as published.
+        mutating func nextSequence(of topic: StreamTopic, count: Int = 1) -> Int {
+            published += count
+            return Self.advance(&sequence[topic, default: 0], by: count)
+        }
+
+        /// Adds `count` to `value` (one dictionary lookup where `+=` and a read take two) and
+        /// returns the first number taken.
+        private static func advance(_ value: inout Int, by count: Int) -> Int {
+            value += count
+            return value - count + 1
+        }
     }
 
     private let state = Mutex(State())
-    private let published = Mutex(0)
 
     public init() {}
 
@@ -30,9 +65,11 @@ public final class StreamHub: Sendable {
     public func subscribe(topics: Set<StreamTopic>, pattern: EventPattern? = nil,
                           capacity: Int = StreamHub.defaultCapacity) -> StreamSubscription {
         let (subscription, retained) = state.withLock { state -> (StreamSubscription, [String]) in
-            let subscription = StreamSubscription(id: state.nextId, capacity: capacity, topics: topics, pattern: pattern)
+            let subscription = StreamSubscription(id: state.nextId, capacity: capacity)
             state.nextId += 1
-            state.subscribers[subscription.id] = subscription
+            state.subscribers[subscription.id] = Listener(subscription: subscription,
+                                                          filter: StreamSubscription.Filter(topics: topics, pattern: pattern))
+            state.subscribersChanged()
             return (subscription, topics.sorted().compactMap { state.retained[$0] })
         }
         for frame in retained { subscription.offer(frame) }
@@ -40,17 +77,24 @@ public final class StreamHub: Sendable {
     }
 
     /// Replaces a subscription's topics, pattern and `sentWithEvents`, sending retained frames
-    /// of new topics.
+    /// of new topics. A subscription that has left is not subscribed again.
     public func resubscribe(_ subscription: StreamSubscription, topics: Set<StreamTopic>, pattern: EventPattern?,
                             sentWithEvents: Bool = false) {
-        let old = subscription.filter.topics
-        subscription.setFilter(topics: topics, pattern: pattern, sentWithEvents: sentWithEvents)
-        let retained = state.withLock { state in topics.subtracting(old).sorted().compactMap { state.retained[$0] } }
+        let retained = state.withLock { state -> [String] in
+            guard let old = state.subscribers[subscription.id]?.filter.topics else { return [] }
+            state.subscribers[subscription.id]?.filter = StreamSubscription.Filter(topics: topics, pattern: pattern,
+                                                                                  sentWithEvents: sentWithEvents)
+            state.subscribersChanged()
+            return topics.subtracting(old).sorted().compactMap { state.retained[$0] }
+        }
         for frame in retained { subscription.offer(frame) }
     }
 
     public func unsubscribe(_ subscription: StreamSubscription) {
-        _ = state.withLock { $0.subscribers.removeValue(forKey: subscription.id) }
+        state.withLock { state in
+            guard state.subscribers.removeValue(forKey: subscription.id) != nil else { return }
+            state.subscribersChanged()
+        }
         subscription.finish()
     }
 
@@ -58,11 +102,11 @@ public final class StreamHub: Sendable {
 
     /// Whether anyone listens to `topic`: publishers skip building frames nobody reads.
     public func hasSubscribers(_ topic: StreamTopic) -> Bool {
-        state.withLock { state in state.subscribers.values.contains { $0.filter.topics.contains(topic) } }
+        state.withLock { $0.listening[topic] != nil }
     }
 
     /// Frames published since start (all topics).
-    public var publishedCount: Int { published.withLock { $0 } }
+    public var publishedCount: Int { state.withLock { $0.published } }
 
     /// Publishes `message` on its topic as the topic's next frame. `subject` is what
     /// subscribers' event patterns are matched against (subscribers with a pattern receive only
@@ -81,7 +125,21 @@ public final class StreamHub: Sendable {
     /// them). Their `seq` of `messages` skips it. Call it before publishing the event.
     @discardableResult
     public func publish(sent change: QueueMessageChange, carriedBy event: JSONValue) -> Int {
-        publish(on: .messages, skipping: { $0.takesSentWithEvents && $0.receivesEvent(event) }) { .message(change) }
+        publish(sent: [(change, event)])
+    }
+
+    /// `publish(sent:carriedBy:)` for each of `changes` in order, as consecutive frames of
+    /// `messages`, with one lock for all of them (a PutEvents call writes dozens).
+    @discardableResult
+    public func publish(sent changes: [(change: QueueMessageChange, carriedBy: JSONValue)]) -> Int {
+        guard !changes.isEmpty else { return 0 }
+        let (first, listeners) = state.withLock { state in (state.nextSequence(of: .messages, count: changes.count), state.listeners) }
+        var offered = 0
+        for (offset, sent) in changes.enumerated() {
+            offered += offer(on: .messages, sequence: first + offset, to: listeners,
+                             skipping: { $0.takesSentWithEvents && $0.receivesEvent(sent.carriedBy) }) { .message(sent.change) }
+        }
+        return offered
     }
 
     /// Publishes the message `make` builds on `topic`, as `publish(_:subject:retain:)` does, but
@@ -100,11 +158,15 @@ public final class StreamHub: Sendable {
 
     private func publish(on topic: StreamTopic, subject: JSONValue? = nil, retain: Bool = false,
                          skipping skip: ((StreamSubscription.Filter) -> Bool)?, _ make: () -> StreamMessage) -> Int {
-        let (sequence, subscribers) = state.withLock { state -> (Int, [StreamSubscription]) in
-            state.sequence[topic, default: 0] += 1
-            return (state.sequence[topic]!, Array(state.subscribers.values))
-        }
-        published.withLock { $0 += 1 }
+        let (sequence, listeners) = state.withLock { state in (state.nextSequence(of: topic), state.listeners) }
+        return offer(on: topic, sequence: sequence, to: listeners, subject: subject, retain: retain, skipping: skip, make)
+    }
+
+    /// Offers frame `sequence` of `topic` (built by `make`, at most once) to the `listeners` it
+    /// reaches; see `publish(on:subject:retain:_:)`.
+    private func offer(on topic: StreamTopic, sequence: Int, to listeners: [Listener], subject: JSONValue? = nil,
+                       retain: Bool = false, skipping skip: ((StreamSubscription.Filter) -> Bool)?,
+                       _ make: () -> StreamMessage) -> Int {
         var built: StreamMessage?
         func message() -> StreamMessage {
             if let built { return built }
@@ -116,8 +178,8 @@ public final class StreamHub: Sendable {
         // viewer that `takesSentWithEvents` gets it.
         var frame: String?, frameWithSent: String?
         var offered = 0
-        for subscriber in subscribers {
-            let filter = subscriber.filter
+        for listener in listeners {
+            let subscriber = listener.subscription, filter = listener.filter
             guard filter.topics.contains(topic) else { continue }
             if let pattern = filter.pattern, let subject, !pattern.matches(subject) { continue }
             if let skip, skip(filter) { continue }
@@ -148,8 +210,11 @@ public final class StreamHub: Sendable {
     /// Ends every subscription (server shutdown).
     public func finishAll() {
         let all = state.withLock { state -> [StreamSubscription] in
-            defer { state.subscribers = [:] }
-            return Array(state.subscribers.values)
+            defer {
+                state.subscribers = [:]
+                state.subscribersChanged()
+            }
+            return state.listeners.map(\.subscription)
         }
         for subscription in all { subscription.finish() }
     }

@@ -33,7 +33,6 @@ public final class StreamSubscription: Sendable, AsyncSequence {
         var buffer = Deque<String>()
         var dropped = 0
         var totalDropped = 0
-        var filter: Filter
         var waiter: CheckedContinuation<String?, Never>?
         var finished = false
     }
@@ -42,17 +41,11 @@ public final class StreamSubscription: Sendable, AsyncSequence {
     public let capacity: Int
     private let state: Mutex<State>
 
-    init(id: UInt64, capacity: Int, topics: Set<StreamTopic>, pattern: EventPattern?) {
+    /// Its topics, pattern and options (`Filter`) are kept by the hub that made it.
+    init(id: UInt64, capacity: Int) {
         self.id = id
         self.capacity = Swift.max(1, capacity)
-        self.state = Mutex(State(filter: Filter(topics: topics, pattern: pattern)))
-    }
-
-    var filter: Filter { state.withLock { $0.filter } }
-
-    /// Replaces the topics, pattern and options (a new `subscribe` message from the viewer).
-    func setFilter(topics: Set<StreamTopic>, pattern: EventPattern?, sentWithEvents: Bool) {
-        state.withLock { $0.filter = Filter(topics: topics, pattern: pattern, sentWithEvents: sentWithEvents) }
+        self.state = Mutex(State())
     }
 
     /// How many frames this viewer has lost so far (tests, metrics).
