@@ -59,12 +59,14 @@ public struct DeliveredMessage: Sendable, Hashable {
         StreamFrameCodec.appendString(queue, to: &output)
         StreamFrameCodec.append(",\"messageId\":", to: &output)
         StreamFrameCodec.appendString(messageId, to: &output)
-        StreamFrameCodec.append(",\"time\":" + JSONValue.format(number: Double(time)), to: &output)
+        StreamFrameCodec.append(",\"time\":", to: &output)
+        StreamFrameCodec.append(number: time, to: &output)
         if let body {
             StreamFrameCodec.append(",\"body\":", to: &output)
             StreamFrameCodec.appendString(body, to: &output)
         }
-        StreamFrameCodec.append(",\"bodySize\":" + JSONValue.format(number: Double(bodySize)), to: &output)
+        StreamFrameCodec.append(",\"bodySize\":", to: &output)
+        StreamFrameCodec.append(number: Int64(bodySize), to: &output)
         StreamFrameCodec.append(truncated ? ",\"truncated\":true" : ",\"truncated\":false", to: &output)
         if bodyIsEvent { StreamFrameCodec.append(",\"bodyIsEvent\":true", to: &output) }
         output.append(UInt8(ascii: "}"))

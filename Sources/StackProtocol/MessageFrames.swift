@@ -161,16 +161,17 @@ public struct QueueMessageChange: Sendable, Hashable {
             StreamFrameCodec.append(",\"\(name)\":", to: &output)
             StreamFrameCodec.appendString(text, to: &output)
         }
-        func number(_ name: String, _ value: Int) {
-            StreamFrameCodec.append(",\"\(name)\":" + JSONValue.format(number: Double(value)), to: &output)
+        func number(_ name: String, _ value: Int64) {
+            StreamFrameCodec.append(",\"\(name)\":", to: &output)
+            StreamFrameCodec.append(number: value, to: &output)
         }
         StreamFrameCodec.append("{\"change\":", to: &output)
         StreamFrameCodec.appendString(change.rawValue, to: &output)
         member("queue", queue)
         member("messageId", messageId)
-        StreamFrameCodec.append(",\"time\":" + JSONValue.format(number: Double(time)), to: &output)
+        number("time", time)
         if let body { member("body", body) }
-        if let bodySize { number("bodySize", bodySize) }
+        if let bodySize { number("bodySize", Int64(bodySize)) }
         if change == .sent { StreamFrameCodec.append(truncated ? ",\"truncated\":true" : ",\"truncated\":false", to: &output) }
         if let sender {
             StreamFrameCodec.append(",\"sender\":{\"eventId\":", to: &output)
@@ -187,7 +188,7 @@ public struct QueueMessageChange: Sendable, Hashable {
             output.append(UInt8(ascii: "}"))
         }
         if bodyIsEvent { StreamFrameCodec.append(",\"bodyIsEvent\":true", to: &output) }
-        if let receiveCount { number("receiveCount", receiveCount) }
+        if let receiveCount { number("receiveCount", Int64(receiveCount)) }
         if let deadLetterQueue { member("deadLetterQueue", deadLetterQueue) }
         output.append(UInt8(ascii: "}"))
     }

@@ -97,11 +97,14 @@ public enum StreamFrameCodec {
         case .pong:
             break
         case .dropped(let count):
-            append(",\"count\":\(count)", to: &output)
+            append(",\"count\":", to: &output)
+            appendDigits(Int64(count), to: &output)
         case .published(let message, let sequence):
             append(",\"topic\":", to: &output)
             appendString(message.topic.rawValue, to: &output)
-            append(",\"seq\":\(sequence),\"data\":", to: &output)
+            append(",\"seq\":", to: &output)
+            appendDigits(Int64(sequence), to: &output)
+            append(",\"data\":", to: &output)
             message.writeData(to: &output, withSent: withSent)
         }
         output.append(UInt8(ascii: "}"))
@@ -251,5 +254,29 @@ public enum StreamFrameCodec {
 
     static func appendString(_ text: String, to output: inout [UInt8]) {
         JSONValue.writeString(text, to: &output)
+    }
+
+    /// `value` in decimal, as `"\(value)"` writes it, without making a `String`.
+    static func appendDigits(_ value: Int64, to output: inout [UInt8]) {
+        if value < 0 { output.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var divisor: UInt64 = 1
+        while divisor <= magnitude / 10 { divisor *= 10 }
+        repeat {
+            output.append(UInt8(ascii: "0") + UInt8(magnitude / divisor))
+            magnitude %= divisor
+            divisor /= 10
+        } while divisor > 0
+    }
+
+    /// `value` as a JSON number, byte for byte as `JSONValue.format(number: Double(value))`
+    /// writes it: digits for every integer a `Double` holds exactly (times, sizes, counts), the
+    /// general path beyond that.
+    static func append(number value: Int64, to output: inout [UInt8]) {
+        guard value.magnitude <= 1 << 53 else {
+            append(JSONValue.format(number: Double(value)), to: &output)
+            return
+        }
+        appendDigits(value, to: &output)
     }
 }

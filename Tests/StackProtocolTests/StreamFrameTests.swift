@@ -249,6 +249,28 @@ struct StreamFrameTests {
         }
     }
 
+    @Test("numbers written as digits are byte for byte JSONValue's: times, sizes and counts of every magnitude, sequences as their decimal")
+    func numbersWrittenAsDigits() throws {
+        let exact: Int64 = 1 << 53
+        let values: [Int64] = [0, 1, -1, 9, 10, -10, 99, 100, 1_796_668_152_577, -1_796_668_152_577, exact - 1, exact,
+                               exact + 1, -exact - 1, 9_999_999_999_999_999, 10_000_000_000_000_000, .max, .min]
+        for value in values {
+            let change = QueueMessageChange(change: .received, queue: "q", messageId: "m", time: value, bodySize: Int(value),
+                                            receiveCount: Int(value))
+            #expect(StreamFrameCodec.encode(.published(.message(change), sequence: 1))
+                == #"{"v":1,"type":"message","topic":"messages","seq":1,"data":"# + change.json.serialized + "}")
+            var delivery = Fixtures.delivered
+            delivery.sent = DeliveredMessage(queue: "q", messageId: "m", time: value, bodySize: Int(value))
+            let event = BusEventFrame(bus: "default", event: EventEnvelope(Fixtures.envelope), matched: [], deliveries: [delivery])
+            let text = StreamFrameCodec.encode(.published(.event(event), sequence: 1))
+            let sent = try #require(delivery.sent)
+            #expect(text.contains(#""sent":"# + sent.json.serialized + "}"), "\(value)")
+            let sequence = Int(value)
+            #expect(StreamFrameCodec.encode(.published(.message(change), sequence: sequence)).contains(#","seq":\#(sequence),"data":"#))
+            #expect(StreamFrameCodec.encode(.dropped(count: sequence)) == #"{"v":1,"type":"dropped","count":\#(sequence)}"#)
+        }
+    }
+
     @Test("deliveries carrying the messages they wrote (sentWithEvents): written as their JSON value, read from a batch as the general decoder reads them, left out for other viewers")
     func eventFramesCarryingSent() throws {
         var raw = Fixtures.delivered
