@@ -23,12 +23,7 @@ enum ConsoleCPUBench {
     static let roundSeconds: UInt32 = 5
 
     static func run() throws {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            .deletingLastPathComponent().appendingPathComponent("signalbox").path
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            print("console CPU: skipped (no signalbox binary beside the bench at \(binary); run swift build first)")
-            return
-        }
+        guard let binary = BenchStack.binary(area: "console CPU") else { return }
         BenchProcesses.endOnSignals()
         defer { BenchProcesses.endAll() }
         print("console CPU, console process only (/proc/PID/stat), \(rounds) rounds of \(roundSeconds) s, 200x60 tmux:")
@@ -38,16 +33,10 @@ enum ConsoleCPUBench {
     }
 
     static func measure(_ scenario: Scenario, binary: String) throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sbx-bench-console-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-
-        let serveArguments = ["serve", "--port", "0", "--data", directory.appendingPathComponent("data").path]
-            + scenario.serveArguments
-        let serveLog = directory.appendingPathComponent("serve.log").path
-        let serve = try BenchProcesses.spawn(binary, serveArguments, outputPath: serveLog)
-        defer { BenchProcesses.end(serve) }
-        let endpoint = try listeningEndpoint(logPath: serveLog, pid: serve)
+        let stack = try BenchStack.start(binary, name: "console", arguments: scenario.serveArguments)
+        defer { stack.stop() }
+        let serveArguments = stack.arguments
+        let endpoint = stack.endpoint
 
         let consoleArguments = ["console", "--endpoint", endpoint]
         let command = "exec " + ([binary] + consoleArguments).map { "'\($0)'" }.joined(separator: " ")
@@ -73,20 +62,6 @@ enum ConsoleCPUBench {
               + " (rounds \(percents.map(format).joined(separator: ", ")))")
         print("    stack:   signalbox \(serveArguments.joined(separator: " "))")
         print("    console: signalbox \(consoleArguments.joined(separator: " "))")
-    }
-
-    /// The endpoint `signalbox serve` announces ("listening on http://127.0.0.1:PORT").
-    static func listeningEndpoint(logPath: String, pid: pid_t) throws -> String {
-        for _ in 0..<300 {
-            let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-            if let range = log.range(of: "listening on ") {
-                let url = log[range.upperBound...].prefix { $0 != " " && $0 != "\n" }
-                if !url.isEmpty { return String(url) }
-            }
-            guard kill(pid, 0) == 0 else { throw BenchError("signalbox serve exited: \(log)") }
-            usleep(100_000)
-        }
-        throw BenchError("signalbox serve did not announce its port within 30 s")
     }
 
     static func format(_ percent: Double) -> String { String(format: "%.2f", percent) }

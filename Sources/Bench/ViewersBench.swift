@@ -58,32 +58,18 @@ enum ViewersBench {
     static func run() async throws {
         // The stack measured: the signalbox binary beside the bench, or SIGNALBOX_BENCH_STACK
         // (another build of it, to set two builds side by side).
-        let binary = ProcessInfo.processInfo.environment["SIGNALBOX_BENCH_STACK"]
-            ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-                .deletingLastPathComponent().appendingPathComponent("signalbox").path
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            print("viewers: skipped (no signalbox binary beside the bench at \(binary); build the signalbox product too)")
-            return
-        }
+        guard let binary = BenchStack.binary(area: "viewers") else { return }
         BenchProcesses.endOnSignals()
         defer { BenchProcesses.endAll() }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sbx-bench-viewers-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-
-        let serveLog = directory.appendingPathComponent("serve.log").path
-        let serve = try BenchProcesses.spawn(binary, ["serve", "--port", "0", "--data", directory.appendingPathComponent("data").path],
-                                             outputPath: serveLog)
-        defer { BenchProcesses.end(serve) }
-        let endpointURL = try ConsoleCPUBench.listeningEndpoint(logPath: serveLog, pid: serve)
-        guard let url = URL(string: endpointURL), let port = url.port else { throw BenchError("no port in \(endpointURL)") }
+        let stack = try BenchStack.start(binary, name: "viewers")
+        defer { stack.stop() }
 
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: senders)
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         do {
-            try await measure(AWSClient(endpoint: StackEndpoint(url: url), httpClient: http), binary: binary, endpoint: endpointURL,
-                              port: port, serve: serve)
+            try await measure(AWSClient(endpoint: StackEndpoint(url: stack.url), httpClient: http), binary: binary,
+                              endpoint: stack.endpoint, port: stack.port, serve: stack.pid)
         } catch {
             try? await http.shutdown()
             throw error
