@@ -143,6 +143,9 @@ let package = Package(
             "Console", "Terminal", "Patterns", "StatesLanguage", "Stack", "Wire", "JSON", "Provider",
             "CircuitBreaker", "StackClient", "TopologyLayout", "SignalboxTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            // The console-feed bench's own WebSocket endpoint: the handshake's SHA-1, its write queue.
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "DequeModule", package: "swift-collections"),
         ], path: "Sources/Bench", swiftSettings: strict),
 
         // What the test targets share: a real stack on loopback for the length of a test,

@@ -52,13 +52,7 @@ enum IngestBench {
 
     /// An event frame as the stack sends it: the envelope AWS shapes, one match, one delivery.
     static func frame(_ n: Int) -> BusEventFrame {
-        let entry = BusBench.entries(batch: n / 10, pad: String(repeating: "p", count: 700))[n % 10]
-        let envelope: JSONValue = [
-            "version": "0", "id": .string("6f1c2a6e-0000-4000-8000-\(String(format: "%012d", n))"),
-            "detail-type": entry["DetailType"] ?? .null, "source": entry["Source"] ?? .null, "account": "000000000000",
-            "time": "2026-12-06T19:00:00Z", "region": "us-east-1", "resources": [],
-            "detail": (try? JSONValue(parsing: Array((entry["Detail"]?.stringValue ?? "{}").utf8))) ?? .null,
-        ]
+        let envelope = FeedFrames.envelope(n, counter: n, time: "2026-12-06T19:00:00Z")
         let id = envelope["id"]?.stringValue ?? ""
         return BusEventFrame(bus: "default", event: EventEnvelope(envelope), matched: [MatchedRule(bus: "default", rule: "rule-\(n % 100)")],
                              deliveries: [DeliveryOutcome(eventId: id, bus: "default", rule: "rule-\(n % 100)", targetId: "q",

@@ -15,6 +15,7 @@ let areas: [(name: String, run: () async throws -> Void)] = [
     ("provider", ProviderBench.run),
     ("topology", TopologyBench.run),
     ("viewers", ViewersBench.run),
+    ("console-feed", ConsoleFeedBench.run),
     ("messages", MessagesBench.run),
     ("ingest", { try IngestBench.run() }),
     ("polling", PollingBench.run),
