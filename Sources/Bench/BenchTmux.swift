@@ -7,7 +7,7 @@ import Glibc
 /// (`tmux -L`, a private socket), a session of its own, 200x60. The benches that measure a
 /// console (or a load beside one) start it here; its processes are registered with
 /// `BenchProcesses`, so they end with the bench. One program at a time per bench process: the
-/// caller ends it (`BenchProcesses.end(pane)`, then the server) before starting the next.
+/// caller ends it (`end(server:pane:)`) before starting the next.
 enum BenchTmux {
     /// The private socket's name: this bench process's own.
     static let socket = "sbx-bench-\(getpid())"
@@ -29,7 +29,7 @@ enum BenchTmux {
         BenchProcesses.adopt(server)
         guard let pane = Int32(tmux(["display-message", "-p", "-t", session, "#{pane_pid}"])
             .trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            BenchProcesses.end(server)
+            end(server: server, pane: nil)
             throw BenchError("no pane in tmux for \(command)")
         }
         BenchProcesses.adopt(pane)
@@ -38,9 +38,17 @@ enum BenchTmux {
             if screen().contains(ready) { return (server, pane) }
             usleep(100_000)
         }
-        BenchProcesses.end(pane)
-        BenchProcesses.end(server)
+        end(server: server, pane: pane)
         throw BenchError("\(command) never showed '\(ready)'")
+    }
+
+    /// Ends the program, then its tmux server, and removes the server's socket file (a server
+    /// ended by a signal leaves it behind in tmux's directory).
+    static func end(server: pid_t, pane: pid_t?) {
+        if let pane { BenchProcesses.end(pane) }
+        BenchProcesses.end(server)
+        let directory = ProcessInfo.processInfo.environment["TMUX_TMPDIR"] ?? "/tmp"
+        unlink("\(directory)/tmux-\(getuid())/\(socket)")
     }
 
     /// The program's screen as text (`capture-pane -p`).

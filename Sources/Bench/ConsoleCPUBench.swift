@@ -41,10 +41,7 @@ enum ConsoleCPUBench {
         let consoleArguments = ["console", "--endpoint", endpoint]
         let command = "exec " + ([binary] + consoleArguments).map { "'\($0)'" }.joined(separator: " ")
         let (server, console) = try BenchTmux.start(command, readyWhenShowing: "● connected")
-        defer {
-            BenchProcesses.end(console)
-            BenchProcesses.end(server)
-        }
+        defer { BenchTmux.end(server: server, pane: console) }
         usleep(UInt32(scenario.warmUp.components.seconds) * 1_000_000)
 
         var percents: [Double] = []

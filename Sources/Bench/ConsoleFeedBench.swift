@@ -104,10 +104,7 @@ enum ConsoleFeedBench {
         let streamsBefore = feeder.counters.streams
         let (server, console) = try BenchTmux.start("exec '\(binary)' console --endpoint 'http://127.0.0.1:\(feeder.port)'",
                                                     readyWhenShowing: "● connected")
-        defer {
-            BenchProcesses.end(console)
-            BenchProcesses.end(server)
-        }
+        defer { BenchTmux.end(server: server, pane: console) }
         var subscribed = feeder.counters
         for _ in 0..<100 where subscribed.streams == streamsBefore || subscribed.subscribed == nil {
             usleep(100_000)
