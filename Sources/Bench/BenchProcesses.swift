@@ -105,9 +105,15 @@ enum BenchProcesses {
     static let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
 
     /// The most memory `pid` has held resident so far (VmHWM in /proc/PID/status), in bytes.
-    static func peakResidentBytes(_ pid: pid_t) -> Int? {
+    static func peakResidentBytes(_ pid: pid_t) -> Int? { statusBytes(pid, "VmHWM:") }
+
+    /// The memory `pid` holds resident now (VmRSS in /proc/PID/status), in bytes.
+    static func residentBytes(_ pid: pid_t) -> Int? { statusBytes(pid, "VmRSS:") }
+
+    /// A size line of /proc/PID/status (`NAME: N kB`), in bytes.
+    private static func statusBytes(_ pid: pid_t, _ name: String) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name) }),
               let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
         return kilobytes * 1024
     }

@@ -19,7 +19,8 @@ import Glibc
 /// Per rate (`SIGNALBOX_BENCH_FEED_RATES`, default 5,000, 10,000, 20,000 and 50,000 events a
 /// second), a fresh console, a warm-up, then rounds (`SIGNALBOX_BENCH_ROUNDS`, default 3):
 /// events the feeder got into the socket per second, the console process's CPU
-/// (/proc/PID/stat) and that per event sent, its peak resident memory (VmHWM), the events the
+/// (/proc/PID/stat) and that per event sent, its peak resident memory (VmHWM) and what it holds
+/// at the end (VmRSS), the events the
 /// feeder dropped, and the drop count the console itself shows on its screen.
 enum ConsoleFeedBench {
     static let rates: [Double] = {
@@ -144,16 +145,17 @@ enum ConsoleFeedBench {
             start = end
         }
         let peak = BenchProcesses.peakResidentBytes(console) ?? 0
+        let resident = BenchProcesses.residentBytes(console) ?? 0
         let screen = BenchTmux.screen()
         let median = ViewersBench.median
         // What the console says it dropped during the rounds (its count since it started, less
         // what it showed before them).
         let saidDuring = consoleDropped.map { $0 - (firstDropped ?? 0) }
         print(String(format: "  %6.0f/s offered: sent %6.0f events/s, console CPU %5.1f%% of a core (rounds %@), %5.1f µs/event sent,"
-                     + " peak RSS %4.0f MB; dropped in the rounds: by the feeder %d, on the console's screen %@; the feeder's process %.0f%% of a core",
+                     + " peak RSS %4.0f MB (%4.0f MB at the end); dropped in the rounds: by the feeder %d, on the console's screen %@; the feeder's process %.0f%% of a core",
                      median(offered), median(sent), 100 * median(shares),
                      shares.map { String(format: "%.1f", 100 * $0) }.joined(separator: ", ") as NSString,
-                     median(perEvent), Double(peak) / 1_048_576, feederDropped,
+                     median(perEvent), Double(peak) / 1_048_576, Double(resident) / 1_048_576, feederDropped,
                      (saidDuring.map { "\($0) (\(consoleDropped ?? 0) since it started)" } ?? "none shown") as NSString,
                      100 * median(benchShares)))
         if showScreen {
