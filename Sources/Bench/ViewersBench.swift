@@ -239,10 +239,7 @@ enum ViewersBench {
 
         func detach() {
             for socket in sockets { socket.close() }
-            if let program {
-                BenchProcesses.end(program.pane)
-                BenchProcesses.end(program.server)
-            }
+            if let program { BenchTmux.end(server: program.server, pane: program.pane) }
         }
     }
 
