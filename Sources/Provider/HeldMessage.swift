@@ -53,24 +53,36 @@ enum HeldMessage: Sendable, Hashable {
 }
 
 /// A message a delivery carried in its event's frame: the frame's deliveries (one array shared by
-/// all of the event's messages), which of them wrote it, and the envelope's text (its body when
-/// `bodyIsEvent`). Reads as `WireDecoding.sentMessage` would have made it.
+/// all of the event's messages, and by the event in the tail's ring), which of them wrote it, the
+/// envelope's text (its body when `bodyIsEvent`), and the frame's `SentTexts` when the reader
+/// kept the messages as text (then only their ids and body sizes are read until a view asks).
+/// Reads as `WireDecoding.sentMessage` would have made it.
 struct CarriedMessage: Sendable {
     let deliveries: [DeliveryOutcome]
     let index: Int
     let eventText: String
+    let texts: SentTexts?
 
     /// The message the delivery carried.
     var sent: DeliveredMessage {
-        guard let sent = deliveries[index].sent else { preconditionFailure("a carried message's delivery carries it") }
-        return sent
+        if let sent = deliveries[index].sent { return sent }
+        guard let text = deliveries[index].keptSent, let texts else { preconditionFailure("a carried message's delivery carries it") }
+        return texts.message(text)
     }
 
-    var id: String { sent.messageId }
-    var queue: String { sent.queue }
-    var sentAt: Date { WireDecoding.milliseconds(sent.time) }
+    var id: String {
+        if let text = deliveries[index].keptSent, let texts { return texts.messageId(text) }
+        return sent.messageId
+    }
+
+    /// Whether its id is `id`, without making a string of its own.
+    func hasId(_ id: String) -> Bool {
+        if let text = deliveries[index].keptSent, let texts { return texts.hasMessageId(text, id) }
+        return sent.messageId == id
+    }
 
     var bodyBytes: Int {
+        if let text = deliveries[index].keptSent { return text.bodyIsEvent ? eventText.utf8.count : text.bodyBytes }
         let sent = sent
         return sent.bodyIsEvent ? eventText.utf8.count : sent.body?.utf8.count ?? 0
     }

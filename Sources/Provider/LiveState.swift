@@ -142,7 +142,7 @@ struct LiveState: Sendable {
     /// stands for, its body the envelope the frame holds when it is the event itself.
     private mutating func applySent(by frame: BusEventFrame) {
         guard frame.carriesSent else { return }
-        messages.applyCarried(by: frame.deliveries, eventText: frame.event.text)
+        messages.applyCarried(by: frame.outcomes, texts: frame.sentTexts, eventText: frame.event.text)
     }
 
     /// Keeps a breaker's change of state (a first report is no change).

@@ -148,7 +148,7 @@ public struct RecentMessages: Sendable, Hashable {
         var index = messages.count - 1
         while index >= max(0, indexedTo - removed) {
             let found = messages.withHeld(at: index) { held -> Bool in
-                if case .carried(let carried) = held { return carried.id == id }
+                if case .carried(let carried) = held { return carried.hasId(id) }
                 return false
             }
             if found { return messages[index] }
@@ -203,10 +203,11 @@ public struct RecentMessages: Sendable, Hashable {
 
     /// The messages an event's deliveries carried (`sentWithEvents`), each as its `sent` frame
     /// would have been applied, kept inside the event's deliveries (`HeldMessage.carried`);
-    /// `eventText` is the body of those whose body is the event.
-    mutating func applyCarried(by deliveries: [DeliveryOutcome], eventText: String) {
-        for index in deliveries.indices where deliveries[index].sent != nil {
-            let carried = CarriedMessage(deliveries: deliveries, index: index, eventText: eventText)
+    /// `eventText` is the body of those whose body is the event; `texts` holds the messages a
+    /// stream reader kept as text (`BusEventFrame.sentTexts`).
+    mutating func applyCarried(by deliveries: [DeliveryOutcome], texts: SentTexts? = nil, eventText: String) {
+        for index in deliveries.indices where deliveries[index].hasSent {
+            let carried = CarriedMessage(deliveries: deliveries, index: index, eventText: eventText, texts: texts)
             if newestUnsent >= removed, position(of: carried.id) != nil {
                 // Held already (a later change came first): joins that entry as its `sent` frame would.
                 apply(WireDecoding.sentMessage(carried.sent, sender: deliveries[index].sender, eventText: eventText))

@@ -66,7 +66,7 @@ public struct TrafficRates: Sendable, Hashable {
                 bucket.count(bus: event.bus, source: event.event.summary.source ?? "")
                 // Each outcome's three members read in place: a loop over the outcomes copied
                 // each one whole (nine strings retained and released) to read three of them.
-                event.deliveries.withUnsafeBufferPointer { outcomes in
+                event.outcomes.withUnsafeBufferPointer { outcomes in
                     for index in outcomes.indices {
                         bucket.count(DeliveryRoute(rule: outcomes[index].rule, target: outcomes[index].targetArn),
                                      Self.status(outcomes[index].status), made: true)

@@ -169,7 +169,7 @@ enum WireDecoding {
         }
         return FlowEvent(id: summary.id ?? "", time: summary.time.flatMap(eventTime) ?? Date(), eventBusName: frame.bus,
                          source: summary.source ?? "", detailType: summary.detailType ?? "", resources: summary.resources,
-                         matchedRules: matched, outcomes: .frame(frame.deliveries), received: frame.event)
+                         matchedRules: matched, outcomes: .frame(frame.outcomes), received: frame.event)
     }
 
     /// An envelope's `time`: AWS writes UTC RFC 3339, read without Foundation's parser (one per

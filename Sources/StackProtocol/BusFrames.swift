@@ -127,11 +127,39 @@ public struct DeliveryOutcome: Sendable, Hashable {
     public var errorCode: String?
     public var errorMessage: String?
     /// The message a delivery to a queue wrote, in an `event` frame for a viewer that asked
-    /// for it (`sentWithEvents`); nil otherwise, and in `delivery` frames.
-    public var sent: DeliveredMessage?
+    /// for it (`sentWithEvents`); nil otherwise, and in `delivery` frames. Nil too for a
+    /// delivery taken from a frame a stream reader read (`BusEventFrame.outcomes`), whose
+    /// message stays in the frame's `sentTexts` (`keptSent` says where): the frame's
+    /// `deliveries` read it.
+    public var sent: DeliveredMessage? {
+        get { if case .message(let message) = carried { message } else { nil } }
+        set { carried = newValue.map(Carried.message) ?? .none }
+    }
+
+    /// How the delivery holds the message it wrote, if it carries one.
+    enum Carried: Sendable {
+        case none
+        case message(DeliveredMessage)
+        /// Kept as its text by the frame the delivery was read from.
+        case kept(SentText)
+    }
+
+    var carried: Carried
+
+    /// Where this delivery's message lies in its frame's `sentTexts`, when a stream reader kept it as text.
+    public var keptSent: SentText? { if case .kept(let text) = carried { text } else { nil } }
+
+    /// Whether the delivery carries the message it wrote, in either form.
+    public var hasSent: Bool { if case .none = carried { false } else { true } }
 
     public init(eventId: String, bus: String, rule: String, targetId: String, targetArn: String, status: Status,
                 errorCode: String? = nil, errorMessage: String? = nil, sent: DeliveredMessage? = nil) {
+        self.init(eventId: eventId, bus: bus, rule: rule, targetId: targetId, targetArn: targetArn, status: status,
+                  errorCode: errorCode, errorMessage: errorMessage, carried: sent.map(Carried.message) ?? .none)
+    }
+
+    init(eventId: String, bus: String, rule: String, targetId: String, targetArn: String, status: Status,
+         errorCode: String?, errorMessage: String?, carried: Carried) {
         self.eventId = eventId
         self.bus = bus
         self.rule = rule
@@ -140,7 +168,22 @@ public struct DeliveryOutcome: Sendable, Hashable {
         self.status = status
         self.errorCode = errorCode
         self.errorMessage = errorMessage
-        self.sent = sent
+        self.carried = carried
+    }
+
+    /// Equal member for member; a message kept by a frame compares as carried, unread (its
+    /// frame compares them read: `BusEventFrame.==`).
+    public static func == (a: DeliveryOutcome, b: DeliveryOutcome) -> Bool {
+        a.eventId == b.eventId && a.bus == b.bus && a.rule == b.rule && a.targetId == b.targetId && a.targetArn == b.targetArn
+            && a.status == b.status && a.errorCode == b.errorCode && a.errorMessage == b.errorMessage
+            && a.hasSent == b.hasSent && a.sent == b.sent
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(eventId)
+        hasher.combine(rule)
+        hasher.combine(targetId)
+        hasher.combine(status)
     }
 
     /// The delivery that sent `sent`, as the message's `sender` names it.
@@ -191,17 +234,62 @@ public struct BusEventFrame: Sendable, Hashable {
     public var bus: String
     public var event: EventEnvelope
     public var matched: [MatchedRule]
-    public var deliveries: [DeliveryOutcome]
+    /// The deliveries as held: in a frame a stream reader read, their `sent` members stay in
+    /// `sentTexts` (each delivery's `keptSent` says where) until read.
+    public private(set) var outcomes: [DeliveryOutcome]
+    /// The text of the deliveries' `sent` members, when a stream reader kept them so.
+    public private(set) var sentTexts: SentTexts?
+
+    /// Each delivery with the message it carried: `outcomes`, with any message kept as text read.
+    public var deliveries: [DeliveryOutcome] {
+        get {
+            guard let sentTexts else { return outcomes }
+            return outcomes.map { outcome in
+                guard case .kept(let text) = outcome.carried else { return outcome }
+                var read = outcome
+                read.carried = .message(sentTexts.message(text))
+                return read
+            }
+        }
+        set {
+            outcomes = newValue
+            sentTexts = nil
+        }
+    }
 
     public init(bus: String, event: EventEnvelope, matched: [MatchedRule], deliveries: [DeliveryOutcome]) {
         self.bus = bus
         self.event = event
         self.matched = matched
-        self.deliveries = deliveries
+        self.outcomes = deliveries
+        self.sentTexts = nil
+    }
+
+    /// A frame as a stream reader read it: `outcomes` whose kept messages lie in `sentTexts`.
+    init(bus: String, event: EventEnvelope, matched: [MatchedRule], outcomes: [DeliveryOutcome], sentTexts: SentTexts?) {
+        self.bus = bus
+        self.event = event
+        self.matched = matched
+        self.outcomes = outcomes
+        self.sentTexts = sentTexts
     }
 
     /// Whether a delivery carries the message it sent (the frame differs by `sentWithEvents`).
-    public var carriesSent: Bool { deliveries.contains { $0.sent != nil } }
+    public var carriesSent: Bool { outcomes.contains { $0.hasSent } }
+
+    /// Equal when they read the same: deliveries compared with their messages read.
+    public static func == (a: BusEventFrame, b: BusEventFrame) -> Bool {
+        guard a.bus == b.bus, a.event == b.event, a.matched == b.matched else { return false }
+        if a.sentTexts == nil && b.sentTexts == nil { return a.outcomes == b.outcomes }
+        return a.deliveries == b.deliveries
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(bus)
+        hasher.combine(event)
+        hasher.combine(matched)
+        hasher.combine(outcomes)
+    }
 
     /// `{"bus","event":{envelope},"matched":[{"bus","rule"}…],"deliveries":[outcome…]}`
     public var json: JSONValue {

@@ -4,7 +4,9 @@ extension FrameReader {
     /// The event of an `event` frame whose `data` object is at `data` (its header checked), if
     /// it is well formed. The envelope is kept as its text with the few members a list shows
     /// (`EventEnvelope(text:summary:)`), parsed only if someone opens it. The names every
-    /// event repeats (bus, rules, targets, queues, source, detail-type) are shared through `strings`.
+    /// event repeats (bus, rules, targets, source, detail-type, and its `time`: a busy bus puts
+    /// thousands in the same second) are shared through `strings`. Each delivery's `sent`
+    /// member is checked and kept as its text (`SentTexts`), not read.
     static func event(in document: JSONDocument, data: Int32, strings: inout FrameStrings) -> BusEventFrame? {
         let f = fields
         guard let bus = string(document, data, f.bus, &strings),
@@ -15,7 +17,10 @@ extension FrameReader {
               let deliveryList = member(document, data, f.deliveries, kind: .array)
         else { return nil }
 
+        // Sized to what they hold: the tail's ring keeps each event's deliveries, and an
+        // array grown one element at a time holds up to twice its count.
         var matched: [MatchedRule] = []
+        matched.reserveCapacity(elements(of: matchedList, in: document))
         var element = document.slots[Int(matchedList)].first
         while element != JSONDocument.none {
             guard document.slots[Int(element)].kind == .object,
@@ -25,6 +30,8 @@ extension FrameReader {
             element = document.slots[Int(element)].next
         }
         var deliveries: [DeliveryOutcome] = []
+        deliveries.reserveCapacity(elements(of: deliveryList, in: document))
+        var sentBytes: [UInt8] = []
         element = document.slots[Int(deliveryList)].first
         while element != JSONDocument.none {
             guard document.slots[Int(element)].kind == .object,
@@ -35,13 +42,14 @@ extension FrameReader {
                   let status = deliveryStatus(document, element, f.status),
                   let errorCode = optionalString(document, element, f.errorCode),
                   let errorMessage = optionalString(document, element, f.errorMessage) else { return nil }
-            var sent: DeliveredMessage?
+            var carried = DeliveryOutcome.Carried.none
             if let slot = document.member(element, node: Int32(f.sent)) {
-                guard let message = deliveredMessage(in: document, at: slot, strings: &strings) else { return nil }
-                sent = message
+                if sentBytes.isEmpty { sentBytes.reserveCapacity(sentTextBytes(deliveryList, in: document)) }
+                guard let text = keptSent(in: document, at: slot, into: &sentBytes) else { return nil }
+                carried = .kept(text)
             }
             deliveries.append(DeliveryOutcome(eventId: id, bus: deliveryBus, rule: rule, targetId: targetId, targetArn: targetArn,
-                                              status: status, errorCode: errorCode, errorMessage: errorMessage, sent: sent))
+                                              status: status, errorCode: errorCode, errorMessage: errorMessage, carried: carried))
             element = document.slots[Int(element)].next
         }
 
@@ -55,9 +63,9 @@ extension FrameReader {
         }
         let summary = EventEnvelope.Summary(id: id, source: string(document, envelope, f.source, &strings),
                                             detailType: string(document, envelope, f.detailType, &strings),
-                                            time: string(document, envelope, f.time), resources: resources)
+                                            time: string(document, envelope, f.time, &strings), resources: resources)
         return BusEventFrame(bus: bus, event: EventEnvelope(text: String(decoding: envelopeText, as: UTF8.self), summary: summary),
-                             matched: matched, deliveries: deliveries)
+                             matched: matched, outcomes: deliveries, sentTexts: sentBytes.isEmpty ? nil : SentTexts(bytes: sentBytes))
     }
 
     /// The four `status` values' bytes, matched in place: a `String` per delivery only to
@@ -72,18 +80,68 @@ extension FrameReader {
         }
     }
 
-    /// A delivery's `sent` member at `slot`, if well formed: what `DeliveredMessage(json:path:)` reads.
-    private static func deliveredMessage(in document: JSONDocument, at slot: Int32, strings: inout FrameStrings) -> DeliveredMessage? {
+    /// The elements of the array at `list`.
+    private static func elements(of list: Int32, in document: JSONDocument) -> Int {
+        var count = 0
+        var element = document.slots[Int(list)].first
+        while element != JSONDocument.none {
+            count += 1
+            element = document.slots[Int(element)].next
+        }
+        return count
+    }
+
+    /// The bytes the `sent` members of the deliveries at `list` take as text (ids with escapes
+    /// take a few more).
+    private static func sentTextBytes(_ list: Int32, in document: JSONDocument) -> Int {
+        var total = 0
+        var element = document.slots[Int(list)].first
+        while element != JSONDocument.none {
+            if document.slots[Int(element)].kind == .object, let sent = document.member(element, node: Int32(fields.sent)) {
+                total += Int(document.slots[Int(sent)].count)
+            }
+            element = document.slots[Int(element)].next
+        }
+        return total
+    }
+
+    /// A delivery's `sent` member at `slot`, if well formed — checked member for member as
+    /// `DeliveredMessage(json:path:)` checks it — kept as its text in `bytes`, with its
+    /// `messageId`'s bytes and its body's size, and read whole only when asked (`SentTexts`).
+    private static func keptSent(in document: JSONDocument, at slot: Int32, into bytes: inout [UInt8]) -> SentText? {
         let f = fields
-        guard document.slots[Int(slot)].kind == .object,
-              let queue = string(document, slot, f.sentQueue, &strings),
-              let messageId = string(document, slot, f.sentMessageId),
-              let time = integer(document, slot, f.sentTime),
-              let body = optionalString(document, slot, f.sentBody),
-              let bodySize = integer(document, slot, f.sentBodySize),
-              let truncated = optionalBool(document, slot, f.sentTruncated),
+        guard document.slots[Int(slot)].kind == .object, let text = document.text(of: slot),
+              member(document, slot, f.sentQueue, kind: .string) != nil,
+              let messageId = member(document, slot, f.sentMessageId, kind: .string),
+              integer(document, slot, f.sentTime) != nil,
+              let bodyBytes = optionalStringBytes(document, slot, f.sentBody),
+              integer(document, slot, f.sentBodySize) != nil,
+              optionalBool(document, slot, f.sentTruncated) != nil,
               let bodyIsEvent = optionalBool(document, slot, f.sentBodyIsEvent) else { return nil }
-        return DeliveredMessage(queue: queue, messageId: messageId, time: Int64(time), body: body, bodySize: bodySize,
-                                truncated: truncated, bodyIsEvent: bodyIsEvent)
+        let start = bytes.count
+        bytes.append(contentsOf: text)
+        // The id's bytes lie inside the member's text unless it had escapes (then its unescaped
+        // bytes follow the text).
+        let id = document.slots[Int(messageId)]
+        let idStart: Int
+        if Int(id.start) >= text.startIndex && Int(id.start + id.count) <= text.endIndex {
+            idStart = start + Int(id.start) - text.startIndex
+        } else {
+            idStart = bytes.count
+            document.withBytes(of: id) { bytes.append(contentsOf: $0) }
+        }
+        return SentText(start: Int32(start), count: Int32(text.count), idStart: Int32(idStart), idCount: id.count,
+                        bodyBytes: bodyBytes, bodyIsEvent: bodyIsEvent)
+    }
+
+    /// The UTF-8 bytes of a string member that may be absent or null (0 then); nil when it is
+    /// something else.
+    private static func optionalStringBytes(_ document: JSONDocument, _ object: Int32, _ node: Int) -> Int? {
+        guard let slot = document.member(object, node: Int32(node)) else { return 0 }
+        switch document.slots[Int(slot)].kind {
+        case .null: return 0
+        case .string: return Int(document.slots[Int(slot)].count)
+        default: return nil
+        }
     }
 }

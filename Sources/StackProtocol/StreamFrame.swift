@@ -175,8 +175,15 @@ public enum StreamFrameCodec {
             return [try decode(bytes: bytes)]
         }
         var frames: [StreamFrame] = []
-        var strings = FrameStrings()
+        var count = 0
         var member = document.slots[Int(JSONDocument.root)].first
+        while member != JSONDocument.none {
+            count += 1
+            member = document.slots[Int(member)].next
+        }
+        frames.reserveCapacity(count)
+        var strings = FrameStrings()
+        member = document.slots[Int(JSONDocument.root)].first
         while member != JSONDocument.none {
             let index = frames.count
             do throws(StackProtocolError) {

@@ -14,10 +14,12 @@ public enum StreamMessage: Sendable, Hashable {
     case execution(ExecutionChange)
     /// `history` on `executions`.
     case history(ExecutionHistoryEvent)
-    /// `breaker` on `breakers`.
-    case breaker(BreakerChange)
+    /// `breaker` on `breakers`. Boxed, as `breakerOverride`: a board entry is several hundred
+    /// bytes, and every frame of every kind took that room in arrays of frames (a batch of
+    /// events, a viewer's buffer), copied as they grew, for frames that come a few a minute.
+    indirect case breaker(BreakerChange)
     /// `breaker-override` on `breakers`.
-    case breakerOverride(BreakerOverrideResult)
+    indirect case breakerOverride(BreakerOverrideResult)
     /// `message` on `messages`: one change of one SQS message.
     case message(QueueMessageChange)
     /// `message-moved` on `messages`: a move task moved one message to another queue.

@@ -136,6 +136,33 @@ struct RecentMessagesTests {
         #expect(recent.changesSeen == 2)
     }
 
+    /// `frame` written as the stack writes it and read back as the console's reader reads a
+    /// batch: its deliveries' messages kept as text.
+    static func readFromText(_ frame: BusEventFrame) throws -> BusEventFrame {
+        let text = StreamFrameCodec.encode(.published(.event(frame), sequence: 1))
+        guard case .published(.event(let read), _) = try #require(try StreamFrameCodec.decodeMessage(bytes: Array(("[" + text + "]").utf8)).first)
+        else { throw StackProtocolError("not an event frame") }
+        #expect(read.sentTexts != nil && read.outcomes.allSatisfy { $0.keptSent != nil && $0.sent == nil })
+        #expect(read == frame, "the frame reads as written")
+        return read
+    }
+
+    @Test("an event in the tail's ring does not keep the text of the messages it carried once the recent messages let them go")
+    func ringKeepsNoMessageText() throws {
+        var state = LiveState(eventLimit: 100, timelineLimit: 10)
+        state.messages = RecentMessages(limit: 10)
+        weak var firstTexts: SentTexts?
+        for index in 0..<20 {
+            let event = try Self.readFromText(Self.carryingEvent("e-\(index)", messages: "m\(index)", count: 3, time: 1_000))
+            if index == 0 { firstTexts = event.sentTexts }
+            _ = state.apply(frame: .published(.event(event), sequence: index))
+        }
+        #expect(state.messages.message("m0-1") == nil, "let go by the recent messages")
+        #expect(state.events.first?.id == "e-0" && state.events.first?.deliveries.count == 3, "the event is held, its deliveries read")
+        #expect(firstTexts == nil, "and the text of its messages is gone")
+        #expect(state.messages.message("m19-2")?.body == "body 2" && state.messages.message("m19-0")?.queue == "q-0")
+    }
+
     /// An event frame as a `sentWithEvents` viewer reads it: `count` deliveries to queue `q-i`,
     /// each carrying message `prefix-i` (the first's body the event itself).
     private static func carryingEvent(_ id: String, messages prefix: String, count: Int, time: Int64) -> BusEventFrame {
@@ -151,8 +178,9 @@ struct RecentMessagesTests {
                              matched: [], deliveries: deliveries)
     }
 
-    @Test("messages kept inside their events read, change, purge and go exactly as messages applied one by one")
-    func carriedMessagesAsApplied() throws {
+    @Test("messages kept inside their events — built whole, or kept as text by the stream's reader — read, change, purge and go exactly as messages applied one by one",
+          arguments: [false, true])
+    func carriedMessagesAsApplied(readFromText: Bool) throws {
         var carried = LiveState(eventLimit: 100, timelineLimit: 10)
         var framed = LiveState(eventLimit: 100, timelineLimit: 10)
         func both(_ message: StreamMessage) {
@@ -162,12 +190,13 @@ struct RecentMessagesTests {
         // publish in either order): the carried send joins that entry.
         both(.message(QueueMessageChange(change: .received, queue: "q-1", messageId: "early-1", time: 900, receiveCount: 1)))
         for index in 0..<30 {
-            let event = Self.carryingEvent("e-\(index)", messages: index == 3 ? "early" : "m\(index)", count: 3, time: Int64(1_000 + index))
+            let made = Self.carryingEvent("e-\(index)", messages: index == 3 ? "early" : "m\(index)", count: 3, time: Int64(1_000 + index))
+            let event = readFromText ? try Self.readFromText(made) : made
             #expect(carried.apply(frame: .published(.event(event), sequence: index)) == .changed)
-            var plain = event
-            plain.deliveries = event.deliveries.map { var delivery = $0; delivery.sent = nil; return delivery }
+            var plain = made
+            plain.deliveries = made.deliveries.map { var delivery = $0; delivery.sent = nil; return delivery }
             _ = framed.apply(frame: .published(.event(plain), sequence: index))
-            for delivery in event.deliveries {
+            for delivery in made.deliveries {
                 _ = framed.apply(frame: .published(.message(try #require(delivery.sent).change(sender: delivery.sender)), sequence: index))
             }
         }
@@ -196,12 +225,17 @@ struct RecentMessagesTests {
         #expect(recent.message("nowhere") == nil)
     }
 
-    @Test("carried messages are let go by count and by their bodies' bytes (an event's envelope counted per message it is the body of)")
-    func carriedMessagesBounded() {
+    @Test("carried messages are let go by count and by their bodies' bytes (an event's envelope counted per message it is the body of), kept whole or as text",
+          arguments: [false, true])
+    func carriedMessagesBounded(readFromText: Bool) throws {
+        func carrying(_ id: String, messages prefix: String, count: Int) throws -> BusEventFrame {
+            let made = Self.carryingEvent(id, messages: prefix, count: count, time: 1_000)
+            return readFromText ? try Self.readFromText(made) : made
+        }
         var recent = RecentMessages(limit: 50, bodyBudget: 1 << 30)
         for index in 0..<100 {
-            let event = Self.carryingEvent("e-\(index)", messages: "m\(index)", count: 5, time: 1_000)
-            recent.applyCarried(by: event.deliveries, eventText: event.event.text)
+            let event = try carrying("e-\(index)", messages: "m\(index)", count: 5)
+            recent.applyCarried(by: event.outcomes, texts: event.sentTexts, eventText: event.event.text)
         }
         #expect(recent.messages.count <= 50 && recent.messages.count + recent.evicted == 500)
         #expect(recent.messages.last?.id == "m99-4" && recent.message("m99-0")?.queue == "q-0" && recent.message("m0-0") == nil)
@@ -213,10 +247,17 @@ struct RecentMessagesTests {
         let envelopeBytes = Self.carryingEvent("e-0", messages: "m", count: 1, time: 0).event.text.utf8.count
         var byBytes = RecentMessages(limit: 10_000, bodyBudget: envelopeBytes * 10)
         for index in 0..<100 {
-            let event = Self.carryingEvent("e-\(index)", messages: "m\(index)", count: 1, time: 1_000)
-            byBytes.applyCarried(by: event.deliveries, eventText: event.event.text)
+            let event = try carrying("e-\(index)", messages: "m\(index)", count: 1)
+            byBytes.applyCarried(by: event.outcomes, texts: event.sentTexts, eventText: event.event.text)
         }
         #expect(byBytes.messages.count <= 10 && byBytes.messages.count + byBytes.evicted == 100)
+        // Bodies of their own: "body N" (6 bytes) each, counted as read.
+        var small = RecentMessages(limit: 10_000, bodyBudget: 60)
+        for index in 0..<20 {
+            let event = try carrying("e-\(index)", messages: "m\(index)", count: 3)
+            small.applyCarried(by: Array(event.outcomes.dropFirst()), texts: event.sentTexts, eventText: event.event.text)
+        }
+        #expect(small.messages.count == 10 && small.messages.last?.body == "body 2")
     }
 
     @Test("a moved message let go frees its new id too; an unknown change from a newer stack is skipped")

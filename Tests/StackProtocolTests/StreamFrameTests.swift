@@ -315,6 +315,43 @@ struct StreamFrameTests {
         }
     }
 
+    @Test("a batch keeps each delivery's sent member as its text: the id (escapes too) and body size read without it, the message read whole as the general decoder reads it, hostile bodies byte for byte")
+    func sentKeptAsText() throws {
+        var raw = Fixtures.delivered
+        raw.sent = DeliveredMessage(queue: "orders", messageId: "m-1", time: 1_700, bodySize: 321, bodyIsEvent: true)
+        var hostile = Fixtures.delivered
+        hostile.targetId = "t2"
+        hostile.sent = DeliveredMessage(queue: "audit\u{202E}", messageId: "m\"\n\u{1}2-é", time: -5,
+                                        body: "\u{202E}evil\u{1B}[31m\\\"\u{0}ñ", bodySize: 40_000, truncated: true)
+        let event = BusEventFrame(bus: "default", event: EventEnvelope(Fixtures.envelope), matched: Fixtures.event.matched,
+                                  deliveries: [raw, Fixtures.deadLettered, hostile])
+        let text = StreamFrameCodec.encode(.published(.event(event), sequence: 9))
+        let general = try StreamFrameCodec.decode(text)
+        let batch = try StreamFrameCodec.decodeMessage(bytes: Array(("[" + text + "," + text + "]").utf8))
+        #expect(batch == [general, general])
+        guard case .published(.event(let read), _) = batch[0] else { Issue.record("not an event"); return }
+        let texts = try #require(read.sentTexts)
+        #expect(read.carriesSent && read.outcomes.map(\.hasSent) == [true, false, true])
+        #expect(read.outcomes.allSatisfy { $0.sent == nil }, "the messages stay in the frame's texts until read")
+        let kept = read.outcomes.compactMap(\.keptSent)
+        #expect(kept.map(texts.messageId) == ["m-1", "m\"\n\u{1}2-é"])
+        #expect(texts.hasMessageId(kept[1], "m\"\n\u{1}2-é") && !texts.hasMessageId(kept[1], "m-1") && !texts.hasMessageId(kept[0], "m-"))
+        #expect(kept.map(\.bodyIsEvent) == [true, false])
+        #expect(kept.map(\.bodyBytes) == [0, hostile.sent?.body?.utf8.count ?? -1])
+        #expect(texts.message(kept[1]) == hostile.sent && texts.message(kept[0]) == raw.sent)
+        #expect(read.deliveries == event.deliveries && read.deliveries.map(\.sent) == [raw.sent, nil, hostile.sent])
+        // Written again, the frame is byte for byte what the stack wrote.
+        #expect(StreamFrameCodec.encode(batch[1]) == text)
+        // A frame changed after reading holds its messages whole.
+        var changed = read
+        changed.deliveries[0].status = .retrying
+        #expect(changed.sentTexts == nil && changed.deliveries[2].sent == hostile.sent && changed.deliveries[0].status == .retrying)
+        // An event without messages keeps no texts.
+        let plain = try StreamFrameCodec.decodeMessage("[" + StreamFrameCodec.encode(.published(.event(Fixtures.event), sequence: 1)) + "]")
+        guard case .published(.event(let bare), _) = plain[0] else { Issue.record("not an event"); return }
+        #expect(bare.sentTexts == nil && !bare.carriesSent && bare == Fixtures.event)
+    }
+
     /// A frame in a batch reads as the general decoder reads it alone: the same frame, or its
     /// error as an error frame in the frame's place.
     static func expectReadAsTheGeneralDecoderReadsIt(_ text: String) throws {
