@@ -129,3 +129,64 @@ def test_batched_viewer_gets_arrays_of_frames(endpoint):
         assert [f["data"]["event"]["detail"]["n"] for f in received] == [0, 1, 2, 3, 4]
         assert all(f["v"] == 1 for f in received)
         assert messages < 5, "five events put at once come in fewer messages than frames"
+
+
+def test_sent_with_events_and_plain_viewers_read_the_same_put(endpoint):
+    """A batched viewer with `sentWithEvents` and a plain one, on the same put: the first gets
+    each delivery's message inside its event's frame (arrays over 16 KiB arrive in WebSocket
+    continuation frames), the second a `sent` frame per queue reached and then the event; with
+    the messages taken out, the two event frames are the same frame."""
+    events, sqs = make_client("events", endpoint), make_client("sqs", endpoint)
+    tag = uuid.uuid4().hex[:8]
+    source = f"both-{tag}"
+    raw_url = sqs.create_queue(QueueName=f"raw-{tag}")["QueueUrl"]
+    fixed_url = sqs.create_queue(QueueName=f"fixed-{tag}")["QueueUrl"]
+    arn = lambda url: sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    rule = f"both-{tag}"
+    events.put_rule(Name=rule, EventPattern=json.dumps({"source": [source]}))
+    events.put_targets(Rule=rule, Targets=[{"Id": "raw", "Arn": arn(raw_url)},
+                                           {"Id": "fixed", "Arn": arn(fixed_url), "Input": json.dumps({"fixed": "ü"})}])
+    topics = ["events", "messages"]
+    with connect(ws_url(endpoint, "?batch=50&buffer=4096"), max_size=2**22) as asked, \
+            connect(ws_url(endpoint), max_size=2**22) as plain:
+        asked.send(json.dumps({"type": "subscribe", "topics": topics, "pattern": {"source": [source]}, "sentWithEvents": True}))
+        plain.send(json.dumps({"type": "subscribe", "topics": topics}))
+        assert json.loads(asked.recv(timeout=10))[0]["sentWithEvents"] is True
+        assert "sentWithEvents" not in json.loads(plain.recv(timeout=10))
+        big = "x" * 40_000
+        events.put_events(Entries=[{"Source": source, "DetailType": "t", "Detail": json.dumps({"n": n, "pad": big})}
+                                   for n in range(3)])
+
+        carried = []
+        deadline = time.monotonic() + 10
+        while len(carried) < 3:
+            for frame in json.loads(asked.recv(timeout=max(0.1, deadline - time.monotonic()))):
+                assert frame["type"] != "message" or frame["data"]["queue"] not in (f"raw-{tag}", f"fixed-{tag}"), \
+                    "no sent frame for a message carried in its event"
+                if frame["type"] == "event":
+                    carried.append(frame)
+        sent, plain_events = {}, []
+        while len(plain_events) < 3:
+            frame = next_frame(plain, {"event", "message"})
+            if frame["type"] == "message" and frame["data"]["change"] == "sent" \
+                    and frame["data"]["queue"] in (f"raw-{tag}", f"fixed-{tag}"):
+                sent[(frame["data"]["sender"]["eventId"], frame["data"]["queue"])] = frame["data"]
+            elif frame["type"] == "event" and frame["data"]["event"]["source"] == source:
+                plain_events.append(frame)
+
+    assert [f["data"]["event"]["detail"]["n"] for f in carried] == [0, 1, 2]
+    for with_sent, without in zip(carried, plain_events):
+        event_id = with_sent["data"]["event"]["id"]
+        deliveries = with_sent["data"]["deliveries"]
+        assert [d["status"] for d in deliveries] == ["delivered", "delivered"]
+        for delivery in deliveries:
+            message = delivery.pop("sent")
+            expected = dict(sent[(event_id, message["queue"])])
+            assert expected.pop("change") == "sent"
+            assert expected.pop("sender") == {"eventId": event_id, "bus": "default", "rule": rule,
+                                              "targetId": delivery["targetId"]}
+            assert message == expected
+        raw = next(d for d in sent.values() if d["sender"]["eventId"] == event_id and d["queue"] == f"raw-{tag}")
+        assert raw.get("bodyIsEvent") is True and "body" not in raw
+        with_sent.pop("seq"), without.pop("seq")
+        assert with_sent == without

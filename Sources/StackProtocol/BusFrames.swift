@@ -298,14 +298,63 @@ public struct BusEventFrame: Sendable, Hashable {
     }
 
     /// `json`, written with the envelope's text spliced in and the rest written straight to
-    /// bytes (one event frame per event on the bus's hot path), member for member as `json`;
-    /// without `withSent`, the deliveries' `sent` members are left out (what a viewer that did
-    /// not ask for them has always received).
+    /// bytes, member for member as `json`; without `withSent`, the deliveries' `sent` members
+    /// are left out (what a viewer that did not ask for them has always received).
     func write(to output: inout [UInt8], withSent: Bool = true) {
+        let deliveries = self.deliveries
+        Self.write(bus: bus, eventText: event.text, matched: matched, deliveries: deliveries[...], to: &output,
+                   sent: withSent ? { index, output in
+                       guard let sent = deliveries[index].sent else { return false }
+                       sent.write(to: &output)
+                       return true
+                   } : nil)
+    }
+
+    /// The whole `event` frame numbered `sequence`, written from the parts the bus holds when an
+    /// event's put commits, without making a `BusEventFrame` (one event frame per event on the
+    /// bus's hot path): byte for byte what `StreamFrameCodec.encode(.published(.event(frame),
+    /// sequence:), withSent:)` writes for the frame of these parts whose delivered deliveries
+    /// carry, as `sent`, the change in `carried` that names them as its sender (a change's
+    /// `sender` names its delivery by bus, rule and target). `carried` is left out without
+    /// `withSent`.
+    public static func encodeFrame(sequence: Int, bus: String, eventText: String, matched: [MatchedRule],
+                                   deliveries: ArraySlice<DeliveryOutcome>, carried: [QueueMessageChange],
+                                   withSent: Bool) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(512 + eventText.utf8.count)
+        StreamFrameCodec.writePublishedHead(type: "event", topic: .events, sequence: sequence, to: &output)
+        write(bus: bus, eventText: eventText, matched: matched, deliveries: deliveries, to: &output,
+              sent: withSent && !carried.isEmpty ? { index, output in
+                  guard let match = carriedIndex(for: deliveries[index], in: carried) else { return false }
+                  return carried[match].writeDelivered(to: &output)
+              } : nil)
+        output.append(UInt8(ascii: "}"))
+        return output
+    }
+
+    /// Whether the frame of these parts differs for a viewer with `sentWithEvents` (some
+    /// delivery carries a message): as `carriesSent` of the frame `encodeFrame` writes.
+    public static func carriesSent(deliveries: ArraySlice<DeliveryOutcome>, carried: [QueueMessageChange]) -> Bool {
+        !carried.isEmpty && deliveries.contains { carriedIndex(for: $0, in: carried) != nil }
+    }
+
+    /// The change in `carried` that `delivery` carries, by index: the first naming it as its
+    /// sender, for a delivered delivery, when that change is a `sent` with its size (what
+    /// `DeliveredMessage(_:)` takes).
+    static func carriedIndex(for delivery: DeliveryOutcome, in carried: [QueueMessageChange]) -> Int? {
+        guard delivery.status == .delivered, let index = carried.firstIndex(where: { $0.sends(for: delivery) }),
+              carried[index].change == .sent, carried[index].bodySize != nil else { return nil }
+        return index
+    }
+
+    /// The frame's data from its parts. `sent`, given a delivery's index in `deliveries`,
+    /// writes the message it carries and says whether it wrote one (nil: none carried).
+    private static func write(bus: String, eventText: String, matched: [MatchedRule], deliveries: ArraySlice<DeliveryOutcome>,
+                              to output: inout [UInt8], sent: ((Int, inout [UInt8]) -> Bool)?) {
         StreamFrameCodec.append("{\"bus\":", to: &output)
         StreamFrameCodec.appendString(bus, to: &output)
         StreamFrameCodec.append(",\"event\":", to: &output)
-        StreamFrameCodec.append(event.text, to: &output)
+        StreamFrameCodec.append(eventText, to: &output)
         StreamFrameCodec.append(",\"matched\":[", to: &output)
         for (index, rule) in matched.enumerated() {
             StreamFrameCodec.append(index == 0 ? "{\"bus\":" : ",{\"bus\":", to: &output)
@@ -315,8 +364,9 @@ public struct BusEventFrame: Sendable, Hashable {
             output.append(UInt8(ascii: "}"))
         }
         StreamFrameCodec.append("],\"deliveries\":[", to: &output)
-        for (index, delivery) in deliveries.enumerated() {
-            StreamFrameCodec.append(index == 0 ? "{\"bus\":" : ",{\"bus\":", to: &output)
+        for index in deliveries.indices {
+            let delivery = deliveries[index]
+            StreamFrameCodec.append(index == deliveries.startIndex ? "{\"bus\":" : ",{\"bus\":", to: &output)
             StreamFrameCodec.appendString(delivery.bus, to: &output)
             StreamFrameCodec.append(",\"rule\":", to: &output)
             StreamFrameCodec.appendString(delivery.rule, to: &output)
@@ -334,9 +384,11 @@ public struct BusEventFrame: Sendable, Hashable {
                 StreamFrameCodec.append(",\"errorMessage\":", to: &output)
                 StreamFrameCodec.appendString(message, to: &output)
             }
-            if withSent, let sent = delivery.sent {
+            if let sent {
+                // The member's name first; taken back when the delivery carries nothing.
+                let mark = output.count
                 StreamFrameCodec.append(",\"sent\":", to: &output)
-                sent.write(to: &output)
+                if !sent(index, &output) { output.removeSubrange(mark...) }
             }
             output.append(UInt8(ascii: "}"))
         }

@@ -55,6 +55,14 @@ public struct DeliveredMessage: Sendable, Hashable {
 
     /// `json`, written straight to bytes, member for member (one per queue an event reaches).
     func write(to output: inout [UInt8]) {
+        Self.write(queue: queue, messageId: messageId, time: time, body: body, bodySize: bodySize, truncated: truncated,
+                   bodyIsEvent: bodyIsEvent, to: &output)
+    }
+
+    /// `json` of the message with these members: the one writer of it, for a `DeliveredMessage`
+    /// and for the `sent` change it stands for (`QueueMessageChange.writeDelivered`).
+    static func write(queue: String, messageId: String, time: Int64, body: String?, bodySize: Int, truncated: Bool,
+                      bodyIsEvent: Bool, to output: inout [UInt8]) {
         StreamFrameCodec.append("{\"queue\":", to: &output)
         StreamFrameCodec.appendString(queue, to: &output)
         StreamFrameCodec.append(",\"messageId\":", to: &output)

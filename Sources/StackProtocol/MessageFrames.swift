@@ -193,6 +193,22 @@ public struct QueueMessageChange: Sendable, Hashable {
         output.append(UInt8(ascii: "}"))
     }
 
+    /// Whether this is the `sent` change of `delivery`'s message: its sender names that
+    /// delivery's bus, rule and target (the event is the caller's to match).
+    func sends(for delivery: DeliveryOutcome) -> Bool {
+        guard let sender else { return false }
+        return sender.targetId == delivery.targetId && sender.rule == delivery.rule && sender.bus == delivery.bus
+    }
+
+    /// Writes what `DeliveredMessage(self)` would write, without making it, and says whether it
+    /// wrote anything (not for a change other than `sent`, or without its size, as that init).
+    func writeDelivered(to output: inout [UInt8]) -> Bool {
+        guard change == .sent, let bodySize else { return false }
+        DeliveredMessage.write(queue: queue, messageId: messageId, time: time, body: body, bodySize: bodySize,
+                               truncated: truncated, bodyIsEvent: bodyIsEvent, to: &output)
+        return true
+    }
+
     init(json: JSONValue, path: String) throws(StackProtocolError) {
         let fields = try ProtocolFields(json, path: path)
         let name = try fields.string("change")

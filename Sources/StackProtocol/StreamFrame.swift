@@ -79,10 +79,15 @@ public enum StreamFrameCodec {
     /// `withSent: false` leaves out what only a viewer with `sentWithEvents` receives (the
     /// `sent` members of an event frame's deliveries): the frame every other viewer gets.
     public static func encode(_ frame: StreamFrame, withSent: Bool) -> String {
+        String(decoding: encodeBytes(frame, withSent: withSent), as: UTF8.self)
+    }
+
+    /// `encode(_:withSent:)` as its UTF-8 bytes: what the stack queues for its viewers and
+    /// writes to their sockets, with no `String` made on the way.
+    public static func encodeBytes(_ frame: StreamFrame, withSent: Bool = true) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(256)
-        append("{\"v\":1,\"type\":", to: &output)
-        appendString(frame.type, to: &output)
+        writeHead(type: frame.type, to: &output)
         switch frame {
         case .subscribed(let subscribed):
             append(",\"topics\":", to: &output)
@@ -100,15 +105,33 @@ public enum StreamFrameCodec {
             append(",\"count\":", to: &output)
             appendDigits(Int64(count), to: &output)
         case .published(let message, let sequence):
-            append(",\"topic\":", to: &output)
-            appendString(message.topic.rawValue, to: &output)
-            append(",\"seq\":", to: &output)
-            appendDigits(Int64(sequence), to: &output)
-            append(",\"data\":", to: &output)
+            writePublishedTail(topic: message.topic, sequence: sequence, to: &output)
             message.writeData(to: &output, withSent: withSent)
         }
         output.append(UInt8(ascii: "}"))
-        return String(decoding: output, as: UTF8.self)
+        return output
+    }
+
+    /// `{"v":1,"type":TYPE`: every frame's start.
+    private static func writeHead(type: String, to output: inout [UInt8]) {
+        append("{\"v\":1,\"type\":", to: &output)
+        appendString(type, to: &output)
+    }
+
+    /// A published frame up to its data: `{"v":1,"type":TYPE,"topic":TOPIC,"seq":N,"data":`
+    /// (the caller writes the data and the closing brace).
+    static func writePublishedHead(type: String, topic: StreamTopic, sequence: Int, to output: inout [UInt8]) {
+        writeHead(type: type, to: &output)
+        writePublishedTail(topic: topic, sequence: sequence, to: &output)
+    }
+
+    /// What follows a published frame's type, up to its data: `,"topic":TOPIC,"seq":N,"data":`.
+    private static func writePublishedTail(topic: StreamTopic, sequence: Int, to output: inout [UInt8]) {
+        append(",\"topic\":", to: &output)
+        appendString(topic.rawValue, to: &output)
+        append(",\"seq\":", to: &output)
+        appendDigits(Int64(sequence), to: &output)
+        append(",\"data\":", to: &output)
     }
 
     /// One message carrying several encoded frames, in order: a JSON array of them (what a
@@ -120,21 +143,28 @@ public enum StreamFrameCodec {
     /// Encoded frames as batch messages of at most `maximumBytes` each, in order; a frame
     /// larger than that is a batch of its own.
     public static func batches(_ encodedFrames: [String], maximumBytes: Int) -> [String] {
-        var messages: [String] = []
-        var current: [String] = []
+        batchRanges(sizes: encodedFrames.map(\.utf8.count), maximumBytes: maximumBytes).map { range in
+            batch(Array(encodedFrames[range]))
+        }
+    }
+
+    /// The batches of frames of these sizes in bytes (the rule of `batches`): consecutive
+    /// index ranges whose array `[f,f,…]` is at most `maximumBytes`, a larger frame alone.
+    public static func batchRanges(sizes: [Int], maximumBytes: Int) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        var start = 0
         var size = 2
-        for frame in encodedFrames {
-            let added = frame.utf8.count + 1
-            if !current.isEmpty && size + added > maximumBytes {
-                messages.append(batch(current))
-                current.removeAll(keepingCapacity: true)
+        for (index, frameSize) in sizes.enumerated() {
+            let added = frameSize + 1
+            if index > start && size + added > maximumBytes {
+                ranges.append(start..<index)
+                start = index
                 size = 2
             }
-            current.append(frame)
             size += added
         }
-        if !current.isEmpty { messages.append(batch(current)) }
-        return messages
+        if start < sizes.count { ranges.append(start..<sizes.count) }
+        return ranges
     }
 
     // MARK: decoding

@@ -19,7 +19,7 @@ final class BusTestStack: Sendable {
         self.directory = directory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("signalbox-bus-test-\(UUID().uuidString)")
         store = try StackStore(directory: self.directory, migrations: StackAssembly.migrations)
-        queues = QueueService(store: store, accountId: "000000000000", region: "us-east-1", clock: clock)
+        queues = QueueService(store: store, accountId: "000000000000", region: "us-east-1", clock: clock, hub: hub)
         bus = BusService(store: store, accountId: "000000000000", region: "us-east-1", queues: queues, hub: hub,
                          metrics: metrics, clock: clock)
         frontDoor = FrontDoor(services: [queues, bus], accountId: "000000000000", region: "us-east-1",

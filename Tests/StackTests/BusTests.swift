@@ -331,6 +331,84 @@ struct BusTests {
         #expect(frame.matched == [MatchedRule(bus: "default", rule: "forward"), MatchedRule(bus: "audit", rule: "watch")])
     }
 
+    @Test("PutEvents' frames written from its delivery report: messages carried for a viewer that asked, sent frames numbered but not built while nobody reads them, and every viewer's bytes the one encoder's")
+    func streamFramesFromTheReport() async throws {
+        let stack = try BusTestStack()
+        defer { stack.removeFiles() }
+        _ = try await stack.createQueue("raw")
+        _ = try await stack.createQueue("fixed")
+        try await stack.events("PutRule", ["Name": "r", "EventPattern": #"{"source":["orders"]}"#])
+        try await stack.events("PutTargets", ["Rule": "r", "Targets": [
+            ["Id": "raw", "Arn": .string(stack.queueArn("raw"))],
+            ["Id": "fixed", "Arn": .string(stack.queueArn("fixed")), "Input": #"{"fixed":"ü\u0001"}"#],
+            ["Id": "missing", "Arn": .string(stack.queueArn("missing"))],
+        ]])
+        func subscribe(_ topics: [StreamTopic], sentWithEvents: Bool) async throws -> StreamSubscription {
+            let viewer = stack.hub.subscribe(topics: [])
+            StreamRoute.handle(StreamRequest.subscribe(topics: topics, pattern: nil, sentWithEvents: sentWithEvents).text, subscription: viewer, hub: stack.hub)
+            _ = try #require(await viewer.next(), "the acknowledgement")
+            return viewer
+        }
+        func put(_ count: Int) async throws {
+            let entries: [JSONValue] = (0..<count).map { n in
+                ["Source": "orders", "DetailType": "t", "Detail": .string(JSONValue.object(["n": .number(Double(n))]).serialized)]
+            }
+            #expect(try await stack.events("PutEvents", ["Entries": .array(entries)])["FailedEntryCount"] == 0)
+        }
+        /// The frame's text, checked to be what the one encoder writes for the frame it reads as.
+        func published(_ text: String?, withSent: Bool = true) throws -> (StreamMessage, Int) {
+            let text = try #require(text)
+            guard case .published(let message, let sequence) = try StreamFrameCodec.decode(text) else {
+                Issue.record("not a published frame: \(text)")
+                throw StackProtocolError("not published")
+            }
+            #expect(StreamFrameCodec.encode(.published(message, sequence: sequence), withSent: withSent) == text, "byte for byte")
+            return (message, sequence)
+        }
+
+        let asked = try await subscribe([.events, .messages], sentWithEvents: true)
+        #expect(stack.hub.sentAudience == StreamHub.SentAudience(carried: true, frames: false))
+        try await put(2)
+        for n in 0..<2 {
+            let (message, sequence) = try published(await asked.next())
+            guard case .event(let frame) = message else { Issue.record("\(message)"); return }
+            #expect(sequence == n + 1 && frame.event.value["detail"]?["n"] == .number(Double(n)))
+            #expect(frame.deliveries.map(\.targetId) == ["raw", "fixed", "missing"])
+            #expect(frame.deliveries.map(\.status) == [.delivered, .delivered, .retrying])
+            #expect(frame.deliveries[0].sent?.bodyIsEvent == true && frame.deliveries[0].sent?.queue == "raw")
+            #expect(frame.deliveries[1].sent?.body == #"{"fixed":"ü\u0001"}"# && frame.deliveries[1].sent?.queue == "fixed")
+            #expect(frame.deliveries[2].sent == nil)
+        }
+        #expect(asked.buffered == 0, "no sent frames for a viewer that takes them in the events")
+        // The four deliveries' sent frames were numbered, unbuilt: the next `messages` frame is the fifth.
+        stack.hub.publish(.message(QueueMessageChange(change: .deleted, queue: "raw", messageId: "m", time: 1)))
+        #expect(try published(await asked.next()).1 == 5)
+
+        let plain = try await subscribe([.events, .messages], sentWithEvents: false)
+        let eventsOnly = try await subscribe([.events], sentWithEvents: false)
+        #expect(stack.hub.sentAudience == StreamHub.SentAudience(carried: true, frames: true))
+        try await put(1)
+        var sent: [QueueMessageChange] = []
+        for expected in [6, 7] {
+            let (message, sequence) = try published(await plain.next())
+            guard case .message(let change) = message else { Issue.record("\(message)"); return }
+            #expect(sequence == expected)
+            sent.append(change)
+        }
+        #expect(sent.map(\.queue) == ["raw", "fixed"] && sent[0].bodyIsEvent && sent[0].body == nil)
+        let plainEvent = try #require(await plain.next())
+        #expect(try #require(await eventsOnly.next()) == plainEvent, "one encoding for every viewer without the option")
+        let (carrying, _) = try published(await asked.next())
+        guard case .event(var frame) = carrying else { Issue.record("\(carrying)"); return }
+        #expect(frame.deliveries.map { $0.sent?.queue } == ["raw", "fixed", nil])
+        #expect(zip(frame.deliveries.prefix(2), sent).allSatisfy { delivery, change in delivery.sent.map { $0.change(sender: delivery.sender) } == change },
+                "the message carried is the sent frame's, member for member")
+        for index in frame.deliveries.indices { frame.deliveries[index].sent = nil }
+        #expect(StreamFrameCodec.encode(.published(.event(frame), sequence: 3)) == plainEvent,
+                "without its messages, the asked viewer's frame is the plain one")
+        #expect(plain.buffered == 0 && asked.buffered == 0 && eventsOnly.buffered == 0)
+    }
+
     /// A stream frame's text decoded as an `event` frame; nil for any other frame.
     static func eventFrame(_ text: String?) throws -> BusEventFrame? {
         guard case .published(.event(let frame), _) = try StreamFrameCodec.decode(text ?? "") else { return nil }

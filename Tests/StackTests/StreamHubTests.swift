@@ -61,8 +61,8 @@ struct StreamHubTests {
         let offered = (1...5).map { hub.publish(event($0)) }
         #expect(offered == [2, 2, 2, 1, 1])
         #expect(viewer.droppedTotal == 2 && other.droppedTotal == 0)
-        let first = try #require(await viewer.next())
-        let batch = try ([first] + viewer.takeBuffered()).map { try StreamFrameCodec.decode($0) }
+        let first = try #require(await viewer.nextFrame())
+        let batch = try ([first] + viewer.takeBuffered()).map { bytes throws(StackProtocolError) in try StreamFrameCodec.decode(bytes: bytes) }
         #expect(batch.count == 4)
         #expect(batch.prefix(3).map(number) == [1, 2, 3])
         #expect(batch[3] == .dropped(count: 2))

@@ -57,7 +57,7 @@ struct BusEvent: Sendable {
 struct DeliveryReport: Sendable {
     var outcomes: [DeliveryOutcome] = []
     /// Per event id: `(bus, rule)` pairs matched, in order, including bus-to-bus hops.
-    var matched: [String: [(bus: String, rule: String)]] = [:]
+    var matched: [String: [MatchedRule]] = [:]
     var queues: Set<String> = []
     /// Messages the deliveries sent, for the `messages` topic (empty unless someone watches it).
     var messages: [QueueMessageChange] = []
@@ -102,7 +102,7 @@ struct BusDeliverer: Sendable {
     func route(_ db: Database, event: BusEvent, rules: [RoutedRule], buses: [String: BusRoutes], now: Int64,
                report: inout DeliveryReport, lookups: DeliveryLookups) throws {
         for rule in rules {
-            report.matched[event.id, default: []].append((event.bus, rule.name))
+            report.matched[event.id, default: []].append(MatchedRule(bus: event.bus, rule: rule.name))
             for (target, kind) in zip(rule.targets, rule.kinds) {
                 let payload = self.payload(for: target, ruleName: rule.name, ruleArn: rule.arn, event: event)
                 if kind?.isInOtherPartition == true {

@@ -228,55 +228,74 @@ public final class BusService: StackService {
     /// matched and its deliveries' outcomes (`events`) to stream viewers. A delivery to a queue
     /// carries the message it wrote in the event's frame for viewers that asked so
     /// (`sentWithEvents`): they get no `sent` frame of their own for it.
+    ///
+    /// Each event's frame is written straight from the report (`BusEventFrame.encodeFrame`),
+    /// once per event and viewer option set, not per viewer; a delivery's message is paired
+    /// with its delivery only when some viewer takes it inside the frame, and `sent` frames are
+    /// built only when some viewer may read one (their sequence numbers are taken either way).
+    /// Who reads what is asked once per call: a viewer that subscribes or changes its options
+    /// meanwhile may miss this call's delivery messages (as if it had come after the call).
     func publish(_ events: [BusEvent], report: DeliveryReport) {
         guard let hub else { return }
-        // The messages each event's deliveries wrote, by event: one hash per message, and a
-        // delivery finds its own among its event's few.
+        let audience = report.messages.isEmpty ? StreamHub.SentAudience() : hub.sentAudience
+        // The messages each event's deliveries wrote, by event, for viewers that take them inside
+        // its frame: one hash per message, and a delivery finds its own among its event's few.
         var sentByEvent: [String: [QueueMessageChange]] = [:]
         if !report.messages.isEmpty {
             let envelopes = Dictionary(events.map { ($0.id, $0.envelope) }, uniquingKeysWith: { first, _ in first })
             var carried: [(change: QueueMessageChange, carriedBy: JSONValue)] = []
-            carried.reserveCapacity(report.messages.count)
+            var unread = 0
+            /// Sends (or, with nobody to read them, only numbers) the delivery messages gathered.
+            func flush() {
+                hub.publish(sent: carried)
+                hub.skip(unread, on: .messages)
+                carried.removeAll(keepingCapacity: true)
+                unread = 0
+            }
             for change in report.messages {
                 guard let eventId = change.sender?.eventId, let envelope = envelopes[eventId] else {
-                    hub.publish(sent: carried)
-                    carried.removeAll(keepingCapacity: true)
+                    flush()
                     hub.publish(.message(change))
                     continue
                 }
-                sentByEvent[eventId, default: []].append(change)
-                carried.append((change, envelope))
+                if audience.carried { sentByEvent[eventId, default: []].append(change) }
+                if audience.frames { carried.append((change, envelope)) } else { unread += 1 }
             }
-            hub.publish(sent: carried)
+            flush()
         }
         guard hub.hasSubscribers(.events) else { return }
-        // Built only for a frame someone has room for: a stalled viewer costs each event a count.
-        var outcomesByEvent: [String: [DeliveryOutcome]]?
+        let deliveries = Self.deliveriesByEvent(report.outcomes)
         for event in events {
-            hub.publish(on: .events, subject: event.envelope) {
-                let outcomes = outcomesByEvent ?? Dictionary(grouping: report.outcomes, by: \.eventId)
-                outcomesByEvent = outcomes
-                var deliveries = outcomes[event.id] ?? []
-                if let sent = sentByEvent[event.id] { Self.attach(sent, to: &deliveries) }
-                let matched = (report.matched[event.id] ?? []).map { MatchedRule(bus: $0.bus, rule: $0.rule) }
-                // The envelope's text was made when the event was put: the frame reuses it.
-                return .event(BusEventFrame(bus: event.bus, event: EventEnvelope(event.envelope, serialized: event.text),
-                                            matched: matched, deliveries: deliveries))
+            let outcomes = deliveries[event.id] ?? []
+            let sent = sentByEvent[event.id] ?? []
+            let matched = report.matched[event.id] ?? []
+            let carriesSent = BusEventFrame.carriesSent(deliveries: outcomes, carried: sent)
+            // The envelope's text was made when the event was put: the frame reuses it.
+            hub.publishEvent(subject: event.envelope, carriesSent: carriesSent) { sequence, withSent in
+                BusEventFrame.encodeFrame(sequence: sequence, bus: event.bus, eventText: event.text, matched: matched,
+                                          deliveries: outcomes, carried: sent, withSent: withSent)
             }
         }
     }
 
-    /// Gives each delivered outcome the message it wrote, from `sent` (the `sent` changes of its
-    /// event's deliveries, each naming its delivery as `sender`).
-    static func attach(_ sent: [QueueMessageChange], to deliveries: inout [DeliveryOutcome]) {
-        for index in deliveries.indices where deliveries[index].status == .delivered {
-            let delivery = deliveries[index]
-            guard let change = sent.first(where: { change in
-                guard let sender = change.sender else { return false }
-                return sender.targetId == delivery.targetId && sender.rule == delivery.rule && sender.bus == delivery.bus
-            }) else { continue }
-            deliveries[index].sent = DeliveredMessage(change)
+    /// `outcomes` by event id, each event's in order. A put's deliveries come event by event,
+    /// so an event's are one run of the report: a slice of it, not a copy (an event whose
+    /// outcomes lie in several runs gets them joined, in order).
+    static func deliveriesByEvent(_ outcomes: [DeliveryOutcome]) -> [String: ArraySlice<DeliveryOutcome>] {
+        var byEvent: [String: ArraySlice<DeliveryOutcome>] = [:]
+        var start = outcomes.startIndex
+        while start < outcomes.endIndex {
+            let eventId = outcomes[start].eventId
+            var end = start + 1
+            while end < outcomes.endIndex, outcomes[end].eventId == eventId { end += 1 }
+            if let earlier = byEvent[eventId] {
+                byEvent[eventId] = ArraySlice(Array(earlier) + outcomes[start..<end])
+            } else {
+                byEvent[eventId] = outcomes[start..<end]
+            }
+            start = end
         }
+        return byEvent
     }
 
     private func testEventPattern(_ input: BusInput) throws(AWSError) -> JSONValue {

@@ -28,18 +28,22 @@ public final class StreamHub: Sendable {
         var listeners: [Listener] = []
         /// How many subscribers take each topic (`hasSubscribers`), rebuilt with `listeners`.
         var listening: [StreamTopic: Int] = [:]
+        /// Who would read what a delivery's message becomes (`sentAudience`), rebuilt with `listeners`.
+        var sentAudience = SentAudience()
         var nextId: UInt64 = 1
         var sequence: [StreamTopic: Int] = [:]
         /// The last frame of retained topics (queue statistics), sent to every new subscriber.
-        var retained: [StreamTopic: String] = [:]
+        var retained: [StreamTopic: [UInt8]] = [:]
         /// Frames published since start (all topics).
         var published = 0
 
         mutating func subscribersChanged() {
             listeners = subscribers.values.sorted { $0.subscription.id < $1.subscription.id }
             listening = [:]
+            sentAudience = SentAudience()
             for listener in listeners {
                 for topic in listener.filter.topics { listening[topic, default: 0] += 1 }
+                sentAudience.add(listener.filter)
             }
         }
 
@@ -64,7 +68,7 @@ public final class StreamHub: Sendable {
     /// A new subscription; it receives the retained frames of its topics first.
     public func subscribe(topics: Set<StreamTopic>, pattern: EventPattern? = nil,
                           capacity: Int = StreamHub.defaultCapacity) -> StreamSubscription {
-        let (subscription, retained) = state.withLock { state -> (StreamSubscription, [String]) in
+        let (subscription, retained) = state.withLock { state -> (StreamSubscription, [[UInt8]]) in
             let subscription = StreamSubscription(id: state.nextId, capacity: capacity)
             state.nextId += 1
             state.subscribers[subscription.id] = Listener(subscription: subscription,
@@ -80,7 +84,7 @@ public final class StreamHub: Sendable {
     /// of new topics. A subscription that has left is not subscribed again.
     public func resubscribe(_ subscription: StreamSubscription, topics: Set<StreamTopic>, pattern: EventPattern?,
                             sentWithEvents: Bool = false) {
-        let retained = state.withLock { state -> [String] in
+        let retained = state.withLock { state -> [[UInt8]] in
             guard let old = state.subscribers[subscription.id]?.filter.topics else { return [] }
             state.subscribers[subscription.id]?.filter = StreamSubscription.Filter(topics: topics, pattern: pattern,
                                                                                   sentWithEvents: sentWithEvents)
@@ -107,6 +111,27 @@ public final class StreamHub: Sendable {
 
     /// Frames published since start (all topics).
     public var publishedCount: Int { state.withLock { $0.published } }
+
+    /// Who reads the message a delivery to a queue wrote, and how: inside its event's frame
+    /// (`carried`), as a `sent` frame of its own (`frames`), both or neither. A publisher
+    /// builds only what someone reads.
+    public struct SentAudience: Sendable, Equatable {
+        /// Some viewer takes deliveries' messages inside event frames (`takesSentWithEvents`).
+        public var carried = false
+        /// Some viewer of `messages` may get a delivery's `sent` frame: one without
+        /// `sentWithEvents` on `events` too, or one with an event pattern (an event it does not
+        /// receive still sends it the frame).
+        public var frames = false
+
+        mutating func add(_ filter: StreamSubscription.Filter) {
+            guard filter.topics.contains(.messages) else { return }
+            if filter.takesSentWithEvents { carried = true }
+            if !filter.takesSentWithEvents || filter.pattern != nil { frames = true }
+        }
+    }
+
+    /// Who reads deliveries' messages now (one lock).
+    public var sentAudience: SentAudience { state.withLock { $0.sentAudience } }
 
     /// Publishes `message` on its topic as the topic's next frame. `subject` is what
     /// subscribers' event patterns are matched against (subscribers with a pattern receive only
@@ -162,6 +187,27 @@ public final class StreamHub: Sendable {
         return offer(on: topic, sequence: sequence, to: listeners, subject: subject, retain: retain, skipping: skip, make)
     }
 
+    /// Counts `count` frames of `topic` as published that no viewer reads (their sequence
+    /// numbers are taken, as `publish(sent:)` takes them for frames every viewer skips), so the
+    /// topic's `seq` reads the same whether they were built or not.
+    public func skip(_ count: Int, on topic: StreamTopic) {
+        guard count > 0 else { return }
+        state.withLock { _ = $0.nextSequence(of: topic, count: count) }
+    }
+
+    /// Publishes an `event` frame that `encode` writes whole for the sequence number it is
+    /// given, with (true) or without (false) its deliveries' messages
+    /// (`BusEventFrame.encodeFrame`): as `publish(on: .events, subject:)` of the same frame,
+    /// with no `StreamMessage` made. `carriesSent`: the frame differs for a viewer that
+    /// `takesSentWithEvents`. Each encoding is made at most once, only when someone with room
+    /// receives it.
+    @discardableResult
+    public func publishEvent(subject: JSONValue, carriesSent: Bool, _ encode: (_ sequence: Int, _ withSent: Bool) -> [UInt8]) -> Int {
+        let (sequence, listeners) = state.withLock { state in (state.nextSequence(of: .events), state.listeners) }
+        return offer(on: .events, to: listeners, subject: subject, retain: false, skipping: nil,
+                     carriesSent: { carriesSent }) { withSent in encode(sequence, withSent) }
+    }
+
     /// Offers frame `sequence` of `topic` (built by `make`, at most once) to the `listeners` it
     /// reaches; see `publish(on:subject:retain:_:)`.
     private func offer(on topic: StreamTopic, sequence: Int, to listeners: [Listener], subject: JSONValue? = nil,
@@ -174,9 +220,23 @@ public final class StreamHub: Sendable {
             built = message
             return message
         }
-        // The frame as every viewer gets it, and (when the message carries sent messages) as a
-        // viewer that `takesSentWithEvents` gets it.
-        var frame: String?, frameWithSent: String?
+        return offer(on: topic, to: listeners, subject: subject, retain: retain, skipping: skip,
+                     carriesSent: { message().carriesSent }) { withSent in
+            StreamFrameCodec.encodeBytes(.published(message(), sequence: sequence), withSent: withSent)
+        }
+    }
+
+    /// Offers a frame of `topic` to the `listeners` it reaches: `encode` writes it with (true)
+    /// or without (false) what only a viewer that `takesSentWithEvents` receives, when
+    /// `carriesSent` says the two differ. Each encoding is made at most once, and only when
+    /// someone with room receives it (or, without, when it is retained); every viewer it goes
+    /// to shares its bytes.
+    private func offer(on topic: StreamTopic, to listeners: [Listener], subject: JSONValue?, retain: Bool,
+                       skipping skip: ((StreamSubscription.Filter) -> Bool)?, carriesSent: () -> Bool,
+                       _ encode: (_ withSent: Bool) -> [UInt8]) -> Int {
+        // The frame as every viewer gets it, and (when it carries sent messages) as a viewer
+        // that `takesSentWithEvents` gets it.
+        var frame: [UInt8]?, frameWithSent: [UInt8]?
         var offered = 0
         for listener in listeners {
             let subscriber = listener.subscription, filter = listener.filter
@@ -189,19 +249,19 @@ public final class StreamHub: Sendable {
                 subscriber.dropFrame()
                 continue
             }
-            let text: String
-            if filter.takesSentWithEvents && message().carriesSent {
-                text = frameWithSent ?? StreamFrameCodec.encode(.published(message(), sequence: sequence))
-                frameWithSent = text
+            let bytes: [UInt8]
+            if filter.takesSentWithEvents && carriesSent() {
+                bytes = frameWithSent ?? encode(true)
+                frameWithSent = bytes
             } else {
-                text = frame ?? StreamFrameCodec.encode(.published(message(), sequence: sequence), withSent: false)
-                frame = text
+                bytes = frame ?? encode(false)
+                frame = bytes
             }
-            subscriber.offer(text)
+            subscriber.offer(bytes)
             offered += 1
         }
         if retain {
-            let retainedFrame = frame ?? StreamFrameCodec.encode(.published(message(), sequence: sequence), withSent: false)
+            let retainedFrame = frame ?? encode(false)
             state.withLock { $0.retained[topic] = retainedFrame }
         }
         return offered

@@ -31,32 +31,51 @@ struct StreamSocketWriter: Sendable {
     /// Writes everything `subscription` yields until it ends, the connection closes or the task
     /// is cancelled.
     func run(_ subscription: StreamSubscription) async throws {
-        while let first = await subscription.next() {
+        while let first = await subscription.nextFrame() {
             if let arrays { try await Task.sleep(for: arrays) }
-            let frames = [first] + subscription.takeBuffered()
+            var frames = subscription.takeBuffered()
+            frames.insert(first, at: 0)
             while !channel.isWritable {
                 guard channel.isActive else { return }
                 try await Task.sleep(for: writabilityPoll)
             }
-            write(arrays == nil ? frames : StreamFrameCodec.batches(frames, maximumBytes: StreamRoute.maximumBatchBytes))
+            write(frames, asArrays: arrays != nil)
             if arrays == nil { try await Task.sleep(for: gathering) }
         }
     }
 
-    private func write(_ messages: [String]) {
+    /// Writes `frames` as a message each, or (`asArrays`) as batch messages by
+    /// `StreamFrameCodec.batchRanges`' rule, each array written straight into its outgoing
+    /// buffer: the frames' bytes are copied once, into the buffer NIO writes.
+    private func write(_ frames: [[UInt8]], asArrays: Bool) {
         let channel = self.channel
         channel.eventLoop.execute {
-            for message in messages {
-                var data = channel.allocator.buffer(string: message)
-                var opcode = WebSocketOpcode.text
-                while data.readableBytes > Self.maximumFrameBytes {
-                    let part = data.readSlice(length: Self.maximumFrameBytes)!
-                    channel.write(WebSocketFrame(fin: false, opcode: opcode, data: part), promise: nil)
-                    opcode = .continuation
+            if asArrays {
+                for range in StreamFrameCodec.batchRanges(sizes: frames.map(\.count), maximumBytes: StreamRoute.maximumBatchBytes) {
+                    var data = channel.allocator.buffer(capacity: frames[range].reduce(1) { $0 + $1.count + 1 })
+                    for index in range {
+                        data.writeInteger(index == range.lowerBound ? UInt8(ascii: "[") : UInt8(ascii: ","))
+                        data.writeBytes(frames[index])
+                    }
+                    data.writeInteger(UInt8(ascii: "]"))
+                    Self.send(data, on: channel)
                 }
-                channel.write(WebSocketFrame(fin: true, opcode: opcode, data: data), promise: nil)
+            } else {
+                for frame in frames { Self.send(channel.allocator.buffer(bytes: frame), on: channel) }
             }
             channel.flush()
         }
+    }
+
+    /// Writes one message, in frames of at most `maximumFrameBytes`.
+    private static func send(_ message: ByteBuffer, on channel: any Channel) {
+        var data = message
+        var opcode = WebSocketOpcode.text
+        while data.readableBytes > maximumFrameBytes {
+            let part = data.readSlice(length: maximumFrameBytes)!
+            channel.write(WebSocketFrame(fin: false, opcode: opcode, data: part), promise: nil)
+            opcode = .continuation
+        }
+        channel.write(WebSocketFrame(fin: true, opcode: opcode, data: data), promise: nil)
     }
 }

@@ -7,6 +7,10 @@ import Synchronization
 /// One viewer's bounded queue of frames. Publishing never waits: when the buffer is full the
 /// frame is counted instead, and the viewer later receives one `dropped` frame with the count,
 /// placed where the gap is. Control frames (acknowledgements, errors) bypass the bound.
+///
+/// Frames are held as their UTF-8 bytes, as encoded once for every viewer they go to (an array
+/// shares its storage: each viewer holds a reference, not a copy) and as the socket writer hands
+/// them to NIO; an in-process reader iterating the subscription gets each as a `String`.
 public final class StreamSubscription: Sendable, AsyncSequence {
     public typealias Element = String
 
@@ -30,10 +34,10 @@ public final class StreamSubscription: Sendable, AsyncSequence {
     }
 
     private struct State {
-        var buffer = Deque<String>()
+        var buffer = Deque<[UInt8]>()
         var dropped = 0
         var totalDropped = 0
-        var waiter: CheckedContinuation<String?, Never>?
+        var waiter: CheckedContinuation<[UInt8]?, Never>?
         var finished = false
     }
 
@@ -56,8 +60,8 @@ public final class StreamSubscription: Sendable, AsyncSequence {
 
     /// Offers a data frame; never blocks. Returns false when it was dropped.
     @discardableResult
-    func offer(_ frame: String) -> Bool {
-        let (accepted, resume) = state.withLock { state -> (Bool, CheckedContinuation<String?, Never>?) in
+    func offer(_ frame: [UInt8]) -> Bool {
+        let (accepted, resume) = state.withLock { state -> (Bool, CheckedContinuation<[UInt8]?, Never>?) in
             if state.finished { return (false, nil) }
             if let waiter = state.waiter, state.buffer.isEmpty, state.dropped == 0 {
                 state.waiter = nil
@@ -69,7 +73,7 @@ public final class StreamSubscription: Sendable, AsyncSequence {
                 return (false, nil)
             }
             if state.dropped > 0 {
-                state.buffer.append(StreamFrameCodec.encode(.dropped(count: state.dropped)))
+                state.buffer.append(StreamFrameCodec.encodeBytes(.dropped(count: state.dropped)))
                 state.dropped = 0
             }
             state.buffer.append(frame)
@@ -95,8 +99,8 @@ public final class StreamSubscription: Sendable, AsyncSequence {
     /// Queues a control frame (acknowledgement, error, pong) regardless of the bound: they are
     /// few and the viewer asked.
     func control(_ control: StreamFrame) {
-        let frame = StreamFrameCodec.encode(control)
-        let resume = state.withLock { state -> CheckedContinuation<String?, Never>? in
+        let frame = StreamFrameCodec.encodeBytes(control)
+        let resume = state.withLock { state -> CheckedContinuation<[UInt8]?, Never>? in
             if state.finished { return nil }
             if let waiter = state.waiter {
                 state.waiter = nil
@@ -110,7 +114,7 @@ public final class StreamSubscription: Sendable, AsyncSequence {
 
     /// Ends the sequence: the viewer left or the server stops.
     func finish() {
-        let resume = state.withLock { state -> CheckedContinuation<String?, Never>? in
+        let resume = state.withLock { state -> CheckedContinuation<[UInt8]?, Never>? in
             state.finished = true
             defer { state.waiter = nil }
             return state.waiter
@@ -120,29 +124,34 @@ public final class StreamSubscription: Sendable, AsyncSequence {
 
     /// Every frame waiting to be written, without waiting for more (a batching writer takes
     /// these after `next()`); a pending drop count comes first as a `dropped` frame.
-    func takeBuffered() -> [String] {
+    func takeBuffered() -> [[UInt8]] {
         state.withLock { state in
-            var frames: [String] = []
+            var frames: [[UInt8]] = []
             frames.reserveCapacity(state.buffer.count + 1)
             frames.append(contentsOf: state.buffer)
             state.buffer.removeAll(keepingCapacity: true)
             if state.dropped > 0 {
-                frames.append(StreamFrameCodec.encode(.dropped(count: state.dropped)))
+                frames.append(StreamFrameCodec.encodeBytes(.dropped(count: state.dropped)))
                 state.dropped = 0
             }
             return frames
         }
     }
 
-    /// The next frame to write, waiting for one; nil once finished or cancelled.
+    /// The next frame, as text, waiting for one; nil once finished or cancelled.
     func next() async -> String? {
+        await nextFrame().map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The next frame's bytes, waiting for one; nil once finished or cancelled.
+    func nextFrame() async -> [UInt8]? {
         await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
-                let ready = state.withLock { state -> String?? in
+            await withCheckedContinuation { (continuation: CheckedContinuation<[UInt8]?, Never>) in
+                let ready = state.withLock { state -> [UInt8]?? in
                     if let frame = state.buffer.popFirst() { return .some(frame) }
                     if state.dropped > 0 {
                         defer { state.dropped = 0 }
-                        return .some(StreamFrameCodec.encode(.dropped(count: state.dropped)))
+                        return .some(StreamFrameCodec.encodeBytes(.dropped(count: state.dropped)))
                     }
                     if state.finished || Task.isCancelled { return .some(nil) }
                     state.waiter = continuation
