@@ -36,6 +36,9 @@ let package = Package(
         // Async-signal-safe handlers for the terminal layer (flag on SIGINT/SIGTERM/SIGHUP,
         // tty restore on a crash): C, because signal handlers cannot be written in Swift.
         .target(name: "CTerminalSupport"),
+        // The C allocator's own figures (glibc's mallinfo2: in use against freed and held), for
+        // the console's memory report: Swift's Glibc module leaves out <malloc.h>.
+        .target(name: "CAllocatorSupport"),
         // Time: the one clock protocol (`TimeSource`: a Swift `Clock` that also tells wall-clock
         // time; `SystemClock`, `ManualClock` for tests), `UnixTime`, and the one civil-calendar
         // implementation (`CivilCalendar`, `CivilTime`). Pure apart from reading the system clock.
@@ -94,6 +97,7 @@ let package = Package(
         // The TUI: app loop, panes, keymap, command bar, dialogs, themes.
         .target(name: "Console", dependencies: [
             "Terminal", "Provider", "Patterns", "Timekeeping", "SagaTimeline", "TopologyLayout", "StatesLanguage",
+            "CAllocatorSupport",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ], swiftSettings: strict),
         // The local services, their durable store and the HTTP front door.

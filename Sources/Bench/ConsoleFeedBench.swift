@@ -103,7 +103,13 @@ enum ConsoleFeedBench {
 
     static func measure(rate: Double, binary: String, feeder: StreamFeeder, showScreen: Bool) throws -> Measured {
         let streamsBefore = feeder.counters.streams
-        let (server, console) = try BenchTmux.start("exec '\(binary)' console --endpoint 'http://127.0.0.1:\(feeder.port)'",
+        // The console reports what its allocator holds (`SIGNALBOX_MALLOC_STATS`; a build before
+        // the switch writes nothing, and the line says so).
+        let allocatorFile = NSTemporaryDirectory() + "signalbox-feed-malloc-\(getpid())-\(Int(rate)).txt"
+        try? FileManager.default.removeItem(atPath: allocatorFile)
+        defer { try? FileManager.default.removeItem(atPath: allocatorFile) }
+        let (server, console) = try BenchTmux.start("SIGNALBOX_MALLOC_STATS='\(allocatorFile)' exec '\(binary)' console"
+                                                    + " --endpoint 'http://127.0.0.1:\(feeder.port)'",
                                                     readyWhenShowing: "● connected")
         defer { BenchTmux.end(server: server, pane: console) }
         var subscribed = feeder.counters
@@ -146,16 +152,19 @@ enum ConsoleFeedBench {
         }
         let peak = BenchProcesses.peakResidentBytes(console) ?? 0
         let resident = BenchProcesses.residentBytes(console) ?? 0
+        // Written once a second by the console: at most a second old here.
+        let allocator = AllocatorFigures(file: allocatorFile)
         let screen = BenchTmux.screen()
         let median = ViewersBench.median
         // What the console says it dropped during the rounds (its count since it started, less
         // what it showed before them).
         let saidDuring = consoleDropped.map { $0 - (firstDropped ?? 0) }
         print(String(format: "  %6.0f/s offered: sent %6.0f events/s, console CPU %5.1f%% of a core (rounds %@), %5.1f µs/event sent,"
-                     + " peak RSS %4.0f MB (%4.0f MB at the end); dropped in the rounds: by the feeder %d, on the console's screen %@; the feeder's process %.0f%% of a core",
+                     + " peak RSS %4.0f MB (%4.0f MB at the end; %@); dropped in the rounds: by the feeder %d, on the console's screen %@; the feeder's process %.0f%% of a core",
                      median(offered), median(sent), 100 * median(shares),
                      shares.map { String(format: "%.1f", 100 * $0) }.joined(separator: ", ") as NSString,
-                     median(perEvent), Double(peak) / 1_048_576, Double(resident) / 1_048_576, feederDropped,
+                     median(perEvent), Double(peak) / 1_048_576, Double(resident) / 1_048_576,
+                     allocator.map(\.summary) ?? "the allocator's figures not reported" as NSString, feederDropped,
                      (saidDuring.map { "\($0) (\(consoleDropped ?? 0) since it started)" } ?? "none shown") as NSString,
                      100 * median(benchShares)))
         if showScreen {
@@ -175,5 +184,29 @@ enum ConsoleFeedBench {
         guard let range = screen.range(of: " dropped (viewer fell behind)") else { return nil }
         let digits = screen[..<range.lowerBound].reversed().prefix { $0.isNumber || $0 == "," }.reversed().filter(\.isNumber)
         return Int(String(digits))
+    }
+}
+
+/// What the console's allocator held at the end of a rate (`SIGNALBOX_MALLOC_STATS`, written by
+/// the console once a second): what the console had in use against what glibc kept after it was
+/// freed, which a resident size lumps together.
+struct AllocatorFigures {
+    var inUse: Int
+    var freeHeld: Int
+
+    init?(file: String) {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
+        var values: [Substring: Int] = [:]
+        for pair in text.split(whereSeparator: \.isWhitespace) {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            if parts.count == 2, let value = Int(parts[1]) { values[parts[0]] = value }
+        }
+        guard let inUse = values["in_use"], let freeHeld = values["free_held"] else { return nil }
+        self.inUse = inUse
+        self.freeHeld = freeHeld
+    }
+
+    var summary: NSString {
+        String(format: "malloc in use %.0f MB, freed and held %.0f MB", Double(inUse) / 1_048_576, Double(freeHeld) / 1_048_576) as NSString
     }
 }
