@@ -85,9 +85,11 @@ public struct JSONDocument: Sendable {
     /// instead of copying it: a live-stream batch is up to 512 KiB, 20 a second, and its copy
     /// (with the fresh pages it touched) was a tenth of what parsing it cost. The array is
     /// shared, not copied, until a string with escapes is kept (then `strings` is copied once,
-    /// as the other initializer always does).
+    /// as the other initializer always does). Its slots are the last recycled document's
+    /// (`recycle`) when there is one.
     public init(parsing bytes: [UInt8], keeping fields: JSONFieldTree) throws(JSONParseError) {
-        var document = JSONDocument(capacity: max(16, bytes.count / 12))
+        var document = JSONDocument(capacity: 0)
+        document.slots = Self.freshSlots(capacity: max(16, bytes.count / 12))
         document.strings = bytes
         var failure: JSONParseError?
         bytes.withUnsafeBufferPointer { buffer in

@@ -35,7 +35,7 @@ struct LiveState: Sendable {
     /// The sequence number of each event held, by id: a delivery frame or a repeated event
     /// finds its event without a scan of the ring. Kept beside the ring, not in it, so that the
     /// snapshots sharing the ring do not share (and copy on write) this index.
-    private var eventSequences: [String: Int] = [:]
+    private var eventSequences: [EventIdKey: Int] = [:]
     var dropped = 0
     /// Histories applied so far: orders running executions' turns in `historyPlan`.
     var fetches = 0
@@ -162,17 +162,19 @@ struct LiveState: Sendable {
         // The events the ring evicts (past its count or its bytes) take their ids out of the
         // index with them, so it stays bounded. The index is moved out for the call, not copied:
         // the closure may not touch `self` while the ring is being changed.
-        var sequences: [String: Int] = [:]
+        var sequences: [EventIdKey: Int] = [:]
         swap(&sequences, &eventSequences)
-        sequences[event.id] = events.nextSequence
+        sequences[EventIdKey(event.id)] = events.nextSequence
         events.append(event) { oldest in
-            if sequences[oldest.id] == oldest.sequence { sequences[oldest.id] = nil }
+            // One lookup: the entry goes, and comes back only if a newer event took the id.
+            let key = EventIdKey(oldest.id)
+            if let sequence = sequences.removeValue(forKey: key), sequence != oldest.sequence { sequences[key] = sequence }
         }
         swap(&sequences, &eventSequences)
     }
 
     private func eventIndex(_ id: String) -> Int? {
-        eventSequences[id].flatMap { events.index(ofSequence: $0) }
+        eventSequences[EventIdKey(id)].flatMap { events.index(ofSequence: $0) }
     }
 
     /// A later outcome of a retried delivery: replaces that target's entry on the event.

@@ -6,7 +6,7 @@ extension FrameReader {
     /// (`EventEnvelope(text:summary:)`), parsed only if someone opens it. The names every
     /// event repeats (bus, rules, targets, source, detail-type, and its `time`: a busy bus puts
     /// thousands in the same second) are shared through `strings`. Each delivery's `sent`
-    /// member is checked and kept as its text (`SentTexts`), not read.
+    /// member is checked and kept as its text (`SentTexts`, `keptSent`), not read.
     static func event(in document: JSONDocument, data: Int32, strings: inout FrameStrings) -> BusEventFrame? {
         let f = fields
         guard let bus = string(document, data, f.bus, &strings),
@@ -103,45 +103,5 @@ extension FrameReader {
             element = document.slots[Int(element)].next
         }
         return total
-    }
-
-    /// A delivery's `sent` member at `slot`, if well formed — checked member for member as
-    /// `DeliveredMessage(json:path:)` checks it — kept as its text in `bytes`, with its
-    /// `messageId`'s bytes and its body's size, and read whole only when asked (`SentTexts`).
-    private static func keptSent(in document: JSONDocument, at slot: Int32, into bytes: inout [UInt8]) -> SentText? {
-        let f = fields
-        guard document.slots[Int(slot)].kind == .object, let text = document.text(of: slot),
-              member(document, slot, f.sentQueue, kind: .string) != nil,
-              let messageId = member(document, slot, f.sentMessageId, kind: .string),
-              integer(document, slot, f.sentTime) != nil,
-              let bodyBytes = optionalStringBytes(document, slot, f.sentBody),
-              integer(document, slot, f.sentBodySize) != nil,
-              optionalBool(document, slot, f.sentTruncated) != nil,
-              let bodyIsEvent = optionalBool(document, slot, f.sentBodyIsEvent) else { return nil }
-        let start = bytes.count
-        bytes.append(contentsOf: text)
-        // The id's bytes lie inside the member's text unless it had escapes (then its unescaped
-        // bytes follow the text).
-        let id = document.slots[Int(messageId)]
-        let idStart: Int
-        if Int(id.start) >= text.startIndex && Int(id.start + id.count) <= text.endIndex {
-            idStart = start + Int(id.start) - text.startIndex
-        } else {
-            idStart = bytes.count
-            document.withBytes(of: id) { bytes.append(contentsOf: $0) }
-        }
-        return SentText(start: Int32(start), count: Int32(text.count), idStart: Int32(idStart), idCount: id.count,
-                        bodyBytes: bodyBytes, bodyIsEvent: bodyIsEvent)
-    }
-
-    /// The UTF-8 bytes of a string member that may be absent or null (0 then); nil when it is
-    /// something else.
-    private static func optionalStringBytes(_ document: JSONDocument, _ object: Int32, _ node: Int) -> Int? {
-        guard let slot = document.member(object, node: Int32(node)) else { return 0 }
-        switch document.slots[Int(slot)].kind {
-        case .null: return 0
-        case .string: return Int(document.slots[Int(slot)].count)
-        default: return nil
-        }
     }
 }

@@ -20,8 +20,8 @@ enum FrameReader {
         var id = 0, source = 0, detailType = 0, time = 0, resources = 0
         var matchedBus = 0, matchedRule = 0
         var deliveryBus = 0, deliveryRule = 0, targetId = 0, targetArn = 0, status = 0, errorCode = 0, errorMessage = 0
-        var sent = 0, sentQueue = 0, sentMessageId = 0, sentTime = 0, sentBody = 0, sentBodySize = 0, sentTruncated = 0
-        var sentBodyIsEvent = 0
+        /// A delivery's carried message: kept with no members, its text scanned (`keptSent`).
+        var sent = 0
         var change = 0, queue = 0, messageId = 0, messageTime = 0, body = 0, bodySize = 0, truncated = 0, bodyIsEvent = 0
         var receiveCount = 0, deadLetterQueue = 0
         var sender = 0, senderEventId = 0, senderBus = 0, senderRule = 0, senderTargetId = 0
@@ -55,13 +55,6 @@ enum FrameReader {
             errorCode = tree.child("errorCode", of: deliveries)
             errorMessage = tree.child("errorMessage", of: deliveries)
             sent = tree.child("sent", of: deliveries)
-            sentQueue = tree.child("queue", of: sent)
-            sentMessageId = tree.child("messageId", of: sent)
-            sentTime = tree.child("time", of: sent)
-            sentBody = tree.child("body", of: sent)
-            sentBodySize = tree.child("bodySize", of: sent)
-            sentTruncated = tree.child("truncated", of: sent)
-            sentBodyIsEvent = tree.child("bodyIsEvent", of: sent)
             change = tree.child("change", of: data)
             queue = tree.child("queue", of: data)
             messageId = tree.child("messageId", of: data)

@@ -194,7 +194,10 @@ public enum StreamFrameCodec {
         do { document = try JSONDocument(parsing: bytes, keeping: FrameReader.fields.tree) } catch {
             throw StackProtocolError("a stream message must be JSON: \(error)")
         }
-        return try decodeMessage(document, bytes: bytes)
+        let frames = try decodeMessage(document, bytes: bytes)
+        // The frames hold no slot of it: its slots go to the next message's parse.
+        document.recycle()
+        return frames
     }
 
     /// The frames of a message parsed as `document` from `bytes`.

@@ -21,6 +21,29 @@ import Testing
         return try JSONDocument(parsing: text.utf8, keeping: fields).value(JSONDocument.root, tree: fields)
     }
 
+    @Test("a recycled document's slots serve the next parse from an array: each parse reads as a full parse does, and a copy kept of a recycled document stays whole")
+    func recycledSlotsServeTheNextParse() throws {
+        let fields = Self.tree([["source"], ["detail", "items", "sku"], ["resources"]])
+        let full = try JSONValue(parsing: Self.document)
+        // Members in the text's order (a `JSONObject` compares its order too).
+        let expected: JSONValue = ["source": full["source"]!, "detail": ["items": [["sku": "A"], ["sku": "B"], "loose", [["sku": "C"]]]],
+                                   "resources": full["resources"]!]
+        let first = try JSONDocument(parsing: Array(Self.document.utf8), keeping: fields)
+        let kept = first
+        #expect(first.value(JSONDocument.root, tree: fields) == expected)
+        first.recycle()
+        // Smaller and larger texts after it, each from the recycled slots or beyond them.
+        for text in [#"{"source":"s","resources":[]}"#, "[" + Array(repeating: Self.document, count: 50).joined(separator: ",") + "]"] {
+            let document = try JSONDocument(parsing: Array(text.utf8), keeping: fields)
+            #expect(document.value(JSONDocument.root, tree: fields) == JSONDocument(try JSONValue(parsing: text), keeping: fields)
+                .value(JSONDocument.root, tree: fields))
+            document.recycle()
+        }
+        #expect(kept.value(JSONDocument.root, tree: fields) == expected, "a copy owns its slots")
+        let again = try JSONDocument(parsing: Array(Self.document.utf8), keeping: fields)
+        #expect(again.value(JSONDocument.root, tree: fields) == expected)
+    }
+
     @Test func keepsOnlyTheNamedMembersThroughArrays() throws {
         let pruned = try Self.parse(Self.document, [["source"], ["detail", "items", "sku"], ["detail", "customer", "tier"], ["resources"]])
         let expected: JSONValue = [

@@ -63,6 +63,20 @@ import Testing
         #expect(state.events.count == 10_000 && state.events.last?.deliveries.map(\.status) == [.delivered])
     }
 
+    @Test("the index of held events tells apart ids that share their length and both ends, short ids, and ids equal only as Unicode text; it follows evictions")
+    func indexKeys() {
+        let lookalikes = (0..<30).map { "aaaaaaaa-\($0 % 10)\($0 / 10)-bbbbbbbb" } + ["e", "é", "e\u{301}", "ab", "ba", ""]
+        #expect(Set(lookalikes.map(EventIdKey.init)).count == lookalikes.count, "é precomposed and decomposed are two ids")
+        #expect(EventIdKey("aaaaaaaa-00-bbbbbbbb") == EventIdKey(String("aaaaaaaa-00-bbbbbbbb".reversed().reversed())))
+        var state = LiveState(eventLimit: 20, timelineLimit: 10)
+        for id in lookalikes { _ = state.apply(frame: Self.frame(id)) }
+        #expect(state.events.map(\.id) == Array(lookalikes.suffix(20)))
+        for (index, id) in lookalikes.enumerated() {
+            #expect(state.apply(frame: Self.delivery(id)) == (index >= lookalikes.count - 20 ? .changed : .ignored), "\(id)")
+        }
+        #expect(state.events.allSatisfy { $0.deliveries.map(\.status) == [.deadLettered] })
+    }
+
     @Test("a snapshot's ring is a value: later events do not reach it, and equal rings compare equal")
     func snapshotsShare() {
         var ring = EventRing(capacity: 600)

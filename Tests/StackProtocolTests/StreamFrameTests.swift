@@ -352,6 +352,52 @@ struct StreamFrameTests {
         #expect(bare.sentTexts == nil && !bare.carriesSent && bare == Fixtures.event)
     }
 
+    @Test("a sent member laid out otherwise than the stack writes it (whitespace, order, escapes, decimals, nulls, duplicates, long numbers) is kept or refused as the general decoder reads it, its id and body size read the same")
+    func sentLaidOutOtherwise() throws {
+        var raw = Fixtures.delivered
+        raw.sent = DeliveredMessage(queue: "orders", messageId: "m-1", time: 1_700, body: "b\u{E9}", bodySize: 321)
+        let event = BusEventFrame(bus: "default", event: EventEnvelope(Fixtures.envelope), matched: Fixtures.event.matched,
+                                  deliveries: [raw])
+        let text = StreamFrameCodec.encode(.published(.event(event), sequence: 4))
+        let written = #"{"queue":"orders","messageId":"m-1","time":1700,"body":"b\#u{E9}","bodySize":321,"truncated":false}"#
+        #expect(text.contains(written))
+        let kept = [
+            #"{ "queue" : "orders", "messageId" : "m-1", "time" : 1700, "body" : "b\#u{E9}", "bodySize" : 321 }"#,
+            #"{"messageId":"m-1","queue":"orders","bodySize":321,"time":1700,"body":"b\#u{E9}"}"#,
+            #"{"queue":"orders","messageId":"m\u002d1","time":1700,"body":"b\u00e9","bodySize":321,"truncated":false}"#,
+            #"{"queue":"orders","messageId":"m-1","time":1700.0,"body":"b\#u{E9}","bodySize":3.21e2,"truncated":false}"#,
+            #"{"queue":"orders","messageId":"m-1","time":1700,"body":null,"bodySize":321,"truncated":null,"bodyIsEvent":null}"#,
+            #"{"queue":"orders","messageId":"x","messageId":"m-1","time":1700,"bodySize":321,"truncated":false}"#,
+            #"{"queue":"orders","messageId":"m-1","time":1234567890123456,"bodySize":321,"truncated":false,"bodyIsEvent":true}"#,
+            #"{"queue":"orders","messageId":"m-1","time":-0,"body":"","bodySize":0,"truncated":true,"bodyIsEvent":false}"#,
+        ]
+        for member in kept {
+            let odd = text.replacingOccurrences(of: written, with: member)
+            #expect(odd != text)
+            try Self.expectReadAsTheGeneralDecoderReadsIt(odd)
+            guard case .published(.event(let general), _) = try StreamFrameCodec.decode(odd),
+                  case .published(.event(let read), _) = try StreamFrameCodec.decodeMessage("[" + odd + "]")[0],
+                  let sent = general.deliveries[0].sent, let texts = read.sentTexts, let slot = read.outcomes[0].keptSent
+            else { Issue.record("not kept: \(member)"); continue }
+            #expect(texts.messageId(slot) == sent.messageId && texts.hasMessageId(slot, sent.messageId), "\(member)")
+            #expect(slot.bodyBytes == (sent.body?.utf8.count ?? 0) && slot.bodyIsEvent == sent.bodyIsEvent, "\(member)")
+            #expect(texts.message(slot) == sent, "\(member)")
+        }
+        let refused = [
+            #"{"queue":"orders","messageId":"m-1","time":1700.5,"bodySize":321}"#,
+            #"{"messageId":"m-1","time":1700,"bodySize":321}"#,
+            #"{"queue":"orders","messageId":"m-1","time":1700,"bodySize":321,"truncated":"no"}"#,
+            #"{"queue":"orders","messageId":"m-1","time":1700,"body":7,"bodySize":321}"#,
+            #"{"queue":"orders","messageId":"m-1","time":1700,"bodySize":321,"bodyIsEvent":1}"#,
+            #"{"queue":"orders","messageId":"m-1","time":"1700","bodySize":321}"#,
+        ]
+        for member in refused {
+            let odd = text.replacingOccurrences(of: written, with: member)
+            #expect(throws: StackProtocolError.self, "\(member)") { try StreamFrameCodec.decode(odd) }
+            try Self.expectReadAsTheGeneralDecoderReadsIt(odd)
+        }
+    }
+
     /// A frame in a batch reads as the general decoder reads it alone: the same frame, or its
     /// error as an error frame in the frame's place.
     static func expectReadAsTheGeneralDecoderReadsIt(_ text: String) throws {
