@@ -86,11 +86,11 @@ public enum ConsoleApp {
         /// the clock's next frame).
         var waiting: SystemSnapshot?
         var dirty = true
-        var allocator = AllocatorUpkeep()
+        var allocator = AllocatorReport()
 
         while true {
             if let signal = backend.takeSignal() { return .signal(signal) }
-            allocator.runIfDue(second: clock.wallClockNow.wholeSeconds)
+            allocator.writeIfDue(second: clock.wallClockNow.wholeSeconds)
             // The clock first: a snapshot taken in is then anchored (`receive`) at the time the
             // frame is drawn at, and the panes' bodies built for it serve the frame too.
             if state.tick(now: clock.wallClockNow.date) { dirty = true }

@@ -9,7 +9,7 @@ import Foundation
 /// was freed — a resident size lumps them together. One line of `name=value` pairs: `in_use`
 /// (bytes allocated and not freed, mmapped blocks included), `free_held` (bytes freed and kept),
 /// `mmapped`. Without glibc (or the variable) nothing is written.
-struct AllocatorUpkeep {
+struct AllocatorReport {
     static let reportVariable = "SIGNALBOX_MALLOC_STATS"
 
     /// Where the report goes; nil: no report.
@@ -20,8 +20,8 @@ struct AllocatorUpkeep {
         reportPath = environment[Self.reportVariable].flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    /// Does the second's upkeep when `second` (a wall-clock second) is one not done yet.
-    mutating func runIfDue(second: Int64) {
+    /// Writes the report for `second` (a wall-clock second) when that second was not done yet.
+    mutating func writeIfDue(second: Int64) {
         guard second != lastSecond else { return }
         lastSecond = second
         guard let reportPath else { return }
