@@ -1,7 +1,7 @@
 /// Values in order, oldest first, that snapshots share instead of copy: the storage of the
 /// tail's `EventRing` and of `RecentMessages`.
 ///
-/// Why chunks: the provider publishes a snapshot four times a second, and a snapshot holding a
+/// Why chunks: the provider publishes a snapshot every second, and a snapshot holding a
 /// plain array of 10,000 values would share its buffer with the provider's copy only until the
 /// next value arrived, which then copied all 10,000 (an array is copied whole on write). Here
 /// the values live in sealed, immutable chunks shared by reference between the provider and

@@ -7,7 +7,7 @@ import Foundation
 /// The byte bound is what keeps memory flat when events are large: 10,000 events of EventBridge's
 /// 256 KB limit would be 2.5 GB.
 ///
-/// The events live in a `ChunkedList`, so the snapshots published four times a second share
+/// The events live in a `ChunkedList`, so the snapshots the provider publishes share
 /// them with the provider instead of copying them.
 ///
 /// Invariants: `count <= capacity`; `bytes <= byteLimit` unless one event alone is larger (the

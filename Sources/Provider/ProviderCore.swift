@@ -201,6 +201,15 @@ struct ProviderCore: Sendable {
     }
 
     mutating func handle(_ input: Input, at now: Moment) -> [Effect] {
+        let effects = respond(to: input, at: now)
+        // The connection's state is stamped at the input that changed it, not at the snapshot
+        // that next shows it (under sustained change up to a second later, `PublishGate`):
+        // "connected since" is when the answer came.
+        _ = connection.state(at: now.date)
+        return effects
+    }
+
+    private mutating func respond(to input: Input, at now: Moment) -> [Effect] {
         switch input {
         case .timer(let timer):
             return fired(timer, at: now)
@@ -366,7 +375,7 @@ struct ProviderCore: Sendable {
     // MARK: publishing
 
     private mutating func changed(at now: Moment) -> [Effect] {
-        switch gate.changed(at: now.instant) {
+        switch gate.changed(at: now.instant, wallClock: now.date) {
         case .now: publishIfNew(at: now)
         case .after(let wait): [.startTimer(.publish, after: wait)]
         case .pending: []

@@ -11,8 +11,8 @@ import Timekeeping
 /// It polls the APIs the panes need at the refresh interval (those of panes not on screen less
 /// often) and, when the endpoint is the Signalbox stack, also follows its live stream (events
 /// with their matched rules and delivery outcomes, queue counts between polls, execution and
-/// breaker changes). Each change is published as a complete `SystemSnapshot`, coalesced to at
-/// most four a second. The connection state is honest: "not connected" with the reason until
+/// breaker changes). Each change is published as a complete `SystemSnapshot`, coalesced to one a
+/// second under sustained change (`PublishGate`). The connection state is honest: "not connected" with the reason until
 /// the endpoint answers, "degraded" naming the API or stream that fails, "disconnected" with the
 /// time of the last data when it stops answering. Against endpoints without Signalbox's
 /// extensions it polls only, and says nothing about the missing extension.

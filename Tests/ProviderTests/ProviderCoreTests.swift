@@ -11,10 +11,12 @@ import Timekeeping
 /// as the test moves a `ManualClock` — and the test plays the network by answering poll requests.
 @Suite("ProviderCore with an injected clock")
 struct ProviderCoreTests {
-    /// The gate's gap between two snapshots.
+    /// The gate's gap between two snapshots: a change is published within it.
     static let publishGap = PublishGate().minimumGap
     /// Long enough for a change to be published, however recent the last snapshot.
     static let settle = publishGap + .milliseconds(50)
+    /// Long enough without a snapshot that the next change is published at once.
+    static let quietSpell = publishGap * 2
 
     @Test("connecting, not connected with the reason, connected, degraded naming the API, disconnected keeping the data")
     func connectionStates() throws {
@@ -54,12 +56,13 @@ struct ProviderCoreTests {
         #expect(why == "SQS ListQueues: unexpected answer: not JSON")
         #expect(driver.latest.queues.map(\.name) == ["orders"], "the last queues seen stay")
 
-        // The live stream goes down: degraded names it while polling carries on.
+        // The live stream goes down: degraded names it while polling carries on (published at
+        // once after a quiet spell: a later snapshot would find the stream reopening).
         driver.advance(by: .seconds(1))
         let fourth = try driver.takePoll()
         driver.answer(fourth, .everything)
+        driver.advance(by: Self.quietSpell)
         driver.send(.streamEnded(reason: "connection reset"))
-        driver.advance(by: Self.publishGap)
         #expect(driver.latest.connection.detail == "live stream down (connection reset); polling every 1s")
 
         // The endpoint stops answering: disconnected, with the last answer's time; data kept.
@@ -118,13 +121,13 @@ struct ProviderCoreTests {
         #expect(delay == .milliseconds(500))
     }
 
-    @Test("a burst of stream frames reaches subscribers as at most one snapshot per gap (two a second), the last one complete")
+    @Test("a burst of stream frames reaches subscribers as one snapshot a second, just before the wall clock's second turns, the last one complete")
     func coalescing() throws {
         var driver = CoreDriver()
         driver.start()
         let poll = try driver.takePoll()
         driver.answer(poll, .everything)
-        driver.advance(by: Self.settle)
+        driver.advance(by: Self.quietSpell)
         let before = driver.published.count
         let burstStart = driver.now.instant
         // 2,000 events over two seconds, one a millisecond.
@@ -134,15 +137,20 @@ struct ProviderCoreTests {
         }
         driver.advance(by: Self.settle)
         let times = driver.publishedAt[before...].map { $0 - burstStart }
-        // The first at once, then one at the end of each gap.
-        let gaps = Int(Duration.seconds(2) / Self.publishGap)
-        #expect(times.count >= gaps && times.count <= gaps + 1, "\(times.count) snapshots for 2 s of events")
-        for (earlier, later) in zip(times, times.dropFirst()) {
-            #expect(later - earlier >= Self.publishGap, "snapshots \(earlier) and \(later) closer than the gap")
+        // The first at once (a quiet spell before it), then one a second until the last event
+        // is out: three or four for 2 s of events, as the burst falls against the seconds.
+        #expect(times.count >= 3 && times.count <= 4, "\(times.count) snapshots for 2 s of events")
+        #expect(times.first == .zero, "the burst's first event is published at once")
+        // Each one after the first at the publishing point: `lead` before a whole second of
+        // the wall clock (the driver's clock starts on a whole second).
+        let point = Int(((.seconds(1) - PublishGate().lead) / .milliseconds(1)).rounded())
+        for time in times.dropFirst() {
+            let sinceStart = burstStart + time - MonotonicInstant(nanosecondsSinceOrigin: 0)
+            let intoSecond = Int((sinceStart / .milliseconds(1)).rounded()) % 1000
+            #expect(intoSecond == point, "published \(intoSecond) ms into a second")
         }
-        // Within any one second, at most a second's worth of gaps.
-        for first in times {
-            #expect(times.filter { $0 >= first && $0 < first + .seconds(1) }.count <= Int(Duration.seconds(1) / Self.publishGap))
+        for (earlier, later) in zip(times.dropFirst(), times.dropFirst(2)) {
+            #expect(later - earlier == .seconds(1), "snapshots \(earlier) and \(later) not a second apart")
         }
         #expect(driver.latest.recentEvents.last?.id == "e1999", "nothing is left unpublished")
     }
