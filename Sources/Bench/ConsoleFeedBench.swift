@@ -22,6 +22,8 @@ import Glibc
 /// (/proc/PID/stat) and that per event sent, its peak resident memory (VmHWM) and what it holds
 /// at the end (VmRSS), the events the
 /// feeder dropped, and the drop count the console itself shows on its screen.
+/// `SIGNALBOX_BENCH_TAIL_BUFFER=N` gives the console `tail_buffer = N` (its ring; default
+/// 10,000), to show what its memory is bounded by.
 enum ConsoleFeedBench {
     static let rates: [Double] = {
         let given = (ProcessInfo.processInfo.environment["SIGNALBOX_BENCH_FEED_RATES"] ?? "").split(separator: ",")
@@ -30,6 +32,8 @@ enum ConsoleFeedBench {
     }()
     static let rounds = Int(ProcessInfo.processInfo.environment["SIGNALBOX_BENCH_ROUNDS"] ?? "").map { max(1, $0) } ?? 3
     static let warmUp: Duration = .seconds(3)
+    /// The console's `tail_buffer`, when the bench sets one.
+    static let tailBuffer = Int(ProcessInfo.processInfo.environment["SIGNALBOX_BENCH_TAIL_BUFFER"] ?? "")
     static let roundDuration: Duration = .seconds(5)
     /// The goal: this rate taken whole on less than this share of one core.
     static let goalRate = 20_000.0
@@ -53,7 +57,8 @@ enum ConsoleFeedBench {
         print("signalbox console (200x60 tmux) on a feeder at 127.0.0.1:\(feeder.port): the live stream from the feeder, every other"
               + " call forwarded to signalbox serve (own process, idle, 100 rules, 10 queues); event frames as the stack encodes them,"
               + String(format: " %.0f bytes each, %.1f deliveries each carrying its message;", frames.meanFrameBytes, frames.meanDeliveries)
-              + " \(rounds) rounds of \(roundDuration) after \(warmUp) per rate, a fresh console per rate:")
+              + " \(rounds) rounds of \(roundDuration) after \(warmUp) per rate, a fresh console per rate"
+              + (tailBuffer.map { ", tail_buffer = \($0)" } ?? "") + ":")
         var atGoal: Measured?
         for (index, rate) in rates.enumerated() {
             let measured = try measure(rate: rate, binary: binary, feeder: feeder, showScreen: index == rates.count - 1)
@@ -108,8 +113,12 @@ enum ConsoleFeedBench {
         let allocatorFile = NSTemporaryDirectory() + "signalbox-feed-malloc-\(getpid())-\(Int(rate)).txt"
         try? FileManager.default.removeItem(atPath: allocatorFile)
         defer { try? FileManager.default.removeItem(atPath: allocatorFile) }
+        // A configuration file of its own: the bench's `tail_buffer`, or the defaults.
+        let configFile = NSTemporaryDirectory() + "signalbox-feed-config-\(getpid())-\(Int(rate)).toml"
+        try (tailBuffer.map { "tail_buffer = \($0)\n" } ?? "").write(toFile: configFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: configFile) }
         let (server, console) = try BenchTmux.start("SIGNALBOX_MALLOC_STATS='\(allocatorFile)' exec '\(binary)' console"
-                                                    + " --endpoint 'http://127.0.0.1:\(feeder.port)'",
+                                                    + " --config '\(configFile)' --endpoint 'http://127.0.0.1:\(feeder.port)'",
                                                     readyWhenShowing: "● connected")
         defer { BenchTmux.end(server: server, pane: console) }
         var subscribed = feeder.counters
