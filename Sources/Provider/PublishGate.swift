@@ -3,7 +3,7 @@ import Timekeeping
 
 /// Coalesces changes into snapshots: under sustained change one a second, published `lead`
 /// before the wall clock's second turns, however fast changes come. A change after a quiet
-/// spell (nothing published for `minimumGap`) publishes at once (an event put on an idle bus
+/// spell (nothing published for `quietSpell`) publishes at once (an event put on an idle bus
 /// shows within the stream's batch); later changes share the snapshot at the next publishing
 /// point. Keys and the clock do not wait for it: the console redraws on them itself.
 ///
@@ -28,22 +28,22 @@ struct PublishGate: Sendable, Hashable {
     }
 
     /// No publish for this long is a quiet spell: the next change publishes at once.
-    let minimumGap: Duration
+    let quietSpell: Duration
     /// How long before the wall clock's second turns a snapshot is published under sustained
     /// change: the time it takes to reach the terminal's mailbox, with room for a busy provider.
     let lead: Duration
     private var lastPublish: MonotonicInstant?
     private var scheduled = false
 
-    init(minimumGap: Duration = .seconds(1), lead: Duration = .milliseconds(60)) {
-        self.minimumGap = minimumGap
+    init(quietSpell: Duration = .seconds(1), lead: Duration = .milliseconds(60)) {
+        self.quietSpell = quietSpell
         self.lead = lead
     }
 
     /// Something changed at `now`, when the wall clock reads `wallClock`.
     mutating func changed(at now: MonotonicInstant, wallClock: Date) -> Decision {
         if scheduled { return .pending }
-        guard let lastPublish, now - lastPublish < minimumGap else {
+        guard let lastPublish, now - lastPublish < quietSpell else {
             self.lastPublish = now
             return .now
         }

@@ -11,12 +11,13 @@ import Timekeeping
 /// as the test moves a `ManualClock` — and the test plays the network by answering poll requests.
 @Suite("ProviderCore with an injected clock")
 struct ProviderCoreTests {
-    /// The gate's gap between two snapshots: a change is published within it.
-    static let publishGap = PublishGate().minimumGap
+    /// A change is published within it: at once after a quiet spell, else at the next
+    /// publishing point, at most a second away (`PublishGate`).
+    static let publishGap: Duration = .seconds(1)
     /// Long enough for a change to be published, however recent the last snapshot.
     static let settle = publishGap + .milliseconds(50)
     /// Long enough without a snapshot that the next change is published at once.
-    static let quietSpell = publishGap * 2
+    static let quietSpell = PublishGate().quietSpell * 2
 
     @Test("connecting, not connected with the reason, connected, degraded naming the API, disconnected keeping the data")
     func connectionStates() throws {
