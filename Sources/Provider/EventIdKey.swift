@@ -1,12 +1,12 @@
-/// An event's id as the key of the provider's index of held events (`LiveState`): hashed from
-/// its length and its first and last eight bytes, compared byte for byte.
+/// An event's id as the key of the provider's index of held events (`LiveState`): hashed and
+/// compared as its UTF-8 bytes.
 ///
-/// Why: every event the stream brings is looked up, filed and, when the ring evicts it,
-/// unfiled — three hashes of its id, and a dictionary's deletion rehashes the keys that follow
-/// it in their run — at 20,000 events a second. `String` hashes every byte through its
-/// Unicode-aware path; ids (UUIDs from the stack, any text from a peer) differ in their first
-/// bytes, so a few words hash them as well. Byte-for-byte equality (not `String`'s canonical
-/// equivalence) is what an id's identity is on the wire.
+/// Why not `String`: every event the stream brings is looked up, filed and, when the ring
+/// evicts it, unfiled — three hashes of its id at 20,000 events a second — and `String` hashes
+/// through its Unicode-aware path (normalising as it goes). Its equality is canonical
+/// equivalence, too: "é" precomposed and decomposed would be one key, while on the wire they
+/// are two ids. Every byte is hashed (seeded per process, as `String` is), so ids that share
+/// their ends still spread: ids come from the endpoint, not from this process.
 struct EventIdKey: Hashable {
     let id: String
 
@@ -23,15 +23,7 @@ struct EventIdKey: Hashable {
         var id = self.id
         id.withUTF8 { bytes in
             hasher.combine(bytes.count)
-            let raw = UnsafeRawBufferPointer(bytes)
-            if bytes.count >= 8 {
-                hasher.combine(raw.loadUnaligned(as: UInt64.self))
-                hasher.combine(raw.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self))
-            } else {
-                var word: UInt64 = 0
-                for byte in bytes { word = word << 8 | UInt64(byte) }
-                hasher.combine(word)
-            }
+            hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
         }
     }
 }
